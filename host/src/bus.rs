@@ -1,0 +1,83 @@
+//! The in-process event bus.
+//!
+//! Every event is first appended to the durable [`EventLog`] (which assigns
+//! its stable, ordered id) and only then broadcast, so a live subscriber and
+//! one that resumes later from the log see the same ids in the same order.
+
+use crate::storage::{EventLog, Result, StoredEvent};
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+#[derive(Clone)]
+pub struct EventBus {
+    log: Arc<dyn EventLog>,
+    tx: broadcast::Sender<Arc<StoredEvent>>,
+    // Appending and broadcasting under one lock keeps broadcast order equal
+    // to id order even when plugins publish from several threads.
+    order: Arc<parking_lot::Mutex<()>>,
+}
+
+impl EventBus {
+    pub fn new(log: Arc<dyn EventLog>) -> Self {
+        let (tx, _) = broadcast::channel(4096);
+        EventBus { log, tx, order: Arc::new(parking_lot::Mutex::new(())) }
+    }
+
+    /// Store and broadcast an event; returns its id.
+    pub fn publish(&self, topic: &str, payload: &str, source: &str, time: i64) -> Result<u64> {
+        let _g = self.order.lock();
+        let id = self.log.append(topic, payload, source, time)?;
+        let _ = self.tx.send(Arc::new(StoredEvent {
+            id,
+            topic: topic.to_owned(),
+            payload: payload.to_owned(),
+            source: source.to_owned(),
+            time,
+        }));
+        Ok(id)
+    }
+
+    /// Live events from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
+        self.tx.subscribe()
+    }
+
+    /// Stored events after `after`, oldest first.
+    pub fn since(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>> {
+        self.log.since(after, limit)
+    }
+
+    pub fn last_id(&self) -> Result<u64> {
+        self.log.last_id()
+    }
+}
+
+/// Does `topic` match a subscription pattern? `queue.*` and `queue.` match
+/// every topic under `queue.`; `*` matches everything; otherwise exact.
+pub fn topic_matches(pattern: &str, topic: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if let Some(prefix) = pattern.strip_suffix('*') {
+        return topic.starts_with(prefix);
+    }
+    if pattern.ends_with('.') {
+        return topic.starts_with(pattern);
+    }
+    pattern == topic
+}
+
+#[cfg(test)]
+mod tests {
+    use super::topic_matches;
+
+    #[test]
+    fn patterns() {
+        assert!(topic_matches("queue.*", "queue.called"));
+        assert!(topic_matches("queue.", "queue.called"));
+        assert!(!topic_matches("queue.*", "queues.called"));
+        assert!(topic_matches("queue.called", "queue.called"));
+        assert!(!topic_matches("queue.called", "queue.calledx"));
+        assert!(topic_matches("*", "x"));
+    }
+}

@@ -1,0 +1,185 @@
+//! The running host: plugins, storage, bus and settings tied together.
+
+use crate::bus::EventBus;
+use crate::registry::Registry;
+use crate::runtime::bindings::types;
+use crate::runtime::capabilities::{CallState, Clock, HostServices, SystemClock};
+use crate::runtime::plugin::{LoadContext, PluginSettings, make_linker};
+use crate::runtime::{LoadedPlugin, SandboxEngine};
+use crate::settings::Settings;
+use crate::storage::sqlite::{Durability, SqliteStorage};
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use wasmtime::component::Linker;
+
+/// How a host is set up (from the command line).
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    pub data_dir: PathBuf,
+    pub plugins_dir: PathBuf,
+    pub content_dir: Option<PathBuf>,
+    pub durability: Durability,
+    /// Offset of the hall's local time from UTC, in minutes (+480 = 北京时间).
+    pub utc_offset_minutes: i32,
+    /// Cache compiled plugins under the data directory.
+    pub compile_cache: bool,
+}
+
+pub struct Host {
+    pub config: HostConfig,
+    pub db: Arc<SqliteStorage>,
+    pub services: Arc<HostServices>,
+    pub registry: Registry,
+    pub engine: SandboxEngine,
+    linker: Linker<CallState>,
+    pub settings: parking_lot::RwLock<Settings>,
+    pub started_ms: i64,
+    /// Serialises loads, so two reloads of one file cannot race.
+    load_lock: parking_lot::Mutex<()>,
+}
+
+/// The outcome of loading one file.
+#[derive(Debug)]
+pub enum LoadOutcome {
+    Loaded { id: String, version: String, replaced: Option<String> },
+    Failed(String),
+}
+
+impl Host {
+    pub fn new(config: HostConfig) -> anyhow::Result<Arc<Host>> {
+        Self::with_clock(config, Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(config: HostConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Host>> {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+        let db_path = config.data_dir.join("linli.db");
+        let db = Arc::new(SqliteStorage::open(&db_path, config.durability).with_context(|| format!("opening {}", db_path.display()))?);
+        let bus = EventBus::new(db.clone());
+        let services = Arc::new(HostServices { storage: db.clone(), bus, clock, utc_offset_minutes: config.utc_offset_minutes });
+        let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
+        let linker = make_linker(&engine)?;
+        let settings = Settings::load(&config.data_dir.join("linli.toml"))?;
+        let now = services.clock.now_ms();
+        Ok(Arc::new(Host {
+            config,
+            db,
+            services,
+            registry: Registry::default(),
+            engine,
+            linker,
+            settings: parking_lot::RwLock::new(settings),
+            started_ms: now,
+            load_lock: parking_lot::Mutex::new(()),
+        }))
+    }
+
+    pub fn bus(&self) -> &EventBus {
+        &self.services.bus
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.services.clock.now_ms()
+    }
+
+    /// Load (or reload) one `.wasm` file. On failure the running version, if
+    /// any, keeps serving and the error is recorded against the file.
+    pub fn load_file(&self, path: &Path) -> LoadOutcome {
+        let _g = self.load_lock.lock();
+        let fname = path.display().to_string();
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => return self.fail(&fname, format!("{fname}: cannot read: {e}")),
+        };
+        // An unchanged file (the watcher fires on touch too) is left alone.
+        let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        if let Some(p) = self.registry.snapshot().plugins.values().find(|p| p.file == path)
+            && p.sha256 == digest
+        {
+            return LoadOutcome::Loaded { id: p.manifest.id.clone(), version: p.manifest.version.clone(), replaced: None };
+        }
+        let settings = self.settings.read().clone();
+        let ctx = LoadContext {
+            engine: &self.engine,
+            linker: &self.linker,
+            services: self.services.clone(),
+            data_dir: &self.config.data_dir,
+            durability: self.config.durability,
+        };
+        let lookup = |id: &str| -> PluginSettings { settings.plugins.get(id).cloned().unwrap_or_default() };
+        let plugin = match LoadedPlugin::load(&ctx, path, &bytes, &lookup) {
+            Ok(p) => p,
+            Err(e) => return self.fail(&fname, e.to_string()),
+        };
+        let (id, version) = (plugin.manifest.id.clone(), plugin.manifest.version.clone());
+        let cached = plugin.from_cache;
+        match self.registry.install(plugin) {
+            Ok(old) => {
+                self.registry.set_error(&fname, None);
+                let replaced = old.map(|o| o.manifest.version.clone());
+                tracing::info!(plugin = %id, %version, file = %fname, from_cache = cached, replaced = ?replaced, "plugin loaded");
+                let payload = serde_json::json!({"plugin": id, "version": version, "file": fname, "replaced": replaced});
+                let _ = self.bus().publish("host.plugin.loaded", &payload.to_string(), "host", self.now_ms());
+                LoadOutcome::Loaded { id, version, replaced }
+            }
+            Err(e) => self.fail(&fname, format!("{fname}: {e}")),
+        }
+    }
+
+    fn fail(&self, fname: &str, msg: String) -> LoadOutcome {
+        tracing::error!(file = %fname, error = %msg, "plugin rejected; anything already running keeps running");
+        self.registry.set_error(fname, Some(msg.clone()));
+        let payload = serde_json::json!({"file": fname, "error": msg});
+        let _ = self.bus().publish("host.plugin.failed", &payload.to_string(), "host", self.now_ms());
+        LoadOutcome::Failed(msg)
+    }
+
+    /// A plugin file was deleted: unload what it held.
+    pub fn unload_file(&self, path: &Path) {
+        let _g = self.load_lock.lock();
+        self.registry.set_error(&path.display().to_string(), None);
+        if let Some(p) = self.registry.remove_file(path) {
+            tracing::info!(plugin = %p.manifest.id, file = %path.display(), "plugin unloaded (file removed)");
+            let payload = serde_json::json!({"plugin": p.manifest.id, "file": path.display().to_string()});
+            let _ = self.bus().publish("host.plugin.unloaded", &payload.to_string(), "host", self.now_ms());
+        }
+    }
+
+    /// Load every `.wasm` in the plugins directory, in name order.
+    pub fn load_all(&self) -> anyhow::Result<Vec<LoadOutcome>> {
+        let dir = &self.config.plugins_dir;
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading plugins directory {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+            .collect();
+        files.sort();
+        Ok(files.iter().map(|f| self.load_file(f)).collect())
+    }
+
+    /// Deliver one stored event to every subscribed plugin, in order.
+    pub fn deliver_event(&self, ev: &crate::storage::StoredEvent) {
+        for plugin in self.registry.snapshot().subscribers(&ev.topic) {
+            // A plugin does not receive its own events back (no loops).
+            if plugin.manifest.id == ev.source {
+                continue;
+            }
+            let wit = types::Event { id: ev.id, topic: ev.topic.clone(), payload: ev.payload.clone(), source: ev.source.clone(), time: ev.time };
+            match plugin.on_event(wit) {
+                Ok(Ok(())) => {}
+                Ok(Err(msg)) => tracing::warn!(plugin = %plugin.manifest.id, event = ev.id, topic = %ev.topic, "on-event returned an error: {msg}"),
+                Err(_) => {} // already logged and counted by the call
+            }
+        }
+    }
+
+    /// Call every plugin's scheduled tick.
+    pub fn tick_all(&self) {
+        let now = self.now_ms();
+        for plugin in self.registry.snapshot().plugins.values() {
+            if let Ok(Err(msg)) = plugin.tick(now) {
+                tracing::warn!(plugin = %plugin.manifest.id, "tick returned an error: {msg}");
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Routing a request to the plugin that declared its path.
+
+use super::{error_json, resolve_caller};
+use crate::host::Host;
+use crate::registry::{Routed, audience_allows};
+use crate::runtime::CallError;
+use crate::runtime::bindings::types;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+/// Response headers a plugin may not set: the host owns cookies, framing
+/// and the security headers.
+const FORBIDDEN_RESPONSE_HEADERS: &[&str] = &[
+    "set-cookie",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "content-security-policy",
+    "x-frame-options",
+    "strict-transport-security",
+];
+
+pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().unwrap_or("").to_owned();
+    let (caller, csrf) = resolve_caller(&host, &parts.headers, Some(&query));
+    let zh = caller.lang != "en";
+
+    let snapshot = host.registry.snapshot();
+    let (target, params) = match snapshot.route(parts.method.as_str(), &path) {
+        Routed::Found { target, params } => (target, params),
+        Routed::MethodNotAllowed { allowed } => {
+            let mut r = error_json(StatusCode::METHOD_NOT_ALLOWED, "不支持此请求方法", "method not allowed");
+            if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+                r.headers_mut().insert(header::ALLOW, v);
+            }
+            return r;
+        }
+        Routed::NotFound => return super::shell::not_found(&host, &caller),
+    };
+    drop(snapshot);
+
+    if !audience_allows(target.route.audience, &target.route.roles, &caller) {
+        return match caller.kind {
+            crate::auth::CallerKind::Anonymous if wants_html(&parts.headers) => {
+                axum::response::Redirect::to(&format!("/login?next={}", urlencode(&path))).into_response()
+            }
+            crate::auth::CallerKind::Anonymous => error_json(StatusCode::UNAUTHORIZED, "请先登录", "please sign in"),
+            _ => error_json(StatusCode::FORBIDDEN, "您没有权限访问此功能", "you are not allowed to use this"),
+        };
+    }
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && let Some(expected) = &csrf {
+        let given = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+        if given != Some(expected.as_str()) {
+            return error_json(StatusCode::FORBIDDEN, "请求缺少有效的 CSRF 令牌，请刷新页面后重试", "missing or wrong CSRF token; reload the page and try again");
+        }
+    }
+
+    let body = match axum::body::to_bytes(body, super::MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return error_json(StatusCode::PAYLOAD_TOO_LARGE, "请求内容过大", "request body too large"),
+    };
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "cookie" | "authorization" | "x-csrf-token"))
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let wit_req = types::Request {
+        method: parts.method.as_str().to_owned(),
+        path: path.clone(),
+        route: target.route.path.clone(),
+        params,
+        query,
+        headers,
+        body: body.to_vec(),
+        caller: types::Caller {
+            kind: caller.kind_str().to_owned(),
+            id: caller.id.clone(),
+            name: caller.name.clone(),
+            roles: caller.roles.clone(),
+            window: caller.window.clone(),
+            lang: caller.lang.clone(),
+        },
+    };
+    let plugin = target.plugin.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let r = plugin.handle(wit_req);
+        (plugin, r)
+    })
+    .await;
+    let (plugin, result) = match result {
+        Ok(x) => x,
+        Err(_) => return error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error"),
+    };
+    let resp = match result {
+        Ok(r) => r,
+        Err(e) => return plugin_error(&e, zh),
+    };
+    match to_http(&plugin, resp) {
+        Ok((resp, page_title)) => match page_title {
+            Some(title) => super::shell::wrap_page(&host, &caller, csrf.as_deref(), &title, resp),
+            None => resp,
+        },
+        Err(e) => {
+            plugin.record_failure("handle", &e);
+            plugin_error(&e, zh)
+        }
+    }
+}
+
+fn plugin_error(e: &CallError, _zh: bool) -> Response {
+    let (status, zh_msg) = match e {
+        CallError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "服务处理超时"),
+        CallError::Memory { .. } => (StatusCode::SERVICE_UNAVAILABLE, "服务内存不足"),
+        CallError::Trap { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "服务运行出错"),
+        CallError::BadResponse { .. } => (StatusCode::BAD_GATEWAY, "服务返回了无效的结果"),
+    };
+    let plugin = match e {
+        CallError::Timeout { plugin, .. } | CallError::Memory { plugin, .. } | CallError::Trap { plugin, .. } | CallError::BadResponse { plugin, .. } => plugin,
+    };
+    (
+        status,
+        axum::Json(serde_json::json!({"error": {
+            "plugin": plugin,
+            "message_zh": format!("{zh_msg}（插件 {plugin}），请稍后再试或联系工作人员"),
+            "message_en": e.to_string(),
+        }})),
+    )
+        .into_response()
+}
+
+/// Check and convert a plugin's response. Returns the page title when the
+/// plugin asked for the shared page shell (`linli-page` header).
+fn to_http(plugin: &crate::runtime::LoadedPlugin, r: types::Response) -> Result<(Response, Option<String>), CallError> {
+    let bad = |reason: String| CallError::BadResponse { plugin: plugin.manifest.id.clone(), reason };
+    let status = StatusCode::from_u16(r.status).ok().filter(|s| s.as_u16() >= 100 && s.as_u16() <= 599 && !s.is_informational());
+    let Some(status) = status else {
+        return Err(bad(format!("status {} is not a valid HTTP status", r.status)));
+    };
+    if r.body.len() > plugin.limits.response_bytes {
+        return Err(bad(format!("body of {} bytes exceeds the limit of {} bytes (limit response_bytes)", r.body.len(), plugin.limits.response_bytes)));
+    }
+    if r.headers.len() > 64 {
+        return Err(bad(format!("{} headers; at most 64 are allowed", r.headers.len())));
+    }
+    let mut page = None;
+    let mut builder = Response::builder().status(status);
+    for (k, v) in &r.headers {
+        let name = k.to_ascii_lowercase();
+        if name == "linli-page" {
+            page = Some(v.clone());
+            continue;
+        }
+        if FORBIDDEN_RESPONSE_HEADERS.contains(&name.as_str()) {
+            continue;
+        }
+        let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(v)) else {
+            return Err(bad(format!("header `{k}` is not a valid HTTP header")));
+        };
+        builder = builder.header(n, v);
+    }
+    builder.body(Body::from(r.body)).map(|resp| (resp, page)).map_err(|e| bad(e.to_string()))
+}
+
+fn wants_html(headers: &axum::http::HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

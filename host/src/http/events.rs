@@ -1,0 +1,107 @@
+//! `GET /api/events`: the bus as Server-Sent Events, with resume.
+//!
+//! Each message carries the event's stable id, so a client that reconnects
+//! with `Last-Event-ID` (browsers do this by themselves) or `?after=N` first
+//! gets every stored event it missed, then the live ones, none twice.
+
+use super::resolve_caller;
+use crate::host::Host;
+use crate::storage::StoredEvent;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use serde::Deserialize;
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
+use tokio_stream::wrappers::ReceiverStream;
+
+pub fn router() -> Router<Arc<Host>> {
+    Router::new().route("/api/events", get(events))
+}
+
+#[derive(Deserialize, Default)]
+struct EventsQuery {
+    /// Comma-separated topic patterns (`queue.`, `queue.*`, `content.changed`).
+    topics: Option<String>,
+    /// Resume after this id (same as the Last-Event-ID header).
+    after: Option<u64>,
+}
+
+const REPLAY_BATCH: u32 = 500;
+
+async fn events(State(host): State<Arc<Host>>, headers: HeaderMap, Query(q): Query<EventsQuery>) -> Sse<ReceiverStream<Result<Event, Infallible>>> {
+    let (caller, _) = resolve_caller(&host, &headers, None);
+    let staff = matches!(caller.kind, crate::auth::CallerKind::Staff);
+    let patterns: Vec<String> = q
+        .topics
+        .as_deref()
+        .map(|t| t.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default();
+    let header_after = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
+    // Without a resume point a client starts from now.
+    let start = match header_after.or(q.after) {
+        Some(n) => n,
+        None => host.bus().last_id().unwrap_or(0),
+    };
+    let visible = move |ev: &StoredEvent| -> bool {
+        // Host events name files and errors: staff only.
+        if ev.topic.starts_with("host.") && !staff {
+            return false;
+        }
+        patterns.is_empty() || patterns.iter().any(|p| crate::bus::topic_matches(p, &ev.topic))
+    };
+
+    let (tx, rx) = tokio::sync::mpsc::channel(256);
+    let mut live = host.bus().subscribe();
+    tokio::spawn(async move {
+        let mut last = start;
+        // Replay what is stored after `last`, then follow live events;
+        // after a lag, replay again from the store.
+        'outer: loop {
+            loop {
+                let h = host.clone();
+                let batch = tokio::task::spawn_blocking(move || h.bus().since(last, REPLAY_BATCH)).await;
+                let Ok(Ok(batch)) = batch else { break 'outer };
+                let n = batch.len();
+                for ev in batch {
+                    last = ev.id;
+                    if visible(&ev) && tx.send(Ok(to_sse(&ev))).await.is_err() {
+                        break 'outer;
+                    }
+                }
+                if n < REPLAY_BATCH as usize {
+                    break;
+                }
+            }
+            loop {
+                match live.recv().await {
+                    Ok(ev) => {
+                        if ev.id <= last {
+                            continue;
+                        }
+                        if ev.id > last + 1 {
+                            // A gap: fetch the missing ones from the store.
+                            continue 'outer;
+                        }
+                        last = ev.id;
+                        if visible(&ev) && tx.send(Ok(to_sse(&ev))).await.is_err() {
+                            break 'outer;
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => continue 'outer,
+                    Err(RecvError::Closed) => break 'outer,
+                }
+            }
+        }
+    });
+    Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
+}
+
+fn to_sse(ev: &StoredEvent) -> Event {
+    let payload: serde_json::Value = serde_json::from_str(&ev.payload).unwrap_or(serde_json::Value::Null);
+    let data = serde_json::json!({"id": ev.id, "topic": ev.topic, "payload": payload, "source": ev.source, "time": ev.time});
+    Event::default().id(ev.id.to_string()).event("message").data(data.to_string())
+}

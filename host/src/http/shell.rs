@@ -1,0 +1,188 @@
+//! The shared design system: the page shell every page is drawn in, the
+//! stylesheet and the small script pages use for the API and live events.
+
+use super::resolve_caller;
+use crate::auth::Caller;
+use crate::host::Host;
+use crate::registry::audience_allows;
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use std::sync::Arc;
+
+const CSS: &str = include_str!("../../assets/linli.css");
+const JS: &str = include_str!("../../assets/linli.js");
+
+pub fn router() -> Router<Arc<Host>> {
+    Router::new()
+        .route("/", get(home))
+        .route("/static/linli.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")], CSS) }))
+        .route("/static/linli.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")], JS) }))
+        .route("/admin/host/plugins", get(plugins_page))
+}
+
+/// Pick the Chinese or the English text.
+pub fn tr<'a>(zh: bool, zh_text: &'a str, en_text: &'a str) -> &'a str {
+    if zh { zh_text } else { en_text }
+}
+
+/// Escape text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// A whole page: head, navigation of the pages the caller may open, the
+/// language switch, and `body`.
+pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &str, body: &str) -> String {
+    let zh = caller.lang != "en";
+    let snap = host.registry.snapshot();
+    let mut nav = String::new();
+    for (_, page) in snap.pages() {
+        if audience_allows(page.audience, &page.roles, caller) {
+            let t = if zh { &page.title_zh } else { &page.title_en };
+            nav.push_str(&format!("<a href=\"{}\">{}</a>", esc(&page.path), esc(t)));
+        }
+    }
+    if caller.is_admin() || caller.roles.iter().any(|r| r == "maintainer") {
+        nav.push_str(&format!("<a href=\"/admin/host/plugins\">{}</a>", tr(zh, "插件管理", "Plugins")));
+    }
+    let who = match &caller.name {
+        Some(n) => format!(
+            "<span class=\"who\">{}{}</span><form method=\"post\" action=\"/logout\"><button class=\"link\">{}</button></form>",
+            esc(n),
+            caller.window.as_ref().map(|w| format!(" · {}", esc(&format!("{}{}", w, tr(zh, " 号窗口", ""))))).unwrap_or_default(),
+            tr(zh, "退出", "Sign out")
+        ),
+        None => format!("<a href=\"/login\">{}</a>", tr(zh, "工作人员登录", "Staff sign-in")),
+    };
+    let switch = if zh { "<a href=\"?lang=en\" lang=\"en\">English</a>" } else { "<a href=\"?lang=zh-CN\" lang=\"zh-CN\">中文</a>" };
+    format!(
+        r#"<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="csrf" content="{csrf}"><title>{title} · {brand}</title>
+<link rel="stylesheet" href="/static/linli.css"><script src="/static/linli.js" defer></script></head>
+<body><header class="topbar"><a class="brand" href="/">{brand}</a><nav>{nav}</nav><div class="user">{who} {switch}</div></header>
+<main>{body}</main>
+<footer>{footer}</footer></body></html>"#,
+        lang = if zh { "zh-CN" } else { "en" },
+        csrf = esc(csrf.unwrap_or("")),
+        title = esc(title),
+        brand = tr(zh, "邻里 · 社区便民服务大厅", "Linli · Community Service Hall"),
+        footer = tr(zh, "邻里社区便民服务平台", "Linli community service platform"),
+    )
+}
+
+/// Put a plugin's HTML fragment into the shell, keeping its status and
+/// headers; a `?lang=` switch is remembered in a cookie.
+pub fn wrap_page(host: &Host, caller: &Caller, csrf: Option<&str>, title: &str, resp: Response) -> Response {
+    let (parts, body) = resp.into_parts();
+    let host_html = {
+        // Fragments are small (bounded by the plugin's response limit).
+        let bytes = futures::executor::block_on(axum::body::to_bytes(body, usize::MAX)).unwrap_or_default();
+        render_shell(host, caller, csrf, title, &String::from_utf8_lossy(&bytes))
+    };
+    let mut r = Response::from_parts(parts, axum::body::Body::from(host_html));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    remember_lang(caller, &mut r);
+    r
+}
+
+fn remember_lang(caller: &Caller, r: &mut Response) {
+    let v = format!("lang={}; Path=/; SameSite=Lax; Max-Age=31536000", caller.lang);
+    if let Ok(v) = HeaderValue::from_str(&v) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+pub fn not_found(host: &Host, caller: &Caller) -> Response {
+    let zh = caller.lang != "en";
+    let body = format!(
+        "<section class=\"card\"><h1>{}</h1><p><a href=\"/\">{}</a></p></section>",
+        tr(zh, "页面不存在", "Page not found"),
+        tr(zh, "返回首页", "Back to the start page")
+    );
+    (StatusCode::NOT_FOUND, Html(render_shell(host, caller, None, tr(zh, "页面不存在", "Not found"), &body))).into_response()
+}
+
+async fn home(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let (caller, csrf) = resolve_caller(&host, &headers, q.as_deref());
+    let zh = caller.lang != "en";
+    let snap = host.registry.snapshot();
+    let mut tiles = String::new();
+    for p in snap.plugins.values() {
+        for page in p.manifest.pages.iter().filter(|pg| audience_allows(pg.audience, &pg.roles, &caller)) {
+            let t = if zh { &page.title_zh } else { &page.title_en };
+            let name = if zh { &p.manifest.name_zh } else { &p.manifest.name_en };
+            tiles.push_str(&format!("<a class=\"tile\" href=\"{}\"><strong>{}</strong><span>{}</span></a>", esc(&page.path), esc(t), esc(name)));
+        }
+    }
+    if tiles.is_empty() {
+        tiles = format!("<p>{}</p>", tr(zh, "暂无可用的服务。", "No services are available yet."));
+    }
+    let body = format!(
+        "<section><h1>{}</h1><p class=\"lead\">{}</p><div class=\"tiles\">{tiles}</div></section>",
+        tr(zh, "欢迎来到社区便民服务大厅", "Welcome to the community service hall"),
+        tr(zh, "请选择您要办理或查询的服务。", "Choose a service.")
+    );
+    let mut r = Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "首页", "Home"), &body)).into_response();
+    if q.as_deref().is_some_and(|q| q.contains("lang=")) {
+        remember_lang(&caller, &mut r);
+    }
+    r
+}
+
+async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let (caller, csrf) = resolve_caller(&host, &headers, q.as_deref());
+    let zh = caller.lang != "en";
+    if !(caller.is_admin() || caller.roles.iter().any(|r| r == "maintainer")) {
+        return axum::response::Redirect::to("/login?next=/admin/host/plugins").into_response();
+    }
+    let status = super::host_api::plugin_status(&host);
+    let mut rows = String::new();
+    for p in status["plugins"].as_array().into_iter().flatten() {
+        let healthy = p["healthy"].as_bool().unwrap_or(false);
+        rows.push_str(&format!(
+            "<tr><td><strong>{}</strong><br><small>{}</small></td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{} / {}</td><td><small>{}</small></td></tr>",
+            esc(p[if zh { "name_zh" } else { "name_en" }].as_str().unwrap_or("")),
+            esc(p["id"].as_str().unwrap_or("")),
+            esc(p["version"].as_str().unwrap_or("")),
+            esc(&p["requested"].to_string()),
+            esc(&p["granted"].to_string()),
+            if healthy { "ok" } else { "bad" },
+            if healthy { tr(zh, "正常", "healthy") } else { tr(zh, "异常", "unhealthy") },
+            p["failures"],
+            p["calls"],
+            esc(p["last_error"].as_str().unwrap_or("")),
+        ));
+    }
+    let mut errors = String::new();
+    for e in status["errors"].as_array().into_iter().flatten() {
+        errors.push_str(&format!("<li><code>{}</code></li>", esc(e["error"].as_str().unwrap_or(""))));
+    }
+    let body = format!(
+        "<section class=\"card\"><h1>{}</h1><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>{}</section>",
+        tr(zh, "插件管理", "Plugins"),
+        tr(zh, "插件", "Plugin"),
+        tr(zh, "版本", "Version"),
+        tr(zh, "申请的能力", "Requested"),
+        tr(zh, "已授予", "Granted"),
+        tr(zh, "状态", "Status"),
+        tr(zh, "失败/调用", "Failures/calls"),
+        tr(zh, "最近错误", "Last error"),
+        if errors.is_empty() { String::new() } else { format!("<h2>{}</h2><ul class=\"errors\">{errors}</ul>", tr(zh, "未能加载的插件文件", "Plugin files that failed to load")) },
+    );
+    Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "插件管理", "Plugins"), &body)).into_response()
+}

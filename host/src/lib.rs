@@ -1,0 +1,23 @@
+//! The Linli host: runs sandboxed WebAssembly plugins and serves the
+//! community service hall's HTTP API, pages and live event stream.
+//!
+//! Overview:
+//! - [`runtime`]: wasmtime component model, limits, capabilities.
+//! - [`storage`]: the [`storage::Storage`] trait and its SQLite backend.
+//! - [`bus`]: the durable, ordered event bus.
+//! - [`registry`]: the running plugins and their route table (hot swap).
+//! - [`host`]: everything tied together; [`http::app`] serves it.
+
+pub mod auth;
+pub mod bus;
+pub mod host;
+pub mod http;
+pub mod manifest;
+pub mod registry;
+pub mod runtime;
+pub mod serve;
+pub mod settings;
+pub mod storage;
+pub mod watch;
+
+pub use host::{Host, HostConfig};

@@ -1,0 +1,222 @@
+//! `linli`: the community service hall host.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use linli_host::storage::sqlite::Durability;
+use linli_host::{Host, HostConfig};
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "linli", version, about = "邻里 · 社区便民服务大厅平台 — Linli community service hall host", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 启动服务大厅主机 — run the host: plugins, HTTP API, pages and live events
+    Serve(ServeArgs),
+    /// 管理插件 — install, list and check plugins
+    #[command(subcommand)]
+    Plugin(PluginCmd),
+    /// 管理员与工作人员 — staff accounts
+    #[command(subcommand)]
+    Admin(AdminCmd),
+}
+
+#[derive(Args, Clone)]
+struct Dirs {
+    /// 数据目录：SQLite 数据库、编译缓存、linli.toml — data directory (SQLite database, compile cache, linli.toml)
+    #[arg(long, env = "LINLI_DATA", default_value = "data")]
+    data: PathBuf,
+    /// 插件目录：其中每个 .wasm 都会被加载并监视 — plugins directory; every .wasm in it is loaded and watched
+    #[arg(long, env = "LINLI_PLUGINS", default_value = "plugins/dist")]
+    plugins: PathBuf,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// 监听地址 — address to listen on
+    #[arg(long, env = "LINLI_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    dirs: Dirs,
+    /// 显示屏内容目录 — content folder for the waiting-area screens
+    #[arg(long, env = "LINLI_CONTENT", default_value = "content")]
+    content: PathBuf,
+    /// 写入持久性：normal 进程崩溃不丢数据；full 断电也不丢 — durability: normal survives a crash of the host, full also power loss
+    #[arg(long, value_enum, default_value_t = Durability::Normal)]
+    durability: Durability,
+    /// 本地时间与 UTC 的偏移（分钟），北京时间为 480 — local time offset from UTC in minutes (480 = China Standard Time)
+    #[arg(long, default_value_t = 480, allow_negative_numbers = true)]
+    utc_offset: i32,
+    /// 插件定时任务间隔（秒）— seconds between the plugins' scheduled ticks
+    #[arg(long, default_value_t = 60)]
+    tick_secs: u64,
+    /// 不监视插件目录（关闭热更新）— do not watch the plugins directory (no hot reload)
+    #[arg(long)]
+    no_hot_reload: bool,
+}
+
+#[derive(Subcommand)]
+enum PluginCmd {
+    /// 校验并安装插件；正在运行的主机会自动热更新 — validate a plugin and copy it into the plugins directory; a running host swaps it in
+    Install {
+        file: PathBuf,
+        #[command(flatten)]
+        dirs: Dirs,
+    },
+    /// 列出插件目录中的插件 — list the plugins in the plugins directory
+    List {
+        #[command(flatten)]
+        dirs: Dirs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCmd {
+    /// 创建工作人员账号（首个管理员由此创建，没有默认密码）— create a staff account (the first admin is made this way; there is no default password)
+    Create {
+        #[arg(long)]
+        username: String,
+        /// 显示姓名 — display name
+        #[arg(long)]
+        name: String,
+        /// 角色，逗号分隔 — roles, comma-separated: admin, supervisor, clerk, guide, editor, maintainer, volunteer
+        #[arg(long, default_value = "admin", value_delimiter = ',')]
+        roles: Vec<String>,
+        #[arg(long, env = "LINLI_DATA", default_value = "data")]
+        data: PathBuf,
+        /// 从标准输入读取密码 — read the password from standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LINLI_LOG").unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+}
+
+fn host_config(dirs: &Dirs, content: Option<PathBuf>, durability: Durability, utc_offset: i32) -> HostConfig {
+    HostConfig {
+        data_dir: dirs.data.clone(),
+        plugins_dir: dirs.plugins.clone(),
+        content_dir: content,
+        durability,
+        utc_offset_minutes: utc_offset,
+        compile_cache: true,
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Plugin(PluginCmd::Install { file, dirs }) => plugin_install(&file, &dirs),
+        Command::Plugin(PluginCmd::List { dirs }) => plugin_list(&dirs),
+        Command::Admin(AdminCmd::Create { username, name, roles, data, password_stdin }) => admin_create(&username, &name, &roles, data, password_stdin),
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let started = std::time::Instant::now();
+        let config = host_config(&args.dirs, Some(args.content.clone()), args.durability, args.utc_offset);
+        let host = tokio::task::spawn_blocking(move || Host::new(config)).await??;
+        let h = host.clone();
+        let tick = Duration::from_secs(args.tick_secs.max(1));
+        let hot = !args.no_hot_reload;
+        let _bg = tokio::task::spawn_blocking(move || {
+            let rt = tokio::runtime::Handle::current();
+            let _g = rt.enter();
+            linli_host::serve::start(&h, tick, hot)
+        })
+        .await??;
+        let n = host.registry.snapshot().plugins.len();
+        let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+        tracing::info!(listen = %args.listen, plugins = n, startup_ms = started.elapsed().as_millis() as u64, data = %args.dirs.data.display(), "linli is serving");
+        println!("邻里服务大厅已启动 / Linli is serving on http://{} ({n} plugins, started in {} ms)", args.listen, started.elapsed().as_millis());
+        if linli_host::auth::sessions::staff_count(&host.db).unwrap_or(0) == 0 {
+            println!("尚无管理员账号，请运行 / no staff account yet; create the first admin with:\n  linli admin create --username admin --name 管理员 --data {}", args.dirs.data.display());
+        }
+        axum::serve(listener, linli_host::http::app(host))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok(())
+    })
+}
+
+fn offline_host(dirs: &Dirs) -> anyhow::Result<std::sync::Arc<Host>> {
+    // A throwaway data directory: checking a plugin must not touch the live one.
+    let tmp = std::env::temp_dir().join(format!("linli-check-{}", std::process::id()));
+    let mut cfg = host_config(dirs, None, Durability::Normal, 480);
+    cfg.data_dir = tmp;
+    cfg.compile_cache = false;
+    Host::new(cfg)
+}
+
+fn plugin_install(file: &std::path::Path, dirs: &Dirs) -> anyhow::Result<()> {
+    let name = file.file_name().context("the plugin path has no file name")?;
+    eprintln!("检查 / checking {} …", file.display());
+    let host = offline_host(dirs)?;
+    let outcome = host.load_file(file);
+    let _ = std::fs::remove_dir_all(&host.config.data_dir);
+    match outcome {
+        linli_host::host::LoadOutcome::Failed(msg) => anyhow::bail!("插件无效，未安装 / not installed: {msg}"),
+        linli_host::host::LoadOutcome::Loaded { id, version, .. } => {
+            std::fs::create_dir_all(&dirs.plugins)?;
+            let dest = dirs.plugins.join(name);
+            // Copy to a temporary name, then rename: the watcher of a running
+            // host never sees half a file.
+            let tmp = dirs.plugins.join(format!(".{}.installing", name.to_string_lossy()));
+            std::fs::copy(file, &tmp).with_context(|| format!("copying to {}", tmp.display()))?;
+            std::fs::rename(&tmp, &dest)?;
+            println!("已安装 / installed {id} {version} → {}", dest.display());
+            Ok(())
+        }
+    }
+}
+
+fn plugin_list(dirs: &Dirs) -> anyhow::Result<()> {
+    let host = offline_host(dirs)?;
+    let outcomes = host.load_all()?;
+    let _ = std::fs::remove_dir_all(&host.config.data_dir);
+    let snap = host.registry.snapshot();
+    for p in snap.plugins.values() {
+        println!("{:<14} {:<8} {} / {}  [{}]", p.manifest.id, p.manifest.version, p.manifest.name_zh, p.manifest.name_en, p.manifest.capabilities.join(", "));
+    }
+    for o in outcomes {
+        if let linli_host::host::LoadOutcome::Failed(msg) = o {
+            println!("✗ {msg}");
+        }
+    }
+    Ok(())
+}
+
+fn admin_create(username: &str, name: &str, roles: &[String], data: PathBuf, password_stdin: bool) -> anyhow::Result<()> {
+    let password = if password_stdin {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s.trim_end_matches(['\n', '\r']).to_owned()
+    } else {
+        eprint!("密码（至少 10 个字符）/ password (at least 10 characters): ");
+        let mut s = String::new();
+        std::io::stdin().read_line(&mut s)?;
+        s.trim_end_matches(['\n', '\r']).to_owned()
+    };
+    std::fs::create_dir_all(&data)?;
+    let db = linli_host::storage::sqlite::SqliteStorage::open(&data.join("linli.db"), Durability::Normal)?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
+    let id = linli_host::auth::sessions::create_staff(&db, username, name, &password, roles, now)?;
+    println!("已创建 / created staff #{id} {username} ({})", roles.join(","));
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! The set of running plugins and the route table built from them.
+//!
+//! The registry is an immutable snapshot behind a lock: loading, replacing
+//! or removing a plugin builds a new snapshot and swaps it in. A request
+//! holds the `Arc` of the plugin it was routed to, so in-flight requests
+//! finish on the old version while new ones reach the new version.
+
+use crate::manifest::{Audience, Route};
+use crate::runtime::LoadedPlugin;
+use parking_lot::RwLock;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Where a matched route leads.
+#[derive(Clone)]
+pub struct RouteTarget {
+    pub plugin: Arc<LoadedPlugin>,
+    pub route: Route,
+}
+
+#[derive(Default)]
+struct PathEntry {
+    /// method → (plugin id, route index)
+    methods: BTreeMap<String, (String, usize)>,
+}
+
+#[derive(Default)]
+pub struct Snapshot {
+    pub plugins: BTreeMap<String, Arc<LoadedPlugin>>,
+    router: matchit::Router<PathEntry>,
+}
+
+/// The result of routing a request.
+pub enum Routed {
+    Found { target: RouteTarget, params: Vec<(String, String)> },
+    MethodNotAllowed { allowed: Vec<String> },
+    NotFound,
+}
+
+impl Snapshot {
+    fn build(plugins: BTreeMap<String, Arc<LoadedPlugin>>) -> Result<Snapshot, String> {
+        let mut by_path: BTreeMap<String, PathEntry> = BTreeMap::new();
+        for (id, p) in &plugins {
+            for (i, r) in p.manifest.routes.iter().enumerate() {
+                let entry = by_path.entry(r.path.clone()).or_default();
+                if let Some((other, _)) = entry.methods.get(&r.method)
+                    && other != id
+                {
+                    return Err(format!("route `{} {}` is already served by plugin `{other}`", r.method, r.path));
+                }
+                entry.methods.insert(r.method.clone(), (id.clone(), i));
+            }
+        }
+        let mut router = matchit::Router::new();
+        for (path, entry) in by_path {
+            router.insert(path.clone(), entry).map_err(|e| format!("route `{path}` clashes with a route of another plugin: {e}"))?;
+        }
+        Ok(Snapshot { plugins, router })
+    }
+
+    pub fn route(&self, method: &str, path: &str) -> Routed {
+        let Ok(m) = self.router.at(path) else {
+            return Routed::NotFound;
+        };
+        let lookup = if method == "HEAD" { "GET" } else { method };
+        match m.value.methods.get(lookup) {
+            Some((id, i)) => match self.plugins.get(id) {
+                Some(p) => Routed::Found {
+                    target: RouteTarget { plugin: p.clone(), route: p.manifest.routes[*i].clone() },
+                    params: m.params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+                },
+                None => Routed::NotFound,
+            },
+            None => Routed::MethodNotAllowed { allowed: m.value.methods.keys().cloned().collect() },
+        }
+    }
+
+    /// Pages of every plugin, for the navigation of the page shell.
+    pub fn pages(&self) -> Vec<(String, crate::manifest::Page)> {
+        self.plugins
+            .values()
+            .flat_map(|p| p.manifest.pages.iter().map(|pg| (p.manifest.id.clone(), pg.clone())))
+            .collect()
+    }
+
+    /// Plugins subscribed to `topic`.
+    pub fn subscribers(&self, topic: &str) -> Vec<Arc<LoadedPlugin>> {
+        self.plugins
+            .values()
+            .filter(|p| p.manifest.subscriptions.iter().any(|s| crate::bus::topic_matches(s, topic)))
+            .cloned()
+            .collect()
+    }
+}
+
+#[derive(Default)]
+pub struct Registry {
+    current: RwLock<Arc<Snapshot>>,
+    /// Files that failed to load, with why (kept until the file loads or goes).
+    errors: RwLock<BTreeMap<String, String>>,
+}
+
+impl Registry {
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current.read().clone()
+    }
+
+    /// Add or replace a plugin (by id). Fails, changing nothing, when its
+    /// routes clash with another plugin's or another file holds the same id.
+    pub fn install(&self, plugin: LoadedPlugin) -> Result<Option<Arc<LoadedPlugin>>, String> {
+        let mut cur = self.current.write();
+        let id = plugin.manifest.id.clone();
+        if let Some(existing) = cur.plugins.get(&id)
+            && existing.file != plugin.file
+        {
+            return Err(format!("plugin id `{id}` is already loaded from {}", existing.file.display()));
+        }
+        let mut plugins = cur.plugins.clone();
+        // One file holds one plugin: drop whatever this file held before
+        // (its id may have changed between versions).
+        plugins.retain(|_, p| p.file != plugin.file);
+        let plugin = Arc::new(plugin);
+        let old = plugins.insert(id, plugin.clone());
+        let snap = Snapshot::build(plugins)?;
+        *cur = Arc::new(snap);
+        Ok(old)
+    }
+
+    /// Remove whatever plugin was loaded from `file`.
+    pub fn remove_file(&self, file: &std::path::Path) -> Option<Arc<LoadedPlugin>> {
+        let mut cur = self.current.write();
+        let (id, p) = cur.plugins.iter().find(|(_, p)| p.file == file).map(|(i, p)| (i.clone(), p.clone()))?;
+        let mut plugins = cur.plugins.clone();
+        plugins.remove(&id);
+        if let Ok(snap) = Snapshot::build(plugins) {
+            *cur = Arc::new(snap);
+        }
+        Some(p)
+    }
+
+    pub fn set_error(&self, file: &str, error: Option<String>) {
+        let mut e = self.errors.write();
+        match error {
+            Some(msg) => {
+                e.insert(file.to_owned(), msg);
+            }
+            None => {
+                e.remove(file);
+            }
+        }
+    }
+
+    pub fn errors(&self) -> BTreeMap<String, String> {
+        self.errors.read().clone()
+    }
+}
+
+/// May a caller with this audience kind and these roles use a route?
+pub fn audience_allows(audience: Audience, roles_needed: &[String], caller: &crate::auth::Caller) -> bool {
+    use crate::auth::CallerKind;
+    match audience {
+        Audience::Public => true,
+        Audience::Kiosk => matches!(caller.kind, CallerKind::Device { ref device_kind } if device_kind == "kiosk") || caller.is_admin(),
+        Audience::Screen => matches!(caller.kind, CallerKind::Device { ref device_kind } if device_kind == "screen") || caller.is_admin(),
+        Audience::Evaluator => matches!(caller.kind, CallerKind::Device { ref device_kind } if device_kind == "evaluator") || caller.is_admin(),
+        Audience::Staff => {
+            matches!(caller.kind, CallerKind::Staff)
+                && (roles_needed.is_empty() || caller.is_admin() || roles_needed.iter().any(|r| caller.roles.contains(r)))
+        }
+        Audience::Admin => caller.is_admin(),
+    }
+}

@@ -1,0 +1,343 @@
+//! The host side of every capability a plugin can import.
+//!
+//! Each call checks the plugin's grants first: a capability the admin did not
+//! grant answers `error::denied` (or traps, for the functions whose WIT
+//! signature has no error case), so an ungranted plugin can never reach the
+//! data behind it. Every call also counts against the per-call host-call
+//! limit, so a plugin flooding the host is stopped with a clear trap.
+
+use super::bindings::linli::plugin::{clock, config, events, kv, log, sql, types};
+use super::bindings::types::Error;
+use super::limits::Limits;
+use crate::bus::EventBus;
+use crate::storage::sqlite::{MAX_SQL_ROWS, PluginSql};
+use crate::storage::{Storage, StorageError};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use wasmtime::StoreLimits;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+/// Capabilities a plugin can ask for, by their manifest names.
+pub const KNOWN_CAPABILITIES: &[&str] = &["kv", "sql", "events", "clock", "log", "config"];
+
+/// The time source plugins see. Tests swap in a controllable clock.
+pub trait Clock: Send + Sync {
+    fn now_ms(&self) -> i64;
+}
+
+/// The machine's clock.
+pub struct SystemClock;
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    }
+}
+
+/// A clock that can be set and advanced (for tests and rehearsals).
+pub struct ManualClock(pub std::sync::atomic::AtomicI64);
+impl Clock for ManualClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Services shared by every call of every plugin.
+pub struct HostServices {
+    pub storage: Arc<dyn Storage>,
+    pub bus: EventBus,
+    pub clock: Arc<dyn Clock>,
+    pub utc_offset_minutes: i32,
+}
+
+/// The state of one store: one call into one plugin.
+pub struct CallState {
+    pub plugin_id: Arc<str>,
+    pub grants: Arc<BTreeSet<String>>,
+    pub limits: Limits,
+    pub services: Arc<HostServices>,
+    pub sql: Option<Arc<PluginSql>>,
+    pub config_json: Arc<str>,
+    pub host_calls: u32,
+    pub store_limits: StoreLimits,
+    pub wasi: WasiCtx,
+    pub table: ResourceTable,
+}
+
+impl WasiView for CallState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+type HostResult<T> = wasmtime::Result<Result<T, Error>>;
+
+impl CallState {
+    /// Count a host call; trap once the per-call budget is spent.
+    fn count(&mut self) -> wasmtime::Result<()> {
+        self.host_calls += 1;
+        if self.host_calls > self.limits.host_calls {
+            anyhow::bail!(
+                "plugin `{}` made more than {} host calls in one call (limit host_calls)",
+                self.plugin_id,
+                self.limits.host_calls
+            );
+        }
+        Ok(())
+    }
+
+    /// Count the call and check the grant; `Err(Error)` when denied.
+    fn enter(&mut self, cap: &str) -> wasmtime::Result<Result<(), Error>> {
+        self.count()?;
+        if self.grants.contains(cap) {
+            Ok(Ok(()))
+        } else {
+            Ok(Err(Error::Denied(format!("capability `{cap}` was not granted to plugin `{}`", self.plugin_id))))
+        }
+    }
+
+    /// For functions without an error case: trap when not granted.
+    fn enter_or_trap(&mut self, cap: &str) -> wasmtime::Result<()> {
+        match self.enter(cap)? {
+            Ok(()) => Ok(()),
+            Err(Error::Denied(msg)) => anyhow::bail!(msg),
+            Err(_) => Ok(()),
+        }
+    }
+
+    fn check_size(&self, what: &str, n: usize) -> Result<(), Error> {
+        if n > self.limits.value_bytes {
+            Err(Error::Limit(format!("{what} is {n} bytes; the limit is {} bytes (limit value_bytes)", self.limits.value_bytes)))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn storage_err(e: StorageError) -> Error {
+    match e {
+        StorageError::Invalid(m) => Error::Invalid(m),
+        StorageError::Backend(m) => {
+            tracing::error!(error = %m, "storage failure in a plugin call");
+            Error::Internal("storage failure; see the host log".into())
+        }
+    }
+}
+
+macro_rules! guard {
+    ($self:ident, $cap:literal) => {
+        if let Err(e) = $self.enter($cap)? {
+            return Ok(Err(e));
+        }
+    };
+}
+
+impl types::Host for CallState {}
+
+impl kv::Host for CallState {
+    fn get(&mut self, key: String) -> HostResult<Option<Vec<u8>>> {
+        guard!(self, "kv");
+        Ok(self.services.storage.kv_get(&self.plugin_id, &key).map_err(storage_err))
+    }
+
+    fn set(&mut self, key: String, value: Vec<u8>) -> HostResult<()> {
+        guard!(self, "kv");
+        if let Err(e) = self.check_size("value", value.len() + key.len()) {
+            return Ok(Err(e));
+        }
+        Ok(self.services.storage.kv_set(&self.plugin_id, &key, &value).map_err(storage_err))
+    }
+
+    fn delete(&mut self, key: String) -> HostResult<bool> {
+        guard!(self, "kv");
+        Ok(self.services.storage.kv_delete(&self.plugin_id, &key).map_err(storage_err))
+    }
+
+    fn scan(&mut self, prefix: String, after: Option<String>, limit: u32) -> HostResult<Vec<(String, Vec<u8>)>> {
+        guard!(self, "kv");
+        let limit = limit.min(1000);
+        Ok(self.services.storage.kv_scan(&self.plugin_id, &prefix, after.as_deref(), limit).map_err(storage_err))
+    }
+
+    fn compare_and_swap(&mut self, key: String, expected: Option<Vec<u8>>, new: Option<Vec<u8>>) -> HostResult<bool> {
+        guard!(self, "kv");
+        if let Err(e) = self.check_size("value", new.as_ref().map_or(0, |v| v.len()) + key.len()) {
+            return Ok(Err(e));
+        }
+        Ok(self
+            .services
+            .storage
+            .kv_cas(&self.plugin_id, &key, expected.as_deref(), new.as_deref())
+            .map_err(storage_err))
+    }
+
+    fn increment(&mut self, key: String, delta: i64) -> HostResult<i64> {
+        guard!(self, "kv");
+        Ok(self.services.storage.kv_increment(&self.plugin_id, &key, delta).map_err(storage_err))
+    }
+}
+
+fn to_sql(v: &sql::Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match v {
+        sql::Value::Null => V::Null,
+        sql::Value::Integer(i) => V::Integer(*i),
+        sql::Value::Real(f) => V::Real(*f),
+        sql::Value::Text(s) => V::Text(s.clone()),
+        sql::Value::Blob(b) => V::Blob(b.clone()),
+    }
+}
+
+fn from_sql(v: rusqlite::types::ValueRef<'_>) -> sql::Value {
+    use rusqlite::types::ValueRef as V;
+    match v {
+        V::Null => sql::Value::Null,
+        V::Integer(i) => sql::Value::Integer(i),
+        V::Real(f) => sql::Value::Real(f),
+        V::Text(t) => sql::Value::Text(String::from_utf8_lossy(t).into_owned()),
+        V::Blob(b) => sql::Value::Blob(b.to_vec()),
+    }
+}
+
+fn sql_err(e: StorageError) -> Error {
+    // SQL errors are the plugin's own mistakes (syntax, constraint): say so.
+    match e {
+        StorageError::Backend(m) | StorageError::Invalid(m) => Error::Invalid(m),
+    }
+}
+
+impl CallState {
+    fn sql_handle(&mut self, statement: &str) -> Result<Arc<PluginSql>, Error> {
+        self.check_size("statement", statement.len())?;
+        self.sql.clone().ok_or_else(|| Error::Internal("the plugin's SQL database is not open".into()))
+    }
+}
+
+impl sql::Host for CallState {
+    fn execute(&mut self, statement: String, params: Vec<sql::Value>) -> HostResult<u64> {
+        guard!(self, "sql");
+        let db = match self.sql_handle(&statement) {
+            Ok(db) => db,
+            Err(e) => return Ok(Err(e)),
+        };
+        let params: Vec<_> = params.iter().map(to_sql).collect();
+        Ok(db
+            .with(|c| c.prepare_cached(&statement)?.execute(rusqlite::params_from_iter(params)).map(|n| n as u64))
+            .map_err(sql_err))
+    }
+
+    fn query(&mut self, statement: String, params: Vec<sql::Value>) -> HostResult<sql::Rows> {
+        guard!(self, "sql");
+        let db = match self.sql_handle(&statement) {
+            Ok(db) => db,
+            Err(e) => return Ok(Err(e)),
+        };
+        let params: Vec<_> = params.iter().map(to_sql).collect();
+        let budget = self.limits.value_bytes * 4;
+        let result = db.with(|c| {
+            let mut st = c.prepare_cached(&statement)?;
+            let columns: Vec<String> = st.column_names().iter().map(|s| s.to_string()).collect();
+            let n = columns.len();
+            let mut rows = st.query(rusqlite::params_from_iter(params))?;
+            let mut out = Vec::new();
+            let mut bytes = 0usize;
+            while let Some(row) = rows.next()? {
+                let mut vals = Vec::with_capacity(n);
+                for i in 0..n {
+                    let v = from_sql(row.get_ref(i)?);
+                    bytes += match &v {
+                        sql::Value::Text(s) => s.len(),
+                        sql::Value::Blob(b) => b.len(),
+                        _ => 8,
+                    };
+                    vals.push(v);
+                }
+                out.push(vals);
+                if out.len() > MAX_SQL_ROWS || bytes > budget {
+                    return Ok(Err(Error::Limit(format!(
+                        "query returned more than {MAX_SQL_ROWS} rows or {budget} bytes; add LIMIT"
+                    ))));
+                }
+            }
+            Ok(Ok(sql::Rows { columns, rows: out }))
+        });
+        Ok(result.map_err(sql_err).and_then(|r| r))
+    }
+
+    fn transaction(&mut self, statements: Vec<(String, Vec<sql::Value>)>) -> HostResult<Vec<u64>> {
+        guard!(self, "sql");
+        let total: usize = statements.iter().map(|(s, _)| s.len()).sum();
+        let db = match self.sql_handle("").and_then(|db| self.check_size("statements", total).map(|_| db)) {
+            Ok(db) => db,
+            Err(e) => return Ok(Err(e)),
+        };
+        Ok(db
+            .with(|c| {
+                let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let mut counts = Vec::with_capacity(statements.len());
+                for (stmt, params) in &statements {
+                    let params: Vec<_> = params.iter().map(to_sql).collect();
+                    counts.push(tx.prepare_cached(stmt)?.execute(rusqlite::params_from_iter(params))? as u64);
+                }
+                tx.commit()?;
+                Ok(counts)
+            })
+            .map_err(sql_err))
+    }
+}
+
+impl events::Host for CallState {
+    fn publish(&mut self, topic: String, payload: String) -> HostResult<u64> {
+        guard!(self, "events");
+        let own = format!("{}.", self.plugin_id);
+        if !topic.starts_with(&own) || topic.len() == own.len() {
+            return Ok(Err(Error::Invalid(format!("topic `{topic}` must start with `{own}`"))));
+        }
+        if let Err(e) = self.check_size("payload", payload.len()) {
+            return Ok(Err(e));
+        }
+        if serde_json::from_str::<serde_json::Value>(&payload).is_err() {
+            return Ok(Err(Error::Invalid("payload is not valid JSON".into())));
+        }
+        let now = self.services.clock.now_ms();
+        Ok(self.services.bus.publish(&topic, &payload, &self.plugin_id, now).map_err(storage_err))
+    }
+}
+
+impl clock::Host for CallState {
+    fn now(&mut self) -> wasmtime::Result<i64> {
+        self.enter_or_trap("clock")?;
+        Ok(self.services.clock.now_ms())
+    }
+
+    fn utc_offset_minutes(&mut self) -> wasmtime::Result<i32> {
+        self.enter_or_trap("clock")?;
+        Ok(self.services.utc_offset_minutes)
+    }
+}
+
+impl log::Host for CallState {
+    fn log(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
+        self.enter_or_trap("log")?;
+        let message: String = message.chars().take(4096).collect();
+        let plugin = &*self.plugin_id;
+        match level {
+            log::Level::Trace => tracing::trace!(plugin, "{message}"),
+            log::Level::Debug => tracing::debug!(plugin, "{message}"),
+            log::Level::Info => tracing::info!(plugin, "{message}"),
+            log::Level::Warn => tracing::warn!(plugin, "{message}"),
+            log::Level::Error => tracing::error!(plugin, "{message}"),
+        }
+        Ok(())
+    }
+}
+
+impl config::Host for CallState {
+    fn get(&mut self) -> wasmtime::Result<String> {
+        self.enter_or_trap("config")?;
+        Ok(self.config_json.to_string())
+    }
+}

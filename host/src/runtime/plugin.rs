@@ -1,0 +1,357 @@
+//! One loaded plugin: its validated manifest, its pre-linked component, its
+//! grants and limits, and its health.
+
+use super::bindings::{Plugin, PluginPre, WIT_PACKAGE, WIT_VERSION, types};
+use super::capabilities::{CallState, HostServices, KNOWN_CAPABILITIES};
+use super::engine::{EPOCH_TICK, SandboxEngine};
+use super::limits::{Limits, MAX_MEMORY_MIB};
+use crate::manifest::{Manifest, validate_manifest};
+use crate::storage::sqlite::{Durability, PluginSql};
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use wasmtime::component::{Linker, ResourceTable};
+use wasmtime::{Store, StoreLimitsBuilder};
+use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx};
+
+/// Why a file could not become a running plugin. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{file}: not a WebAssembly file (it does not start with \\0asm)")]
+    NotWasm { file: String },
+    #[error("{file}: a core WebAssembly module, not a component; build the plugin with `--target wasm32-wasip2`")]
+    CoreModule { file: String },
+    #[error("{file}: not a valid component: {reason}")]
+    Invalid { file: String, reason: String },
+    #[error("{file}: built against {found}, but this host speaks {WIT_PACKAGE}@{WIT_VERSION}")]
+    WitVersion { file: String, found: String },
+    #[error("{file}: not a Linli plugin: it does not export `{missing}` ({WIT_PACKAGE}@{WIT_VERSION} world `plugin`)")]
+    NotAPlugin { file: String, missing: String },
+    #[error("{file}: cannot be linked: {reason}")]
+    Link { file: String, reason: String },
+    #[error("{file}: manifest: {reason}")]
+    Manifest { file: String, reason: String },
+    #[error("{file}: calling manifest() failed: {reason}")]
+    ManifestCall { file: String, reason: String },
+    #[error("{file}: {reason}")]
+    Other { file: String, reason: String },
+}
+
+/// Why one call into a plugin failed. The plugin's id is in every message.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error("plugin `{plugin}` ran past its time limit of {limit_ms} ms and was stopped")]
+    Timeout { plugin: String, limit_ms: u64 },
+    #[error("plugin `{plugin}` ran out of memory (limit {limit_mib} MiB)")]
+    Memory { plugin: String, limit_mib: u64 },
+    #[error("plugin `{plugin}` failed: {reason}")]
+    Trap { plugin: String, reason: String },
+    #[error("plugin `{plugin}` returned an invalid response: {reason}")]
+    BadResponse { plugin: String, reason: String },
+}
+
+/// Per-plugin settings an admin can change (in `linli.toml`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PluginSettings {
+    /// Leave the plugin unloaded.
+    pub disabled: bool,
+    /// Capabilities granted; `None` grants what the manifest asks for.
+    pub grants: Option<Vec<String>>,
+    pub limits: Limits,
+    /// The plugin's configuration (merged over its declared defaults).
+    pub config: Option<serde_json::Value>,
+}
+
+/// Calls, failures and the last error of a plugin.
+#[derive(Default)]
+pub struct Health {
+    pub calls: AtomicU64,
+    pub failures: AtomicU64,
+    pub consecutive_failures: AtomicU64,
+    pub nanos: AtomicU64,
+    pub last_error: Mutex<Option<String>>,
+}
+
+/// After this many failures in a row a plugin is reported unhealthy.
+pub const UNHEALTHY_AFTER: u64 = 3;
+
+impl Health {
+    pub fn healthy(&self) -> bool {
+        self.consecutive_failures.load(Ordering::Relaxed) < UNHEALTHY_AFTER
+    }
+}
+
+pub struct LoadedPlugin {
+    pub manifest: Manifest,
+    pub file: PathBuf,
+    pub sha256: String,
+    pub grants: Arc<BTreeSet<String>>,
+    pub limits: Limits,
+    pub config_json: Arc<str>,
+    pub health: Health,
+    pub from_cache: bool,
+    pub loaded_at_ms: i64,
+    pre: PluginPre<CallState>,
+    sql: Option<Arc<PluginSql>>,
+    services: Arc<HostServices>,
+}
+
+/// A wall clock frozen at the Unix epoch: WASI's clock is not a capability,
+/// so `SystemTime::now()` inside a plugin reads 1970. Plugins use `clock`.
+struct FrozenClock;
+impl HostWallClock for FrozenClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+    fn now(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+impl HostMonotonicClock for FrozenClock {
+    fn resolution(&self) -> u64 {
+        1_000_000_000
+    }
+    fn now(&self) -> u64 {
+        0
+    }
+}
+
+/// The linker every plugin is linked with: WASI (with nothing granted: no
+/// files, no network, no environment, a frozen clock) and the Linli imports.
+pub fn make_linker(engine: &SandboxEngine) -> anyhow::Result<Linker<CallState>> {
+    let mut linker = Linker::new(&engine.engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    Plugin::add_to_linker::<CallState, wasmtime::component::HasSelf<CallState>>(&mut linker, |s| s)?;
+    Ok(linker)
+}
+
+fn check_header(file: &str, bytes: &[u8]) -> Result<(), LoadError> {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        return Err(LoadError::NotWasm { file: file.into() });
+    }
+    // Core modules have version 1 and layer 0; components have layer 1.
+    if bytes[6..8] == [0, 0] {
+        return Err(LoadError::CoreModule { file: file.into() });
+    }
+    Ok(())
+}
+
+/// The WIT version check: every `linli:plugin/...` import must be ours.
+fn check_interface(file: &str, engine: &SandboxEngine, component: &wasmtime::component::Component) -> Result<(), LoadError> {
+    let ty = component.component_type();
+    for (name, _) in ty.imports(&engine.engine) {
+        if let Some(rest) = name.strip_prefix("linli:plugin/") {
+            let version = rest.split_once('@').map(|(_, v)| v).unwrap_or("");
+            if version != WIT_VERSION {
+                return Err(LoadError::WitVersion { file: file.into(), found: format!("{WIT_PACKAGE}@{version}") });
+            }
+        } else if name.starts_with("linli:") {
+            return Err(LoadError::Link { file: file.into(), reason: format!("imports `{name}`, which this host does not provide") });
+        }
+    }
+    let exports: BTreeSet<&str> = ty.exports(&engine.engine).map(|(n, _)| n).collect();
+    for required in ["manifest", "handle", "on-event", "tick"] {
+        if !exports.contains(required) {
+            return Err(LoadError::NotAPlugin { file: file.into(), missing: required.into() });
+        }
+    }
+    Ok(())
+}
+
+pub struct LoadContext<'a> {
+    pub engine: &'a SandboxEngine,
+    pub linker: &'a Linker<CallState>,
+    pub services: Arc<HostServices>,
+    pub data_dir: &'a Path,
+    pub durability: Durability,
+}
+
+impl LoadedPlugin {
+    /// Validate and prepare a plugin from its bytes. Nothing global changes
+    /// here: the caller decides whether to swap it in.
+    pub fn load(
+        ctx: &LoadContext<'_>,
+        file: &Path,
+        bytes: &[u8],
+        settings_for: &dyn Fn(&str) -> PluginSettings,
+    ) -> Result<LoadedPlugin, LoadError> {
+        let fname = file.display().to_string();
+        let file_err = |reason: String| LoadError::Other { file: fname.clone(), reason };
+        check_header(&fname, bytes)?;
+        let (component, from_cache) = ctx
+            .engine
+            .compile(bytes)
+            .map_err(|e| LoadError::Invalid { file: fname.clone(), reason: format!("{e:#}") })?;
+        check_interface(&fname, ctx.engine, &component)?;
+        let pre = ctx
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::Link { file: fname.clone(), reason: format!("{e:#}") })?;
+        let pre = PluginPre::new(pre).map_err(|e| LoadError::Link { file: fname.clone(), reason: format!("{e:#}") })?;
+
+        let mut plugin = LoadedPlugin {
+            manifest: Manifest::default(),
+            file: file.to_owned(),
+            sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)),
+            grants: Arc::new(BTreeSet::new()),
+            limits: Limits::default(),
+            config_json: Arc::from("{}"),
+            health: Health::default(),
+            from_cache,
+            loaded_at_ms: ctx.services.clock.now_ms(),
+            pre,
+            sql: None,
+            services: ctx.services.clone(),
+        };
+        let raw = plugin
+            .call("manifest", |p, store| p.call_manifest(store))
+            .map_err(|e| LoadError::ManifestCall { file: fname.clone(), reason: e.to_string() })?;
+        let manifest = Manifest::from(raw);
+        validate_manifest(&manifest).map_err(|reason| LoadError::Manifest { file: fname.clone(), reason })?;
+        let settings = settings_for(&manifest.id);
+        if settings.disabled {
+            return Err(file_err(format!("plugin `{}` is disabled in the settings", manifest.id)));
+        }
+        plugin.limits = settings.limits.clone();
+        plugin.limits.memory_mib = plugin.limits.memory_mib.min(MAX_MEMORY_MIB);
+
+        let requested: BTreeSet<String> = manifest.capabilities.iter().cloned().collect();
+        let grants: BTreeSet<String> = match &settings.grants {
+            None => requested.clone(),
+            Some(g) => {
+                if let Some(bad) = g.iter().find(|c| !KNOWN_CAPABILITIES.contains(&c.as_str())) {
+                    return Err(file_err(format!("settings grant unknown capability `{bad}`")));
+                }
+                g.iter().filter(|c| requested.contains(*c)).cloned().collect()
+            }
+        };
+        if grants.contains("sql") {
+            let dir = ctx.data_dir.join("plugins");
+            std::fs::create_dir_all(&dir).map_err(|e| file_err(format!("creating {}: {e}", dir.display())))?;
+            let path = dir.join(format!("{}.sqlite", manifest.id));
+            plugin.sql = Some(Arc::new(
+                PluginSql::open(&path, ctx.durability).map_err(|e| file_err(format!("opening {}: {e}", path.display())))?,
+            ));
+        }
+        let mut config: serde_json::Value = if manifest.config_default.trim().is_empty() {
+            serde_json::json!({})
+        } else {
+            serde_json::from_str(&manifest.config_default)
+                .map_err(|e| LoadError::Manifest { file: fname.clone(), reason: format!("config-default is not JSON: {e}") })?
+        };
+        if let (Some(serde_json::Value::Object(over)), serde_json::Value::Object(base)) = (&settings.config, &mut config) {
+            for (k, v) in over {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+        plugin.config_json = Arc::from(config.to_string());
+        plugin.grants = Arc::new(grants);
+        plugin.manifest = manifest;
+        Ok(plugin)
+    }
+
+    pub fn id(&self) -> &str {
+        &self.manifest.id
+    }
+
+    /// Run `f` against a fresh instance in a fresh store, within the limits.
+    pub fn call<R>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&Plugin, &mut Store<CallState>) -> wasmtime::Result<R>,
+    ) -> Result<R, CallError> {
+        let started = std::time::Instant::now();
+        let plugin_id: Arc<str> = Arc::from(self.manifest.id.as_str());
+        let plugin_name = if plugin_id.is_empty() { self.file.display().to_string() } else { plugin_id.to_string() };
+        let mut wasi = WasiCtx::builder();
+        if !self.grants.contains("clock") {
+            wasi.wall_clock(FrozenClock).monotonic_clock(FrozenClock);
+        }
+        let state = CallState {
+            plugin_id: plugin_id.clone(),
+            grants: self.grants.clone(),
+            limits: self.limits.clone(),
+            services: self.services.clone(),
+            sql: self.sql.clone(),
+            config_json: self.config_json.clone(),
+            host_calls: 0,
+            store_limits: StoreLimitsBuilder::new()
+                .memory_size((self.limits.memory_mib * 1024 * 1024) as usize)
+                .table_elements(self.limits.table_elements)
+                .instances(self.limits.instances)
+                .tables(self.limits.instances)
+                .memories(self.limits.instances)
+                .trap_on_grow_failure(true)
+                .build(),
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+        };
+        let mut store = Store::new(self.pre.engine(), state);
+        store.limiter(|s| &mut s.store_limits);
+        let ticks = self.limits.time_ms.div_ceil(EPOCH_TICK.as_millis() as u64).max(1);
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+
+        let result = self.pre.instantiate(&mut store).and_then(|p| f(&p, &mut store));
+        let elapsed = started.elapsed();
+        self.health.calls.fetch_add(1, Ordering::Relaxed);
+        self.health.nanos.fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
+        match result {
+            Ok(r) => {
+                self.health.consecutive_failures.store(0, Ordering::Relaxed);
+                Ok(r)
+            }
+            Err(e) => {
+                let err = self.classify(&plugin_name, e);
+                self.record_failure(what, &err);
+                Err(err)
+            }
+        }
+    }
+
+    fn classify(&self, plugin: &str, e: wasmtime::Error) -> CallError {
+        let plugin = plugin.to_owned();
+        let text = format!("{e:#}");
+        match e.downcast_ref::<wasmtime::Trap>() {
+            Some(wasmtime::Trap::Interrupt) => CallError::Timeout { plugin, limit_ms: self.limits.time_ms },
+            _ if text.contains("forcing trap when growing memory") || text.contains("memory minimum size") => {
+                CallError::Memory { plugin, limit_mib: self.limits.memory_mib }
+            }
+            _ => CallError::Trap { plugin, reason: first_lines(&text) },
+        }
+    }
+
+    /// Record a failure (also for invalid responses found by the caller).
+    pub fn record_failure(&self, what: &str, err: &CallError) {
+        self.health.failures.fetch_add(1, Ordering::Relaxed);
+        let n = self.health.consecutive_failures.fetch_add(1, Ordering::Relaxed) + 1;
+        *self.health.last_error.lock() = Some(err.to_string());
+        tracing::error!(plugin = %self.manifest.id, call = what, consecutive_failures = n, error = %err, "plugin call failed");
+        if n == UNHEALTHY_AFTER {
+            tracing::warn!(plugin = %self.manifest.id, "plugin marked unhealthy after {n} failures in a row");
+        }
+    }
+
+    pub fn handle(&self, req: types::Request) -> Result<types::Response, CallError> {
+        self.call("handle", |p, store| p.call_handle(store, &req))
+    }
+
+    pub fn on_event(&self, ev: types::Event) -> Result<Result<(), String>, CallError> {
+        self.call("on-event", |p, store| p.call_on_event(store, &ev))
+    }
+
+    pub fn tick(&self, now: i64) -> Result<Result<(), String>, CallError> {
+        self.call("tick", |p, store| p.call_tick(store, now))
+    }
+}
+
+/// Keep a trap message short: its first lines name the cause; the wasm
+/// backtrace after them goes to the log only.
+fn first_lines(text: &str) -> String {
+    text.lines().take(3).collect::<Vec<_>>().join(" | ").chars().take(600).collect()
+}

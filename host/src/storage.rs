@@ -1,0 +1,68 @@
+//! Durable storage behind the plugin capabilities.
+//!
+//! The capabilities never touch SQLite directly: they go through the
+//! [`Storage`] trait so that a PostgreSQL backend (a district running many
+//! halls on one database) can implement it later without changing a plugin.
+//! The default backend, [`sqlite::SqliteStorage`], keeps the host's data, the
+//! key-value namespaces of every plugin and the event log in one SQLite file
+//! (WAL); each plugin's own SQL database is a separate file (see
+//! [`sqlite::PluginSql`]) so that no SQL statement can reach another
+//! plugin's tables.
+
+pub mod sqlite;
+
+use serde::Serialize;
+
+/// A storage failure, already phrased for a log line.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("storage: {0}")]
+    Backend(String),
+    #[error("invalid: {0}")]
+    Invalid(String),
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Backend(e.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// One stored event. Ids are assigned by the store, strictly increasing and
+/// never reused, so a consumer can resume after the last id it saw.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct StoredEvent {
+    pub id: u64,
+    pub topic: String,
+    /// JSON text.
+    pub payload: String,
+    pub source: String,
+    /// Milliseconds since the Unix epoch.
+    pub time: i64,
+}
+
+/// Key-value storage, one namespace per plugin.
+pub trait KvStore: Send + Sync {
+    fn kv_get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>>;
+    fn kv_set(&self, ns: &str, key: &str, value: &[u8]) -> Result<()>;
+    fn kv_delete(&self, ns: &str, key: &str) -> Result<bool>;
+    fn kv_scan(&self, ns: &str, prefix: &str, after: Option<&str>, limit: u32) -> Result<Vec<(String, Vec<u8>)>>;
+    fn kv_cas(&self, ns: &str, key: &str, expected: Option<&[u8]>, new: Option<&[u8]>) -> Result<bool>;
+    fn kv_increment(&self, ns: &str, key: &str, delta: i64) -> Result<i64>;
+}
+
+/// The ordered, durable event log behind the bus.
+pub trait EventLog: Send + Sync {
+    /// Store an event and return its id.
+    fn append(&self, topic: &str, payload: &str, source: &str, time: i64) -> Result<u64>;
+    /// Events with an id greater than `after`, oldest first, at most `limit`.
+    fn since(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>>;
+    /// The greatest id stored so far (0 when empty).
+    fn last_id(&self) -> Result<u64>;
+}
+
+/// Everything the host needs from a storage backend.
+pub trait Storage: KvStore + EventLog {}
+impl<T: KvStore + EventLog> Storage for T {}

@@ -1,0 +1,162 @@
+//! # Linli plugin SDK
+//!
+//! Write a plugin for the Linli community service hall as a plain Rust type:
+//!
+//! ```ignore
+//! use linli_sdk::prelude::*;
+//!
+//! struct Hello;
+//!
+//! impl Plugin for Hello {
+//!     fn manifest() -> Manifest {
+//!         Manifest::new("hello", "你好", "Hello", env!("CARGO_PKG_VERSION"))
+//!             .capability("kv")
+//!             .route(Route::get("/api/hello", Audience::Public))
+//!     }
+//!
+//!     fn handle(req: Request) -> Response {
+//!         let n = kv::increment("visits", 1).unwrap_or(0);
+//!         Response::json(200, &serde_json::json!({"hello": "邻里", "visits": n}))
+//!     }
+//! }
+//!
+//! export_plugin!(Hello);
+//! ```
+//!
+//! Build it with `cargo build --target wasm32-wasip2 --release`; the
+//! `.wasm` in `target/wasm32-wasip2/release/` is the plugin. The generated
+//! WIT bindings stay inside this crate: a plugin author never sees them.
+
+#![deny(missing_docs)]
+
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "wit",
+        world: "plugin",
+        pub_export_macro: true,
+        export_macro_name: "__export_linli_plugin",
+        default_bindings_module: "linli_sdk::bindings",
+        generate_all,
+    });
+}
+
+mod http;
+mod manifest;
+pub mod mask;
+pub mod store;
+
+pub use http::{Caller, Request, Response};
+pub use manifest::{Audience, Manifest, Page, Route};
+pub use store::{clock, config, events, kv, log, sql};
+
+/// An event delivered to [`Plugin::on_event`].
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Stable, ordered id.
+    pub id: u64,
+    /// Topic, e.g. `queue.called`.
+    pub topic: String,
+    /// JSON payload as text.
+    pub payload: String,
+    /// Plugin that published it (`host` for the host).
+    pub source: String,
+    /// Milliseconds since the Unix epoch.
+    pub time: i64,
+}
+
+impl Event {
+    /// Parse the payload as JSON into `T`.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+        serde_json::from_str(&self.payload).map_err(|e| format!("event {} payload: {e}", self.id))
+    }
+}
+
+/// A Linli plugin. Every call runs in a fresh instance, so keep state in
+/// [`kv`] or [`sql`], never in statics.
+pub trait Plugin {
+    /// What the plugin is, needs and serves. Called once at load.
+    fn manifest() -> Manifest;
+    /// Answer one HTTP request routed to one of the manifest's routes.
+    fn handle(req: Request) -> Response {
+        Response::not_found(&req)
+    }
+    /// Receive an event of a subscribed topic.
+    fn on_event(_event: Event) -> Result<(), String> {
+        Ok(())
+    }
+    /// Scheduled work (about once a minute), with the host's time in ms.
+    fn tick(_now: i64) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Pick the Chinese or English text for the caller's language.
+pub fn t<'a>(lang: &str, zh: &'a str, en: &'a str) -> &'a str {
+    if lang == "en" { en } else { zh }
+}
+
+/// Escape text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// Everything a plugin usually needs.
+pub mod prelude {
+    pub use crate::{Audience, Caller, Event, Manifest, Page, Plugin, Request, Response, Route, esc, export_plugin, t};
+    pub use crate::{clock, config, events, kv, log, mask, sql};
+}
+
+#[doc(hidden)]
+pub mod __private {
+    use crate::bindings::linli::plugin::types as wit;
+
+    pub fn manifest<P: crate::Plugin>() -> wit::Manifest {
+        P::manifest().into_wit()
+    }
+    pub fn handle<P: crate::Plugin>(req: wit::Request) -> wit::Response {
+        P::handle(crate::Request::from_wit(req)).into_wit()
+    }
+    pub fn on_event<P: crate::Plugin>(e: wit::Event) -> Result<(), String> {
+        P::on_event(crate::Event { id: e.id, topic: e.topic, payload: e.payload, source: e.source, time: e.time })
+    }
+    pub fn tick<P: crate::Plugin>(now: i64) -> Result<(), String> {
+        P::tick(now)
+    }
+}
+
+/// Export a type implementing [`Plugin`] as the component's plugin.
+#[macro_export]
+macro_rules! export_plugin {
+    ($t:ty) => {
+        const _: () = {
+            struct __LinliExport;
+            impl $crate::bindings::Guest for __LinliExport {
+                fn manifest() -> $crate::bindings::linli::plugin::types::Manifest {
+                    $crate::__private::manifest::<$t>()
+                }
+                fn handle(req: $crate::bindings::linli::plugin::types::Request) -> $crate::bindings::linli::plugin::types::Response {
+                    $crate::__private::handle::<$t>(req)
+                }
+                fn on_event(e: $crate::bindings::linli::plugin::types::Event) -> Result<(), String> {
+                    $crate::__private::on_event::<$t>(e)
+                }
+                fn tick(now: i64) -> Result<(), String> {
+                    $crate::__private::tick::<$t>(now)
+                }
+            }
+            $crate::bindings::__export_linli_plugin!(__LinliExport with_types_in $crate::bindings);
+        };
+    };
+}

@@ -1,0 +1,173 @@
+//! Typed wrappers over the host capabilities.
+
+use crate::bindings::linli::plugin as wit;
+
+/// Why a host call failed.
+pub use wit::types::Error as HostError;
+
+impl std::fmt::Display for HostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HostError::Denied(m) => write!(f, "denied: {m}"),
+            HostError::Invalid(m) => write!(f, "invalid: {m}"),
+            HostError::Limit(m) => write!(f, "limit: {m}"),
+            HostError::Internal(m) => write!(f, "internal: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for HostError {}
+
+/// Key-value storage in the plugin's own namespace.
+pub mod kv {
+    use super::{HostError, wit};
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+
+    /// Raw bytes under `key`.
+    pub fn get(key: &str) -> Result<Option<Vec<u8>>, HostError> {
+        wit::kv::get(key)
+    }
+    /// Store raw bytes.
+    pub fn set(key: &str, value: &[u8]) -> Result<(), HostError> {
+        wit::kv::set(key, value)
+    }
+    /// Delete; returns whether the key existed.
+    pub fn delete(key: &str) -> Result<bool, HostError> {
+        wit::kv::delete(key)
+    }
+    /// Keys with `prefix`, in order, after `after`, at most `limit`.
+    pub fn scan(prefix: &str, after: Option<&str>, limit: u32) -> Result<Vec<(String, Vec<u8>)>, HostError> {
+        wit::kv::scan(prefix, after, limit)
+    }
+    /// Atomic compare-and-swap; `None` means absent.
+    pub fn compare_and_swap(key: &str, expected: Option<&[u8]>, new: Option<&[u8]>) -> Result<bool, HostError> {
+        wit::kv::compare_and_swap(key, expected, new)
+    }
+    /// Atomically add to a counter and return the new value (never twice the same).
+    pub fn increment(key: &str, delta: i64) -> Result<i64, HostError> {
+        wit::kv::increment(key, delta)
+    }
+    /// A JSON value under `key`.
+    pub fn get_json<T: DeserializeOwned>(key: &str) -> Result<Option<T>, HostError> {
+        match get(key)? {
+            None => Ok(None),
+            Some(b) => serde_json::from_slice(&b).map(Some).map_err(|e| HostError::Invalid(format!("`{key}` holds invalid JSON: {e}"))),
+        }
+    }
+    /// Store a JSON value.
+    pub fn set_json<T: Serialize>(key: &str, value: &T) -> Result<(), HostError> {
+        let b = serde_json::to_vec(value).map_err(|e| HostError::Invalid(e.to_string()))?;
+        set(key, &b)
+    }
+    /// Every JSON value under `prefix` (at most `limit`), in key order.
+    pub fn scan_json<T: DeserializeOwned>(prefix: &str, limit: u32) -> Result<Vec<(String, T)>, HostError> {
+        scan(prefix, None, limit)?
+            .into_iter()
+            .map(|(k, v)| serde_json::from_slice(&v).map(|t| (k.clone(), t)).map_err(|e| HostError::Invalid(format!("`{k}`: {e}"))))
+            .collect()
+    }
+}
+
+/// SQL on the plugin's own SQLite database (bound parameters only).
+pub mod sql {
+    use super::{HostError, wit};
+    pub use wit::sql::{Rows, Value};
+
+    /// Run one statement; returns rows changed.
+    pub fn execute(statement: &str, params: &[Value]) -> Result<u64, HostError> {
+        wit::sql::execute(statement, params)
+    }
+    /// Run a query.
+    pub fn query(statement: &str, params: &[Value]) -> Result<Rows, HostError> {
+        wit::sql::query(statement, params)
+    }
+    /// Several statements, all or nothing.
+    pub fn transaction(statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>, HostError> {
+        wit::sql::transaction(statements)
+    }
+    /// Text parameter.
+    pub fn text(s: &str) -> Value {
+        Value::Text(s.to_owned())
+    }
+    /// Integer parameter.
+    pub fn int(i: i64) -> Value {
+        Value::Integer(i)
+    }
+}
+
+/// Publishing events.
+pub mod events {
+    use super::{HostError, wit};
+
+    /// Publish a JSON payload under `topic` (must start with the plugin id).
+    pub fn publish<T: serde::Serialize>(topic: &str, payload: &T) -> Result<u64, HostError> {
+        let text = serde_json::to_string(payload).map_err(|e| HostError::Invalid(e.to_string()))?;
+        wit::events::publish(topic, &text)
+    }
+}
+
+/// The host's clock.
+pub mod clock {
+    use super::wit;
+
+    /// Milliseconds since the Unix epoch.
+    pub fn now() -> i64 {
+        wit::clock::now()
+    }
+    /// The hall's offset from UTC in minutes.
+    pub fn utc_offset_minutes() -> i32 {
+        wit::clock::utc_offset_minutes()
+    }
+    /// Local date and time of `ms` as (y, m, d, hh, mm) in the hall's zone.
+    pub fn local(ms: i64) -> (i32, u32, u32, u32, u32) {
+        let secs = ms.div_euclid(1000) + utc_offset_minutes() as i64 * 60;
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        (y, m, d, (rem / 3600) as u32, ((rem % 3600) / 60) as u32)
+    }
+    /// `YYYY-MM-DD HH:MM` in the hall's local time.
+    pub fn format_local(ms: i64) -> String {
+        let (y, m, d, hh, mm) = local(ms);
+        format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}")
+    }
+    // Howard Hinnant's days-to-civil algorithm.
+    fn civil_from_days(z: i64) -> (i32, u32, u32) {
+        let z = z + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let y = yoe + era * 400;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+    }
+}
+
+/// Logging through the host's tracing.
+pub mod log {
+    use super::wit::log::{Level, log};
+    /// Info line.
+    pub fn info(msg: &str) {
+        log(Level::Info, msg)
+    }
+    /// Warning line.
+    pub fn warn(msg: &str) {
+        log(Level::Warn, msg)
+    }
+    /// Error line.
+    pub fn error(msg: &str) {
+        log(Level::Error, msg)
+    }
+}
+
+/// The plugin's configuration.
+pub mod config {
+    /// The configuration parsed into `T`.
+    pub fn get<T: serde::de::DeserializeOwned>() -> Result<T, String> {
+        serde_json::from_str(&super::wit::config::get()).map_err(|e| format!("configuration: {e}"))
+    }
+}
