@@ -1,0 +1,10 @@
+//! Integration tests for linli-content: one binary, one module per concern.
+
+mod common;
+
+mod check;
+mod kinds;
+mod layouts;
+mod malformed;
+mod schedule;
+mod watcher;
