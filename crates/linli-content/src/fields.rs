@@ -32,8 +32,9 @@ pub(crate) struct Fields<'d, 'a> {
 }
 
 impl<'a> Doc<'a> {
-    /// Parses `text`, whose first line is line `first_line` of the file.
-    pub(crate) fn parse(rel: &'a str, text: &'a str, first_line: u32) -> Result<Self, ContentError> {
+    /// Parses `text`, whose first line is line `first_line` of the file;
+    /// `known` are the top-level fields, for hints on syntax errors.
+    pub(crate) fn parse(rel: &'a str, text: &'a str, first_line: u32, known: &[&str]) -> Result<Self, ContentError> {
         match DeTable::parse(text) {
             Ok(root) => Ok(Doc { rel, text, first_line, root }),
             Err(e) => {
@@ -49,7 +50,15 @@ impl<'a> Doc<'a> {
                 .at_line(line)
                 .with_hint("字符串要加英文双引号，例如 title = \"通知\" / strings need double quotes, e.g. title = \"Notice\"");
                 if let Some((key, _)) = line_text.split_once('=') {
-                    err = err.in_field(key.trim());
+                    let key = key.trim();
+                    err = err.in_field(key);
+                    // TOML bare keys are ASCII, so a Chinese field name is a
+                    // syntax error; say which field was probably meant.
+                    if !key.is_ascii() {
+                        if let Some(hint) = did_you_mean(key, known) {
+                            err = err.with_hint(format!("字段名须用英文 / field names are English: {hint}"));
+                        }
+                    }
                 }
                 Err(err)
             }
@@ -58,7 +67,10 @@ impl<'a> Doc<'a> {
 
     /// The top-level table.
     pub(crate) fn root(&self) -> Fields<'_, 'a> {
-        Fields { doc: self, table: self.root.get_ref(), prefix: "", line: self.first_line }
+        // Missing fields are reported at the line before the TOML text: the
+        // opening `+++` of front matter, or line 1 of a layout.
+        let line = self.first_line.saturating_sub(1).max(1);
+        Fields { doc: self, table: self.root.get_ref(), prefix: "", line }
     }
 
     fn line(&self, span: Range<usize>) -> u32 {

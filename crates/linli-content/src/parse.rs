@@ -23,7 +23,7 @@ const SCHEDULE_FIELDS: &[&str] = &["days", "hours"];
 /// Parses the text of the item file `rel` (relative to `root`).
 pub(crate) fn parse_item(root: &Path, rel: &str, text: &str, cfg: &ContentConfig) -> Result<Item, Vec<ContentError>> {
     let (front, body) = split_front_matter(rel, text).map_err(|e| vec![e])?;
-    let doc = Doc::parse(rel, front, 2).map_err(|e| vec![e])?;
+    let doc = Doc::parse(rel, front, 2, ITEM_FIELDS).map_err(|e| vec![e])?;
     let f = doc.root();
     let mut errs = Vec::new();
     f.check_unknown(ITEM_FIELDS, &mut errs);
@@ -69,7 +69,7 @@ pub(crate) fn parse_item(root: &Path, rel: &str, text: &str, cfg: &ContentConfig
 
     let schedule = parse_schedule(&f, &mut errs);
     let priority = f.number("priority", -1000.0..1000.0, true, &mut errs).map_or(0, |p| p as i32);
-    if f.value("priority").is_some_and(|v| !matches!(v.get_ref(), DeValue::Integer(_))) {
+    if f.value("priority").is_some_and(|v| matches!(v.get_ref(), DeValue::Float(_))) {
         errs.push(f.error("priority", ErrorCode::InvalidValue, "应为整数", "must be a whole number"));
     }
     let screens: Vec<String> = f.strings("screens", &mut errs).unwrap_or_default().into_iter().map(|(s, _)| s).collect();

@@ -14,7 +14,7 @@ const EPSILON: f64 = 1e-6;
 
 /// Parses the text of the layout file `rel`.
 pub(crate) fn parse_layout(rel: &str, text: &str) -> Result<Layout, Vec<ContentError>> {
-    let doc = Doc::parse(rel, text, 1).map_err(|e| vec![e])?;
+    let doc = Doc::parse(rel, text, 1, LAYOUT_FIELDS).map_err(|e| vec![e])?;
     let f = doc.root();
     let mut errs = Vec::new();
     f.check_unknown(LAYOUT_FIELDS, &mut errs);
