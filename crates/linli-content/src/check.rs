@@ -34,7 +34,8 @@ impl fmt::Display for Report {
         for e in &self.errors {
             writeln!(f, "{e}")?;
         }
-        let files: std::collections::BTreeSet<&str> = self.errors.iter().map(|e| e.path.as_str()).collect();
+        let files: std::collections::BTreeSet<&str> =
+            self.errors.iter().map(|e| e.path.as_str()).collect();
         write!(
             f,
             "{} 条内容、{} 个版式有效；{} 个文件共 {} 处问题 / {} items and {} layouts valid; {} problems in {} files",
@@ -61,5 +62,9 @@ pub fn check_dir_with(dir: impl AsRef<Path>, config: ContentConfig) -> Result<Re
     let index = store.index();
     let mut errors: Vec<ContentError> = index.all_errors().cloned().collect();
     errors.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
-    Ok(Report { items: index.items.len(), layouts: index.layouts.len(), errors })
+    Ok(Report {
+        items: index.items.len(),
+        layouts: index.layouts.len(),
+        errors,
+    })
 }

@@ -22,7 +22,11 @@ pub(crate) fn parse_datetime(text: &str, offset: UtcOffset, end_of_day: bool) ->
     let (year, month, day) = parse_date(date)?;
     if rest.is_empty() {
         let start = Timestamp::from_local(offset, year, month, day, 0, 0, 0)?;
-        return Some(if end_of_day { Timestamp(start.0 + 86_400) } else { start });
+        return Some(if end_of_day {
+            Timestamp(start.0 + 86_400)
+        } else {
+            start
+        });
     }
     let rest = rest
         .strip_prefix('T')
@@ -96,7 +100,14 @@ mod tests {
     #[test]
     fn rejects_nonsense() {
         let cst = UtcOffset::CHINA;
-        for bad in ["2025-13-01", "2025-02-30", "2025-07-01 25:00", "tomorrow", "2025/07/01", "2025-07-01 8:00"] {
+        for bad in [
+            "2025-13-01",
+            "2025-02-30",
+            "2025-07-01 25:00",
+            "tomorrow",
+            "2025/07/01",
+            "2025-07-01 8:00",
+        ] {
             assert_eq!(parse_datetime(bad, cst, false), None, "{bad}");
         }
     }

@@ -120,7 +120,10 @@ impl fmt::Display for ContentError {
 /// the whole file, which is what editors see in their editor.
 pub(crate) fn line_at(text: &str, offset: usize, first_line: u32) -> u32 {
     let end = offset.min(text.len());
-    let newlines = text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count();
+    let newlines = text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count();
     first_line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX))
 }
 

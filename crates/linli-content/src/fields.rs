@@ -34,13 +34,26 @@ pub(crate) struct Fields<'d, 'a> {
 impl<'a> Doc<'a> {
     /// Parses `text`, whose first line is line `first_line` of the file;
     /// `known` are the top-level fields, for hints on syntax errors.
-    pub(crate) fn parse(rel: &'a str, text: &'a str, first_line: u32, known: &[&str]) -> Result<Self, ContentError> {
+    pub(crate) fn parse(
+        rel: &'a str,
+        text: &'a str,
+        first_line: u32,
+        known: &[&str],
+    ) -> Result<Self, ContentError> {
         match DeTable::parse(text) {
-            Ok(root) => Ok(Doc { rel, text, first_line, root }),
+            Ok(root) => Ok(Doc {
+                rel,
+                text,
+                first_line,
+                root,
+            }),
             Err(e) => {
                 let offset = e.span().map_or(0, |s| s.start);
                 let line = line_at(text, offset, first_line);
-                let line_text = text[line_start(text, offset)..].lines().next().unwrap_or("");
+                let line_text = text[line_start(text, offset)..]
+                    .lines()
+                    .next()
+                    .unwrap_or("");
                 let mut err = ContentError::new(
                     rel,
                     ErrorCode::Syntax,
@@ -54,10 +67,11 @@ impl<'a> Doc<'a> {
                     err = err.in_field(key);
                     // TOML bare keys are ASCII, so a Chinese field name is a
                     // syntax error; say which field was probably meant.
-                    if !key.is_ascii() {
-                        if let Some(hint) = did_you_mean(key, known) {
-                            err = err.with_hint(format!("字段名须用英文 / field names are English: {hint}"));
-                        }
+                    if !key.is_ascii()
+                        && let Some(hint) = did_you_mean(key, known)
+                    {
+                        err = err
+                            .with_hint(format!("字段名须用英文 / field names are English: {hint}"));
                     }
                 }
                 Err(err)
@@ -70,7 +84,12 @@ impl<'a> Doc<'a> {
         // Missing fields are reported at the line before the TOML text: the
         // opening `+++` of front matter, or line 1 of a layout.
         let line = self.first_line.saturating_sub(1).max(1);
-        Fields { doc: self, table: self.root.get_ref(), prefix: "", line }
+        Fields {
+            doc: self,
+            table: self.root.get_ref(),
+            prefix: "",
+            line,
+        }
     }
 
     fn line(&self, span: Range<usize>) -> u32 {
@@ -89,7 +108,12 @@ fn line_start(text: &str, offset: usize) -> usize {
 impl<'d, 'a> Fields<'d, 'a> {
     /// A view of a nested table, with `prefix` put before its field names.
     pub(crate) fn nested(&self, table: &'d DeTable<'a>, prefix: &'d str, line: u32) -> Self {
-        Fields { doc: self.doc, table, prefix, line }
+        Fields {
+            doc: self.doc,
+            table,
+            prefix,
+            line,
+        }
     }
 
     /// The raw spanned value of a field.
@@ -110,7 +134,13 @@ impl<'d, 'a> Fields<'d, 'a> {
     }
 
     /// An error about `key`, pointing at its line.
-    pub(crate) fn error(&self, key: &str, code: ErrorCode, zh: impl Into<String>, en: impl Into<String>) -> ContentError {
+    pub(crate) fn error(
+        &self,
+        key: &str,
+        code: ErrorCode,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> ContentError {
         ContentError::new(self.doc.rel, code, zh, en)
             .at_line(self.line_of(key))
             .in_field(format!("{}{key}", self.prefix))
@@ -131,9 +161,10 @@ impl<'d, 'a> Fields<'d, 'a> {
             )
             .at_line(self.doc.line(key.span()))
             .in_field(format!("{}{name}", self.prefix));
-            err.hint = Some(did_you_mean(name, known).unwrap_or_else(|| {
-                format!("可用字段 / known fields: {}", known.join(", "))
-            }));
+            err.hint = Some(
+                did_you_mean(name, known)
+                    .unwrap_or_else(|| format!("可用字段 / known fields: {}", known.join(", "))),
+            );
             errs.push(err);
         }
     }
@@ -143,19 +174,33 @@ impl<'d, 'a> Fields<'d, 'a> {
         match self.value(key)?.get_ref() {
             DeValue::String(s) => Some(s.to_string()),
             other => {
-                errs.push(self.wrong_type(key, "字符串（加双引号）", "a string (in double quotes)", other));
+                errs.push(self.wrong_type(
+                    key,
+                    "字符串（加双引号）",
+                    "a string (in double quotes)",
+                    other,
+                ));
                 None
             }
         }
     }
 
     /// A required string field that must not be blank.
-    pub(crate) fn required_string(&self, key: &str, errs: &mut Vec<ContentError>) -> Option<String> {
+    pub(crate) fn required_string(
+        &self,
+        key: &str,
+        errs: &mut Vec<ContentError>,
+    ) -> Option<String> {
         let value = self.string(key, errs);
         match &value {
             Some(s) if !s.trim().is_empty() => value,
             Some(_) => {
-                errs.push(self.error(key, ErrorCode::InvalidValue, "不能为空", "must not be empty"));
+                errs.push(self.error(
+                    key,
+                    ErrorCode::InvalidValue,
+                    "不能为空",
+                    "must not be empty",
+                ));
                 None
             }
             None if self.value(key).is_none() => {
@@ -168,19 +213,34 @@ impl<'d, 'a> Fields<'d, 'a> {
 
     /// An error saying a required field is absent.
     pub(crate) fn missing(&self, key: &str) -> ContentError {
-        self.error(key, ErrorCode::MissingField, format!("缺少必填字段 `{key}`"), format!("missing required field `{key}`"))
+        self.error(
+            key,
+            ErrorCode::MissingField,
+            format!("缺少必填字段 `{key}`"),
+            format!("missing required field `{key}`"),
+        )
     }
 
     /// A number (integer or decimal) within `range`.
-    pub(crate) fn number(&self, key: &str, range: Range<f64>, inclusive_end: bool, errs: &mut Vec<ContentError>) -> Option<f64> {
+    pub(crate) fn number(
+        &self,
+        key: &str,
+        range: Range<f64>,
+        inclusive_end: bool,
+        errs: &mut Vec<ContentError>,
+    ) -> Option<f64> {
         let v = self.value(key)?;
         let n = match v.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|i| i as f64),
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .map(|i| i as f64),
             DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
             _ => None,
         };
         let ok = n.filter(|n| {
-            n.is_finite() && *n >= range.start && (*n < range.end || (inclusive_end && *n == range.end))
+            n.is_finite()
+                && *n >= range.start
+                && (*n < range.end || (inclusive_end && *n == range.end))
         });
         if ok.is_none() {
             let close = if inclusive_end { "]" } else { ")" };
@@ -196,7 +256,11 @@ impl<'d, 'a> Fields<'d, 'a> {
 
     /// A list of strings (or integers, shown as text); a lone string is a
     /// list of one, since editors often forget the brackets.
-    pub(crate) fn strings(&self, key: &str, errs: &mut Vec<ContentError>) -> Option<Vec<(String, u32)>> {
+    pub(crate) fn strings(
+        &self,
+        key: &str,
+        errs: &mut Vec<ContentError>,
+    ) -> Option<Vec<(String, u32)>> {
         let v = self.value(key)?;
         let scalar = |v: &Spanned<DeValue<'a>>| match v.get_ref() {
             DeValue::String(s) => Some((s.to_string(), self.line_of_span(v.span()))),
@@ -208,7 +272,12 @@ impl<'d, 'a> Fields<'d, 'a> {
             _ => scalar(v).map(|one| vec![one]),
         };
         if out.is_none() {
-            errs.push(self.wrong_type(key, "字符串列表，例如 [\"a\", \"b\"]", "a list of strings, e.g. [\"a\", \"b\"]", v.get_ref()));
+            errs.push(self.wrong_type(
+                key,
+                "字符串列表，例如 [\"a\", \"b\"]",
+                "a list of strings, e.g. [\"a\", \"b\"]",
+                v.get_ref(),
+            ));
         }
         out
     }
@@ -236,7 +305,13 @@ impl<'d, 'a> Fields<'d, 'a> {
         }
     }
 
-    fn wrong_type(&self, key: &str, want_zh: &str, want_en: &str, got: &DeValue<'_>) -> ContentError {
+    fn wrong_type(
+        &self,
+        key: &str,
+        want_zh: &str,
+        want_en: &str,
+        got: &DeValue<'_>,
+    ) -> ContentError {
         self.error(
             key,
             ErrorCode::InvalidValue,

@@ -101,15 +101,27 @@ impl Color {
         let hex = text.trim().strip_prefix('#')?;
         let digit = |i: usize, n: usize| u8::from_str_radix(hex.get(i..i + n)?, 16).ok();
         match hex.len() {
-            6 => Some(Color { r: digit(0, 2)?, g: digit(2, 2)?, b: digit(4, 2)? }),
-            3 => Some(Color { r: digit(0, 1)? * 17, g: digit(1, 1)? * 17, b: digit(2, 1)? * 17 }),
+            6 => Some(Color {
+                r: digit(0, 2)?,
+                g: digit(2, 2)?,
+                b: digit(4, 2)?,
+            }),
+            3 => Some(Color {
+                r: digit(0, 1)? * 17,
+                g: digit(1, 1)? * 17,
+                b: digit(2, 1)? * 17,
+            }),
             _ => None,
         }
     }
 
     /// Components as 0.0-1.0, the way GPU code wants them.
     pub fn to_f32(self) -> [f32; 3] {
-        [f32::from(self.r) / 255.0, f32::from(self.g) / 255.0, f32::from(self.b) / 255.0]
+        [
+            f32::from(self.r) / 255.0,
+            f32::from(self.g) / 255.0,
+            f32::from(self.b) / 255.0,
+        ]
     }
 }
 
@@ -128,7 +140,8 @@ impl Serialize for Color {
 impl<'de> Deserialize<'de> for Color {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        Color::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("not a #rrggbb colour: {text}")))
+        Color::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a #rrggbb colour: {text}")))
     }
 }
 
@@ -193,7 +206,12 @@ impl Zone {
     /// The zone's rectangle on a screen of `width`×`height` pixels.
     pub fn rect(&self, width: u32, height: u32) -> PixelRect {
         let px = |f: f32, total: u32| (f * total as f32).round().clamp(0.0, total as f32) as u32;
-        PixelRect { x: px(self.x, width), y: px(self.y, height), w: px(self.w, width), h: px(self.h, height) }
+        PixelRect {
+            x: px(self.x, width),
+            y: px(self.y, height),
+            w: px(self.w, width),
+            h: px(self.h, height),
+        }
     }
 
     /// Body text height in pixels on a screen `height` pixels tall.
@@ -218,8 +236,16 @@ impl Layout {
             w: 1.0,
             h: 1.0,
             font_size: 0.06,
-            color: Color { r: 255, g: 255, b: 255 },
-            background: Some(Color { r: 0xb0, g: 0x10, b: 0x10 }),
+            color: Color {
+                r: 255,
+                g: 255,
+                b: 255,
+            },
+            background: Some(Color {
+                r: 0xb0,
+                g: 0x10,
+                b: 0x10,
+            }),
             options: serde_json::Map::new(),
         })
     }

@@ -7,7 +7,17 @@ use crate::fields::{Doc, Fields};
 use crate::layout::{Color, Layout, Orientation, Zone, ZoneKind};
 
 const LAYOUT_FIELDS: &[&str] = &["name", "orientation", "background", "foreground", "zones"];
-const ZONE_FIELDS: &[&str] = &["kind", "x", "y", "w", "h", "font_size", "color", "background", "options"];
+const ZONE_FIELDS: &[&str] = &[
+    "kind",
+    "x",
+    "y",
+    "w",
+    "h",
+    "font_size",
+    "color",
+    "background",
+    "options",
+];
 
 /// Rounding slack so `x = 0.7, w = 0.3` is not refused for float noise.
 const EPSILON: f64 = 1e-6;
@@ -29,13 +39,28 @@ pub(crate) fn parse_layout(rel: &str, text: &str) -> Result<Layout, Vec<ContentE
         None | Some("landscape") | Some("横屏") => Orientation::Landscape,
         Some("portrait") | Some("竖屏") => Orientation::Portrait,
         Some(other) => {
-            errs.push(f.error("orientation", ErrorCode::InvalidValue, format!("未知方向 `{other}`"), format!("unknown orientation `{other}`"))
-                .with_hint("landscape（横屏）或 / or portrait（竖屏）"));
+            errs.push(
+                f.error(
+                    "orientation",
+                    ErrorCode::InvalidValue,
+                    format!("未知方向 `{other}`"),
+                    format!("unknown orientation `{other}`"),
+                )
+                .with_hint("landscape（横屏）或 / or portrait（竖屏）"),
+            );
             Orientation::Landscape
         }
     };
-    let background = color(&f, "background", &mut errs).unwrap_or(Color { r: 0x10, g: 0x20, b: 0x40 });
-    let foreground = color(&f, "foreground", &mut errs).unwrap_or(Color { r: 0xff, g: 0xff, b: 0xff });
+    let background = color(&f, "background", &mut errs).unwrap_or(Color {
+        r: 0x10,
+        g: 0x20,
+        b: 0x40,
+    });
+    let foreground = color(&f, "foreground", &mut errs).unwrap_or(Color {
+        r: 0xff,
+        g: 0xff,
+        b: 0xff,
+    });
 
     let mut zones = Vec::new();
     match f.value("zones").map(|v| v.get_ref()) {
@@ -43,7 +68,12 @@ pub(crate) fn parse_layout(rel: &str, text: &str) -> Result<Layout, Vec<ContentE
             let prefixes: Vec<String> = (1..=items.len()).map(|i| format!("zones[{i}].")).collect();
             for (item, prefix) in items.iter().zip(&prefixes) {
                 let DeValue::Table(table) = item.get_ref() else {
-                    errs.push(f.error("zones", ErrorCode::InvalidValue, "每个区域应写成 [[zones]] 表", "each zone must be a [[zones]] table"));
+                    errs.push(f.error(
+                        "zones",
+                        ErrorCode::InvalidValue,
+                        "每个区域应写成 [[zones]] 表",
+                        "each zone must be a [[zones]] table",
+                    ));
                     continue;
                 };
                 let z = f.nested(table, prefix, f.line_of_span(item.span()));
@@ -52,13 +82,29 @@ pub(crate) fn parse_layout(rel: &str, text: &str) -> Result<Layout, Vec<ContentE
                 }
             }
         }
-        Some(_) => errs.push(f.error("zones", ErrorCode::InvalidValue, "应写成 [[zones]] 表", "must be [[zones]] tables")),
-        None => errs.push(f.missing("zones").with_hint("至少需要一个 [[zones]] / at least one [[zones]] is needed")),
+        Some(_) => errs.push(f.error(
+            "zones",
+            ErrorCode::InvalidValue,
+            "应写成 [[zones]] 表",
+            "must be [[zones]] tables",
+        )),
+        None => errs.push(
+            f.missing("zones")
+                .with_hint("至少需要一个 [[zones]] / at least one [[zones]] is needed"),
+        ),
     }
     if !errs.is_empty() {
         return Err(errs);
     }
-    Ok(Layout { id, name, orientation, background, foreground, zones, stale: false })
+    Ok(Layout {
+        id,
+        name,
+        orientation,
+        background,
+        foreground,
+        zones,
+        stale: false,
+    })
 }
 
 fn parse_zone(z: &Fields<'_, '_>, foreground: Color, errs: &mut Vec<ContentError>) -> Option<Zone> {
@@ -67,8 +113,17 @@ fn parse_zone(z: &Fields<'_, '_>, foreground: Color, errs: &mut Vec<ContentError
     let kind = match z.string("kind", errs) {
         Some(k) => ZoneKind::parse(&k).or_else(|| {
             let names: Vec<&str> = ZoneKind::ALL.iter().map(|k| k.name()).collect();
-            let hint = did_you_mean(&k, &names).unwrap_or_else(|| format!("可用 / one of: {}", names.join(", ")));
-            errs.push(z.error("kind", ErrorCode::InvalidValue, format!("未知区域类型 `{k}`"), format!("unknown zone kind `{k}`")).with_hint(hint));
+            let hint = did_you_mean(&k, &names)
+                .unwrap_or_else(|| format!("可用 / one of: {}", names.join(", ")));
+            errs.push(
+                z.error(
+                    "kind",
+                    ErrorCode::InvalidValue,
+                    format!("未知区域类型 `{k}`"),
+                    format!("unknown zone kind `{k}`"),
+                )
+                .with_hint(hint),
+            );
             None
         }),
         None => {
@@ -80,21 +135,33 @@ fn parse_zone(z: &Fields<'_, '_>, foreground: Color, errs: &mut Vec<ContentError
     };
     let mut frac = |key: &str| {
         if z.value(key).is_none() {
-            errs.push(z.missing(key).with_hint("位置和大小是屏幕的比例 0-1 / position and size are fractions 0-1 of the screen"));
+            errs.push(z.missing(key).with_hint(
+                "位置和大小是屏幕的比例 0-1 / position and size are fractions 0-1 of the screen",
+            ));
             return None;
         }
         z.number(key, 0.0..1.0, true, errs)
     };
     let (x, y, w, h) = (frac("x"), frac("y"), frac("w"), frac("h"));
-    if let (Some(x), Some(w)) = (x, w) {
-        if w <= 0.0 || x + w > 1.0 + EPSILON {
-            errs.push(z.error("w", ErrorCode::InvalidValue, "宽度须大于 0，且 x + w 不超过 1", "w must be above 0 and x + w at most 1"));
-        }
+    if let (Some(x), Some(w)) = (x, w)
+        && (w <= 0.0 || x + w > 1.0 + EPSILON)
+    {
+        errs.push(z.error(
+            "w",
+            ErrorCode::InvalidValue,
+            "宽度须大于 0，且 x + w 不超过 1",
+            "w must be above 0 and x + w at most 1",
+        ));
     }
-    if let (Some(y), Some(h)) = (y, h) {
-        if h <= 0.0 || y + h > 1.0 + EPSILON {
-            errs.push(z.error("h", ErrorCode::InvalidValue, "高度须大于 0，且 y + h 不超过 1", "h must be above 0 and y + h at most 1"));
-        }
+    if let (Some(y), Some(h)) = (y, h)
+        && (h <= 0.0 || y + h > 1.0 + EPSILON)
+    {
+        errs.push(z.error(
+            "h",
+            ErrorCode::InvalidValue,
+            "高度须大于 0，且 y + h 不超过 1",
+            "h must be above 0 and y + h at most 1",
+        ));
     }
     let font_size = match z.value("font_size") {
         Some(_) => z.number("font_size", 0.005..0.5, true, errs),
@@ -127,8 +194,15 @@ fn color(f: &Fields<'_, '_>, key: &str, errs: &mut Vec<ContentError>) -> Option<
     let text = f.string(key, errs)?;
     let c = Color::parse(&text);
     if c.is_none() {
-        errs.push(f.error(key, ErrorCode::InvalidValue, format!("颜色 `{text}` 无效"), format!("`{text}` is not a colour"))
-            .with_hint("写成 / write it as \"#rrggbb\", e.g. \"#1a3c6e\""));
+        errs.push(
+            f.error(
+                key,
+                ErrorCode::InvalidValue,
+                format!("颜色 `{text}` 无效"),
+                format!("`{text}` is not a colour"),
+            )
+            .with_hint("写成 / write it as \"#rrggbb\", e.g. \"#1a3c6e\""),
+        );
     }
     c
 }

@@ -35,7 +35,8 @@ impl Schedule {
     /// Whether the schedule allows showing at this local time.
     pub fn contains(&self, t: &LocalTime) -> bool {
         let day_ok = self.days.is_empty() || self.days.contains(&t.weekday);
-        let hour_ok = self.hours.is_empty() || self.hours.iter().any(|h| h.contains(t.minute_of_day));
+        let hour_ok =
+            self.hours.is_empty() || self.hours.iter().any(|h| h.contains(t.minute_of_day));
         day_ok && hour_ok
     }
 

@@ -145,7 +145,10 @@ pub(crate) fn read_bytes(root: &Path, rel: &str, limit: u64) -> Result<Vec<u8>, 
 /// Reads a text file: size-limited, UTF-8 (a leading BOM is dropped).
 pub(crate) fn read_text(root: &Path, rel: &str, limit: u64) -> Result<String, ContentError> {
     let bytes = read_bytes(root, rel, limit)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes).to_vec();
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&bytes)
+        .to_vec();
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or("");
@@ -181,10 +184,10 @@ pub(crate) fn list_files(root: &Path) -> Vec<String> {
             };
             if kind.is_dir() {
                 dirs.push(path);
-            } else if let Some(rel) = relative(root, &path) {
-                if role_of(&rel) != Role::Other {
-                    out.push(rel);
-                }
+            } else if let Some(rel) = relative(root, &path)
+                && role_of(&rel) != Role::Other
+            {
+                out.push(rel);
             }
         }
     }

@@ -51,12 +51,25 @@ impl ContentStore {
     /// Opens a content folder and loads everything in it.
     pub fn open(dir: impl AsRef<Path>, config: ContentConfig) -> Result<Self, Error> {
         let dir = dir.as_ref();
-        let root = std::fs::canonicalize(dir).map_err(|source| Error::Folder { path: dir.to_path_buf(), source })?;
+        let root = std::fs::canonicalize(dir).map_err(|source| Error::Folder {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         if !root.is_dir() {
-            return Err(Error::Folder { path: dir.to_path_buf(), source: std::io::Error::other("not a directory") });
+            return Err(Error::Folder {
+                path: dir.to_path_buf(),
+                source: std::io::Error::other("not a directory"),
+            });
         }
-        let index = Index { utc_offset: config.utc_offset, ..Index::default() };
-        let mut store = ContentStore { root, config, index };
+        let index = Index {
+            utc_offset: config.utc_offset,
+            ..Index::default()
+        };
+        let mut store = ContentStore {
+            root,
+            config,
+            index,
+        };
         store.rescan();
         Ok(store)
     }
@@ -120,7 +133,11 @@ impl ContentStore {
     /// rescans for a folder, removes what is gone.
     pub fn refresh_path(&mut self, path: impl AsRef<Path>) -> Change {
         let path = path.as_ref();
-        let abs = if path.is_absolute() { path.to_path_buf() } else { self.root.join(path) };
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.root.join(path)
+        };
         match std::fs::symlink_metadata(&abs) {
             Ok(meta) if meta.is_dir() => self.rescan(),
             Ok(_) => self.reload_file(&abs),
@@ -149,7 +166,11 @@ impl ContentStore {
 
     fn known_files(&self) -> BTreeSet<String> {
         let items = self.index.items.values().map(|i| i.path.clone());
-        let layouts = self.index.layouts.keys().map(|id| format!("screens/{id}.toml"));
+        let layouts = self
+            .index
+            .layouts
+            .keys()
+            .map(|id| format!("screens/{id}.toml"));
         let errors = self.index.errors.keys().cloned();
         items.chain(layouts).chain(errors).collect()
     }
@@ -211,7 +232,11 @@ impl ContentStore {
             .index
             .items
             .values()
-            .filter(|i| i.image.as_ref().is_some_and(|img| img.path == rel || img.path.starts_with(&format!("{rel}/"))))
+            .filter(|i| {
+                i.image
+                    .as_ref()
+                    .is_some_and(|img| img.path == rel || img.path.starts_with(&format!("{rel}/")))
+            })
             .map(|i| i.path.clone())
             .chain(
                 self.index
@@ -271,9 +296,15 @@ impl ContentStore {
 }
 
 fn item_id(rel: &str) -> String {
-    rel.get(..rel.len().saturating_sub(3)).unwrap_or(rel).to_string()
+    rel.get(..rel.len().saturating_sub(3))
+        .unwrap_or(rel)
+        .to_string()
 }
 
 fn layout_id(rel: &str) -> String {
-    rel.rsplit('/').next().and_then(|n| n.strip_suffix(".toml")).unwrap_or(rel).to_string()
+    rel.rsplit('/')
+        .next()
+        .and_then(|n| n.strip_suffix(".toml"))
+        .unwrap_or(rel)
+        .to_string()
 }

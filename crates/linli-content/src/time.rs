@@ -94,7 +94,9 @@ impl UtcOffset {
 
     /// An offset of whole minutes east of UTC (negative for west).
     pub fn from_minutes(minutes: i32) -> Option<Self> {
-        (minutes.abs() < 24 * 60).then_some(UtcOffset { seconds: minutes * 60 })
+        (minutes.abs() < 24 * 60).then_some(UtcOffset {
+            seconds: minutes * 60,
+        })
     }
 
     /// Seconds east of UTC.

@@ -54,7 +54,10 @@ where
 {
     let (root, debounce) = {
         let s = store.read().unwrap_or_else(PoisonError::into_inner);
-        (s.root().to_path_buf(), Duration::from_millis(s.config().debounce_ms.max(1)))
+        (
+            s.root().to_path_buf(),
+            Duration::from_millis(s.config().debounce_ms.max(1)),
+        )
     };
     let (tx, rx) = mpsc::channel();
     let event_tx = tx.clone();
@@ -94,8 +97,14 @@ where
                 }
             }
         })
-        .map_err(|source| Error::Folder { path: root.clone(), source })?;
-    Ok(WatchGuard { watcher: Some(watcher), thread: Some(thread) })
+        .map_err(|source| Error::Folder {
+            path: root.clone(),
+            source,
+        })?;
+    Ok(WatchGuard {
+        watcher: Some(watcher),
+        thread: Some(thread),
+    })
 }
 
 #[derive(Default)]

@@ -32,7 +32,9 @@ fn planted_error_is_named_by_file_and_line() {
     let folder = Folder::new();
     copy_dir(&shipped_content(), folder.path());
     let path = folder.file("policy/dibao.md");
-    let text = fs::read_to_string(&path).expect("read").replace("priority = 5", "priorty = 5");
+    let text = fs::read_to_string(&path)
+        .expect("read")
+        .replace("priority = 5", "priorty = 5");
     fs::write(&path, text).expect("write");
 
     let report = check_dir(folder.path()).expect("check runs");
@@ -43,7 +45,10 @@ fn planted_error_is_named_by_file_and_line() {
     assert_eq!(e.line, Some(4));
     assert_eq!(e.code, ErrorCode::UnknownField);
     let printed = report.to_string();
-    assert!(printed.starts_with("policy/dibao.md:4: priorty: "), "{printed}");
+    assert!(
+        printed.starts_with("policy/dibao.md:4: priorty: "),
+        "{printed}"
+    );
     assert!(printed.contains("did you mean `priority`?"), "{printed}");
     assert!(printed.contains("1 problems in 1 files"), "{printed}");
 }

@@ -17,7 +17,9 @@ pub struct Folder {
 
 impl Folder {
     pub fn new() -> Self {
-        Folder { dir: tempfile::tempdir().expect("temp dir") }
+        Folder {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -47,8 +49,16 @@ impl Folder {
 pub fn at(text: &str) -> Timestamp {
     let num = |r: std::ops::Range<usize>| text[r].parse::<u32>().expect("number");
     let year = i32::try_from(num(0..4)).expect("year");
-    Timestamp::from_local(UtcOffset::CHINA, year, num(5..7), num(8..10), num(11..13), num(14..16), 0)
-        .expect("valid time")
+    Timestamp::from_local(
+        UtcOffset::CHINA,
+        year,
+        num(5..7),
+        num(8..10),
+        num(11..13),
+        num(14..16),
+        0,
+    )
+    .expect("valid time")
 }
 
 /// A minimal valid item of some kind.

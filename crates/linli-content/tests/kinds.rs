@@ -8,7 +8,10 @@ use crate::common::{Folder, JPEG, PNG, at, item, shipped_content};
 fn every_simple_kind_parses_with_defaults() {
     let folder = Folder::new();
     for kind in ["news", "policy", "procedure", "notice"] {
-        folder.write(&format!("{kind}/one.md"), item(kind, &format!("{kind} 标题")));
+        folder.write(
+            &format!("{kind}/one.md"),
+            item(kind, &format!("{kind} 标题")),
+        );
     }
     let store = folder.store();
     let index = store.index();
@@ -65,8 +68,14 @@ fn all_fields_of_a_procedure() {
 #[test]
 fn ticker_lines_come_from_body_or_lines() {
     let folder = Folder::new();
-    folder.write("t1.md", "+++\ntitle = \"提示\"\nkind = \"ticker\"\n+++\n第一条\n\n- 第二条\n");
-    folder.write("t2.md", "+++\ntitle = \"提示2\"\nkind = \"ticker\"\nlines = [\"甲\", \"乙\"]\n+++\n");
+    folder.write(
+        "t1.md",
+        "+++\ntitle = \"提示\"\nkind = \"ticker\"\n+++\n第一条\n\n- 第二条\n",
+    );
+    folder.write(
+        "t2.md",
+        "+++\ntitle = \"提示2\"\nkind = \"ticker\"\nlines = [\"甲\", \"乙\"]\n+++\n",
+    );
     let store = folder.store();
     let index = store.index();
     assert_eq!(index.items["t1"].lines, vec!["第一条", "第二条"]);
@@ -87,8 +96,14 @@ fn images_are_checked_by_magic_bytes() {
     let index = store.index();
     assert_eq!(index.error_count(), 0, "{:?}", index.errors);
     let png = index.items["p"].image.as_ref().expect("image");
-    assert_eq!((png.path.as_str(), png.format), ("images/a.png", ImageFormat::Png));
-    assert_eq!(index.items["j"].image.as_ref().map(|i| i.format), Some(ImageFormat::Jpeg));
+    assert_eq!(
+        (png.path.as_str(), png.format),
+        ("images/a.png", ImageFormat::Png)
+    );
+    assert_eq!(
+        index.items["j"].image.as_ref().map(|i| i.format),
+        Some(ImageFormat::Jpeg)
+    );
     assert_eq!(index.items["p"].caption.as_deref(), Some("大厅"));
 }
 
@@ -105,27 +120,53 @@ fn alerts_take_over_until_they_expire() {
     let alert = &index.items["alert"];
     assert_eq!(alert.zones, vec![ZoneKind::Alert]);
     assert_eq!(index.alert_at(at("2026-12-05 06:59"), "s"), None);
-    assert_eq!(index.alert_at(at("2026-12-05 07:00"), "s").map(|i| i.id.as_str()), Some("alert"));
-    assert_eq!(index.alert_at(at("2026-12-05 17:59"), "s").map(|i| i.id.as_str()), Some("alert"));
+    assert_eq!(
+        index
+            .alert_at(at("2026-12-05 07:00"), "s")
+            .map(|i| i.id.as_str()),
+        Some("alert")
+    );
+    assert_eq!(
+        index
+            .alert_at(at("2026-12-05 17:59"), "s")
+            .map(|i| i.id.as_str()),
+        Some("alert")
+    );
     assert_eq!(index.alert_at(at("2026-12-05 18:00"), "s"), None);
 }
 
 #[test]
 fn shipped_content_has_every_kind_and_the_four_services() {
-    let store = linli_content::ContentStore::open(shipped_content(), Default::default()).expect("open");
+    let store =
+        linli_content::ContentStore::open(shipped_content(), Default::default()).expect("open");
     let index = store.index();
     for kind in Kind::ALL {
-        assert!(index.items.values().any(|i| i.kind == kind), "no {kind:?} item shipped");
+        assert!(
+            index.items.values().any(|i| i.kind == kind),
+            "no {kind:?} item shipped"
+        );
     }
-    let services: Vec<&str> = index.items.values().filter_map(|i| i.service.as_deref()).collect();
+    let services: Vec<&str> = index
+        .items
+        .values()
+        .filter_map(|i| i.service.as_deref())
+        .collect();
     assert_eq!(services, vec!["A", "B", "C", "D"]);
-    assert!(index.items.values().filter(|i| i.kind == Kind::Policy).count() >= 3);
+    assert!(
+        index
+            .items
+            .values()
+            .filter(|i| i.kind == Kind::Policy)
+            .count()
+            >= 3
+    );
     assert!(index.items.values().any(|i| i.lang == "en"));
 }
 
 #[test]
 fn index_round_trips_through_json() {
-    let store = linli_content::ContentStore::open(shipped_content(), Default::default()).expect("open");
+    let store =
+        linli_content::ContentStore::open(shipped_content(), Default::default()).expect("open");
     let json = serde_json::to_string(store.index()).expect("serialise");
     let back: linli_content::Index = serde_json::from_str(&json).expect("deserialise");
     assert_eq!(&back, store.index());

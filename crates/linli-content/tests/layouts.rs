@@ -6,9 +6,13 @@ use crate::common::{Folder, shipped_content};
 
 #[test]
 fn shipped_layouts_have_every_zone() {
-    let store = linli_content::ContentStore::open(shipped_content(), Default::default()).expect("open");
+    let store =
+        linli_content::ContentStore::open(shipped_content(), Default::default()).expect("open");
     let index = store.index();
-    for (id, orientation) in [("landscape", Orientation::Landscape), ("portrait", Orientation::Portrait)] {
+    for (id, orientation) in [
+        ("landscape", Orientation::Landscape),
+        ("portrait", Orientation::Portrait),
+    ] {
         let layout = index.layout(id).expect(id);
         assert_eq!(layout.orientation, orientation);
         for kind in ZoneKind::ALL {
@@ -21,8 +25,14 @@ fn shipped_layouts_have_every_zone() {
 
 #[test]
 fn fractions_scale_to_1080p_and_4k() {
-    let store = linli_content::ContentStore::open(shipped_content(), Default::default()).expect("open");
-    let ticker = store.index().layout("landscape").and_then(|l| l.zone(ZoneKind::Ticker)).expect("ticker").clone();
+    let store =
+        linli_content::ContentStore::open(shipped_content(), Default::default()).expect("open");
+    let ticker = store
+        .index()
+        .layout("landscape")
+        .and_then(|l| l.zone(ZoneKind::Ticker))
+        .expect("ticker")
+        .clone();
     let hd = ticker.rect(1920, 1080);
     let uhd = ticker.rect(3840, 2160);
     assert_eq!((hd.x, hd.y, hd.w, hd.h), (0, 994, 1920, 86));
@@ -41,8 +51,10 @@ fn bad_layout_names_line_and_field() {
     let store = folder.store();
     assert!(store.index().layouts.is_empty());
     let errs = &store.index().errors["screens/wall.toml"];
-    let found: Vec<(Option<u32>, &str, ErrorCode)> =
-        errs.iter().map(|e| (e.line, e.field.as_deref().unwrap_or(""), e.code)).collect();
+    let found: Vec<(Option<u32>, &str, ErrorCode)> = errs
+        .iter()
+        .map(|e| (e.line, e.field.as_deref().unwrap_or(""), e.code))
+        .collect();
     for expected in [
         (Some(2), "orientation", ErrorCode::InvalidValue),
         (Some(3), "background", ErrorCode::InvalidValue),
@@ -53,17 +65,32 @@ fn bad_layout_names_line_and_field() {
     ] {
         assert!(found.contains(&expected), "{expected:?} not in {found:?}");
     }
-    let clocks = errs.iter().find(|e| e.field.as_deref() == Some("zones[2].kind")).expect("kind error");
-    assert!(clocks.hint.as_deref().is_some_and(|h| h.contains("`clock`")), "{clocks}");
+    let clocks = errs
+        .iter()
+        .find(|e| e.field.as_deref() == Some("zones[2].kind"))
+        .expect("kind error");
+    assert!(
+        clocks
+            .hint
+            .as_deref()
+            .is_some_and(|h| h.contains("`clock`")),
+        "{clocks}"
+    );
 }
 
 #[test]
 fn broken_layout_keeps_last_good_version() {
     let folder = Folder::new();
-    folder.write("screens/s.toml", "[[zones]]\nkind = \"clock\"\nx = 0\ny = 0\nw = 1\nh = 1\n");
+    folder.write(
+        "screens/s.toml",
+        "[[zones]]\nkind = \"clock\"\nx = 0\ny = 0\nw = 1\nh = 1\n",
+    );
     let mut store = folder.store();
     assert_eq!(store.index().layouts["s"].zones.len(), 1);
-    folder.write("screens/s.toml", "[[zones]]\nkind = \"clock\"\nx = 0\ny = 0\nw = 1\nh = \n");
+    folder.write(
+        "screens/s.toml",
+        "[[zones]]\nkind = \"clock\"\nx = 0\ny = 0\nw = 1\nh = \n",
+    );
     store.reload_file("screens/s.toml");
     assert!(store.index().layouts["s"].stale);
     assert_eq!(store.index().errors["screens/s.toml"][0].line, Some(6));

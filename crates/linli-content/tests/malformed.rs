@@ -44,8 +44,14 @@ fn write_news(text: &'static str) -> impl FnOnce(&Folder) {
 #[test]
 fn bad_front_matter_syntax_names_line_and_field() {
     let (_, e) = break_news(write_news("+++\nkind = \"news\"\ntitle = 好的版本\n+++\n"));
-    assert_eq!((e.code, e.line, e.field.as_deref()), (ErrorCode::Syntax, Some(3), Some("title")));
-    assert!(e.to_string().starts_with("news.md:3: title: TOML 格式错误"), "{e}");
+    assert_eq!(
+        (e.code, e.line, e.field.as_deref()),
+        (ErrorCode::Syntax, Some(3), Some("title"))
+    );
+    assert!(
+        e.to_string().starts_with("news.md:3: title: TOML 格式错误"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -63,16 +69,32 @@ fn unknown_field_suggests_the_right_one() {
     let (_, e) = break_news(write_news(
         "+++\ntitle = \"新\"\nkind = \"news\"\nvalid_untill = \"2026-12-01\"\n+++\n",
     ));
-    assert_eq!((e.code, e.line, e.field.as_deref()), (ErrorCode::UnknownField, Some(4), Some("valid_untill")));
-    assert!(e.hint.as_deref().is_some_and(|h| h.contains("did you mean `valid_until`?")), "{e}");
+    assert_eq!(
+        (e.code, e.line, e.field.as_deref()),
+        (ErrorCode::UnknownField, Some(4), Some("valid_untill"))
+    );
+    assert!(
+        e.hint
+            .as_deref()
+            .is_some_and(|h| h.contains("did you mean `valid_until`?")),
+        "{e}"
+    );
 }
 
 #[test]
 fn chinese_field_name_gets_a_hint() {
-    let (_, e) = break_news(write_news("+++\n标题 = \"新\"\nkind = \"news\"\ntitle = \"t\"\n+++\n"));
+    let (_, e) = break_news(write_news(
+        "+++\n标题 = \"新\"\nkind = \"news\"\ntitle = \"t\"\n+++\n",
+    ));
     // TOML keys must be ASCII, so this is a syntax error, with a hint.
-    assert_eq!((e.code, e.line, e.field.as_deref()), (ErrorCode::Syntax, Some(2), Some("标题")));
-    assert!(e.hint.as_deref().is_some_and(|h| h.contains("`title`")), "{e}");
+    assert_eq!(
+        (e.code, e.line, e.field.as_deref()),
+        (ErrorCode::Syntax, Some(2), Some("标题"))
+    );
+    assert!(
+        e.hint.as_deref().is_some_and(|h| h.contains("`title`")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -80,15 +102,24 @@ fn bad_dates_are_named() {
     let (_, e) = break_news(write_news(
         "+++\ntitle = \"新\"\nkind = \"news\"\n\nvalid_from = \"2026-13-01\"\n+++\n",
     ));
-    assert_eq!((e.code, e.line, e.field.as_deref()), (ErrorCode::BadDate, Some(5), Some("valid_from")));
+    assert_eq!(
+        (e.code, e.line, e.field.as_deref()),
+        (ErrorCode::BadDate, Some(5), Some("valid_from"))
+    );
     let (_, e) = break_news(write_news(
         "+++\ntitle = \"新\"\nkind = \"news\"\nvalid_from = \"2026-12-02\"\nvalid_until = 2026-12-01\n+++\n",
     ));
-    assert_eq!((e.code, e.line, e.field.as_deref()), (ErrorCode::BadDate, Some(5), Some("valid_until")));
+    assert_eq!(
+        (e.code, e.line, e.field.as_deref()),
+        (ErrorCode::BadDate, Some(5), Some("valid_until"))
+    );
     let (_, e) = break_news(write_news(
         "+++\ntitle = \"新\"\nkind = \"news\"\n[schedule]\ndays = [\"周八\"]\n+++\n",
     ));
-    assert_eq!((e.code, e.line, e.field.as_deref()), (ErrorCode::BadDate, Some(5), Some("schedule.days")));
+    assert_eq!(
+        (e.code, e.line, e.field.as_deref()),
+        (ErrorCode::BadDate, Some(5), Some("schedule.days"))
+    );
 }
 
 #[test]
@@ -96,7 +127,10 @@ fn missing_image_is_named() {
     let (_, e) = break_news(write_news(
         "+++\ntitle = \"图\"\nkind = \"image\"\ncaption = \"c\"\nimage = \"images/gone.png\"\n+++\n",
     ));
-    assert_eq!((e.code, e.line, e.field.as_deref()), (ErrorCode::BadImage, Some(5), Some("image")));
+    assert_eq!(
+        (e.code, e.line, e.field.as_deref()),
+        (ErrorCode::BadImage, Some(5), Some("image"))
+    );
     assert!(e.message_zh.contains("images/gone.png"), "{e}");
 }
 
@@ -112,7 +146,10 @@ fn an_image_that_is_not_png_or_jpeg() {
 #[test]
 fn a_50_mb_file_is_refused_by_size() {
     let (_, e) = break_news(|f: &Folder| {
-        let file = fs::OpenOptions::new().write(true).open(f.file("news.md")).expect("open");
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .open(f.file("news.md"))
+            .expect("open");
         file.set_len(50 * 1024 * 1024).expect("grow");
     });
     assert_eq!(e.code, ErrorCode::TooLarge);
@@ -146,7 +183,10 @@ fn a_symlink_out_of_the_folder_is_refused() {
 #[test]
 fn alert_without_end_is_refused() {
     let (_, e) = break_news(write_news("+++\ntitle = \"紧急\"\nkind = \"alert\"\n+++\n"));
-    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::MissingField, Some("valid_until")));
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::MissingField, Some("valid_until"))
+    );
 }
 
 #[test]
@@ -158,8 +198,18 @@ fn every_problem_in_a_file_is_reported_at_once() {
     );
     let store = folder.store();
     let errs = &store.index().errors["bad.md"];
-    let fields: Vec<(Option<u32>, &str)> = errs.iter().map(|e| (e.line, e.field.as_deref().unwrap_or(""))).collect();
-    for expected in [(Some(2), "titel"), (Some(3), "kind"), (Some(4), "priority"), (Some(5), "duration"), (Some(6), "lang"), (Some(1), "title")] {
+    let fields: Vec<(Option<u32>, &str)> = errs
+        .iter()
+        .map(|e| (e.line, e.field.as_deref().unwrap_or("")))
+        .collect();
+    for expected in [
+        (Some(2), "titel"),
+        (Some(3), "kind"),
+        (Some(4), "priority"),
+        (Some(5), "duration"),
+        (Some(6), "lang"),
+        (Some(1), "title"),
+    ] {
         assert!(fields.contains(&expected), "{expected:?} not in {fields:?}");
     }
     assert!(store.index().items.is_empty());
@@ -187,7 +237,15 @@ fn only_deleting_the_file_removes_the_item() {
 #[test]
 fn editor_leftovers_and_readme_are_ignored() {
     let folder = Folder::new();
-    for name in [".#news.md", "news.md~", ".news.md.swp", "news.md.tmp", ".hidden.md", "README.md", ".git/x.md"] {
+    for name in [
+        ".#news.md",
+        "news.md~",
+        ".news.md.swp",
+        "news.md.tmp",
+        ".hidden.md",
+        "README.md",
+        ".git/x.md",
+    ] {
         folder.write(name, "garbage");
     }
     folder.write("notes.txt", "not content");

@@ -9,7 +9,11 @@ use crate::common::{Folder, at};
 const QUEUE_RULES: &str = "+++\ntitle = \"取号须知\"\nkind = \"notice\"\nvalid_from = \"2026-12-01\"\nvalid_until = \"2026-12-31\"\n\n[schedule]\ndays = [\"周一-周五\"]\nhours = [\"08:30-12:00\", \"13:30-17:00\"]\n+++\n";
 
 fn live(store: &ContentStore, when: &str) -> bool {
-    store.index().live_at(at(when), "hall-main").iter().any(|i| i.id == "rules")
+    store
+        .index()
+        .live_at(at(when), "hall-main")
+        .iter()
+        .any(|i| i.id == "rules")
 }
 
 #[test]
@@ -47,8 +51,14 @@ fn schedule_is_read_in_the_hall_offset_not_the_machine_zone() {
     let folder = Folder::new();
     folder.write("rules.md", QUEUE_RULES);
     let cst = folder.store();
-    let utc = ContentStore::open(folder.path(), ContentConfig { utc_offset: UtcOffset::UTC, ..Default::default() })
-        .expect("open");
+    let utc = ContentStore::open(
+        folder.path(),
+        ContentConfig {
+            utc_offset: UtcOffset::UTC,
+            ..Default::default()
+        },
+    )
+    .expect("open");
     // 09:00 in Beijing is 01:00 UTC: open in the hall, closed in a UTC hall.
     let t = at("2026-12-07 09:00");
     assert!(cst.index().items["rules"].is_live(t));
@@ -75,22 +85,42 @@ fn overnight_hours_and_chinese_day_names() {
 #[test]
 fn priority_orders_what_is_live() {
     let folder = Folder::new();
-    folder.write("low.md", "+++\ntitle = \"低\"\nkind = \"news\"\npriority = -1\n+++\n");
-    folder.write("high.md", "+++\ntitle = \"高\"\nkind = \"news\"\npriority = 9\n+++\n");
+    folder.write(
+        "low.md",
+        "+++\ntitle = \"低\"\nkind = \"news\"\npriority = -1\n+++\n",
+    );
+    folder.write(
+        "high.md",
+        "+++\ntitle = \"高\"\nkind = \"news\"\npriority = 9\n+++\n",
+    );
     folder.write("mid.md", "+++\ntitle = \"中\"\nkind = \"news\"\n+++\n");
-    folder.write("other.md", "+++\ntitle = \"别的屏\"\nkind = \"news\"\nscreens = [\"portrait\"]\n+++\n");
+    folder.write(
+        "other.md",
+        "+++\ntitle = \"别的屏\"\nkind = \"news\"\nscreens = [\"portrait\"]\n+++\n",
+    );
     let store = folder.store();
-    let ids: Vec<&str> = store.index().live_at(at("2026-12-07 09:00"), "hall-main").iter().map(|i| i.id.as_str()).collect();
+    let ids: Vec<&str> = store
+        .index()
+        .live_at(at("2026-12-07 09:00"), "hall-main")
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect();
     assert_eq!(ids, vec!["high", "mid", "low"]);
 }
 
 #[test]
 fn next_change_points_at_the_next_edge() {
     let folder = Folder::new();
-    folder.write("a.md", "+++\ntitle = \"a\"\nkind = \"news\"\nvalid_from = \"2026-12-07 09:00\"\n+++\n");
+    folder.write(
+        "a.md",
+        "+++\ntitle = \"a\"\nkind = \"news\"\nvalid_from = \"2026-12-07 09:00\"\n+++\n",
+    );
     let store = folder.store();
     let now = Timestamp(at("2026-12-07 09:00").0 - 20);
-    assert_eq!(store.index().next_change_within(now), Duration::from_secs(20));
+    assert_eq!(
+        store.index().next_change_within(now),
+        Duration::from_secs(20)
+    );
 }
 
 #[test]
@@ -101,5 +131,14 @@ fn rfc3339_and_local_forms_agree() {
     let back: Timestamp = serde_json::from_str(&json).expect("parse");
     assert_eq!(back, t);
     let local = t.local(UtcOffset::CHINA);
-    assert_eq!((local.year, local.month, local.day, local.weekday, local.minute_of_day), (2026, 12, 5, 6, 7 * 60));
+    assert_eq!(
+        (
+            local.year,
+            local.month,
+            local.day,
+            local.weekday,
+            local.minute_of_day
+        ),
+        (2026, 12, 5, 6, 7 * 60)
+    );
 }
