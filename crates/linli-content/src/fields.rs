@@ -146,6 +146,27 @@ impl<'d, 'a> Fields<'d, 'a> {
             .in_field(format!("{}{key}", self.prefix))
     }
 
+    /// An error for a value that is not one of `names`, with a hint naming
+    /// the closest one or else listing them all.
+    pub(crate) fn not_one_of(
+        &self,
+        key: &str,
+        value: &str,
+        names: &[&str],
+        what_zh: &str,
+        what_en: &str,
+    ) -> ContentError {
+        let hint = did_you_mean(value, names)
+            .unwrap_or_else(|| format!("可用 / one of: {}", names.join(", ")));
+        self.error(
+            key,
+            ErrorCode::InvalidValue,
+            format!("未知{what_zh} `{value}`"),
+            format!("unknown {what_en} `{value}`"),
+        )
+        .with_hint(hint)
+    }
+
     /// Reports every key that is not in `known`, with a spelling hint.
     pub(crate) fn check_unknown(&self, known: &[&str], errs: &mut Vec<ContentError>) {
         for (key, _) in self.table.iter() {

@@ -44,6 +44,7 @@ mod error;
 mod fields;
 mod index;
 mod item;
+mod item_fields;
 mod layout;
 mod parse;
 mod parse_layout;

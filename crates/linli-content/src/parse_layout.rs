@@ -2,7 +2,7 @@
 
 use toml::de::DeValue;
 
-use crate::error::{ContentError, ErrorCode, did_you_mean};
+use crate::error::{ContentError, ErrorCode};
 use crate::fields::{Doc, Fields};
 use crate::layout::{Color, Layout, Orientation, Zone, ZoneKind};
 
@@ -113,17 +113,7 @@ fn parse_zone(z: &Fields<'_, '_>, foreground: Color, errs: &mut Vec<ContentError
     let kind = match z.string("kind", errs) {
         Some(k) => ZoneKind::parse(&k).or_else(|| {
             let names: Vec<&str> = ZoneKind::ALL.iter().map(|k| k.name()).collect();
-            let hint = did_you_mean(&k, &names)
-                .unwrap_or_else(|| format!("可用 / one of: {}", names.join(", ")));
-            errs.push(
-                z.error(
-                    "kind",
-                    ErrorCode::InvalidValue,
-                    format!("未知区域类型 `{k}`"),
-                    format!("unknown zone kind `{k}`"),
-                )
-                .with_hint(hint),
-            );
+            errs.push(z.not_one_of("kind", &k, &names, "区域类型", "zone kind"));
             None
         }),
         None => {

@@ -10,6 +10,7 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{ContentError, ErrorCode, line_at};
+use crate::item::ImageFormat;
 
 /// What a file in the content folder is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,35 +112,68 @@ pub(crate) fn io_error(rel: &str, e: &std::io::Error) -> ContentError {
     )
 }
 
-/// Reads at most `limit` bytes of a file inside `root`; larger files are
-/// refused from their size alone, so a 50 MB upload costs nothing.
-pub(crate) fn read_bytes(root: &Path, rel: &str, limit: u64) -> Result<Vec<u8>, ContentError> {
+/// Opens a file inside `root` whose size is at most `limit`; larger files
+/// are refused from their size alone, so a 50 MB upload costs nothing.
+fn open_limited(root: &Path, rel: &str, limit: u64) -> Result<fs::File, ContentError> {
     let path = resolve_inside(root, rel)?;
-    let too_large = |size: u64| {
-        ContentError::new(
-            rel,
-            ErrorCode::TooLarge,
-            format!("文件太大（{size} 字节），上限为 {limit} 字节"),
-            format!("the file is too large ({size} bytes); the limit is {limit} bytes"),
-        )
-    };
     let file = fs::File::open(&path).map_err(|e| io_error(rel, &e))?;
     let meta = file.metadata().map_err(|e| io_error(rel, &e))?;
     if !meta.is_file() {
         return Err(io_error(rel, &std::io::Error::other("not a regular file")));
     }
     if meta.len() > limit {
-        return Err(too_large(meta.len()));
+        return Err(too_large(rel, meta.len(), limit));
     }
+    Ok(file)
+}
+
+fn too_large(rel: &str, size: u64, limit: u64) -> ContentError {
+    ContentError::new(
+        rel,
+        ErrorCode::TooLarge,
+        format!("文件太大（{size} 字节），上限为 {limit} 字节"),
+        format!("the file is too large ({size} bytes); the limit is {limit} bytes"),
+    )
+}
+
+/// Reads a whole file inside `root` of at most `limit` bytes.
+pub(crate) fn read_bytes(root: &Path, rel: &str, limit: u64) -> Result<Vec<u8>, ContentError> {
+    let file = open_limited(root, rel, limit)?;
     // The file may grow between the size check and the read; never read more.
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let mut bytes = Vec::new();
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| io_error(rel, &e))?;
     if bytes.len() as u64 > limit {
-        return Err(too_large(bytes.len() as u64));
+        return Err(too_large(rel, bytes.len() as u64, limit));
     }
     Ok(bytes)
+}
+
+/// Checks that `rel` is a PNG or JPEG inside the folder by its first bytes,
+/// without reading the rest: screens decode it, this only vets it.
+pub(crate) fn image_format(
+    root: &Path,
+    rel: &str,
+    limit: u64,
+) -> Result<ImageFormat, ContentError> {
+    let file = open_limited(root, rel, limit)?;
+    let mut head = Vec::with_capacity(8);
+    file.take(8)
+        .read_to_end(&mut head)
+        .map_err(|e| io_error(rel, &e))?;
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Ok(ImageFormat::Png)
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Ok(ImageFormat::Jpeg)
+    } else {
+        Err(ContentError::new(
+            rel,
+            ErrorCode::BadImage,
+            "不是 PNG 或 JPEG 图片",
+            "not a PNG or JPEG image",
+        ))
+    }
 }
 
 /// Reads a text file: size-limited, UTF-8 (a leading BOM is dropped).

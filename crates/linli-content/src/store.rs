@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ContentError, ErrorCode};
 use crate::index::Index;
-use crate::parse::parse_item;
+use crate::parse::{item_id, parse_item};
 use crate::parse_layout::parse_layout;
 use crate::source::{Role, list_files, read_text, relative, resolve_inside, role_of};
 use crate::{ContentConfig, Error};
@@ -293,12 +293,6 @@ impl ContentStore {
         change.revision = self.index.revision;
         change
     }
-}
-
-fn item_id(rel: &str) -> String {
-    rel.get(..rel.len().saturating_sub(3))
-        .unwrap_or(rel)
-        .to_string()
 }
 
 fn layout_id(rel: &str) -> String {
