@@ -38,8 +38,10 @@
 // only on the cold path of a broken file, so boxing it buys nothing.
 #![allow(clippy::result_large_err)]
 
+mod change;
 mod check;
 mod datetime;
+mod doc;
 mod error;
 mod fields;
 mod index;
@@ -58,13 +60,14 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub use change::Change;
 pub use check::{Report, check_dir, check_dir_with};
 pub use error::{ContentError, ErrorCode};
 pub use index::Index;
 pub use item::{ImageFormat, ImageRef, Item, Kind};
 pub use layout::{Color, Layout, Orientation, PixelRect, Zone, ZoneKind};
 pub use schedule::{HourRange, Schedule};
-pub use store::{Change, ContentStore};
+pub use store::ContentStore;
 pub use time::{LocalTime, Timestamp, UtcOffset};
 pub use watch::{WatchGuard, watch};
 

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use crate::ContentConfig;
+use crate::doc::Doc;
 use crate::error::{ContentError, ErrorCode};
-use crate::fields::Doc;
 use crate::item::Item;
 use crate::item_fields as read;
 

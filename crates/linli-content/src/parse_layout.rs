@@ -2,8 +2,9 @@
 
 use toml::de::DeValue;
 
+use crate::doc::Doc;
 use crate::error::{ContentError, ErrorCode};
-use crate::fields::{Doc, Fields};
+use crate::fields::Fields;
 use crate::layout::{Color, Layout, Orientation, Zone, ZoneKind};
 
 const LAYOUT_FIELDS: &[&str] = &["name", "orientation", "background", "foreground", "zones"];

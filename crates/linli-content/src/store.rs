@@ -8,8 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
+use crate::change::Change;
 use crate::error::{ContentError, ErrorCode};
 use crate::index::Index;
 use crate::parse::{item_id, parse_item};
@@ -24,27 +23,6 @@ pub struct ContentStore {
     root: PathBuf,
     config: ContentConfig,
     index: Index,
-}
-
-/// What one update did, for the host to log and put on the event stream.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Change {
-    /// The index revision after the update.
-    pub revision: u64,
-    /// Files (relative paths) whose item or layout was added, replaced or
-    /// marked stale.
-    pub changed: Vec<String>,
-    /// Files whose item or layout was removed because the file is gone.
-    pub removed: Vec<String>,
-    /// The problems now found in the files this update looked at.
-    pub errors: Vec<ContentError>,
-}
-
-impl Change {
-    /// Whether nothing changed and nothing is wrong.
-    pub fn is_empty(&self) -> bool {
-        self.changed.is_empty() && self.removed.is_empty() && self.errors.is_empty()
-    }
 }
 
 impl ContentStore {

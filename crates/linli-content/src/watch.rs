@@ -17,8 +17,9 @@ use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::Error;
+use crate::change::Change;
 use crate::source::is_ignored_name;
-use crate::store::{Change, ContentStore};
+use crate::store::ContentStore;
 
 /// Keeps the folder watched; dropping it stops the watcher and its thread.
 #[must_use = "the folder is only watched while the guard is alive"]
@@ -149,15 +150,8 @@ impl Batch {
         }
         let mut all = Change::default();
         for path in self.paths {
-            let c = store.refresh_path(&path);
-            all.changed.extend(c.changed);
-            all.removed.extend(c.removed);
-            all.errors.extend(c.errors);
+            all.merge(store.refresh_path(&path));
         }
-        all.changed.sort();
-        all.changed.dedup();
-        all.removed.sort();
-        all.removed.dedup();
         all.revision = store.index().revision;
         all
     }
