@@ -33,6 +33,24 @@
 //! let json = serde_json::to_string(index).expect("index is JSON");
 //! assert!(json.contains("\"revision\""));
 //! ```
+//!
+//! The host keeps the store behind a lock, lets [`watch`] keep it current,
+//! serves `store.index()` as JSON and publishes each [`Change`]:
+//!
+//! ```no_run
+//! use std::sync::{Arc, RwLock};
+//! use linli_content::{ContentConfig, ContentStore, watch};
+//!
+//! let store = Arc::new(RwLock::new(ContentStore::open("content", ContentConfig::default())?));
+//! let _guard = watch(store.clone(), |change| {
+//!     for e in &change.errors {
+//!         eprintln!("{e}"); // content/news/a.md:3: title: … / …
+//!     }
+//!     // publish {"revision": change.revision, ...} on the event stream
+//! })?;
+//! // GET /content/index → serde_json::to_string(store.read().unwrap().index())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![deny(missing_docs)]
 // A ContentError carries two messages and a hint for editors; it is built
 // only on the cold path of a broken file, so boxing it buys nothing.

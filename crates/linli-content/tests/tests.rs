@@ -3,6 +3,7 @@
 mod common;
 
 mod check;
+mod host_api;
 mod kinds;
 mod layouts;
 mod malformed;
