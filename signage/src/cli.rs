@@ -1,0 +1,138 @@
+//! Command line: every option in Chinese and English, each also settable by
+//! an environment variable so a kiosk's service file stays short.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+use crate::speech::Digits;
+
+/// 邻里社区便民服务大厅信息屏播放器 — Linli service hall signage player.
+///
+/// 跟随主机：  linli-signage --server http://10.0.0.2:8080 --screen hall-main
+/// 独立运行：  linli-signage --content /srv/linli/content --screen hall-main
+/// 生成预览：  linli-signage --demo --headless --screenshot hall.png --at 3
+/// 性能测试：  linli-signage --bench
+#[derive(Debug, Parser)]
+#[command(name = "linli-signage", version, verbatim_doc_comment)]
+pub struct Cli {
+    /// 主机地址，跟随其内容与叫号事件 / Follow this host's content and call events (http://host:port)
+    #[arg(long, env = "LINLI_SIGNAGE_SERVER", value_name = "URL", conflicts_with = "content")]
+    pub server: Option<String>,
+
+    /// 本屏名称（选择布局与内容）/ This screen's name: picks its layout and items
+    #[arg(long, env = "LINLI_SIGNAGE_SCREEN", value_name = "NAME", default_value = "hall-main")]
+    pub screen: String,
+
+    /// 独立运行：本地内容文件夹（自动监视变化）/ Run standalone from a local content folder, watched for changes
+    #[arg(long, env = "LINLI_SIGNAGE_CONTENT", value_name = "DIR")]
+    pub content: Option<PathBuf>,
+
+    /// 使用内置演示数据 / Show the built-in demo scene
+    #[arg(long, conflicts_with_all = ["server", "content"])]
+    pub demo: bool,
+
+    /// 内容未提供布局时使用的内置布局 / Built-in layout when the content has none for this screen
+    #[arg(long, value_enum, default_value_t = BuiltinLayout::Landscape)]
+    pub layout: BuiltinLayout,
+
+    /// 不开窗口，离屏渲染 / Render offscreen, without a window
+    #[arg(long)]
+    pub headless: bool,
+
+    /// 保存一帧为 PNG（配合 --headless）/ Write one frame as PNG (with --headless)
+    #[arg(long, value_name = "FILE", requires = "headless")]
+    pub screenshot: Option<PathBuf>,
+
+    /// 截图时刻，单位秒（自启动起）/ When that frame is, in seconds after start
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    pub at: f64,
+
+    /// 离屏画面尺寸 / Frame size offscreen, e.g. 1920x1080 or 1080x1920
+    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = parse_size)]
+    pub size: (u32, u32),
+
+    /// 运行性能测试并打印结果 / Run the benchmark (1920×1080 and 3840×2160) and print the figures
+    #[arg(long)]
+    pub bench: bool,
+
+    /// 每种分辨率测试秒数 / Seconds per resolution in the benchmark
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub bench_seconds: f64,
+
+    /// 窗口模式（调试用，非全屏）/ A normal window instead of fullscreen (for debugging)
+    #[arg(long)]
+    pub windowed: bool,
+
+    /// 渲染 N 帧后退出（测试用）/ Exit after N frames (for tests)
+    #[arg(long, value_name = "N")]
+    pub frames: Option<u64>,
+
+    /// 最高帧率 / Frame rate cap
+    #[arg(long, default_value_t = 60)]
+    pub fps: u32,
+
+    /// 缓存目录 / Where the last content and calls are kept for offline starts
+    #[arg(long, env = "LINLI_SIGNAGE_CACHE", value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+
+    /// 语音播报开关 / Announce calls aloud
+    #[arg(long, env = "LINLI_SIGNAGE_VOICE", value_enum, default_value_t = OnOff::On)]
+    pub voice: OnOff,
+
+    /// 每次叫号播报遍数 / How many times each call is announced
+    #[arg(long, env = "LINLI_SIGNAGE_VOICE_REPEAT", value_name = "N", default_value_t = 2)]
+    pub voice_repeat: u32,
+
+    /// 号码中“1”的读法：幺或一 / Read "1" in tickets as 幺 (yao) or 一 (yi)
+    #[arg(long, value_enum, default_value_t = Digits::Yao)]
+    pub digits: Digits,
+
+    /// 共用扬声器的区域名（同区域播报排队）/ Speaker zone: screens sharing speakers queue their announcements
+    #[arg(long, env = "LINLI_SIGNAGE_SPEAKER_ZONE", value_name = "NAME")]
+    pub speaker_zone: Option<String>,
+
+    /// 播报积压上限（超出时先删旧的重复）/ Most announcements waiting; older repeats are dropped first
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub voice_backlog: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BuiltinLayout {
+    /// 横屏 16:9
+    Landscape,
+    /// 竖屏 9:16
+    Portrait,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s.split_once(['x', 'X', '×']).ok_or_else(|| format!("{s:?}: expected WxH, e.g. 1920x1080"))?;
+    let w: u32 = w.trim().parse().map_err(|_| format!("{s:?}: bad width"))?;
+    let h: u32 = h.trim().parse().map_err(|_| format!("{s:?}: bad height"))?;
+    if w == 0 || h == 0 || w > 8192 || h > 8192 {
+        return Err(format!("{s:?}: each side must be 1..=8192"));
+    }
+    Ok((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_options() {
+        let cli = Cli::try_parse_from(["linli-signage", "--demo", "--headless", "--screenshot", "x.png", "--at", "2.5", "--size", "1080x1920"])
+            .expect("parses");
+        assert!(cli.demo && cli.headless);
+        assert_eq!(cli.at, 2.5);
+        assert_eq!(cli.size, (1080, 1920));
+        assert!(Cli::try_parse_from(["linli-signage", "--screenshot", "x.png"]).is_err(), "screenshot needs --headless");
+        assert!(Cli::try_parse_from(["linli-signage", "--server", "http://h", "--content", "d"]).is_err());
+    }
+}

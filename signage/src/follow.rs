@@ -1,0 +1,169 @@
+//! Following a host: its content index and its event stream, in a background
+//! thread that feeds a channel the render loop drains.
+//!
+//! After a lost connection the follower backs off (0.5 s doubling to 30 s,
+//! with jitter so a hall's screens do not reconnect in lockstep) and resumes
+//! with `Last-Event-ID`, so calls made while it was away are caught up.
+
+use std::io::BufRead;
+use std::sync::mpsc::Sender;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::http::{self, Url};
+use crate::sse;
+
+/// An event from the host's bus, as its SSE `data:` carries it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Envelope {
+    pub id: u64,
+    pub topic: String,
+    #[serde(default)]
+    pub payload: serde_json::Value,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub time: u64,
+}
+
+/// What the follower reports.
+#[derive(Debug)]
+pub enum HostEvent {
+    /// The event stream is open.
+    Online,
+    /// The host is unreachable; the reason is for the log.
+    Offline(String),
+    /// A new content index (JSON of `linli_content::Index`).
+    Index(Box<linli_content::Index>),
+    Event(Envelope),
+}
+
+#[derive(Clone, Debug)]
+pub struct FollowConfig {
+    pub server: Url,
+    /// Resume after this event id (0: from now).
+    pub last_event_id: u64,
+    /// A connection silent this long is presumed dead (the host sends keep-alives).
+    pub idle: Duration,
+    pub backoff_min: Duration,
+    pub backoff_max: Duration,
+}
+
+impl FollowConfig {
+    pub fn new(server: Url, last_event_id: u64) -> FollowConfig {
+        FollowConfig {
+            server,
+            last_event_id,
+            idle: Duration::from_secs(45),
+            backoff_min: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Starts following; the thread ends when the receiver is dropped.
+pub fn spawn(cfg: FollowConfig, tx: Sender<HostEvent>) -> std::io::Result<JoinHandle<()>> {
+    thread::Builder::new().name("follow-host".into()).spawn(move || run(cfg, tx))
+}
+
+const INDEX_MAX: u64 = 32 * 1024 * 1024;
+
+fn run(mut cfg: FollowConfig, tx: Sender<HostEvent>) {
+    let mut backoff = cfg.backoff_min;
+    let mut attempt: u64 = 0;
+    loop {
+        let result = fetch_index(&cfg, &tx).and_then(|()| stream(&mut cfg, &tx, &mut backoff));
+        let reason = match result {
+            Ok(()) => "event stream ended".to_string(),
+            Err(Stop::Receiver) => return,
+            Err(Stop::Failed(e)) => e,
+        };
+        if tx.send(HostEvent::Offline(reason)).is_err() {
+            return;
+        }
+        attempt += 1;
+        thread::sleep(jitter(backoff, attempt));
+        backoff = (backoff * 2).min(cfg.backoff_max);
+    }
+}
+
+enum Stop {
+    Receiver,
+    Failed(String),
+}
+
+impl From<http::HttpError> for Stop {
+    fn from(e: http::HttpError) -> Stop {
+        Stop::Failed(e.to_string())
+    }
+}
+
+fn fetch_index(cfg: &FollowConfig, tx: &Sender<HostEvent>) -> Result<(), Stop> {
+    let bytes = http::get_bytes(&cfg.server, "/api/content/index", cfg.idle, INDEX_MAX)?;
+    match serde_json::from_slice::<linli_content::Index>(&bytes) {
+        Ok(index) => tx.send(HostEvent::Index(Box::new(index))).map_err(|_| Stop::Receiver),
+        // A host with a newer index format must not take the calls away: keep
+        // the content we have and follow the events anyway.
+        Err(e) => {
+            eprintln!("linli-signage: content index not understood: {e}");
+            Ok(())
+        }
+    }
+}
+
+fn stream(cfg: &mut FollowConfig, tx: &Sender<HostEvent>, backoff: &mut Duration) -> Result<(), Stop> {
+    let last = cfg.last_event_id.to_string();
+    let mut headers = vec![("Accept", "text/event-stream"), ("Cache-Control", "no-cache")];
+    if cfg.last_event_id > 0 {
+        headers.push(("Last-Event-ID", &last));
+    }
+    let resp = http::get(&cfg.server, "/api/events?topics=queue.,content.", &headers, cfg.idle)?;
+    tx.send(HostEvent::Online).map_err(|_| Stop::Receiver)?;
+    *backoff = cfg.backoff_min;
+    let mut parser = sse::Parser::default();
+    for line in resp.body.lines() {
+        let line = line.map_err(|e| Stop::Failed(format!("event stream: {e}")))?;
+        let Some(msg) = parser.line(&line) else { continue };
+        let env: Envelope = match serde_json::from_str(&msg.data) {
+            Ok(env) => env,
+            Err(e) => {
+                eprintln!("linli-signage: skipping malformed event: {e}");
+                continue;
+            }
+        };
+        // Replays after a resume can overlap what we saw; never go backwards.
+        if env.id <= cfg.last_event_id && cfg.last_event_id != 0 {
+            continue;
+        }
+        cfg.last_event_id = env.id;
+        let changed = env.topic == "content.changed";
+        tx.send(HostEvent::Event(env)).map_err(|_| Stop::Receiver)?;
+        if changed {
+            fetch_index(cfg, tx)?;
+        }
+    }
+    Ok(())
+}
+
+/// ±25 % around `base`, varied per attempt and per process without a RNG crate.
+fn jitter(base: Duration, attempt: u64) -> Duration {
+    let seed = (std::process::id() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ attempt.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let frac = (seed >> 11) as f64 / (1u64 << 53) as f64;
+    base.mul_f64(0.75 + 0.5 * frac)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::jitter;
+    use std::time::Duration;
+
+    #[test]
+    fn jitter_stays_near_base() {
+        for a in 0..50 {
+            let d = jitter(Duration::from_secs(4), a);
+            assert!(d >= Duration::from_secs(3) && d <= Duration::from_secs(5));
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Picking an adapter and device: a small fanless PC may have an integrated
+//! GPU, or no GPU at all and only lavapipe (Mesa's software Vulkan).
+
+use wgpu::{Adapter, Backends, Device, Instance, Queue, Surface};
+
+#[derive(Debug, thiserror::Error)]
+pub enum GpuError {
+    #[error(
+        "no graphics adapter found; on a PC without a GPU install the Debian package `mesa-vulkan-drivers` (lavapipe)"
+    )]
+    NoAdapter,
+    #[error("could not open the graphics device: {0}")]
+    Device(#[from] wgpu::RequestDeviceError),
+    #[error("could not create a window surface: {0}")]
+    Surface(#[from] wgpu::CreateSurfaceError),
+}
+
+/// The device everything renders with.
+pub struct Gpu {
+    pub instance: Instance,
+    pub adapter: Adapter,
+    pub device: Device,
+    pub queue: Queue,
+}
+
+impl Gpu {
+    /// A device for offscreen rendering (tests, previews, the benchmark).
+    pub fn headless() -> Result<Gpu, GpuError> {
+        let instance = Instance::new(with_backends(wgpu::InstanceDescriptor::new_without_display_handle()));
+        let adapter = pollster::block_on(pick_adapter(&instance, None))?;
+        Self::open(instance, adapter)
+    }
+
+    /// A device that can present to `surface`, made from `instance`.
+    pub fn for_surface(instance: Instance, surface: &Surface<'_>) -> Result<Gpu, GpuError> {
+        let adapter = pollster::block_on(pick_adapter(&instance, Some(surface)))?;
+        Self::open(instance, adapter)
+    }
+
+    fn open(instance: Instance, adapter: Adapter) -> Result<Gpu, GpuError> {
+        let desc = wgpu::DeviceDescriptor {
+            label: Some("linli-signage"),
+            // Older integrated GPUs only reach downlevel limits; ask for nothing more.
+            required_limits: wgpu::Limits::downlevel_defaults().using_resolution(adapter.limits()),
+            ..Default::default()
+        };
+        let (device, queue) = pollster::block_on(adapter.request_device(&desc))?;
+        Ok(Gpu { instance, adapter, device, queue })
+    }
+
+    /// "llvmpipe (LLVM 15.0.6, 256 bits) / Vulkan", for logs and benchmark output.
+    pub fn describe(&self) -> String {
+        let info = self.adapter.get_info();
+        format!("{} / {:?} / {:?}", info.name, info.backend, info.device_type)
+    }
+
+    pub fn is_software(&self) -> bool {
+        self.adapter.get_info().device_type == wgpu::DeviceType::Cpu
+    }
+}
+
+/// Vulkan first (real drivers and lavapipe), GL as the fallback for old
+/// integrated GPUs; WGPU_BACKEND overrides both.
+pub fn with_backends(mut desc: wgpu::InstanceDescriptor) -> wgpu::InstanceDescriptor {
+    desc.backends = Backends::from_env().unwrap_or(Backends::VULKAN | Backends::GL);
+    desc
+}
+
+async fn pick_adapter(instance: &Instance, surface: Option<&Surface<'_>>) -> Result<Adapter, GpuError> {
+    for force_fallback_adapter in [false, true] {
+        let opts = wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::LowPower,
+            force_fallback_adapter,
+            compatible_surface: surface,
+            ..Default::default()
+        };
+        if let Ok(a) = instance.request_adapter(&opts).await {
+            return Ok(a);
+        }
+    }
+    Err(GpuError::NoAdapter)
+}

@@ -1,0 +1,40 @@
+//! Linli signage player: the screens residents watch while they wait.
+//!
+//! A [`player::Player`] keeps a [`scene::Scene`] (calls, waiting counts, ticker,
+//! carousel, alert) up to date from a host or a local content folder, and a
+//! [`render::Renderer`] draws it into the zones of a [`layout::Layout`] with
+//! wgpu and glyphon, either into a window or offscreen:
+//!
+//! ```no_run
+//! use linli_signage::{gpu::Gpu, layout::Layout, offscreen::Offscreen, render::Renderer, scene::Scene};
+//! # fn main() -> anyhow::Result<()> {
+//! let gpu = Gpu::headless()?;
+//! let layout = Layout::builtin_landscape();
+//! let mut renderer = Renderer::new(&gpu, Offscreen::FORMAT, 1920, 1080)?;
+//! let mut target = Offscreen::new(&gpu, 1920, 1080);
+//! let frame = target.capture(&gpu, &mut renderer, &Scene::default(), &layout, &Default::default())?;
+//! frame.save("frame.png")?;
+//! # Ok(()) }
+//! ```
+
+pub mod bench;
+pub mod cache;
+pub mod cli;
+pub mod color;
+pub mod content;
+pub mod demo;
+pub mod follow;
+pub mod fonts;
+pub mod gpu;
+pub mod http;
+pub mod layout;
+pub mod markdown;
+pub mod offscreen;
+pub mod player;
+pub mod privacy;
+pub mod render;
+pub mod scene;
+pub mod speech;
+pub mod sse;
+pub mod voice;
+pub mod window;

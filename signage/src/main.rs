@@ -1,0 +1,126 @@
+//! `linli-signage`: thin glue from the command line to the library.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+
+use linli_signage::cache::DiskCache;
+use linli_signage::cli::{BuiltinLayout, Cli, OnOff};
+use linli_signage::follow::{self, FollowConfig};
+use linli_signage::gpu::Gpu;
+use linli_signage::http::Url;
+use linli_signage::layout::Layout;
+use linli_signage::offscreen::Offscreen;
+use linli_signage::player::{Player, VoiceConfig};
+use linli_signage::render::{FrameTime, Renderer};
+use linli_signage::voice::{Speaker, Voice, espeak::Espeak};
+use linli_signage::{bench, window};
+
+fn main() -> ExitCode {
+    let process_start = Instant::now();
+    let cli = Cli::parse();
+    match run(cli, process_start) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("linli-signage: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli, process_start: Instant) -> Result<()> {
+    if cli.bench {
+        let (adapter, first, reports) = bench::run(&[(1920, 1080), (3840, 2160)], cli.bench_seconds, process_start)?;
+        print!("{}", bench::format(&adapter, first, &reports));
+        return Ok(());
+    }
+    let fallback = match cli.layout {
+        BuiltinLayout::Landscape => Layout::builtin_landscape(),
+        BuiltinLayout::Portrait => Layout::builtin_portrait(),
+    };
+    let mut player = player(&cli, fallback)?;
+    if cli.headless {
+        return headless(&cli, &mut player);
+    }
+    if cli.voice == OnOff::On {
+        let voice_dir = std::env::temp_dir().join(format!("linli-signage-voice-{}", std::process::id()));
+        let voice = Voice::new(cli.voice_backlog, move || match Espeak::new(&voice_dir) {
+            Ok(s) => Box::new(s) as Box<dyn Speaker>,
+            Err(e) => {
+                eprintln!("linli-signage: voice off: {e}");
+                Box::new(Silent)
+            }
+        });
+        let cfg = VoiceConfig {
+            enabled: true,
+            repeats: cli.voice_repeat,
+            digits: cli.digits,
+            zone: cli.speaker_zone.clone(),
+            backlog: cli.voice_backlog,
+        };
+        player.set_voice(Some(voice), cfg);
+    }
+    let opts = window::WindowOptions { windowed: cli.windowed, frames: cli.frames, fps: cli.fps };
+    let stats = window::run(player, opts)?;
+    println!(
+        "rendered {} frames at {}x{} on {} (first frame after {} ms)",
+        stats.frames,
+        stats.width,
+        stats.height,
+        stats.adapter,
+        stats.first_frame.map(|d| d.as_millis()).unwrap_or(0)
+    );
+    Ok(())
+}
+
+struct Silent;
+
+impl Speaker for Silent {
+    fn chime(&mut self) {}
+    fn say(&mut self, _text: &str) {}
+}
+
+fn player(cli: &Cli, fallback: Layout) -> Result<Player> {
+    if let Some(server) = &cli.server {
+        let url = Url::parse(server)?;
+        let cache = DiskCache::new(&cli.cache.clone().unwrap_or_else(DiskCache::default_root), &cli.screen);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let player = Player::host(&cli.screen, fallback, rx, cache);
+        follow::spawn(FollowConfig::new(url, player.last_event_id()), tx).context("starting the host follower")?;
+        return Ok(player);
+    }
+    if let Some(dir) = &cli.content {
+        // A one-frame preview does not need to watch the folder.
+        return Player::folder(&cli.screen, fallback, dir.clone(), !cli.headless)
+            .with_context(|| format!("content folder {}", dir.display()));
+    }
+    if cli.demo {
+        return Ok(Player::demo(&cli.screen, fallback));
+    }
+    bail!("say where content comes from: --server URL, --content DIR or --demo (see --help)")
+}
+
+fn headless(cli: &Cli, player: &mut Player) -> Result<()> {
+    let Some(file) = &cli.screenshot else { bail!("--headless needs --screenshot FILE (or use --bench)") };
+    player.settle(Duration::from_secs(3));
+    player.update(cli.at);
+    let (w, h) = cli.size;
+    let gpu = Gpu::headless()?;
+    let mut renderer = Renderer::new(&gpu, Offscreen::FORMAT, w, h)?;
+    let mut target = Offscreen::new(&gpu, w, h);
+    let time = if cli.demo { FrameTime { t: cli.at, ..FrameTime::default() } } else { FrameTime::now(cli.at) };
+    let img = target.capture(&gpu, &mut renderer, &player.scene, &player.layout, &time)?;
+    save_png(&img, file)?;
+    println!("wrote {} ({w}x{h}, {})", file.display(), gpu.describe());
+    Ok(())
+}
+
+fn save_png(img: &image::RgbaImage, file: &Path) -> Result<()> {
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    img.save(file).with_context(|| format!("writing {}", file.display()))
+}

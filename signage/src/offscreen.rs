@@ -1,0 +1,111 @@
+//! Rendering without a window: into a texture, read back to memory. Used by
+//! tests, previews (`--headless --screenshot`) and the benchmark.
+
+use crate::gpu::Gpu;
+use crate::layout::Layout;
+use crate::render::{FrameTime, RenderError, Renderer};
+use crate::scene::Scene;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error("reading the frame back failed: {0}")]
+    Map(#[from] wgpu::BufferAsyncError),
+    #[error("reading the frame back failed: {0}")]
+    MapRange(#[from] wgpu::MapRangeError),
+    #[error("waiting for the GPU failed: {0}")]
+    Poll(#[from] wgpu::PollError),
+    #[error("the frame never came back from the GPU")]
+    Lost,
+}
+
+pub struct Offscreen {
+    texture: wgpu::Texture,
+    view: wgpu::TextureView,
+    readback: wgpu::Buffer,
+    width: u32,
+    height: u32,
+    padded_row: u32,
+}
+
+impl Offscreen {
+    /// sRGB like a window surface, so previews look like the screen.
+    pub const FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
+
+    pub fn new(gpu: &Gpu, width: u32, height: u32) -> Offscreen {
+        let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("offscreen"),
+            size: wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: Self::FORMAT,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+            view_formats: &[],
+        });
+        let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+        // Buffer rows must be 256-byte aligned for copies.
+        let align = wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+        let padded_row = (width * 4).div_ceil(align) * align;
+        let readback = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size: padded_row as u64 * height as u64,
+            usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
+            mapped_at_creation: false,
+        });
+        Offscreen { texture, view, readback, width, height, padded_row }
+    }
+
+    pub fn view(&self) -> &wgpu::TextureView {
+        &self.view
+    }
+
+    /// Renders one frame and waits until the GPU finished it (no readback):
+    /// what the benchmark times.
+    pub fn render(&self, gpu: &Gpu, renderer: &mut Renderer, scene: &Scene, layout: &Layout, time: &FrameTime) -> Result<(), CaptureError> {
+        let index = renderer.render(&self.view, scene, layout, time)?;
+        gpu.device.poll(wgpu::PollType::Wait { submission_index: Some(index), timeout: None })?;
+        renderer.trim();
+        Ok(())
+    }
+
+    /// Renders one frame and returns its pixels.
+    pub fn capture(&mut self, gpu: &Gpu, renderer: &mut Renderer, scene: &Scene, layout: &Layout, time: &FrameTime) -> Result<image::RgbaImage, CaptureError> {
+        renderer.resize(self.width, self.height);
+        renderer.prepare(scene, layout, time)?;
+        let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("capture") });
+        renderer.encode(&mut encoder, &self.view)?;
+        encoder.copy_texture_to_buffer(
+            wgpu::TexelCopyTextureInfo {
+                texture: &self.texture,
+                mip_level: 0,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            wgpu::TexelCopyBufferInfo {
+                buffer: &self.readback,
+                layout: wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(self.padded_row), rows_per_image: None },
+            },
+            wgpu::Extent3d { width: self.width, height: self.height, depth_or_array_layers: 1 },
+        );
+        let index = gpu.queue.submit(Some(encoder.finish()));
+        let slice = self.readback.slice(..);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        gpu.device.poll(wgpu::PollType::Wait { submission_index: Some(index), timeout: None })?;
+        rx.recv().map_err(|_| CaptureError::Lost)??;
+        let mut pixels = Vec::with_capacity((self.width * self.height * 4) as usize);
+        {
+            let data = slice.get_mapped_range()?;
+            for row in data.chunks(self.padded_row as usize).take(self.height as usize) {
+                pixels.extend_from_slice(&row[..(self.width * 4) as usize]);
+            }
+        }
+        self.readback.unmap();
+        renderer.trim();
+        image::RgbaImage::from_raw(self.width, self.height, pixels).ok_or(CaptureError::Lost)
+    }
+}

@@ -1,0 +1,339 @@
+//! The player: keeps a screen's [`Scene`] and [`Layout`] current from its
+//! source (a host, a local folder, or the demo), and hands calls to the voice
+//! only after they are on screen.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use linli_content::{ContentStore, Index, Timestamp, WatchGuard};
+
+use crate::cache::{DiskCache, QueueState};
+use crate::content;
+use crate::demo;
+use crate::follow::{Envelope, HostEvent};
+use crate::layout::Layout;
+use crate::scene::{Call, Scene, ServiceWaiting};
+use crate::speech::{self, Digits};
+use crate::voice::{Announcement, Voice};
+
+/// How a screen speaks.
+#[derive(Clone, Debug)]
+pub struct VoiceConfig {
+    pub enabled: bool,
+    pub repeats: u32,
+    pub digits: Digits,
+    /// Screens sharing speakers share a zone; defaults to the screen name.
+    pub zone: Option<String>,
+    /// Utterances a zone may hold before old repeats are dropped.
+    pub backlog: usize,
+}
+
+impl Default for VoiceConfig {
+    fn default() -> Self {
+        VoiceConfig { enabled: true, repeats: 2, digits: Digits::Yao, zone: None, backlog: 6 }
+    }
+}
+
+/// Where the scene comes from.
+pub enum Source {
+    /// The built-in demo, with a new call every few seconds.
+    Demo { next_call: f64, n: u32 },
+    /// A local content folder, watched for changes.
+    Folder { store: Arc<RwLock<ContentStore>>, changes: Receiver<()>, _watch: Option<WatchGuard> },
+    /// A host followed over HTTP.
+    Host { events: Receiver<HostEvent>, cache: DiskCache },
+    /// Nothing: a fixed scene (tests).
+    Fixed,
+}
+
+/// Seconds between re-checks of schedules and validity (time alone can change what shows).
+const CONTENT_RECHECK: f64 = 5.0;
+/// A call older than this when it arrives (caught up after a reconnect) is shown but not announced.
+const ANNOUNCE_MAX_AGE_MS: u64 = 60_000;
+/// Seconds between demo calls.
+const DEMO_CALL_EVERY: f64 = 8.0;
+
+pub struct Player {
+    pub scene: Scene,
+    pub layout: Layout,
+    pub screen: String,
+    fallback_layout: Layout,
+    index: Option<Index>,
+    assets: Option<PathBuf>,
+    source: Source,
+    content_checked: f64,
+    voice: Option<Voice>,
+    voice_cfg: VoiceConfig,
+    /// Announcements of calls not yet presented on screen.
+    pending_voice: Vec<Announcement>,
+    /// When the newest unpresented call arrived (for the call-to-frame latency).
+    pub call_arrived: Option<Instant>,
+    last_event_id: u64,
+}
+
+impl Player {
+    pub fn new(screen: &str, layout: Layout, source: Source) -> Player {
+        Player {
+            scene: Scene::default(),
+            layout: layout.clone(),
+            screen: screen.to_string(),
+            fallback_layout: layout,
+            index: None,
+            assets: None,
+            source,
+            content_checked: f64::NEG_INFINITY,
+            voice: None,
+            voice_cfg: VoiceConfig { enabled: false, ..Default::default() },
+            pending_voice: Vec::new(),
+            call_arrived: None,
+            last_event_id: 0,
+        }
+    }
+
+    /// The demo scene on `layout`.
+    pub fn demo(screen: &str, layout: Layout) -> Player {
+        let mut p = Player::new(screen, layout, Source::Demo { next_call: DEMO_CALL_EVERY, n: 13 });
+        p.scene = demo::scene(0.0);
+        p
+    }
+
+    /// A local folder, watched with notify.
+    pub fn folder(screen: &str, fallback: Layout, dir: PathBuf, watch: bool) -> Result<Player, linli_content::Error> {
+        let store = Arc::new(RwLock::new(ContentStore::open(&dir, linli_content::ContentConfig::default())?));
+        let (tx, changes) = std::sync::mpsc::channel();
+        let guard = if watch {
+            Some(linli_content::watch(Arc::clone(&store), move |_| {
+                let _ = tx.send(());
+            })?)
+        } else {
+            None
+        };
+        let assets = store.read().ok().map(|s| s.root().to_path_buf()).or(Some(dir));
+        let mut p = Player::new(screen, fallback, Source::Folder { store, changes, _watch: guard });
+        p.assets = assets;
+        p.reload_folder(0.0);
+        Ok(p)
+    }
+
+    /// A host, starting from what the disk cache holds.
+    pub fn host(screen: &str, fallback: Layout, events: Receiver<HostEvent>, cache: DiskCache) -> Player {
+        let cached_index = cache.load_index();
+        let cached_queue = cache.load_queue();
+        let mut p = Player::new(screen, fallback, Source::Host { events, cache });
+        if let Some(q) = cached_queue {
+            for call in q.calls.into_iter().rev() {
+                p.scene.apply_call(call, f64::NEG_INFINITY);
+            }
+            p.scene.set_waiting(q.waiting);
+            p.last_event_id = q.last_event_id;
+        }
+        if let Some(index) = cached_index {
+            p.set_index(index, 0.0);
+        }
+        // Offline until the stream opens: the cached screen carries the mark.
+        p.scene.set_offline(true);
+        p
+    }
+
+    /// The event id to resume the host's stream from.
+    pub fn last_event_id(&self) -> u64 {
+        self.last_event_id
+    }
+
+    pub fn set_voice(&mut self, voice: Option<Voice>, cfg: VoiceConfig) {
+        self.voice = voice;
+        self.voice_cfg = cfg;
+    }
+
+    /// Applies whatever arrived since the last frame; `t` is the player's clock.
+    pub fn update(&mut self, t: f64) {
+        let mut reload_folder = false;
+        let mut host_events = Vec::new();
+        match &mut self.source {
+            Source::Demo { next_call, n } => {
+                if t >= *next_call {
+                    *next_call = t + DEMO_CALL_EVERY;
+                    *n += 1;
+                    let windows = ["1", "2", "3", "4", "5"];
+                    let ticket = format!("{}{:03}", ["A", "B", "C"][*n as usize % 3], *n);
+                    let call = demo::call(&ticket, windows[*n as usize % windows.len()], 0);
+                    self.call_arrived = Some(Instant::now());
+                    self.take_call(call, t, true);
+                }
+            }
+            Source::Folder { changes, .. } => loop {
+                match changes.try_recv() {
+                    Ok(()) => reload_folder = true,
+                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+                }
+            },
+            Source::Host { events, .. } => loop {
+                match events.try_recv() {
+                    Ok(ev) => host_events.push(ev),
+                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+                }
+            },
+            Source::Fixed => {}
+        }
+        if reload_folder {
+            self.reload_folder(t);
+        }
+        let queue_changed = !host_events.is_empty();
+        for ev in host_events {
+            self.apply_host_event(ev, t);
+        }
+        if queue_changed {
+            self.save_queue();
+        }
+        if t - self.content_checked >= CONTENT_RECHECK {
+            self.refresh_content(t);
+        }
+    }
+
+    /// Blocks up to `timeout` for a host's first content (headless previews).
+    pub fn settle(&mut self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            let ev = match &self.source {
+                Source::Host { events, .. } => events.recv_timeout(Duration::from_millis(50)),
+                _ => return,
+            };
+            if let Ok(ev) = ev {
+                let done = matches!(ev, HostEvent::Online);
+                self.apply_host_event(ev, 0.0);
+                if done {
+                    // Let a resume's catch-up arrive too.
+                    std::thread::sleep(Duration::from_millis(200));
+                    self.update(0.0);
+                    return;
+                }
+            }
+        }
+    }
+
+    pub fn apply_host_event(&mut self, ev: HostEvent, t: f64) {
+        match ev {
+            HostEvent::Online => self.scene.set_offline(false),
+            HostEvent::Offline(reason) => {
+                if !self.scene.offline {
+                    eprintln!("linli-signage: host unreachable ({reason}); showing the last content");
+                }
+                self.scene.set_offline(true);
+            }
+            HostEvent::Index(index) => {
+                if let Source::Host { cache, .. } = &self.source {
+                    if let Err(e) = cache.save_index(&index) {
+                        eprintln!("linli-signage: cache: {e}");
+                    }
+                }
+                self.set_index(*index, t);
+            }
+            HostEvent::Event(env) => self.apply_envelope(env, t),
+        }
+    }
+
+    fn apply_envelope(&mut self, env: Envelope, t: f64) {
+        self.last_event_id = self.last_event_id.max(env.id);
+        match env.topic.as_str() {
+            "queue.called" | "queue.recalled" => match serde_json::from_value::<Call>(env.payload) {
+                Ok(mut call) => {
+                    call.event_id = env.id;
+                    call.recall = env.topic == "queue.recalled";
+                    let now_ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
+                    let fresh = env.time == 0 || now_ms.saturating_sub(env.time) < ANNOUNCE_MAX_AGE_MS;
+                    self.call_arrived = Some(Instant::now());
+                    self.take_call(call, t, fresh);
+                }
+                Err(e) => eprintln!("linli-signage: event {} ({}): {e}", env.id, env.topic),
+            },
+            "queue.waiting" => {
+                #[derive(serde::Deserialize)]
+                struct Waiting {
+                    services: Vec<ServiceWaiting>,
+                }
+                match serde_json::from_value::<Waiting>(env.payload) {
+                    Ok(w) => self.scene.set_waiting(w.services),
+                    Err(e) => eprintln!("linli-signage: event {} ({}): {e}", env.id, env.topic),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Puts a call on screen and queues its announcement for after the frame.
+    pub fn take_call(&mut self, call: Call, t: f64, announce: bool) {
+        let sentence = if call.ticket.is_empty() {
+            call.speak_zh.clone()
+        } else {
+            speech::call_sentence(&call.ticket, &call.window, self.voice_cfg.digits)
+        };
+        if self.scene.apply_call(call, t) && announce && self.voice_cfg.enabled && self.layout.voice {
+            self.pending_voice.push(Announcement { text: sentence, repeats: self.voice_cfg.repeats });
+        }
+    }
+
+    /// Call after the frame is presented: the screen is the primary channel,
+    /// so the voice starts only once the call is visible.
+    pub fn presented(&mut self) {
+        if self.pending_voice.is_empty() {
+            return;
+        }
+        let zone = self
+            .layout
+            .speaker_zone
+            .clone()
+            .or_else(|| self.voice_cfg.zone.clone())
+            .unwrap_or_else(|| self.screen.clone());
+        match &mut self.voice {
+            Some(voice) => {
+                for a in self.pending_voice.drain(..) {
+                    voice.announce(&zone, a);
+                }
+            }
+            None => self.pending_voice.clear(),
+        }
+    }
+
+    fn reload_folder(&mut self, t: f64) {
+        let index = match &self.source {
+            Source::Folder { store, .. } => store.read().ok().map(|s| s.index().clone()),
+            _ => None,
+        };
+        if let Some(index) = index {
+            for e in index.all_errors() {
+                eprintln!("linli-signage: content: {e}");
+            }
+            self.set_index(index, t);
+        }
+    }
+
+    fn set_index(&mut self, index: Index, t: f64) {
+        self.layout = content::pick_layout(&index, &self.screen)
+            .map(content::convert_layout)
+            .unwrap_or_else(|| self.fallback_layout.clone());
+        self.index = Some(index);
+        self.refresh_content(t);
+    }
+
+    fn refresh_content(&mut self, t: f64) {
+        self.content_checked = t;
+        let Some(index) = &self.index else { return };
+        let c = content::screen_content(index, Timestamp::now(), &self.screen, self.assets.as_deref());
+        self.scene.set_content(c.ticker, c.carousel, c.alert);
+    }
+
+    fn save_queue(&self) {
+        if let Source::Host { cache, .. } = &self.source {
+            let state = QueueState {
+                calls: self.scene.calls.iter().cloned().collect(),
+                waiting: self.scene.waiting.clone(),
+                last_event_id: self.last_event_id,
+            };
+            if let Err(e) = cache.save_queue(&state) {
+                eprintln!("linli-signage: cache: {e}");
+            }
+        }
+    }
+}

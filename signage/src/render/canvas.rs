@@ -1,0 +1,116 @@
+//! What zone code draws into: rectangles, placed text slots and pictures in two
+//! layers (the screen, and overlays such as the alert above it). The lists are
+//! cleared, never dropped, between frames.
+
+use std::fmt;
+
+use glyphon::FontSystem;
+
+use super::quads::QuadInstance;
+use super::text::{Extent, TextPool, TextStyle};
+use crate::color::Rgba;
+use crate::layout::Rect;
+
+/// The screen, and everything above it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    Screen = 0,
+    Overlay = 1,
+}
+
+/// A shaped text slot placed on screen.
+#[derive(Clone, Copy, Debug)]
+pub struct Placement {
+    pub pool: usize,
+    pub slot: usize,
+    pub left: f32,
+    pub top: f32,
+    pub clip: Rect,
+    pub color: Rgba,
+}
+
+/// What a picture draw refers to, resolved against the scene at render time
+/// so a frame never clones a path.
+#[derive(Clone, Copy, Debug)]
+pub enum PictureRef {
+    CarouselItem(usize),
+    QrZone(usize),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct PictureDraw {
+    pub picture: PictureRef,
+    pub rect: Rect,
+    pub clip: Rect,
+    pub alpha: f32,
+}
+
+#[derive(Default)]
+pub struct DrawList {
+    pub quads: [Vec<QuadInstance>; 2],
+    pub texts: [Vec<Placement>; 2],
+    pub pictures: Vec<PictureDraw>,
+}
+
+impl DrawList {
+    pub fn clear(&mut self) {
+        for q in &mut self.quads {
+            q.clear();
+        }
+        for t in &mut self.texts {
+            t.clear();
+        }
+        self.pictures.clear();
+    }
+}
+
+/// The drawing context handed to each zone.
+pub struct Canvas<'a> {
+    pub fs: &'a mut FontSystem,
+    pub pools: &'a mut [TextPool],
+    pub list: &'a mut DrawList,
+    pub width: f32,
+    pub height: f32,
+    /// Which pool (zone) text goes to.
+    pub pool: usize,
+}
+
+impl Canvas<'_> {
+    pub fn rect(&mut self, layer: Layer, rect: Rect, color: Rgba, radius: f32) {
+        if color.0[3] > 0 && rect.w > 0.0 && rect.h > 0.0 {
+            self.list.quads[layer as usize].push(QuadInstance::solid(rect, color, radius));
+        }
+    }
+
+    /// Shapes (if changed) slot `slot` of the current zone and returns its size.
+    pub fn shape(&mut self, slot: usize, args: fmt::Arguments<'_>, style: TextStyle) -> Extent {
+        self.pools[self.pool].set(self.fs, slot, args, style)
+    }
+
+    /// Places an already shaped slot with its top-left corner at (left, top).
+    pub fn place(&mut self, layer: Layer, slot: usize, left: f32, top: f32, clip: Rect, color: Rgba) {
+        self.list.texts[layer as usize].push(Placement { pool: self.pool, slot, left, top, clip, color });
+    }
+
+    /// Shapes and places in one go.
+    #[allow(clippy::too_many_arguments)]
+    pub fn text(
+        &mut self,
+        layer: Layer,
+        slot: usize,
+        args: fmt::Arguments<'_>,
+        style: TextStyle,
+        left: f32,
+        top: f32,
+        clip: Rect,
+        color: Rgba,
+    ) -> Extent {
+        let e = self.shape(slot, args, style);
+        self.place(layer, slot, left, top, clip, color);
+        e
+    }
+
+    pub fn picture(&mut self, picture: PictureRef, rect: Rect, clip: Rect, alpha: f32) {
+        self.list.pictures.push(PictureDraw { picture, rect, clip, alpha });
+    }
+}

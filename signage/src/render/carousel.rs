@@ -1,0 +1,118 @@
+//! The carousel: each item stays for its own duration, then slides out while
+//! the next slides in.
+
+use super::FrameTime;
+use super::canvas::{Canvas, Layer, PictureRef};
+use super::text::TextStyle;
+use crate::layout::{Rect, Zone};
+use crate::scene::{CarouselItem, Scene};
+
+/// Seconds an item shows when it names no duration.
+pub const DEFAULT_DURATION: f32 = 10.0;
+/// Seconds the slide between two items takes.
+pub const TRANSITION: f32 = 0.8;
+
+/// Which item shows at `t`, and how far (0..1) the slide to the next one is.
+pub fn position(items: &[CarouselItem], t: f64) -> Option<(usize, f32)> {
+    if items.is_empty() {
+        return None;
+    }
+    let duration = |i: &CarouselItem| if i.duration_s > 0.0 { i.duration_s.max(TRANSITION * 2.0) } else { DEFAULT_DURATION };
+    let total: f64 = items.iter().map(|i| duration(i) as f64).sum();
+    let mut into = t.rem_euclid(total);
+    for (i, item) in items.iter().enumerate() {
+        let d = duration(item) as f64;
+        if into < d {
+            let left = d - into;
+            let slide = if items.len() > 1 && left < TRANSITION as f64 { 1.0 - (left / TRANSITION as f64) as f32 } else { 0.0 };
+            return Some((i, slide));
+        }
+        into -= d;
+    }
+    Some((0, 0.0))
+}
+
+pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &FrameTime) {
+    if let Some(bg) = zone.background {
+        cx.rect(Layer::Screen, rect, bg, 0.0);
+    }
+    let Some((current, slide)) = position(&scene.carousel, time.t) else { return };
+    // Ease in and out so the slide starts and ends gently.
+    let eased = slide * slide * (3.0 - 2.0 * slide);
+    draw_item(cx, zone, rect, scene, current, -eased * rect.w);
+    if slide > 0.0 {
+        let next = (current + 1) % scene.carousel.len();
+        draw_item(cx, zone, rect, scene, next, (1.0 - eased) * rect.w);
+    }
+    // One dot per item, the shown one bright.
+    let n = scene.carousel.len();
+    if n > 1 {
+        let dot = (rect.h * 0.015).max(4.0);
+        let total = n as f32 * dot * 2.0;
+        for i in 0..n {
+            let r = Rect { x: rect.x + (rect.w - total) / 2.0 + i as f32 * dot * 2.0, y: rect.bottom() - dot * 2.5, w: dot, h: dot };
+            let a = if i == current { 230 } else { 80 };
+            cx.rect(Layer::Screen, r, zone.color.with_alpha(a), dot / 2.0);
+        }
+    }
+}
+
+fn draw_item(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, i: usize, dx: f32) {
+    let Some(item) = scene.carousel.get(i) else { return };
+    let font = zone.font * cx.height;
+    let pad = (rect.w.min(rect.h) * 0.05).max(4.0);
+    let inner = rect.inset(pad);
+    let x = inner.x + dx;
+    let title = cx.text(
+        Layer::Screen,
+        2 * i,
+        format_args!("{}", item.title),
+        TextStyle::wrapped(font * 1.2, true, inner.w, font * 3.5),
+        x,
+        inner.y,
+        rect,
+        zone.accent,
+    );
+    let body_top = inner.y + title.h + pad * 0.5;
+    let body = Rect { x, y: body_top, w: inner.w, h: inner.bottom() - body_top - pad };
+    if item.image.is_some() {
+        cx.picture(PictureRef::CarouselItem(i), body, rect, 1.0);
+    } else {
+        cx.text(
+            Layer::Screen,
+            2 * i + 1,
+            format_args!("{}", item.body),
+            TextStyle::wrapped(font, false, inner.w, body.h.max(font)),
+            x,
+            body_top,
+            rect,
+            zone.color,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(durations: &[f32]) -> Vec<CarouselItem> {
+        durations.iter().map(|d| CarouselItem { duration_s: *d, ..Default::default() }).collect()
+    }
+
+    #[test]
+    fn rotates_by_each_items_duration() {
+        let list = items(&[5.0, 10.0]);
+        assert_eq!(position(&list, 1.0), Some((0, 0.0)));
+        assert_eq!(position(&list, 6.0), Some((1, 0.0)));
+        assert_eq!(position(&list, 16.0), Some((0, 0.0)));
+        let (i, slide) = position(&list, 4.6).expect("item");
+        assert_eq!(i, 0);
+        assert!(slide > 0.4 && slide < 0.6, "mid-slide, got {slide}");
+    }
+
+    #[test]
+    fn single_item_never_slides() {
+        assert_eq!(position(&items(&[3.0]), 2.9), Some((0, 0.0)));
+        assert_eq!(position(&[], 1.0), None);
+    }
+}

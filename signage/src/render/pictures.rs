@@ -1,0 +1,127 @@
+//! Pictures on screen (carousel images, QR codes) as GPU textures, made once
+//! per source and kept while the source is shown.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use qrcode::{Color as QrColor, QrCode};
+
+pub struct Picture {
+    pub group: wgpu::BindGroup,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Largest edge uploaded: older integrated GPUs stop at 2048, and a screen zone
+/// never needs more.
+const MAX_EDGE: u32 = 2048;
+
+/// Loaded pictures by source. Two maps keyed by the source's own type, so a
+/// frame looks them up by `&Path` / `&str` without building a key.
+#[derive(Default)]
+pub struct Pictures {
+    files: HashMap<PathBuf, Option<Picture>>,
+    qrs: HashMap<String, Option<Picture>>,
+}
+
+impl Pictures {
+    /// The picture in `path`, loaded on first use. `None` when it cannot be
+    /// decoded: the zone then shows its text only, never a blank.
+    pub fn file(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, layout: &wgpu::BindGroupLayout, path: &Path) -> Option<&Picture> {
+        if !self.files.contains_key(path) {
+            let picture = decode_file(path).map(|img| upload(device, queue, layout, &img, wgpu::FilterMode::Linear));
+            self.files.insert(path.to_path_buf(), picture);
+        }
+        self.files.get(path).and_then(Option::as_ref)
+    }
+
+    /// The QR code of `text`, made on first use.
+    pub fn qr(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, layout: &wgpu::BindGroupLayout, text: &str) -> Option<&Picture> {
+        if !self.qrs.contains_key(text) {
+            let picture = qr_image(text).map(|img| upload(device, queue, layout, &img, wgpu::FilterMode::Nearest));
+            self.qrs.insert(text.to_string(), picture);
+        }
+        self.qrs.get(text).and_then(Option::as_ref)
+    }
+
+    /// Forgets file pictures no longer shown, after a content change.
+    pub fn retain_files(&mut self, keep: impl Fn(&Path) -> bool) {
+        self.files.retain(|k, _| keep(k));
+    }
+}
+
+fn decode_file(path: &Path) -> Option<image::RgbaImage> {
+    let img = match image::open(path) {
+        Ok(img) => img,
+        Err(e) => {
+            eprintln!("linli-signage: picture {}: {e}", path.display());
+            return None;
+        }
+    };
+    let img = if img.width() > MAX_EDGE || img.height() > MAX_EDGE { img.thumbnail(MAX_EDGE, MAX_EDGE) } else { img };
+    Some(img.to_rgba8())
+}
+
+/// One texel per module with a two-module quiet zone; nearest sampling keeps it sharp.
+pub fn qr_image(text: &str) -> Option<image::RgbaImage> {
+    let code = QrCode::new(text.as_bytes()).ok()?;
+    let n = code.width() as u32;
+    let quiet = 2;
+    let side = n + 2 * quiet;
+    let colors = code.to_colors();
+    Some(image::RgbaImage::from_fn(side, side, |x, y| {
+        let dark = x >= quiet
+            && y >= quiet
+            && x < n + quiet
+            && y < n + quiet
+            && colors[((y - quiet) * n + (x - quiet)) as usize] == QrColor::Dark;
+        if dark { image::Rgba([0, 0, 0, 255]) } else { image::Rgba([255, 255, 255, 255]) }
+    }))
+}
+
+fn upload(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    layout: &wgpu::BindGroupLayout,
+    img: &image::RgbaImage,
+    filter: wgpu::FilterMode,
+) -> Picture {
+    let size = wgpu::Extent3d { width: img.width(), height: img.height(), depth_or_array_layers: 1 };
+    let texture = device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("picture"),
+        size,
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: wgpu::TextureFormat::Rgba8UnormSrgb,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    queue.write_texture(
+        wgpu::TexelCopyTextureInfo {
+            texture: &texture,
+            mip_level: 0,
+            origin: wgpu::Origin3d::ZERO,
+            aspect: wgpu::TextureAspect::All,
+        },
+        img.as_raw(),
+        wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(4 * img.width()), rows_per_image: None },
+        size,
+    );
+    let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+    let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+        label: Some("picture"),
+        mag_filter: filter,
+        min_filter: filter,
+        ..Default::default()
+    });
+    let group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("picture"),
+        layout,
+        entries: &[
+            wgpu::BindGroupEntry { binding: 0, resource: wgpu::BindingResource::TextureView(&view) },
+            wgpu::BindGroupEntry { binding: 1, resource: wgpu::BindingResource::Sampler(&sampler) },
+        ],
+    });
+    Picture { group, width: img.width(), height: img.height() }
+}

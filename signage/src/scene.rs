@@ -1,0 +1,165 @@
+//! What a screen shows, independent of where it came from (host, folder, cache).
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use crate::privacy;
+
+/// One call of a ticket to a window, as the host's `queue.called` /
+/// `queue.recalled` payload carries it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    pub ticket: String,
+    #[serde(default)]
+    pub service: String,
+    pub window: String,
+    #[serde(default)]
+    pub display_zh: String,
+    #[serde(default)]
+    pub display_en: String,
+    #[serde(default)]
+    pub speak_zh: String,
+    /// A recall of a ticket already called once.
+    #[serde(default)]
+    pub recall: bool,
+    /// The host event id, so a catch-up after a reconnect does not call twice.
+    #[serde(default)]
+    pub event_id: u64,
+}
+
+/// Waiting count of one service, from `queue.waiting`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServiceWaiting {
+    pub code: String,
+    #[serde(default)]
+    pub name_zh: String,
+    #[serde(default)]
+    pub name_en: String,
+    pub waiting: u32,
+}
+
+/// One item the carousel rotates through.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CarouselItem {
+    pub title: String,
+    pub body: String,
+    /// A picture shown instead of (or above) the body.
+    pub image: Option<std::path::PathBuf>,
+    pub duration_s: f32,
+}
+
+/// An emergency alert: overlays everything until withdrawn.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Alert {
+    pub title: String,
+    pub body: String,
+}
+
+/// Everything a screen shows at one moment.
+///
+/// `revision` increases on every change, so the renderer re-shapes text only
+/// when it moves; `call_started_at` is the scene time of the newest call, which
+/// drives the calls board's flash.
+#[derive(Clone, Debug, Default)]
+pub struct Scene {
+    /// Newest first.
+    pub calls: VecDeque<Call>,
+    pub call_started_at: Option<f64>,
+    pub waiting: Vec<ServiceWaiting>,
+    pub ticker: Vec<String>,
+    pub carousel: Vec<CarouselItem>,
+    pub alert: Option<Alert>,
+    /// The host is unreachable: show a small offline mark.
+    pub offline: bool,
+    pub revision: u64,
+}
+
+/// How many calls a scene remembers; boards list fewer.
+pub const CALL_HISTORY: usize = 16;
+
+impl Scene {
+    /// Puts a call on top of the board (a recall of a listed ticket moves it up)
+    /// and returns false if this event was already applied.
+    pub fn apply_call(&mut self, mut call: Call, now: f64) -> bool {
+        if call.event_id != 0 && self.calls.iter().any(|c| c.event_id == call.event_id) {
+            return false;
+        }
+        call.ticket = privacy::mask(&call.ticket);
+        call.window = privacy::mask(&call.window);
+        self.calls.retain(|c| !(c.ticket == call.ticket && c.window == call.window));
+        self.calls.push_front(call);
+        self.calls.truncate(CALL_HISTORY);
+        self.call_started_at = Some(now);
+        self.revision += 1;
+        true
+    }
+
+    pub fn set_waiting(&mut self, waiting: Vec<ServiceWaiting>) {
+        if self.waiting != waiting {
+            self.waiting = waiting;
+            self.revision += 1;
+        }
+    }
+
+    /// Replaces the notices (ticker, carousel, alert) while keeping calls.
+    pub fn set_content(&mut self, ticker: Vec<String>, carousel: Vec<CarouselItem>, alert: Option<Alert>) {
+        let ticker: Vec<String> = ticker.iter().map(|t| privacy::mask(t)).collect();
+        let carousel: Vec<CarouselItem> = carousel
+            .into_iter()
+            .map(|c| CarouselItem { title: privacy::mask(&c.title), body: privacy::mask(&c.body), ..c })
+            .collect();
+        let alert = alert.map(|a| Alert { title: privacy::mask(&a.title), body: privacy::mask(&a.body) });
+        if self.ticker != ticker || self.carousel != carousel || self.alert != alert {
+            self.ticker = ticker;
+            self.carousel = carousel;
+            self.alert = alert;
+            self.revision += 1;
+        }
+    }
+
+    pub fn set_offline(&mut self, offline: bool) {
+        if self.offline != offline {
+            self.offline = offline;
+            self.revision += 1;
+        }
+    }
+
+    /// Highest host event id among the calls, to resume from after a restart.
+    pub fn last_call_event(&self) -> u64 {
+        self.calls.iter().map(|c| c.event_id).max().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(ticket: &str, window: &str, id: u64) -> Call {
+        Call { ticket: ticket.into(), window: window.into(), event_id: id, ..Default::default() }
+    }
+
+    #[test]
+    fn newest_call_first_and_duplicates_ignored() {
+        let mut s = Scene::default();
+        assert!(s.apply_call(call("A001", "1", 1), 0.0));
+        assert!(s.apply_call(call("A002", "2", 2), 1.0));
+        assert!(!s.apply_call(call("A002", "2", 2), 2.0));
+        assert_eq!(s.calls[0].ticket, "A002");
+        assert_eq!(s.call_started_at, Some(1.0));
+        // A recall moves the ticket back to the top instead of listing it twice.
+        assert!(s.apply_call(Call { recall: true, ..call("A001", "1", 3) }, 3.0));
+        assert_eq!(s.calls.len(), 2);
+        assert_eq!(s.calls[0].ticket, "A001");
+    }
+
+    #[test]
+    fn history_is_bounded() {
+        let mut s = Scene::default();
+        for i in 0..40 {
+            s.apply_call(call(&format!("A{i:03}"), "1", i + 1), i as f64);
+        }
+        assert_eq!(s.calls.len(), CALL_HISTORY);
+        assert_eq!(s.last_call_event(), 40);
+    }
+}
