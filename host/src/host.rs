@@ -143,6 +143,14 @@ impl Host {
             let payload = serde_json::json!({"plugin": p.manifest.id, "file": path.display().to_string()});
             let _ = self.bus().publish("host.plugin.unloaded", &payload.to_string(), "host", self.now_ms());
         }
+        drop(_g);
+        // Files refused because of this one (same id, clashing routes) may load now.
+        for file in self.registry.errors().into_keys() {
+            let p = PathBuf::from(&file);
+            if p.exists() && p != path {
+                self.load_file(&p);
+            }
+        }
     }
 
     /// Load every `.wasm` in the plugins directory, in name order.

@@ -18,6 +18,7 @@ pub mod runtime;
 pub mod serve;
 pub mod settings;
 pub mod storage;
+pub mod testing;
 pub mod watch;
 
 pub use host::{Host, HostConfig};

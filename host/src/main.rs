@@ -165,7 +165,6 @@ fn offline_host(dirs: &Dirs) -> anyhow::Result<std::sync::Arc<Host>> {
 }
 
 fn plugin_install(file: &std::path::Path, dirs: &Dirs) -> anyhow::Result<()> {
-    let name = file.file_name().context("the plugin path has no file name")?;
     eprintln!("检查 / checking {} …", file.display());
     let host = offline_host(dirs)?;
     let outcome = host.load_file(file);
@@ -174,16 +173,33 @@ fn plugin_install(file: &std::path::Path, dirs: &Dirs) -> anyhow::Result<()> {
         linli_host::host::LoadOutcome::Failed(msg) => anyhow::bail!("插件无效，未安装 / not installed: {msg}"),
         linli_host::host::LoadOutcome::Loaded { id, version, .. } => {
             std::fs::create_dir_all(&dirs.plugins)?;
-            let dest = dirs.plugins.join(name);
+            // The file is named after the plugin's id, so installing a new
+            // version replaces the old one wherever it was.
+            let dest = dirs.plugins.join(format!("{id}.wasm"));
+            let others = other_files_with_id(dirs, &id, &dest)?;
             // Copy to a temporary name, then rename: the watcher of a running
             // host never sees half a file.
-            let tmp = dirs.plugins.join(format!(".{}.installing", name.to_string_lossy()));
+            let tmp = dirs.plugins.join(format!(".{id}.wasm.installing"));
             std::fs::copy(file, &tmp).with_context(|| format!("copying to {}", tmp.display()))?;
+            for o in &others {
+                std::fs::remove_file(o).with_context(|| format!("removing the old version {}", o.display()))?;
+            }
             std::fs::rename(&tmp, &dest)?;
             println!("已安装 / installed {id} {version} → {}", dest.display());
             Ok(())
         }
     }
+}
+
+/// Files in the plugins folder (other than `dest`) that hold plugin `id`.
+fn other_files_with_id(dirs: &Dirs, id: &str, dest: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !dirs.plugins.is_dir() {
+        return Ok(vec![]);
+    }
+    let host = offline_host(dirs)?;
+    let _ = host.load_all();
+    let _ = std::fs::remove_dir_all(&host.config.data_dir);
+    Ok(host.registry.snapshot().plugins.values().filter(|p| p.manifest.id == id && p.file != dest).map(|p| p.file.clone()).collect())
 }
 
 fn plugin_list(dirs: &Dirs) -> anyhow::Result<()> {

@@ -5,18 +5,8 @@ use crate::bindings::linli::plugin as wit;
 /// Why a host call failed.
 pub use wit::types::Error as HostError;
 
-impl std::fmt::Display for HostError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            HostError::Denied(m) => write!(f, "denied: {m}"),
-            HostError::Invalid(m) => write!(f, "invalid: {m}"),
-            HostError::Limit(m) => write!(f, "limit: {m}"),
-            HostError::Internal(m) => write!(f, "internal: {m}"),
-        }
-    }
-}
+// wit-bindgen derives Display and Error for it.
 
-impl std::error::Error for HostError {}
 
 /// Key-value storage in the plugin's own namespace.
 pub mod kv {

@@ -3,7 +3,7 @@
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::{Result, StorageError};
 use argon2::Argon2;
-use argon2::password_hash::rand_core::{OsRng, RngCore};
+use rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};

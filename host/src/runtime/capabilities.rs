@@ -80,7 +80,7 @@ impl CallState {
     fn count(&mut self) -> wasmtime::Result<()> {
         self.host_calls += 1;
         if self.host_calls > self.limits.host_calls {
-            anyhow::bail!(
+            wasmtime::bail!(
                 "plugin `{}` made more than {} host calls in one call (limit host_calls)",
                 self.plugin_id,
                 self.limits.host_calls
@@ -103,7 +103,7 @@ impl CallState {
     fn enter_or_trap(&mut self, cap: &str) -> wasmtime::Result<()> {
         match self.enter(cap)? {
             Ok(()) => Ok(()),
-            Err(Error::Denied(msg)) => anyhow::bail!(msg),
+            Err(Error::Denied(msg)) => wasmtime::bail!(msg),
             Err(_) => Ok(()),
         }
     }

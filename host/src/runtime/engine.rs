@@ -53,7 +53,7 @@ impl SandboxEngine {
             .memory_reservation(MAX_MEMORY_MIB * 1024 * 1024)
             .memory_guard_size(64 * 1024)
             .max_wasm_stack(1024 * 1024);
-        let engine = Engine::new(&config).context("creating the wasmtime engine")?;
+        let engine = Engine::new(&config).map_err(anyhow::Error::from).context("creating the wasmtime engine")?;
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         {
             // A weak handle: the ticker ends when the last engine clone is gone.

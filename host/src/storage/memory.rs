@@ -1,0 +1,76 @@
+//! An in-memory backend: the same [`Storage`](super::Storage) contract
+//! without a file, for plugin authors' tests.
+
+use super::{EventLog, KvStore, Result, StorageError, StoredEvent};
+use parking_lot::Mutex;
+use std::collections::BTreeMap;
+
+#[derive(Default)]
+pub struct MemoryStorage {
+    kv: Mutex<BTreeMap<(String, String), Vec<u8>>>,
+    events: Mutex<Vec<StoredEvent>>,
+}
+
+impl KvStore for MemoryStorage {
+    fn kv_get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.kv.lock().get(&(ns.to_owned(), key.to_owned())).cloned())
+    }
+    fn kv_set(&self, ns: &str, key: &str, value: &[u8]) -> Result<()> {
+        self.kv.lock().insert((ns.to_owned(), key.to_owned()), value.to_vec());
+        Ok(())
+    }
+    fn kv_delete(&self, ns: &str, key: &str) -> Result<bool> {
+        Ok(self.kv.lock().remove(&(ns.to_owned(), key.to_owned())).is_some())
+    }
+    fn kv_scan(&self, ns: &str, prefix: &str, after: Option<&str>, limit: u32) -> Result<Vec<(String, Vec<u8>)>> {
+        let kv = self.kv.lock();
+        Ok(kv
+            .range((ns.to_owned(), prefix.to_owned())..)
+            .take_while(|((n, k), _)| n == ns && k.starts_with(prefix))
+            .filter(|((_, k), _)| after.is_none_or(|a| k.as_str() > a))
+            .take(limit as usize)
+            .map(|((_, k), v)| (k.clone(), v.clone()))
+            .collect())
+    }
+    fn kv_cas(&self, ns: &str, key: &str, expected: Option<&[u8]>, new: Option<&[u8]>) -> Result<bool> {
+        let mut kv = self.kv.lock();
+        let k = (ns.to_owned(), key.to_owned());
+        if kv.get(&k).map(Vec::as_slice) != expected {
+            return Ok(false);
+        }
+        match new {
+            Some(v) => kv.insert(k, v.to_vec()),
+            None => kv.remove(&k),
+        };
+        Ok(true)
+    }
+    fn kv_increment(&self, ns: &str, key: &str, delta: i64) -> Result<i64> {
+        let mut kv = self.kv.lock();
+        let k = (ns.to_owned(), key.to_owned());
+        let now = match kv.get(&k) {
+            None => 0,
+            Some(b) => std::str::from_utf8(b)
+                .ok()
+                .and_then(|s| s.parse::<i64>().ok())
+                .ok_or_else(|| StorageError::Invalid(format!("key `{key}` does not hold a decimal counter")))?,
+        };
+        let next = now.checked_add(delta).ok_or_else(|| StorageError::Invalid(format!("counter `{key}` would overflow")))?;
+        kv.insert(k, next.to_string().into_bytes());
+        Ok(next)
+    }
+}
+
+impl EventLog for MemoryStorage {
+    fn append(&self, topic: &str, payload: &str, source: &str, time: i64) -> Result<u64> {
+        let mut ev = self.events.lock();
+        let id = ev.len() as u64 + 1;
+        ev.push(StoredEvent { id, topic: topic.into(), payload: payload.into(), source: source.into(), time });
+        Ok(id)
+    }
+    fn since(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>> {
+        Ok(self.events.lock().iter().filter(|e| e.id > after).take(limit as usize).cloned().collect())
+    }
+    fn last_id(&self) -> Result<u64> {
+        Ok(self.events.lock().len() as u64)
+    }
+}

@@ -1,0 +1,162 @@
+//! A test harness for plugin authors: load the built `.wasm` into a real
+//! wasmtime host (the same sandbox, limits and capabilities as `linli
+//! serve`) with an in-memory store and a controllable clock, and call it.
+//!
+//! ```ignore
+//! let h = linli_host::testing::PluginHarness::load("target/wasm32-wasip2/release/notices.wasm")?;
+//! let r = h.post_json("/api/notices", &json!({"title": "停水通知"}), &Caller::staff(&["editor"]));
+//! assert_eq!(r.status, 201);
+//! ```
+
+use crate::auth::{Caller, CallerKind};
+use crate::bus::EventBus;
+use crate::registry::{Registry, Routed, audience_allows};
+use crate::runtime::bindings::types;
+use crate::runtime::capabilities::{HostServices, ManualClock};
+use crate::runtime::plugin::{LoadContext, PluginSettings, make_linker};
+use crate::runtime::{CallError, SandboxEngine};
+use crate::storage::StoredEvent;
+use crate::storage::memory::MemoryStorage;
+use crate::storage::sqlite::Durability;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+/// A plugin loaded into a private, in-memory host.
+pub struct PluginHarness {
+    registry: Registry,
+    services: Arc<HostServices>,
+    clock: Arc<ManualClock>,
+    _dir: tempfile::TempDir,
+}
+
+/// What the plugin answered.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+impl Caller {
+    /// A signed-in staff member with these roles (for tests).
+    pub fn staff(roles: &[&str]) -> Caller {
+        Caller {
+            kind: CallerKind::Staff,
+            id: Some("1".into()),
+            name: Some("测试员".into()),
+            roles: roles.iter().map(|s| s.to_string()).collect(),
+            window: None,
+            lang: "zh-CN".into(),
+        }
+    }
+}
+
+impl PluginHarness {
+    /// Load a built plugin with the capabilities it asks for.
+    pub fn load(wasm: impl AsRef<Path>) -> anyhow::Result<Self> {
+        Self::load_with(wasm, PluginSettings::default())
+    }
+
+    /// Load with explicit settings (grants, limits, configuration).
+    pub fn load_with(wasm: impl AsRef<Path>, settings: PluginSettings) -> anyhow::Result<Self> {
+        let wasm = wasm.as_ref();
+        let bytes = std::fs::read(wasm).map_err(|e| anyhow::anyhow!("{}: {e} (build the plugin for wasm32-wasip2 first)", wasm.display()))?;
+        let dir = tempfile::tempdir()?;
+        let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(1_767_225_600_000))); // 2026-01-01 08:00 +08:00
+        let storage = Arc::new(MemoryStorage::default());
+        let services = Arc::new(HostServices { storage: storage.clone(), bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480 });
+        let engine = SandboxEngine::new(None)?;
+        let linker = make_linker(&engine)?;
+        let ctx = LoadContext { engine: &engine, linker: &linker, services: services.clone(), data_dir: dir.path(), durability: Durability::Normal };
+        let plugin = crate::runtime::LoadedPlugin::load(&ctx, wasm, &bytes, &|_| settings.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let registry = Registry::default();
+        registry.install(plugin).map_err(|e| anyhow::anyhow!(e))?;
+        Ok(PluginHarness { registry, services, clock, _dir: dir })
+    }
+
+    /// The manifest as the host read it.
+    pub fn manifest(&self) -> crate::manifest::Manifest {
+        self.registry.snapshot().plugins.values().next().map(|p| p.manifest.clone()).unwrap_or_default()
+    }
+
+    /// Set the clock the plugin sees (ms since the Unix epoch).
+    pub fn set_time(&self, ms: i64) {
+        self.clock.0.store(ms, Ordering::SeqCst);
+    }
+
+    /// Route and run a request as `caller`, with the host's audience check.
+    pub fn request(&self, method: &str, path_and_query: &str, body: &[u8], caller: &Caller) -> TestResponse {
+        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        let snap = self.registry.snapshot();
+        let (target, params) = match snap.route(method, path) {
+            Routed::Found { target, params } => (target, params),
+            Routed::MethodNotAllowed { .. } => return TestResponse { status: 405, headers: vec![], body: vec![] },
+            Routed::NotFound => return TestResponse { status: 404, headers: vec![], body: vec![] },
+        };
+        if !audience_allows(target.route.audience, &target.route.roles, caller) {
+            let status = if caller.kind == CallerKind::Anonymous { 401 } else { 403 };
+            return TestResponse { status, headers: vec![], body: vec![] };
+        }
+        let req = types::Request {
+            method: method.into(),
+            path: path.into(),
+            route: target.route.path.clone(),
+            params,
+            query: query.into(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_vec(),
+            caller: types::Caller {
+                kind: caller.kind_str().into(),
+                id: caller.id.clone(),
+                name: caller.name.clone(),
+                roles: caller.roles.clone(),
+                window: caller.window.clone(),
+                lang: caller.lang.clone(),
+            },
+        };
+        match target.plugin.handle(req) {
+            Ok(r) => TestResponse { status: r.status, headers: r.headers, body: r.body },
+            Err(e) => TestResponse { status: call_error_status(&e), headers: vec![], body: e.to_string().into_bytes() },
+        }
+    }
+
+    pub fn get(&self, path: &str) -> TestResponse {
+        self.request("GET", path, &[], &Caller::anonymous("zh-CN"))
+    }
+
+    pub fn post_json(&self, path: &str, body: &serde_json::Value, caller: &Caller) -> TestResponse {
+        self.request("POST", path, body.to_string().as_bytes(), caller)
+    }
+
+    /// Every event the plugin published so far.
+    pub fn events(&self) -> Vec<StoredEvent> {
+        self.services.bus.since(0, u32::MAX).unwrap_or_default()
+    }
+
+    /// Run the plugin's scheduled tick at the harness clock's time.
+    pub fn tick(&self) -> Result<(), String> {
+        let now = self.clock.0.load(Ordering::SeqCst);
+        let snap = self.registry.snapshot();
+        let p = snap.plugins.values().next().ok_or("no plugin")?;
+        p.tick(now).map_err(|e| e.to_string())?
+    }
+}
+
+fn call_error_status(e: &CallError) -> u16 {
+    match e {
+        CallError::Timeout { .. } => 504,
+        CallError::Memory { .. } => 503,
+        CallError::Trap { .. } => 500,
+        CallError::BadResponse { .. } => 502,
+    }
+}

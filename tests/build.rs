@@ -1,0 +1,73 @@
+//! Builds the guest plugins the tests run (the standard plugins and the
+//! fixtures in `guests/`) for wasm32-wasip2, and hands their paths to the
+//! tests as constants, so no fixture is forgotten or stale.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn cargo_wasm(root: &Path, target_dir: &Path, pkgs: &[&str], env: &[(&str, &str)]) -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(root)
+        .args(["build", "--release", "--target", "wasm32-wasip2"])
+        // A target directory of its own: the outer cargo holds the main one.
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("LINLI_FIXTURE_VERSION")
+        .env_remove("LINLI_FIXTURE_BROKEN")
+        .env_remove("LINLI_FIXTURE_CLASH");
+    for p in pkgs {
+        cmd.args(["-p", p]);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let status = cmd.status().expect("running cargo for the wasm fixtures (is the wasm32-wasip2 target installed? `rustup target add wasm32-wasip2`)");
+    assert!(status.success(), "building wasm fixtures {pkgs:?} failed");
+    target_dir.join("wasm32-wasip2/release")
+}
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let root = manifest.parent().unwrap().to_path_buf();
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let target_dir = root.join("target/fixtures");
+    let mut consts = String::new();
+
+    let plugins: Vec<String> = std::fs::read_dir(root.join("plugins"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("Cargo.toml").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut pkgs: Vec<&str> = plugins.iter().map(String::as_str).collect();
+    pkgs.push("guest-hostile");
+    let dir = cargo_wasm(&root, &target_dir, &pkgs, &[]);
+    for p in &plugins {
+        let f = out.join(format!("{p}.wasm"));
+        std::fs::copy(dir.join(format!("{}.wasm", p.replace('-', "_"))), &f).unwrap();
+        consts.push_str(&format!("pub const PLUGIN_{}: &str = {:?};\n", p.to_uppercase().replace('-', "_"), f.display().to_string()));
+    }
+    std::fs::copy(dir.join("guest_hostile.wasm"), out.join("hostile.wasm")).unwrap();
+    consts.push_str(&format!("pub const HOSTILE: &str = {:?};\n", out.join("hostile.wasm").display().to_string()));
+
+    // Three builds of one plugin for the hot-reload tests.
+    for (name, env) in [
+        ("VERSIONED_V1", vec![("LINLI_FIXTURE_VERSION", "1.0.0")]),
+        ("VERSIONED_V2", vec![("LINLI_FIXTURE_VERSION", "2.0.0")]),
+        ("VERSIONED_BROKEN", vec![("LINLI_FIXTURE_VERSION", "3.0.0"), ("LINLI_FIXTURE_BROKEN", "1")]),
+        ("CLASH", vec![("LINLI_FIXTURE_VERSION", "1.0.0"), ("LINLI_FIXTURE_CLASH", "1")]),
+    ] {
+        let dir = cargo_wasm(&root, &target_dir, &["guest-versioned"], &env);
+        let f = out.join(format!("{}.wasm", name.to_lowercase()));
+        std::fs::copy(dir.join("guest_versioned.wasm"), &f).unwrap();
+        consts.push_str(&format!("pub const {name}: &str = {:?};\n", f.display().to_string()));
+    }
+    std::fs::write(out.join("fixtures.rs"), consts).unwrap();
+
+    println!("cargo:rerun-if-changed=../plugins");
+    println!("cargo:rerun-if-changed=../plugin-sdk/src");
+    println!("cargo:rerun-if-changed=../plugin-sdk/wit");
+    println!("cargo:rerun-if-changed=guests");
+}

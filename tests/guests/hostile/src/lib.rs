@@ -1,0 +1,86 @@
+//! A plugin that misbehaves on purpose, one route per attack. The host must
+//! contain each with a clear error while other plugins keep serving.
+
+use linli_sdk::prelude::*;
+
+struct Hostile;
+
+impl Plugin for Hostile {
+    fn manifest() -> Manifest {
+        let mut m = Manifest::new("hostile", "恶意测试", "Hostile", "0.1.0").capability("kv").capability("sql").capability("log");
+        for r in ["loop", "memory", "trap", "big", "flood", "garbage", "bad-header", "peek-kv", "peek-sql", "peek-file", "peek-env", "sql", "kv", "clock"] {
+            m = m.route(Route::get(&format!("/hostile/{r}"), Audience::Public));
+        }
+        m
+    }
+
+    fn handle(req: Request) -> Response {
+        match req.path.as_str() {
+            "/hostile/loop" => {
+                let mut x: u64 = 0;
+                loop {
+                    x = std::hint::black_box(x.wrapping_add(1));
+                }
+            }
+            "/hostile/memory" => {
+                let mut hoard: Vec<Vec<u8>> = Vec::new();
+                loop {
+                    hoard.push(vec![1u8; 8 * 1024 * 1024]);
+                    std::hint::black_box(&hoard);
+                }
+            }
+            "/hostile/trap" => panic!("deliberate panic in the hostile plugin"),
+            "/hostile/big" => Response::text(200, &"x".repeat(16 * 1024 * 1024)),
+            "/hostile/flood" => {
+                let mut n = 0u64;
+                loop {
+                    let _ = kv::get("k");
+                    n += 1;
+                    std::hint::black_box(n);
+                }
+            }
+            "/hostile/garbage" => Response { status: 999, headers: vec![], body: b"??".to_vec() },
+            "/hostile/bad-header" => Response::text(200, "x").with_header("bad header\n", "v"),
+            // Another plugin's keys live in another namespace: this reads
+            // this plugin's own (empty) namespace, whatever the key says.
+            "/hostile/peek-kv" => {
+                let direct = kv::get("notice/0000000001").ok().flatten();
+                let escaped = kv::get("../notices/notice/0000000001").ok().flatten();
+                let scanned = kv::scan("", None, 100).map(|v| v.len()).unwrap_or(0);
+                Response::json(200, &serde_json::json!({"direct": direct.is_some(), "escaped": escaped.is_some(), "scanned": scanned}))
+            }
+            "/hostile/peek-sql" => {
+                let attach = sql::execute("ATTACH DATABASE 'data/linli.db' AS host", &[]);
+                let tables = sql::query("SELECT name FROM sqlite_master", &[]);
+                Response::json(200, &serde_json::json!({
+                    "attach": attach.map(|_| "ok".to_string()).unwrap_or_else(|e| e.to_string()),
+                    "tables": tables.map(|r| r.rows.len()).unwrap_or(0),
+                }))
+            }
+            "/hostile/peek-file" => {
+                let r = std::fs::read_to_string("/etc/passwd").map(|s| s.len()).map_err(|e| e.to_string());
+                let dir = std::fs::read_dir(".").map(|d| d.count()).map_err(|e| e.to_string());
+                Response::json(200, &serde_json::json!({"passwd": format!("{r:?}"), "dir": format!("{dir:?}")}))
+            }
+            "/hostile/peek-env" => {
+                let vars: Vec<String> = std::env::vars().map(|(k, _)| k).collect();
+                let net = std::net::TcpStream::connect("127.0.0.1:8080").map(|_| "connected").map_err(|e| e.to_string());
+                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+                Response::json(200, &serde_json::json!({"env": vars, "net": format!("{net:?}"), "system_time_secs": now}))
+            }
+            "/hostile/sql" => {
+                let r = sql::execute("CREATE TABLE IF NOT EXISTS t (x INTEGER)", &[]);
+                Response::json(200, &serde_json::json!({"result": r.map(|n| n.to_string()).unwrap_or_else(|e| e.to_string())}))
+            }
+            "/hostile/kv" => {
+                let r = kv::increment("hits", 1);
+                Response::json(200, &serde_json::json!({"result": r.map(|n| n.to_string()).unwrap_or_else(|e| e.to_string())}))
+            }
+            // `clock` was not asked for: calling it must be refused.
+            "/hostile/clock" => Response::json(200, &serde_json::json!({"now": clock::now()})),
+            _ => Response::not_found(&req),
+        }
+    }
+}
+
+export_plugin!(Hostile);

@@ -1,0 +1,152 @@
+//! Shared helpers for the end-to-end tests: the built plugin fixtures, a
+//! host served on a real loopback socket, and a staff sign-in.
+
+use linli_host::storage::sqlite::Durability;
+use linli_host::{Host, HostConfig};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Paths of the wasm fixtures built by `build.rs`.
+pub mod fixtures {
+    include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
+}
+
+/// A host serving HTTP on 127.0.0.1 with its own data and plugins folders.
+pub struct TestServer {
+    pub host: Arc<Host>,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    rt: Option<tokio::runtime::Runtime>,
+    _bg: linli_host::serve::Background,
+}
+
+impl TestServer {
+    /// Start with copies of these wasm files in the plugins folder.
+    pub fn start(plugins: &[&str]) -> TestServer {
+        Self::start_with_settings(plugins, "")
+    }
+
+    /// Start with a `linli.toml` (grants, limits, configuration).
+    pub fn start_with_settings(plugins: &[&str], settings_toml: &str) -> TestServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let plugins_dir = dir.path().join("plugins");
+        std::fs::create_dir_all(&plugins_dir).unwrap();
+        for p in plugins {
+            let name = Path::new(p).file_name().unwrap();
+            std::fs::copy(p, plugins_dir.join(name)).unwrap();
+        }
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(data.join("linli.toml"), settings_toml).unwrap();
+        let config = HostConfig {
+            data_dir: data,
+            plugins_dir,
+            content_dir: None,
+            durability: Durability::Normal,
+            utc_offset_minutes: 480,
+            compile_cache: true,
+        };
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let host = Host::new(config).expect("host starts");
+        let (url, bg) = rt.block_on(async {
+            let bg = linli_host::serve::start(&host, Duration::from_secs(3600), true).expect("background starts");
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let app = linli_host::http::app(host.clone());
+            tokio::spawn(async move { axum::serve(listener, app).await });
+            (format!("http://{addr}"), bg)
+        });
+        TestServer { host, url, dir, rt: Some(rt), _bg: bg }
+    }
+
+    pub fn plugins_dir(&self) -> PathBuf {
+        self.host.config.plugins_dir.clone()
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        http(ureq::get(&format!("{}{path}", self.url)))
+    }
+
+    pub fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let (s, b) = self.get(path);
+        (s, serde_json::from_str(&b).unwrap_or(serde_json::Value::Null))
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Send a request; any status is a result, not an error.
+pub fn http(req: ureq::Request) -> (u16, String) {
+    let req = req.timeout(Duration::from_secs(30));
+    match req.call() {
+        Ok(r) => (r.status(), r.into_string().unwrap_or_default()),
+        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+        Err(e) => panic!("request failed: {e}"),
+    }
+}
+
+/// Send a JSON body; any status is a result.
+pub fn http_json(req: ureq::Request, body: &serde_json::Value) -> (u16, serde_json::Value) {
+    let req = req.timeout(Duration::from_secs(30));
+    let r = match req.send_json(body.clone()) {
+        Ok(r) => (r.status(), r.into_string().unwrap_or_default()),
+        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+        Err(e) => panic!("request failed: {e}"),
+    };
+    (r.0, serde_json::from_str(&r.1).unwrap_or(serde_json::Value::Null))
+}
+
+/// A signed-in staff member: the session cookie and the CSRF token.
+pub struct Staff {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// Create a staff account and sign in through the real login form.
+pub fn sign_in(server: &TestServer, username: &str, roles: &[&str]) -> Staff {
+    let roles: Vec<String> = roles.iter().map(|s| s.to_string()).collect();
+    linli_host::auth::sessions::create_staff(&server.host.db, username, "测试员", "correct horse battery", &roles, server.host.now_ms())
+        .expect("create staff");
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let resp = agent
+        .post(&format!("{}/login", server.url))
+        .send_form(&[("username", username), ("password", "correct horse battery"), ("next", "/")])
+        .expect("login answers");
+    assert_eq!(resp.status(), 303, "login redirects");
+    let set_cookie = resp.header("set-cookie").expect("session cookie").to_owned();
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    let page = agent.get(&format!("{}/", server.url)).set("Cookie", &cookie).call().unwrap().into_string().unwrap();
+    let csrf = page.split("name=\"csrf\" content=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_owned();
+    assert!(!csrf.is_empty(), "the page carries a CSRF token");
+    Staff { cookie, csrf }
+}
+
+/// Poll `f` until it returns Some or `timeout` passes.
+pub fn wait_for<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if start.elapsed() > timeout {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// The `linli` binary built next to the tests (`cargo build -p linli`).
+pub fn linli_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let bin = dir.join("linli");
+    assert!(bin.exists(), "{} is missing: run `cargo build -p linli` first (scripts/test.sh does)", bin.display());
+    bin
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests of the Linli host with real plugin components.
+
+mod bad_input;
+mod durability;
+mod events;
+mod harness;
+mod hot_reload;
+mod notices;
+mod sandbox;

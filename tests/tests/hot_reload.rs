@@ -1,0 +1,99 @@
+//! Hot reload: v1 serving, v2 dropped in, requests never fail, v2 answers;
+//! then a broken v3 dropped in, v2 keeps answering and the error is reported.
+
+use linli_tests::{TestServer, fixtures, wait_for};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+fn version(s: &TestServer) -> String {
+    let (code, body) = s.get_json("/versioned");
+    assert_eq!(code, 200, "{body}");
+    body["version"].as_str().unwrap().to_owned()
+}
+
+/// Drop a file into the folder the way an installer should: write, rename.
+fn drop_in(s: &TestServer, src: &str) {
+    let dir = s.plugins_dir();
+    let tmp = dir.join(".versioned.wasm.tmp");
+    std::fs::copy(src, &tmp).unwrap();
+    std::fs::rename(&tmp, dir.join("versioned.wasm")).unwrap();
+}
+
+#[test]
+fn swap_without_failed_requests() {
+    let s = Arc::new(TestServer::start(&[fixtures::VERSIONED_V1]));
+    std::fs::rename(s.plugins_dir().join("versioned_v1.wasm"), s.plugins_dir().join("versioned.wasm")).unwrap();
+    // The rename is itself a change the watcher sees; wait until it settles.
+    assert_eq!(wait_for(Duration::from_secs(10), || (version(&s) == "1.0.0").then_some(())), Some(()));
+
+    // Clients hammer the plugin (fast and slow routes) during the swaps.
+    let stop = Arc::new(AtomicBool::new(false));
+    let failures = Arc::new(AtomicUsize::new(0));
+    let served = Arc::new(AtomicUsize::new(0));
+    let clients: Vec<_> = ["/versioned", "/versioned/slow"]
+        .into_iter()
+        .map(|path| {
+            let (s, stop, failures, served) = (s.clone(), stop.clone(), failures.clone(), served.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let (code, body) = s.get(path);
+                    if code == 200 {
+                        served.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        eprintln!("{path}: {code} {body}");
+                        failures.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+
+    drop_in(&s, fixtures::VERSIONED_V2);
+    assert_eq!(wait_for(Duration::from_secs(10), || (version(&s) == "2.0.0").then_some(())), Some(()), "v2 answers");
+
+    drop_in(&s, fixtures::VERSIONED_BROKEN);
+    let err = wait_for(Duration::from_secs(10), || s.host.registry.errors().values().find(|e| e.contains("teleport")).cloned());
+    let err = err.expect("the broken version is reported");
+    assert!(err.contains("versioned.wasm"), "{err}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(version(&s), "2.0.0", "v2 keeps answering after a broken v3");
+
+    stop.store(true, Ordering::Relaxed);
+    for c in clients {
+        c.join().unwrap();
+    }
+    assert_eq!(failures.load(Ordering::Relaxed), 0, "no request failed during the swaps");
+    assert!(served.load(Ordering::Relaxed) > 5);
+
+    // The admin view shows the error too.
+    let (_, status) = s.get("/metrics");
+    assert!(status.contains("linli_plugin_load_errors 1"), "{status}");
+}
+
+#[test]
+fn plugin_install_command_validates_then_swaps() {
+    let s = TestServer::start(&[fixtures::VERSIONED_V1]);
+    let install = |file: &str| {
+        std::process::Command::new(linli_tests::linli_binary())
+            .args(["plugin", "install", file, "--plugins"])
+            .arg(s.plugins_dir())
+            .output()
+            .unwrap()
+    };
+    let out = install(fixtures::VERSIONED_BROKEN);
+    assert!(!out.status.success(), "a broken plugin is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown capability `teleport`"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!s.plugins_dir().join("versioned.wasm").exists(), "nothing was copied");
+
+    // Installed under its id's name, replacing whichever file held that id.
+    let out = install(fixtures::VERSIONED_V2);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("versioned 2.0.0"), "{}", String::from_utf8_lossy(&out.stdout));
+    let v = wait_for(Duration::from_secs(10), || {
+        let (code, body) = s.get_json("/versioned");
+        (code == 200 && body["version"] == "2.0.0").then_some(())
+    });
+    assert_eq!(v, Some(()));
+    assert!(!s.plugins_dir().join("versioned_v1.wasm").exists());
+}

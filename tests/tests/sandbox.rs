@@ -1,0 +1,100 @@
+//! Hostile guests: each attack is contained with a clear error naming the
+//! plugin, and a well-behaved plugin served alongside keeps answering.
+
+use linli_tests::{TestServer, fixtures};
+
+fn server() -> TestServer {
+    // The hostile plugin gets kv and log, but not sql (and never asked for clock).
+    TestServer::start_with_settings(
+        &[fixtures::PLUGIN_NOTICES, fixtures::HOSTILE],
+        "[plugins.hostile]\ngrants = [\"kv\", \"log\"]\n[plugins.hostile.limits]\ntime_ms = 500\nmemory_mib = 32\nhost_calls = 2000\nresponse_bytes = 1048576\n",
+    )
+}
+
+fn assert_contained(s: &TestServer, path: &str, status: u16, needle: &str) {
+    let (code, body) = s.get(path);
+    assert_eq!(code, status, "{path}: {body}");
+    assert!(body.contains("hostile"), "{path}: the error names the plugin: {body}");
+    assert!(body.contains(needle), "{path}: expected `{needle}` in {body}");
+    // The neighbour keeps serving after every attack.
+    let (code, body) = s.get("/api/notices");
+    assert_eq!(code, 200, "notices after {path}: {body}");
+}
+
+#[test]
+fn attacks_are_contained() {
+    let s = server();
+    assert_contained(&s, "/hostile/loop", 504, "time limit");
+    assert_contained(&s, "/hostile/memory", 503, "memory");
+    assert_contained(&s, "/hostile/trap", 500, "failed");
+    assert_contained(&s, "/hostile/big", 502, "response_bytes");
+    assert_contained(&s, "/hostile/flood", 500, "host calls");
+    assert_contained(&s, "/hostile/garbage", 502, "status 999");
+    assert_contained(&s, "/hostile/bad-header", 502, "header");
+    // The same plugin still answers a good request: nothing leaked between calls.
+    let (code, body) = s.get("/hostile/kv");
+    assert_eq!(code, 200, "{body}");
+}
+
+#[test]
+fn a_plugin_that_keeps_failing_is_marked_unhealthy() {
+    let s = server();
+    for _ in 0..3 {
+        s.get("/hostile/trap");
+    }
+    let (_, health) = s.get_json("/healthz");
+    assert_eq!(health["status"], "degraded");
+    assert_eq!(health["unhealthy"], serde_json::json!(["hostile"]));
+    let (_, metrics) = s.get("/metrics");
+    assert!(metrics.contains("linli_plugin_healthy{plugin=\"hostile\"} 0"), "{metrics}");
+    assert!(metrics.contains("linli_plugin_healthy{plugin=\"notices\"} 1"), "{metrics}");
+}
+
+#[test]
+fn a_plugin_cannot_reach_another_plugins_data() {
+    let s = server();
+    // Put a notice in the notices plugin's namespace.
+    s.host.db.as_ref();
+    linli_host::storage::KvStore::kv_set(s.host.db.as_ref(), "notices", "notice/0000000001", b"{\"secret\":1}").unwrap();
+    let (code, body) = s.get_json("/hostile/peek-kv");
+    assert_eq!(code, 200);
+    assert_eq!(body["direct"], false, "{body}");
+    assert_eq!(body["escaped"], false, "{body}");
+    assert_eq!(body["scanned"], 0, "{body}");
+}
+
+#[test]
+fn ungranted_capabilities_are_denied() {
+    let s = server();
+    let (code, body) = s.get_json("/hostile/sql");
+    assert_eq!(code, 200);
+    let r = body["result"].as_str().unwrap();
+    assert!(r.starts_with("denied") && r.contains("`sql`"), "{r}");
+    // Clock was never asked for: the call is refused (a trap naming it).
+    let (code, text) = s.get("/hostile/clock");
+    assert_eq!(code, 500);
+    assert!(text.contains("capability `clock` was not granted"), "{text}");
+}
+
+#[test]
+fn no_files_network_or_environment() {
+    let s = server();
+    let (code, body) = s.get_json("/hostile/peek-file");
+    assert_eq!(code, 200);
+    assert!(body["passwd"].as_str().unwrap().starts_with("Err"), "{body}");
+    assert!(body["dir"].as_str().unwrap().starts_with("Err"), "{body}");
+    let (_, body) = s.get_json("/hostile/peek-env");
+    assert_eq!(body["env"], serde_json::json!([]), "{body}");
+    assert!(body["net"].as_str().unwrap().starts_with("Err"), "{body}");
+    // The WASI clock is frozen: plugins read time only through `clock`.
+    assert_eq!(body["system_time_secs"], 0, "{body}");
+}
+
+#[test]
+fn sql_cannot_attach_other_databases() {
+    let s = TestServer::start(&[fixtures::HOSTILE]);
+    let (code, body) = s.get_json("/hostile/peek-sql");
+    assert_eq!(code, 200);
+    assert!(body["attach"].as_str().unwrap().contains("invalid"), "{body}");
+    assert_eq!(body["tables"], 0, "{body}");
+}
