@@ -90,6 +90,14 @@ pub fn convert_layout(l: &linli_content::Layout) -> Layout {
                 background: z.background.map(rgb),
                 accent: opt_str("accent").and_then(|s| Rgba::parse(&s)).unwrap_or(Rgba::rgb(0xff, 0xc8, 0x3d)),
                 text,
+                label: opt_str("label").unwrap_or_default(),
+                format: opt_str("format").unwrap_or_default(),
+                services: z
+                    .options
+                    .get("services")
+                    .and_then(|v| v.as_array())
+                    .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+                    .unwrap_or_default(),
                 count: z.options.get("rows").and_then(|v| v.as_u64()).map(|v| v as usize).unwrap_or(4),
                 flash_s: opt_f32("flash_s").unwrap_or(6.0),
                 speed: opt_f32("speed").unwrap_or(0.12),

@@ -26,9 +26,21 @@ pub struct Gpu {
 impl Gpu {
     /// A device for offscreen rendering (tests, previews, the benchmark).
     pub fn headless() -> Result<Gpu, GpuError> {
-        let instance = Instance::new(with_backends(wgpu::InstanceDescriptor::new_without_display_handle()));
-        let adapter = pollster::block_on(pick_adapter(&instance, None))?;
-        Self::open(instance, adapter)
+        // One backend at a time: probing GL (EGL) when Vulkan works costs
+        // start-up time and prints warnings on machines without a display.
+        let all = with_backends(wgpu::InstanceDescriptor::new_without_display_handle()).backends;
+        for backends in [Backends::VULKAN, Backends::GL] {
+            if !all.contains(backends) {
+                continue;
+            }
+            let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+            desc.backends = backends;
+            let instance = Instance::new(desc);
+            if let Ok(adapter) = pollster::block_on(pick_adapter(&instance, None)) {
+                return Self::open(instance, adapter);
+            }
+        }
+        Err(GpuError::NoAdapter)
     }
 
     /// A device that can present to `surface`, made from `instance`.

@@ -41,6 +41,15 @@ pub struct Zone {
     /// Fixed text: the title, the QR code's link, a heading.
     #[serde(default)]
     pub text: String,
+    /// A caption: the QR code's label.
+    #[serde(default)]
+    pub label: String,
+    /// Clock: strftime-like format (%Y %m %d %H %M %S, %A 星期一, %a 周一); empty for time and date.
+    #[serde(default)]
+    pub format: String,
+    /// Waiting board: only these service codes, in this order (empty: all).
+    #[serde(default)]
+    pub services: Vec<String>,
     /// Calls board: how many earlier calls stay listed under the main slot.
     #[serde(default = "default_count")]
     pub count: usize,

@@ -88,7 +88,7 @@ fn player(cli: &Cli, fallback: Layout) -> Result<Player> {
         let url = Url::parse(server)?;
         let cache = DiskCache::new(&cli.cache.clone().unwrap_or_else(DiskCache::default_root), &cli.screen);
         let (tx, rx) = std::sync::mpsc::channel();
-        let player = Player::host(&cli.screen, fallback, rx, cache);
+        let player = Player::host(&cli.screen, fallback, server, rx, cache);
         follow::spawn(FollowConfig::new(url, player.last_event_id()), tx).context("starting the host follower")?;
         return Ok(player);
     }

@@ -71,6 +71,8 @@ pub struct Player {
     /// When the newest unpresented call arrived (for the call-to-frame latency).
     pub call_arrived: Option<Instant>,
     last_event_id: u64,
+    /// The host's address, so a layout's relative QR link ("/resident") becomes a full one.
+    url_base: Option<String>,
 }
 
 impl Player {
@@ -89,6 +91,7 @@ impl Player {
             pending_voice: Vec::new(),
             call_arrived: None,
             last_event_id: 0,
+            url_base: None,
         }
     }
 
@@ -118,10 +121,11 @@ impl Player {
     }
 
     /// A host, starting from what the disk cache holds.
-    pub fn host(screen: &str, fallback: Layout, events: Receiver<HostEvent>, cache: DiskCache) -> Player {
+    pub fn host(screen: &str, fallback: Layout, server: &str, events: Receiver<HostEvent>, cache: DiskCache) -> Player {
         let cached_index = cache.load_index();
         let cached_queue = cache.load_queue();
         let mut p = Player::new(screen, fallback, Source::Host { events, cache });
+        p.url_base = Some(server.trim_end_matches('/').to_string());
         if let Some(q) = cached_queue {
             for call in q.calls.into_iter().rev() {
                 p.scene.apply_call(call, f64::NEG_INFINITY);
@@ -313,6 +317,13 @@ impl Player {
         self.layout = content::pick_layout(&index, &self.screen)
             .map(content::convert_layout)
             .unwrap_or_else(|| self.fallback_layout.clone());
+        if let Some(base) = &self.url_base {
+            for z in &mut self.layout.zones {
+                if z.kind == crate::layout::ZoneKind::Qr && z.text.starts_with('/') {
+                    z.text = format!("{base}{}", z.text);
+                }
+            }
+        }
         self.index = Some(index);
         self.refresh_content(t);
     }

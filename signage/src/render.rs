@@ -168,7 +168,7 @@ impl Renderer {
     fn draw_zones(&mut self, scene: &Scene, layout: &Layout, time: &FrameTime) {
         let (w, h) = (self.width as f32, self.height as f32);
         let zones = layout.zones.len();
-        let mut cx = Canvas { fs: &mut self.fs, pools: &mut self.pools, list: &mut self.list, width: w, height: h, pool: 0 };
+        let mut cx = Canvas { fs: &mut self.fs, pools: &mut self.pools, list: &mut self.list, width: w, height: h, pool: 0, background: layout.background };
         for (i, zone) in layout.zones.iter().enumerate() {
             cx.pool = i;
             let rect = zone.rect(w, h);

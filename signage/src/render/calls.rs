@@ -16,13 +16,15 @@ const LIST: usize = 3;
 const FLASH_HZ: f64 = 2.0;
 
 pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &FrameTime) {
-    let bg = zone.background.unwrap_or(crate::color::Rgba([0, 0, 0, 0]));
-    cx.rect(Layer::Screen, rect, bg, 0.0);
+    if let Some(bg) = zone.background {
+        cx.rect(Layer::Screen, rect, bg, 0.0);
+    }
+    let bg = zone.background.unwrap_or(cx.background);
     let font = zone.font * cx.height;
     let pad = (rect.w.min(rect.h) * 0.04).max(4.0);
     let inner = rect.inset(pad);
 
-    let small = (font * 0.24).max(12.0);
+    let small = (font * 0.8).max(12.0);
     let header = cx.text(
         Layer::Screen,
         HEADER,
@@ -49,12 +51,13 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
 
     match scene.calls.front() {
         Some(call) => {
-            let ticket_size = font.min(main.h * 0.62);
+            // The number is sized by the slot, not the font: it is what people look for.
+            let ticket_size = (main.h * 0.6).min(main.w / 3.2);
             let t = cx.shape(TICKET, format_args!("{}", call.ticket), TextStyle::line(ticket_size, true));
             let w = cx.shape(
                 WINDOW,
                 format_args!("请到 {} 号窗口{}  Window {}", call.window, if call.recall { "（再次呼叫）" } else { "" }, call.window),
-                TextStyle::line((ticket_size * 0.3).max(12.0), false),
+                TextStyle::line((font * 1.1).min(ticket_size * 0.3).max(12.0), false),
             );
             let block = t.h + w.h;
             let top = main.y + (main.h - block) / 2.0;
@@ -72,7 +75,7 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
     let list = Rect { x: inner.x, y: main.bottom() + pad * 0.5, w: inner.w, h: inner.bottom() - main.bottom() - pad * 0.5 };
     let rows = zone.count.max(1);
     let row_h = list.h / rows as f32;
-    let row_font = (row_h * 0.55).min(font * 0.45);
+    let row_font = (row_h * 0.55).min(font * 1.3);
     for (i, call) in scene.calls.iter().skip(1).take(zone.count).enumerate() {
         let row = Rect { x: list.x, y: list.y + i as f32 * row_h, w: list.w, h: row_h };
         cx.rect(Layer::Screen, Rect { x: row.x, y: row.bottom() - 1.0, w: row.w, h: 1.0 }, zone.color.with_alpha(40), 0.0);

@@ -73,6 +73,8 @@ pub struct Canvas<'a> {
     pub height: f32,
     /// Which pool (zone) text goes to.
     pub pool: usize,
+    /// The layout's background, for zones without their own.
+    pub background: Rgba,
 }
 
 impl Canvas<'_> {
@@ -85,6 +87,19 @@ impl Canvas<'_> {
     /// Shapes (if changed) slot `slot` of the current zone and returns its size.
     pub fn shape(&mut self, slot: usize, args: fmt::Arguments<'_>, style: TextStyle) -> Extent {
         self.pools[self.pool].set(self.fs, slot, args, style)
+    }
+
+    /// Shapes one line at `style` in `slot`; if it is wider than `max_w`, shapes
+    /// it again smaller in `fit_slot` so it fits. Both slots stay cached, so a
+    /// steady frame shapes nothing. Returns the slot to place and its extent.
+    pub fn shape_fit(&mut self, slot: usize, fit_slot: usize, args: fmt::Arguments<'_>, style: TextStyle, max_w: f32) -> (usize, Extent) {
+        let e = self.shape(slot, args, style);
+        if e.w <= max_w || e.w <= 0.0 {
+            return (slot, e);
+        }
+        // Shrink in whole pixels so tiny width changes (a clock's digits) keep one size.
+        let size = (style.size * max_w / e.w).floor().max(8.0);
+        (fit_slot, self.shape(fit_slot, args, TextStyle { size, ..style }))
     }
 
     /// Places an already shaped slot with its top-left corner at (left, top).
