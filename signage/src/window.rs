@@ -93,7 +93,14 @@ impl State {
         attrs = if opts.windowed {
             attrs.with_inner_size(winit::dpi::LogicalSize::new(1280.0, 720.0))
         } else {
-            attrs.with_fullscreen(Some(Fullscreen::Borderless(None)))
+            // Kiosk PCs often run X with no window manager, which ignores the
+            // fullscreen request; sizing the window to the monitor covers that case.
+            let monitor = event_loop.primary_monitor().or_else(|| event_loop.available_monitors().next());
+            let attrs = attrs.with_fullscreen(Some(Fullscreen::Borderless(monitor.clone())));
+            match monitor {
+                Some(m) => attrs.with_inner_size(m.size()).with_position(m.position()).with_decorations(false),
+                None => attrs,
+            }
         };
         let window = Arc::new(event_loop.create_window(attrs)?);
         window.set_cursor_visible(false);
