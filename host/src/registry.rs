@@ -38,7 +38,9 @@ pub enum Routed {
 }
 
 impl Snapshot {
-    fn build(plugins: BTreeMap<String, Arc<LoadedPlugin>>) -> Result<Snapshot, String> {
+    /// Build the route table. `new_id` is the plugin being added, so a clash
+    /// names the plugin that was there first.
+    fn build(plugins: BTreeMap<String, Arc<LoadedPlugin>>, new_id: Option<&str>) -> Result<Snapshot, String> {
         let mut by_path: BTreeMap<String, PathEntry> = BTreeMap::new();
         for (id, p) in &plugins {
             for (i, r) in p.manifest.routes.iter().enumerate() {
@@ -46,7 +48,8 @@ impl Snapshot {
                 if let Some((other, _)) = entry.methods.get(&r.method)
                     && other != id
                 {
-                    return Err(format!("route `{} {}` is already served by plugin `{other}`", r.method, r.path));
+                    let existing = if Some(other.as_str()) == new_id { id } else { other };
+                    return Err(format!("route `{} {}` is already served by plugin `{existing}`", r.method, r.path));
                 }
                 entry.methods.insert(r.method.clone(), (id.clone(), i));
             }
@@ -121,7 +124,7 @@ impl Registry {
         plugins.retain(|_, p| p.file != plugin.file);
         let plugin = Arc::new(plugin);
         let old = plugins.insert(id, plugin.clone());
-        let snap = Snapshot::build(plugins)?;
+        let snap = Snapshot::build(plugins, Some(&plugin.manifest.id))?;
         *cur = Arc::new(snap);
         Ok(old)
     }
@@ -132,7 +135,7 @@ impl Registry {
         let (id, p) = cur.plugins.iter().find(|(_, p)| p.file == file).map(|(i, p)| (i.clone(), p.clone()))?;
         let mut plugins = cur.plugins.clone();
         plugins.remove(&id);
-        if let Ok(snap) = Snapshot::build(plugins) {
+        if let Ok(snap) = Snapshot::build(plugins, None) {
             *cur = Arc::new(snap);
         }
         Some(p)

@@ -15,7 +15,7 @@ fn rejected_files_name_the_problem() {
     std::fs::write(dir.join("readme.wasm"), "this is not wasm").unwrap();
     std::fs::write(dir.join("core.wasm"), b"\0asm\x01\0\0\0").unwrap();
     let future = std::fs::read(fixtures::VERSIONED_V1).unwrap();
-    let future = replace_all(&future, b"linli:plugin/kv@0.1.0", b"linli:plugin/kv@0.2.0");
+    let future = replace_all(&future, b"linli:plugin/types@0.1.0", b"linli:plugin/types@0.2.0");
     std::fs::write(dir.join("future.wasm"), future).unwrap();
     std::fs::copy(fixtures::VERSIONED_BROKEN, dir.join("teleport.wasm")).unwrap();
     // A second copy of notices claims the same routes (and id).

@@ -6,10 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-fn version(s: &TestServer) -> String {
+fn version(s: &TestServer) -> Option<String> {
     let (code, body) = s.get_json("/versioned");
-    assert_eq!(code, 200, "{body}");
-    body["version"].as_str().unwrap().to_owned()
+    (code == 200).then(|| body["version"].as_str().unwrap_or("").to_owned())
 }
 
 /// Drop a file into the folder the way an installer should: write, rename.
@@ -25,7 +24,7 @@ fn swap_without_failed_requests() {
     let s = Arc::new(TestServer::start(&[fixtures::VERSIONED_V1]));
     std::fs::rename(s.plugins_dir().join("versioned_v1.wasm"), s.plugins_dir().join("versioned.wasm")).unwrap();
     // The rename is itself a change the watcher sees; wait until it settles.
-    assert_eq!(wait_for(Duration::from_secs(10), || (version(&s) == "1.0.0").then_some(())), Some(()));
+    assert_eq!(wait_for(Duration::from_secs(10), || (version(&s).as_deref() == Some("1.0.0")).then_some(())), Some(()));
 
     // Clients hammer the plugin (fast and slow routes) during the swaps.
     let stop = Arc::new(AtomicBool::new(false));
@@ -50,14 +49,14 @@ fn swap_without_failed_requests() {
         .collect();
 
     drop_in(&s, fixtures::VERSIONED_V2);
-    assert_eq!(wait_for(Duration::from_secs(10), || (version(&s) == "2.0.0").then_some(())), Some(()), "v2 answers");
+    assert_eq!(wait_for(Duration::from_secs(10), || (version(&s).as_deref() == Some("2.0.0")).then_some(())), Some(()), "v2 answers");
 
     drop_in(&s, fixtures::VERSIONED_BROKEN);
     let err = wait_for(Duration::from_secs(10), || s.host.registry.errors().values().find(|e| e.contains("teleport")).cloned());
     let err = err.expect("the broken version is reported");
     assert!(err.contains("versioned.wasm"), "{err}");
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(version(&s), "2.0.0", "v2 keeps answering after a broken v3");
+    assert_eq!(version(&s).as_deref(), Some("2.0.0"), "v2 keeps answering after a broken v3");
 
     stop.store(true, Ordering::Relaxed);
     for c in clients {

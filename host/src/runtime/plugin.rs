@@ -316,7 +316,10 @@ impl LoadedPlugin {
 
     fn classify(&self, plugin: &str, e: wasmtime::Error) -> CallError {
         let plugin = plugin.to_owned();
-        let text = format!("{e:#}");
+        // The full chain (with the wasm backtrace) goes to the log; the
+        // reply names the cause.
+        tracing::debug!(plugin = %plugin, "trap detail: {e:?}");
+        let text = e.root_cause().to_string();
         match e.downcast_ref::<wasmtime::Trap>() {
             Some(wasmtime::Trap::Interrupt) => CallError::Timeout { plugin, limit_ms: self.limits.time_ms },
             _ if text.contains("forcing trap when growing memory") || text.contains("memory minimum size") => {

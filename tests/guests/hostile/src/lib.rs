@@ -30,7 +30,7 @@ impl Plugin for Hostile {
                 }
             }
             "/hostile/trap" => panic!("deliberate panic in the hostile plugin"),
-            "/hostile/big" => Response::text(200, &"x".repeat(16 * 1024 * 1024)),
+            "/hostile/big" => Response::text(200, &"x".repeat(4 * 1024 * 1024)),
             "/hostile/flood" => {
                 let mut n = 0u64;
                 loop {
