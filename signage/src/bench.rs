@@ -25,6 +25,8 @@ pub struct Report {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// The CPU part of a frame (layout, shaping, uploads, encoding).
+    pub cpu_p50_ms: f64,
     /// Frames a 60 Hz screen would have missed.
     pub dropped: u64,
     pub first_frame_ms: f64,
@@ -77,6 +79,7 @@ pub fn run(sizes: &[(u32, u32)], seconds: f64, process_start: Instant) -> Result
         });
 
         let mut times = Vec::with_capacity((seconds * 70.0) as usize);
+        let mut cpu_times = Vec::with_capacity((seconds * 70.0) as usize);
         let mut latencies = Vec::new();
         let mut dropped = 0u64;
         let clock = Instant::now();
@@ -89,7 +92,8 @@ pub fn run(sizes: &[(u32, u32)], seconds: f64, process_start: Instant) -> Result
                 scene.apply_call(demo::call(&ticket, &(n % 9 + 1).to_string(), n as u64 + 1000), t);
                 arrived.get_or_insert(at);
             }
-            target.render(&gpu, &mut renderer, &scene, &layout, &FrameTime::now(t))?;
+            let cpu = target.render(&gpu, &mut renderer, &scene, &layout, &FrameTime::now(t))?;
+            cpu_times.push(ms(cpu));
             let took = frame_start.elapsed();
             if let Some(at) = arrived {
                 latencies.push(ms(at.elapsed()));
@@ -106,6 +110,7 @@ pub fn run(sizes: &[(u32, u32)], seconds: f64, process_start: Instant) -> Result
         let _ = feeder.join();
         let (rss_kib, hwm_kib) = memory();
         times.sort_by(f64::total_cmp);
+        cpu_times.sort_by(f64::total_cmp);
         latencies.sort_by(f64::total_cmp);
         reports.push(Report {
             width: w,
@@ -114,6 +119,7 @@ pub fn run(sizes: &[(u32, u32)], seconds: f64, process_start: Instant) -> Result
             p50_ms: percentile(&times, 0.50),
             p99_ms: percentile(&times, 0.99),
             max_ms: times.last().copied().unwrap_or(0.0),
+            cpu_p50_ms: percentile(&cpu_times, 0.5),
             dropped,
             first_frame_ms,
             call_latency_p50_ms: percentile(&latencies, 0.5),
@@ -128,16 +134,17 @@ pub fn run(sizes: &[(u32, u32)], seconds: f64, process_start: Instant) -> Result
 /// The report as printed by `--bench`.
 pub fn format(adapter: &str, start_to_first_ms: f64, reports: &[Report]) -> String {
     let mut s = format!("linli-signage benchmark — adapter: {adapter}\nstart to first frame: {start_to_first_ms:.0} ms (process start, GPU, fonts, first 1080p frame)\n");
-    s.push_str("size        frames  p50 ms  p99 ms  max ms  dropped@60Hz  first frame ms  call→frame p50/max ms  RSS MiB  HWM MiB\n");
+    s.push_str("size        frames  p50 ms  p99 ms  max ms  cpu p50  dropped@60Hz  first frame ms  call→frame p50/max ms  RSS MiB  HWM MiB\n");
     for r in reports {
         s.push_str(&format!(
-            "{:>4}x{:<6} {:>6}  {:>6.1}  {:>6.1}  {:>6.1}  {:>12}  {:>14.0}  {:>12.1} / {:<7.1}  {:>7.1}  {:>7.1}\n",
+            "{:>4}x{:<6} {:>6}  {:>6.1}  {:>6.1}  {:>6.1}  {:>7.1}  {:>12}  {:>14.0}  {:>12.1} / {:<7.1}  {:>7.1}  {:>7.1}\n",
             r.width,
             r.height,
             r.frames,
             r.p50_ms,
             r.p99_ms,
             r.max_ms,
+            r.cpu_p50_ms,
             r.dropped,
             r.first_frame_ms,
             r.call_latency_p50_ms,

@@ -39,8 +39,18 @@ impl Rgba {
         Rgba(out)
     }
 
-    /// Linear-light premultiplied-free RGBA for an sRGB render target, whose
-    /// hardware converts back to sRGB on write.
+    /// Normalised RGBA as written ("#rrggbb" / 255): what a non-sRGB target stores.
+    pub fn to_unit(self) -> [f32; 4] {
+        [self.0[0] as f32 / 255.0, self.0[1] as f32 / 255.0, self.0[2] as f32 / 255.0, self.0[3] as f32 / 255.0]
+    }
+
+    /// For a render target in `format`: linear light for an sRGB target (whose
+    /// hardware converts back on write), the sRGB values themselves otherwise.
+    pub fn for_target(self, srgb: bool) -> [f32; 4] {
+        if srgb { self.to_linear() } else { self.to_unit() }
+    }
+
+    /// Linear-light RGBA for an sRGB render target.
     pub fn to_linear(self) -> [f32; 4] {
         let lin = |c: u8| {
             let c = c as f32 / 255.0;

@@ -30,8 +30,8 @@ pub struct Offscreen {
 }
 
 impl Offscreen {
-    /// sRGB like a window surface, so previews look like the screen.
-    pub const FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
+    /// Non-sRGB like the window surface the player picks, so previews look like the screen.
+    pub const FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
 
     pub fn new(gpu: &Gpu, width: u32, height: u32) -> Offscreen {
         let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
@@ -63,11 +63,17 @@ impl Offscreen {
 
     /// Renders one frame and waits until the GPU finished it (no readback):
     /// what the benchmark times.
-    pub fn render(&self, gpu: &Gpu, renderer: &mut Renderer, scene: &Scene, layout: &Layout, time: &FrameTime) -> Result<(), CaptureError> {
-        let index = renderer.render(&self.view, scene, layout, time)?;
+    /// Returns how long the CPU side (layout, shaping, uploads) took.
+    pub fn render(&self, gpu: &Gpu, renderer: &mut Renderer, scene: &Scene, layout: &Layout, time: &FrameTime) -> Result<std::time::Duration, CaptureError> {
+        let start = std::time::Instant::now();
+        renderer.prepare(scene, layout, time)?;
+        let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("frame") });
+        renderer.encode(&mut encoder, &self.view)?;
+        let cpu = start.elapsed();
+        let index = gpu.queue.submit(Some(encoder.finish()));
         gpu.device.poll(wgpu::PollType::Wait { submission_index: Some(index), timeout: None })?;
         renderer.trim();
-        Ok(())
+        Ok(cpu)
     }
 
     /// Renders one frame and returns its pixels.

@@ -84,6 +84,7 @@ pub struct Renderer {
     picture_draws: Vec<(wgpu::BindGroup, u32, Rect)>,
     solid_counts: [u32; 2],
     clear: wgpu::Color,
+    srgb: bool,
 }
 
 impl Renderer {
@@ -91,7 +92,11 @@ impl Renderer {
         let fs = fonts::font_system()?;
         let cache = Cache::new(&gpu.device);
         let viewport = Viewport::new(&gpu.device, &cache);
-        let mut atlas = TextAtlas::new(&gpu.device, &gpu.queue, &cache, format);
+        // Web colour mode on a non-sRGB target: no per-pixel sRGB conversion,
+        // which is a real cost when the "GPU" is lavapipe on two CPU cores.
+        let srgb = format.is_srgb();
+        let mode = if srgb { glyphon::ColorMode::Accurate } else { glyphon::ColorMode::Web };
+        let mut atlas = TextAtlas::with_color_mode(&gpu.device, &gpu.queue, &cache, format, mode);
         let ms = wgpu::MultisampleState::default();
         let text = [
             TextRenderer::new(&mut atlas, &gpu.device, ms, None),
@@ -108,7 +113,8 @@ impl Renderer {
             atlas,
             text,
             quads: Quads::new(&gpu.device, format),
-            pictures: Pictures::default(),
+            pictures: Pictures::new(srgb),
+            srgb,
             pools: Vec::new(),
             list: DrawList::default(),
             instances: Vec::new(),
@@ -138,7 +144,7 @@ impl Renderer {
         if self.pools.len() != zones + 2 {
             self.pools.resize_with(zones + 2, TextPool::default);
         }
-        let bg = layout.background.to_linear();
+        let bg = layout.background.for_target(self.srgb);
         self.clear = wgpu::Color { r: bg[0] as f64, g: bg[1] as f64, b: bg[2] as f64, a: 1.0 };
         self.list.clear();
         self.draw_zones(scene, layout, time);
@@ -197,7 +203,15 @@ impl Renderer {
         self.instances.clear();
         self.picture_draws.clear();
         for layer in 0..2 {
+            let start = self.instances.len();
             self.instances.extend_from_slice(&self.list.quads[layer]);
+            if self.srgb {
+                for q in &mut self.instances[start..] {
+                    let c = q.color;
+                    let lin = |v: f32| if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) };
+                    q.color = [lin(c[0]), lin(c[1]), lin(c[2]), c[3]];
+                }
+            }
             self.solid_counts[layer] = self.list.quads[layer].len() as u32;
         }
         for draw in &self.list.pictures {

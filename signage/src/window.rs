@@ -110,8 +110,9 @@ impl State {
         let gpu = Gpu::for_surface(instance, &surface)?;
         let size = window.inner_size();
         let caps = surface.get_capabilities(&gpu.adapter);
-        // sRGB keeps colours and glyph edges the same as the offscreen previews.
-        let format = caps.formats.iter().copied().find(|f| f.is_srgb()).or(caps.formats.first().copied()).ok_or(WindowError::NoSurfaceFormat)?;
+        // Non-sRGB: colours blend as written (like a browser) and a software
+        // renderer skips the per-pixel sRGB conversion; previews use the same.
+        let format = caps.formats.iter().copied().find(|f| !f.is_srgb()).or(caps.formats.first().copied()).ok_or(WindowError::NoSurfaceFormat)?;
         let present_mode = if caps.present_modes.contains(&wgpu::PresentMode::Fifo) {
             wgpu::PresentMode::Fifo
         } else {

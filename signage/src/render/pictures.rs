@@ -18,18 +18,24 @@ const MAX_EDGE: u32 = 2048;
 
 /// Loaded pictures by source. Two maps keyed by the source's own type, so a
 /// frame looks them up by `&Path` / `&str` without building a key.
-#[derive(Default)]
 pub struct Pictures {
+    /// Pictures are sampled as stored (sRGB bytes) for a non-sRGB target, and
+    /// decoded to linear for an sRGB one, matching how colours are blended.
+    srgb: bool,
     files: HashMap<PathBuf, Option<Picture>>,
     qrs: HashMap<String, Option<Picture>>,
 }
 
 impl Pictures {
+    pub fn new(srgb: bool) -> Pictures {
+        Pictures { srgb, files: HashMap::new(), qrs: HashMap::new() }
+    }
+
     /// The picture in `path`, loaded on first use. `None` when it cannot be
     /// decoded: the zone then shows its text only, never a blank.
     pub fn file(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, layout: &wgpu::BindGroupLayout, path: &Path) -> Option<&Picture> {
         if !self.files.contains_key(path) {
-            let picture = decode_file(path).map(|img| upload(device, queue, layout, &img, wgpu::FilterMode::Linear));
+            let picture = decode_file(path).map(|img| upload(device, queue, layout, &img, wgpu::FilterMode::Linear, self.srgb));
             self.files.insert(path.to_path_buf(), picture);
         }
         self.files.get(path).and_then(Option::as_ref)
@@ -38,7 +44,7 @@ impl Pictures {
     /// The QR code of `text`, made on first use.
     pub fn qr(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, layout: &wgpu::BindGroupLayout, text: &str) -> Option<&Picture> {
         if !self.qrs.contains_key(text) {
-            let picture = qr_image(text).map(|img| upload(device, queue, layout, &img, wgpu::FilterMode::Nearest));
+            let picture = qr_image(text).map(|img| upload(device, queue, layout, &img, wgpu::FilterMode::Nearest, self.srgb));
             self.qrs.insert(text.to_string(), picture);
         }
         self.qrs.get(text).and_then(Option::as_ref)
@@ -85,6 +91,7 @@ fn upload(
     layout: &wgpu::BindGroupLayout,
     img: &image::RgbaImage,
     filter: wgpu::FilterMode,
+    srgb: bool,
 ) -> Picture {
     let size = wgpu::Extent3d { width: img.width(), height: img.height(), depth_or_array_layers: 1 };
     let texture = device.create_texture(&wgpu::TextureDescriptor {
@@ -93,7 +100,7 @@ fn upload(
         mip_level_count: 1,
         sample_count: 1,
         dimension: wgpu::TextureDimension::D2,
-        format: wgpu::TextureFormat::Rgba8UnormSrgb,
+        format: if srgb { wgpu::TextureFormat::Rgba8UnormSrgb } else { wgpu::TextureFormat::Rgba8Unorm },
         usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
         view_formats: &[],
     });

@@ -20,7 +20,7 @@ pub struct QuadInstance {
 
 impl QuadInstance {
     pub fn solid(rect: Rect, color: Rgba, radius: f32) -> Self {
-        QuadInstance { rect: [rect.x, rect.y, rect.w, rect.h], color: color.to_linear(), params: [radius, 0.0, 0.0, 0.0] }
+        QuadInstance { rect: [rect.x, rect.y, rect.w, rect.h], color: color.to_unit(), params: [radius, 0.0, 0.0, 0.0] }
     }
 }
 
