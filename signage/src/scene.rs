@@ -154,6 +154,16 @@ mod tests {
     }
 
     #[test]
+    fn notices_are_masked_before_they_reach_the_screen() {
+        let mut s = Scene::default();
+        let item = CarouselItem { title: "姓名：王小明".into(), body: "联系电话 13812345678".into(), ..Default::default() };
+        s.set_content(vec!["居民 13900001111 请到窗口".into()], vec![item], None);
+        assert_eq!(s.carousel[0].title, "姓名：王**");
+        assert_eq!(s.carousel[0].body, "联系电话 138****5678");
+        assert_eq!(s.ticker[0], "居民 139****1111 请到窗口");
+    }
+
+    #[test]
     fn history_is_bounded() {
         let mut s = Scene::default();
         for i in 0..40 {

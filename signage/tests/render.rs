@@ -139,6 +139,21 @@ fn call_ticker_news_and_alert_regions() {
 }
 
 #[test]
+fn offline_mark_shows_and_calls_stay() {
+    let Some(mut s) = setup() else { return };
+    let layout = Layout::builtin_landscape();
+    let mut scene = demo::scene(0.0);
+    let online = capture(&mut s, &scene, &layout, 20.0);
+    scene.set_offline(true);
+    let offline = capture(&mut s, &scene, &layout, 20.0);
+    let corner = Rect { x: W as f32 * 0.8, y: 0.0, w: W as f32 * 0.2, h: H as f32 * 0.08 };
+    assert!(changed(&online, &offline, corner) > 300, "no offline mark");
+    // Everything else, the calls board included, is unchanged.
+    let calls = zone_rect(&layout, ZoneKind::Calls);
+    assert_eq!(changed(&online, &offline, calls), 0);
+}
+
+#[test]
 fn new_call_flashes_then_settles() {
     let Some(mut s) = setup() else { return };
     let layout = Layout::builtin_landscape();
