@@ -140,14 +140,9 @@ impl Renderer {
 
     /// Lays out the frame and uploads what changed.
     pub fn prepare(&mut self, scene: &Scene, layout: &Layout, time: &FrameTime) -> Result<(), RenderError> {
-        let zones = layout.zones.len();
-        if self.pools.len() != zones + 2 {
-            self.pools.resize_with(zones + 2, TextPool::default);
-        }
         let bg = layout.background.for_target(self.srgb);
         self.clear = wgpu::Color { r: bg[0] as f64, g: bg[1] as f64, b: bg[2] as f64, a: 1.0 };
-        self.list.clear();
-        self.draw_zones(scene, layout, time);
+        self.lay_out(scene, layout, time);
         self.upload(scene, layout);
         self.viewport.update(&self.queue, Resolution { width: self.width, height: self.height });
         let Renderer { device, queue, fs, swash, atlas, viewport, text, pools, list, .. } = self;
@@ -169,6 +164,17 @@ impl Renderer {
             renderer.prepare(device, queue, fs, atlas, viewport, areas, swash)?;
         }
         Ok(())
+    }
+
+    /// Builds the frame's draw list: zone layout and text shaping (only of
+    /// what changed). Steady frames allocate nothing here; a test holds it to that.
+    pub fn lay_out(&mut self, scene: &Scene, layout: &Layout, time: &FrameTime) {
+        let zones = layout.zones.len();
+        if self.pools.len() != zones + 2 {
+            self.pools.resize_with(zones + 2, TextPool::default);
+        }
+        self.list.clear();
+        self.draw_zones(scene, layout, time);
     }
 
     fn draw_zones(&mut self, scene: &Scene, layout: &Layout, time: &FrameTime) {
