@@ -154,6 +154,57 @@ fn offline_mark_shows_and_calls_stay() {
 }
 
 #[test]
+fn carousel_shows_pictures_and_a_broken_one_shows_its_text() {
+    let Some(mut s) = setup() else { return };
+    let layout = Layout::builtin_landscape();
+    let dir = std::env::temp_dir().join(format!("linli-signage-pictures-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let green = dir.join("green.png");
+    image::RgbaImage::from_pixel(64, 48, image::Rgba([0, 200, 0, 255])).save(&green).expect("png");
+    let broken = dir.join("broken.png");
+    std::fs::write(&broken, b"not a png").expect("write");
+
+    let item = |title: &str, image: &std::path::Path| linli_signage::scene::CarouselItem {
+        title: title.into(),
+        body: String::new(),
+        image: Some(image.to_path_buf()),
+        duration_s: 5.0,
+    };
+    let mut scene = demo::scene(0.0);
+    scene.set_content(vec![], vec![item("大厅导览", &green), item("坏图片", &broken)], None);
+    let carousel = zone_rect(&layout, ZoneKind::Carousel);
+    let is_green = |p: &image::Rgba<u8>| p.0[1] > 150 && p.0[0] < 60 && p.0[2] < 60;
+    let count = |img: &image::RgbaImage| {
+        let mut n = 0;
+        for y in carousel.y as u32..carousel.bottom() as u32 {
+            for x in carousel.x as u32..carousel.right() as u32 {
+                n += is_green(img.get_pixel(x, y)) as usize;
+            }
+        }
+        n
+    };
+    let shown = capture(&mut s, &scene, &layout, 1.0);
+    save(&shown, "picture.png");
+    let green_px = count(&shown);
+    assert!(green_px as f32 > carousel.w * carousel.h * 0.25, "picture not drawn ({green_px} px)");
+    // The second item's picture cannot be decoded: its title still shows, no green, no blank.
+    let broken_img = capture(&mut s, &scene, &layout, 6.0);
+    assert_eq!(count(&broken_img), 0);
+    assert!(bright(&broken_img, carousel, 200) > 200 || {
+        // The title is drawn in the accent colour.
+        let mut n = 0;
+        for y in carousel.y as u32..carousel.bottom() as u32 {
+            for x in carousel.x as u32..carousel.right() as u32 {
+                let p = broken_img.get_pixel(x, y).0;
+                n += (p[0] > 200 && p[1] > 150 && p[2] < 120) as usize;
+            }
+        }
+        n > 200
+    }, "broken picture left the carousel blank");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn new_call_flashes_then_settles() {
     let Some(mut s) = setup() else { return };
     let layout = Layout::builtin_landscape();
