@@ -35,6 +35,8 @@ pub struct Host {
     linker: Linker<CallState>,
     pub settings: parking_lot::RwLock<Settings>,
     pub started_ms: i64,
+    /// The live content folder, once opened by `serve::start`.
+    pub content: std::sync::OnceLock<crate::content::LiveContent>,
     /// Serialises loads, so two reloads of one file cannot race.
     load_lock: parking_lot::Mutex<()>,
 }
@@ -70,6 +72,7 @@ impl Host {
             linker,
             settings: parking_lot::RwLock::new(settings),
             started_ms: now,
+            content: std::sync::OnceLock::new(),
             load_lock: parking_lot::Mutex::new(()),
         }))
     }

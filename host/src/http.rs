@@ -1,6 +1,7 @@
 //! The HTTP surface: one [`app`] router that tests can drive with
 //! `oneshot` and `linli serve` binds to a socket.
 
+mod content;
 mod dispatch;
 mod events;
 mod host_api;
@@ -23,6 +24,7 @@ pub fn app(host: Arc<Host>) -> Router {
         .merge(events::router())
         .merge(login::router())
         .merge(shell::router())
+        .merge(content::router())
         .fallback(dispatch::dispatch)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

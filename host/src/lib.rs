@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod bus;
+pub mod content;
 pub mod host;
 pub mod http;
 pub mod manifest;

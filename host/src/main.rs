@@ -26,6 +26,19 @@ enum Command {
     /// 管理员与工作人员 — staff accounts
     #[command(subcommand)]
     Admin(AdminCmd),
+    /// 显示屏内容 — content for the waiting-area screens
+    #[command(subcommand)]
+    Content(ContentCmd),
+}
+
+#[derive(Subcommand)]
+enum ContentCmd {
+    /// 检查内容目录，逐条列出问题（文件:行号）— check a content folder and print every problem as file:line
+    Check {
+        /// 内容目录 — the content folder
+        #[arg(default_value = "content")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -120,6 +133,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(args),
         Command::Plugin(PluginCmd::Install { file, dirs }) => plugin_install(&file, &dirs),
         Command::Plugin(PluginCmd::List { dirs }) => plugin_list(&dirs),
+        Command::Content(ContentCmd::Check { dir }) => content_check(&dir),
         Command::Admin(AdminCmd::Create { username, name, roles, data, password_stdin }) => admin_create(&username, &name, &roles, data, password_stdin),
     }
 }
@@ -235,4 +249,15 @@ fn admin_create(username: &str, name: &str, roles: &[String], data: PathBuf, pas
     let id = linli_host::auth::sessions::create_staff(&db, username, name, &password, roles, now)?;
     println!("已创建 / created staff #{id} {username} ({})", roles.join(","));
     Ok(())
+}
+
+fn content_check(dir: &std::path::Path) -> anyhow::Result<()> {
+    let report = linli_content::check_dir(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+    println!("{report}");
+    if report.is_ok() {
+        Ok(())
+    } else {
+        // The report already named every problem; exit 1 without repeating it.
+        std::process::exit(1)
+    }
 }

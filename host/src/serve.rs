@@ -51,6 +51,21 @@ pub fn start(host: &Arc<Host>, tick_every: Duration, hot_reload: bool) -> anyhow
         }
     });
 
+    if let Some(dir) = host.config.content_dir.clone() {
+        if dir.is_dir() {
+            match crate::content::LiveContent::open(host, &dir, hot_reload) {
+                Ok(c) => {
+                    let _ = host.content.set(c);
+                }
+                // A broken folder never stops the hall: the screens keep
+                // their caches and the error is in the log.
+                Err(e) => tracing::error!("{e:#}"),
+            }
+        } else {
+            tracing::warn!(dir = %dir.display(), "content folder does not exist; screens get no content");
+        }
+    }
+
     let watcher = if hot_reload && host.config.plugins_dir.is_dir() { Some(crate::watch::watch_plugins(host.clone())?) } else { None };
     Ok(Background { watcher })
 }

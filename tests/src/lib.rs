@@ -29,6 +29,11 @@ impl TestServer {
 
     /// Start with a `linli.toml` (grants, limits, configuration).
     pub fn start_with_settings(plugins: &[&str], settings_toml: &str) -> TestServer {
+        Self::start_full(plugins, settings_toml, None)
+    }
+
+    /// Start with plugins, settings and a content folder.
+    pub fn start_full(plugins: &[&str], settings_toml: &str, content: Option<PathBuf>) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let plugins_dir = dir.path().join("plugins");
         std::fs::create_dir_all(&plugins_dir).unwrap();
@@ -42,7 +47,7 @@ impl TestServer {
         let config = HostConfig {
             data_dir: data,
             plugins_dir,
-            content_dir: None,
+            content_dir: content,
             durability: Durability::Normal,
             utc_offset_minutes: 480,
             compile_cache: true,

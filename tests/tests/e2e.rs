@@ -1,6 +1,7 @@
 //! End-to-end tests of the Linli host with real plugin components.
 
 mod bad_input;
+mod content;
 mod durability;
 mod events;
 mod harness;

@@ -56,6 +56,9 @@ pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &st
             nav.push_str(&format!("<a href=\"{}\">{}</a>", esc(&page.path), esc(t)));
         }
     }
+    if caller.is_admin() || caller.roles.iter().any(|r| r == "editor" || r == "supervisor" || r == "maintainer") {
+        nav.push_str(&format!("<a href=\"/admin/host/content\">{}</a>", tr(zh, "屏幕内容", "Screen content")));
+    }
     if caller.is_admin() || caller.roles.iter().any(|r| r == "maintainer") {
         nav.push_str(&format!("<a href=\"/admin/host/plugins\">{}</a>", tr(zh, "插件管理", "Plugins")));
     }
