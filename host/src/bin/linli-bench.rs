@@ -1,0 +1,291 @@
+//! `linli-bench`: figures for the README, measured side by side in one run.
+//!
+//! 1. Sandbox cost per request: instantiate + handle + drop of a real plugin
+//!    (`notices`, a storage-read route) against the same handler logic
+//!    compiled natively (the same SQLite read and JSON work, no sandbox).
+//! 2. Host start time with 12 plugins (copies of the example), cold (every
+//!    plugin compiled) and warm (from the on-disk compile cache).
+//! 3. HTTP throughput and latency to a plugin route: the real `linli serve`
+//!    process and a load generator on loopback.
+//!
+//! Run: `cargo build --release -p linli && target/release/linli-bench --plugin plugins/dist/notices.wasm`
+
+use linli_host::auth::Caller;
+use linli_host::registry::Routed;
+use linli_host::runtime::bindings::types;
+use linli_host::storage::KvStore;
+use linli_host::storage::sqlite::Durability;
+use linli_host::{Host, HostConfig};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let plugin = arg(&args, "--plugin").unwrap_or_else(|| "plugins/dist/notices.wasm".into());
+    let secs: u64 = arg(&args, "--seconds").and_then(|s| s.parse().ok()).unwrap_or(10);
+    let conns: usize = arg(&args, "--connections").and_then(|s| s.parse().ok()).unwrap_or(16);
+    let plugin = PathBuf::from(plugin);
+    anyhow::ensure!(plugin.exists(), "{} not found: run scripts/build-plugins.sh first", plugin.display());
+    println!("linli-bench · {} · {} CPUs", plugin.display(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    sandbox_cost(&plugin)?;
+    startup(&plugin)?;
+    http_load(&plugin, secs, conns)?;
+    Ok(())
+}
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+fn host_in(dir: &Path, plugins: &Path, cache: bool) -> anyhow::Result<Arc<Host>> {
+    Host::new(HostConfig {
+        data_dir: dir.to_owned(),
+        plugins_dir: plugins.to_owned(),
+        content_dir: None,
+        durability: Durability::Normal,
+        utc_offset_minutes: 480,
+        compile_cache: cache,
+    })
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn summarize(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(|a, b| a.total_cmp(b));
+    (percentile(&v, 0.5), percentile(&v, 0.99))
+}
+
+fn sandbox_cost(wasm: &Path) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir_all(&plugins)?;
+    std::fs::copy(wasm, plugins.join("notices.wasm"))?;
+    let host = host_in(&dir.path().join("data"), &plugins, false)?;
+    host.load_all()?;
+    let notice = serde_json::json!({"id": 1, "title": "停水通知", "body": "周三 9:00-12:00 停水", "pinned": false, "author": "编辑", "created": 0});
+    host.db.kv_set("notices", "notice/0000000001", notice.to_string().as_bytes())?;
+    let snap = host.registry.snapshot();
+    let Routed::Found { target, params } = snap.route("GET", "/api/notices/1") else { anyhow::bail!("route missing") };
+    let caller = Caller::anonymous("zh-CN");
+    let req = |path: &str, params: Vec<(String, String)>| types::Request {
+        method: "GET".into(),
+        path: path.into(),
+        route: "/api/notices/{id}".into(),
+        params,
+        query: String::new(),
+        headers: vec![],
+        body: vec![],
+        caller: types::Caller { kind: "anonymous".into(), id: None, name: None, roles: vec![], window: None, lang: caller.lang.clone() },
+    };
+    let n = 20_000;
+    // Warm up both paths.
+    for _ in 0..500 {
+        target.plugin.handle(req("/api/notices/1", params.clone())).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let native = |db: &linli_host::storage::sqlite::SqliteStorage| -> Vec<u8> {
+        // The notices handler's work, natively: read, decode, encode.
+        let bytes = db.kv_get("notices", "notice/0000000001").ok().flatten().unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        serde_json::to_vec(&v).unwrap_or_default()
+    };
+    let mut t_native = Vec::with_capacity(n);
+    let mut t_sandbox = Vec::with_capacity(n);
+    let mut t_empty = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        std::hint::black_box(native(&host.db));
+        t_native.push(t.elapsed().as_secs_f64() * 1e6);
+        let t = Instant::now();
+        let r = target.plugin.handle(req("/api/notices/1", params.clone()));
+        t_sandbox.push(t.elapsed().as_secs_f64() * 1e6);
+        std::hint::black_box(r.ok());
+        // A route that returns at once (400 for a bad id): instantiate + call + drop only.
+        let t = Instant::now();
+        let r = target.plugin.handle(req("/api/notices/x", vec![("id".into(), "x".into())]));
+        t_empty.push(t.elapsed().as_secs_f64() * 1e6);
+        std::hint::black_box(r.ok());
+    }
+    let (n50, n99) = summarize(t_native);
+    let (s50, s99) = summarize(t_sandbox);
+    let (e50, e99) = summarize(t_empty);
+    println!("\n## Sandbox cost per request ({n} requests each, interleaved)");
+    println!("| path | p50 µs | p99 µs |\n|---|---|---|");
+    println!("| native handler (SQLite read + JSON) | {n50:.1} | {n99:.1} |");
+    println!("| sandboxed plugin, storage-read route (instantiate + handle + drop) | {s50:.1} | {s99:.1} |");
+    println!("| sandboxed plugin, no host call (instantiate + handle + drop) | {e50:.1} | {e99:.1} |");
+    println!("sandbox overhead (p50, storage route − native): {:.1} µs; ratio {:.1}×", s50 - n50, s50 / n50.max(0.001));
+    Ok(())
+}
+
+/// Copies of the example with distinct ids: `notices` → `notic01` … (same
+/// length, so the component stays valid; routes and topics follow the id).
+fn copies(wasm: &Path, dir: &Path, n: usize) -> anyhow::Result<()> {
+    let bytes = std::fs::read(wasm)?;
+    for i in 1..=n {
+        let id = format!("notic{i:02}");
+        let mut b = bytes.clone();
+        let mut j = 0;
+        while j + 7 <= b.len() {
+            if &b[j..j + 7] == b"notices" {
+                b[j..j + 7].copy_from_slice(id.as_bytes());
+            }
+            j += 1;
+        }
+        std::fs::write(dir.join(format!("{id}.wasm")), b)?;
+    }
+    Ok(())
+}
+
+fn startup(wasm: &Path) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir_all(&plugins)?;
+    copies(wasm, &plugins, 12)?;
+    let mut cold = vec![];
+    let mut warm = vec![];
+    for run in 0..3 {
+        let data = dir.path().join(format!("data{run}"));
+        let t = Instant::now();
+        let host = host_in(&data, &plugins, true)?;
+        let outcomes = host.load_all()?;
+        cold.push(t.elapsed().as_secs_f64() * 1e3);
+        let loaded = host.registry.snapshot().plugins.len();
+        anyhow::ensure!(loaded == 12, "only {loaded} of 12 copies loaded: {outcomes:?}");
+        drop(host);
+        for _ in 0..3 {
+            let t = Instant::now();
+            let host = host_in(&data, &plugins, true)?;
+            host.load_all()?;
+            warm.push(t.elapsed().as_secs_f64() * 1e3);
+            anyhow::ensure!(host.registry.snapshot().plugins.len() == 12);
+        }
+    }
+    let (c50, _) = summarize(cold);
+    let (w50, _) = summarize(warm);
+    println!("\n## Host start with 12 plugins (engine, SQLite, load, validate, link)");
+    println!("| start | median ms |\n|---|---|");
+    println!("| cold (compile every plugin) | {c50:.0} |");
+    println!("| warm (on-disk compile cache) | {w50:.0} |");
+    Ok(())
+}
+
+fn http_load(wasm: &Path, secs: u64, conns: usize) -> anyhow::Result<()> {
+    let exe = std::env::current_exe()?;
+    let linli = exe.with_file_name("linli");
+    anyhow::ensure!(linli.exists(), "{} is missing: cargo build --release -p linli", linli.display());
+    let dir = tempfile::tempdir()?;
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir_all(&plugins)?;
+    std::fs::copy(wasm, plugins.join("notices.wasm"))?;
+    let data = dir.path().join("data");
+    {
+        let host = host_in(&data, &plugins, true)?;
+        let notice = serde_json::json!({"id": 1, "title": "停水通知", "body": "周三 9:00-12:00 停水", "pinned": false, "author": "编辑", "created": 0});
+        host.db.kv_set("notices", "notice/0000000001", notice.to_string().as_bytes())?;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let mut child = std::process::Command::new(&linli)
+        .args(["serve", "--no-hot-reload", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(&data)
+        .arg("--plugins")
+        .arg(&plugins)
+        .env("LINLI_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()?;
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        anyhow::ensure!(start.elapsed() < Duration::from_secs(30), "linli serve did not come up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    println!("\n## HTTP on loopback: `linli serve` and a load generator ({conns} keep-alive connections, {secs} s each, same 2 cores)");
+    println!("| route | requests/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|");
+    for path in ["/healthz", "/api/notices/1"] {
+        let (rps, p50, p99, errors) = load(port, path, secs, conns);
+        println!("| GET {path} | {rps:.0} | {p50:.2} | {p99:.2} | {errors} |");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(())
+}
+
+/// Closed-loop load: each connection sends the next request when the last
+/// answer arrived. Returns (req/s, p50 ms, p99 ms, errors).
+fn load(port: u16, path: &str, secs: u64, conns: usize) -> (f64, f64, f64, usize) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    let threads: Vec<_> = (0..conns)
+        .map(|_| {
+            let req = req.clone();
+            std::thread::spawn(move || {
+                let mut lat = Vec::new();
+                let mut errors = 0;
+                let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return (lat, 1) };
+                let _ = s.set_nodelay(true);
+                let mut buf = vec![0u8; 64 * 1024];
+                while Instant::now() < deadline {
+                    let t = Instant::now();
+                    if s.write_all(req.as_bytes()).is_err() {
+                        errors += 1;
+                        break;
+                    }
+                    match read_response(&mut s, &mut buf) {
+                        Some(200) => lat.push(t.elapsed().as_secs_f64() * 1e3),
+                        Some(_) => errors += 1,
+                        None => {
+                            errors += 1;
+                            break;
+                        }
+                    }
+                }
+                (lat, errors)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in threads {
+        if let Ok((l, e)) = t.join() {
+            all.extend(l);
+            errors += e;
+        }
+    }
+    let n = all.len();
+    let (p50, p99) = summarize(all);
+    (n as f64 / secs as f64, p50, p99, errors)
+}
+
+/// Read one HTTP/1.1 response with a Content-Length body; returns the status.
+fn read_response(s: &mut std::net::TcpStream, buf: &mut [u8]) -> Option<u16> {
+    let mut have = 0;
+    loop {
+        let n = s.read(&mut buf[have..]).ok()?;
+        if n == 0 {
+            return None;
+        }
+        have += n;
+        let text = &buf[..have];
+        if let Some(end) = text.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = std::str::from_utf8(&text[..end]).ok()?;
+            let status: u16 = head.split(' ').nth(1)?.parse().ok()?;
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+                .unwrap_or(0);
+            while have < end + 4 + len {
+                let n = s.read(&mut buf[have..]).ok()?;
+                if n == 0 {
+                    return None;
+                }
+                have += n;
+            }
+            return Some(status);
+        }
+    }
+}
