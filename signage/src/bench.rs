@@ -49,7 +49,11 @@ pub enum BenchError {
 const BUDGET: Duration = Duration::from_micros(16_667);
 
 /// Runs every size for `seconds` each; `process_start` is when main began.
-pub fn run(sizes: &[(u32, u32)], seconds: f64, process_start: Instant) -> Result<(String, f64, Vec<Report>), BenchError> {
+pub fn run(
+    sizes: &[(u32, u32)],
+    seconds: f64,
+    process_start: Instant,
+) -> Result<(String, f64, Vec<Report>), BenchError> {
     let gpu = Gpu::headless()?;
     let mut reports = Vec::new();
     let mut start_to_first = 0.0;
@@ -89,7 +93,10 @@ pub fn run(sizes: &[(u32, u32)], seconds: f64, process_start: Instant) -> Result
             let mut arrived = None;
             while let Ok((at, n)) = rx.try_recv() {
                 let ticket = format!("A{:03}", n % 1000);
-                scene.apply_call(demo::call(&ticket, &(n % 9 + 1).to_string(), n as u64 + 1000), t);
+                scene.apply_call(
+                    demo::call(&ticket, &(n % 9 + 1).to_string(), n as u64 + 1000),
+                    t,
+                );
                 arrived.get_or_insert(at);
             }
             let cpu = target.render(&gpu, &mut renderer, &scene, &layout, &FrameTime::now(t))?;
@@ -133,7 +140,9 @@ pub fn run(sizes: &[(u32, u32)], seconds: f64, process_start: Instant) -> Result
 
 /// The report as printed by `--bench`.
 pub fn format(adapter: &str, start_to_first_ms: f64, reports: &[Report]) -> String {
-    let mut s = format!("linli-signage benchmark — adapter: {adapter}\nstart to first frame: {start_to_first_ms:.0} ms (process start, GPU, fonts, first 1080p frame)\n");
+    let mut s = format!(
+        "linli-signage benchmark — adapter: {adapter}\nstart to first frame: {start_to_first_ms:.0} ms (process start, GPU, fonts, first 1080p frame)\n"
+    );
     s.push_str("size        frames  p50 ms  p99 ms  max ms  cpu p50  dropped@60Hz  first frame ms  call→frame p50/max ms  RSS MiB  HWM MiB\n");
     for r in reports {
         s.push_str(&format!(

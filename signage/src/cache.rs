@@ -23,8 +23,19 @@ pub struct DiskCache {
 impl DiskCache {
     /// A cache for one screen under `root`.
     pub fn new(root: &Path, screen: &str) -> DiskCache {
-        let safe: String = screen.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
-        DiskCache { dir: root.join(safe) }
+        let safe: String = screen
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        DiskCache {
+            dir: root.join(safe),
+        }
     }
 
     /// `$XDG_CACHE_HOME/linli-signage`, else `~/.cache/linli-signage`.
@@ -37,7 +48,10 @@ impl DiskCache {
     }
 
     pub fn save_index(&self, index: &linli_content::Index) -> std::io::Result<()> {
-        self.write("index.json", &serde_json::to_vec(index).map_err(std::io::Error::other)?)
+        self.write(
+            "index.json",
+            &serde_json::to_vec(index).map_err(std::io::Error::other)?,
+        )
     }
 
     pub fn load_index(&self) -> Option<linli_content::Index> {
@@ -45,7 +59,10 @@ impl DiskCache {
     }
 
     pub fn save_queue(&self, state: &QueueState) -> std::io::Result<()> {
-        self.write("queue.json", &serde_json::to_vec(state).map_err(std::io::Error::other)?)
+        self.write(
+            "queue.json",
+            &serde_json::to_vec(state).map_err(std::io::Error::other)?,
+        )
     }
 
     pub fn load_queue(&self) -> Option<QueueState> {
@@ -71,7 +88,12 @@ mod tests {
         let cache = DiskCache::new(&root, "hall/main");
         assert!(cache.load_queue().is_none());
         let state = QueueState {
-            calls: vec![Call { ticket: "A012".into(), window: "3".into(), event_id: 9, ..Default::default() }],
+            calls: vec![Call {
+                ticket: "A012".into(),
+                window: "3".into(),
+                event_id: 9,
+                ..Default::default()
+            }],
             waiting: vec![],
             last_event_id: 9,
         };
@@ -79,7 +101,10 @@ mod tests {
         let back = cache.load_queue().expect("loaded");
         assert_eq!(back.calls, state.calls);
         assert_eq!(back.last_event_id, 9);
-        let index = linli_content::Index { revision: 3, ..Default::default() };
+        let index = linli_content::Index {
+            revision: 3,
+            ..Default::default()
+        };
         cache.save_index(&index).expect("saved");
         assert_eq!(cache.load_index().map(|i| i.revision), Some(3));
         let _ = std::fs::remove_dir_all(&root);

@@ -17,11 +17,21 @@ use crate::speech::Digits;
 #[command(name = "linli-signage", version, verbatim_doc_comment)]
 pub struct Cli {
     /// 主机地址，跟随其内容与叫号事件 / Follow this host's content and call events (http://host:port)
-    #[arg(long, env = "LINLI_SIGNAGE_SERVER", value_name = "URL", conflicts_with = "content")]
+    #[arg(
+        long,
+        env = "LINLI_SIGNAGE_SERVER",
+        value_name = "URL",
+        conflicts_with = "content"
+    )]
     pub server: Option<String>,
 
     /// 本屏名称（选择布局与内容）/ This screen's name: picks its layout and items
-    #[arg(long, env = "LINLI_SIGNAGE_SCREEN", value_name = "NAME", default_value = "hall-main")]
+    #[arg(
+        long,
+        env = "LINLI_SIGNAGE_SCREEN",
+        value_name = "NAME",
+        default_value = "hall-main"
+    )]
     pub screen: String,
 
     /// 独立运行：本地内容文件夹（自动监视变化）/ Run standalone from a local content folder, watched for changes
@@ -81,7 +91,12 @@ pub struct Cli {
     pub voice: OnOff,
 
     /// 每次叫号播报遍数 / How many times each call is announced
-    #[arg(long, env = "LINLI_SIGNAGE_VOICE_REPEAT", value_name = "N", default_value_t = 2)]
+    #[arg(
+        long,
+        env = "LINLI_SIGNAGE_VOICE_REPEAT",
+        value_name = "N",
+        default_value_t = 2
+    )]
     pub voice_repeat: u32,
 
     /// 号码中“1”的读法：幺或一 / Read "1" in tickets as 幺 (yao) or 一 (yi)
@@ -112,7 +127,9 @@ pub enum OnOff {
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s.split_once(['x', 'X', '×']).ok_or_else(|| format!("{s:?}: expected WxH, e.g. 1920x1080"))?;
+    let (w, h) = s
+        .split_once(['x', 'X', '×'])
+        .ok_or_else(|| format!("{s:?}: expected WxH, e.g. 1920x1080"))?;
     let w: u32 = w.trim().parse().map_err(|_| format!("{s:?}: bad width"))?;
     let h: u32 = h.trim().parse().map_err(|_| format!("{s:?}: bad height"))?;
     if w == 0 || h == 0 || w > 8192 || h > 8192 {
@@ -127,12 +144,28 @@ mod tests {
 
     #[test]
     fn parses_options() {
-        let cli = Cli::try_parse_from(["linli-signage", "--demo", "--headless", "--screenshot", "x.png", "--at", "2.5", "--size", "1080x1920"])
-            .expect("parses");
+        let cli = Cli::try_parse_from([
+            "linli-signage",
+            "--demo",
+            "--headless",
+            "--screenshot",
+            "x.png",
+            "--at",
+            "2.5",
+            "--size",
+            "1080x1920",
+        ])
+        .expect("parses");
         assert!(cli.demo && cli.headless);
         assert_eq!(cli.at, 2.5);
         assert_eq!(cli.size, (1080, 1920));
-        assert!(Cli::try_parse_from(["linli-signage", "--screenshot", "x.png"]).is_err(), "screenshot needs --headless");
-        assert!(Cli::try_parse_from(["linli-signage", "--server", "http://h", "--content", "d"]).is_err());
+        assert!(
+            Cli::try_parse_from(["linli-signage", "--screenshot", "x.png"]).is_err(),
+            "screenshot needs --headless"
+        );
+        assert!(
+            Cli::try_parse_from(["linli-signage", "--server", "http://h", "--content", "d"])
+                .is_err()
+        );
     }
 }

@@ -41,22 +41,40 @@ impl Rgba {
 
     /// Normalised RGBA as written ("#rrggbb" / 255): what a non-sRGB target stores.
     pub fn to_unit(self) -> [f32; 4] {
-        [self.0[0] as f32 / 255.0, self.0[1] as f32 / 255.0, self.0[2] as f32 / 255.0, self.0[3] as f32 / 255.0]
+        [
+            self.0[0] as f32 / 255.0,
+            self.0[1] as f32 / 255.0,
+            self.0[2] as f32 / 255.0,
+            self.0[3] as f32 / 255.0,
+        ]
     }
 
     /// For a render target in `format`: linear light for an sRGB target (whose
     /// hardware converts back on write), the sRGB values themselves otherwise.
     pub fn for_target(self, srgb: bool) -> [f32; 4] {
-        if srgb { self.to_linear() } else { self.to_unit() }
+        if srgb {
+            self.to_linear()
+        } else {
+            self.to_unit()
+        }
     }
 
     /// Linear-light RGBA for an sRGB render target.
     pub fn to_linear(self) -> [f32; 4] {
         let lin = |c: u8| {
             let c = c as f32 / 255.0;
-            if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
         };
-        [lin(self.0[0]), lin(self.0[1]), lin(self.0[2]), self.0[3] as f32 / 255.0]
+        [
+            lin(self.0[0]),
+            lin(self.0[1]),
+            lin(self.0[2]),
+            self.0[3] as f32 / 255.0,
+        ]
     }
 
     pub fn to_glyphon(self) -> glyphon::Color {
@@ -67,7 +85,8 @@ impl Rgba {
 impl<'de> Deserialize<'de> for Rgba {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Rgba::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("colour {s:?} is not #rrggbb")))
+        Rgba::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("colour {s:?} is not #rrggbb")))
     }
 }
 

@@ -21,30 +21,58 @@ pub struct ScreenContent {
 /// Picks the live items for `screen` at `now`. `assets` is the folder image
 /// paths are relative to; without one (a host whose images are not cached)
 /// image items show their caption.
-pub fn screen_content(index: &Index, now: Timestamp, screen: &str, assets: Option<&Path>) -> ScreenContent {
-    let ticker = index.ticker_lines(now, screen).into_iter().map(str::to_string).collect();
+pub fn screen_content(
+    index: &Index,
+    now: Timestamp,
+    screen: &str,
+    assets: Option<&Path>,
+) -> ScreenContent {
+    let ticker = index
+        .ticker_lines(now, screen)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     let carousel = index
         .live_in_zone(now, screen, CKind::Carousel)
         .into_iter()
         .filter(|i| i.kind != Kind::Alert)
         .map(|i| {
-            let image = i.image.as_ref().and_then(|img| assets.map(|dir| dir.join(&img.path)));
+            let image = i
+                .image
+                .as_ref()
+                .and_then(|img| assets.map(|dir| dir.join(&img.path)));
             let body = match (&i.caption, i.kind) {
                 (Some(c), Kind::Image) => c.clone(),
                 _ => markdown::to_plain(&i.body),
             };
-            CarouselItem { title: i.title.clone(), body, image, duration_s: i.duration as f32 }
+            CarouselItem {
+                title: i.title.clone(),
+                body,
+                image,
+                duration_s: i.duration as f32,
+            }
         })
         .collect();
-    let alert = index
-        .alert_at(now, screen)
-        .map(|i| Alert { title: i.title.clone(), body: markdown::to_plain(&i.body) });
-    ScreenContent { ticker, carousel, alert }
+    let alert = index.alert_at(now, screen).map(|i| Alert {
+        title: i.title.clone(),
+        body: markdown::to_plain(&i.body),
+    });
+    ScreenContent {
+        ticker,
+        carousel,
+        alert,
+    }
 }
 
 /// The layout a screen uses: the one named like the screen, else the only one.
 pub fn pick_layout<'a>(index: &'a Index, screen: &str) -> Option<&'a linli_content::Layout> {
-    index.layout(screen).or_else(|| if index.layouts.len() == 1 { index.layouts.values().next() } else { None })
+    index.layout(screen).or_else(|| {
+        if index.layouts.len() == 1 {
+            index.layouts.values().next()
+        } else {
+            None
+        }
+    })
 }
 
 /// Converts a content layout; zone options the player knows (`url`, `text`,
@@ -58,7 +86,12 @@ pub fn convert_layout(l: &linli_content::Layout) -> Layout {
         .zones
         .iter()
         .map(|z| {
-            let opt_str = |k: &str| z.options.get(k).and_then(|v| v.as_str()).map(str::to_string);
+            let opt_str = |k: &str| {
+                z.options
+                    .get(k)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
             let opt_f32 = |k: &str| z.options.get(k).and_then(|v| v.as_f64()).map(|v| v as f32);
             if let Some(v) = z.options.get("voice").and_then(|v| v.as_bool()) {
                 voice = v;
@@ -76,9 +109,16 @@ pub fn convert_layout(l: &linli_content::Layout) -> Layout {
                 CKind::Alert => ZoneKind::Alert,
                 CKind::Title => ZoneKind::Title,
             };
-            let text = opt_str("url").or_else(|| opt_str("text")).or_else(|| opt_str("title")).unwrap_or_else(|| {
-                if kind == ZoneKind::Title { l.name.clone() } else { String::new() }
-            });
+            let text = opt_str("url")
+                .or_else(|| opt_str("text"))
+                .or_else(|| opt_str("title"))
+                .unwrap_or_else(|| {
+                    if kind == ZoneKind::Title {
+                        l.name.clone()
+                    } else {
+                        String::new()
+                    }
+                });
             Zone {
                 kind,
                 x: z.x,
@@ -88,7 +128,9 @@ pub fn convert_layout(l: &linli_content::Layout) -> Layout {
                 font: if z.font_size > 0.0 { z.font_size } else { 0.04 },
                 color: rgb(z.color),
                 background: z.background.map(rgb),
-                accent: opt_str("accent").and_then(|s| Rgba::parse(&s)).unwrap_or(Rgba::rgb(0xff, 0xc8, 0x3d)),
+                accent: opt_str("accent")
+                    .and_then(|s| Rgba::parse(&s))
+                    .unwrap_or(Rgba::rgb(0xff, 0xc8, 0x3d)),
                 text,
                 label: opt_str("label").unwrap_or_default(),
                 format: opt_str("format").unwrap_or_default(),
@@ -96,13 +138,28 @@ pub fn convert_layout(l: &linli_content::Layout) -> Layout {
                     .options
                     .get("services")
                     .and_then(|v| v.as_array())
-                    .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|s| s.as_str().map(str::to_string))
+                            .collect()
+                    })
                     .unwrap_or_default(),
-                count: z.options.get("rows").and_then(|v| v.as_u64()).map(|v| v as usize).unwrap_or(4),
+                count: z
+                    .options
+                    .get("rows")
+                    .and_then(|v| v.as_u64())
+                    .map(|v| v as usize)
+                    .unwrap_or(4),
                 flash_s: opt_f32("flash_s").unwrap_or(6.0),
                 speed: opt_f32("speed").unwrap_or(0.12),
             }
         })
         .collect();
-    Layout { name: l.id.clone(), background: rgb(l.background), voice, speaker_zone, zones }
+    Layout {
+        name: l.id.clone(),
+        background: rgb(l.background),
+        voice,
+        speaker_zone,
+        zones,
+    }
 }

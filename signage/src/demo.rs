@@ -62,7 +62,16 @@ pub fn scene(t: f64) -> Scene {
     let mut scene = Scene::default();
     scene.set_waiting(waiting());
     scene.set_content(ticker(), carousel(), None);
-    for (i, (ticket, window)) in [("A008", "1"), ("B021", "4"), ("A009", "2"), ("C003", "5"), ("A012", "3")].iter().enumerate() {
+    for (i, (ticket, window)) in [
+        ("A008", "1"),
+        ("B021", "4"),
+        ("A009", "2"),
+        ("C003", "5"),
+        ("A012", "3"),
+    ]
+    .iter()
+    .enumerate()
+    {
         scene.apply_call(call(ticket, window, i as u64 + 1), t);
     }
     scene

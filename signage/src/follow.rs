@@ -65,7 +65,9 @@ impl FollowConfig {
 
 /// Starts following; the thread ends when the receiver is dropped.
 pub fn spawn(cfg: FollowConfig, tx: Sender<HostEvent>) -> std::io::Result<JoinHandle<()>> {
-    thread::Builder::new().name("follow-host".into()).spawn(move || run(cfg, tx))
+    thread::Builder::new()
+        .name("follow-host".into())
+        .spawn(move || run(cfg, tx))
 }
 
 const INDEX_MAX: u64 = 32 * 1024 * 1024;
@@ -103,7 +105,9 @@ impl From<http::HttpError> for Stop {
 fn fetch_index(cfg: &FollowConfig, tx: &Sender<HostEvent>) -> Result<(), Stop> {
     let bytes = http::get_bytes(&cfg.server, "/api/content/index", cfg.idle, INDEX_MAX)?;
     match serde_json::from_slice::<linli_content::Index>(&bytes) {
-        Ok(index) => tx.send(HostEvent::Index(Box::new(index))).map_err(|_| Stop::Receiver),
+        Ok(index) => tx
+            .send(HostEvent::Index(Box::new(index)))
+            .map_err(|_| Stop::Receiver),
         // A host with a newer index format must not take the calls away: keep
         // the content we have and follow the events anyway.
         Err(e) => {
@@ -113,19 +117,33 @@ fn fetch_index(cfg: &FollowConfig, tx: &Sender<HostEvent>) -> Result<(), Stop> {
     }
 }
 
-fn stream(cfg: &mut FollowConfig, tx: &Sender<HostEvent>, backoff: &mut Duration) -> Result<(), Stop> {
+fn stream(
+    cfg: &mut FollowConfig,
+    tx: &Sender<HostEvent>,
+    backoff: &mut Duration,
+) -> Result<(), Stop> {
     let last = cfg.last_event_id.to_string();
-    let mut headers = vec![("Accept", "text/event-stream"), ("Cache-Control", "no-cache")];
+    let mut headers = vec![
+        ("Accept", "text/event-stream"),
+        ("Cache-Control", "no-cache"),
+    ];
     if cfg.last_event_id > 0 {
         headers.push(("Last-Event-ID", &last));
     }
-    let resp = http::get(&cfg.server, "/api/events?topics=queue.,content.", &headers, cfg.idle)?;
+    let resp = http::get(
+        &cfg.server,
+        "/api/events?topics=queue.,content.",
+        &headers,
+        cfg.idle,
+    )?;
     tx.send(HostEvent::Online).map_err(|_| Stop::Receiver)?;
     *backoff = cfg.backoff_min;
     let mut parser = sse::Parser::default();
     for line in resp.body.lines() {
         let line = line.map_err(|e| Stop::Failed(format!("event stream: {e}")))?;
-        let Some(msg) = parser.line(&line) else { continue };
+        let Some(msg) = parser.line(&line) else {
+            continue;
+        };
         let env: Envelope = match serde_json::from_str(&msg.data) {
             Ok(env) => env,
             Err(e) => {
@@ -149,7 +167,8 @@ fn stream(cfg: &mut FollowConfig, tx: &Sender<HostEvent>, backoff: &mut Duration
 
 /// ±25 % around `base`, varied per attempt and per process without a RNG crate.
 fn jitter(base: Duration, attempt: u64) -> Duration {
-    let seed = (std::process::id() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ attempt.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let seed = (std::process::id() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ attempt.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     let frac = (seed >> 11) as f64 / (1u64 << 53) as f64;
     base.mul_f64(0.75 + 0.5 * frac)
 }

@@ -31,31 +31,45 @@ const CJK_CANDIDATES: [&str; 8] = [
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 ];
 
-const FALLBACK_CANDIDATES: [&str; 2] =
-    ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"];
+const FALLBACK_CANDIDATES: [&str; 2] = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+];
 
 /// The font files the player would load, or why there are none.
 pub fn find_font_files() -> Result<Vec<PathBuf>, FontError> {
-    let mut files: Vec<PathBuf> = CJK_CANDIDATES.iter().map(PathBuf::from).filter(|p| p.exists()).collect();
+    let mut files: Vec<PathBuf> = CJK_CANDIDATES
+        .iter()
+        .map(PathBuf::from)
+        .filter(|p| p.exists())
+        .collect();
     if files.is_empty() {
         // Other distributions put the same fonts elsewhere; fontconfig knows where.
         for pattern in ["Noto Sans CJK SC", "Noto Sans CJK SC:bold"] {
-            if let Some(p) = fc_match(pattern) {
-                if !files.contains(&p) {
-                    files.push(p);
-                }
+            if let Some(p) = fc_match(pattern)
+                && !files.contains(&p)
+            {
+                files.push(p);
             }
         }
     }
     if files.is_empty() {
         return Err(FontError::NoCjkFont);
     }
-    files.extend(FALLBACK_CANDIDATES.iter().map(PathBuf::from).filter(|p| p.exists()));
+    files.extend(
+        FALLBACK_CANDIDATES
+            .iter()
+            .map(PathBuf::from)
+            .filter(|p| p.exists()),
+    );
     Ok(files)
 }
 
 fn fc_match(pattern: &str) -> Option<PathBuf> {
-    let out = Command::new("fc-match").args(["-f", "%{file}", pattern]).output().ok()?;
+    let out = Command::new("fc-match")
+        .args(["-f", "%{file}", pattern])
+        .output()
+        .ok()?;
     let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     let name = path.file_name()?.to_string_lossy().to_lowercase();
     // fc-match always answers something; only take it if it is really CJK.
@@ -73,10 +87,16 @@ fn font_system_from(files: &[PathBuf]) -> FontSystem {
     for f in files {
         load(&mut db, f);
     }
-    let family = if db.faces().any(|f| f.families.iter().any(|(n, _)| n == FAMILY)) {
+    let family = if db
+        .faces()
+        .any(|f| f.families.iter().any(|(n, _)| n == FAMILY))
+    {
         FAMILY.to_string()
     } else {
-        db.faces().next().and_then(|f| f.families.first().map(|(n, _)| n.clone())).unwrap_or_default()
+        db.faces()
+            .next()
+            .and_then(|f| f.families.first().map(|(n, _)| n.clone()))
+            .unwrap_or_default()
     };
     db.set_sans_serif_family(family);
     FontSystem::new_with_locale_and_db("zh-CN".to_string(), db)

@@ -57,13 +57,21 @@ impl Gpu {
             ..Default::default()
         };
         let (device, queue) = pollster::block_on(adapter.request_device(&desc))?;
-        Ok(Gpu { instance, adapter, device, queue })
+        Ok(Gpu {
+            instance,
+            adapter,
+            device,
+            queue,
+        })
     }
 
     /// "llvmpipe (LLVM 15.0.6, 256 bits) / Vulkan", for logs and benchmark output.
     pub fn describe(&self) -> String {
         let info = self.adapter.get_info();
-        format!("{} / {:?} / {:?}", info.name, info.backend, info.device_type)
+        format!(
+            "{} / {:?} / {:?}",
+            info.name, info.backend, info.device_type
+        )
     }
 
     pub fn is_software(&self) -> bool {
@@ -78,7 +86,10 @@ pub fn with_backends(mut desc: wgpu::InstanceDescriptor) -> wgpu::InstanceDescri
     desc
 }
 
-async fn pick_adapter(instance: &Instance, surface: Option<&Surface<'_>>) -> Result<Adapter, GpuError> {
+async fn pick_adapter(
+    instance: &Instance,
+    surface: Option<&Surface<'_>>,
+) -> Result<Adapter, GpuError> {
     for force_fallback_adapter in [false, true] {
         let opts = wgpu::RequestAdapterOptions {
             power_preference: wgpu::PowerPreference::LowPower,

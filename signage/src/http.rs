@@ -31,8 +31,13 @@ pub struct Url {
 
 impl Url {
     pub fn parse(s: &str) -> Result<Url, HttpError> {
-        let rest = s.strip_prefix("http://").ok_or_else(|| HttpError::Url(s.to_string()))?;
-        let (authority, path) = rest.split_once('/').map(|(a, p)| (a, format!("/{p}"))).unwrap_or((rest, String::new()));
+        let rest = s
+            .strip_prefix("http://")
+            .ok_or_else(|| HttpError::Url(s.to_string()))?;
+        let (authority, path) = rest
+            .split_once('/')
+            .map(|(a, p)| (a, format!("/{p}")))
+            .unwrap_or((rest, String::new()));
         let (host, port) = match authority.rsplit_once(':') {
             Some((h, p)) => (h, p.parse().map_err(|_| HttpError::Url(s.to_string()))?),
             None => (authority, 80),
@@ -40,7 +45,11 @@ impl Url {
         if host.is_empty() {
             return Err(HttpError::Url(s.to_string()));
         }
-        Ok(Url { host: host.to_string(), port, base: path.trim_end_matches('/').to_string() })
+        Ok(Url {
+            host: host.to_string(),
+            port,
+            base: path.trim_end_matches('/').to_string(),
+        })
     }
 }
 
@@ -51,7 +60,12 @@ pub struct Response {
 }
 
 /// GETs `path` (with query) under `url`, failing on non-2xx statuses.
-pub fn get(url: &Url, path: &str, headers: &[(&str, &str)], idle: Duration) -> Result<Response, HttpError> {
+pub fn get(
+    url: &Url,
+    path: &str,
+    headers: &[(&str, &str)],
+    idle: Duration,
+) -> Result<Response, HttpError> {
     let addr = (url.host.as_str(), url.port)
         .to_socket_addrs()?
         .next()
@@ -59,7 +73,10 @@ pub fn get(url: &Url, path: &str, headers: &[(&str, &str)], idle: Duration) -> R
     let stream = TcpStream::connect_timeout(&addr, idle.min(Duration::from_secs(5)))?;
     stream.set_read_timeout(Some(idle))?;
     stream.set_write_timeout(Some(idle))?;
-    let mut request = format!("GET {}{} HTTP/1.1\r\nHost: {}:{}\r\nConnection: close\r\n", url.base, path, url.host, url.port);
+    let mut request = format!(
+        "GET {}{} HTTP/1.1\r\nHost: {}:{}\r\nConnection: close\r\n",
+        url.base, path, url.host, url.port
+    );
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -98,7 +115,11 @@ pub fn get(url: &Url, path: &str, headers: &[(&str, &str)], idle: Duration) -> R
         return Err(HttpError::Status(status));
     }
     let body: Box<dyn BufRead + Send> = if chunked {
-        Box::new(BufReader::new(Chunked { inner: reader, left: 0, done: false }))
+        Box::new(BufReader::new(Chunked {
+            inner: reader,
+            left: 0,
+            done: false,
+        }))
     } else if let Some(n) = length {
         Box::new(reader.take(n))
     } else {
@@ -133,8 +154,9 @@ impl<R: BufRead> Read for Chunked<R> {
                 return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "chunk header"));
             }
             let size = line.trim().split(';').next().unwrap_or("");
-            self.left = u64::from_str_radix(size.trim(), 16)
-                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, format!("chunk size {size:?}")))?;
+            self.left = u64::from_str_radix(size.trim(), 16).map_err(|_| {
+                io::Error::new(io::ErrorKind::InvalidData, format!("chunk size {size:?}"))
+            })?;
             if self.left == 0 {
                 self.done = true;
                 return Ok(0);
@@ -160,8 +182,22 @@ mod tests {
 
     #[test]
     fn parses_urls() {
-        assert_eq!(Url::parse("http://10.0.0.2:8080").ok(), Some(Url { host: "10.0.0.2".into(), port: 8080, base: "".into() }));
-        assert_eq!(Url::parse("http://hall/linli/").ok(), Some(Url { host: "hall".into(), port: 80, base: "/linli".into() }));
+        assert_eq!(
+            Url::parse("http://10.0.0.2:8080").ok(),
+            Some(Url {
+                host: "10.0.0.2".into(),
+                port: 8080,
+                base: "".into()
+            })
+        );
+        assert_eq!(
+            Url::parse("http://hall/linli/").ok(),
+            Some(Url {
+                host: "hall".into(),
+                port: 80,
+                base: "/linli".into()
+            })
+        );
         assert!(Url::parse("https://hall").is_err());
     }
 
@@ -169,7 +205,13 @@ mod tests {
     fn decodes_chunks() {
         let raw = b"5\r\nhello\r\n7;x=1\r\n, world\r\n0\r\n\r\n";
         let mut out = String::new();
-        Chunked { inner: &raw[..], left: 0, done: false }.read_to_string(&mut out).expect("decoded");
+        Chunked {
+            inner: &raw[..],
+            left: 0,
+            done: false,
+        }
+        .read_to_string(&mut out)
+        .expect("decoded");
         assert_eq!(out, "hello, world");
     }
 }

@@ -123,13 +123,23 @@ impl Rect {
     }
     /// Shrinks by `m` pixels on every side.
     pub fn inset(&self, m: f32) -> Rect {
-        Rect { x: self.x + m, y: self.y + m, w: (self.w - 2.0 * m).max(0.0), h: (self.h - 2.0 * m).max(0.0) }
+        Rect {
+            x: self.x + m,
+            y: self.y + m,
+            w: (self.w - 2.0 * m).max(0.0),
+            h: (self.h - 2.0 * m).max(0.0),
+        }
     }
 }
 
 impl Zone {
     pub fn rect(&self, width: f32, height: f32) -> Rect {
-        Rect { x: self.x * width, y: self.y * height, w: self.w * width, h: self.h * height }
+        Rect {
+            x: self.x * width,
+            y: self.y * height,
+            w: self.w * width,
+            h: self.h * height,
+        }
     }
 }
 
@@ -139,19 +149,28 @@ pub enum LayoutError {
     #[error("layout {0}: {1}")]
     Parse(String, toml::de::Error),
     #[error("layout {name}: zone {index} ({kind:?}) lies outside the screen")]
-    OutOfScreen { name: String, index: usize, kind: ZoneKind },
+    OutOfScreen {
+        name: String,
+        index: usize,
+        kind: ZoneKind,
+    },
 }
 
 impl Layout {
     pub fn from_toml(name: &str, text: &str) -> Result<Layout, LayoutError> {
-        let mut layout: Layout = toml::from_str(text).map_err(|e| LayoutError::Parse(name.to_string(), e))?;
+        let mut layout: Layout =
+            toml::from_str(text).map_err(|e| LayoutError::Parse(name.to_string(), e))?;
         if layout.name.is_empty() {
             layout.name = name.to_string();
         }
         for (index, z) in layout.zones.iter().enumerate() {
             let inside = |v: f32| (-0.001..=1.001).contains(&v);
             if !(inside(z.x) && inside(z.y) && inside(z.x + z.w) && inside(z.y + z.h)) {
-                return Err(LayoutError::OutOfScreen { name: layout.name.clone(), index, kind: z.kind });
+                return Err(LayoutError::OutOfScreen {
+                    name: layout.name.clone(),
+                    index,
+                    kind: z.kind,
+                });
             }
         }
         Ok(layout)
@@ -190,7 +209,10 @@ mod tests {
 
     #[test]
     fn builtin_layouts_parse() {
-        for text in [include_str!("../layouts/landscape.toml"), include_str!("../layouts/portrait.toml")] {
+        for text in [
+            include_str!("../layouts/landscape.toml"),
+            include_str!("../layouts/portrait.toml"),
+        ] {
             let layout = Layout::from_toml("builtin", text).expect("builtin layout parses");
             assert!(layout.zone(ZoneKind::Calls).is_some());
             assert!(layout.zone(ZoneKind::Ticker).is_some());
@@ -200,7 +222,10 @@ mod tests {
     #[test]
     fn rejects_zone_outside_screen() {
         let text = "[[zone]]\nkind = \"calls\"\nx = 0.5\ny = 0\nw = 0.8\nh = 1\n";
-        assert!(matches!(Layout::from_toml("t", text), Err(LayoutError::OutOfScreen { .. })));
+        assert!(matches!(
+            Layout::from_toml("t", text),
+            Err(LayoutError::OutOfScreen { .. })
+        ));
     }
 
     #[test]

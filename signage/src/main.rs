@@ -33,7 +33,11 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli, process_start: Instant) -> Result<()> {
     if cli.bench {
-        let (adapter, first, reports) = bench::run(&[(1920, 1080), (3840, 2160)], cli.bench_seconds, process_start)?;
+        let (adapter, first, reports) = bench::run(
+            &[(1920, 1080), (3840, 2160)],
+            cli.bench_seconds,
+            process_start,
+        )?;
         print!("{}", bench::format(&adapter, first, &reports));
         return Ok(());
     }
@@ -46,7 +50,8 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
         return headless(&cli, &mut player);
     }
     if cli.voice == OnOff::On {
-        let voice_dir = std::env::temp_dir().join(format!("linli-signage-voice-{}", std::process::id()));
+        let voice_dir =
+            std::env::temp_dir().join(format!("linli-signage-voice-{}", std::process::id()));
         let voice = Voice::new(cli.voice_backlog, move || match Espeak::new(&voice_dir) {
             Ok(s) => Box::new(s) as Box<dyn Speaker>,
             Err(e) => {
@@ -63,7 +68,11 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
         };
         player.set_voice(Some(voice), cfg);
     }
-    let opts = window::WindowOptions { windowed: cli.windowed, frames: cli.frames, fps: cli.fps };
+    let opts = window::WindowOptions {
+        windowed: cli.windowed,
+        frames: cli.frames,
+        fps: cli.fps,
+    };
     let stats = window::run(player, opts)?;
     println!(
         "rendered {} frames at {}x{} on {} (first frame after {} ms)",
@@ -86,10 +95,14 @@ impl Speaker for Silent {
 fn player(cli: &Cli, fallback: Layout) -> Result<Player> {
     if let Some(server) = &cli.server {
         let url = Url::parse(server)?;
-        let cache = DiskCache::new(&cli.cache.clone().unwrap_or_else(DiskCache::default_root), &cli.screen);
+        let cache = DiskCache::new(
+            &cli.cache.clone().unwrap_or_else(DiskCache::default_root),
+            &cli.screen,
+        );
         let (tx, rx) = std::sync::mpsc::channel();
         let player = Player::host(&cli.screen, fallback, server, rx, cache);
-        follow::spawn(FollowConfig::new(url, player.last_event_id()), tx).context("starting the host follower")?;
+        follow::spawn(FollowConfig::new(url, player.last_event_id()), tx)
+            .context("starting the host follower")?;
         return Ok(player);
     }
     if let Some(dir) = &cli.content {
@@ -104,14 +117,23 @@ fn player(cli: &Cli, fallback: Layout) -> Result<Player> {
 }
 
 fn headless(cli: &Cli, player: &mut Player) -> Result<()> {
-    let Some(file) = &cli.screenshot else { bail!("--headless needs --screenshot FILE (or use --bench)") };
+    let Some(file) = &cli.screenshot else {
+        bail!("--headless needs --screenshot FILE (or use --bench)")
+    };
     player.settle(Duration::from_secs(3));
     player.update(cli.at);
     let (w, h) = cli.size;
     let gpu = Gpu::headless()?;
     let mut renderer = Renderer::new(&gpu, Offscreen::FORMAT, w, h)?;
     let mut target = Offscreen::new(&gpu, w, h);
-    let time = if cli.demo { FrameTime { t: cli.at, ..FrameTime::default() } } else { FrameTime::now(cli.at) };
+    let time = if cli.demo {
+        FrameTime {
+            t: cli.at,
+            ..FrameTime::default()
+        }
+    } else {
+        FrameTime::now(cli.at)
+    };
     let img = target.capture(&gpu, &mut renderer, &player.scene, &player.layout, &time)?;
     save_png(&img, file)?;
     println!("wrote {} ({w}x{h}, {})", file.display(), gpu.describe());
@@ -122,5 +144,6 @@ fn save_png(img: &image::RgbaImage, file: &Path) -> Result<()> {
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    img.save(file).with_context(|| format!("writing {}", file.display()))
+    img.save(file)
+        .with_context(|| format!("writing {}", file.display()))
 }

@@ -17,8 +17,15 @@ pub fn to_plain(md: &str) -> String {
         } else if !out.is_empty() {
             out.push('\n');
         }
-        let line = line.trim_start_matches('#').trim_start_matches('>').trim_start();
-        let line = if let Some(rest) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")).or_else(|| line.strip_prefix("+ ")) {
+        let line = line
+            .trim_start_matches('#')
+            .trim_start_matches('>')
+            .trim_start();
+        let line = if let Some(rest) = line
+            .strip_prefix("- ")
+            .or_else(|| line.strip_prefix("* "))
+            .or_else(|| line.strip_prefix("+ "))
+        {
             out.push_str("• ");
             rest
         } else {
@@ -33,18 +40,19 @@ pub fn to_plain(md: &str) -> String {
 fn inline(line: &str, out: &mut String) {
     let mut rest = line;
     while let Some(c) = rest.chars().next() {
-        if c == '!' && rest[1..].starts_with('[') {
-            if let Some(end) = link_end(&rest[1..]) {
-                rest = &rest[1 + end..];
-                continue;
-            }
+        if c == '!'
+            && rest[1..].starts_with('[')
+            && let Some(end) = link_end(&rest[1..])
+        {
+            rest = &rest[1 + end..];
+            continue;
         }
-        if c == '[' {
-            if let (Some(close), Some(end)) = (rest.find("]("), link_end(rest)) {
-                inline(&rest[1..close], out);
-                rest = &rest[end..];
-                continue;
-            }
+        if c == '['
+            && let (Some(close), Some(end)) = (rest.find("]("), link_end(rest))
+        {
+            inline(&rest[1..close], out);
+            rest = &rest[end..];
+            continue;
         }
         if !matches!(c, '*' | '_' | '`') || c == '_' && is_inner_underscore(out, rest) {
             out.push(c);
@@ -74,7 +82,10 @@ mod tests {
     #[test]
     fn strips_markup() {
         let md = "# 医保缴费\n\n请携带**身份证**到 [2 号窗口](https://x/y) 办理。\n\n- 第一步\n- 第二步\n![图](a.png)";
-        assert_eq!(to_plain(md), "医保缴费\n\n请携带身份证到 2 号窗口 办理。\n\n• 第一步\n• 第二步\n");
+        assert_eq!(
+            to_plain(md),
+            "医保缴费\n\n请携带身份证到 2 号窗口 办理。\n\n• 第一步\n• 第二步\n"
+        );
     }
 
     #[test]

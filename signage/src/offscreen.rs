@@ -36,7 +36,11 @@ impl Offscreen {
     pub fn new(gpu: &Gpu, width: u32, height: u32) -> Offscreen {
         let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
             label: Some("offscreen"),
-            size: wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
+            size: wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
             mip_level_count: 1,
             sample_count: 1,
             dimension: wgpu::TextureDimension::D2,
@@ -54,7 +58,14 @@ impl Offscreen {
             usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
             mapped_at_creation: false,
         });
-        Offscreen { texture, view, readback, width, height, padded_row }
+        Offscreen {
+            texture,
+            view,
+            readback,
+            width,
+            height,
+            padded_row,
+        }
     }
 
     pub fn view(&self) -> &wgpu::TextureView {
@@ -64,23 +75,48 @@ impl Offscreen {
     /// Renders one frame and waits until the GPU finished it (no readback):
     /// what the benchmark times.
     /// Returns how long the CPU side (layout, shaping, uploads) took.
-    pub fn render(&self, gpu: &Gpu, renderer: &mut Renderer, scene: &Scene, layout: &Layout, time: &FrameTime) -> Result<std::time::Duration, CaptureError> {
+    pub fn render(
+        &self,
+        gpu: &Gpu,
+        renderer: &mut Renderer,
+        scene: &Scene,
+        layout: &Layout,
+        time: &FrameTime,
+    ) -> Result<std::time::Duration, CaptureError> {
         let start = std::time::Instant::now();
         renderer.prepare(scene, layout, time)?;
-        let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("frame") });
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("frame"),
+            });
         renderer.encode(&mut encoder, &self.view)?;
         let cpu = start.elapsed();
         let index = gpu.queue.submit(Some(encoder.finish()));
-        gpu.device.poll(wgpu::PollType::Wait { submission_index: Some(index), timeout: None })?;
+        gpu.device.poll(wgpu::PollType::Wait {
+            submission_index: Some(index),
+            timeout: None,
+        })?;
         renderer.trim();
         Ok(cpu)
     }
 
     /// Renders one frame and returns its pixels.
-    pub fn capture(&mut self, gpu: &Gpu, renderer: &mut Renderer, scene: &Scene, layout: &Layout, time: &FrameTime) -> Result<image::RgbaImage, CaptureError> {
+    pub fn capture(
+        &mut self,
+        gpu: &Gpu,
+        renderer: &mut Renderer,
+        scene: &Scene,
+        layout: &Layout,
+        time: &FrameTime,
+    ) -> Result<image::RgbaImage, CaptureError> {
         renderer.resize(self.width, self.height);
         renderer.prepare(scene, layout, time)?;
-        let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("capture") });
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("capture"),
+            });
         renderer.encode(&mut encoder, &self.view)?;
         encoder.copy_texture_to_buffer(
             wgpu::TexelCopyTextureInfo {
@@ -91,9 +127,17 @@ impl Offscreen {
             },
             wgpu::TexelCopyBufferInfo {
                 buffer: &self.readback,
-                layout: wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(self.padded_row), rows_per_image: None },
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(self.padded_row),
+                    rows_per_image: None,
+                },
             },
-            wgpu::Extent3d { width: self.width, height: self.height, depth_or_array_layers: 1 },
+            wgpu::Extent3d {
+                width: self.width,
+                height: self.height,
+                depth_or_array_layers: 1,
+            },
         );
         let index = gpu.queue.submit(Some(encoder.finish()));
         let slice = self.readback.slice(..);
@@ -101,12 +145,18 @@ impl Offscreen {
         slice.map_async(wgpu::MapMode::Read, move |r| {
             let _ = tx.send(r);
         });
-        gpu.device.poll(wgpu::PollType::Wait { submission_index: Some(index), timeout: None })?;
+        gpu.device.poll(wgpu::PollType::Wait {
+            submission_index: Some(index),
+            timeout: None,
+        })?;
         rx.recv().map_err(|_| CaptureError::Lost)??;
         let mut pixels = Vec::with_capacity((self.width * self.height * 4) as usize);
         {
             let data = slice.get_mapped_range()?;
-            for row in data.chunks(self.padded_row as usize).take(self.height as usize) {
+            for row in data
+                .chunks(self.padded_row as usize)
+                .take(self.height as usize)
+            {
                 pixels.extend_from_slice(&row[..(self.width * 4) as usize]);
             }
         }

@@ -3,7 +3,7 @@
 //! only after they are on screen.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::mpsc::Receiver;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -32,7 +32,13 @@ pub struct VoiceConfig {
 
 impl Default for VoiceConfig {
     fn default() -> Self {
-        VoiceConfig { enabled: true, repeats: 2, digits: Digits::Yao, zone: None, backlog: 6 }
+        VoiceConfig {
+            enabled: true,
+            repeats: 2,
+            digits: Digits::Yao,
+            zone: None,
+            backlog: 6,
+        }
     }
 }
 
@@ -41,9 +47,16 @@ pub enum Source {
     /// The built-in demo, with a new call every few seconds.
     Demo { next_call: f64, n: u32 },
     /// A local content folder, watched for changes.
-    Folder { store: Arc<RwLock<ContentStore>>, changes: Receiver<()>, _watch: Option<WatchGuard> },
+    Folder {
+        store: Arc<RwLock<ContentStore>>,
+        changes: Receiver<()>,
+        _watch: Option<WatchGuard>,
+    },
     /// A host followed over HTTP.
-    Host { events: Receiver<HostEvent>, cache: DiskCache },
+    Host {
+        events: Receiver<HostEvent>,
+        cache: DiskCache,
+    },
     /// Nothing: a fixed scene (tests).
     Fixed,
 }
@@ -87,7 +100,10 @@ impl Player {
             source,
             content_checked: f64::NEG_INFINITY,
             voice: None,
-            voice_cfg: VoiceConfig { enabled: false, ..Default::default() },
+            voice_cfg: VoiceConfig {
+                enabled: false,
+                ..Default::default()
+            },
             pending_voice: Vec::new(),
             call_arrived: None,
             last_event_id: 0,
@@ -97,14 +113,29 @@ impl Player {
 
     /// The demo scene on `layout`.
     pub fn demo(screen: &str, layout: Layout) -> Player {
-        let mut p = Player::new(screen, layout, Source::Demo { next_call: DEMO_CALL_EVERY, n: 13 });
+        let mut p = Player::new(
+            screen,
+            layout,
+            Source::Demo {
+                next_call: DEMO_CALL_EVERY,
+                n: 13,
+            },
+        );
         p.scene = demo::scene(0.0);
         p
     }
 
     /// A local folder, watched with notify.
-    pub fn folder(screen: &str, fallback: Layout, dir: PathBuf, watch: bool) -> Result<Player, linli_content::Error> {
-        let store = Arc::new(RwLock::new(ContentStore::open(&dir, linli_content::ContentConfig::default())?));
+    pub fn folder(
+        screen: &str,
+        fallback: Layout,
+        dir: PathBuf,
+        watch: bool,
+    ) -> Result<Player, linli_content::Error> {
+        let store = Arc::new(RwLock::new(ContentStore::open(
+            &dir,
+            linli_content::ContentConfig::default(),
+        )?));
         let (tx, changes) = std::sync::mpsc::channel();
         let guard = if watch {
             Some(linli_content::watch(Arc::clone(&store), move |_| {
@@ -113,15 +144,33 @@ impl Player {
         } else {
             None
         };
-        let assets = store.read().ok().map(|s| s.root().to_path_buf()).or(Some(dir));
-        let mut p = Player::new(screen, fallback, Source::Folder { store, changes, _watch: guard });
+        let assets = store
+            .read()
+            .ok()
+            .map(|s| s.root().to_path_buf())
+            .or(Some(dir));
+        let mut p = Player::new(
+            screen,
+            fallback,
+            Source::Folder {
+                store,
+                changes,
+                _watch: guard,
+            },
+        );
         p.assets = assets;
         p.reload_folder(0.0);
         Ok(p)
     }
 
     /// A host, starting from what the disk cache holds.
-    pub fn host(screen: &str, fallback: Layout, server: &str, events: Receiver<HostEvent>, cache: DiskCache) -> Player {
+    pub fn host(
+        screen: &str,
+        fallback: Layout,
+        server: &str,
+        events: Receiver<HostEvent>,
+        cache: DiskCache,
+    ) -> Player {
         let cached_index = cache.load_index();
         let cached_queue = cache.load_queue();
         let mut p = Player::new(screen, fallback, Source::Host { events, cache });
@@ -167,18 +216,16 @@ impl Player {
                     self.take_call(call, t, true);
                 }
             }
-            Source::Folder { changes, .. } => loop {
-                match changes.try_recv() {
-                    Ok(()) => reload_folder = true,
-                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            Source::Folder { changes, .. } => {
+                while changes.try_recv().is_ok() {
+                    reload_folder = true;
                 }
-            },
-            Source::Host { events, .. } => loop {
-                match events.try_recv() {
-                    Ok(ev) => host_events.push(ev),
-                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+            Source::Host { events, .. } => {
+                while let Ok(ev) = events.try_recv() {
+                    host_events.push(ev);
                 }
-            },
+            }
             Source::Fixed => {}
         }
         if reload_folder {
@@ -222,15 +269,17 @@ impl Player {
             HostEvent::Online => self.scene.set_offline(false),
             HostEvent::Offline(reason) => {
                 if !self.scene.offline {
-                    eprintln!("linli-signage: host unreachable ({reason}); showing the last content");
+                    eprintln!(
+                        "linli-signage: host unreachable ({reason}); showing the last content"
+                    );
                 }
                 self.scene.set_offline(true);
             }
             HostEvent::Index(index) => {
-                if let Source::Host { cache, .. } = &self.source {
-                    if let Err(e) = cache.save_index(&index) {
-                        eprintln!("linli-signage: cache: {e}");
-                    }
+                if let Source::Host { cache, .. } = &self.source
+                    && let Err(e) = cache.save_index(&index)
+                {
+                    eprintln!("linli-signage: cache: {e}");
                 }
                 self.set_index(*index, t);
             }
@@ -241,17 +290,20 @@ impl Player {
     fn apply_envelope(&mut self, env: Envelope, t: f64) {
         self.last_event_id = self.last_event_id.max(env.id);
         match env.topic.as_str() {
-            "queue.called" | "queue.recalled" => match serde_json::from_value::<Call>(env.payload) {
-                Ok(mut call) => {
-                    call.event_id = env.id;
-                    call.recall = env.topic == "queue.recalled";
-                    let now_ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
-                    let fresh = env.time == 0 || now_ms.saturating_sub(env.time) < ANNOUNCE_MAX_AGE_MS;
-                    self.call_arrived = Some(Instant::now());
-                    self.take_call(call, t, fresh);
+            "queue.called" | "queue.recalled" => {
+                match serde_json::from_value::<Call>(env.payload) {
+                    Ok(mut call) => {
+                        call.event_id = env.id;
+                        call.recall = env.topic == "queue.recalled";
+                        let now_ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
+                        let fresh =
+                            env.time == 0 || now_ms.saturating_sub(env.time) < ANNOUNCE_MAX_AGE_MS;
+                        self.call_arrived = Some(Instant::now());
+                        self.take_call(call, t, fresh);
+                    }
+                    Err(e) => eprintln!("linli-signage: event {} ({}): {e}", env.id, env.topic),
                 }
-                Err(e) => eprintln!("linli-signage: event {} ({}): {e}", env.id, env.topic),
-            },
+            }
             "queue.waiting" => {
                 #[derive(serde::Deserialize)]
                 struct Waiting {
@@ -273,8 +325,12 @@ impl Player {
         } else {
             speech::call_sentence(&call.ticket, &call.window, self.voice_cfg.digits)
         };
-        if self.scene.apply_call(call, t) && announce && self.voice_cfg.enabled && self.layout.voice {
-            self.pending_voice.push(Announcement { text: sentence, repeats: self.voice_cfg.repeats });
+        if self.scene.apply_call(call, t) && announce && self.voice_cfg.enabled && self.layout.voice
+        {
+            self.pending_voice.push(Announcement {
+                text: sentence,
+                repeats: self.voice_cfg.repeats,
+            });
         }
     }
 
@@ -331,7 +387,12 @@ impl Player {
     fn refresh_content(&mut self, t: f64) {
         self.content_checked = t;
         let Some(index) = &self.index else { return };
-        let c = content::screen_content(index, Timestamp::now(), &self.screen, self.assets.as_deref());
+        let c = content::screen_content(
+            index,
+            Timestamp::now(),
+            &self.screen,
+            self.assets.as_deref(),
+        );
         self.scene.set_content(c.ticker, c.carousel, c.alert);
     }
 

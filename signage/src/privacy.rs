@@ -20,7 +20,9 @@ fn mask_digit_runs(text: &str) -> String {
     while i < chars.len() {
         if chars[i].is_ascii_digit() {
             let start = i;
-            while i < chars.len() && (chars[i].is_ascii_digit() || (i > start && matches!(chars[i], 'x' | 'X'))) {
+            while i < chars.len()
+                && (chars[i].is_ascii_digit() || (i > start && matches!(chars[i], 'x' | 'X')))
+            {
                 i += 1;
             }
             let run = &chars[start..i];
@@ -53,7 +55,9 @@ fn mask_labelled_names(text: &str) -> String {
             let skip = rest.len() - trimmed.len();
             let name_len: usize = trimmed
                 .chars()
-                .take_while(|c| !c.is_whitespace() && !matches!(c, '，' | ',' | '。' | '；' | ';' | ')' | '）'))
+                .take_while(|c| {
+                    !c.is_whitespace() && !matches!(c, '，' | ',' | '。' | '；' | ';' | ')' | '）')
+                })
                 .map(char::len_utf8)
                 .sum();
             let name = &trimmed[..name_len];
@@ -75,14 +79,20 @@ mod tests {
 
     #[test]
     fn keeps_tickets_windows_and_times() {
-        assert_eq!(mask("请 A012 号到 3 号窗口办理"), "请 A012 号到 3 号窗口办理");
+        assert_eq!(
+            mask("请 A012 号到 3 号窗口办理"),
+            "请 A012 号到 3 号窗口办理"
+        );
         assert_eq!(mask("开放时间 08:30-17:00"), "开放时间 08:30-17:00");
     }
 
     #[test]
     fn masks_phone_and_id_numbers() {
         assert_eq!(mask("电话 13812345678"), "电话 138****5678");
-        assert_eq!(mask("身份证 11010519491231002X"), "身份证 110***********002X");
+        assert_eq!(
+            mask("身份证 11010519491231002X"),
+            "身份证 110***********002X"
+        );
     }
 
     #[test]

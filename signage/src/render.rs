@@ -19,7 +19,10 @@ pub mod ticker;
 pub mod title;
 pub mod waiting;
 
-use glyphon::{Cache, FontSystem, Resolution, SwashCache, TextArea, TextAtlas, TextBounds, TextRenderer, Viewport};
+use glyphon::{
+    Cache, FontSystem, Resolution, SwashCache, TextArea, TextAtlas, TextBounds, TextRenderer,
+    Viewport,
+};
 
 use crate::fonts::{self, FontError};
 use crate::gpu::Gpu;
@@ -40,7 +43,10 @@ pub struct FrameTime {
 
 impl FrameTime {
     pub fn now(t: f64) -> FrameTime {
-        FrameTime { t, wall: chrono::Local::now().naive_local() }
+        FrameTime {
+            t,
+            wall: chrono::Local::now().naive_local(),
+        }
     }
 }
 
@@ -88,14 +94,23 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    pub fn new(gpu: &Gpu, format: wgpu::TextureFormat, width: u32, height: u32) -> Result<Renderer, RenderError> {
+    pub fn new(
+        gpu: &Gpu,
+        format: wgpu::TextureFormat,
+        width: u32,
+        height: u32,
+    ) -> Result<Renderer, RenderError> {
         let fs = fonts::font_system()?;
         let cache = Cache::new(&gpu.device);
         let viewport = Viewport::new(&gpu.device, &cache);
         // Web colour mode on a non-sRGB target: no per-pixel sRGB conversion,
         // which is a real cost when the "GPU" is lavapipe on two CPU cores.
         let srgb = format.is_srgb();
-        let mode = if srgb { glyphon::ColorMode::Accurate } else { glyphon::ColorMode::Web };
+        let mode = if srgb {
+            glyphon::ColorMode::Accurate
+        } else {
+            glyphon::ColorMode::Web
+        };
         let mut atlas = TextAtlas::with_color_mode(&gpu.device, &gpu.queue, &cache, format, mode);
         let ms = wgpu::MultisampleState::default();
         let text = [
@@ -139,13 +154,40 @@ impl Renderer {
     }
 
     /// Lays out the frame and uploads what changed.
-    pub fn prepare(&mut self, scene: &Scene, layout: &Layout, time: &FrameTime) -> Result<(), RenderError> {
+    pub fn prepare(
+        &mut self,
+        scene: &Scene,
+        layout: &Layout,
+        time: &FrameTime,
+    ) -> Result<(), RenderError> {
         let bg = layout.background.for_target(self.srgb);
-        self.clear = wgpu::Color { r: bg[0] as f64, g: bg[1] as f64, b: bg[2] as f64, a: 1.0 };
+        self.clear = wgpu::Color {
+            r: bg[0] as f64,
+            g: bg[1] as f64,
+            b: bg[2] as f64,
+            a: 1.0,
+        };
         self.lay_out(scene, layout, time);
         self.upload(scene, layout);
-        self.viewport.update(&self.queue, Resolution { width: self.width, height: self.height });
-        let Renderer { device, queue, fs, swash, atlas, viewport, text, pools, list, .. } = self;
+        self.viewport.update(
+            &self.queue,
+            Resolution {
+                width: self.width,
+                height: self.height,
+            },
+        );
+        let Renderer {
+            device,
+            queue,
+            fs,
+            swash,
+            atlas,
+            viewport,
+            text,
+            pools,
+            list,
+            ..
+        } = self;
         for (layer, renderer) in text.iter_mut().enumerate() {
             let areas = list.texts[layer].iter().map(|p| TextArea {
                 buffer: &pools[p.pool].slots[p.slot].buffer,
@@ -180,7 +222,15 @@ impl Renderer {
     fn draw_zones(&mut self, scene: &Scene, layout: &Layout, time: &FrameTime) {
         let (w, h) = (self.width as f32, self.height as f32);
         let zones = layout.zones.len();
-        let mut cx = Canvas { fs: &mut self.fs, pools: &mut self.pools, list: &mut self.list, width: w, height: h, pool: 0, background: layout.background };
+        let mut cx = Canvas {
+            fs: &mut self.fs,
+            pools: &mut self.pools,
+            list: &mut self.list,
+            width: w,
+            height: h,
+            pool: 0,
+            background: layout.background,
+        };
         for (i, zone) in layout.zones.iter().enumerate() {
             cx.pool = i;
             let rect = zone.rect(w, h);
@@ -198,7 +248,18 @@ impl Renderer {
         if layout.zone(ZoneKind::Alert).is_none() && scene.alert.is_some() {
             cx.pool = zones;
             let zone = alert::default_zone();
-            alert::draw(&mut cx, &zone, Rect { x: 0.0, y: 0.0, w, h }, scene, time);
+            alert::draw(
+                &mut cx,
+                &zone,
+                Rect {
+                    x: 0.0,
+                    y: 0.0,
+                    w,
+                    h,
+                },
+                scene,
+                time,
+            );
         }
         cx.pool = zones + 1;
         status::draw(&mut cx, scene);
@@ -214,7 +275,13 @@ impl Renderer {
             if self.srgb {
                 for q in &mut self.instances[start..] {
                     let c = q.color;
-                    let lin = |v: f32| if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) };
+                    let lin = |v: f32| {
+                        if v <= 0.04045 {
+                            v / 12.92
+                        } else {
+                            ((v + 0.055) / 1.055).powf(2.4)
+                        }
+                    };
                     q.color = [lin(c[0]), lin(c[1]), lin(c[2]), c[3]];
                 }
             }
@@ -226,31 +293,59 @@ impl Renderer {
                     .carousel
                     .get(i)
                     .and_then(|item| item.image.as_deref())
-                    .and_then(|path| self.pictures.file(&self.device, &self.queue, &self.quads.picture_layout, path)),
-                PictureRef::QrZone(z) => layout
-                    .zones
-                    .get(z)
-                    .and_then(|zone| self.pictures.qr(&self.device, &self.queue, &self.quads.picture_layout, &zone.text)),
+                    .and_then(|path| {
+                        self.pictures.file(
+                            &self.device,
+                            &self.queue,
+                            &self.quads.picture_layout,
+                            path,
+                        )
+                    }),
+                PictureRef::QrZone(z) => layout.zones.get(z).and_then(|zone| {
+                    self.pictures.qr(
+                        &self.device,
+                        &self.queue,
+                        &self.quads.picture_layout,
+                        &zone.text,
+                    )
+                }),
             };
             let Some(picture) = picture else { continue };
             let fitted = fit(draw.rect, picture.width as f32, picture.height as f32);
             let mut inst = QuadInstance::solid(fitted, crate::color::Rgba::WHITE, 0.0);
             inst.color[3] = draw.alpha;
-            self.picture_draws.push((picture.group.clone(), self.instances.len() as u32, draw.clip));
+            self.picture_draws.push((
+                picture.group.clone(),
+                self.instances.len() as u32,
+                draw.clip,
+            ));
             self.instances.push(inst);
         }
-        self.quads.upload(&self.device, &self.queue, self.width, self.height, &self.instances);
+        self.quads.upload(
+            &self.device,
+            &self.queue,
+            self.width,
+            self.height,
+            &self.instances,
+        );
     }
 
     /// Records the frame into `encoder`, drawing onto `view`.
-    pub fn encode(&self, encoder: &mut wgpu::CommandEncoder, view: &wgpu::TextureView) -> Result<(), RenderError> {
+    pub fn encode(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        view: &wgpu::TextureView,
+    ) -> Result<(), RenderError> {
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("screen"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
                 view,
                 depth_slice: None,
                 resolve_target: None,
-                ops: wgpu::Operations { load: wgpu::LoadOp::Clear(self.clear), store: wgpu::StoreOp::Store },
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(self.clear),
+                    store: wgpu::StoreOp::Store,
+                },
             })],
             depth_stencil_attachment: None,
             timestamp_writes: None,
@@ -279,9 +374,19 @@ impl Renderer {
     }
 
     /// Prepares, records and submits a frame onto `view`.
-    pub fn render(&mut self, view: &wgpu::TextureView, scene: &Scene, layout: &Layout, time: &FrameTime) -> Result<wgpu::SubmissionIndex, RenderError> {
+    pub fn render(
+        &mut self,
+        view: &wgpu::TextureView,
+        scene: &Scene,
+        layout: &Layout,
+        time: &FrameTime,
+    ) -> Result<wgpu::SubmissionIndex, RenderError> {
         self.prepare(scene, layout, time)?;
-        let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("frame") });
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("frame"),
+            });
         self.encode(&mut encoder, view)?;
         Ok(self.queue.submit(Some(encoder.finish())))
     }
@@ -299,5 +404,10 @@ fn fit(bx: Rect, pw: f32, ph: f32) -> Rect {
     }
     let scale = (bx.w / pw).min(bx.h / ph);
     let (w, h) = (pw * scale, ph * scale);
-    Rect { x: bx.x + (bx.w - w) / 2.0, y: bx.y + (bx.h - h) / 2.0, w, h }
+    Rect {
+        x: bx.x + (bx.w - w) / 2.0,
+        y: bx.y + (bx.h - h) / 2.0,
+        w,
+        h,
+    }
 }

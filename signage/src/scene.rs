@@ -87,7 +87,8 @@ impl Scene {
         }
         call.ticket = privacy::mask(&call.ticket);
         call.window = privacy::mask(&call.window);
-        self.calls.retain(|c| !(c.ticket == call.ticket && c.window == call.window));
+        self.calls
+            .retain(|c| !(c.ticket == call.ticket && c.window == call.window));
         self.calls.push_front(call);
         self.calls.truncate(CALL_HISTORY);
         self.call_started_at = Some(now);
@@ -103,13 +104,25 @@ impl Scene {
     }
 
     /// Replaces the notices (ticker, carousel, alert) while keeping calls.
-    pub fn set_content(&mut self, ticker: Vec<String>, carousel: Vec<CarouselItem>, alert: Option<Alert>) {
+    pub fn set_content(
+        &mut self,
+        ticker: Vec<String>,
+        carousel: Vec<CarouselItem>,
+        alert: Option<Alert>,
+    ) {
         let ticker: Vec<String> = ticker.iter().map(|t| privacy::mask(t)).collect();
         let carousel: Vec<CarouselItem> = carousel
             .into_iter()
-            .map(|c| CarouselItem { title: privacy::mask(&c.title), body: privacy::mask(&c.body), ..c })
+            .map(|c| CarouselItem {
+                title: privacy::mask(&c.title),
+                body: privacy::mask(&c.body),
+                ..c
+            })
             .collect();
-        let alert = alert.map(|a| Alert { title: privacy::mask(&a.title), body: privacy::mask(&a.body) });
+        let alert = alert.map(|a| Alert {
+            title: privacy::mask(&a.title),
+            body: privacy::mask(&a.body),
+        });
         if self.ticker != ticker || self.carousel != carousel || self.alert != alert {
             self.ticker = ticker;
             self.carousel = carousel;
@@ -136,7 +149,12 @@ mod tests {
     use super::*;
 
     fn call(ticket: &str, window: &str, id: u64) -> Call {
-        Call { ticket: ticket.into(), window: window.into(), event_id: id, ..Default::default() }
+        Call {
+            ticket: ticket.into(),
+            window: window.into(),
+            event_id: id,
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -148,7 +166,13 @@ mod tests {
         assert_eq!(s.calls[0].ticket, "A002");
         assert_eq!(s.call_started_at, Some(1.0));
         // A recall moves the ticket back to the top instead of listing it twice.
-        assert!(s.apply_call(Call { recall: true, ..call("A001", "1", 3) }, 3.0));
+        assert!(s.apply_call(
+            Call {
+                recall: true,
+                ..call("A001", "1", 3)
+            },
+            3.0
+        ));
         assert_eq!(s.calls.len(), 2);
         assert_eq!(s.calls[0].ticket, "A001");
     }
@@ -156,7 +180,11 @@ mod tests {
     #[test]
     fn notices_are_masked_before_they_reach_the_screen() {
         let mut s = Scene::default();
-        let item = CarouselItem { title: "姓名：王小明".into(), body: "联系电话 13812345678".into(), ..Default::default() };
+        let item = CarouselItem {
+            title: "姓名：王小明".into(),
+            body: "联系电话 13812345678".into(),
+            ..Default::default()
+        };
         s.set_content(vec!["居民 13900001111 请到窗口".into()], vec![item], None);
         assert_eq!(s.carousel[0].title, "姓名：王**");
         assert_eq!(s.carousel[0].body, "联系电话 138****5678");

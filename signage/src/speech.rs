@@ -51,7 +51,11 @@ fn number(n: u32) -> String {
 
 /// The sentence announced for a call: "请 A零幺二 号到 三 号窗口办理".
 pub fn call_sentence(ticket_no: &str, window_no: &str, digits: Digits) -> String {
-    format!("请 {} 号到 {} 号窗口办理", ticket(ticket_no, digits), window(window_no))
+    format!(
+        "请 {} 号到 {} 号窗口办理",
+        ticket(ticket_no, digits),
+        window(window_no)
+    )
 }
 
 #[cfg(test)]
@@ -77,6 +81,9 @@ mod tests {
 
     #[test]
     fn builds_the_sentence() {
-        assert_eq!(call_sentence("A012", "3", Digits::Yao), "请 A零幺二 号到 三 号窗口办理");
+        assert_eq!(
+            call_sentence("A012", "3", Digits::Yao),
+            "请 A零幺二 号到 三 号窗口办理"
+        );
     }
 }

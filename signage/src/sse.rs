@@ -56,7 +56,17 @@ mod tests {
     fn parses_messages_and_skips_comments() {
         let mut p = Parser::default();
         let mut out = Vec::new();
-        for l in [": keep-alive", "id: 7", "event: queue.called", "data: {\"a\":", "data: 1}", "", "", "data:x", ""] {
+        for l in [
+            ": keep-alive",
+            "id: 7",
+            "event: queue.called",
+            "data: {\"a\":",
+            "data: 1}",
+            "",
+            "",
+            "data:x",
+            "",
+        ] {
             out.extend(p.line(l));
         }
         assert_eq!(out.len(), 2);

@@ -32,8 +32,15 @@ pub struct Voice {
 }
 
 impl Voice {
-    pub fn new(max_backlog: usize, make_speaker: impl Fn() -> Box<dyn Speaker> + Send + 'static) -> Voice {
-        Voice { zones: HashMap::new(), make_speaker: Box::new(make_speaker), max_backlog }
+    pub fn new(
+        max_backlog: usize,
+        make_speaker: impl Fn() -> Box<dyn Speaker> + Send + 'static,
+    ) -> Voice {
+        Voice {
+            zones: HashMap::new(),
+            make_speaker: Box::new(make_speaker),
+            max_backlog,
+        }
     }
 
     /// Queues `a` in `zone`, starting the zone's worker on first use.
@@ -44,7 +51,9 @@ impl Voice {
             let shared = Arc::new((Mutex::new(VoiceQueue::new(max_backlog)), Condvar::new()));
             let worker = Arc::clone(&shared);
             let speaker = make();
-            let spawned = thread::Builder::new().name(format!("voice-{zone}")).spawn(move || run(worker, speaker));
+            let spawned = thread::Builder::new()
+                .name(format!("voice-{zone}"))
+                .spawn(move || run(worker, speaker));
             if let Err(e) = spawned {
                 eprintln!("linli-signage: voice for zone {zone} not started: {e}");
             }
@@ -59,7 +68,10 @@ impl Voice {
 
     /// Utterances waiting in `zone` (not counting the one being spoken).
     pub fn backlog(&self, zone: &str) -> usize {
-        self.zones.get(zone).and_then(|z| z.shared.0.lock().ok().map(|q| q.backlog())).unwrap_or(0)
+        self.zones
+            .get(zone)
+            .and_then(|z| z.shared.0.lock().ok().map(|q| q.backlog()))
+            .unwrap_or(0)
     }
 }
 
@@ -69,7 +81,7 @@ fn run(shared: Arc<(Mutex<VoiceQueue>, Condvar)>, mut speaker: Box<dyn Speaker>)
         let next = {
             let Ok(mut q) = lock.lock() else { return };
             loop {
-                if let Some(u) = q.next() {
+                if let Some(u) = q.pop() {
                     break u;
                 }
                 q = match ready.wait(q) {
@@ -112,9 +124,23 @@ mod tests {
             let tx = tx.lock().map(|t| t.clone()).expect("sender");
             Box::new(Recorder(tx)) as Box<dyn Speaker>
         });
-        voice.announce("hall", Announcement { text: "一".into(), repeats: 2 });
-        voice.announce("hall", Announcement { text: "二".into(), repeats: 1 });
-        let heard: Vec<String> = (0..5).map(|_| rx.recv_timeout(Duration::from_secs(5)).expect("spoken")).collect();
+        voice.announce(
+            "hall",
+            Announcement {
+                text: "一".into(),
+                repeats: 2,
+            },
+        );
+        voice.announce(
+            "hall",
+            Announcement {
+                text: "二".into(),
+                repeats: 1,
+            },
+        );
+        let heard: Vec<String> = (0..5)
+            .map(|_| rx.recv_timeout(Duration::from_secs(5)).expect("spoken"))
+            .collect();
         assert_eq!(heard, ["chime", "一", "一", "chime", "二"]);
     }
 }

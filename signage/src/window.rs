@@ -95,28 +95,46 @@ impl State {
         } else {
             // Kiosk PCs often run X with no window manager, which ignores the
             // fullscreen request; sizing the window to the monitor covers that case.
-            let monitor = event_loop.primary_monitor().or_else(|| event_loop.available_monitors().next());
+            let monitor = event_loop
+                .primary_monitor()
+                .or_else(|| event_loop.available_monitors().next());
             let attrs = attrs.with_fullscreen(Some(Fullscreen::Borderless(monitor.clone())));
             match monitor {
-                Some(m) => attrs.with_inner_size(m.size()).with_position(m.position()).with_decorations(false),
+                Some(m) => attrs
+                    .with_inner_size(m.size())
+                    .with_position(m.position())
+                    .with_decorations(false),
                 None => attrs,
             }
         };
         let window = Arc::new(event_loop.create_window(attrs)?);
         window.set_cursor_visible(false);
-        let desc = wgpu::InstanceDescriptor::new_with_display_handle(Box::new(event_loop.owned_display_handle()));
+        let desc = wgpu::InstanceDescriptor::new_with_display_handle(Box::new(
+            event_loop.owned_display_handle(),
+        ));
         let instance = wgpu::Instance::new(gpu::with_backends(desc));
-        let surface = instance.create_surface(Arc::clone(&window)).map_err(GpuError::from)?;
+        let surface = instance
+            .create_surface(Arc::clone(&window))
+            .map_err(GpuError::from)?;
         let gpu = Gpu::for_surface(instance, &surface)?;
         let size = window.inner_size();
         let caps = surface.get_capabilities(&gpu.adapter);
         // Non-sRGB: colours blend as written (like a browser) and a software
         // renderer skips the per-pixel sRGB conversion; previews use the same.
-        let format = caps.formats.iter().copied().find(|f| !f.is_srgb()).or(caps.formats.first().copied()).ok_or(WindowError::NoSurfaceFormat)?;
+        let format = caps
+            .formats
+            .iter()
+            .copied()
+            .find(|f| !f.is_srgb())
+            .or(caps.formats.first().copied())
+            .ok_or(WindowError::NoSurfaceFormat)?;
         let present_mode = if caps.present_modes.contains(&wgpu::PresentMode::Fifo) {
             wgpu::PresentMode::Fifo
         } else {
-            caps.present_modes.first().copied().ok_or(WindowError::NoSurfaceFormat)?
+            caps.present_modes
+                .first()
+                .copied()
+                .ok_or(WindowError::NoSurfaceFormat)?
         };
         let config = wgpu::SurfaceConfiguration {
             usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
@@ -124,14 +142,24 @@ impl State {
             width: size.width.max(1),
             height: size.height.max(1),
             present_mode,
-            alpha_mode: caps.alpha_modes.first().copied().unwrap_or(wgpu::CompositeAlphaMode::Auto),
+            alpha_mode: caps
+                .alpha_modes
+                .first()
+                .copied()
+                .unwrap_or(wgpu::CompositeAlphaMode::Auto),
             view_formats: vec![],
             desired_maximum_frame_latency: 2,
             color_space: wgpu::SurfaceColorSpace::Auto,
         };
         surface.configure(&gpu.device, &config);
         let renderer = Renderer::new(&gpu, format, config.width, config.height)?;
-        Ok(State { gpu, surface, config, renderer, window })
+        Ok(State {
+            gpu,
+            surface,
+            config,
+            renderer,
+            window,
+        })
     }
 
     /// Physical pixels: zones and fonts are fractions of it, so HiDPI needs nothing more.
@@ -189,12 +217,17 @@ impl ApplicationHandler for App {
 
 impl App {
     fn frame(&mut self, event_loop: &ActiveEventLoop) -> Result<(), WindowError> {
-        let Some(state) = &mut self.state else { return Ok(()) };
+        let Some(state) = &mut self.state else {
+            return Ok(());
+        };
         let t = self.started.elapsed().as_secs_f64();
         self.player.update(t);
-        state.renderer.prepare(&self.player.scene, &self.player.layout, &FrameTime::now(t))?;
+        state
+            .renderer
+            .prepare(&self.player.scene, &self.player.layout, &FrameTime::now(t))?;
         let frame = match state.surface.get_current_texture() {
-            wgpu::CurrentSurfaceTexture::Success(f) | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
+            wgpu::CurrentSurfaceTexture::Success(f)
+            | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
             wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => {
                 self.schedule(event_loop);
                 return Ok(());
@@ -206,8 +239,16 @@ impl App {
             }
             wgpu::CurrentSurfaceTexture::Validation => return Err(WindowError::Surface),
         };
-        let view = frame.texture.create_view(&wgpu::TextureViewDescriptor::default());
-        let mut encoder = state.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("frame") });
+        let view = frame
+            .texture
+            .create_view(&wgpu::TextureViewDescriptor::default());
+        let mut encoder =
+            state
+                .gpu
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("frame"),
+                });
         state.renderer.encode(&mut encoder, &view)?;
         state.gpu.queue.submit(Some(encoder.finish()));
         state.window.pre_present_notify();
@@ -218,7 +259,9 @@ impl App {
         self.stats.frames += 1;
         self.stats.width = state.config.width;
         self.stats.height = state.config.height;
-        self.stats.first_frame.get_or_insert_with(|| self.started.elapsed());
+        self.stats
+            .first_frame
+            .get_or_insert_with(|| self.started.elapsed());
         if self.opts.frames.is_some_and(|n| self.stats.frames >= n) {
             event_loop.exit();
             return Ok(());

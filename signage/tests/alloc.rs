@@ -55,16 +55,29 @@ fn steady_frames_do_not_allocate() {
     let mut renderer = Renderer::new(&gpu, Offscreen::FORMAT, 1280, 720).expect("renderer");
     let scene = demo::scene(0.0);
     // Warm up over one whole carousel cycle, so every slot has been shaped once.
-    let frames: Vec<FrameTime> = (0..40 * 60).map(|i| FrameTime { t: i as f64 / 60.0, ..FrameTime::default() }).collect();
+    let frames: Vec<FrameTime> = (0..40 * 60)
+        .map(|i| FrameTime {
+            t: i as f64 / 60.0,
+            ..FrameTime::default()
+        })
+        .collect();
     let start = allocations();
     for time in &frames {
         renderer.lay_out(&scene, &layout, time);
     }
-    assert!(allocations() > start, "the counter sees the first frames' shaping");
+    assert!(
+        allocations() > start,
+        "the counter sees the first frames' shaping"
+    );
     let before = allocations();
     for time in &frames {
         renderer.lay_out(&scene, &layout, time);
     }
     let during = allocations() - before;
-    assert_eq!(during, 0, "{during} allocations over {} steady frames", frames.len());
+    assert_eq!(
+        during,
+        0,
+        "{during} allocations over {} steady frames",
+        frames.len()
+    );
 }

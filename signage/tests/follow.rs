@@ -35,8 +35,13 @@ fn serve(events: Vec<String>) -> (String, Arc<Mutex<Vec<Option<String>>>>) {
             let Ok(conn) = conn else { continue };
             let (path, last) = read_request(&conn);
             if path.starts_with("/api/content/index") {
-                let body = r#"{"revision":7,"utc_offset":"+08:00","items":{},"layouts":{},"errors":{}}"#;
-                let _ = write!(&conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+                let body =
+                    r#"{"revision":7,"utc_offset":"+08:00","items":{},"layouts":{},"errors":{}}"#;
+                let _ = write!(
+                    &conn,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
                 continue;
             }
             seen2.lock().expect("lock").push(last.clone());
@@ -46,8 +51,12 @@ fn serve(events: Vec<String>) -> (String, Arc<Mutex<Vec<Option<String>>>>) {
             let events = events.clone();
             thread::spawn(move || {
                 let mut c = conn;
-                let _ = write!(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
-                let send = |c: &mut TcpStream, text: &str| write!(c, "{:x}\r\n{text}\r\n", text.len());
+                let _ = write!(
+                    c,
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                );
+                let send =
+                    |c: &mut TcpStream, text: &str| write!(c, "{:x}\r\n{text}\r\n", text.len());
                 let _ = send(&mut c, ": keep-alive\n\n");
                 for (i, e) in events.iter().enumerate() {
                     let id = i as u64 + 1;
@@ -78,17 +87,18 @@ fn read_request(conn: &TcpStream) -> (String, Option<String>) {
         if r.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
             break;
         }
-        if let Some((k, v)) = h.split_once(':') {
-            if k.eq_ignore_ascii_case("last-event-id") {
-                last = Some(v.trim().to_string());
-            }
+        if let Some((k, v)) = h.split_once(':')
+            && k.eq_ignore_ascii_case("last-event-id")
+        {
+            last = Some(v.trim().to_string());
         }
     }
     (path, last)
 }
 
 fn next(rx: &Receiver<HostEvent>) -> HostEvent {
-    rx.recv_timeout(Duration::from_secs(10)).expect("follower reported nothing")
+    rx.recv_timeout(Duration::from_secs(10))
+        .expect("follower reported nothing")
 }
 
 fn fast(url: &str, last: u64) -> FollowConfig {
@@ -100,27 +110,53 @@ fn fast(url: &str, last: u64) -> FollowConfig {
 
 #[test]
 fn resumes_after_a_dropped_stream_from_the_last_event() {
-    let events = vec![called(1, "A001", "1"), called(2, "A002", "2"), called(3, "A003", "3"), called(4, "B001", "4")];
+    let events = vec![
+        called(1, "A001", "1"),
+        called(2, "A002", "2"),
+        called(3, "A003", "3"),
+        called(4, "B001", "4"),
+    ];
     let (url, seen) = serve(events);
     let (tx, rx) = mpsc::channel();
     follow::spawn(fast(&url, 0), tx).expect("spawn");
 
     assert!(matches!(next(&rx), HostEvent::Index(i) if i.revision == 7));
     assert!(matches!(next(&rx), HostEvent::Online));
-    let ids: Vec<u64> = (0..2).map(|_| match next(&rx) { HostEvent::Event(e) => e.id, other => panic!("expected an event, got {other:?}") }).collect();
+    let ids: Vec<u64> = (0..2)
+        .map(|_| match next(&rx) {
+            HostEvent::Event(e) => e.id,
+            other => panic!("expected an event, got {other:?}"),
+        })
+        .collect();
     assert_eq!(ids, [1, 2]);
-    assert!(matches!(next(&rx), HostEvent::Offline(_)), "a dropped stream must be reported");
+    assert!(
+        matches!(next(&rx), HostEvent::Offline(_)),
+        "a dropped stream must be reported"
+    );
     assert!(matches!(next(&rx), HostEvent::Index(_)));
     assert!(matches!(next(&rx), HostEvent::Online));
-    let ids: Vec<u64> = (0..2).map(|_| match next(&rx) { HostEvent::Event(e) => e.id, other => panic!("expected an event, got {other:?}") }).collect();
+    let ids: Vec<u64> = (0..2)
+        .map(|_| match next(&rx) {
+            HostEvent::Event(e) => e.id,
+            other => panic!("expected an event, got {other:?}"),
+        })
+        .collect();
     assert_eq!(ids, [3, 4], "missed calls are caught up, none twice");
     let seen = seen.lock().expect("lock").clone();
-    assert_eq!(seen, [None, Some("2".to_string())], "second stream resumes with Last-Event-ID");
+    assert_eq!(
+        seen,
+        [None, Some("2".to_string())],
+        "second stream resumes with Last-Event-ID"
+    );
 }
 
 #[test]
 fn player_keeps_calls_while_offline_and_catches_up() {
-    let events = vec![called(1, "A001", "1"), called(2, "A002", "2"), called(3, "A003", "3")];
+    let events = vec![
+        called(1, "A001", "1"),
+        called(2, "A002", "2"),
+        called(3, "A003", "3"),
+    ];
     let (url, _) = serve(events);
     let dir = std::env::temp_dir().join(format!("linli-follow-test-{}", std::process::id()));
     let cache = DiskCache::new(&dir, "hall-main");
@@ -141,14 +177,26 @@ fn player_keeps_calls_while_offline_and_catches_up() {
         }
         thread::sleep(Duration::from_millis(20));
     }
-    assert_eq!(player.scene.calls.front().map(|c| c.ticket.as_str()), Some("A003"));
+    assert_eq!(
+        player.scene.calls.front().map(|c| c.ticket.as_str()),
+        Some("A003")
+    );
     assert_eq!(player.scene.calls.len(), 3);
-    assert!(saw_offline_with_calls, "calls stay on screen (with the offline mark) while the host is away");
+    assert!(
+        saw_offline_with_calls,
+        "calls stay on screen (with the offline mark) while the host is away"
+    );
     assert_eq!(player.last_event_id(), 3);
 
     // A restart with the host gone comes back with the cached calls.
     let (_tx, rx) = mpsc::channel();
-    let restarted = Player::host("hall-main", Layout::builtin_landscape(), &url, rx, DiskCache::new(&dir, "hall-main"));
+    let restarted = Player::host(
+        "hall-main",
+        Layout::builtin_landscape(),
+        &url,
+        rx,
+        DiskCache::new(&dir, "hall-main"),
+    );
     assert_eq!(restarted.scene.calls.len(), 3);
     assert_eq!(restarted.last_event_id(), 3);
     assert!(restarted.scene.offline);

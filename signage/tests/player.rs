@@ -3,8 +3,8 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::sync::Mutex;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use linli_signage::demo;
@@ -45,26 +45,70 @@ fn until(player: &mut Player, mut done: impl FnMut(&Player) -> bool) -> bool {
 #[test]
 fn folder_is_watched_and_a_broken_item_never_blanks_the_screen() {
     let dir = temp_dir("folder");
-    let layout = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../content/screens/landscape.toml")).expect("sample layout");
+    let layout = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../content/screens/landscape.toml"
+    ))
+    .expect("sample layout");
     write(&dir, "screens/hall-main.toml", &layout);
-    write(&dir, "ticker/today.md", "+++\ntitle = \"今日提示\"\nkind = \"ticker\"\n+++\n第一行提示\n");
-    write(&dir, "news/a.md", "+++\ntitle = \"长者食堂开业\"\nkind = \"news\"\n+++\n位于一楼东侧。\n");
+    write(
+        &dir,
+        "ticker/today.md",
+        "+++\ntitle = \"今日提示\"\nkind = \"ticker\"\n+++\n第一行提示\n",
+    );
+    write(
+        &dir,
+        "news/a.md",
+        "+++\ntitle = \"长者食堂开业\"\nkind = \"news\"\n+++\n位于一楼东侧。\n",
+    );
 
-    let mut player = Player::folder("hall-main", Layout::builtin_portrait(), dir.clone(), true).expect("folder player");
-    assert_eq!(player.layout.name, "hall-main", "the screen's own layout is used");
+    let mut player = Player::folder("hall-main", Layout::builtin_portrait(), dir.clone(), true)
+        .expect("folder player");
+    assert_eq!(
+        player.layout.name, "hall-main",
+        "the screen's own layout is used"
+    );
     assert_eq!(player.scene.ticker, ["第一行提示"]);
     assert_eq!(player.scene.carousel.len(), 1);
 
-    write(&dir, "ticker/today.md", "+++\ntitle = \"今日提示\"\nkind = \"ticker\"\n+++\n第二行提示\n");
-    assert!(until(&mut player, |p| p.scene.ticker == ["第二行提示"]), "ticker change not picked up: {:?}", player.scene.ticker);
+    write(
+        &dir,
+        "ticker/today.md",
+        "+++\ntitle = \"今日提示\"\nkind = \"ticker\"\n+++\n第二行提示\n",
+    );
+    assert!(
+        until(&mut player, |p| p.scene.ticker == ["第二行提示"]),
+        "ticker change not picked up: {:?}",
+        player.scene.ticker
+    );
 
     // A broken edit of a shown item keeps its last good version; a broken new item is left out.
-    write(&dir, "news/a.md", "+++\ntitle = \nkind = \"news\"\n+++\n坏了\n");
+    write(
+        &dir,
+        "news/a.md",
+        "+++\ntitle = \nkind = \"news\"\n+++\n坏了\n",
+    );
     write(&dir, "news/b.md", "+++ this is not toml\n");
-    write(&dir, "news/c.md", "+++\ntitle = \"医保缴费\"\nkind = \"news\"\n+++\n请到 2 号窗口。\n");
-    assert!(until(&mut player, |p| p.scene.carousel.len() == 2), "carousel: {:?}", player.scene.carousel);
-    let titles: Vec<&str> = player.scene.carousel.iter().map(|c| c.title.as_str()).collect();
-    assert!(titles.contains(&"长者食堂开业") && titles.contains(&"医保缴费"), "{titles:?}");
+    write(
+        &dir,
+        "news/c.md",
+        "+++\ntitle = \"医保缴费\"\nkind = \"news\"\n+++\n请到 2 号窗口。\n",
+    );
+    assert!(
+        until(&mut player, |p| p.scene.carousel.len() == 2),
+        "carousel: {:?}",
+        player.scene.carousel
+    );
+    let titles: Vec<&str> = player
+        .scene
+        .carousel
+        .iter()
+        .map(|c| c.title.as_str())
+        .collect();
+    assert!(
+        titles.contains(&"长者食堂开业") && titles.contains(&"医保缴费"),
+        "{titles:?}"
+    );
     assert_eq!(player.scene.ticker, ["第二行提示"]);
     let _ = fs::remove_dir_all(&dir);
 }
@@ -84,31 +128,67 @@ impl Speaker for Recorder {
 fn voice_starts_only_after_the_call_is_on_screen() {
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
-    let voice = Voice::new(6, move || Box::new(Recorder(tx.lock().map(|t| t.clone()).expect("sender"))) as Box<dyn Speaker>);
+    let voice = Voice::new(6, move || {
+        Box::new(Recorder(tx.lock().map(|t| t.clone()).expect("sender"))) as Box<dyn Speaker>
+    });
     let mut player = Player::new("hall-main", Layout::builtin_landscape(), Source::Fixed);
-    player.set_voice(Some(voice), VoiceConfig { repeats: 1, ..VoiceConfig::default() });
+    player.set_voice(
+        Some(voice),
+        VoiceConfig {
+            repeats: 1,
+            ..VoiceConfig::default()
+        },
+    );
 
     player.take_call(demo::call("A012", "3", 1), 0.0, true);
-    assert_eq!(player.scene.calls.front().map(|c| c.ticket.as_str()), Some("A012"), "on screen at once");
-    assert!(rx.recv_timeout(Duration::from_millis(300)).is_err(), "voice before the frame was presented");
+    assert_eq!(
+        player.scene.calls.front().map(|c| c.ticket.as_str()),
+        Some("A012"),
+        "on screen at once"
+    );
+    assert!(
+        rx.recv_timeout(Duration::from_millis(300)).is_err(),
+        "voice before the frame was presented"
+    );
 
     player.presented();
-    let heard: Vec<String> = (0..2).map(|_| rx.recv_timeout(Duration::from_secs(5)).expect("spoken")).collect();
+    let heard: Vec<String> = (0..2)
+        .map(|_| rx.recv_timeout(Duration::from_secs(5)).expect("spoken"))
+        .collect();
     assert_eq!(heard, ["chime", "请 A零幺二 号到 三 号窗口办理"]);
 
     // Switched off per screen: nothing is queued.
     let mut quiet = Player::new("hall-side", Layout::builtin_landscape(), Source::Fixed);
-    quiet.set_voice(None, VoiceConfig { enabled: false, ..VoiceConfig::default() });
+    quiet.set_voice(
+        None,
+        VoiceConfig {
+            enabled: false,
+            ..VoiceConfig::default()
+        },
+    );
     quiet.take_call(demo::call("A013", "4", 2), 0.0, true);
     quiet.presented();
 }
 
 #[test]
 fn help_is_bilingual() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linli-signage")).arg("--help").output().expect("ran");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linli-signage"))
+        .arg("--help")
+        .output()
+        .expect("ran");
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
-    for needle in ["--server", "主机地址", "Follow this host", "--content", "独立运行", "--headless", "--screenshot", "--bench", "--voice"] {
+    for needle in [
+        "--server",
+        "主机地址",
+        "Follow this host",
+        "--content",
+        "独立运行",
+        "--headless",
+        "--screenshot",
+        "--bench",
+        "--voice",
+    ] {
         assert!(help.contains(needle), "--help lacks {needle:?}:\n{help}");
     }
 }

@@ -15,7 +15,8 @@ impl Drop for Xvfb {
 }
 
 fn on_path(name: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
 }
 
 /// Starts Xvfb on a free display number and waits for its socket.
@@ -26,7 +27,14 @@ fn start_xvfb(width: u32, height: u32) -> Option<(Xvfb, String)> {
             continue;
         }
         let child = Command::new("Xvfb")
-            .args([format!(":{n}"), "-screen".into(), "0".into(), format!("{width}x{height}x24"), "-nolisten".into(), "tcp".into()])
+            .args([
+                format!(":{n}"),
+                "-screen".into(),
+                "0".into(),
+                format!("{width}x{height}x24"),
+                "-nolisten".into(),
+                "tcp".into(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -69,5 +77,8 @@ fn fullscreen_window_renders_frames_under_xvfb() {
     eprintln!("stdout: {stdout}\nstderr: {stderr}");
     assert!(out.status.success(), "player failed under Xvfb");
     // Fullscreen: the window took the whole X screen.
-    assert!(stdout.contains("rendered 30 frames at 1280x720"), "unexpected: {stdout}");
+    assert!(
+        stdout.contains("rendered 30 frames at 1280x720"),
+        "unexpected: {stdout}"
+    );
 }

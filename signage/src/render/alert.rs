@@ -37,16 +37,49 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
     cx.rect(Layer::Overlay, rect, bg, 0.0);
     // A pulsing band top and bottom draws the eye without making text hard to read.
     let pulse = (0.5 + 0.5 * (time.t * std::f64::consts::TAU).sin()) as f32;
-    let band = Rect { h: rect.h * 0.03, ..rect };
+    let band = Rect {
+        h: rect.h * 0.03,
+        ..rect
+    };
     let band_color = bg.mix(zone.accent, 0.4 + 0.6 * pulse);
     cx.rect(Layer::Overlay, band, band_color, 0.0);
-    cx.rect(Layer::Overlay, Rect { y: rect.bottom() - band.h, ..band }, band_color, 0.0);
+    cx.rect(
+        Layer::Overlay,
+        Rect {
+            y: rect.bottom() - band.h,
+            ..band
+        },
+        band_color,
+        0.0,
+    );
 
     let font = zone.font * cx.height;
     let inner = rect.inset(rect.w.min(rect.h) * 0.08);
-    let title = cx.shape(0, format_args!("⚠ {}", alert.title), TextStyle::wrapped(font, true, inner.w, inner.h * 0.4));
-    let body = cx.shape(1, format_args!("{}", alert.body), TextStyle::wrapped(font * 0.55, false, inner.w, inner.h * 0.55));
+    let title = cx.shape(
+        0,
+        format_args!("⚠ {}", alert.title),
+        TextStyle::wrapped(font, true, inner.w, inner.h * 0.4),
+    );
+    let body = cx.shape(
+        1,
+        format_args!("{}", alert.body),
+        TextStyle::wrapped(font * 0.55, false, inner.w, inner.h * 0.55),
+    );
     let top = inner.y + ((inner.h - title.h - body.h - font * 0.5) / 2.0).max(0.0);
-    cx.place(Layer::Overlay, 0, inner.x + ((inner.w - title.w) / 2.0).max(0.0), top, rect, zone.color);
-    cx.place(Layer::Overlay, 1, inner.x + ((inner.w - body.w) / 2.0).max(0.0), top + title.h + font * 0.5, rect, zone.color);
+    cx.place(
+        Layer::Overlay,
+        0,
+        inner.x + ((inner.w - title.w) / 2.0).max(0.0),
+        top,
+        rect,
+        zone.color,
+    );
+    cx.place(
+        Layer::Overlay,
+        1,
+        inner.x + ((inner.w - body.w) / 2.0).max(0.0),
+        top + title.h + font * 0.5,
+        rect,
+        zone.color,
+    );
 }

@@ -92,19 +92,44 @@ impl Canvas<'_> {
     /// Shapes one line at `style` in `slot`; if it is wider than `max_w`, shapes
     /// it again smaller in `fit_slot` so it fits. Both slots stay cached, so a
     /// steady frame shapes nothing. Returns the slot to place and its extent.
-    pub fn shape_fit(&mut self, slot: usize, fit_slot: usize, args: fmt::Arguments<'_>, style: TextStyle, max_w: f32) -> (usize, Extent) {
+    pub fn shape_fit(
+        &mut self,
+        slot: usize,
+        fit_slot: usize,
+        args: fmt::Arguments<'_>,
+        style: TextStyle,
+        max_w: f32,
+    ) -> (usize, Extent) {
         let e = self.shape(slot, args, style);
         if e.w <= max_w || e.w <= 0.0 {
             return (slot, e);
         }
         // Shrink in whole pixels so tiny width changes (a clock's digits) keep one size.
         let size = (style.size * max_w / e.w).floor().max(8.0);
-        (fit_slot, self.shape(fit_slot, args, TextStyle { size, ..style }))
+        (
+            fit_slot,
+            self.shape(fit_slot, args, TextStyle { size, ..style }),
+        )
     }
 
     /// Places an already shaped slot with its top-left corner at (left, top).
-    pub fn place(&mut self, layer: Layer, slot: usize, left: f32, top: f32, clip: Rect, color: Rgba) {
-        self.list.texts[layer as usize].push(Placement { pool: self.pool, slot, left, top, clip, color });
+    pub fn place(
+        &mut self,
+        layer: Layer,
+        slot: usize,
+        left: f32,
+        top: f32,
+        clip: Rect,
+        color: Rgba,
+    ) {
+        self.list.texts[layer as usize].push(Placement {
+            pool: self.pool,
+            slot,
+            left,
+            top,
+            clip,
+            color,
+        });
     }
 
     /// Shapes and places in one go.
@@ -126,6 +151,11 @@ impl Canvas<'_> {
     }
 
     pub fn picture(&mut self, picture: PictureRef, rect: Rect, clip: Rect, alpha: f32) {
-        self.list.pictures.push(PictureDraw { picture, rect, clip, alpha });
+        self.list.pictures.push(PictureDraw {
+            picture,
+            rect,
+            clip,
+            alpha,
+        });
     }
 }

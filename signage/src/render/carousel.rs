@@ -17,14 +17,24 @@ pub fn position(items: &[CarouselItem], t: f64) -> Option<(usize, f32)> {
     if items.is_empty() {
         return None;
     }
-    let duration = |i: &CarouselItem| if i.duration_s > 0.0 { i.duration_s.max(TRANSITION * 2.0) } else { DEFAULT_DURATION };
+    let duration = |i: &CarouselItem| {
+        if i.duration_s > 0.0 {
+            i.duration_s.max(TRANSITION * 2.0)
+        } else {
+            DEFAULT_DURATION
+        }
+    };
     let total: f64 = items.iter().map(|i| duration(i) as f64).sum();
     let mut into = t.rem_euclid(total);
     for (i, item) in items.iter().enumerate() {
         let d = duration(item) as f64;
         if into < d {
             let left = d - into;
-            let slide = if items.len() > 1 && left < TRANSITION as f64 { 1.0 - (left / TRANSITION as f64) as f32 } else { 0.0 };
+            let slide = if items.len() > 1 && left < TRANSITION as f64 {
+                1.0 - (left / TRANSITION as f64) as f32
+            } else {
+                0.0
+            };
             return Some((i, slide));
         }
         into -= d;
@@ -36,7 +46,9 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
     if let Some(bg) = zone.background {
         cx.rect(Layer::Screen, rect, bg, 0.0);
     }
-    let Some((current, slide)) = position(&scene.carousel, time.t) else { return };
+    let Some((current, slide)) = position(&scene.carousel, time.t) else {
+        return;
+    };
     // Ease in and out so the slide starts and ends gently.
     let eased = slide * slide * (3.0 - 2.0 * slide);
     draw_item(cx, zone, rect, scene, current, -eased * rect.w);
@@ -50,7 +62,12 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
         let dot = (rect.h * 0.015).max(4.0);
         let total = n as f32 * dot * 2.0;
         for i in 0..n {
-            let r = Rect { x: rect.x + (rect.w - total) / 2.0 + i as f32 * dot * 2.0, y: rect.bottom() - dot * 2.5, w: dot, h: dot };
+            let r = Rect {
+                x: rect.x + (rect.w - total) / 2.0 + i as f32 * dot * 2.0,
+                y: rect.bottom() - dot * 2.5,
+                w: dot,
+                h: dot,
+            };
             let a = if i == current { 230 } else { 80 };
             cx.rect(Layer::Screen, r, zone.color.with_alpha(a), dot / 2.0);
         }
@@ -58,7 +75,9 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
 }
 
 fn draw_item(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, i: usize, dx: f32) {
-    let Some(item) = scene.carousel.get(i) else { return };
+    let Some(item) = scene.carousel.get(i) else {
+        return;
+    };
     let font = zone.font * cx.height;
     let pad = (rect.w.min(rect.h) * 0.05).max(4.0);
     let inner = rect.inset(pad);
@@ -74,7 +93,12 @@ fn draw_item(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, i: usi
         zone.accent,
     );
     let body_top = inner.y + title.h + pad * 0.5;
-    let body = Rect { x, y: body_top, w: inner.w, h: inner.bottom() - body_top - pad };
+    let body = Rect {
+        x,
+        y: body_top,
+        w: inner.w,
+        h: inner.bottom() - body_top - pad,
+    };
     if item.image.is_some() {
         cx.picture(PictureRef::CarouselItem(i), body, rect, 1.0);
     } else {
@@ -96,7 +120,13 @@ mod tests {
     use super::*;
 
     fn items(durations: &[f32]) -> Vec<CarouselItem> {
-        durations.iter().map(|d| CarouselItem { duration_s: *d, ..Default::default() }).collect()
+        durations
+            .iter()
+            .map(|d| CarouselItem {
+                duration_s: *d,
+                ..Default::default()
+            })
+            .collect()
     }
 
     #[test]

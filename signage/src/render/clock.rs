@@ -54,13 +54,30 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, time: &FrameTime) {
     let font = zone.font * cx.height;
     let w = time.wall;
     if !zone.format.is_empty() {
-        let args = format_args!("{}", Formatted { format: &zone.format, wall: w });
+        let args = format_args!(
+            "{}",
+            Formatted {
+                format: &zone.format,
+                wall: w
+            }
+        );
         let (slot, e) = cx.shape_fit(0, 2, args, TextStyle::line(font, true), rect.w * 0.94);
-        cx.place(Layer::Screen, slot, rect.x + ((rect.w - e.w) / 2.0).max(0.0), rect.y + (rect.h - e.h) / 2.0, rect, zone.color);
+        cx.place(
+            Layer::Screen,
+            slot,
+            rect.x + ((rect.w - e.w) / 2.0).max(0.0),
+            rect.y + (rect.h - e.h) / 2.0,
+            rect,
+            zone.color,
+        );
         return;
     }
     // Written with integer formatting: the clock changes every second and must not allocate.
-    let t = cx.shape(0, format_args!("{:02}:{:02}:{:02}", w.hour(), w.minute(), w.second()), TextStyle::line(font, true));
+    let t = cx.shape(
+        0,
+        format_args!("{:02}:{:02}:{:02}", w.hour(), w.minute(), w.second()),
+        TextStyle::line(font, true),
+    );
     let weekday = WEEKDAYS[w.weekday().num_days_from_monday() as usize];
     let d = cx.shape(
         1,
@@ -70,8 +87,22 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, time: &FrameTime) {
     let gap = font * 0.5;
     let total = t.w + gap + d.w;
     let left = rect.x + ((rect.w - total) / 2.0).max(font * 0.2);
-    cx.place(Layer::Screen, 0, left, rect.y + (rect.h - t.h) / 2.0, rect, zone.color);
-    cx.place(Layer::Screen, 1, left + t.w + gap, rect.y + (rect.h - d.h) / 2.0, rect, zone.accent);
+    cx.place(
+        Layer::Screen,
+        0,
+        left,
+        rect.y + (rect.h - t.h) / 2.0,
+        rect,
+        zone.color,
+    );
+    cx.place(
+        Layer::Screen,
+        1,
+        left + t.w + gap,
+        rect.y + (rect.h - d.h) / 2.0,
+        rect,
+        zone.accent,
+    );
 }
 
 #[cfg(test)]
@@ -80,9 +111,22 @@ mod tests {
 
     #[test]
     fn formats_in_chinese() {
-        let wall = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).and_then(|d| d.and_hms_opt(9, 5, 7)).expect("date");
-        let s = Formatted { format: "%m月%d日 %A %H:%M", wall }.to_string();
+        let wall = chrono::NaiveDate::from_ymd_opt(2026, 11, 28)
+            .and_then(|d| d.and_hms_opt(9, 5, 7))
+            .expect("date");
+        let s = Formatted {
+            format: "%m月%d日 %A %H:%M",
+            wall,
+        }
+        .to_string();
         assert_eq!(s, "11月28日 星期六 09:05");
-        assert_eq!(Formatted { format: "%a %S%%", wall }.to_string(), "周六 07%");
+        assert_eq!(
+            Formatted {
+                format: "%a %S%%",
+                wall
+            }
+            .to_string(),
+            "周六 07%"
+        );
     }
 }

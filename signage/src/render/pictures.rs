@@ -28,23 +28,57 @@ pub struct Pictures {
 
 impl Pictures {
     pub fn new(srgb: bool) -> Pictures {
-        Pictures { srgb, files: HashMap::new(), qrs: HashMap::new() }
+        Pictures {
+            srgb,
+            files: HashMap::new(),
+            qrs: HashMap::new(),
+        }
     }
 
     /// The picture in `path`, loaded on first use. `None` when it cannot be
     /// decoded: the zone then shows its text only, never a blank.
-    pub fn file(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, layout: &wgpu::BindGroupLayout, path: &Path) -> Option<&Picture> {
+    pub fn file(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        layout: &wgpu::BindGroupLayout,
+        path: &Path,
+    ) -> Option<&Picture> {
         if !self.files.contains_key(path) {
-            let picture = decode_file(path).map(|img| upload(device, queue, layout, &img, wgpu::FilterMode::Linear, self.srgb));
+            let picture = decode_file(path).map(|img| {
+                upload(
+                    device,
+                    queue,
+                    layout,
+                    &img,
+                    wgpu::FilterMode::Linear,
+                    self.srgb,
+                )
+            });
             self.files.insert(path.to_path_buf(), picture);
         }
         self.files.get(path).and_then(Option::as_ref)
     }
 
     /// The QR code of `text`, made on first use.
-    pub fn qr(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, layout: &wgpu::BindGroupLayout, text: &str) -> Option<&Picture> {
+    pub fn qr(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        layout: &wgpu::BindGroupLayout,
+        text: &str,
+    ) -> Option<&Picture> {
         if !self.qrs.contains_key(text) {
-            let picture = qr_image(text).map(|img| upload(device, queue, layout, &img, wgpu::FilterMode::Nearest, self.srgb));
+            let picture = qr_image(text).map(|img| {
+                upload(
+                    device,
+                    queue,
+                    layout,
+                    &img,
+                    wgpu::FilterMode::Nearest,
+                    self.srgb,
+                )
+            });
             self.qrs.insert(text.to_string(), picture);
         }
         self.qrs.get(text).and_then(Option::as_ref)
@@ -64,7 +98,11 @@ fn decode_file(path: &Path) -> Option<image::RgbaImage> {
             return None;
         }
     };
-    let img = if img.width() > MAX_EDGE || img.height() > MAX_EDGE { img.thumbnail(MAX_EDGE, MAX_EDGE) } else { img };
+    let img = if img.width() > MAX_EDGE || img.height() > MAX_EDGE {
+        img.thumbnail(MAX_EDGE, MAX_EDGE)
+    } else {
+        img
+    };
     Some(img.to_rgba8())
 }
 
@@ -81,7 +119,11 @@ pub fn qr_image(text: &str) -> Option<image::RgbaImage> {
             && x < n + quiet
             && y < n + quiet
             && colors[((y - quiet) * n + (x - quiet)) as usize] == QrColor::Dark;
-        if dark { image::Rgba([0, 0, 0, 255]) } else { image::Rgba([255, 255, 255, 255]) }
+        if dark {
+            image::Rgba([0, 0, 0, 255])
+        } else {
+            image::Rgba([255, 255, 255, 255])
+        }
     }))
 }
 
@@ -93,14 +135,22 @@ fn upload(
     filter: wgpu::FilterMode,
     srgb: bool,
 ) -> Picture {
-    let size = wgpu::Extent3d { width: img.width(), height: img.height(), depth_or_array_layers: 1 };
+    let size = wgpu::Extent3d {
+        width: img.width(),
+        height: img.height(),
+        depth_or_array_layers: 1,
+    };
     let texture = device.create_texture(&wgpu::TextureDescriptor {
         label: Some("picture"),
         size,
         mip_level_count: 1,
         sample_count: 1,
         dimension: wgpu::TextureDimension::D2,
-        format: if srgb { wgpu::TextureFormat::Rgba8UnormSrgb } else { wgpu::TextureFormat::Rgba8Unorm },
+        format: if srgb {
+            wgpu::TextureFormat::Rgba8UnormSrgb
+        } else {
+            wgpu::TextureFormat::Rgba8Unorm
+        },
         usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
         view_formats: &[],
     });
@@ -112,7 +162,11 @@ fn upload(
             aspect: wgpu::TextureAspect::All,
         },
         img.as_raw(),
-        wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(4 * img.width()), rows_per_image: None },
+        wgpu::TexelCopyBufferLayout {
+            offset: 0,
+            bytes_per_row: Some(4 * img.width()),
+            rows_per_image: None,
+        },
         size,
     );
     let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
@@ -126,9 +180,19 @@ fn upload(
         label: Some("picture"),
         layout,
         entries: &[
-            wgpu::BindGroupEntry { binding: 0, resource: wgpu::BindingResource::TextureView(&view) },
-            wgpu::BindGroupEntry { binding: 1, resource: wgpu::BindingResource::Sampler(&sampler) },
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::TextureView(&view),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: wgpu::BindingResource::Sampler(&sampler),
+            },
         ],
     });
-    Picture { group, width: img.width(), height: img.height() }
+    Picture {
+        group,
+        width: img.width(),
+        height: img.height(),
+    }
 }

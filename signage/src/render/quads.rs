@@ -20,7 +20,11 @@ pub struct QuadInstance {
 
 impl QuadInstance {
     pub fn solid(rect: Rect, color: Rgba, radius: f32) -> Self {
-        QuadInstance { rect: [rect.x, rect.y, rect.w, rect.h], color: color.to_unit(), params: [radius, 0.0, 0.0, 0.0] }
+        QuadInstance {
+            rect: [rect.x, rect.y, rect.w, rect.h],
+            color: color.to_unit(),
+            params: [radius, 0.0, 0.0, 0.0],
+        }
     }
 }
 
@@ -84,20 +88,30 @@ impl Quads {
         let screen_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("screen"),
             layout: &screen_layout,
-            entries: &[wgpu::BindGroupEntry { binding: 0, resource: screen_buffer.as_entire_binding() }],
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: screen_buffer.as_entire_binding(),
+            }],
         });
         let solid_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("solid"),
             bind_group_layouts: &[Some(&screen_layout)],
             ..Default::default()
         });
-        let picture_pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("picture"),
-            bind_group_layouts: &[Some(&screen_layout), Some(&picture_layout)],
-            ..Default::default()
-        });
+        let picture_pipeline_layout =
+            device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some("picture"),
+                bind_group_layouts: &[Some(&screen_layout), Some(&picture_layout)],
+                ..Default::default()
+            });
         let solid = pipeline(device, &shader, &solid_layout, "fs_solid", format);
-        let picture = pipeline(device, &shader, &picture_pipeline_layout, "fs_picture", format);
+        let picture = pipeline(
+            device,
+            &shader,
+            &picture_pipeline_layout,
+            "fs_picture",
+            format,
+        );
         let instances = instance_buffer(device, INITIAL_CAPACITY);
         Quads {
             solid,
@@ -111,8 +125,19 @@ impl Quads {
     }
 
     /// Uploads this frame's instances; grows the buffer only if they do not fit.
-    pub fn upload(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, width: u32, height: u32, data: &[QuadInstance]) {
-        queue.write_buffer(&self.screen_buffer, 0, bytemuck::cast_slice(&[width as f32, height as f32, 0.0, 0.0]));
+    pub fn upload(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        width: u32,
+        height: u32,
+        data: &[QuadInstance],
+    ) {
+        queue.write_buffer(
+            &self.screen_buffer,
+            0,
+            bytemuck::cast_slice(&[width as f32, height as f32, 0.0, 0.0]),
+        );
         let needed = data.len() as u64;
         if needed > self.capacity {
             self.capacity = needed.next_power_of_two();
@@ -133,7 +158,12 @@ impl Quads {
         pass.draw(0..4, range);
     }
 
-    pub fn draw_picture(&self, pass: &mut wgpu::RenderPass<'_>, group: &wgpu::BindGroup, instance: u32) {
+    pub fn draw_picture(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        group: &wgpu::BindGroup,
+        instance: u32,
+    ) {
         pass.set_pipeline(&self.picture);
         pass.set_bind_group(0, &self.screen_group, &[]);
         pass.set_bind_group(1, group, &[]);
@@ -183,7 +213,10 @@ fn pipeline(
             })],
             compilation_options: Default::default(),
         }),
-        primitive: wgpu::PrimitiveState { topology: wgpu::PrimitiveTopology::TriangleStrip, ..Default::default() },
+        primitive: wgpu::PrimitiveState {
+            topology: wgpu::PrimitiveTopology::TriangleStrip,
+            ..Default::default()
+        },
         depth_stencil: None,
         multisample: wgpu::MultisampleState::default(),
         cache: None,

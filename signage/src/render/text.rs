@@ -6,7 +6,6 @@ use std::fmt::{self, Write};
 
 use glyphon::{Attrs, Buffer, Family, FontSystem, Metrics, Shaping, Weight, Wrap};
 
-
 /// How a piece of text is set.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TextStyle {
@@ -21,10 +20,20 @@ pub struct TextStyle {
 
 impl TextStyle {
     pub fn line(size: f32, bold: bool) -> TextStyle {
-        TextStyle { size, bold, wrap_width: None, max_height: None }
+        TextStyle {
+            size,
+            bold,
+            wrap_width: None,
+            max_height: None,
+        }
     }
     pub fn wrapped(size: f32, bold: bool, width: f32, height: f32) -> TextStyle {
-        TextStyle { size, bold, wrap_width: Some(width), max_height: Some(height) }
+        TextStyle {
+            size,
+            bold,
+            wrap_width: Some(width),
+            max_height: Some(height),
+        }
     }
 }
 
@@ -54,13 +63,24 @@ pub struct TextPool {
 impl TextPool {
     /// Makes slot `index` hold `args` in `style` and returns its extent,
     /// shaping only if either changed since the last frame.
-    pub fn set(&mut self, fs: &mut FontSystem, index: usize, args: fmt::Arguments<'_>, style: TextStyle) -> Extent {
+    pub fn set(
+        &mut self,
+        fs: &mut FontSystem,
+        index: usize,
+        args: fmt::Arguments<'_>,
+        style: TextStyle,
+    ) -> Extent {
         self.scratch.clear();
         // Writing into a String cannot fail.
         let _ = self.scratch.write_fmt(args);
         while self.slots.len() <= index {
             let buffer = Buffer::new(fs, Metrics::new(style.size, style.size * 1.25));
-            self.slots.push(Slot { buffer, text: String::new(), style: None, extent: Extent::default() });
+            self.slots.push(Slot {
+                buffer,
+                text: String::new(),
+                style: None,
+                extent: Extent::default(),
+            });
         }
         let slot = &mut self.slots[index];
         if slot.style == Some(style) && slot.text == self.scratch {
@@ -76,11 +96,23 @@ impl TextPool {
 }
 
 fn shape(fs: &mut FontSystem, buffer: &mut Buffer, text: &str, style: TextStyle) -> Extent {
-    let line_height = if style.wrap_width.is_some() { style.size * 1.4 } else { style.size * 1.2 };
+    let line_height = if style.wrap_width.is_some() {
+        style.size * 1.4
+    } else {
+        style.size * 1.2
+    };
     buffer.set_metrics(Metrics::new(style.size, line_height));
-    buffer.set_wrap(if style.wrap_width.is_some() { Wrap::WordOrGlyph } else { Wrap::None });
+    buffer.set_wrap(if style.wrap_width.is_some() {
+        Wrap::WordOrGlyph
+    } else {
+        Wrap::None
+    });
     buffer.set_size(style.wrap_width, style.max_height);
-    let weight = if style.bold { Weight::BOLD } else { Weight::NORMAL };
+    let weight = if style.bold {
+        Weight::BOLD
+    } else {
+        Weight::NORMAL
+    };
     let attrs = Attrs::new().family(Family::SansSerif).weight(weight);
     // Advanced shaping: CJK punctuation, Latin kerning and fallback between fonts.
     buffer.set_text(text, &attrs, Shaping::Advanced, None);

@@ -41,7 +41,11 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
         return;
     }
     let font = zone.font * cx.height;
-    let e = cx.shape(0, format_args!("{}", Joined(&scene.ticker)), TextStyle::line(font, false));
+    let e = cx.shape(
+        0,
+        format_args!("{}", Joined(&scene.ticker)),
+        TextStyle::line(font, false),
+    );
     let gap = font * 4.0;
     let cycle = (e.w + gap).max(rect.w);
     let speed = zone.speed * cx.height;

@@ -21,7 +21,12 @@ impl Espeak {
         std::fs::create_dir_all(dir)?;
         let chime = dir.join("chime.wav");
         std::fs::write(&chime, chime_wav())?;
-        Ok(Espeak { dir: dir.to_path_buf(), chime, play: has_program("aplay"), speed: 140 })
+        Ok(Espeak {
+            dir: dir.to_path_buf(),
+            chime,
+            play: has_program("aplay"),
+            speed: 140,
+        })
     }
 
     /// Synthesises `text` to a WAV file and returns its path.
@@ -35,14 +40,21 @@ impl Espeak {
             .stderr(Stdio::null())
             .status()?;
         if !status.success() {
-            return Err(std::io::Error::other(format!("espeak-ng exited with {status}")));
+            return Err(std::io::Error::other(format!(
+                "espeak-ng exited with {status}"
+            )));
         }
         Ok(out)
     }
 
     fn play(&self, wav: &Path) {
         if self.play {
-            let _ = Command::new("aplay").arg("-q").arg(wav).stdout(Stdio::null()).stderr(Stdio::null()).status();
+            let _ = Command::new("aplay")
+                .arg("-q")
+                .arg(wav)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
         }
     }
 }
@@ -55,7 +67,9 @@ impl Speaker for Espeak {
     fn say(&mut self, text: &str) {
         match self.synthesise(text) {
             Ok(wav) => self.play(&wav),
-            Err(e) => eprintln!("linli-signage: voice: {e} (install the Debian package `espeak-ng`)"),
+            Err(e) => {
+                eprintln!("linli-signage: voice: {e} (install the Debian package `espeak-ng`)")
+            }
         }
     }
 }
@@ -120,7 +134,9 @@ mod tests {
         }
         let dir = std::env::temp_dir().join(format!("linli-voice-test-{}", std::process::id()));
         let speaker = Espeak::new(&dir).expect("speaker");
-        let wav = speaker.synthesise("请 A零幺二 号到 三 号窗口办理").expect("synthesised");
+        let wav = speaker
+            .synthesise("请 A零幺二 号到 三 号窗口办理")
+            .expect("synthesised");
         let len = std::fs::metadata(&wav).map(|m| m.len()).unwrap_or(0);
         assert!(len > 10_000, "espeak-ng wrote only {len} bytes");
         let _ = std::fs::remove_dir_all(&dir);

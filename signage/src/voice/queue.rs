@@ -33,14 +33,21 @@ pub struct VoiceQueue {
 impl VoiceQueue {
     /// A queue holding at most `max_backlog` utterances (at least 1).
     pub fn new(max_backlog: usize) -> VoiceQueue {
-        VoiceQueue { pending: VecDeque::new(), max_backlog: max_backlog.max(1) }
+        VoiceQueue {
+            pending: VecDeque::new(),
+            max_backlog: max_backlog.max(1),
+        }
     }
 
     pub fn push(&mut self, a: Announcement) {
         if a.repeats == 0 {
             return;
         }
-        self.pending.push_back(Pending { text: a.text, left: a.repeats, said: 0 });
+        self.pending.push_back(Pending {
+            text: a.text,
+            left: a.repeats,
+            said: 0,
+        });
         self.shorten();
     }
 
@@ -54,7 +61,10 @@ impl VoiceQueue {
     /// newest call is always kept.
     fn shorten(&mut self) {
         while self.backlog() > self.max_backlog {
-            let repeat = self.pending.iter_mut().find(|p| p.left > 1 || (p.said > 0 && p.left > 0));
+            let repeat = self
+                .pending
+                .iter_mut()
+                .find(|p| p.left > 1 || (p.said > 0 && p.left > 0));
             if let Some(p) = repeat {
                 p.left -= 1;
             } else if self.pending.len() > 1 {
@@ -66,9 +76,12 @@ impl VoiceQueue {
         }
     }
 
-    pub fn next(&mut self) -> Option<Utterance> {
+    pub fn pop(&mut self) -> Option<Utterance> {
         let p = self.pending.front_mut()?;
-        let u = Utterance { text: p.text.clone(), first: p.said == 0 };
+        let u = Utterance {
+            text: p.text.clone(),
+            first: p.said == 0,
+        };
         p.said += 1;
         p.left -= 1;
         if p.left == 0 {
@@ -83,18 +96,26 @@ mod tests {
     use super::*;
 
     fn a(text: &str, repeats: u32) -> Announcement {
-        Announcement { text: text.into(), repeats }
+        Announcement {
+            text: text.into(),
+            repeats,
+        }
     }
 
     fn drain(q: &mut VoiceQueue) -> Vec<(String, bool)> {
-        std::iter::from_fn(|| q.next()).map(|u| (u.text, u.first)).collect()
+        std::iter::from_fn(|| q.pop())
+            .map(|u| (u.text, u.first))
+            .collect()
     }
 
     #[test]
     fn repeats_with_chime_only_first() {
         let mut q = VoiceQueue::new(10);
         q.push(a("A012", 2));
-        assert_eq!(drain(&mut q), [("A012".to_string(), true), ("A012".to_string(), false)]);
+        assert_eq!(
+            drain(&mut q),
+            [("A012".to_string(), true), ("A012".to_string(), false)]
+        );
     }
 
     #[test]
@@ -123,7 +144,7 @@ mod tests {
     fn a_started_announcement_loses_its_repeats_first() {
         let mut q = VoiceQueue::new(3);
         q.push(a("A1", 3));
-        assert_eq!(q.next().map(|u| u.first), Some(true));
+        assert_eq!(q.pop().map(|u| u.first), Some(true));
         q.push(a("A2", 2));
         // A1 has been said once; its remaining repeats go before A2's.
         assert_eq!(q.backlog(), 3);
@@ -136,6 +157,6 @@ mod tests {
     fn zero_repeats_is_silent() {
         let mut q = VoiceQueue::new(3);
         q.push(a("A1", 0));
-        assert_eq!(q.next(), None);
+        assert_eq!(q.pop(), None);
     }
 }
