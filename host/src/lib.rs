@@ -19,6 +19,7 @@ pub mod runtime;
 pub mod serve;
 pub mod settings;
 pub mod storage;
+pub mod template;
 pub mod testing;
 pub mod watch;
 

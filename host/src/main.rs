@@ -83,6 +83,14 @@ enum PluginCmd {
         #[command(flatten)]
         dirs: Dirs,
     },
+    /// 新建插件工程（可立即构建并通过测试）— create a plugin crate that builds and passes its test at once
+    New {
+        /// 插件名，也是插件 id — plugin name (also its id), e.g. job-board
+        name: String,
+        /// 在此目录下创建 — create it in this folder
+        #[arg(long, default_value = "plugins")]
+        dir: PathBuf,
+    },
     /// 列出插件目录中的插件 — list the plugins in the plugins directory
     List {
         #[command(flatten)]
@@ -133,6 +141,11 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(args),
         Command::Plugin(PluginCmd::Install { file, dirs }) => plugin_install(&file, &dirs),
         Command::Plugin(PluginCmd::List { dirs }) => plugin_list(&dirs),
+        Command::Plugin(PluginCmd::New { name, dir }) => {
+            let path = linli_host::template::new_plugin(&name, &dir)?;
+            println!("已创建 / created {}\n  构建 / build: cd {} && cargo build --release --target wasm32-wasip2\n  测试 / test:  cargo test", path.display(), path.display());
+            Ok(())
+        }
         Command::Content(ContentCmd::Check { dir }) => content_check(&dir),
         Command::Admin(AdminCmd::Create { username, name, roles, data, password_stdin }) => admin_create(&username, &name, &roles, data, password_stdin),
     }

@@ -160,3 +160,24 @@ fn call_error_status(e: &CallError) -> u16 {
         CallError::BadResponse { .. } => 502,
     }
 }
+
+/// Build the plugin crate in `crate_dir` for wasm32-wasip2 (release) and
+/// return the path of its `.wasm`. Uses a target directory of its own under
+/// `target/plugin-test`, so it can run inside `cargo test`.
+pub fn build_plugin(crate_dir: impl AsRef<Path>) -> anyhow::Result<std::path::PathBuf> {
+    let dir = crate_dir.as_ref();
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml"))?;
+    let name = manifest
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("name").and_then(|r| r.trim().strip_prefix('=')).map(|v| v.trim().trim_matches('"').to_owned()))
+        .ok_or_else(|| anyhow::anyhow!("{}: no package name", dir.display()))?;
+    let target = std::env::var_os("LINLI_PLUGIN_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| dir.join("target/plugin-test"));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .current_dir(dir)
+        .args(["build", "--release", "--target", "wasm32-wasip2"])
+        .env("CARGO_TARGET_DIR", &target)
+        .status()?;
+    anyhow::ensure!(status.success(), "building {} for wasm32-wasip2 failed", dir.display());
+    Ok(target.join("wasm32-wasip2/release").join(format!("{}.wasm", name.replace('-', "_"))))
+}

@@ -8,3 +8,4 @@ mod harness;
 mod hot_reload;
 mod notices;
 mod sandbox;
+mod template;
