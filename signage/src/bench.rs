@@ -29,6 +29,8 @@ pub struct Report {
     pub cpu_p50_ms: f64,
     /// Frames a 60 Hz screen would have missed.
     pub dropped: u64,
+    /// Frames over a 30 Hz budget (what a software-rendered screen is capped to).
+    pub over_30hz: u64,
     pub first_frame_ms: f64,
     pub call_latency_p50_ms: f64,
     pub call_latency_max_ms: f64,
@@ -128,6 +130,7 @@ pub fn run(
             max_ms: times.last().copied().unwrap_or(0.0),
             cpu_p50_ms: percentile(&cpu_times, 0.5),
             dropped,
+            over_30hz: times.iter().filter(|t| **t > 1000.0 / 30.0).count() as u64,
             first_frame_ms,
             call_latency_p50_ms: percentile(&latencies, 0.5),
             call_latency_max_ms: latencies.last().copied().unwrap_or(0.0),
@@ -143,10 +146,10 @@ pub fn format(adapter: &str, start_to_first_ms: f64, reports: &[Report]) -> Stri
     let mut s = format!(
         "linli-signage benchmark — adapter: {adapter}\nstart to first frame: {start_to_first_ms:.0} ms (process start, GPU, fonts, first 1080p frame)\n"
     );
-    s.push_str("size        frames  p50 ms  p99 ms  max ms  cpu p50  dropped@60Hz  first frame ms  call→frame p50/max ms  RSS MiB  HWM MiB\n");
+    s.push_str("size        frames  p50 ms  p99 ms  max ms  cpu p50  dropped@60Hz  >33ms  first frame ms  call→frame p50/max ms  RSS MiB  HWM MiB\n");
     for r in reports {
         s.push_str(&format!(
-            "{:>4}x{:<6} {:>6}  {:>6.1}  {:>6.1}  {:>6.1}  {:>7.1}  {:>12}  {:>14.0}  {:>12.1} / {:<7.1}  {:>7.1}  {:>7.1}\n",
+            "{:>4}x{:<6} {:>6}  {:>6.1}  {:>6.1}  {:>6.1}  {:>7.1}  {:>12}  {:>5}  {:>14.0}  {:>12.1} / {:<7.1}  {:>7.1}  {:>7.1}\n",
             r.width,
             r.height,
             r.frames,
@@ -155,6 +158,7 @@ pub fn format(adapter: &str, start_to_first_ms: f64, reports: &[Report]) -> Stri
             r.max_ms,
             r.cpu_p50_ms,
             r.dropped,
+            r.over_30hz,
             r.first_frame_ms,
             r.call_latency_p50_ms,
             r.call_latency_max_ms,

@@ -78,9 +78,9 @@ pub struct Cli {
     #[arg(long, value_name = "N")]
     pub frames: Option<u64>,
 
-    /// 最高帧率 / Frame rate cap
-    #[arg(long, default_value_t = 60)]
-    pub fps: u32,
+    /// 最高帧率（默认：有显卡 60，软件渲染 30）/ Frame rate cap (default: 60 with a GPU, 30 on a software renderer)
+    #[arg(long)]
+    pub fps: Option<u32>,
 
     /// 缓存目录 / Where the last content and calls are kept for offline starts
     #[arg(long, env = "LINLI_SIGNAGE_CACHE", value_name = "DIR")]

@@ -20,7 +20,9 @@ pub struct WindowOptions {
     pub windowed: bool,
     /// Exit after this many frames (tests).
     pub frames: Option<u64>,
-    pub fps: u32,
+    /// Frame rate cap; `None`: 60 with a GPU, 30 on a software renderer,
+    /// where an even 30 scrolls more smoothly than a 60 that drops frames.
+    pub fps: Option<u32>,
 }
 
 /// What a run did, printed at exit.
@@ -272,7 +274,9 @@ impl App {
 
     /// Asks for the next frame at the frame-rate cap; Fifo presentation adds vsync on top.
     fn schedule(&mut self, event_loop: &ActiveEventLoop) {
-        let period = Duration::from_secs_f64(1.0 / self.opts.fps.max(1) as f64);
+        let software = self.state.as_ref().is_some_and(|s| s.gpu.is_software());
+        let fps = self.opts.fps.unwrap_or(if software { 30 } else { 60 });
+        let period = Duration::from_secs_f64(1.0 / fps.max(1) as f64);
         let now = Instant::now();
         self.next_frame = (self.next_frame + period).max(now);
         event_loop.set_control_flow(ControlFlow::WaitUntil(self.next_frame));

@@ -100,7 +100,16 @@ fn draw_item(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, i: usi
         h: inner.bottom() - body_top - pad,
     };
     if item.image.is_some() {
-        cx.picture(PictureRef::CarouselItem(i), body, rect, 1.0);
+        // A caption goes under the picture; the picture takes what is left.
+        let mut picture = body;
+        if !item.body.is_empty() {
+            let style = TextStyle::wrapped(font * 0.8, false, inner.w, font * 2.4);
+            let caption = cx.shape(2 * i + 1, format_args!("{}", item.body), style);
+            let top = body.bottom() - caption.h;
+            cx.place(Layer::Screen, 2 * i + 1, x, top, rect, zone.color);
+            picture.h = (top - pad * 0.5 - body.y).max(0.0);
+        }
+        cx.picture(PictureRef::CarouselItem(i), picture, rect, 1.0);
     } else {
         cx.text(
             Layer::Screen,
