@@ -88,7 +88,8 @@ pub struct Renderer {
     list: DrawList,
     instances: Vec<QuadInstance>,
     picture_draws: Vec<(wgpu::BindGroup, u32, Rect)>,
-    solid_counts: [u32; 2],
+    /// Per layer: runs of rectangles drawn with one pipeline, in painter's order.
+    runs: [Vec<(std::ops::Range<u32>, bool)>; 2],
     clear: wgpu::Color,
     srgb: bool,
 }
@@ -134,7 +135,7 @@ impl Renderer {
             list: DrawList::default(),
             instances: Vec::new(),
             picture_draws: Vec::new(),
-            solid_counts: [0, 0],
+            runs: [Vec::new(), Vec::new()],
             clear: wgpu::Color::BLACK,
         })
     }
@@ -285,7 +286,15 @@ impl Renderer {
                     q.color = [lin(c[0]), lin(c[1]), lin(c[2]), c[3]];
                 }
             }
-            self.solid_counts[layer] = self.list.quads[layer].len() as u32;
+            // Consecutive rectangles of one kind share a draw call; order is kept.
+            self.runs[layer].clear();
+            for (i, q) in self.list.quads[layer].iter().enumerate() {
+                let i = (start + i) as u32;
+                match self.runs[layer].last_mut() {
+                    Some((range, flat)) if *flat == q.is_flat() => range.end = i + 1,
+                    _ => self.runs[layer].push((i..i + 1, q.is_flat())),
+                }
+            }
         }
         for draw in &self.list.pictures {
             let picture = match draw.picture {
@@ -352,8 +361,9 @@ impl Renderer {
             occlusion_query_set: None,
             multiview_mask: None,
         });
-        let [screen, overlay] = self.solid_counts;
-        self.quads.draw_solid(&mut pass, 0..screen);
+        for (range, flat) in &self.runs[0] {
+            self.quads.draw_solid(&mut pass, range.clone(), *flat);
+        }
         for (group, instance, clip) in &self.picture_draws {
             // Pictures slide with the carousel; the scissor keeps them inside their zone.
             let x = clip.x.max(0.0) as u32;
@@ -368,7 +378,9 @@ impl Renderer {
         }
         pass.set_scissor_rect(0, 0, self.width, self.height);
         self.text[0].render(&self.atlas, &self.viewport, &mut pass)?;
-        self.quads.draw_solid(&mut pass, screen..screen + overlay);
+        for (range, flat) in &self.runs[1] {
+            self.quads.draw_solid(&mut pass, range.clone(), *flat);
+        }
         self.text[1].render(&self.atlas, &self.viewport, &mut pass)?;
         Ok(())
     }

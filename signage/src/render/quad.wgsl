@@ -57,6 +57,13 @@ fn fs_solid(in: VsOut) -> @location(0) vec4<f32> {
     return vec4<f32>(in.color.rgb, a);
 }
 
+// Opaque square rectangles (most zone backgrounds): no corner maths and, in
+// the pipeline, no blending, so a software rasteriser need not read the target.
+@fragment
+fn fs_flat(in: VsOut) -> @location(0) vec4<f32> {
+    return in.color;
+}
+
 @fragment
 fn fs_picture(in: VsOut) -> @location(0) vec4<f32> {
     let texel = textureSample(picture, picture_sampler, in.uv);

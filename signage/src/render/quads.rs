@@ -15,6 +15,7 @@ use crate::layout::Rect;
 pub struct QuadInstance {
     pub rect: [f32; 4],
     pub color: [f32; 4],
+    /// x: corner radius in pixels; y: 1 when opaque and square (drawn without blending).
     pub params: [f32; 4],
 }
 
@@ -23,8 +24,12 @@ impl QuadInstance {
         QuadInstance {
             rect: [rect.x, rect.y, rect.w, rect.h],
             color: color.to_unit(),
-            params: [radius, 0.0, 0.0, 0.0],
+            params: [radius, if color.0[3] == 255 && radius <= 0.0 { 1.0 } else { 0.0 }, 0.0, 0.0],
         }
+    }
+
+    pub fn is_flat(&self) -> bool {
+        self.params[1] > 0.5
     }
 }
 
@@ -32,6 +37,7 @@ const INITIAL_CAPACITY: u64 = 256;
 
 pub struct Quads {
     solid: wgpu::RenderPipeline,
+    flat: wgpu::RenderPipeline,
     picture: wgpu::RenderPipeline,
     screen_buffer: wgpu::Buffer,
     screen_group: wgpu::BindGroup,
@@ -104,17 +110,13 @@ impl Quads {
                 bind_group_layouts: &[Some(&screen_layout), Some(&picture_layout)],
                 ..Default::default()
             });
-        let solid = pipeline(device, &shader, &solid_layout, "fs_solid", format);
-        let picture = pipeline(
-            device,
-            &shader,
-            &picture_pipeline_layout,
-            "fs_picture",
-            format,
-        );
+        let solid = pipeline(device, &shader, &solid_layout, "fs_solid", format, true);
+        let flat = pipeline(device, &shader, &solid_layout, "fs_flat", format, false);
+        let picture = pipeline(device, &shader, &picture_pipeline_layout, "fs_picture", format, true);
         let instances = instance_buffer(device, INITIAL_CAPACITY);
         Quads {
             solid,
+            flat,
             picture,
             screen_buffer,
             screen_group,
@@ -148,11 +150,12 @@ impl Quads {
         }
     }
 
-    pub fn draw_solid(&self, pass: &mut wgpu::RenderPass<'_>, range: std::ops::Range<u32>) {
+    /// Draws instances `range`, all flat (opaque, square) or all blended.
+    pub fn draw_solid(&self, pass: &mut wgpu::RenderPass<'_>, range: std::ops::Range<u32>, flat: bool) {
         if range.is_empty() {
             return;
         }
-        pass.set_pipeline(&self.solid);
+        pass.set_pipeline(if flat { &self.flat } else { &self.solid });
         pass.set_bind_group(0, &self.screen_group, &[]);
         pass.set_vertex_buffer(0, self.instances.slice(..));
         pass.draw(0..4, range);
@@ -187,6 +190,7 @@ fn pipeline(
     layout: &wgpu::PipelineLayout,
     fragment: &str,
     format: wgpu::TextureFormat,
+    blend: bool,
 ) -> wgpu::RenderPipeline {
     const ATTRIBUTES: [wgpu::VertexAttribute; 3] =
         wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4, 2 => Float32x4];
@@ -208,7 +212,7 @@ fn pipeline(
             entry_point: Some(fragment),
             targets: &[Some(wgpu::ColorTargetState {
                 format,
-                blend: Some(wgpu::BlendState::ALPHA_BLENDING),
+                blend: blend.then_some(wgpu::BlendState::ALPHA_BLENDING),
                 write_mask: wgpu::ColorWrites::ALL,
             })],
             compilation_options: Default::default(),
