@@ -12,8 +12,23 @@ pub const DEFAULT_DURATION: f32 = 10.0;
 /// Seconds the slide between two items takes.
 pub const TRANSITION: f32 = 0.8;
 
+/// Seconds a long body rests at its top before it starts to scroll, and at its end.
+const SCROLL_REST: f32 = 2.0;
+
+/// Where the carousel is at a moment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Position {
+    /// The item showing.
+    pub index: usize,
+    /// How far (0..1) the slide to the next item is.
+    pub slide: f32,
+    /// Seconds into the item, and the item's duration.
+    pub into: f32,
+    pub duration: f32,
+}
+
 /// Which item shows at `t`, and how far (0..1) the slide to the next one is.
-pub fn position(items: &[CarouselItem], t: f64) -> Option<(usize, f32)> {
+pub fn position(items: &[CarouselItem], t: f64) -> Option<Position> {
     if items.is_empty() {
         return None;
     }
@@ -35,26 +50,36 @@ pub fn position(items: &[CarouselItem], t: f64) -> Option<(usize, f32)> {
             } else {
                 0.0
             };
-            return Some((i, slide));
+            return Some(Position { index: i, slide, into: into as f32, duration: d as f32 });
         }
         into -= d;
     }
-    Some((0, 0.0))
+    None
+}
+
+/// How far (0..1) a body taller than its box has scrolled: it rests, moves at
+/// an even pace, and rests again before the slide to the next item.
+pub fn scroll(into: f32, duration: f32) -> f32 {
+    let moving = duration - TRANSITION - 2.0 * SCROLL_REST;
+    if moving <= 0.0 {
+        return 0.0;
+    }
+    ((into - SCROLL_REST) / moving).clamp(0.0, 1.0)
 }
 
 pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &FrameTime) {
     if let Some(bg) = zone.background {
         cx.rect(Layer::Screen, rect, bg, 0.0);
     }
-    let Some((current, slide)) = position(&scene.carousel, time.t) else {
+    let Some(Position { index: current, slide, into, duration }) = position(&scene.carousel, time.t) else {
         return;
     };
     // Ease in and out so the slide starts and ends gently.
     let eased = slide * slide * (3.0 - 2.0 * slide);
-    draw_item(cx, zone, rect, scene, current, -eased * rect.w);
+    draw_item(cx, zone, rect, scene, current, -eased * rect.w, scroll(into, duration));
     if slide > 0.0 {
         let next = (current + 1) % scene.carousel.len();
-        draw_item(cx, zone, rect, scene, next, (1.0 - eased) * rect.w);
+        draw_item(cx, zone, rect, scene, next, (1.0 - eased) * rect.w, 0.0);
     }
     // One dot per item, the shown one bright.
     let n = scene.carousel.len();
@@ -74,7 +99,7 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
     }
 }
 
-fn draw_item(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, i: usize, dx: f32) {
+fn draw_item(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, i: usize, dx: f32, scrolled: f32) {
     let Some(item) = scene.carousel.get(i) else {
         return;
     };
@@ -111,16 +136,12 @@ fn draw_item(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, i: usi
         }
         cx.picture(PictureRef::CarouselItem(i), picture, rect, 1.0);
     } else {
-        cx.text(
-            Layer::Screen,
-            2 * i + 1,
-            format_args!("{}", item.body),
-            TextStyle::wrapped(font, false, inner.w, body.h.max(font)),
-            x,
-            body_top,
-            rect,
-            zone.color,
-        );
+        // Shaped whole, once; a body taller than its box scrolls through it by time.
+        let style = TextStyle { size: font, bold: false, wrap_width: Some(inner.w), max_height: None };
+        let e = cx.shape(2 * i + 1, format_args!("{}", item.body), style);
+        let overflow = (e.h - body.h).max(0.0);
+        let clip = Rect { x: rect.x, y: body.y, w: rect.w, h: body.h.max(0.0) };
+        cx.place(Layer::Screen, 2 * i + 1, x, body_top - overflow * scrolled, clip, zone.color);
     }
 }
 
@@ -141,17 +162,31 @@ mod tests {
     #[test]
     fn rotates_by_each_items_duration() {
         let list = items(&[5.0, 10.0]);
-        assert_eq!(position(&list, 1.0), Some((0, 0.0)));
-        assert_eq!(position(&list, 6.0), Some((1, 0.0)));
-        assert_eq!(position(&list, 16.0), Some((0, 0.0)));
-        let (i, slide) = position(&list, 4.6).expect("item");
+        let at = |t| position(&list, t).map(|p| (p.index, p.slide));
+        assert_eq!(at(1.0), Some((0, 0.0)));
+        assert_eq!(at(6.0), Some((1, 0.0)));
+        assert_eq!(at(16.0), Some((0, 0.0)));
+        let (i, slide) = at(4.6).expect("item");
         assert_eq!(i, 0);
         assert!(slide > 0.4 && slide < 0.6, "mid-slide, got {slide}");
     }
 
     #[test]
     fn single_item_never_slides() {
-        assert_eq!(position(&items(&[3.0]), 2.9), Some((0, 0.0)));
+        assert_eq!(position(&items(&[3.0]), 2.9).map(|p| (p.index, p.slide)), Some((0, 0.0)));
         assert_eq!(position(&[], 1.0), None);
+    }
+}
+
+#[cfg(test)]
+mod scroll_tests {
+    use super::scroll;
+
+    #[test]
+    fn long_bodies_rest_then_scroll_then_rest() {
+        assert_eq!(scroll(1.0, 20.0), 0.0);
+        assert!((scroll(2.0 + 7.6, 20.0) - 0.5).abs() < 1e-3);
+        assert_eq!(scroll(18.0, 20.0), 1.0);
+        assert_eq!(scroll(2.0, 4.0), 0.0, "too short to scroll");
     }
 }
