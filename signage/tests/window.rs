@@ -65,20 +65,20 @@ fn fullscreen_window_renders_frames_under_xvfb() {
         eprintln!("SKIP: no Vulkan/GL adapter (Debian package `mesa-vulkan-drivers`)");
         return;
     }
-    let (_xvfb, display) = start_xvfb(1280, 720).expect("Xvfb started");
-    let out = Command::new(env!("CARGO_BIN_EXE_linli-signage"))
-        .args(["--demo", "--frames", "30", "--voice", "off"])
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .expect("player ran");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    eprintln!("stdout: {stdout}\nstderr: {stderr}");
-    assert!(out.status.success(), "player failed under Xvfb");
-    // Fullscreen: the window took the whole X screen.
-    assert!(
-        stdout.contains("rendered 30 frames at 1280x720"),
-        "unexpected: {stdout}"
-    );
+    // A landscape and a portrait screen: the window takes each whole X screen.
+    for (w, h) in [(1280, 720), (720, 1280)] {
+        let (_xvfb, display) = start_xvfb(w, h).expect("Xvfb started");
+        let out = Command::new(env!("CARGO_BIN_EXE_linli-signage"))
+            .args(["--demo", "--frames", "30", "--voice", "off"])
+            .env("DISPLAY", &display)
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .expect("player ran");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        eprintln!("stdout: {stdout}\nstderr: {stderr}");
+        assert!(out.status.success(), "player failed under Xvfb");
+        let expected = format!("rendered 30 frames at {w}x{h}");
+        assert!(stdout.contains(&expected), "expected {expected:?}, got: {stdout}");
+    }
 }
