@@ -86,6 +86,7 @@ pub struct Player {
     last_event_id: u64,
     /// The host's address, so a layout's relative QR link ("/resident") becomes a full one.
     url_base: Option<String>,
+    reported_offline: bool,
 }
 
 impl Player {
@@ -108,6 +109,7 @@ impl Player {
             call_arrived: None,
             last_event_id: 0,
             url_base: None,
+            reported_offline: false,
         }
     }
 
@@ -266,9 +268,14 @@ impl Player {
 
     pub fn apply_host_event(&mut self, ev: HostEvent, t: f64) {
         match ev {
-            HostEvent::Online => self.scene.set_offline(false),
+            HostEvent::Online => {
+                self.reported_offline = false;
+                self.scene.set_offline(false);
+            }
             HostEvent::Offline(reason) => {
-                if !self.scene.offline {
+                // Logged once per outage, not once per retry.
+                if !self.scene.offline || !self.reported_offline {
+                    self.reported_offline = true;
                     eprintln!(
                         "linli-signage: host unreachable ({reason}); showing the last content"
                     );
@@ -320,11 +327,14 @@ impl Player {
 
     /// Puts a call on screen and queues its announcement for after the frame.
     pub fn take_call(&mut self, call: Call, t: f64, announce: bool) {
-        let sentence = if call.ticket.is_empty() {
+        let mut sentence = if call.ticket.is_empty() {
             call.speak_zh.clone()
         } else {
             speech::call_sentence(&call.ticket, &call.window, self.voice_cfg.digits)
         };
+        if call.recall {
+            sentence.insert_str(0, "再次呼叫，");
+        }
         if self.scene.apply_call(call, t) && announce && self.voice_cfg.enabled && self.layout.voice
         {
             self.pending_voice.push(Announcement {
