@@ -47,6 +47,11 @@ impl DiskCache {
             .join("linli-signage")
     }
 
+    /// Where pictures fetched from the host are kept, by their content path.
+    pub fn assets_dir(&self) -> PathBuf {
+        self.dir.join("assets")
+    }
+
     pub fn save_index(&self, index: &linli_content::Index) -> std::io::Result<()> {
         self.write(
             "index.json",

@@ -49,6 +49,8 @@ pub struct FollowConfig {
     pub idle: Duration,
     pub backoff_min: Duration,
     pub backoff_max: Duration,
+    /// Where to keep the pictures items show (fetched with the index); none: not fetched.
+    pub assets: Option<std::path::PathBuf>,
 }
 
 impl FollowConfig {
@@ -59,6 +61,7 @@ impl FollowConfig {
             idle: Duration::from_secs(45),
             backoff_min: Duration::from_millis(500),
             backoff_max: Duration::from_secs(30),
+            assets: None,
         }
     }
 }
@@ -105,9 +108,13 @@ impl From<http::HttpError> for Stop {
 fn fetch_index(cfg: &FollowConfig, tx: &Sender<HostEvent>) -> Result<(), Stop> {
     let bytes = http::get_bytes(&cfg.server, "/api/content/index", cfg.idle, INDEX_MAX)?;
     match serde_json::from_slice::<linli_content::Index>(&bytes) {
-        Ok(index) => tx
-            .send(HostEvent::Index(Box::new(index)))
-            .map_err(|_| Stop::Receiver),
+        Ok(index) => {
+            if let Some(dir) = &cfg.assets {
+                fetch_assets(cfg, &index, dir);
+            }
+            tx.send(HostEvent::Index(Box::new(index)))
+                .map_err(|_| Stop::Receiver)
+        }
         // A host with a newer index format must not take the calls away: keep
         // the content we have and follow the events anyway.
         Err(e) => {
@@ -115,6 +122,58 @@ fn fetch_index(cfg: &FollowConfig, tx: &Sender<HostEvent>) -> Result<(), Stop> {
             Ok(())
         }
     }
+}
+
+const ASSET_MAX: u64 = 16 * 1024 * 1024;
+
+/// Downloads every picture the index names into `dir` (write, then rename),
+/// so they show offline too. A failed picture is logged; its item shows text.
+fn fetch_assets(cfg: &FollowConfig, index: &linli_content::Index, dir: &std::path::Path) {
+    for item in index.items.values() {
+        let Some(image) = &item.image else { continue };
+        let Some(rel) = safe_relative(&image.path) else {
+            eprintln!(
+                "linli-signage: skipping picture with unsafe path {:?}",
+                image.path
+            );
+            continue;
+        };
+        let target = dir.join(&rel);
+        let path = format!("/api/content/asset/{}", percent_encode(&image.path));
+        let result = http::get_bytes(&cfg.server, &path, cfg.idle, ASSET_MAX)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                let parent = target.parent().unwrap_or(dir);
+                std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+                let tmp = target.with_extension("part");
+                std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
+                std::fs::rename(&tmp, &target).map_err(|e| e.to_string())
+            });
+        if let Err(e) = result {
+            eprintln!("linli-signage: picture {}: {e}", image.path);
+        }
+    }
+}
+
+/// A content path as a relative path that stays inside the cache.
+fn safe_relative(path: &str) -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(path);
+    p.components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+        .then(|| p.to_path_buf())
+}
+
+/// Percent-encodes a path for a URL, keeping `/` (content paths may be Chinese).
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn stream(
@@ -177,6 +236,17 @@ fn jitter(base: Duration, attempt: u64) -> Duration {
 mod tests {
     use super::jitter;
     use std::time::Duration;
+
+    #[test]
+    fn asset_paths_stay_inside_and_are_encoded() {
+        assert!(super::safe_relative("images/a.png").is_some());
+        assert!(super::safe_relative("../etc/passwd").is_none());
+        assert!(super::safe_relative("/etc/passwd").is_none());
+        assert_eq!(
+            super::percent_encode("images/大厅 1.png"),
+            "images/%E5%A4%A7%E5%8E%85%201.png"
+        );
+    }
 
     #[test]
     fn jitter_stays_near_base() {

@@ -99,10 +99,12 @@ fn player(cli: &Cli, fallback: Layout) -> Result<Player> {
             &cli.cache.clone().unwrap_or_else(DiskCache::default_root),
             &cli.screen,
         );
+        let assets = cache.assets_dir();
         let (tx, rx) = std::sync::mpsc::channel();
         let player = Player::host(&cli.screen, fallback, server, rx, cache);
-        follow::spawn(FollowConfig::new(url, player.last_event_id()), tx)
-            .context("starting the host follower")?;
+        let mut cfg = FollowConfig::new(url, player.last_event_id());
+        cfg.assets = Some(assets);
+        follow::spawn(cfg, tx).context("starting the host follower")?;
         return Ok(player);
     }
     if let Some(dir) = &cli.content {

@@ -177,6 +177,9 @@ impl Player {
         let cached_queue = cache.load_queue();
         let mut p = Player::new(screen, fallback, Source::Host { events, cache });
         p.url_base = Some(server.trim_end_matches('/').to_string());
+        if let Source::Host { cache, .. } = &p.source {
+            p.assets = Some(cache.assets_dir());
+        }
         if let Some(q) = cached_queue {
             for call in q.calls.into_iter().rev() {
                 p.scene.apply_call(call, f64::NEG_INFINITY);
@@ -391,6 +394,7 @@ impl Player {
             }
         }
         self.index = Some(index);
+        self.scene.content_epoch += 1;
         self.refresh_content(t);
     }
 

@@ -92,6 +92,7 @@ pub struct Renderer {
     runs: [Vec<(std::ops::Range<u32>, bool)>; 2],
     clear: wgpu::Color,
     srgb: bool,
+    content_epoch: u64,
 }
 
 impl Renderer {
@@ -131,6 +132,7 @@ impl Renderer {
             quads: Quads::new(&gpu.device, format),
             pictures: Pictures::new(srgb),
             srgb,
+            content_epoch: 0,
             pools: Vec::new(),
             list: DrawList::default(),
             instances: Vec::new(),
@@ -295,6 +297,10 @@ impl Renderer {
                     _ => self.runs[layer].push((i..i + 1, q.is_flat())),
                 }
             }
+        }
+        if scene.content_epoch != self.content_epoch {
+            self.content_epoch = scene.content_epoch;
+            self.pictures.forget_files();
         }
         for draw in &self.list.pictures {
             let picture = match draw.picture {

@@ -73,6 +73,8 @@ pub struct Scene {
     /// The host is unreachable: show a small offline mark.
     pub offline: bool,
     pub revision: u64,
+    /// Goes up when the content (and so perhaps a picture file) changed.
+    pub content_epoch: u64,
 }
 
 /// How many calls a scene remembers; boards list fewer.

@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -25,6 +26,16 @@ fn called(id: u64, ticket: &str, window: &str) -> String {
 /// then drops; later streams send every event after Last-Event-ID, then stay
 /// open. Records each stream request's Last-Event-ID.
 fn serve(events: Vec<String>) -> (String, Arc<Mutex<Vec<Option<String>>>>) {
+    let index = r#"{"revision":7,"utc_offset":"+08:00","items":{},"layouts":{},"errors":{}}"#;
+    serve_content(events, index.to_string(), None)
+}
+
+/// Like [`serve`], with a given index and pictures served from `assets`.
+fn serve_content(
+    events: Vec<String>,
+    index: String,
+    assets: Option<PathBuf>,
+) -> (String, Arc<Mutex<Vec<Option<String>>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -34,9 +45,28 @@ fn serve(events: Vec<String>) -> (String, Arc<Mutex<Vec<Option<String>>>>) {
         for conn in listener.incoming() {
             let Ok(conn) = conn else { continue };
             let (path, last) = read_request(&conn);
+            if let Some(rel) = path.strip_prefix("/api/content/asset/") {
+                match assets
+                    .as_ref()
+                    .and_then(|dir| std::fs::read(dir.join(rel)).ok())
+                {
+                    Some(bytes) => {
+                        let _ = write!(
+                            &conn,
+                            "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\n\r\n",
+                            bytes.len()
+                        );
+                        let _ = (&conn).write_all(&bytes);
+                    }
+                    None => {
+                        let _ =
+                            write!(&conn, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+                    }
+                }
+                continue;
+            }
             if path.starts_with("/api/content/index") {
-                let body =
-                    r#"{"revision":7,"utc_offset":"+08:00","items":{},"layouts":{},"errors":{}}"#;
+                let body = &index;
                 let _ = write!(
                     &conn,
                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
@@ -200,5 +230,53 @@ fn player_keeps_calls_while_offline_and_catches_up() {
     assert_eq!(restarted.scene.calls.len(), 3);
     assert_eq!(restarted.last_event_id(), 3);
     assert!(restarted.scene.offline);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn pictures_come_with_the_index_and_stay_for_offline_use() {
+    let content = concat!(env!("CARGO_MANIFEST_DIR"), "/../content");
+    let store = linli_content::ContentStore::open(content, linli_content::ContentConfig::default())
+        .expect("sample content");
+    let with_picture = store
+        .index()
+        .items
+        .values()
+        .find_map(|i| i.image.clone())
+        .expect("the sample content has a picture");
+    let index = serde_json::to_string(store.index()).expect("index JSON");
+    let (url, _) = serve_content(vec![], index, Some(PathBuf::from(content)));
+
+    let dir = std::env::temp_dir().join(format!("linli-assets-test-{}", std::process::id()));
+    let cache = DiskCache::new(&dir, "hall-main");
+    let assets = cache.assets_dir();
+    let (tx, rx) = mpsc::channel();
+    let mut player = Player::host("hall-main", Layout::builtin_landscape(), &url, rx, cache);
+    let mut cfg = fast(&url, 0);
+    cfg.assets = Some(assets.clone());
+    follow::spawn(cfg, tx).expect("spawn");
+
+    let expected = assets.join(&with_picture.path);
+    let mut found = false;
+    for _ in 0..200 {
+        player.update(1000.0);
+        if player
+            .scene
+            .carousel
+            .iter()
+            .any(|c| c.image.as_deref() == Some(expected.as_path()))
+        {
+            found = true;
+            break;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        found,
+        "picture item not in the carousel with its cached file"
+    );
+    let original =
+        std::fs::read(std::path::Path::new(content).join(&with_picture.path)).expect("original");
+    assert_eq!(std::fs::read(&expected).expect("cached picture"), original);
     let _ = std::fs::remove_dir_all(&dir);
 }

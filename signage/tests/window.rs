@@ -79,6 +79,9 @@ fn fullscreen_window_renders_frames_under_xvfb() {
         eprintln!("stdout: {stdout}\nstderr: {stderr}");
         assert!(out.status.success(), "player failed under Xvfb");
         let expected = format!("rendered 30 frames at {w}x{h}");
-        assert!(stdout.contains(&expected), "expected {expected:?}, got: {stdout}");
+        assert!(
+            stdout.contains(&expected),
+            "expected {expected:?}, got: {stdout}"
+        );
     }
 }

@@ -93,16 +93,38 @@ impl Canvas<'_> {
         // blending every pixel of a large slot costs milliseconds a frame.
         // Overlaps are the same opaque colour, so they do not show.
         let bands = [
-            Rect { x: rect.x + r, w: rect.w - 2.0 * r, ..rect },
-            Rect { y: rect.y + r, h: rect.h - 2.0 * r, ..rect },
+            Rect {
+                x: rect.x + r,
+                w: rect.w - 2.0 * r,
+                ..rect
+            },
+            Rect {
+                y: rect.y + r,
+                h: rect.h - 2.0 * r,
+                ..rect
+            },
         ];
         for band in bands {
             if band.w > 0.0 && band.h > 0.0 {
                 quads.push(QuadInstance::solid(band, color, 0.0));
             }
         }
-        for (x, y) in [(rect.x, rect.y), (rect.right() - 2.0 * r, rect.y), (rect.x, rect.bottom() - 2.0 * r), (rect.right() - 2.0 * r, rect.bottom() - 2.0 * r)] {
-            quads.push(QuadInstance::solid(Rect { x, y, w: 2.0 * r, h: 2.0 * r }, color, r));
+        for (x, y) in [
+            (rect.x, rect.y),
+            (rect.right() - 2.0 * r, rect.y),
+            (rect.x, rect.bottom() - 2.0 * r),
+            (rect.right() - 2.0 * r, rect.bottom() - 2.0 * r),
+        ] {
+            quads.push(QuadInstance::solid(
+                Rect {
+                    x,
+                    y,
+                    w: 2.0 * r,
+                    h: 2.0 * r,
+                },
+                color,
+                r,
+            ));
         }
     }
 

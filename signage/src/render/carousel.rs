@@ -50,7 +50,12 @@ pub fn position(items: &[CarouselItem], t: f64) -> Option<Position> {
             } else {
                 0.0
             };
-            return Some(Position { index: i, slide, into: into as f32, duration: d as f32 });
+            return Some(Position {
+                index: i,
+                slide,
+                into: into as f32,
+                duration: d as f32,
+            });
         }
         into -= d;
     }
@@ -71,12 +76,26 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
     if let Some(bg) = zone.background {
         cx.rect(Layer::Screen, rect, bg, 0.0);
     }
-    let Some(Position { index: current, slide, into, duration }) = position(&scene.carousel, time.t) else {
+    let Some(Position {
+        index: current,
+        slide,
+        into,
+        duration,
+    }) = position(&scene.carousel, time.t)
+    else {
         return;
     };
     // Ease in and out so the slide starts and ends gently.
     let eased = slide * slide * (3.0 - 2.0 * slide);
-    draw_item(cx, zone, rect, scene, current, -eased * rect.w, scroll(into, duration));
+    draw_item(
+        cx,
+        zone,
+        rect,
+        scene,
+        current,
+        -eased * rect.w,
+        scroll(into, duration),
+    );
     if slide > 0.0 {
         let next = (current + 1) % scene.carousel.len();
         draw_item(cx, zone, rect, scene, next, (1.0 - eased) * rect.w, 0.0);
@@ -99,7 +118,15 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
     }
 }
 
-fn draw_item(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, i: usize, dx: f32, scrolled: f32) {
+fn draw_item(
+    cx: &mut Canvas<'_>,
+    zone: &Zone,
+    rect: Rect,
+    scene: &Scene,
+    i: usize,
+    dx: f32,
+    scrolled: f32,
+) {
     let Some(item) = scene.carousel.get(i) else {
         return;
     };
@@ -137,11 +164,28 @@ fn draw_item(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, i: usi
         cx.picture(PictureRef::CarouselItem(i), picture, rect, 1.0);
     } else {
         // Shaped whole, once; a body taller than its box scrolls through it by time.
-        let style = TextStyle { size: font, bold: false, wrap_width: Some(inner.w), max_height: None };
+        let style = TextStyle {
+            size: font,
+            bold: false,
+            wrap_width: Some(inner.w),
+            max_height: None,
+        };
         let e = cx.shape(2 * i + 1, format_args!("{}", item.body), style);
         let overflow = (e.h - body.h).max(0.0);
-        let clip = Rect { x: rect.x, y: body.y, w: rect.w, h: body.h.max(0.0) };
-        cx.place(Layer::Screen, 2 * i + 1, x, body_top - overflow * scrolled, clip, zone.color);
+        let clip = Rect {
+            x: rect.x,
+            y: body.y,
+            w: rect.w,
+            h: body.h.max(0.0),
+        };
+        cx.place(
+            Layer::Screen,
+            2 * i + 1,
+            x,
+            body_top - overflow * scrolled,
+            clip,
+            zone.color,
+        );
     }
 }
 
@@ -173,7 +217,10 @@ mod tests {
 
     #[test]
     fn single_item_never_slides() {
-        assert_eq!(position(&items(&[3.0]), 2.9).map(|p| (p.index, p.slide)), Some((0, 0.0)));
+        assert_eq!(
+            position(&items(&[3.0]), 2.9).map(|p| (p.index, p.slide)),
+            Some((0, 0.0))
+        );
         assert_eq!(position(&[], 1.0), None);
     }
 }

@@ -85,8 +85,10 @@ impl Pictures {
     }
 
     /// Forgets file pictures no longer shown, after a content change.
-    pub fn retain_files(&mut self, keep: impl Fn(&Path) -> bool) {
-        self.files.retain(|k, _| keep(k));
+    /// Forgets every file picture: content changed, and a file may have been
+    /// replaced under the same name.
+    pub fn forget_files(&mut self) {
+        self.files.clear();
     }
 }
 

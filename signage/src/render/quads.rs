@@ -24,7 +24,16 @@ impl QuadInstance {
         QuadInstance {
             rect: [rect.x, rect.y, rect.w, rect.h],
             color: color.to_unit(),
-            params: [radius, if color.0[3] == 255 && radius <= 0.0 { 1.0 } else { 0.0 }, 0.0, 0.0],
+            params: [
+                radius,
+                if color.0[3] == 255 && radius <= 0.0 {
+                    1.0
+                } else {
+                    0.0
+                },
+                0.0,
+                0.0,
+            ],
         }
     }
 
@@ -112,7 +121,14 @@ impl Quads {
             });
         let solid = pipeline(device, &shader, &solid_layout, "fs_solid", format, true);
         let flat = pipeline(device, &shader, &solid_layout, "fs_flat", format, false);
-        let picture = pipeline(device, &shader, &picture_pipeline_layout, "fs_picture", format, true);
+        let picture = pipeline(
+            device,
+            &shader,
+            &picture_pipeline_layout,
+            "fs_picture",
+            format,
+            true,
+        );
         let instances = instance_buffer(device, INITIAL_CAPACITY);
         Quads {
             solid,
@@ -151,7 +167,12 @@ impl Quads {
     }
 
     /// Draws instances `range`, all flat (opaque, square) or all blended.
-    pub fn draw_solid(&self, pass: &mut wgpu::RenderPass<'_>, range: std::ops::Range<u32>, flat: bool) {
+    pub fn draw_solid(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        range: std::ops::Range<u32>,
+        flat: bool,
+    ) {
         if range.is_empty() {
             return;
         }
