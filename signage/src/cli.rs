@@ -42,7 +42,11 @@ pub struct Cli {
     #[arg(long, conflicts_with_all = ["server", "content"])]
     pub demo: bool,
 
-    /// 内容未提供布局时使用的内置布局 / Built-in layout when the content has none for this screen
+    /// 内容布局编号（screens/ID.toml）；默认取与屏幕同名的 / Content layout id (screens/ID.toml); default: the one named like the screen
+    #[arg(long, env = "LINLI_SIGNAGE_LAYOUT", value_name = "ID")]
+    pub layout_id: Option<String>,
+
+    /// 内置布局；内容中无本屏布局时也按此名选择（landscape/portrait）/ Built-in layout; also picks the content layout of that id when the screen has none
     #[arg(long, value_enum, default_value_t = BuiltinLayout::Landscape)]
     pub layout: BuiltinLayout,
 

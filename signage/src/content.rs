@@ -64,9 +64,10 @@ pub fn screen_content(
     }
 }
 
-/// The layout a screen uses: the one named like the screen, else the only one.
-pub fn pick_layout<'a>(index: &'a Index, screen: &str) -> Option<&'a linli_content::Layout> {
-    index.layout(screen).or_else(|| {
+/// The layout a screen uses: the first of `ids` the content has (the
+/// configured id, the screen's name, the built-in orientation), else the only one.
+pub fn pick_layout<'a>(index: &'a Index, ids: &[&str]) -> Option<&'a linli_content::Layout> {
+    ids.iter().find_map(|id| index.layout(id)).or_else(|| {
         if index.layouts.len() == 1 {
             index.layouts.values().next()
         } else {

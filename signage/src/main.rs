@@ -46,6 +46,7 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
         BuiltinLayout::Portrait => Layout::builtin_portrait(),
     };
     let mut player = player(&cli, fallback)?;
+    player.set_layout_id(cli.layout_id.clone());
     if cli.headless {
         return headless(&cli, &mut player);
     }

@@ -87,6 +87,8 @@ pub struct Player {
     /// The host's address, so a layout's relative QR link ("/resident") becomes a full one.
     url_base: Option<String>,
     reported_offline: bool,
+    /// The content layout this screen is configured with, if named.
+    layout_id: Option<String>,
 }
 
 impl Player {
@@ -110,6 +112,7 @@ impl Player {
             last_event_id: 0,
             url_base: None,
             reported_offline: false,
+            layout_id: None,
         }
     }
 
@@ -198,6 +201,14 @@ impl Player {
     /// The event id to resume the host's stream from.
     pub fn last_event_id(&self) -> u64 {
         self.last_event_id
+    }
+
+    /// Uses the content layout `id` (applied with the next content).
+    pub fn set_layout_id(&mut self, id: Option<String>) {
+        self.layout_id = id;
+        if let Some(index) = self.index.take() {
+            self.set_index(index, self.content_checked.max(0.0));
+        }
     }
 
     pub fn set_voice(&mut self, voice: Option<Voice>, cfg: VoiceConfig) {
@@ -383,7 +394,13 @@ impl Player {
     }
 
     fn set_index(&mut self, index: Index, t: f64) {
-        self.layout = content::pick_layout(&index, &self.screen)
+        let mut ids = Vec::with_capacity(3);
+        if let Some(id) = &self.layout_id {
+            ids.push(id.as_str());
+        }
+        ids.push(&self.screen);
+        ids.push(&self.fallback_layout.name);
+        self.layout = content::pick_layout(&index, &ids)
             .map(content::convert_layout)
             .unwrap_or_else(|| self.fallback_layout.clone());
         if let Some(base) = &self.url_base {

@@ -192,3 +192,23 @@ fn help_is_bilingual() {
         assert!(help.contains(needle), "--help lacks {needle:?}:\n{help}");
     }
 }
+
+#[test]
+fn screen_picks_its_configured_layout() {
+    let dir = temp_dir("layouts");
+    let screens = concat!(env!("CARGO_MANIFEST_DIR"), "/../content/screens");
+    for id in ["landscape", "portrait"] {
+        let text = fs::read_to_string(format!("{screens}/{id}.toml")).expect("sample layout");
+        write(&dir, &format!("screens/{id}.toml"), &text);
+    }
+    // No layout named like the screen: the built-in orientation's id picks one.
+    let player = Player::folder("hall-main", Layout::builtin_portrait(), dir.clone(), false)
+        .expect("player");
+    assert_eq!(player.layout.name, "portrait");
+    // A configured id wins.
+    let mut player = Player::folder("hall-main", Layout::builtin_portrait(), dir.clone(), false)
+        .expect("player");
+    player.set_layout_id(Some("landscape".into()));
+    assert_eq!(player.layout.name, "landscape");
+    let _ = fs::remove_dir_all(&dir);
+}
