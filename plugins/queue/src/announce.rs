@@ -1,0 +1,125 @@
+//! Events on the bus: what screens show and speak, and what pages need to
+//! refresh. Events are public, so a resident's name, phone or ticket token
+//! never goes into one.
+
+use crate::config::Config;
+use crate::estimate::Board;
+use crate::fail::Fail;
+use crate::ticket::Ticket;
+use linli_sdk::prelude::*;
+use serde_json::json;
+
+/// Publish, logging rather than failing: the change is already stored and
+/// the next `queue.waiting` brings every page back in step.
+fn publish(topic: &str, payload: &serde_json::Value) {
+    if let Err(e) = events::publish(topic, payload) {
+        log::warn(&format!("publishing {topic}: {e}"));
+    }
+}
+
+/// `A012` → `A零一二`: digits read one by one, as halls announce them.
+pub fn spoken(label: &str) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    label.chars().map(|c| c.to_digit(10).map(|d| DIGITS[d as usize].to_string()).unwrap_or_else(|| c.to_string())).collect()
+}
+
+fn call_payload(t: &Ticket, window: &str) -> serde_json::Value {
+    json!({
+        "ticket": t.label,
+        "service": t.service,
+        "window": window,
+        "display_zh": format!("请 {} 号到 {} 号窗口办理", t.label, window),
+        "display_en": format!("Ticket {}, please go to window {}", t.label, window),
+        "speak_zh": format!("请 {} 号到 {} 号窗口办理", spoken(&t.label), window),
+    })
+}
+
+pub fn issued(t: &Ticket, ahead: i64, wait_minutes: i64) {
+    publish(
+        "queue.issued",
+        &json!({
+            "ticket": t.label,
+            "service": t.service,
+            "kind": t.kind,
+            "priority": t.priority != 0,
+            "channel": t.channel,
+            "ahead": ahead,
+            "wait_minutes": wait_minutes,
+            "appointment_id": t.appointment_id,
+            "time": t.issued_at,
+        }),
+    );
+}
+
+pub fn called(t: &Ticket, window: &str) {
+    publish("queue.called", &call_payload(t, window));
+}
+
+pub fn recalled(t: &Ticket, window: &str) {
+    let mut p = call_payload(t, window);
+    p["recalls"] = t.recalls.into();
+    publish("queue.recalled", &p);
+}
+
+pub fn serving(t: &Ticket, window: &str) {
+    publish("queue.serving", &json!({ "ticket": t.label, "service": t.service, "window": window }));
+}
+
+pub fn skipped(t: &Ticket, window: &str) {
+    publish(
+        "queue.skipped",
+        &json!({
+            "ticket": t.label,
+            "service": t.service,
+            "window": window,
+            "display_zh": format!("{} 号已过号，请到导办台登记后重新排队", t.label),
+            "display_en": format!("Ticket {} missed its call; please see the guide desk to rejoin", t.label),
+        }),
+    );
+}
+
+pub fn returned(t: &Ticket) {
+    publish("queue.returned", &json!({ "ticket": t.label, "service": t.service }));
+}
+
+pub fn transferred(t: &Ticket, from_service: &str, from_window: &str) {
+    publish(
+        "queue.transferred",
+        &json!({
+            "ticket": t.label,
+            "from_service": from_service,
+            "from_window": from_window,
+            "service": t.service,
+            "window": t.target_window,
+            "display_zh": format!("{} 号已转至 {} 业务，请稍候", t.label, t.service),
+            "display_en": format!("Ticket {} moved to service {}; please wait", t.label, t.service),
+        }),
+    );
+}
+
+pub fn finished(t: &Ticket, window: &str) {
+    publish(
+        "queue.finished",
+        &json!({
+            "ticket": t.label,
+            "service": t.service,
+            "window": window,
+            "clerk_id": t.clerk_id,
+            "clerk": t.clerk_name,
+            "outcome": t.outcome,
+            "handling_s": t.finished_at.zip(t.serving_at.or(t.last_called_at)).map(|(f, s)| (f - s) / 1000),
+            "time": t.finished_at,
+        }),
+    );
+}
+
+pub fn window(number: &str, paused: bool) {
+    publish("queue.window", &json!({ "window": number, "paused": paused }));
+}
+
+/// `queue.waiting` after every change, so every screen and page is in step.
+pub fn waiting(cfg: &Config, now: i64) -> Result<(), Fail> {
+    let board = Board::now(cfg, now)?;
+    publish("queue.waiting", &board.waiting_payload());
+    Ok(())
+}

@@ -1,0 +1,340 @@
+//! JSON endpoints under `/api/queue/…`.
+
+use crate::config::{Config, OVERRIDE_KEY};
+use crate::counter::{self, Desk};
+use crate::day::{self, Local};
+use crate::estimate::Board;
+use crate::fail::Fail;
+use crate::issue::{self, Ask, Issued};
+use crate::policy;
+use crate::stats;
+use crate::ticket::{Ticket, status};
+use crate::db;
+use linli_sdk::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+
+/// The services board for kiosks and pages: queues, estimates, whether
+/// tickets are being issued now, and the call policy in words.
+pub fn services(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
+    let lang = req.lang();
+    let board = Board::now(cfg, now)?;
+    let closed = day::issuing_closed(cfg, &Local::at(now));
+    let list: Vec<_> = board
+        .services
+        .iter()
+        .map(|l| {
+            let s = cfg.service(&l.code);
+            json!({
+                "code": l.code,
+                "prefix": s.map(|s| s.prefix().to_owned()),
+                "name": s.map(|s| s.name(lang).to_owned()),
+                "name_zh": l.name_zh,
+                "name_en": l.name_en,
+                "waiting": l.waiting,
+                "windows_open": l.windows_open,
+                "wait_minutes": l.wait_minutes(l.waiting),
+            })
+        })
+        .collect();
+    Ok(Response::json(
+        200,
+        &json!({
+            "services": list,
+            "issuing": closed.is_none(),
+            "closed_reason": closed.map(|(zh, en)| if lang == "en" { en } else { zh }),
+            "hours": cfg.hours,
+            "policy": policy::describe(cfg, lang),
+        }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KioskAsk {
+    service: String,
+    #[serde(default)]
+    idem_key: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+}
+
+fn issued_response(cfg: &Config, req: &Request, done: Issued) -> Response {
+    let mut v = done.ticket.public_view(cfg, req.lang(), done.ahead, done.wait_minutes);
+    v["replayed"] = done.replayed.into();
+    let paper = if req.query_param("paper").as_deref() == Some("58") { 58 } else { 80 };
+    let url = ticket_url(cfg, req, &done.ticket.token);
+    v["print_html"] = crate::pages::ticket::slip(cfg, &done.ticket, req.lang(), done.ahead, done.wait_minutes, &url, paper).into();
+    Response::json(if done.replayed { 200 } else { 201 }, &v)
+}
+
+/// The absolute address a phone opens from the QR code.
+pub fn ticket_url(cfg: &Config, req: &Request, token: &str) -> String {
+    let base = if cfg.public_url.is_empty() {
+        format!("http://{}", req.header("host").unwrap_or("localhost"))
+    } else {
+        cfg.public_url.trim_end_matches('/').to_owned()
+    };
+    format!("{base}/queue/t/{token}")
+}
+
+pub fn kiosk_issue(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
+    let a: KioskAsk = req.json()?;
+    let done = issue::issue(
+        cfg,
+        Ask {
+            service: a.service.trim().to_owned(),
+            kind: "walk-in",
+            channel: "kiosk",
+            phone: issue::clean_phone(a.phone.as_deref())?,
+            idem_key: a.idem_key.filter(|k| !k.is_empty()).map(|k| format!("kiosk:{k}")),
+            ..Ask::default()
+        },
+        now,
+    )?;
+    Ok(issued_response(cfg, req, done))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GuideAsk {
+    service: String,
+    #[serde(default)]
+    priority: bool,
+    #[serde(default)]
+    proxy: bool,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    idem_key: Option<String>,
+}
+
+pub fn guide_issue(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
+    let a: GuideAsk = req.json()?;
+    let name = a.name.map(|n| n.trim().chars().take(40).collect::<String>()).filter(|n| !n.is_empty());
+    let done = issue::issue(
+        cfg,
+        Ask {
+            service: a.service.trim().to_owned(),
+            kind: "walk-in",
+            priority: a.priority,
+            proxy: a.proxy,
+            channel: "guide",
+            phone: issue::clean_phone(a.phone.as_deref())?,
+            name,
+            idem_key: a.idem_key.filter(|k| !k.is_empty()).map(|k| format!("guide:{k}")),
+            ..Ask::default()
+        },
+        now,
+    )?;
+    Ok(issued_response(cfg, req, done))
+}
+
+/// An appointment check-in, from the `appointments.checked-in` event or
+/// from the guide desk.
+#[derive(Deserialize)]
+pub struct CheckIn {
+    #[serde(alias = "id")]
+    pub appointment_id: String,
+    #[serde(alias = "service_code")]
+    pub service: String,
+    /// The slot's start, ms since the epoch.
+    #[serde(alias = "slot_time", alias = "start")]
+    pub time: Option<i64>,
+    #[serde(default)]
+    pub priority: bool,
+}
+
+pub fn check_in(cfg: &Config, c: CheckIn, now: i64) -> Result<Issued, Fail> {
+    if c.appointment_id.trim().is_empty() {
+        return Err(Fail::user(422, "缺少预约编号", "appointment id missing"));
+    }
+    let late = cfg.policy.appointment_late_minutes as i64 * 60_000;
+    // Too late for the slot: queued as a walk-in, as the policy says.
+    let on_time = c.time.is_some_and(|t| now <= t + late);
+    issue::issue(
+        cfg,
+        Ask {
+            service: c.service,
+            kind: if on_time { "appointment" } else { "walk-in" },
+            priority: c.priority,
+            channel: "appointment",
+            appointment_id: Some(c.appointment_id.clone()),
+            appointment_time: c.time.filter(|_| on_time),
+            idem_key: Some(format!("appointment:{}", c.appointment_id)),
+            ..Ask::default()
+        },
+        now,
+    )
+}
+
+pub fn guide_check_in(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
+    let c: CheckIn = req.json()?;
+    let done = check_in(cfg, c, now)?;
+    Ok(issued_response(cfg, req, done))
+}
+
+pub fn ticket_status(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
+    let t = by_token(req)?;
+    let ahead = t.ahead()?;
+    let board = Board::now(cfg, now)?;
+    let wait = board.line(&t.service).map(|l| l.wait_minutes(ahead)).unwrap_or(0);
+    let mut v = t.public_view(cfg, req.lang(), ahead, wait);
+    v["policy"] = policy::describe(cfg, req.lang()).into();
+    Ok(Response::json(200, &v))
+}
+
+pub fn by_token(req: &Request) -> Result<Ticket, Fail> {
+    let token = req.param("token").unwrap_or("");
+    let found = if token.len() == 32 && token.chars().all(|c| c.is_ascii_hexdigit()) { Ticket::by_token(token)? } else { None };
+    found.ok_or_else(|| Fail::user(404, "找不到这张号票，请核对二维码", "No such ticket; please check the QR code"))
+}
+
+/// A ticket whose printing failed is printed again, never issued again.
+pub fn reprint(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
+    let t = by_token(req)?;
+    if !matches!(t.status.as_str(), status::WAITING | status::CALLED) {
+        return Err(Fail::user(409, format!("{} 号已{}，无需补打", t.label, crate::ticket::status_text(&t.status, "zh-CN")), format!("Ticket {} is no longer waiting", t.label)));
+    }
+    sql::execute("UPDATE tickets SET printed = printed + 1 WHERE id = ?1", &[sql::int(t.id)])?;
+    let ahead = t.ahead()?;
+    let wait = Board::now(cfg, now)?.line(&t.service).map(|l| l.wait_minutes(ahead)).unwrap_or(0);
+    Ok(issued_response(cfg, req, Issued { ticket: t, ahead, wait_minutes: wait, replayed: true }))
+}
+
+/// The console's view of the clerk's window.
+pub fn counter_state(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
+    let desk = Desk::open(cfg, &req.caller, now)?;
+    let lang = req.lang();
+    let board = Board::now(cfg, now)?;
+    let current = Ticket::current_at(&desk.window.number)?;
+    let missed: Vec<Ticket> = db::rows(
+        "SELECT * FROM tickets WHERE status = 'missed' ORDER BY missed_at DESC LIMIT 20",
+        &[],
+    )?;
+    let services: Vec<_> = desk
+        .window
+        .services
+        .iter()
+        .filter_map(|c| board.line(c))
+        .map(|l| json!({"code": l.code, "name": t(lang, &l.name_zh, &l.name_en), "waiting": l.waiting, "wait_minutes": l.wait_minutes(l.waiting)}))
+        .collect();
+    Ok(Response::json(
+        200,
+        &json!({
+            "window": desk.window.number,
+            "paused": desk.row.paused != 0,
+            "clerk": req.caller.name,
+            "current": current.map(|c| c.staff_view(cfg, lang)),
+            "services": services,
+            "missed": missed.iter().filter(|m| desk.window.services.contains(&m.service)).map(|m| m.staff_view(cfg, lang)).collect::<Vec<_>>(),
+            "max_recalls": cfg.policy.max_recalls,
+            "all_services": cfg.services.iter().map(|s| json!({"code": s.code, "name": s.name(lang)})).collect::<Vec<_>>(),
+            "all_windows": cfg.windows.iter().map(|w| &w.number).collect::<Vec<_>>(),
+        }),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct CounterBody {
+    id: Option<i64>,
+    outcome: Option<String>,
+    service: Option<String>,
+    window: Option<String>,
+}
+
+pub fn counter_action(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
+    let desk = Desk::open(cfg, &req.caller, now)?;
+    let body: CounterBody = if req.body.iter().all(u8::is_ascii_whitespace) { CounterBody::default() } else { req.json()? };
+    let lang = req.lang();
+    let view = |t: &Ticket| json!({"ticket": t.staff_view(cfg, lang)});
+    let out = match req.param("action").unwrap_or("") {
+        "call-next" => match counter::call_next(cfg, &desk, now)? {
+            Some(t) => view(&t),
+            None => json!({"ticket": null, "message": t(lang, "暂无等候的群众", "Nobody is waiting")}),
+        },
+        "recall" => view(&counter::recall(cfg, &desk, now)?),
+        "skip" => view(&counter::skip(cfg, &desk, now)?),
+        "start" => view(&counter::start(&desk, now)?),
+        "finish" => view(&counter::finish(cfg, &desk, body.id, body.outcome.as_deref().unwrap_or("done"), now)?),
+        "transfer" => view(&counter::transfer(cfg, &desk, body.service.as_deref(), body.window.as_deref(), now)?),
+        "pause" => {
+            counter::pause(cfg, &desk, true, now)?;
+            json!({"paused": true})
+        }
+        "resume" => {
+            counter::pause(cfg, &desk, false, now)?;
+            json!({"paused": false})
+        }
+        other => return Err(Fail::user(404, format!("未知操作 {other}"), format!("unknown action `{other}`"))),
+    };
+    Ok(Response::json(200, &out))
+}
+
+pub fn missed(cfg: &Config, req: &Request) -> Result<Response, Fail> {
+    let rows: Vec<Ticket> = db::rows("SELECT * FROM tickets WHERE status = 'missed' ORDER BY missed_at DESC LIMIT 100", &[])?;
+    Ok(Response::json(200, &json!({"tickets": rows.iter().map(|t| t.staff_view(cfg, req.lang())).collect::<Vec<_>>()})))
+}
+
+pub fn comeback(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
+    let id = req.param("id").and_then(|s| s.parse::<i64>().ok()).ok_or_else(|| Fail::user(400, "号票编号无效", "invalid ticket id"))?;
+    let t = counter::comeback(cfg, id, now)?;
+    let ahead = t.ahead()?;
+    Ok(Response::json(200, &json!({"ticket": t.staff_view(cfg, req.lang()), "ahead": ahead})))
+}
+
+fn range(req: &Request, now: i64) -> (String, String) {
+    let today = Local::at(now).day;
+    let from = req.query_param("from").filter(|s| !s.is_empty()).unwrap_or_else(|| today.clone());
+    let to = req.query_param("to").filter(|s| !s.is_empty()).unwrap_or_else(|| from.clone().max(today));
+    (from, to)
+}
+
+pub fn stats_json(req: &Request, now: i64) -> Result<Response, Fail> {
+    let (from, to) = range(req, now);
+    Ok(Response::json(200, &stats::report(&from, &to)?.json()))
+}
+
+pub fn stats_csv(req: &Request, now: i64) -> Result<Response, Fail> {
+    let (from, to) = range(req, now);
+    let csv = stats::report(&from, &to)?.csv();
+    Ok(Response::text(200, &format!("\u{feff}{csv}"))
+        .with_header("content-type", "text/csv; charset=utf-8")
+        .with_header("content-disposition", &format!("attachment; filename=\"queue-{from}-{to}.csv\"")))
+}
+
+pub fn config_get(cfg: &Config) -> Result<Response, Fail> {
+    let over: serde_json::Value = kv::get_json(OVERRIDE_KEY)?.unwrap_or(json!({}));
+    Ok(Response::json(200, &json!({"effective": cfg, "override": over})))
+}
+
+/// Save the admin's overrides (top-level sections); `null` for a section
+/// removes its override. The result is checked before it is kept.
+pub fn config_set(req: &Request) -> Result<Response, Fail> {
+    let patch: serde_json::Map<String, serde_json::Value> = req.json()?;
+    let mut over = match kv::get_json::<serde_json::Value>(OVERRIDE_KEY)? {
+        Some(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    for (k, v) in patch {
+        if v.is_null() {
+            over.remove(&k);
+        } else {
+            over.insert(k, v);
+        }
+    }
+    let mut base: serde_json::Value = config::get().map_err(crate::fail::config_fail)?;
+    if let serde_json::Value::Object(b) = &mut base {
+        for (k, v) in &over {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    let cfg: Config = serde_json::from_value(base).map_err(|e| Fail::user(422, format!("配置有误：{e}"), format!("invalid configuration: {e}")))?;
+    cfg.check().map_err(|e| Fail::user(422, format!("配置有误：{e}"), format!("invalid configuration: {e}")))?;
+    kv::set_json(OVERRIDE_KEY, &serde_json::Value::Object(over))?;
+    log::info("queue configuration changed by an admin");
+    Ok(Response::json(200, &json!({"effective": cfg})))
+}

@@ -1,0 +1,236 @@
+//! What a clerk does at a window: call next, recall, skip, start, finish,
+//! transfer, pause. Each change is one guarded UPDATE, so two windows
+//! pressing "call next" at once never get the same ticket, and a repeated
+//! press never changes a ticket twice.
+
+use crate::announce;
+use crate::config::{Config, Window};
+use crate::db;
+use crate::fail::Fail;
+use crate::policy;
+use crate::ticket::{Ticket, status};
+use crate::windows::{self, WindowRow};
+use linli_sdk::prelude::*;
+
+/// The clerk's window, checked and marked as in use.
+pub struct Desk<'a> {
+    pub window: &'a Window,
+    pub row: WindowRow,
+    pub caller: &'a Caller,
+}
+
+impl<'a> Desk<'a> {
+    pub fn open(cfg: &'a Config, caller: &'a Caller, now: i64) -> Result<Desk<'a>, Fail> {
+        let window = windows::of_caller(cfg, caller)?;
+        let row = windows::touch(&window.number, caller, now)?;
+        Ok(Desk { window, row, caller })
+    }
+
+    fn number(&self) -> &str {
+        &self.window.number
+    }
+
+    fn current(&self) -> Result<Ticket, Fail> {
+        Ticket::current_at(self.number())?.ok_or_else(|| {
+            Fail::user(409, "本窗口当前没有正在叫号或办理的号", "This window has no called or served ticket right now")
+        })
+    }
+}
+
+/// Call the next ticket by the policy; `None` when nobody is waiting.
+pub fn call_next(cfg: &Config, desk: &Desk, now: i64) -> Result<Option<Ticket>, Fail> {
+    if desk.row.paused != 0 {
+        return Err(Fail::user(409, "本窗口已暂停，请先恢复办理再叫号", "This window is paused; resume before calling"));
+    }
+    let choice = policy::next_for(cfg, desk.window, desk.row.streak, now, 5);
+    let mut params = vec![
+        sql::text(desk.number()),
+        db::opt_text(desk.caller.id.as_deref()),
+        db::opt_text(desk.caller.name.as_deref()),
+        sql::int(now),
+    ];
+    params.extend(choice.params);
+    let called = db::row::<Ticket>(
+        &format!(
+            "UPDATE tickets SET status = 'called', window = ?1, clerk_id = ?2, clerk_name = ?3,
+                    called_at = COALESCE(called_at, ?4), last_called_at = ?4, recalls = 0, target_window = NULL
+             WHERE id = ({}) AND status = 'waiting'
+               AND NOT EXISTS (SELECT 1 FROM tickets WHERE window = ?1 AND status IN ('called', 'serving'))
+             RETURNING *",
+            choice.sql
+        ),
+        &params,
+    )?;
+    let Some(t) = called else {
+        if let Some(held) = Ticket::current_at(desk.number())? {
+            return Err(Fail::user(
+                409,
+                format!("请先办结或过号当前的 {} 号，再叫下一位", held.label),
+                format!("Finish or skip ticket {} before calling the next one", held.label),
+            ));
+        }
+        return Ok(None);
+    };
+    let jumped = choice.jumping && policy::jumped(cfg, &t.kind, t.priority != 0, t.appointment_time, now);
+    windows::set_streak(desk.number(), if jumped { desk.row.streak + 1 } else { 0 })?;
+    announce::called(&t, desk.number());
+    announce::waiting(cfg, now)?;
+    Ok(Some(t))
+}
+
+pub fn recall(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
+    let cur = desk.current()?;
+    if cur.status != status::CALLED {
+        return Err(Fail::user(409, format!("{} 号已在办理中，无需重呼", cur.label), format!("Ticket {} is already being served", cur.label)));
+    }
+    let max = cfg.policy.max_recalls as i64;
+    let t = db::row::<Ticket>(
+        "UPDATE tickets SET recalls = recalls + 1, recalled_at = ?2 WHERE id = ?1 AND status = 'called' AND recalls < ?3 RETURNING *",
+        &[sql::int(cur.id), sql::int(now), sql::int(max)],
+    )?
+    .ok_or_else(|| {
+        Fail::user(
+            409,
+            format!("{} 号已重呼 {max} 次，达到上限，可作过号处理", cur.label),
+            format!("Ticket {} was recalled {max} times already; skip it as a no-show", cur.label),
+        )
+    })?;
+    announce::recalled(&t, desk.number());
+    Ok(t)
+}
+
+pub fn skip(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
+    let cur = desk.current()?;
+    let t = db::row::<Ticket>(
+        "UPDATE tickets SET status = 'missed', missed_at = ?2, skips = skips + 1 WHERE id = ?1 AND status = 'called' RETURNING *",
+        &[sql::int(cur.id), sql::int(now)],
+    )?
+    .ok_or_else(|| Fail::user(409, format!("{} 号已在办理中，不能过号", cur.label), format!("Ticket {} is being served and cannot be skipped", cur.label)))?;
+    announce::skipped(&t, desk.number());
+    announce::waiting(cfg, now)?;
+    Ok(t)
+}
+
+pub fn start(desk: &Desk, now: i64) -> Result<Ticket, Fail> {
+    let cur = desk.current()?;
+    let t = db::row::<Ticket>(
+        "UPDATE tickets SET status = 'serving', serving_at = ?2 WHERE id = ?1 AND status = 'called' RETURNING *",
+        &[sql::int(cur.id), sql::int(now)],
+    )?
+    .ok_or_else(|| Fail::user(409, format!("{} 号已在办理中", cur.label), format!("Ticket {} is already being served", cur.label)))?;
+    announce::serving(&t, desk.number());
+    Ok(t)
+}
+
+/// Outcomes of a finished ticket: 完成, 需补正 (papers missing), 转办
+/// (referred elsewhere).
+pub const OUTCOMES: &[&str] = &["done", "incomplete", "referred"];
+
+pub fn finish(cfg: &Config, desk: &Desk, id: Option<i64>, outcome: &str, now: i64) -> Result<Ticket, Fail> {
+    if !OUTCOMES.contains(&outcome) {
+        return Err(Fail::user(422, "办理结果应为 完成、需补正 或 转办", "outcome must be done, incomplete or referred"));
+    }
+    let cur = match id {
+        Some(id) => Ticket::by_id(id)?.ok_or_else(|| Fail::user(404, "没有这个号", "No such ticket"))?,
+        None => desk.current()?,
+    };
+    if cur.status == status::FINISHED {
+        return Err(Fail::user(409, format!("{} 号已办结，不能重复办结", cur.label), format!("Ticket {} is already finished", cur.label)));
+    }
+    if cur.window.as_deref() != Some(desk.number()) || !matches!(cur.status.as_str(), status::CALLED | status::SERVING) {
+        return Err(Fail::user(409, format!("{} 号不在本窗口办理", cur.label), format!("Ticket {} is not at this window", cur.label)));
+    }
+    let t = db::row::<Ticket>(
+        "UPDATE tickets SET status = 'finished', outcome = ?2, finished_at = ?3, clerk_id = ?4, clerk_name = ?5
+         WHERE id = ?1 AND status IN ('called', 'serving') RETURNING *",
+        &[
+            sql::int(cur.id),
+            sql::text(outcome),
+            sql::int(now),
+            db::opt_text(desk.caller.id.as_deref()),
+            db::opt_text(desk.caller.name.as_deref()),
+        ],
+    )?
+    .ok_or_else(|| Fail::user(409, format!("{} 号已办结，不能重复办结", cur.label), format!("Ticket {} is already finished", cur.label)))?;
+    announce::finished(&t, desk.number());
+    announce::waiting(cfg, now)?;
+    Ok(t)
+}
+
+/// Send the current ticket to another service and/or window; it keeps its
+/// original queue time.
+pub fn transfer(cfg: &Config, desk: &Desk, service: Option<&str>, window: Option<&str>, now: i64) -> Result<Ticket, Fail> {
+    let cur = desk.current()?;
+    let service = service.map(str::trim).filter(|s| !s.is_empty());
+    let window = window.map(str::trim).filter(|s| !s.is_empty());
+    if service.is_none() && window.is_none() {
+        return Err(Fail::user(422, "请选择要转去的业务或窗口", "Choose a service or a window to transfer to"));
+    }
+    let target_service = service.unwrap_or(&cur.service);
+    let Some(svc) = cfg.service(target_service) else {
+        return Err(Fail::user(404, format!("没有编号为 {target_service} 的业务"), format!("There is no service `{target_service}`")));
+    };
+    if let Some(w) = window {
+        let Some(win) = cfg.window(w) else {
+            return Err(Fail::user(404, format!("没有 {w} 号窗口"), format!("There is no window {w}")));
+        };
+        if service.is_some() && !win.services.iter().any(|s| s == target_service) {
+            return Err(Fail::user(422, format!("{w} 号窗口不办理{}", svc.name_zh), format!("Window {w} does not handle {}", svc.name_en)));
+        }
+        if w == desk.number() {
+            return Err(Fail::user(422, "不能转到本窗口", "Cannot transfer to this same window"));
+        }
+    } else if cfg.windows_for(target_service).next().is_none() {
+        return Err(Fail::user(
+            422,
+            format!("目前没有窗口办理{}，无法转入", svc.name_zh),
+            format!("No window handles {}, so the ticket cannot be transferred there", svc.name_en),
+        ));
+    }
+    let t = db::row::<Ticket>(
+        "UPDATE tickets SET status = 'waiting', service = ?2, target_window = ?3, from_window = ?4, window = NULL,
+                serving_at = NULL, transfers = transfers + 1
+         WHERE id = ?1 AND status IN ('called', 'serving') RETURNING *",
+        &[sql::int(cur.id), sql::text(target_service), db::opt_text(window), sql::text(desk.number())],
+    )?
+    .ok_or_else(|| Fail::user(409, format!("{} 号已不在本窗口", cur.label), format!("Ticket {} is no longer at this window", cur.label)))?;
+    announce::transferred(&t, &cur.service, desk.number());
+    announce::waiting(cfg, now)?;
+    Ok(t)
+}
+
+pub fn pause(cfg: &Config, desk: &Desk, paused: bool, now: i64) -> Result<(), Fail> {
+    windows::set_paused(desk.number(), paused)?;
+    announce::window(desk.number(), paused);
+    announce::waiting(cfg, now)
+}
+
+/// A skipped resident came back: requeue or refuse, by the policy.
+pub fn comeback(cfg: &Config, id: i64, now: i64) -> Result<Ticket, Fail> {
+    let cur = Ticket::by_id(id)?.ok_or_else(|| Fail::user(404, "没有这个号", "No such ticket"))?;
+    if cur.status != status::MISSED {
+        return Err(Fail::user(409, format!("{} 号不是过号状态", cur.label), format!("Ticket {} has not been skipped", cur.label)));
+    }
+    if cfg.policy.missed != "requeue" {
+        return Err(Fail::user(409, "过号作废，请重新取号", "A missed ticket expires; please take a new one"));
+    }
+    let keep_since = now - cfg.policy.missed_keep_minutes as i64 * 60_000;
+    let offset = (cfg.policy.requeue_places.max(1) - 1) as i64;
+    let t = db::row::<Ticket>(
+        "UPDATE tickets SET status = 'waiting', window = NULL, target_window = NULL,
+                sort_time = COALESCE((SELECT sort_time FROM tickets WHERE status = 'waiting' AND service = ?2
+                                      ORDER BY sort_time, id LIMIT 1 OFFSET ?3) + 1, ?4)
+         WHERE id = ?1 AND status = 'missed' AND missed_at >= ?5 RETURNING *",
+        &[sql::int(id), sql::text(&cur.service), sql::int(offset), sql::int(now), sql::int(keep_since)],
+    )?
+    .ok_or_else(|| {
+        Fail::user(
+            409,
+            format!("{} 号过号已超过 {} 分钟，请重新取号", cur.label, cfg.policy.missed_keep_minutes),
+            format!("Ticket {} was missed more than {} minutes ago; please take a new one", cur.label, cfg.policy.missed_keep_minutes),
+        )
+    })?;
+    announce::returned(&t);
+    announce::waiting(cfg, now)?;
+    Ok(t)
+}

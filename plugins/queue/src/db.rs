@@ -1,0 +1,133 @@
+//! The plugin's SQLite schema and small helpers to read rows as structs.
+//!
+//! Every call runs in a fresh instance, so the schema is checked per call
+//! through one kv read; the tables are created once, idempotently.
+
+use crate::fail::Fail;
+use linli_sdk::prelude::*;
+use linli_sdk::sql::Value;
+use serde::de::DeserializeOwned;
+
+const SCHEMA_KEY: &str = "schema";
+const SCHEMA_VERSION: &[u8] = b"1";
+
+const SCHEMA: &[&str] = &[
+    // One row per ticket. `number` is per original service per day and is
+    // never reused (UNIQUE); `service` is where the ticket waits now (it
+    // changes on a transfer, the label does not). `sort_time` is the place
+    // in the queue: the issue time, kept on a transfer, moved on a requeue.
+    "CREATE TABLE IF NOT EXISTS tickets (
+        id INTEGER PRIMARY KEY,
+        day TEXT NOT NULL,
+        origin_service TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        service TEXT NOT NULL,
+        token TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0,
+        proxy INTEGER NOT NULL DEFAULT 0,
+        channel TEXT NOT NULL,
+        phone TEXT,
+        name TEXT,
+        appointment_id TEXT,
+        appointment_time INTEGER,
+        status TEXT NOT NULL,
+        sort_time INTEGER NOT NULL,
+        window TEXT,
+        target_window TEXT,
+        from_window TEXT,
+        clerk_id TEXT,
+        clerk_name TEXT,
+        issued_at INTEGER NOT NULL,
+        called_at INTEGER,
+        last_called_at INTEGER,
+        recalled_at INTEGER,
+        recalls INTEGER NOT NULL DEFAULT 0,
+        serving_at INTEGER,
+        finished_at INTEGER,
+        missed_at INTEGER,
+        left_at INTEGER,
+        skips INTEGER NOT NULL DEFAULT 0,
+        transfers INTEGER NOT NULL DEFAULT 0,
+        outcome TEXT,
+        windows_open INTEGER NOT NULL DEFAULT 0,
+        est_wait_ms INTEGER NOT NULL DEFAULT 0,
+        period TEXT NOT NULL,
+        printed INTEGER NOT NULL DEFAULT 0,
+        idem_key TEXT UNIQUE,
+        UNIQUE (day, origin_service, number)
+    )",
+    "CREATE INDEX IF NOT EXISTS tickets_queue ON tickets (status, service, sort_time)",
+    "CREATE INDEX IF NOT EXISTS tickets_window ON tickets (window, status)",
+    "CREATE INDEX IF NOT EXISTS tickets_day ON tickets (day, origin_service)",
+    // One row per window that has been used: who is there, paused or not,
+    // and how many appointment/priority calls it made in a row.
+    "CREATE TABLE IF NOT EXISTS windows (
+        number TEXT PRIMARY KEY,
+        paused INTEGER NOT NULL DEFAULT 0,
+        clerk_id TEXT,
+        clerk_name TEXT,
+        streak INTEGER NOT NULL DEFAULT 0,
+        last_seen INTEGER NOT NULL DEFAULT 0
+    )",
+];
+
+/// Create the tables unless this database already has them.
+pub fn ensure_schema() -> Result<(), Fail> {
+    if kv::get(SCHEMA_KEY)?.as_deref() == Some(SCHEMA_VERSION) {
+        return Ok(());
+    }
+    let stmts: Vec<(String, Vec<Value>)> = SCHEMA.iter().map(|s| (s.to_string(), vec![])).collect();
+    sql::transaction(&stmts)?;
+    kv::set(SCHEMA_KEY, SCHEMA_VERSION)?;
+    Ok(())
+}
+
+/// Run a query (or a statement with RETURNING) and read each row as `T`,
+/// by column name.
+pub fn rows<T: DeserializeOwned>(statement: &str, params: &[Value]) -> Result<Vec<T>, Fail> {
+    let r = sql::query(statement, params)?;
+    r.rows
+        .into_iter()
+        .map(|row| {
+            let obj: serde_json::Map<String, serde_json::Value> =
+                r.columns.iter().cloned().zip(row.into_iter().map(to_json)).collect();
+            serde_json::from_value(serde_json::Value::Object(obj)).map_err(|e| Fail::Internal(format!("row: {e}")))
+        })
+        .collect()
+}
+
+/// The first row, if any.
+pub fn row<T: DeserializeOwned>(statement: &str, params: &[Value]) -> Result<Option<T>, Fail> {
+    Ok(rows(statement, params)?.into_iter().next())
+}
+
+/// A single integer (COUNT, MAX…); NULL and no row are 0.
+pub fn int(statement: &str, params: &[Value]) -> Result<i64, Fail> {
+    let r = sql::query(statement, params)?;
+    Ok(match r.rows.first().and_then(|row| row.first()) {
+        Some(Value::Integer(i)) => *i,
+        Some(Value::Real(f)) => *f as i64,
+        _ => 0,
+    })
+}
+
+fn to_json(v: Value) -> serde_json::Value {
+    match v {
+        Value::Null | Value::Blob(_) => serde_json::Value::Null,
+        Value::Integer(i) => i.into(),
+        Value::Real(f) => serde_json::Number::from_f64(f).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null),
+        Value::Text(s) => s.into(),
+    }
+}
+
+/// A text parameter, NULL when absent.
+pub fn opt_text(s: Option<&str>) -> Value {
+    s.map(sql::text).unwrap_or(Value::Null)
+}
+
+/// An integer parameter, NULL when absent.
+pub fn opt_int(i: Option<i64>) -> Value {
+    i.map(sql::int).unwrap_or(Value::Null)
+}

@@ -1,0 +1,178 @@
+//! Issuing tickets: at the kiosk, at the guide desk and on an appointment
+//! check-in. One INSERT both numbers the ticket and enforces the limits,
+//! so numbers are contiguous per service and day and never repeat.
+
+use crate::announce;
+use crate::config::Config;
+use crate::day::{self, Local};
+use crate::db;
+use crate::estimate::Board;
+use crate::fail::Fail;
+use crate::ticket::Ticket;
+use linli_sdk::prelude::*;
+
+/// What someone asked for.
+#[derive(Debug, Default)]
+pub struct Ask {
+    pub service: String,
+    /// `walk-in` or `appointment`.
+    pub kind: &'static str,
+    pub priority: bool,
+    /// 代办: taken on someone's behalf; never limited per phone.
+    pub proxy: bool,
+    /// `kiosk`, `guide` or `appointment`.
+    pub channel: &'static str,
+    pub phone: Option<String>,
+    pub name: Option<String>,
+    pub appointment_id: Option<String>,
+    pub appointment_time: Option<i64>,
+    /// The client's idempotency key: a retry returns the same ticket.
+    pub idem_key: Option<String>,
+}
+
+pub struct Issued {
+    pub ticket: Ticket,
+    pub ahead: i64,
+    pub wait_minutes: i64,
+    /// True when the key had already issued this ticket (nothing new).
+    pub replayed: bool,
+}
+
+/// Keep the digits of a phone number; reject what cannot be one.
+pub fn clean_phone(p: Option<&str>) -> Result<Option<String>, Fail> {
+    let Some(p) = p.map(str::trim).filter(|p| !p.is_empty()) else { return Ok(None) };
+    let digits: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
+    if !(7..=15).contains(&digits.len()) || p.chars().any(|c| !(c.is_ascii_digit() || " -+".contains(c))) {
+        return Err(Fail::user(422, "手机号码格式不正确", "That phone number does not look right"));
+    }
+    Ok(Some(digits))
+}
+
+fn replay(key: &str) -> Result<Option<Issued>, Fail> {
+    let Some(ticket) = db::row::<Ticket>("SELECT * FROM tickets WHERE idem_key = ?1", &[sql::text(key)])? else {
+        return Ok(None);
+    };
+    let ahead = ticket.ahead()?;
+    Ok(Some(Issued { ticket, ahead, wait_minutes: 0, replayed: true }))
+}
+
+pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
+    let Some(svc) = cfg.service(&ask.service) else {
+        return Err(Fail::user(404, format!("没有编号为 {} 的业务，请重新选择", ask.service), format!("There is no service `{}`; please choose again", ask.service)));
+    };
+    if cfg.windows_for(&svc.code).next().is_none() {
+        return Err(Fail::user(409, format!("{} 业务暂无窗口办理", svc.name_zh), format!("No window handles {} at present", svc.name_en)));
+    }
+    if let Some(key) = ask.idem_key.as_deref() {
+        if key.len() > 100 {
+            return Err(Fail::user(422, "请求标识过长", "idempotency key too long"));
+        }
+        if let Some(done) = replay(key)? {
+            return with_wait(cfg, done, now);
+        }
+    }
+    let local = Local::at(now);
+    if let Some((zh, en)) = day::issuing_closed(cfg, &local) {
+        return Err(Fail::user(409, zh, en));
+    }
+    let period = day::period(cfg, local.minute);
+    let quota = svc.quota.get(&period).copied().unwrap_or(0);
+    let board = Board::now(cfg, now)?;
+    let line = board.line(&svc.code);
+    let ahead_before = line.map(|l| l.waiting).unwrap_or(0);
+    let est_ms = line.map(|l| l.wait_minutes(ahead_before) * 60_000).unwrap_or(0);
+    let windows_open = line.map(|l| l.windows_open).unwrap_or(0);
+    let one_per_phone = cfg.tickets.one_per_phone && !ask.proxy;
+    let inserted = db::row::<Ticket>(
+        "INSERT INTO tickets (day, origin_service, number, label, service, token, kind, priority, proxy, channel, phone, name,
+                              appointment_id, appointment_time, status, sort_time, issued_at, windows_open, est_wait_ms, period, idem_key)
+         SELECT ?1, ?2, n, ?3 || printf('%03d', n), ?2, lower(hex(randomblob(16))), ?4, ?5, ?6, ?7, ?8, ?9,
+                ?10, ?11, 'waiting', ?12, ?12, ?13, ?14, ?15, ?16
+         FROM (SELECT COALESCE(MAX(number), 0) + 1 AS n, COUNT(*) AS c, COALESCE(SUM(period = ?15), 0) AS pc
+               FROM tickets WHERE day = ?1 AND origin_service = ?2)
+         WHERE (?17 = 0 OR c < ?17) AND (?18 = 0 OR pc < ?18)
+           AND (?8 IS NULL OR ?19 = 0 OR NOT EXISTS (
+                SELECT 1 FROM tickets WHERE origin_service = ?2 AND phone = ?8 AND proxy = 0
+                AND status IN ('waiting', 'called', 'serving', 'missed')))
+         ON CONFLICT (idem_key) DO NOTHING
+         RETURNING *",
+        &[
+            sql::text(&local.day),
+            sql::text(&svc.code),
+            sql::text(svc.prefix()),
+            sql::text(ask.kind),
+            sql::int(ask.priority as i64),
+            sql::int(ask.proxy as i64),
+            sql::text(ask.channel),
+            db::opt_text(ask.phone.as_deref()),
+            db::opt_text(ask.name.as_deref()),
+            db::opt_text(ask.appointment_id.as_deref()),
+            db::opt_int(ask.appointment_time),
+            sql::int(now),
+            sql::int(windows_open),
+            sql::int(est_ms),
+            sql::text(&period),
+            db::opt_text(ask.idem_key.as_deref()),
+            sql::int(svc.daily_limit as i64),
+            sql::int(quota as i64),
+            sql::int(one_per_phone as i64),
+        ],
+    )?;
+    let Some(ticket) = inserted else {
+        let done = why_not(cfg, &ask, &local.day, &period, quota, one_per_phone)?;
+        return with_wait(cfg, done, now);
+    };
+    let ahead = ticket.ahead()?;
+    let wait_minutes = line.map(|l| l.wait_minutes(ahead)).unwrap_or(0);
+    announce::issued(&ticket, ahead, wait_minutes);
+    announce::waiting(cfg, now)?;
+    log::info(&format!("issued {} ({}, {})", ticket.label, ticket.kind, ticket.channel));
+    Ok(Issued { ticket, ahead, wait_minutes, replayed: false })
+}
+
+/// No row was inserted: a concurrent retry with the same key won (then
+/// return its ticket), or a limit said no (then say which).
+fn why_not(cfg: &Config, ask: &Ask, day: &str, period: &str, quota: u32, one_per_phone: bool) -> Result<Issued, Fail> {
+    if let Some(key) = ask.idem_key.as_deref()
+        && let Some(done) = replay(key)?
+    {
+        return Ok(done);
+    }
+    let code = ask.service.as_str();
+    let svc_zh = cfg.service(code).map(|s| s.name_zh.as_str()).unwrap_or(code);
+    let svc_en = cfg.service(code).map(|s| s.name_en.as_str()).unwrap_or(code);
+    if one_per_phone && let Some(phone) = ask.phone.as_deref() {
+        let held = db::row::<Ticket>(
+            "SELECT * FROM tickets WHERE origin_service = ?1 AND phone = ?2 AND proxy = 0 AND status IN ('waiting', 'called', 'serving', 'missed') LIMIT 1",
+            &[sql::text(code), sql::text(phone)],
+        )?;
+        if let Some(t) = held {
+            return Err(Fail::user(
+                409,
+                format!("该手机号已有 {} 号（{}），每人每项业务限取一个号", t.label, svc_zh),
+                format!("This phone already holds ticket {} for {}; one ticket per person per service", t.label, svc_en),
+            ));
+        }
+    }
+    let issued = db::int("SELECT COUNT(*) FROM tickets WHERE day = ?1 AND origin_service = ?2", &[sql::text(day), sql::text(code)])?;
+    let limit = cfg.service(code).map(|s| s.daily_limit).unwrap_or(0);
+    if limit > 0 && issued >= limit as i64 {
+        return Err(Fail::user(
+            409,
+            format!("{svc_zh}今日号源已取完（限 {limit} 个），请明天再来或预约"),
+            format!("Today's {limit} tickets for {svc_en} are all taken; please come tomorrow or book an appointment"),
+        ));
+    }
+    let name = cfg.periods.iter().find(|p| p.code == period);
+    Err(Fail::user(
+        409,
+        format!("{svc_zh}{}号源已取完（限 {quota} 个），请在下一时段再来", name.map(|p| p.name_zh.as_str()).unwrap_or("本时段")),
+        format!("The {} tickets for {svc_en} ({quota}) are all taken; please come in the next period", name.map(|p| p.name_en.as_str()).unwrap_or("period's")),
+    ))
+}
+
+fn with_wait(cfg: &Config, mut done: Issued, now: i64) -> Result<Issued, Fail> {
+    let board = Board::now(cfg, now)?;
+    done.wait_minutes = board.line(&done.ticket.service).map(|l| l.wait_minutes(done.ahead)).unwrap_or(0);
+    Ok(done)
+}

@@ -1,0 +1,50 @@
+//! The plugin's pages, drawn inside the host's shared shell (except the
+//! bare printable ticket).
+
+pub mod admin;
+pub mod counter;
+pub mod guide;
+pub mod kiosk;
+pub mod stats;
+pub mod ticket;
+
+/// Styles shared by the queue pages: the ticket slip and its print rules
+/// (58 mm and 80 mm thermal paper), big numbers, status colours.
+pub const STYLE: &str = r#"<style>
+.q-big { font-size: 4rem; font-weight: 800; color: var(--brand); letter-spacing: .05em; line-height: 1.1; }
+.q-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: var(--gap); }
+.q-svc { display: flex; flex-direction: column; align-items: flex-start; text-align: left; min-height: 150px; padding: 18px 22px; font-size: 1.4rem; border-width: 2px; }
+.q-svc .code { font-size: 2.4rem; font-weight: 800; }
+.q-svc small { font-weight: 400; color: var(--muted); font-size: 1rem; }
+.q-svc:disabled { opacity: .45; }
+.q-muted { color: var(--muted); }
+.q-policy li { margin: 4px 0; }
+.q-alert { padding: 16px 20px; border-radius: 12px; background: #fff4e5; border: 2px solid var(--warn); font-size: 1.3rem; font-weight: 700; }
+.q-called { background: #e8f5e9; border-color: var(--ok); animation: q-flash 1s ease-in-out 6; }
+@keyframes q-flash { 50% { background: #c8e6c9; } }
+.q-slip { width: 72mm; margin: 0 auto; padding: 4mm; background: #fff; color: #000; border: 1px dashed #999; text-align: center; font-family: inherit; }
+.q-slip.w58 { width: 54mm; }
+.q-slip .num { font-size: 30pt; font-weight: 800; margin: 2mm 0; }
+.q-slip .svc { font-size: 13pt; font-weight: 700; }
+.q-slip .row { font-size: 10pt; margin: 1mm 0; }
+.q-slip svg { width: 32mm; height: 32mm; }
+.q-keys kbd { display: inline-block; min-width: 1.6em; padding: 0 4px; border: 1px solid var(--line); border-radius: 4px; background: #f0f0f0; font-size: .85em; }
+.q-actions button { margin: 4px 6px 4px 0; }
+body.q-elderly { font-size: 30px; }
+body.q-elderly .q-svc { min-height: 200px; font-size: 1.6rem; }
+@media print {
+  @page { margin: 0; }
+  body * { visibility: hidden; }
+  .q-print, .q-print * { visibility: visible; }
+  .q-print { position: absolute; left: 0; top: 0; }
+  .q-slip { border: none; }
+}
+</style>"#;
+
+/// Events a page can follow; the script reloads its data on any of them.
+pub fn live_script(topics: &str, refresh: &str) -> String {
+    format!(
+        "<script>window.addEventListener('load', function () {{ var t = null; Linli.events([{topics}], function (e) {{ \
+         clearTimeout(t); t = setTimeout(function () {{ {refresh}(e); }}, 150); }}); }});</script>"
+    )
+}

@@ -1,0 +1,109 @@
+//! Statistics for supervisors, drawn on the server (tables and inline SVG
+//! bars) so the page works without scripts and prints well.
+
+use crate::day::Local;
+use crate::fail::Fail;
+use crate::pages::STYLE;
+use crate::stats;
+use linli_sdk::prelude::*;
+
+fn num(v: &serde_json::Value) -> String {
+    match v.as_f64() {
+        Some(x) => format!("{x}"),
+        None => "—".into(),
+    }
+}
+
+fn table(lang: &str, title: &str, rows: &[serde_json::Value]) -> String {
+    let head = [
+        t(lang, "项目", "Key"), t(lang, "取号", "Issued"), t(lang, "叫号", "Called"), t(lang, "办结", "Served"),
+        t(lang, "过号", "No-shows"), t(lang, "未办离开", "Abandoned"), t(lang, "转移", "Transferred"),
+        t(lang, "等候 平均/P90/最长（分）", "Wait avg/p90/max (min)"), t(lang, "办理 平均/P90/最长（分）", "Handling avg/p90/max (min)"),
+    ];
+    let mut h = format!("<h2>{}</h2><table><thead><tr>", esc(title));
+    for c in head {
+        h.push_str(&format!("<th>{c}</th>"));
+    }
+    h.push_str("</tr></thead><tbody>");
+    for r in rows {
+        let w = &r["wait_min"];
+        let d = &r["handling_min"];
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {} / {}</td><td>{} / {} / {}</td></tr>",
+            esc(r["key"].as_str().unwrap_or("")), r["issued"], r["called"], r["served"], r["no_shows"], r["abandoned"], r["transferred"],
+            num(&w["avg"]), num(&w["p90"]), num(&w["max"]), num(&d["avg"]), num(&d["p90"]), num(&d["max"]),
+        ));
+    }
+    h.push_str("</tbody></table>");
+    h
+}
+
+/// Bars of tickets issued per hour, as an inline SVG.
+fn hours_chart(lang: &str, hours: &[serde_json::Value]) -> String {
+    let max = hours.iter().filter_map(|h| h["issued"].as_i64()).max().unwrap_or(0).max(1);
+    let mut bars = String::new();
+    for h in hours {
+        let hour = h["hour"].as_i64().unwrap_or(0);
+        let n = h["issued"].as_i64().unwrap_or(0);
+        let height = n * 160 / max;
+        let x = hour * 30 + 30;
+        bars.push_str(&format!(
+            "<rect x=\"{x}\" y=\"{}\" width=\"22\" height=\"{height}\" fill=\"#b3261e\"><title>{hour:02}:00 {n}</title></rect><text x=\"{}\" y=\"195\" font-size=\"10\" text-anchor=\"middle\">{hour}</text>{}",
+            180 - height,
+            x + 11,
+            if n > 0 { format!("<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{n}</text>", x + 11, 176 - height) } else { String::new() },
+        ));
+    }
+    format!(
+        "<h2>{}</h2><svg viewBox=\"0 0 760 200\" width=\"100%\" role=\"img\" aria-label=\"{}\" id=\"q-hours\">{bars}</svg>",
+        t(lang, "各时段取号量（最忙时段）", "Tickets issued per hour (busiest hours)"),
+        t(lang, "各时段取号量", "Tickets per hour"),
+    )
+}
+
+pub fn page(req: &Request, now: i64) -> Result<Response, Fail> {
+    let lang = req.lang();
+    let today = Local::at(now).day;
+    let from = req.query_param("from").filter(|s| !s.is_empty()).unwrap_or_else(|| today.clone());
+    let to = req.query_param("to").filter(|s| !s.is_empty()).unwrap_or_else(|| from.clone());
+    let report = match stats::report(&from, &to) {
+        Ok(r) => r.json(),
+        Err(Fail::User(_, zh, en)) => {
+            let html = format!("<section class=\"card\"><p class=\"alert\">{}</p><a href=\"/queue/stats\">{}</a></section>", esc(if lang == "en" { &en } else { &zh }), t(lang, "返回", "Back"));
+            return Ok(Response::page(t(lang, "排队统计", "Queue statistics"), html));
+        }
+        Err(e) => return Err(e),
+    };
+    let est = &report["estimate"];
+    let list = |k: &str| report[k].as_array().cloned().unwrap_or_default();
+    let html = format!(
+        r#"{STYLE}<section class="card"><h1>{title}</h1>
+<form method="get" style="display:flex;gap:12px;align-items:end;flex-wrap:wrap"><label>{from_l}<input type="date" name="from" value="{from}"></label><label>{to_l}<input type="date" name="to" value="{to}"></label><button class="primary">{show}</button>
+<a class="button" href="/api/queue/stats.csv?from={from}&amp;to={to}">{csv}</a></form>
+<p id="q-accuracy">{acc_l}：{samples} {samples_l}，{mae_l} {mae} {min}，{within_l} {within}%</p></section>
+<section class="card">{total}{by_day}</section><section class="card">{by_service}</section>
+<section class="card">{by_window}</section><section class="card">{by_clerk}</section><section class="card">{hours}</section>"#,
+        title = t(lang, "排队统计", "Queue statistics"),
+        from_l = t(lang, "开始日期", "From"),
+        to_l = t(lang, "结束日期", "To"),
+        from = esc(&from),
+        to = esc(&to),
+        show = t(lang, "查看", "Show"),
+        csv = t(lang, "导出 CSV", "Export CSV"),
+        acc_l = t(lang, "预计等候时间准确度", "Accuracy of wait estimates"),
+        samples = est["samples"],
+        samples_l = t(lang, "个样本", "samples"),
+        mae_l = t(lang, "平均误差", "mean error"),
+        mae = num(&est["mean_abs_error_min"]),
+        min = t(lang, "分钟", "min"),
+        within_l = t(lang, "误差在 5 分钟内的占", "within 5 minutes:"),
+        within = num(&est["within_5_min_pct"]),
+        total = table(lang, t(lang, "合计", "Total"), &[report["total"].clone()]),
+        by_day = table(lang, t(lang, "按日", "By day"), &list("by_day")),
+        by_service = table(lang, t(lang, "按业务", "By service"), &list("by_service")),
+        by_window = table(lang, t(lang, "按窗口", "By window"), &list("by_window")),
+        by_clerk = table(lang, t(lang, "按工作人员", "By clerk"), &list("by_clerk")),
+        hours = hours_chart(lang, &list("hours")),
+    );
+    Ok(Response::page(t(lang, "排队统计", "Queue statistics"), html))
+}

@@ -1,0 +1,71 @@
+//! Windows (窗口) as they are used today: who is there, paused or not, and
+//! which ones count as open for the wait estimates.
+
+use crate::config::Config;
+use crate::db;
+use crate::fail::Fail;
+use linli_sdk::prelude::*;
+use serde::Deserialize;
+
+/// The columns of `windows` the console and the policy need.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WindowRow {
+    pub paused: i64,
+    pub streak: i64,
+}
+
+/// The window the calling clerk signed in at, checked against the
+/// configuration; a 4xx when there is none.
+pub fn of_caller<'a>(cfg: &'a Config, caller: &Caller) -> Result<&'a crate::config::Window, Fail> {
+    let Some(number) = caller.window.as_deref().map(str::trim).filter(|w| !w.is_empty()) else {
+        return Err(Fail::user(
+            403,
+            "您登录时没有填写窗口号，请退出后在登录页填写窗口号再叫号",
+            "You signed in without a window number; sign out and sign in again with your window number",
+        ));
+    };
+    cfg.window(number).ok_or_else(|| {
+        Fail::user(
+            404,
+            format!("{number} 号窗口未在排队叫号中配置，请联系管理员"),
+            format!("Window {number} is not configured for the queue; ask an admin"),
+        )
+    })
+}
+
+/// Record that the clerk is at the window now; returns the window's state.
+pub fn touch(number: &str, caller: &Caller, now: i64) -> Result<WindowRow, Fail> {
+    let row = db::row(
+        "INSERT INTO windows (number, clerk_id, clerk_name, last_seen) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (number) DO UPDATE SET clerk_id = excluded.clerk_id, clerk_name = excluded.clerk_name, last_seen = excluded.last_seen
+         RETURNING *",
+        &[sql::text(number), db::opt_text(caller.id.as_deref()), db::opt_text(caller.name.as_deref()), sql::int(now)],
+    )?;
+    row.ok_or_else(|| Fail::Internal("window upsert returned no row".into()))
+}
+
+pub fn set_paused(number: &str, paused: bool) -> Result<(), Fail> {
+    sql::execute("UPDATE windows SET paused = ?2 WHERE number = ?1", &[sql::text(number), sql::int(paused as i64)])?;
+    Ok(())
+}
+
+pub fn set_streak(number: &str, streak: i64) -> Result<(), Fail> {
+    sql::execute("UPDATE windows SET streak = ?2 WHERE number = ?1", &[sql::text(number), sql::int(streak)])?;
+    Ok(())
+}
+
+/// Numbers of windows open now: not paused and used recently.
+pub fn open_numbers(cfg: &Config, now: i64) -> Result<Vec<String>, Fail> {
+    #[derive(Deserialize)]
+    struct N {
+        number: String,
+    }
+    let since = now - cfg.policy.window_idle_minutes as i64 * 60_000;
+    let rows: Vec<N> = db::rows("SELECT number FROM windows WHERE paused = 0 AND last_seen >= ?1", &[sql::int(since)])?;
+    Ok(rows.into_iter().map(|n| n.number).filter(|n| cfg.window(n).is_some()).collect())
+}
+
+/// How many of the open windows serve `code`.
+pub fn open_for(cfg: &Config, open: &[String], code: &str) -> i64 {
+    cfg.windows_for(code).filter(|w| open.contains(&w.number)).count() as i64
+}
