@@ -7,5 +7,6 @@ mod events;
 mod harness;
 mod hot_reload;
 mod notices;
+mod queue;
 mod sandbox;
 mod template;

@@ -51,7 +51,8 @@ pub fn next_for(cfg: &Config, window: &Window, streak: i64, now: i64, first: usi
         String::new()
     };
     let prio = if jumping && p.priority_first { "WHEN priority = 1 THEN 1".to_owned() } else { String::new() };
-    let class = if appt.is_empty() && prio.is_empty() { "2".to_owned() } else { format!("CASE {appt} {prio} ELSE 2 END") };
+    // A bare constant would be read as a column number by ORDER BY.
+    let class = if appt.is_empty() && prio.is_empty() { String::new() } else { format!("CASE {appt} {prio} ELSE 2 END,") };
     let rank = if p.window_order == "main-first" {
         let arms: String = services.iter().enumerate().map(|(i, s)| format!(" WHEN service = {s} THEN {i}")).collect();
         format!("CASE WHEN target_window IS NOT NULL THEN 0{arms} ELSE 99 END,")
@@ -62,7 +63,7 @@ pub fn next_for(cfg: &Config, window: &Window, streak: i64, now: i64, first: usi
     let sql = format!(
         "SELECT id FROM tickets WHERE status = 'waiting'
            AND ((target_window IS NULL AND service IN ({list})) OR target_window = {w})
-         ORDER BY {class},
+         ORDER BY {class}
                   CASE WHEN kind = 'appointment' AND appointment_time <= {due} THEN appointment_time ELSE 0 END,
                   {rank} sort_time, id
          LIMIT 1"
