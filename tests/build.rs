@@ -43,6 +43,7 @@ fn main() {
         .collect();
     let mut pkgs: Vec<&str> = plugins.iter().map(String::as_str).collect();
     pkgs.push("guest-hostile");
+    pkgs.push("guest-records");
     let dir = cargo_wasm(&root, &target_dir, &pkgs, &[]);
     for p in &plugins {
         let f = out.join(format!("{p}.wasm"));
@@ -51,6 +52,8 @@ fn main() {
     }
     std::fs::copy(dir.join("guest_hostile.wasm"), out.join("hostile.wasm")).unwrap();
     consts.push_str(&format!("pub const HOSTILE: &str = {:?};\n", out.join("hostile.wasm").display().to_string()));
+    std::fs::copy(dir.join("guest_records.wasm"), out.join("records.wasm")).unwrap();
+    consts.push_str(&format!("pub const RECORDS: &str = {:?};\n", out.join("records.wasm").display().to_string()));
 
     // Three builds of one plugin for the hot-reload tests.
     for (name, env) in [
@@ -70,4 +73,5 @@ fn main() {
     println!("cargo:rerun-if-changed=../plugin-sdk/src");
     println!("cargo:rerun-if-changed=../plugin-sdk/wit");
     println!("cargo:rerun-if-changed=guests");
+    println!("cargo:rerun-if-changed=build.rs");
 }

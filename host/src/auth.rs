@@ -4,6 +4,8 @@
 //! hands the plugin only the verified result ([`Caller`]): never a password,
 //! a session token or a device token.
 
+pub mod devices;
+pub mod grants;
 pub mod sessions;
 
 use serde::Serialize;
@@ -19,6 +21,7 @@ pub enum CallerKind {
 /// The verified caller of one request.
 #[derive(Debug, Clone, Serialize)]
 pub struct Caller {
+    #[serde(flatten)]
     pub kind: CallerKind,
     pub id: Option<String>,
     pub name: Option<String>,
@@ -34,6 +37,18 @@ impl Caller {
 
     pub fn is_admin(&self) -> bool {
         matches!(self.kind, CallerKind::Staff) && self.roles.iter().any(|r| r == "admin")
+    }
+
+    /// The caller as a plugin sees it (never a token or password).
+    pub fn to_wit(&self) -> crate::runtime::bindings::types::Caller {
+        crate::runtime::bindings::types::Caller {
+            kind: self.kind_str().into(),
+            id: self.id.clone(),
+            name: self.name.clone(),
+            roles: self.roles.clone(),
+            window: self.window.clone(),
+            lang: self.lang.clone(),
+        }
     }
 
     pub fn kind_str(&self) -> &'static str {

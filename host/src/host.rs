@@ -24,6 +24,8 @@ pub struct HostConfig {
     pub utc_offset_minutes: i32,
     /// Cache compiled plugins under the data directory.
     pub compile_cache: bool,
+    /// The key file for resident records (default `DATA/keys/residents.key`).
+    pub key_file: Option<PathBuf>,
 }
 
 pub struct Host {
@@ -34,6 +36,8 @@ pub struct Host {
     pub engine: SandboxEngine,
     linker: Linker<CallState>,
     pub settings: parking_lot::RwLock<Settings>,
+    /// Rate limits of the public and kiosk endpoints.
+    pub rate: crate::http::rate::RateLimiter,
     pub started_ms: i64,
     /// The live content folder, once opened by `serve::start`.
     pub content: std::sync::OnceLock<crate::content::LiveContent>,
@@ -58,12 +62,17 @@ impl Host {
         let db_path = config.data_dir.join("linli.db");
         let db = Arc::new(SqliteStorage::open(&db_path, config.durability).with_context(|| format!("opening {}", db_path.display()))?);
         let bus = EventBus::new(db.clone());
-        let services = Arc::new(HostServices { storage: db.clone(), bus, clock, utc_offset_minutes: config.utc_offset_minutes });
+        let key_file = config.key_file.clone().unwrap_or_else(|| config.data_dir.join("keys").join("residents.key"));
+        let vault = Arc::new(crate::residents::Vault::open(&key_file)?);
+        let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault });
+        let services = Arc::new(HostServices { storage: db.clone(), residents, bus, clock, utc_offset_minutes: config.utc_offset_minutes });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
         let linker = make_linker(&engine)?;
         let settings = Settings::load(&config.data_dir.join("linli.toml"))?;
         let now = services.clock.now_ms();
+        let rate = crate::http::rate::RateLimiter::new(settings.http.rate_per_minute, settings.http.rate_burst);
         Ok(Arc::new(Host {
+            rate,
             config,
             db,
             services,
@@ -88,6 +97,10 @@ impl Host {
     /// Load (or reload) one `.wasm` file. On failure the running version, if
     /// any, keeps serving and the error is recorded against the file.
     pub fn load_file(&self, path: &Path) -> LoadOutcome {
+        self.load_file_inner(path, false)
+    }
+
+    fn load_file_inner(&self, path: &Path, force: bool) -> LoadOutcome {
         let _g = self.load_lock.lock();
         let fname = path.display().to_string();
         let bytes = match std::fs::read(path) {
@@ -98,6 +111,7 @@ impl Host {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
         if let Some(p) = self.registry.snapshot().plugins.values().find(|p| p.file == path)
             && p.sha256 == digest
+            && !force
         {
             return LoadOutcome::Loaded { id: p.manifest.id.clone(), version: p.manifest.version.clone(), replaced: None };
         }
@@ -109,7 +123,13 @@ impl Host {
             data_dir: &self.config.data_dir,
             durability: self.config.durability,
         };
-        let lookup = |id: &str| -> PluginSettings { settings.plugins.get(id).cloned().unwrap_or_default() };
+        let lookup = |id: &str| -> PluginSettings {
+            let mut s = settings.plugins.get(id).cloned().unwrap_or_default();
+            if let Some(g) = crate::auth::grants::stored(&self.db, id) {
+                s.grants = Some(g);
+            }
+            s
+        };
         let plugin = match LoadedPlugin::load(&ctx, path, &bytes, &lookup) {
             Ok(p) => p,
             Err(e) => return self.fail(&fname, e.to_string()),
@@ -135,6 +155,25 @@ impl Host {
         let payload = serde_json::json!({"file": fname, "error": msg});
         let _ = self.bus().publish("host.plugin.failed", &payload.to_string(), "host", self.now_ms());
         LoadOutcome::Failed(msg)
+    }
+
+    /// Store an admin's grants for a plugin and reload it so they apply.
+    /// Returns what is granted now (the requested capabilities among them).
+    pub fn set_grants(&self, plugin_id: &str, capabilities: &[String]) -> anyhow::Result<Vec<String>> {
+        let snap = self.registry.snapshot();
+        let plugin = snap.plugins.get(plugin_id).ok_or_else(|| anyhow::anyhow!("no plugin `{plugin_id}` is loaded"))?;
+        if let Some(bad) = capabilities.iter().find(|c| !crate::runtime::capabilities::KNOWN_CAPABILITIES.contains(&c.as_str())) {
+            anyhow::bail!("unknown capability `{bad}`");
+        }
+        crate::auth::grants::store(&self.db, plugin_id, capabilities, self.now_ms())?;
+        let file = plugin.file.clone();
+        drop(snap);
+        match self.load_file_inner(&file, true) {
+            LoadOutcome::Loaded { .. } => {}
+            LoadOutcome::Failed(e) => anyhow::bail!(e),
+        }
+        let snap = self.registry.snapshot();
+        Ok(snap.plugins.get(plugin_id).map(|p| p.grants.iter().cloned().collect()).unwrap_or_default())
     }
 
     /// A plugin file was deleted: unload what it held.

@@ -1,11 +1,13 @@
 //! The HTTP surface: one [`app`] router that tests can drive with
 //! `oneshot` and `linli serve` binds to a socket.
 
+mod admin;
 mod content;
 mod dispatch;
 mod events;
 mod host_api;
 mod login;
+pub mod rate;
 pub mod shell;
 
 use crate::host::Host;
@@ -25,6 +27,7 @@ pub fn app(host: Arc<Host>) -> Router {
         .merge(login::router())
         .merge(shell::router())
         .merge(content::router())
+        .merge(admin::router())
         .fallback(dispatch::dispatch)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -71,7 +74,12 @@ pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
         })
 }
 
-/// The verified caller of a request (session cookie), with its language.
+/// The device cookie a paired kiosk or screen browser carries.
+pub const DEVICE_COOKIE: &str = "linli_device";
+
+/// The verified caller of a request (staff session cookie, or a device
+/// token as `Authorization: Bearer` or the device cookie), with its
+/// language. Returns the session's CSRF token for staff.
 pub fn resolve_caller(host: &Host, headers: &axum::http::HeaderMap, query: Option<&str>) -> (crate::auth::Caller, Option<String>) {
     use crate::auth::{Caller, CallerKind};
     let lang = request_lang(headers, query);
@@ -88,7 +96,50 @@ pub fn resolve_caller(host: &Host, headers: &axum::http::HeaderMap, query: Optio
         };
         return (caller, Some(s.csrf));
     }
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    if let Some(token) = bearer.or_else(|| cookie(headers, DEVICE_COOKIE))
+        && let Ok(Some(d)) = crate::auth::devices::resolve(&host.db, &token)
+    {
+        let caller = Caller {
+            kind: CallerKind::Device { device_kind: d.kind },
+            id: Some(d.id.to_string()),
+            name: Some(d.name),
+            roles: vec![],
+            window: d.window,
+            lang,
+        };
+        return (caller, None);
+    }
     (Caller::anonymous(&lang), None)
+}
+
+/// Refuse unless the caller is staff holding one of `roles` (admins always
+/// pass) and, for a state-changing request, sent the session's CSRF token.
+pub fn require_staff(
+    caller: &crate::auth::Caller,
+    csrf: Option<&str>,
+    headers: &axum::http::HeaderMap,
+    method: &axum::http::Method,
+    roles: &[&str],
+) -> Result<(), axum::response::Response> {
+    use axum::http::StatusCode;
+    match caller.kind {
+        crate::auth::CallerKind::Staff => {}
+        crate::auth::CallerKind::Anonymous => return Err(error_json(StatusCode::UNAUTHORIZED, "请先登录", "please sign in")),
+        _ => return Err(error_json(StatusCode::FORBIDDEN, "您没有权限访问此功能", "you are not allowed to use this")),
+    }
+    if !caller.is_admin() && !roles.iter().any(|r| caller.roles.iter().any(|c| c == r)) {
+        return Err(error_json(StatusCode::FORBIDDEN, "您没有权限访问此功能", "you are not allowed to use this"));
+    }
+    let unsafe_method = !matches!(*method, axum::http::Method::GET | axum::http::Method::HEAD);
+    if unsafe_method && headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) != csrf {
+        return Err(error_json(StatusCode::FORBIDDEN, "请求缺少有效的 CSRF 令牌，请刷新页面后重试", "missing or wrong CSRF token; reload the page and try again"));
+    }
+    Ok(())
 }
 
 /// A JSON error body in both languages.

@@ -8,6 +8,7 @@
 //! - [`registry`]: the running plugins and their route table (hot swap).
 //! - [`host`]: everything tied together; [`http::app`] serves it.
 
+pub mod audit;
 pub mod auth;
 pub mod bus;
 pub mod content;
@@ -15,6 +16,7 @@ pub mod host;
 pub mod http;
 pub mod manifest;
 pub mod registry;
+pub mod residents;
 pub mod runtime;
 pub mod serve;
 pub mod settings;

@@ -70,6 +70,9 @@ struct ServeArgs {
     /// 插件定时任务间隔（秒）— seconds between the plugins' scheduled ticks
     #[arg(long, default_value_t = 60)]
     tick_secs: u64,
+    /// 居民数据密钥文件（与数据库分开保存并备份）— key file for residents' data; keep and back it up apart from the database [default: DATA/keys/residents.key]
+    #[arg(long, env = "LINLI_KEY_FILE")]
+    key_file: Option<PathBuf>,
     /// 不监视插件目录（关闭热更新）— do not watch the plugins directory (no hot reload)
     #[arg(long)]
     no_hot_reload: bool,
@@ -123,7 +126,7 @@ fn init_tracing() {
     tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
 }
 
-fn host_config(dirs: &Dirs, content: Option<PathBuf>, durability: Durability, utc_offset: i32) -> HostConfig {
+fn host_config(dirs: &Dirs, content: Option<PathBuf>, durability: Durability, utc_offset: i32, key_file: Option<PathBuf>) -> HostConfig {
     HostConfig {
         data_dir: dirs.data.clone(),
         plugins_dir: dirs.plugins.clone(),
@@ -131,6 +134,7 @@ fn host_config(dirs: &Dirs, content: Option<PathBuf>, durability: Durability, ut
         durability,
         utc_offset_minutes: utc_offset,
         compile_cache: true,
+        key_file,
     }
 }
 
@@ -155,7 +159,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let started = std::time::Instant::now();
-        let config = host_config(&args.dirs, Some(args.content.clone()), args.durability, args.utc_offset);
+        let config = host_config(&args.dirs, Some(args.content.clone()), args.durability, args.utc_offset, args.key_file.clone());
         let host = tokio::task::spawn_blocking(move || Host::new(config)).await??;
         let h = host.clone();
         let tick = Duration::from_secs(args.tick_secs.max(1));
@@ -173,7 +177,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         if linli_host::auth::sessions::staff_count(&host.db).unwrap_or(0) == 0 {
             println!("尚无管理员账号，请运行 / no staff account yet; create the first admin with:\n  linli admin create --username admin --name 管理员 --data {}", args.dirs.data.display());
         }
-        axum::serve(listener, linli_host::http::app(host))
+        axum::serve(listener, linli_host::http::app(host).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
@@ -185,7 +189,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
 fn offline_host(dirs: &Dirs) -> anyhow::Result<std::sync::Arc<Host>> {
     // A throwaway data directory: checking a plugin must not touch the live one.
     let tmp = std::env::temp_dir().join(format!("linli-check-{}", std::process::id()));
-    let mut cfg = host_config(dirs, None, Durability::Normal, 480);
+    let mut cfg = host_config(dirs, None, Durability::Normal, 480, None);
     cfg.data_dir = tmp;
     cfg.compile_cache = false;
     Host::new(cfg)

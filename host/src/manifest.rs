@@ -89,7 +89,7 @@ impl From<types::Manifest> for Manifest {
 }
 
 /// Paths the host serves itself; no plugin may claim them.
-pub const RESERVED_PREFIXES: &[&str] = &["/static/", "/api/host/", "/api/content/", "/api/events", "/healthz", "/metrics", "/admin/host", "/login", "/logout"];
+pub const RESERVED_PREFIXES: &[&str] = &["/static/", "/api/host/", "/api/content/", "/api/events", "/healthz", "/metrics", "/admin/host", "/login", "/logout", "/device/"];
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 

@@ -12,6 +12,24 @@ use std::path::Path;
 pub struct Settings {
     /// Settings per plugin id.
     pub plugins: BTreeMap<String, PluginSettings>,
+    pub http: HttpSettings,
+}
+
+/// Limits of the HTTP surface.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    /// Writes to public and kiosk routes (and sign-ins) per client per
+    /// minute; 0 turns rate limiting off.
+    pub rate_per_minute: u32,
+    /// How many may come at once before the rate applies.
+    pub rate_burst: u32,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings { rate_per_minute: 120, rate_burst: 60 }
+    }
 }
 
 impl Settings {

@@ -74,7 +74,7 @@ impl PluginHarness {
         let dir = tempfile::tempdir()?;
         let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(1_767_225_600_000))); // 2026-01-01 08:00 +08:00
         let storage = Arc::new(MemoryStorage::default());
-        let services = Arc::new(HostServices { storage: storage.clone(), bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480 });
+        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480 });
         let engine = SandboxEngine::new(None)?;
         let linker = make_linker(&engine)?;
         let ctx = LoadContext { engine: &engine, linker: &linker, services: services.clone(), data_dir: dir.path(), durability: Durability::Normal };
@@ -115,16 +115,9 @@ impl PluginHarness {
             query: query.into(),
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.to_vec(),
-            caller: types::Caller {
-                kind: caller.kind_str().into(),
-                id: caller.id.clone(),
-                name: caller.name.clone(),
-                roles: caller.roles.clone(),
-                window: caller.window.clone(),
-                lang: caller.lang.clone(),
-            },
+            caller: caller.to_wit(),
         };
-        match target.plugin.handle(req) {
+        match target.plugin.handle(caller, req) {
             Ok(r) => TestResponse { status: r.status, headers: r.headers, body: r.body },
             Err(e) => TestResponse { status: call_error_status(&e), headers: vec![], body: e.to_string().into_bytes() },
         }

@@ -48,7 +48,7 @@ pub mod store;
 
 pub use http::{Caller, Request, Response};
 pub use manifest::{Audience, Manifest, Page, Route};
-pub use store::{clock, config, events, kv, log, sql};
+pub use store::{clock, config, events, kv, log, residents, sql};
 
 /// An event delivered to [`Plugin::on_event`].
 #[derive(Debug, Clone)]
@@ -115,7 +115,7 @@ pub fn esc(s: &str) -> String {
 /// Everything a plugin usually needs.
 pub mod prelude {
     pub use crate::{Audience, Caller, Event, Manifest, Page, Plugin, Request, Response, Route, esc, export_plugin, t};
-    pub use crate::{clock, config, events, kv, log, mask, sql};
+    pub use crate::{clock, config, events, kv, log, mask, residents, sql};
 }
 
 #[doc(hidden)]

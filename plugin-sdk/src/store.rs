@@ -161,3 +161,24 @@ pub mod config {
         serde_json::from_str(&super::wit::config::get()).map_err(|e| format!("configuration: {e}"))
     }
 }
+
+/// Resident records (needs the `residents` capability, granted by an admin).
+/// Calls act on behalf of the signed-in staff member making the request;
+/// the host checks their role and audits every read and write.
+pub mod residents {
+    use super::{HostError, wit};
+    pub use wit::residents::Resident;
+
+    /// Look up by ID card number or phone.
+    pub fn find(id_number: Option<&str>, phone: Option<&str>) -> Result<Vec<Resident>, HostError> {
+        wit::residents::find(id_number, phone)
+    }
+    /// One resident by id.
+    pub fn get(id: u64) -> Result<Option<Resident>, HostError> {
+        wit::residents::get(id)
+    }
+    /// Create (id 0) or update; returns the id.
+    pub fn save(r: &Resident) -> Result<u64, HostError> {
+        wit::residents::save(r)
+    }
+}

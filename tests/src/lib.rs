@@ -34,6 +34,14 @@ impl TestServer {
 
     /// Start with plugins, settings and a content folder.
     pub fn start_full(plugins: &[&str], settings_toml: &str, content: Option<PathBuf>) -> TestServer {
+        Self::start_custom(plugins, settings_toml, content, Arc::new(linli_host::runtime::capabilities::SystemClock))
+    }
+
+    /// Start with everything chosen, including the clock the host reads.
+    /// Rate limiting is off unless the settings have an `[http]` table (the
+    /// tests fire hundreds of requests from one address).
+    pub fn start_custom(plugins: &[&str], settings_toml: &str, content: Option<PathBuf>, clock: Arc<dyn linli_host::runtime::capabilities::Clock>) -> TestServer {
+        let settings_toml = if settings_toml.contains("[http]") { settings_toml.to_owned() } else { format!("[http]\nrate_per_minute = 0\n{settings_toml}") };
         let dir = tempfile::tempdir().expect("tempdir");
         let plugins_dir = dir.path().join("plugins");
         std::fs::create_dir_all(&plugins_dir).unwrap();
@@ -43,7 +51,7 @@ impl TestServer {
         }
         let data = dir.path().join("data");
         std::fs::create_dir_all(&data).unwrap();
-        std::fs::write(data.join("linli.toml"), settings_toml).unwrap();
+        std::fs::write(data.join("linli.toml"), &settings_toml).unwrap();
         let config = HostConfig {
             data_dir: data,
             plugins_dir,
@@ -51,15 +59,16 @@ impl TestServer {
             durability: Durability::Normal,
             utc_offset_minutes: 480,
             compile_cache: true,
+            key_file: None,
         };
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let host = Host::new(config).expect("host starts");
+        let host = Host::with_clock(config, clock).expect("host starts");
         let (url, bg) = rt.block_on(async {
             let bg = linli_host::serve::start(&host, Duration::from_secs(3600), true).expect("background starts");
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             let app = linli_host::http::app(host.clone());
-            tokio::spawn(async move { axum::serve(listener, app).await });
+            tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await });
             (format!("http://{addr}"), bg)
         });
         TestServer { host, url, dir, rt: Some(rt), _bg: bg }

@@ -157,3 +157,41 @@ pub fn revoke(db: &SqliteStorage, token: &str) -> Result<bool> {
     let h = token_hash(token);
     db.with_writer(|c| c.execute("UPDATE sessions SET revoked = 1 WHERE token_hash = ?1", [h]).map(|n| n > 0))
 }
+
+/// A staff account as the admin pages list it (never the password hash).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StaffInfo {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    pub disabled: bool,
+}
+
+pub fn list_staff(db: &SqliteStorage) -> Result<Vec<StaffInfo>> {
+    db.with_reader(|c| {
+        let mut st = c.prepare_cached("SELECT id, username, display_name, roles, disabled FROM staff ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            let roles: String = r.get(3)?;
+            Ok(StaffInfo {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                display_name: r.get(2)?,
+                roles: roles.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                disabled: r.get::<_, i64>(4)? != 0,
+            })
+        })?;
+        rows.collect()
+    })
+}
+
+/// Disable an account and revoke all its sessions at once.
+pub fn disable_staff(db: &SqliteStorage, id: i64) -> Result<bool> {
+    db.with_writer(|c| {
+        let tx = c.transaction()?;
+        let n = tx.execute("UPDATE staff SET disabled = 1 WHERE id = ?1", [id])?;
+        tx.execute("UPDATE sessions SET revoked = 1 WHERE staff_id = ?1", [id])?;
+        tx.commit()?;
+        Ok(n > 0)
+    })
+}

@@ -47,6 +47,7 @@ fn host_in(dir: &Path, plugins: &Path, cache: bool) -> anyhow::Result<Arc<Host>>
         durability: Durability::Normal,
         utc_offset_minutes: 480,
         compile_cache: cache,
+        key_file: None,
     })
 }
 
@@ -82,12 +83,12 @@ fn sandbox_cost(wasm: &Path) -> anyhow::Result<()> {
         query: String::new(),
         headers: vec![],
         body: vec![],
-        caller: types::Caller { kind: "anonymous".into(), id: None, name: None, roles: vec![], window: None, lang: caller.lang.clone() },
+        caller: caller.to_wit(),
     };
     let n = 20_000;
     // Warm up both paths.
     for _ in 0..500 {
-        target.plugin.handle(req("/api/notices/1", params.clone())).map_err(|e| anyhow::anyhow!("{e}"))?;
+        target.plugin.handle(&caller, req("/api/notices/1", params.clone())).map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let native = |db: &linli_host::storage::sqlite::SqliteStorage| -> Vec<u8> {
         // The notices handler's work, natively: read, decode, encode.
@@ -103,12 +104,12 @@ fn sandbox_cost(wasm: &Path) -> anyhow::Result<()> {
         std::hint::black_box(native(&host.db));
         t_native.push(t.elapsed().as_secs_f64() * 1e6);
         let t = Instant::now();
-        let r = target.plugin.handle(req("/api/notices/1", params.clone()));
+        let r = target.plugin.handle(&caller, req("/api/notices/1", params.clone()));
         t_sandbox.push(t.elapsed().as_secs_f64() * 1e6);
         std::hint::black_box(r.ok());
         // A route that returns at once (400 for a bad id): instantiate + call + drop only.
         let t = Instant::now();
-        let r = target.plugin.handle(req("/api/notices/x", vec![("id".into(), "x".into())]));
+        let r = target.plugin.handle(&caller, req("/api/notices/x", vec![("id".into(), "x".into())]));
         t_empty.push(t.elapsed().as_secs_f64() * 1e6);
         std::hint::black_box(r.ok());
     }

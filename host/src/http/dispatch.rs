@@ -54,6 +54,12 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
         };
     }
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method
+        && matches!(target.route.audience, crate::manifest::Audience::Public | crate::manifest::Audience::Kiosk)
+        && let Err(wait) = host.rate.check(&super::rate::client_key(&caller, &parts.extensions))
+    {
+        return super::rate::too_many(wait);
+    }
     if unsafe_method && let Some(expected) = &csrf {
         let given = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
         if given != Some(expected.as_str()) {
@@ -79,18 +85,12 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
         query,
         headers,
         body: body.to_vec(),
-        caller: types::Caller {
-            kind: caller.kind_str().to_owned(),
-            id: caller.id.clone(),
-            name: caller.name.clone(),
-            roles: caller.roles.clone(),
-            window: caller.window.clone(),
-            lang: caller.lang.clone(),
-        },
+        caller: caller.to_wit(),
     };
     let plugin = target.plugin.clone();
+    let call_caller = caller.clone();
     let result = tokio::task::spawn_blocking(move || {
-        let r = plugin.handle(wit_req);
+        let r = plugin.handle(&call_caller, wit_req);
         (plugin, r)
     })
     .await;

@@ -71,7 +71,16 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-async fn login_submit(State(host): State<Arc<Host>>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+async fn login_submit(
+    State(host): State<Arc<Host>>,
+    headers: HeaderMap,
+    ext: axum::http::Extensions,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let anon = crate::auth::Caller::anonymous("zh-CN");
+    if let Err(wait) = host.rate.check(&format!("login:{}", super::rate::client_key(&anon, &ext))) {
+        return super::rate::too_many(wait);
+    }
     let window = Some(f.window.trim()).filter(|w| !w.is_empty()).map(str::to_owned);
     let h = host.clone();
     let (user, pass) = (f.username.clone(), f.password.clone());

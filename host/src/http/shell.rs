@@ -61,6 +61,13 @@ pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &st
     }
     if caller.is_admin() || caller.roles.iter().any(|r| r == "maintainer") {
         nav.push_str(&format!("<a href=\"/admin/host/plugins\">{}</a>", tr(zh, "插件管理", "Plugins")));
+        nav.push_str(&format!("<a href=\"/admin/host/devices\">{}</a>", tr(zh, "设备", "Devices")));
+    }
+    if caller.is_admin() {
+        nav.push_str(&format!("<a href=\"/admin/host/staff\">{}</a>", tr(zh, "工作人员", "Staff")));
+    }
+    if caller.is_admin() || caller.roles.iter().any(|r| r == "supervisor") {
+        nav.push_str(&format!("<a href=\"/admin/host/audit\">{}</a>", tr(zh, "审计日志", "Audit log")));
     }
     let who = match &caller.name {
         Some(n) => format!(
@@ -163,7 +170,7 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
             esc(p["id"].as_str().unwrap_or("")),
             esc(p["version"].as_str().unwrap_or("")),
             esc(&p["requested"].to_string()),
-            esc(&p["granted"].to_string()),
+            grant_form(p, zh),
             if healthy { "ok" } else { "bad" },
             if healthy { tr(zh, "正常", "healthy") } else { tr(zh, "异常", "unhealthy") },
             p["failures"],
@@ -171,6 +178,13 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
             esc(p["last_error"].as_str().unwrap_or("")),
         ));
     }
+    rows.push_str(&format!(
+        "<script>document.querySelectorAll('form.grants').forEach(function (f) {{ f.addEventListener('submit', async function (e) {{ e.preventDefault(); \
+         var caps = Array.from(f.querySelectorAll('input:checked')).map(function (x) {{ return x.value; }}); \
+         try {{ await Linli.api('POST', '/api/host/plugins/' + f.dataset.plugin + '/grants', {{ capabilities: caps }}); location.reload(); }} \
+         catch (err) {{ f.querySelector('.status').textContent = err.message; }} }}); }});</script>{}",
+        ""
+    ));
     let mut errors = String::new();
     for e in status["errors"].as_array().into_iter().flatten() {
         errors.push_str(&format!("<li><code>{}</code></li>", esc(e["error"].as_str().unwrap_or(""))));
@@ -188,4 +202,41 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
         if errors.is_empty() { String::new() } else { format!("<h2>{}</h2><ul class=\"errors\">{errors}</ul>", tr(zh, "未能加载的插件文件", "Plugin files that failed to load")) },
     );
     Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "插件管理", "Plugins"), &body)).into_response()
+}
+
+/// `YYYY-MM-DD HH:MM` in the hall's local time.
+pub fn format_local(ms: i64, utc_offset_minutes: i32) -> String {
+    let secs = ms.div_euclid(1000) + utc_offset_minutes as i64 * 60;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, (rem % 3600) / 60)
+}
+
+/// Checkboxes for the capabilities a plugin asks for, ticked where granted.
+fn grant_form(p: &serde_json::Value, zh: bool) -> String {
+    let id = p["id"].as_str().unwrap_or("");
+    let granted: Vec<&str> = p["granted"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+    let mut boxes = String::new();
+    for cap in p["requested"].as_array().into_iter().flatten().filter_map(|v| v.as_str()) {
+        boxes.push_str(&format!(
+            "<label style=\"display:inline-block;margin:0 8px 0 0;font-weight:400\"><input type=\"checkbox\" value=\"{c}\" style=\"display:inline;width:auto\"{chk}> {c}</label>",
+            c = esc(cap),
+            chk = if granted.contains(&cap) { " checked" } else { "" }
+        ));
+    }
+    format!(
+        "<form class=\"grants\" data-plugin=\"{}\">{boxes}<button>{}</button> <span class=\"status\"></span></form>",
+        esc(id),
+        tr(zh, "保存授权", "Save grants")
+    )
 }

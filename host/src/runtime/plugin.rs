@@ -209,7 +209,7 @@ impl LoadedPlugin {
             services: ctx.services.clone(),
         };
         let raw = plugin
-            .call("manifest", |p, store| p.call_manifest(store))
+            .call("manifest", None, |p, store| p.call_manifest(store))
             .map_err(|e| LoadError::ManifestCall { file: fname.clone(), reason: e.to_string() })?;
         let manifest = Manifest::from(raw);
         validate_manifest(&manifest).map_err(|reason| LoadError::Manifest { file: fname.clone(), reason })?;
@@ -222,7 +222,7 @@ impl LoadedPlugin {
 
         let requested: BTreeSet<String> = manifest.capabilities.iter().cloned().collect();
         let grants: BTreeSet<String> = match &settings.grants {
-            None => requested.clone(),
+            None => requested.iter().filter(|c| !crate::auth::grants::SENSITIVE.contains(&c.as_str())).cloned().collect(),
             Some(g) => {
                 if let Some(bad) = g.iter().find(|c| !KNOWN_CAPABILITIES.contains(&c.as_str())) {
                     return Err(file_err(format!("settings grant unknown capability `{bad}`")));
@@ -263,6 +263,7 @@ impl LoadedPlugin {
     pub fn call<R>(
         &self,
         what: &str,
+        caller: Option<crate::auth::Caller>,
         f: impl FnOnce(&Plugin, &mut Store<CallState>) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
         let started = std::time::Instant::now();
@@ -279,6 +280,7 @@ impl LoadedPlugin {
             services: self.services.clone(),
             sql: self.sql.clone(),
             config_json: self.config_json.clone(),
+            caller,
             host_calls: 0,
             store_limits: StoreLimitsBuilder::new()
                 .memory_size((self.limits.memory_mib * 1024 * 1024) as usize)
@@ -340,16 +342,17 @@ impl LoadedPlugin {
         }
     }
 
-    pub fn handle(&self, req: types::Request) -> Result<types::Response, CallError> {
-        self.call("handle", |p, store| p.call_handle(store, &req))
+    /// Handle a request on behalf of its verified caller.
+    pub fn handle(&self, caller: &crate::auth::Caller, req: types::Request) -> Result<types::Response, CallError> {
+        self.call("handle", Some(caller.clone()), |p, store| p.call_handle(store, &req))
     }
 
     pub fn on_event(&self, ev: types::Event) -> Result<Result<(), String>, CallError> {
-        self.call("on-event", |p, store| p.call_on_event(store, &ev))
+        self.call("on-event", None, |p, store| p.call_on_event(store, &ev))
     }
 
     pub fn tick(&self, now: i64) -> Result<Result<(), String>, CallError> {
-        self.call("tick", |p, store| p.call_tick(store, now))
+        self.call("tick", None, |p, store| p.call_tick(store, now))
     }
 }
 

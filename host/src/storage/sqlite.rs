@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../migrations/0001_init.sql")),
     ("0002_staff", include_str!("../../migrations/0002_staff.sql")),
+    ("0003_security", include_str!("../../migrations/0003_security.sql")),
 ];
 
 /// How hard a commit is pushed to disk.

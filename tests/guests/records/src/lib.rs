@@ -1,0 +1,56 @@
+//! A guide-desk style plugin that uses resident records, for the security
+//! tests: routes for each audience and a pass-through of the host's answers.
+
+use linli_sdk::prelude::*;
+
+struct Records;
+
+#[derive(serde::Deserialize)]
+struct Input {
+    name: String,
+    id_number: Option<String>,
+    phone: Option<String>,
+}
+
+fn view(r: &residents::Resident) -> serde_json::Value {
+    serde_json::json!({"id": r.id, "name": r.name, "id_number": r.id_number, "phone": r.phone, "address": r.address})
+}
+
+impl Plugin for Records {
+    fn manifest() -> Manifest {
+        Manifest::new("records", "居民档案测试", "Records", "0.1.0")
+            .capability("residents")
+            .route(Route::post("/records", Audience::Staff))
+            .route(Route::get("/records/find", Audience::Staff))
+            .route(Route::get("/records/public-find", Audience::Public))
+            .route(Route::get("/records/kiosk", Audience::Kiosk))
+            .route(Route::get("/records/screen", Audience::Screen))
+            .route(Route::get("/records/admin", Audience::Admin))
+    }
+
+    fn handle(req: Request) -> Response {
+        match req.route.as_str() {
+            "/records" => {
+                let input: Input = match req.json() {
+                    Ok(i) => i,
+                    Err(r) => return r,
+                };
+                let r = residents::Resident { id: 0, name: input.name, id_number: input.id_number, phone: input.phone, address: Some("幸福路 1 号".into()), tags: vec![] };
+                match residents::save(&r) {
+                    Ok(id) => Response::json(201, &serde_json::json!({"id": id})),
+                    Err(e) => Response::json(403, &serde_json::json!({"error": e.to_string()})),
+                }
+            }
+            "/records/find" | "/records/public-find" => {
+                let phone = req.query_param("phone");
+                match residents::find(None, phone.as_deref()) {
+                    Ok(list) => Response::json(200, &serde_json::json!({"residents": list.iter().map(view).collect::<Vec<_>>()})),
+                    Err(e) => Response::json(403, &serde_json::json!({"error": e.to_string()})),
+                }
+            }
+            _ => Response::json(200, &serde_json::json!({"caller": req.caller.kind, "name": req.caller.name})),
+        }
+    }
+}
+
+export_plugin!(Records);
