@@ -9,4 +9,5 @@ mod hot_reload;
 mod notices;
 mod queue;
 mod sandbox;
+mod security;
 mod template;
