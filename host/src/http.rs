@@ -17,6 +17,44 @@ use axum::http::{HeaderValue, header};
 use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// Every route the host serves itself, with who may use it, in the same
+/// terms as plugin routes: (method, path, audience, roles). The
+/// authorisation matrix test walks this list; a host route missing here
+/// fails that test's snapshot.
+pub const HOST_ROUTES: &[(&str, &str, crate::manifest::Audience, &[&str])] = {
+    use crate::manifest::Audience::{Admin, Public, Staff};
+    &[
+        ("GET", "/", Public, &[]),
+        ("GET", "/healthz", Public, &[]),
+        ("GET", "/metrics", Public, &[]),
+        ("GET", "/static/linli.css", Public, &[]),
+        ("GET", "/static/linli.js", Public, &[]),
+        ("GET", "/login", Public, &[]),
+        ("POST", "/login", Public, &[]),
+        ("POST", "/logout", Public, &[]),
+        ("GET", "/api/events", Public, &[]),
+        ("GET", "/api/host/whoami", Public, &[]),
+        ("GET", "/api/content/index", Public, &[]),
+        ("GET", "/api/content/asset/{*path}", Public, &[]),
+        ("GET", "/device/pair", Public, &[]),
+        ("GET", "/api/host/plugins", Staff, &["maintainer"]),
+        ("GET", "/admin/host/plugins", Staff, &["maintainer"]),
+        ("POST", "/api/host/plugins/{id}/grants", Admin, &[]),
+        ("GET", "/admin/host/content", Staff, &["editor", "supervisor", "maintainer"]),
+        ("GET", "/admin/host/staff", Admin, &[]),
+        ("GET", "/api/host/staff", Admin, &[]),
+        ("POST", "/api/host/staff", Admin, &[]),
+        ("POST", "/api/host/staff/{id}/disable", Admin, &[]),
+        ("GET", "/admin/host/devices", Staff, &["maintainer"]),
+        ("GET", "/api/host/devices", Staff, &["maintainer"]),
+        ("POST", "/api/host/devices", Staff, &["maintainer"]),
+        ("POST", "/api/host/devices/{id}/revoke", Staff, &["maintainer"]),
+        ("GET", "/admin/host/audit", Staff, &["supervisor"]),
+        ("GET", "/api/host/audit", Staff, &["supervisor"]),
+        ("GET", "/api/host/audit.csv", Staff, &["supervisor"]),
+    ]
+};
+
 /// Largest request body any route accepts.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 

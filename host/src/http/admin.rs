@@ -35,6 +35,14 @@ fn audit_log(host: &Host, caller: &Caller, action: &str, target: Option<&str>, d
     }
 }
 
+/// Parse a JSON body only after the caller was checked, so a refused caller
+/// learns nothing from parse errors.
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+    serde_json::from_slice(body).map_err(|e| {
+        error_json(StatusCode::UNPROCESSABLE_ENTITY, &format!("请求内容格式错误：{e}"), &format!("invalid request body: {e}"))
+    })
+}
+
 fn bad_request(e: impl std::fmt::Display) -> Response {
     let msg = e.to_string();
     error_json(StatusCode::UNPROCESSABLE_ENTITY, &msg, &msg)
@@ -61,11 +69,15 @@ async fn staff_list(State(host): State<Arc<Host>>, headers: HeaderMap, method: M
     }
 }
 
-async fn staff_create(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Json(n): Json<NewStaff>) -> Response {
+async fn staff_create(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, body: axum::body::Bytes) -> Response {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
     if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
         return r;
     }
+    let n: NewStaff = match parse_json(&body) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
     let h = host.clone();
     let now = host.now_ms();
     let res = tokio::task::spawn_blocking(move || sessions::create_staff(&h.db, &n.username, &n.name, &n.password, &n.roles, now).map(|id| (id, n)))
@@ -182,11 +194,15 @@ async fn device_list(State(host): State<Arc<Host>>, headers: HeaderMap, method: 
     Json(serde_json::json!({ "devices": devices::list(&host.db).unwrap_or_default() })).into_response()
 }
 
-async fn device_create(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Json(n): Json<NewDevice>) -> Response {
+async fn device_create(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, body: axum::body::Bytes) -> Response {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
     if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin", "maintainer"]) {
         return r;
     }
+    let n: NewDevice = match parse_json(&body) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
     let window = n.window.as_deref().map(str::trim).filter(|w| !w.is_empty());
     match devices::create(&host.db, &n.name, &n.kind, window, host.now_ms()) {
         Ok((d, token)) => {
@@ -244,11 +260,15 @@ struct Grants {
     capabilities: Vec<String>,
 }
 
-async fn set_grants(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<String>, Json(g): Json<Grants>) -> Response {
+async fn set_grants(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
     if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
         return r;
     }
+    let g: Grants = match parse_json(&body) {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
     let h = host.clone();
     let (pid, caps) = (id.clone(), g.capabilities.clone());
     let res = tokio::task::spawn_blocking(move || h.set_grants(&pid, &caps)).await;

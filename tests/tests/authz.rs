@@ -1,0 +1,151 @@
+//! The authorisation matrix: every route of every shipped plugin and of the
+//! host, against every staff role, every device kind and an anonymous
+//! caller, over real HTTP. The expectation is written out here, apart from
+//! the host's code. A new route fails `routes_are_reviewed` until its
+//! audience is reviewed and recorded in `tests/authz/routes.txt`.
+
+use linli_host::manifest::Audience;
+use linli_tests::{Staff, TestServer, fixtures, sign_in};
+
+const ROLES: &[&str] = &["admin", "supervisor", "clerk", "guide", "editor", "maintainer", "volunteer"];
+const DEVICES: &[&str] = &["kiosk", "screen", "evaluator"];
+
+enum Who {
+    Anonymous,
+    Device(&'static str, String),
+    Staff(&'static str, Staff),
+}
+
+impl Who {
+    fn label(&self) -> String {
+        match self {
+            Who::Anonymous => "anonymous".into(),
+            Who::Device(k, _) => format!("device:{k}"),
+            Who::Staff(r, _) => format!("staff:{r}"),
+        }
+    }
+}
+
+/// Who may use a route, by the rules in the README.
+fn expected(aud: Audience, roles: &[String], who: &Who) -> bool {
+    match (aud, who) {
+        (Audience::Public, _) => true,
+        (_, Who::Staff("admin", _)) => true,
+        (Audience::Kiosk, Who::Device("kiosk", _)) => true,
+        (Audience::Screen, Who::Device("screen", _)) => true,
+        (Audience::Evaluator, Who::Device("evaluator", _)) => true,
+        (Audience::Staff, Who::Staff(role, _)) => roles.is_empty() || roles.iter().any(|r| r == role),
+        _ => false,
+    }
+}
+
+fn all_routes(s: &TestServer) -> Vec<(String, String, Audience, Vec<String>, String)> {
+    let mut out = vec![];
+    for (m, p, a, r) in linli_host::http::HOST_ROUTES {
+        out.push((m.to_string(), p.to_string(), *a, r.iter().map(|s| s.to_string()).collect(), "host".into()));
+    }
+    for p in s.host.registry.snapshot().plugins.values() {
+        for r in &p.manifest.routes {
+            out.push((r.method.clone(), r.path.clone(), r.audience, r.roles.clone(), p.manifest.id.clone()));
+        }
+    }
+    out.sort_by(|a, b| (&a.4, &a.1, &a.0).cmp(&(&b.4, &b.1, &b.0)));
+    out
+}
+
+fn shipped_plugins() -> Vec<&'static str> {
+    vec![fixtures::PLUGIN_NOTICES, fixtures::PLUGIN_QUEUE]
+}
+
+#[test]
+fn routes_are_reviewed() {
+    let s = TestServer::start(&shipped_plugins());
+    let now: Vec<String> = all_routes(&s).iter().map(|(m, p, a, r, owner)| format!("{owner} {m} {p} {a:?} [{}]", r.join(","))).collect();
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("authz/routes.txt");
+    let recorded = std::fs::read_to_string(&file).unwrap_or_default();
+    let recorded: Vec<&str> = recorded.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).collect();
+    let new: Vec<&String> = now.iter().filter(|l| !recorded.contains(&l.as_str())).collect();
+    let gone: Vec<&&str> = recorded.iter().filter(|l| !now.iter().any(|n| n == **l)).collect();
+    if std::env::var("LINLI_UPDATE_ROUTES").is_ok() {
+        let text = format!("# Every route and who may use it. Review a change here before accepting it.\n{}\n", now.join("\n"));
+        std::fs::write(&file, text).unwrap();
+        return;
+    }
+    assert!(
+        new.is_empty() && gone.is_empty(),
+        "routes changed; review their audiences, then run with LINLI_UPDATE_ROUTES=1\nnew: {new:#?}\ngone: {gone:#?}"
+    );
+}
+
+#[test]
+fn every_route_against_every_caller() {
+    let s = TestServer::start(&shipped_plugins());
+    let mut callers = vec![Who::Anonymous];
+    let admin = sign_in(&s, "admin", &["admin"]);
+    for kind in DEVICES {
+        let (code, body) = linli_tests::http_json(
+            ureq::post(&format!("{}/api/host/devices", s.url)).set("Cookie", &admin.cookie).set("X-CSRF-Token", &admin.csrf),
+            &serde_json::json!({"name": format!("{kind} 1"), "kind": kind}),
+        );
+        assert_eq!(code, 201);
+        callers.push(Who::Device(kind, body["token"].as_str().unwrap().to_owned()));
+    }
+    for role in ROLES {
+        callers.push(Who::Staff(role, if *role == "admin" { sign_in(&s, "admin2", &["admin"]) } else { sign_in(&s, role, &[role]) }));
+    }
+    // No connection reuse: a server may close a connection after refusing a body.
+    let agent = ureq::AgentBuilder::new().redirects(0).max_idle_connections(0).build();
+    let mut failures = vec![];
+    let mut checked = 0;
+    for (method, path, aud, roles, owner) in all_routes(&s) {
+        if path == "/logout" {
+            continue; // would end the session the rest of the matrix uses; tested in security.rs
+        }
+        let url = format!("{}{}", s.url, fill(&path));
+        for who in &callers {
+            let mut req = agent.request(&method, &url).set("Accept", "application/json").timeout(std::time::Duration::from_secs(30));
+            req = match who {
+                Who::Anonymous => req,
+                Who::Device(_, token) => req.set("Authorization", &format!("Bearer {token}")),
+                Who::Staff(_, st) => req.set("Cookie", &st.cookie).set("X-CSRF-Token", &st.csrf),
+            };
+            if path == "/api/events" {
+                req = req.timeout(std::time::Duration::from_millis(300));
+            }
+            let (code, body) = match if method == "GET" { req.call() } else { req.send_json(serde_json::json!({})) } {
+                Ok(r) => (r.status(), String::new()),
+                Err(ureq::Error::Status(c, r)) => (c, r.into_string().unwrap_or_default()),
+                Err(_) if path == "/api/events" => (200, String::new()), // a stream: it answered, then timed out
+                Err(e) => panic!("{method} {path}: {e}"),
+            };
+            // A denial by the host: 401/403 with its message, or a redirect to sign in.
+            let denied = matches!(code, 401 | 403)
+                && (body.contains("please sign in") || body.contains("not allowed") || body.contains("only"))
+                || (code == 303 && body.is_empty() && method == "GET" && path.starts_with("/admin/"));
+            let allowed = expected(aud, &roles, who);
+            checked += 1;
+            if allowed == denied {
+                failures.push(format!("{owner} {method} {path} ({aud:?} {roles:?}) as {}: got {code}, expected {}", who.label(), if allowed { "allowed" } else { "denied" }));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(checked > 300, "{checked}");
+}
+
+/// A concrete path for a route pattern: `{name}` → 999999, `{*rest}` → a file name.
+fn fill(pattern: &str) -> String {
+    pattern
+        .split('/')
+        .map(|seg| {
+            if seg.starts_with("{*") {
+                "none.png".to_owned()
+            } else if seg.starts_with('{') {
+                "999999".to_owned()
+            } else {
+                seg.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
