@@ -201,3 +201,23 @@ impl Response {
         wit::Response { status: self.status, headers: self.headers, body: self.body }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    fn encode(s: &str) -> String {
+        s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    }
+
+    proptest! {
+        /// Form and query decoding takes any bytes without panicking, and
+        /// round-trips what a browser encodes.
+        #[test]
+        fn form_decoding(raw in ".{0,60}", value in ".{0,30}") {
+            let _ = super::parse_pairs(&raw);
+            let pairs = super::parse_pairs(&format!("k={}", encode(&value)));
+            prop_assert_eq!(pairs, vec![("k".to_string(), value)]);
+        }
+    }
+}
