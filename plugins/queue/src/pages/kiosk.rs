@@ -61,6 +61,7 @@ pub fn page(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
   function show(t) {{
     current = t; pending = null;
     document.getElementById('q-slip').innerHTML = t.print_html;
+    document.getElementById('q-slip').dataset.page = t.page;
     document.getElementById('q-choose').hidden = true; document.getElementById('q-done').hidden = false;
     printSlip();
     clearTimeout(back); back = setTimeout(home, 45000);
