@@ -113,6 +113,14 @@ fn sandbox_cost(wasm: &Path) -> anyhow::Result<()> {
         t_empty.push(t.elapsed().as_secs_f64() * 1e6);
         std::hint::black_box(r.ok());
     }
+    let mut t_wasi = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        std::hint::black_box(wasmtime_wasi::WasiCtx::builder().build());
+        t_wasi.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    let (w50, _) = summarize(t_wasi);
+    println!("(of which building a WASI context: p50 {w50:.1} µs)");
     let (n50, n99) = summarize(t_native);
     let (s50, s99) = summarize(t_sandbox);
     let (e50, e99) = summarize(t_empty);
