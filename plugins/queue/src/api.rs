@@ -258,7 +258,7 @@ pub fn counter_action(cfg: &Config, req: &Request, now: i64) -> Result<Response,
         },
         "recall" => view(&counter::recall(cfg, &desk, now)?),
         "skip" => view(&counter::skip(cfg, &desk, now)?),
-        "start" => view(&counter::start(&desk, now)?),
+        "start" => view(&counter::start(cfg, &desk, now)?),
         "finish" => view(&counter::finish(cfg, &desk, body.id, body.outcome.as_deref().unwrap_or("done"), now)?),
         "transfer" => view(&counter::transfer(cfg, &desk, body.service.as_deref(), body.window.as_deref(), now)?),
         "pause" => {

@@ -96,6 +96,7 @@ pub fn recall(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
         )
     })?;
     announce::recalled(&t, desk.number());
+    announce::waiting(cfg, now)?;
     Ok(t)
 }
 
@@ -111,7 +112,7 @@ pub fn skip(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
     Ok(t)
 }
 
-pub fn start(desk: &Desk, now: i64) -> Result<Ticket, Fail> {
+pub fn start(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
     let cur = desk.current()?;
     let t = db::row::<Ticket>(
         "UPDATE tickets SET status = 'serving', serving_at = ?2 WHERE id = ?1 AND status = 'called' RETURNING *",
@@ -119,6 +120,7 @@ pub fn start(desk: &Desk, now: i64) -> Result<Ticket, Fail> {
     )?
     .ok_or_else(|| Fail::user(409, format!("{} 号已在办理中", cur.label), format!("Ticket {} is already being served", cur.label)))?;
     announce::serving(&t, desk.number());
+    announce::waiting(cfg, now)?;
     Ok(t)
 }
 

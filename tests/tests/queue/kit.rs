@@ -88,8 +88,13 @@ pub fn events(h: &PluginHarness, topic: &str) -> Vec<Value> {
 }
 
 /// `linli.toml` that keeps the hall open at any hour, without limits, for
-/// tests on the real clock.
+/// tests on the real clock. The host's per-client rate limit is off: every
+/// simulated kiosk here shares one loopback address, where real kiosks
+/// each have their own.
 pub const OPEN_ALL_DAY: &str = r#"
+[http]
+rate_per_minute = 0
+
 [plugins.queue.config]
 hours = { open = "00:00", close = "24:00", last_ticket = "24:00", days = [1, 2, 3, 4, 5, 6, 7], at_close = "clear" }
 services = [
