@@ -4,9 +4,10 @@
 //! middle of that, and a headless browser over the pages.
 
 mod browser;
+mod calling;
 mod concurrency;
 mod durability;
-mod calling;
+mod events;
 mod issuing;
 mod kit;
 mod pages;
