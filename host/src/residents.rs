@@ -222,33 +222,3 @@ mod tests {
     }
 }
 
-/// `张三明` → `张*明` (the same rule as the SDK's `mask::name`).
-pub fn mask_name(s: &str) -> String {
-    let c: Vec<char> = s.trim().chars().collect();
-    match c.len() {
-        0 => String::new(),
-        1 => "*".into(),
-        2 => format!("{}*", c[0]),
-        n => format!("{}{}{}", c[0], "*".repeat(n - 2), c[n - 1]),
-    }
-}
-
-/// `13812341234` → `138****1234`.
-pub fn mask_phone(s: &str) -> String {
-    let d: Vec<char> = s.chars().filter(|c| c.is_ascii_digit()).collect();
-    if d.len() < 7 {
-        return "*".repeat(d.len());
-    }
-    let n = d.len();
-    format!("{}{}{}", d[..3].iter().collect::<String>(), "*".repeat(n - 7), d[n - 4..].iter().collect::<String>())
-}
-
-/// `110101199001011234` → `110101********1234`.
-pub fn mask_id(s: &str) -> String {
-    let c: Vec<char> = s.trim().chars().collect();
-    let n = c.len();
-    if n < 10 {
-        return "*".repeat(n);
-    }
-    format!("{}{}{}", c[..6].iter().collect::<String>(), "*".repeat(n - 10), c[n - 4..].iter().collect::<String>())
-}

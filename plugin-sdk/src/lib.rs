@@ -43,7 +43,8 @@ pub mod bindings {
 
 mod http;
 mod manifest;
-pub mod mask;
+/// Masking residents' personal data: `mask::name("张三明") == "张*明"`.
+pub use linli_shared::mask;
 pub mod store;
 
 pub use http::{Caller, Request, Response};

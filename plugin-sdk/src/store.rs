@@ -111,29 +111,12 @@ pub mod clock {
     }
     /// Local date and time of `ms` as (y, m, d, hh, mm) in the hall's zone.
     pub fn local(ms: i64) -> (i32, u32, u32, u32, u32) {
-        let secs = ms.div_euclid(1000) + utc_offset_minutes() as i64 * 60;
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        (y, m, d, (rem / 3600) as u32, ((rem % 3600) / 60) as u32)
+        let t = linli_shared::time::local(ms, utc_offset_minutes());
+        (t.year, t.month, t.day, t.hour, t.minute)
     }
     /// `YYYY-MM-DD HH:MM` in the hall's local time.
     pub fn format_local(ms: i64) -> String {
-        let (y, m, d, hh, mm) = local(ms);
-        format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}")
-    }
-    // Howard Hinnant's days-to-civil algorithm.
-    fn civil_from_days(z: i64) -> (i32, u32, u32) {
-        let z = z + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let y = yoe + era * 400;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+        linli_shared::time::format(ms, utc_offset_minutes())
     }
 }
 

@@ -206,22 +206,8 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
 
 /// `YYYY-MM-DD HH:MM` in the hall's local time.
 pub fn format_local(ms: i64, utc_offset_minutes: i32) -> String {
-    let secs = ms.div_euclid(1000) + utc_offset_minutes as i64 * 60;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, (rem % 3600) / 60)
+    linli_shared::time::format(ms, utc_offset_minutes)
 }
-
 /// Checkboxes for the capabilities a plugin asks for, ticked where granted.
 fn grant_form(p: &serde_json::Value, zh: bool) -> String {
     let id = p["id"].as_str().unwrap_or("");
@@ -240,3 +226,4 @@ fn grant_form(p: &serde_json::Value, zh: bool) -> String {
         tr(zh, "保存授权", "Save grants")
     )
 }
+

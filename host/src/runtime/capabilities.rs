@@ -393,9 +393,9 @@ fn to_wit(r: crate::residents::Resident, access: &ResidentAccess) -> residents::
     let masked = *access == ResidentAccess::Masked;
     residents::Resident {
         id: r.id as u64,
-        name: if masked { crate::residents::mask_name(&r.name) } else { r.name },
-        id_number: r.id_number.map(|v| if masked { crate::residents::mask_id(&v) } else { v }),
-        phone: r.phone.map(|v| if masked { crate::residents::mask_phone(&v) } else { v }),
+        name: if masked { linli_shared::mask::name(&r.name) } else { r.name },
+        id_number: r.id_number.map(|v| if masked { linli_shared::mask::id_number(&v) } else { v }),
+        phone: r.phone.map(|v| if masked { linli_shared::mask::phone(&v) } else { v }),
         address: if masked { None } else { r.address },
         tags: r.tags,
     }
