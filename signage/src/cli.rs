@@ -13,6 +13,7 @@ use crate::speech::Digits;
 /// 独立运行：  linli-signage --content /srv/linli/content --screen hall-main
 /// 生成预览：  linli-signage --demo --headless --screenshot hall.png --at 3
 /// 性能测试：  linli-signage --bench
+/// 对比浏览器：linli-signage --bench-vs-chromium --seconds 60
 #[derive(Debug, Parser)]
 #[command(name = "linli-signage", version, verbatim_doc_comment)]
 pub struct Cli {
@@ -70,9 +71,13 @@ pub struct Cli {
     #[arg(long)]
     pub bench: bool,
 
-    /// 每种分辨率测试秒数 / Seconds per resolution in the benchmark
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
-    pub bench_seconds: f64,
+    /// 同一画面在无头 Chromium 中的 CPU 与内存对比（1920×1080）/ Compare CPU time and memory with the same scene in headless Chromium (1920×1080)
+    #[arg(long, conflicts_with = "bench")]
+    pub bench_vs_chromium: bool,
+
+    /// 测试秒数（--bench 默认每种分辨率 5 秒，--bench-vs-chromium 默认每方 60 秒）/ Seconds per run: --bench 5 per size, --bench-vs-chromium 60 per side by default
+    #[arg(long, alias = "seconds", value_name = "SECONDS")]
+    pub bench_seconds: Option<f64>,
 
     /// 窗口模式（调试用，非全屏）/ A normal window instead of fullscreen (for debugging)
     #[arg(long)]

@@ -17,7 +17,7 @@ use linli_signage::offscreen::Offscreen;
 use linli_signage::player::{Player, VoiceConfig};
 use linli_signage::render::{FrameTime, Renderer};
 use linli_signage::voice::{Speaker, Voice, espeak::Espeak};
-use linli_signage::{bench, window};
+use linli_signage::{bench, versus, window};
 
 fn main() -> ExitCode {
     let process_start = Instant::now();
@@ -35,11 +35,14 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
     if cli.bench {
         let (adapter, first, reports) = bench::run(
             &[(1920, 1080), (3840, 2160)],
-            cli.bench_seconds,
+            cli.bench_seconds.unwrap_or(5.0),
             process_start,
         )?;
         print!("{}", bench::format(&adapter, first, &reports));
         return Ok(());
+    }
+    if cli.bench_vs_chromium {
+        return bench_vs_chromium(cli.bench_seconds.unwrap_or(60.0), process_start);
     }
     let fallback = match cli.layout {
         BuiltinLayout::Landscape => Layout::builtin_landscape(),
@@ -83,6 +86,24 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
         stats.adapter,
         stats.first_frame.map(|d| d.as_millis()).unwrap_or(0)
     );
+    Ok(())
+}
+
+/// The player, then Chromium, one after the other so neither slows the other.
+fn bench_vs_chromium(seconds: f64, process_start: Instant) -> Result<()> {
+    let (w, h) = versus::SIZE;
+    let load_before = versus::load_average();
+    println!(
+        "linli-signage vs headless Chromium: the same scene at {w}x{h}, {seconds:.0} s each (load average {load_before})"
+    );
+    let (adapter, report, player) = versus::signage(seconds, process_start)?;
+    print!(
+        "{}",
+        bench::format(&adapter, 0.0, std::slice::from_ref(&report))
+    );
+    let chromium = versus::chromium(seconds)?;
+    print!("{}", versus::format(&player, &chromium));
+    println!("load average after: {}", versus::load_average());
     Ok(())
 }
 

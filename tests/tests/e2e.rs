@@ -11,4 +11,5 @@ mod notices;
 mod queue;
 mod sandbox;
 mod security;
+mod signage_follow;
 mod template;

@@ -1,0 +1,84 @@
+//! Counting pixels in one zone of a captured frame, so a check can say "the
+//! calls board changed" or "the ticket digits are there" without a golden
+//! image that would break on every font or colour tweak.
+//!
+//! ```no_run
+//! use linli_signage::layout::{Layout, ZoneKind};
+//! use linli_signage::regions;
+//! # fn frames() -> (image::RgbaImage, image::RgbaImage) { unimplemented!() }
+//! let (before, after) = frames();
+//! let layout = Layout::builtin_landscape();
+//! let board = regions::zone(&layout, ZoneKind::Calls, &before).expect("a calls board");
+//! assert!(regions::changed(&before, &after, board) > 1000);
+//! ```
+
+use crate::layout::{Layout, Rect, ZoneKind};
+
+/// Where the zone of `kind` lies in a frame of `img`'s size.
+pub fn zone(layout: &Layout, kind: ZoneKind, img: &image::RgbaImage) -> Option<Rect> {
+    layout
+        .zone(kind)
+        .map(|z| z.rect(img.width() as f32, img.height() as f32))
+}
+
+/// Pixels in `r` that differ between two frames of the same size.
+pub fn changed(a: &image::RgbaImage, b: &image::RgbaImage, r: Rect) -> usize {
+    count(a, r, |x, y, p| {
+        Some(p) != b.get_pixel_checked(x, y).map(|q| q.0)
+    })
+}
+
+/// Pixels in `r` at least `min` on every channel: white text on the dark zones.
+pub fn bright(img: &image::RgbaImage, r: Rect, min: u8) -> usize {
+    count(img, r, |_, _, p| p[0] >= min && p[1] >= min && p[2] >= min)
+}
+
+/// Pixels in `r` in the accent colour (yellow) the board draws ticket numbers in.
+pub fn accent(img: &image::RgbaImage, r: Rect) -> usize {
+    count(img, r, |_, _, p| p[0] > 200 && p[1] > 150 && p[2] < 120)
+}
+
+fn count(img: &image::RgbaImage, r: Rect, mut hit: impl FnMut(u32, u32, [u8; 4]) -> bool) -> usize {
+    let (x0, y0) = (r.x.max(0.0) as u32, r.y.max(0.0) as u32);
+    let x1 = (r.right().max(0.0) as u32).min(img.width());
+    let y1 = (r.bottom().max(0.0) as u32).min(img.height());
+    let mut n = 0;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            if hit(x, y, img.get_pixel(x, y).0) {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_only_inside_the_rect() {
+        let mut a = image::RgbaImage::from_pixel(10, 10, image::Rgba([0, 0, 0, 255]));
+        let b = a.clone();
+        for (x, y) in [(1, 1), (8, 8)] {
+            a.put_pixel(x, y, image::Rgba([255, 220, 0, 255]));
+        }
+        let left = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 5.0,
+            h: 5.0,
+        };
+        assert_eq!(changed(&a, &b, left), 1);
+        assert_eq!(accent(&a, left), 1);
+        assert_eq!(bright(&a, left, 200), 0);
+        let all = Rect {
+            x: -3.0,
+            y: 0.0,
+            w: 40.0,
+            h: 40.0,
+        };
+        assert_eq!(changed(&a, &b, all), 2);
+    }
+}

@@ -1,0 +1,333 @@
+//! The signage player following the real `linli serve` binary: a ticket called
+//! through the queue API reaches the player's scene and changes its calls
+//! board on a headless frame; after the host is SIGKILLed and started again on
+//! the same data and port, the calls made while the player was away are caught
+//! up with `Last-Event-ID`, none twice.
+
+use linli_signage::cache::DiskCache;
+use linli_signage::follow::{self, FollowConfig};
+use linli_signage::gpu::Gpu;
+use linli_signage::http::Url;
+use linli_signage::layout::{Layout, ZoneKind};
+use linli_signage::offscreen::Offscreen;
+use linli_signage::player::Player;
+use linli_signage::regions;
+use linli_signage::render::{FrameTime, Renderer};
+use linli_tests::{fixtures, linli_binary, wait_for};
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "correct horse battery";
+const TICKER: &str = "信息屏跟随测试：请留意叫号";
+/// The hall stays open around the clock: the test runs on the real clock.
+const SETTINGS: &str = r#"
+[http]
+rate_per_minute = 0
+
+[plugins.queue.config]
+hours = { open = "00:00", close = "24:00", last_ticket = "24:00", days = [1, 2, 3, 4, 5, 6, 7], at_close = "clear" }
+"#;
+const W: u32 = 1280;
+const H: u32 = 720;
+
+#[test]
+fn player_follows_the_real_host_and_catches_up_after_a_restart() {
+    let Some(mut screen) = Screen::new() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (data, plugins, content) = (dir.path().join("data"), dir.path().join("plugins"), dir.path().join("content"));
+    for d in [&data, &plugins, &content.join("ticker")] {
+        std::fs::create_dir_all(d).expect("folder");
+    }
+    std::fs::copy(fixtures::PLUGIN_QUEUE, plugins.join("queue.wasm")).expect("copy plugin");
+    std::fs::write(data.join("linli.toml"), SETTINGS).expect("settings");
+    std::fs::write(content.join("ticker/hall.md"), format!("+++\ntitle = \"提示\"\nkind = \"ticker\"\n+++\n{TICKER}\n")).expect("ticker");
+    create_clerk(&data, "clerk1");
+
+    let port = free_port();
+    let host = Host { data, plugins, content, port };
+    let mut child = host.spawn();
+    let base = format!("http://127.0.0.1:{port}");
+    let gate = Gate::start(port);
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    let cache = DiskCache::new(&dir.path().join("cache"), "hall-main");
+    let mut player = Player::host("hall-main", Layout::builtin_landscape(), &gate.url, rx, cache);
+    let mut cfg = FollowConfig::new(Url::parse(&gate.url).expect("url"), player.last_event_id());
+    cfg.backoff_min = Duration::from_millis(50);
+    cfg.backoff_max = Duration::from_millis(300);
+    follow::spawn(cfg, tx).expect("follower starts");
+    let clock = Instant::now();
+
+    // Online, with the host's content (the ticker comes from its index).
+    let online = drive(&mut player, clock, |p| !p.scene.offline && p.scene.ticker.iter().any(|t| t == TICKER));
+    assert!(online, "player online with the host's ticker: offline={} ticker={:?}", player.scene.offline, player.scene.ticker);
+    assert!(player.scene.calls.is_empty());
+    let empty = screen.capture(&player, clock);
+
+    // A live call: issued at a kiosk, called at window 1.
+    let desk = Desk::sign_in(&base, "clerk1", "1");
+    issue(&base, "A");
+    let first = desk.call_next();
+    let seen = drive(&mut player, clock, |p| p.scene.calls.front().is_some_and(|c| c.ticket == first));
+    assert!(seen, "call of {first} reached the player: {:?}", player.scene.calls);
+    assert_eq!(player.scene.calls.front().map(|c| c.window.as_str()), Some("1"));
+    let called = screen.capture(&player, clock);
+    let board = regions::zone(&player.layout, ZoneKind::Calls, &called).expect("calls board");
+    let diff = regions::changed(&empty, &called, board);
+    let (digits_before, digits_after) = (regions::accent(&empty, board), regions::accent(&called, board));
+    eprintln!("calls board: {diff} pixels changed; accent pixels {digits_before} → {digits_after}");
+    assert!(diff > 1000, "calls board changed after the call: {diff} pixels");
+    assert!(digits_after > digits_before + 200, "ticket digits drawn on the board");
+
+    // SIGKILL the host; the player keeps its board and shows the offline mark.
+    unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+    child.wait().expect("killed");
+    // The gate keeps the player away until the calls below are made, so they
+    // can only reach it through the resume, not live.
+    gate.open.store(false, Ordering::SeqCst);
+    assert!(drive(&mut player, clock, |p| p.scene.offline), "player noticed the host is gone");
+    assert_eq!(player.scene.calls.len(), 1, "calls stay while offline");
+    // Everything sent before the kill has been applied: the id to resume after.
+    let resume_from = player.last_event_id();
+    assert!(resume_from > 0);
+
+    let mut child = host.spawn();
+    let desk = Desk::sign_in(&base, "clerk1", "1");
+    let mut missed = Vec::new();
+    for _ in 0..3 {
+        issue(&base, "A");
+        desk.finish();
+        missed.push(desk.call_next());
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    player.update(clock.elapsed().as_secs_f64());
+    assert_eq!(player.scene.calls.len(), 1, "nothing reached the player while it was away");
+
+    gate.open.store(true, Ordering::SeqCst);
+    let caught_up = drive(&mut player, clock, |p| !p.scene.offline && p.scene.calls.len() == 4);
+    let board_now: Vec<&str> = player.scene.calls.iter().map(|c| c.ticket.as_str()).collect();
+    assert!(caught_up, "missed calls {missed:?} caught up: board {board_now:?}");
+    let mut want: Vec<&str> = missed.iter().rev().map(String::as_str).collect();
+    want.push(&first);
+    assert_eq!(board_now, want, "every missed call once, newest first");
+    let resumed: Vec<Option<String>> = gate.streams.lock().expect("lock").clone();
+    eprintln!("event streams opened with Last-Event-ID: {resumed:?}");
+    assert_eq!(resumed.first(), Some(&None), "the first stream starts from now");
+    assert!(
+        resumed.iter().skip(1).all(|l| l.as_deref() == Some(resume_from.to_string().as_str())),
+        "every later stream resumes after event {resume_from}: {resumed:?}"
+    );
+    let caught = screen.capture(&player, clock);
+    let diff = regions::changed(&called, &caught, board);
+    eprintln!("calls board after the catch-up: {diff} pixels changed");
+    assert!(diff > 1000, "calls board shows the caught-up calls");
+
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+}
+
+/// Renders the player's scene offscreen, or says why it cannot here.
+struct Screen {
+    gpu: Gpu,
+    renderer: Renderer,
+    target: Offscreen,
+}
+
+impl Screen {
+    /// Only a missing package (fonts-noto-cjk, mesa-vulkan-drivers) skips.
+    fn new() -> Option<Screen> {
+        if let Err(e) = linli_signage::fonts::find_font_files() {
+            eprintln!("SKIP: {e}");
+            return None;
+        }
+        let gpu = match Gpu::headless() {
+            Ok(g) => g,
+            Err(e) => {
+                eprintln!("SKIP: {e}");
+                return None;
+            }
+        };
+        let renderer = Renderer::new(&gpu, Offscreen::FORMAT, W, H).expect("renderer");
+        let target = Offscreen::new(&gpu, W, H);
+        Some(Screen { gpu, renderer, target })
+    }
+
+    /// A frame well after the newest call's flash, at a fixed wall clock, so
+    /// only what the scene holds differs between captures.
+    fn capture(&mut self, player: &Player, clock: Instant) -> image::RgbaImage {
+        let time = FrameTime { t: clock.elapsed().as_secs_f64() + 30.0, ..FrameTime::default() };
+        self.target.capture(&self.gpu, &mut self.renderer, &player.scene, &player.layout, &time).expect("capture")
+    }
+}
+
+/// Runs the player's update loop like the window does until `done` or 30 s.
+fn drive(player: &mut Player, clock: Instant, mut done: impl FnMut(&Player) -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        player.update(clock.elapsed().as_secs_f64());
+        if done(player) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// A TCP relay between the player and the host that can turn the player away
+/// (connections closed at once) and records each event stream's `Last-Event-ID`.
+struct Gate {
+    url: String,
+    open: Arc<AtomicBool>,
+    streams: Arc<Mutex<Vec<Option<String>>>>,
+}
+
+impl Gate {
+    fn start(upstream: u16) -> Gate {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let open = Arc::new(AtomicBool::new(true));
+        let streams = Arc::new(Mutex::new(Vec::new()));
+        let (open2, streams2) = (open.clone(), streams.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if !open2.load(Ordering::SeqCst) {
+                    continue; // dropped: the player sees a closed connection
+                }
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else { continue };
+                let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) else { continue };
+                let streams = streams2.clone();
+                std::thread::spawn(move || {
+                    relay(client, server, |req| {
+                        let req = String::from_utf8_lossy(req);
+                        if req.starts_with("GET /api/events") {
+                            let last = req.lines().find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("last-event-id").then(|| v.trim().to_owned())
+                            });
+                            streams.lock().expect("lock").push(last);
+                        }
+                    })
+                });
+                std::thread::spawn(move || relay(s2, c2, |_| {}));
+            }
+        });
+        Gate { url, open, streams }
+    }
+}
+
+/// Copies `from` to `to` until either side ends; `first` sees the first read.
+fn relay(mut from: TcpStream, mut to: TcpStream, first: impl FnOnce(&[u8])) {
+    let mut buf = [0u8; 16 * 1024];
+    let mut first = Some(first);
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if let Some(f) = first.take() {
+            f(&buf[..n]);
+        }
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Both);
+    let _ = from.shutdown(Shutdown::Both);
+}
+
+/// The real binary's folders and port, to start it again after a kill.
+struct Host {
+    data: std::path::PathBuf,
+    plugins: std::path::PathBuf,
+    content: std::path::PathBuf,
+    port: u16,
+}
+
+impl Host {
+    fn spawn(&self) -> Child {
+        let child = Command::new(linli_binary())
+            .args(["serve", "--no-hot-reload", "--listen", &format!("127.0.0.1:{}", self.port), "--data"])
+            .arg(&self.data)
+            .arg("--plugins")
+            .arg(&self.plugins)
+            .arg("--content")
+            .arg(&self.content)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("linli starts");
+        let url = format!("http://127.0.0.1:{}/healthz", self.port);
+        assert!(wait_for(Duration::from_secs(60), || ureq::get(&url).call().ok().map(|_| ())).is_some(), "linli serve came up");
+        child
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn create_clerk(data: &Path, username: &str) {
+    let mut c = Command::new(linli_binary())
+        .args(["admin", "create", "--username", username, "--name", username, "--roles", "clerk", "--password-stdin", "--data"])
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("linli admin create");
+    c.stdin.take().expect("stdin").write_all(format!("{PASSWORD}\n").as_bytes()).expect("password");
+    assert!(c.wait().expect("admin create ends").success());
+}
+
+/// A resident takes a ticket at a kiosk.
+fn issue(base: &str, service: &str) -> String {
+    let r = ureq::post(&format!("{base}/api/queue/tickets")).timeout(Duration::from_secs(20)).send_json(json!({"service": service}));
+    let v: Value = r.expect("ticket issued").into_json().expect("ticket JSON");
+    v["ticket"].as_str().expect("ticket label").to_owned()
+}
+
+/// A clerk signed in at a window.
+struct Desk {
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Desk {
+    fn sign_in(base: &str, username: &str, window: &str) -> Desk {
+        let agent = ureq::AgentBuilder::new().redirects(0).build();
+        let form = [("username", username), ("password", PASSWORD), ("next", "/"), ("window", window)];
+        let r = agent.post(&format!("{base}/login")).send_form(&form).expect("login answers");
+        assert_eq!(r.status(), 303, "login redirects");
+        let cookie = r.header("set-cookie").expect("session cookie").split(';').next().unwrap_or("").to_owned();
+        let page = agent.get(&format!("{base}/")).set("Cookie", &cookie).call().expect("home page").into_string().expect("page");
+        let csrf = page.split("name=\"csrf\" content=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_owned();
+        assert!(!csrf.is_empty(), "the page carries a CSRF token");
+        Desk { base: base.into(), cookie, csrf }
+    }
+
+    fn post(&self, action: &str) -> Value {
+        let r = ureq::post(&format!("{}/api/queue/counter/{action}", self.base))
+            .set("Cookie", &self.cookie)
+            .set("X-CSRF-Token", &self.csrf)
+            .timeout(Duration::from_secs(20))
+            .send_json(json!({}));
+        r.unwrap_or_else(|e| panic!("{action}: {e}")).into_json().expect("JSON")
+    }
+
+    /// Calls the next ticket at this window; its label.
+    fn call_next(&self) -> String {
+        let v = self.post("call-next");
+        v["ticket"]["ticket"].as_str().unwrap_or_else(|| panic!("a ticket was called: {v}")).to_owned()
+    }
+
+    fn finish(&self) {
+        self.post("finish");
+    }
+}
