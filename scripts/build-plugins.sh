@@ -9,7 +9,7 @@ for dir in plugins/*/; do
   [ -f "$dir/Cargo.toml" ] || continue
   pkgs+=(-p "$(sed -n 's/^name *= *"\(.*\)"/\1/p' "$dir/Cargo.toml" | head -1)")
 done
-echo "▶ building ${#pkgs[@]} plugins for wasm32-wasip2 …" >&2
+echo "▶ building $(( ${#pkgs[@]} / 2 )) plugins for wasm32-wasip2 …" >&2
 cargo build --release --target wasm32-wasip2 "${pkgs[@]}"
 mkdir -p plugins/dist
 for dir in plugins/*/; do

@@ -83,7 +83,7 @@ pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &st
         r#"<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf" content="{csrf}"><title>{title} · {brand}</title>
-<link rel="stylesheet" href="/static/linli.css"><script src="/static/linli.js" defer></script></head>
+<link rel="stylesheet" href="/static/linli.css"><script src="/static/linli.js"></script></head>
 <body><header class="topbar"><a class="brand" href="/">{brand}</a><nav>{nav}</nav><div class="user">{who} {switch}</div></header>
 <main>{body}</main>
 <footer>{footer}</footer></body></html>"#,
