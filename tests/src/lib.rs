@@ -164,3 +164,41 @@ pub fn linli_binary() -> PathBuf {
     assert!(bin.exists(), "{} is missing: run `cargo build -p linli` first (scripts/test.sh does)", bin.display());
     bin
 }
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+}
+
+/// Start the real `linli serve` on `port` with these folders and wait until
+/// it answers (so tests can SIGKILL and restart it).
+pub fn spawn_linli(data: &Path, plugins: &Path, port: u16) -> std::process::Child {
+    use std::process::{Command, Stdio};
+    let child = Command::new(linli_binary())
+        .args(["serve", "--no-hot-reload", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
+        .arg("--plugins")
+        .arg(plugins)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("linli starts");
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    assert!(wait_for(Duration::from_secs(60), || ureq::get(&url).call().ok().map(|_| ())).is_some(), "linli serve came up");
+    child
+}
+
+/// Create a staff account with `linli admin create` (password on stdin).
+pub fn create_staff_cli(data: &Path, username: &str, roles: &str, password: &str) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut c = Command::new(linli_binary())
+        .args(["admin", "create", "--username", username, "--name", username, "--roles", roles, "--password-stdin", "--data"])
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("linli admin create");
+    c.stdin.take().expect("stdin").write_all(format!("{password}\n").as_bytes()).expect("password");
+    assert!(c.wait().expect("admin create ends").success());
+}

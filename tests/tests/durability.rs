@@ -1,32 +1,10 @@
 //! Kill the real `linli` process with SIGKILL in the middle of a stream of
 //! writes: every write acknowledged to a client is there after a restart.
 
-use linli_tests::{fixtures, linli_binary, wait_for};
-use std::io::Write;
-use std::process::{Child, Command, Stdio};
+use linli_tests::{create_staff_cli, fixtures, free_port, spawn_linli, wait_for};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn spawn(data: &std::path::Path, plugins: &std::path::Path, port: u16) -> Child {
-    let child = Command::new(linli_binary())
-        .args(["serve", "--no-hot-reload", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(data)
-        .arg("--plugins")
-        .arg(plugins)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}/healthz");
-    let up = wait_for(Duration::from_secs(60), || ureq::get(&url).call().ok().map(|_| ()));
-    assert!(up.is_some(), "linli serve came up");
-    child
-}
 
 #[test]
 fn acknowledged_writes_survive_sigkill() {
@@ -34,18 +12,9 @@ fn acknowledged_writes_survive_sigkill() {
     let (data, plugins) = (dir.path().join("data"), dir.path().join("plugins"));
     std::fs::create_dir_all(&plugins).unwrap();
     std::fs::copy(fixtures::PLUGIN_NOTICES, plugins.join("notices.wasm")).unwrap();
-    let mut admin = Command::new(linli_binary())
-        .args(["admin", "create", "--username", "editor", "--name", "编辑", "--roles", "editor", "--password-stdin", "--data"])
-        .arg(&data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    admin.stdin.take().unwrap().write_all(b"correct horse battery\n").unwrap();
-    assert!(admin.wait().unwrap().success());
-
+    create_staff_cli(&data, "editor", "editor", "correct horse battery");
     let port = free_port();
-    let mut child = spawn(&data, &plugins, port);
+    let mut child = spawn_linli(&data, &plugins, port);
     let base = format!("http://127.0.0.1:{port}");
     let agent = ureq::AgentBuilder::new().redirects(0).build();
     let r = agent.post(&format!("{base}/login")).send_form(&[("username", "editor"), ("password", "correct horse battery")]).unwrap();
@@ -92,7 +61,7 @@ fn acknowledged_writes_survive_sigkill() {
     assert!(acked.len() >= 40, "enough writes before the kill: {}", acked.len());
 
     let port = free_port();
-    let mut child = spawn(&data, &plugins, port);
+    let mut child = spawn_linli(&data, &plugins, port);
     let list: serde_json::Value = ureq::get(&format!("http://127.0.0.1:{port}/api/notices")).call().unwrap().into_json().unwrap();
     let stored: std::collections::BTreeSet<i64> = list["notices"].as_array().unwrap().iter().map(|n| n["id"].as_i64().unwrap()).collect();
     let missing: Vec<_> = acked.iter().filter(|id| !stored.contains(id)).collect();

@@ -3,12 +3,11 @@
 //! twice, and the numbers of each service are still 1..n without a gap.
 
 use super::kit::*;
-use linli_tests::{fixtures, linli_binary, wait_for};
+use linli_tests::{create_staff_cli, fixtures, free_port, spawn_linli, wait_for};
 use serde_json::json;
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,35 +15,8 @@ use std::time::Duration;
 const WINDOWS: [&str; 3] = ["1", "3", "4"]; // together they serve A, B, C and D
 const SERVICES: [&str; 4] = ["A", "B", "C", "D"];
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
-}
-
-fn spawn(data: &Path, plugins: &Path, port: u16) -> Child {
-    let child = Command::new(linli_binary())
-        .args(["serve", "--no-hot-reload", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(data)
-        .arg("--plugins")
-        .arg(plugins)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("linli starts");
-    let url = format!("http://127.0.0.1:{port}/healthz");
-    assert!(wait_for(Duration::from_secs(60), || ureq::get(&url).call().ok().map(|_| ())).is_some(), "linli serve came up");
-    child
-}
-
 fn create_clerk(data: &Path, username: &str) {
-    let mut c = Command::new(linli_binary())
-        .args(["admin", "create", "--username", username, "--name", username, "--roles", "clerk", "--password-stdin", "--data"])
-        .arg(data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("linli admin create");
-    c.stdin.take().expect("stdin").write_all(format!("{PASSWORD}\n").as_bytes()).expect("password");
-    assert!(c.wait().expect("admin create ends").success());
+    create_staff_cli(data, username, "clerk", PASSWORD);
 }
 
 #[test]
@@ -60,7 +32,7 @@ fn sigkill_mid_run_loses_no_ticket_and_calls_none_twice() {
     }
 
     let port = free_port();
-    let mut child = spawn(&data, &plugins, port);
+    let mut child = spawn_linli(&data, &plugins, port);
     let base = format!("http://127.0.0.1:{port}");
     let issued = Arc::new(Mutex::new(Vec::<String>::new()));
     let called = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -112,7 +84,7 @@ fn sigkill_mid_run_loses_no_ticket_and_calls_none_twice() {
     let called_before = called.lock().unwrap().clone();
 
     let port = free_port();
-    let mut child = spawn(&data, &plugins, port);
+    let mut child = spawn_linli(&data, &plugins, port);
     let base = format!("http://127.0.0.1:{port}");
     let desks: Vec<Desk> = WINDOWS.iter().map(|w| Desk::sign_in(&base, &format!("clerk{w}"), Some(w))).collect();
     // A call cut off by the kill left its ticket at the window: finish it.
