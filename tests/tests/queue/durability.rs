@@ -7,7 +7,6 @@ use linli_tests::{create_staff_cli, fixtures, free_port, spawn_linli, wait_for};
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
