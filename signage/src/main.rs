@@ -96,10 +96,10 @@ fn bench_vs_chromium(seconds: f64, process_start: Instant) -> Result<()> {
     println!(
         "linli-signage vs headless Chromium: the same scene at {w}x{h}, {seconds:.0} s each (load average {load_before})"
     );
-    let (adapter, report, player) = versus::signage(seconds, process_start)?;
+    let (adapter, first, report, player) = versus::signage(seconds, process_start)?;
     print!(
         "{}",
-        bench::format(&adapter, 0.0, std::slice::from_ref(&report))
+        bench::format(&adapter, first, std::slice::from_ref(&report))
     );
     let chromium = versus::chromium(seconds)?;
     print!("{}", versus::format(&player, &chromium));

@@ -55,15 +55,16 @@ const SAMPLE_EVERY: Duration = Duration::from_millis(500);
 const TICKS_PER_S: f64 = 100.0;
 
 /// The player's `--bench` at 1920×1080 for `seconds`, with its CPU time and memory.
+/// Returns the adapter, the start-to-first-frame time in ms, the frame figures and the usage.
 pub fn signage(
     seconds: f64,
     process_start: Instant,
-) -> Result<(String, Report, Usage), VersusError> {
+) -> Result<(String, f64, Report, Usage), VersusError> {
     let me = std::process::id();
     let start = Instant::now();
     let cpu_before = cpu_ticks(&[me]);
     let sampler = Sampler::start(move || vec![me]);
-    let (adapter, _, mut reports) = bench::run(&[SIZE], seconds, process_start)?;
+    let (adapter, first, mut reports) = bench::run(&[SIZE], seconds, process_start)?;
     let cpu_after = cpu_ticks(&[me]);
     let mut usage = sampler.finish();
     usage.seconds = start.elapsed().as_secs_f64();
@@ -71,7 +72,7 @@ pub fn signage(
     let report = reports
         .pop()
         .ok_or_else(|| std::io::Error::other("the benchmark returned no figures"))?;
-    Ok((adapter, report, usage))
+    Ok((adapter, first, report, usage))
 }
 
 /// Chromium on the page for `seconds`, from its start (like the player's run,
