@@ -32,7 +32,169 @@ fn main() -> anyhow::Result<()> {
     sandbox_cost(&plugin)?;
     startup(&plugin)?;
     http_load(&plugin, secs, conns)?;
+    let queue = plugin.with_file_name("queue.wasm");
+    if queue.exists() {
+        queue_load(&queue, secs)?;
+    } else {
+        println!("\n(queue.wasm not found beside {}: queue benchmark skipped)", plugin.display());
+    }
     Ok(())
+}
+
+/// Issue + call throughput through the queue plugin's HTTP API: each of the
+/// five windows' clerks loops "a kiosk issues a ticket for one of the
+/// window's services → the window calls next → finishes it".
+fn queue_load(wasm: &Path, secs: u64) -> anyhow::Result<()> {
+    let exe = std::env::current_exe()?;
+    let linli = exe.with_file_name("linli");
+    let dir = tempfile::tempdir()?;
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir_all(&plugins)?;
+    std::fs::copy(wasm, plugins.join("queue.wasm"))?;
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data)?;
+    // No daily limits or closing time, no per-client rate limit (every
+    // simulated kiosk is on 127.0.0.1).
+    let mut cfg = String::from("[http]\nrate_per_minute = 0\n[plugins.queue.config]\nhours = { open = \"00:00\", close = \"23:59\", last_ticket = \"23:59\", days = [1, 2, 3, 4, 5, 6, 7] }\n");
+    for (code, name) in [("A", "民政事务"), ("B", "劳动保障"), ("C", "卫生健康"), ("D", "综合")] {
+        cfg.push_str(&format!("[[plugins.queue.config.services]]\ncode = \"{code}\"\nname_zh = \"{name}\"\nname_en = \"{code}\"\ndaily_limit = 0\n"));
+    }
+    std::fs::write(data.join("linli.toml"), cfg)?;
+    let windows = ["1", "2", "3", "4", "5"];
+    {
+        let host = host_in(&data, &plugins, true)?;
+        for w in windows {
+            linli_host::auth::sessions::create_staff(&host.db, &format!("clerk{w}"), &format!("窗口{w}"), "correct horse battery", &["clerk".into()], host.now_ms())?;
+        }
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let mut child = std::process::Command::new(&linli)
+        .args(["serve", "--no-hot-reload", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(&data)
+        .arg("--plugins")
+        .arg(&plugins)
+        .env("LINLI_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()?;
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        anyhow::ensure!(start.elapsed() < Duration::from_secs(30), "linli serve did not come up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let threads: Vec<_> = windows
+        .iter()
+        .map(|w| {
+            let w = w.to_string();
+            std::thread::spawn(move || -> anyhow::Result<(Vec<f64>, Vec<f64>, usize, usize)> {
+                let mut c = Conn::open(port)?;
+                let form = format!("username=clerk{w}&password=correct+horse+battery&window={w}");
+                let (_, head, _) = c.request("POST", "/login", &[("content-type", "application/x-www-form-urlencoded")], form.as_bytes())?;
+                let cookie = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
+                    .and_then(|v| v.split(';').next())
+                    .map(str::to_owned)
+                    .ok_or_else(|| anyhow::anyhow!("no session cookie for clerk{w}"))?;
+                let (_, _, page) = c.request("GET", "/", &[("cookie", &cookie)], b"")?;
+                let csrf = page.split("name=\"csrf\" content=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_owned();
+                let service = match w.as_str() { "1" => "A", "2" => "A", "3" => "B", "4" => "C", _ => "D" };
+                let (mut issue, mut call, mut cycles, mut errors) = (vec![], vec![], 0, 0);
+                let json = [("content-type", "application/json")];
+                let staff = [("content-type", "application/json"), ("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+                while Instant::now() < deadline {
+                    let t = Instant::now();
+                    let (s1, _, _) = c.request("POST", "/api/queue/tickets", &json, format!("{{\"service\":\"{service}\"}}").as_bytes())?;
+                    issue.push(t.elapsed().as_secs_f64() * 1e3);
+                    let t = Instant::now();
+                    let (s2, _, _) = c.request("POST", "/api/queue/counter/call-next", &staff, b"{}")?;
+                    call.push(t.elapsed().as_secs_f64() * 1e3);
+                    let (s3, _, _) = c.request("POST", "/api/queue/counter/finish", &staff, b"{}")?;
+                    if s1 == 201 && s2 == 200 && s3 == 200 { cycles += 1 } else { errors += 1 }
+                }
+                Ok((issue, call, cycles, errors))
+            })
+        })
+        .collect();
+    let (mut issue, mut call, mut cycles, mut errors) = (vec![], vec![], 0, 0);
+    for t in threads {
+        match t.join() {
+            Ok(Ok((i, c, n, e))) => {
+                issue.extend(i);
+                call.extend(c);
+                cycles += n;
+                errors += e;
+            }
+            Ok(Err(e)) => println!("a window failed: {e:#}"),
+            Err(_) => println!("a window thread panicked"),
+        }
+    }
+    // What one plugin call costs on average, from the host's own metrics.
+    let per_call = Conn::open(port).and_then(|mut c| c.request("GET", "/metrics", &[], b"")).map(|(_, _, m)| {
+        let get = |name: &str| m.lines().find(|l| l.starts_with(&format!("{name}{{plugin=\"queue\"}}"))).and_then(|l| l.rsplit(' ').next()).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        let calls = get("linli_plugin_calls_total").max(1.0);
+        (get("linli_plugin_call_seconds_total") / calls * 1e3, get("linli_plugin_host_calls_total") / calls)
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Ok((ms, hc)) = per_call {
+        println!("(inside the sandbox: {ms:.2} ms and {hc:.1} host calls per queue request on average)");
+    }
+    let (i50, i99) = summarize(issue);
+    let (c50, c99) = summarize(call);
+    println!("\n## Queue through HTTP: 5 windows, each looping issue → call next → finish ({secs} s)");
+    println!("| | per second | p50 ms | p99 ms |\n|---|---|---|---|");
+    println!("| issue + call pairs (each with its finish) | {:.0} | | |", cycles as f64 / secs as f64);
+    println!("| issue a ticket (POST /api/queue/tickets) | | {i50:.2} | {i99:.2} |");
+    println!("| call next (POST /api/queue/counter/call-next) | | {c50:.2} | {c99:.2} |");
+    println!("cycles with an unexpected status: {errors}");
+    Ok(())
+}
+
+/// One keep-alive HTTP/1.1 connection for the benchmark clients.
+struct Conn {
+    s: std::net::TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Conn {
+    fn open(port: u16) -> anyhow::Result<Conn> {
+        let s = std::net::TcpStream::connect(("127.0.0.1", port))?;
+        s.set_nodelay(true)?;
+        Ok(Conn { s, buf: vec![0u8; 256 * 1024] })
+    }
+
+    /// Send a request; returns (status, head, body).
+    fn request(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> anyhow::Result<(u16, String, String)> {
+        let mut req = format!("{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: {}\r\n", body.len());
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        self.s.write_all(req.as_bytes())?;
+        self.s.write_all(body)?;
+        let mut have = 0;
+        loop {
+            let n = self.s.read(&mut self.buf[have..])?;
+            anyhow::ensure!(n > 0, "connection closed");
+            have += n;
+            if let Some(end) = self.buf[..have].windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.buf[..end]).into_owned();
+                let status: u16 = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+                    .unwrap_or(0);
+                while have < end + 4 + len {
+                    let n = self.s.read(&mut self.buf[have..])?;
+                    anyhow::ensure!(n > 0, "connection closed");
+                    have += n;
+                }
+                let body = String::from_utf8_lossy(&self.buf[end + 4..end + 4 + len]).into_owned();
+                return Ok((status, head, body));
+            }
+        }
+    }
 }
 
 fn arg(args: &[String], name: &str) -> Option<String> {

@@ -89,6 +89,10 @@ async fn metrics(State(host): State<Arc<Host>>) -> Response {
     for p in snap.plugins.values() {
         let _ = writeln!(out, "linli_plugin_call_seconds_total{{plugin=\"{}\"}} {:.6}", p.manifest.id, p.health.nanos.load(Ordering::Relaxed) as f64 / 1e9);
     }
+    let _ = writeln!(out, "# HELP linli_plugin_host_calls_total Host calls (storage, events, log…) made by each plugin.\n# TYPE linli_plugin_host_calls_total counter");
+    for p in snap.plugins.values() {
+        let _ = writeln!(out, "linli_plugin_host_calls_total{{plugin=\"{}\"}} {}", p.manifest.id, p.health.host_calls.load(Ordering::Relaxed));
+    }
     let _ = writeln!(out, "# HELP linli_plugin_healthy 1 when the plugin is healthy.\n# TYPE linli_plugin_healthy gauge");
     for p in snap.plugins.values() {
         let _ = writeln!(out, "linli_plugin_healthy{{plugin=\"{}\"}} {}", p.manifest.id, u8::from(p.health.healthy()));

@@ -74,6 +74,8 @@ pub struct Health {
     pub failures: AtomicU64,
     pub consecutive_failures: AtomicU64,
     pub nanos: AtomicU64,
+    /// Host calls (storage, events…) made by all calls together.
+    pub host_calls: AtomicU64,
     pub last_error: Mutex<Option<String>>,
 }
 
@@ -301,6 +303,7 @@ impl LoadedPlugin {
 
         let result = self.pre.instantiate(&mut store).and_then(|p| f(&p, &mut store));
         let elapsed = started.elapsed();
+        self.health.host_calls.fetch_add(u64::from(store.data().host_calls), Ordering::Relaxed);
         self.health.calls.fetch_add(1, Ordering::Relaxed);
         self.health.nanos.fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
         match result {

@@ -44,6 +44,8 @@ fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> 
     };
     conn.pragma_update(None, "synchronous", sync)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Plugins build many distinct statements; the default cache (16) thrashes.
+    conn.set_prepared_statement_cache_capacity(256);
     Ok(())
 }
 
