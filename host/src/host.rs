@@ -64,8 +64,8 @@ impl Host {
         let bus = EventBus::new(db.clone());
         let key_file = config.key_file.clone().unwrap_or_else(|| config.data_dir.join("keys").join("residents.key"));
         let vault = Arc::new(crate::residents::Vault::open(&key_file)?);
-        let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault });
-        let services = Arc::new(HostServices { storage: db.clone(), residents, bus, clock, utc_offset_minutes: config.utc_offset_minutes });
+        let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
+        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
         let linker = make_linker(&engine)?;
         let settings = Settings::load(&config.data_dir.join("linli.toml"))?;

@@ -66,6 +66,13 @@ impl Vault {
         String::from_utf8(plain).ok()
     }
 
+    /// A plugin's pseudonym for a personal value: distinct per plugin and
+    /// kind, stable across restarts (it depends only on the key file).
+    pub fn pseudonym(&self, plugin: &str, kind: &str, value: &str) -> String {
+        let norm: String = value.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_uppercase();
+        self.index(&format!("plugin:{plugin}:{kind}"), &norm)
+    }
+
     /// The lookup hash of a normalised value.
     fn index(&self, kind: &str, value: &str) -> String {
         let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.index_key).unwrap_or_else(|_| unreachable!("any key length works"));

@@ -165,3 +165,14 @@ pub mod residents {
         wit::residents::save(r)
     }
 }
+
+/// Pseudonyms for personal values (needs the `pseudonyms` capability): store
+/// `pseudonyms::of("phone", p)` instead of the phone to match it later.
+pub mod pseudonyms {
+    use super::wit;
+
+    /// The host's keyed pseudonym of `value` for this plugin and `kind`.
+    pub fn of(kind: &str, value: &str) -> String {
+        wit::pseudonyms::of(kind, value)
+    }
+}

@@ -190,3 +190,31 @@ fn public_writes_are_rate_limited() {
     assert!(codes[..5].iter().all(|c| *c == 401), "{codes:?}");
     assert!(codes[5..].iter().all(|c| *c == 429), "{codes:?}");
 }
+
+#[test]
+fn phones_given_at_the_kiosk_are_in_no_file_event_or_public_page() {
+    // Wednesday 2026-11-25, 10:00 in Beijing: the sample hall is open.
+    let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(1_795_572_000_000)));
+    let s = TestServer::start_custom(&[fixtures::PLUGIN_QUEUE], "", None, clock);
+    let anyone = |body: serde_json::Value| http_json(ureq::post(&format!("{}/api/queue/tickets", s.url)), &body);
+    let (code, ticket) = anyone(json!({"service": "A", "phone": "13812345678"}));
+    assert_eq!(code, 201, "{ticket}");
+    // The one-ticket rule still works on the pseudonym.
+    let (again, _) = anyone(json!({"service": "A", "phone": "138 1234 5678"}));
+    assert_eq!(again, 409, "the same phone cannot take a second ticket");
+    let page = s.get(ticket["page"].as_str().unwrap()).1;
+    assert!(!page.contains("13812345678") && !page.contains("12345678"), "{page}");
+    let events = s.host.bus().since(0, 10_000).unwrap();
+    assert!(events.iter().all(|e| !e.payload.contains("12345678")), "no event carries the phone");
+    let dir = s.host.config.data_dir.clone();
+    let mut raw = Vec::new();
+    for sub in [dir.clone(), dir.join("plugins")] {
+        for f in std::fs::read_dir(&sub).into_iter().flatten().flatten() {
+            if f.path().is_file() {
+                raw.extend(std::fs::read(f.path()).unwrap());
+            }
+        }
+    }
+    let hay = String::from_utf8_lossy(&raw);
+    assert!(!hay.contains("13812345678") && !hay.contains("12345678"), "a phone number is stored in clear");
+}

@@ -6,7 +6,7 @@
 //! data behind it. Every call also counts against the per-call host-call
 //! limit, so a plugin flooding the host is stopped with a clear trap.
 
-use super::bindings::linli::plugin::{clock, config, events, kv, log, residents, sql, types};
+use super::bindings::linli::plugin::{clock, config, events, kv, log, pseudonyms, residents, sql, types};
 use super::bindings::types::Error;
 use super::limits::Limits;
 use crate::bus::EventBus;
@@ -19,7 +19,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 /// Capabilities a plugin can ask for, by their manifest names.
-pub const KNOWN_CAPABILITIES: &[&str] = &["kv", "sql", "events", "clock", "log", "config", "residents"];
+pub const KNOWN_CAPABILITIES: &[&str] = &["kv", "sql", "events", "clock", "log", "config", "residents", "pseudonyms"];
 
 /// The time source plugins see. Tests swap in a controllable clock.
 pub trait Clock: Send + Sync {
@@ -51,6 +51,8 @@ pub struct HostServices {
     /// Resident records (None where the host has no database, e.g. the
     /// in-memory test harness).
     pub residents: Option<ResidentRecords>,
+    /// The keys behind resident data and pseudonyms.
+    pub vault: Arc<crate::residents::Vault>,
     pub bus: EventBus,
     pub clock: Arc<dyn Clock>,
     pub utc_offset_minutes: i32,
@@ -467,5 +469,12 @@ impl residents::Host for CallState {
             }
             Err(e) => Ok(Err(storage_err(e))),
         }
+    }
+}
+
+impl pseudonyms::Host for CallState {
+    fn of(&mut self, kind: String, value: String) -> wasmtime::Result<String> {
+        self.enter_or_trap("pseudonyms")?;
+        Ok(self.services.vault.pseudonym(&self.plugin_id, &kind, &value))
     }
 }

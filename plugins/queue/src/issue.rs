@@ -38,14 +38,22 @@ pub struct Issued {
     pub replayed: bool,
 }
 
-/// Keep the digits of a phone number; reject what cannot be one.
+/// Check a phone number and turn it into the host's pseudonym for it: the
+/// plugin only ever compares phones, so its database never holds one.
 pub fn clean_phone(p: Option<&str>) -> Result<Option<String>, Fail> {
     let Some(p) = p.map(str::trim).filter(|p| !p.is_empty()) else { return Ok(None) };
     let digits: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
     if !(7..=15).contains(&digits.len()) || p.chars().any(|c| !(c.is_ascii_digit() || " -+".contains(c))) {
         return Err(Fail::user(422, "手机号码格式不正确", "That phone number does not look right"));
     }
-    Ok(Some(digits))
+    // Stored as "masked#pseudonym": the same phone gives the same value, so
+    // the one-ticket rule is a plain equality, and staff still see 138****1234.
+    Ok(Some(format!("{}#{}", mask::phone(&digits), linli_sdk::pseudonyms::of("phone", &digits))))
+}
+
+/// The part of a stored phone value that may be shown (already masked).
+pub fn shown_phone(stored: &str) -> &str {
+    stored.split('#').next().unwrap_or("")
 }
 
 fn replay(key: &str) -> Result<Option<Issued>, Fail> {

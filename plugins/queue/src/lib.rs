@@ -51,6 +51,7 @@ impl Plugin for Queue {
             .capability("clock")
             .capability("log")
             .capability("config")
+            .capability("pseudonyms")
             .subscribe("appointments.checked-in")
             .config(schema::schema(), schema::default())
             // Residents and kiosks.

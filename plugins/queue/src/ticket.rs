@@ -118,7 +118,7 @@ impl Ticket {
             "issued_local": clock::format_local(self.issued_at),
             "called_at": self.last_called_at,
             "outcome": self.outcome,
-            "phone": self.phone.as_deref().map(mask::phone),
+            "phone": self.phone.as_deref().map(crate::issue::shown_phone),
             "name": self.name.as_deref().map(mask::name),
             "page": format!("/queue/t/{}", self.token),
         })
