@@ -113,18 +113,22 @@ impl Registry {
     pub fn install(&self, plugin: LoadedPlugin) -> Result<Option<Arc<LoadedPlugin>>, String> {
         let mut cur = self.current.write();
         let id = plugin.manifest.id.clone();
+        // Another file holding this id is a clash, unless that file is gone
+        // (renamed or replaced): then this is the same plugin, moved, and it
+        // is swapped in without a moment of absence.
         if let Some(existing) = cur.plugins.get(&id)
             && existing.file != plugin.file
+            && existing.file.exists()
         {
             return Err(format!("plugin id `{id}` is already loaded from {}", existing.file.display()));
         }
         let mut plugins = cur.plugins.clone();
+        let old = plugins.get(&id).cloned();
         // One file holds one plugin: drop whatever this file held before
         // (its id may have changed between versions).
-        plugins.retain(|_, p| p.file != plugin.file);
-        let plugin = Arc::new(plugin);
-        let old = plugins.insert(id, plugin.clone());
-        let snap = Snapshot::build(plugins, Some(&plugin.manifest.id))?;
+        plugins.retain(|pid, p| p.file != plugin.file && *pid != id);
+        plugins.insert(id.clone(), Arc::new(plugin));
+        let snap = Snapshot::build(plugins, Some(&id))?;
         *cur = Arc::new(snap);
         Ok(old)
     }

@@ -23,8 +23,14 @@ fn drop_in(s: &TestServer, src: &str) {
 fn swap_without_failed_requests() {
     let s = Arc::new(TestServer::start(&[fixtures::VERSIONED_V1]));
     std::fs::rename(s.plugins_dir().join("versioned_v1.wasm"), s.plugins_dir().join("versioned.wasm")).unwrap();
-    // The rename is itself a change the watcher sees; wait until it settles.
-    assert_eq!(wait_for(Duration::from_secs(10), || (version(&s).as_deref() == Some("1.0.0")).then_some(())), Some(()));
+    // The rename is itself a change the watcher sees; wait until the plugin
+    // is served from its new name.
+    let moved = wait_for(Duration::from_secs(10), || {
+        let snap = s.host.registry.snapshot();
+        snap.plugins.get("versioned").filter(|p| p.file.ends_with("versioned.wasm")).map(|_| ())
+    });
+    assert_eq!(moved, Some(()));
+    assert_eq!(version(&s).as_deref(), Some("1.0.0"));
 
     // Clients hammer the plugin (fast and slow routes) during the swaps.
     let stop = Arc::new(AtomicBool::new(false));
