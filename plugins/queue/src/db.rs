@@ -9,7 +9,7 @@ use linli_sdk::sql::Value;
 use serde::de::DeserializeOwned;
 
 const SCHEMA_KEY: &str = "schema";
-const SCHEMA_VERSION: &[u8] = b"1";
+const SCHEMA_VERSION: &[u8] = b"2";
 
 const SCHEMA: &[&str] = &[
     // One row per ticket. `number` is per original service per day and is
@@ -61,6 +61,8 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS tickets_queue ON tickets (status, service, sort_time)",
     "CREATE INDEX IF NOT EXISTS tickets_window ON tickets (window, status)",
     "CREATE INDEX IF NOT EXISTS tickets_day ON tickets (day, origin_service)",
+    // Recent handling times per service read only the newest rows (v2).
+    "CREATE INDEX IF NOT EXISTS tickets_finished ON tickets (status, service, finished_at)",
     // One row per window that has been used: who is there, paused or not,
     // and how many appointment/priority calls it made in a row.
     "CREATE TABLE IF NOT EXISTS windows (
