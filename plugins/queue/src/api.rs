@@ -62,9 +62,14 @@ struct KioskAsk {
 fn issued_response(cfg: &Config, req: &Request, done: Issued) -> Response {
     let mut v = done.ticket.public_view(cfg, req.lang(), done.ahead, done.wait_minutes);
     v["replayed"] = done.replayed.into();
-    let paper = if req.query_param("paper").as_deref() == Some("58") { 58 } else { 80 };
-    let url = ticket_url(cfg, req, &done.ticket.token);
-    v["print_html"] = crate::pages::ticket::slip(cfg, &done.ticket, req.lang(), done.ahead, done.wait_minutes, &url, paper).into();
+    // The printed slip (with its QR code, the costly part of issuing) only
+    // for the kiosk and the guide desk, which ask for it with `?paper=`;
+    // a ticket taken on a phone needs none.
+    if let Some(paper) = req.query_param("paper") {
+        let paper = if paper == "58" { 58 } else { 80 };
+        let url = ticket_url(cfg, req, &done.ticket.token);
+        v["print_html"] = crate::pages::ticket::slip(cfg, &done.ticket, req.lang(), done.ahead, done.wait_minutes, &url, paper).into();
+    }
     Response::json(if done.replayed { 200 } else { 201 }, &v)
 }
 

@@ -43,7 +43,7 @@ pub fn page(cfg: &Config, req: &Request) -> Result<Response, Fail> {
     // One key per filled-in form: a double click or a retry gives the same ticket.
     idem = idem || key();
     try {{
-      var t = await Linli.api('POST', '/api/queue/guide/tickets', {{ service: f.service.value, priority: f.priority.checked, proxy: f.proxy.checked, phone: f.phone.value || null, name: f.name.value || null, idem_key: idem }});
+      var t = await Linli.api('POST', '/api/queue/guide/tickets?paper=80', {{ service: f.service.value, priority: f.priority.checked, proxy: f.proxy.checked, phone: f.phone.value || null, name: f.name.value || null, idem_key: idem }});
       m.textContent = (zh ? '已取号 ' : 'Issued ') + t.ticket; shown(t);
       f.phone.value = ''; f.name.value = ''; f.priority.checked = false; idem = null;
     }} catch (err) {{ m.textContent = err.message; }}
