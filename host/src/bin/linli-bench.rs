@@ -67,20 +67,7 @@ fn queue_load(wasm: &Path, secs: u64) -> anyhow::Result<()> {
             linli_host::auth::sessions::create_staff(&host.db, &format!("clerk{w}"), &format!("窗口{w}"), "correct horse battery", &["clerk".into()], host.now_ms())?;
         }
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let mut child = std::process::Command::new(&linli)
-        .args(["serve", "--no-hot-reload", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(&data)
-        .arg("--plugins")
-        .arg(&plugins)
-        .env("LINLI_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .spawn()?;
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        anyhow::ensure!(start.elapsed() < Duration::from_secs(30), "linli serve did not come up");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let (mut child, port) = spawn_serve(&linli, &data, &plugins)?;
     let deadline = Instant::now() + Duration::from_secs(secs);
     let threads: Vec<_> = windows
         .iter()
@@ -149,6 +136,25 @@ fn queue_load(wasm: &Path, secs: u64) -> anyhow::Result<()> {
     println!("| call next (POST /api/queue/counter/call-next) | | {c50:.2} | {c99:.2} |");
     println!("cycles with an unexpected status: {errors}");
     Ok(())
+}
+
+/// Start the real `linli serve` on a free port and wait until it accepts.
+fn spawn_serve(linli: &Path, data: &Path, plugins: &Path) -> anyhow::Result<(std::process::Child, u16)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let child = std::process::Command::new(linli)
+        .args(["serve", "--no-hot-reload", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
+        .arg("--plugins")
+        .arg(plugins)
+        .env("LINLI_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()?;
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        anyhow::ensure!(start.elapsed() < Duration::from_secs(30), "linli serve did not come up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok((child, port))
 }
 
 /// One keep-alive HTTP/1.1 connection for the benchmark clients.
@@ -361,20 +367,7 @@ fn http_load(wasm: &Path, secs: u64, conns: usize) -> anyhow::Result<()> {
         let notice = serde_json::json!({"id": 1, "title": "停水通知", "body": "周三 9:00-12:00 停水", "pinned": false, "author": "编辑", "created": 0});
         host.db.kv_set("notices", "notice/0000000001", notice.to_string().as_bytes())?;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let mut child = std::process::Command::new(&linli)
-        .args(["serve", "--no-hot-reload", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(&data)
-        .arg("--plugins")
-        .arg(&plugins)
-        .env("LINLI_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .spawn()?;
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        anyhow::ensure!(start.elapsed() < Duration::from_secs(30), "linli serve did not come up");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let (mut child, port) = spawn_serve(&linli, &data, &plugins)?;
     println!("\n## HTTP on loopback: `linli serve` and a load generator ({conns} keep-alive connections, {secs} s each, same 2 cores)");
     println!("| route | requests/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|");
     for path in ["/healthz", "/api/notices/1"] {
