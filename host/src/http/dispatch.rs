@@ -103,10 +103,13 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
         Err(e) => return plugin_error(&e, zh),
     };
     match to_http(&plugin, resp) {
-        Ok((resp, page_title)) => match page_title {
-            Some(title) => super::shell::wrap_page(&host, &caller, csrf.as_deref(), &title, resp),
-            None => resp,
-        },
+        Ok((builder, body, page_title)) => {
+            let built = match page_title {
+                Some(title) => super::shell::page_response(&host, &caller, csrf.as_deref(), &title, builder, &body),
+                None => builder.body(Body::from(body)),
+            };
+            built.unwrap_or_else(|_| error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error"))
+        }
         Err(e) => {
             plugin.record_failure("handle", &e);
             plugin_error(&e, zh)
@@ -135,9 +138,10 @@ fn plugin_error(e: &CallError, _zh: bool) -> Response {
         .into_response()
 }
 
-/// Check and convert a plugin's response. Returns the page title when the
-/// plugin asked for the shared page shell (`linli-page` header).
-fn to_http(plugin: &crate::runtime::LoadedPlugin, r: types::Response) -> Result<(Response, Option<String>), CallError> {
+/// Check and convert a plugin's response: the response head, the body, and
+/// the page title when the plugin asked for the shared page shell
+/// (`linli-page` header).
+fn to_http(plugin: &crate::runtime::LoadedPlugin, r: types::Response) -> Result<(axum::http::response::Builder, Vec<u8>, Option<String>), CallError> {
     let bad = |reason: String| CallError::BadResponse { plugin: plugin.manifest.id.clone(), reason };
     let status = StatusCode::from_u16(r.status).ok().filter(|s| s.as_u16() >= 100 && s.as_u16() <= 599 && !s.is_informational());
     let Some(status) = status else {
@@ -165,7 +169,7 @@ fn to_http(plugin: &crate::runtime::LoadedPlugin, r: types::Response) -> Result<
         };
         builder = builder.header(n, v);
     }
-    builder.body(Body::from(r.body)).map(|resp| (resp, page)).map_err(|e| bad(e.to_string()))
+    Ok((builder, r.body, page))
 }
 
 fn wants_html(headers: &axum::http::HeaderMap) -> bool {

@@ -95,19 +95,21 @@ pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &st
     )
 }
 
-/// Put a plugin's HTML fragment into the shell, keeping its status and
-/// headers; a `?lang=` switch is remembered in a cookie.
-pub fn wrap_page(host: &Host, caller: &Caller, csrf: Option<&str>, title: &str, resp: Response) -> Response {
-    let (parts, body) = resp.into_parts();
-    let host_html = {
-        // Fragments are small (bounded by the plugin's response limit).
-        let bytes = futures::executor::block_on(axum::body::to_bytes(body, usize::MAX)).unwrap_or_default();
-        render_shell(host, caller, csrf, title, &String::from_utf8_lossy(&bytes))
-    };
-    let mut r = Response::from_parts(parts, axum::body::Body::from(host_html));
+/// A plugin's HTML fragment drawn in the shell, keeping the plugin's status
+/// and headers; a `?lang=` switch is remembered in a cookie.
+pub fn page_response(
+    host: &Host,
+    caller: &Caller,
+    csrf: Option<&str>,
+    title: &str,
+    head: axum::http::response::Builder,
+    fragment: &[u8],
+) -> Result<Response, axum::http::Error> {
+    let html = render_shell(host, caller, csrf, title, &String::from_utf8_lossy(fragment));
+    let mut r = head.body(axum::body::Body::from(html))?;
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     remember_lang(caller, &mut r);
-    r
+    Ok(r)
 }
 
 fn remember_lang(caller: &Caller, r: &mut Response) {
