@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build-plugins.sh
-echo "▶ cargo build -p linli (the end-to-end tests run the real binary)" >&2
-cargo build -p linli
+# `cargo test --workspace` also builds the `linli` binary the end-to-end
+# tests run (target/debug/linli), with the workspace's feature set; building
+# it separately first would compile wasmtime twice.
 # Plugins and guest fixtures are wasm components (built above and by
 # tests/build.rs); everything native is tested here.
 excludes=()
