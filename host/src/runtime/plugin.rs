@@ -72,7 +72,9 @@ pub struct PluginSettings {
 pub struct Health {
     pub calls: AtomicU64,
     pub failures: AtomicU64,
-    pub consecutive_failures: AtomicU64,
+    /// Failures in a row, per kind of call (requests, events, ticks): a
+    /// working tick must not hide a handler that keeps failing.
+    pub consecutive_failures: [AtomicU64; 3],
     pub nanos: AtomicU64,
     /// Host calls (storage, events…) made by all calls together.
     pub host_calls: AtomicU64,
@@ -84,7 +86,7 @@ pub const UNHEALTHY_AFTER: u64 = 3;
 
 impl Health {
     pub fn healthy(&self) -> bool {
-        self.consecutive_failures.load(Ordering::Relaxed) < UNHEALTHY_AFTER
+        self.consecutive_failures.iter().all(|c| c.load(Ordering::Relaxed) < UNHEALTHY_AFTER)
     }
 }
 
@@ -308,7 +310,7 @@ impl LoadedPlugin {
         self.health.nanos.fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
         match result {
             Ok(r) => {
-                self.health.consecutive_failures.store(0, Ordering::Relaxed);
+                self.health.consecutive_failures[kind_index(what)].store(0, Ordering::Relaxed);
                 Ok(r)
             }
             Err(e) => {
@@ -337,7 +339,7 @@ impl LoadedPlugin {
     /// Record a failure (also for invalid responses found by the caller).
     pub fn record_failure(&self, what: &str, err: &CallError) {
         self.health.failures.fetch_add(1, Ordering::Relaxed);
-        let n = self.health.consecutive_failures.fetch_add(1, Ordering::Relaxed) + 1;
+        let n = self.health.consecutive_failures[kind_index(what)].fetch_add(1, Ordering::Relaxed) + 1;
         *self.health.last_error.lock() = Some(err.to_string());
         tracing::error!(plugin = %self.manifest.id, call = what, consecutive_failures = n, error = %err, "plugin call failed");
         if n == UNHEALTHY_AFTER {
@@ -356,6 +358,15 @@ impl LoadedPlugin {
 
     pub fn tick(&self, now: i64) -> Result<Result<(), String>, CallError> {
         self.call("tick", None, |p, store| p.call_tick(store, now))
+    }
+}
+
+/// Which failure counter a call kind uses.
+fn kind_index(what: &str) -> usize {
+    match what {
+        "on-event" => 1,
+        "tick" => 2,
+        _ => 0,
     }
 }
 
