@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use linli_content::{Index, Kind, Timestamp, ZoneKind as CKind};
+use linli_content::{Index, Kind, Timestamp};
 
 use crate::color::Rgba;
 use crate::layout::{Layout, Zone, ZoneKind};
@@ -33,7 +33,7 @@ pub fn screen_content(
         .map(str::to_string)
         .collect();
     let carousel = index
-        .live_in_zone(now, screen, CKind::Carousel)
+        .live_in_zone(now, screen, ZoneKind::Carousel)
         .into_iter()
         .filter(|i| i.kind != Kind::Alert)
         .map(|i| {
@@ -100,16 +100,7 @@ pub fn convert_layout(l: &linli_content::Layout) -> Layout {
             if let Some(s) = opt_str("speaker_zone") {
                 speaker_zone = Some(s);
             }
-            let kind = match z.kind {
-                CKind::Calls => ZoneKind::Calls,
-                CKind::Waiting => ZoneKind::Waiting,
-                CKind::Ticker => ZoneKind::Ticker,
-                CKind::Carousel => ZoneKind::Carousel,
-                CKind::Clock => ZoneKind::Clock,
-                CKind::Qr => ZoneKind::Qr,
-                CKind::Alert => ZoneKind::Alert,
-                CKind::Title => ZoneKind::Title,
-            };
+            let kind = z.kind;
             let text = opt_str("url")
                 .or_else(|| opt_str("text"))
                 .or_else(|| opt_str("title"))

@@ -5,19 +5,8 @@ use serde::Deserialize;
 
 use crate::color::Rgba;
 
-/// What a zone shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ZoneKind {
-    Calls,
-    Waiting,
-    Ticker,
-    Carousel,
-    Clock,
-    Qr,
-    Alert,
-    Title,
-}
+/// What a zone shows: the content format's zone kinds, one definition.
+pub use linli_content::ZoneKind;
 
 /// A rectangle of the screen and how to draw its content.
 #[derive(Clone, Debug, Deserialize)]
