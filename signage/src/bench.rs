@@ -1,10 +1,15 @@
 //! `--bench`: how the player does on this machine, at 1080p and 4K.
 //!
-//! Frames are rendered offscreen as fast as a 60 Hz screen would ask for them,
-//! with the animation clock following real time (a slow frame skips ahead,
-//! like on a real screen). A call arrives every second from another thread
-//! through a channel, like the host follower's, and its latency is measured
-//! from arrival to the end of the first frame showing it.
+//! The player's own loop, offscreen: a tick at the frame rate (60 Hz by
+//! default, `--fps`), with the animation clock following real time (a slow
+//! frame skips ahead, like on a real screen). Each tick lays the frame out and
+//! works out what changed; a tick where nothing did paints and presents
+//! nothing, one where something did paints the damaged rectangles onto the
+//! kept frame and copies it onto a second texture, as the window copies it
+//! onto the swapchain image, and waits for the GPU. A call arrives every
+//! second from another thread through a channel, like the host follower's,
+//! and its latency is measured from arrival to the end of the first frame
+//! showing it.
 
 use std::sync::mpsc;
 use std::thread;
@@ -16,20 +21,42 @@ use crate::layout::Layout;
 use crate::offscreen::{CaptureError, Offscreen};
 use crate::render::{FrameTime, RenderError, Renderer};
 
+/// How the benchmark runs.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    /// Seconds per size.
+    pub seconds: f64,
+    /// Ticks per second (the screen's refresh, or the player's cap).
+    pub fps: u32,
+    /// Damage tracking off: every tick paints the whole frame.
+    pub full_redraw: bool,
+}
+
 /// One resolution's figures.
 #[derive(Clone, Debug)]
 pub struct Report {
     pub width: u32,
     pub height: u32,
-    pub frames: usize,
+    pub fps: u32,
+    pub full_redraw: bool,
+    pub seconds: f64,
+    /// Ticks run, frames painted (and presented), ticks where nothing changed.
+    pub ticks: usize,
+    pub painted: usize,
+    pub unchanged: usize,
+    /// Frame time of painted frames: tick start to the GPU done.
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
-    /// The CPU part of a frame (layout, shaping, uploads, encoding).
+    /// The CPU part of a painted frame (layout, damage, shaping, uploads, encoding).
     pub cpu_p50_ms: f64,
-    /// Frames a 60 Hz screen would have missed.
+    /// What a tick with nothing to paint costs.
+    pub unchanged_p50_ms: f64,
+    /// Share of the screen a painted frame paints, on average.
+    pub painted_share: f64,
+    /// Refreshes missed: a tick longer than its period costs every one it spans.
     pub dropped: u64,
-    /// Frames over a 30 Hz budget (what a software-rendered screen is capped to).
+    /// Painted frames over a 30 Hz budget.
     pub over_30hz: u64,
     pub first_frame_ms: f64,
     pub call_latency_p50_ms: f64,
@@ -48,21 +75,21 @@ pub enum BenchError {
     Capture(#[from] CaptureError),
 }
 
-const BUDGET: Duration = Duration::from_micros(16_667);
-
-/// Runs every size for `seconds` each; `process_start` is when main began.
+/// Runs every size for `settings.seconds` each; `process_start` is when main began.
 pub fn run(
     sizes: &[(u32, u32)],
-    seconds: f64,
+    settings: Settings,
     process_start: Instant,
 ) -> Result<(String, f64, Vec<Report>), BenchError> {
     let gpu = Gpu::headless()?;
     let mut reports = Vec::new();
     let mut start_to_first = 0.0;
+    let period = Duration::from_secs_f64(1.0 / settings.fps.max(1) as f64);
     for (i, &(w, h)) in sizes.iter().enumerate() {
         let layout = Layout::builtin_landscape();
         let setup = Instant::now();
         let mut renderer = Renderer::new(&gpu, Offscreen::FORMAT, w, h)?;
+        renderer.set_full_redraw(settings.full_redraw);
         let target = Offscreen::new(&gpu, w, h);
         let mut scene = demo::scene(0.0);
         target.render(&gpu, &mut renderer, &scene, &layout, &FrameTime::now(0.0))?;
@@ -72,7 +99,7 @@ pub fn run(
         }
 
         let (tx, rx) = mpsc::channel::<(Instant, u32)>();
-        let stop = Instant::now() + Duration::from_secs_f64(seconds);
+        let stop = Instant::now() + Duration::from_secs_f64(settings.seconds);
         let feeder = thread::spawn(move || {
             let mut n = 100;
             while Instant::now() + Duration::from_secs(1) < stop {
@@ -84,11 +111,16 @@ pub fn run(
             }
         });
 
-        let mut times = Vec::with_capacity((seconds * 70.0) as usize);
-        let mut cpu_times = Vec::with_capacity((seconds * 70.0) as usize);
+        let expected = (settings.seconds * settings.fps as f64 * 1.1) as usize;
+        let mut times = Vec::with_capacity(expected);
+        let mut cpu_times = Vec::with_capacity(expected);
+        let mut unchanged_times = Vec::with_capacity(expected);
         let mut latencies = Vec::new();
+        let mut painted_px = 0u64;
         let mut dropped = 0u64;
+        let mut ticks = 0usize;
         let clock = Instant::now();
+        let mut next = clock;
         while Instant::now() < stop {
             let frame_start = Instant::now();
             let t = clock.elapsed().as_secs_f64();
@@ -101,34 +133,54 @@ pub fn run(
                 );
                 arrived.get_or_insert(at);
             }
-            let cpu = target.render(&gpu, &mut renderer, &scene, &layout, &FrameTime::now(t))?;
-            cpu_times.push(ms(cpu));
+            let cost = target.render(&gpu, &mut renderer, &scene, &layout, &FrameTime::now(t))?;
             let took = frame_start.elapsed();
+            ticks += 1;
             if let Some(at) = arrived {
                 latencies.push(ms(at.elapsed()));
             }
-            times.push(ms(took));
-            // A frame over budget costs the screen every vsync it spans.
-            if took > BUDGET {
-                dropped += (took.as_secs_f64() / BUDGET.as_secs_f64()).ceil() as u64 - 1;
+            if cost.painted {
+                times.push(ms(took));
+                cpu_times.push(ms(cost.cpu));
+                painted_px += cost.damaged_px;
             } else {
-                // Pace like a 60 Hz display so the figures are not a busy loop's.
-                thread::sleep(BUDGET - took);
+                unchanged_times.push(ms(took));
             }
+            // A tick over its period costs the screen every refresh it spans.
+            if took > period {
+                dropped += (took.as_secs_f64() / period.as_secs_f64()).ceil() as u64 - 1;
+            }
+            // Pace like the window: the next tick on the period's grid, never in the past.
+            next = (next + period).max(Instant::now());
+            thread::sleep(next.saturating_duration_since(Instant::now()));
         }
+        let seconds = clock.elapsed().as_secs_f64();
         let _ = feeder.join();
         let (rss_kib, hwm_kib) = memory();
         times.sort_by(f64::total_cmp);
         cpu_times.sort_by(f64::total_cmp);
+        unchanged_times.sort_by(f64::total_cmp);
         latencies.sort_by(f64::total_cmp);
+        let painted = times.len();
         reports.push(Report {
             width: w,
             height: h,
-            frames: times.len(),
+            fps: settings.fps,
+            full_redraw: settings.full_redraw,
+            seconds,
+            ticks,
+            painted,
+            unchanged: unchanged_times.len(),
             p50_ms: percentile(&times, 0.50),
             p99_ms: percentile(&times, 0.99),
             max_ms: times.last().copied().unwrap_or(0.0),
             cpu_p50_ms: percentile(&cpu_times, 0.5),
+            unchanged_p50_ms: percentile(&unchanged_times, 0.5),
+            painted_share: if painted > 0 {
+                painted_px as f64 / painted as f64 / (w as f64 * h as f64)
+            } else {
+                0.0
+            },
             dropped,
             over_30hz: times.iter().filter(|t| **t > 1000.0 / 30.0).count() as u64,
             first_frame_ms,
@@ -146,17 +198,24 @@ pub fn format(adapter: &str, start_to_first_ms: f64, reports: &[Report]) -> Stri
     let mut s = format!(
         "linli-signage benchmark — adapter: {adapter}\nstart to first frame: {start_to_first_ms:.0} ms (process start, GPU, fonts, first 1080p frame)\n"
     );
-    s.push_str("size        frames  p50 ms  p99 ms  max ms  cpu p50  dropped@60Hz  >33ms  first frame ms  call→frame p50/max ms  RSS MiB  HWM MiB\n");
+    s.push_str("size       mode      ticks  painted/s  unchanged/s  painted%  p50 ms  p99 ms  max ms  cpu p50  idle tick  dropped  >33ms  first ms  call→frame p50/max ms  RSS MiB  HWM MiB\n");
     for r in reports {
+        let per_s = |n: usize| n as f64 / r.seconds.max(0.001);
+        let mode = format!("{}{}", r.fps, if r.full_redraw { "Hz full" } else { "Hz" });
         s.push_str(&format!(
-            "{:>4}x{:<6} {:>6}  {:>6.1}  {:>6.1}  {:>6.1}  {:>7.1}  {:>12}  {:>5}  {:>14.0}  {:>12.1} / {:<7.1}  {:>7.1}  {:>7.1}\n",
+            "{:>4}x{:<5} {:<8} {:>6}  {:>9.1}  {:>11.1}  {:>7.1}%  {:>6.1}  {:>6.1}  {:>6.1}  {:>7.2}  {:>9.2}  {:>7}  {:>5}  {:>8.0}  {:>12.1} / {:<7.1}  {:>7.1}  {:>7.1}\n",
             r.width,
             r.height,
-            r.frames,
+            mode,
+            r.ticks,
+            per_s(r.painted),
+            per_s(r.unchanged),
+            r.painted_share * 100.0,
             r.p50_ms,
             r.p99_ms,
             r.max_ms,
             r.cpu_p50_ms,
+            r.unchanged_p50_ms,
             r.dropped,
             r.over_30hz,
             r.first_frame_ms,
@@ -166,6 +225,7 @@ pub fn format(adapter: &str, start_to_first_ms: f64, reports: &[Report]) -> Stri
             r.hwm_kib as f64 / 1024.0,
         ));
     }
+    s.push_str("painted: frames with something changed, painted and presented; unchanged: ticks with nothing to paint (no GPU work, nothing presented);\npainted%: share of the screen a painted frame repaints; p50/p99/max: painted frames, tick start to GPU done; dropped: refreshes missed at the tick rate\n");
     s
 }
 

@@ -87,9 +87,13 @@ pub struct Cli {
     #[arg(long, value_name = "N")]
     pub frames: Option<u64>,
 
-    /// 最高帧率（默认：有显卡 60，软件渲染 30）/ Frame rate cap (default: 60 with a GPU, 30 on a software renderer)
+    /// 最高帧率（默认：有显卡 60，软件渲染 30；性能测试默认 60）/ Frame rate cap (default: 60 with a GPU, 30 on a software renderer; the benchmarks tick at 60 unless given)
     #[arg(long)]
     pub fps: Option<u32>,
+
+    /// 每帧整屏重绘（关闭局部重绘，诊断用）/ Paint every frame whole instead of only what changed (diagnosis)
+    #[arg(long)]
+    pub full_redraw: bool,
 
     /// 缓存目录 / Where the last content and calls are kept for offline starts
     #[arg(long, env = "LINLI_SIGNAGE_CACHE", value_name = "DIR")]

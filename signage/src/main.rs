@@ -33,16 +33,24 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli, process_start: Instant) -> Result<()> {
     if cli.bench {
-        let (adapter, first, reports) = bench::run(
-            &[(1920, 1080), (3840, 2160)],
-            cli.bench_seconds.unwrap_or(5.0),
-            process_start,
-        )?;
+        let settings = bench::Settings {
+            seconds: cli.bench_seconds.unwrap_or(5.0),
+            fps: cli.fps.unwrap_or(60),
+            full_redraw: cli.full_redraw,
+        };
+        let (adapter, first, reports) =
+            bench::run(&[(1920, 1080), (3840, 2160)], settings, process_start)?;
         print!("{}", bench::format(&adapter, first, &reports));
         return Ok(());
     }
     if cli.bench_vs_chromium {
-        return bench_vs_chromium(cli.bench_seconds.unwrap_or(60.0), process_start);
+        let settings = bench::Settings {
+            seconds: cli.bench_seconds.unwrap_or(60.0),
+            // Headless Chromium animates at 60 Hz: the player ticks as often.
+            fps: cli.fps.unwrap_or(60),
+            full_redraw: cli.full_redraw,
+        };
+        return bench_vs_chromium(settings, process_start);
     }
     let fallback = match cli.layout {
         BuiltinLayout::Landscape => Layout::builtin_landscape(),
@@ -76,27 +84,33 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
         windowed: cli.windowed,
         frames: cli.frames,
         fps: cli.fps,
+        full_redraw: cli.full_redraw,
     };
     let stats = window::run(player, opts)?;
     println!(
-        "rendered {} frames at {}x{} on {} (first frame after {} ms)",
+        "rendered {} frames at {}x{} on {} (first frame after {} ms; frame p50 {:.1} ms, p99 {:.1} ms; {} unchanged ticks skipped)",
         stats.frames,
         stats.width,
         stats.height,
         stats.adapter,
-        stats.first_frame.map(|d| d.as_millis()).unwrap_or(0)
+        stats.first_frame.map(|d| d.as_millis()).unwrap_or(0),
+        stats.frame_times.percentile(0.5),
+        stats.frame_times.percentile(0.99),
+        stats.unchanged,
     );
     Ok(())
 }
 
 /// The player, then Chromium, one after the other so neither slows the other.
-fn bench_vs_chromium(seconds: f64, process_start: Instant) -> Result<()> {
+fn bench_vs_chromium(settings: bench::Settings, process_start: Instant) -> Result<()> {
     let (w, h) = versus::SIZE;
+    let seconds = settings.seconds;
     let load_before = versus::load_average();
     println!(
-        "linli-signage vs headless Chromium: the same scene at {w}x{h}, {seconds:.0} s each (load average {load_before})"
+        "linli-signage vs headless Chromium: the same scene at {w}x{h}, {seconds:.0} s each, {} Hz (load average {load_before})",
+        settings.fps
     );
-    let (adapter, first, report, player) = versus::signage(seconds, process_start)?;
+    let (adapter, first, report, player) = versus::signage(settings, process_start)?;
     print!(
         "{}",
         bench::format(&adapter, first, std::slice::from_ref(&report))

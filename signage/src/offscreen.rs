@@ -20,6 +20,17 @@ pub enum CaptureError {
     Lost,
 }
 
+/// What one [`Offscreen::render`] cost.
+#[derive(Clone, Copy, Debug)]
+pub struct FrameCost {
+    /// The CPU part: layout, damage, shaping, uploads, encoding.
+    pub cpu: std::time::Duration,
+    /// False when nothing on screen changed and no GPU work was done.
+    pub painted: bool,
+    /// Pixels painted again.
+    pub damaged_px: u64,
+}
+
 pub struct Offscreen {
     texture: wgpu::Texture,
     view: wgpu::TextureView,
@@ -45,7 +56,9 @@ impl Offscreen {
             sample_count: 1,
             dimension: wgpu::TextureDimension::D2,
             format: Self::FORMAT,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                | wgpu::TextureUsages::COPY_SRC
+                | wgpu::TextureUsages::COPY_DST,
             view_formats: &[],
         });
         let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
@@ -72,9 +85,10 @@ impl Offscreen {
         &self.view
     }
 
-    /// Renders one frame and waits until the GPU finished it (no readback):
-    /// what the benchmark times.
-    /// Returns how long the CPU side (layout, shaping, uploads) took.
+    /// One frame of the player's loop, as the window does it: paint what
+    /// changed onto the renderer's kept frame, put that onto this texture (the
+    /// window's swapchain image), and wait until the GPU finished (no
+    /// readback). An unchanged frame does no GPU work. What the benchmark times.
     pub fn render(
         &self,
         gpu: &Gpu,
@@ -82,15 +96,23 @@ impl Offscreen {
         scene: &Scene,
         layout: &Layout,
         time: &FrameTime,
-    ) -> Result<std::time::Duration, CaptureError> {
+    ) -> Result<FrameCost, CaptureError> {
         let start = std::time::Instant::now();
-        renderer.prepare(scene, layout, time)?;
+        renderer.resize(self.width, self.height);
+        if !renderer.prepare(scene, layout, time)? {
+            return Ok(FrameCost {
+                cpu: start.elapsed(),
+                painted: false,
+                damaged_px: 0,
+            });
+        }
         let mut encoder = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("frame"),
             });
-        renderer.encode(&mut encoder, &self.view)?;
+        renderer.encode(&mut encoder)?;
+        renderer.present_to(&mut encoder, &self.texture);
         let cpu = start.elapsed();
         let index = gpu.queue.submit(Some(encoder.finish()));
         gpu.device.poll(wgpu::PollType::Wait {
@@ -98,10 +120,14 @@ impl Offscreen {
             timeout: None,
         })?;
         renderer.trim();
-        Ok(cpu)
+        Ok(FrameCost {
+            cpu,
+            painted: true,
+            damaged_px: renderer.damage().area(),
+        })
     }
 
-    /// Renders one frame and returns its pixels.
+    /// Renders one frame (painting only what changed on the kept frame) and returns its pixels.
     pub fn capture(
         &mut self,
         gpu: &Gpu,
@@ -111,16 +137,19 @@ impl Offscreen {
         time: &FrameTime,
     ) -> Result<image::RgbaImage, CaptureError> {
         renderer.resize(self.width, self.height);
-        renderer.prepare(scene, layout, time)?;
+        let painted = renderer.prepare(scene, layout, time)?;
         let mut encoder = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("capture"),
             });
-        renderer.encode(&mut encoder, &self.view)?;
+        if painted {
+            renderer.encode(&mut encoder)?;
+        }
+        // The kept frame is the whole current frame, painted or not.
         encoder.copy_texture_to_buffer(
             wgpu::TexelCopyTextureInfo {
-                texture: &self.texture,
+                texture: &renderer.target().texture,
                 mip_level: 0,
                 origin: wgpu::Origin3d::ZERO,
                 aspect: wgpu::TextureAspect::All,

@@ -2,18 +2,24 @@
 //!
 //! Each frame the zone code fills a [`canvas::DrawList`] (reused vectors),
 //! text slots re-shape only when their text changes, glyphs live in glyphon's
-//! atlas, and one render pass draws: screen rectangles, pictures, screen text,
-//! overlay rectangles, overlay text.
+//! atlas. The renderer keeps the last frame in a texture of its own
+//! ([`target::Target`]) and paints only what changed since ([`damage`]): a
+//! frame where nothing changed costs no GPU work at all, one where only the
+//! ticker moved repaints the ticker's strip. One render pass draws, inside
+//! each damaged rectangle: the background, screen rectangles, pictures,
+//! screen text, overlay rectangles, overlay text.
 
 pub mod alert;
 pub mod calls;
 pub mod canvas;
 pub mod carousel;
 pub mod clock;
+pub mod damage;
 pub mod pictures;
 pub mod qr;
 pub mod quads;
 pub mod status;
+pub mod target;
 pub mod text;
 pub mod ticker;
 pub mod title;
@@ -29,8 +35,10 @@ use crate::gpu::Gpu;
 use crate::layout::{Layout, Rect, ZoneKind};
 use crate::scene::Scene;
 use canvas::{Canvas, DrawList, PictureRef};
+use damage::{Damage, Mark, PixelRect, Tracker, bits};
 use pictures::Pictures;
 use quads::{QuadInstance, Quads};
+use target::{Blit, Target};
 use text::TextPool;
 
 /// When a frame is: `t` drives animation (seconds on the player's clock),
@@ -93,6 +101,16 @@ pub struct Renderer {
     clear: wgpu::Color,
     srgb: bool,
     content_epoch: u64,
+    /// The last frame, kept so the next paints only what changed.
+    target: Target,
+    blit: Blit,
+    format: wgpu::TextureFormat,
+    tracker: Tracker,
+    /// Damage tracking off: every frame is painted whole (`--full-redraw`).
+    full_redraw: bool,
+    /// Frames painted, and frames skipped because nothing on screen changed.
+    pub painted: u64,
+    pub unchanged: u64,
 }
 
 impl Renderer {
@@ -119,11 +137,21 @@ impl Renderer {
             TextRenderer::new(&mut atlas, &gpu.device, ms, None),
             TextRenderer::new(&mut atlas, &gpu.device, ms, None),
         ];
+        let (width, height) = (width.max(1), height.max(1));
+        let blit = Blit::new(&gpu.device, format);
+        let target = Target::new(&gpu.device, &blit, format, width, height);
         Ok(Renderer {
+            target,
+            blit,
+            format,
+            tracker: Tracker::default(),
+            full_redraw: false,
+            painted: 0,
+            unchanged: 0,
             device: gpu.device.clone(),
             queue: gpu.queue.clone(),
-            width: width.max(1),
-            height: height.max(1),
+            width,
+            height,
             fs,
             swash: SwashCache::new(),
             viewport,
@@ -145,6 +173,47 @@ impl Renderer {
     pub fn resize(&mut self, width: u32, height: u32) {
         self.width = width.max(1);
         self.height = height.max(1);
+        if (self.target.width, self.target.height) != (self.width, self.height) {
+            self.target = Target::new(
+                &self.device,
+                &self.blit,
+                self.format,
+                self.width,
+                self.height,
+            );
+            self.tracker.invalidate();
+        }
+    }
+
+    /// Turns damage tracking off (every frame painted whole) or back on.
+    pub fn set_full_redraw(&mut self, on: bool) {
+        self.full_redraw = on;
+    }
+
+    /// The kept texture no longer holds the last frame: paint the next one whole.
+    pub fn invalidate(&mut self) {
+        self.tracker.invalidate();
+    }
+
+    /// What the last [`Renderer::prepare`] found changed (empty: nothing to paint).
+    pub fn damage(&self) -> &Damage {
+        &self.tracker.damage
+    }
+
+    /// The kept frame: after [`Renderer::encode`] it holds the whole current frame.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Records putting the kept frame onto `dst`, a texture of the screen's
+    /// size: a plain copy where `dst` allows it, a draw otherwise.
+    pub fn present_to(&self, encoder: &mut wgpu::CommandEncoder, dst: &wgpu::Texture) {
+        if dst.usage().contains(wgpu::TextureUsages::COPY_DST) && dst.format() == self.format {
+            self.target.copy_to(encoder, dst);
+        } else {
+            let view = dst.create_view(&wgpu::TextureViewDescriptor::default());
+            self.target.blit_to(&self.blit, encoder, &view);
+        }
     }
 
     pub fn size(&self) -> (u32, u32) {
@@ -156,21 +225,21 @@ impl Renderer {
         self.pools.iter().map(|p| p.shaped).sum()
     }
 
-    /// Lays out the frame and uploads what changed.
+    /// Lays out the frame, works out what changed since the last one and
+    /// uploads what painting that needs. Returns false when nothing on screen
+    /// changed: there is nothing to encode, and the kept frame is still current.
     pub fn prepare(
         &mut self,
         scene: &Scene,
         layout: &Layout,
         time: &FrameTime,
-    ) -> Result<(), RenderError> {
-        let bg = layout.background.for_target(self.srgb);
-        self.clear = wgpu::Color {
-            r: bg[0] as f64,
-            g: bg[1] as f64,
-            b: bg[2] as f64,
-            a: 1.0,
-        };
+    ) -> Result<bool, RenderError> {
         self.lay_out(scene, layout, time);
+        if self.tracker.damage.is_empty() {
+            self.unchanged += 1;
+            return Ok(false);
+        }
+        self.painted += 1;
         self.upload(scene, layout);
         self.viewport.update(
             &self.queue,
@@ -189,37 +258,119 @@ impl Renderer {
             text,
             pools,
             list,
+            tracker,
             ..
         } = self;
+        let damage = &tracker.damage;
         for (layer, renderer) in text.iter_mut().enumerate() {
-            let areas = list.texts[layer].iter().map(|p| TextArea {
-                buffer: &pools[p.pool].slots[p.slot].buffer,
-                left: p.left,
-                top: p.top,
-                scale: 1.0,
-                bounds: TextBounds {
-                    left: p.clip.x.floor() as i32,
-                    top: p.clip.y.floor() as i32,
-                    right: p.clip.right().ceil() as i32,
-                    bottom: p.clip.bottom().ceil() as i32,
-                },
-                default_color: p.color.to_glyphon(),
-                custom_glyphs: &[],
-            });
+            // Only text that reaches a damaged rectangle: the rest is on the kept frame.
+            let areas = list.texts[layer]
+                .iter()
+                .filter(|p| damage.intersects(&PixelRect::covering(p.clip)))
+                .map(|p| TextArea {
+                    buffer: &pools[p.pool].slots[p.slot].buffer,
+                    left: p.left,
+                    top: p.top,
+                    scale: 1.0,
+                    bounds: TextBounds {
+                        left: p.clip.x.floor() as i32,
+                        top: p.clip.y.floor() as i32,
+                        right: p.clip.right().ceil() as i32,
+                        bottom: p.clip.bottom().ceil() as i32,
+                    },
+                    default_color: p.color.to_glyphon(),
+                    custom_glyphs: &[],
+                });
             renderer.prepare(device, queue, fs, atlas, viewport, areas, swash)?;
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Builds the frame's draw list: zone layout and text shaping (only of
-    /// what changed). Steady frames allocate nothing here; a test holds it to that.
+    /// what changed), and the damage against the last frame. Steady frames
+    /// allocate nothing here; a test holds it to that.
     pub fn lay_out(&mut self, scene: &Scene, layout: &Layout, time: &FrameTime) {
+        let bg = layout.background.for_target(self.srgb);
+        self.clear = wgpu::Color {
+            r: bg[0] as f64,
+            g: bg[1] as f64,
+            b: bg[2] as f64,
+            a: 1.0,
+        };
         let zones = layout.zones.len();
         if self.pools.len() != zones + 2 {
             self.pools.resize_with(zones + 2, TextPool::default);
         }
         self.list.clear();
         self.draw_zones(scene, layout, time);
+        self.track(scene, layout, bg);
+    }
+
+    /// Fingerprints everything drawn, group by group, and compares with the last frame.
+    fn track(&mut self, scene: &Scene, layout: &Layout, bg: [f32; 4]) {
+        let groups = self.list.groups.len();
+        self.tracker.begin(groups, self.width, self.height, bg);
+        if self.full_redraw {
+            self.tracker.damage.full();
+        }
+        let screen = PixelRect::screen(self.width, self.height);
+        for g in 0..groups {
+            let (start, end) = self.list.group(g);
+            for layer in 0..2 {
+                for q in &self.list.quads[layer][start.quads[layer]..end.quads[layer]] {
+                    let r = Rect {
+                        x: q.rect[0],
+                        y: q.rect[1],
+                        w: q.rect[2],
+                        h: q.rect[3],
+                    };
+                    let what = (layer, bits(q.rect), bits(q.color), bits(q.params));
+                    self.tracker.mark(
+                        g,
+                        Mark::new(PixelRect::covering(r).intersect(&screen), what),
+                    );
+                }
+                for p in &self.list.texts[layer][start.texts[layer]..end.texts[layer]] {
+                    let revision = self.pools[p.pool].slots[p.slot].revision;
+                    let clip = [p.clip.x, p.clip.y, p.clip.w, p.clip.h];
+                    let what = (
+                        layer,
+                        p.pool,
+                        p.slot,
+                        revision,
+                        bits([p.left, p.top]),
+                        bits(clip),
+                        p.color.0,
+                    );
+                    // Glyphs are clipped to the placement's clip rectangle.
+                    let bounds = PixelRect::covering(p.clip).intersect(&screen);
+                    self.tracker.mark(g, Mark::new(bounds, what));
+                }
+            }
+            for d in &self.list.pictures[start.pictures..end.pictures] {
+                let geometry = (
+                    bits([d.rect.x, d.rect.y, d.rect.w, d.rect.h]),
+                    bits([d.clip.x, d.clip.y, d.clip.w, d.clip.h, d.alpha]),
+                );
+                let bounds = PixelRect::covering(d.rect)
+                    .intersect(&PixelRect::covering(d.clip))
+                    .intersect(&screen);
+                // What the picture is: a file (which a content change may have
+                // replaced under the same name) or a QR code's text.
+                let mark = match d.picture {
+                    PictureRef::CarouselItem(i) => {
+                        let path = scene.carousel.get(i).and_then(|c| c.image.as_deref());
+                        Mark::new(bounds, (geometry, scene.content_epoch, path))
+                    }
+                    PictureRef::QrZone(z) => {
+                        let text = layout.zones.get(z).map(|z| z.text.as_str());
+                        Mark::new(bounds, (geometry, text))
+                    }
+                };
+                self.tracker.mark(g, mark);
+            }
+        }
+        self.tracker.finish();
     }
 
     fn draw_zones(&mut self, scene: &Scene, layout: &Layout, time: &FrameTime) {
@@ -236,6 +387,7 @@ impl Renderer {
         };
         for (i, zone) in layout.zones.iter().enumerate() {
             cx.pool = i;
+            cx.list.begin_group();
             let rect = zone.rect(w, h);
             match zone.kind {
                 ZoneKind::Calls => calls::draw(&mut cx, zone, rect, scene, time),
@@ -248,8 +400,10 @@ impl Renderer {
                 ZoneKind::Alert => alert::draw(&mut cx, zone, rect, scene, time),
             }
         }
+        // Always the same number of groups, so damage compares like with like.
+        cx.pool = zones;
+        cx.list.begin_group();
         if layout.zone(ZoneKind::Alert).is_none() && scene.alert.is_some() {
-            cx.pool = zones;
             let zone = alert::default_zone();
             alert::draw(
                 &mut cx,
@@ -265,18 +419,51 @@ impl Renderer {
             );
         }
         cx.pool = zones + 1;
+        cx.list.begin_group();
         status::draw(&mut cx, scene);
     }
 
-    /// Writes rectangles (screen, then overlay, then pictures) to the instance buffer.
+    /// Writes the rectangles that reach a damaged rectangle (the background,
+    /// screen, overlay, then pictures) to the instance buffer.
     fn upload(&mut self, scene: &Scene, layout: &Layout) {
         self.instances.clear();
         self.picture_draws.clear();
+        let damage = &self.tracker.damage;
+        let touches = |q: &QuadInstance| {
+            damage.intersects(&PixelRect::covering(Rect {
+                x: q.rect[0],
+                y: q.rect[1],
+                w: q.rect[2],
+                h: q.rect[3],
+            }))
+        };
         for layer in 0..2 {
             let start = self.instances.len();
-            self.instances.extend_from_slice(&self.list.quads[layer]);
+            if layer == 0 {
+                // The background first: painting over the kept frame starts from it.
+                let mut bg = QuadInstance::solid(
+                    Rect {
+                        x: 0.0,
+                        y: 0.0,
+                        w: self.width as f32,
+                        h: self.height as f32,
+                    },
+                    crate::color::Rgba::WHITE,
+                    0.0,
+                );
+                bg.color = [
+                    self.clear.r as f32,
+                    self.clear.g as f32,
+                    self.clear.b as f32,
+                    1.0,
+                ];
+                self.instances.push(bg);
+            }
+            let first_zone_quad = self.instances.len();
+            self.instances
+                .extend(self.list.quads[layer].iter().filter(|q| touches(q)));
             if self.srgb {
-                for q in &mut self.instances[start..] {
+                for q in &mut self.instances[first_zone_quad..] {
                     let c = q.color;
                     let lin = |v: f32| {
                         if v <= 0.04045 {
@@ -290,7 +477,7 @@ impl Renderer {
             }
             // Consecutive rectangles of one kind share a draw call; order is kept.
             self.runs[layer].clear();
-            for (i, q) in self.list.quads[layer].iter().enumerate() {
+            for (i, q) in self.instances[start..].iter().enumerate() {
                 let i = (start + i) as u32;
                 match self.runs[layer].last_mut() {
                     Some((range, flat)) if *flat == q.is_flat() => range.end = i + 1,
@@ -303,6 +490,10 @@ impl Renderer {
             self.pictures.forget_files();
         }
         for draw in &self.list.pictures {
+            let bounds = PixelRect::covering(draw.rect).intersect(&PixelRect::covering(draw.clip));
+            if !self.tracker.damage.intersects(&bounds) {
+                continue;
+            }
             let picture = match draw.picture {
                 PictureRef::CarouselItem(i) => scene
                     .carousel
@@ -345,20 +536,19 @@ impl Renderer {
         );
     }
 
-    /// Records the frame into `encoder`, drawing onto `view`.
-    pub fn encode(
-        &self,
-        encoder: &mut wgpu::CommandEncoder,
-        view: &wgpu::TextureView,
-    ) -> Result<(), RenderError> {
+    /// Records painting the damaged rectangles onto the kept frame (after a
+    /// [`Renderer::prepare`] that returned true). Each rectangle replays, in
+    /// order and scissored to it, every draw that reaches any of them.
+    pub fn encode(&self, encoder: &mut wgpu::CommandEncoder) -> Result<(), RenderError> {
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("screen"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view,
+                view: &self.target.view,
                 depth_slice: None,
                 resolve_target: None,
                 ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(self.clear),
+                    // The kept frame: only the damaged rectangles are painted over.
+                    load: wgpu::LoadOp::Load,
                     store: wgpu::StoreOp::Store,
                 },
             })],
@@ -367,46 +557,62 @@ impl Renderer {
             occlusion_query_set: None,
             multiview_mask: None,
         });
-        for (range, flat) in &self.runs[0] {
-            self.quads.draw_solid(&mut pass, range.clone(), *flat);
-        }
-        for (group, instance, clip) in &self.picture_draws {
-            // Pictures slide with the carousel; the scissor keeps them inside their zone.
-            let x = clip.x.max(0.0) as u32;
-            let y = clip.y.max(0.0) as u32;
-            let right = (clip.right().min(self.width as f32)) as u32;
-            let bottom = (clip.bottom().min(self.height as f32)) as u32;
-            if right <= x || bottom <= y {
+        let screen = PixelRect::screen(self.width, self.height);
+        let scissor = |pass: &mut wgpu::RenderPass<'_>, r: PixelRect| {
+            let r = r.intersect(&screen);
+            if r.is_empty() {
+                return false;
+            }
+            pass.set_scissor_rect(r.x0 as u32, r.y0 as u32, r.width(), r.height());
+            true
+        };
+        for &rect in self.tracker.damage.rects() {
+            if !scissor(&mut pass, rect) {
                 continue;
             }
-            pass.set_scissor_rect(x, y, right - x, bottom - y);
-            self.quads.draw_picture(&mut pass, group, *instance);
+            for (range, flat) in &self.runs[0] {
+                self.quads.draw_solid(&mut pass, range.clone(), *flat);
+            }
+            for (group, instance, clip) in &self.picture_draws {
+                // Pictures slide with the carousel; the scissor keeps them inside their zone.
+                let clip = PixelRect {
+                    x0: clip.x.max(0.0) as i32,
+                    y0: clip.y.max(0.0) as i32,
+                    x1: clip.right() as i32,
+                    y1: clip.bottom() as i32,
+                };
+                if scissor(&mut pass, clip.intersect(&rect)) {
+                    self.quads.draw_picture(&mut pass, group, *instance);
+                }
+            }
+            scissor(&mut pass, rect);
+            self.text[0].render(&self.atlas, &self.viewport, &mut pass)?;
+            for (range, flat) in &self.runs[1] {
+                self.quads.draw_solid(&mut pass, range.clone(), *flat);
+            }
+            self.text[1].render(&self.atlas, &self.viewport, &mut pass)?;
         }
-        pass.set_scissor_rect(0, 0, self.width, self.height);
-        self.text[0].render(&self.atlas, &self.viewport, &mut pass)?;
-        for (range, flat) in &self.runs[1] {
-            self.quads.draw_solid(&mut pass, range.clone(), *flat);
-        }
-        self.text[1].render(&self.atlas, &self.viewport, &mut pass)?;
         Ok(())
     }
 
-    /// Prepares, records and submits a frame onto `view`.
+    /// Prepares and, if anything changed, records and submits the frame onto
+    /// the kept texture. Returns the submission, or `None` for an unchanged frame.
     pub fn render(
         &mut self,
-        view: &wgpu::TextureView,
         scene: &Scene,
         layout: &Layout,
         time: &FrameTime,
-    ) -> Result<wgpu::SubmissionIndex, RenderError> {
-        self.prepare(scene, layout, time)?;
+    ) -> Result<Option<wgpu::SubmissionIndex>, RenderError> {
+        if !self.prepare(scene, layout, time)? {
+            return Ok(None);
+        }
         let mut encoder = self
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("frame"),
             });
-        self.encode(&mut encoder, view)?;
-        Ok(self.queue.submit(Some(encoder.finish())))
+        self.encode(&mut encoder)?;
+        Ok(Some(self.queue.submit(Some(encoder.finish()))))
     }
 
     /// Frees atlas space of glyphs not used in the last frame; call after presenting.

@@ -57,14 +57,14 @@ const TICKS_PER_S: f64 = 100.0;
 /// The player's `--bench` at 1920×1080 for `seconds`, with its CPU time and memory.
 /// Returns the adapter, the start-to-first-frame time in ms, the frame figures and the usage.
 pub fn signage(
-    seconds: f64,
+    settings: bench::Settings,
     process_start: Instant,
 ) -> Result<(String, f64, Report, Usage), VersusError> {
     let me = std::process::id();
     let start = Instant::now();
     let cpu_before = cpu_ticks(&[me]);
     let sampler = Sampler::start(move || vec![me]);
-    let (adapter, first, mut reports) = bench::run(&[SIZE], seconds, process_start)?;
+    let (adapter, first, mut reports) = bench::run(&[SIZE], settings, process_start)?;
     let cpu_after = cpu_ticks(&[me]);
     let mut usage = sampler.finish();
     usage.seconds = start.elapsed().as_secs_f64();

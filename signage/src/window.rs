@@ -23,16 +23,66 @@ pub struct WindowOptions {
     /// Frame rate cap; `None`: 60 with a GPU, 30 on a software renderer,
     /// where an even 30 scrolls more smoothly than a 60 that drops frames.
     pub fps: Option<u32>,
+    /// Paint every frame whole instead of only what changed (diagnosis).
+    pub full_redraw: bool,
 }
 
 /// What a run did, printed at exit.
 #[derive(Clone, Debug, Default)]
 pub struct WindowStats {
+    /// Frames presented.
     pub frames: u64,
+    /// Ticks where nothing on screen changed: nothing painted or presented.
+    pub unchanged: u64,
+    /// Time to paint and present each presented frame.
+    pub frame_times: FrameTimes,
     pub width: u32,
     pub height: u32,
     pub adapter: String,
     pub first_frame: Option<Duration>,
+}
+
+/// Frame times in 0.1 ms steps up to 200 ms: fixed memory however long the
+/// player runs (a kiosk runs for months).
+#[derive(Clone, Debug)]
+pub struct FrameTimes {
+    buckets: Vec<u32>,
+    count: u64,
+}
+
+const BUCKET_MS: f64 = 0.1;
+
+impl Default for FrameTimes {
+    fn default() -> Self {
+        FrameTimes {
+            buckets: vec![0; 2000],
+            count: 0,
+        }
+    }
+}
+
+impl FrameTimes {
+    pub fn record(&mut self, d: Duration) {
+        let i = ((d.as_secs_f64() * 1000.0 / BUCKET_MS) as usize).min(self.buckets.len() - 1);
+        self.buckets[i] = self.buckets[i].saturating_add(1);
+        self.count += 1;
+    }
+
+    /// The `q` quantile in ms (the upper edge of its bucket), 0 when empty.
+    pub fn percentile(&self, q: f64) -> f64 {
+        if self.count == 0 {
+            return 0.0;
+        }
+        let want = ((self.count as f64 * q).ceil() as u64).max(1);
+        let mut seen = 0u64;
+        for (i, n) in self.buckets.iter().enumerate() {
+            seen += *n as u64;
+            if seen >= want {
+                return (i + 1) as f64 * BUCKET_MS;
+            }
+        }
+        self.buckets.len() as f64 * BUCKET_MS
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +112,8 @@ pub fn run(player: Player, opts: WindowOptions) -> Result<WindowStats, WindowErr
         next_frame: Instant::now(),
         stats: WindowStats::default(),
         error: None,
+        present_pending: true,
+        ticked: false,
     };
     event_loop.run_app(&mut app)?;
     match app.error {
@@ -78,6 +130,11 @@ struct App {
     next_frame: Instant,
     stats: WindowStats,
     error: Option<WindowError>,
+    /// The screen does not show the kept frame yet (first frame, resize,
+    /// exposure, a present that failed): present even if nothing changed.
+    present_pending: bool,
+    /// The next redraw is our own frame tick, not the window system asking.
+    ticked: bool,
 }
 
 struct State {
@@ -138,8 +195,12 @@ impl State {
                 .copied()
                 .ok_or(WindowError::NoSurfaceFormat)?
         };
+        // The renderer keeps its own frame and copies it onto the swapchain
+        // image; where a surface cannot be copied to (GL) it draws it instead.
+        let usage =
+            wgpu::TextureUsages::RENDER_ATTACHMENT | (caps.usages & wgpu::TextureUsages::COPY_DST);
         let config = wgpu::SurfaceConfiguration {
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            usage,
             format,
             width: size.width.max(1),
             height: size.height.max(1),
@@ -154,7 +215,8 @@ impl State {
             color_space: wgpu::SurfaceColorSpace::Auto,
         };
         surface.configure(&gpu.device, &config);
-        let renderer = Renderer::new(&gpu, format, config.width, config.height)?;
+        let mut renderer = Renderer::new(&gpu, format, config.width, config.height)?;
+        renderer.set_full_redraw(opts.full_redraw);
         Ok(State {
             gpu,
             surface,
@@ -194,6 +256,7 @@ impl ApplicationHandler for App {
 
     fn new_events(&mut self, _event_loop: &ActiveEventLoop, cause: StartCause) {
         if let (StartCause::ResumeTimeReached { .. }, Some(state)) = (cause, &self.state) {
+            self.ticked = true;
             state.window.request_redraw();
         }
     }
@@ -205,8 +268,13 @@ impl ApplicationHandler for App {
                 if let Some(state) = &mut self.state {
                     state.resize(size.width, size.height);
                 }
+                self.present_pending = true;
             }
             WindowEvent::RedrawRequested => {
+                // Not our tick: the window system wants the window's contents again.
+                if !std::mem::take(&mut self.ticked) {
+                    self.present_pending = true;
+                }
                 if let Err(e) = self.frame(event_loop) {
                     self.error = Some(e);
                     event_loop.exit();
@@ -222,28 +290,19 @@ impl App {
         let Some(state) = &mut self.state else {
             return Ok(());
         };
+        let started = Instant::now();
         let t = self.started.elapsed().as_secs_f64();
         self.player.update(t);
-        state
-            .renderer
-            .prepare(&self.player.scene, &self.player.layout, &FrameTime::now(t))?;
-        let frame = match state.surface.get_current_texture() {
-            wgpu::CurrentSurfaceTexture::Success(f)
-            | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
-            wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => {
-                self.schedule(event_loop);
-                return Ok(());
-            }
-            wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
-                let size = state.window.inner_size();
-                state.resize(size.width, size.height);
-                return Ok(());
-            }
-            wgpu::CurrentSurfaceTexture::Validation => return Err(WindowError::Surface),
-        };
-        let view = frame
-            .texture
-            .create_view(&wgpu::TextureViewDescriptor::default());
+        let painted =
+            state
+                .renderer
+                .prepare(&self.player.scene, &self.player.layout, &FrameTime::now(t))?;
+        if !painted && !self.present_pending {
+            // Nothing on screen changed: no painting, no presenting.
+            self.stats.unchanged += 1;
+            self.schedule(event_loop);
+            return Ok(());
+        }
         let mut encoder =
             state
                 .gpu
@@ -251,14 +310,39 @@ impl App {
                 .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                     label: Some("frame"),
                 });
-        state.renderer.encode(&mut encoder, &view)?;
+        if painted {
+            state.renderer.encode(&mut encoder)?;
+        }
+        let frame = match state.surface.get_current_texture() {
+            wgpu::CurrentSurfaceTexture::Success(f)
+            | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
+            other => {
+                // The kept frame is painted all the same; it is presented next tick.
+                state.gpu.queue.submit(Some(encoder.finish()));
+                self.present_pending = true;
+                match other {
+                    wgpu::CurrentSurfaceTexture::Validation => return Err(WindowError::Surface),
+                    wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
+                        let size = state.window.inner_size();
+                        state.resize(size.width, size.height);
+                    }
+                    _ => self.schedule(event_loop),
+                }
+                return Ok(());
+            }
+        };
+        state.renderer.present_to(&mut encoder, &frame.texture);
         state.gpu.queue.submit(Some(encoder.finish()));
         state.window.pre_present_notify();
         state.gpu.queue.present(frame);
-        state.renderer.trim();
+        self.present_pending = false;
+        if painted {
+            state.renderer.trim();
+        }
         // The call is on screen now; only now may its announcement start.
         self.player.presented();
         self.stats.frames += 1;
+        self.stats.frame_times.record(started.elapsed());
         self.stats.width = state.config.width;
         self.stats.height = state.config.height;
         self.stats

@@ -45,11 +45,21 @@ pub struct PictureDraw {
     pub alpha: f32,
 }
 
+/// Where one group's (zone's) draws start in each list of a [`DrawList`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GroupStart {
+    pub quads: [usize; 2],
+    pub texts: [usize; 2],
+    pub pictures: usize,
+}
+
 #[derive(Default)]
 pub struct DrawList {
     pub quads: [Vec<QuadInstance>; 2],
     pub texts: [Vec<Placement>; 2],
     pub pictures: Vec<PictureDraw>,
+    /// One entry per group, in drawing order: what each zone drew, for damage tracking.
+    pub groups: Vec<GroupStart>,
 }
 
 impl DrawList {
@@ -61,6 +71,26 @@ impl DrawList {
             t.clear();
         }
         self.pictures.clear();
+        self.groups.clear();
+    }
+
+    /// Starts the next group: what is drawn from now on belongs to it.
+    pub fn begin_group(&mut self) {
+        self.groups.push(GroupStart {
+            quads: [self.quads[0].len(), self.quads[1].len()],
+            texts: [self.texts[0].len(), self.texts[1].len()],
+            pictures: self.pictures.len(),
+        });
+    }
+
+    /// Group `g`'s start and end (the next group's start, or the lists' ends).
+    pub fn group(&self, g: usize) -> (GroupStart, GroupStart) {
+        let end = self.groups.get(g + 1).copied().unwrap_or(GroupStart {
+            quads: [self.quads[0].len(), self.quads[1].len()],
+            texts: [self.texts[0].len(), self.texts[1].len()],
+            pictures: self.pictures.len(),
+        });
+        (self.groups.get(g).copied().unwrap_or(end), end)
     }
 }
 

@@ -49,6 +49,8 @@ pub struct Slot {
     text: String,
     style: Option<TextStyle>,
     extent: Extent,
+    /// Bumped each time the slot is shaped, so damage tracking sees new text in an old place.
+    pub revision: u64,
 }
 
 /// The text slots of one zone.
@@ -80,6 +82,7 @@ impl TextPool {
                 text: String::new(),
                 style: None,
                 extent: Extent::default(),
+                revision: 0,
             });
         }
         let slot = &mut self.slots[index];
@@ -90,6 +93,7 @@ impl TextPool {
         slot.text.push_str(&self.scratch);
         slot.style = Some(style);
         slot.extent = shape(fs, &mut slot.buffer, &slot.text, style);
+        slot.revision += 1;
         self.shaped += 1;
         slot.extent
     }
