@@ -4,7 +4,7 @@
 //! its stable, ordered id) and only then broadcast, so a live subscriber and
 //! one that resumes later from the log see the same ids in the same order.
 
-use crate::storage::{EventLog, Result, StoredEvent};
+use crate::storage::{EventLog, NewEvent, Result, StoredEvent};
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
@@ -35,6 +35,27 @@ impl EventBus {
             time,
         }));
         Ok(id)
+    }
+
+    /// Store and broadcast the events one call published, together and in
+    /// order (see the `events` capability: a call's events go out when it
+    /// returns); returns their ids.
+    pub fn publish_all(&self, events: &[NewEvent], source: &str) -> Result<Vec<u64>> {
+        if events.is_empty() {
+            return Ok(vec![]);
+        }
+        let _g = self.order.lock();
+        let ids = self.log.append_all(events, source)?;
+        for (e, id) in events.iter().zip(&ids) {
+            let _ = self.tx.send(Arc::new(StoredEvent {
+                id: *id,
+                topic: e.topic.clone(),
+                payload: e.payload.clone(),
+                source: source.to_owned(),
+                time: e.time,
+            }));
+        }
+        Ok(ids)
     }
 
     /// Live events from now on.

@@ -44,6 +44,15 @@ pub struct StoredEvent {
     pub time: i64,
 }
 
+/// An event waiting to be stored (published by a call that has not ended).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub topic: String,
+    /// JSON text.
+    pub payload: String,
+    pub time: i64,
+}
+
 /// Key-value storage, one namespace per plugin.
 pub trait KvStore: Send + Sync {
     fn kv_get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>>;
@@ -58,6 +67,11 @@ pub trait KvStore: Send + Sync {
 pub trait EventLog: Send + Sync {
     /// Store an event and return its id.
     fn append(&self, topic: &str, payload: &str, source: &str, time: i64) -> Result<u64>;
+    /// Store several events of one source together (all or none), in order;
+    /// returns their ids.
+    fn append_all(&self, events: &[NewEvent], source: &str) -> Result<Vec<u64>> {
+        events.iter().map(|e| self.append(&e.topic, &e.payload, source, e.time)).collect()
+    }
     /// Events with an id greater than `after`, oldest first, at most `limit`.
     fn since(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>>;
     /// The greatest id stored so far (0 when empty).

@@ -43,6 +43,7 @@ pub mod bindings {
 
 mod http;
 mod manifest;
+mod rows;
 /// Masking residents' personal data: `mask::name("张三明") == "张*明"`.
 pub use linli_shared::mask;
 pub mod store;

@@ -60,6 +60,11 @@ pub mod kv {
 }
 
 /// SQL on the plugin's own SQLite database (bound parameters only).
+///
+/// Each call (request, event, tick) is one transaction: everything it
+/// writes is committed together when it returns, and rolled back if it
+/// traps or hits a limit. Within a call, no other call of the same plugin
+/// reads or writes in between, so "check, then write" is safe.
 pub mod sql {
     use super::{HostError, wit};
     pub use wit::sql::{Rows, Value};
@@ -71,6 +76,11 @@ pub mod sql {
     /// Run a query.
     pub fn query(statement: &str, params: &[Value]) -> Result<Rows, HostError> {
         wit::sql::query(statement, params)
+    }
+    /// Run a query and read each row as a `T`: a struct by column names, a
+    /// tuple by position, or the single column's value (see [`Rows::decode`]).
+    pub fn query_as<T: serde::de::DeserializeOwned>(statement: &str, params: &[Value]) -> Result<Vec<T>, HostError> {
+        query(statement, params)?.decode().map_err(HostError::Invalid)
     }
     /// Several statements, all or nothing.
     pub fn transaction(statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>, HostError> {
@@ -91,6 +101,10 @@ pub mod events {
     use super::{HostError, wit};
 
     /// Publish a JSON payload under `topic` (must start with the plugin id).
+    ///
+    /// The event is stored and delivered when the current call returns,
+    /// after its SQL changes are committed; a call that traps publishes
+    /// nothing. Returns the event's position among this call's events.
     pub fn publish<T: serde::Serialize>(topic: &str, payload: &T) -> Result<u64, HostError> {
         let text = serde_json::to_string(payload).map_err(|e| HostError::Invalid(e.to_string()))?;
         wit::events::publish(topic, &text)

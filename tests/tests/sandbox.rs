@@ -99,3 +99,24 @@ fn sql_cannot_attach_other_databases() {
     assert!(body["attach"].as_str().unwrap().contains("too many attached databases"), "{body}");
     assert_eq!(body["tables"], 0, "{body}");
 }
+
+/// A call is one unit of work: when it traps, runs out of time or memory,
+/// its SQL changes are rolled back and its events never go out; when it
+/// returns, both are kept.
+#[test]
+fn a_failed_call_leaves_nothing_behind() {
+    let s = TestServer::start_with_settings(&[fixtures::HOSTILE], "[plugins.hostile.limits]\ntime_ms = 300\nmemory_mib = 48\n");
+    let events = |s: &TestServer| s.host.bus().since(0, 10_000).unwrap().into_iter().filter(|e| e.topic == "hostile.half").count();
+    for (how, status) in [("trap", 500), ("loop", 504), ("memory", 503)] {
+        let (code, body) = s.get(&format!("/hostile/half?then={how}"));
+        assert_eq!(code, status, "{how}: {body}");
+        let (_, rows) = s.get_json("/hostile/rows");
+        assert_eq!(rows["rows"], 0, "after a {how}, the row written before it is gone");
+        assert_eq!(events(&s), 0, "after a {how}, no event was published");
+    }
+    let (code, body) = s.get("/hostile/half");
+    assert_eq!(code, 200, "{body}");
+    let (_, rows) = s.get_json("/hostile/rows");
+    assert_eq!(rows["rows"], 1, "a call that returns keeps its row");
+    assert_eq!(events(&s), 1, "and its event goes out");
+}

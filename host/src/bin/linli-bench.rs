@@ -29,12 +29,26 @@ fn main() -> anyhow::Result<()> {
     let plugin = PathBuf::from(plugin);
     anyhow::ensure!(plugin.exists(), "{} not found: run scripts/build-plugins.sh first", plugin.display());
     println!("linli-bench · {} · {} CPUs", plugin.display(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    sandbox_cost(&plugin)?;
-    startup(&plugin)?;
-    http_load(&plugin, secs, conns)?;
+    // `--only queue` (or sandbox, startup, http) runs one part.
+    let only = arg(&args, "--only");
+    let part = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    if part("sandbox") {
+        sandbox_cost(&plugin)?;
+    }
+    if part("startup") {
+        startup(&plugin)?;
+    }
+    if part("http") {
+        http_load(&plugin, secs, conns)?;
+    }
     let queue = plugin.with_file_name("queue.wasm");
-    if queue.exists() {
-        queue_load(&queue, secs)?;
+    if part("queue-inproc") && queue.exists() {
+        queue_inproc(&queue)?;
+    }
+    if !part("queue") {
+    } else if queue.exists() {
+        let windows: usize = arg(&args, "--windows").and_then(|s| s.parse().ok()).unwrap_or(5);
+        queue_load(&queue, secs, windows)?;
     } else {
         println!("\n(queue.wasm not found beside {}: queue benchmark skipped)", plugin.display());
     }
@@ -44,7 +58,7 @@ fn main() -> anyhow::Result<()> {
 /// Issue + call throughput through the queue plugin's HTTP API: each of the
 /// five windows' clerks loops "a kiosk issues a ticket for one of the
 /// window's services → the window calls next → finishes it".
-fn queue_load(wasm: &Path, secs: u64) -> anyhow::Result<()> {
+fn queue_load(wasm: &Path, secs: u64, windows: usize) -> anyhow::Result<()> {
     let exe = std::env::current_exe()?;
     let linli = exe.with_file_name("linli");
     let dir = tempfile::tempdir()?;
@@ -55,15 +69,11 @@ fn queue_load(wasm: &Path, secs: u64) -> anyhow::Result<()> {
     std::fs::create_dir_all(&data)?;
     // No daily limits or closing time, no per-client rate limit (every
     // simulated kiosk is on 127.0.0.1).
-    let mut cfg = String::from("[http]\nrate_per_minute = 0\n[plugins.queue.config]\nhours = { open = \"00:00\", close = \"23:59\", last_ticket = \"23:59\", days = [1, 2, 3, 4, 5, 6, 7] }\n");
-    for (code, name) in [("A", "民政事务"), ("B", "劳动保障"), ("C", "卫生健康"), ("D", "综合")] {
-        cfg.push_str(&format!("[[plugins.queue.config.services]]\ncode = \"{code}\"\nname_zh = \"{name}\"\nname_en = \"{code}\"\ndaily_limit = 0\n"));
-    }
-    std::fs::write(data.join("linli.toml"), cfg)?;
-    let windows = ["1", "2", "3", "4", "5"];
+    std::fs::write(data.join("linli.toml"), queue_config())?;
+    let windows: Vec<String> = (1..=windows).map(|w| w.to_string()).collect();
     {
         let host = host_in(&data, &plugins, true)?;
-        for w in windows {
+        for w in &windows {
             linli_host::auth::sessions::create_staff(&host.db, &format!("clerk{w}"), &format!("窗口{w}"), "correct horse battery", &["clerk".into()], host.now_ms())?;
         }
     }
@@ -85,7 +95,8 @@ fn queue_load(wasm: &Path, secs: u64) -> anyhow::Result<()> {
                     .ok_or_else(|| anyhow::anyhow!("no session cookie for clerk{w}"))?;
                 let (_, _, page) = c.request("GET", "/", &[("cookie", &cookie)], b"")?;
                 let csrf = page.split("name=\"csrf\" content=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_owned();
-                let service = match w.as_str() { "1" => "A", "2" => "A", "3" => "B", "4" => "C", _ => "D" };
+                // Windows 1 and 2 share A, then B, C, D, and round again.
+                let service = ["A", "A", "B", "C", "D"][(w.parse::<usize>().unwrap_or(1) - 1) % 5];
                 let (mut issue, mut call, mut cycles, mut errors) = (vec![], vec![], 0, 0);
                 let json = [("content-type", "application/json")];
                 let staff = [("content-type", "application/json"), ("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
@@ -129,13 +140,110 @@ fn queue_load(wasm: &Path, secs: u64) -> anyhow::Result<()> {
     }
     let (i50, i99) = summarize(issue);
     let (c50, c99) = summarize(call);
-    println!("\n## Queue through HTTP: 5 windows, each looping issue → call next → finish ({secs} s)");
+    println!("\n## Queue through HTTP: {} windows, each looping issue → call next → finish ({secs} s)", windows.len());
     println!("| | per second | p50 ms | p99 ms |\n|---|---|---|---|");
     println!("| issue + call pairs (each with its finish) | {:.0} | | |", cycles as f64 / secs as f64);
     println!("| issue a ticket (POST /api/queue/tickets) | | {i50:.2} | {i99:.2} |");
     println!("| call next (POST /api/queue/counter/call-next) | | {c50:.2} | {c99:.2} |");
     println!("cycles with an unexpected status: {errors}");
     Ok(())
+}
+
+/// The queue's issue → call → finish cycle called in-process, one at a time:
+/// what the plugin itself costs, without HTTP, sessions or other requests.
+fn queue_inproc(wasm: &Path) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir_all(&plugins)?;
+    std::fs::copy(wasm, plugins.join("queue.wasm"))?;
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data)?;
+    std::fs::write(data.join("linli.toml"), queue_config())?;
+    let host = host_in(&data, &plugins, true)?;
+    host.load_all()?;
+    let kiosk = Caller::anonymous("zh-CN");
+    let clerk = Caller {
+        kind: linli_host::auth::CallerKind::Staff,
+        id: Some("1".into()),
+        name: Some("窗口1".into()),
+        roles: vec!["clerk".into()],
+        window: Some("1".into()),
+        lang: "zh-CN".into(),
+    };
+    let call = |caller: &Caller, path: &str, body: &str| -> anyhow::Result<(u16, f64)> {
+        let snap = host.registry.snapshot();
+        let Routed::Found { target, params } = snap.route("POST", path) else { anyhow::bail!("no route {path}") };
+        let req = types::Request {
+            method: "POST".into(),
+            path: path.into(),
+            route: target.route.path.clone(),
+            params,
+            query: String::new(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+            caller: caller.to_wit(),
+        };
+        let t = Instant::now();
+        let r = target.plugin.handle(caller, req).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok((r.status, t.elapsed().as_secs_f64() * 1e3))
+    };
+    let n = 3000;
+    let (mut ti, mut tc, mut tf) = (vec![], vec![], vec![]);
+    for i in 0..n {
+        let (s1, a) = call(&kiosk, "/api/queue/tickets", "{\"service\":\"A\"}")?;
+        let (s2, b) = call(&clerk, "/api/queue/counter/call-next", "{}")?;
+        let (s3, c) = call(&clerk, "/api/queue/counter/finish", "{}")?;
+        anyhow::ensure!(s1 == 201 && s2 == 200 && s3 == 200, "cycle {i}: statuses {s1} {s2} {s3}");
+        if i >= 200 {
+            ti.push(a);
+            tc.push(b);
+            tf.push(c);
+        }
+    }
+    let snap = host.registry.snapshot();
+    let Routed::Found { target, .. } = snap.route("POST", "/api/queue/tickets") else { anyhow::bail!("no queue") };
+    let h = &target.plugin.health;
+    let health = Some((h.calls.load(std::sync::atomic::Ordering::Relaxed), h.host_calls.load(std::sync::atomic::Ordering::Relaxed)));
+    // What every queue call pays before its own work: a fresh instance,
+    // the configuration parsed, the schema version checked (a route the
+    // plugin does not know, so it answers 404 at once).
+    let mut tb = vec![];
+    for _ in 0..2000 {
+        let req = types::Request {
+            method: "GET".into(),
+            path: "/none".into(),
+            route: "/none".into(),
+            params: vec![],
+            query: String::new(),
+            headers: vec![],
+            body: vec![],
+            caller: kiosk.to_wit(),
+        };
+        let t = Instant::now();
+        target.plugin.handle(&kiosk, req).map_err(|e| anyhow::anyhow!("{e}"))?;
+        tb.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let (b50, b99) = summarize(tb);
+    let (i50, i99) = summarize(ti);
+    let (c50, c99) = summarize(tc);
+    let (f50, f99) = summarize(tf);
+    println!("\n## Queue in-process, one call at a time ({} cycles after 200 warm-up)", n - 200);
+    println!("| call | p50 ms | p99 ms |\n|---|---|---|");
+    println!("| issue | {i50:.3} | {i99:.3} |\n| call next | {c50:.3} | {c99:.3} |\n| finish | {f50:.3} | {f99:.3} |");
+    println!("| (every call's share: instance + configuration + schema check) | {b50:.3} | {b99:.3} |");
+    if let Some((calls, host_calls)) = health {
+        println!("host calls per plugin call: {:.1}", host_calls as f64 / calls.max(1) as f64);
+    }
+    Ok(())
+}
+
+/// The benchmark hall: four services, open all day, no limits.
+fn queue_config() -> String {
+    let mut cfg = String::from("[http]\nrate_per_minute = 0\n[plugins.queue.config]\nhours = { open = \"00:00\", close = \"23:59\", last_ticket = \"23:59\", days = [1, 2, 3, 4, 5, 6, 7] }\n");
+    for (code, name) in [("A", "民政事务"), ("B", "劳动保障"), ("C", "卫生健康"), ("D", "综合")] {
+        cfg.push_str(&format!("[[plugins.queue.config.services]]\ncode = \"{code}\"\nname_zh = \"{name}\"\nname_en = \"{code}\"\ndaily_limit = 0\n"));
+    }
+    cfg
 }
 
 /// Start the real `linli serve` on a free port and wait until it accepts.

@@ -10,13 +10,16 @@ use super::bindings::linli::plugin::{clock, config, events, kv, log, pseudonyms,
 use super::bindings::types::Error;
 use super::limits::Limits;
 use crate::bus::EventBus;
-use crate::storage::sqlite::{MAX_SQL_ROWS, PluginSql};
-use crate::storage::{Storage, StorageError};
+use crate::storage::sqlite::{MAX_SQL_ROWS, PluginSql, SqlUnit};
+use crate::storage::{NewEvent, Storage, StorageError};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use wasmtime::StoreLimits;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+/// Events one call may publish (they are held until the call returns).
+pub const MAX_EVENTS_PER_CALL: usize = 1_000;
 
 /// Capabilities a plugin can ask for, by their manifest names.
 pub const KNOWN_CAPABILITIES: &[&str] = &["kv", "sql", "events", "clock", "log", "config", "residents", "pseudonyms"];
@@ -71,6 +74,10 @@ pub struct CallState {
     pub limits: Limits,
     pub services: Arc<HostServices>,
     pub sql: Option<Arc<PluginSql>>,
+    /// The call's SQL transaction, from its first statement to its end.
+    pub sql_unit: Option<SqlUnit>,
+    /// Events published by this call, stored and sent when it returns.
+    pub events: Vec<NewEvent>,
     pub config_json: Arc<str>,
     /// The verified caller of the request being handled (None for events
     /// and ticks: nobody to act on behalf of).
@@ -119,6 +126,34 @@ impl CallState {
             Ok(()) => Ok(()),
             Err(Error::Denied(msg)) => wasmtime::bail!(msg),
             Err(_) => Ok(()),
+        }
+    }
+
+    /// The call returned: commit its SQL changes, then store and send its
+    /// events (only now, so that no event announces a change that was
+    /// rolled back). A failed commit fails the call.
+    pub fn commit(&mut self) -> wasmtime::Result<()> {
+        if let Some(unit) = self.sql_unit.take()
+            && let Err(e) = PluginSql::finish(unit, true)
+        {
+            self.events.clear();
+            wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id);
+        }
+        let events = std::mem::take(&mut self.events);
+        if let Err(e) = self.services.bus.publish_all(&events, &self.plugin_id) {
+            // The change itself is stored; screens catch up on the next event.
+            tracing::error!(plugin = %self.plugin_id, error = %e, lost = events.len(), "storing a call's events failed");
+        }
+        Ok(())
+    }
+
+    /// The call trapped: roll back its SQL changes and drop its events.
+    pub fn roll_back(&mut self) {
+        self.events.clear();
+        if let Some(unit) = self.sql_unit.take()
+            && let Err(e) = PluginSql::finish(unit, false)
+        {
+            tracing::error!(plugin = %self.plugin_id, error = %e, "rolling back a failed call");
         }
     }
 
@@ -224,34 +259,69 @@ fn sql_err(e: StorageError) -> Error {
 }
 
 impl CallState {
-    fn sql_handle(&mut self, statement: &str) -> Result<Arc<PluginSql>, Error> {
-        self.check_size("statement", statement.len())?;
-        self.sql.clone().ok_or_else(|| Error::Internal("the plugin's SQL database is not open".into()))
+    /// The call's connection, inside its transaction (opened on first use).
+    fn sql_unit(&mut self, statement_bytes: usize) -> Result<&mut SqlUnit, Error> {
+        self.check_size("statement", statement_bytes)?;
+        if self.sql_unit.is_none() {
+            let db = self.sql.as_ref().ok_or_else(|| Error::Internal("the plugin's SQL database is not open".into()))?;
+            self.sql_unit = Some(db.begin().map_err(sql_err)?);
+        }
+        Ok(self.sql_unit.as_mut().expect("opened above"))
+    }
+}
+
+impl CallState {
+    /// Trace each statement's time, and warn (once per statement) about one
+    /// that SQLite has to compile again on every run: a bound parameter
+    /// where the planner looks at values (for example `LIMIT ?` inside a
+    /// subquery) defeats the statement cache and costs tens of µs a run.
+    fn observe_sql(&self, statement: &str, started: std::time::Instant, reprepared: i32) {
+        tracing::trace!(plugin = %self.plugin_id, micros = started.elapsed().as_micros() as u64, reprepared, statement);
+        if reprepared > 1
+            && let Some(db) = &self.sql
+            && db.first_warning(statement)
+        {
+            tracing::warn!(
+                plugin = %self.plugin_id,
+                statement = %statement.split_whitespace().collect::<Vec<_>>().join(" "),
+                "SQL statement is recompiled on every run ({reprepared} times so far); write values the planner \
+                 depends on (such as LIMIT in a subquery) as literals"
+            );
+        }
     }
 }
 
 impl sql::Host for CallState {
     fn execute(&mut self, statement: String, params: Vec<sql::Value>) -> HostResult<u64> {
         guard!(self, "sql");
-        let db = match self.sql_handle(&statement) {
-            Ok(db) => db,
+        let c = match self.sql_unit(statement.len()) {
+            Ok(c) => c,
             Err(e) => return Ok(Err(e)),
         };
         let params: Vec<_> = params.iter().map(to_sql).collect();
-        Ok(db
-            .with(|c| c.prepare_cached(&statement)?.execute(rusqlite::params_from_iter(params)).map(|n| n as u64))
-            .map_err(sql_err))
+        let started = std::time::Instant::now();
+        let r = c.prepare_cached(&statement).and_then(|mut st| {
+            let n = st.execute(rusqlite::params_from_iter(params))?;
+            Ok((n as u64, st.get_status(rusqlite::StatementStatus::RePrepare)))
+        });
+        let r = r.map(|(n, reprepared)| {
+            self.observe_sql(&statement, started, reprepared);
+            n
+        });
+        Ok(r.map_err(|e| sql_err(e.into())))
     }
 
     fn query(&mut self, statement: String, params: Vec<sql::Value>) -> HostResult<sql::Rows> {
         guard!(self, "sql");
-        let db = match self.sql_handle(&statement) {
-            Ok(db) => db,
+        let budget = self.limits.value_bytes * 4;
+        let c = match self.sql_unit(statement.len()) {
+            Ok(c) => c,
             Err(e) => return Ok(Err(e)),
         };
         let params: Vec<_> = params.iter().map(to_sql).collect();
-        let budget = self.limits.value_bytes * 4;
-        let result = db.with(|c| {
+        let started = std::time::Instant::now();
+        let mut reprepared = 0;
+        let run = || -> rusqlite::Result<Result<sql::Rows, Error>> {
             let mut st = c.prepare_cached(&statement)?;
             let columns: Vec<String> = st.column_names().iter().map(|s| s.to_string()).collect();
             let n = columns.len();
@@ -276,30 +346,36 @@ impl sql::Host for CallState {
                     ))));
                 }
             }
+            drop(rows);
+            reprepared = st.get_status(rusqlite::StatementStatus::RePrepare);
             Ok(Ok(sql::Rows { columns, rows: out }))
-        });
-        Ok(result.map_err(sql_err).and_then(|r| r))
+        };
+        let r = run();
+        if r.is_ok() {
+            self.observe_sql(&statement, started, reprepared);
+        }
+        Ok(r.map_err(|e| sql_err(e.into())).and_then(|r| r))
     }
 
     fn transaction(&mut self, statements: Vec<(String, Vec<sql::Value>)>) -> HostResult<Vec<u64>> {
         guard!(self, "sql");
         let total: usize = statements.iter().map(|(s, _)| s.len()).sum();
-        let db = match self.sql_handle("").and_then(|db| self.check_size("statements", total).map(|_| db)) {
-            Ok(db) => db,
+        let c = match self.sql_unit(total) {
+            Ok(c) => c,
             Err(e) => return Ok(Err(e)),
         };
-        Ok(db
-            .with(|c| {
-                let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let mut counts = Vec::with_capacity(statements.len());
-                for (stmt, params) in &statements {
-                    let params: Vec<_> = params.iter().map(to_sql).collect();
-                    counts.push(tx.prepare_cached(stmt)?.execute(rusqlite::params_from_iter(params))? as u64);
-                }
-                tx.commit()?;
-                Ok(counts)
-            })
-            .map_err(sql_err))
+        // All or nothing inside the call's own transaction: a savepoint.
+        let mut run = || -> rusqlite::Result<Vec<u64>> {
+            let sp = c.savepoint()?;
+            let mut counts = Vec::with_capacity(statements.len());
+            for (stmt, params) in &statements {
+                let params: Vec<_> = params.iter().map(to_sql).collect();
+                counts.push(sp.prepare_cached(stmt)?.execute(rusqlite::params_from_iter(params))? as u64);
+            }
+            sp.commit()?;
+            Ok(counts)
+        };
+        Ok(run().map_err(|e| sql_err(e.into())))
     }
 }
 
@@ -316,8 +392,13 @@ impl events::Host for CallState {
         if serde_json::from_str::<serde_json::Value>(&payload).is_err() {
             return Ok(Err(Error::Invalid("payload is not valid JSON".into())));
         }
-        let now = self.services.clock.now_ms();
-        Ok(self.services.bus.publish(&topic, &payload, &self.plugin_id, now).map_err(storage_err))
+        if self.events.len() >= MAX_EVENTS_PER_CALL {
+            return Ok(Err(Error::Limit(format!("more than {MAX_EVENTS_PER_CALL} events in one call"))));
+        }
+        // Stored and sent when the call returns, with its SQL changes.
+        let time = self.services.clock.now_ms();
+        self.events.push(NewEvent { topic, payload, time });
+        Ok(Ok(self.events.len() as u64))
     }
 }
 

@@ -283,6 +283,8 @@ impl LoadedPlugin {
             limits: self.limits.clone(),
             services: self.services.clone(),
             sql: self.sql.clone(),
+            sql_unit: None,
+            events: Vec::new(),
             config_json: self.config_json.clone(),
             caller,
             host_calls: 0,
@@ -304,6 +306,15 @@ impl LoadedPlugin {
         store.epoch_deadline_trap();
 
         let result = self.pre.instantiate(&mut store).and_then(|p| f(&p, &mut store));
+        // One unit of work: a call that returned commits its SQL changes and
+        // sends its events; one that trapped leaves nothing behind.
+        let result = match result {
+            Ok(r) => store.data_mut().commit().map(|()| r),
+            Err(e) => {
+                store.data_mut().roll_back();
+                Err(e)
+            }
+        };
         let elapsed = started.elapsed();
         self.health.host_calls.fetch_add(u64::from(store.data().host_calls), Ordering::Relaxed);
         self.health.calls.fetch_add(1, Ordering::Relaxed);

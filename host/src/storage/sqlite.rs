@@ -6,10 +6,11 @@
 //! a crash or `kill -9` of the host process (only an OS crash or power loss
 //! can lose the last transactions; `--durability full` closes that too).
 
-use super::{EventLog, KvStore, Result, StorageError, StoredEvent};
+use super::{EventLog, KvStore, NewEvent, Result, StorageError, StoredEvent};
 use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -202,6 +203,22 @@ impl EventLog for SqliteStorage {
         })
     }
 
+    fn append_all(&self, events: &[NewEvent], source: &str) -> Result<Vec<u64>> {
+        self.with_writer(|c| {
+            let tx = c.transaction()?;
+            let mut ids = Vec::with_capacity(events.len());
+            {
+                let mut st = tx.prepare_cached("INSERT INTO events (topic, payload, source, time) VALUES (?1, ?2, ?3, ?4)")?;
+                for e in events {
+                    st.execute(params![e.topic, e.payload, source, e.time])?;
+                    ids.push(tx.last_insert_rowid() as u64);
+                }
+            }
+            tx.commit()?;
+            Ok(ids)
+        })
+    }
+
     fn since(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>> {
         self.with_reader(|c| {
             let mut st = c.prepare_cached("SELECT id, topic, payload, source, time FROM events WHERE id > ?1 ORDER BY id LIMIT ?2")?;
@@ -222,9 +239,21 @@ impl EventLog for SqliteStorage {
 /// A separate file (rather than a table prefix in the host's file) is what
 /// makes "one plugin cannot read another's data" hold for arbitrary SQL:
 /// there is no other plugin's table to name, and `ATTACH` is disabled.
+///
+/// Each call into the plugin is one unit of work: its first statement takes
+/// the connection and opens a transaction ([`PluginSql::begin`]), which the
+/// host commits when the call returns and rolls back when it traps (time,
+/// memory or host-call limit, panic). A handler therefore never leaves half
+/// its changes behind, and a call costs one commit however many statements
+/// it runs.
 pub struct PluginSql {
-    conn: Mutex<Connection>,
+    conn: Arc<Mutex<Connection>>,
+    /// Statements already warned about (see `first_warning`).
+    warned: Mutex<std::collections::HashSet<String>>,
 }
+
+/// The connection of one call's unit of work, held until the call ends.
+pub type SqlUnit = parking_lot::ArcMutexGuard<parking_lot::RawMutex, Connection>;
 
 /// Rows returned by one query, at most this many.
 pub const MAX_SQL_ROWS: usize = 10_000;
@@ -235,9 +264,49 @@ impl PluginSql {
         configure(&conn, durability)?;
         conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)?;
         conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH, 16 * 1024 * 1024)?;
-        Ok(PluginSql { conn: Mutex::new(conn) })
+        Ok(PluginSql { conn: Arc::new(Mutex::new(conn)), warned: Mutex::default() })
     }
 
+    /// Take the connection for one call and open its transaction.
+    pub fn begin(&self) -> Result<SqlUnit> {
+        let c = self.conn.lock_arc();
+        if !c.is_autocommit() {
+            // Left open by a call that never reached its end (a panic on the
+            // host side): that call failed, so its changes go.
+            tracing::warn!("rolling back a plugin transaction left open by an unfinished call");
+            c.execute_batch("ROLLBACK")?;
+        }
+        c.execute_batch("BEGIN")?;
+        Ok(c)
+    }
+
+    /// End a call's unit of work: commit (when the call returned) or roll
+    /// back (when it trapped). A commit that fails is rolled back and
+    /// reported, so the plugin's data is never left half-written.
+    pub fn finish(unit: SqlUnit, commit: bool) -> Result<()> {
+        if unit.is_autocommit() {
+            // SQLite already rolled the transaction back (disk full, I/O
+            // error); the statement that hit it reported the error.
+            return Ok(());
+        }
+        if commit {
+            if let Err(e) = unit.execute_batch("COMMIT") {
+                let _ = unit.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+            Ok(())
+        } else {
+            unit.execute_batch("ROLLBACK").map_err(Into::into)
+        }
+    }
+
+    /// True the first time a warning about `statement` is asked for.
+    pub fn first_warning(&self, statement: &str) -> bool {
+        let mut w = self.warned.lock();
+        w.len() < 1000 && w.insert(statement.to_owned())
+    }
+
+    /// Run `f` on the connection outside any call (maintenance, tests).
     pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
         Ok(f(&mut self.conn.lock())?)
     }

@@ -119,7 +119,11 @@ pub fn window(number: &str, paused: bool) {
 
 /// `queue.waiting` after every change, so every screen and page is in step.
 pub fn waiting(cfg: &Config, now: i64) -> Result<(), Fail> {
-    let board = Board::now(cfg, now)?;
-    publish("queue.waiting", &board.waiting_payload());
+    board(&Board::now(cfg, now)?);
     Ok(())
+}
+
+/// `queue.waiting` from a board already read in this call.
+pub fn board(board: &Board) {
+    publish("queue.waiting", &board.waiting_payload());
 }

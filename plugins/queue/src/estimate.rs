@@ -48,6 +48,7 @@ impl Board {
         }
         #[derive(Deserialize)]
         struct Handling {
+            service: String,
             ms: Option<f64>,
         }
         let waiting: BTreeMap<String, i64> =
@@ -57,19 +58,28 @@ impl Board {
                 .collect();
         let midnight = Local::at(now).midnight_ms;
         // Per service, the newest RECENT finished tickets of the day, read
-        // from the (status, service, finished_at) index: the cost stays the
-        // same however many tickets the day has.
+        // from the (status, service, finished_at, …) index alone: the cost
+        // stays the same however many tickets the day has. One statement
+        // for every service.
         let mut handling: BTreeMap<String, f64> = BTreeMap::new();
-        for s in &cfg.services {
-            let h = db::rows::<Handling>(
-                "SELECT AVG(h) AS ms FROM (
-                    SELECT finished_at - COALESCE(serving_at, last_called_at) AS h FROM tickets
-                    WHERE status = 'finished' AND service = ?1 AND finished_at >= ?2
-                    ORDER BY finished_at DESC LIMIT ?3)",
-                &[sql::text(&s.code), sql::int(midnight), sql::int(RECENT)],
-            )?;
-            if let Some(ms) = h.into_iter().next().and_then(|h| h.ms) {
-                handling.insert(s.code.clone(), ms);
+        if !cfg.services.is_empty() {
+            let n = cfg.services.len();
+            let arms: Vec<String> = (1..=n)
+                .map(|i| {
+                    format!(
+                        "SELECT ?{i} AS service, (SELECT AVG(h) FROM (
+                            SELECT finished_at - COALESCE(serving_at, last_called_at) AS h FROM tickets
+                            WHERE status = 'finished' AND service = ?{i} AND finished_at >= ?{} ORDER BY finished_at DESC LIMIT {RECENT})) AS ms",
+                        n + 1
+                    )
+                })
+                .collect();
+            let mut params: Vec<_> = cfg.services.iter().map(|s| sql::text(&s.code)).collect();
+            params.push(sql::int(midnight));
+            for h in db::rows::<Handling>(&arms.join(" UNION ALL "), &params)? {
+                if let Some(ms) = h.ms {
+                    handling.insert(h.service, ms);
+                }
             }
         }
         let open = windows::open_numbers(cfg, now)?;
@@ -91,6 +101,15 @@ impl Board {
             })
             .collect();
         Ok(Board { services })
+    }
+
+    /// The same board with one more ticket waiting for `code` (what a
+    /// ticket just issued changes), without reading it all again.
+    pub fn with_one_more(mut self, code: &str) -> Board {
+        if let Some(l) = self.services.iter_mut().find(|s| s.code == code) {
+            l.waiting += 1;
+        }
+        self
     }
 
     pub fn line(&self, code: &str) -> Option<&ServiceLine> {

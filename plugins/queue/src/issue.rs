@@ -85,23 +85,27 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
     }
     let period = day::period(cfg, local.minute);
     let quota = svc.quota.get(&period).copied().unwrap_or(0);
+    let one_per_phone = cfg.tickets.one_per_phone && !ask.proxy;
+    // The call's SQL is one transaction on the plugin's database, held from
+    // the first statement to the end of the call: the checks below and the
+    // INSERT see the same state, and no other call slips in between.
+    refuse_over_limits(cfg, &ask, &local.day, &period, quota, one_per_phone)?;
     let board = Board::now(cfg, now)?;
     let line = board.line(&svc.code);
     let ahead_before = line.map(|l| l.waiting).unwrap_or(0);
     let est_ms = line.map(|l| l.wait_minutes(ahead_before) * 60_000).unwrap_or(0);
     let windows_open = line.map(|l| l.windows_open).unwrap_or(0);
-    let one_per_phone = cfg.tickets.one_per_phone && !ask.proxy;
+    // The next number comes from the (day, origin_service, number) unique
+    // index: contiguous, never reused. (Written as ORDER BY … LIMIT 1, an
+    // index seek: MAX() inside this INSERT … SELECT scanned the whole day.)
     let inserted = db::row::<Ticket>(
         "INSERT INTO tickets (day, origin_service, number, label, service, token, kind, priority, proxy, channel, phone, name,
                               appointment_id, appointment_time, status, sort_time, issued_at, windows_open, est_wait_ms, period, idem_key)
          SELECT ?1, ?2, n, ?3 || printf('%03d', n), ?2, lower(hex(randomblob(16))), ?4, ?5, ?6, ?7, ?8, ?9,
                 ?10, ?11, 'waiting', ?12, ?12, ?13, ?14, ?15, ?16
-         FROM (SELECT COALESCE(MAX(number), 0) + 1 AS n, COUNT(*) AS c, COALESCE(SUM(period = ?15), 0) AS pc
-               FROM tickets WHERE day = ?1 AND origin_service = ?2)
-         WHERE (?17 = 0 OR c < ?17) AND (?18 = 0 OR pc < ?18)
-           AND (?8 IS NULL OR ?19 = 0 OR NOT EXISTS (
-                SELECT 1 FROM tickets WHERE origin_service = ?2 AND phone = ?8 AND proxy = 0
-                AND status IN ('waiting', 'called', 'serving', 'missed')))
+         FROM (SELECT COALESCE((SELECT number FROM tickets WHERE day = ?1 AND origin_service = ?2
+                                ORDER BY number DESC LIMIT 1), 0) + 1 AS n)
+         WHERE 1
          ON CONFLICT (idem_key) DO NOTHING
          RETURNING *",
         &[
@@ -121,31 +125,33 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
             sql::int(est_ms),
             sql::text(&period),
             db::opt_text(ask.idem_key.as_deref()),
-            sql::int(svc.daily_limit as i64),
-            sql::int(quota as i64),
-            sql::int(one_per_phone as i64),
         ],
     )?;
     let Some(ticket) = inserted else {
-        let done = why_not(cfg, &ask, &local.day, &period, quota, one_per_phone)?;
+        // Only a ticket already issued under this key can be in the way.
+        let done = match ask.idem_key.as_deref() {
+            Some(key) => replay(key)?,
+            None => None,
+        };
+        let done = done.ok_or_else(|| Fail::Internal("ticket not inserted and no ticket under its key".into()))?;
         return with_wait(cfg, done, now);
     };
+    sql::execute(
+        "INSERT INTO issue_counts (day, service, period, issued) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (day, service, period) DO UPDATE SET issued = issued + 1",
+        &[sql::text(&local.day), sql::text(&svc.code), sql::text(&period)],
+    )?;
     let ahead = ticket.ahead()?;
     let wait_minutes = line.map(|l| l.wait_minutes(ahead)).unwrap_or(0);
     announce::issued(&ticket, ahead, wait_minutes);
-    announce::waiting(cfg, now)?;
+    announce::board(&board.with_one_more(&svc.code));
     log::info(&format!("issued {} ({}, {})", ticket.label, ticket.kind, ticket.channel));
     Ok(Issued { ticket, ahead, wait_minutes, replayed: false })
 }
 
-/// No row was inserted: a concurrent retry with the same key won (then
-/// return its ticket), or a limit said no (then say which).
-fn why_not(cfg: &Config, ask: &Ask, day: &str, period: &str, quota: u32, one_per_phone: bool) -> Result<Issued, Fail> {
-    if let Some(key) = ask.idem_key.as_deref()
-        && let Some(done) = replay(key)?
-    {
-        return Ok(done);
-    }
+/// Say no, and which rule says so, when the phone already holds a ticket,
+/// today's tickets for the service are gone, or the period's quota is.
+fn refuse_over_limits(cfg: &Config, ask: &Ask, day: &str, period: &str, quota: u32, one_per_phone: bool) -> Result<(), Fail> {
     let code = ask.service.as_str();
     let svc_zh = cfg.service(code).map(|s| s.name_zh.as_str()).unwrap_or(code);
     let svc_en = cfg.service(code).map(|s| s.name_en.as_str()).unwrap_or(code);
@@ -162,21 +168,37 @@ fn why_not(cfg: &Config, ask: &Ask, day: &str, period: &str, quota: u32, one_per
             ));
         }
     }
-    let issued = db::int("SELECT COUNT(*) FROM tickets WHERE day = ?1 AND origin_service = ?2", &[sql::text(day), sql::text(code)])?;
     let limit = cfg.service(code).map(|s| s.daily_limit).unwrap_or(0);
-    if limit > 0 && issued >= limit as i64 {
+    if limit == 0 && quota == 0 {
+        return Ok(());
+    }
+    #[derive(serde::Deserialize)]
+    struct Counts {
+        total: i64,
+        in_period: i64,
+    }
+    let counts = db::row::<Counts>(
+        "SELECT COALESCE(SUM(issued), 0) AS total, COALESCE(SUM(CASE WHEN period = ?3 THEN issued ELSE 0 END), 0) AS in_period
+         FROM issue_counts WHERE day = ?1 AND service = ?2",
+        &[sql::text(day), sql::text(code), sql::text(period)],
+    )?
+    .unwrap_or(Counts { total: 0, in_period: 0 });
+    if limit > 0 && counts.total >= limit as i64 {
         return Err(Fail::user(
             409,
             format!("{svc_zh}今日号源已取完（限 {limit} 个），请明天再来或预约"),
             format!("Today's {limit} tickets for {svc_en} are all taken; please come tomorrow or book an appointment"),
         ));
     }
-    let name = cfg.periods.iter().find(|p| p.code == period);
-    Err(Fail::user(
-        409,
-        format!("{svc_zh}{}号源已取完（限 {quota} 个），请在下一时段再来", name.map(|p| p.name_zh.as_str()).unwrap_or("本时段")),
-        format!("The {} tickets for {svc_en} ({quota}) are all taken; please come in the next period", name.map(|p| p.name_en.as_str()).unwrap_or("period's")),
-    ))
+    if quota > 0 && counts.in_period >= quota as i64 {
+        let name = cfg.periods.iter().find(|p| p.code == period);
+        return Err(Fail::user(
+            409,
+            format!("{svc_zh}{}号源已取完（限 {quota} 个），请在下一时段再来", name.map(|p| p.name_zh.as_str()).unwrap_or("本时段")),
+            format!("The {} tickets for {svc_en} ({quota}) are all taken; please come in the next period", name.map(|p| p.name_en.as_str()).unwrap_or("period's")),
+        ));
+    }
+    Ok(())
 }
 
 fn with_wait(cfg: &Config, mut done: Issued, now: i64) -> Result<Issued, Fail> {

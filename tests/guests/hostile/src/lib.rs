@@ -7,8 +7,8 @@ struct Hostile;
 
 impl Plugin for Hostile {
     fn manifest() -> Manifest {
-        let mut m = Manifest::new("hostile", "恶意测试", "Hostile", "0.1.0").capability("kv").capability("sql").capability("log");
-        for r in ["loop", "memory", "trap", "big", "flood", "garbage", "bad-header", "peek-kv", "peek-sql", "peek-file", "peek-env", "sql", "kv", "clock"] {
+        let mut m = Manifest::new("hostile", "恶意测试", "Hostile", "0.1.0").capability("kv").capability("sql").capability("log").capability("events");
+        for r in ["loop", "memory", "trap", "big", "flood", "garbage", "bad-header", "peek-kv", "peek-sql", "peek-file", "peek-env", "sql", "kv", "clock", "half", "rows"] {
             m = m.route(Route::get(&format!("/hostile/{r}"), Audience::Public));
         }
         m
@@ -75,6 +75,42 @@ impl Plugin for Hostile {
             "/hostile/kv" => {
                 let r = kv::increment("hits", 1);
                 Response::json(200, &serde_json::json!({"result": r.map(|n| n.to_string()).unwrap_or_else(|e| e.to_string())}))
+            }
+            // Writes a row and publishes an event, then fails as `?then=`
+            // says (trap, loop, memory) or returns: a call that fails must
+            // leave neither behind.
+            "/hostile/half" => {
+                let made = sql::execute("CREATE TABLE IF NOT EXISTS half (x INTEGER)", &[])
+                    .and_then(|_| sql::execute("INSERT INTO half (x) VALUES (1)", &[]))
+                    .and_then(|_| events::publish("hostile.half", &serde_json::json!({"x": 1})));
+                if let Err(e) = made {
+                    return Response::text(500, &e.to_string());
+                }
+                match req.query.as_str() {
+                    "then=trap" => panic!("deliberate panic after writing"),
+                    "then=loop" => loop {
+                        std::hint::black_box(0);
+                    },
+                    "then=memory" => {
+                        let mut hoard: Vec<Vec<u8>> = Vec::new();
+                        loop {
+                            hoard.push(vec![1u8; 8 * 1024 * 1024]);
+                            std::hint::black_box(&hoard);
+                        }
+                    }
+                    _ => Response::json(200, &serde_json::json!({"written": true})),
+                }
+            }
+            "/hostile/rows" => {
+                let n = sql::query("SELECT COUNT(*) FROM half", &[])
+                    .ok()
+                    .and_then(|r| r.rows.first().and_then(|row| row.first().cloned()))
+                    .map(|v| match v {
+                        sql::Value::Integer(n) => n,
+                        _ => -1,
+                    })
+                    .unwrap_or(0);
+                Response::json(200, &serde_json::json!({"rows": n}))
             }
             // `clock` was not asked for: calling it must be refused.
             "/hostile/clock" => Response::json(200, &serde_json::json!({"now": clock::now()})),
