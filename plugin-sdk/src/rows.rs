@@ -145,8 +145,20 @@ impl<'de, 'a> Deserializer<'de> for ValueDe<'a> {
             Value::Integer(i) => visitor.visit_i64(*i),
             Value::Real(f) => visitor.visit_f64(*f),
             Value::Text(s) => visitor.visit_str(s),
-            Value::Blob(b) => visitor.visit_bytes(b),
+            // As a sequence of bytes, which every collection (and JSON) takes.
+            Value::Blob(b) => visitor.visit_seq(de::value::SeqDeserializer::new(b.iter().copied())),
         }
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Blob(b) => visitor.visit_bytes(b),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_bytes(visitor)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -181,7 +193,7 @@ impl<'de, 'a> Deserializer<'de> for ValueDe<'a> {
     }
 
     serde::forward_to_deserialize_any! {
-        i128 u128 f32 f64 char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        i128 u128 f32 f64 char str string unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
     }
 }
 
@@ -223,6 +235,10 @@ mod tests {
         let json: Vec<serde_json::Value> = r.decode().unwrap();
         assert_eq!(json[0]["label"], "A001");
         assert_eq!(json[0]["called_at"], serde_json::Value::Null);
+        assert_eq!(json[0]["extra"], serde_json::json!([1]));
+        // A row read as a sequence is its columns; a blob column is a Vec<u8>.
+        let blobs: Vec<(Vec<u8>,)> = rows(&["b"], vec![vec![Value::Blob(vec![7, 8])]]).decode().unwrap();
+        assert_eq!(blobs, vec![(vec![7, 8],)]);
     }
 
     #[test]
