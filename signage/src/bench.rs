@@ -63,6 +63,8 @@ pub struct Report {
     pub call_latency_max_ms: f64,
     pub rss_kib: u64,
     pub hwm_kib: u64,
+    /// CPU time of the whole process over the run (every thread, lavapipe's included), in seconds.
+    pub cpu_s: f64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +121,7 @@ pub fn run(
         let mut painted_px = 0u64;
         let mut dropped = 0u64;
         let mut ticks = 0usize;
+        let cpu_before = cpu_seconds();
         let clock = Instant::now();
         let mut next = clock;
         while Instant::now() < stop {
@@ -155,6 +158,7 @@ pub fn run(
             thread::sleep(next.saturating_duration_since(Instant::now()));
         }
         let seconds = clock.elapsed().as_secs_f64();
+        let cpu_s = cpu_seconds() - cpu_before;
         let _ = feeder.join();
         let (rss_kib, hwm_kib) = memory();
         times.sort_by(f64::total_cmp);
@@ -188,6 +192,7 @@ pub fn run(
             call_latency_max_ms: latencies.last().copied().unwrap_or(0.0),
             rss_kib,
             hwm_kib,
+            cpu_s,
         });
     }
     Ok((gpu.describe(), start_to_first, reports))
@@ -198,12 +203,12 @@ pub fn format(adapter: &str, start_to_first_ms: f64, reports: &[Report]) -> Stri
     let mut s = format!(
         "linli-signage benchmark — adapter: {adapter}\nstart to first frame: {start_to_first_ms:.0} ms (process start, GPU, fonts, first 1080p frame)\n"
     );
-    s.push_str("size       mode      ticks  painted/s  unchanged/s  painted%  p50 ms  p99 ms  max ms  cpu p50  idle tick  dropped  >33ms  first ms  call→frame p50/max ms  RSS MiB  HWM MiB\n");
+    s.push_str("size       mode      ticks  painted/s  unchanged/s  painted%  p50 ms  p99 ms  max ms  cpu p50  idle tick  dropped  >33ms  first ms  call→frame p50/max ms  RSS MiB  HWM MiB  CPU %\n");
     for r in reports {
         let per_s = |n: usize| n as f64 / r.seconds.max(0.001);
         let mode = format!("{}{}", r.fps, if r.full_redraw { "Hz full" } else { "Hz" });
         s.push_str(&format!(
-            "{:>4}x{:<5} {:<8} {:>6}  {:>9.1}  {:>11.1}  {:>7.1}%  {:>6.1}  {:>6.1}  {:>6.1}  {:>7.2}  {:>9.2}  {:>7}  {:>5}  {:>8.0}  {:>12.1} / {:<7.1}  {:>7.1}  {:>7.1}\n",
+            "{:>4}x{:<5} {:<8} {:>6}  {:>9.1}  {:>11.1}  {:>7.1}%  {:>6.1}  {:>6.1}  {:>6.1}  {:>7.2}  {:>9.2}  {:>7}  {:>5}  {:>8.0}  {:>12.1} / {:<7.1}  {:>7.1}  {:>7.1}  {:>5.1}\n",
             r.width,
             r.height,
             mode,
@@ -223,9 +228,10 @@ pub fn format(adapter: &str, start_to_first_ms: f64, reports: &[Report]) -> Stri
             r.call_latency_max_ms,
             r.rss_kib as f64 / 1024.0,
             r.hwm_kib as f64 / 1024.0,
+            100.0 * r.cpu_s / r.seconds.max(0.001),
         ));
     }
-    s.push_str("painted: frames with something changed, painted and presented; unchanged: ticks with nothing to paint (no GPU work, nothing presented);\npainted%: share of the screen a painted frame repaints; p50/p99/max: painted frames, tick start to GPU done; dropped: refreshes missed at the tick rate\n");
+    s.push_str("painted: frames with something changed, painted and presented; unchanged: ticks with nothing to paint (no GPU work, nothing presented);\npainted%: share of the screen a painted frame repaints; p50/p99/max: painted frames, tick start to GPU done; dropped: refreshes missed at the tick rate;\nCPU %: CPU time of the whole process (every thread) over the run, per second of it\n");
     s
 }
 
@@ -239,6 +245,16 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     }
     let i = ((sorted.len() - 1) as f64 * q).round() as usize;
     sorted[i.min(sorted.len() - 1)]
+}
+
+/// User + system CPU time of this process so far (all threads), from /proc/self/stat.
+pub fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rfind(')').map(|i| &stat[i + 1..]).unwrap_or("");
+    // After the name: state is field 0, utime 11, stime 12 (clock ticks, 100 a second).
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    (tick(11) + tick(12)) as f64 / 100.0
 }
 
 /// VmRSS and VmHWM from /proc/self/status, in KiB (0 where unavailable).

@@ -63,9 +63,9 @@ pub struct Cli {
     #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
     pub at: f64,
 
-    /// 离屏画面尺寸 / Frame size offscreen, e.g. 1920x1080 or 1080x1920
-    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = parse_size)]
-    pub size: (u32, u32),
+    /// 离屏画面尺寸（默认 1920x1080；--bench 默认测 1080p 与 4K）/ Frame size offscreen, e.g. 1920x1080 or 1080x1920 (default 1920x1080; --bench: 1080p and 4K unless given)
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
 
     /// 运行性能测试并打印结果 / Run the benchmark (1920×1080 and 3840×2160) and print the figures
     #[arg(long)]
@@ -171,7 +171,7 @@ mod tests {
         .expect("parses");
         assert!(cli.demo && cli.headless);
         assert_eq!(cli.at, 2.5);
-        assert_eq!(cli.size, (1080, 1920));
+        assert_eq!(cli.size, Some((1080, 1920)));
         assert!(
             Cli::try_parse_from(["linli-signage", "--screenshot", "x.png"]).is_err(),
             "screenshot needs --headless"

@@ -38,8 +38,11 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
             fps: cli.fps.unwrap_or(60),
             full_redraw: cli.full_redraw,
         };
-        let (adapter, first, reports) =
-            bench::run(&[(1920, 1080), (3840, 2160)], settings, process_start)?;
+        let sizes = match cli.size {
+            Some(size) => vec![size],
+            None => vec![(1920, 1080), (3840, 2160)],
+        };
+        let (adapter, first, reports) = bench::run(&sizes, settings, process_start)?;
         print!("{}", bench::format(&adapter, first, &reports));
         return Ok(());
     }
@@ -160,7 +163,7 @@ fn headless(cli: &Cli, player: &mut Player) -> Result<()> {
     };
     player.settle(Duration::from_secs(3));
     player.update(cli.at);
-    let (w, h) = cli.size;
+    let (w, h) = cli.size.unwrap_or((1920, 1080));
     let gpu = Gpu::headless()?;
     let mut renderer = Renderer::new(&gpu, Offscreen::FORMAT, w, h)?;
     let mut target = Offscreen::new(&gpu, w, h);

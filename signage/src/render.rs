@@ -34,7 +34,7 @@ use crate::fonts::{self, FontError};
 use crate::gpu::Gpu;
 use crate::layout::{Layout, Rect, ZoneKind};
 use crate::scene::Scene;
-use canvas::{Canvas, DrawList, PictureRef};
+use canvas::{Canvas, DrawList, PictureRef, Strip};
 use damage::{Damage, Mark, PixelRect, Tracker, bits};
 use pictures::Pictures;
 use quads::{QuadInstance, Quads};
@@ -111,6 +111,60 @@ pub struct Renderer {
     /// Frames painted, and frames skipped because nothing on screen changed.
     pub painted: u64,
     pub unchanged: u64,
+    /// Painted strips, by pool (zone); and which to paint this frame.
+    strips: Vec<Option<KeptStrip>>,
+    strips_due: Vec<usize>,
+    /// What the render pass paints: the damage less the strips copied in.
+    paint: Damage,
+    strip_copies: Vec<StripCopy>,
+    glyph_cache: Cache,
+    max_texture: u32,
+}
+
+/// A piece of a kept strip copied straight onto the kept frame.
+#[derive(Clone, Copy, Debug)]
+struct StripCopy {
+    pool: usize,
+    from: (u32, u32),
+    to: (u32, u32),
+    size: (u32, u32),
+}
+
+/// A strip painted once (see [`canvas::Strip`]) and what it was painted from.
+struct KeptStrip {
+    key: StripKey,
+    texture: wgpu::Texture,
+    view: wgpu::TextureView,
+    group: wgpu::BindGroup,
+    text: TextRenderer,
+    viewport: Viewport,
+}
+
+/// Everything that decides a strip's pixels.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct StripKey {
+    slot: usize,
+    revision: u64,
+    size: (u32, u32),
+    text: [u32; 2],
+    color: [u8; 4],
+    background: [u8; 4],
+}
+
+impl StripKey {
+    fn of(strip: &Strip, pools: &[TextPool]) -> StripKey {
+        StripKey {
+            slot: strip.slot,
+            revision: pools
+                .get(strip.pool)
+                .and_then(|p| p.slots.get(strip.slot))
+                .map_or(0, |s| s.revision),
+            size: (strip.width, strip.height),
+            text: bits([strip.text_left, strip.text_top]),
+            color: strip.color.0,
+            background: strip.background.0,
+        }
+    }
 }
 
 impl Renderer {
@@ -148,6 +202,12 @@ impl Renderer {
             full_redraw: false,
             painted: 0,
             unchanged: 0,
+            strips: Vec::new(),
+            strips_due: Vec::new(),
+            paint: Damage::default(),
+            strip_copies: Vec::new(),
+            max_texture: gpu.device.limits().max_texture_dimension_2d,
+            glyph_cache: cache,
             device: gpu.device.clone(),
             queue: gpu.queue.clone(),
             width,
@@ -240,6 +300,8 @@ impl Renderer {
             return Ok(false);
         }
         self.painted += 1;
+        self.prepare_strips()?;
+        self.plan_strip_copies();
         self.upload(scene, layout);
         self.viewport.update(
             &self.queue,
@@ -258,10 +320,10 @@ impl Renderer {
             text,
             pools,
             list,
-            tracker,
+            paint,
             ..
         } = self;
-        let damage = &tracker.damage;
+        let damage = &*paint;
         for (layer, renderer) in text.iter_mut().enumerate() {
             // Only text that reaches a damaged rectangle: the rest is on the kept frame.
             let areas = list.texts[layer]
@@ -284,6 +346,165 @@ impl Renderer {
             renderer.prepare(device, queue, fs, atlas, viewport, areas, swash)?;
         }
         Ok(true)
+    }
+
+    /// Readies every strip whose text, size or colours changed for painting in
+    /// [`Renderer::encode`]; the others are shown as they were painted.
+    fn prepare_strips(&mut self) -> Result<(), RenderError> {
+        self.strips_due.clear();
+        for i in 0..self.list.strips.len() {
+            let strip = self.list.strips[i];
+            let key = StripKey::of(&strip, &self.pools);
+            if self.strips.len() <= strip.pool {
+                self.strips.resize_with(strip.pool + 1, || None);
+            }
+            if self.strips[strip.pool]
+                .as_ref()
+                .is_some_and(|k| k.key == key)
+                || self.strips_due.contains(&strip.pool)
+            {
+                continue;
+            }
+            let kept = match self.strips[strip.pool].take() {
+                Some(k) if k.key.size == key.size => KeptStrip { key, ..k },
+                _ => self.new_strip(key),
+            };
+            let Some(slot) = self
+                .pools
+                .get(strip.pool)
+                .and_then(|p| p.slots.get(strip.slot))
+            else {
+                continue;
+            };
+            let mut kept = kept;
+            kept.viewport.update(
+                &self.queue,
+                Resolution {
+                    width: strip.width,
+                    height: strip.height,
+                },
+            );
+            let area = TextArea {
+                buffer: &slot.buffer,
+                left: strip.text_left,
+                top: strip.text_top,
+                scale: 1.0,
+                bounds: TextBounds {
+                    left: 0,
+                    top: 0,
+                    right: strip.width as i32,
+                    bottom: strip.height as i32,
+                },
+                default_color: strip.color.to_glyphon(),
+                custom_glyphs: &[],
+            };
+            kept.text.prepare(
+                &self.device,
+                &self.queue,
+                &mut self.fs,
+                &mut self.atlas,
+                &kept.viewport,
+                [area],
+                &mut self.swash,
+            )?;
+            self.strips[strip.pool] = Some(kept);
+            self.strips_due.push(strip.pool);
+        }
+        Ok(())
+    }
+
+    /// Where a strip is shown with nothing else drawn over or under it, it is
+    /// copied onto the kept frame (a plain memory copy) instead of drawn: the
+    /// render pass paints the damage less those pixels.
+    fn plan_strip_copies(&mut self) {
+        self.paint.copy_from(&self.tracker.damage);
+        self.strip_copies.clear();
+        for draw in &self.list.pictures {
+            let PictureRef::Strip(i) = draw.picture else {
+                continue;
+            };
+            let Some(strip) = self.list.strips.get(i) else {
+                continue;
+            };
+            // Ticker clips are whole pixels: exactly the pixels the zone covers.
+            let clip = PixelRect::covering(draw.clip);
+            if !self.tracker.damage.intersects(&clip)
+                || self.tracker.others_touch(strip.pool, &clip)
+                || !self.strips.get(strip.pool).is_some_and(Option::is_some)
+            {
+                continue;
+            }
+            self.paint.cut(&clip);
+            let shown = PixelRect::covering(draw.rect).intersect(&clip);
+            if shown.is_empty() {
+                continue;
+            }
+            self.strip_copies.push(StripCopy {
+                pool: strip.pool,
+                from: (
+                    (shown.x0 - draw.rect.x as i32) as u32,
+                    (shown.y0 - draw.rect.y as i32) as u32,
+                ),
+                to: (shown.x0 as u32, shown.y0 as u32),
+                size: (shown.width(), shown.height()),
+            });
+        }
+    }
+
+    fn new_strip(&mut self, key: StripKey) -> KeptStrip {
+        let (width, height) = key.size;
+        let texture = self.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("strip"),
+            size: wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: self.format,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                | wgpu::TextureUsages::TEXTURE_BINDING
+                | wgpu::TextureUsages::COPY_SRC,
+            view_formats: &[],
+        });
+        let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+        // Shown at whole-pixel offsets, one texel per pixel: nearest sampling copies it exactly.
+        let sampler = self.device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("strip"),
+            mag_filter: wgpu::FilterMode::Nearest,
+            min_filter: wgpu::FilterMode::Nearest,
+            ..Default::default()
+        });
+        let group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("strip"),
+            layout: &self.quads.picture_layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: wgpu::BindingResource::TextureView(&view),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::Sampler(&sampler),
+                },
+            ],
+        });
+        let text = TextRenderer::new(
+            &mut self.atlas,
+            &self.device,
+            wgpu::MultisampleState::default(),
+            None,
+        );
+        KeptStrip {
+            key,
+            texture,
+            view,
+            group,
+            text,
+            viewport: Viewport::new(&self.device, &self.glyph_cache),
+        }
     }
 
     /// Builds the frame's draw list: zone layout and text shaping (only of
@@ -366,6 +587,14 @@ impl Renderer {
                         let text = layout.zones.get(z).map(|z| z.text.as_str());
                         Mark::new(bounds, (geometry, text))
                     }
+                    PictureRef::Strip(i) => {
+                        let key = self
+                            .list
+                            .strips
+                            .get(i)
+                            .map(|strip| (strip.pool, StripKey::of(strip, &self.pools)));
+                        Mark::new(bounds, (geometry, key))
+                    }
                 };
                 self.tracker.mark(g, mark);
             }
@@ -384,6 +613,7 @@ impl Renderer {
             height: h,
             pool: 0,
             background: layout.background,
+            max_texture: self.max_texture,
         };
         for (i, zone) in layout.zones.iter().enumerate() {
             cx.pool = i;
@@ -428,7 +658,7 @@ impl Renderer {
     fn upload(&mut self, scene: &Scene, layout: &Layout) {
         self.instances.clear();
         self.picture_draws.clear();
-        let damage = &self.tracker.damage;
+        let damage = &self.paint;
         let touches = |q: &QuadInstance| {
             damage.intersects(&PixelRect::covering(Rect {
                 x: q.rect[0],
@@ -491,10 +721,31 @@ impl Renderer {
         }
         for draw in &self.list.pictures {
             let bounds = PixelRect::covering(draw.rect).intersect(&PixelRect::covering(draw.clip));
-            if !self.tracker.damage.intersects(&bounds) {
+            if !self.paint.intersects(&bounds) {
+                continue;
+            }
+            if let PictureRef::Strip(i) = draw.picture {
+                // Shown one texel per pixel, exactly where it was asked for.
+                let kept = self
+                    .list
+                    .strips
+                    .get(i)
+                    .and_then(|strip| self.strips.get(strip.pool))
+                    .and_then(Option::as_ref);
+                if let Some(kept) = kept {
+                    let mut inst = QuadInstance::solid(draw.rect, crate::color::Rgba::WHITE, 0.0);
+                    inst.color[3] = draw.alpha;
+                    self.picture_draws.push((
+                        kept.group.clone(),
+                        self.instances.len() as u32,
+                        draw.clip,
+                    ));
+                    self.instances.push(inst);
+                }
                 continue;
             }
             let picture = match draw.picture {
+                PictureRef::Strip(_) => None,
                 PictureRef::CarouselItem(i) => scene
                     .carousel
                     .get(i)
@@ -540,6 +791,77 @@ impl Renderer {
     /// [`Renderer::prepare`] that returned true). Each rectangle replays, in
     /// order and scissored to it, every draw that reaches any of them.
     pub fn encode(&self, encoder: &mut wgpu::CommandEncoder) -> Result<(), RenderError> {
+        for &pool in &self.strips_due {
+            let Some(Some(kept)) = self.strips.get(pool) else {
+                continue;
+            };
+            let bg = kept.key.background;
+            let bg = crate::color::Rgba(bg).for_target(self.srgb);
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("strip"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: &kept.view,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(wgpu::Color {
+                            r: bg[0] as f64,
+                            g: bg[1] as f64,
+                            b: bg[2] as f64,
+                            a: 1.0,
+                        }),
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: None,
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            kept.text.render(&self.atlas, &kept.viewport, &mut pass)?;
+        }
+        if !self.paint.is_empty() {
+            self.encode_pass(encoder)?;
+        }
+        // Strips shown with nothing over or under them: copied, after the pass
+        // (which left their pixels alone), straight onto the kept frame.
+        for c in &self.strip_copies {
+            let Some(Some(kept)) = self.strips.get(c.pool) else {
+                continue;
+            };
+            encoder.copy_texture_to_texture(
+                wgpu::TexelCopyTextureInfo {
+                    texture: &kept.texture,
+                    mip_level: 0,
+                    origin: wgpu::Origin3d {
+                        x: c.from.0,
+                        y: c.from.1,
+                        z: 0,
+                    },
+                    aspect: wgpu::TextureAspect::All,
+                },
+                wgpu::TexelCopyTextureInfo {
+                    texture: &self.target.texture,
+                    mip_level: 0,
+                    origin: wgpu::Origin3d {
+                        x: c.to.0,
+                        y: c.to.1,
+                        z: 0,
+                    },
+                    aspect: wgpu::TextureAspect::All,
+                },
+                wgpu::Extent3d {
+                    width: c.size.0,
+                    height: c.size.1,
+                    depth_or_array_layers: 1,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// The render pass: each rectangle of [`Renderer::paint`] painted over the kept frame.
+    fn encode_pass(&self, encoder: &mut wgpu::CommandEncoder) -> Result<(), RenderError> {
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("screen"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
@@ -566,7 +888,7 @@ impl Renderer {
             pass.set_scissor_rect(r.x0 as u32, r.y0 as u32, r.width(), r.height());
             true
         };
-        for &rect in self.tracker.damage.rects() {
+        for &rect in self.paint.rects() {
             if !scissor(&mut pass, rect) {
                 continue;
             }

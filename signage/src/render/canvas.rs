@@ -35,6 +35,26 @@ pub struct Placement {
 pub enum PictureRef {
     CarouselItem(usize),
     QrZone(usize),
+    /// A strip the renderer paints once and keeps (`DrawList::strips[i]`).
+    Strip(usize),
+}
+
+/// A line of text painted once onto its own opaque texture, then shown by
+/// moving that texture: the ticker, which would otherwise rasterise every
+/// glyph again each frame only to move it a few pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Strip {
+    /// The text slot (pool, slot) painted on it.
+    pub pool: usize,
+    pub slot: usize,
+    /// Size in pixels.
+    pub width: u32,
+    pub height: u32,
+    /// Where the text's top-left corner lies on the strip.
+    pub text_left: f32,
+    pub text_top: f32,
+    pub color: Rgba,
+    pub background: Rgba,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -58,6 +78,7 @@ pub struct DrawList {
     pub quads: [Vec<QuadInstance>; 2],
     pub texts: [Vec<Placement>; 2],
     pub pictures: Vec<PictureDraw>,
+    pub strips: Vec<Strip>,
     /// One entry per group, in drawing order: what each zone drew, for damage tracking.
     pub groups: Vec<GroupStart>,
 }
@@ -71,6 +92,7 @@ impl DrawList {
             t.clear();
         }
         self.pictures.clear();
+        self.strips.clear();
         self.groups.clear();
     }
 
@@ -105,6 +127,8 @@ pub struct Canvas<'a> {
     pub pool: usize,
     /// The layout's background, for zones without their own.
     pub background: Rgba,
+    /// The widest texture the device takes, so a strip that would not fit is drawn as text.
+    pub max_texture: u32,
 }
 
 impl Canvas<'_> {
@@ -222,6 +246,12 @@ impl Canvas<'_> {
         let e = self.shape(slot, args, style);
         self.place(layer, slot, left, top, clip, color);
         e
+    }
+
+    /// Asks for `strip` (painted once, kept while it stays the same); returns its picture.
+    pub fn strip(&mut self, strip: Strip) -> PictureRef {
+        self.list.strips.push(strip);
+        PictureRef::Strip(self.list.strips.len() - 1)
     }
 
     pub fn picture(&mut self, picture: PictureRef, rect: Rect, clip: Rect, alpha: f32) {

@@ -140,6 +140,46 @@ impl Damage {
         self.rects.push(self.screen);
     }
 
+    /// Makes this the same rectangles as `other`, reusing its own room.
+    pub fn copy_from(&mut self, other: &Damage) {
+        self.rects.clear();
+        self.rects.extend_from_slice(&other.rects);
+        self.screen = other.screen;
+    }
+
+    /// Takes `cut` out: each rectangle it overlaps is replaced by the (up to
+    /// four) pieces around it. What is cut out is filled another way.
+    pub fn cut(&mut self, cut: &PixelRect) {
+        let n = self.rects.len();
+        for i in 0..n {
+            let r = self.rects[i];
+            if !r.intersects(cut) {
+                self.rects.push(r);
+                continue;
+            }
+            let c = r.intersect(cut);
+            let pieces = [
+                PixelRect { y1: c.y0, ..r },
+                PixelRect { y0: c.y1, ..r },
+                PixelRect {
+                    x1: c.x0,
+                    y0: c.y0,
+                    y1: c.y1,
+                    ..r
+                },
+                PixelRect {
+                    x0: c.x1,
+                    y0: c.y0,
+                    y1: c.y1,
+                    ..r
+                },
+            ];
+            self.rects
+                .extend(pieces.into_iter().filter(|p| !p.is_empty()));
+        }
+        self.rects.drain(..n);
+    }
+
     /// Whether a draw with these bounds must be replayed.
     pub fn intersects(&self, r: &PixelRect) -> bool {
         self.rects.iter().any(|d| d.intersects(r))
@@ -263,6 +303,14 @@ impl Tracker {
         }
     }
 
+    /// Whether anything drawn this frame outside `group` can touch `r`.
+    pub fn others_touch(&self, group: usize, r: &PixelRect) -> bool {
+        self.now
+            .iter()
+            .enumerate()
+            .any(|(g, marks)| g != group && marks.iter().any(|m| m.bounds.intersects(r)))
+    }
+
     /// The target no longer holds the last frame: the next one is drawn whole.
     pub fn invalidate(&mut self) {
         self.last_frame = None;
@@ -296,6 +344,19 @@ mod tests {
         for (x, y) in [(0, 0), (19, 9), (50, 95), (32, 42), (82, 44)] {
             assert!(d.rects().iter().any(|q| q.has(x, y)), "({x}, {y}) lost");
         }
+    }
+
+    #[test]
+    fn cutting_leaves_the_pieces_around() {
+        let mut d = Damage::default();
+        d.clear(100, 100);
+        d.add(r(0, 80, 100, 100));
+        d.add(r(10, 10, 20, 20));
+        d.cut(&r(0, 81, 100, 100));
+        assert_eq!(d.rects(), &[r(0, 80, 100, 81), r(10, 10, 20, 20)]);
+        d.cut(&r(12, 0, 14, 100));
+        assert_eq!(d.area(), 100 + 100 - 20 - 2);
+        assert!(!d.rects().iter().any(|q| q.has(13, 15) || q.has(50, 90)));
     }
 
     #[test]

@@ -1,10 +1,15 @@
 //! The ticker: one shaped line scrolled by time, so its speed does not depend
 //! on the frame rate and a slow frame never makes it jump back.
+//!
+//! On an opaque background the line is painted once onto a strip (the
+//! background and the text, one cycle long) and each frame only shows that
+//! strip at the line's place, rounded to whole pixels: moving it costs a
+//! textured rectangle instead of rasterising every glyph again.
 
 use std::fmt;
 
 use super::FrameTime;
-use super::canvas::{Canvas, Layer};
+use super::canvas::{Canvas, Layer, Strip};
 use super::text::TextStyle;
 use crate::layout::{Rect, Zone};
 use crate::scene::Scene;
@@ -33,11 +38,17 @@ pub fn offset(t: f64, speed: f32, cycle: f32) -> f32 {
     ((t * speed as f64).rem_euclid(cycle as f64)) as f32
 }
 
+/// The first and one past the last whole pixel whose centre lies in `a..b`.
+fn pixels(a: f32, b: f32) -> (f32, f32) {
+    ((a - 0.5).ceil(), (b - 0.5).ceil())
+}
+
 pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &FrameTime) {
-    if let Some(bg) = zone.background {
-        cx.rect(Layer::Screen, rect, bg, 0.0);
-    }
+    let opaque = zone.background.filter(|bg| bg.0[3] == 255);
     if scene.ticker.is_empty() {
+        if let Some(bg) = zone.background {
+            cx.rect(Layer::Screen, rect, bg, 0.0);
+        }
         return;
     }
     let font = zone.font * cx.height;
@@ -47,10 +58,52 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
         TextStyle::line(font, false),
     );
     let gap = font * 4.0;
-    let cycle = (e.w + gap).max(rect.w);
     let speed = zone.speed * cx.height;
-    let x = rect.right() - offset(time.t, speed, cycle);
     let y = rect.y + (rect.h - e.h) / 2.0;
+    // The pixels the zone covers, as a rectangle drawn there would.
+    let (x0, x1) = pixels(rect.x, rect.right());
+    let (y0, y1) = pixels(rect.y, rect.bottom());
+    let cycle = (e.w + gap).max(rect.w).ceil();
+    if let Some(bg) = opaque
+        && cycle <= cx.max_texture as f32
+        && x1 > x0
+        && y1 > y0
+    {
+        let strip = cx.strip(Strip {
+            pool: cx.pool,
+            slot: 0,
+            width: cycle as u32,
+            height: (y1 - y0) as u32,
+            text_left: 0.0,
+            text_top: y - y0,
+            color: zone.color,
+            background: bg,
+        });
+        let x = (rect.right() - offset(time.t, speed, cycle)).round();
+        let clip = Rect {
+            x: x0,
+            y: y0,
+            w: x1 - x0,
+            h: y1 - y0,
+        };
+        for left in [x, x - cycle] {
+            let r = Rect {
+                x: left,
+                y: y0,
+                w: cycle,
+                h: y1 - y0,
+            };
+            if r.right() > clip.x && r.x < clip.right() {
+                cx.picture(strip, r, clip, 1.0);
+            }
+        }
+        return;
+    }
+    if let Some(bg) = zone.background {
+        cx.rect(Layer::Screen, rect, bg, 0.0);
+    }
+    let cycle = (e.w + gap).max(rect.w);
+    let x = rect.right() - offset(time.t, speed, cycle);
     cx.place(Layer::Screen, 0, x, y, rect, zone.color);
     // The copy behind it fills the gap as the first one leaves on the left.
     cx.place(Layer::Screen, 0, x - cycle, y, rect, zone.color);
