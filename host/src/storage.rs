@@ -9,6 +9,7 @@
 //! [`sqlite::PluginSql`]) so that no SQL statement can reach another
 //! plugin's tables.
 
+pub mod checkpoint;
 pub mod memory;
 pub mod sqlite;
 

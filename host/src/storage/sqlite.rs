@@ -17,6 +17,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../migrations/0001_init.sql")),
     ("0002_staff", include_str!("../../migrations/0002_staff.sql")),
     ("0003_security", include_str!("../../migrations/0003_security.sql")),
+    ("0004_events_index", include_str!("../../migrations/0004_events_index.sql")),
 ];
 
 /// How hard a commit is pushed to disk.
@@ -31,6 +32,8 @@ pub enum Durability {
 
 pub struct SqliteStorage {
     path: PathBuf,
+    /// Keeps the background checkpoints going while the store is open.
+    _checkpoints: Arc<()>,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
@@ -56,6 +59,7 @@ impl SqliteStorage {
         let writer = Connection::open(path)?;
         configure(&writer, durability)?;
         migrate(&writer)?;
+        let checkpoints = super::checkpoint::hand_over(&writer, path)?;
         let readers = (0..4)
             .map(|_| {
                 let c = Connection::open_with_flags(
@@ -66,7 +70,13 @@ impl SqliteStorage {
                 Ok(Mutex::new(c))
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(SqliteStorage { path: path.to_owned(), writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
+        Ok(SqliteStorage {
+            path: path.to_owned(),
+            _checkpoints: checkpoints,
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -248,6 +258,7 @@ impl EventLog for SqliteStorage {
 /// it runs.
 pub struct PluginSql {
     conn: Arc<Mutex<Connection>>,
+    _checkpoints: Arc<()>,
     /// Statements already warned about (see `first_warning`).
     warned: Mutex<std::collections::HashSet<String>>,
 }
@@ -264,7 +275,8 @@ impl PluginSql {
         configure(&conn, durability)?;
         conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)?;
         conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH, 16 * 1024 * 1024)?;
-        Ok(PluginSql { conn: Arc::new(Mutex::new(conn)), warned: Mutex::default() })
+        let checkpoints = super::checkpoint::hand_over(&conn, path)?;
+        Ok(PluginSql { conn: Arc::new(Mutex::new(conn)), _checkpoints: checkpoints, warned: Mutex::default() })
     }
 
     /// Take the connection for one call and open its transaction.
