@@ -98,6 +98,9 @@ pub struct Renderer {
     picture_draws: Vec<(wgpu::BindGroup, u32, Rect)>,
     /// Per layer: runs of rectangles drawn with one pipeline, in painter's order.
     runs: [Vec<(std::ops::Range<u32>, bool)>; 2],
+    /// Per painted rectangle, the last screen rectangle that covers it whole
+    /// and opaque: nothing drawn before it can show there, so it is skipped.
+    covered_from: Vec<u32>,
     clear: wgpu::Color,
     srgb: bool,
     content_epoch: u64,
@@ -226,6 +229,7 @@ impl Renderer {
             instances: Vec::new(),
             picture_draws: Vec::new(),
             runs: [Vec::new(), Vec::new()],
+            covered_from: Vec::new(),
             clear: wgpu::Color::BLACK,
         })
     }
@@ -778,6 +782,23 @@ impl Renderer {
             ));
             self.instances.push(inst);
         }
+        // Painter's order lets a rectangle skip what an opaque one later hides.
+        self.covered_from.clear();
+        let screen_quads = self.runs[0].last().map_or(0, |(r, _)| r.end) as usize;
+        for rect in self.paint.rects() {
+            let covers = |q: &QuadInstance| {
+                q.is_flat()
+                    && q.rect[0] <= rect.x0 as f32 + 0.5
+                    && q.rect[1] <= rect.y0 as f32 + 0.5
+                    && q.rect[0] + q.rect[2] >= rect.x1 as f32 - 0.5
+                    && q.rect[1] + q.rect[3] >= rect.y1 as f32 - 0.5
+            };
+            let from = self.instances[..screen_quads]
+                .iter()
+                .rposition(covers)
+                .unwrap_or(0);
+            self.covered_from.push(from as u32);
+        }
         self.quads.upload(
             &self.device,
             &self.queue,
@@ -888,12 +909,14 @@ impl Renderer {
             pass.set_scissor_rect(r.x0 as u32, r.y0 as u32, r.width(), r.height());
             true
         };
-        for &rect in self.paint.rects() {
+        for (i, &rect) in self.paint.rects().iter().enumerate() {
             if !scissor(&mut pass, rect) {
                 continue;
             }
+            let from = self.covered_from.get(i).copied().unwrap_or(0);
             for (range, flat) in &self.runs[0] {
-                self.quads.draw_solid(&mut pass, range.clone(), *flat);
+                let range = range.start.max(from)..range.end;
+                self.quads.draw_solid(&mut pass, range, *flat);
             }
             for (group, instance, clip) in &self.picture_draws {
                 // Pictures slide with the carousel; the scissor keeps them inside their zone.

@@ -292,33 +292,33 @@ pub fn load_average() -> String {
 /// The side-by-side table with Chromium ÷ player ratios.
 pub fn format(player: &Usage, chromium: &Usage) -> String {
     let mib = |k: u64| k as f64 / 1024.0;
-    let ratio = |c: f64, p: f64| {
-        if p > 0.0 {
-            format!("{:.1}×", c / p)
+    let ratio = |p: f64, c: f64| {
+        if p > 0.0 && c > 0.0 {
+            format!("{:.1}×  {:>5.2}", c / p, p / c)
         } else {
             "–".into()
         }
     };
     let mut s = format!(
-        "{:<24}{:>16}{:>20}{:>12}\n",
+        "{:<24}{:>18}{:>20}{:>20}\n",
         "",
         "linli-signage",
         format!("chromium ({} proc)", chromium.processes),
-        "chromium ÷"
+        "chromium ÷  player ÷"
     );
     let cpu = |u: &Usage| {
         format!(
-            "{:.1} s ({:.0} %)",
+            "{:.1} s ({:.1} %)",
             u.cpu_s,
             100.0 * u.cpu_s / u.seconds.max(0.001)
         )
     };
     s.push_str(&format!(
-        "{:<24}{:>16}{:>20}{:>12}\n",
+        "{:<24}{:>18}{:>20}{:>20}\n",
         "CPU time (user+sys)",
         cpu(player),
         cpu(chromium),
-        ratio(chromium.cpu_s, player.cpu_s)
+        ratio(player.cpu_s, chromium.cpu_s)
     ));
     for (name, p, c) in [
         ("PSS at end (MiB)", player.pss_kib, chromium.pss_kib),
@@ -327,13 +327,21 @@ pub fn format(player: &Usage, chromium: &Usage) -> String {
         ("RSS peak (MiB)", player.rss_peak_kib, chromium.rss_peak_kib),
     ] {
         s.push_str(&format!(
-            "{:<24}{:>16.1}{:>20.1}{:>12}\n",
+            "{:<24}{:>18.1}{:>20.1}{:>20}\n",
             name,
             mib(p),
             mib(c),
-            ratio(c as f64, p as f64)
+            ratio(p as f64, c as f64)
         ));
     }
+    // The goal: at most a third of Chromium's CPU time and of its memory.
+    let third = |p: f64, c: f64| if p * 3.0 <= c { "met" } else { "missed" };
+    s.push_str(&format!(
+        "goal ≤ 1/3 of Chromium: CPU {}, PSS peak {}, RSS peak {}\n",
+        third(player.cpu_s, chromium.cpu_s),
+        third(player.pss_peak_kib as f64, chromium.pss_peak_kib as f64),
+        third(player.rss_peak_kib as f64, chromium.rss_peak_kib as f64),
+    ));
     s
 }
 
