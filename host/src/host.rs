@@ -207,6 +207,11 @@ impl Host {
         Ok(files.iter().map(|f| self.load_file(f)).collect())
     }
 
+    /// Does any plugin (other than its source) want this event?
+    pub fn has_subscribers(&self, ev: &crate::storage::StoredEvent) -> bool {
+        self.registry.snapshot().subscribers(&ev.topic).iter().any(|p| p.manifest.id != ev.source)
+    }
+
     /// Deliver one stored event to every subscribed plugin, in order.
     pub fn deliver_event(&self, ev: &crate::storage::StoredEvent) {
         for plugin in self.registry.snapshot().subscribers(&ev.topic) {
