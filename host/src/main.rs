@@ -156,7 +156,10 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    // At least four workers: quick plugin calls run on them (see
+    // http::dispatch), and one must always be free for the network.
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(cores.max(4)).enable_all().build()?;
     rt.block_on(async move {
         let started = std::time::Instant::now();
         let config = host_config(&args.dirs, Some(args.content.clone()), args.durability, args.utc_offset, args.key_file.clone());

@@ -10,6 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Response headers a plugin may not set: the host owns cookies, framing
 /// and the security headers.
@@ -88,15 +89,25 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
         caller: caller.to_wit(),
     };
     let plugin = target.plugin.clone();
-    let call_caller = caller.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        let r = plugin.handle(&call_caller, wit_req);
-        (plugin, r)
-    })
-    .await;
-    let (plugin, result) = match result {
-        Ok(x) => x,
-        Err(_) => return error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error"),
+    let (plugin, result) = match Inline::try_for(&plugin) {
+        // A quick plugin runs right here: no hop to a blocking thread and
+        // back (two thread wake-ups, which cost more than the call itself).
+        Some(_slot) => {
+            let r = plugin.handle(&caller, wit_req);
+            (plugin, r)
+        }
+        None => {
+            let call_caller = caller.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                let r = plugin.handle(&call_caller, wit_req);
+                (plugin, r)
+            })
+            .await;
+            match result {
+                Ok(x) => x,
+                Err(_) => return error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error"),
+            }
+        }
     };
     let resp = match result {
         Ok(r) => r,
@@ -114,6 +125,43 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
             plugin.record_failure("handle", &e);
             plugin_error(&e, zh)
         }
+    }
+}
+
+/// Plugin calls running on async worker threads right now.
+static INLINE_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+/// A plugin call that runs on the async worker itself. Only a plugin whose
+/// calls have been quick (under [`INLINE_MAX_AVG`] on average, none failing
+/// lately) gets one, and at most one worker fewer than there are, so a
+/// worker is always free for the network even if such a call turns slow
+/// (its time limit still stops it).
+struct Inline;
+
+const INLINE_MAX_AVG: std::time::Duration = std::time::Duration::from_millis(2);
+
+impl Inline {
+    fn try_for(plugin: &crate::runtime::LoadedPlugin) -> Option<Inline> {
+        // LINLI_INLINE_CALLS=0 turns this off (to compare, or to rule it out).
+        static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        if !*ENABLED.get_or_init(|| std::env::var("LINLI_INLINE_CALLS").map_or(true, |v| v != "0")) {
+            return None;
+        }
+        let workers = tokio::runtime::Handle::try_current().ok()?.metrics().num_workers();
+        if workers < 2 || !plugin.is_quick(INLINE_MAX_AVG) {
+            return None;
+        }
+        if INLINE_CALLS.fetch_add(1, Ordering::AcqRel) + 1 >= workers {
+            INLINE_CALLS.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        Some(Inline)
+    }
+}
+
+impl Drop for Inline {
+    fn drop(&mut self) {
+        INLINE_CALLS.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

@@ -79,6 +79,8 @@ pub struct Health {
     /// Host calls (storage, events…) made by all calls together.
     pub host_calls: AtomicU64,
     pub last_error: Mutex<Option<String>>,
+    /// Calls running right now.
+    pub in_flight: AtomicU64,
 }
 
 /// After this many failures in a row a plugin is reported unhealthy.
@@ -259,6 +261,18 @@ impl LoadedPlugin {
         Ok(plugin)
     }
 
+    /// Have this plugin's calls been quick (warmed up, under `max_avg` on
+    /// average, none failing in a row), and is none running now (which
+    /// would make a new call wait for the plugin's database)?
+    pub fn is_quick(&self, max_avg: std::time::Duration) -> bool {
+        let h = &self.health;
+        let calls = h.calls.load(Ordering::Relaxed);
+        calls >= 20
+            && h.in_flight.load(Ordering::Relaxed) == 0
+            && h.consecutive_failures.iter().all(|c| c.load(Ordering::Relaxed) == 0)
+            && h.nanos.load(Ordering::Relaxed) / calls < max_avg.as_nanos() as u64
+    }
+
     pub fn id(&self) -> &str {
         &self.manifest.id
     }
@@ -271,6 +285,14 @@ impl LoadedPlugin {
         f: impl FnOnce(&Plugin, &mut Store<CallState>) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
         let started = std::time::Instant::now();
+        self.health.in_flight.fetch_add(1, Ordering::Relaxed);
+        struct Done<'a>(&'a AtomicU64);
+        impl Drop for Done<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+        let _done = Done(&self.health.in_flight);
         let plugin_id: Arc<str> = Arc::from(self.manifest.id.as_str());
         let plugin_name = if plugin_id.is_empty() { self.file.display().to_string() } else { plugin_id.to_string() };
         let mut wasi = WasiCtx::builder();
