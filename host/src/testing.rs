@@ -132,6 +132,24 @@ impl PluginHarness {
         self.request("POST", path, body.to_string().as_bytes(), caller)
     }
 
+    /// Run SQL on the plugin's own database from the test: set up the state
+    /// an older version of the plugin left behind, or look at what it wrote.
+    pub fn sql<T>(&self, f: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T>) -> anyhow::Result<T> {
+        let snap = self.registry.snapshot();
+        let plugin = snap.plugins.values().next().ok_or_else(|| anyhow::anyhow!("no plugin loaded"))?;
+        let db = plugin.sql_db().ok_or_else(|| anyhow::anyhow!("the plugin was not granted `sql`"))?;
+        db.with(f).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    /// Read or write the plugin's key-value namespace from the test.
+    pub fn kv_get(&self, key: &str) -> Option<Vec<u8>> {
+        self.services.storage.kv_get(&self.manifest().id, key).ok().flatten()
+    }
+
+    pub fn kv_set(&self, key: &str, value: &[u8]) {
+        self.services.storage.kv_set(&self.manifest().id, key, value).expect("kv set in the harness");
+    }
+
     /// Every event the plugin published so far.
     pub fn events(&self) -> Vec<StoredEvent> {
         self.services.bus.since(0, u32::MAX).unwrap_or_default()

@@ -261,6 +261,11 @@ impl LoadedPlugin {
         Ok(plugin)
     }
 
+    /// The plugin's own SQL database, when it was granted `sql`.
+    pub fn sql_db(&self) -> Option<&Arc<PluginSql>> {
+        self.sql.as_ref()
+    }
+
     /// Have this plugin's calls been quick (warmed up, under `max_avg` on
     /// average, none failing in a row), and is none running now (which
     /// would make a new call wait for the plugin's database)?

@@ -166,3 +166,38 @@ fn appointment_check_in_issues_an_appointment_ticket_once() {
     assert_eq!(h.post_json("/api/queue/appointments", &body, &anyone()).status, 401);
     assert_eq!(h.post_json("/api/queue/guide/tickets", &json!({"service": "A"}), &clerk("1")).status, 403);
 }
+
+/// A hall that ran the previous version of the plugin (schema 2: no
+/// `issue_counts`, an extra day index) keeps its numbering and its limits
+/// after the upgrade: the counts are rebuilt from the tickets it has.
+#[test]
+fn a_database_from_the_previous_version_keeps_numbers_and_limits() {
+    let h = harness_with(json!({"services": [
+        {"code": "A", "name_zh": "民政事务", "name_en": "Civil affairs", "daily_limit": 4}
+    ], "windows": [{"number": "1", "services": ["A"]}]}));
+    for _ in 0..3 {
+        ticket(&h, "A");
+    }
+    // Turn the database back into what version 2 left.
+    h.sql(|c| {
+        c.execute_batch(
+            "DROP TABLE issue_counts;
+             DROP INDEX tickets_handling;
+             CREATE INDEX tickets_finished ON tickets (status, service, finished_at);
+             CREATE INDEX tickets_day ON tickets (day, origin_service);",
+        )
+    })
+    .unwrap();
+    h.kv_set("schema", b"2");
+    assert_eq!(ticket(&h, "A")["ticket"], "A004", "numbering continues");
+    assert_eq!(h.kv_get("schema").as_deref(), Some(&b"3"[..]));
+    let counted: i64 = h.sql(|c| c.query_row("SELECT issued FROM issue_counts WHERE service = 'A'", [], |r| r.get(0))).unwrap();
+    assert_eq!(counted, 4, "the old tickets were counted");
+    let r = take(&h, "A");
+    assert_eq!(r.status, 409, "the daily limit of 4 counts the tickets issued before the upgrade");
+    assert!(message(&r).contains("限 4 个"), "{}", message(&r));
+    let indexes: Vec<String> = h
+        .sql(|c| c.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")?.query_map([], |r| r.get(0))?.collect())
+        .unwrap();
+    assert_eq!(indexes, ["tickets_handling", "tickets_queue", "tickets_window"]);
+}
