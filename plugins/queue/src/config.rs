@@ -219,15 +219,20 @@ impl Default for TicketRules {
 impl Config {
     /// The effective configuration: host config, then the admin's overrides.
     pub fn load() -> Result<Config, String> {
-        let mut base: serde_json::Value = config::get()?;
-        if let Ok(Some(serde_json::Value::Object(over))) = kv::get_json::<serde_json::Value>(OVERRIDE_KEY)
-            && let serde_json::Value::Object(b) = &mut base
-        {
-            for (k, v) in over {
-                b.insert(k, v);
+        let cfg: Config = match kv::get_json::<serde_json::Value>(OVERRIDE_KEY) {
+            Ok(Some(serde_json::Value::Object(over))) if !over.is_empty() => {
+                let mut base: serde_json::Value = config::get()?;
+                if let serde_json::Value::Object(b) = &mut base {
+                    for (k, v) in over {
+                        b.insert(k, v);
+                    }
+                }
+                serde_json::from_value(base).map_err(|e| format!("configuration: {e}"))?
             }
-        }
-        let cfg: Config = serde_json::from_value(base).map_err(|e| format!("configuration: {e}"))?;
+            // No admin overrides: straight from the host's text, without
+            // building a JSON tree first (this runs on every call).
+            _ => config::get()?,
+        };
         cfg.check()?;
         Ok(cfg)
     }
