@@ -69,7 +69,7 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize) -> anyhow::Result<()> {
     std::fs::create_dir_all(&data)?;
     // No daily limits or closing time, no per-client rate limit (every
     // simulated kiosk is on 127.0.0.1).
-    std::fs::write(data.join("linli.toml"), queue_config())?;
+    std::fs::write(data.join("linli.toml"), queue_config(windows))?;
     let windows: Vec<String> = (1..=windows).map(|w| w.to_string()).collect();
     {
         let host = host_in(&data, &plugins, true)?;
@@ -95,8 +95,7 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize) -> anyhow::Result<()> {
                     .ok_or_else(|| anyhow::anyhow!("no session cookie for clerk{w}"))?;
                 let (_, _, page) = c.request("GET", "/", &[("cookie", &cookie)], b"")?;
                 let csrf = page.split("name=\"csrf\" content=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_owned();
-                // Windows 1 and 2 share A, then B, C, D, and round again.
-                let service = ["A", "A", "B", "C", "D"][(w.parse::<usize>().unwrap_or(1) - 1) % 5];
+                let service = window_service(w.parse().unwrap_or(1));
                 let (mut issue, mut call, mut cycles, mut errors) = (vec![], vec![], 0, 0);
                 let json = [("content-type", "application/json")];
                 let staff = [("content-type", "application/json"), ("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
@@ -158,7 +157,7 @@ fn queue_inproc(wasm: &Path) -> anyhow::Result<()> {
     std::fs::copy(wasm, plugins.join("queue.wasm"))?;
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data)?;
-    std::fs::write(data.join("linli.toml"), queue_config())?;
+    std::fs::write(data.join("linli.toml"), queue_config(5))?;
     let host = host_in(&data, &plugins, true)?;
     host.load_all()?;
     let kiosk = Caller::anonymous("zh-CN");
@@ -238,12 +237,20 @@ fn queue_inproc(wasm: &Path) -> anyhow::Result<()> {
 }
 
 /// The benchmark hall: four services, open all day, no limits.
-fn queue_config() -> String {
+fn queue_config(windows: usize) -> String {
     let mut cfg = String::from("[http]\nrate_per_minute = 0\n[plugins.queue.config]\nhours = { open = \"00:00\", close = \"23:59\", last_ticket = \"23:59\", days = [1, 2, 3, 4, 5, 6, 7] }\n");
     for (code, name) in [("A", "民政事务"), ("B", "劳动保障"), ("C", "卫生健康"), ("D", "综合")] {
         cfg.push_str(&format!("[[plugins.queue.config.services]]\ncode = \"{code}\"\nname_zh = \"{name}\"\nname_en = \"{code}\"\ndaily_limit = 0\n"));
     }
+    // Windows 1 and 2 serve A, then B, C, D, and round again.
+    for w in 1..=windows.max(5) {
+        cfg.push_str(&format!("[[plugins.queue.config.windows]]\nnumber = \"{w}\"\nservices = [\"{}\"]\n", window_service(w)));
+    }
     cfg
+}
+
+fn window_service(window: usize) -> &'static str {
+    ["A", "A", "B", "C", "D"][(window.max(1) - 1) % 5]
 }
 
 /// Start the real `linli serve` on a free port and wait until it accepts.
