@@ -300,7 +300,7 @@ pub fn format(player: &Usage, chromium: &Usage) -> String {
         }
     };
     let mut s = format!(
-        "{:<24}{:>18}{:>20}{:>20}\n",
+        "{:<24}{:>18}{:>22}{:>22}\n",
         "",
         "linli-signage",
         format!("chromium ({} proc)", chromium.processes),
@@ -314,7 +314,7 @@ pub fn format(player: &Usage, chromium: &Usage) -> String {
         )
     };
     s.push_str(&format!(
-        "{:<24}{:>18}{:>20}{:>20}\n",
+        "{:<24}{:>18}{:>22}{:>22}\n",
         "CPU time (user+sys)",
         cpu(player),
         cpu(chromium),
@@ -327,7 +327,7 @@ pub fn format(player: &Usage, chromium: &Usage) -> String {
         ("RSS peak (MiB)", player.rss_peak_kib, chromium.rss_peak_kib),
     ] {
         s.push_str(&format!(
-            "{:<24}{:>18.1}{:>20.1}{:>20}\n",
+            "{:<24}{:>18.1}{:>22.1}{:>22}\n",
             name,
             mib(p),
             mib(c),

@@ -34,7 +34,7 @@ pub struct WindowStats {
     pub frames: u64,
     /// Ticks where nothing on screen changed: nothing painted or presented.
     pub unchanged: u64,
-    /// Time to paint and present each presented frame.
+    /// Time to paint and present each presented frame (less waiting for a swapchain image).
     pub frame_times: FrameTimes,
     pub width: u32,
     pub height: u32,
@@ -313,7 +313,11 @@ impl App {
         if painted {
             state.renderer.encode(&mut encoder)?;
         }
-        let frame = match state.surface.get_current_texture() {
+        // Waiting for a free swapchain image is vsync, not the frame's cost.
+        let acquiring = Instant::now();
+        let acquired = state.surface.get_current_texture();
+        let waited = acquiring.elapsed();
+        let frame = match acquired {
             wgpu::CurrentSurfaceTexture::Success(f)
             | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
             other => {
@@ -342,7 +346,9 @@ impl App {
         // The call is on screen now; only now may its announcement start.
         self.player.presented();
         self.stats.frames += 1;
-        self.stats.frame_times.record(started.elapsed());
+        self.stats
+            .frame_times
+            .record(started.elapsed().saturating_sub(waited));
         self.stats.width = state.config.width;
         self.stats.height = state.config.height;
         self.stats
