@@ -196,10 +196,7 @@ impl Damage {
             return;
         }
         // Swallow every rectangle it touches; the union may touch more.
-        loop {
-            let Some(i) = self.rects.iter().position(|d| d.touches(&r)) else {
-                break;
-            };
+        while let Some(i) = self.rects.iter().position(|d| d.touches(&r)) {
             r = r.union(&self.rects.swap_remove(i));
         }
         self.rects.push(r);
