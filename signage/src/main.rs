@@ -59,7 +59,8 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
         BuiltinLayout::Landscape => Layout::builtin_landscape(),
         BuiltinLayout::Portrait => Layout::builtin_portrait(),
     };
-    let mut player = player(&cli, fallback)?;
+    let waker = window::Waker::default();
+    let mut player = player(&cli, fallback, &waker)?;
     player.set_layout_id(cli.layout_id.clone());
     if cli.headless {
         return headless(&cli, &mut player);
@@ -89,7 +90,7 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
         fps: cli.fps,
         full_redraw: cli.full_redraw,
     };
-    let stats = window::run(player, opts)?;
+    let stats = window::run(player, opts, waker)?;
     println!(
         "rendered {} frames at {}x{} on {} (first frame after {} ms; frame p50 {:.1} ms, p99 {:.1} ms; {} unchanged ticks skipped)",
         stats.frames,
@@ -131,7 +132,7 @@ impl Speaker for Silent {
     fn say(&mut self, _text: &str) {}
 }
 
-fn player(cli: &Cli, fallback: Layout) -> Result<Player> {
+fn player(cli: &Cli, fallback: Layout, waker: &window::Waker) -> Result<Player> {
     if let Some(server) = &cli.server {
         let url = Url::parse(server)?;
         let cache = DiskCache::new(
@@ -143,7 +144,22 @@ fn player(cli: &Cli, fallback: Layout) -> Result<Player> {
         let player = Player::host(&cli.screen, fallback, server, rx, cache);
         let mut cfg = FollowConfig::new(url, player.last_event_id());
         cfg.assets = Some(assets);
-        follow::spawn(cfg, tx).context("starting the host follower")?;
+        // Events reach the player through a relay that also wakes the window,
+        // so a call is painted when it arrives, not at the next tick.
+        let (follow_tx, follow_rx) = std::sync::mpsc::channel();
+        let waker = waker.clone();
+        std::thread::Builder::new()
+            .name("host-events".into())
+            .spawn(move || {
+                for ev in follow_rx {
+                    if tx.send(ev).is_err() {
+                        return;
+                    }
+                    waker.wake();
+                }
+            })
+            .context("starting the host event relay")?;
+        follow::spawn(cfg, follow_tx).context("starting the host follower")?;
         return Ok(player);
     }
     if let Some(dir) = &cli.content {

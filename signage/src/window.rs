@@ -2,12 +2,12 @@
 //! `ApplicationHandler`. `App` lives for the whole run; `State` (window,
 //! surface, renderer) exists while the window does.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use winit::application::ApplicationHandler;
 use winit::event::{StartCause, WindowEvent};
-use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
 use winit::window::{Fullscreen, Window, WindowId};
 
 use crate::gpu::{self, Gpu, GpuError};
@@ -101,9 +101,28 @@ pub enum WindowError {
     Surface,
 }
 
+/// Wakes the window's loop from another thread when something arrived (a
+/// call from the host): the frame showing it is painted at once instead of at
+/// the next tick, which at 30 fps could be 33 ms away.
+#[derive(Clone, Default)]
+pub struct Waker(Arc<Mutex<Option<EventLoopProxy<()>>>>);
+
+impl Waker {
+    pub fn wake(&self) {
+        if let Ok(proxy) = self.0.lock()
+            && let Some(proxy) = proxy.as_ref()
+        {
+            let _ = proxy.send_event(());
+        }
+    }
+}
+
 /// Opens the window and plays until it is closed (or `frames` are shown).
-pub fn run(player: Player, opts: WindowOptions) -> Result<WindowStats, WindowError> {
+pub fn run(player: Player, opts: WindowOptions, waker: Waker) -> Result<WindowStats, WindowError> {
     let event_loop = EventLoop::new()?;
+    if let Ok(mut proxy) = waker.0.lock() {
+        *proxy = Some(event_loop.create_proxy());
+    }
     let mut app = App {
         player,
         opts,
@@ -254,6 +273,14 @@ impl ApplicationHandler for App {
         }
     }
 
+    fn user_event(&mut self, _event_loop: &ActiveEventLoop, _event: ()) {
+        // Something arrived: a tick now, out of schedule.
+        if let Some(state) = &self.state {
+            self.ticked = true;
+            state.window.request_redraw();
+        }
+    }
+
     fn new_events(&mut self, _event_loop: &ActiveEventLoop, cause: StartCause) {
         if let (StartCause::ResumeTimeReached { .. }, Some(state)) = (cause, &self.state) {
             self.ticked = true;
@@ -368,7 +395,10 @@ impl App {
         let fps = self.opts.fps.unwrap_or(if software { 30 } else { 60 });
         let period = Duration::from_secs_f64(1.0 / fps.max(1) as f64);
         let now = Instant::now();
-        self.next_frame = (self.next_frame + period).max(now);
+        // A frame out of schedule (a call arrived) leaves the grid as it was.
+        if now >= self.next_frame {
+            self.next_frame = (self.next_frame + period).max(now);
+        }
         event_loop.set_control_flow(ControlFlow::WaitUntil(self.next_frame));
     }
 }
