@@ -61,15 +61,7 @@ fn main() -> anyhow::Result<()> {
 fn queue_load(wasm: &Path, secs: u64, windows: usize) -> anyhow::Result<()> {
     let exe = std::env::current_exe()?;
     let linli = exe.with_file_name("linli");
-    let dir = tempfile::tempdir()?;
-    let plugins = dir.path().join("plugins");
-    std::fs::create_dir_all(&plugins)?;
-    std::fs::copy(wasm, plugins.join("queue.wasm"))?;
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data)?;
-    // No daily limits or closing time, no per-client rate limit (every
-    // simulated kiosk is on 127.0.0.1).
-    std::fs::write(data.join("linli.toml"), queue_config(windows))?;
+    let (_dir, plugins, data) = queue_hall(wasm, windows)?;
     let windows: Vec<String> = (1..=windows).map(|w| w.to_string()).collect();
     {
         let host = host_in(&data, &plugins, true)?;
@@ -151,13 +143,7 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize) -> anyhow::Result<()> {
 /// The queue's issue → call → finish cycle called in-process, one at a time:
 /// what the plugin itself costs, without HTTP, sessions or other requests.
 fn queue_inproc(wasm: &Path) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let plugins = dir.path().join("plugins");
-    std::fs::create_dir_all(&plugins)?;
-    std::fs::copy(wasm, plugins.join("queue.wasm"))?;
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data)?;
-    std::fs::write(data.join("linli.toml"), queue_config(5))?;
+    let (_dir, plugins, data) = queue_hall(wasm, 5)?;
     let host = host_in(&data, &plugins, true)?;
     host.load_all()?;
     let kiosk = Caller::anonymous("zh-CN");
@@ -234,6 +220,20 @@ fn queue_inproc(wasm: &Path) -> anyhow::Result<()> {
         println!("host calls per plugin call: {:.1}", host_calls as f64 / calls.max(1) as f64);
     }
     Ok(())
+}
+
+/// A temporary hall with the queue plugin: (the folder, plugins, data).
+/// No daily limits or closing time, no per-client rate limit (every
+/// simulated kiosk is on 127.0.0.1).
+fn queue_hall(wasm: &Path, windows: usize) -> anyhow::Result<(tempfile::TempDir, PathBuf, PathBuf)> {
+    let dir = tempfile::tempdir()?;
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir_all(&plugins)?;
+    std::fs::copy(wasm, plugins.join("queue.wasm"))?;
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data)?;
+    std::fs::write(data.join("linli.toml"), queue_config(windows))?;
+    Ok((dir, plugins, data))
 }
 
 /// The benchmark hall: four services, open all day, no limits.
