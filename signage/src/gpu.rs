@@ -24,6 +24,15 @@ pub struct Gpu {
 }
 
 impl Gpu {
+    /// A headless device, when the fonts the player draws with are installed
+    /// too; otherwise the reason, naming the Debian package to install.
+    /// Tests skip on this error (and only on it): with the packages present
+    /// every check runs.
+    pub fn headless_with_fonts() -> Result<Gpu, String> {
+        crate::fonts::find_font_files().map_err(|e| e.to_string())?;
+        Gpu::headless().map_err(|e| e.to_string())
+    }
+
     /// A device for offscreen rendering (tests, previews, the benchmark).
     pub fn headless() -> Result<Gpu, GpuError> {
         // One backend at a time: probing GL (EGL) when Vulkan works costs

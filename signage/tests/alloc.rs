@@ -40,11 +40,7 @@ fn allocations() -> u64 {
 
 #[test]
 fn steady_frames_do_not_allocate() {
-    if let Err(e) = linli_signage::fonts::find_font_files() {
-        eprintln!("SKIP: {e}");
-        return;
-    }
-    let gpu = match Gpu::headless() {
+    let gpu = match Gpu::headless_with_fonts() {
         Ok(g) => g,
         Err(e) => {
             eprintln!("SKIP: {e}");

@@ -25,11 +25,7 @@ struct Rig {
 }
 
 fn setup() -> Option<Rig> {
-    if let Err(e) = linli_signage::fonts::find_font_files() {
-        eprintln!("SKIP: {e}");
-        return None;
-    }
-    let gpu = match Gpu::headless() {
+    let gpu = match Gpu::headless_with_fonts() {
         Ok(g) => g,
         Err(e) => {
             eprintln!("SKIP: {e}");

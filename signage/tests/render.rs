@@ -14,11 +14,7 @@ const H: u32 = 720;
 /// A GPU and fonts, or the reason the test cannot run here. Only a missing
 /// package is a reason: with them installed every check asserts.
 fn setup() -> Option<(Gpu, Renderer, Offscreen)> {
-    if let Err(e) = linli_signage::fonts::find_font_files() {
-        eprintln!("SKIP: {e}");
-        return None;
-    }
-    let gpu = match Gpu::headless() {
+    let gpu = match Gpu::headless_with_fonts() {
         Ok(g) => g,
         Err(e) => {
             eprintln!("SKIP: {e}");

@@ -57,12 +57,8 @@ fn fullscreen_window_renders_frames_under_xvfb() {
         eprintln!("SKIP: Xvfb is not installed (Debian package `xvfb`)");
         return;
     }
-    if let Err(e) = linli_signage::fonts::find_font_files() {
+    if let Err(e) = linli_signage::gpu::Gpu::headless_with_fonts() {
         eprintln!("SKIP: {e}");
-        return;
-    }
-    if linli_signage::gpu::Gpu::headless().is_err() {
-        eprintln!("SKIP: no Vulkan/GL adapter (Debian package `mesa-vulkan-drivers`)");
         return;
     }
     // A landscape and a portrait screen: the window takes each whole X screen.

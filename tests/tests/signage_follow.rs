@@ -142,11 +142,7 @@ struct Screen {
 impl Screen {
     /// Only a missing package (fonts-noto-cjk, mesa-vulkan-drivers) skips.
     fn new() -> Option<Screen> {
-        if let Err(e) = linli_signage::fonts::find_font_files() {
-            eprintln!("SKIP: {e}");
-            return None;
-        }
-        let gpu = match Gpu::headless() {
+        let gpu = match Gpu::headless_with_fonts() {
             Ok(g) => g,
             Err(e) => {
                 eprintln!("SKIP: {e}");
