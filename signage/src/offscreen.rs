@@ -45,22 +45,15 @@ impl Offscreen {
     pub const FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
 
     pub fn new(gpu: &Gpu, width: u32, height: u32) -> Offscreen {
-        let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("offscreen"),
-            size: wgpu::Extent3d {
-                width,
-                height,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: Self::FORMAT,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+        let texture = crate::gpu::texture_2d(
+            &gpu.device,
+            "offscreen",
+            (width, height),
+            Self::FORMAT,
+            wgpu::TextureUsages::RENDER_ATTACHMENT
                 | wgpu::TextureUsages::COPY_SRC
                 | wgpu::TextureUsages::COPY_DST,
-            view_formats: &[],
-        });
+        );
         let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
         // Buffer rows must be 256-byte aligned for copies.
         let align = wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;

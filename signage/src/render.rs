@@ -457,22 +457,15 @@ impl Renderer {
 
     fn new_strip(&mut self, key: StripKey) -> KeptStrip {
         let (width, height) = key.size;
-        let texture = self.device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("strip"),
-            size: wgpu::Extent3d {
-                width,
-                height,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: self.format,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+        let texture = crate::gpu::texture_2d(
+            &self.device,
+            "strip",
+            (width, height),
+            self.format,
+            wgpu::TextureUsages::RENDER_ATTACHMENT
                 | wgpu::TextureUsages::TEXTURE_BINDING
                 | wgpu::TextureUsages::COPY_SRC,
-            view_formats: &[],
-        });
+        );
         let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
         // Shown at whole-pixel offsets, one texel per pixel: nearest sampling copies it exactly.
         let sampler = self.device.create_sampler(&wgpu::SamplerDescriptor {
@@ -481,20 +474,13 @@ impl Renderer {
             min_filter: wgpu::FilterMode::Nearest,
             ..Default::default()
         });
-        let group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("strip"),
-            layout: &self.quads.picture_layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: wgpu::BindingResource::TextureView(&view),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: wgpu::BindingResource::Sampler(&sampler),
-                },
-            ],
-        });
+        let group = crate::gpu::picture_group(
+            &self.device,
+            "strip",
+            &self.quads.picture_layout,
+            &view,
+            &sampler,
+        );
         let text = TextRenderer::new(
             &mut self.atlas,
             &self.device,

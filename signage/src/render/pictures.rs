@@ -178,20 +178,7 @@ fn upload(
         min_filter: filter,
         ..Default::default()
     });
-    let group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: Some("picture"),
-        layout,
-        entries: &[
-            wgpu::BindGroupEntry {
-                binding: 0,
-                resource: wgpu::BindingResource::TextureView(&view),
-            },
-            wgpu::BindGroupEntry {
-                binding: 1,
-                resource: wgpu::BindingResource::Sampler(&sampler),
-            },
-        ],
-    });
+    let group = crate::gpu::picture_group(device, "picture", layout, &view, &sampler);
     Picture {
         group,
         width: img.width(),

@@ -78,23 +78,16 @@ impl Target {
         width: u32,
         height: u32,
     ) -> Target {
-        let texture = device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("kept frame"),
-            size: wgpu::Extent3d {
-                width,
-                height,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
+        let texture = crate::gpu::texture_2d(
+            device,
+            "kept frame",
+            (width, height),
             format,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+            wgpu::TextureUsages::RENDER_ATTACHMENT
                 | wgpu::TextureUsages::COPY_SRC
                 | wgpu::TextureUsages::COPY_DST
                 | wgpu::TextureUsages::TEXTURE_BINDING,
-            view_formats: &[],
-        });
+        );
         let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
         let blit_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("blit"),
