@@ -33,8 +33,33 @@ pub fn of_caller<'a>(cfg: &'a Config, caller: &Caller) -> Result<&'a crate::conf
     })
 }
 
+/// How stale `last_seen` may get before a clerk's action writes it again
+/// (a window counts as open for `window_idle_minutes`, 30 by default).
+const SEEN_EVERY_MS: i64 = 60_000;
+
 /// Record that the clerk is at the window now; returns the window's state.
+/// Most actions only read: the row is written when another clerk sits
+/// down or `last_seen` is a minute old.
 pub fn touch(number: &str, caller: &Caller, now: i64) -> Result<WindowRow, Fail> {
+    #[derive(Deserialize)]
+    struct Seen {
+        paused: i64,
+        streak: i64,
+        clerk_id: Option<String>,
+        clerk_name: Option<String>,
+        last_seen: i64,
+    }
+    let seen = db::row::<Seen>(
+        "SELECT paused, streak, clerk_id, clerk_name, last_seen FROM windows WHERE number = ?1",
+        &[sql::text(number)],
+    )?;
+    if let Some(s) = seen
+        && s.clerk_id == caller.id
+        && s.clerk_name == caller.name
+        && (0..SEEN_EVERY_MS).contains(&(now - s.last_seen))
+    {
+        return Ok(WindowRow { paused: s.paused, streak: s.streak });
+    }
     let row = db::row(
         "INSERT INTO windows (number, clerk_id, clerk_name, last_seen) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (number) DO UPDATE SET clerk_id = excluded.clerk_id, clerk_name = excluded.clerk_name, last_seen = excluded.last_seen
@@ -50,7 +75,8 @@ pub fn set_paused(number: &str, paused: bool) -> Result<(), Fail> {
 }
 
 pub fn set_streak(number: &str, streak: i64) -> Result<(), Fail> {
-    sql::execute("UPDATE windows SET streak = ?2 WHERE number = ?1", &[sql::text(number), sql::int(streak)])?;
+    // Unchanged (the usual 0 → 0) writes nothing.
+    sql::execute("UPDATE windows SET streak = ?2 WHERE number = ?1 AND streak != ?2", &[sql::text(number), sql::int(streak)])?;
     Ok(())
 }
 
