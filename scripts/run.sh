@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build-plugins.sh
-exec cargo run -p linli -- serve "$@"
+exec cargo run -p linli --bin linli -- serve "$@"

@@ -16,3 +16,7 @@ for toml in plugins/*/Cargo.toml tests/guests/*/Cargo.toml; do
 done
 echo "▶ cargo test --workspace ${excludes[*]}" >&2
 cargo test --workspace "${excludes[@]}"
+# The README's commands run the host with `cargo run -p linli` (a second
+# binary, linli-bench, sits beside it): check that it still picks the host.
+echo "▶ cargo run -p linli -- --version" >&2
+cargo run -q -p linli -- --version
