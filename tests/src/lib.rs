@@ -173,12 +173,18 @@ pub fn free_port() -> u16 {
 /// Start the real `linli serve` on `port` with these folders and wait until
 /// it answers (so tests can SIGKILL and restart it).
 pub fn spawn_linli(data: &Path, plugins: &Path, port: u16) -> std::process::Child {
+    spawn_linli_with_content(data, plugins, None, port)
+}
+
+/// [`spawn_linli`] with a content folder (`--content`) when one is given.
+pub fn spawn_linli_with_content(data: &Path, plugins: &Path, content: Option<&Path>, port: u16) -> std::process::Child {
     use std::process::{Command, Stdio};
-    let child = Command::new(linli_binary())
-        .args(["serve", "--no-hot-reload", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(data)
-        .arg("--plugins")
-        .arg(plugins)
+    let mut cmd = Command::new(linli_binary());
+    cmd.args(["serve", "--no-hot-reload", "--listen", &format!("127.0.0.1:{port}"), "--data"]).arg(data).arg("--plugins").arg(plugins);
+    if let Some(content) = content {
+        cmd.arg("--content").arg(content);
+    }
+    let child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

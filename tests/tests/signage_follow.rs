@@ -13,12 +13,11 @@ use linli_signage::offscreen::Offscreen;
 use linli_signage::player::Player;
 use linli_signage::regions;
 use linli_signage::render::{FrameTime, Renderer};
-use linli_tests::{fixtures, linli_binary, wait_for};
+use linli_tests::{create_staff_cli, fixtures, free_port, spawn_linli_with_content};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -47,7 +46,7 @@ fn player_follows_the_real_host_and_catches_up_after_a_restart() {
     std::fs::copy(fixtures::PLUGIN_QUEUE, plugins.join("queue.wasm")).expect("copy plugin");
     std::fs::write(data.join("linli.toml"), SETTINGS).expect("settings");
     std::fs::write(content.join("ticker/hall.md"), format!("+++\ntitle = \"提示\"\nkind = \"ticker\"\n+++\n{TICKER}\n")).expect("ticker");
-    create_clerk(&data, "clerk1");
+    create_staff_cli(&data, "clerk1", "clerk", PASSWORD);
 
     let port = free_port();
     let host = Host { data, plugins, content, port };
@@ -248,37 +247,8 @@ struct Host {
 
 impl Host {
     fn spawn(&self) -> Child {
-        let child = Command::new(linli_binary())
-            .args(["serve", "--no-hot-reload", "--listen", &format!("127.0.0.1:{}", self.port), "--data"])
-            .arg(&self.data)
-            .arg("--plugins")
-            .arg(&self.plugins)
-            .arg("--content")
-            .arg(&self.content)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("linli starts");
-        let url = format!("http://127.0.0.1:{}/healthz", self.port);
-        assert!(wait_for(Duration::from_secs(60), || ureq::get(&url).call().ok().map(|_| ())).is_some(), "linli serve came up");
-        child
+        spawn_linli_with_content(&self.data, &self.plugins, Some(&self.content), self.port)
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
-
-fn create_clerk(data: &Path, username: &str) {
-    let mut c = Command::new(linli_binary())
-        .args(["admin", "create", "--username", username, "--name", username, "--roles", "clerk", "--password-stdin", "--data"])
-        .arg(data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("linli admin create");
-    c.stdin.take().expect("stdin").write_all(format!("{PASSWORD}\n").as_bytes()).expect("password");
-    assert!(c.wait().expect("admin create ends").success());
 }
 
 /// A resident takes a ticket at a kiosk.
