@@ -25,16 +25,9 @@ impl EventBus {
 
     /// Store and broadcast an event; returns its id.
     pub fn publish(&self, topic: &str, payload: &str, source: &str, time: i64) -> Result<u64> {
-        let _g = self.order.lock();
-        let id = self.log.append(topic, payload, source, time)?;
-        let _ = self.tx.send(Arc::new(StoredEvent {
-            id,
-            topic: topic.to_owned(),
-            payload: payload.to_owned(),
-            source: source.to_owned(),
-            time,
-        }));
-        Ok(id)
+        let event = NewEvent { topic: topic.to_owned(), payload: payload.to_owned(), time };
+        let ids = self.publish_all(std::slice::from_ref(&event), source)?;
+        ids.first().copied().ok_or_else(|| crate::storage::StorageError::Backend("the event log returned no id".into()))
     }
 
     /// Store and broadcast the events one call published, together and in

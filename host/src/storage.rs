@@ -66,13 +66,9 @@ pub trait KvStore: Send + Sync {
 
 /// The ordered, durable event log behind the bus.
 pub trait EventLog: Send + Sync {
-    /// Store an event and return its id.
-    fn append(&self, topic: &str, payload: &str, source: &str, time: i64) -> Result<u64>;
-    /// Store several events of one source together (all or none), in order;
+    /// Store events of one source together (all or none), in order;
     /// returns their ids.
-    fn append_all(&self, events: &[NewEvent], source: &str) -> Result<Vec<u64>> {
-        events.iter().map(|e| self.append(&e.topic, &e.payload, source, e.time)).collect()
-    }
+    fn append_all(&self, events: &[NewEvent], source: &str) -> Result<Vec<u64>>;
     /// Events with an id greater than `after`, oldest first, at most `limit`.
     fn since(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>>;
     /// The greatest id stored so far (0 when empty).

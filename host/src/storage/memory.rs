@@ -1,7 +1,7 @@
 //! An in-memory backend: the same [`Storage`](super::Storage) contract
 //! without a file, for plugin authors' tests.
 
-use super::{EventLog, KvStore, Result, StorageError, StoredEvent};
+use super::{EventLog, KvStore, NewEvent, Result, StorageError, StoredEvent};
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
 
@@ -61,11 +61,16 @@ impl KvStore for MemoryStorage {
 }
 
 impl EventLog for MemoryStorage {
-    fn append(&self, topic: &str, payload: &str, source: &str, time: i64) -> Result<u64> {
-        let mut ev = self.events.lock();
-        let id = ev.len() as u64 + 1;
-        ev.push(StoredEvent { id, topic: topic.into(), payload: payload.into(), source: source.into(), time });
-        Ok(id)
+    fn append_all(&self, events: &[NewEvent], source: &str) -> Result<Vec<u64>> {
+        let mut stored = self.events.lock();
+        Ok(events
+            .iter()
+            .map(|e| {
+                let id = stored.len() as u64 + 1;
+                stored.push(StoredEvent { id, topic: e.topic.clone(), payload: e.payload.clone(), source: source.into(), time: e.time });
+                id
+            })
+            .collect())
     }
     fn since(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>> {
         Ok(self.events.lock().iter().filter(|e| e.id > after).take(limit as usize).cloned().collect())

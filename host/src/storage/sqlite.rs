@@ -205,14 +205,6 @@ impl KvStore for SqliteStorage {
 }
 
 impl EventLog for SqliteStorage {
-    fn append(&self, topic: &str, payload: &str, source: &str, time: i64) -> Result<u64> {
-        self.with_writer(|c| {
-            c.prepare_cached("INSERT INTO events (topic, payload, source, time) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![topic, payload, source, time])?;
-            Ok(c.last_insert_rowid() as u64)
-        })
-    }
-
     fn append_all(&self, events: &[NewEvent], source: &str) -> Result<Vec<u64>> {
         self.with_writer(|c| {
             let tx = c.transaction()?;
