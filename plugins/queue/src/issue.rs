@@ -105,8 +105,6 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
                 ?10, ?11, 'waiting', ?12, ?12, ?13, ?14, ?15, ?16
          FROM (SELECT COALESCE((SELECT number FROM tickets WHERE day = ?1 AND origin_service = ?2
                                 ORDER BY number DESC LIMIT 1), 0) + 1 AS n)
-         WHERE 1
-         ON CONFLICT (idem_key) DO NOTHING
          RETURNING *",
         &[
             sql::text(&local.day),
@@ -127,15 +125,9 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
             db::opt_text(ask.idem_key.as_deref()),
         ],
     )?;
-    let Some(ticket) = inserted else {
-        // Only a ticket already issued under this key can be in the way.
-        let done = match ask.idem_key.as_deref() {
-            Some(key) => replay(key)?,
-            None => None,
-        };
-        let done = done.ok_or_else(|| Fail::Internal("ticket not inserted and no ticket under its key".into()))?;
-        return with_wait(cfg, done, now);
-    };
+    // A key already used was answered by `replay` above, and no other call
+    // can issue in between (the call holds the database).
+    let ticket = inserted.ok_or_else(|| Fail::Internal("the ticket INSERT returned no row".into()))?;
     sql::execute(
         "INSERT INTO issue_counts (day, service, period, issued) VALUES (?1, ?2, ?3, 1)
          ON CONFLICT (day, service, period) DO UPDATE SET issued = issued + 1",
