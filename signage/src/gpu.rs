@@ -161,3 +161,13 @@ pub fn picture_group(
         ],
     })
 }
+
+/// A copy's end at pixel `(x, y)` of a texture.
+pub fn copy_at(texture: &wgpu::Texture, (x, y): (u32, u32)) -> wgpu::TexelCopyTextureInfo<'_> {
+    wgpu::TexelCopyTextureInfo {
+        texture,
+        mip_level: 0,
+        origin: wgpu::Origin3d { x, y, z: 0 },
+        aspect: wgpu::TextureAspect::All,
+    }
+}

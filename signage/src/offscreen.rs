@@ -141,12 +141,7 @@ impl Offscreen {
         }
         // The kept frame is the whole current frame, painted or not.
         encoder.copy_texture_to_buffer(
-            wgpu::TexelCopyTextureInfo {
-                texture: &renderer.target().texture,
-                mip_level: 0,
-                origin: wgpu::Origin3d::ZERO,
-                aspect: wgpu::TextureAspect::All,
-            },
+            renderer.target().texture.as_image_copy(),
             wgpu::TexelCopyBufferInfo {
                 buffer: &self.readback,
                 layout: wgpu::TexelCopyBufferLayout {

@@ -837,26 +837,8 @@ impl Renderer {
                 continue;
             };
             encoder.copy_texture_to_texture(
-                wgpu::TexelCopyTextureInfo {
-                    texture: &kept.texture,
-                    mip_level: 0,
-                    origin: wgpu::Origin3d {
-                        x: c.from.0,
-                        y: c.from.1,
-                        z: 0,
-                    },
-                    aspect: wgpu::TextureAspect::All,
-                },
-                wgpu::TexelCopyTextureInfo {
-                    texture: &self.target.texture,
-                    mip_level: 0,
-                    origin: wgpu::Origin3d {
-                        x: c.to.0,
-                        y: c.to.1,
-                        z: 0,
-                    },
-                    aspect: wgpu::TextureAspect::All,
-                },
+                crate::gpu::copy_at(&kept.texture, c.from),
+                crate::gpu::copy_at(&self.target.texture, c.to),
                 wgpu::Extent3d {
                     width: c.size.0,
                     height: c.size.1,
