@@ -5,8 +5,9 @@
 //! frame skips ahead, like on a real screen). Each tick lays the frame out and
 //! works out what changed; a tick where nothing did paints and presents
 //! nothing, one where something did paints the damaged rectangles onto the
-//! kept frame and copies it onto a second texture, as the window copies it
-//! onto the swapchain image, and waits for the GPU. A call arrives every
+//! kept frame, copies it onto a second texture as the window copies it onto
+//! the swapchain image (unless `present_copy` is off: a headless browser
+//! presents nothing either), and waits for the GPU. A call arrives every
 //! second from another thread through a channel, like the host follower's,
 //! and its latency is measured from arrival to the end of the first frame
 //! showing it; like the window, the loop ticks at once when a call arrives.
@@ -30,6 +31,9 @@ pub struct Settings {
     pub fps: u32,
     /// Damage tracking off: every tick paints the whole frame.
     pub full_redraw: bool,
+    /// Copy each painted frame whole onto a second texture, as the window
+    /// does onto its swapchain image (`--no-present-copy` turns it off).
+    pub present_copy: bool,
 }
 
 /// One resolution's figures.
@@ -39,6 +43,7 @@ pub struct Report {
     pub height: u32,
     pub fps: u32,
     pub full_redraw: bool,
+    pub present_copy: bool,
     pub seconds: f64,
     /// Ticks run, frames painted (and presented), ticks where nothing changed.
     pub ticks: usize,
@@ -94,7 +99,14 @@ pub fn run(
         renderer.set_full_redraw(settings.full_redraw);
         let target = Offscreen::new(&gpu, w, h);
         let mut scene = demo::scene(0.0);
-        target.render(&gpu, &mut renderer, &scene, &layout, &FrameTime::now(0.0))?;
+        target.render(
+            &gpu,
+            &mut renderer,
+            &scene,
+            &layout,
+            &FrameTime::now(0.0),
+            settings.present_copy,
+        )?;
         let first_frame_ms = ms(setup.elapsed());
         if i == 0 {
             start_to_first = ms(process_start.elapsed());
@@ -137,7 +149,14 @@ pub fn run(
                 );
                 arrived.get_or_insert(at);
             }
-            let cost = target.render(&gpu, &mut renderer, &scene, &layout, &FrameTime::now(t))?;
+            let cost = target.render(
+                &gpu,
+                &mut renderer,
+                &scene,
+                &layout,
+                &FrameTime::now(t),
+                settings.present_copy,
+            )?;
             let took = frame_start.elapsed();
             ticks += 1;
             if let Some(at) = arrived {
@@ -182,6 +201,7 @@ pub fn run(
             height: h,
             fps: settings.fps,
             full_redraw: settings.full_redraw,
+            present_copy: settings.present_copy,
             seconds,
             ticks,
             painted,
@@ -214,12 +234,17 @@ pub fn format(adapter: &str, start_to_first_ms: f64, reports: &[Report]) -> Stri
     let mut s = format!(
         "linli-signage benchmark — adapter: {adapter}\nstart to first frame: {start_to_first_ms:.0} ms (process start, GPU, fonts, first 1080p frame)\n"
     );
-    s.push_str("size       mode      ticks  painted/s  unchanged/s  painted%  p50 ms  p99 ms  max ms  cpu p50  idle tick  dropped  >33ms  first ms  call→frame p50/max ms  RSS MiB  HWM MiB  CPU %\n");
+    s.push_str("size       mode         ticks  painted/s  unchanged/s  painted%  p50 ms  p99 ms  max ms  cpu p50  idle tick  dropped  >33ms  first ms  call→frame p50/max ms  RSS MiB  HWM MiB  CPU %\n");
     for r in reports {
         let per_s = |n: usize| n as f64 / r.seconds.max(0.001);
-        let mode = format!("{}{}", r.fps, if r.full_redraw { "Hz full" } else { "Hz" });
+        let mode = format!(
+            "{}Hz{}{}",
+            r.fps,
+            if r.full_redraw { " full" } else { "" },
+            if r.present_copy { "" } else { " nocopy" }
+        );
         s.push_str(&format!(
-            "{:>4}x{:<5} {:<8} {:>6}  {:>9.1}  {:>11.1}  {:>7.1}%  {:>6.1}  {:>6.1}  {:>6.1}  {:>7.2}  {:>9.2}  {:>7}  {:>5}  {:>8.0}  {:>12.1} / {:<7.1}  {:>7.1}  {:>7.1}  {:>5.1}\n",
+            "{:>4}x{:<5} {:<11} {:>6}  {:>9.1}  {:>11.1}  {:>7.1}%  {:>6.1}  {:>6.1}  {:>6.1}  {:>7.2}  {:>9.2}  {:>7}  {:>5}  {:>8.0}  {:>12.1} / {:<7.1}  {:>7.1}  {:>7.1}  {:>5.1}\n",
             r.width,
             r.height,
             mode,
@@ -242,7 +267,7 @@ pub fn format(adapter: &str, start_to_first_ms: f64, reports: &[Report]) -> Stri
             100.0 * r.cpu_s / r.seconds.max(0.001),
         ));
     }
-    s.push_str("painted: frames with something changed, painted and presented; unchanged: ticks with nothing to paint (no GPU work, nothing presented);\npainted%: share of the screen a painted frame repaints; p50/p99/max: painted frames, tick start to GPU done; dropped: refreshes missed at the tick rate;\nCPU %: CPU time of the whole process (every thread) over the run, per second of it\n");
+    s.push_str("painted: frames with something changed, painted and (unless nocopy) copied whole onto a second texture as onto the swapchain image; unchanged: ticks with nothing to paint (no GPU work, nothing presented);\npainted%: share of the screen a painted frame repaints; p50/p99/max: painted frames, tick start to GPU done; dropped: refreshes missed at the tick rate;\nCPU %: CPU time of the whole process (every thread) over the run, per second of it\n");
     s
 }
 

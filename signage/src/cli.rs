@@ -75,9 +75,21 @@ pub struct Cli {
     #[arg(long, conflicts_with = "bench")]
     pub bench_vs_chromium: bool,
 
-    /// 测试秒数（--bench 默认每种分辨率 5 秒，--bench-vs-chromium 默认每方 60 秒）/ Seconds per run: --bench 5 per size, --bench-vs-chromium 60 per side by default
+    /// 对比时双方都开真实窗口（需 DISPLAY，如 Xvfb）：播放器窗口对 Chromium --kiosk / Compare window with window: the player's real window and Chromium in --kiosk mode on the X display in DISPLAY (e.g. Xvfb)
+    #[arg(long, requires = "bench_vs_chromium")]
+    pub window: bool,
+
+    /// 离屏性能测试不把每帧整幅复制到第二张纹理（模拟交换链呈现）/ --bench: do not copy each painted frame whole onto a second texture (the imitation of the window's present)
+    #[arg(long)]
+    pub no_present_copy: bool,
+
+    /// 测试秒数（--bench 默认每种分辨率 5 秒，--bench-vs-chromium 默认每方 60 秒；窗口模式下运行该秒数后退出）/ Seconds per run: --bench 5 per size, --bench-vs-chromium 60 per side by default; with a window, exit after that long
     #[arg(long, alias = "seconds", value_name = "SECONDS")]
     pub bench_seconds: Option<f64>,
+
+    /// 演示模式中新叫号的间隔秒数 / Seconds between the demo's new calls
+    #[arg(long, value_name = "SECONDS", default_value_t = 8.0)]
+    pub demo_call_every: f64,
 
     /// 窗口模式（调试用，非全屏）/ A normal window instead of fullscreen (for debugging)
     #[arg(long)]

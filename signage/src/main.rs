@@ -37,6 +37,7 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
             seconds: cli.bench_seconds.unwrap_or(5.0),
             fps: cli.fps.unwrap_or(60),
             full_redraw: cli.full_redraw,
+            present_copy: !cli.no_present_copy,
         };
         let sizes = match cli.size {
             Some(size) => vec![size],
@@ -52,7 +53,11 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
             // Headless Chromium animates at 60 Hz: the player ticks as often.
             fps: cli.fps.unwrap_or(60),
             full_redraw: cli.full_redraw,
+            present_copy: false,
         };
+        if cli.window {
+            return bench_vs_chromium_window(settings);
+        }
         return bench_vs_chromium(settings, process_start);
     }
     let fallback = match cli.layout {
@@ -89,6 +94,7 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
         frames: cli.frames,
         fps: cli.fps,
         full_redraw: cli.full_redraw,
+        seconds: cli.bench_seconds,
     };
     let stats = window::run(player, opts, waker)?;
     println!(
@@ -105,22 +111,70 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
     Ok(())
 }
 
-/// The player, then Chromium, one after the other so neither slows the other.
+/// Headless against headless: the player's offscreen loop without the copy
+/// that imitates a present, the same with it, then headless Chromium, one
+/// after the other so none slows another.
 fn bench_vs_chromium(settings: bench::Settings, process_start: Instant) -> Result<()> {
     let (w, h) = versus::SIZE;
     let seconds = settings.seconds;
-    let load_before = versus::load_average();
     println!(
-        "linli-signage vs headless Chromium: the same scene at {w}x{h}, {seconds:.0} s each, {} Hz (load average {load_before})",
-        settings.fps
+        "linli-signage vs headless Chromium: the same scene at {w}x{h}, {seconds:.0} s each, {} Hz (load average {})",
+        settings.fps,
+        versus::load_average()
     );
-    let (adapter, first, report, player) = versus::signage(settings, process_start)?;
+    let (adapter, first, report, plain) = versus::signage(settings, process_start)?;
+    let copying = bench::Settings {
+        present_copy: true,
+        ..settings
+    };
+    let (_, _, copy_report, copied) = versus::signage(copying, process_start)?;
     print!(
         "{}",
-        bench::format(&adapter, first, std::slice::from_ref(&report))
+        bench::format(&adapter, first, &[report, copy_report])
     );
-    let chromium = versus::chromium(seconds)?;
-    print!("{}", versus::format(&player, &chromium));
+    println!("load average before Chromium: {}", versus::load_average());
+    let chromium = versus::chromium(seconds, versus::Mode::Headless)?;
+    print!(
+        "{}",
+        versus::format(
+            &[("player", &plain), ("player+copy", &copied)],
+            &chromium
+        )
+    );
+    println!(
+        "player: offscreen, frames stay on the kept texture (like headless Chromium's); player+copy: each painted frame also copied whole onto a second texture, as the window does onto its swapchain image"
+    );
+    println!("load average after: {}", versus::load_average());
+    Ok(())
+}
+
+/// Window against window on the X display in DISPLAY: the player's real
+/// window, then Chromium in kiosk mode, one after the other.
+fn bench_vs_chromium_window(settings: bench::Settings) -> Result<()> {
+    let Some(display) = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) else {
+        bail!("--window needs an X display in DISPLAY (e.g. Xvfb :99 -screen 0 1920x1080x24 & DISPLAY=:99)")
+    };
+    let seconds = settings.seconds;
+    println!(
+        "linli-signage window vs Chromium --kiosk on X display {display}: the same scene, {seconds:.0} s each, player at {} fps (load average {})",
+        settings.fps,
+        versus::load_average()
+    );
+    let x_before = versus::x_server_cpu(&display);
+    let (player, line) = versus::window_player(seconds, settings.fps, settings.full_redraw)?;
+    let x_mid = versus::x_server_cpu(&display);
+    println!("player: {line}");
+    println!("load average before Chromium: {}", versus::load_average());
+    let chromium = versus::chromium(seconds, versus::Mode::Window)?;
+    let x_after = versus::x_server_cpu(&display);
+    print!("{}", versus::format(&[("player", &player)], &chromium));
+    if let (Some(a), Some(b), Some(c)) = (x_before, x_mid, x_after) {
+        println!(
+            "X server (counted for neither): {:.1} s of CPU during the player's run, {:.1} s during Chromium's",
+            b - a,
+            c - b
+        );
+    }
     println!("load average after: {}", versus::load_average());
     Ok(())
 }
@@ -168,7 +222,11 @@ fn player(cli: &Cli, fallback: Layout, waker: &window::Waker) -> Result<Player> 
             .with_context(|| format!("content folder {}", dir.display()));
     }
     if cli.demo {
-        return Ok(Player::demo(&cli.screen, fallback));
+        return Ok(Player::demo_every(
+            &cli.screen,
+            fallback,
+            cli.demo_call_every,
+        ));
     }
     bail!("say where content comes from: --server URL, --content DIR or --demo (see --help)")
 }

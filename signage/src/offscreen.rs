@@ -78,10 +78,12 @@ impl Offscreen {
         &self.view
     }
 
-    /// One frame of the player's loop, as the window does it: paint what
-    /// changed onto the renderer's kept frame, put that onto this texture (the
-    /// window's swapchain image), and wait until the GPU finished (no
-    /// readback). An unchanged frame does no GPU work. What the benchmark times.
+    /// One frame of the player's loop: paint what changed onto the renderer's
+    /// kept frame and wait until the GPU finished (no readback). With
+    /// `present`, the kept frame is also copied whole onto this texture, as the
+    /// window copies it onto the swapchain image; without, the frame stays on
+    /// the kept texture, as a headless browser's does. An unchanged frame does
+    /// no GPU work. What the benchmark times.
     pub fn render(
         &self,
         gpu: &Gpu,
@@ -89,6 +91,7 @@ impl Offscreen {
         scene: &Scene,
         layout: &Layout,
         time: &FrameTime,
+        present: bool,
     ) -> Result<FrameCost, CaptureError> {
         let start = std::time::Instant::now();
         renderer.resize(self.width, self.height);
@@ -105,7 +108,9 @@ impl Offscreen {
                 label: Some("frame"),
             });
         renderer.encode(&mut encoder)?;
-        renderer.present_to(&mut encoder, &self.texture);
+        if present {
+            renderer.present_to(&mut encoder, &self.texture);
+        }
         let cpu = start.elapsed();
         let index = gpu.queue.submit(Some(encoder.finish()));
         gpu.device.poll(wgpu::PollType::Wait {

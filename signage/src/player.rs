@@ -45,7 +45,7 @@ impl Default for VoiceConfig {
 /// Where the scene comes from.
 pub enum Source {
     /// The built-in demo, with a new call every few seconds.
-    Demo { next_call: f64, n: u32 },
+    Demo { next_call: f64, n: u32, every: f64 },
     /// A local content folder, watched for changes.
     Folder {
         store: Arc<RwLock<ContentStore>>,
@@ -118,12 +118,19 @@ impl Player {
 
     /// The demo scene on `layout`.
     pub fn demo(screen: &str, layout: Layout) -> Player {
+        Player::demo_every(screen, layout, DEMO_CALL_EVERY)
+    }
+
+    /// The demo scene with a new call every `every` seconds.
+    pub fn demo_every(screen: &str, layout: Layout, every: f64) -> Player {
+        let every = if every > 0.0 { every } else { DEMO_CALL_EVERY };
         let mut p = Player::new(
             screen,
             layout,
             Source::Demo {
-                next_call: DEMO_CALL_EVERY,
+                next_call: every,
                 n: 13,
+                every,
             },
         );
         p.scene = demo::scene(0.0);
@@ -221,9 +228,9 @@ impl Player {
         let mut reload_folder = false;
         let mut host_events = Vec::new();
         match &mut self.source {
-            Source::Demo { next_call, n } => {
+            Source::Demo { next_call, n, every } => {
                 if t >= *next_call {
-                    *next_call = t + DEMO_CALL_EVERY;
+                    *next_call = t + *every;
                     *n += 1;
                     let windows = ["1", "2", "3", "4", "5"];
                     let ticket = format!("{}{:03}", ["A", "B", "C"][*n as usize % 3], *n);

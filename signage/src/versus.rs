@@ -1,7 +1,19 @@
 //! `--bench-vs-chromium`: the benchmark's scene as a web page
 //! (`bench/hall.html`: calls board with a call every second, CSS ticker and
-//! carousel, a script clock) in headless Chromium, measured beside the
-//! player's own `--bench` run at 1920×1080 for the same wall time.
+//! carousel, a script clock) in Chromium, measured beside the player for the
+//! same wall time, like for like:
+//!
+//! - headless against headless: the player's own `--bench` loop at 1920×1080
+//!   offscreen (its frames stay on its kept texture, as a headless browser's
+//!   stay in a buffer nobody shows; a second run adds the copy onto a second
+//!   texture that imitates the window's present, for reference) against
+//!   `chromium --headless`;
+//! - window against window (`--window`): the player's real fullscreen window
+//!   (its demo with a call every second, as a child process) against
+//!   `chromium --kiosk`, both on the X display in `DISPLAY` (Xvfb for a
+//!   measurement). Only the clients' processes are counted; the X server's
+//!   own time (receiving and storing the pixels each side sends) is shown
+//!   apart.
 //!
 //! Both sides are read from /proc the same way: CPU time is user + system
 //! time from `/proc/PID/stat` of every process (Chromium's browser, GPU,
@@ -48,6 +60,8 @@ pub enum VersusError {
     NoChromium(String),
     #[error("Chromium exited after {0:.1} s, before the run ended")]
     ChromiumExited(f64),
+    #[error("the player's window exited after {0:.1} s, before the run ended (is DISPLAY an X server?)")]
+    PlayerExited(f64),
 }
 
 const SAMPLE_EVERY: Duration = Duration::from_millis(500);
@@ -75,9 +89,96 @@ pub fn signage(
     Ok((adapter, first, report, usage))
 }
 
+/// How Chromium shows the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `--headless`: composited into a buffer nobody shows.
+    Headless,
+    /// `--kiosk` fullscreen on the X display in `DISPLAY`.
+    Window,
+}
+
+/// The player's real window (its demo, a new call every second, the same
+/// scene as the page) for `seconds`, as a child process of this one on the X
+/// display in `DISPLAY`, measured from its start like Chromium. Returns its
+/// usage and the line it printed at exit (frames, frame times).
+pub fn window_player(
+    seconds: f64,
+    fps: u32,
+    full_redraw: bool,
+) -> Result<(Usage, String), VersusError> {
+    let exe = std::env::current_exe()?;
+    let mut command = Command::new(exe);
+    command
+        .args(["--demo", "--demo-call-every", "1", "--voice", "off"])
+        .arg("--fps")
+        .arg(fps.to_string())
+        // A little past the measured time, so the figures are read from /proc
+        // while it still runs, then its own exit line is collected.
+        .arg("--seconds")
+        .arg(format!("{}", seconds + 1.5))
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if full_redraw {
+        command.arg("--full-redraw");
+    }
+    let mut child = command.spawn()?;
+    let pid = child.id();
+    let start = Instant::now();
+    let sampler = Sampler::start(move || vec![pid]);
+    let mut exited = None;
+    while start.elapsed().as_secs_f64() < seconds {
+        thread::sleep(Duration::from_millis(100));
+        if let Ok(Some(_)) = child.try_wait() {
+            exited = Some(start.elapsed().as_secs_f64());
+            break;
+        }
+    }
+    let cpu = cpu_ticks(&[pid]);
+    let mut usage = sampler.finish();
+    usage.seconds = start.elapsed().as_secs_f64();
+    usage.cpu_s = cpu as f64 / TICKS_PER_S;
+    if let Some(at) = exited {
+        return Err(VersusError::PlayerExited(at));
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output()?;
+    let line = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    Ok((usage, line))
+}
+
+/// CPU seconds the X server serving `display` used so far (it is not either
+/// side's, but it does the work of showing both), if it runs on this machine.
+pub fn x_server_cpu(display: &str) -> Option<f64> {
+    let entries = std::fs::read_dir("/proc").ok()?;
+    for e in entries.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        if !matches!(comm.trim(), "Xvfb" | "Xorg" | "X" | "Xwayland") {
+            continue;
+        }
+        let args: Vec<String> = cmdline(pid).split('\0').map(str::to_owned).collect();
+        if args.iter().any(|a| a == display) {
+            return Some(cpu_ticks(&[pid]) as f64 / TICKS_PER_S);
+        }
+    }
+    None
+}
+
 /// Chromium on the page for `seconds`, from its start (like the player's run,
 /// which includes opening the device and the first frame).
-pub fn chromium(seconds: f64) -> Result<Usage, VersusError> {
+pub fn chromium(seconds: f64, mode: Mode) -> Result<Usage, VersusError> {
     let binary = find_chromium()?;
     let dir = std::env::temp_dir().join(format!("linli-vs-chromium-{}", std::process::id()));
     let profile = dir.join("profile");
@@ -85,9 +186,26 @@ pub fn chromium(seconds: f64) -> Result<Usage, VersusError> {
     let page = dir.join("hall.html");
     std::fs::write(&page, PAGE)?;
     let marker = dir.to_string_lossy().into_owned();
-    let mut child = Command::new(&binary)
+    let mut command = Command::new(&binary);
+    match mode {
+        Mode::Headless => {
+            command.arg("--headless");
+        }
+        Mode::Window => {
+            command.args([
+                "--kiosk",
+                "--ozone-platform=x11",
+                "--window-position=0,0",
+                "--noerrdialogs",
+                "--disable-infobars",
+                "--disable-session-crashed-bubble",
+                "--disable-features=Translate,MediaRouter",
+                "--password-store=basic",
+            ]);
+        }
+    }
+    let mut child = command
         .args([
-            "--headless",
             "--no-sandbox",
             "--disable-gpu",
             "--disable-background-networking",
@@ -289,23 +407,10 @@ pub fn load_average() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-/// The side-by-side table with Chromium ÷ player ratios.
-pub fn format(player: &Usage, chromium: &Usage) -> String {
-    let mib = |k: u64| k as f64 / 1024.0;
-    let ratio = |p: f64, c: f64| {
-        if p > 0.0 && c > 0.0 {
-            format!("{:.1}×  {:>5.2}", c / p, p / c)
-        } else {
-            "–".into()
-        }
-    };
-    let mut s = format!(
-        "{:<24}{:>18}{:>22}{:>22}\n",
-        "",
-        "linli-signage",
-        format!("chromium ({} proc)", chromium.processes),
-        "chromium ÷  player ÷"
-    );
+/// The side-by-side table: each run of the player, then Chromium, then for
+/// each player run the player ÷ Chromium ratio; the goal's verdict per run.
+pub fn format(players: &[(&str, &Usage)], chromium: &Usage) -> String {
+    let mib = |k: u64| format!("{:.1}", k as f64 / 1024.0);
     let cpu = |u: &Usage| {
         format!(
             "{:.1} s ({:.1} %)",
@@ -313,35 +418,59 @@ pub fn format(player: &Usage, chromium: &Usage) -> String {
             100.0 * u.cpu_s / u.seconds.max(0.001)
         )
     };
-    s.push_str(&format!(
-        "{:<24}{:>18}{:>22}{:>22}\n",
-        "CPU time (user+sys)",
-        cpu(player),
-        cpu(chromium),
-        ratio(player.cpu_s, chromium.cpu_s)
-    ));
-    for (name, p, c) in [
-        ("PSS at end (MiB)", player.pss_kib, chromium.pss_kib),
-        ("PSS peak (MiB)", player.pss_peak_kib, chromium.pss_peak_kib),
-        ("RSS at end (MiB)", player.rss_kib, chromium.rss_kib),
-        ("RSS peak (MiB)", player.rss_peak_kib, chromium.rss_peak_kib),
-    ] {
-        s.push_str(&format!(
-            "{:<24}{:>18.1}{:>22.1}{:>22}\n",
-            name,
-            mib(p),
-            mib(c),
-            ratio(p as f64, c as f64)
-        ));
+    let ratio = |p: f64, c: f64| {
+        if p > 0.0 && c > 0.0 {
+            format!("{:.2}", p / c)
+        } else {
+            "–".into()
+        }
+    };
+    let chromium_name = format!("chromium ({} proc)", chromium.processes);
+    let mut s = format!("{:<22}", "");
+    for (name, _) in players {
+        s.push_str(&format!("{name:>22}"));
+    }
+    s.push_str(&format!("{chromium_name:>22}"));
+    for (name, _) in players {
+        s.push_str(&format!("{:>22}", format!("{name} ÷ chr.")));
+    }
+    s.push('\n');
+    type Figure = fn(&Usage) -> f64;
+    let rows: [(&str, Figure); 5] = [
+        ("CPU time (user+sys)", |u| u.cpu_s),
+        ("PSS at end (MiB)", |u| u.pss_kib as f64),
+        ("PSS peak (MiB)", |u| u.pss_peak_kib as f64),
+        ("RSS at end (MiB)", |u| u.rss_kib as f64),
+        ("RSS peak (MiB)", |u| u.rss_peak_kib as f64),
+    ];
+    for (i, (name, figure)) in rows.iter().enumerate() {
+        let cell = |u: &Usage| {
+            if i == 0 {
+                cpu(u)
+            } else {
+                mib(figure(u) as u64)
+            }
+        };
+        s.push_str(&format!("{name:<22}"));
+        for (_, u) in players {
+            s.push_str(&format!("{:>22}", cell(u)));
+        }
+        s.push_str(&format!("{:>22}", cell(chromium)));
+        for (_, u) in players {
+            s.push_str(&format!("{:>22}", ratio(figure(u), figure(chromium))));
+        }
+        s.push('\n');
     }
     // The goal: at most a third of Chromium's CPU time and of its memory.
     let third = |p: f64, c: f64| if p * 3.0 <= c { "met" } else { "missed" };
-    s.push_str(&format!(
-        "goal ≤ 1/3 of Chromium: CPU {}, PSS peak {}, RSS peak {}\n",
-        third(player.cpu_s, chromium.cpu_s),
-        third(player.pss_peak_kib as f64, chromium.pss_peak_kib as f64),
-        third(player.rss_peak_kib as f64, chromium.rss_peak_kib as f64),
-    ));
+    for (name, p) in players {
+        s.push_str(&format!(
+            "goal ≤ 1/3 of Chromium, {name}: CPU {}, PSS peak {}, RSS peak {}\n",
+            third(p.cpu_s, chromium.cpu_s),
+            third(p.pss_peak_kib as f64, chromium.pss_peak_kib as f64),
+            third(p.rss_peak_kib as f64, chromium.rss_peak_kib as f64),
+        ));
+    }
     s
 }
 

@@ -25,6 +25,8 @@ pub struct WindowOptions {
     pub fps: Option<u32>,
     /// Paint every frame whole instead of only what changed (diagnosis).
     pub full_redraw: bool,
+    /// Exit after this many seconds (benchmarks).
+    pub seconds: Option<f64>,
 }
 
 /// What a run did, printed at exit.
@@ -319,6 +321,10 @@ impl App {
         };
         let started = Instant::now();
         let t = self.started.elapsed().as_secs_f64();
+        if self.opts.seconds.is_some_and(|s| t >= s) {
+            event_loop.exit();
+            return Ok(());
+        }
         self.player.update(t);
         let painted =
             state
