@@ -103,6 +103,10 @@ pub struct Cli {
     #[arg(long)]
     pub fps: Option<u32>,
 
+    /// 总是经 wgpu 交换链呈现（不用 X11 共享内存局部呈现）/ Always present through wgpu's swapchain, not X11 shared memory (used with a software renderer on X11)
+    #[arg(long)]
+    pub swapchain: bool,
+
     /// 每帧整屏重绘（关闭局部重绘，诊断用）/ Paint every frame whole instead of only what changed (diagnosis)
     #[arg(long)]
     pub full_redraw: bool,

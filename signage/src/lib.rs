@@ -40,3 +40,5 @@ pub mod sse;
 pub mod versus;
 pub mod voice;
 pub mod window;
+#[cfg(target_os = "linux")]
+pub mod x11shm;

@@ -95,6 +95,7 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
         fps: cli.fps,
         full_redraw: cli.full_redraw,
         seconds: cli.bench_seconds,
+        swapchain: cli.swapchain,
     };
     let stats = window::run(player, opts, waker)?;
     println!(
@@ -128,18 +129,12 @@ fn bench_vs_chromium(settings: bench::Settings, process_start: Instant) -> Resul
         ..settings
     };
     let (_, _, copy_report, copied) = versus::signage(copying, process_start)?;
-    print!(
-        "{}",
-        bench::format(&adapter, first, &[report, copy_report])
-    );
+    print!("{}", bench::format(&adapter, first, &[report, copy_report]));
     println!("load average before Chromium: {}", versus::load_average());
     let chromium = versus::chromium(seconds, versus::Mode::Headless)?;
     print!(
         "{}",
-        versus::format(
-            &[("player", &plain), ("player+copy", &copied)],
-            &chromium
-        )
+        versus::format(&[("player", &plain), ("player+copy", &copied)], &chromium)
     );
     println!(
         "player: offscreen, frames stay on the kept texture (like headless Chromium's); player+copy: each painted frame also copied whole onto a second texture, as the window does onto its swapchain image"
@@ -152,7 +147,9 @@ fn bench_vs_chromium(settings: bench::Settings, process_start: Instant) -> Resul
 /// window, then Chromium in kiosk mode, one after the other.
 fn bench_vs_chromium_window(settings: bench::Settings) -> Result<()> {
     let Some(display) = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) else {
-        bail!("--window needs an X display in DISPLAY (e.g. Xvfb :99 -screen 0 1920x1080x24 & DISPLAY=:99)")
+        bail!(
+            "--window needs an X display in DISPLAY (e.g. Xvfb :99 -screen 0 1920x1080x24 & DISPLAY=:99)"
+        )
     };
     let seconds = settings.seconds;
     println!(

@@ -228,7 +228,11 @@ impl Player {
         let mut reload_folder = false;
         let mut host_events = Vec::new();
         match &mut self.source {
-            Source::Demo { next_call, n, every } => {
+            Source::Demo {
+                next_call,
+                n,
+                every,
+            } => {
                 if t >= *next_call {
                     *next_call = t + *every;
                     *n += 1;

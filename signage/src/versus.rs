@@ -60,7 +60,9 @@ pub enum VersusError {
     NoChromium(String),
     #[error("Chromium exited after {0:.1} s, before the run ended")]
     ChromiumExited(f64),
-    #[error("the player's window exited after {0:.1} s, before the run ended (is DISPLAY an X server?)")]
+    #[error(
+        "the player's window exited after {0:.1} s, before the run ended (is DISPLAY an X server?)"
+    )]
     PlayerExited(f64),
 }
 
@@ -199,7 +201,8 @@ pub fn chromium(seconds: f64, mode: Mode) -> Result<Usage, VersusError> {
                 "--noerrdialogs",
                 "--disable-infobars",
                 "--disable-session-crashed-bubble",
-                "--disable-features=Translate,MediaRouter",
+                "--disable-features=Translate,TranslateUI,MediaRouter",
+                "--lang=zh-CN",
                 "--password-store=basic",
             ]);
         }

@@ -27,6 +27,9 @@ pub struct WindowOptions {
     pub full_redraw: bool,
     /// Exit after this many seconds (benchmarks).
     pub seconds: Option<f64>,
+    /// Always present through wgpu's swapchain, even where X11 shared memory
+    /// would do with a software renderer (diagnosis, comparison).
+    pub swapchain: bool,
 }
 
 /// What a run did, printed at exit.
@@ -101,6 +104,9 @@ pub enum WindowError {
     NoSurfaceFormat,
     #[error("the window surface failed validation")]
     Surface,
+    #[cfg(target_os = "linux")]
+    #[error(transparent)]
+    Shm(#[from] crate::x11shm::ShmError),
 }
 
 /// Wakes the window's loop from another thread when something arrived (a
@@ -160,11 +166,55 @@ struct App {
 
 struct State {
     gpu: Gpu,
-    surface: wgpu::Surface<'static>,
-    config: wgpu::SurfaceConfiguration,
+    present: Present,
     renderer: Renderer,
     // Dropped last: the surface refers to the window.
     window: Arc<Window>,
+}
+
+/// How frames reach the window.
+enum Present {
+    /// wgpu's swapchain: each presented frame is the kept frame copied whole
+    /// onto a swapchain image (whose contents are undefined when handed out).
+    Swapchain {
+        surface: wgpu::Surface<'static>,
+        config: wgpu::SurfaceConfiguration,
+    },
+    /// X11 shared memory, only the damaged rectangles (a software renderer on X11).
+    #[cfg(target_os = "linux")]
+    Shm(Box<crate::x11shm::ShmPresenter>),
+}
+
+/// The X11 window id behind `window`, if it is an X11 window.
+#[cfg(target_os = "linux")]
+fn x11_window(window: &Window) -> Option<u32> {
+    use winit::raw_window_handle::{HasWindowHandle, RawWindowHandle};
+    match window.window_handle().ok()?.as_raw() {
+        RawWindowHandle::Xlib(h) => u32::try_from(h.window).ok(),
+        RawWindowHandle::Xcb(h) => Some(h.window.get()),
+        _ => None,
+    }
+}
+
+/// X11 shared memory for a software renderer on X11, unless told otherwise.
+#[cfg(target_os = "linux")]
+fn shm_present(gpu: &Gpu, window: &Window, opts: &WindowOptions) -> Option<Present> {
+    if opts.swapchain || !gpu.is_software() {
+        return None;
+    }
+    let id = x11_window(window)?;
+    match crate::x11shm::ShmPresenter::new(None, id) {
+        Ok(p) => Some(Present::Shm(Box::new(p))),
+        Err(e) => {
+            eprintln!("linli-signage: presenting through the swapchain: {e}");
+            None
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn shm_present(_: &Gpu, _: &Window, _: &WindowOptions) -> Option<Present> {
+    None
 }
 
 impl State {
@@ -198,6 +248,22 @@ impl State {
             .map_err(GpuError::from)?;
         let gpu = Gpu::for_surface(instance, &surface)?;
         let size = window.inner_size();
+        if let Some(present) = shm_present(&gpu, &window, opts) {
+            // The surface is never configured: nothing of wgpu's touches the window.
+            drop(surface);
+            #[cfg(target_os = "linux")]
+            let format = crate::x11shm::FORMAT;
+            #[cfg(not(target_os = "linux"))]
+            let format = wgpu::TextureFormat::Bgra8Unorm;
+            let mut renderer = Renderer::new(&gpu, format, size.width.max(1), size.height.max(1))?;
+            renderer.set_full_redraw(opts.full_redraw);
+            return Ok(State {
+                gpu,
+                present,
+                renderer,
+                window,
+            });
+        }
         let caps = surface.get_capabilities(&gpu.adapter);
         // Non-sRGB: colours blend as written (like a browser) and a software
         // renderer skips the per-pixel sRGB conversion; previews use the same.
@@ -240,8 +306,7 @@ impl State {
         renderer.set_full_redraw(opts.full_redraw);
         Ok(State {
             gpu,
-            surface,
-            config,
+            present: Present::Swapchain { surface, config },
             renderer,
             window,
         })
@@ -249,10 +314,13 @@ impl State {
 
     /// Physical pixels: zones and fonts are fractions of it, so HiDPI needs nothing more.
     fn resize(&mut self, width: u32, height: u32) {
-        self.config.width = width.max(1);
-        self.config.height = height.max(1);
-        self.surface.configure(&self.gpu.device, &self.config);
-        self.renderer.resize(self.config.width, self.config.height);
+        let (width, height) = (width.max(1), height.max(1));
+        if let Present::Swapchain { surface, config } = &mut self.present {
+            config.width = width;
+            config.height = height;
+            surface.configure(&self.gpu.device, config);
+        }
+        self.renderer.resize(width, height);
         self.window.request_redraw();
     }
 }
@@ -346,32 +414,59 @@ impl App {
         if painted {
             state.renderer.encode(&mut encoder)?;
         }
-        // Waiting for a free swapchain image is vsync, not the frame's cost.
-        let acquiring = Instant::now();
-        let acquired = state.surface.get_current_texture();
-        let waited = acquiring.elapsed();
-        let frame = match acquired {
-            wgpu::CurrentSurfaceTexture::Success(f)
-            | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
-            other => {
-                // The kept frame is painted all the same; it is presented next tick.
-                state.gpu.queue.submit(Some(encoder.finish()));
-                self.present_pending = true;
-                match other {
-                    wgpu::CurrentSurfaceTexture::Validation => return Err(WindowError::Surface),
-                    wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
-                        let size = state.window.inner_size();
-                        state.resize(size.width, size.height);
-                    }
-                    _ => self.schedule(event_loop),
-                }
-                return Ok(());
+        let State {
+            gpu,
+            present,
+            renderer,
+            window,
+        } = state;
+        let mut waited = Duration::ZERO;
+        match present {
+            #[cfg(target_os = "linux")]
+            Present::Shm(shm) => {
+                let (w, h) = renderer.size();
+                let whole = [crate::render::damage::PixelRect::screen(w, h)];
+                // What changed, or all of it when the window lost what it showed.
+                let rects = if self.present_pending || !painted {
+                    &whole[..]
+                } else {
+                    renderer.damage().rects()
+                };
+                window.pre_present_notify();
+                shm.present(gpu, renderer, encoder, rects)?;
             }
-        };
-        state.renderer.present_to(&mut encoder, &frame.texture);
-        state.gpu.queue.submit(Some(encoder.finish()));
-        state.window.pre_present_notify();
-        state.gpu.queue.present(frame);
+            Present::Swapchain { surface, .. } => {
+                // Waiting for a free swapchain image is vsync, not the frame's cost.
+                let acquiring = Instant::now();
+                let acquired = surface.get_current_texture();
+                waited = acquiring.elapsed();
+                let frame = match acquired {
+                    wgpu::CurrentSurfaceTexture::Success(f)
+                    | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
+                    other => {
+                        // The kept frame is painted all the same; it is presented next tick.
+                        gpu.queue.submit(Some(encoder.finish()));
+                        self.present_pending = true;
+                        match other {
+                            wgpu::CurrentSurfaceTexture::Validation => {
+                                return Err(WindowError::Surface);
+                            }
+                            wgpu::CurrentSurfaceTexture::Outdated
+                            | wgpu::CurrentSurfaceTexture::Lost => {
+                                let size = window.inner_size();
+                                state.resize(size.width, size.height);
+                            }
+                            _ => self.schedule(event_loop),
+                        }
+                        return Ok(());
+                    }
+                };
+                renderer.present_to(&mut encoder, &frame.texture);
+                gpu.queue.submit(Some(encoder.finish()));
+                window.pre_present_notify();
+                gpu.queue.present(frame);
+            }
+        }
         self.present_pending = false;
         if painted {
             state.renderer.trim();
@@ -382,8 +477,7 @@ impl App {
         self.stats
             .frame_times
             .record(started.elapsed().saturating_sub(waited));
-        self.stats.width = state.config.width;
-        self.stats.height = state.config.height;
+        (self.stats.width, self.stats.height) = state.renderer.size();
         self.stats
             .first_frame
             .get_or_insert_with(|| self.started.elapsed());
