@@ -114,8 +114,8 @@ pub struct Renderer {
     /// Frames painted, and frames skipped because nothing on screen changed.
     pub painted: u64,
     pub unchanged: u64,
-    /// Painted strips, by pool (zone); and which to paint this frame.
-    strips: Vec<Option<KeptStrip>>,
+    /// Painted strips (each zone's, by id); and which to paint this frame (indices).
+    strips: Vec<KeptStrip>,
     strips_due: Vec<usize>,
     /// What the render pass paints: the damage less the strips copied in.
     paint: Damage,
@@ -127,7 +127,8 @@ pub struct Renderer {
 /// A piece of a kept strip copied straight onto the kept frame.
 #[derive(Clone, Copy, Debug)]
 struct StripCopy {
-    pool: usize,
+    /// Index into `Renderer::strips`.
+    strip: usize,
     from: (u32, u32),
     to: (u32, u32),
     size: (u32, u32),
@@ -135,6 +136,10 @@ struct StripCopy {
 
 /// A strip painted once (see [`canvas::Strip`]) and what it was painted from.
 struct KeptStrip {
+    pool: usize,
+    id: usize,
+    /// Shown in the frame being prepared; strips no frame shows are dropped.
+    used: bool,
     key: StripKey,
     texture: wgpu::Texture,
     view: wgpu::TextureView,
@@ -143,28 +148,32 @@ struct KeptStrip {
     viewport: Viewport,
 }
 
+/// One text on a strip: slot, its shaping revision, position (bits), colour.
+type StripTextKey = (usize, u64, [u32; 2], [u8; 4]);
+
 /// Everything that decides a strip's pixels.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct StripKey {
-    slot: usize,
-    revision: u64,
+    id: usize,
     size: (u32, u32),
-    text: [u32; 2],
-    color: [u8; 4],
+    texts: [Option<StripTextKey>; 2],
     background: [u8; 4],
 }
 
 impl StripKey {
     fn of(strip: &Strip, pools: &[TextPool]) -> StripKey {
         StripKey {
-            slot: strip.slot,
-            revision: pools
-                .get(strip.pool)
-                .and_then(|p| p.slots.get(strip.slot))
-                .map_or(0, |s| s.revision),
+            id: strip.id,
             size: (strip.width, strip.height),
-            text: bits([strip.text_left, strip.text_top]),
-            color: strip.color.0,
+            texts: strip.texts.map(|t| {
+                t.map(|t| {
+                    let revision = pools
+                        .get(strip.pool)
+                        .and_then(|p| p.slots.get(t.slot))
+                        .map_or(0, |s| s.revision);
+                    (t.slot, revision, bits([t.left, t.top]), t.color.0)
+                })
+            }),
             background: strip.background.0,
         }
     }
@@ -264,6 +273,12 @@ impl Renderer {
         &self.tracker.damage
     }
 
+    /// The part of [`Renderer::damage`] the render pass paints; the rest is
+    /// copied from strips painted before (the ticker, carousel pages).
+    pub fn rasterised(&self) -> &Damage {
+        &self.paint
+    }
+
     /// The kept frame: after [`Renderer::encode`] it holds the whole current frame.
     pub fn target(&self) -> &Target {
         &self.target
@@ -352,35 +367,60 @@ impl Renderer {
         Ok(true)
     }
 
+    /// The kept strip `id` of zone `pool`, by index.
+    fn strip_index(&self, pool: usize, id: usize) -> Option<usize> {
+        self.strips
+            .iter()
+            .position(|k| k.pool == pool && k.id == id)
+    }
+
     /// Readies every strip whose text, size or colours changed for painting in
-    /// [`Renderer::encode`]; the others are shown as they were painted.
+    /// [`Renderer::encode`]; the others are shown as they were painted. Strips
+    /// this frame does not show are dropped (a carousel page after its slide).
     fn prepare_strips(&mut self) -> Result<(), RenderError> {
         self.strips_due.clear();
+        for k in &mut self.strips {
+            k.used = false;
+        }
+        for strip in &self.list.strips {
+            if let Some(k) = self
+                .strips
+                .iter_mut()
+                .find(|k| k.pool == strip.pool && k.id == strip.id)
+            {
+                k.used = true;
+            }
+        }
+        self.strips.retain(|k| k.used);
         for i in 0..self.list.strips.len() {
             let strip = self.list.strips[i];
             let key = StripKey::of(&strip, &self.pools);
-            if self.strips.len() <= strip.pool {
-                self.strips.resize_with(strip.pool + 1, || None);
-            }
-            if self.strips[strip.pool]
-                .as_ref()
-                .is_some_and(|k| k.key == key)
-                || self.strips_due.contains(&strip.pool)
+            let index = self.strip_index(strip.pool, strip.id);
+            if let Some(j) = index
+                && (self.strips[j].key == key || self.strips_due.contains(&j))
             {
                 continue;
             }
-            let kept = match self.strips[strip.pool].take() {
-                Some(k) if k.key.size == key.size => KeptStrip { key, ..k },
-                _ => self.new_strip(key),
+            let mut kept = match index {
+                Some(j) if self.strips[j].key.size == key.size => {
+                    let k = self.strips.swap_remove(j);
+                    KeptStrip { key, ..k }
+                }
+                Some(j) => {
+                    self.strips.swap_remove(j);
+                    self.new_strip(strip.pool, strip.id, key)
+                }
+                None => self.new_strip(strip.pool, strip.id, key),
             };
-            let Some(slot) = self
-                .pools
-                .get(strip.pool)
-                .and_then(|p| p.slots.get(strip.slot))
-            else {
-                continue;
-            };
-            let mut kept = kept;
+            // swap_remove moved the last strip into `j`: due indices follow it.
+            if let Some(j) = index {
+                let moved = self.strips.len();
+                for d in &mut self.strips_due {
+                    if *d == moved {
+                        *d = j;
+                    }
+                }
+            }
             kept.viewport.update(
                 &self.queue,
                 Resolution {
@@ -388,31 +428,35 @@ impl Renderer {
                     height: strip.height,
                 },
             );
-            let area = TextArea {
-                buffer: &slot.buffer,
-                left: strip.text_left,
-                top: strip.text_top,
-                scale: 1.0,
-                bounds: TextBounds {
-                    left: 0,
-                    top: 0,
-                    right: strip.width as i32,
-                    bottom: strip.height as i32,
-                },
-                default_color: strip.color.to_glyphon(),
-                custom_glyphs: &[],
-            };
+            let pool = &self.pools[strip.pool.min(self.pools.len() - 1)];
+            let areas = strip.texts.iter().flatten().filter_map(|t| {
+                let slot = pool.slots.get(t.slot)?;
+                Some(TextArea {
+                    buffer: &slot.buffer,
+                    left: t.left,
+                    top: t.top,
+                    scale: 1.0,
+                    bounds: TextBounds {
+                        left: 0,
+                        top: 0,
+                        right: strip.width as i32,
+                        bottom: strip.height as i32,
+                    },
+                    default_color: t.color.to_glyphon(),
+                    custom_glyphs: &[],
+                })
+            });
             kept.text.prepare(
                 &self.device,
                 &self.queue,
                 &mut self.fs,
                 &mut self.atlas,
                 &kept.viewport,
-                [area],
+                areas,
                 &mut self.swash,
             )?;
-            self.strips[strip.pool] = Some(kept);
-            self.strips_due.push(strip.pool);
+            self.strips.push(kept);
+            self.strips_due.push(self.strips.len() - 1);
         }
         Ok(())
     }
@@ -432,9 +476,11 @@ impl Renderer {
             };
             // Ticker clips are whole pixels: exactly the pixels the zone covers.
             let clip = PixelRect::covering(draw.clip);
+            let Some(index) = self.strip_index(strip.pool, strip.id) else {
+                continue;
+            };
             if !self.tracker.damage.intersects(&clip)
                 || self.tracker.others_touch(strip.pool, &clip)
-                || !self.strips.get(strip.pool).is_some_and(Option::is_some)
             {
                 continue;
             }
@@ -444,7 +490,7 @@ impl Renderer {
                 continue;
             }
             self.strip_copies.push(StripCopy {
-                pool: strip.pool,
+                strip: index,
                 from: (
                     (shown.x0 - draw.rect.x as i32) as u32,
                     (shown.y0 - draw.rect.y as i32) as u32,
@@ -455,7 +501,7 @@ impl Renderer {
         }
     }
 
-    fn new_strip(&mut self, key: StripKey) -> KeptStrip {
+    fn new_strip(&mut self, pool: usize, id: usize, key: StripKey) -> KeptStrip {
         let (width, height) = key.size;
         let texture = crate::gpu::texture_2d(
             &self.device,
@@ -488,6 +534,9 @@ impl Renderer {
             None,
         );
         KeptStrip {
+            pool,
+            id,
+            used: true,
             key,
             texture,
             view,
@@ -720,8 +769,8 @@ impl Renderer {
                     .list
                     .strips
                     .get(i)
-                    .and_then(|strip| self.strips.get(strip.pool))
-                    .and_then(Option::as_ref);
+                    .and_then(|strip| self.strip_index(strip.pool, strip.id))
+                    .map(|j| &self.strips[j]);
                 if let Some(kept) = kept {
                     let mut inst = QuadInstance::solid(draw.rect, crate::color::Rgba::WHITE, 0.0);
                     inst.color[3] = draw.alpha;
@@ -798,8 +847,8 @@ impl Renderer {
     /// [`Renderer::prepare`] that returned true). Each rectangle replays, in
     /// order and scissored to it, every draw that reaches any of them.
     pub fn encode(&self, encoder: &mut wgpu::CommandEncoder) -> Result<(), RenderError> {
-        for &pool in &self.strips_due {
-            let Some(Some(kept)) = self.strips.get(pool) else {
+        for &due in &self.strips_due {
+            let Some(kept) = self.strips.get(due) else {
                 continue;
             };
             let bg = kept.key.background;
@@ -833,7 +882,7 @@ impl Renderer {
         // Strips shown with nothing over or under them: copied, after the pass
         // (which left their pixels alone), straight onto the kept frame.
         for c in &self.strip_copies {
-            let Some(Some(kept)) = self.strips.get(c.pool) else {
+            let Some(kept) = self.strips.get(c.strip) else {
                 continue;
             };
             encoder.copy_texture_to_texture(

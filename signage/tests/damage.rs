@@ -22,9 +22,14 @@ struct Rig {
     /// Paints every frame whole: the reference.
     whole: Renderer,
     target: Offscreen,
+    size: (u32, u32),
 }
 
 fn setup() -> Option<Rig> {
+    setup_at(W, H)
+}
+
+fn setup_at(w: u32, h: u32) -> Option<Rig> {
     let gpu = match Gpu::headless_with_fonts() {
         Ok(g) => g,
         Err(e) => {
@@ -32,15 +37,16 @@ fn setup() -> Option<Rig> {
             return None;
         }
     };
-    let damaged = Renderer::new(&gpu, Offscreen::FORMAT, W, H).expect("renderer");
-    let mut whole = Renderer::new(&gpu, Offscreen::FORMAT, W, H).expect("renderer");
+    let damaged = Renderer::new(&gpu, Offscreen::FORMAT, w, h).expect("renderer");
+    let mut whole = Renderer::new(&gpu, Offscreen::FORMAT, w, h).expect("renderer");
     whole.set_full_redraw(true);
-    let target = Offscreen::new(&gpu, W, H);
+    let target = Offscreen::new(&gpu, w, h);
     Some(Rig {
         gpu,
         damaged,
         whole,
         target,
+        size: (w, h),
     })
 }
 
@@ -70,8 +76,8 @@ impl Rig {
         let all = Rect {
             x: 0.0,
             y: 0.0,
-            w: W as f32,
-            h: H as f32,
+            w: self.size.0 as f32,
+            h: self.size.1 as f32,
         };
         let differ = regions::changed(&partial, &whole, all);
         if differ > 0 {
@@ -235,4 +241,46 @@ fn a_new_call_is_painted_on_the_calls_board() {
     );
     // And it is the frame a whole repaint gives.
     rig.same_as_whole(&scene, &layout, &at(26.5, 0), "new call");
+}
+
+#[test]
+fn a_carousel_slide_is_copied_not_repainted() {
+    // At the benchmark's size, where the zone's edges fall on whole pixels
+    // (a pixel shared with a neighbour zone is painted, not copied).
+    let Some(mut rig) = setup_at(1920, 1080) else {
+        return;
+    };
+    let layout = Layout::builtin_landscape();
+    let scene = demo::scene(0.0);
+    let carousel = PixelRect::covering(
+        layout
+            .zone(ZoneKind::Carousel)
+            .expect("zone")
+            .rect(1920.0, 1080.0),
+    );
+    // Pages of 8 s: the slide to the second runs from 23.2 to 24.0.
+    rig.same_as_whole(&scene, &layout, &at(23.0, 0), "before the slide");
+    for t in [23.25, 23.4, 23.6, 23.8, 23.95, 24.0, 24.2] {
+        rig.same_as_whole(&scene, &layout, &at(t, 0), "slide");
+        let damage = rig.damaged.damage();
+        let rasterised: u64 = rig
+            .damaged
+            .rasterised()
+            .rects()
+            .iter()
+            .map(|r| r.intersect(&carousel).area())
+            .sum();
+        if t < 24.0 {
+            assert!(
+                damage.rects().iter().any(|r| r.intersects(&carousel)),
+                "t = {t}: the carousel slid but was not damaged"
+            );
+        }
+        // The pages are copied from their strips; only the dots' band is painted.
+        assert!(
+            rasterised * 5 < carousel.area(),
+            "t = {t}: {rasterised} of the carousel's {} px rasterised",
+            carousel.area()
+        );
+    }
 }

@@ -39,22 +39,31 @@ pub enum PictureRef {
     Strip(usize),
 }
 
-/// A line of text painted once onto its own opaque texture, then shown by
-/// moving that texture: the ticker, which would otherwise rasterise every
-/// glyph again each frame only to move it a few pixels.
+/// Text painted once onto its own opaque texture, then shown by moving that
+/// texture: the ticker's line, which would otherwise rasterise every glyph
+/// again each frame only to move it a few pixels, and a carousel page, whose
+/// slide would repaint the whole zone every frame.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Strip {
-    /// The text slot (pool, slot) painted on it.
+    /// The zone (text pool) whose slots are painted on it.
     pub pool: usize,
-    pub slot: usize,
+    /// Which of the zone's strips: a zone may show several at once.
+    pub id: usize,
     /// Size in pixels.
     pub width: u32,
     pub height: u32,
-    /// Where the text's top-left corner lies on the strip.
-    pub text_left: f32,
-    pub text_top: f32,
-    pub color: Rgba,
+    /// The text slots painted on it, in order.
+    pub texts: [Option<StripText>; 2],
     pub background: Rgba,
+}
+
+/// One text slot on a strip: where its top-left corner lies on the strip, and its colour.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StripText {
+    pub slot: usize,
+    pub left: f32,
+    pub top: f32,
+    pub color: Rgba,
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -2,7 +2,7 @@
 //! the next slides in.
 
 use super::FrameTime;
-use super::canvas::{Canvas, Layer, PictureRef};
+use super::canvas::{Canvas, Layer, PictureRef, Strip, StripText};
 use super::text::TextStyle;
 use crate::layout::{Rect, Zone};
 use crate::scene::{CarouselItem, Scene};
@@ -87,6 +87,12 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
     };
     // Ease in and out so the slide starts and ends gently.
     let eased = slide * slide * (3.0 - 2.0 * slide);
+    let next = (current + 1) % scene.carousel.len();
+    // Pages of text that fit are painted once each and slid as pictures.
+    if pages(cx, zone, rect, scene, current, eased, slide > 0.0, next) {
+        dots(cx, zone, rect, scene, current);
+        return;
+    }
     draw_item(
         cx,
         zone,
@@ -97,10 +103,13 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
         scroll(into, duration),
     );
     if slide > 0.0 {
-        let next = (current + 1) % scene.carousel.len();
         draw_item(cx, zone, rect, scene, next, (1.0 - eased) * rect.w, 0.0);
     }
-    // One dot per item, the shown one bright.
+    dots(cx, zone, rect, scene, current);
+}
+
+/// One dot per item, the shown one bright.
+fn dots(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, current: usize) {
     let n = scene.carousel.len();
     if n > 1 {
         let dot = (rect.h * 0.015).max(4.0);
@@ -116,6 +125,157 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
             cx.rect(Layer::Screen, r, zone.color.with_alpha(a), dot / 2.0);
         }
     }
+}
+
+/// Where a page's pieces go, `dx` from its resting place.
+struct Page {
+    pad: f32,
+    inner: Rect,
+    font: f32,
+}
+
+impl Page {
+    fn of(cx: &Canvas<'_>, zone: &Zone, rect: Rect) -> Page {
+        let pad = (rect.w.min(rect.h) * 0.05).max(4.0);
+        Page {
+            pad,
+            inner: rect.inset(pad),
+            font: zone.font * cx.height,
+        }
+    }
+
+    fn title_style(&self) -> TextStyle {
+        TextStyle::wrapped(self.font * 1.2, true, self.inner.w, self.font * 3.5)
+    }
+
+    fn body_style(&self) -> TextStyle {
+        TextStyle {
+            size: self.font,
+            bold: false,
+            wrap_width: Some(self.inner.w),
+            max_height: None,
+        }
+    }
+
+    /// The body's box under a title `title_h` tall.
+    fn body(&self, title_h: f32) -> Rect {
+        let top = self.inner.y + title_h + self.pad * 0.5;
+        Rect {
+            x: self.inner.x,
+            y: top,
+            w: self.inner.w,
+            h: self.inner.bottom() - top - self.pad,
+        }
+    }
+}
+
+/// Draws the showing page (and, sliding, the next) as strips: each page's
+/// title and body painted once onto a texture of the zone's width, shown at
+/// whole-pixel offsets. Only for an opaque zone whose shown pages are text
+/// that fits its box (no picture, no scrolling), above the dots; returns false,
+/// having drawn nothing, otherwise.
+#[allow(clippy::too_many_arguments)]
+fn pages(
+    cx: &mut Canvas<'_>,
+    zone: &Zone,
+    rect: Rect,
+    scene: &Scene,
+    current: usize,
+    eased: f32,
+    sliding: bool,
+    next: usize,
+) -> bool {
+    let Some(bg) = zone.background.filter(|bg| bg.0[3] == 255) else {
+        return false;
+    };
+    let page = Page::of(cx, zone, rect);
+    let shown: &[usize] = if sliding {
+        &[current, next]
+    } else {
+        &[current]
+    };
+    // The pixels the zone covers, less one at each side: a pixel the zone
+    // shares with a neighbour counts as that one's too, and a strip is copied
+    // in only where nothing else can draw (the zone's own background fills
+    // the rim, the pages' text is well inside it).
+    let (x0, x1) = super::ticker::pixels(rect.x, rect.right());
+    let (y0, _) = super::ticker::pixels(rect.y, rect.bottom());
+    let (x0, x1, y0) = (x0 + 1.0, x1 - 1.0, y0 + 1.0);
+    let mut bottom = y0;
+    for &i in shown {
+        let Some(item) = scene.carousel.get(i) else {
+            return false;
+        };
+        if item.image.is_some() {
+            return false;
+        }
+        let title = cx.shape(2 * i, format_args!("{}", item.title), page.title_style());
+        let body = page.body(title.h);
+        let text = cx.shape(2 * i + 1, format_args!("{}", item.body), page.body_style());
+        if text.h > body.h || body.h <= 0.0 {
+            return false;
+        }
+        bottom = bottom.max(super::ticker::pixels(rect.y, body.bottom()).1);
+    }
+    // The dots stay put under the sliding pages.
+    let n = scene.carousel.len();
+    let dot = (rect.h * 0.015).max(4.0);
+    let dots_top = super::ticker::pixels(rect.y, rect.bottom() - dot * 2.5).1;
+    if (n > 1 && dots_top < bottom) || x1 <= x0 || bottom <= y0 {
+        return false;
+    }
+    let (width, height) = ((x1 - x0) as u32, (bottom - y0) as u32);
+    if width > cx.max_texture || height > cx.max_texture {
+        return false;
+    }
+    // The zone's background is drawn already (by `draw`); the strips cover it.
+    let clip = Rect {
+        x: x0,
+        y: y0,
+        w: x1 - x0,
+        h: bottom - y0,
+    };
+    let dx = (-eased * rect.w).round();
+    for (k, &i) in shown.iter().enumerate() {
+        let title = cx.shape(
+            2 * i,
+            format_args!("{}", scene.carousel[i].title),
+            page.title_style(),
+        );
+        let body = page.body(title.h);
+        let strip = cx.strip(Strip {
+            pool: cx.pool,
+            id: i,
+            width,
+            height,
+            texts: [
+                Some(StripText {
+                    slot: 2 * i,
+                    left: page.inner.x - x0,
+                    top: page.inner.y - y0,
+                    color: zone.accent,
+                }),
+                Some(StripText {
+                    slot: 2 * i + 1,
+                    left: page.inner.x - x0,
+                    top: body.y - y0,
+                    color: zone.color,
+                }),
+            ],
+            background: bg,
+        });
+        let left = x0 + dx + k as f32 * clip.w;
+        let r = Rect {
+            x: left,
+            y: y0,
+            w: clip.w,
+            h: clip.h,
+        };
+        if r.right() > clip.x && r.x < clip.right() {
+            cx.picture(strip, r, clip, 1.0);
+        }
+    }
+    true
 }
 
 fn draw_item(

@@ -9,7 +9,7 @@
 use std::fmt;
 
 use super::FrameTime;
-use super::canvas::{Canvas, Layer, Strip};
+use super::canvas::{Canvas, Layer, Strip, StripText};
 use super::text::TextStyle;
 use crate::layout::{Rect, Zone};
 use crate::scene::Scene;
@@ -39,7 +39,7 @@ pub fn offset(t: f64, speed: f32, cycle: f32) -> f32 {
 }
 
 /// The first and one past the last whole pixel whose centre lies in `a..b`.
-fn pixels(a: f32, b: f32) -> (f32, f32) {
+pub fn pixels(a: f32, b: f32) -> (f32, f32) {
     ((a - 0.5).ceil(), (b - 0.5).ceil())
 }
 
@@ -71,12 +71,18 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
     {
         let strip = cx.strip(Strip {
             pool: cx.pool,
-            slot: 0,
+            id: 0,
             width: cycle as u32,
             height: (y1 - y0) as u32,
-            text_left: 0.0,
-            text_top: y - y0,
-            color: zone.color,
+            texts: [
+                Some(StripText {
+                    slot: 0,
+                    left: 0.0,
+                    top: y - y0,
+                    color: zone.color,
+                }),
+                None,
+            ],
             background: bg,
         });
         let x = (rect.right() - offset(time.t, speed, cycle)).round();
