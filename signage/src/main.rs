@@ -56,7 +56,7 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
             present_copy: false,
         };
         if cli.window {
-            return bench_vs_chromium_window(settings);
+            return bench_vs_chromium_window(settings, cli.swapchain);
         }
         return bench_vs_chromium(settings, process_start);
     }
@@ -145,7 +145,7 @@ fn bench_vs_chromium(settings: bench::Settings, process_start: Instant) -> Resul
 
 /// Window against window on the X display in DISPLAY: the player's real
 /// window, then Chromium in kiosk mode, one after the other.
-fn bench_vs_chromium_window(settings: bench::Settings) -> Result<()> {
+fn bench_vs_chromium_window(settings: bench::Settings, swapchain: bool) -> Result<()> {
     let Some(display) = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) else {
         bail!(
             "--window needs an X display in DISPLAY (e.g. Xvfb :99 -screen 0 1920x1080x24 & DISPLAY=:99)"
@@ -153,12 +153,18 @@ fn bench_vs_chromium_window(settings: bench::Settings) -> Result<()> {
     };
     let seconds = settings.seconds;
     println!(
-        "linli-signage window vs Chromium --kiosk on X display {display}: the same scene, {seconds:.0} s each, player at {} fps (load average {})",
+        "linli-signage window vs Chromium --kiosk on X display {display}: the same scene, {seconds:.0} s each, player at {} fps{} (load average {})",
         settings.fps,
+        if swapchain {
+            ", presenting through the swapchain"
+        } else {
+            ""
+        },
         versus::load_average()
     );
     let x_before = versus::x_server_cpu(&display);
-    let (player, line) = versus::window_player(seconds, settings.fps, settings.full_redraw)?;
+    let (player, line) =
+        versus::window_player(seconds, settings.fps, settings.full_redraw, swapchain)?;
     let x_mid = versus::x_server_cpu(&display);
     println!("player: {line}");
     println!("load average before Chromium: {}", versus::load_average());

@@ -108,6 +108,7 @@ pub fn window_player(
     seconds: f64,
     fps: u32,
     full_redraw: bool,
+    swapchain: bool,
 ) -> Result<(Usage, String), VersusError> {
     let exe = std::env::current_exe()?;
     let mut command = Command::new(exe);
@@ -125,6 +126,9 @@ pub fn window_player(
         .stderr(Stdio::null());
     if full_redraw {
         command.arg("--full-redraw");
+    }
+    if swapchain {
+        command.arg("--swapchain");
     }
     let mut child = command.spawn()?;
     let pid = child.id();
