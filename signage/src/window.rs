@@ -203,7 +203,12 @@ fn shm_present(gpu: &Gpu, window: &Window, opts: &WindowOptions) -> Option<Prese
         return None;
     }
     let id = x11_window(window)?;
-    match crate::x11shm::ShmPresenter::new(None, id) {
+    let size = window.inner_size();
+    let presenter = crate::x11shm::ShmPresenter::new(None, id).and_then(|mut p| {
+        p.ready(&gpu.device, size.width.max(1), size.height.max(1))?;
+        Ok(p)
+    });
+    match presenter {
         Ok(p) => Some(Present::Shm(Box::new(p))),
         Err(e) => {
             eprintln!("linli-signage: presenting through the swapchain: {e}");

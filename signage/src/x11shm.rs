@@ -125,6 +125,26 @@ impl ShmPresenter {
         })
     }
 
+    /// Makes the segment for a `width` × `height` frame now, so a server that
+    /// cannot share memory with this process (a remote display) is found out
+    /// before the first frame, while the swapchain can still be chosen.
+    pub fn ready(
+        &mut self,
+        device: &wgpu::Device,
+        width: u32,
+        height: u32,
+    ) -> Result<(), ShmError> {
+        if self
+            .frame
+            .as_ref()
+            .is_none_or(|f| (f.width, f.height) != (width, height))
+        {
+            self.frame = None;
+            self.frame = Some(self.new_frame(device, width, height)?);
+        }
+        Ok(())
+    }
+
     /// Records copying `rects` of the kept frame into the read-back buffer,
     /// submits `encoder`, waits, and puts those rectangles onto the window.
     /// Call after [`Renderer::encode`] (or with nothing painted, to show the
@@ -137,14 +157,7 @@ impl ShmPresenter {
         rects: &[PixelRect],
     ) -> Result<(), ShmError> {
         let (width, height) = renderer.size();
-        if self
-            .frame
-            .as_ref()
-            .is_none_or(|f| (f.width, f.height) != (width, height))
-        {
-            self.frame = None;
-            self.frame = Some(self.new_frame(&gpu.device, width, height)?);
-        }
+        self.ready(&gpu.device, width, height)?;
         let Some(frame) = self.frame.as_ref() else {
             return Err(ShmError::Unsupported("no segment"));
         };
