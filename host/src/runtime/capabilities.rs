@@ -133,16 +133,20 @@ impl CallState {
     /// events (only now, so that no event announces a change that was
     /// rolled back). A failed commit fails the call.
     pub fn commit(&mut self) -> wasmtime::Result<()> {
-        if let Some(unit) = self.sql_unit.take()
-            && let Err(e) = PluginSql::finish(unit, true)
-        {
-            self.events.clear();
-            wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id);
-        }
         let events = std::mem::take(&mut self.events);
-        if let Err(e) = self.services.bus.publish_all(&events, &self.plugin_id) {
-            // The change itself is stored; screens catch up on the next event.
-            tracing::error!(plugin = %self.plugin_id, error = %e, lost = events.len(), "storing a call's events failed");
+        match self.sql_unit.take() {
+            // Stored (with the events) once its group is committed.
+            Some(unit) => {
+                if let Err(e) = unit.finish(true, events) {
+                    wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id);
+                }
+            }
+            None => {
+                if let Err(e) = self.services.bus.publish_all(&events, &self.plugin_id) {
+                    // Nothing else of the call to keep; screens catch up on the next event.
+                    tracing::error!(plugin = %self.plugin_id, error = %e, lost = events.len(), "storing a call's events failed");
+                }
+            }
         }
         Ok(())
     }
@@ -151,7 +155,7 @@ impl CallState {
     pub fn roll_back(&mut self) {
         self.events.clear();
         if let Some(unit) = self.sql_unit.take()
-            && let Err(e) = PluginSql::finish(unit, false)
+            && let Err(e) = unit.finish(false, Vec::new())
         {
             tracing::error!(plugin = %self.plugin_id, error = %e, "rolling back a failed call");
         }

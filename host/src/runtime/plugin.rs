@@ -240,9 +240,16 @@ impl LoadedPlugin {
             let dir = ctx.data_dir.join("plugins");
             std::fs::create_dir_all(&dir).map_err(|e| file_err(format!("creating {}: {e}", dir.display())))?;
             let path = dir.join(format!("{}.sqlite", manifest.id));
-            plugin.sql = Some(Arc::new(
-                PluginSql::open(&path, ctx.durability).map_err(|e| file_err(format!("opening {}: {e}", path.display())))?,
-            ));
+            let db = Arc::new(PluginSql::open(&path, ctx.durability).map_err(|e| file_err(format!("opening {}: {e}", path.display())))?);
+            // A committed group's events go to the bus, in commit order.
+            let (bus, source) = (ctx.services.bus.clone(), manifest.id.clone());
+            db.set_publisher(Arc::new(move |events| {
+                if let Err(e) = bus.publish_all(&events, &source) {
+                    // The changes are stored; screens catch up on the next event.
+                    tracing::error!(plugin = %source, error = %e, lost = events.len(), "storing committed calls' events failed");
+                }
+            }));
+            plugin.sql = Some(db);
         }
         let mut config: serde_json::Value = if manifest.config_default.trim().is_empty() {
             serde_json::json!({})

@@ -243,23 +243,195 @@ impl EventLog for SqliteStorage {
 /// there is no other plugin's table to name, and `ATTACH` is disabled.
 ///
 /// Each call into the plugin is one unit of work: its first statement takes
-/// the connection and opens a transaction ([`PluginSql::begin`]), which the
-/// host commits when the call returns and rolls back when it traps (time,
+/// the connection ([`PluginSql::begin`]) and opens a savepoint, which is
+/// released when the call returns and rolled back when it traps (time,
 /// memory or host-call limit, panic). A handler therefore never leaves half
-/// its changes behind, and a call costs one commit however many statements
-/// it runs.
+/// its changes behind.
+///
+/// **Group commit.** The savepoints live in a transaction that more than one
+/// call can share: when a call returns while other calls are already waiting
+/// for the connection, the transaction stays open for them, and the last call
+/// of the group commits it for all (at most [`GROUP_MAX_CALLS`] calls or
+/// [`GROUP_MAX_AGE`] per group). Each call's `finish` returns only once its
+/// changes are committed, so nothing is answered before it is stored; the
+/// pages several calls touch (the same index leaves, the same counters) go to
+/// the write-ahead log once per group instead of once per call, and the
+/// group's events are stored in one transaction of the event log, in commit
+/// order. A call that trapped drops only its own savepoint; a commit that
+/// fails fails every call of its group.
 pub struct PluginSql {
-    conn: Arc<Mutex<Connection>>,
+    shared: Arc<Mutex<Shared>>,
+    /// Calls blocked in `begin`, waiting for the connection.
+    waiting: AtomicUsize,
+    commits: Mutex<Commits>,
+    committed: parking_lot::Condvar,
+    publisher: std::sync::OnceLock<Publisher>,
     _checkpoints: Arc<()>,
     /// Statements already warned about (see `first_warning`).
     warned: Mutex<std::collections::HashSet<String>>,
 }
 
-/// The connection of one call's unit of work, held until the call ends.
-pub type SqlUnit = parking_lot::ArcMutexGuard<parking_lot::RawMutex, Connection>;
+/// Stores and sends a committed group's events (the host's event bus).
+pub type Publisher = Arc<dyn Fn(Vec<NewEvent>) + Send + Sync>;
 
 /// Rows returned by one query, at most this many.
 pub const MAX_SQL_ROWS: usize = 10_000;
+
+/// At most this many calls share one commit.
+pub const GROUP_MAX_CALLS: u32 = 8;
+/// A group is committed once its transaction is this old, even if more
+/// calls are waiting.
+pub const GROUP_MAX_AGE: std::time::Duration = std::time::Duration::from_millis(2);
+
+fn group_max_calls() -> u32 {
+    static N: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *N.get_or_init(|| std::env::var("LINLI_GROUP_MAX").ok().and_then(|v| v.parse().ok()).unwrap_or(GROUP_MAX_CALLS))
+}
+
+/// `LINLI_GROUP_COMMIT=0` commits every call on its own (to compare, or to
+/// rule group commit out).
+fn group_commit_enabled() -> bool {
+    static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ENABLED.get_or_init(|| std::env::var("LINLI_GROUP_COMMIT").map_or(true, |v| v != "0"))
+}
+
+struct Shared {
+    conn: Connection,
+    group: Option<Group>,
+}
+
+/// The open transaction and what its calls left in it.
+struct Group {
+    group_no: u64,
+    /// Calls whose changes are in the transaction.
+    calls: u32,
+    opened: std::time::Instant,
+    events: Vec<NewEvent>,
+}
+
+/// Which groups are settled. Groups are settled in order (a new one opens
+/// only after the last one ended), so one number says which are done.
+#[derive(Default)]
+struct Commits {
+    next_group: u64,
+    settled_through: u64,
+    /// The latest failed commits (rare): (group, error).
+    failed: std::collections::VecDeque<(u64, String)>,
+}
+
+/// One call's hold on the plugin's connection, from its first statement to
+/// its end ([`SqlUnit::finish`]); dropped without `finish`, it counts as a
+/// call that failed.
+pub struct SqlUnit {
+    guard: Option<parking_lot::ArcMutexGuard<parking_lot::RawMutex, Shared>>,
+    db: Arc<PluginSql>,
+    group_no: u64,
+}
+
+impl std::ops::Deref for SqlUnit {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.guard.as_ref().expect("a unit is used only until it ends").conn
+    }
+}
+
+impl std::ops::DerefMut for SqlUnit {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.guard.as_mut().expect("a unit is used only until it ends").conn
+    }
+}
+
+impl Drop for SqlUnit {
+    fn drop(&mut self) {
+        if self.guard.is_some() {
+            // Ended without `finish` (a panic on the host side): that call
+            // failed, so its changes go; the rest of the group stays.
+            let _ = self.end(false, Vec::new());
+        }
+    }
+}
+
+impl SqlUnit {
+    /// End the call: keep its changes and events (`commit`) or drop them.
+    /// With `commit`, returns once they are committed (by this call or by
+    /// the last call of its group) and the events stored; a failed commit
+    /// is rolled back and reported, so the data is never half-written.
+    pub fn finish(mut self, commit: bool, events: Vec<NewEvent>) -> Result<()> {
+        self.end(commit, events)
+    }
+
+    fn end(&mut self, commit: bool, events: Vec<NewEvent>) -> Result<()> {
+        let mut g = self.guard.take().expect("a unit ends once");
+        let db = self.db.clone();
+        let group_no = self.group_no;
+        if g.conn.is_autocommit() {
+            // SQLite rolled the whole transaction back (disk full, I/O
+            // error): every call of the group lost its changes.
+            let lost = g.group.take();
+            let err = "the transaction was rolled back by the database (see the statement that failed)".to_string();
+            if lost.is_some_and(|l| l.calls > 0) {
+                db.settle(group_no, Err(err.clone()));
+            } else {
+                db.settle(group_no, Ok(()));
+            }
+            return if commit { Err(StorageError::Backend(err)) } else { Ok(()) };
+        }
+        let mut own: Result<bool> = Ok(false);
+        if commit {
+            match g.conn.execute_batch("RELEASE linli_call") {
+                Ok(()) => {
+                    let group = g.group.as_mut().expect("a unit belongs to the open group");
+                    group.calls += 1;
+                    group.events.extend(events);
+                    own = Ok(true);
+                }
+                Err(e) => {
+                    let _ = g.conn.execute_batch("ROLLBACK TO linli_call; RELEASE linli_call");
+                    own = Err(e.into());
+                }
+            }
+        } else if let Err(e) = g.conn.execute_batch("ROLLBACK TO linli_call; RELEASE linli_call") {
+            tracing::error!(error = %e, "rolling back a failed call's savepoint");
+        }
+        let group = g.group.as_ref().expect("a unit belongs to the open group");
+        let keep_open = db.waiting.load(Ordering::SeqCst) > 0
+            && group.calls < group_max_calls()
+            && group.opened.elapsed() < GROUP_MAX_AGE
+            && group_commit_enabled();
+        if keep_open {
+            drop(g);
+            return match own {
+                Ok(true) => db.wait_for(group_no),
+                Ok(false) => Ok(()),
+                Err(e) => Err(e),
+            };
+        }
+        // The last call of the group commits it for all.
+        let group = g.group.take().expect("checked above");
+        let result = if group.calls == 0 {
+            g.conn.execute_batch("ROLLBACK").map_err(|e| e.to_string())
+        } else {
+            g.conn.execute_batch("COMMIT").map_err(|e| {
+                let _ = g.conn.execute_batch("ROLLBACK");
+                e.to_string()
+            })
+        };
+        if result.is_ok() && !group.events.is_empty() {
+            // Still holding the connection: events go out in commit order.
+            match db.publisher.get() {
+                Some(publish) => publish(group.events),
+                None => tracing::warn!(lost = group.events.len(), "a plugin database without an event publisher dropped events"),
+            }
+        }
+        db.settle(group_no, result.clone());
+        drop(g);
+        match own {
+            Ok(true) => result.map_err(StorageError::Backend),
+            Ok(false) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
 
 impl PluginSql {
     pub fn open(path: &Path, durability: Durability) -> Result<Self> {
@@ -268,39 +440,79 @@ impl PluginSql {
         conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)?;
         conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH, 16 * 1024 * 1024)?;
         let checkpoints = super::checkpoint::hand_over(&conn, path)?;
-        Ok(PluginSql { conn: Arc::new(Mutex::new(conn)), _checkpoints: checkpoints, warned: Mutex::default() })
+        Ok(PluginSql {
+            shared: Arc::new(Mutex::new(Shared { conn, group: None })),
+            waiting: AtomicUsize::new(0),
+            commits: Mutex::default(),
+            committed: parking_lot::Condvar::new(),
+            publisher: std::sync::OnceLock::new(),
+            _checkpoints: checkpoints,
+            warned: Mutex::default(),
+        })
     }
 
-    /// Take the connection for one call and open its transaction.
-    pub fn begin(&self) -> Result<SqlUnit> {
-        let c = self.conn.lock_arc();
-        if !c.is_autocommit() {
-            // Left open by a call that never reached its end (a panic on the
-            // host side): that call failed, so its changes go.
-            tracing::warn!("rolling back a plugin transaction left open by an unfinished call");
-            c.execute_batch("ROLLBACK")?;
-        }
-        c.execute_batch("BEGIN")?;
-        Ok(c)
+    /// Where committed calls' events go (set once, when the plugin loads).
+    pub fn set_publisher(&self, publish: Publisher) {
+        let _ = self.publisher.set(publish);
     }
 
-    /// End a call's unit of work: commit (when the call returned) or roll
-    /// back (when it trapped). A commit that fails is rolled back and
-    /// reported, so the plugin's data is never left half-written.
-    pub fn finish(unit: SqlUnit, commit: bool) -> Result<()> {
-        if unit.is_autocommit() {
-            // SQLite already rolled the transaction back (disk full, I/O
-            // error); the statement that hit it reported the error.
-            return Ok(());
-        }
-        if commit {
-            if let Err(e) = unit.execute_batch("COMMIT") {
-                let _ = unit.execute_batch("ROLLBACK");
-                return Err(e.into());
+    /// Take the connection for one call: join the open group's transaction
+    /// (or open one) and set the call's savepoint.
+    pub fn begin(self: &Arc<Self>) -> Result<SqlUnit> {
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let mut g = self.shared.lock_arc();
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let group_no = match &g.group {
+            Some(group) => group.group_no,
+            None => {
+                if !g.conn.is_autocommit() {
+                    // Left open outside any group (a failure while ending
+                    // one): nobody is waiting for it.
+                    tracing::warn!("rolling back a plugin transaction left open by an unfinished call");
+                    g.conn.execute_batch("ROLLBACK")?;
+                }
+                g.conn.execute_batch("BEGIN")?;
+                let group_no = {
+                    let mut c = self.commits.lock();
+                    c.next_group += 1;
+                    c.next_group
+                };
+                g.group = Some(Group { group_no, calls: 0, opened: std::time::Instant::now(), events: Vec::new() });
+                group_no
             }
-            Ok(())
-        } else {
-            unit.execute_batch("ROLLBACK").map_err(Into::into)
+        };
+        let unit = SqlUnit { guard: Some(g), db: self.clone(), group_no };
+        if let Err(e) = unit.execute_batch("SAVEPOINT linli_call") {
+            // Dropping the unit ends it as a failed call, so the group goes on.
+            drop(unit);
+            return Err(e.into());
+        }
+        Ok(unit)
+    }
+
+    /// Record how group `group_no` ended and wake the calls waiting for it.
+    fn settle(&self, group_no: u64, result: std::result::Result<(), String>) {
+        let mut c = self.commits.lock();
+        c.settled_through = c.settled_through.max(group_no);
+        if let Err(e) = result {
+            c.failed.push_back((group_no, e));
+            if c.failed.len() > 64 {
+                c.failed.pop_front();
+            }
+        }
+        drop(c);
+        self.committed.notify_all();
+    }
+
+    /// Wait until group `group_no` is committed (or failed).
+    fn wait_for(&self, group_no: u64) -> Result<()> {
+        let mut c = self.commits.lock();
+        while c.settled_through < group_no {
+            self.committed.wait(&mut c);
+        }
+        match c.failed.iter().find(|(g, _)| *g == group_no) {
+            Some((_, e)) => Err(StorageError::Backend(e.clone())),
+            None => Ok(()),
         }
     }
 
@@ -310,8 +522,86 @@ impl PluginSql {
         w.len() < 1000 && w.insert(statement.to_owned())
     }
 
-    /// Run `f` on the connection outside any call (maintenance, tests).
+    /// Run `f` on the connection outside any call (maintenance, tests),
+    /// once no group's transaction is open.
     pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
-        Ok(f(&mut self.conn.lock())?)
+        loop {
+            let mut g = self.shared.lock();
+            match &g.group {
+                None => return Ok(f(&mut g.conn)?),
+                // A call waiting for the connection will commit it.
+                Some(group) => {
+                    let group_no = group.group_no;
+                    drop(g);
+                    let _ = self.wait_for(group_no);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(n: usize) -> NewEvent {
+        NewEvent { topic: "t.row".into(), payload: n.to_string(), time: 0 }
+    }
+
+    /// Many calls at once, some failing: every call that returned Ok is on
+    /// disk (seen by another connection) by the time `finish` returns, no
+    /// failed call left a row or an event, and the events came out in the
+    /// order the rows were committed.
+    #[test]
+    fn calls_sharing_a_commit_keep_all_or_nothing_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.sqlite");
+        let db = Arc::new(PluginSql::open(&path, Durability::Normal).unwrap());
+        let published = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink = published.clone();
+        db.set_publisher(Arc::new(move |events| sink.lock().extend(events.into_iter().map(|e| e.payload))));
+        db.with(|c| c.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY, seq INTEGER NOT NULL)")).unwrap();
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let db = db.clone();
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let reader = Connection::open(&path).unwrap();
+                    for i in 0..200 {
+                        let n = t * 1000 + i;
+                        let unit = db.begin().unwrap();
+                        unit.execute("INSERT INTO t (n, seq) VALUES (?1, (SELECT COUNT(*) FROM t))", [n as i64]).unwrap();
+                        let ok = n % 7 != 3;
+                        unit.finish(ok, vec![event(n)]).unwrap();
+                        let stored: i64 = reader.query_row("SELECT COUNT(*) FROM t WHERE n = ?1", [n as i64], |r| r.get(0)).unwrap();
+                        assert_eq!(stored, i64::from(ok), "row {n} after finish({ok})");
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let rows: Vec<i64> = db.with(|c| c.prepare("SELECT n FROM t ORDER BY seq")?.query_map([], |r| r.get(0))?.collect()).unwrap();
+        assert_eq!(rows.len(), (0..8).flat_map(|t| (0..200).map(move |i| t * 1000 + i)).filter(|n| n % 7 != 3).count());
+        let events: Vec<i64> = published.lock().iter().map(|p| p.parse().unwrap()).collect();
+        assert_eq!(events, rows, "events in commit order, none from a rolled-back call");
+    }
+
+    /// A unit dropped without `finish` (a panic on the host side) counts as
+    /// a failed call; the next call works.
+    #[test]
+    fn an_abandoned_call_is_rolled_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(PluginSql::open(&dir.path().join("p.sqlite"), Durability::Normal).unwrap());
+        db.with(|c| c.execute_batch("CREATE TABLE t (n INTEGER)")).unwrap();
+        let unit = db.begin().unwrap();
+        unit.execute("INSERT INTO t VALUES (1)", []).unwrap();
+        drop(unit);
+        let unit = db.begin().unwrap();
+        unit.execute("INSERT INTO t VALUES (2)", []).unwrap();
+        unit.finish(true, vec![]).unwrap();
+        let rows: Vec<i64> = db.with(|c| c.prepare("SELECT n FROM t")?.query_map([], |r| r.get(0))?.collect()).unwrap();
+        assert_eq!(rows, vec![2]);
     }
 }

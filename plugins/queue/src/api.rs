@@ -261,6 +261,16 @@ pub fn counter_action(cfg: &Config, req: &Request, now: i64) -> Result<Response,
             Some(t) => view(&t),
             None => json!({"ticket": null, "message": t(lang, "暂无等候的群众", "Nobody is waiting")}),
         },
+        // 完成并叫下一位: finish the current ticket (outcome 完成 unless
+        // given) and call the next, in one step.
+        "finish-next" => {
+            let (finished, called) = counter::finish_and_call(cfg, &desk, body.outcome.as_deref().unwrap_or("done"), now)?;
+            let finished = finished.map(|f| f.staff_view(cfg, lang));
+            match called {
+                Some(c) => json!({"finished": finished, "ticket": c.staff_view(cfg, lang)}),
+                None => json!({"finished": finished, "ticket": null, "message": t(lang, "暂无等候的群众", "Nobody is waiting")}),
+            }
+        }
         "recall" => view(&counter::recall(cfg, &desk, now)?),
         "skip" => view(&counter::skip(cfg, &desk, now)?),
         "start" => view(&counter::start(cfg, &desk, now)?),

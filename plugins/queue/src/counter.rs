@@ -39,8 +39,41 @@ impl<'a> Desk<'a> {
 
 /// Call the next ticket by the policy; `None` when nobody is waiting.
 pub fn call_next(cfg: &Config, desk: &Desk, now: i64) -> Result<Option<Ticket>, Fail> {
+    let t = call_quiet(cfg, desk, now)?;
+    if t.is_some() {
+        announce::waiting(cfg, now)?;
+    }
+    Ok(t)
+}
+
+/// 完成并叫下一位 — the clerk's one key between two residents: finish the
+/// window's current ticket (if any) with `outcome`, then call the next by
+/// the policy. One step: a paused window refuses before anything changes,
+/// and the screens get one waiting board for both changes.
+pub fn finish_and_call(cfg: &Config, desk: &Desk, outcome: &str, now: i64) -> Result<(Option<Ticket>, Option<Ticket>), Fail> {
+    check_outcome(outcome)?;
     if desk.row.paused != 0 {
-        return Err(Fail::user(409, "本窗口已暂停，请先恢复办理再叫号", "This window is paused; resume before calling"));
+        return Err(paused());
+    }
+    let finished = match Ticket::current_at(desk.number())? {
+        Some(cur) => Some(finish_ticket(desk, cur, outcome, now)?),
+        None => None,
+    };
+    let called = call_quiet(cfg, desk, now)?;
+    if finished.is_some() || called.is_some() {
+        announce::waiting(cfg, now)?;
+    }
+    Ok((finished, called))
+}
+
+fn paused() -> Fail {
+    Fail::user(409, "本窗口已暂停，请先恢复办理再叫号", "This window is paused; resume before calling")
+}
+
+/// Call next without the waiting board (the caller announces it once).
+fn call_quiet(cfg: &Config, desk: &Desk, now: i64) -> Result<Option<Ticket>, Fail> {
+    if desk.row.paused != 0 {
+        return Err(paused());
     }
     let choice = policy::next_for(cfg, desk.window, desk.row.streak, now, 5);
     let mut params = vec![
@@ -74,7 +107,6 @@ pub fn call_next(cfg: &Config, desk: &Desk, now: i64) -> Result<Option<Ticket>, 
     let jumped = choice.jumping && policy::jumped(cfg, &t.kind, t.priority != 0, t.appointment_time, now);
     windows::set_streak(desk.number(), if jumped { desk.row.streak + 1 } else { 0 })?;
     announce::called(&t, desk.number());
-    announce::waiting(cfg, now)?;
     Ok(Some(t))
 }
 
@@ -128,14 +160,27 @@ pub fn start(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
 /// (referred elsewhere).
 pub const OUTCOMES: &[&str] = &["done", "incomplete", "referred"];
 
-pub fn finish(cfg: &Config, desk: &Desk, id: Option<i64>, outcome: &str, now: i64) -> Result<Ticket, Fail> {
-    if !OUTCOMES.contains(&outcome) {
-        return Err(Fail::user(422, "办理结果应为 完成、需补正 或 转办", "outcome must be done, incomplete or referred"));
+fn check_outcome(outcome: &str) -> Result<(), Fail> {
+    if OUTCOMES.contains(&outcome) {
+        Ok(())
+    } else {
+        Err(Fail::user(422, "办理结果应为 完成、需补正 或 转办", "outcome must be done, incomplete or referred"))
     }
+}
+
+pub fn finish(cfg: &Config, desk: &Desk, id: Option<i64>, outcome: &str, now: i64) -> Result<Ticket, Fail> {
+    check_outcome(outcome)?;
     let cur = match id {
         Some(id) => Ticket::by_id(id)?.ok_or_else(|| Fail::user(404, "没有这个号", "No such ticket"))?,
         None => desk.current()?,
     };
+    let t = finish_ticket(desk, cur, outcome, now)?;
+    announce::waiting(cfg, now)?;
+    Ok(t)
+}
+
+/// Finish `cur` at this window (without the waiting board).
+fn finish_ticket(desk: &Desk, cur: Ticket, outcome: &str, now: i64) -> Result<Ticket, Fail> {
     if cur.status == status::FINISHED {
         return Err(Fail::user(409, format!("{} 号已办结，不能重复办结", cur.label), format!("Ticket {} is already finished", cur.label)));
     }
@@ -155,7 +200,6 @@ pub fn finish(cfg: &Config, desk: &Desk, id: Option<i64>, outcome: &str, now: i6
     )?
     .ok_or_else(|| Fail::user(409, format!("{} 号已办结，不能重复办结", cur.label), format!("Ticket {} is already finished", cur.label)))?;
     announce::finished(&t, desk.number());
-    announce::waiting(cfg, now)?;
     Ok(t)
 }
 

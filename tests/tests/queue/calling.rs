@@ -210,3 +210,50 @@ fn appointments_are_called_at_their_time() {
     finish(&h, "4");
     assert_eq!(call(&h, "4").as_deref(), Some("C002"));
 }
+
+#[test]
+fn done_and_call_next_finishes_the_current_ticket_and_calls_the_next_in_one_step() {
+    let h = harness();
+    for _ in 0..3 {
+        ticket(&h, "A");
+    }
+    // Nothing at the window yet: it only calls.
+    let r = act(&h, "1", "finish-next", json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.json()["finished"].is_null());
+    assert_eq!(r.json()["ticket"]["ticket"], "A001");
+    let boards_before = events(&h, "queue.waiting").len();
+    // A001 is finished as 完成, A002 is called: one request, one waiting board.
+    let r = act(&h, "1", "finish-next", json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["finished"]["ticket"], "A001");
+    assert_eq!(r.json()["finished"]["status"], "finished");
+    assert_eq!(r.json()["ticket"]["ticket"], "A002");
+    let done = events(&h, "queue.finished");
+    assert_eq!(done.last().unwrap()["ticket"], "A001");
+    assert_eq!(done.last().unwrap()["outcome"], "done");
+    assert_eq!(events(&h, "queue.called").last().unwrap()["ticket"], "A002");
+    assert_eq!(events(&h, "queue.waiting").len(), boards_before + 1);
+    // Another outcome can be given.
+    let r = act(&h, "1", "finish-next", json!({"outcome": "incomplete"}));
+    assert_eq!(r.json()["finished"]["outcome"], "incomplete");
+    assert_eq!(r.json()["ticket"]["ticket"], "A003");
+    // The last one finished, nobody waiting: not an error.
+    let r = act(&h, "1", "finish-next", json!({}));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["finished"]["ticket"], "A003");
+    assert!(r.json()["ticket"].is_null());
+    // A bad outcome or a paused window changes nothing.
+    ticket(&h, "A");
+    assert_eq!(call(&h, "1").as_deref(), Some("A004"));
+    let r = act(&h, "1", "finish-next", json!({"outcome": "maybe"}));
+    assert_eq!(r.status, 422);
+    act(&h, "1", "pause", json!({}));
+    let r = act(&h, "1", "finish-next", json!({}));
+    assert_eq!(r.status, 409);
+    assert!(message(&r).contains("paused"));
+    let state = act(&h, "1", "resume", json!({}));
+    assert_eq!(state.status, 200);
+    let r = act(&h, "1", "finish-next", json!({}));
+    assert_eq!(r.json()["finished"]["ticket"], "A004", "A004 was still at the window: {}", r.text());
+}

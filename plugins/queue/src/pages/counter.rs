@@ -1,5 +1,5 @@
 //! The counter console for a clerk at a window. Every action has a key:
-//! N call next, R recall, S skip, B begin, F finish (完成), I 需补正,
+//! Enter 完成并叫下一位 (finish the current ticket and call the next), N call next, R recall, S skip, B begin, F finish (完成), I 需补正,
 //! Z 转办, T transfer, P pause or resume.
 
 use crate::config::Config;
@@ -29,7 +29,7 @@ pub fn page(cfg: &Config, req: &Request, _now: i64) -> Result<Response, Fail> {
 <div style="display:flex;gap:24px;flex-wrap:wrap;align-items:center"><div><div class="q-muted">{current_l}</div><div class="q-big" id="q-cur">—</div></div>
 <div id="q-curinfo" class="q-muted"></div></div>
 <p id="q-msg" role="status" aria-live="polite"></p>
-<div class="q-actions q-keys">{b_next}{b_recall}{b_skip}{b_start}{b_done}{b_inc}{b_ref}{b_pause}</div>
+<div class="q-actions q-keys">{b_fnext}{b_next}{b_recall}{b_skip}{b_start}{b_done}{b_inc}{b_ref}{b_pause}</div>
 <details id="q-transfer"><summary><kbd>T</kbd> {transfer}</summary>
 <label>{to_svc}<select id="q-t-svc"><option value="">—</option>{options}</select></label>
 <label>{to_win}<select id="q-t-win"><option value="">—</option>{wins}</select></label>
@@ -55,11 +55,11 @@ pub fn page(cfg: &Config, req: &Request, _now: i64) -> Result<Response, Fail> {
   async function act(action, body) {{
     try {{
       var r = await Linli.api('POST', '/api/queue/counter/' + action, body || {{}});
-      msg(r.ticket ? r.ticket.ticket + ' · ' + r.ticket.status_text : (r.message || ''));
+      msg((r.finished ? r.finished.ticket + ' · ' + r.finished.status_text + (r.ticket ? ' → ' : ' · ') : '') + (r.ticket ? r.ticket.ticket + ' · ' + r.ticket.status_text : (r.message || '')));
     }} catch (e) {{ msg(e.message); }}
     refresh();
   }}
-  var actions = {{ 'q-next': ['call-next'], 'q-recall': ['recall'], 'q-skip': ['skip'], 'q-start': ['start'],
+  var actions = {{ 'q-fnext': ['finish-next', {{ outcome: 'done' }}], 'q-next': ['call-next'], 'q-recall': ['recall'], 'q-skip': ['skip'], 'q-start': ['start'],
     'q-done': ['finish', {{ outcome: 'done' }}], 'q-inc': ['finish', {{ outcome: 'incomplete' }}], 'q-ref': ['finish', {{ outcome: 'referred' }}] }};
   Object.keys(actions).forEach(function (id) {{ document.getElementById(id).addEventListener('click', function () {{ act(actions[id][0], actions[id][1]); }}); }});
   document.getElementById('q-pause').addEventListener('click', function () {{ act(state && state.paused ? 'resume' : 'pause'); }});
@@ -71,10 +71,12 @@ pub fn page(cfg: &Config, req: &Request, _now: i64) -> Result<Response, Fail> {
     var id = e.target.dataset && e.target.dataset['return']; if (!id) return;
     try {{ await Linli.api('POST', '/api/queue/tickets/' + id + '/return'); }} catch (err) {{ msg(err.message); }} refresh();
   }});
-  var keys = {{ n: 'q-next', r: 'q-recall', s: 'q-skip', b: 'q-start', f: 'q-done', i: 'q-inc', z: 'q-ref', p: 'q-pause', F1: 'q-next' }};
+  var keys = {{ Enter: 'q-fnext', n: 'q-next', r: 'q-recall', s: 'q-skip', b: 'q-start', f: 'q-done', i: 'q-inc', z: 'q-ref', p: 'q-pause', F1: 'q-next' }};
   document.addEventListener('keydown', function (e) {{
     if (e.ctrlKey || e.altKey || e.metaKey || /INPUT|SELECT|TEXTAREA/.test(e.target.tagName)) return;
     if (e.key === 't' || e.key === 'T') {{ var d = document.getElementById('q-transfer'); d.open = true; document.getElementById('q-t-svc').focus(); e.preventDefault(); return; }}
+    // Enter on a focused button or link is that control's own.
+    if (e.key === 'Enter' && /^(BUTTON|A|SUMMARY)$/.test(e.target.tagName)) return;
     var id = keys[e.key] || keys[e.key.toLowerCase()];
     if (id) {{ e.preventDefault(); document.getElementById(id).click(); }}
   }});
@@ -88,7 +90,8 @@ pub fn page(cfg: &Config, req: &Request, _now: i64) -> Result<Response, Fail> {
         win_l = t(lang, " 号窗口", ""),
         paused = t(lang, "本窗口已暂停叫号", "This window is paused"),
         current_l = t(lang, "当前号", "Current ticket"),
-        b_next = key("N", t(lang, "叫下一位", "Call next"), "q-next", "primary"),
+        b_fnext = key("Enter", t(lang, "完成并叫下一位", "Done, call next"), "q-fnext", "primary"),
+        b_next = key("N", t(lang, "叫下一位", "Call next"), "q-next", ""),
         b_recall = key("R", t(lang, "重呼", "Recall"), "q-recall", ""),
         b_skip = key("S", t(lang, "过号", "Skip (no-show)"), "q-skip", ""),
         b_start = key("B", t(lang, "开始办理", "Start"), "q-start", ""),
