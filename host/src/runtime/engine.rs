@@ -61,6 +61,12 @@ impl SandboxEngine {
             .memory_reservation(MAX_MEMORY_MIB * 1024 * 1024)
             .memory_guard_size(64 * 1024)
             .max_wasm_stack(1024 * 1024);
+        // LINLI_PERF_MAP=1 writes /tmp/perf-PID.map, so `perf report` names
+        // the plugins' own functions (compile cache off: the map is written
+        // while compiling).
+        if std::env::var_os("LINLI_PERF_MAP").is_some_and(|v| v != "0") {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config).map_err(anyhow::Error::from).context("creating the wasmtime engine")?;
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         {
