@@ -136,11 +136,22 @@ fn kiosk_ticket_page_counter_and_statistics_in_chromium() {
     assert_eq!(b.until("the call", "document.getElementById('q-cur').innerText === 'B001' && 'B001'"), json!("B001"));
     b.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'f'})); return 1;");
     b.until("the finish", "document.getElementById('q-cur').innerText === '—'");
+    // Enter: 完成并叫下一位 — the current ticket is finished and the next called.
+    for key in ["browser-b2", "browser-b3"] {
+        assert_eq!(kiosk_take(&s.url, "B", key).expect("kiosk").0, 201);
+    }
+    b.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'n'})); return 1;");
+    b.until("B002 called", "document.getElementById('q-cur').innerText === 'B002'");
+    b.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'})); return 1;");
+    let said = b.until("B003 called", "document.getElementById('q-cur').innerText === 'B003' && document.getElementById('q-msg').innerText");
+    assert!(said.as_str().unwrap_or("").contains("B002"), "the message names the finished ticket too: {said}");
+    b.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'})); return 1;");
+    b.until("nobody left", "document.getElementById('q-cur').innerText === '—'");
 
-    // Statistics for the day: two issued, two served, the hours chart.
+    // Statistics for the day: four issued, four served, the hours chart.
     b.open(&format!("{}/queue/stats", s.url));
     let total = b.until("the totals", "document.querySelector('table tbody tr') && document.querySelector('table tbody tr').innerText");
     let cells: Vec<&str> = total.as_str().unwrap_or("").split('\t').collect();
-    assert_eq!(&cells[1..4], ["2", "2", "2"], "issued, called, served: {total}");
+    assert_eq!(&cells[1..4], ["4", "4", "4"], "issued, called, served: {total}");
     assert_eq!(b.js("return document.querySelectorAll('#q-hours rect').length;"), json!(24));
 }
