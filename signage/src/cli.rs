@@ -71,7 +71,7 @@ pub struct Cli {
     #[arg(long)]
     pub bench: bool,
 
-    /// 同一画面在无头 Chromium 中的 CPU 与内存对比（1920×1080）/ Compare CPU time and memory with the same scene in headless Chromium (1920×1080)
+    /// 同一画面在 Chromium 中的 CPU 与内存对比（1920×1080；默认双方无头，--window 双方开窗口）/ Compare CPU time and memory with the same scene in Chromium (1920×1080): headless against headless, or window against window with --window
     #[arg(long, conflicts_with = "bench")]
     pub bench_vs_chromium: bool,
 
