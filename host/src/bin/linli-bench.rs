@@ -130,12 +130,13 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool) -> 
     let per_call = Conn::open(port).and_then(|mut c| c.request("GET", "/metrics", &[], b"")).map(|(_, _, m)| {
         let get = |name: &str| m.lines().find(|l| l.starts_with(&format!("{name}{{plugin=\"queue\"}}"))).and_then(|l| l.rsplit(' ').next()).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
         let calls = get("linli_plugin_calls_total").max(1.0);
-        (get("linli_plugin_call_seconds_total") / calls * 1e3, get("linli_plugin_host_calls_total") / calls)
+        let per_commit = get("linli_plugin_sql_committed_calls_total") / get("linli_plugin_sql_commits_total").max(1.0);
+        (get("linli_plugin_call_seconds_total") / calls * 1e3, get("linli_plugin_host_calls_total") / calls, per_commit)
     });
     let _ = child.kill();
     let _ = child.wait();
-    if let Ok((ms, hc)) = per_call {
-        println!("(inside the sandbox: {ms:.2} ms and {hc:.1} host calls per queue request on average)");
+    if let Ok((ms, hc, per_commit)) = per_call {
+        println!("(inside the sandbox: {ms:.2} ms and {hc:.1} host calls per queue request on average; {per_commit:.2} calls per commit)");
     }
     let (i50, i99) = summarize(issue);
     let (c50, c99) = summarize(call);

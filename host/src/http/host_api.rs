@@ -93,6 +93,18 @@ async fn metrics(State(host): State<Arc<Host>>) -> Response {
     for p in snap.plugins.values() {
         let _ = writeln!(out, "linli_plugin_host_calls_total{{plugin=\"{}\"}} {}", p.manifest.id, p.health.host_calls.load(Ordering::Relaxed));
     }
+    let _ = writeln!(out, "# HELP linli_plugin_sql_commits_total Commits of each plugin's database (calls that queue up share one).\n# TYPE linli_plugin_sql_commits_total counter");
+    for p in snap.plugins.values() {
+        if let Some(db) = p.sql_db() {
+            let _ = writeln!(out, "linli_plugin_sql_commits_total{{plugin=\"{}\"}} {}", p.manifest.id, db.commit_count.load(Ordering::Relaxed));
+        }
+    }
+    let _ = writeln!(out, "# HELP linli_plugin_sql_committed_calls_total Calls whose SQL changes were committed.\n# TYPE linli_plugin_sql_committed_calls_total counter");
+    for p in snap.plugins.values() {
+        if let Some(db) = p.sql_db() {
+            let _ = writeln!(out, "linli_plugin_sql_committed_calls_total{{plugin=\"{}\"}} {}", p.manifest.id, db.committed_calls.load(Ordering::Relaxed));
+        }
+    }
     let _ = writeln!(out, "# HELP linli_plugin_healthy 1 when the plugin is healthy.\n# TYPE linli_plugin_healthy gauge");
     for p in snap.plugins.values() {
         let _ = writeln!(out, "linli_plugin_healthy{{plugin=\"{}\"}} {}", p.manifest.id, u8::from(p.health.healthy()));

@@ -266,6 +266,9 @@ pub struct PluginSql {
     commits: Mutex<Commits>,
     committed: parking_lot::Condvar,
     publisher: std::sync::OnceLock<Publisher>,
+    /// Commits made, and the calls whose changes they carried (metrics).
+    pub commit_count: std::sync::atomic::AtomicU64,
+    pub committed_calls: std::sync::atomic::AtomicU64,
     _checkpoints: Arc<()>,
     /// Statements already warned about (see `first_warning`).
     warned: Mutex<std::collections::HashSet<String>>,
@@ -416,6 +419,10 @@ impl SqlUnit {
                 e.to_string()
             })
         };
+        if result.is_ok() && group.calls > 0 {
+            db.commit_count.fetch_add(1, Ordering::Relaxed);
+            db.committed_calls.fetch_add(u64::from(group.calls), Ordering::Relaxed);
+        }
         if result.is_ok() && !group.events.is_empty() {
             // Still holding the connection: events go out in commit order.
             match db.publisher.get() {
@@ -446,6 +453,8 @@ impl PluginSql {
             commits: Mutex::default(),
             committed: parking_lot::Condvar::new(),
             publisher: std::sync::OnceLock::new(),
+            commit_count: std::sync::atomic::AtomicU64::new(0),
+            committed_calls: std::sync::atomic::AtomicU64::new(0),
             _checkpoints: checkpoints,
             warned: Mutex::default(),
         })
@@ -586,6 +595,8 @@ mod tests {
         assert_eq!(rows.len(), (0..8).flat_map(|t| (0..200).map(move |i| t * 1000 + i)).filter(|n| n % 7 != 3).count());
         let events: Vec<i64> = published.lock().iter().map(|p| p.parse().unwrap()).collect();
         assert_eq!(events, rows, "events in commit order, none from a rolled-back call");
+        assert_eq!(db.committed_calls.load(Ordering::Relaxed), rows.len() as u64, "every kept call counted once");
+        assert!(db.commit_count.load(Ordering::Relaxed) <= db.committed_calls.load(Ordering::Relaxed));
     }
 
     /// A unit dropped without `finish` (a panic on the host side) counts as
