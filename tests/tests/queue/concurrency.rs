@@ -95,4 +95,14 @@ fn many_windows_and_kiosks_at_once_never_call_twice_or_lose_a_ticket() {
     assert_contiguous(&issued);
     let (_, board) = s.get_json("/api/queue/services");
     assert!(board["services"].as_array().unwrap().iter().all(|s| s["waiting"] == 0), "{board}");
+    // Every write above was committed and counted; calls that queued up
+    // for the database may have shared a commit, never the other way round.
+    let (_, metrics) = s.get("/metrics");
+    let metric = |name: &str| -> u64 {
+        let line = metrics.lines().find(|l| l.starts_with(&format!("{name}{{plugin=\"queue\"}}"))).unwrap_or_else(|| panic!("{name} missing: {metrics}"));
+        line.rsplit(' ').next().and_then(|v| v.parse().ok()).expect("a count")
+    };
+    let (commits, calls) = (metric("linli_plugin_sql_commits_total"), metric("linli_plugin_sql_committed_calls_total"));
+    assert!(calls >= (issued.len() + window_ops) as u64, "{calls} committed calls for {} writes", issued.len() + window_ops);
+    assert!(commits >= 1 && commits <= calls, "{commits} commits for {calls} calls");
 }
