@@ -29,6 +29,7 @@ pub const STYLE: &str = r#"<style>
 .q-slip .row { font-size: 10pt; margin: 1mm 0; }
 .q-slip svg { width: 32mm; height: 32mm; }
 .q-keys kbd { display: inline-block; min-width: 1.6em; padding: 0 4px; border: 1px solid var(--line); border-radius: 4px; background: #f0f0f0; font-size: .85em; }
+.q-keys .primary kbd { background: #fff; color: #222; border-color: #fff; }
 .q-actions button { margin: 4px 6px 4px 0; }
 body.q-elderly { font-size: 30px; }
 body.q-elderly .q-svc { min-height: 200px; font-size: 1.6rem; }
