@@ -51,6 +51,14 @@ impl EventBus {
         Ok(ids)
     }
 
+    /// `publish_all` for events whose change is already stored: a failure
+    /// is logged, not returned (screens catch up on the next event).
+    pub fn publish_stored(&self, events: &[NewEvent], source: &str) {
+        if let Err(e) = self.publish_all(events, source) {
+            tracing::error!(plugin = %source, error = %e, lost = events.len(), "storing events failed");
+        }
+    }
+
     /// Live events from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
         self.tx.subscribe()

@@ -141,12 +141,7 @@ impl CallState {
                     wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id);
                 }
             }
-            None => {
-                if let Err(e) = self.services.bus.publish_all(&events, &self.plugin_id) {
-                    // Nothing else of the call to keep; screens catch up on the next event.
-                    tracing::error!(plugin = %self.plugin_id, error = %e, lost = events.len(), "storing a call's events failed");
-                }
-            }
+            None => self.services.bus.publish_stored(&events, &self.plugin_id),
         }
         Ok(())
     }

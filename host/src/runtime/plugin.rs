@@ -243,12 +243,7 @@ impl LoadedPlugin {
             let db = Arc::new(PluginSql::open(&path, ctx.durability).map_err(|e| file_err(format!("opening {}: {e}", path.display())))?);
             // A committed group's events go to the bus, in commit order.
             let (bus, source) = (ctx.services.bus.clone(), manifest.id.clone());
-            db.set_publisher(Arc::new(move |events| {
-                if let Err(e) = bus.publish_all(&events, &source) {
-                    // The changes are stored; screens catch up on the next event.
-                    tracing::error!(plugin = %source, error = %e, lost = events.len(), "storing committed calls' events failed");
-                }
-            }));
+            db.set_publisher(Arc::new(move |events| bus.publish_stored(&events, &source)));
             plugin.sql = Some(db);
         }
         let mut config: serde_json::Value = if manifest.config_default.trim().is_empty() {

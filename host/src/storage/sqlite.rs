@@ -286,11 +286,6 @@ pub const GROUP_MAX_CALLS: u32 = 8;
 /// calls are waiting.
 pub const GROUP_MAX_AGE: std::time::Duration = std::time::Duration::from_millis(2);
 
-fn group_max_calls() -> u32 {
-    static N: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
-    *N.get_or_init(|| std::env::var("LINLI_GROUP_MAX").ok().and_then(|v| v.parse().ok()).unwrap_or(GROUP_MAX_CALLS))
-}
-
 /// `LINLI_GROUP_COMMIT=0` commits every call on its own (to compare, or to
 /// rule group commit out).
 fn group_commit_enabled() -> bool {
@@ -370,35 +365,32 @@ impl SqlUnit {
         if g.conn.is_autocommit() {
             // SQLite rolled the whole transaction back (disk full, I/O
             // error): every call of the group lost its changes.
-            let lost = g.group.take();
+            let lost_calls = g.group.take().map_or(0, |l| l.calls);
             let err = "the transaction was rolled back by the database (see the statement that failed)".to_string();
-            if lost.is_some_and(|l| l.calls > 0) {
-                db.settle(group_no, Err(err.clone()));
-            } else {
-                db.settle(group_no, Ok(()));
-            }
+            db.settle(group_no, if lost_calls > 0 { Err(err.clone()) } else { Ok(()) });
             return if commit { Err(StorageError::Backend(err)) } else { Ok(()) };
         }
-        let mut own: Result<bool> = Ok(false);
-        if commit {
-            match g.conn.execute_batch("RELEASE linli_call") {
-                Ok(()) => {
-                    let group = g.group.as_mut().expect("a unit belongs to the open group");
-                    group.calls += 1;
-                    group.events.extend(events);
-                    own = Ok(true);
+        // This call's own part: kept in the group (Ok(true)) or undone.
+        let own: Result<bool> = match commit.then(|| g.conn.execute_batch("RELEASE linli_call")) {
+            Some(Ok(())) => {
+                let group = g.group.as_mut().expect("a unit belongs to the open group");
+                group.calls += 1;
+                group.events.extend(events);
+                Ok(true)
+            }
+            released => {
+                if let Err(e) = g.conn.execute_batch("ROLLBACK TO linli_call; RELEASE linli_call") {
+                    tracing::error!(error = %e, "rolling back a failed call's savepoint");
                 }
-                Err(e) => {
-                    let _ = g.conn.execute_batch("ROLLBACK TO linli_call; RELEASE linli_call");
-                    own = Err(e.into());
+                match released {
+                    Some(Err(e)) => Err(e.into()),
+                    _ => Ok(false),
                 }
             }
-        } else if let Err(e) = g.conn.execute_batch("ROLLBACK TO linli_call; RELEASE linli_call") {
-            tracing::error!(error = %e, "rolling back a failed call's savepoint");
-        }
+        };
         let group = g.group.as_ref().expect("a unit belongs to the open group");
         let keep_open = db.waiting.load(Ordering::SeqCst) > 0
-            && group.calls < group_max_calls()
+            && group.calls < GROUP_MAX_CALLS
             && group.opened.elapsed() < GROUP_MAX_AGE
             && group_commit_enabled();
         if keep_open {
