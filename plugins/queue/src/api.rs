@@ -256,20 +256,19 @@ pub fn counter_action(cfg: &Config, req: &Request, now: i64) -> Result<Response,
     let body: CounterBody = if req.body.iter().all(u8::is_ascii_whitespace) { CounterBody::default() } else { req.json()? };
     let lang = req.lang();
     let view = |t: &Ticket| json!({"ticket": t.staff_view(cfg, lang)});
+    let called = |ticket: Option<Ticket>| match ticket {
+        Some(ticket) => view(&ticket),
+        None => json!({"ticket": null, "message": t(lang, "暂无等候的群众", "Nobody is waiting")}),
+    };
     let out = match req.param("action").unwrap_or("") {
-        "call-next" => match counter::call_next(cfg, &desk, now)? {
-            Some(t) => view(&t),
-            None => json!({"ticket": null, "message": t(lang, "暂无等候的群众", "Nobody is waiting")}),
-        },
+        "call-next" => called(counter::call_next(cfg, &desk, now)?),
         // 完成并叫下一位: finish the current ticket (outcome 完成 unless
         // given) and call the next, in one step.
         "finish-next" => {
-            let (finished, called) = counter::finish_and_call(cfg, &desk, body.outcome.as_deref().unwrap_or("done"), now)?;
-            let finished = finished.map(|f| f.staff_view(cfg, lang));
-            match called {
-                Some(c) => json!({"finished": finished, "ticket": c.staff_view(cfg, lang)}),
-                None => json!({"finished": finished, "ticket": null, "message": t(lang, "暂无等候的群众", "Nobody is waiting")}),
-            }
+            let (finished, next) = counter::finish_and_call(cfg, &desk, body.outcome.as_deref().unwrap_or("done"), now)?;
+            let mut out = called(next);
+            out["finished"] = json!(finished.map(|f| f.staff_view(cfg, lang)));
+            out
         }
         "recall" => view(&counter::recall(cfg, &desk, now)?),
         "skip" => view(&counter::skip(cfg, &desk, now)?),
