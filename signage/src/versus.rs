@@ -23,7 +23,7 @@
 //! multi-process browser; RSS double-counts what its processes share.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -132,20 +132,7 @@ pub fn window_player(
     }
     let mut child = command.spawn()?;
     let pid = child.id();
-    let start = Instant::now();
-    let sampler = Sampler::start(move || vec![pid]);
-    let mut exited = None;
-    while start.elapsed().as_secs_f64() < seconds {
-        thread::sleep(Duration::from_millis(100));
-        if let Ok(Some(_)) = child.try_wait() {
-            exited = Some(start.elapsed().as_secs_f64());
-            break;
-        }
-    }
-    let cpu = cpu_ticks(&[pid]);
-    let mut usage = sampler.finish();
-    usage.seconds = start.elapsed().as_secs_f64();
-    usage.cpu_s = cpu as f64 / TICKS_PER_S;
+    let (usage, exited) = watch(&mut child, seconds, move || vec![pid]);
     if let Some(at) = exited {
         return Err(VersusError::PlayerExited(at));
     }
@@ -229,22 +216,8 @@ pub fn chromium(seconds: f64, mode: Mode) -> Result<Usage, VersusError> {
         .stderr(Stdio::null())
         .spawn()?;
     let root = child.id();
-    let start = Instant::now();
     let tree_marker = marker.clone();
-    let sampler = Sampler::start(move || tree(root, &tree_marker));
-    let mut exited = None;
-    while start.elapsed().as_secs_f64() < seconds {
-        thread::sleep(Duration::from_millis(100));
-        if let Ok(Some(_)) = child.try_wait() {
-            exited = Some(start.elapsed().as_secs_f64());
-            break;
-        }
-    }
-    let pids = tree(root, &marker);
-    let cpu = cpu_ticks(&pids);
-    let mut usage = sampler.finish();
-    usage.seconds = start.elapsed().as_secs_f64();
-    usage.cpu_s = cpu as f64 / TICKS_PER_S;
+    let (usage, exited) = watch(&mut child, seconds, move || tree(root, &tree_marker));
     // The browser's children end when it does; stragglers are ended by id.
     let _ = child.kill();
     let _ = child.wait();
@@ -260,6 +233,31 @@ pub fn chromium(seconds: f64, mode: Mode) -> Result<Usage, VersusError> {
         Some(at) => Err(VersusError::ChromiumExited(at)),
         None => Ok(usage),
     }
+}
+
+/// Let `child` run for `seconds` (or until it exits) while sampling the
+/// memory of the processes `pids` names; returns their usage over that time
+/// (CPU from `/proc` at the end) and, if the child ended early, when.
+fn watch(
+    child: &mut Child,
+    seconds: f64,
+    pids: impl Fn() -> Vec<u32> + Clone + Send + 'static,
+) -> (Usage, Option<f64>) {
+    let start = Instant::now();
+    let sampler = Sampler::start(pids.clone());
+    let mut exited = None;
+    while start.elapsed().as_secs_f64() < seconds {
+        thread::sleep(Duration::from_millis(100));
+        if let Ok(Some(_)) = child.try_wait() {
+            exited = Some(start.elapsed().as_secs_f64());
+            break;
+        }
+    }
+    let cpu = cpu_ticks(&pids());
+    let mut usage = sampler.finish();
+    usage.seconds = start.elapsed().as_secs_f64();
+    usage.cpu_s = cpu as f64 / TICKS_PER_S;
+    (usage, exited)
 }
 
 fn find_chromium() -> Result<PathBuf, VersusError> {

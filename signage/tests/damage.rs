@@ -3,6 +3,9 @@
 //! frame whole, to painting nothing when nothing changed, and to painting a
 //! moving ticker without touching the rest of the screen.
 
+mod common;
+
+use common::{at, walk_changes};
 use linli_signage::demo;
 use linli_signage::gpu::Gpu;
 use linli_signage::layout::{Layout, Rect, ZoneKind};
@@ -50,15 +53,6 @@ fn setup_at(w: u32, h: u32) -> Option<Rig> {
     })
 }
 
-fn at(t: f64, second: u32) -> FrameTime {
-    let mut time = FrameTime {
-        t,
-        ..FrameTime::default()
-    };
-    time.wall += chrono::Duration::seconds(second as i64);
-    time
-}
-
 impl Rig {
     fn capture(&mut self, scene: &Scene, layout: &Layout, time: &FrameTime) -> image::RgbaImage {
         self.target
@@ -103,26 +97,12 @@ fn painting_only_the_damage_gives_the_whole_frame() {
     let Some(mut rig) = setup() else { return };
     let layout = Layout::builtin_landscape();
     let mut scene = demo::scene(0.0);
-    // Steady, ticker moved, the clock's second, a carousel slide in progress.
-    rig.same_as_whole(&scene, &layout, &at(20.0, 0), "first frame");
-    rig.same_as_whole(&scene, &layout, &at(20.4, 0), "ticker moved");
-    rig.same_as_whole(&scene, &layout, &at(20.5, 1), "clock ticked");
-    for t in [23.3, 23.5, 23.7, 24.1] {
-        rig.same_as_whole(&scene, &layout, &at(t, 4), "carousel slide");
-    }
-    // A new call, its flash on and off, and the flash over.
-    scene.apply_call(demo::call("B777", "6", 99), 30.0);
-    for (t, what) in [
-        (30.0, "new call"),
-        (30.1, "flash on"),
-        (30.3, "flash off"),
-        (36.5, "flash over"),
-    ] {
-        rig.same_as_whole(&scene, &layout, &at(t, 10), what);
-    }
-    // Offline mark on and off, alert over everything and withdrawn.
-    scene.set_offline(true);
-    rig.same_as_whole(&scene, &layout, &at(37.0, 11), "offline");
+    // Steady, ticker moved, the clock's second, a carousel slide in
+    // progress, a new call with its flash, the offline mark.
+    walk_changes(&mut scene, |scene, time, what| {
+        rig.same_as_whole(scene, &layout, time, what)
+    });
+    // Offline mark off, alert over everything and withdrawn.
     scene.set_offline(false);
     rig.same_as_whole(&scene, &layout, &at(37.1, 11), "online again");
     scene.alert = Some(Alert {

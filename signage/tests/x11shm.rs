@@ -4,9 +4,9 @@
 //! repaint gives — on every kind of change.
 #![cfg(target_os = "linux")]
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+
+use common::{start_xvfb, walk_changes, xvfb_installed};
 
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{self, ConnectionExt as _, ImageFormat};
@@ -24,64 +24,13 @@ use linli_signage::x11shm::{FORMAT, ShmPresenter};
 const W: u32 = 960;
 const H: u32 = 540;
 
-struct Xvfb(Child);
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_xvfb() -> Option<(Xvfb, String)> {
-    let on_path = std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("Xvfb").is_file()));
-    if !on_path {
-        eprintln!("SKIP: Xvfb is not installed (Debian package `xvfb`)");
-        return None;
-    }
-    for n in (250 + std::process::id() % 50)..400 {
-        let socket = format!("/tmp/.X11-unix/X{n}");
-        if Path::new(&socket).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-            continue;
-        }
-        let child = Command::new("Xvfb")
-            .args([
-                format!(":{n}"),
-                "-screen".into(),
-                "0".into(),
-                format!("{W}x{H}x24"),
-                "-nolisten".into(),
-                "tcp".into(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let xvfb = Xvfb(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if Path::new(&socket).exists() {
-                return Some((xvfb, format!(":{n}")));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    None
-}
-
-fn at(t: f64, second: u32) -> FrameTime {
-    let mut time = FrameTime {
-        t,
-        ..FrameTime::default()
-    };
-    time.wall += chrono::Duration::seconds(second as i64);
-    time
-}
-
 #[test]
 fn presenting_only_the_damage_shows_the_whole_frame() {
-    let Some((_xvfb, display)) = start_xvfb() else {
+    if !xvfb_installed() {
+        eprintln!("SKIP: Xvfb is not installed (Debian package `xvfb`)");
+        return;
+    }
+    let Some((_xvfb, display)) = start_xvfb(W, H, 250) else {
         return;
     };
     let gpu = match Gpu::headless_with_fonts() {
@@ -120,7 +69,8 @@ fn presenting_only_the_damage_shows_the_whole_frame() {
     let layout = Layout::builtin_landscape();
     let mut scene = demo::scene(0.0);
 
-    let mut frame = |scene: &Scene, time: &FrameTime, what: &str, first: bool| {
+    let mut first = true;
+    walk_changes(&mut scene, |scene: &Scene, time: &FrameTime, what: &str| {
         let painted = damaged.prepare(scene, &layout, time).expect("prepare");
         let mut encoder = gpu
             .device
@@ -167,23 +117,6 @@ fn presenting_only_the_damage_shows_the_whole_frame() {
                 "{what}: presented the whole window, not only the damage"
             );
         }
-    };
-
-    frame(&scene, &at(20.0, 0), "first frame", true);
-    frame(&scene, &at(20.4, 0), "ticker moved", false);
-    frame(&scene, &at(20.5, 1), "clock ticked", false);
-    for t in [23.3, 23.5, 23.7, 24.1] {
-        frame(&scene, &at(t, 4), "carousel slide", false);
-    }
-    scene.apply_call(demo::call("B777", "6", 99), 30.0);
-    for (t, what) in [
-        (30.0, "new call"),
-        (30.1, "flash on"),
-        (30.3, "flash off"),
-        (36.5, "flash over"),
-    ] {
-        frame(&scene, &at(t, 10), what, false);
-    }
-    scene.set_offline(true);
-    frame(&scene, &at(37.0, 11), "offline", false);
+        first = false;
+    });
 }
