@@ -112,12 +112,12 @@ pub fn draw(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, time: &
 fn dots(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, current: usize) {
     let n = scene.carousel.len();
     if n > 1 {
-        let dot = (rect.h * 0.015).max(4.0);
+        let (dot, top) = dot_row(rect);
         let total = n as f32 * dot * 2.0;
         for i in 0..n {
             let r = Rect {
                 x: rect.x + (rect.w - total) / 2.0 + i as f32 * dot * 2.0,
-                y: rect.bottom() - dot * 2.5,
+                y: top,
                 w: dot,
                 h: dot,
             };
@@ -125,6 +125,12 @@ fn dots(cx: &mut Canvas<'_>, zone: &Zone, rect: Rect, scene: &Scene, current: us
             cx.rect(Layer::Screen, r, zone.color.with_alpha(a), dot / 2.0);
         }
     }
+}
+
+/// The dots' size and the top of their row, in `rect`.
+fn dot_row(rect: Rect) -> (f32, f32) {
+    let dot = (rect.h * 0.015).max(4.0);
+    (dot, rect.bottom() - dot * 2.5)
 }
 
 /// Where a page's pieces go, `dx` from its resting place.
@@ -219,8 +225,7 @@ fn pages(
     }
     // The dots stay put under the sliding pages.
     let n = scene.carousel.len();
-    let dot = (rect.h * 0.015).max(4.0);
-    let dots_top = super::ticker::pixels(rect.y, rect.bottom() - dot * 2.5).1;
+    let dots_top = super::ticker::pixels(rect.y, dot_row(rect).1).1;
     if (n > 1 && dots_top < bottom) || x1 <= x0 || bottom <= y0 {
         return false;
     }
