@@ -9,6 +9,7 @@
 pub mod bindings;
 pub mod capabilities;
 pub mod engine;
+pub mod lane;
 pub mod limits;
 pub mod plugin;
 

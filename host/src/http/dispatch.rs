@@ -89,7 +89,13 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
         caller: caller.to_wit(),
     };
     let plugin = target.plugin.clone();
-    let (plugin, result) = match Inline::try_for(&plugin) {
+    let inline = if plugin.has_lane() { None } else { Inline::try_for(&plugin) };
+    let (plugin, result) = match inline {
+        // A plugin with its own database runs its calls on its lane.
+        None if plugin.has_lane() => {
+            let r = plugin.handle_async(&caller, wit_req).await;
+            (plugin, r)
+        }
         // A quick plugin runs right here: no hop to a blocking thread and
         // back (two thread wake-ups, which cost more than the call itself).
         Some(_slot) => {

@@ -146,11 +146,39 @@ impl CallState {
         Ok(())
     }
 
+    /// The call returned, on its plugin's lane: keep its SQL changes and
+    /// events in the lane's open group, to be committed and sent with it.
+    /// Returns whether the call must wait for that commit before it is
+    /// answered (false: it touched no data and no group was open, so its
+    /// events went out now). A change that cannot be kept fails the call.
+    pub fn join_group(&mut self) -> wasmtime::Result<bool> {
+        let events = std::mem::take(&mut self.events);
+        match (self.sql_unit.take(), &self.sql) {
+            (Some(unit), _) => match unit.join_group(true, events) {
+                Ok(kept) => Ok(kept),
+                Err(e) => wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id),
+            },
+            // No SQL in this call: its events still go out after those of
+            // the calls before it.
+            (None, Some(db)) => match db.add_to_group(events) {
+                Ok(()) => Ok(true),
+                Err(events) => {
+                    self.services.bus.publish_stored(&events, &self.plugin_id);
+                    Ok(false)
+                }
+            },
+            (None, None) => {
+                self.services.bus.publish_stored(&events, &self.plugin_id);
+                Ok(false)
+            }
+        }
+    }
+
     /// The call trapped: roll back its SQL changes and drop its events.
     pub fn roll_back(&mut self) {
         self.events.clear();
         if let Some(unit) = self.sql_unit.take()
-            && let Err(e) = unit.finish(false, Vec::new())
+            && let Err(e) = unit.join_group(false, Vec::new())
         {
             tracing::error!(plugin = %self.plugin_id, error = %e, "rolling back a failed call");
         }

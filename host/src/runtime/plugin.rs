@@ -4,6 +4,7 @@
 use super::bindings::{Plugin, PluginPre, WIT_PACKAGE, WIT_VERSION, types};
 use super::capabilities::{CallState, HostServices, KNOWN_CAPABILITIES};
 use super::engine::{EPOCH_TICK, SandboxEngine};
+use super::lane::{Lane, Settle};
 use super::limits::{Limits, MAX_MEMORY_MIB};
 use crate::manifest::{Manifest, validate_manifest};
 use crate::storage::sqlite::{Durability, PluginSql};
@@ -104,6 +105,8 @@ pub struct LoadedPlugin {
     pub loaded_at_ms: i64,
     pre: PluginPre<CallState>,
     sql: Option<Arc<PluginSql>>,
+    /// Where the calls run when the plugin has its own SQL database.
+    lane: Option<Lane>,
     services: Arc<HostServices>,
 }
 
@@ -212,10 +215,11 @@ impl LoadedPlugin {
             loaded_at_ms: ctx.services.clock.now_ms(),
             pre,
             sql: None,
+            lane: None,
             services: ctx.services.clone(),
         };
         let raw = plugin
-            .call("manifest", None, |p, store| p.call_manifest(store))
+            .call_here("manifest", None, |p, store| p.call_manifest(store))
             .map_err(|e| LoadError::ManifestCall { file: fname.clone(), reason: e.to_string() })?;
         let manifest = Manifest::from(raw);
         validate_manifest(&manifest).map_err(|reason| LoadError::Manifest { file: fname.clone(), reason })?;
@@ -244,6 +248,7 @@ impl LoadedPlugin {
             // A committed group's events go to the bus, in commit order.
             let (bus, source) = (ctx.services.bus.clone(), manifest.id.clone());
             db.set_publisher(Arc::new(move |events| bus.publish_stored(&events, &source)));
+            plugin.lane = Some(Lane::start(&manifest.id, db.clone()).map_err(|e| file_err(format!("starting the plugin's thread: {e}")))?);
             plugin.sql = Some(db);
         }
         let mut config: serde_json::Value = if manifest.config_default.trim().is_empty() {
@@ -284,14 +289,134 @@ impl LoadedPlugin {
         &self.manifest.id
     }
 
-    /// Run `f` against a fresh instance in a fresh store, within the limits.
-    pub fn call<R>(
+    /// Does this plugin run its calls on a lane (it has its own SQL
+    /// database)?
+    pub fn has_lane(&self) -> bool {
+        self.lane.is_some()
+    }
+
+    /// Run `f` against a fresh instance in a fresh store, within the limits:
+    /// on the plugin's lane when it has one (waiting for the answer), else
+    /// on this thread.
+    pub fn call<R: Send + 'static>(
+        self: &Arc<Self>,
+        what: &'static str,
+        caller: Option<crate::auth::Caller>,
+        f: impl FnOnce(&Plugin, &mut Store<CallState>) -> wasmtime::Result<R> + Send + 'static,
+    ) -> Result<R, CallError> {
+        let Some(lane) = &self.lane else { return self.call_here(what, caller, f) };
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.queue_on(lane, what, caller, f, move |r| {
+            let _ = tx.send(r);
+        })?;
+        rx.recv().unwrap_or_else(|_| Err(self.lane_failed()))
+    }
+
+    /// [`call`](Self::call) for async code: on the lane without blocking a
+    /// worker, else on a blocking thread.
+    pub async fn call_async<R: Send + 'static>(
+        self: &Arc<Self>,
+        what: &'static str,
+        caller: Option<crate::auth::Caller>,
+        f: impl FnOnce(&Plugin, &mut Store<CallState>) -> wasmtime::Result<R> + Send + 'static,
+    ) -> Result<R, CallError> {
+        match &self.lane {
+            Some(lane) => {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                self.queue_on(lane, what, caller, f, move |r| {
+                    let _ = tx.send(r);
+                })?;
+                rx.await.unwrap_or_else(|_| Err(self.lane_failed()))
+            }
+            None => {
+                let this = self.clone();
+                tokio::task::spawn_blocking(move || this.call_here(what, caller, f)).await.unwrap_or_else(|_| Err(self.lane_failed()))
+            }
+        }
+    }
+
+    fn lane_failed(&self) -> CallError {
+        CallError::Trap { plugin: self.manifest.id.clone(), reason: "the call was lost (host error; see the log)".into() }
+    }
+
+    fn queue_on<R: Send + 'static>(
+        self: &Arc<Self>,
+        lane: &Lane,
+        what: &'static str,
+        caller: Option<crate::auth::Caller>,
+        f: impl FnOnce(&Plugin, &mut Store<CallState>) -> wasmtime::Result<R> + Send + 'static,
+        reply: impl FnOnce(Result<R, CallError>) + Send + 'static,
+    ) -> Result<(), CallError> {
+        let this = self.clone();
+        lane.send(Box::new(move || this.run_in_lane(what, caller, f, reply))).map_err(|_| self.lane_failed())
+    }
+
+    /// One call on the lane. A call that returned keeps its changes in the
+    /// lane's open group and is answered once the group is committed; a
+    /// failed call is answered at once.
+    fn run_in_lane<R: Send + 'static>(
+        self: Arc<Self>,
+        what: &'static str,
+        caller: Option<crate::auth::Caller>,
+        f: impl FnOnce(&Plugin, &mut Store<CallState>) -> wasmtime::Result<R>,
+        reply: impl FnOnce(Result<R, CallError>) + Send + 'static,
+    ) -> Option<Settle> {
+        let started = std::time::Instant::now();
+        let (result, mut store) = self.run_fresh(caller, f);
+        let joined = match result {
+            Ok(r) => store.data_mut().join_group().map(|waits| (r, waits)),
+            Err(e) => {
+                store.data_mut().roll_back();
+                Err(e)
+            }
+        };
+        let host_calls = store.data().host_calls;
+        drop(store);
+        match joined {
+            Ok((r, true)) => Some(Box::new(move |committed: Result<(), String>| {
+                let result = committed.map(|()| r).map_err(|e| wasmtime::format_err!("plugin `{}`: saving the call's SQL changes failed: {e}", self.manifest.id));
+                reply(self.account(what, started, host_calls, result));
+            })),
+            Ok((r, false)) => {
+                reply(self.account(what, started, host_calls, Ok(r)));
+                None
+            }
+            Err(e) => {
+                reply(self.account(what, started, host_calls, Err(e)));
+                None
+            }
+        }
+    }
+
+    /// Run `f` on this thread, committing at once.
+    fn call_here<R>(
         &self,
         what: &str,
         caller: Option<crate::auth::Caller>,
         f: impl FnOnce(&Plugin, &mut Store<CallState>) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
         let started = std::time::Instant::now();
+        let (result, mut store) = self.run_fresh(caller, f);
+        // One unit of work: a call that returned commits its SQL changes and
+        // sends its events; one that trapped leaves nothing behind.
+        let result = match result {
+            Ok(r) => store.data_mut().commit().map(|()| r),
+            Err(e) => {
+                store.data_mut().roll_back();
+                Err(e)
+            }
+        };
+        let host_calls = store.data().host_calls;
+        drop(store);
+        self.account(what, started, host_calls, result)
+    }
+
+    /// A fresh store and instance, and `f` run against it.
+    fn run_fresh<R>(
+        &self,
+        caller: Option<crate::auth::Caller>,
+        f: impl FnOnce(&Plugin, &mut Store<CallState>) -> wasmtime::Result<R>,
+    ) -> (wasmtime::Result<R>, Store<CallState>) {
         self.health.in_flight.fetch_add(1, Ordering::Relaxed);
         struct Done<'a>(&'a AtomicU64);
         impl Drop for Done<'_> {
@@ -301,13 +426,12 @@ impl LoadedPlugin {
         }
         let _done = Done(&self.health.in_flight);
         let plugin_id: Arc<str> = Arc::from(self.manifest.id.as_str());
-        let plugin_name = if plugin_id.is_empty() { self.file.display().to_string() } else { plugin_id.to_string() };
         let mut wasi = WasiCtx::builder();
         if !self.grants.contains("clock") {
             wasi.wall_clock(FrozenClock).monotonic_clock(FrozenClock);
         }
         let state = CallState {
-            plugin_id: plugin_id.clone(),
+            plugin_id,
             grants: self.grants.clone(),
             limits: self.limits.clone(),
             services: self.services.clone(),
@@ -333,19 +457,15 @@ impl LoadedPlugin {
         let ticks = self.limits.time_ms.div_ceil(EPOCH_TICK.as_millis() as u64).max(1);
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
-
         let result = self.pre.instantiate(&mut store).and_then(|p| f(&p, &mut store));
-        // One unit of work: a call that returned commits its SQL changes and
-        // sends its events; one that trapped leaves nothing behind.
-        let result = match result {
-            Ok(r) => store.data_mut().commit().map(|()| r),
-            Err(e) => {
-                store.data_mut().roll_back();
-                Err(e)
-            }
-        };
+        (result, store)
+    }
+
+    /// Count a finished call in the plugin's health and turn a failure into
+    /// a [`CallError`].
+    fn account<R>(&self, what: &str, started: std::time::Instant, host_calls: u32, result: wasmtime::Result<R>) -> Result<R, CallError> {
         let elapsed = started.elapsed();
-        self.health.host_calls.fetch_add(u64::from(store.data().host_calls), Ordering::Relaxed);
+        self.health.host_calls.fetch_add(u64::from(host_calls), Ordering::Relaxed);
         self.health.calls.fetch_add(1, Ordering::Relaxed);
         self.health.nanos.fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
         match result {
@@ -354,6 +474,7 @@ impl LoadedPlugin {
                 Ok(r)
             }
             Err(e) => {
+                let plugin_name = if self.manifest.id.is_empty() { self.file.display().to_string() } else { self.manifest.id.clone() };
                 let err = self.classify(&plugin_name, e);
                 self.record_failure(what, &err);
                 Err(err)
@@ -388,16 +509,21 @@ impl LoadedPlugin {
     }
 
     /// Handle a request on behalf of its verified caller.
-    pub fn handle(&self, caller: &crate::auth::Caller, req: types::Request) -> Result<types::Response, CallError> {
-        self.call("handle", Some(caller.clone()), |p, store| p.call_handle(store, &req))
+    pub fn handle(self: &Arc<Self>, caller: &crate::auth::Caller, req: types::Request) -> Result<types::Response, CallError> {
+        self.call("handle", Some(caller.clone()), move |p, store| p.call_handle(store, &req))
     }
 
-    pub fn on_event(&self, ev: types::Event) -> Result<Result<(), String>, CallError> {
-        self.call("on-event", None, |p, store| p.call_on_event(store, &ev))
+    /// [`handle`](Self::handle) for async code.
+    pub async fn handle_async(self: &Arc<Self>, caller: &crate::auth::Caller, req: types::Request) -> Result<types::Response, CallError> {
+        self.call_async("handle", Some(caller.clone()), move |p, store| p.call_handle(store, &req)).await
     }
 
-    pub fn tick(&self, now: i64) -> Result<Result<(), String>, CallError> {
-        self.call("tick", None, |p, store| p.call_tick(store, now))
+    pub fn on_event(self: &Arc<Self>, ev: types::Event) -> Result<Result<(), String>, CallError> {
+        self.call("on-event", None, move |p, store| p.call_on_event(store, &ev))
+    }
+
+    pub fn tick(self: &Arc<Self>, now: i64) -> Result<Result<(), String>, CallError> {
+        self.call("tick", None, move |p, store| p.call_tick(store, now))
     }
 }
 

@@ -249,20 +249,19 @@ impl EventLog for SqliteStorage {
 /// its changes behind.
 ///
 /// **Group commit.** The savepoints live in a transaction that more than one
-/// call can share: when a call returns while other calls are already waiting
-/// for the connection, the transaction stays open for them, and the last call
-/// of the group commits it for all (at most [`GROUP_MAX_CALLS`] calls or
-/// [`GROUP_MAX_AGE`] per group). Each call's `finish` returns only once its
-/// changes are committed, so nothing is answered before it is stored; the
-/// pages several calls touch (the same index leaves, the same counters) go to
-/// the write-ahead log once per group instead of once per call, and the
-/// group's events are stored in one transaction of the event log, in commit
-/// order. A call that trapped drops only its own savepoint; a commit that
-/// fails fails every call of its group.
+/// call can share. The plugin's calls run one after another on its lane
+/// (`runtime::lane`): a call that returned joins its changes and events to
+/// the open group ([`SqlUnit::join_group`]), and the lane commits the group
+/// ([`PluginSql::commit_group`]) when no other call is queued, or after
+/// [`GROUP_MAX_CALLS`] calls or [`GROUP_MAX_AGE`]. Calls are answered only
+/// once their group is committed, so nothing is answered before it is
+/// stored; the pages several calls touch (the same index leaves, the same
+/// counters) go to the write-ahead log once per group instead of once per
+/// call, and the group's events are stored in one transaction of the event
+/// log, in commit order. A call that trapped drops only its own savepoint; a
+/// commit that fails fails every call of its group.
 pub struct PluginSql {
     shared: Arc<Mutex<Shared>>,
-    /// Calls blocked in `begin`, waiting for the connection.
-    waiting: AtomicUsize,
     commits: Mutex<Commits>,
     committed: parking_lot::Condvar,
     publisher: std::sync::OnceLock<Publisher>,
@@ -288,7 +287,7 @@ pub const GROUP_MAX_AGE: std::time::Duration = std::time::Duration::from_millis(
 
 /// `LINLI_GROUP_COMMIT=0` commits every call on its own (to compare, or to
 /// rule group commit out).
-fn group_commit_enabled() -> bool {
+pub fn group_commit_enabled() -> bool {
     static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ENABLED.get_or_init(|| std::env::var("LINLI_GROUP_COMMIT").map_or(true, |v| v != "0"))
 }
@@ -305,6 +304,9 @@ struct Group {
     calls: u32,
     opened: std::time::Instant,
     events: Vec<NewEvent>,
+    /// Set when the database itself rolled the transaction back (disk full,
+    /// I/O error): the group can no longer commit.
+    lost: Option<String>,
 }
 
 /// Which groups are settled. Groups are settled in order (a new one opens
@@ -313,17 +315,14 @@ struct Group {
 struct Commits {
     next_group: u64,
     settled_through: u64,
-    /// The latest failed commits (rare): (group, error).
-    failed: std::collections::VecDeque<(u64, String)>,
 }
 
 /// One call's hold on the plugin's connection, from its first statement to
-/// its end ([`SqlUnit::finish`]); dropped without `finish`, it counts as a
-/// call that failed.
+/// its end ([`SqlUnit::join_group`] or [`SqlUnit::finish`]); dropped without
+/// either, it counts as a call that failed.
 pub struct SqlUnit {
     guard: Option<parking_lot::ArcMutexGuard<parking_lot::RawMutex, Shared>>,
     db: Arc<PluginSql>,
-    group_no: u64,
 }
 
 impl std::ops::Deref for SqlUnit {
@@ -342,36 +341,49 @@ impl std::ops::DerefMut for SqlUnit {
 impl Drop for SqlUnit {
     fn drop(&mut self) {
         if self.guard.is_some() {
-            // Ended without `finish` (a panic on the host side): that call
-            // failed, so its changes go; the rest of the group stays.
+            // Ended without `join_group` (a panic on the host side): that
+            // call failed, so its changes go; the rest of the group stays.
             let _ = self.end(false, Vec::new());
         }
     }
 }
 
 impl SqlUnit {
-    /// End the call: keep its changes and events (`commit`) or drop them.
-    /// With `commit`, returns once they are committed (by this call or by
-    /// the last call of its group) and the events stored; a failed commit
-    /// is rolled back and reported, so the data is never half-written.
-    pub fn finish(mut self, commit: bool, events: Vec<NewEvent>) -> Result<()> {
-        self.end(commit, events)
+    /// End the call and keep its changes and events in the open group
+    /// (`keep`), or drop them. Nothing is committed here: the group is
+    /// committed by [`PluginSql::commit_group`], and the call may be
+    /// answered only after that. Returns whether the call's changes are in
+    /// the group; an error means they could not be kept (and are gone).
+    pub fn join_group(mut self, keep: bool, events: Vec<NewEvent>) -> Result<bool> {
+        self.end(keep, events)
     }
 
-    fn end(&mut self, commit: bool, events: Vec<NewEvent>) -> Result<()> {
-        let mut g = self.guard.take().expect("a unit ends once");
+    /// End the call and commit at once (with whatever else is in the open
+    /// group): for calls made outside a lane.
+    pub fn finish(self, commit: bool, events: Vec<NewEvent>) -> Result<()> {
         let db = self.db.clone();
-        let group_no = self.group_no;
+        let kept = self.join_group(commit, events);
+        let committed = db.commit_group().map(|(_, r)| r).unwrap_or(Ok(()));
+        match kept {
+            Ok(true) => committed.map_err(StorageError::Backend),
+            Ok(false) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn end(&mut self, keep: bool, events: Vec<NewEvent>) -> Result<bool> {
+        let mut g = self.guard.take().expect("a unit ends once");
         if g.conn.is_autocommit() {
             // SQLite rolled the whole transaction back (disk full, I/O
             // error): every call of the group lost its changes.
-            let lost_calls = g.group.take().map_or(0, |l| l.calls);
             let err = "the transaction was rolled back by the database (see the statement that failed)".to_string();
-            db.settle(group_no, if lost_calls > 0 { Err(err.clone()) } else { Ok(()) });
-            return if commit { Err(StorageError::Backend(err)) } else { Ok(()) };
+            if let Some(group) = g.group.as_mut() {
+                group.lost.get_or_insert_with(|| err.clone());
+            }
+            return if keep { Err(StorageError::Backend(err)) } else { Ok(false) };
         }
-        // This call's own part: kept in the group (Ok(true)) or undone.
-        let own: Result<bool> = match commit.then(|| g.conn.execute_batch("RELEASE linli_call")) {
+        // This call's own part: kept in the group or undone.
+        match keep.then(|| g.conn.execute_batch("RELEASE linli_call")) {
             Some(Ok(())) => {
                 let group = g.group.as_mut().expect("a unit belongs to the open group");
                 group.calls += 1;
@@ -387,47 +399,6 @@ impl SqlUnit {
                     _ => Ok(false),
                 }
             }
-        };
-        let group = g.group.as_ref().expect("a unit belongs to the open group");
-        let keep_open = db.waiting.load(Ordering::SeqCst) > 0
-            && group.calls < GROUP_MAX_CALLS
-            && group.opened.elapsed() < GROUP_MAX_AGE
-            && group_commit_enabled();
-        if keep_open {
-            drop(g);
-            return match own {
-                Ok(true) => db.wait_for(group_no),
-                Ok(false) => Ok(()),
-                Err(e) => Err(e),
-            };
-        }
-        // The last call of the group commits it for all.
-        let group = g.group.take().expect("checked above");
-        let result = if group.calls == 0 {
-            g.conn.execute_batch("ROLLBACK").map_err(|e| e.to_string())
-        } else {
-            g.conn.execute_batch("COMMIT").map_err(|e| {
-                let _ = g.conn.execute_batch("ROLLBACK");
-                e.to_string()
-            })
-        };
-        if result.is_ok() && group.calls > 0 {
-            db.commit_count.fetch_add(1, Ordering::Relaxed);
-            db.committed_calls.fetch_add(u64::from(group.calls), Ordering::Relaxed);
-        }
-        if result.is_ok() && !group.events.is_empty() {
-            // Still holding the connection: events go out in commit order.
-            match db.publisher.get() {
-                Some(publish) => publish(group.events),
-                None => tracing::warn!(lost = group.events.len(), "a plugin database without an event publisher dropped events"),
-            }
-        }
-        db.settle(group_no, result.clone());
-        drop(g);
-        match own {
-            Ok(true) => result.map_err(StorageError::Backend),
-            Ok(false) => Ok(()),
-            Err(e) => Err(e),
         }
     }
 }
@@ -441,7 +412,6 @@ impl PluginSql {
         let checkpoints = super::checkpoint::hand_over(&conn, path)?;
         Ok(PluginSql {
             shared: Arc::new(Mutex::new(Shared { conn, group: None })),
-            waiting: AtomicUsize::new(0),
             commits: Mutex::default(),
             committed: parking_lot::Condvar::new(),
             publisher: std::sync::OnceLock::new(),
@@ -460,29 +430,23 @@ impl PluginSql {
     /// Take the connection for one call: join the open group's transaction
     /// (or open one) and set the call's savepoint.
     pub fn begin(self: &Arc<Self>) -> Result<SqlUnit> {
-        self.waiting.fetch_add(1, Ordering::SeqCst);
         let mut g = self.shared.lock_arc();
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        let group_no = match &g.group {
-            Some(group) => group.group_no,
-            None => {
-                if !g.conn.is_autocommit() {
-                    // Left open outside any group (a failure while ending
-                    // one): nobody is waiting for it.
-                    tracing::warn!("rolling back a plugin transaction left open by an unfinished call");
-                    g.conn.execute_batch("ROLLBACK")?;
-                }
-                g.conn.execute_batch("BEGIN")?;
-                let group_no = {
-                    let mut c = self.commits.lock();
-                    c.next_group += 1;
-                    c.next_group
-                };
-                g.group = Some(Group { group_no, calls: 0, opened: std::time::Instant::now(), events: Vec::new() });
-                group_no
+        if g.group.is_none() {
+            if !g.conn.is_autocommit() {
+                // Left open outside any group (a failure while ending one):
+                // nobody is waiting for it.
+                tracing::warn!("rolling back a plugin transaction left open by an unfinished call");
+                g.conn.execute_batch("ROLLBACK")?;
             }
-        };
-        let unit = SqlUnit { guard: Some(g), db: self.clone(), group_no };
+            g.conn.execute_batch("BEGIN")?;
+            let group_no = {
+                let mut c = self.commits.lock();
+                c.next_group += 1;
+                c.next_group
+            };
+            g.group = Some(Group { group_no, calls: 0, opened: std::time::Instant::now(), events: Vec::new(), lost: None });
+        }
+        let unit = SqlUnit { guard: Some(g), db: self.clone() };
         if let Err(e) = unit.execute_batch("SAVEPOINT linli_call") {
             // Dropping the unit ends it as a failed call, so the group goes on.
             drop(unit);
@@ -491,30 +455,66 @@ impl PluginSql {
         Ok(unit)
     }
 
-    /// Record how group `group_no` ended and wake the calls waiting for it.
-    fn settle(&self, group_no: u64, result: std::result::Result<(), String>) {
-        let mut c = self.commits.lock();
-        c.settled_through = c.settled_through.max(group_no);
-        if let Err(e) = result {
-            c.failed.push_back((group_no, e));
-            if c.failed.len() > 64 {
-                c.failed.pop_front();
-            }
-        }
-        drop(c);
-        self.committed.notify_all();
+    /// Is a group open that should be committed before another call joins
+    /// it (it holds [`GROUP_MAX_CALLS`] calls, is [`GROUP_MAX_AGE`] old, or
+    /// group commit is off)?
+    pub fn group_is_full(&self) -> bool {
+        let g = self.shared.lock();
+        g.group.as_ref().is_some_and(|group| {
+            group.calls >= GROUP_MAX_CALLS || group.opened.elapsed() >= GROUP_MAX_AGE || !group_commit_enabled()
+        })
     }
 
-    /// Wait until group `group_no` is committed (or failed).
-    fn wait_for(&self, group_no: u64) -> Result<()> {
+    /// Add the events of a call that ran no SQL to the open group, so they
+    /// go out after the events of the calls before it; `Err(events)` when no
+    /// group is open (publish them now).
+    pub fn add_to_group(&self, events: Vec<NewEvent>) -> std::result::Result<(), Vec<NewEvent>> {
+        let mut g = self.shared.lock();
+        match g.group.as_mut() {
+            Some(group) if group.lost.is_none() => {
+                group.events.extend(events);
+                Ok(())
+            }
+            _ => Err(events),
+        }
+    }
+
+    /// Commit the open group, if any, and store and send its events; returns
+    /// the group's number and how it ended. A failed commit is rolled back,
+    /// so the data is never half-written.
+    pub fn commit_group(&self) -> Option<(u64, std::result::Result<(), String>)> {
+        let mut g = self.shared.lock();
+        let group = g.group.take()?;
+        let result = if let Some(lost) = group.lost {
+            if !g.conn.is_autocommit() {
+                let _ = g.conn.execute_batch("ROLLBACK");
+            }
+            Err(lost)
+        } else if group.calls == 0 {
+            g.conn.execute_batch("ROLLBACK").map_err(|e| e.to_string())
+        } else {
+            g.conn.execute_batch("COMMIT").map_err(|e| {
+                let _ = g.conn.execute_batch("ROLLBACK");
+                e.to_string()
+            })
+        };
+        if result.is_ok() && group.calls > 0 {
+            self.commit_count.fetch_add(1, Ordering::Relaxed);
+            self.committed_calls.fetch_add(u64::from(group.calls), Ordering::Relaxed);
+        }
+        if result.is_ok() && !group.events.is_empty() {
+            // Still holding the connection: events go out in commit order.
+            match self.publisher.get() {
+                Some(publish) => publish(group.events),
+                None => tracing::warn!(lost = group.events.len(), "a plugin database without an event publisher dropped events"),
+            }
+        }
         let mut c = self.commits.lock();
-        while c.settled_through < group_no {
-            self.committed.wait(&mut c);
-        }
-        match c.failed.iter().find(|(g, _)| *g == group_no) {
-            Some((_, e)) => Err(StorageError::Backend(e.clone())),
-            None => Ok(()),
-        }
+        c.settled_through = c.settled_through.max(group.group_no);
+        drop(c);
+        drop(g);
+        self.committed.notify_all();
+        Some((group.group_no, result))
     }
 
     /// True the first time a warning about `statement` is asked for.
@@ -530,66 +530,24 @@ impl PluginSql {
             let mut g = self.shared.lock();
             match &g.group {
                 None => return Ok(f(&mut g.conn)?),
-                // A call waiting for the connection will commit it.
+                // The lane commits it as soon as no call is queued.
                 Some(group) => {
                     let group_no = group.group_no;
                     drop(g);
-                    let _ = self.wait_for(group_no);
+                    let mut c = self.commits.lock();
+                    if c.settled_through < group_no {
+                        self.committed.wait_for(&mut c, std::time::Duration::from_millis(50));
+                    }
                 }
             }
         }
     }
 }
 
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn event(n: usize) -> NewEvent {
-        NewEvent { topic: "t.row".into(), payload: n.to_string(), time: 0 }
-    }
-
-    /// Many calls at once, some failing: every call that returned Ok is on
-    /// disk (seen by another connection) by the time `finish` returns, no
-    /// failed call left a row or an event, and the events came out in the
-    /// order the rows were committed.
-    #[test]
-    fn calls_sharing_a_commit_keep_all_or_nothing_each() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("p.sqlite");
-        let db = Arc::new(PluginSql::open(&path, Durability::Normal).unwrap());
-        let published = Arc::new(Mutex::new(Vec::<String>::new()));
-        let sink = published.clone();
-        db.set_publisher(Arc::new(move |events| sink.lock().extend(events.into_iter().map(|e| e.payload))));
-        db.with(|c| c.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY, seq INTEGER NOT NULL)")).unwrap();
-        let threads: Vec<_> = (0..8)
-            .map(|t| {
-                let db = db.clone();
-                let path = path.clone();
-                std::thread::spawn(move || {
-                    let reader = Connection::open(&path).unwrap();
-                    for i in 0..200 {
-                        let n = t * 1000 + i;
-                        let unit = db.begin().unwrap();
-                        unit.execute("INSERT INTO t (n, seq) VALUES (?1, (SELECT COUNT(*) FROM t))", [n as i64]).unwrap();
-                        let ok = n % 7 != 3;
-                        unit.finish(ok, vec![event(n)]).unwrap();
-                        let stored: i64 = reader.query_row("SELECT COUNT(*) FROM t WHERE n = ?1", [n as i64], |r| r.get(0)).unwrap();
-                        assert_eq!(stored, i64::from(ok), "row {n} after finish({ok})");
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        let rows: Vec<i64> = db.with(|c| c.prepare("SELECT n FROM t ORDER BY seq")?.query_map([], |r| r.get(0))?.collect()).unwrap();
-        assert_eq!(rows.len(), (0..8).flat_map(|t| (0..200).map(move |i| t * 1000 + i)).filter(|n| n % 7 != 3).count());
-        let events: Vec<i64> = published.lock().iter().map(|p| p.parse().unwrap()).collect();
-        assert_eq!(events, rows, "events in commit order, none from a rolled-back call");
-        assert_eq!(db.committed_calls.load(Ordering::Relaxed), rows.len() as u64, "every kept call counted once");
-        assert!(db.commit_count.load(Ordering::Relaxed) <= db.committed_calls.load(Ordering::Relaxed));
-    }
 
     /// A unit dropped without `finish` (a panic on the host side) counts as
     /// a failed call; the next call works.

@@ -1,0 +1,184 @@
+//! A plugin's lane: the one thread that runs the calls of a plugin with its
+//! own SQL database, one after another, and commits them in groups.
+//!
+//! A plugin's SQL calls are serialised anyway (one connection, one
+//! transaction per call). Running them all on one thread, instead of on
+//! whichever thread the request came in on and then queueing on the
+//! connection's lock, removes what that queueing cost: a lock hand-over
+//! (a futex wake-up and a thread switch) between every two calls, and the
+//! connection's and the plugin's working set moving from core to core.
+//! Measured with `linli-bench --only queue` (see the queue plugin's README).
+//!
+//! Group commit falls out of the queue: after a call, the lane runs the next
+//! queued call inside the same transaction, and commits when nothing is
+//! queued, or the group holds [`GROUP_MAX_CALLS`] calls or is
+//! [`GROUP_MAX_AGE`] old. A call is answered only after its group is
+//! committed.
+//!
+//! [`GROUP_MAX_CALLS`]: crate::storage::sqlite::GROUP_MAX_CALLS
+//! [`GROUP_MAX_AGE`]: crate::storage::sqlite::GROUP_MAX_AGE
+
+use crate::storage::sqlite::PluginSql;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+
+/// What is left of a call once it ran: answering it, with how its group's
+/// commit ended (`Err` with the reason when the commit failed).
+pub type Settle = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+/// One call to run on the lane. It returns `Some(settle)` when it must wait
+/// for its group's commit before it is answered, `None` when it was already
+/// answered (it failed, or touched no data while no group was open).
+pub type Job = Box<dyn FnOnce() -> Option<Settle> + Send>;
+
+/// The sending end of a lane; the thread ends when this is dropped and the
+/// queued calls are done.
+pub struct Lane {
+    tx: Sender<Job>,
+}
+
+impl Lane {
+    pub fn start(plugin: &str, db: Arc<PluginSql>) -> std::io::Result<Lane> {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new().name(format!("lane-{plugin}")).spawn(move || run(rx, &db))?;
+        Ok(Lane { tx })
+    }
+
+    /// Queue a call; `Err` gives it back when the lane has stopped.
+    pub fn send(&self, job: Job) -> Result<(), Job> {
+        self.tx.send(job).map_err(|e| e.0)
+    }
+}
+
+fn run(rx: Receiver<Job>, db: &PluginSql) {
+    let mut waiting: Vec<Settle> = Vec::new();
+    loop {
+        let job = match rx.try_recv() {
+            Ok(job) => job,
+            Err(TryRecvError::Empty) => {
+                // Nothing queued: commit what the group holds and answer it.
+                settle(db, &mut waiting);
+                match rx.recv() {
+                    Ok(job) => job,
+                    Err(_) => break,
+                }
+            }
+            Err(TryRecvError::Disconnected) => break,
+        };
+        // A host bug panicking inside a call must not stop the lane: the
+        // call's unit rolls back its savepoint as it unwinds, and its caller
+        // sees the call fail (its reply channel is dropped).
+        if let Ok(Some(s)) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) {
+            waiting.push(s);
+        }
+        if db.group_is_full() {
+            settle(db, &mut waiting);
+        }
+    }
+    settle(db, &mut waiting);
+}
+
+/// Commit the open group and answer the calls waiting for it.
+fn settle(db: &PluginSql, waiting: &mut Vec<Settle>) {
+    let result = db.commit_group().map_or(Ok(()), |(_, r)| r);
+    if let Err(e) = &result {
+        tracing::error!(error = %e, calls = waiting.len(), "committing a group of plugin calls failed");
+    }
+    for s in waiting.drain(..) {
+        s(result.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::NewEvent;
+    use crate::storage::sqlite::Durability;
+    use parking_lot::Mutex;
+    use rusqlite::Connection;
+    use std::sync::atomic::Ordering;
+
+    /// Many callers at once, some calls failing: every call answered Ok is
+    /// on disk (seen by another connection) by the time it is answered, no
+    /// failed call left a row or an event, the events came out in the order
+    /// the rows were committed, and calls really shared commits.
+    #[test]
+    fn calls_sharing_a_commit_keep_all_or_nothing_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.sqlite");
+        let db = Arc::new(PluginSql::open(&path, Durability::Normal).unwrap());
+        let published = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink = published.clone();
+        db.set_publisher(Arc::new(move |events| sink.lock().extend(events.into_iter().map(|e| e.payload))));
+        db.with(|c| c.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY, seq INTEGER NOT NULL)")).unwrap();
+        let lane = Arc::new(Lane::start("test", db.clone()).unwrap());
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let (db, lane, path) = (db.clone(), lane.clone(), path.clone());
+                std::thread::spawn(move || {
+                    let reader = Connection::open(&path).unwrap();
+                    for i in 0..200 {
+                        let n = t * 1000 + i;
+                        let ok = n % 7 != 3;
+                        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                        let db = db.clone();
+                        let job: Job = Box::new(move || {
+                            let unit = db.begin().unwrap();
+                            unit.execute("INSERT INTO t (n, seq) VALUES (?1, (SELECT COUNT(*) FROM t))", [n as i64]).unwrap();
+                            let event = NewEvent { topic: "t.row".into(), payload: n.to_string(), time: 0 };
+                            if unit.join_group(ok, vec![event]).unwrap() {
+                                Some(Box::new(move |r: Result<(), String>| tx.send(r.map(|()| true)).unwrap()))
+                            } else {
+                                tx.send(Ok(false)).unwrap();
+                                None
+                            }
+                        });
+                        assert!(lane.send(job).is_ok());
+                        let kept = rx.recv().unwrap().unwrap();
+                        assert_eq!(kept, ok);
+                        let stored: i64 = reader.query_row("SELECT COUNT(*) FROM t WHERE n = ?1", [n as i64], |r| r.get(0)).unwrap();
+                        assert_eq!(stored, i64::from(ok), "row {n} when answered (kept: {ok})");
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let rows: Vec<i64> = db.with(|c| c.prepare("SELECT n FROM t ORDER BY seq")?.query_map([], |r| r.get(0))?.collect()).unwrap();
+        assert_eq!(rows.len(), (0..8).flat_map(|t| (0..200).map(move |i| t * 1000 + i)).filter(|n| n % 7 != 3).count());
+        let events: Vec<i64> = published.lock().iter().map(|p| p.parse().unwrap()).collect();
+        assert_eq!(events, rows, "events in commit order, none from a rolled-back call");
+        assert_eq!(db.committed_calls.load(Ordering::Relaxed), rows.len() as u64, "every kept call counted once");
+        assert!(db.commit_count.load(Ordering::Relaxed) < db.committed_calls.load(Ordering::Relaxed), "calls shared commits");
+    }
+
+    /// A call that panics on the host side loses only its own changes; the
+    /// lane goes on with the next call.
+    #[test]
+    fn a_panicking_call_does_not_stop_the_lane() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(PluginSql::open(&dir.path().join("p.sqlite"), Durability::Normal).unwrap());
+        db.with(|c| c.execute_batch("CREATE TABLE t (n INTEGER)")).unwrap();
+        let lane = Lane::start("test", db.clone()).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let d = db.clone();
+        let tx1 = tx.clone();
+        let _ = lane.send(Box::new(move || {
+            let _keep_until_unwound = tx1;
+            let unit = d.begin().unwrap();
+            unit.execute("INSERT INTO t VALUES (1)", []).unwrap();
+            panic!("a host bug");
+        }));
+        let d = db.clone();
+        let _ = lane.send(Box::new(move || {
+            let unit = d.begin().unwrap();
+            unit.execute("INSERT INTO t VALUES (2)", []).unwrap();
+            assert!(unit.join_group(true, vec![]).unwrap());
+            Some(Box::new(move |r: Result<(), String>| tx.send(r).unwrap()))
+        }));
+        rx.recv().unwrap().unwrap();
+        let rows: Vec<i64> = db.with(|c| c.prepare("SELECT n FROM t")?.query_map([], |r| r.get(0))?.collect()).unwrap();
+        assert_eq!(rows, vec![2]);
+    }
+}
