@@ -73,6 +73,7 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool) -> 
         }
     }
     let (mut child, port) = spawn_serve(&linli, &data, &plugins)?;
+    let cpu_before = process_cpu(child.id());
     let deadline = Instant::now() + Duration::from_secs(secs);
     let threads: Vec<_> = windows
         .iter()
@@ -133,8 +134,19 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool) -> 
         let per_commit = get("linli_plugin_sql_committed_calls_total") / get("linli_plugin_sql_commits_total").max(1.0);
         (get("linli_plugin_call_seconds_total") / calls * 1e3, get("linli_plugin_host_calls_total") / calls, per_commit)
     });
+    let cpu_after = process_cpu(child.id());
     let _ = child.kill();
     let _ = child.wait();
+    let calls = (cycles + errors) as f64 * if separate_finish { 3.0 } else { 2.0 };
+    if let (Some(a), Some(b)) = (cpu_before, cpu_after) {
+        println!(
+            "(CPU of `linli serve`: {:.0} µs per request in all; {:.0} µs of it on the queue plugin's lane, busy {:.0} % of the run; {:.0} µs on its second thread)",
+            (b.0 - a.0) / calls * 1e6,
+            (b.1 - a.1) / calls * 1e6,
+            (b.1 - a.1) / secs as f64 * 100.0,
+            (b.2 - a.2) / calls * 1e6
+        );
+    }
     if let Ok((ms, hc, per_commit)) = per_call {
         println!("(inside the sandbox: {ms:.2} ms and {hc:.1} host calls per queue request on average; {per_commit:.2} calls per commit)");
     }
@@ -284,6 +296,30 @@ fn spawn_serve(linli: &Path, data: &Path, plugins: &Path) -> anyhow::Result<(std
         std::thread::sleep(Duration::from_millis(20));
     }
     Ok((child, port))
+}
+
+/// CPU seconds used so far by process `pid` in all, and by its queue lane
+/// thread (`lane-queue`), from /proc (Linux); None elsewhere.
+fn process_cpu(pid: u32) -> Option<(f64, f64, f64)> {
+    let tick = 100.0; // USER_HZ on Linux
+    let secs = |stat: &str| -> Option<f64> {
+        // Fields after the command name: state is 3rd, utime 14th, stime 15th.
+        let rest = stat.rsplit_once(')')?.1;
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / tick)
+    };
+    let all = secs(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)?;
+    let (mut lane, mut out) = (0.0, 0.0);
+    for t in std::fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
+        let comm = std::fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+        let cpu = || std::fs::read_to_string(t.path().join("stat")).ok().as_deref().and_then(secs).unwrap_or(0.0);
+        match comm.trim() {
+            "lane-queue" => lane += cpu(),
+            "lane-queue-out" => out += cpu(),
+            _ => {}
+        }
+    }
+    Some((all, lane, out))
 }
 
 /// One keep-alive HTTP/1.1 connection for the benchmark clients.

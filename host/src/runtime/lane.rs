@@ -29,7 +29,7 @@ pub type Settle = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// One call to run on the lane. It returns `Some(settle)` when it must wait
 /// for its group's commit before it is answered, `None` when it was already
 /// answered (it failed, or touched no data while no group was open).
-pub type Job = Box<dyn FnOnce() -> Option<Settle> + Send>;
+pub type Job = Box<dyn FnOnce(&Out) -> Option<Settle> + Send>;
 
 /// The sending end of a lane; the thread ends when this is dropped and the
 /// queued calls are done.
@@ -37,10 +37,53 @@ pub struct Lane {
     tx: Sender<Job>,
 }
 
+/// Work that follows a call but need not hold up the next one, done in
+/// order on the lane's second thread: storing and sending a committed
+/// group's events, then answering its calls; and dropping a finished call's
+/// instance (resetting its memory).
+pub struct Out {
+    tx: Sender<Later>,
+    /// Instances to drop, sent over with the next group (one wake-up of
+    /// the second thread per group, not one per call).
+    disposals: std::cell::RefCell<Vec<Box<dyn Send>>>,
+}
+
+struct Later {
+    events: Vec<crate::storage::NewEvent>,
+    result: Result<(), String>,
+    waiting: Vec<Settle>,
+    disposals: Vec<Box<dyn Send>>,
+}
+
+impl Later {
+    fn run(self, db: &PluginSql) {
+        db.publish(self.events);
+        for s in self.waiting {
+            s(self.result.clone());
+        }
+        drop(self.disposals);
+    }
+}
+
+impl Out {
+    /// Drop `value` on the second thread (with the next group).
+    pub fn dispose(&self, value: Box<dyn Send>) {
+        self.disposals.borrow_mut().push(value);
+    }
+}
+
 impl Lane {
     pub fn start(plugin: &str, db: Arc<PluginSql>) -> std::io::Result<Lane> {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
-        std::thread::Builder::new().name(format!("lane-{plugin}")).spawn(move || run(rx, &db))?;
+        let (out_tx, out_rx) = std::sync::mpsc::channel::<Later>();
+        let publisher = db.clone();
+        std::thread::Builder::new().name(format!("lane-{plugin}-out")).spawn(move || {
+            for later in out_rx {
+                later.run(&publisher);
+            }
+        })?;
+        let out = Out { tx: out_tx, disposals: Default::default() };
+        std::thread::Builder::new().name(format!("lane-{plugin}")).spawn(move || run(rx, &db, &out))?;
         Ok(Lane { tx })
     }
 
@@ -50,14 +93,14 @@ impl Lane {
     }
 }
 
-fn run(rx: Receiver<Job>, db: &PluginSql) {
+fn run(rx: Receiver<Job>, db: &PluginSql, out: &Out) {
     let mut waiting: Vec<Settle> = Vec::new();
     loop {
         let job = match rx.try_recv() {
             Ok(job) => job,
             Err(TryRecvError::Empty) => {
                 // Nothing queued: commit what the group holds and answer it.
-                settle(db, &mut waiting);
+                settle(db, out, &mut waiting);
                 match rx.recv() {
                     Ok(job) => job,
                     Err(_) => break,
@@ -68,24 +111,34 @@ fn run(rx: Receiver<Job>, db: &PluginSql) {
         // A host bug panicking inside a call must not stop the lane: the
         // call's unit rolls back its savepoint as it unwinds, and its caller
         // sees the call fail (its reply channel is dropped).
-        if let Ok(Some(s)) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)) {
+        if let Ok(Some(s)) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(out))) {
             waiting.push(s);
         }
         if db.group_is_full() {
-            settle(db, &mut waiting);
+            settle(db, out, &mut waiting);
         }
     }
-    settle(db, &mut waiting);
+    settle(db, out, &mut waiting);
 }
 
-/// Commit the open group and answer the calls waiting for it.
-fn settle(db: &PluginSql, waiting: &mut Vec<Settle>) {
-    let result = db.commit_group().map_or(Ok(()), |(_, r)| r);
+/// Commit the open group; its events are stored and sent, and then its
+/// calls answered, on the second thread, while the lane goes on.
+fn settle(db: &PluginSql, out: &Out, waiting: &mut Vec<Settle>) {
+    let (events, result) = match db.commit_group() {
+        Some(c) => (c.events, c.result),
+        None => (Vec::new(), Ok(())),
+    };
     if let Err(e) = &result {
         tracing::error!(error = %e, calls = waiting.len(), "committing a group of plugin calls failed");
     }
-    for s in waiting.drain(..) {
-        s(result.clone());
+    let disposals = std::mem::take(&mut *out.disposals.borrow_mut());
+    if events.is_empty() && waiting.is_empty() && disposals.is_empty() {
+        return;
+    }
+    let later = Later { events, result, waiting: std::mem::take(waiting), disposals };
+    if let Err(e) = out.tx.send(later) {
+        // The second thread is gone (a panic): do it here.
+        e.0.run(db);
     }
 }
 
@@ -122,7 +175,7 @@ mod tests {
                         let ok = n % 7 != 3;
                         let (tx, rx) = std::sync::mpsc::sync_channel(1);
                         let db = db.clone();
-                        let job: Job = Box::new(move || {
+                        let job: Job = Box::new(move |_| {
                             let unit = db.begin().unwrap();
                             unit.execute("INSERT INTO t (n, seq) VALUES (?1, (SELECT COUNT(*) FROM t))", [n as i64]).unwrap();
                             let event = NewEvent { topic: "t.row".into(), payload: n.to_string(), time: 0 };
@@ -164,14 +217,14 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         let d = db.clone();
         let tx1 = tx.clone();
-        let _ = lane.send(Box::new(move || {
+        let _ = lane.send(Box::new(move |_| {
             let _keep_until_unwound = tx1;
             let unit = d.begin().unwrap();
             unit.execute("INSERT INTO t VALUES (1)", []).unwrap();
             panic!("a host bug");
         }));
         let d = db.clone();
-        let _ = lane.send(Box::new(move || {
+        let _ = lane.send(Box::new(move |_| {
             let unit = d.begin().unwrap();
             unit.execute("INSERT INTO t VALUES (2)", []).unwrap();
             assert!(unit.join_group(true, vec![]).unwrap());

@@ -4,7 +4,7 @@
 use super::bindings::{Plugin, PluginPre, WIT_PACKAGE, WIT_VERSION, types};
 use super::capabilities::{CallState, HostServices, KNOWN_CAPABILITIES};
 use super::engine::{EPOCH_TICK, SandboxEngine};
-use super::lane::{Lane, Settle};
+use super::lane::{Lane, Out, Settle};
 use super::limits::{Limits, MAX_MEMORY_MIB};
 use crate::manifest::{Manifest, validate_manifest};
 use crate::storage::sqlite::{Durability, PluginSql};
@@ -348,7 +348,7 @@ impl LoadedPlugin {
         reply: impl FnOnce(Result<R, CallError>) + Send + 'static,
     ) -> Result<(), CallError> {
         let this = self.clone();
-        lane.send(Box::new(move || this.run_in_lane(what, caller, f, reply))).map_err(|_| self.lane_failed())
+        lane.send(Box::new(move |out| this.run_in_lane(out, what, caller, f, reply))).map_err(|_| self.lane_failed())
     }
 
     /// One call on the lane. A call that returned keeps its changes in the
@@ -356,6 +356,7 @@ impl LoadedPlugin {
     /// failed call is answered at once.
     fn run_in_lane<R: Send + 'static>(
         self: Arc<Self>,
+        out: &Out,
         what: &'static str,
         caller: Option<crate::auth::Caller>,
         f: impl FnOnce(&Plugin, &mut Store<CallState>) -> wasmtime::Result<R>,
@@ -371,7 +372,8 @@ impl LoadedPlugin {
             }
         };
         let host_calls = store.data().host_calls;
-        drop(store);
+        // Resetting the instance's memory is not the next call's business.
+        out.dispose(Box::new(store));
         match joined {
             Ok((r, true)) => Some(Box::new(move |committed: Result<(), String>| {
                 let result = committed.map(|()| r).map_err(|e| wasmtime::format_err!("plugin `{}`: saving the call's SQL changes failed: {e}", self.manifest.id));

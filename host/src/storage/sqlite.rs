@@ -37,6 +37,53 @@ pub struct SqliteStorage {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    kv_cache: KvCache,
+}
+
+/// Values read from `kv` lately. A plugin reads the same few keys on every
+/// call (its schema version, its settings), and a read through the pool
+/// costs a read transaction (file-lock system calls) each time; this host
+/// process is the only writer of `kv`, and every write below drops the key
+/// here, so a hit is never stale.
+#[derive(Default)]
+struct KvCache {
+    map: Mutex<std::collections::HashMap<String, Option<Vec<u8>>>>,
+    /// Bumped by every write, so a read that raced a write is not kept.
+    writes: std::sync::atomic::AtomicU64,
+}
+
+impl KvCache {
+    const MAX_ENTRIES: usize = 4096;
+    const MAX_VALUE: usize = 16 * 1024;
+
+    fn key(ns: &str, key: &str) -> String {
+        format!("{ns}\0{key}")
+    }
+
+    fn get(&self, ns: &str, key: &str) -> Option<Option<Vec<u8>>> {
+        self.map.lock().get(&Self::key(ns, key)).cloned()
+    }
+
+    /// Keep what was read, unless a write came in since `writes_before`.
+    fn put(&self, ns: &str, key: &str, value: &Option<Vec<u8>>, writes_before: u64) {
+        if value.as_ref().is_some_and(|v| v.len() > Self::MAX_VALUE) {
+            return;
+        }
+        let mut map = self.map.lock();
+        if self.writes.load(Ordering::SeqCst) != writes_before {
+            return;
+        }
+        if map.len() >= Self::MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(Self::key(ns, key), value.clone());
+    }
+
+    fn forget(&self, ns: &str, key: &str) {
+        let mut map = self.map.lock();
+        map.remove(&Self::key(ns, key));
+        self.writes.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
@@ -48,6 +95,10 @@ fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> 
     };
     conn.pragma_update(None, "synchronous", sync)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // A call's savepoint journal (the pages it changed, to roll back to)
+    // stays in memory instead of a temporary file created and deleted on
+    // every call that changes more than 64 KiB of pages.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     // Plugins build many distinct statements; the default cache (16) thrashes.
     conn.set_prepared_statement_cache_capacity(256);
     Ok(())
@@ -76,6 +127,7 @@ impl SqliteStorage {
             writer: Mutex::new(writer),
             readers,
             next_reader: AtomicUsize::new(0),
+            kv_cache: KvCache::default(),
         })
     }
 
@@ -116,25 +168,44 @@ fn migrate(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Drops a key from the cache when a write to it ends, however it ends.
+struct Forget<'a>(&'a KvCache, &'a str, &'a str);
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        self.0.forget(self.1, self.2);
+    }
+}
+
 impl KvStore for SqliteStorage {
     fn kv_get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>> {
-        self.with_reader(|c| {
+        if let Some(hit) = self.kv_cache.get(ns, key) {
+            return Ok(hit);
+        }
+        let writes_before = self.kv_cache.writes.load(Ordering::SeqCst);
+        let value = self.with_reader(|c| {
             c.prepare_cached("SELECT value FROM kv WHERE ns = ?1 AND key = ?2")?
                 .query_row(params![ns, key], |r| r.get(0))
                 .optional()
-        })
+        })?;
+        self.kv_cache.put(ns, key, &value, writes_before);
+        Ok(value)
     }
 
     fn kv_set(&self, ns: &str, key: &str, value: &[u8]) -> Result<()> {
-        self.with_writer(|c| {
+        let r = self.with_writer(|c| {
             c.prepare_cached("INSERT INTO kv (ns, key, value) VALUES (?1, ?2, ?3) ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value")?
                 .execute(params![ns, key, value])
                 .map(|_| ())
-        })
+        });
+        self.kv_cache.forget(ns, key);
+        r
     }
 
     fn kv_delete(&self, ns: &str, key: &str) -> Result<bool> {
-        self.with_writer(|c| c.prepare_cached("DELETE FROM kv WHERE ns = ?1 AND key = ?2")?.execute(params![ns, key]).map(|n| n > 0))
+        let r = self.with_writer(|c| c.prepare_cached("DELETE FROM kv WHERE ns = ?1 AND key = ?2")?.execute(params![ns, key]).map(|n| n > 0));
+        self.kv_cache.forget(ns, key);
+        r
     }
 
     fn kv_scan(&self, ns: &str, prefix: &str, after: Option<&str>, limit: u32) -> Result<Vec<(String, Vec<u8>)>> {
@@ -155,6 +226,7 @@ impl KvStore for SqliteStorage {
     }
 
     fn kv_cas(&self, ns: &str, key: &str, expected: Option<&[u8]>, new: Option<&[u8]>) -> Result<bool> {
+        let _forget = Forget(&self.kv_cache, ns, key);
         self.with_writer(|c| {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let current: Option<Vec<u8>> = tx
@@ -177,6 +249,7 @@ impl KvStore for SqliteStorage {
     }
 
     fn kv_increment(&self, ns: &str, key: &str, delta: i64) -> Result<i64> {
+        let _forget = Forget(&self.kv_cache, ns, key);
         let r = self.with_writer(|c| {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let current: Option<Vec<u8>> = tx
@@ -273,6 +346,13 @@ pub struct PluginSql {
     warned: Mutex<std::collections::HashSet<String>>,
 }
 
+/// A group as it ended (see [`PluginSql::commit_group`]).
+pub struct Committed {
+    pub group_no: u64,
+    pub result: std::result::Result<(), String>,
+    pub events: Vec<NewEvent>,
+}
+
 /// Stores and sends a committed group's events (the host's event bus).
 pub type Publisher = Arc<dyn Fn(Vec<NewEvent>) + Send + Sync>;
 
@@ -363,7 +443,13 @@ impl SqlUnit {
     pub fn finish(self, commit: bool, events: Vec<NewEvent>) -> Result<()> {
         let db = self.db.clone();
         let kept = self.join_group(commit, events);
-        let committed = db.commit_group().map(|(_, r)| r).unwrap_or(Ok(()));
+        let committed = match db.commit_group() {
+            Some(c) => {
+                db.publish(c.events);
+                c.result
+            }
+            None => Ok(()),
+        };
         match kept {
             Ok(true) => committed.map_err(StorageError::Backend),
             Ok(false) => Ok(()),
@@ -465,24 +551,31 @@ impl PluginSql {
         })
     }
 
-    /// Add the events of a call that ran no SQL to the open group, so they
-    /// go out after the events of the calls before it; `Err(events)` when no
-    /// group is open (publish them now).
-    pub fn add_to_group(&self, events: Vec<NewEvent>) -> std::result::Result<(), Vec<NewEvent>> {
-        let mut g = self.shared.lock();
-        match g.group.as_mut() {
-            Some(group) if group.lost.is_none() => {
-                group.events.extend(events);
-                Ok(())
-            }
-            _ => Err(events),
+    /// Add the events of a call that ran no SQL to the group (opening one if
+    /// none is open), so they go out in order with the events of the calls
+    /// around it.
+    pub fn add_to_group(self: &Arc<Self>, events: Vec<NewEvent>) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
         }
+        // A unit with nothing in it: joining it adds the events.
+        let mut unit = self.begin()?;
+        let g = unit.guard.as_mut().expect("just begun");
+        g.conn.execute_batch("RELEASE linli_call")?;
+        if let Some(group) = g.group.as_mut() {
+            group.events.extend(events);
+        }
+        unit.guard = None;
+        Ok(())
     }
 
-    /// Commit the open group, if any, and store and send its events; returns
-    /// the group's number and how it ended. A failed commit is rolled back,
-    /// so the data is never half-written.
-    pub fn commit_group(&self) -> Option<(u64, std::result::Result<(), String>)> {
+    /// Commit the open group, if any: its number, how the commit ended, and
+    /// the events of its calls (to be stored and sent with [`publish`],
+    /// in commit order; empty when the commit failed). A failed commit is
+    /// rolled back, so the data is never half-written.
+    ///
+    /// [`publish`]: PluginSql::publish
+    pub fn commit_group(&self) -> Option<Committed> {
         let mut g = self.shared.lock();
         let group = g.group.take()?;
         let result = if let Some(lost) = group.lost {
@@ -502,19 +595,24 @@ impl PluginSql {
             self.commit_count.fetch_add(1, Ordering::Relaxed);
             self.committed_calls.fetch_add(u64::from(group.calls), Ordering::Relaxed);
         }
-        if result.is_ok() && !group.events.is_empty() {
-            // Still holding the connection: events go out in commit order.
-            match self.publisher.get() {
-                Some(publish) => publish(group.events),
-                None => tracing::warn!(lost = group.events.len(), "a plugin database without an event publisher dropped events"),
-            }
-        }
         let mut c = self.commits.lock();
         c.settled_through = c.settled_through.max(group.group_no);
         drop(c);
         drop(g);
         self.committed.notify_all();
-        Some((group.group_no, result))
+        let events = if result.is_ok() { group.events } else { Vec::new() };
+        Some(Committed { group_no: group.group_no, result, events })
+    }
+
+    /// Store and send a committed group's events (see [`set_publisher`](Self::set_publisher)).
+    pub fn publish(&self, events: Vec<NewEvent>) {
+        if events.is_empty() {
+            return;
+        }
+        match self.publisher.get() {
+            Some(publish) => publish(events),
+            None => tracing::warn!(lost = events.len(), "a plugin database without an event publisher dropped events"),
+        }
     }
 
     /// True the first time a warning about `statement` is asked for.
