@@ -7,11 +7,13 @@ use crate::estimate::Board;
 use crate::fail::Fail;
 use crate::ticket::Ticket;
 use linli_sdk::prelude::*;
+use serde::Serialize;
 use serde_json::json;
 
 /// Publish, logging rather than failing: the change is already stored and
-/// the next `queue.waiting` brings every page back in step.
-fn publish(topic: &str, payload: &serde_json::Value) {
+/// the next `queue.waiting` brings every page back in step. Payloads are
+/// typed structs, written straight to JSON.
+fn publish<T: Serialize>(topic: &str, payload: &T) {
     if let Err(e) = events::publish(topic, payload) {
         log::warn(&format!("publishing {topic}: {e}"));
     }
@@ -23,31 +25,57 @@ pub fn spoken(label: &str) -> String {
     label.chars().map(|c| c.to_digit(10).map(|d| DIGITS[d as usize].to_string()).unwrap_or_else(|| c.to_string())).collect()
 }
 
-fn call_payload(t: &Ticket, window: &str) -> serde_json::Value {
-    json!({
-        "ticket": t.label,
-        "service": t.service,
-        "window": window,
-        "display_zh": format!("请 {} 号到 {} 号窗口办理", t.label, window),
-        "display_en": format!("Ticket {}, please go to window {}", t.label, window),
-        "speak_zh": format!("请 {} 号到 {} 号窗口办理", spoken(&t.label), window),
-    })
+/// `queue.called` and `queue.recalled`: what to show and to say.
+#[derive(Serialize)]
+struct Call<'a> {
+    ticket: &'a str,
+    service: &'a str,
+    window: &'a str,
+    display_zh: String,
+    display_en: String,
+    speak_zh: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recalls: Option<i64>,
+}
+
+fn call_payload<'a>(t: &'a Ticket, window: &'a str) -> Call<'a> {
+    Call {
+        ticket: &t.label,
+        service: &t.service,
+        window,
+        display_zh: format!("请 {} 号到 {} 号窗口办理", t.label, window),
+        display_en: format!("Ticket {}, please go to window {}", t.label, window),
+        speak_zh: format!("请 {} 号到 {} 号窗口办理", spoken(&t.label), window),
+        recalls: None,
+    }
 }
 
 pub fn issued(t: &Ticket, ahead: i64, wait_minutes: i64) {
+    #[derive(Serialize)]
+    struct Issued<'a> {
+        ticket: &'a str,
+        service: &'a str,
+        kind: &'a str,
+        priority: bool,
+        channel: &'a str,
+        ahead: i64,
+        wait_minutes: i64,
+        appointment_id: Option<&'a str>,
+        time: i64,
+    }
     publish(
         "queue.issued",
-        &json!({
-            "ticket": t.label,
-            "service": t.service,
-            "kind": t.kind,
-            "priority": t.priority != 0,
-            "channel": t.channel,
-            "ahead": ahead,
-            "wait_minutes": wait_minutes,
-            "appointment_id": t.appointment_id,
-            "time": t.issued_at,
-        }),
+        &Issued {
+            ticket: &t.label,
+            service: &t.service,
+            kind: &t.kind,
+            priority: t.priority != 0,
+            channel: &t.channel,
+            ahead,
+            wait_minutes,
+            appointment_id: t.appointment_id.as_deref(),
+            time: t.issued_at,
+        },
     );
 }
 
@@ -56,25 +84,36 @@ pub fn called(t: &Ticket, window: &str) {
 }
 
 pub fn recalled(t: &Ticket, window: &str) {
-    let mut p = call_payload(t, window);
-    p["recalls"] = t.recalls.into();
-    publish("queue.recalled", &p);
+    publish("queue.recalled", &Call { recalls: Some(t.recalls), ..call_payload(t, window) });
+}
+
+/// The ticket, its service and its window.
+#[derive(Serialize)]
+struct AtWindow<'a> {
+    ticket: &'a str,
+    service: &'a str,
+    window: &'a str,
 }
 
 pub fn serving(t: &Ticket, window: &str) {
-    publish("queue.serving", &json!({ "ticket": t.label, "service": t.service, "window": window }));
+    publish("queue.serving", &AtWindow { ticket: &t.label, service: &t.service, window });
 }
 
 pub fn skipped(t: &Ticket, window: &str) {
+    #[derive(Serialize)]
+    struct Skipped<'a> {
+        #[serde(flatten)]
+        at: AtWindow<'a>,
+        display_zh: String,
+        display_en: String,
+    }
     publish(
         "queue.skipped",
-        &json!({
-            "ticket": t.label,
-            "service": t.service,
-            "window": window,
-            "display_zh": format!("{} 号已过号，请到导办台登记后重新排队", t.label),
-            "display_en": format!("Ticket {} missed its call; please see the guide desk to rejoin", t.label),
-        }),
+        &Skipped {
+            at: AtWindow { ticket: &t.label, service: &t.service, window },
+            display_zh: format!("{} 号已过号，请到导办台登记后重新排队", t.label),
+            display_en: format!("Ticket {} missed its call; please see the guide desk to rejoin", t.label),
+        },
     );
 }
 
@@ -98,18 +137,29 @@ pub fn transferred(t: &Ticket, from_service: &str, from_window: &str) {
 }
 
 pub fn finished(t: &Ticket, window: &str) {
+    #[derive(Serialize)]
+    struct Finished<'a> {
+        ticket: &'a str,
+        service: &'a str,
+        window: &'a str,
+        clerk_id: Option<&'a str>,
+        clerk: Option<&'a str>,
+        outcome: Option<&'a str>,
+        handling_s: Option<i64>,
+        time: Option<i64>,
+    }
     publish(
         "queue.finished",
-        &json!({
-            "ticket": t.label,
-            "service": t.service,
-            "window": window,
-            "clerk_id": t.clerk_id,
-            "clerk": t.clerk_name,
-            "outcome": t.outcome,
-            "handling_s": t.finished_at.zip(t.serving_at.or(t.last_called_at)).map(|(f, s)| (f - s) / 1000),
-            "time": t.finished_at,
-        }),
+        &Finished {
+            ticket: &t.label,
+            service: &t.service,
+            window,
+            clerk_id: t.clerk_id.as_deref(),
+            clerk: t.clerk_name.as_deref(),
+            outcome: t.outcome.as_deref(),
+            handling_s: t.finished_at.zip(t.serving_at.or(t.last_called_at)).map(|(f, s)| (f - s) / 1000),
+            time: t.finished_at,
+        },
     );
 }
 

@@ -8,10 +8,10 @@ use crate::fail::Fail;
 use crate::issue::{self, Ask, Issued};
 use crate::policy;
 use crate::stats;
-use crate::ticket::{Ticket, status};
+use crate::ticket::{Ticket, TicketView, status};
 use crate::db;
 use linli_sdk::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// The services board for kiosks and pages: queues, estimates, whether
@@ -61,14 +61,14 @@ struct KioskAsk {
 
 fn issued_response(cfg: &Config, req: &Request, done: Issued) -> Response {
     let mut v = done.ticket.public_view(cfg, req.lang(), done.ahead, done.wait_minutes);
-    v["replayed"] = done.replayed.into();
+    v.replayed = Some(done.replayed);
     // The printed slip (with its QR code, the costly part of issuing) only
     // for the kiosk and the guide desk, which ask for it with `?paper=`;
     // a ticket taken on a phone needs none.
     if let Some(paper) = req.query_param("paper") {
         let paper = if paper == "58" { 58 } else { 80 };
         let url = ticket_url(cfg, req, &done.ticket.token);
-        v["print_html"] = crate::pages::ticket::slip(cfg, &done.ticket, req.lang(), done.ahead, done.wait_minutes, &url, paper).into();
+        v.print_html = Some(crate::pages::ticket::slip(cfg, &done.ticket, req.lang(), done.ahead, done.wait_minutes, &url, paper));
     }
     Response::json(if done.replayed { 200 } else { 201 }, &v)
 }
@@ -187,7 +187,7 @@ pub fn ticket_status(cfg: &Config, req: &Request, now: i64) -> Result<Response, 
     let board = Board::now(cfg, now)?;
     let wait = board.line(&t.service).map(|l| l.wait_minutes(ahead)).unwrap_or(0);
     let mut v = t.public_view(cfg, req.lang(), ahead, wait);
-    v["policy"] = policy::describe(cfg, req.lang()).into();
+    v.policy = Some(policy::describe(cfg, req.lang()));
     Ok(Response::json(200, &v))
 }
 
@@ -232,7 +232,7 @@ pub fn counter_state(cfg: &Config, req: &Request, now: i64) -> Result<Response, 
             "window": desk.window.number,
             "paused": desk.row.paused != 0,
             "clerk": req.caller.name,
-            "current": current.map(|c| c.staff_view(cfg, lang)),
+            "current": current.as_ref().map(|c| c.staff_view(cfg, lang)),
             "services": services,
             "missed": missed.iter().filter(|m| desk.window.services.contains(&m.service)).map(|m| m.staff_view(cfg, lang)).collect::<Vec<_>>(),
             "max_recalls": cfg.policy.max_recalls,
@@ -255,37 +255,59 @@ pub fn counter_action(cfg: &Config, req: &Request, now: i64) -> Result<Response,
     let desk = Desk::open(cfg, &req.caller, now)?;
     let body: CounterBody = if req.body.iter().all(u8::is_ascii_whitespace) { CounterBody::default() } else { req.json()? };
     let lang = req.lang();
-    let view = |t: &Ticket| json!({"ticket": t.staff_view(cfg, lang)});
-    let called = |ticket: Option<Ticket>| match ticket {
-        Some(ticket) => view(&ticket),
-        None => json!({"ticket": null, "message": t(lang, "暂无等候的群众", "Nobody is waiting")}),
-    };
-    let out = match req.param("action").unwrap_or("") {
-        "call-next" => called(counter::call_next(cfg, &desk, now)?),
+    /// What the action changed.
+    enum Done {
+        One(Ticket),
+        Called(Option<Ticket>),
+        FinishedAndCalled(Option<Ticket>, Option<Ticket>),
+        Paused(bool),
+    }
+    let done = match req.param("action").unwrap_or("") {
+        "call-next" => Done::Called(counter::call_next(cfg, &desk, now)?),
         // 完成并叫下一位: finish the current ticket (outcome 完成 unless
         // given) and call the next, in one step.
         "finish-next" => {
             let (finished, next) = counter::finish_and_call(cfg, &desk, body.outcome.as_deref().unwrap_or("done"), now)?;
-            let mut out = called(next);
-            out["finished"] = json!(finished.map(|f| f.staff_view(cfg, lang)));
-            out
+            Done::FinishedAndCalled(finished, next)
         }
-        "recall" => view(&counter::recall(cfg, &desk, now)?),
-        "skip" => view(&counter::skip(cfg, &desk, now)?),
-        "start" => view(&counter::start(cfg, &desk, now)?),
-        "finish" => view(&counter::finish(cfg, &desk, body.id, body.outcome.as_deref().unwrap_or("done"), now)?),
-        "transfer" => view(&counter::transfer(cfg, &desk, body.service.as_deref(), body.window.as_deref(), now)?),
+        "recall" => Done::One(counter::recall(cfg, &desk, now)?),
+        "skip" => Done::One(counter::skip(cfg, &desk, now)?),
+        "start" => Done::One(counter::start(cfg, &desk, now)?),
+        "finish" => Done::One(counter::finish(cfg, &desk, body.id, body.outcome.as_deref().unwrap_or("done"), now)?),
+        "transfer" => Done::One(counter::transfer(cfg, &desk, body.service.as_deref(), body.window.as_deref(), now)?),
         "pause" => {
             counter::pause(cfg, &desk, true, now)?;
-            json!({"paused": true})
+            Done::Paused(true)
         }
         "resume" => {
             counter::pause(cfg, &desk, false, now)?;
-            json!({"paused": false})
+            Done::Paused(false)
         }
         other => return Err(Fail::user(404, format!("未知操作 {other}"), format!("unknown action `{other}`"))),
     };
-    Ok(Response::json(200, &out))
+    /// `{"ticket": …}`; a call with nobody waiting says so in `message`;
+    /// 完成并叫下一位 adds the ticket it `finished`.
+    #[derive(Serialize)]
+    struct Answer<'a> {
+        ticket: Option<TicketView<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        finished: Option<Option<TicketView<'a>>>,
+    }
+    fn view<'a>(t: &'a Option<Ticket>, cfg: &'a Config, lang: &'a str) -> Option<TicketView<'a>> {
+        t.as_ref().map(|t| t.staff_view(cfg, lang))
+    }
+    let nobody = |tk: &Option<Ticket>| tk.is_none().then(|| t(lang, "暂无等候的群众", "Nobody is waiting"));
+    let answer = match &done {
+        Done::One(tk) => Answer { ticket: Some(tk.staff_view(cfg, lang)), message: None, finished: None },
+        Done::Called(next) => Answer { ticket: view(next, cfg, lang), message: nobody(next), finished: None },
+        Done::FinishedAndCalled(finished, next) => {
+            Answer { ticket: view(next, cfg, lang), message: nobody(next), finished: Some(view(finished, cfg, lang)) }
+        }
+        Done::Paused(paused) => return Ok(Response::json(200, &json!({ "paused": paused }))),
+    };
+    Ok(Response::json(200, &answer))
 }
 
 pub fn missed(cfg: &Config, req: &Request) -> Result<Response, Fail> {

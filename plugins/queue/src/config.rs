@@ -13,42 +13,79 @@ use std::collections::BTreeMap;
 /// Where the admin page keeps its top-level overrides.
 pub const OVERRIDE_KEY: &str = "config/override";
 
+// Defaults per field, not for the whole struct: a whole default
+// configuration built and thrown away on every call (every call reads the
+// configuration) showed up in the profile.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
+    #[serde(default = "defaults::services")]
     pub services: Vec<Service>,
+    #[serde(default = "defaults::windows")]
     pub windows: Vec<Window>,
+    #[serde(default)]
     pub hours: Hours,
+    #[serde(default = "defaults::periods")]
     pub periods: Vec<Period>,
+    #[serde(default)]
     pub policy: Policy,
+    #[serde(default)]
     pub tickets: TicketRules,
     /// Base of the URL printed in the QR code (`http://192.168.1.10:8080`);
     /// empty = taken from the request's Host header.
+    #[serde(default)]
     pub public_url: String,
+}
+
+mod defaults {
+    pub fn services() -> Vec<super::Service> {
+        super::Config::default().services
+    }
+    pub fn windows() -> Vec<super::Window> {
+        super::Config::default().windows
+    }
+    pub fn periods() -> Vec<super::Period> {
+        super::Config::default().periods
+    }
+    pub fn handling_minutes() -> u32 {
+        8
+    }
+    pub fn until() -> String {
+        "24:00".into()
+    }
 }
 
 /// One service (业务) with its ticket prefix and limits.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Service {
+    #[serde(default)]
     pub code: String,
     /// Ticket prefix; empty = the code.
+    #[serde(default)]
     pub prefix: String,
+    #[serde(default)]
     pub name_zh: String,
+    #[serde(default)]
     pub name_en: String,
     /// Tickets a day (限号); 0 = no limit.
+    #[serde(default)]
     pub daily_limit: u32,
     /// Tickets per issuing period code (`am`, `pm`); absent or 0 = no quota.
+    #[serde(default)]
     pub quota: BTreeMap<String, u32>,
     /// Handling time assumed before any ticket of the day was finished.
+    #[serde(default = "defaults::handling_minutes")]
     pub handling_minutes: u32,
 }
 
 /// One window (窗口) and the services it serves, main service first.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Window {
+    #[serde(default)]
     pub number: String,
+    #[serde(default)]
     pub services: Vec<String>,
 }
 
@@ -72,11 +109,15 @@ pub struct Hours {
 /// An issuing period for quotas: from the previous period's end (or
 /// opening) until `until`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Period {
+    #[serde(default)]
     pub code: String,
+    #[serde(default)]
     pub name_zh: String,
+    #[serde(default)]
     pub name_en: String,
+    #[serde(default = "defaults::until")]
     pub until: String,
 }
 

@@ -7,7 +7,7 @@ use crate::db;
 use crate::fail::Fail;
 use crate::windows;
 use linli_sdk::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Finished tickets a service's handling time is averaged over.
@@ -18,6 +18,7 @@ pub struct Board {
     pub services: Vec<ServiceLine>,
 }
 
+#[derive(Serialize)]
 pub struct ServiceLine {
     pub code: String,
     pub name_zh: String,
@@ -25,9 +26,11 @@ pub struct ServiceLine {
     pub waiting: i64,
     pub windows_open: i64,
     /// Average handling time used for the estimate, in ms.
+    #[serde(skip)]
     pub handling_ms: i64,
     /// Windows that would share the queue (open ones, or every configured
     /// one while none has opened yet).
+    #[serde(skip)]
     pub sharing: i64,
 }
 
@@ -117,16 +120,20 @@ impl Board {
     }
 
     /// The `queue.waiting` payload the signage player reads.
-    pub fn waiting_payload(&self) -> serde_json::Value {
-        serde_json::json!({
-            "services": self.services.iter().map(|s| serde_json::json!({
-                "code": s.code,
-                "name_zh": s.name_zh,
-                "name_en": s.name_en,
-                "waiting": s.waiting,
-                "windows_open": s.windows_open,
-                "wait_minutes": s.wait_minutes(s.waiting),
-            })).collect::<Vec<_>>()
-        })
+    pub fn waiting_payload(&self) -> WaitingPayload<'_> {
+        WaitingPayload { services: self.services.iter().map(|s| WaitingLine { line: s, wait_minutes: s.wait_minutes(s.waiting) }).collect() }
     }
+}
+
+/// `{"services": [{code, name_zh, name_en, waiting, windows_open, wait_minutes}…]}`
+#[derive(Serialize)]
+pub struct WaitingPayload<'a> {
+    services: Vec<WaitingLine<'a>>,
+}
+
+#[derive(Serialize)]
+struct WaitingLine<'a> {
+    #[serde(flatten)]
+    line: &'a ServiceLine,
+    wait_minutes: i64,
 }

@@ -4,7 +4,8 @@ use crate::config::Config;
 use crate::db;
 use crate::fail::Fail;
 use linli_sdk::prelude::*;
-use serde::Deserialize;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize};
 
 /// Statuses a ticket moves through.
 pub mod status {
@@ -97,51 +98,89 @@ impl Ticket {
 
     /// What a resident's page, a kiosk and a printed ticket may show:
     /// never the phone or name in full.
-    pub fn public_view(&self, cfg: &Config, lang: &str, ahead: i64, wait_minutes: i64) -> serde_json::Value {
-        let svc = cfg.service(&self.service);
-        serde_json::json!({
-            "ticket": self.label,
-            "token": self.token,
-            "service": self.service,
-            "service_name": svc.map(|s| s.name(lang).to_owned()).unwrap_or_default(),
-            "service_name_zh": svc.map(|s| s.name_zh.clone()).unwrap_or_default(),
-            "service_name_en": svc.map(|s| s.name_en.clone()).unwrap_or_default(),
-            "kind": self.kind,
-            "priority": self.priority != 0,
-            "proxy": self.proxy != 0,
-            "status": self.status,
-            "status_text": status_text(&self.status, lang),
-            "window": self.window,
-            "ahead": ahead,
-            "wait_minutes": wait_minutes,
-            "issued_at": self.issued_at,
-            "issued_local": clock::format_local(self.issued_at),
-            "called_at": self.last_called_at,
-            "outcome": self.outcome,
-            "phone": self.phone.as_deref().map(crate::issue::shown_phone),
-            "name": self.name.as_deref().map(mask::name),
-            "page": format!("/queue/t/{}", self.token),
-        })
+    pub fn public_view<'a>(&'a self, cfg: &'a Config, lang: &'a str, ahead: i64, wait_minutes: i64) -> TicketView<'a> {
+        TicketView { t: self, cfg, lang, ahead, wait_minutes, staff: false, replayed: None, print_html: None, policy: None }
     }
 
     /// The view for staff consoles: the public one plus ids and stage times
     /// (still masked: consoles are seen by residents over the counter).
-    pub fn staff_view(&self, cfg: &Config, lang: &str) -> serde_json::Value {
-        let mut v = self.public_view(cfg, lang, 0, 0);
-        if let serde_json::Value::Object(m) = &mut v {
-            m.remove("token");
-            m.insert("id".into(), self.id.into());
-            m.insert("recalls".into(), self.recalls.into());
-            m.insert("serving_at".into(), self.serving_at.into());
-            m.insert("missed_at".into(), self.missed_at.into());
-            m.insert("origin_service".into(), self.origin_service.clone().into());
-            m.insert("appointment_time".into(), self.appointment_time.into());
+    pub fn staff_view<'a>(&'a self, cfg: &'a Config, lang: &'a str) -> TicketView<'a> {
+        TicketView { staff: true, ..self.public_view(cfg, lang, 0, 0) }
+    }
+}
+
+/// A ticket as it leaves the plugin, written straight to JSON (no
+/// intermediate JSON tree: this is on every issue and every call).
+pub struct TicketView<'a> {
+    t: &'a Ticket,
+    cfg: &'a Config,
+    lang: &'a str,
+    ahead: i64,
+    wait_minutes: i64,
+    /// Staff view: ids and stage times, and no token.
+    staff: bool,
+    /// Whether an idempotency key had already issued it (issue answers).
+    pub replayed: Option<bool>,
+    /// The printed slip (kiosk and guide desk answers).
+    pub print_html: Option<String>,
+    /// The call policy in words (the ticket page).
+    pub policy: Option<Vec<String>>,
+}
+
+impl Serialize for TicketView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = self.t;
+        let svc = self.cfg.service(&t.service);
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("ticket", &t.label)?;
+        if !self.staff {
+            m.serialize_entry("token", &t.token)?;
         }
-        v
+        m.serialize_entry("service", &t.service)?;
+        m.serialize_entry("service_name", svc.map(|s| s.name(self.lang)).unwrap_or_default())?;
+        m.serialize_entry("service_name_zh", svc.map(|s| s.name_zh.as_str()).unwrap_or_default())?;
+        m.serialize_entry("service_name_en", svc.map(|s| s.name_en.as_str()).unwrap_or_default())?;
+        m.serialize_entry("kind", &t.kind)?;
+        m.serialize_entry("priority", &(t.priority != 0))?;
+        m.serialize_entry("proxy", &(t.proxy != 0))?;
+        m.serialize_entry("status", &t.status)?;
+        m.serialize_entry("status_text", status_words(&t.status, self.lang))?;
+        m.serialize_entry("window", &t.window)?;
+        m.serialize_entry("ahead", &self.ahead)?;
+        m.serialize_entry("wait_minutes", &self.wait_minutes)?;
+        m.serialize_entry("issued_at", &t.issued_at)?;
+        m.serialize_entry("issued_local", &clock::format_local(t.issued_at))?;
+        m.serialize_entry("called_at", &t.last_called_at)?;
+        m.serialize_entry("outcome", &t.outcome)?;
+        m.serialize_entry("phone", &t.phone.as_deref().map(crate::issue::shown_phone))?;
+        m.serialize_entry("name", &t.name.as_deref().map(mask::name))?;
+        m.serialize_entry("page", &format_args!("/queue/t/{}", t.token))?;
+        if self.staff {
+            m.serialize_entry("id", &t.id)?;
+            m.serialize_entry("recalls", &t.recalls)?;
+            m.serialize_entry("serving_at", &t.serving_at)?;
+            m.serialize_entry("missed_at", &t.missed_at)?;
+            m.serialize_entry("origin_service", &t.origin_service)?;
+            m.serialize_entry("appointment_time", &t.appointment_time)?;
+        }
+        if let Some(r) = self.replayed {
+            m.serialize_entry("replayed", &r)?;
+        }
+        if let Some(h) = &self.print_html {
+            m.serialize_entry("print_html", h)?;
+        }
+        if let Some(p) = &self.policy {
+            m.serialize_entry("policy", p)?;
+        }
+        m.end()
     }
 }
 
 pub fn status_text(s: &str, lang: &str) -> String {
+    status_words(s, lang).to_owned()
+}
+
+fn status_words(s: &str, lang: &str) -> &'static str {
     let (zh, en) = match s {
         status::WAITING => ("等候中", "Waiting"),
         status::CALLED => ("正在叫号", "Called"),
@@ -151,5 +190,5 @@ pub fn status_text(s: &str, lang: &str) -> String {
         status::LEFT => ("已失效", "Expired"),
         _ => ("未知", "Unknown"),
     };
-    t(lang, zh, en).to_owned()
+    if lang == "en" { en } else { zh }
 }

@@ -34,7 +34,7 @@ pub fn page(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
     let tk = by_token(req)?;
     let ahead = tk.ahead()?;
     let wait = Board::now(cfg, now)?.line(&tk.service).map(|l| l.wait_minutes(ahead)).unwrap_or(0);
-    let v = tk.public_view(cfg, lang, ahead, wait);
+    let v = serde_json::to_value(tk.public_view(cfg, lang, ahead, wait)).unwrap_or_default();
     let policy: String = policy::describe(cfg, lang).iter().map(|l| format!("<li>{}</li>", esc(l))).collect();
     let token = esc(&tk.token);
     let html = format!(
