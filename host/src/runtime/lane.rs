@@ -43,6 +43,8 @@ pub struct Lane {
 /// instance (resetting its memory).
 pub struct Out {
     tx: Sender<Later>,
+    /// Groups handed over and not yet done there.
+    outstanding: Arc<std::sync::atomic::AtomicUsize>,
     /// Instances to drop, sent over with the next group (one wake-up of
     /// the second thread per group, not one per call).
     disposals: std::cell::RefCell<Vec<Box<dyn Send>>>,
@@ -77,12 +79,15 @@ impl Lane {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let (out_tx, out_rx) = std::sync::mpsc::channel::<Later>();
         let publisher = db.clone();
+        let outstanding = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let done = outstanding.clone();
         std::thread::Builder::new().name(format!("lane-{plugin}-out")).spawn(move || {
             for later in out_rx {
                 later.run(&publisher);
+                done.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             }
         })?;
-        let out = Out { tx: out_tx, disposals: Default::default() };
+        let out = Out { tx: out_tx, outstanding, disposals: Default::default() };
         std::thread::Builder::new().name(format!("lane-{plugin}")).spawn(move || run(rx, &db, &out))?;
         Ok(Lane { tx })
     }
@@ -100,7 +105,7 @@ fn run(rx: Receiver<Job>, db: &PluginSql, out: &Out) {
             Ok(job) => job,
             Err(TryRecvError::Empty) => {
                 // Nothing queued: commit what the group holds and answer it.
-                settle(db, out, &mut waiting);
+                settle(db, out, &mut waiting, true);
                 match rx.recv() {
                     Ok(job) => job,
                     Err(_) => break,
@@ -115,15 +120,18 @@ fn run(rx: Receiver<Job>, db: &PluginSql, out: &Out) {
             waiting.push(s);
         }
         if db.group_is_full() {
-            settle(db, out, &mut waiting);
+            settle(db, out, &mut waiting, false);
         }
     }
-    settle(db, out, &mut waiting);
+    settle(db, out, &mut waiting, true);
 }
 
-/// Commit the open group; its events are stored and sent, and then its
-/// calls answered, on the second thread, while the lane goes on.
-fn settle(db: &PluginSql, out: &Out, waiting: &mut Vec<Settle>) {
+/// Commit the open group; then store and send its events, answer its calls
+/// and drop their instances. `idle`: no call is queued, so the lane does
+/// that itself (one thread hand-over less before the answers), unless
+/// earlier groups are still being done on the second thread (their events
+/// go first); otherwise the second thread does it while the lane goes on.
+fn settle(db: &PluginSql, out: &Out, waiting: &mut Vec<Settle>, idle: bool) {
     let (events, result) = match db.commit_group() {
         Some(c) => (c.events, c.result),
         None => (Vec::new(), Ok(())),
@@ -136,8 +144,14 @@ fn settle(db: &PluginSql, out: &Out, waiting: &mut Vec<Settle>) {
         return;
     }
     let later = Later { events, result, waiting: std::mem::take(waiting), disposals };
+    if idle && out.outstanding.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        later.run(db);
+        return;
+    }
+    out.outstanding.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     if let Err(e) = out.tx.send(later) {
         // The second thread is gone (a panic): do it here.
+        out.outstanding.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         e.0.run(db);
     }
 }

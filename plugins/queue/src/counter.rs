@@ -55,10 +55,23 @@ pub fn finish_and_call(cfg: &Config, desk: &Desk, outcome: &str, now: i64) -> Re
     if desk.row.paused != 0 {
         return Err(paused());
     }
-    let finished = match Ticket::current_at(desk.number())? {
-        Some(cur) => Some(finish_ticket(desk, cur, outcome, now)?),
-        None => None,
-    };
+    // The window's current ticket, if any, finished in one guarded UPDATE
+    // (finishing checks nothing else for a ticket at this very window).
+    let finished = db::row::<Ticket>(
+        "UPDATE tickets SET status = 'finished', outcome = ?2, finished_at = ?3, clerk_id = ?4, clerk_name = ?5
+         WHERE id = (SELECT id FROM tickets WHERE window = ?1 AND status IN ('called', 'serving') ORDER BY last_called_at DESC LIMIT 1)
+         RETURNING *",
+        &[
+            sql::text(desk.number()),
+            sql::text(outcome),
+            sql::int(now),
+            db::opt_text(desk.caller.id.as_deref()),
+            db::opt_text(desk.caller.name.as_deref()),
+        ],
+    )?;
+    if let Some(t) = &finished {
+        finished_now(desk, t, now)?;
+    }
     let called = call_quiet(cfg, desk, now)?;
     if finished.is_some() || called.is_some() {
         announce::waiting(cfg, now)?;
@@ -105,7 +118,10 @@ fn call_quiet(cfg: &Config, desk: &Desk, now: i64) -> Result<Option<Ticket>, Fai
         return Ok(None);
     };
     let jumped = choice.jumping && policy::jumped(cfg, &t.kind, t.priority != 0, t.appointment_time, now);
-    windows::set_streak(desk.number(), if jumped { desk.row.streak + 1 } else { 0 })?;
+    let streak = if jumped { desk.row.streak + 1 } else { 0 };
+    if streak != desk.row.streak {
+        windows::set_streak(desk.number(), streak)?;
+    }
     announce::called(&t, desk.number());
     Ok(Some(t))
 }
@@ -199,8 +215,16 @@ fn finish_ticket(desk: &Desk, cur: Ticket, outcome: &str, now: i64) -> Result<Ti
         ],
     )?
     .ok_or_else(|| Fail::user(409, format!("{} 号已办结，不能重复办结", cur.label), format!("Ticket {} is already finished", cur.label)))?;
-    announce::finished(&t, desk.number());
+    finished_now(desk, &t, now)?;
     Ok(t)
+}
+
+/// What follows a finish: the service's handling time for the estimates,
+/// and the event.
+fn finished_now(desk: &Desk, t: &Ticket, now: i64) -> Result<(), Fail> {
+    crate::estimate::record_handling(&t.service, now)?;
+    announce::finished(t, desk.number());
+    Ok(())
 }
 
 /// Send the current ticket to another service and/or window; it keeps its

@@ -9,7 +9,7 @@ use linli_sdk::sql::Value;
 use serde::de::DeserializeOwned;
 
 const SCHEMA_KEY: &str = "schema";
-const SCHEMA_VERSION: &[u8] = b"3";
+const SCHEMA_VERSION: &[u8] = b"4";
 
 const SCHEMA: &[&str] = &[
     // One row per ticket. `number` is per original service per day and is
@@ -78,6 +78,19 @@ const SCHEMA: &[&str] = &[
     ) WITHOUT ROWID",
     "INSERT OR IGNORE INTO issue_counts (day, service, period, issued)
         SELECT day, origin_service, period, COUNT(*) FROM tickets GROUP BY day, origin_service, period",
+    // Per service, the average handling time of the day's newest finished
+    // tickets (v4): written when a ticket is finished, read by every wait
+    // estimate (which before read the newest tickets of every service).
+    "CREATE TABLE IF NOT EXISTS handling (
+        service TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        ms REAL
+    )",
+    // From v3: start from the last day's finished tickets (all of them,
+    // not just the newest; the next finish of each service corrects it).
+    "INSERT OR IGNORE INTO handling (service, day, ms)
+        SELECT service, day, AVG(finished_at - COALESCE(serving_at, last_called_at)) FROM tickets
+        WHERE status = 'finished' AND day = (SELECT MAX(day) FROM tickets) GROUP BY service",
     // One row per window that has been used: who is there, paused or not,
     // and how many appointment/priority calls it made in a row.
     "CREATE TABLE IF NOT EXISTS windows (

@@ -42,50 +42,63 @@ impl ServiceLine {
     }
 }
 
+/// After a ticket of `service` is finished: keep the average handling time
+/// of the day's newest RECENT finished tickets of that service, read from
+/// the (status, service, finished_at, …) index alone. (`WHERE true`: an
+/// upsert's SELECT needs a WHERE clause, or SQLite reads `ON` as a join.)
+pub fn record_handling(service: &str, now: i64) -> Result<(), Fail> {
+    let local = Local::at(now);
+    sql::execute(
+        &format!(
+            "INSERT INTO handling (service, day, ms)
+             SELECT ?1, ?2, AVG(h) FROM (
+                 SELECT finished_at - COALESCE(serving_at, last_called_at) AS h FROM tickets
+                 WHERE status = 'finished' AND service = ?1 AND finished_at >= ?3 ORDER BY finished_at DESC LIMIT {RECENT})
+             WHERE true
+             ON CONFLICT (service) DO UPDATE SET day = excluded.day, ms = excluded.ms"
+        ),
+        &[sql::text(service), sql::text(&local.day), sql::int(local.midnight_ms)],
+    )?;
+    Ok(())
+}
+
 impl Board {
     pub fn now(cfg: &Config, now: i64) -> Result<Board, Fail> {
+        /// One statement for the three things a board needs: `w` rows are
+        /// waiting counts per service, `h` rows the day's handling time per
+        /// service, `o` rows the windows open now.
         #[derive(Deserialize)]
-        struct Count {
-            service: String,
+        struct Part {
+            k: String,
+            key: String,
             n: i64,
-        }
-        #[derive(Deserialize)]
-        struct Handling {
-            service: String,
             ms: Option<f64>,
         }
-        let waiting: BTreeMap<String, i64> =
-            db::rows::<Count>("SELECT service, COUNT(*) AS n FROM tickets WHERE status = 'waiting' GROUP BY service", &[])?
-                .into_iter()
-                .map(|c| (c.service, c.n))
-                .collect();
-        let midnight = Local::at(now).midnight_ms;
-        // Per service, the newest RECENT finished tickets of the day, read
-        // from the (status, service, finished_at, …) index alone: the cost
-        // stays the same however many tickets the day has. One statement
-        // for every service.
-        let mut handling: BTreeMap<String, f64> = BTreeMap::new();
-        if !cfg.services.is_empty() {
-            let n = cfg.services.len();
-            let arms: Vec<String> = (1..=n)
-                .map(|i| {
-                    format!(
-                        "SELECT ?{i} AS service, (SELECT AVG(h) FROM (
-                            SELECT finished_at - COALESCE(serving_at, last_called_at) AS h FROM tickets
-                            WHERE status = 'finished' AND service = ?{i} AND finished_at >= ?{} ORDER BY finished_at DESC LIMIT {RECENT})) AS ms",
-                        n + 1
-                    )
-                })
-                .collect();
-            let mut params: Vec<_> = cfg.services.iter().map(|s| sql::text(&s.code)).collect();
-            params.push(sql::int(midnight));
-            for h in db::rows::<Handling>(&arms.join(" UNION ALL "), &params)? {
-                if let Some(ms) = h.ms {
-                    handling.insert(h.service, ms);
+        let local = Local::at(now);
+        let since = now - cfg.policy.window_idle_minutes as i64 * 60_000;
+        let parts = db::rows::<Part>(
+            "SELECT 'w' AS k, service AS key, COUNT(*) AS n, NULL AS ms FROM tickets WHERE status = 'waiting' GROUP BY service
+             UNION ALL SELECT 'h', service, 0, ms FROM handling WHERE day = ?1
+             UNION ALL SELECT 'o', number, 0, NULL FROM windows WHERE paused = 0 AND last_seen >= ?2",
+            &[sql::text(&local.day), sql::int(since)],
+        )?;
+        let mut waiting: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut handling: BTreeMap<&str, f64> = BTreeMap::new();
+        let mut open: Vec<String> = Vec::new();
+        for p in &parts {
+            match p.k.as_str() {
+                "w" => {
+                    waiting.insert(&p.key, p.n);
                 }
+                "h" => {
+                    if let Some(ms) = p.ms {
+                        handling.insert(&p.key, ms);
+                    }
+                }
+                _ if cfg.window(&p.key).is_some() => open.push(p.key.clone()),
+                _ => {}
             }
         }
-        let open = windows::open_numbers(cfg, now)?;
         let services = cfg
             .services
             .iter()
@@ -96,9 +109,9 @@ impl Board {
                     code: s.code.clone(),
                     name_zh: s.name_zh.clone(),
                     name_en: s.name_en.clone(),
-                    waiting: waiting.get(&s.code).copied().unwrap_or(0),
+                    waiting: waiting.get(s.code.as_str()).copied().unwrap_or(0),
                     windows_open,
-                    handling_ms: handling.get(&s.code).map(|ms| *ms as i64).unwrap_or(s.handling_minutes as i64 * 60_000),
+                    handling_ms: handling.get(s.code.as_str()).map(|ms| *ms as i64).unwrap_or(s.handling_minutes as i64 * 60_000),
                     sharing: if windows_open > 0 { windows_open } else { configured },
                 }
             })

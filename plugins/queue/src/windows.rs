@@ -80,17 +80,6 @@ pub fn set_streak(number: &str, streak: i64) -> Result<(), Fail> {
     Ok(())
 }
 
-/// Numbers of windows open now: not paused and used recently.
-pub fn open_numbers(cfg: &Config, now: i64) -> Result<Vec<String>, Fail> {
-    #[derive(Deserialize)]
-    struct N {
-        number: String,
-    }
-    let since = now - cfg.policy.window_idle_minutes as i64 * 60_000;
-    let rows: Vec<N> = db::rows("SELECT number FROM windows WHERE paused = 0 AND last_seen >= ?1", &[sql::int(since)])?;
-    Ok(rows.into_iter().map(|n| n.number).filter(|n| cfg.window(n).is_some()).collect())
-}
-
 /// How many of the open windows serve `code`.
 pub fn open_for(cfg: &Config, open: &[String], code: &str) -> i64 {
     cfg.windows_for(code).filter(|w| open.contains(&w.number)).count() as i64

@@ -114,3 +114,40 @@ fn admins_change_the_configuration_and_bad_settings_are_refused() {
     assert!(m.config_schema.contains("window_order"));
     assert!(m.config_default.contains("民政事务"));
 }
+
+/// The estimated wait uses the service's handling time from the day's
+/// finished tickets (the configured minutes until there are some), and the
+/// windows open for the service.
+#[test]
+fn waits_are_estimated_from_the_days_handling_times() {
+    let h = harness();
+    h.set_time(at(DAY1, 9, 0));
+    // Only window 2 (A and B) is open.
+    h.request("GET", "/api/queue/counter", b"", &clerk("2"));
+    ticket(&h, "A");
+    let second = ticket(&h, "A");
+    assert_eq!(second["ahead"], 1);
+    assert_eq!(second["wait_minutes"], 8, "the configured 8 minutes while nothing is finished: {second}");
+    // Two residents take 20 minutes each at window 2.
+    for i in 0..2 {
+        h.set_time(at(DAY1, 10, i * 20));
+        call(&h, "2");
+        act(&h, "2", "start", json!({}));
+        h.set_time(at(DAY1, 10, i * 20 + 20));
+        finish(&h, "2");
+    }
+    ticket(&h, "A");
+    let next = ticket(&h, "A");
+    assert_eq!(next["ahead"], 1);
+    assert_eq!(next["wait_minutes"], 20, "one ahead × 20 minutes at one open window: {next}");
+    let services = h.get("/api/queue/services").json();
+    let a = services["services"].as_array().unwrap().iter().find(|s| s["code"] == "A").unwrap().clone();
+    assert_eq!(a["waiting"], 2);
+    assert_eq!(a["wait_minutes"], 40, "{a}");
+    // The next day starts again from the configured time.
+    h.set_time(at(DAY1 + 86_400_000, 9, 0));
+    h.request("GET", "/api/queue/counter", b"", &clerk("2"));
+    let services = h.get("/api/queue/services").json();
+    let a = services["services"].as_array().unwrap().iter().find(|s| s["code"] == "A").unwrap().clone();
+    assert_eq!(a["wait_minutes"], a["waiting"].as_i64().unwrap() * 8, "{a}");
+}
