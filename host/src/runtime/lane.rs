@@ -104,11 +104,12 @@ fn run(rx: Receiver<Job>, db: &PluginSql, out: &Out) {
         let job = match rx.try_recv() {
             Ok(job) => job,
             Err(TryRecvError::Empty) => {
-                // Nothing queued: commit what the group holds and answer it.
+                // Nothing queued: commit what the group holds and answer it,
+                // then drop finished instances one by one until a call comes.
                 settle(db, out, &mut waiting, true);
-                match rx.recv() {
-                    Ok(job) => job,
-                    Err(_) => break,
+                match idle(&rx, out) {
+                    Some(job) => job,
+                    None => break,
                 }
             }
             Err(TryRecvError::Disconnected) => break,
@@ -126,11 +127,30 @@ fn run(rx: Receiver<Job>, db: &PluginSql, out: &Out) {
     settle(db, out, &mut waiting, true);
 }
 
-/// Commit the open group; then store and send its events, answer its calls
-/// and drop their instances. `idle`: no call is queued, so the lane does
-/// that itself (one thread hand-over less before the answers), unless
-/// earlier groups are still being done on the second thread (their events
-/// go first); otherwise the second thread does it while the lane goes on.
+/// Wait for the next call, dropping finished instances meanwhile (resetting
+/// an instance's memory is the costly part of dropping it).
+fn idle(rx: &Receiver<Job>, out: &Out) -> Option<Job> {
+    loop {
+        match rx.try_recv() {
+            Ok(job) => return Some(job),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => {
+                let next = out.disposals.borrow_mut().pop();
+                match next {
+                    Some(instance) => drop(instance),
+                    None => return rx.recv().ok(),
+                }
+            }
+        }
+    }
+}
+
+/// Commit the open group; then store and send its events and answer its
+/// calls. `idle`: no call is queued, so the lane does that itself (one
+/// thread hand-over less before the answers), unless earlier groups are
+/// still being done on the second thread (their events go first); the
+/// finished instances wait for [`idle`]. Otherwise the second thread does
+/// it all, instances included, while the lane goes on.
 fn settle(db: &PluginSql, out: &Out, waiting: &mut Vec<Settle>, idle: bool) {
     let (events, result) = match db.commit_group() {
         Some(c) => (c.events, c.result),
@@ -139,12 +159,13 @@ fn settle(db: &PluginSql, out: &Out, waiting: &mut Vec<Settle>, idle: bool) {
     if let Err(e) = &result {
         tracing::error!(error = %e, calls = waiting.len(), "committing a group of plugin calls failed");
     }
-    let disposals = std::mem::take(&mut *out.disposals.borrow_mut());
+    let inline = idle && out.outstanding.load(std::sync::atomic::Ordering::SeqCst) == 0;
+    let disposals = if inline { Vec::new() } else { std::mem::take(&mut *out.disposals.borrow_mut()) };
     if events.is_empty() && waiting.is_empty() && disposals.is_empty() {
         return;
     }
     let later = Later { events, result, waiting: std::mem::take(waiting), disposals };
-    if idle && out.outstanding.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+    if inline {
         later.run(db);
         return;
     }

@@ -216,7 +216,7 @@ pub fn counter_state(cfg: &Config, req: &Request, now: i64) -> Result<Response, 
     let board = Board::now(cfg, now)?;
     let current = Ticket::current_at(&desk.window.number)?;
     let missed: Vec<Ticket> = db::rows(
-        "SELECT * FROM tickets WHERE status = 'missed' ORDER BY missed_at DESC LIMIT 20",
+        concat!("SELECT ", crate::ticket_columns!(), " FROM tickets WHERE status = 'missed' ORDER BY missed_at DESC LIMIT 20"),
         &[],
     )?;
     let services: Vec<_> = desk
@@ -311,7 +311,7 @@ pub fn counter_action(cfg: &Config, req: &Request, now: i64) -> Result<Response,
 }
 
 pub fn missed(cfg: &Config, req: &Request) -> Result<Response, Fail> {
-    let rows: Vec<Ticket> = db::rows("SELECT * FROM tickets WHERE status = 'missed' ORDER BY missed_at DESC LIMIT 100", &[])?;
+    let rows: Vec<Ticket> = db::rows(concat!("SELECT ", crate::ticket_columns!(), " FROM tickets WHERE status = 'missed' ORDER BY missed_at DESC LIMIT 100"), &[])?;
     Ok(Response::json(200, &json!({"tickets": rows.iter().map(|t| t.staff_view(cfg, req.lang())).collect::<Vec<_>>()})))
 }
 

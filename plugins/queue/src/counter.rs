@@ -58,9 +58,9 @@ pub fn finish_and_call(cfg: &Config, desk: &Desk, outcome: &str, now: i64) -> Re
     // The window's current ticket, if any, finished in one guarded UPDATE
     // (finishing checks nothing else for a ticket at this very window).
     let finished = db::row::<Ticket>(
-        "UPDATE tickets SET status = 'finished', outcome = ?2, finished_at = ?3, clerk_id = ?4, clerk_name = ?5
+        concat!("UPDATE tickets SET status = 'finished', outcome = ?2, finished_at = ?3, clerk_id = ?4, clerk_name = ?5
          WHERE id = (SELECT id FROM tickets WHERE window = ?1 AND status IN ('called', 'serving') ORDER BY last_called_at DESC LIMIT 1)
-         RETURNING *",
+         RETURNING ", crate::ticket_columns!()),
         &[
             sql::text(desk.number()),
             sql::text(outcome),
@@ -98,11 +98,11 @@ fn call_quiet(cfg: &Config, desk: &Desk, now: i64) -> Result<Option<Ticket>, Fai
     params.extend(choice.params);
     let called = db::row::<Ticket>(
         &format!(
-            "UPDATE tickets SET status = 'called', window = ?1, clerk_id = ?2, clerk_name = ?3,
+            concat!("UPDATE tickets SET status = 'called', window = ?1, clerk_id = ?2, clerk_name = ?3,
                     called_at = COALESCE(called_at, ?4), last_called_at = ?4, recalls = 0, target_window = NULL
              WHERE id = ({}) AND status = 'waiting'
                AND NOT EXISTS (SELECT 1 FROM tickets WHERE window = ?1 AND status IN ('called', 'serving'))
-             RETURNING *",
+             RETURNING ", crate::ticket_columns!()),
             choice.sql
         ),
         &params,
@@ -133,7 +133,7 @@ pub fn recall(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
     }
     let max = cfg.policy.max_recalls as i64;
     let t = db::row::<Ticket>(
-        "UPDATE tickets SET recalls = recalls + 1, recalled_at = ?2 WHERE id = ?1 AND status = 'called' AND recalls < ?3 RETURNING *",
+        concat!("UPDATE tickets SET recalls = recalls + 1, recalled_at = ?2 WHERE id = ?1 AND status = 'called' AND recalls < ?3 RETURNING ", crate::ticket_columns!()),
         &[sql::int(cur.id), sql::int(now), sql::int(max)],
     )?
     .ok_or_else(|| {
@@ -151,7 +151,7 @@ pub fn recall(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
 pub fn skip(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
     let cur = desk.current()?;
     let t = db::row::<Ticket>(
-        "UPDATE tickets SET status = 'missed', missed_at = ?2, skips = skips + 1 WHERE id = ?1 AND status = 'called' RETURNING *",
+        concat!("UPDATE tickets SET status = 'missed', missed_at = ?2, skips = skips + 1 WHERE id = ?1 AND status = 'called' RETURNING ", crate::ticket_columns!()),
         &[sql::int(cur.id), sql::int(now)],
     )?
     .ok_or_else(|| Fail::user(409, format!("{} 号已在办理中，不能过号", cur.label), format!("Ticket {} is being served and cannot be skipped", cur.label)))?;
@@ -163,7 +163,7 @@ pub fn skip(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
 pub fn start(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
     let cur = desk.current()?;
     let t = db::row::<Ticket>(
-        "UPDATE tickets SET status = 'serving', serving_at = ?2 WHERE id = ?1 AND status = 'called' RETURNING *",
+        concat!("UPDATE tickets SET status = 'serving', serving_at = ?2 WHERE id = ?1 AND status = 'called' RETURNING ", crate::ticket_columns!()),
         &[sql::int(cur.id), sql::int(now)],
     )?
     .ok_or_else(|| Fail::user(409, format!("{} 号已在办理中", cur.label), format!("Ticket {} is already being served", cur.label)))?;
@@ -204,8 +204,8 @@ fn finish_ticket(desk: &Desk, cur: Ticket, outcome: &str, now: i64) -> Result<Ti
         return Err(Fail::user(409, format!("{} 号不在本窗口办理", cur.label), format!("Ticket {} is not at this window", cur.label)));
     }
     let t = db::row::<Ticket>(
-        "UPDATE tickets SET status = 'finished', outcome = ?2, finished_at = ?3, clerk_id = ?4, clerk_name = ?5
-         WHERE id = ?1 AND status IN ('called', 'serving') RETURNING *",
+        concat!("UPDATE tickets SET status = 'finished', outcome = ?2, finished_at = ?3, clerk_id = ?4, clerk_name = ?5
+         WHERE id = ?1 AND status IN ('called', 'serving') RETURNING ", crate::ticket_columns!()),
         &[
             sql::int(cur.id),
             sql::text(outcome),
@@ -258,9 +258,9 @@ pub fn transfer(cfg: &Config, desk: &Desk, service: Option<&str>, window: Option
         ));
     }
     let t = db::row::<Ticket>(
-        "UPDATE tickets SET status = 'waiting', service = ?2, target_window = ?3, from_window = ?4, window = NULL,
+        concat!("UPDATE tickets SET status = 'waiting', service = ?2, target_window = ?3, from_window = ?4, window = NULL,
                 serving_at = NULL, transfers = transfers + 1
-         WHERE id = ?1 AND status IN ('called', 'serving') RETURNING *",
+         WHERE id = ?1 AND status IN ('called', 'serving') RETURNING ", crate::ticket_columns!()),
         &[sql::int(cur.id), sql::text(target_service), db::opt_text(window), sql::text(desk.number())],
     )?
     .ok_or_else(|| Fail::user(409, format!("{} 号已不在本窗口", cur.label), format!("Ticket {} is no longer at this window", cur.label)))?;
@@ -287,10 +287,10 @@ pub fn comeback(cfg: &Config, id: i64, now: i64) -> Result<Ticket, Fail> {
     let keep_since = now - cfg.policy.missed_keep_minutes as i64 * 60_000;
     let offset = (cfg.policy.requeue_places.max(1) - 1) as i64;
     let t = db::row::<Ticket>(
-        "UPDATE tickets SET status = 'waiting', window = NULL, target_window = NULL,
+        concat!("UPDATE tickets SET status = 'waiting', window = NULL, target_window = NULL,
                 sort_time = COALESCE((SELECT sort_time FROM tickets WHERE status = 'waiting' AND service = ?2
                                       ORDER BY sort_time, id LIMIT 1 OFFSET ?3) + 1, ?4)
-         WHERE id = ?1 AND status = 'missed' AND missed_at >= ?5 RETURNING *",
+         WHERE id = ?1 AND status = 'missed' AND missed_at >= ?5 RETURNING ", crate::ticket_columns!()),
         &[sql::int(id), sql::text(&cur.service), sql::int(offset), sql::int(now), sql::int(keep_since)],
     )?
     .ok_or_else(|| {

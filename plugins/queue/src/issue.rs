@@ -57,7 +57,7 @@ pub fn shown_phone(stored: &str) -> &str {
 }
 
 fn replay(key: &str) -> Result<Option<Issued>, Fail> {
-    let Some(ticket) = db::row::<Ticket>("SELECT * FROM tickets WHERE idem_key = ?1", &[sql::text(key)])? else {
+    let Some(ticket) = db::row::<Ticket>(concat!("SELECT ", crate::ticket_columns!(), " FROM tickets WHERE idem_key = ?1"), &[sql::text(key)])? else {
         return Ok(None);
     };
     let ahead = ticket.ahead()?;
@@ -99,13 +99,13 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
     // index: contiguous, never reused. (Written as ORDER BY … LIMIT 1, an
     // index seek: MAX() inside this INSERT … SELECT scanned the whole day.)
     let inserted = db::row::<Ticket>(
-        "INSERT INTO tickets (day, origin_service, number, label, service, token, kind, priority, proxy, channel, phone, name,
+        concat!("INSERT INTO tickets (day, origin_service, number, label, service, token, kind, priority, proxy, channel, phone, name,
                               appointment_id, appointment_time, status, sort_time, issued_at, windows_open, est_wait_ms, period, idem_key)
          SELECT ?1, ?2, n, ?3 || printf('%03d', n), ?2, lower(hex(randomblob(16))), ?4, ?5, ?6, ?7, ?8, ?9,
                 ?10, ?11, 'waiting', ?12, ?12, ?13, ?14, ?15, ?16
          FROM (SELECT COALESCE((SELECT number FROM tickets WHERE day = ?1 AND origin_service = ?2
                                 ORDER BY number DESC LIMIT 1), 0) + 1 AS n)
-         RETURNING *",
+         RETURNING ", crate::ticket_columns!()),
         &[
             sql::text(&local.day),
             sql::text(&svc.code),
@@ -152,7 +152,7 @@ fn refuse_over_limits(cfg: &Config, ask: &Ask, day: &str, period: &str, quota: u
     let svc_en = cfg.service(code).map(|s| s.name_en.as_str()).unwrap_or(code);
     if one_per_phone && let Some(phone) = ask.phone.as_deref() {
         let held = db::row::<Ticket>(
-            "SELECT * FROM tickets WHERE origin_service = ?1 AND phone = ?2 AND proxy = 0 AND status IN ('waiting', 'called', 'serving', 'missed') LIMIT 1",
+            concat!("SELECT ", crate::ticket_columns!(), " FROM tickets WHERE origin_service = ?1 AND phone = ?2 AND proxy = 0 AND status IN ('waiting', 'called', 'serving', 'missed') LIMIT 1"),
             &[sql::text(code), sql::text(phone)],
         )?;
         if let Some(t) = held {

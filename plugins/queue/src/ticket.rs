@@ -23,15 +23,24 @@ pub mod status {
     pub const LEFT: &str = "left";
 }
 
-/// Every column, read with `SELECT *`; some only feed the statistics
-/// (which read them by name) or are kept for the record.
+/// The columns a [`Ticket`] is read from (every read and `RETURNING` of a
+/// ticket names them: fewer columns, less to carry out of the database on
+/// every call). The statistics read their own columns.
+#[macro_export]
+macro_rules! ticket_columns {
+    () => {
+        "id, origin_service, label, service, token, kind, priority, proxy, channel, phone, name, appointment_id, \
+         appointment_time, status, sort_time, window, target_window, clerk_id, clerk_name, issued_at, last_called_at, \
+         recalls, serving_at, finished_at, missed_at, outcome"
+    };
+}
+
+/// A ticket as the calls need it (see [`ticket_columns`]).
 #[allow(dead_code)]
 #[derive(Debug, Clone, Deserialize)]
 pub struct Ticket {
     pub id: i64,
-    pub day: String,
     pub origin_service: String,
-    pub number: i64,
     pub label: String,
     pub service: String,
     pub token: String,
@@ -47,40 +56,30 @@ pub struct Ticket {
     pub sort_time: i64,
     pub window: Option<String>,
     pub target_window: Option<String>,
-    pub from_window: Option<String>,
     pub clerk_id: Option<String>,
     pub clerk_name: Option<String>,
     pub issued_at: i64,
-    pub called_at: Option<i64>,
     pub last_called_at: Option<i64>,
-    pub recalled_at: Option<i64>,
     pub recalls: i64,
     pub serving_at: Option<i64>,
     pub finished_at: Option<i64>,
     pub missed_at: Option<i64>,
-    pub left_at: Option<i64>,
-    pub skips: i64,
-    pub transfers: i64,
     pub outcome: Option<String>,
-    pub windows_open: i64,
-    pub est_wait_ms: i64,
-    pub period: String,
-    pub printed: i64,
 }
 
 impl Ticket {
     pub fn by_token(token: &str) -> Result<Option<Ticket>, Fail> {
-        db::row("SELECT * FROM tickets WHERE token = ?1", &[sql::text(token)])
+        db::row(concat!("SELECT ", crate::ticket_columns!(), " FROM tickets WHERE token = ?1"), &[sql::text(token)])
     }
 
     pub fn by_id(id: i64) -> Result<Option<Ticket>, Fail> {
-        db::row("SELECT * FROM tickets WHERE id = ?1", &[sql::int(id)])
+        db::row(concat!("SELECT ", crate::ticket_columns!(), " FROM tickets WHERE id = ?1"), &[sql::int(id)])
     }
 
     /// The ticket a window holds now (called or being served).
     pub fn current_at(window: &str) -> Result<Option<Ticket>, Fail> {
         db::row(
-            "SELECT * FROM tickets WHERE window = ?1 AND status IN ('called', 'serving') ORDER BY last_called_at DESC LIMIT 1",
+            concat!("SELECT ", crate::ticket_columns!(), " FROM tickets WHERE window = ?1 AND status IN ('called', 'serving') ORDER BY last_called_at DESC LIMIT 1"),
             &[sql::text(window)],
         )
     }
