@@ -119,9 +119,11 @@ pub mod clock {
     pub fn now() -> i64 {
         wit::clock::now()
     }
-    /// The hall's offset from UTC in minutes.
+    /// The hall's offset from UTC in minutes. Asked of the host once per
+    /// call (an instance serves one call), however often it is used.
     pub fn utc_offset_minutes() -> i32 {
-        wit::clock::utc_offset_minutes()
+        static OFFSET: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
+        *OFFSET.get_or_init(wit::clock::utc_offset_minutes)
     }
     /// Local date and time of `ms` as (y, m, d, hh, mm) in the hall's zone.
     pub fn local(ms: i64) -> (i32, u32, u32, u32, u32) {

@@ -280,21 +280,21 @@ impl Config {
 
     /// Reject a configuration the queue cannot run with, naming the problem.
     pub fn check(&self) -> Result<(), String> {
-        let mut seen = std::collections::BTreeSet::new();
-        for s in &self.services {
+        // Plain scans, no sets: this runs on every call, over a few dozen
+        // entries at most.
+        for (i, s) in self.services.iter().enumerate() {
             if s.code.is_empty() || !s.code.chars().all(|c| c.is_ascii_alphanumeric()) {
                 return Err(format!("service code `{}` must be letters or digits", s.code));
             }
-            if !seen.insert(s.code.as_str()) {
+            if self.services[..i].iter().any(|o| o.code == s.code) {
                 return Err(format!("service `{}` is listed twice", s.code));
             }
         }
-        let mut windows = std::collections::BTreeSet::new();
-        for w in &self.windows {
-            if w.number.is_empty() || !windows.insert(w.number.as_str()) {
+        for (i, w) in self.windows.iter().enumerate() {
+            if w.number.is_empty() || self.windows[..i].iter().any(|o| o.number == w.number) {
                 return Err(format!("window `{}` is empty or listed twice", w.number));
             }
-            if let Some(bad) = w.services.iter().find(|s| !seen.contains(s.as_str())) {
+            if let Some(bad) = w.services.iter().find(|s| self.service(s).is_none()) {
                 return Err(format!("window {} serves unknown service `{bad}`", w.number));
             }
         }
