@@ -459,7 +459,7 @@ fn sandbox_cost(wasm: &Path) -> anyhow::Result<()> {
     let (e50, e99) = summarize(t_empty);
     println!("\n## Sandbox cost per request ({n} requests each, interleaved)");
     println!("| path | p50 µs | p99 µs |\n|---|---|---|");
-    println!("| native handler (SQLite read + JSON) | {n50:.1} | {n99:.1} |");
+    println!("| native handler (kv read, from the host's kv cache after the first, + JSON) | {n50:.1} | {n99:.1} |");
     println!("| sandboxed plugin, storage-read route (instantiate + handle + drop) | {s50:.1} | {s99:.1} |");
     println!("| sandboxed plugin, no host call (instantiate + handle + drop) | {e50:.1} | {e99:.1} |");
     println!("sandbox overhead (p50, storage route − native): {:.1} µs; ratio {:.1}×", s50 - n50, s50 / n50.max(0.001));

@@ -241,6 +241,42 @@ mod tests {
         assert!(db.commit_count.load(Ordering::Relaxed) < db.committed_calls.load(Ordering::Relaxed), "calls shared commits");
     }
 
+    /// The events of a call that ran no SQL go out in order with those of
+    /// the calls around it, and are stored before that call is answered.
+    #[test]
+    fn events_of_a_call_without_sql_keep_their_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(PluginSql::open(&dir.path().join("p.sqlite"), Durability::Normal).unwrap());
+        let published = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink = published.clone();
+        db.set_publisher(Arc::new(move |events| sink.lock().extend(events.into_iter().map(|e| e.payload))));
+        db.with(|c| c.execute_batch("CREATE TABLE t (n INTEGER)")).unwrap();
+        let lane = Lane::start("test", db.clone()).unwrap();
+        let event = |n: i64| NewEvent { topic: "t.n".into(), payload: n.to_string(), time: 0 };
+        let (tx, rx) = std::sync::mpsc::channel();
+        for n in 1..=30i64 {
+            let (db, tx, published) = (db.clone(), tx.clone(), published.clone());
+            let _ = lane.send(Box::new(move |_| {
+                if n % 3 == 0 {
+                    db.add_to_group(vec![event(n)]).unwrap();
+                } else {
+                    let unit = db.begin().unwrap();
+                    unit.execute("INSERT INTO t VALUES (?1)", [n]).unwrap();
+                    assert!(unit.join_group(true, vec![event(n)]).unwrap());
+                }
+                Some(Box::new(move |r: Result<(), String>| {
+                    r.unwrap();
+                    let stored = published.lock().iter().any(|p| *p == n.to_string());
+                    tx.send((n, stored)).unwrap();
+                }))
+            }));
+        }
+        let answers: Vec<(i64, bool)> = (0..30).map(|_| rx.recv().unwrap()).collect();
+        assert!(answers.iter().all(|(_, stored)| *stored), "every event stored before its call was answered: {answers:?}");
+        let order: Vec<i64> = published.lock().iter().map(|p| p.parse().unwrap()).collect();
+        assert_eq!(order, (1..=30).collect::<Vec<_>>());
+    }
+
     /// A call that panics on the host side loses only its own changes; the
     /// lane goes on with the next call.
     #[test]
