@@ -47,9 +47,16 @@ fn main() -> anyhow::Result<()> {
     }
     if !part("queue") {
     } else if queue.exists() {
-        let windows: usize = arg(&args, "--windows").and_then(|s| s.parse().ok()).unwrap_or(5);
-        // `--separate-finish`: the clerk finishes with its own request.
-        queue_load(&queue, secs, windows, args.iter().any(|a| a == "--separate-finish"))?;
+        // `--windows N`, or 5, 10 and 20 windows (a community hall to a
+        // street hall) one after another.
+        let windows: Vec<usize> = match arg(&args, "--windows").and_then(|s| s.parse().ok()) {
+            Some(n) => vec![n],
+            None => vec![5, 10, 20],
+        };
+        for n in windows {
+            // `--separate-finish`: the clerk finishes with its own request.
+            queue_load(&queue, secs, n, args.iter().any(|a| a == "--separate-finish"))?;
+        }
     } else {
         println!("\n(queue.wasm not found beside {}: queue benchmark skipped)", plugin.display());
     }
