@@ -294,8 +294,9 @@ fn spawn_serve(linli: &Path, data: &Path, plugins: &Path) -> anyhow::Result<(std
         .arg(data)
         .arg("--plugins")
         .arg(plugins)
-        .env("LINLI_LOG", "warn")
-        .stdout(std::process::Stdio::null())
+        // LINLI_BENCH_LOG=<filter>: the server's log, on the bench's stderr.
+        .env("LINLI_LOG", std::env::var("LINLI_BENCH_LOG").unwrap_or_else(|_| "warn".into()))
+        .stdout(if std::env::var_os("LINLI_BENCH_LOG").is_some() { std::io::stderr().into() } else { std::process::Stdio::null() })
         .spawn()?;
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {

@@ -167,9 +167,10 @@ fn appointment_check_in_issues_an_appointment_ticket_once() {
     assert_eq!(h.post_json("/api/queue/guide/tickets", &json!({"service": "A"}), &clerk("1")).status, 403);
 }
 
-/// A hall that ran the previous version of the plugin (schema 2: no
-/// `issue_counts`, an extra day index) keeps its numbering and its limits
-/// after the upgrade: the counts are rebuilt from the tickets it has.
+/// A hall that ran an old version of the plugin (schema 2: no
+/// `issue_counts` or `handling`, whole-table indexes) keeps its numbering and
+/// its limits after the upgrade: the counts are rebuilt from the tickets it
+/// has, and the indexes are the current ones.
 #[test]
 fn a_database_from_the_previous_version_keeps_numbers_and_limits() {
     let h = harness_with(json!({"services": [
@@ -182,7 +183,14 @@ fn a_database_from_the_previous_version_keeps_numbers_and_limits() {
     h.sql(|c| {
         c.execute_batch(
             "DROP TABLE issue_counts;
-             DROP INDEX tickets_handling;
+             DROP TABLE handling;
+             DROP INDEX tickets_waiting;
+             DROP INDEX tickets_at_window;
+             DROP INDEX tickets_done;
+             DROP INDEX tickets_missed;
+             DROP INDEX tickets_phone;
+             CREATE INDEX tickets_queue ON tickets (status, service, sort_time);
+             CREATE INDEX tickets_window ON tickets (window, status);
              CREATE INDEX tickets_finished ON tickets (status, service, finished_at);
              CREATE INDEX tickets_day ON tickets (day, origin_service);",
         )
@@ -190,7 +198,7 @@ fn a_database_from_the_previous_version_keeps_numbers_and_limits() {
     .unwrap();
     h.kv_set("schema", b"2");
     assert_eq!(ticket(&h, "A")["ticket"], "A004", "numbering continues");
-    assert_eq!(h.kv_get("schema").as_deref(), Some(&b"4"[..]));
+    assert_eq!(h.kv_get("schema").as_deref(), Some(&b"5"[..]));
     let handling: i64 = h.sql(|c| c.query_row("SELECT COUNT(*) FROM handling", [], |r| r.get(0))).unwrap();
     assert_eq!(handling, 0, "no ticket was finished, so no handling time yet");
     let counted: i64 = h.sql(|c| c.query_row("SELECT issued FROM issue_counts WHERE service = 'A'", [], |r| r.get(0))).unwrap();
@@ -201,5 +209,5 @@ fn a_database_from_the_previous_version_keeps_numbers_and_limits() {
     let indexes: Vec<String> = h
         .sql(|c| c.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")?.query_map([], |r| r.get(0))?.collect())
         .unwrap();
-    assert_eq!(indexes, ["tickets_handling", "tickets_queue", "tickets_window"]);
+    assert_eq!(indexes, ["tickets_at_window", "tickets_done", "tickets_missed", "tickets_phone", "tickets_waiting"]);
 }
