@@ -29,9 +29,14 @@ pub fn tick(cfg: &Config, now: i64) -> Result<(), Fail> {
         // After closing time, or anything left from an earlier day (the
         // host may have been down at closing).
         let closed_today = day::after_close(cfg, &local) || !day::open_day(cfg, &local);
+        // Each state read through its own partial index: this runs on every
+        // tick, and a plain `status IN (…)` would read every ticket ever.
         changed += sql::execute(
             "UPDATE tickets SET status = 'left', left_at = ?1
-             WHERE status IN ('waiting', 'called', 'missed') AND (day < ?2 OR ?3 = 1)",
+             WHERE id IN (SELECT id FROM tickets WHERE status = 'waiting'
+                          UNION ALL SELECT id FROM tickets WHERE status IN ('called', 'serving') AND status = 'called'
+                          UNION ALL SELECT id FROM tickets WHERE status = 'missed')
+               AND (day < ?2 OR ?3 = 1)",
             &[sql::int(now), sql::text(&local.day), sql::int(closed_today as i64)],
         )?;
     }
