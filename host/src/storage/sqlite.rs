@@ -346,6 +346,13 @@ pub struct PluginSql {
     warned: Mutex<std::collections::HashSet<String>>,
 }
 
+/// Run one of the statements every call or group runs (`SAVEPOINT`,
+/// `RELEASE`, `BEGIN`, `COMMIT`) from the statement cache instead of
+/// compiling it each time.
+fn run(conn: &Connection, statement: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(statement)?.execute([]).map(|_| ())
+}
+
 /// A group as it ended (see [`PluginSql::commit_group`]).
 pub struct Committed {
     pub group_no: u64,
@@ -469,7 +476,7 @@ impl SqlUnit {
             return if keep { Err(StorageError::Backend(err)) } else { Ok(false) };
         }
         // This call's own part: kept in the group or undone.
-        match keep.then(|| g.conn.execute_batch("RELEASE linli_call")) {
+        match keep.then(|| run(&g.conn, "RELEASE linli_call")) {
             Some(Ok(())) => {
                 let group = g.group.as_mut().expect("a unit belongs to the open group");
                 group.calls += 1;
@@ -524,7 +531,7 @@ impl PluginSql {
                 tracing::warn!("rolling back a plugin transaction left open by an unfinished call");
                 g.conn.execute_batch("ROLLBACK")?;
             }
-            g.conn.execute_batch("BEGIN")?;
+            run(&g.conn, "BEGIN")?;
             let group_no = {
                 let mut c = self.commits.lock();
                 c.next_group += 1;
@@ -533,7 +540,7 @@ impl PluginSql {
             g.group = Some(Group { group_no, calls: 0, opened: std::time::Instant::now(), events: Vec::new(), lost: None });
         }
         let unit = SqlUnit { guard: Some(g), db: self.clone() };
-        if let Err(e) = unit.execute_batch("SAVEPOINT linli_call") {
+        if let Err(e) = run(&unit, "SAVEPOINT linli_call") {
             // Dropping the unit ends it as a failed call, so the group goes on.
             drop(unit);
             return Err(e.into());
@@ -561,7 +568,7 @@ impl PluginSql {
         // A unit with nothing in it: joining it adds the events.
         let mut unit = self.begin()?;
         let g = unit.guard.as_mut().expect("just begun");
-        g.conn.execute_batch("RELEASE linli_call")?;
+        run(&g.conn, "RELEASE linli_call")?;
         if let Some(group) = g.group.as_mut() {
             group.events.extend(events);
         }
@@ -586,7 +593,7 @@ impl PluginSql {
         } else if group.calls == 0 {
             g.conn.execute_batch("ROLLBACK").map_err(|e| e.to_string())
         } else {
-            g.conn.execute_batch("COMMIT").map_err(|e| {
+            run(&g.conn, "COMMIT").map_err(|e| {
                 let _ = g.conn.execute_batch("ROLLBACK");
                 e.to_string()
             })

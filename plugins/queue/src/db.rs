@@ -70,7 +70,7 @@ const SCHEMA: &[&str] = &[
     "DROP INDEX IF EXISTS tickets_window",
     "DROP INDEX IF EXISTS tickets_handling",
     "CREATE INDEX IF NOT EXISTS tickets_waiting ON tickets (service, sort_time) WHERE status = 'waiting'",
-    "CREATE INDEX IF NOT EXISTS tickets_at_window ON tickets (window) WHERE status IN ('called', 'serving')",
+    "CREATE INDEX IF NOT EXISTS tickets_at_window ON tickets (window, last_called_at) WHERE status IN ('called', 'serving')",
     "CREATE INDEX IF NOT EXISTS tickets_done ON tickets (service, finished_at, serving_at, last_called_at) WHERE status = 'finished'",
     "CREATE INDEX IF NOT EXISTS tickets_missed ON tickets (missed_at) WHERE status = 'missed'",
     "CREATE INDEX IF NOT EXISTS tickets_phone ON tickets (phone) WHERE phone IS NOT NULL",
