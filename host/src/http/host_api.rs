@@ -105,6 +105,18 @@ async fn metrics(State(host): State<Arc<Host>>) -> Response {
             let _ = writeln!(out, "linli_plugin_sql_committed_calls_total{{plugin=\"{}\"}} {}", p.manifest.id, db.committed_calls.load(Ordering::Relaxed));
         }
     }
+    let _ = writeln!(out, "# HELP linli_plugin_lane_queued Calls waiting for the plugin's lane (plugins with their own database run calls one after another).\n# TYPE linli_plugin_lane_queued gauge");
+    for p in snap.plugins.values() {
+        if let Some(l) = p.lane_stats() {
+            let _ = writeln!(out, "linli_plugin_lane_queued{{plugin=\"{}\"}} {}", p.manifest.id, l.queued.load(Ordering::Relaxed));
+        }
+    }
+    let _ = writeln!(out, "# HELP linli_plugin_lane_busy_seconds_total Time the plugin's lane spent running and committing calls (a rate near 1 means the lane is the limit).\n# TYPE linli_plugin_lane_busy_seconds_total counter");
+    for p in snap.plugins.values() {
+        if let Some(l) = p.lane_stats() {
+            let _ = writeln!(out, "linli_plugin_lane_busy_seconds_total{{plugin=\"{}\"}} {:.6}", p.manifest.id, l.busy_nanos.load(Ordering::Relaxed) as f64 / 1e9);
+        }
+    }
     let _ = writeln!(out, "# HELP linli_plugin_healthy 1 when the plugin is healthy.\n# TYPE linli_plugin_healthy gauge");
     for p in snap.plugins.values() {
         let _ = writeln!(out, "linli_plugin_healthy{{plugin=\"{}\"}} {}", p.manifest.id, u8::from(p.health.healthy()));

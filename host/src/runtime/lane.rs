@@ -35,6 +35,17 @@ pub type Job = Box<dyn FnOnce(&Out) -> Option<Settle> + Send>;
 /// queued calls are done.
 pub struct Lane {
     tx: Sender<Job>,
+    pub stats: Arc<LaneStats>,
+}
+
+/// What `/metrics` shows of a lane.
+#[derive(Default)]
+pub struct LaneStats {
+    /// Calls waiting for the lane now.
+    pub queued: std::sync::atomic::AtomicUsize,
+    /// Time the lane spent running calls and committing them, in ns (its
+    /// rate is how busy the lane is; near 1 s/s it is the plugin's limit).
+    pub busy_nanos: std::sync::atomic::AtomicU64,
 }
 
 /// Work that follows a call but need not hold up the next one, done in
@@ -88,25 +99,35 @@ impl Lane {
             }
         })?;
         let out = Out { tx: out_tx, outstanding, disposals: Default::default() };
-        std::thread::Builder::new().name(format!("lane-{plugin}")).spawn(move || run(rx, &db, &out))?;
-        Ok(Lane { tx })
+        let stats = Arc::new(LaneStats::default());
+        let lane_stats = stats.clone();
+        std::thread::Builder::new().name(format!("lane-{plugin}")).spawn(move || run(rx, &db, &out, &lane_stats))?;
+        Ok(Lane { tx, stats })
     }
 
     /// Queue a call; `Err` gives it back when the lane has stopped.
     pub fn send(&self, job: Job) -> Result<(), Job> {
-        self.tx.send(job).map_err(|e| e.0)
+        self.stats.queued.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.tx.send(job).map_err(|e| {
+            self.stats.queued.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            e.0
+        })
     }
 }
 
-fn run(rx: Receiver<Job>, db: &PluginSql, out: &Out) {
+fn run(rx: Receiver<Job>, db: &PluginSql, out: &Out, stats: &LaneStats) {
+    use std::sync::atomic::Ordering::Relaxed;
     let mut waiting: Vec<Settle> = Vec::new();
+    let busy = |since: std::time::Instant| stats.busy_nanos.fetch_add(since.elapsed().as_nanos() as u64, Relaxed);
     loop {
         let job = match rx.try_recv() {
             Ok(job) => job,
             Err(TryRecvError::Empty) => {
                 // Nothing queued: commit what the group holds and answer it,
                 // then drop finished instances one by one until a call comes.
+                let t = std::time::Instant::now();
                 settle(db, out, &mut waiting, true);
+                busy(t);
                 match idle(&rx, out) {
                     Some(job) => job,
                     None => break,
@@ -114,6 +135,8 @@ fn run(rx: Receiver<Job>, db: &PluginSql, out: &Out) {
             }
             Err(TryRecvError::Disconnected) => break,
         };
+        stats.queued.fetch_sub(1, Relaxed);
+        let t = std::time::Instant::now();
         // A host bug panicking inside a call must not stop the lane: the
         // call's unit rolls back its savepoint as it unwinds, and its caller
         // sees the call fail (its reply channel is dropped).
@@ -123,6 +146,7 @@ fn run(rx: Receiver<Job>, db: &PluginSql, out: &Out) {
         if db.group_is_full() {
             settle(db, out, &mut waiting, false);
         }
+        busy(t);
     }
     settle(db, out, &mut waiting, true);
 }

@@ -295,6 +295,11 @@ impl LoadedPlugin {
         self.lane.is_some()
     }
 
+    /// The lane's queue and busy time, for `/metrics`.
+    pub fn lane_stats(&self) -> Option<&super::lane::LaneStats> {
+        self.lane.as_ref().map(|l| &*l.stats)
+    }
+
     /// Run `f` against a fresh instance in a fresh store, within the limits:
     /// on the plugin's lane when it has one (waiting for the answer), else
     /// on this thread.

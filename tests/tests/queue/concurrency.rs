@@ -105,4 +105,13 @@ fn many_windows_and_kiosks_at_once_never_call_twice_or_lose_a_ticket() {
     let (commits, calls) = (metric("linli_plugin_sql_commits_total"), metric("linli_plugin_sql_committed_calls_total"));
     assert!(calls >= (issued.len() + window_ops) as u64, "{calls} committed calls for {} writes", issued.len() + window_ops);
     assert!(commits >= 1 && commits <= calls, "{commits} commits for {calls} calls");
+    // The queue's calls ran on its lane: nothing is left waiting on it, and
+    // the time it was busy is counted.
+    assert_eq!(metric("linli_plugin_lane_queued"), 0);
+    let busy: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("linli_plugin_lane_busy_seconds_total{plugin=\"queue\"} "))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("lane busy time missing: {metrics}"));
+    assert!(busy > 0.0, "{busy}");
 }
