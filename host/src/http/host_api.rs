@@ -77,50 +77,39 @@ async fn whoami(State(host): State<Arc<Host>>, headers: HeaderMap) -> Response {
 async fn metrics(State(host): State<Arc<Host>>) -> Response {
     let snap = host.registry.snapshot();
     let mut out = String::new();
-    let _ = writeln!(out, "# HELP linli_plugin_calls_total Calls into each plugin.\n# TYPE linli_plugin_calls_total counter");
-    for p in snap.plugins.values() {
-        let _ = writeln!(out, "linli_plugin_calls_total{{plugin=\"{}\"}} {}", p.manifest.id, p.health.calls.load(Ordering::Relaxed));
-    }
-    let _ = writeln!(out, "# HELP linli_plugin_failures_total Failed calls (trap, timeout, memory, bad response).\n# TYPE linli_plugin_failures_total counter");
-    for p in snap.plugins.values() {
-        let _ = writeln!(out, "linli_plugin_failures_total{{plugin=\"{}\"}} {}", p.manifest.id, p.health.failures.load(Ordering::Relaxed));
-    }
-    let _ = writeln!(out, "# HELP linli_plugin_call_seconds_total Time spent in each plugin.\n# TYPE linli_plugin_call_seconds_total counter");
-    for p in snap.plugins.values() {
-        let _ = writeln!(out, "linli_plugin_call_seconds_total{{plugin=\"{}\"}} {:.6}", p.manifest.id, p.health.nanos.load(Ordering::Relaxed) as f64 / 1e9);
-    }
-    let _ = writeln!(out, "# HELP linli_plugin_host_calls_total Host calls (storage, events, log…) made by each plugin.\n# TYPE linli_plugin_host_calls_total counter");
-    for p in snap.plugins.values() {
-        let _ = writeln!(out, "linli_plugin_host_calls_total{{plugin=\"{}\"}} {}", p.manifest.id, p.health.host_calls.load(Ordering::Relaxed));
-    }
-    let _ = writeln!(out, "# HELP linli_plugin_sql_commits_total Commits of each plugin's database (calls that queue up share one).\n# TYPE linli_plugin_sql_commits_total counter");
-    for p in snap.plugins.values() {
-        if let Some(db) = p.sql_db() {
-            let _ = writeln!(out, "linli_plugin_sql_commits_total{{plugin=\"{}\"}} {}", p.manifest.id, db.commit_count.load(Ordering::Relaxed));
+    // One family of per-plugin lines; `value` is None for plugins it does
+    // not apply to.
+    let mut family = |name: &str, kind: &str, help: &str, value: &dyn Fn(&crate::runtime::LoadedPlugin) -> Option<String>| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for p in snap.plugins.values() {
+            if let Some(v) = value(p) {
+                let _ = writeln!(out, "{name}{{plugin=\"{}\"}} {v}", p.manifest.id);
+            }
         }
-    }
-    let _ = writeln!(out, "# HELP linli_plugin_sql_committed_calls_total Calls whose SQL changes were committed.\n# TYPE linli_plugin_sql_committed_calls_total counter");
-    for p in snap.plugins.values() {
-        if let Some(db) = p.sql_db() {
-            let _ = writeln!(out, "linli_plugin_sql_committed_calls_total{{plugin=\"{}\"}} {}", p.manifest.id, db.committed_calls.load(Ordering::Relaxed));
-        }
-    }
-    let _ = writeln!(out, "# HELP linli_plugin_lane_queued Calls waiting for the plugin's lane (plugins with their own database run calls one after another).\n# TYPE linli_plugin_lane_queued gauge");
-    for p in snap.plugins.values() {
-        if let Some(l) = p.lane_stats() {
-            let _ = writeln!(out, "linli_plugin_lane_queued{{plugin=\"{}\"}} {}", p.manifest.id, l.queued.load(Ordering::Relaxed));
-        }
-    }
-    let _ = writeln!(out, "# HELP linli_plugin_lane_busy_seconds_total Time the plugin's lane spent running and committing calls (a rate near 1 means the lane is the limit).\n# TYPE linli_plugin_lane_busy_seconds_total counter");
-    for p in snap.plugins.values() {
-        if let Some(l) = p.lane_stats() {
-            let _ = writeln!(out, "linli_plugin_lane_busy_seconds_total{{plugin=\"{}\"}} {:.6}", p.manifest.id, l.busy_nanos.load(Ordering::Relaxed) as f64 / 1e9);
-        }
-    }
-    let _ = writeln!(out, "# HELP linli_plugin_healthy 1 when the plugin is healthy.\n# TYPE linli_plugin_healthy gauge");
-    for p in snap.plugins.values() {
-        let _ = writeln!(out, "linli_plugin_healthy{{plugin=\"{}\"}} {}", p.manifest.id, u8::from(p.health.healthy()));
-    }
+    };
+    let count = |a: &std::sync::atomic::AtomicU64| Some(a.load(Ordering::Relaxed).to_string());
+    let seconds = |nanos: u64| Some(format!("{:.6}", nanos as f64 / 1e9));
+    family("linli_plugin_calls_total", "counter", "Calls into each plugin.", &|p| count(&p.health.calls));
+    family("linli_plugin_failures_total", "counter", "Failed calls (trap, timeout, memory, bad response).", &|p| count(&p.health.failures));
+    family("linli_plugin_call_seconds_total", "counter", "Time spent in each plugin.", &|p| seconds(p.health.nanos.load(Ordering::Relaxed)));
+    family("linli_plugin_host_calls_total", "counter", "Host calls (storage, events, log…) made by each plugin.", &|p| count(&p.health.host_calls));
+    family("linli_plugin_sql_commits_total", "counter", "Commits of each plugin's database (calls that queue up share one).", &|p| {
+        p.sql_db().and_then(|db| count(&db.commit_count))
+    });
+    family("linli_plugin_sql_committed_calls_total", "counter", "Calls whose SQL changes were committed.", &|p| p.sql_db().and_then(|db| count(&db.committed_calls)));
+    family(
+        "linli_plugin_lane_queued",
+        "gauge",
+        "Calls waiting for the plugin's lane (plugins with their own database run calls one after another).",
+        &|p| p.lane_stats().map(|l| l.queued.load(Ordering::Relaxed).to_string()),
+    );
+    family(
+        "linli_plugin_lane_busy_seconds_total",
+        "counter",
+        "Time the plugin's lane spent running and committing calls (a rate near 1 means the lane is the limit).",
+        &|p| p.lane_stats().and_then(|l| seconds(l.busy_nanos.load(Ordering::Relaxed))),
+    );
+    family("linli_plugin_healthy", "gauge", "1 when the plugin is healthy.", &|p| Some(u8::from(p.health.healthy()).to_string()));
     let _ = writeln!(out, "# HELP linli_plugin_load_errors Plugin files that failed to load.\n# TYPE linli_plugin_load_errors gauge");
     let _ = writeln!(out, "linli_plugin_load_errors {}", host.registry.errors().len());
     let _ = writeln!(out, "# HELP linli_events_last_id Id of the newest event.\n# TYPE linli_events_last_id gauge");
