@@ -36,7 +36,13 @@ fn swap_without_failed_requests() {
     let stop = Arc::new(AtomicBool::new(false));
     let failures = Arc::new(AtomicUsize::new(0));
     let served = Arc::new(AtomicUsize::new(0));
-    let clients: Vec<_> = ["/versioned", "/versioned/slow"]
+    let hits = |s: &TestServer| -> i64 {
+        let (code, body) = s.get_json("/versioned/count");
+        assert_eq!(code, 200, "{body}");
+        body["hits"].as_i64().unwrap()
+    };
+    let before = hits(&s);
+    let clients: Vec<_> = ["/versioned", "/versioned/slow", "/versioned/count"]
         .into_iter()
         .map(|path| {
             let (s, stop, failures, served) = (s.clone(), stop.clone(), failures.clone(), served.clone());
@@ -70,6 +76,11 @@ fn swap_without_failed_requests() {
     }
     assert_eq!(failures.load(Ordering::Relaxed), 0, "no request failed during the swaps");
     assert!(served.load(Ordering::Relaxed) > 5);
+    // The plugin's database went from v1's lane to v2's: every hit counted
+    // by either version is there, and v2 goes on counting.
+    let (_, body) = s.get_json("/versioned/count");
+    assert_eq!(body["version"], "2.0.0");
+    assert!(body["hits"].as_i64().unwrap() > before + 1, "{body} after {before}");
 
     // The admin view shows the error too.
     let (_, status) = s.get("/metrics");
