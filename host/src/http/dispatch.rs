@@ -90,30 +90,13 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
     };
     let plugin = target.plugin.clone();
     let inline = if plugin.has_lane() { None } else { Inline::try_for(&plugin) };
-    let (plugin, result) = match inline {
-        // A plugin with its own database runs its calls on its lane.
-        None if plugin.has_lane() => {
-            let r = plugin.handle_async(&caller, wit_req).await;
-            (plugin, r)
-        }
+    let result = match inline {
         // A quick plugin runs right here: no hop to a blocking thread and
         // back (two thread wake-ups, which cost more than the call itself).
-        Some(_slot) => {
-            let r = plugin.handle(&caller, wit_req);
-            (plugin, r)
-        }
-        None => {
-            let call_caller = caller.clone();
-            let result = tokio::task::spawn_blocking(move || {
-                let r = plugin.handle(&call_caller, wit_req);
-                (plugin, r)
-            })
-            .await;
-            match result {
-                Ok(x) => x,
-                Err(_) => return error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error"),
-            }
-        }
+        Some(_slot) => plugin.handle(&caller, wit_req),
+        // Else on the plugin's lane (a plugin with its own database) or a
+        // blocking thread.
+        None => plugin.handle_async(&caller, wit_req).await,
     };
     let resp = match result {
         Ok(r) => r,

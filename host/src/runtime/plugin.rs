@@ -274,8 +274,8 @@ impl LoadedPlugin {
     }
 
     /// Have this plugin's calls been quick (warmed up, under `max_avg` on
-    /// average, none failing in a row), and is none running now (which
-    /// would make a new call wait for the plugin's database)?
+    /// average, none failing in a row), and is none running now? (Plugins
+    /// with their own database have a lane and are never run inline.)
     pub fn is_quick(&self, max_avg: std::time::Duration) -> bool {
         let h = &self.health;
         let calls = h.calls.load(Ordering::Relaxed);
@@ -314,11 +314,12 @@ impl LoadedPlugin {
         self.queue_on(lane, what, caller, f, move |r| {
             let _ = tx.send(r);
         })?;
-        rx.recv().unwrap_or_else(|_| Err(self.lane_failed()))
+        rx.recv().unwrap_or_else(|_| Err(self.call_lost()))
     }
 
     /// [`call`](Self::call) for async code: on the lane without blocking a
-    /// worker, else on a blocking thread.
+    /// worker, else on a blocking thread. A call lost on the way (a host
+    /// panic) is an error naming the plugin.
     pub async fn call_async<R: Send + 'static>(
         self: &Arc<Self>,
         what: &'static str,
@@ -331,16 +332,16 @@ impl LoadedPlugin {
                 self.queue_on(lane, what, caller, f, move |r| {
                     let _ = tx.send(r);
                 })?;
-                rx.await.unwrap_or_else(|_| Err(self.lane_failed()))
+                rx.await.unwrap_or_else(|_| Err(self.call_lost()))
             }
             None => {
                 let this = self.clone();
-                tokio::task::spawn_blocking(move || this.call_here(what, caller, f)).await.unwrap_or_else(|_| Err(self.lane_failed()))
+                tokio::task::spawn_blocking(move || this.call_here(what, caller, f)).await.unwrap_or_else(|_| Err(self.call_lost()))
             }
         }
     }
 
-    fn lane_failed(&self) -> CallError {
+    fn call_lost(&self) -> CallError {
         CallError::Trap { plugin: self.manifest.id.clone(), reason: "the call was lost (host error; see the log)".into() }
     }
 
@@ -353,7 +354,7 @@ impl LoadedPlugin {
         reply: impl FnOnce(Result<R, CallError>) + Send + 'static,
     ) -> Result<(), CallError> {
         let this = self.clone();
-        lane.send(Box::new(move |out| this.run_in_lane(out, what, caller, f, reply))).map_err(|_| self.lane_failed())
+        lane.send(Box::new(move |out| this.run_in_lane(out, what, caller, f, reply))).map_err(|_| self.call_lost())
     }
 
     /// One call on the lane. A call that returned keeps its changes in the
