@@ -193,19 +193,17 @@ impl KvStore for SqliteStorage {
     }
 
     fn kv_set(&self, ns: &str, key: &str, value: &[u8]) -> Result<()> {
-        let r = self.with_writer(|c| {
+        let _forget = Forget(&self.kv_cache, ns, key);
+        self.with_writer(|c| {
             c.prepare_cached("INSERT INTO kv (ns, key, value) VALUES (?1, ?2, ?3) ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value")?
                 .execute(params![ns, key, value])
                 .map(|_| ())
-        });
-        self.kv_cache.forget(ns, key);
-        r
+        })
     }
 
     fn kv_delete(&self, ns: &str, key: &str) -> Result<bool> {
-        let r = self.with_writer(|c| c.prepare_cached("DELETE FROM kv WHERE ns = ?1 AND key = ?2")?.execute(params![ns, key]).map(|n| n > 0));
-        self.kv_cache.forget(ns, key);
-        r
+        let _forget = Forget(&self.kv_cache, ns, key);
+        self.with_writer(|c| c.prepare_cached("DELETE FROM kv WHERE ns = ?1 AND key = ?2")?.execute(params![ns, key]).map(|n| n > 0))
     }
 
     fn kv_scan(&self, ns: &str, prefix: &str, after: Option<&str>, limit: u32) -> Result<Vec<(String, Vec<u8>)>> {
@@ -355,7 +353,6 @@ fn run(conn: &Connection, statement: &str) -> rusqlite::Result<()> {
 
 /// A group as it ended (see [`PluginSql::commit_group`]).
 pub struct Committed {
-    pub group_no: u64,
     pub result: std::result::Result<(), String>,
     pub events: Vec<NewEvent>,
 }
@@ -374,7 +371,7 @@ pub const GROUP_MAX_AGE: std::time::Duration = std::time::Duration::from_millis(
 
 /// `LINLI_GROUP_COMMIT=0` commits every call on its own (to compare, or to
 /// rule group commit out).
-pub fn group_commit_enabled() -> bool {
+fn group_commit_enabled() -> bool {
     static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ENABLED.get_or_init(|| std::env::var("LINLI_GROUP_COMMIT").map_or(true, |v| v != "0"))
 }
@@ -576,7 +573,7 @@ impl PluginSql {
         Ok(())
     }
 
-    /// Commit the open group, if any: its number, how the commit ended, and
+    /// Commit the open group, if any: how the commit ended, and
     /// the events of its calls (to be stored and sent with [`publish`],
     /// in commit order; empty when the commit failed). A failed commit is
     /// rolled back, so the data is never half-written.
@@ -608,7 +605,7 @@ impl PluginSql {
         drop(g);
         self.committed.notify_all();
         let events = if result.is_ok() { group.events } else { Vec::new() };
-        Some(Committed { group_no: group.group_no, result, events })
+        Some(Committed { result, events })
     }
 
     /// Store and send a committed group's events (see [`set_publisher`](Self::set_publisher)).
@@ -648,7 +645,6 @@ impl PluginSql {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {
