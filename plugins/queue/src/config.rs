@@ -202,18 +202,6 @@ impl Default for Config {
     }
 }
 
-impl Default for Service {
-    fn default() -> Self {
-        service("", "", "", 0, 0, 0, 8)
-    }
-}
-
-impl Default for Window {
-    fn default() -> Self {
-        window("", &[])
-    }
-}
-
 impl Default for Hours {
     fn default() -> Self {
         Hours {
@@ -224,12 +212,6 @@ impl Default for Hours {
             closed_dates: vec![],
             at_close: "clear".into(),
         }
-    }
-}
-
-impl Default for Period {
-    fn default() -> Self {
-        Period { code: String::new(), name_zh: String::new(), name_en: String::new(), until: "24:00".into() }
     }
 }
 
