@@ -57,21 +57,13 @@ pub fn finish_and_call(cfg: &Config, desk: &Desk, outcome: &str, now: i64) -> Re
     }
     // The window's current ticket, if any, finished in one guarded UPDATE
     // (finishing checks nothing else for a ticket at this very window).
-    let finished = db::row::<Ticket>(
-        concat!("UPDATE tickets SET status = 'finished', outcome = ?2, finished_at = ?3, clerk_id = ?4, clerk_name = ?5
-         WHERE id = (SELECT id FROM tickets WHERE window = ?1 AND status IN ('called', 'serving') ORDER BY last_called_at DESC LIMIT 1)
-         RETURNING ", crate::ticket_columns!()),
-        &[
-            sql::text(desk.number()),
-            sql::text(outcome),
-            sql::int(now),
-            db::opt_text(desk.caller.id.as_deref()),
-            db::opt_text(desk.caller.name.as_deref()),
-        ],
+    let finished = finish_where(
+        desk,
+        "(SELECT id FROM tickets WHERE window = ?1 AND status IN ('called', 'serving') ORDER BY last_called_at DESC LIMIT 1)",
+        sql::text(desk.number()),
+        outcome,
+        now,
     )?;
-    if let Some(t) = &finished {
-        finished_now(desk, t, now)?;
-    }
     let called = call_quiet(cfg, desk, now)?;
     if finished.is_some() || called.is_some() {
         announce::waiting(cfg, now)?;
@@ -203,28 +195,30 @@ fn finish_ticket(desk: &Desk, cur: Ticket, outcome: &str, now: i64) -> Result<Ti
     if cur.window.as_deref() != Some(desk.number()) || !matches!(cur.status.as_str(), status::CALLED | status::SERVING) {
         return Err(Fail::user(409, format!("{} 号不在本窗口办理", cur.label), format!("Ticket {} is not at this window", cur.label)));
     }
-    let t = db::row::<Ticket>(
-        concat!("UPDATE tickets SET status = 'finished', outcome = ?2, finished_at = ?3, clerk_id = ?4, clerk_name = ?5
-         WHERE id = ?1 AND status IN ('called', 'serving') RETURNING ", crate::ticket_columns!()),
-        &[
-            sql::int(cur.id),
-            sql::text(outcome),
-            sql::int(now),
-            db::opt_text(desk.caller.id.as_deref()),
-            db::opt_text(desk.caller.name.as_deref()),
-        ],
-    )?
-    .ok_or_else(|| Fail::user(409, format!("{} 号已办结，不能重复办结", cur.label), format!("Ticket {} is already finished", cur.label)))?;
-    finished_now(desk, &t, now)?;
-    Ok(t)
+    finish_where(desk, "?1", sql::int(cur.id), outcome, now)?
+        .ok_or_else(|| Fail::user(409, format!("{} 号已办结，不能重复办结", cur.label), format!("Ticket {} is already finished", cur.label)))
 }
 
-/// What follows a finish: the service's handling time for the estimates,
-/// and the event.
-fn finished_now(desk: &Desk, t: &Ticket, now: i64) -> Result<(), Fail> {
-    crate::estimate::record_handling(&t.service, now)?;
-    announce::finished(t, desk.number());
-    Ok(())
+/// Finish the ticket whose id `which` gives (`?1` is `first`) if it is
+/// still called or being served, and what follows: the service's handling
+/// time for the estimates, and the event.
+fn finish_where(desk: &Desk, which: &str, first: sql::Value, outcome: &str, now: i64) -> Result<Option<Ticket>, Fail> {
+    let t = db::row::<Ticket>(
+        &format!(
+            concat!(
+                "UPDATE tickets SET status = 'finished', outcome = ?2, finished_at = ?3, clerk_id = ?4, clerk_name = ?5
+                 WHERE id = {} AND status IN ('called', 'serving') RETURNING ",
+                crate::ticket_columns!()
+            ),
+            which
+        ),
+        &[first, sql::text(outcome), sql::int(now), db::opt_text(desk.caller.id.as_deref()), db::opt_text(desk.caller.name.as_deref())],
+    )?;
+    if let Some(t) = &t {
+        crate::estimate::record_handling(&t.service, now)?;
+        announce::finished(t, desk.number());
+    }
+    Ok(t)
 }
 
 /// Send the current ticket to another service and/or window; it keeps its
