@@ -306,8 +306,9 @@ fn spawn_serve(linli: &Path, data: &Path, plugins: &Path) -> anyhow::Result<(std
     Ok((child, port))
 }
 
-/// CPU seconds used so far by process `pid` in all, and by its queue lane
-/// thread (`lane-queue`), from /proc (Linux); None elsewhere.
+/// CPU seconds used so far by process `pid` in all, by its queue lane
+/// thread (`lane-queue`) and by that lane's second thread
+/// (`lane-queue-out`), from /proc (Linux); None elsewhere.
 fn process_cpu(pid: u32) -> Option<(f64, f64, f64)> {
     let tick = 100.0; // USER_HZ on Linux
     let secs = |stat: &str| -> Option<f64> {

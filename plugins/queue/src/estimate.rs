@@ -44,7 +44,7 @@ impl ServiceLine {
 
 /// After a ticket of `service` is finished: keep the average handling time
 /// of the day's newest RECENT finished tickets of that service, read from
-/// the (status, service, finished_at, …) index alone. (`WHERE true`: an
+/// the finished tickets' (service, finished_at, …) index alone. (`WHERE true`: an
 /// upsert's SELECT needs a WHERE clause, or SQLite reads `ON` as a join.)
 pub fn record_handling(service: &str, now: i64) -> Result<(), Fail> {
     let local = Local::at(now);

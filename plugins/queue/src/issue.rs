@@ -133,9 +133,10 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
          ON CONFLICT (day, service, period) DO UPDATE SET issued = issued + 1",
         &[sql::text(&local.day), sql::text(&svc.code), sql::text(&period)],
     )?;
-    // Everyone waiting for the service was there before it (a ticket sorts
-    // by its queue time, and no waiting ticket's time is later than now),
-    // so the count read above in this same transaction is its place.
+    // Everyone waiting for the service sorts before it (a ticket sorts by
+    // its queue time, which is now for this one; a returned no-show is put
+    // just behind one already waiting), so the count read above in this same
+    // transaction is its place.
     let ahead = ahead_before;
     let wait_minutes = line.map(|l| l.wait_minutes(ahead)).unwrap_or(0);
     announce::issued(&ticket, ahead, wait_minutes);

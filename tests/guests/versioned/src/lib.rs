@@ -16,8 +16,8 @@ impl Plugin for Versioned {
         if option_env!("LINLI_FIXTURE_CLASH").is_some() {
             return Manifest::new("clash", "冲突测试", "Clash", VERSION).route(Route::get("/api/notices", Audience::Public));
         }
-        // `sql`: its calls run on a lane, so the swaps below also hand its
-        // database from one version's lane to the next one's.
+        // `sql`: its calls run on a lane, so the hot-reload test's swaps
+        // also hand its database from one version's lane to the next one's.
         let m = Manifest::new("versioned", "版本测试", "Versioned", VERSION)
             .capability("kv")
             .capability("sql")
@@ -35,9 +35,9 @@ impl Plugin for Versioned {
                 ("CREATE TABLE IF NOT EXISTS hits (n INTEGER PRIMARY KEY)".to_string(), vec![]),
                 ("INSERT INTO hits DEFAULT VALUES".to_string(), vec![]),
             ])
-            .and_then(|_| sql::query("SELECT COUNT(*) AS n FROM hits", &[]));
-            return match counted.map(|r| r.rows.first().and_then(|row| row.first().cloned())) {
-                Ok(Some(sql::Value::Integer(n))) => Response::json(200, &serde_json::json!({ "version": VERSION, "hits": n })),
+            .and_then(|_| sql::query_as::<i64>("SELECT COUNT(*) FROM hits", &[]));
+            return match counted.as_deref() {
+                Ok([n]) => Response::json(200, &serde_json::json!({ "version": VERSION, "hits": n })),
                 other => Response::json(500, &serde_json::json!({ "error": format!("{other:?}") })),
             };
         }
