@@ -210,19 +210,26 @@ mod tests {
     use rusqlite::Connection;
     use std::sync::atomic::Ordering;
 
+    /// A plugin database in a temporary folder with table `t` made by
+    /// `schema`, and the payloads of the events it publishes, in order.
+    fn database(schema: &str) -> (tempfile::TempDir, Arc<PluginSql>, Arc<Mutex<Vec<String>>>) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(PluginSql::open(&dir.path().join("p.sqlite"), Durability::Normal).unwrap());
+        let published = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink = published.clone();
+        db.set_publisher(Arc::new(move |events| sink.lock().extend(events.into_iter().map(|e| e.payload))));
+        db.with(|c| c.execute_batch(schema)).unwrap();
+        (dir, db, published)
+    }
+
     /// Many callers at once, some calls failing: every call answered Ok is
     /// on disk (seen by another connection) by the time it is answered, no
     /// failed call left a row or an event, the events came out in the order
     /// the rows were committed, and calls really shared commits.
     #[test]
     fn calls_sharing_a_commit_keep_all_or_nothing_each() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, db, published) = database("CREATE TABLE t (n INTEGER PRIMARY KEY, seq INTEGER NOT NULL)");
         let path = dir.path().join("p.sqlite");
-        let db = Arc::new(PluginSql::open(&path, Durability::Normal).unwrap());
-        let published = Arc::new(Mutex::new(Vec::<String>::new()));
-        let sink = published.clone();
-        db.set_publisher(Arc::new(move |events| sink.lock().extend(events.into_iter().map(|e| e.payload))));
-        db.with(|c| c.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY, seq INTEGER NOT NULL)")).unwrap();
         let lane = Arc::new(Lane::start("test", db.clone()).unwrap());
         let threads: Vec<_> = (0..8)
             .map(|t| {
@@ -269,12 +276,7 @@ mod tests {
     /// the calls around it, and are stored before that call is answered.
     #[test]
     fn events_of_a_call_without_sql_keep_their_place() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(PluginSql::open(&dir.path().join("p.sqlite"), Durability::Normal).unwrap());
-        let published = Arc::new(Mutex::new(Vec::<String>::new()));
-        let sink = published.clone();
-        db.set_publisher(Arc::new(move |events| sink.lock().extend(events.into_iter().map(|e| e.payload))));
-        db.with(|c| c.execute_batch("CREATE TABLE t (n INTEGER)")).unwrap();
+        let (_dir, db, published) = database("CREATE TABLE t (n INTEGER)");
         let lane = Lane::start("test", db.clone()).unwrap();
         let event = |n: i64| NewEvent { topic: "t.n".into(), payload: n.to_string(), time: 0 };
         let (tx, rx) = std::sync::mpsc::channel();
@@ -305,9 +307,7 @@ mod tests {
     /// lane goes on with the next call.
     #[test]
     fn a_panicking_call_does_not_stop_the_lane() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(PluginSql::open(&dir.path().join("p.sqlite"), Durability::Normal).unwrap());
-        db.with(|c| c.execute_batch("CREATE TABLE t (n INTEGER)")).unwrap();
+        let (_dir, db, _) = database("CREATE TABLE t (n INTEGER)");
         let lane = Lane::start("test", db.clone()).unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         let d = db.clone();
