@@ -76,6 +76,16 @@ pub fn finish(h: &PluginHarness, window: &str) {
     assert_eq!(r.status, 200, "{}", r.text());
 }
 
+/// Call the next resident to `window` at `from` (ms), start serving them at
+/// once and finish at `to`: a resident served for `to - from`.
+pub fn serve(h: &PluginHarness, window: &str, from: i64, to: i64) {
+    h.set_time(from);
+    call(h, window);
+    act(h, window, "start", json!({}));
+    h.set_time(to);
+    finish(h, window);
+}
+
 /// The English message of an error response.
 pub fn message(r: &TestResponse) -> String {
     let v = r.json();

@@ -60,11 +60,7 @@ fn statistics_count_every_stage_and_show_how_good_the_estimates_were() {
     }
     // Each takes ten minutes at window 2.
     for i in 0..3 {
-        h.set_time(at(DAY1, 10, i * 10));
-        call(&h, "2");
-        act(&h, "2", "start", json!({}));
-        h.set_time(at(DAY1, 10, i * 10 + 8));
-        finish(&h, "2");
+        serve(&h, "2", at(DAY1, 10, i * 10), at(DAY1, 10, i * 10 + 8));
     }
     h.set_time(at(DAY1, 10, 40));
     call(&h, "2");
@@ -130,11 +126,7 @@ fn waits_are_estimated_from_the_days_handling_times() {
     assert_eq!(second["wait_minutes"], 8, "the configured 8 minutes while nothing is finished: {second}");
     // Two residents take 20 minutes each at window 2.
     for i in 0..2 {
-        h.set_time(at(DAY1, 10, i * 20));
-        call(&h, "2");
-        act(&h, "2", "start", json!({}));
-        h.set_time(at(DAY1, 10, i * 20 + 20));
-        finish(&h, "2");
+        serve(&h, "2", at(DAY1, 10, i * 20), at(DAY1, 10, i * 20 + 20));
     }
     ticket(&h, "A");
     let next = ticket(&h, "A");
