@@ -18,6 +18,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_staff", include_str!("../../migrations/0002_staff.sql")),
     ("0003_security", include_str!("../../migrations/0003_security.sql")),
     ("0004_events_index", include_str!("../../migrations/0004_events_index.sql")),
+    ("0005_staff_windows", include_str!("../../migrations/0005_staff_windows.sql")),
 ];
 
 /// How hard a commit is pushed to disk.
