@@ -69,6 +69,7 @@ fn issued_response(cfg: &Config, req: &Request, done: Issued) -> Response {
         let paper = if paper == "58" { 58 } else { 80 };
         let url = ticket_url(cfg, req, &done.ticket.token);
         v.print_html = Some(crate::pages::ticket::slip(cfg, &done.ticket, req.lang(), done.ahead, done.wait_minutes, &url, paper));
+        v.slip = Some(crate::pages::ticket::slip_data(cfg, &done.ticket, req.lang(), done.ahead, done.wait_minutes, &url, paper));
     }
     Response::json(if done.replayed { 200 } else { 201 }, &v)
 }
@@ -114,17 +115,41 @@ struct GuideAsk {
     name: Option<String>,
     #[serde(default)]
     idem_key: Option<String>,
+    /// Why the ticket has priority: `elderly`, `disabled` or `pregnant`
+    /// (implies `priority`).
+    #[serde(default)]
+    priority_reason: Option<String>,
+}
+
+/// The reasons the guide desk records for a priority ticket, in words.
+pub const PRIORITY_REASONS: &[(&str, &str, &str)] =
+    &[("elderly", "老年人", "elderly"), ("disabled", "残疾人", "disabled"), ("pregnant", "孕妇", "pregnant")];
+
+fn reason_key(id: i64) -> String {
+    format!("priority-reason/{id}")
+}
+
+/// The recorded priority reason of ticket `id`, in words.
+pub fn priority_reason(id: i64, lang: &str) -> Result<Option<&'static str>, Fail> {
+    let code: Option<String> = kv::get_json(&reason_key(id))?;
+    Ok(code.and_then(|c| PRIORITY_REASONS.iter().find(|r| r.0 == c)).map(|r| t(lang, r.1, r.2)))
 }
 
 pub fn guide_issue(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
     let a: GuideAsk = req.json()?;
+    let reason = match a.priority_reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        None => None,
+        Some(r) => Some(PRIORITY_REASONS.iter().find(|p| p.0 == r).map(|p| p.0).ok_or_else(|| {
+            Fail::user(422, "优先原因应为 老年人、残疾人 或 孕妇", "priority_reason must be elderly, disabled or pregnant")
+        })?),
+    };
     let name = a.name.map(|n| n.trim().chars().take(40).collect::<String>()).filter(|n| !n.is_empty());
     let done = issue::issue(
         cfg,
         Ask {
             service: a.service.trim().to_owned(),
             kind: "walk-in",
-            priority: a.priority,
+            priority: a.priority || reason.is_some(),
             proxy: a.proxy,
             channel: "guide",
             phone: issue::clean_phone(a.phone.as_deref())?,
@@ -134,6 +159,9 @@ pub fn guide_issue(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fa
         },
         now,
     )?;
+    if let Some(r) = reason {
+        kv::set_json(&reason_key(done.ticket.id), &r)?;
+    }
     Ok(issued_response(cfg, req, done))
 }
 
@@ -219,6 +247,25 @@ pub fn counter_state(cfg: &Config, req: &Request, now: i64) -> Result<Response, 
         concat!("SELECT ", crate::ticket_columns!(), " FROM tickets WHERE status = 'missed' ORDER BY missed_at DESC LIMIT 20"),
         &[],
     )?;
+    // The waiting list in call order, each with its priority reason.
+    let mut waiting_list = Vec::new();
+    for w in counter::waiting_list(cfg, &desk, now, 30)? {
+        let mut v = serde_json::to_value(w.staff_view(cfg, lang)).unwrap_or_default();
+        if w.priority != 0 {
+            v["priority_reason"] = json!(priority_reason(w.id, lang)?);
+        }
+        waiting_list.push(v);
+    }
+    let current_view = match &current {
+        Some(c) => {
+            let mut v = serde_json::to_value(c.staff_view(cfg, lang)).unwrap_or_default();
+            if c.priority != 0 {
+                v["priority_reason"] = json!(priority_reason(c.id, lang)?);
+            }
+            v
+        }
+        None => serde_json::Value::Null,
+    };
     let services: Vec<_> = desk
         .window
         .services
@@ -232,7 +279,8 @@ pub fn counter_state(cfg: &Config, req: &Request, now: i64) -> Result<Response, 
             "window": desk.window.number,
             "paused": desk.row.paused != 0,
             "clerk": req.caller.name,
-            "current": current.as_ref().map(|c| c.staff_view(cfg, lang)),
+            "current": current_view,
+            "waiting_list": waiting_list,
             "services": services,
             "missed": missed.iter().filter(|m| desk.window.services.contains(&m.service)).map(|m| m.staff_view(cfg, lang)).collect::<Vec<_>>(),
             "max_recalls": cfg.policy.max_recalls,
@@ -249,6 +297,8 @@ struct CounterBody {
     outcome: Option<String>,
     service: Option<String>,
     window: Option<String>,
+    /// The label a 特呼 (`call-ticket`) calls.
+    ticket: Option<String>,
 }
 
 pub fn counter_action(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
@@ -269,6 +319,12 @@ pub fn counter_action(cfg: &Config, req: &Request, now: i64) -> Result<Response,
         "finish-next" => {
             let (finished, next) = counter::finish_and_call(cfg, &desk, body.outcome.as_deref().unwrap_or("done"), now)?;
             Done::FinishedAndCalled(finished, next)
+        }
+        "call-ticket" => {
+            let label = body.ticket.as_deref().map(str::trim).filter(|l| !l.is_empty() && l.len() <= 16).ok_or_else(|| {
+                Fail::user(422, "请填写要特呼的号码，例如 A012", "Give the ticket number to call, e.g. A012")
+            })?;
+            Done::One(counter::call_ticket(cfg, &desk, label, now)?)
         }
         "recall" => Done::One(counter::recall(cfg, &desk, now)?),
         "skip" => Done::One(counter::skip(cfg, &desk, now)?),

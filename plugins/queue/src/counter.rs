@@ -80,7 +80,11 @@ fn call_quiet(cfg: &Config, desk: &Desk, now: i64) -> Result<Option<Ticket>, Fai
     if desk.row.paused != 0 {
         return Err(paused());
     }
-    let choice = policy::next_for(cfg, desk.window, desk.row.streak, now, 5);
+    call_chosen(cfg, desk, policy::next_for(cfg, desk.window, desk.row.streak, now, 5), now)
+}
+
+/// Call the ticket `choice` selects (its parameters numbered from 5).
+fn call_chosen(cfg: &Config, desk: &Desk, choice: policy::Choice, now: i64) -> Result<Option<Ticket>, Fail> {
     let mut params = vec![
         sql::text(desk.number()),
         db::opt_text(desk.caller.id.as_deref()),
@@ -297,4 +301,48 @@ pub fn comeback(cfg: &Config, id: i64, now: i64) -> Result<Ticket, Fail> {
     announce::returned(&t);
     announce::waiting(cfg, now)?;
     Ok(t)
+}
+
+/// The tickets this window may call, in the order "call next" would call
+/// them now (the policy's order, without the fairness streak's later turns).
+pub fn waiting_list(cfg: &Config, desk: &Desk, now: i64, limit: usize) -> Result<Vec<Ticket>, Fail> {
+    let choice = policy::next_for(cfg, desk.window, desk.row.streak, now, 1);
+    let sql = choice
+        .sql
+        .replacen("SELECT id FROM tickets", concat!("SELECT ", crate::ticket_columns!(), " FROM tickets"), 1)
+        .replace("LIMIT 1", &format!("LIMIT {limit}"));
+    db::rows(&sql, &choice.params)
+}
+
+/// 特呼: call one waiting ticket of this window's services out of turn,
+/// by its label (`A012`). Not counted as a jump of the fairness streak.
+pub fn call_ticket(cfg: &Config, desk: &Desk, label: &str, now: i64) -> Result<Ticket, Fail> {
+    if desk.row.paused != 0 {
+        return Err(paused());
+    }
+    let label = label.trim().to_ascii_uppercase();
+    let list: Vec<String> = (0..desk.window.services.len()).map(|i| format!("?{}", i + 7)).collect();
+    let mut params = vec![sql::text(&label), sql::text(desk.number())];
+    params.extend(desk.window.services.iter().map(|s| sql::text(s)));
+    let choice = policy::Choice {
+        sql: format!(
+            "SELECT id FROM tickets WHERE status = 'waiting' AND label = ?5
+               AND ((target_window IS NULL AND service IN ({})) OR target_window = ?6)
+             ORDER BY issued_at DESC LIMIT 1",
+            if list.is_empty() { "NULL".to_owned() } else { list.join(", ") }
+        ),
+        params,
+        jumping: false,
+    };
+    match call_chosen(cfg, desk, choice, now)? {
+        Some(t) => {
+            announce::waiting(cfg, now)?;
+            Ok(t)
+        }
+        None => Err(Fail::user(
+            404,
+            format!("{label} 号不在本窗口的等候队列中（可能已被叫、已过号或不属于本窗口的业务）"),
+            format!("Ticket {label} is not waiting for this window (called already, missed, or another window's service)"),
+        )),
+    }
 }

@@ -56,6 +56,8 @@ impl Plugin for Queue {
             .config(schema::schema(), schema::default())
             // Residents and kiosks.
             .route(Route::get("/queue/kiosk", KIOSK))
+            // The pages' scripts (no page carries inline script).
+            .route(Route::get("/queue/assets/{file}", Audience::Public))
             .route(Route::get("/api/queue/services", Audience::Public))
             .route(Route::post("/api/queue/tickets", KIOSK))
             .route(Route::get("/queue/t/{token}", Audience::Public))
@@ -125,6 +127,10 @@ impl Plugin for Queue {
 }
 
 fn route(req: &Request) -> Result<Response, Fail> {
+    // The scripts need neither the configuration nor the database.
+    if req.route == "/queue/assets/{file}" {
+        return Ok(pages::asset(req));
+    }
     let cfg = Config::load().map_err(config_fail)?;
     db::ensure_schema()?;
     let now = clock::now();

@@ -1,5 +1,11 @@
 //! The plugin's pages, drawn inside the host's shared shell (except the
 //! bare printable ticket).
+//!
+//! No page carries inline script: each page's code is a file of its own,
+//! served by the plugin under `/queue/assets/` (so the host can send a
+//! Content-Security-Policy without `'unsafe-inline'` for scripts), and a
+//! page hands its data to its script as `data-` attributes or a JSON data
+//! block (`<script type="application/json">`, which is never run).
 
 pub mod admin;
 pub mod counter;
@@ -7,6 +13,8 @@ pub mod guide;
 pub mod kiosk;
 pub mod stats;
 pub mod ticket;
+
+use linli_sdk::prelude::*;
 
 /// Styles shared by the queue pages: the ticket slip and its print rules
 /// (58 mm and 80 mm thermal paper), big numbers, status colours.
@@ -31,8 +39,12 @@ pub const STYLE: &str = r#"<style>
 .q-keys kbd { display: inline-block; min-width: 1.6em; padding: 0 4px; border: 1px solid var(--line); border-radius: 4px; background: #f0f0f0; font-size: .85em; }
 .q-keys .primary kbd { background: #fff; color: #222; border-color: #fff; }
 .q-actions button { margin: 4px 6px 4px 0; }
-body.q-elderly { font-size: 30px; }
-body.q-elderly .q-svc { min-height: 200px; font-size: 1.6rem; }
+.q-actions button:disabled { opacity: .4; cursor: not-allowed; }
+.q-err { color: var(--danger, #b3261e); font-size: .9em; display: block; min-height: 1em; }
+.q-saved { color: var(--ok, #2e7d32); font-weight: 700; }
+.q-field { margin: 10px 0; }
+.q-field .q-help { display: block; }
+.q-bad input, .q-bad textarea, .q-bad select { border-color: var(--bad); }
 @media print {
   @page { margin: 0; }
   body * { visibility: hidden; }
@@ -42,10 +54,41 @@ body.q-elderly .q-svc { min-height: 200px; font-size: 1.6rem; }
 }
 </style>"#;
 
-/// Events a page can follow; the script reloads its data on any of them.
-pub fn live_script(topics: &str, refresh: &str) -> String {
-    format!(
-        "<script>window.addEventListener('load', function () {{ var t = null; Linli.events([{topics}], function (e) {{ \
-         clearTimeout(t); t = setTimeout(function () {{ {refresh}(e); }}, 150); }}); }});</script>"
-    )
+/// The `<script>` tag of one of the plugin's page scripts; the version in
+/// the address makes a browser fetch the new file after an upgrade.
+pub fn script(name: &str) -> String {
+    format!("<script src=\"/queue/assets/{name}.js?v={}\"></script>", env!("CARGO_PKG_VERSION"))
+}
+
+/// The page scripts, compiled into the plugin.
+const ASSETS: &[(&str, &str)] = &[
+    ("kiosk.js", include_str!("pages/kiosk.js")),
+    ("ticket.js", include_str!("pages/ticket.js")),
+    ("print.js", include_str!("pages/print.js")),
+    ("counter.js", include_str!("pages/counter.js")),
+    ("guide.js", include_str!("pages/guide.js")),
+    ("admin.js", include_str!("pages/admin.js")),
+    ("slip.js", include_str!("pages/slip.js")),
+];
+
+/// `GET /queue/assets/{file}`: one of the page scripts.
+pub fn asset(req: &Request) -> Response {
+    let name = req.param("file").unwrap_or("");
+    match ASSETS.iter().find(|(n, _)| *n == name) {
+        Some((_, body)) => Response {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "application/javascript; charset=utf-8".into()),
+                ("cache-control".into(), "max-age=300".into()),
+            ],
+            body: body.as_bytes().to_vec(),
+        },
+        None => Response::not_found(req),
+    }
+}
+
+/// JSON inside a `<script type="application/json">` data block: `<` is
+/// escaped so no text can close the tag.
+pub fn json_block(id: &str, v: &serde_json::Value) -> String {
+    format!("<script type=\"application/json\" id=\"{id}\">{}</script>", v.to_string().replace('<', "\\u003c"))
 }

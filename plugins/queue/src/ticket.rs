@@ -98,7 +98,7 @@ impl Ticket {
     /// What a resident's page, a kiosk and a printed ticket may show:
     /// never the phone or name in full.
     pub fn public_view<'a>(&'a self, cfg: &'a Config, lang: &'a str, ahead: i64, wait_minutes: i64) -> TicketView<'a> {
-        TicketView { t: self, cfg, lang, ahead, wait_minutes, staff: false, replayed: None, print_html: None, policy: None }
+        TicketView { t: self, cfg, lang, ahead, wait_minutes, staff: false, replayed: None, print_html: None, slip: None, policy: None }
     }
 
     /// The view for staff consoles: the public one plus ids and stage times
@@ -122,6 +122,9 @@ pub struct TicketView<'a> {
     pub replayed: Option<bool>,
     /// The printed slip (kiosk and guide desk answers).
     pub print_html: Option<String>,
+    /// The same slip as plain texts and the QR code's path, which the
+    /// kiosk and guide desk build with DOM calls (never parsed as markup).
+    pub slip: Option<serde_json::Value>,
     /// The call policy in words (the ticket page).
     pub policy: Option<Vec<String>>,
 }
@@ -167,6 +170,9 @@ impl Serialize for TicketView<'_> {
         }
         if let Some(h) = &self.print_html {
             m.serialize_entry("print_html", h)?;
+        }
+        if let Some(v) = &self.slip {
+            m.serialize_entry("slip", v)?;
         }
         if let Some(p) = &self.policy {
             m.serialize_entry("policy", p)?;

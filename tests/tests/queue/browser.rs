@@ -81,6 +81,38 @@ impl Browser {
     }
 }
 
+impl Browser {
+    /// Resize the window (landscape or portrait screen).
+    fn resize(&self, width: u32, height: u32) {
+        self.call("POST", "/window/rect", Some(json!({"width": width, "height": height})));
+    }
+
+    /// Press a key on the element `css` (or the document), as a keyboard would
+    /// deliver it to whatever has the focus.
+    fn key_on(&self, css: &str, key: &str) {
+        self.js(&format!(
+            "var e = document.querySelector({css:?}) || document; if (e.focus) e.focus(); \
+             e.dispatchEvent(new KeyboardEvent('keydown', {{key: {key:?}, bubbles: true, cancelable: true}})); return 1;"
+        ));
+    }
+
+    /// Sign in through the login form in the browser.
+    fn sign_in(&self, base: &str, user: &str, window: &str, next: &str) {
+        self.open(&format!("{base}/login?lang=zh-CN"));
+        self.js(&format!(
+            "var f = document.querySelector('form[action=\"/login\"]'); f.username.value = {user:?}; f.password.value = {PASSWORD:?}; \
+             if (f.window) f.window.value = {window:?}; f.next.value = {next:?}; f.submit(); return 1;"
+        ));
+    }
+}
+
+/// The queue settings that keep the hall open, with the address phones
+/// open from the slip's QR code (the kiosk refuses to print without one
+/// when it is itself opened at 127.0.0.1).
+fn kiosk_ready() -> String {
+    format!("{OPEN_ALL_DAY}public_url = \"http://192.168.1.10:8080\"\n")
+}
+
 impl Drop for Browser {
     fn drop(&mut self) {
         if !self.session.is_empty() {
@@ -93,7 +125,7 @@ impl Drop for Browser {
 
 #[test]
 fn kiosk_ticket_page_counter_and_statistics_in_chromium() {
-    let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], OPEN_ALL_DAY);
+    let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], &kiosk_ready());
     let Some(b) = Browser::start() else { return };
     // Kiosk: one tap, a printed slip; a reprint prints without issuing.
     // Chinese first, whatever the browser asks for (the choice is kept in a cookie).
@@ -154,4 +186,119 @@ fn kiosk_ticket_page_counter_and_statistics_in_chromium() {
     let cells: Vec<&str> = total.as_str().unwrap_or("").split('\t').collect();
     assert_eq!(&cells[1..4], ["4", "4", "4"], "issued, called, served: {total}");
     assert_eq!(b.js("return document.querySelectorAll('#q-hours rect').length;"), json!(24));
+}
+
+/// Item 14: the kiosk in kiosk mode: no site header, sign-out or links
+/// out; the service buttons fill the screen in landscape and in portrait;
+/// after a ticket it is back at the start by itself in about 10 s, with
+/// elderly mode (which shows whether it is on) off again for the next
+/// resident.
+#[test]
+fn kiosk_in_kiosk_mode_in_chromium() {
+    let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], &kiosk_ready());
+    linli_host::auth::sessions::create_staff(&s.host.db, "boss", "管理员", PASSWORD, &["admin".to_string()], s.host.now_ms()).expect("admin");
+    let Some(b) = Browser::start() else { return };
+    b.open(&format!("{}/queue/kiosk?lang=zh-CN", s.url));
+    b.until("the kiosk", "document.getElementById('q-kiosk') && document.querySelectorAll('.q-svc').length === 4");
+    assert_eq!(b.js("return getComputedStyle(document.querySelector('.topbar')).display;"), json!("none"), "no site header");
+    let links = b.js("return Array.from(document.querySelectorAll('a, form')).filter(function (a) { return a.offsetParent !== null && a.id !== 'q-lang'; }).map(function (a) { return a.outerHTML; });");
+    assert_eq!(links, json!([]), "no links out, no sign-out");
+    // The buttons fill the screen: most of the viewport, in both orientations.
+    let share = "(function () { var a = 0; document.querySelectorAll('.q-svc').forEach(function (b) { var r = b.getBoundingClientRect(); \
+                 a += Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0)) * Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0)); }); \
+                 return a / (innerWidth * innerHeight); })()";
+    let landscape = b.js(&format!("return {share};")).as_f64().unwrap_or(0.0);
+    assert!(landscape > 0.5, "landscape: the buttons cover {landscape:.2} of the screen");
+    b.resize(800, 1280);
+    b.until("portrait", "innerHeight > innerWidth");
+    let portrait = b.js(&format!("return {share};")).as_f64().unwrap_or(0.0);
+    assert!(portrait > 0.5, "portrait: the buttons cover {portrait:.2} of the screen");
+    b.resize(1280, 900);
+
+    // Elderly mode shows that it is on, and lasts one visit.
+    b.js("window.print = function () {}; return 1;");
+    b.click("#q-elderly");
+    assert_eq!(b.js("return [document.body.classList.contains('q-elderly'), document.getElementById('q-elderly').getAttribute('aria-pressed')];"), json!([true, "true"]));
+    assert!(b.js("return document.getElementById('q-elderly').innerText;").as_str().unwrap_or("").contains("已开启"));
+    b.click("button.q-svc[data-service=\"B\"]");
+    b.until("the slip", "!document.getElementById('q-done').hidden && document.getElementById('q-slip').innerText.indexOf('B001') >= 0");
+    assert_eq!(b.js("return document.querySelectorAll('#q-slip svg path').length;"), json!(1), "the QR code, drawn from its path");
+    // Back at the start by itself, elderly mode off, within ~10 s.
+    let started = std::time::Instant::now();
+    b.until("back to the start", "!document.getElementById('q-choose').hidden && document.getElementById('q-done').hidden");
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(13), "back after {took:?}");
+    assert_eq!(b.js("return [document.body.classList.contains('q-elderly'), document.getElementById('q-elderly').getAttribute('aria-pressed')];"), json!([false, "false"]));
+    assert!(b.js("return document.getElementById('q-elderly').innerText;").as_str().unwrap_or("").contains("未开启"));
+    // Reopened (the next morning, a reload): still off.
+    b.open(&format!("{}/queue/kiosk", s.url));
+    b.until("the kiosk again", "document.getElementById('q-elderly')");
+    assert_eq!(b.js("return document.body.classList.contains('q-elderly');"), json!(false));
+}
+
+/// Items 12 and 15: the settings forms (a wrong value is refused beside
+/// its field, a right one saved and confirmed), then the counter's waiting
+/// list with 特呼, the timer, disabled buttons, Enter on a focused button
+/// meaning 完成并叫下一位, and outcomes confirmed as such.
+#[test]
+fn settings_forms_and_counter_waiting_list_in_chromium() {
+    let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], &kiosk_ready());
+    linli_host::auth::sessions::create_staff(&s.host.db, "boss", "管理员", PASSWORD, &["admin".to_string()], s.host.now_ms()).expect("admin");
+    let Some(b) = Browser::start() else { return };
+    b.sign_in(&s.url, "boss", "1", "/queue/admin");
+    b.until("the settings", "document.querySelector('[data-path=\"services.0.handling_minutes\"] input')");
+    assert_eq!(b.js("return document.querySelectorAll('#q-admin textarea:not([placeholder])').length;"), json!(0), "no JSON boxes");
+    let help = b.js("return document.querySelector('[data-path=\"services.0.daily_limit\"]').innerText;");
+    assert!(help.as_str().unwrap_or("").contains("0 表示不限"), "each field explained: {help}");
+    // A wrong value: refused beside the field, nothing saved.
+    b.js("var i = document.querySelector('[data-path=\"services.0.handling_minutes\"] input'); i.value = '0'; return 1;");
+    b.click("#q-sec-services .q-save");
+    let err = b.until("the error", "document.querySelector('[data-path=\"services.0.handling_minutes\"] .q-err').innerText");
+    assert!(err.as_str().unwrap_or("").contains("不能小于 1"), "{err}");
+    let desk = Desk::sign_in(&s.url, "boss", None);
+    let (_, c) = desk.get("/api/queue/config").expect("config");
+    assert!(c["override"].get("services").is_none(), "nothing saved: {c}");
+    // A window serving an unknown service: said beside that field.
+    b.js("var i = document.querySelector('[data-path=\"windows.0.services\"] input'); i.value = 'A,Q'; return 1;");
+    b.click("#q-sec-windows .q-save");
+    let err = b.until("the window error", "document.querySelector('[data-path=\"windows.0.services\"] .q-err').innerText");
+    assert!(err.as_str().unwrap_or("").contains("Q"), "{err}");
+    // A right value: saved, confirmed, in effect.
+    b.js("var i = document.querySelector('[data-path=\"services.0.handling_minutes\"] input'); i.value = '12'; return 1;");
+    b.click("#q-sec-services .q-save");
+    let ok = b.until("the confirmation", "document.querySelector('#q-sec-services .q-status').innerText");
+    assert!(ok.as_str().unwrap_or("").contains("已保存"), "{ok}");
+    let (_, c) = desk.get("/api/queue/config").expect("config");
+    assert_eq!(c["effective"]["services"][0]["handling_minutes"], 12, "{c}");
+    assert_eq!(c["effective"]["services"][0]["name_zh"], "民政事务", "the other fields kept: {c}");
+
+    // The counter at window 1 (A and D).
+    for (svc, key) in [("A", "w1"), ("A", "w2"), ("A", "w3"), ("D", "w4"), ("B", "w5")] {
+        assert_eq!(kiosk_take(&s.url, svc, key).expect("kiosk").0, 201);
+    }
+    b.sign_in(&s.url, "boss", "1", "/queue/counter");
+    let rows = b.until("the waiting list", "document.querySelectorAll('#q-list tr[data-ticket]').length === 4 && Array.from(document.querySelectorAll('#q-list tr[data-ticket]')).map(function (r) { return r.dataset.ticket; }).join(',')");
+    assert_eq!(rows, json!("A001,A002,A003,D001"), "in calling order, window 1's services only");
+    assert_eq!(b.js("return [document.getElementById('q-recall').disabled, document.getElementById('q-done').disabled, document.getElementById('q-next').disabled];"), json!([true, true, false]), "nothing to recall or finish yet");
+    // 特呼 D001 from the list.
+    b.click("#q-list tr[data-ticket=\"D001\"] button");
+    b.until("D001 called", "document.getElementById('q-cur').innerText === 'D001'");
+    b.until("the timer", "document.getElementById('q-timer').innerText.indexOf('已叫号') >= 0");
+    assert_eq!(b.js("return [document.getElementById('q-next').disabled, document.getElementById('q-recall').disabled, document.querySelector('#q-list button').disabled];"), json!([true, false, true]));
+    // Enter with the recall button focused: 完成并叫下一位, not a recall.
+    b.key_on("#q-recall", "Enter");
+    let said = b.until("A001 called", "document.getElementById('q-cur').innerText === 'A001' && document.getElementById('q-msg').innerText");
+    assert!(said.as_str().unwrap_or("").contains("D001 已办结，结果：完成"), "{said}");
+    // 需补正, confirmed as such.
+    b.key_on("body", "i");
+    let said = b.until("需补正", "document.getElementById('q-cur').innerText === '—' && document.getElementById('q-msg').innerText");
+    assert!(said.as_str().unwrap_or("").contains("A001 已办结，结果：需补正"), "{said}");
+    // 特呼 by typing the number; Enter in that box calls it.
+    b.js("document.getElementById('q-special-no').value = 'a003'; return 1;");
+    b.key_on("#q-special-no", "Enter");
+    b.js("document.getElementById('q-special').requestSubmit(); return 1;");
+    b.until("A003 called", "document.getElementById('q-cur').innerText === 'A003'");
+    b.key_on("body", "z");
+    let said = b.until("转办", "document.getElementById('q-cur').innerText === '—' && document.getElementById('q-msg').innerText");
+    assert!(said.as_str().unwrap_or("").contains("A003 已办结，结果：转办"), "{said}");
 }

@@ -14,11 +14,19 @@ fn num(v: &serde_json::Value) -> String {
     }
 }
 
-fn table(lang: &str, title: &str, rows: &[serde_json::Value]) -> String {
+/// A row's key as people read it: a service's code with its name.
+fn key_text(names: &[(String, String)], key: &str) -> String {
+    match names.iter().find(|(code, _)| code == key) {
+        Some((code, name)) => format!("{code} {name}"),
+        None => key.to_owned(),
+    }
+}
+
+fn table(lang: &str, title: &str, rows: &[serde_json::Value], names: &[(String, String)]) -> String {
     let head = [
-        t(lang, "项目", "Key"), t(lang, "取号", "Issued"), t(lang, "叫号", "Called"), t(lang, "办结", "Served"),
+        t(lang, "项目", "Item"), t(lang, "取号", "Issued"), t(lang, "叫号", "Called"), t(lang, "办结", "Served"),
         t(lang, "过号", "No-shows"), t(lang, "未办离开", "Abandoned"), t(lang, "转移", "Transferred"),
-        t(lang, "等候 平均/P90/最长（分）", "Wait avg/p90/max (min)"), t(lang, "办理 平均/P90/最长（分）", "Handling avg/p90/max (min)"),
+        t(lang, "等候 平均/九成不超过/最长（分钟）", "Wait avg/p90/max (min)"), t(lang, "办理 平均/九成不超过/最长（分钟）", "Handling avg/p90/max (min)"),
     ];
     let mut h = format!("<h2>{}</h2><table><thead><tr>", esc(title));
     for c in head {
@@ -30,7 +38,7 @@ fn table(lang: &str, title: &str, rows: &[serde_json::Value]) -> String {
         let d = &r["handling_min"];
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {} / {}</td><td>{} / {} / {}</td></tr>",
-            esc(r["key"].as_str().unwrap_or("")), r["issued"], r["called"], r["served"], r["no_shows"], r["abandoned"], r["transferred"],
+            esc(&key_text(names, r["key"].as_str().unwrap_or(""))), r["issued"], r["called"], r["served"], r["no_shows"], r["abandoned"], r["transferred"],
             num(&w["avg"]), num(&w["p90"]), num(&w["max"]), num(&d["avg"]), num(&d["p90"]), num(&d["max"]),
         ));
     }
@@ -54,10 +62,20 @@ fn hours_chart(lang: &str, hours: &[serde_json::Value]) -> String {
             if n > 0 { format!("<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{n}</text>", x + 11, 176 - height) } else { String::new() },
         ));
     }
+    // Axes with their names and units: the hour of the day along the
+    // bottom, tickets up the side (0 and the busiest hour's count).
+    let axes = format!(
+        "<line x1=\"26\" y1=\"180\" x2=\"754\" y2=\"180\" stroke=\"#888\"/><line x1=\"26\" y1=\"14\" x2=\"26\" y2=\"180\" stroke=\"#888\"/>\
+         <text x=\"22\" y=\"184\" font-size=\"10\" text-anchor=\"end\">0</text><text x=\"22\" y=\"24\" font-size=\"10\" text-anchor=\"end\">{max}</text>\
+         <text class=\"q-axis-x\" x=\"390\" y=\"214\" font-size=\"12\" text-anchor=\"middle\">{x}</text>\
+         <text class=\"q-axis-y\" x=\"10\" y=\"100\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 10 100)\">{y}</text>",
+        x = t(lang, "取号时段（时，0–23 点）", "Hour of the day (0–23)"),
+        y = t(lang, "取号量（张）", "Tickets issued"),
+    );
     format!(
-        "<h2>{}</h2><svg viewBox=\"0 0 760 200\" width=\"100%\" role=\"img\" aria-label=\"{}\" id=\"q-hours\">{bars}</svg>",
+        "<h2>{}</h2><svg viewBox=\"0 0 760 220\" width=\"100%\" role=\"img\" aria-label=\"{}\" id=\"q-hours\">{axes}{bars}</svg>",
         t(lang, "各时段取号量（最忙时段）", "Tickets issued per hour (busiest hours)"),
-        t(lang, "各时段取号量", "Tickets per hour"),
+        t(lang, "各时段取号量：横轴为时段，纵轴为取号量", "Tickets per hour: hour of the day across, tickets up"),
     )
 }
 
@@ -74,6 +92,10 @@ pub fn page(req: &Request, now: i64) -> Result<Response, Fail> {
         }
         Err(e) => return Err(e),
     };
+    // Services by name as well as code (the report keys rows by code).
+    let names: Vec<(String, String)> = crate::config::Config::load()
+        .map(|c| c.services.iter().map(|s| (s.code.clone(), s.name(lang).to_owned())).collect())
+        .unwrap_or_default();
     let est = &report["estimate"];
     let list = |k: &str| report[k].as_array().cloned().unwrap_or_default();
     let html = format!(
@@ -89,7 +111,7 @@ pub fn page(req: &Request, now: i64) -> Result<Response, Fail> {
         from = esc(&from),
         to = esc(&to),
         show = t(lang, "查看", "Show"),
-        csv = t(lang, "导出 CSV", "Export CSV"),
+        csv = t(lang, "导出表格文件", "Export CSV"),
         acc_l = t(lang, "预计等候时间准确度", "Accuracy of wait estimates"),
         samples = est["samples"],
         samples_l = t(lang, "个样本", "samples"),
@@ -98,11 +120,11 @@ pub fn page(req: &Request, now: i64) -> Result<Response, Fail> {
         min = t(lang, "分钟", "min"),
         within_l = t(lang, "误差在 5 分钟内的占", "within 5 minutes:"),
         within = num(&est["within_5_min_pct"]),
-        total = table(lang, t(lang, "合计", "Total"), &[report["total"].clone()]),
-        by_day = table(lang, t(lang, "按日", "By day"), &list("by_day")),
-        by_service = table(lang, t(lang, "按业务", "By service"), &list("by_service")),
-        by_window = table(lang, t(lang, "按窗口", "By window"), &list("by_window")),
-        by_clerk = table(lang, t(lang, "按工作人员", "By clerk"), &list("by_clerk")),
+        total = table(lang, t(lang, "合计", "Total"), &[report["total"].clone()], &[]),
+        by_day = table(lang, t(lang, "按日", "By day"), &list("by_day"), &[]),
+        by_service = table(lang, t(lang, "按业务", "By service"), &list("by_service"), &names),
+        by_window = table(lang, t(lang, "按窗口", "By window"), &list("by_window"), &[]),
+        by_clerk = table(lang, t(lang, "按工作人员", "By clerk"), &list("by_clerk"), &[]),
         hours = hours_chart(lang, &list("hours")),
     );
     Ok(Response::page(t(lang, "排队统计", "Queue statistics"), html))

@@ -1,0 +1,2 @@
+// The bare printable slip prints itself once loaded.
+window.addEventListener('load', function () { window.print(); });
