@@ -234,6 +234,28 @@ fn kiosk_in_kiosk_mode_in_chromium() {
     b.open(&format!("{}/queue/kiosk", s.url));
     b.until("the kiosk again", "document.getElementById('q-elderly')");
     assert_eq!(b.js("return document.body.classList.contains('q-elderly');"), json!(false));
+
+    // Item 15: the resident's "N ahead" alert follows the queue, and a
+    // skipped ticket says what the rule is.
+    let mut last = Value::Null;
+    for key in ["r1", "r2", "r3", "r4"] {
+        let (code, t) = kiosk_take(&s.url, "A", key).expect("kiosk");
+        assert_eq!(code, 201, "{t}");
+        last = t;
+    }
+    b.open(&format!("{}/queue/t/{}", s.url, last["token"].as_str().expect("token")));
+    let alert = b.until("the near alert", "!document.getElementById('q-alert').hidden && document.getElementById('q-alert').innerText");
+    assert!(alert.as_str().unwrap_or("").contains("前面只剩 3 人"), "{alert}");
+    let clerk = Desk::sign_in(&s.url, "boss", Some("1"));
+    assert_eq!(clerk.post("/api/queue/counter/call-next", &json!({})).expect("call").0, 200);
+    b.until("2 ahead", "document.getElementById('q-alert').innerText.indexOf('前面只剩 2 人') >= 0");
+    for _ in 0..3 {
+        assert_eq!(clerk.post("/api/queue/counter/finish-next", &json!({})).expect("finish-next").0, 200);
+    }
+    b.until("called", "document.getElementById('q-alert').innerText.indexOf('轮到您了') >= 0");
+    assert_eq!(clerk.post("/api/queue/counter/skip", &json!({})).expect("skip").0, 200);
+    let alert = b.until("the skipped rule", "document.getElementById('q-alert').innerText.indexOf('导办台') >= 0 && document.getElementById('q-alert').innerText");
+    assert!(alert.as_str().unwrap_or("").contains("重新排队"), "{alert}");
 }
 
 /// Items 12 and 15: the settings forms (a wrong value is refused beside

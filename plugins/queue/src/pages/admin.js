@@ -249,15 +249,21 @@
     return { value: val, errors: errs };
   }
 
-  // The plugin's message, beside the field it names when it names one.
+  // The plugin's messages, each beside the field it names
+  // (`services[2].handling_minutes`), and all of them under the section.
   function showServerError(sec, key, err) {
-    var d = err.data && err.data.error, path = d && (d.field || d.path);
-    var f = null;
-    if (path) {
-      var norm = String(path).replace(/\[(\d+)\]/g, '.$1').replace(/^\./, '');
-      f = get(sec, norm) || get(sec, key + '.' + norm);
-    }
-    if (f) { setErr(f, err.message); f._input.focus(); }
+    var d = (err.data && err.data.error) || {};
+    var problems = d.fields || (d.field ? [{ path: d.field, message_zh: err.message, message_en: err.message }] : []);
+    var first = null;
+    problems.forEach(function (p) {
+      var norm = String(p.path || '').replace(/\[(\d+)\]/g, '.$1').replace(/^\./, '');
+      var f = get(sec, norm) || get(sec, key + '.' + norm);
+      // A problem with a part of a field (`windows[0].services[1]`) goes
+      // beside the field that holds it.
+      while (!f && norm.indexOf('.') > 0) { norm = norm.replace(/\.[^.]*$/, ''); f = get(sec, norm); }
+      if (f) { setErr(f, zh ? p.message_zh : p.message_en); first = first || f; }
+    });
+    if (first) first._input.focus();
     status(sec, err.message, false);
   }
   function status(sec, text, ok) {
