@@ -4,13 +4,112 @@
 //! Entries are only ever appended: the table refuses UPDATE and DELETE
 //! (triggers), no API edits it, and each entry carries the hash of the one
 //! before it, so [`verify_chain`] notices rows changed behind the API's back.
+//!
+//! The chain is keyed: each hash is an HMAC-SHA-256 under a [`ChainKey`]
+//! derived from the resident-data key file, which is kept apart from the
+//! database. Whoever can write the database file but not read the key
+//! cannot rehash a changed entry. The newest entry's id and hash are also
+//! written to a head file beside the key on every append, so a chain
+//! rewritten even with the key (or cut short, or swapped for another
+//! database) no longer ends where the head file says.
+//!
+//! Databases from before the key keep their plain SHA-256 entries: they are
+//! verified as plain, and the first keyed entry (written as `audit.keyed` by
+//! [`seal_legacy`] when the host starts) links to the last plain one, so the
+//! old part is covered by the key from there on. Keyed hashes carry the
+//! prefix `k1:`; a plain entry after a keyed one is a break.
 
 use crate::auth::Caller;
-use crate::storage::Result;
 use crate::storage::sqlite::SqliteStorage;
+use crate::storage::{Result, StorageError};
+use hmac::{Hmac, Mac};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The prefix of a keyed hash; entries without it are plain SHA-256.
+const KEYED: &str = "k1:";
+
+/// The audit chain's secret and the head file that records its newest entry.
+pub struct ChainKey {
+    key: [u8; 32],
+    head: PathBuf,
+}
+
+impl ChainKey {
+    /// A chain key from secret key material (the resident-data key file's),
+    /// with its head file at `head`.
+    pub fn new(key: [u8; 32], head: PathBuf) -> ChainKey {
+        ChainKey { key, head }
+    }
+
+    /// The head file: `<id> <hash>` of the newest entry.
+    pub fn head_path(&self) -> &Path {
+        &self.head
+    }
+
+    fn hash(&self, prev: &str, fields: &Fields<'_>) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!("any key length works"));
+        for part in fields.parts(prev) {
+            mac.update(&(part.len() as u64).to_le_bytes());
+            mac.update(part.as_bytes());
+        }
+        format!("{KEYED}{}", hex::encode(mac.finalize().into_bytes()))
+    }
+
+    fn read_head(&self) -> std::io::Result<Option<(i64, String)>> {
+        match std::fs::read_to_string(&self.head) {
+            Ok(text) => {
+                let mut it = text.split_whitespace();
+                let id = it.next().and_then(|s| s.parse().ok());
+                let hash = it.next().map(str::to_owned);
+                match (id, hash) {
+                    (Some(id), Some(hash)) => Ok(Some((id, hash))),
+                    // Unreadable content is a changed head file: nothing matches it.
+                    _ => Ok(Some((0, String::new()))),
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Write the head file whole (a temporary file renamed over it), so a
+    /// crash leaves the old head or the new one, never half of one.
+    fn write_head(&self, id: i64, hash: &str) -> std::io::Result<()> {
+        let tmp = self.head.with_extension("tmp");
+        std::fs::write(&tmp, format!("{id} {hash}\n"))?;
+        std::fs::rename(&tmp, &self.head)
+    }
+}
+
+/// One entry's hashed fields, in the order they are hashed.
+struct Fields<'a> {
+    time: i64,
+    kind: &'a str,
+    id: Option<&'a str>,
+    name: Option<&'a str>,
+    action: &'a str,
+    target: Option<&'a str>,
+    detail: Option<&'a str>,
+}
+
+impl Fields<'_> {
+    fn parts<'s>(&'s self, prev: &'s str) -> [std::borrow::Cow<'s, str>; 8] {
+        use std::borrow::Cow::{Borrowed, Owned};
+        [
+            Borrowed(prev),
+            Owned(self.time.to_string()),
+            Borrowed(self.kind),
+            Borrowed(self.id.unwrap_or("")),
+            Borrowed(self.name.unwrap_or("")),
+            Borrowed(self.action),
+            Borrowed(self.target.unwrap_or("")),
+            Borrowed(self.detail.unwrap_or("")),
+        ]
+    }
+}
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Entry {
@@ -24,32 +123,56 @@ pub struct Entry {
     pub detail: Option<String>,
 }
 
-fn entry_hash(prev: &str, time: i64, kind: &str, id: Option<&str>, name: Option<&str>, action: &str, target: Option<&str>, detail: Option<&str>) -> String {
+/// The hash of the chain before the key: plain SHA-256 (only verified now).
+fn plain_hash(prev: &str, fields: &Fields<'_>) -> String {
     let mut h = Sha256::new();
-    for part in [prev, &time.to_string(), kind, id.unwrap_or(""), name.unwrap_or(""), action, target.unwrap_or(""), detail.unwrap_or("")] {
+    for part in fields.parts(prev) {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
     hex::encode(h.finalize())
 }
 
-/// Append one entry.
-pub fn record(db: &SqliteStorage, actor: &Caller, time: i64, action: &str, target: Option<&str>, detail: Option<&str>) -> Result<()> {
-    let kind = actor.kind_str();
-    let (id, name) = (actor.id.as_deref(), actor.name.as_deref());
+/// Append one entry, keyed, and move the head file to it.
+pub fn record(db: &SqliteStorage, chain: &ChainKey, actor: &Caller, time: i64, action: &str, target: Option<&str>, detail: Option<&str>) -> Result<()> {
+    let fields = Fields { time, kind: actor.kind_str(), id: actor.id.as_deref(), name: actor.name.as_deref(), action, target, detail };
+    let mut head = Ok(());
     db.with_writer(|c| {
         let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let prev: String = tx
             .query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
             .optional()?
             .unwrap_or_else(|| "genesis".into());
-        let hash = entry_hash(&prev, time, kind, id, name, action, target, detail);
+        let hash = chain.hash(&prev, &fields);
         tx.execute(
             "INSERT INTO audit (time, actor_kind, actor_id, actor_name, action, target, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![time, kind, id, name, action, target, detail, prev, hash],
+            params![time, fields.kind, fields.id, fields.name, action, target, detail, prev, hash],
         )?;
-        tx.commit()
-    })
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        // Still under the writer lock: heads are written in the order the
+        // entries were. A crash between the commit and this write leaves
+        // the head one entry behind, which verification reports (a false
+        // alarm a person checks beats a cut log that passes).
+        head = chain.write_head(id, &hash);
+        Ok(())
+    })?;
+    head.map_err(|e| StorageError::Backend(format!("audit head file {}: {e}", chain.head.display())))
+}
+
+/// On start: a log whose newest entry is still plain (a database from
+/// before the key) gets a keyed `audit.keyed` entry, which links the plain
+/// part to the key and starts the head file. A keyed or empty log is left
+/// as it is.
+pub fn seal_legacy(db: &SqliteStorage, chain: &ChainKey, time: i64) -> Result<()> {
+    let last: Option<String> = db.with_reader(|c| c.query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).optional())?;
+    match last {
+        Some(h) if !h.starts_with(KEYED) => {
+            let host = Caller { kind: crate::auth::CallerKind::Anonymous, id: Some("host".into()), name: Some("linli".into()), roles: vec![], window: None, lang: "zh".into() };
+            record(db, chain, &host, time, "audit.keyed", None, Some("此前的条目为未加密钥的哈希链，自此条起以密钥签名 / entries before this one are chained with plain SHA-256; keyed from here on"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// What to look for; every field narrows the result.
@@ -93,25 +216,56 @@ pub fn query(db: &SqliteStorage, f: &Filter) -> Result<Vec<Entry>> {
     })
 }
 
-/// Check the hash chain; returns the id of the first entry that does not
-/// match, or None when the log is intact.
-pub fn verify_chain(db: &SqliteStorage) -> Result<Option<i64>> {
-    db.with_reader(|c| {
+/// Check the chain and its head file; returns the id of the first entry
+/// that does not match (for a log that no longer ends at the head file's
+/// entry: its last entry, or the head's id when that is gone), or None when
+/// the log is intact.
+pub fn verify_chain(db: &SqliteStorage, chain: &ChainKey) -> Result<Option<i64>> {
+    let walked = db.with_reader(|c| {
         let mut st = c.prepare("SELECT id, time, actor_kind, actor_id, actor_name, action, target, detail, prev_hash, hash FROM audit ORDER BY id")?;
         let mut rows = st.query([])?;
         let mut prev = "genesis".to_owned();
+        let mut keyed = false;
+        let mut last = None;
         while let Some(r) = rows.next()? {
             let (id, time): (i64, i64) = (r.get(0)?, r.get(1)?);
             let (kind, aid, name, action, target, detail): (String, Option<String>, Option<String>, String, Option<String>, Option<String>) =
                 (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
             let (p, h): (String, String) = (r.get(8)?, r.get(9)?);
-            let expect = entry_hash(&prev, time, &kind, aid.as_deref(), name.as_deref(), &action, target.as_deref(), detail.as_deref());
+            let fields = Fields { time, kind: &kind, id: aid.as_deref(), name: name.as_deref(), action: &action, target: target.as_deref(), detail: detail.as_deref() };
+            let expect = if h.starts_with(KEYED) {
+                keyed = true;
+                chain.hash(&prev, &fields)
+            } else if keyed {
+                // Once keyed, always keyed: a plain entry here was rehashed
+                // by someone without the key.
+                return Ok(Err(id));
+            } else {
+                plain_hash(&prev, &fields)
+            };
             if p != prev || h != expect {
-                return Ok(Some(id));
+                return Ok(Err(id));
             }
+            last = Some((id, h.clone()));
             prev = h;
         }
-        Ok(None)
+        Ok(Ok((last, keyed)))
+    })?;
+    let (last, keyed) = match walked {
+        Ok(v) => v,
+        Err(id) => return Ok(Some(id)),
+    };
+    let head = chain.read_head().map_err(|e| StorageError::Backend(format!("audit head file {}: {e}", chain.head.display())))?;
+    Ok(match (head, last) {
+        // A keyed chain and no head: the head file was removed.
+        (None, Some((id, _))) if keyed => Some(id),
+        (None, _) => None,
+        // Rewritten, cut short or extended behind the head's back: the
+        // first entry that differs from what the head file vouches for.
+        (Some((hid, hh)), Some((id, h))) if (hid, &hh) != (id, &h) => Some(id.min(hid + 1).max(1)),
+        (Some(_), Some(_)) => None,
+        // The head names an entry and the log is empty: swapped or emptied.
+        (Some((hid, _)), None) => Some(hid.max(1)),
     })
 }
 
@@ -140,4 +294,162 @@ fn csv_field(s: &str) -> String {
     // A leading = + - @ would be run as a formula by spreadsheet programs.
     let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::sqlite::Durability;
+
+    struct Log {
+        _dir: tempfile::TempDir,
+        db: SqliteStorage,
+        chain: ChainKey,
+    }
+
+    fn log(entries: usize) -> Log {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = SqliteStorage::open(&dir.path().join("linli.db"), Durability::Normal).expect("db");
+        let chain = ChainKey::new([7; 32], dir.path().join("keys.audit-head"));
+        let staff = Caller { kind: crate::auth::CallerKind::Staff, id: Some("1".into()), name: Some("王主管".into()), roles: vec!["supervisor".into()], window: None, lang: "zh".into() };
+        for i in 0..entries {
+            record(&db, &chain, &staff, 1_000 + i as i64, "resident.read", Some(&format!("resident:{i}")), Some("查看")).expect("record");
+        }
+        Log { _dir: dir, db, chain }
+    }
+
+    /// What someone with the database file can do: drop the triggers,
+    /// change rows, put the triggers back.
+    fn tamper(db: &SqliteStorage, sql: &str, params: impl rusqlite::Params) {
+        db.with_writer(|c| {
+            c.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;")?;
+            c.execute(sql, params)?;
+            c.execute_batch(
+                "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+            )
+        })
+        .expect("tampered");
+    }
+
+    /// Rehash every entry from the first on with `hash`, as an attacker
+    /// covering a change would.
+    fn rehash(db: &SqliteStorage, hash: impl Fn(&str, &Fields<'_>) -> String) {
+        type Row = (i64, i64, String, Option<String>, Option<String>, String, Option<String>, Option<String>);
+        let rows: Vec<Row> = db
+            .with_reader(|c| {
+                let mut st = c.prepare("SELECT id, time, actor_kind, actor_id, actor_name, action, target, detail FROM audit ORDER BY id")?;
+                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))?.collect()
+            })
+            .expect("rows");
+        let mut prev = "genesis".to_owned();
+        for (id, time, kind, aid, name, action, target, detail) in rows {
+            let f = Fields { time, kind: &kind, id: aid.as_deref(), name: name.as_deref(), action: &action, target: target.as_deref(), detail: detail.as_deref() };
+            let h = hash(&prev, &f);
+            tamper(db, "UPDATE audit SET prev_hash = ?2, hash = ?3 WHERE id = ?1", params![id, prev, h]);
+            prev = h;
+        }
+    }
+
+    #[test]
+    fn an_untouched_keyed_log_is_intact_and_keyed() {
+        let l = log(5);
+        assert_eq!(verify_chain(&l.db, &l.chain).expect("verify"), None);
+        let hashes: Vec<String> = l.db.with_reader(|c| c.prepare("SELECT hash FROM audit")?.query_map([], |r| r.get(0))?.collect()).expect("hashes");
+        assert!(hashes.iter().all(|h| h.starts_with(KEYED)), "every new entry is keyed: {hashes:?}");
+        let head = std::fs::read_to_string(l.chain.head_path()).expect("head file");
+        assert!(head.starts_with("5 k1:"), "the head file names the newest entry: {head}");
+    }
+
+    #[test]
+    fn a_changed_entry_rehashed_with_plain_sha256_is_detected() {
+        let l = log(5);
+        tamper(&l.db, "UPDATE audit SET target = 'resident:999' WHERE id = 3", []);
+        assert_eq!(verify_chain(&l.db, &l.chain).expect("verify"), Some(3), "changed row");
+        // The whole chain rehashed the old way, without the key.
+        rehash(&l.db, plain_hash);
+        assert!(verify_chain(&l.db, &l.chain).expect("verify").is_some(), "a plain rehash is no longer a valid chain");
+        // Rehashed without the key under another key: the HMACs do not match.
+        let other = ChainKey::new([8; 32], l.chain.head.clone());
+        rehash(&l.db, |p, f| other.hash(p, f));
+        assert_eq!(verify_chain(&l.db, &l.chain).expect("verify"), Some(1), "a rehash under another key");
+    }
+
+    #[test]
+    fn a_chain_rewritten_with_the_key_but_not_the_head_is_detected() {
+        let l = log(5);
+        tamper(&l.db, "UPDATE audit SET detail = '无' WHERE id = 2", []);
+        rehash(&l.db, |p, f| l.chain.hash(p, f));
+        // Every link matches under the key; only the head file tells.
+        assert_eq!(verify_chain(&l.db, &l.chain).expect("verify"), Some(5), "the log no longer ends at the head's entry");
+    }
+
+    #[test]
+    fn a_cut_log_a_lost_head_and_an_emptied_log_are_detected() {
+        let l = log(5);
+        tamper(&l.db, "DELETE FROM audit WHERE id = 5", []);
+        assert_eq!(verify_chain(&l.db, &l.chain).expect("verify"), Some(4), "last entry cut off");
+
+        let l = log(3);
+        std::fs::remove_file(l.chain.head_path()).expect("remove head");
+        assert_eq!(verify_chain(&l.db, &l.chain).expect("verify"), Some(3), "a keyed log without its head file");
+
+        let l = log(3);
+        tamper(&l.db, "DELETE FROM audit", []);
+        assert_eq!(verify_chain(&l.db, &l.chain).expect("verify"), Some(3), "an emptied log");
+    }
+
+    #[test]
+    fn a_plain_log_from_before_the_key_is_verified_as_plain_then_continued_keyed() {
+        let l = log(0);
+        // Three entries written the old way.
+        let mut prev = "genesis".to_owned();
+        for i in 0..3i64 {
+            let target = format!("resident:{i}");
+            let f = Fields { time: i, kind: "staff", id: Some("1"), name: Some("老系统"), action: "resident.read", target: Some(&target), detail: None };
+            let h = plain_hash(&prev, &f);
+            l.db.with_writer(|c| {
+                c.execute(
+                    "INSERT INTO audit (time, actor_kind, actor_id, actor_name, action, target, detail, prev_hash, hash) VALUES (?1, 'staff', '1', '老系统', 'resident.read', ?2, NULL, ?3, ?4)",
+                    params![i, target, prev, h],
+                )
+            })
+            .expect("old entry");
+            prev = h;
+        }
+        assert_eq!(verify_chain(&l.db, &l.chain).expect("verify"), None, "the old plain chain verifies as plain");
+        seal_legacy(&l.db, &l.chain, 10).expect("seal");
+        seal_legacy(&l.db, &l.chain, 11).expect("sealing twice adds nothing");
+        let actions: Vec<String> = l.db.with_reader(|c| c.prepare("SELECT action FROM audit ORDER BY id")?.query_map([], |r| r.get(0))?.collect()).expect("actions");
+        assert_eq!(actions.last().map(String::as_str), Some("audit.keyed"));
+        assert_eq!(actions.len(), 4);
+        assert_eq!(verify_chain(&l.db, &l.chain).expect("verify"), None, "plain part, then keyed");
+
+        // The old part is covered by the keyed marker: changed and rehashed
+        // plain up to the marker, the marker's link breaks.
+        tamper(&l.db, "UPDATE audit SET target = 'resident:77' WHERE id = 2", []);
+        let rows = 3;
+        let mut prev = "genesis".to_owned();
+        for id in 1..=rows {
+            let (time, target): (i64, String) = l.db.with_reader(|c| c.query_row("SELECT time, target FROM audit WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))).expect("row");
+            let f = Fields { time, kind: "staff", id: Some("1"), name: Some("老系统"), action: "resident.read", target: Some(&target), detail: None };
+            let h = plain_hash(&prev, &f);
+            tamper(&l.db, "UPDATE audit SET prev_hash = ?2, hash = ?3 WHERE id = ?1", params![id, prev, h]);
+            prev = h;
+        }
+        assert_eq!(verify_chain(&l.db, &l.chain).expect("verify"), Some(4), "the keyed marker no longer links");
+    }
+
+    #[test]
+    fn a_plain_entry_after_a_keyed_one_is_a_break() {
+        let l = log(2);
+        // Entry 2 rewritten as a plain one, linked correctly, head updated:
+        // an attacker with the head file but not the key.
+        let prev: String = l.db.with_reader(|c| c.query_row("SELECT hash FROM audit WHERE id = 1", [], |r| r.get(0))).expect("prev");
+        let f = Fields { time: 1_001, kind: "staff", id: Some("1"), name: Some("王主管"), action: "resident.read", target: Some("resident:1"), detail: Some("查看") };
+        let h = plain_hash(&prev, &f);
+        tamper(&l.db, "UPDATE audit SET hash = ?1 WHERE id = 2", [&h]);
+        l.chain.write_head(2, &h).expect("head");
+        assert_eq!(verify_chain(&l.db, &l.chain).expect("verify"), Some(2));
+    }
 }

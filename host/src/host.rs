@@ -64,6 +64,9 @@ impl Host {
         let bus = EventBus::new(db.clone());
         let key_file = config.key_file.clone().unwrap_or_else(|| config.data_dir.join("keys").join("residents.key"));
         let vault = Arc::new(crate::residents::Vault::open(&key_file)?);
+        // A log from before the keyed chain is linked to the key now, not at
+        // its next entry (until then a plain rewrite would go unnoticed).
+        crate::audit::seal_legacy(&db, vault.audit_chain(), clock.now_ms()).context("sealing the audit log's chain with the key")?;
         let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
         let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;

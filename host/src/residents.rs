@@ -21,6 +21,9 @@ use std::path::Path;
 pub struct Vault {
     cipher: Aes256Gcm,
     index_key: [u8; 32],
+    /// The audit chain's key (derived from the same file, so one secret is
+    /// kept apart and backed up) and its head file beside the key file.
+    audit: crate::audit::ChainKey,
 }
 
 impl Vault {
@@ -46,7 +49,20 @@ impl Vault {
         let cipher = Aes256Gcm::new_from_slice(&bytes[..32]).map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut index_key = [0u8; 32];
         index_key.copy_from_slice(&bytes[32..]);
-        Ok(Vault { cipher, index_key })
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&index_key).unwrap_or_else(|_| unreachable!("any key length works"));
+        // A label no lookup hash uses ("kind:value"), so the derived key is
+        // independent of every index value.
+        mac.update(b"linli audit chain key v1");
+        let audit_key: [u8; 32] = mac.finalize().into_bytes().into();
+        let mut head = path.as_os_str().to_owned();
+        head.push(".audit-head");
+        let audit = crate::audit::ChainKey::new(audit_key, head.into());
+        Ok(Vault { cipher, index_key, audit })
+    }
+
+    /// The audit chain's key and head file.
+    pub fn audit_chain(&self) -> &crate::audit::ChainKey {
+        &self.audit
     }
 
     fn seal(&self, plain: &str) -> Vec<u8> {

@@ -2,7 +2,7 @@
 //!
 //! Write a plugin for the Linli community service hall as a plain Rust type:
 //!
-//! ```ignore
+//! ```
 //! use linli_sdk::prelude::*;
 //!
 //! struct Hello;
@@ -21,6 +21,15 @@
 //! }
 //!
 //! export_plugin!(Hello);
+//! # // Built natively, as here, the host's calls (kv…) are not there: what
+//! # // runs is the manifest the host reads first. The handler runs under
+//! # // wasmtime in `plugins/*` tests and `tests/tests/template.rs`.
+//! # fn main() {
+//! #     let m = linli_sdk::__private::manifest::<Hello>();
+//! #     assert_eq!((m.id.as_str(), m.name_zh.as_str(), m.name_en.as_str()), ("hello", "你好", "Hello"));
+//! #     assert_eq!(m.capabilities, ["kv"]);
+//! #     assert_eq!((m.routes[0].method.as_str(), m.routes[0].path.as_str()), ("GET", "/api/hello"));
+//! # }
 //! ```
 //!
 //! Build it with `cargo build --target wasm32-wasip2 --release`; the
@@ -44,8 +53,11 @@ pub mod bindings {
 mod http;
 mod manifest;
 mod rows;
-/// Masking residents' personal data: `mask::name("张三明") == "张*明"`.
+/// Masking residents' personal data (at most a third shown): `mask::name("张三明") == "张**"`.
 pub use linli_shared::mask;
+/// One form for phone and ID card numbers before comparing or hashing them:
+/// `normalise::phone("+86 139-0000-1111") == Ok("13900001111".into())`.
+pub use linli_shared::normalise;
 pub mod store;
 
 pub use http::{Caller, Request, Response};

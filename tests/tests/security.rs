@@ -40,7 +40,8 @@ fn residents_needs_an_explicit_grant_and_role_checks_apply() {
     assert!(full.contains("11010519491231002X") && full.contains("张三明"), "{full}");
     let volunteer = sign_in(&s, "vol", &["volunteer"]);
     let (_, masked) = get_as(&s, &volunteer, "/records/find?phone=13812341234");
-    assert!(masked.contains("张*明") && masked.contains("138****1234") && masked.contains("110105********002X"), "{masked}");
+    // At most a third of each value shows (linli_shared::mask).
+    assert!(masked.contains("张**") && masked.contains("********234") && masked.contains("11************002X"), "{masked}");
     assert!(!masked.contains("13812341234") && !masked.contains("幸福路"), "{masked}");
     let (code, body) = s.get("/records/public-find?phone=13812341234");
     assert_eq!(code, 403);

@@ -1,9 +1,10 @@
 //! Small pure helpers every part of Linli needs in the same form, with no
 //! dependencies so they build for the host and for `wasm32-wasip2` plugins
-//! alike: [`mask`] for residents' personal data, [`time`] for the hall's
+//! alike: [`mask`] and [`normalise`] for residents' personal data, [`time`] for the hall's
 //! local time.
 
 #![deny(missing_docs)]
 
 pub mod mask;
+pub mod normalise;
 pub mod time;

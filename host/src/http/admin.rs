@@ -30,7 +30,7 @@ pub fn router() -> Router<Arc<Host>> {
 }
 
 fn audit_log(host: &Host, caller: &Caller, action: &str, target: Option<&str>, detail: Option<&str>) {
-    if let Err(e) = audit::record(&host.db, caller, host.now_ms(), action, target, detail) {
+    if let Err(e) = audit::record(&host.db, host.services.vault.audit_chain(), caller, host.now_ms(), action, target, detail) {
         tracing::error!(error = %e, action, "could not write the audit log");
     }
 }
@@ -294,7 +294,12 @@ async fn audit_json(State(host): State<Arc<Host>>, headers: HeaderMap, method: M
         return r;
     }
     match audit::query(&host.db, &f) {
-        Ok(entries) => Json(serde_json::json!({ "entries": entries, "intact": audit::verify_chain(&host.db).ok().flatten().is_none() })).into_response(),
+        Ok(entries) => {
+            // A check that could not run is not a pass: `intact` only for Ok(None).
+            let broken = audit::verify_chain(&host.db, host.services.vault.audit_chain());
+            let broken_at = broken.as_ref().ok().copied().flatten();
+            Json(serde_json::json!({ "entries": entries, "intact": matches!(broken, Ok(None)), "broken_at": broken_at })).into_response()
+        }
         Err(e) => bad_request(e),
     }
 }
@@ -327,7 +332,7 @@ async fn audit_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(
     }
     let zh = caller.lang != "en";
     let entries = audit::query(&host.db, &f).unwrap_or_default();
-    let intact = audit::verify_chain(&host.db).ok().flatten().is_none();
+    let intact = matches!(audit::verify_chain(&host.db, host.services.vault.audit_chain()), Ok(None));
     let mut rows = String::new();
     for e in &entries {
         rows.push_str(&format!(

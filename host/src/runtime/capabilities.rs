@@ -491,7 +491,7 @@ impl CallState {
     fn audit(&self, caller: &crate::auth::Caller, action: &str, target: &str) {
         if let Some(r) = &self.services.residents {
             let detail = format!("via plugin {}", self.plugin_id);
-            if let Err(e) = crate::audit::record(&r.db, caller, self.services.clock.now_ms(), action, Some(target), Some(&detail)) {
+            if let Err(e) = crate::audit::record(&r.db, r.vault.audit_chain(), caller, self.services.clock.now_ms(), action, Some(target), Some(&detail)) {
                 tracing::error!(error = %e, "could not write the audit log");
             }
         }
