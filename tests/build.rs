@@ -44,6 +44,7 @@ fn main() {
     let mut pkgs: Vec<&str> = plugins.iter().map(String::as_str).collect();
     pkgs.push("guest-hostile");
     pkgs.push("guest-records");
+    pkgs.push("guest-greedy");
     let dir = cargo_wasm(&root, &target_dir, &pkgs, &[]);
     for p in &plugins {
         let f = out.join(format!("{p}.wasm"));
@@ -52,6 +53,8 @@ fn main() {
     }
     std::fs::copy(dir.join("guest_hostile.wasm"), out.join("hostile.wasm")).unwrap();
     consts.push_str(&format!("pub const HOSTILE: &str = {:?};\n", out.join("hostile.wasm").display().to_string()));
+    std::fs::copy(dir.join("guest_greedy.wasm"), out.join("greedy.wasm")).unwrap();
+    consts.push_str(&format!("pub const GREEDY: &str = {:?};\n", out.join("greedy.wasm").display().to_string()));
     std::fs::copy(dir.join("guest_records.wasm"), out.join("records.wasm")).unwrap();
     consts.push_str(&format!("pub const RECORDS: &str = {:?};\n", out.join("records.wasm").display().to_string()));
 

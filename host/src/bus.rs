@@ -15,12 +15,14 @@ pub struct EventBus {
     // Appending and broadcasting under one lock keeps broadcast order equal
     // to id order even when plugins publish from several threads.
     order: Arc<parking_lot::Mutex<()>>,
+    /// The last replay floor found: (since when, the id before it).
+    floor: Arc<parking_lot::Mutex<Option<(i64, u64)>>>,
 }
 
 impl EventBus {
     pub fn new(log: Arc<dyn EventLog>) -> Self {
         let (tx, _) = broadcast::channel(4096);
-        EventBus { log, tx, order: Arc::new(parking_lot::Mutex::new(())) }
+        EventBus { log, tx, order: Arc::new(parking_lot::Mutex::new(())), floor: Arc::default() }
     }
 
     /// Store and broadcast an event; returns its id.
@@ -71,6 +73,33 @@ impl EventBus {
 
     pub fn last_id(&self) -> Result<u64> {
         self.log.last_id()
+    }
+
+    /// Where a resume may start from for a caller who may replay only
+    /// from `since_ms` on (the public sees the hall's day, not the whole
+    /// log): the id just before the first event at or after it. Remembered
+    /// per `since_ms`, so a screen reconnecting costs no scan.
+    pub fn replay_floor(&self, since_ms: i64) -> Result<u64> {
+        {
+            let cached = self.floor.lock();
+            if let Some((t, id)) = *cached
+                && t == since_ms
+            {
+                return Ok(id);
+            }
+        }
+        let floor = match self.log.first_id_since(since_ms)? {
+            Some(first) => first - 1,
+            // Nothing yet today: whatever comes next is today's.
+            None => return self.log.last_id(),
+        };
+        *self.floor.lock() = Some((since_ms, floor));
+        Ok(floor)
+    }
+
+    /// Delete events past their retention (see [`EventLog::prune`]).
+    pub fn prune(&self, rules: &[(String, i64)], default_cutoff: i64) -> Result<u64> {
+        self.log.prune(rules, default_cutoff)
     }
 }
 

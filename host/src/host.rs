@@ -68,7 +68,7 @@ impl Host {
         // its next entry (until then a plain rewrite would go unnoticed).
         crate::audit::seal_legacy(&db, vault.audit_chain(), clock.now_ms()).context("sealing the audit log's chain with the key")?;
         let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
-        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes });
+        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default() });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
         let linker = make_linker(&engine)?;
         let settings = Settings::load(&config.data_dir.join("linli.toml"))?;
@@ -229,6 +229,30 @@ impl Host {
                 Err(_) => {} // already logged and counted by the call
             }
         }
+    }
+
+    /// Delete events past their retention (`[events]` in linli.toml).
+    pub fn prune_events(&self) -> u64 {
+        let (rules, default_cutoff) = self.settings.read().events.cutoffs(self.now_ms(), self.config.utc_offset_minutes);
+        match self.bus().prune(&rules, default_cutoff) {
+            Ok(n) => {
+                if n > 0 {
+                    tracing::info!(deleted = n, "events past their retention deleted from the event log");
+                }
+                n
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "pruning the event log failed");
+                0
+            }
+        }
+    }
+
+    /// Where a stream of a caller who is not staff may start replaying
+    /// from at the earliest: the start of the hall's day.
+    pub fn public_replay_floor(&self) -> u64 {
+        let day = linli_shared::time::day_start(self.now_ms(), self.config.utc_offset_minutes);
+        self.bus().replay_floor(day).unwrap_or(0)
     }
 
     /// Call every plugin's scheduled tick.

@@ -4,6 +4,9 @@ use crate::host::{Host, LoadOutcome};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How often events past their retention are deleted.
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+
 /// Background work of a running host: event delivery to plugins, the
 /// scheduled tick, hot reload. Dropping it stops the watcher.
 pub struct Background {
@@ -66,6 +69,19 @@ pub fn start(host: &Arc<Host>, tick_every: Duration, hot_reload: bool) -> anyhow
             t.tick().await;
             let h = h.clone();
             let _ = tokio::task::spawn_blocking(move || h.tick_all()).await;
+        }
+    });
+
+    // Keep the event log bounded: events past their retention go, at start
+    // and every ten minutes (see `[events]` in linli.toml).
+    let h = host.clone();
+    tokio::spawn(async move {
+        let mut t = tokio::time::interval(PRUNE_EVERY);
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            t.tick().await;
+            let h = h.clone();
+            let _ = tokio::task::spawn_blocking(move || h.prune_events()).await;
         }
     });
 

@@ -13,6 +13,36 @@ pub struct Settings {
     /// Settings per plugin id.
     pub plugins: BTreeMap<String, PluginSettings>,
     pub http: HttpSettings,
+    pub events: EventSettings,
+}
+
+/// How long the event log keeps events (`[events]` in `linli.toml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventSettings {
+    /// Days an event is kept unless a rule below says otherwise.
+    pub retention_days: u32,
+    /// Days kept per topic prefix (the longest matching prefix wins);
+    /// 0 keeps only the hall's current day. By default the queue's events
+    /// (called numbers, shown on public screens) are kept for the day.
+    pub retention_by_topic: BTreeMap<String, u32>,
+}
+
+impl Default for EventSettings {
+    fn default() -> Self {
+        EventSettings { retention_days: 90, retention_by_topic: BTreeMap::from([("queue.".to_owned(), 0)]) }
+    }
+}
+
+impl EventSettings {
+    /// The cutoffs at `now_ms` for [`crate::bus::EventBus::prune`]: the
+    /// rules, and the default.
+    pub fn cutoffs(&self, now_ms: i64, utc_offset_minutes: i32) -> (Vec<(String, i64)>, i64) {
+        let day = linli_shared::time::day_start(now_ms, utc_offset_minutes);
+        let cutoff = |days: u32| day - i64::from(days) * 86_400_000;
+        let rules = self.retention_by_topic.iter().map(|(p, d)| (p.clone(), cutoff(*d))).collect();
+        (rules, cutoff(self.retention_days))
+    }
 }
 
 /// Limits of the HTTP surface.
@@ -24,11 +54,14 @@ pub struct HttpSettings {
     pub rate_per_minute: u32,
     /// How many may come at once before the rate applies.
     pub rate_burst: u32,
+    /// A bearer token that may read `/metrics` (for Prometheus); without it
+    /// only signed-in maintainers and admins can.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        HttpSettings { rate_per_minute: 120, rate_burst: 60 }
+        HttpSettings { rate_per_minute: 120, rate_burst: 60, metrics_token: None }
     }
 }
 
@@ -36,7 +69,15 @@ impl Settings {
     /// Read the file; a missing file means defaults.
     pub fn load(path: &Path) -> anyhow::Result<Settings> {
         match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text).with_context(|| format!("{}: invalid settings", path.display())),
+            Ok(text) => {
+                let s: Settings = toml::from_str(&text).with_context(|| format!("{}: invalid settings", path.display()))?;
+                if let Some(t) = &s.http.metrics_token
+                    && (t.len() < 16 || !t.chars().all(|c| c.is_ascii_graphic()))
+                {
+                    anyhow::bail!("{}: [http] metrics_token must be at least 16 printable ASCII characters without spaces", path.display());
+                }
+                Ok(s)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
         }

@@ -62,6 +62,8 @@ pub trait KvStore: Send + Sync {
     fn kv_scan(&self, ns: &str, prefix: &str, after: Option<&str>, limit: u32) -> Result<Vec<(String, Vec<u8>)>>;
     fn kv_cas(&self, ns: &str, key: &str, expected: Option<&[u8]>, new: Option<&[u8]>) -> Result<bool>;
     fn kv_increment(&self, ns: &str, key: &str, delta: i64) -> Result<i64>;
+    /// Bytes of keys and values in the namespace (what its quota counts).
+    fn kv_usage(&self, ns: &str) -> Result<u64>;
 }
 
 /// The ordered, durable event log behind the bus.
@@ -71,10 +73,27 @@ pub trait EventLog: Send + Sync {
     fn append_all(&self, events: &[NewEvent], source: &str) -> Result<Vec<u64>>;
     /// Events with an id greater than `after`, oldest first, at most `limit`.
     fn since(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>>;
-    /// The greatest id stored so far (0 when empty).
+    /// The greatest id given so far (0 when none), even if its event was
+    /// pruned since.
     fn last_id(&self) -> Result<u64>;
+    /// The id of the first event stored at or after `time_ms`, if any.
+    fn first_id_since(&self, time_ms: i64) -> Result<Option<u64>>;
+    /// Delete events older than their retention: an event whose topic
+    /// starts with one of `rules`' prefixes (the longest that matches) goes
+    /// once its time is before that rule's cutoff, any other before
+    /// `default_cutoff`. Returns how many were deleted.
+    fn prune(&self, rules: &[(String, i64)], default_cutoff: i64) -> Result<u64>;
 }
 
 /// Everything the host needs from a storage backend.
 pub trait Storage: KvStore + EventLog {}
 impl<T: KvStore + EventLog> Storage for T {}
+
+/// The retention cutoff of `topic` (see [`EventLog::prune`]).
+pub fn cutoff_for(topic: &str, rules: &[(String, i64)], default_cutoff: i64) -> i64 {
+    rules
+        .iter()
+        .filter(|(prefix, _)| topic.starts_with(prefix.as_str()))
+        .max_by_key(|(prefix, _)| prefix.len())
+        .map_or(default_cutoff, |(_, cutoff)| *cutoff)
+}

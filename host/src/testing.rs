@@ -2,10 +2,18 @@
 //! wasmtime host (the same sandbox, limits and capabilities as `linli
 //! serve`) with an in-memory store and a controllable clock, and call it.
 //!
-//! ```ignore
-//! let h = linli_host::testing::PluginHarness::load("target/wasm32-wasip2/release/notices.wasm")?;
-//! let r = h.post_json("/api/notices", &json!({"title": "停水通知"}), &Caller::staff(&["editor"]));
-//! assert_eq!(r.status, 201);
+//! ```
+//! use linli_host::auth::Caller;
+//! use linli_host::testing::{PluginHarness, build_plugin};
+//! use serde_json::json;
+//! # fn main() -> anyhow::Result<()> {
+//! // The plugin's own crate, built for wasm32-wasip2 (here: the notices example).
+//! let wasm = build_plugin(concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins/notices"))?;
+//! let h = PluginHarness::load(&wasm)?;
+//! let r = h.post_json("/api/notices", &json!({"title": "停水通知", "body": "周三 9:00-12:00"}), &Caller::staff(&["editor"]));
+//! assert_eq!(r.status, 201, "{}", r.text());
+//! assert_eq!(h.events()[0].topic, "notices.created");
+//! # Ok(()) }
 //! ```
 
 use crate::auth::{Caller, CallerKind};
@@ -75,7 +83,7 @@ impl PluginHarness {
         let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(1_767_225_600_000))); // 2026-01-01 08:00 +08:00
         let storage = Arc::new(MemoryStorage::default());
         let vault = Arc::new(crate::residents::Vault::open(&dir.path().join("harness.key"))?);
-        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480 });
+        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default() });
         let engine = SandboxEngine::new(None)?;
         let linker = make_linker(&engine)?;
         let ctx = LoadContext { engine: &engine, linker: &linker, services: services.clone(), data_dir: dir.path(), durability: Durability::Normal };

@@ -75,3 +75,67 @@ fn anonymous_listeners_do_not_see_host_events() {
     let ev = rx.recv_timeout(Duration::from_secs(5)).expect("an event");
     assert_eq!(ev["topic"], "notices.created", "the first visible event is the notice, not host.*: {ev}");
 }
+
+/// 2026-11-29 10:00 in the hall (UTC+8).
+const TODAY_10AM: i64 = 1_795_917_600_000;
+
+fn manual_server(now: i64) -> (TestServer, std::sync::Arc<linli_host::runtime::capabilities::ManualClock>) {
+    let clock = std::sync::Arc::new(linli_host::runtime::capabilities::ManualClock(std::sync::atomic::AtomicI64::new(now)));
+    (TestServer::start_custom(&[fixtures::PLUGIN_NOTICES], "", None, clock.clone()), clock)
+}
+
+#[test]
+fn the_public_replays_only_the_halls_day_and_staff_the_whole_log() {
+    // The host starts yesterday; the log fills in time order.
+    let (s, clock) = manual_server(TODAY_10AM - 86_400_000);
+    let bus = s.host.bus();
+    bus.publish("queue.called", r#"{"ticket":"A001"}"#, "queue", TODAY_10AM - 86_400_000).unwrap();
+    bus.publish("queue.called", r#"{"ticket":"A002"}"#, "queue", TODAY_10AM - 11 * 3_600_000).unwrap();
+    clock.0.store(TODAY_10AM, std::sync::atomic::Ordering::SeqCst);
+    bus.publish("queue.called", r#"{"ticket":"A003"}"#, "queue", TODAY_10AM - 3_600_000).unwrap();
+    // A screen asking for everything since id 0 gets today's call only
+    // (09:00); yesterday's (10:00, and 23:00) are not the public's.
+    let rx = follow(format!("{}/api/events?topics=queue.&after=0", s.url), None);
+    let ev = rx.recv_timeout(Duration::from_secs(5)).expect("today's event");
+    assert_eq!(ev["payload"]["ticket"], "A003", "{ev}");
+    assert!(rx.recv_timeout(Duration::from_millis(300)).is_err(), "nothing else");
+    // Staff replay the whole log.
+    let staff = sign_in(&s, "super", &["supervisor"]);
+    let (tx, rx) = mpsc::channel();
+    let url = format!("{}/api/events?topics=queue.&after=0", s.url);
+    let cookie = staff.cookie.clone();
+    std::thread::spawn(move || {
+        let Ok(resp) = ureq::get(&url).set("Cookie", &cookie).call() else { return };
+        for line in BufReader::new(resp.into_reader()).lines().map_while(Result::ok) {
+            if let Some(data) = line.strip_prefix("data:")
+                && let Ok(v) = serde_json::from_str::<serde_json::Value>(data.trim())
+                && tx.send(v).is_err()
+            {
+                return;
+            }
+        }
+    });
+    let tickets: Vec<String> = (0..3).map(|_| rx.recv_timeout(Duration::from_secs(5)).expect("event")["payload"]["ticket"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(tickets, ["A001", "A002", "A003"]);
+}
+
+#[test]
+fn events_past_their_retention_are_pruned() {
+    let (s, _clock) = manual_server(TODAY_10AM);
+    let bus = s.host.bus();
+    let day = 86_400_000;
+    bus.publish("queue.called", "{}", "queue", TODAY_10AM - day).unwrap(); // yesterday: the queue keeps a day
+    bus.publish("queue.called", "{}", "queue", TODAY_10AM - 60_000).unwrap(); // today: kept
+    bus.publish("notices.created", "{}", "notices", TODAY_10AM - 30 * day).unwrap(); // kept 90 days
+    bus.publish("notices.created", "{}", "notices", TODAY_10AM - 91 * day).unwrap(); // gone
+    let last = bus.last_id().unwrap();
+    let before = bus.since(0, 1000).unwrap().len();
+    assert_eq!(s.host.prune_events(), 2);
+    let left: Vec<(String, i64)> = bus.since(0, 1000).unwrap().into_iter().filter(|e| e.topic != "host.plugin.loaded").map(|e| (e.topic, TODAY_10AM - e.time)).collect();
+    assert_eq!(left, [("queue.called".to_owned(), 60_000), ("notices.created".to_owned(), 30 * day)]);
+    assert_eq!(bus.since(0, 1000).unwrap().len(), before - 2);
+    // Ids go on from where they were: a resumed stream never sees an id twice.
+    assert_eq!(bus.last_id().unwrap(), last);
+    let next = bus.publish("notices.created", "{}", "notices", TODAY_10AM).unwrap();
+    assert_eq!(next, last + 1);
+}

@@ -24,6 +24,13 @@ pub fn local(ms: i64, offset_minutes: i32) -> Local {
     Local { year, month, day, hour: (rem / 3600) as u32, minute: ((rem % 3600) / 60) as u32 }
 }
 
+/// The start (local midnight) of the hall's day that contains `ms`, in ms
+/// since the Unix epoch.
+pub fn day_start(ms: i64, offset_minutes: i32) -> i64 {
+    let offset_ms = offset_minutes as i64 * 60_000;
+    (ms + offset_ms).div_euclid(86_400_000) * 86_400_000 - offset_ms
+}
+
 /// `YYYY-MM-DD HH:MM`.
 pub fn format(ms: i64, offset_minutes: i32) -> String {
     let t = local(ms, offset_minutes);
@@ -51,5 +58,22 @@ mod tests {
         assert_eq!(super::format(1_767_225_600_000, 480), "2026-01-01 08:00");
         assert_eq!(super::format(0, 0), "1970-01-01 00:00");
         assert_eq!(super::format(951_782_400_000, 0), "2000-02-29 00:00");
+    }
+}
+
+#[cfg(test)]
+mod day_start_tests {
+    use super::{day_start, local};
+
+    #[test]
+    fn the_halls_day_starts_at_its_own_midnight() {
+        // 2026-11-29 01:30 in Beijing is 2026-11-28 17:30 UTC.
+        let t = 1_795_887_000_000; // 2026-11-28T17:30:00Z
+        let start = day_start(t, 480);
+        let l = local(start, 480);
+        assert_eq!((l.day, l.hour, l.minute), (29, 0, 0));
+        assert!(start <= t && t - start < 86_400_000);
+        // Just before midnight belongs to the day before.
+        assert_eq!(day_start(start - 1, 480), start - 86_400_000);
     }
 }

@@ -41,9 +41,16 @@ async fn events(State(host): State<Arc<Host>>, headers: HeaderMap, Query(q): Que
         .map(|t| t.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
         .unwrap_or_default();
     let header_after = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
-    // Without a resume point a client starts from now.
+    // Without a resume point a client starts from now. Only staff may
+    // replay the log's past; the public (screens, phones, kiosks) resume
+    // within the hall's day at most.
     let start = match header_after.or(q.after) {
-        Some(n) => n,
+        Some(n) if staff => n,
+        Some(n) => {
+            let h = host.clone();
+            let floor = tokio::task::spawn_blocking(move || h.public_replay_floor()).await.unwrap_or(0);
+            n.max(floor)
+        }
         None => host.bus().last_id().unwrap_or(0),
     };
     let visible = move |ev: &StoredEvent| -> bool {

@@ -8,7 +8,7 @@
 
 use super::bindings::linli::plugin::{clock, config, events, kv, log, pseudonyms, residents, sql, types};
 use super::bindings::types::Error;
-use super::limits::Limits;
+use super::limits::{Budgets, Limits};
 use crate::bus::EventBus;
 use crate::storage::sqlite::{MAX_SQL_ROWS, PluginSql, SqlUnit};
 use crate::storage::{NewEvent, Storage, StorageError};
@@ -59,6 +59,16 @@ pub struct HostServices {
     pub bus: EventBus,
     pub clock: Arc<dyn Clock>,
     pub utc_offset_minutes: i32,
+    /// Per-minute budgets per plugin id; kept across hot reloads, so a new
+    /// version does not start with a fresh minute.
+    pub budgets: parking_lot::Mutex<std::collections::HashMap<String, Arc<Budgets>>>,
+}
+
+impl HostServices {
+    /// The budgets of plugin `id` (made on first use).
+    pub fn budgets_of(&self, id: &str) -> Arc<Budgets> {
+        self.budgets.lock().entry(id.to_owned()).or_default().clone()
+    }
 }
 
 /// The resident database, its keys and the audit log.
@@ -83,6 +93,17 @@ pub struct CallState {
     /// and ticks: nobody to act on behalf of).
     pub caller: Option<crate::auth::Caller>,
     pub host_calls: u32,
+    /// When the call's time (`limits.time_ms`) is up. The sandbox stops the
+    /// plugin's own instructions then (epoch interruption); the host stops
+    /// its work for the plugin then too: no host call starts after it, and
+    /// a SQL statement still running is interrupted.
+    pub deadline: std::time::Instant,
+    /// The plugin's per-minute budgets (events, logs), shared by its calls.
+    pub budgets: Arc<Budgets>,
+    /// Event bytes published by this call so far.
+    pub event_bytes: usize,
+    /// Log bytes written by this call so far.
+    pub log_bytes: usize,
     pub store_limits: StoreLimits,
     pub wasi: WasiCtx,
     pub table: ResourceTable,
@@ -99,6 +120,10 @@ type HostResult<T> = wasmtime::Result<Result<T, Error>>;
 impl CallState {
     /// Count a host call; trap once the per-call budget is spent.
     fn count(&mut self) -> wasmtime::Result<()> {
+        if std::time::Instant::now() >= self.deadline {
+            // Classified as the time limit, like an interrupted guest.
+            return Err(wasmtime::Trap::Interrupt.into());
+        }
         self.host_calls += 1;
         if self.host_calls > self.limits.host_calls {
             wasmtime::bail!(
@@ -182,6 +207,24 @@ impl CallState {
         }
     }
 
+    /// Would writing `new_len` bytes under `key` (None: deleting it) take
+    /// the namespace past its quota? Growth is refused; shrinking never is.
+    fn check_kv_quota(&self, key: &str, new_len: Option<usize>) -> Result<(), Error> {
+        let Some(new_len) = new_len else { return Ok(()) };
+        let storage = &self.services.storage;
+        let used = storage.kv_usage(&self.plugin_id).map_err(storage_err)?;
+        let before = storage.kv_get(&self.plugin_id, key).map_err(storage_err)?.map_or(0, |v| (key.len() + v.len()) as u64);
+        let after = (key.len() + new_len) as u64;
+        let quota = self.limits.kv_mib.saturating_mul(1024 * 1024);
+        if after > before && used.saturating_sub(before) + after > quota {
+            return Err(Error::Limit(format!(
+                "plugin `{}`: its key-value storage reached its quota of {} MiB (limit kv_mib; {used} bytes in use)",
+                self.plugin_id, self.limits.kv_mib
+            )));
+        }
+        Ok(())
+    }
+
     fn check_size(&self, what: &str, n: usize) -> Result<(), Error> {
         if n > self.limits.value_bytes {
             Err(Error::Limit(format!("{what} is {n} bytes; the limit is {} bytes (limit value_bytes)", self.limits.value_bytes)))
@@ -222,6 +265,9 @@ impl kv::Host for CallState {
         if let Err(e) = self.check_size("value", value.len() + key.len()) {
             return Ok(Err(e));
         }
+        if let Err(e) = self.check_kv_quota(&key, Some(value.len())) {
+            return Ok(Err(e));
+        }
         Ok(self.services.storage.kv_set(&self.plugin_id, &key, &value).map_err(storage_err))
     }
 
@@ -233,12 +279,32 @@ impl kv::Host for CallState {
     fn scan(&mut self, prefix: String, after: Option<String>, limit: u32) -> HostResult<Vec<(String, Vec<u8>)>> {
         guard!(self, "kv");
         let limit = limit.min(1000);
-        Ok(self.services.storage.kv_scan(&self.plugin_id, &prefix, after.as_deref(), limit).map_err(storage_err))
+        let mut rows = match self.services.storage.kv_scan(&self.plugin_id, &prefix, after.as_deref(), limit) {
+            Ok(rows) => rows,
+            Err(e) => return Ok(Err(storage_err(e))),
+        };
+        // Like a query: at most four values' worth per page, so a scan of
+        // large values cannot make the host copy hundreds of MiB into a
+        // call. The plugin goes on from the last key it got.
+        let budget = self.limits.value_bytes * 4;
+        let mut bytes = 0;
+        let keep = rows
+            .iter()
+            .position(|(k, v)| {
+                bytes += k.len() + v.len();
+                bytes > budget
+            })
+            .map_or(rows.len(), |i| i.max(1));
+        rows.truncate(keep);
+        Ok(Ok(rows))
     }
 
     fn compare_and_swap(&mut self, key: String, expected: Option<Vec<u8>>, new: Option<Vec<u8>>) -> HostResult<bool> {
         guard!(self, "kv");
         if let Err(e) = self.check_size("value", new.as_ref().map_or(0, |v| v.len()) + key.len()) {
+            return Ok(Err(e));
+        }
+        if let Err(e) = self.check_kv_quota(&key, new.as_ref().map(Vec::len)) {
             return Ok(Err(e));
         }
         Ok(self
@@ -250,6 +316,10 @@ impl kv::Host for CallState {
 
     fn increment(&mut self, key: String, delta: i64) -> HostResult<i64> {
         guard!(self, "kv");
+        // A counter is at most 20 digits.
+        if let Err(e) = self.check_kv_quota(&key, Some(20)) {
+            return Ok(Err(e));
+        }
         Ok(self.services.storage.kv_increment(&self.plugin_id, &key, delta).map_err(storage_err))
     }
 }
@@ -276,11 +346,45 @@ fn from_sql(v: rusqlite::types::ValueRef<'_>) -> sql::Value {
     }
 }
 
-fn sql_err(e: StorageError) -> Error {
-    // SQL errors are the plugin's own mistakes (syntax, constraint): say so.
-    match e {
-        StorageError::Backend(m) | StorageError::Invalid(m) => Error::Invalid(m),
+/// A statement's failure, as the plugin is told it: the limits by name,
+/// everything else (syntax, constraints) as the plugin's own mistake.
+fn sql_err(e: rusqlite::Error, plugin: &str, limits: &Limits, statement: &str) -> Error {
+    use rusqlite::ErrorCode;
+    let code = match &e {
+        rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
+        _ => None,
+    };
+    match code {
+        Some(ErrorCode::OperationInterrupted) => Error::Limit(format!(
+            "plugin `{plugin}`: SQL statement ran past the call's time limit of {} ms and was stopped (limit time_ms): {}",
+            limits.time_ms,
+            statement_head(statement)
+        )),
+        Some(ErrorCode::DiskFull) => Error::Limit(format!(
+            "plugin `{plugin}`: its database reached its storage quota of {} MiB (limit storage_mib); nothing of this statement was written: {}",
+            limits.storage_mib,
+            statement_head(statement)
+        )),
+        Some(ErrorCode::AuthorizationForStatementDenied) => Error::Denied(format!(
+            "plugin `{plugin}`: this statement is not allowed for plugins (PRAGMAs that change the database, ATTACH, extensions): {}",
+            statement_head(statement)
+        )),
+        Some(ErrorCode::OutOfMemory) => Error::Limit(format!(
+            "plugin `{plugin}`: SQL statement needed more memory than the host allows: {}",
+            statement_head(statement)
+        )),
+        _ => Error::Invalid(e.to_string()),
     }
+}
+
+/// The start of a statement, on one line, for an error message.
+fn statement_head(statement: &str) -> String {
+    let one_line = statement.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut head: String = one_line.chars().take(120).collect();
+    if head.len() < one_line.len() {
+        head.push('…');
+    }
+    head
 }
 
 impl CallState {
@@ -289,9 +393,19 @@ impl CallState {
         self.check_size("statement", statement_bytes)?;
         if self.sql_unit.is_none() {
             let db = self.sql.as_ref().ok_or_else(|| Error::Internal("the plugin's SQL database is not open".into()))?;
-            self.sql_unit = Some(db.begin().map_err(sql_err)?);
+            self.sql_unit = Some(db.begin_until(Some(self.deadline)).map_err(|e| Error::Invalid(e.to_string()))?);
         }
-        Ok(self.sql_unit.as_mut().expect("opened above"))
+        let unit = self.sql_unit.as_mut().expect("opened above");
+        if unit.is_autocommit() {
+            // SQLite rolled the call's transaction back (an interrupted
+            // write, a full disk): a further statement would run outside
+            // it and be kept even though the call fails.
+            return Err(Error::Invalid(format!(
+                "plugin `{}`: this call's SQL transaction was rolled back after an earlier error; the call cannot write any more",
+                self.plugin_id
+            )));
+        }
+        Ok(unit)
     }
 }
 
@@ -316,6 +430,21 @@ impl CallState {
     }
 }
 
+impl CallState {
+    /// [`sql_err`], and when the failure took the call's transaction with
+    /// it, the cause kept for the calls that share it.
+    fn sql_failed(&mut self, e: rusqlite::Error, statement: &str) -> Error {
+        let err = sql_err(e, &self.plugin_id, &self.limits, statement);
+        if let Some(unit) = self.sql_unit.as_mut() {
+            let text = match &err {
+                Error::Limit(m) | Error::Invalid(m) | Error::Denied(m) | Error::Internal(m) => m.clone(),
+            };
+            unit.note_rollback(&text);
+        }
+        err
+    }
+}
+
 impl sql::Host for CallState {
     fn execute(&mut self, statement: String, params: Vec<sql::Value>) -> HostResult<u64> {
         guard!(self, "sql");
@@ -333,12 +462,13 @@ impl sql::Host for CallState {
             self.observe_sql(&statement, started, reprepared);
             n
         });
-        Ok(r.map_err(|e| sql_err(e.into())))
+        Ok(r.map_err(|e| self.sql_failed(e, &statement)))
     }
 
     fn query(&mut self, statement: String, params: Vec<sql::Value>) -> HostResult<sql::Rows> {
         guard!(self, "sql");
         let budget = self.limits.value_bytes * 4;
+        let plugin_id = self.plugin_id.clone();
         let c = match self.sql_unit(statement.len()) {
             Ok(c) => c,
             Err(e) => return Ok(Err(e)),
@@ -367,7 +497,9 @@ impl sql::Host for CallState {
                 out.push(vals);
                 if out.len() > MAX_SQL_ROWS || bytes > budget {
                     return Ok(Err(Error::Limit(format!(
-                        "query returned more than {MAX_SQL_ROWS} rows or {budget} bytes; add LIMIT"
+                        "plugin `{}`: query returned more than {MAX_SQL_ROWS} rows or {budget} bytes; aggregate in SQL or page with LIMIT: {}",
+                        plugin_id,
+                        statement_head(&statement)
                     ))));
                 }
             }
@@ -379,7 +511,7 @@ impl sql::Host for CallState {
         if r.is_ok() {
             self.observe_sql(&statement, started, reprepared);
         }
-        Ok(r.map_err(|e| sql_err(e.into())).and_then(|r| r))
+        Ok(r.map_err(|e| self.sql_failed(e, &statement)).and_then(|r| r))
     }
 
     fn transaction(&mut self, statements: Vec<(String, Vec<sql::Value>)>) -> HostResult<Vec<u64>> {
@@ -390,17 +522,22 @@ impl sql::Host for CallState {
             Err(e) => return Ok(Err(e)),
         };
         // All or nothing inside the call's own transaction: a savepoint.
+        let mut failed_at = 0;
         let mut run = || -> rusqlite::Result<Vec<u64>> {
             let sp = c.savepoint()?;
             let mut counts = Vec::with_capacity(statements.len());
-            for (stmt, params) in &statements {
+            for (i, (stmt, params)) in statements.iter().enumerate() {
+                failed_at = i;
                 let params: Vec<_> = params.iter().map(to_sql).collect();
                 counts.push(sp.prepare_cached(stmt)?.execute(rusqlite::params_from_iter(params))? as u64);
             }
             sp.commit()?;
             Ok(counts)
         };
-        Ok(run().map_err(|e| sql_err(e.into())))
+        let r = run();
+        let statement = statements.get(failed_at).map_or("", |(s, _)| s.as_str());
+        let statement = statement.to_owned();
+        Ok(r.map_err(|e| self.sql_failed(e, &statement)))
     }
 }
 
@@ -419,11 +556,27 @@ impl events::Host for CallState {
             return Ok(Err(Error::Invalid("payload is not valid JSON".into())));
         }
         if self.events.len() >= MAX_EVENTS_PER_CALL {
-            return Ok(Err(Error::Limit(format!("more than {MAX_EVENTS_PER_CALL} events in one call"))));
+            return Ok(Err(Error::Limit(format!("plugin `{}`: more than {MAX_EVENTS_PER_CALL} events in one call", self.plugin_id))));
         }
+        let bytes = topic.len() + payload.len();
+        if self.event_bytes + bytes > self.limits.event_bytes_per_call {
+            return Ok(Err(Error::Limit(format!(
+                "plugin `{}`: events of one call may take {} bytes in all (limit event_bytes_per_call); this one would make {}",
+                self.plugin_id,
+                self.limits.event_bytes_per_call,
+                self.event_bytes + bytes
+            ))));
+        }
+        let now = self.services.clock.now_ms();
+        if !self.budgets.event_bytes.spend(now, bytes as u64, self.limits.event_bytes_per_minute as u64) {
+            return Ok(Err(Error::Limit(format!(
+                "plugin `{}`: published more than {} bytes of events this minute (limit event_bytes_per_minute); try again next minute",
+                self.plugin_id, self.limits.event_bytes_per_minute
+            ))));
+        }
+        self.event_bytes += bytes;
         // Stored and sent when the call returns, with its SQL changes.
-        let time = self.services.clock.now_ms();
-        self.events.push(NewEvent { topic, payload, time });
+        self.events.push(NewEvent { topic, payload, time: now });
         Ok(Ok(self.events.len() as u64))
     }
 }
@@ -443,8 +596,34 @@ impl clock::Host for CallState {
 impl log::Host for CallState {
     fn log(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
         self.enter_or_trap("log")?;
-        let message: String = message.chars().take(4096).collect();
+        // The host's log is shared by every plugin and the host itself: a
+        // plugin's lines are capped per call and per minute, and control
+        // characters (a forged line, terminal escapes) are shown escaped.
         let plugin = &*self.plugin_id;
+        let within_call = self.log_bytes < self.limits.log_bytes_per_call;
+        self.log_bytes += message.len().min(4096);
+        if !within_call {
+            return Ok(());
+        }
+        let mut shown = String::with_capacity(message.len().min(4096));
+        for c in message.chars().take(4096) {
+            if c.is_control() {
+                shown.extend(c.escape_default());
+            } else {
+                shown.push(c);
+            }
+        }
+        let message = shown;
+        if self.log_bytes >= self.limits.log_bytes_per_call {
+            tracing::warn!(plugin, "plugin wrote more than {} bytes of log in one call (limit log_bytes_per_call); its further lines in this call are dropped", self.limits.log_bytes_per_call);
+        }
+        let now = self.services.clock.now_ms();
+        if let Err(first) = self.budgets.log_lines.try_spend(now, 1, u64::from(self.limits.log_lines_per_minute)) {
+            if first {
+                tracing::warn!(plugin, "plugin wrote more than {} log lines this minute (limit log_lines_per_minute); its further lines this minute are dropped", self.limits.log_lines_per_minute);
+            }
+            return Ok(());
+        }
         match level {
             log::Level::Trace => tracing::trace!(plugin, "{message}"),
             log::Level::Debug => tracing::debug!(plugin, "{message}"),

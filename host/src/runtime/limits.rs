@@ -20,6 +20,20 @@ pub struct Limits {
     pub host_calls: u32,
     /// Largest value or statement a plugin may hand the host, in bytes.
     pub value_bytes: usize,
+    /// The plugin's own SQL database may grow to this many MiB; a write
+    /// past it fails with a clear error (SQLite's `max_page_count`).
+    pub storage_mib: u64,
+    /// Keys and values of the plugin's key-value namespace together, in MiB.
+    pub kv_mib: u64,
+    /// Bytes of events (topic and payload) one call may publish.
+    pub event_bytes_per_call: usize,
+    /// Bytes of events the plugin may publish per minute, all calls together.
+    pub event_bytes_per_minute: usize,
+    /// Bytes of log messages one call may write; further lines are dropped
+    /// (with one line saying so).
+    pub log_bytes_per_call: usize,
+    /// Log lines the plugin may write per minute, all calls together.
+    pub log_lines_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -32,6 +46,12 @@ impl Default for Limits {
             response_bytes: 4 * 1024 * 1024,
             host_calls: 10_000,
             value_bytes: 1024 * 1024,
+            storage_mib: 512,
+            kv_mib: 16,
+            event_bytes_per_call: 256 * 1024,
+            event_bytes_per_minute: 32 * 1024 * 1024,
+            log_bytes_per_call: 64 * 1024,
+            log_lines_per_minute: 600,
         }
     }
 }
@@ -39,3 +59,58 @@ impl Default for Limits {
 /// The most any plugin may be configured to use; the pooling allocator
 /// reserves slots of this size.
 pub const MAX_MEMORY_MIB: u64 = 256;
+
+/// Use of something a plugin may spend per minute (event bytes, log lines),
+/// shared by all its calls: a fixed one-minute window, reset when a new
+/// minute starts.
+#[derive(Default)]
+pub struct MinuteBudget {
+    /// (minute, spent in it, refused in it already)
+    window: parking_lot::Mutex<(u64, u64, bool)>,
+}
+
+impl MinuteBudget {
+    /// Spend `amount` at `now_ms` if the minute's total stays within `limit`.
+    pub fn spend(&self, now_ms: i64, amount: u64, limit: u64) -> bool {
+        self.try_spend(now_ms, amount, limit).is_ok()
+    }
+
+    /// [`spend`](Self::spend), telling a refusal apart: `Err(true)` for the
+    /// first refusal of the minute (say so once), `Err(false)` after it.
+    pub fn try_spend(&self, now_ms: i64, amount: u64, limit: u64) -> Result<(), bool> {
+        let minute = (now_ms.max(0) as u64) / 60_000;
+        let mut w = self.window.lock();
+        if w.0 != minute {
+            *w = (minute, 0, false);
+        }
+        if w.1.saturating_add(amount) > limit {
+            let first = !w.2;
+            w.2 = true;
+            return Err(first);
+        }
+        w.1 += amount;
+        Ok(())
+    }
+}
+
+/// What a plugin has spent of its per-minute budgets.
+#[derive(Default)]
+pub struct Budgets {
+    pub event_bytes: MinuteBudget,
+    pub log_lines: MinuteBudget,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MinuteBudget;
+
+    #[test]
+    fn a_minute_budget_refuses_past_its_limit_and_renews_next_minute() {
+        let b = MinuteBudget::default();
+        assert!(b.spend(60_000, 70, 100));
+        assert!(!b.spend(60_500, 31, 100), "70 + 31 is over 100");
+        assert!(b.spend(61_000, 30, 100), "70 + 30 fits");
+        assert!(!b.spend(119_999, 1, 100), "still the same minute");
+        assert!(b.spend(120_000, 100, 100), "a new minute starts from nothing");
+    }
+}

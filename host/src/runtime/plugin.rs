@@ -108,6 +108,7 @@ pub struct LoadedPlugin {
     /// Where the calls run when the plugin has its own SQL database.
     lane: Option<Lane>,
     services: Arc<HostServices>,
+    budgets: Arc<super::limits::Budgets>,
 }
 
 /// A wall clock frozen at the Unix epoch: WASI's clock is not a capability,
@@ -217,6 +218,7 @@ impl LoadedPlugin {
             sql: None,
             lane: None,
             services: ctx.services.clone(),
+            budgets: Default::default(),
         };
         let raw = plugin
             .call_here("manifest", None, |p, store| p.call_manifest(store))
@@ -229,6 +231,8 @@ impl LoadedPlugin {
         }
         plugin.limits = settings.limits.clone();
         plugin.limits.memory_mib = plugin.limits.memory_mib.min(MAX_MEMORY_MIB);
+
+        plugin.budgets = ctx.services.budgets_of(&manifest.id);
 
         let requested: BTreeSet<String> = manifest.capabilities.iter().cloned().collect();
         let grants: BTreeSet<String> = match &settings.grants {
@@ -244,7 +248,10 @@ impl LoadedPlugin {
             let dir = ctx.data_dir.join("plugins");
             std::fs::create_dir_all(&dir).map_err(|e| file_err(format!("creating {}: {e}", dir.display())))?;
             let path = dir.join(format!("{}.sqlite", manifest.id));
-            let db = Arc::new(PluginSql::open(&path, ctx.durability).map_err(|e| file_err(format!("opening {}: {e}", path.display())))?);
+            let quota = plugin.limits.storage_mib.saturating_mul(1024 * 1024);
+            let db = Arc::new(
+                PluginSql::open_with_quota(&path, ctx.durability, quota).map_err(|e| file_err(format!("opening {}: {e}", path.display())))?,
+            );
             // A committed group's events go to the bus, in commit order.
             let (bus, source) = (ctx.services.bus.clone(), manifest.id.clone());
             db.set_publisher(Arc::new(move |events| bus.publish_stored(&events, &source)));
@@ -449,6 +456,10 @@ impl LoadedPlugin {
             config_json: self.config_json.clone(),
             caller,
             host_calls: 0,
+            deadline: std::time::Instant::now() + Duration::from_millis(self.limits.time_ms),
+            budgets: self.budgets.clone(),
+            event_bytes: 0,
+            log_bytes: 0,
             store_limits: StoreLimitsBuilder::new()
                 .memory_size((self.limits.memory_mib * 1024 * 1024) as usize)
                 .table_elements(self.limits.table_elements)

@@ -20,11 +20,18 @@ pub const CHECKPOINT_PAGES: u64 = 1000;
 pub const SAFETY_NET_PAGES: i64 = 20_000;
 /// How often the logs are looked at.
 const EVERY: Duration = Duration::from_millis(200);
+/// A log that has not changed for this long belongs to a quiet database:
+/// it is checkpointed and truncated to nothing, so a busy day's log does
+/// not keep its disk space overnight.
+pub const IDLE: Duration = Duration::from_secs(10);
 
 struct Watched {
     path: PathBuf,
     alive: Weak<()>,
     conn: Option<Connection>,
+    /// The log's length at the last look, and since when it has been so.
+    last_len: u64,
+    unchanged_since: std::time::Instant,
 }
 
 /// The process's checkpoint thread (started on first use).
@@ -51,19 +58,33 @@ impl Checkpointer {
 
     /// Watch `path` for as long as `alive` can be upgraded.
     pub fn watch(&self, path: &Path, alive: Weak<()>) {
-        self.dbs.lock().push(Watched { path: path.to_owned(), alive, conn: None });
+        self.dbs.lock().push(Watched { path: path.to_owned(), alive, conn: None, last_len: 0, unchanged_since: std::time::Instant::now() });
     }
 
     /// Checkpoint every watched log that has grown; forget closed databases.
     pub fn run_once(&self) {
+        self.run_at(std::time::Instant::now(), IDLE);
+    }
+
+    /// One look at every log at `now`; logs unchanged for `idle` are
+    /// truncated.
+    fn run_at(&self, now: std::time::Instant, idle: Duration) {
         let mut dbs = self.dbs.lock();
         dbs.retain(|w| w.alive.strong_count() > 0);
         for w in dbs.iter_mut() {
             let wal = wal_path(&w.path);
-            let pages = std::fs::metadata(&wal).map(|m| m.len() / 4096).unwrap_or(0);
-            if pages < CHECKPOINT_PAGES {
+            let len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+            if len != w.last_len {
+                w.last_len = len;
+                w.unchanged_since = now;
+            }
+            let quiet = len > 0 && now.duration_since(w.unchanged_since) >= idle;
+            if len / 4096 < CHECKPOINT_PAGES && !quiet {
                 continue;
             }
+            // TRUNCATE waits for readers and writers (briefly: the database
+            // is quiet) and leaves an empty log; PASSIVE never waits.
+            let mode = if quiet { "TRUNCATE" } else { "PASSIVE" };
             if w.conn.is_none() {
                 match Connection::open(&w.path) {
                     Ok(c) => w.conn = Some(c),
@@ -75,8 +96,14 @@ impl Checkpointer {
             }
             let Some(c) = &w.conn else { continue };
             let started = std::time::Instant::now();
-            match c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))) {
-                Ok((log, done)) => tracing::debug!(db = %w.path.display(), log, done, ms = started.elapsed().as_millis() as u64, "checkpoint"),
+            match c.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))) {
+                Ok((busy, log, done)) => {
+                    tracing::debug!(db = %w.path.display(), mode, busy, log, done, ms = started.elapsed().as_millis() as u64, "checkpoint");
+                    if quiet {
+                        w.last_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+                        w.unchanged_since = now;
+                    }
+                }
                 Err(e) => tracing::warn!(db = %w.path.display(), error = %e, "checkpoint failed; SQLite's own will run later"),
             }
         }
@@ -101,6 +128,35 @@ pub fn hand_over(conn: &Connection, path: &Path) -> rusqlite::Result<Arc<()>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A busy day leaves a large log behind; once the database is quiet
+    /// the log is emptied (the issue found 80 MB left overnight).
+    #[test]
+    fn a_quiet_databases_log_is_truncated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "journal_mode", "WAL").unwrap();
+        c.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+        c.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
+        for _ in 0..100 {
+            c.execute("INSERT INTO t VALUES (zeroblob(16000))", []).unwrap();
+        }
+        let wal = wal_path(&path);
+        let wal_len = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert!(wal_len() > 1_000_000, "the log holds the day's writes");
+        // A checkpointer of its own (not the global one), driven by hand.
+        let cp = Checkpointer { dbs: Mutex::new(Vec::new()) };
+        let token = Arc::new(());
+        cp.watch(&path, Arc::downgrade(&token));
+        let t0 = std::time::Instant::now();
+        cp.run_at(t0, Duration::from_secs(10));
+        assert!(wal_len() > 1_000_000, "not yet quiet: left alone ({} bytes)", wal_len());
+        cp.run_at(t0 + Duration::from_secs(11), Duration::from_secs(10));
+        assert_eq!(wal_len(), 0, "quiet for 11 s: checkpointed and truncated");
+        let n: i64 = c.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 100, "nothing lost");
+    }
 
     #[test]
     fn a_grown_log_is_checkpointed_in_the_background() {

@@ -9,9 +9,14 @@ use std::collections::BTreeMap;
 pub struct MemoryStorage {
     kv: Mutex<BTreeMap<(String, String), Vec<u8>>>,
     events: Mutex<Vec<StoredEvent>>,
+    /// The last id given (ids are never reused, even after a prune).
+    next_id: std::sync::atomic::AtomicU64,
 }
 
 impl KvStore for MemoryStorage {
+    fn kv_usage(&self, ns: &str) -> Result<u64> {
+        Ok(self.kv.lock().iter().filter(|((n, _), _)| n == ns).map(|((_, k), v)| (k.len() + v.len()) as u64).sum())
+    }
     fn kv_get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>> {
         Ok(self.kv.lock().get(&(ns.to_owned(), key.to_owned())).cloned())
     }
@@ -66,7 +71,7 @@ impl EventLog for MemoryStorage {
         Ok(events
             .iter()
             .map(|e| {
-                let id = stored.len() as u64 + 1;
+                let id = self.next_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                 stored.push(StoredEvent { id, topic: e.topic.clone(), payload: e.payload.clone(), source: source.into(), time: e.time });
                 id
             })
@@ -76,6 +81,15 @@ impl EventLog for MemoryStorage {
         Ok(self.events.lock().iter().filter(|e| e.id > after).take(limit as usize).cloned().collect())
     }
     fn last_id(&self) -> Result<u64> {
-        Ok(self.events.lock().len() as u64)
+        Ok(self.events.lock().last().map_or(0, |e| e.id).max(self.next_id.load(std::sync::atomic::Ordering::SeqCst)))
+    }
+    fn first_id_since(&self, time_ms: i64) -> Result<Option<u64>> {
+        Ok(self.events.lock().iter().find(|e| e.time >= time_ms).map(|e| e.id))
+    }
+    fn prune(&self, rules: &[(String, i64)], default_cutoff: i64) -> Result<u64> {
+        let mut events = self.events.lock();
+        let before = events.len();
+        events.retain(|e| e.time >= super::cutoff_for(&e.topic, rules, default_cutoff));
+        Ok((before - events.len()) as u64)
     }
 }

@@ -39,6 +39,17 @@ pub struct SqliteStorage {
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     kv_cache: KvCache,
+    /// Bytes per namespace (keys and values), counted once on first use
+    /// and kept up to date by every write.
+    kv_usage: Mutex<std::collections::HashMap<String, i64>>,
+}
+
+/// The bytes a key takes now (0 when absent), read inside the write.
+fn stored_len(c: &Connection, ns: &str, key: &str) -> rusqlite::Result<i64> {
+    c.prepare_cached("SELECT length(key) + length(value) FROM kv WHERE ns = ?1 AND key = ?2")?
+        .query_row(params![ns, key], |r| r.get(0))
+        .optional()
+        .map(|n| n.unwrap_or(0))
 }
 
 /// Values read from `kv` lately. A plugin reads the same few keys on every
@@ -100,6 +111,9 @@ fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> 
     // stays in memory instead of a temporary file created and deleted on
     // every call that changes more than 64 KiB of pages.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // When the log starts over after a checkpoint, it is cut back to this
+    // size instead of keeping the busiest moment's size on disk.
+    conn.pragma_update(None, "journal_size_limit", 4 * 1024 * 1024)?;
     // Plugins build many distinct statements; the default cache (16) thrashes.
     conn.set_prepared_statement_cache_capacity(256);
     Ok(())
@@ -129,11 +143,22 @@ impl SqliteStorage {
             readers,
             next_reader: AtomicUsize::new(0),
             kv_cache: KvCache::default(),
+            kv_usage: Mutex::default(),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A write to `ns` changed its size by `delta` (call with the writer
+    /// held, so the count and the table move together).
+    fn kv_grew(&self, ns: &str, delta: i64) {
+        if delta != 0
+            && let Some(n) = self.kv_usage.lock().get_mut(ns)
+        {
+            *n += delta;
+        }
     }
 
     /// Run `f` with the writer connection (host tables: staff, audit…).
@@ -196,15 +221,37 @@ impl KvStore for SqliteStorage {
     fn kv_set(&self, ns: &str, key: &str, value: &[u8]) -> Result<()> {
         let _forget = Forget(&self.kv_cache, ns, key);
         self.with_writer(|c| {
+            let before = stored_len(c, ns, key)?;
             c.prepare_cached("INSERT INTO kv (ns, key, value) VALUES (?1, ?2, ?3) ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value")?
-                .execute(params![ns, key, value])
-                .map(|_| ())
+                .execute(params![ns, key, value])?;
+            self.kv_grew(ns, (key.len() + value.len()) as i64 - before);
+            Ok(())
         })
     }
 
     fn kv_delete(&self, ns: &str, key: &str) -> Result<bool> {
         let _forget = Forget(&self.kv_cache, ns, key);
-        self.with_writer(|c| c.prepare_cached("DELETE FROM kv WHERE ns = ?1 AND key = ?2")?.execute(params![ns, key]).map(|n| n > 0))
+        self.with_writer(|c| {
+            let before = stored_len(c, ns, key)?;
+            let gone = c.prepare_cached("DELETE FROM kv WHERE ns = ?1 AND key = ?2")?.execute(params![ns, key])? > 0;
+            self.kv_grew(ns, -before);
+            Ok(gone)
+        })
+    }
+
+    fn kv_usage(&self, ns: &str) -> Result<u64> {
+        if let Some(n) = self.kv_usage.lock().get(ns) {
+            return Ok((*n).max(0) as u64);
+        }
+        // Counted under the writer, so no write slips between the count and
+        // its entry.
+        self.with_writer(|c| {
+            let n: i64 = c
+                .prepare_cached("SELECT COALESCE(SUM(length(key) + length(value)), 0) FROM kv WHERE ns = ?1")?
+                .query_row([ns], |r| r.get(0))?;
+            self.kv_usage.lock().insert(ns.to_owned(), n);
+            Ok(n.max(0) as u64)
+        })
     }
 
     fn kv_scan(&self, ns: &str, prefix: &str, after: Option<&str>, limit: u32) -> Result<Vec<(String, Vec<u8>)>> {
@@ -235,6 +282,8 @@ impl KvStore for SqliteStorage {
             if current.as_deref() != expected {
                 return Ok(false);
             }
+            let before = current.as_ref().map_or(0, |v| (key.len() + v.len()) as i64);
+            let after = new.map_or(0, |v| (key.len() + v.len()) as i64);
             match new {
                 Some(v) => tx.execute(
                     "INSERT INTO kv (ns, key, value) VALUES (?1, ?2, ?3) ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value",
@@ -243,6 +292,7 @@ impl KvStore for SqliteStorage {
                 None => tx.execute("DELETE FROM kv WHERE ns = ?1 AND key = ?2", params![ns, key])?,
             };
             tx.commit()?;
+            self.kv_grew(ns, after - before);
             Ok(true)
         })
     }
@@ -255,6 +305,7 @@ impl KvStore for SqliteStorage {
                 .prepare_cached("SELECT value FROM kv WHERE ns = ?1 AND key = ?2")?
                 .query_row(params![ns, key], |r| r.get(0))
                 .optional()?;
+            let before = current.as_ref().map_or(0, |v| (key.len() + v.len()) as i64);
             let now = match current {
                 None => 0i64,
                 Some(bytes) => match std::str::from_utf8(&bytes).ok().and_then(|s| s.trim().parse().ok()) {
@@ -270,6 +321,7 @@ impl KvStore for SqliteStorage {
                 params![ns, key, next.to_string().into_bytes()],
             )?;
             tx.commit()?;
+            self.kv_grew(ns, (key.len() + next.to_string().len()) as i64 - before);
             Ok(Ok(next))
         })?;
         r.map_err(StorageError::Invalid)
@@ -304,7 +356,49 @@ impl EventLog for SqliteStorage {
     }
 
     fn last_id(&self) -> Result<u64> {
-        self.with_reader(|c| c.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get::<_, i64>(0)).map(|n| n as u64))
+        // sqlite_sequence keeps the last id given even when its row was pruned.
+        self.with_reader(|c| {
+            c.query_row(
+                "SELECT MAX(COALESCE((SELECT MAX(id) FROM events), 0), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0))",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+        })
+    }
+
+    fn first_id_since(&self, time_ms: i64) -> Result<Option<u64>> {
+        // Times grow with ids (both are taken in publishing order), so the
+        // scan from the newest end stops early for a recent time.
+        self.with_reader(|c| {
+            c.prepare_cached("SELECT MIN(id) FROM events WHERE time >= ?1")?
+                .query_row([time_ms], |r| r.get::<_, Option<i64>>(0))
+                .map(|n| n.map(|n| n as u64))
+        })
+    }
+
+    fn prune(&self, rules: &[(String, i64)], default_cutoff: i64) -> Result<u64> {
+        // The cutoff of each event, longest prefix first; deleted in slices
+        // so the writer is never held for long.
+        let mut sql = String::from("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < CASE");
+        let mut params: Vec<rusqlite::types::Value> = Vec::new();
+        let mut sorted: Vec<&(String, i64)> = rules.iter().collect();
+        sorted.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        for (prefix, cutoff) in sorted {
+            sql.push_str(&format!(" WHEN substr(topic, 1, {}) = ?{} THEN ?{}", prefix.chars().count(), params.len() + 1, params.len() + 2));
+            params.push(prefix.clone().into());
+            params.push((*cutoff).into());
+        }
+        sql.push_str(&format!(" ELSE ?{} END LIMIT 5000)", params.len() + 1));
+        params.push(default_cutoff.into());
+        let mut total = 0u64;
+        loop {
+            let n = self.with_writer(|c| c.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(params.iter())))?;
+            total += n as u64;
+            if n < 5000 {
+                return Ok(total);
+            }
+        }
     }
 }
 
@@ -333,7 +427,12 @@ impl EventLog for SqliteStorage {
 /// log, in commit order. A call that trapped drops only its own savepoint; a
 /// commit that fails fails every call of its group.
 pub struct PluginSql {
+    path: PathBuf,
+    quota_bytes: u64,
     shared: Arc<Mutex<Shared>>,
+    /// When the running call's time is up (see [`Deadline`]); SQLite's
+    /// progress handler interrupts a statement still running then.
+    deadline: Arc<Deadline>,
     commits: Mutex<Commits>,
     committed: parking_lot::Condvar,
     publisher: std::sync::OnceLock<Publisher>,
@@ -434,6 +533,19 @@ impl Drop for SqlUnit {
 }
 
 impl SqlUnit {
+    /// A statement of this call failed and SQLite rolled the whole
+    /// transaction back with it (a full quota, an interrupted write): keep
+    /// why, so every call of the group is told the cause, not only that
+    /// its changes are gone.
+    pub fn note_rollback(&mut self, cause: &str) {
+        if let Some(g) = self.guard.as_mut()
+            && g.conn.is_autocommit()
+            && let Some(group) = g.group.as_mut()
+        {
+            group.lost.get_or_insert_with(|| format!("the transaction was rolled back: {cause}"));
+        }
+    }
+
     /// End the call and keep its changes and events in the open group
     /// (`keep`), or drop them. Nothing is committed here: the group is
     /// committed by [`PluginSql::commit_group`], and the call may be
@@ -463,14 +575,18 @@ impl SqlUnit {
     }
 
     fn end(&mut self, keep: bool, events: Vec<NewEvent>) -> Result<bool> {
+        // The call is over: nothing the host runs from here on (RELEASE,
+        // the group's COMMIT) may be interrupted by its deadline.
+        self.db.deadline.set(None);
         let mut g = self.guard.take().expect("a unit ends once");
         if g.conn.is_autocommit() {
             // SQLite rolled the whole transaction back (disk full, I/O
             // error): every call of the group lost its changes.
-            let err = "the transaction was rolled back by the database (see the statement that failed)".to_string();
-            if let Some(group) = g.group.as_mut() {
-                group.lost.get_or_insert_with(|| err.clone());
-            }
+            let default = || "the transaction was rolled back by the database (see the statement that failed)".to_string();
+            let err = match g.group.as_mut() {
+                Some(group) => group.lost.get_or_insert_with(default).clone(),
+                None => default(),
+            };
             return if keep { Err(StorageError::Backend(err)) } else { Ok(false) };
         }
         // This call's own part: kept in the group or undone.
@@ -494,14 +610,112 @@ impl SqlUnit {
     }
 }
 
+/// The end of the running call, for SQLite's progress handler: a
+/// statement the plugin started may not outlive the call's time limit, so
+/// a recursive query that never ends is stopped like a loop inside the
+/// sandbox would be. Nanoseconds after [`Deadline::base`]; `u64::MAX` when
+/// no call is running (the host's own statements, a group's `COMMIT`).
+pub struct Deadline(std::sync::atomic::AtomicU64);
+
+impl Deadline {
+    const NONE: u64 = u64::MAX;
+
+    fn base() -> std::time::Instant {
+        static BASE: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        *BASE.get_or_init(std::time::Instant::now)
+    }
+
+    fn set(&self, at: Option<std::time::Instant>) {
+        let v = at.map_or(Self::NONE, |t| t.saturating_duration_since(Self::base()).as_nanos().min(u128::from(Self::NONE - 1)) as u64);
+        self.0.store(v, Ordering::SeqCst);
+    }
+
+    fn passed(&self) -> bool {
+        let v = self.0.load(Ordering::Relaxed);
+        v != Self::NONE && Self::base().elapsed().as_nanos() as u64 >= v
+    }
+}
+
+/// All SQLite memory of this process together (page caches, sorts, a
+/// plugin's in-memory temporary tables) may not pass this: a plugin's query
+/// that would need more gets "out of memory" instead of the host being
+/// killed by the OS. The host's own use is a few MiB per connection.
+pub const SQLITE_HEAP_LIMIT: i64 = 512 * 1024 * 1024;
+
+fn limit_sqlite_heap() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sets a process-wide limit; safe to call at any time.
+        unsafe { rusqlite::ffi::sqlite3_hard_heap_limit64(SQLITE_HEAP_LIMIT) };
+    });
+}
+
+/// A plugin database's quota when none is set (the default of the
+/// `storage_mib` limit).
+pub const DEFAULT_QUOTA_BYTES: u64 = 512 * 1024 * 1024;
+
+/// SQLite virtual-machine steps between two looks at the deadline (a few
+/// tens of microseconds of work).
+const PROGRESS_STEPS: std::os::raw::c_int = 10_000;
+
+/// `PRAGMA`s a plugin may read. Writing is allowed only for the two that
+/// are the plugin's own bookkeeping; everything else (`max_page_count`,
+/// `journal_mode`, `synchronous`, `writable_schema`…) is the host's, and a
+/// plugin changing it could lift its quota or endanger its data.
+const PRAGMAS_READ: &[&str] = &[
+    "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo", "foreign_key_list",
+    "foreign_key_check", "user_version", "application_id", "page_count", "page_size", "freelist_count",
+    "max_page_count", "integrity_check", "quick_check", "data_version", "schema_version",
+];
+const PRAGMAS_WRITE: &[&str] = &["user_version", "application_id"];
+
+/// What a plugin's statements may do (checked when a statement is compiled).
+fn authorize(ctx: rusqlite::hooks::AuthContext<'_>) -> rusqlite::hooks::Authorization {
+    use rusqlite::hooks::{AuthAction, Authorization};
+    match ctx.action {
+        AuthAction::Pragma { pragma_name, pragma_value } => {
+            let name = pragma_name.to_ascii_lowercase();
+            let allowed = match pragma_value {
+                None => PRAGMAS_READ.contains(&name.as_str()),
+                Some(_) => PRAGMAS_WRITE.contains(&name.as_str()),
+            };
+            if allowed { Authorization::Allow } else { Authorization::Deny }
+        }
+        AuthAction::Attach { .. } | AuthAction::Detach { .. } => Authorization::Deny,
+        AuthAction::Function { function_name } if function_name.eq_ignore_ascii_case("load_extension") => Authorization::Deny,
+        _ => Authorization::Allow,
+    }
+}
+
 impl PluginSql {
+    /// Open a plugin's database with the default quota (see [`Self::open_with_quota`]).
     pub fn open(path: &Path, durability: Durability) -> Result<Self> {
+        Self::open_with_quota(path, durability, DEFAULT_QUOTA_BYTES)
+    }
+
+    /// Open (creating) a plugin's database that may grow to `quota_bytes`.
+    /// A database already larger than its quota opens (nothing stored is
+    /// lost) and refuses writes that would grow it further.
+    pub fn open_with_quota(path: &Path, durability: Durability, quota_bytes: u64) -> Result<Self> {
+        limit_sqlite_heap();
         let conn = Connection::open(path)?;
         configure(&conn, durability)?;
         conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)?;
         conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH, 16 * 1024 * 1024)?;
+        let page_size: u64 = conn.query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0))?.max(512) as u64;
+        let pages = (quota_bytes / page_size).max(1);
+        // SQLite keeps max_page_count at least at the current size.
+        conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        let deadline = Arc::new(Deadline(std::sync::atomic::AtomicU64::new(Deadline::NONE)));
+        let d = deadline.clone();
+        conn.progress_handler(PROGRESS_STEPS, Some(move || d.passed()));
         let checkpoints = super::checkpoint::hand_over(&conn, path)?;
+        // Last: the host's own PRAGMAs above are not the plugin's.
+        conn.authorizer(Some(authorize));
         Ok(PluginSql {
+            path: path.to_owned(),
+            quota_bytes: pages * page_size,
+            deadline,
             shared: Arc::new(Mutex::new(Shared { conn, group: None })),
             commits: Mutex::default(),
             committed: parking_lot::Condvar::new(),
@@ -521,7 +735,15 @@ impl PluginSql {
     /// Take the connection for one call: join the open group's transaction
     /// (or open one) and set the call's savepoint.
     pub fn begin(self: &Arc<Self>) -> Result<SqlUnit> {
+        self.begin_until(None)
+    }
+
+    /// [`begin`](Self::begin) for a call that must end by `deadline`: its
+    /// statements are interrupted then (until the unit ends).
+    pub fn begin_until(self: &Arc<Self>, deadline: Option<std::time::Instant>) -> Result<SqlUnit> {
         let mut g = self.shared.lock_arc();
+        // Set while this call holds the connection; cleared when it ends.
+        self.deadline.set(deadline);
         if g.group.is_none() {
             if !g.conn.is_autocommit() {
                 // Left open outside any group (a failure while ending one):
@@ -618,6 +840,21 @@ impl PluginSql {
             Some(publish) => publish(events),
             None => tracing::warn!(lost = events.len(), "a plugin database without an event publisher dropped events"),
         }
+    }
+
+    /// The database's size in bytes (pages in use, free pages included) and
+    /// its quota.
+    /// (Read through a connection of its own, so the plugins page never
+    /// waits for the plugin's lane; what it counts is committed pages,
+    /// wherever they are, the database file or its write-ahead log.)
+    pub fn usage(&self) -> (u64, u64) {
+        let pages = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .and_then(|c| c.query_row("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()", [], |r| r.get::<_, i64>(0)));
+        let used = match pages {
+            Ok(n) => n.max(0) as u64,
+            Err(_) => std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0),
+        };
+        (used, self.quota_bytes)
     }
 
     /// True the first time a warning about `statement` is asked for.

@@ -1,0 +1,131 @@
+//! A plugin that stays inside its grants but makes the host work for it:
+//! a query that never ends, a database filled with blobs, a key-value
+//! namespace filled to the brim, events and logs by the megabyte, a PRAGMA
+//! that would lift its own quota. Each route reports what every host call
+//! answered (`{"ok": …}` or `{"err": …}`), so a test can tell "refused with
+//! a clear error" from "the host call broke".
+
+use linli_sdk::prelude::*;
+use serde_json::{Value as J, json};
+
+struct Greedy;
+
+fn outcome<T: Into<J>, E: std::fmt::Display>(r: Result<T, E>) -> J {
+    match r {
+        Ok(v) => json!({"ok": v.into()}),
+        Err(e) => json!({"err": e.to_string()}),
+    }
+}
+
+impl Plugin for Greedy {
+    fn manifest() -> Manifest {
+        let mut m = Manifest::new("greedy", "贪心测试", "Greedy", "0.1.0")
+            .capability("kv")
+            .capability("sql")
+            .capability("log")
+            .capability("events");
+        for r in ["endless", "blobs", "count", "kv-fill", "kv-scan", "events", "events-small", "pragma", "logs", "sort"] {
+            m = m.route(Route::get(&format!("/greedy/{r}"), Audience::Public));
+        }
+        m
+    }
+
+    fn handle(req: Request) -> Response {
+        match req.path.as_str() {
+            // Never ends by itself; the host must stop it at the call's deadline.
+            "/greedy/endless" => {
+                let r = sql::query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c", &[]);
+                Response::json(200, &json!({"endless": outcome(r.map(|r| r.rows.len()))}))
+            }
+            // A sort of many rows: work inside SQLite the sandbox cannot see.
+            "/greedy/sort" => {
+                let r = sql::query(
+                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 100000000) SELECT x FROM c ORDER BY random() LIMIT 1",
+                    &[],
+                );
+                Response::json(200, &json!({"sort": outcome(r.map(|r| r.rows.len()))}))
+            }
+            // 16 MB blobs, `?n=` of them per call (eight: 128 MB a request).
+            "/greedy/blobs" => {
+                let n: usize = req.query.strip_prefix("n=").and_then(|n| n.parse().ok()).unwrap_or(8);
+                let made = sql::execute("CREATE TABLE IF NOT EXISTS blobs (b BLOB)", &[]);
+                let inserts: Vec<J> = (0..n).map(|_| outcome(sql::execute("INSERT INTO blobs VALUES (zeroblob(16000000))", &[]))).collect();
+                Response::json(200, &json!({"create": outcome(made), "inserts": inserts}))
+            }
+            "/greedy/count" => {
+                let made = sql::execute("CREATE TABLE IF NOT EXISTS blobs (b BLOB)", &[]);
+                let n = sql::query("SELECT count(*) FROM blobs", &[]).map(|r| match r.rows.first().and_then(|row| row.first()) {
+                    Some(sql::Value::Integer(n)) => *n,
+                    _ => -1,
+                });
+                let status = if made.is_ok() && n.is_ok() { 200 } else { 500 };
+                Response::json(status, &json!({"count": outcome(n)}))
+            }
+            // 256 KiB values under new keys until the host says no (at most 200).
+            "/greedy/kv-fill" => {
+                let value = vec![b'x'; 256 * 1024];
+                let mut written = 0;
+                let mut last = J::Null;
+                for i in 0..200 {
+                    match kv::set(&format!("fill/{i:04}"), &value) {
+                        Ok(()) => written += 1,
+                        Err(e) => {
+                            last = json!(e.to_string());
+                            break;
+                        }
+                    }
+                }
+                // Shrinking is always allowed: an existing key made smaller.
+                let shrink = outcome(kv::set("fill/0000", b"small"));
+                Response::json(200, &json!({"written": written, "refused": last, "shrink": shrink}))
+            }
+            "/greedy/kv-scan" => {
+                let r = kv::scan("fill/", None, 1000);
+                Response::json(200, &json!({"scan": outcome(r.map(|v| v.len()))}))
+            }
+            // One 1 MiB event, then small ones until refused (at most 2,000).
+            "/greedy/events" => {
+                let big = "x".repeat(1024 * 1024 - 64);
+                let first = outcome(events::publish("greedy.big", &big));
+                let mut published = 0;
+                let mut refused = J::Null;
+                let chunk = "y".repeat(60 * 1024);
+                for _ in 0..2000 {
+                    match events::publish("greedy.chunk", &chunk) {
+                        Ok(_) => published += 1,
+                        Err(e) => {
+                            refused = json!(e.to_string());
+                            break;
+                        }
+                    }
+                }
+                Response::json(200, &json!({"big": first, "published": published, "refused": refused}))
+            }
+            "/greedy/events-small" => Response::json(200, &json!({"small": outcome(events::publish("greedy.small", &json!({"n": 1})))})),
+            // Lifting its own quota, or making writes unsafe.
+            "/greedy/pragma" => {
+                let quota = sql::query("PRAGMA max_page_count = 2147483647", &[]);
+                let sync = sql::execute("PRAGMA synchronous = OFF", &[]);
+                let version = sql::execute("PRAGMA user_version = 7", &[]);
+                let read = sql::query("PRAGMA user_version", &[]);
+                Response::json(200, &json!({
+                    "quota": outcome(quota.map(|r| r.rows.len())),
+                    "synchronous": outcome(sync),
+                    "user_version": outcome(version),
+                    "read": outcome(read.map(|r| format!("{:?}", r.rows))),
+                }))
+            }
+            // 2,000 lines of 4 KiB: 8 MB of log from one request.
+            "/greedy/logs" => {
+                let line = format!("\u{1b}[31mred\u{1b}[0m {}", "z".repeat(4000));
+                for _ in 0..2000 {
+                    log::info(&line);
+                }
+                Response::json(200, &json!({"logged": 2000}))
+            }
+            _ => Response::not_found(&req),
+        }
+    }
+}
+
+export_plugin!(Greedy);
