@@ -6,13 +6,28 @@ use wgpu::{Adapter, Backends, Device, Instance, Queue, Surface};
 #[derive(Debug, thiserror::Error)]
 pub enum GpuError {
     #[error(
-        "no graphics adapter found; on a PC without a GPU install the Debian package `mesa-vulkan-drivers` (lavapipe)"
+        "no graphics adapter found (no Vulkan or GL driver answered); on a PC without a GPU install the Debian package `mesa-vulkan-drivers` (lavapipe)"
     )]
     NoAdapter,
+    #[error(transparent)]
+    Fonts(#[from] crate::fonts::FontError),
     #[error("could not open the graphics device: {0}")]
     Device(#[from] wgpu::RequestDeviceError),
     #[error("could not create a window surface: {0}")]
     Surface(#[from] wgpu::CreateSurfaceError),
+}
+
+impl GpuError {
+    /// The Debian package whose absence this error is, when that is all it
+    /// is. Tests may skip (outside CI) on such an error and only on it: an
+    /// adapter that is there but refuses a device is a failure to report.
+    pub fn missing_package(&self) -> Option<&'static str> {
+        match self {
+            GpuError::NoAdapter => Some("mesa-vulkan-drivers"),
+            GpuError::Fonts(_) => Some("fonts-noto-cjk"),
+            GpuError::Device(_) | GpuError::Surface(_) => None,
+        }
+    }
 }
 
 /// The device everything renders with.
@@ -25,12 +40,11 @@ pub struct Gpu {
 
 impl Gpu {
     /// A headless device, when the fonts the player draws with are installed
-    /// too; otherwise the reason, naming the Debian package to install.
-    /// Tests skip on this error (and only on it): with the packages present
-    /// every check runs.
-    pub fn headless_with_fonts() -> Result<Gpu, String> {
-        crate::fonts::find_font_files().map_err(|e| e.to_string())?;
-        Gpu::headless().map_err(|e| e.to_string())
+    /// too; otherwise the reason. [`GpuError::missing_package`] tells a
+    /// missing Debian package (fonts, lavapipe) from a device that failed.
+    pub fn headless_with_fonts() -> Result<Gpu, GpuError> {
+        crate::fonts::find_font_files()?;
+        Gpu::headless()
     }
 
     /// A device for offscreen rendering (tests, previews, the benchmark).

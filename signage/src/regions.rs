@@ -2,14 +2,27 @@
 //! calls board changed" or "the ticket digits are there" without a golden
 //! image that would break on every font or colour tweak.
 //!
-//! ```no_run
+//! ```
 //! use linli_signage::layout::{Layout, ZoneKind};
 //! use linli_signage::regions;
-//! # fn frames() -> (image::RgbaImage, image::RgbaImage) { unimplemented!() }
-//! let (before, after) = frames();
+//! # // Two frames as a capture gives them; here the second has a yellow
+//! # // ticket number painted on the calls board by hand.
+//! # fn frames(layout: &Layout) -> (image::RgbaImage, image::RgbaImage) {
+//! #     let before = image::RgbaImage::from_pixel(1280, 720, image::Rgba([20, 30, 50, 255]));
+//! #     let mut after = before.clone();
+//! #     let r = regions::zone(layout, ZoneKind::Calls, &after).expect("a calls board");
+//! #     for y in r.y as u32 + 10..r.y as u32 + 60 {
+//! #         for x in r.x as u32 + 10..r.x as u32 + 200 {
+//! #             after.put_pixel(x, y, image::Rgba([250, 210, 40, 255]));
+//! #         }
+//! #     }
+//! #     (before, after)
+//! # }
 //! let layout = Layout::builtin_landscape();
+//! let (before, after) = frames(&layout);
 //! let board = regions::zone(&layout, ZoneKind::Calls, &before).expect("a calls board");
 //! assert!(regions::changed(&before, &after, board) > 1000);
+//! assert!(regions::accent(&after, board) > regions::accent(&before, board) + 200);
 //! ```
 
 use crate::layout::{Layout, Rect, ZoneKind};

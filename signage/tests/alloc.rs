@@ -2,11 +2,12 @@
 //! counting allocator watches `Renderer::lay_out` (zones, text slots) while the
 //! ticker scrolls, the carousel slides and a call flashes.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
 use std::cell::Cell;
 
 use linli_signage::demo;
-use linli_signage::gpu::Gpu;
 use linli_signage::layout::Layout;
 use linli_signage::offscreen::Offscreen;
 use linli_signage::render::{FrameTime, Renderer};
@@ -40,13 +41,7 @@ fn allocations() -> u64 {
 
 #[test]
 fn steady_frames_do_not_allocate() {
-    let gpu = match Gpu::headless_with_fonts() {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("SKIP: {e}");
-            return;
-        }
-    };
+    let Some(gpu) = common::gpu() else { return };
     let layout = Layout::builtin_landscape();
     let mut renderer = Renderer::new(&gpu, Offscreen::FORMAT, 1280, 720).expect("renderer");
     let scene = demo::scene(0.0);

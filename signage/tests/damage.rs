@@ -33,13 +33,7 @@ fn setup() -> Option<Rig> {
 }
 
 fn setup_at(w: u32, h: u32) -> Option<Rig> {
-    let gpu = match Gpu::headless_with_fonts() {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("SKIP: {e}");
-            return None;
-        }
-    };
+    let gpu = common::gpu()?;
     let damaged = Renderer::new(&gpu, Offscreen::FORMAT, w, h).expect("renderer");
     let mut whole = Renderer::new(&gpu, Offscreen::FORMAT, w, h).expect("renderer");
     whole.set_full_redraw(true);

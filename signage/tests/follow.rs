@@ -1,6 +1,12 @@
 //! The host follower against a real (tiny, in-test) HTTP server: SSE over
 //! chunked encoding, a dropped connection, reconnect with back-off and
 //! resume from `Last-Event-ID`, and the player's offline behaviour.
+//!
+//! What the server sends is not written by hand: the index and the event
+//! stream are recorded from the real host (`fixtures/host-*.{json,sse}`, by
+//! `recorded_host_fixtures_match_the_real_host` in `tests/tests/
+//! signage_follow.rs`, which fails when the host's output no longer matches
+//! them), so the player is tested against what the host actually sends.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -16,23 +22,67 @@ use linli_signage::http::Url;
 use linli_signage::layout::Layout;
 use linli_signage::player::Player;
 
-fn called(id: u64, ticket: &str, window: &str) -> String {
-    format!(
-        r#"{{"id":{id},"topic":"queue.called","payload":{{"ticket":"{ticket}","service":"A","window":"{window}","display_zh":"请 {ticket} 号到 {window} 号窗口办理","display_en":"","speak_zh":""}},"source":"queue","time":0}}"#
-    )
+/// The content index as the real host served it.
+const HOST_INDEX: &str = include_str!("fixtures/host-index.json");
+/// The real host's event stream: four tickets issued, four calls at two windows.
+const HOST_EVENTS: &str = include_str!("fixtures/host-events.sse");
+
+/// One recorded SSE message: its id and its text as sent.
+#[derive(Clone)]
+struct Frame {
+    id: u64,
+    text: String,
 }
 
-/// Serves the index and an event stream. The first stream sends events 1-2
-/// then drops; later streams send every event after Last-Event-ID, then stay
-/// open. Records each stream request's Last-Event-ID.
-fn serve(events: Vec<String>) -> (String, Arc<Mutex<Vec<Option<String>>>>) {
-    let index = r#"{"revision":7,"utc_offset":"+08:00","items":{},"layouts":{},"errors":{}}"#;
-    serve_content(events, index.to_string(), None)
+fn recorded_frames() -> Vec<Frame> {
+    let frames: Vec<Frame> = HOST_EVENTS
+        .split("\n\n")
+        .filter(|f| !f.trim().is_empty())
+        .map(|f| Frame {
+            id: f
+                .lines()
+                .find_map(|l| l.strip_prefix("id:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or_else(|| panic!("a recorded message without an id: {f}")),
+            text: format!("{f}\n\n"),
+        })
+        .collect();
+    assert!(frames.len() >= 8, "the recording holds the tickets and calls");
+    frames
+}
+
+/// The recorded calls, oldest first: (event id, ticket, window).
+fn recorded_calls() -> Vec<(u64, String, String)> {
+    recorded_frames()
+        .iter()
+        .filter_map(|f| {
+            let data = f.text.lines().find_map(|l| l.strip_prefix("data:"))?;
+            let v: serde_json::Value = serde_json::from_str(data.trim()).expect("recorded data is JSON");
+            (v["topic"] == "queue.called").then(|| {
+                let p = &v["payload"];
+                (f.id, p["ticket"].as_str().expect("ticket").to_owned(), p["window"].as_str().expect("window").to_owned())
+            })
+        })
+        .collect()
+}
+
+fn recorded_revision() -> u64 {
+    let v: serde_json::Value = serde_json::from_str(HOST_INDEX).expect("recorded index is JSON");
+    v["revision"].as_u64().expect("the index has a revision")
+}
+
+/// Serves the recorded index and event stream. The first stream sends the
+/// messages up to and including id `cut`, then drops; later streams send
+/// every message after Last-Event-ID, then stay open. Records each stream
+/// request's Last-Event-ID.
+fn serve(frames: Vec<Frame>, cut: u64) -> (String, Arc<Mutex<Vec<Option<String>>>>) {
+    serve_content(frames, cut, HOST_INDEX.to_string(), None)
 }
 
 /// Like [`serve`], with a given index and pictures served from `assets`.
 fn serve_content(
-    events: Vec<String>,
+    frames: Vec<Frame>,
+    cut: u64,
     index: String,
     assets: Option<PathBuf>,
 ) -> (String, Arc<Mutex<Vec<Option<String>>>>) {
@@ -78,7 +128,7 @@ fn serve_content(
             streams += 1;
             let first = streams == 1;
             let after: u64 = last.and_then(|l| l.parse().ok()).unwrap_or(0);
-            let events = events.clone();
+            let frames = frames.clone();
             thread::spawn(move || {
                 let mut c = conn;
                 let _ = write!(
@@ -88,12 +138,11 @@ fn serve_content(
                 let send =
                     |c: &mut TcpStream, text: &str| write!(c, "{:x}\r\n{text}\r\n", text.len());
                 let _ = send(&mut c, ": keep-alive\n\n");
-                for (i, e) in events.iter().enumerate() {
-                    let id = i as u64 + 1;
-                    if id <= after || (first && id > 2) {
+                for f in &frames {
+                    if f.id <= after || (first && f.id > cut) {
                         continue;
                     }
-                    let _ = send(&mut c, &format!("id: {id}\ndata: {e}\n\n"));
+                    let _ = send(&mut c, &f.text);
                 }
                 if first {
                     let _ = write!(c, "0\r\n\r\n");
@@ -140,54 +189,52 @@ fn fast(url: &str, last: u64) -> FollowConfig {
 
 #[test]
 fn resumes_after_a_dropped_stream_from_the_last_event() {
-    let events = vec![
-        called(1, "A001", "1"),
-        called(2, "A002", "2"),
-        called(3, "A003", "3"),
-        called(4, "B001", "4"),
-    ];
-    let (url, seen) = serve(events);
+    let frames = recorded_frames();
+    let ids: Vec<u64> = frames.iter().map(|f| f.id).collect();
+    // The first stream drops halfway through the recording.
+    let half = ids.len() / 2;
+    let cut = ids[half - 1];
+    let (url, seen) = serve(frames, cut);
     let (tx, rx) = mpsc::channel();
     follow::spawn(fast(&url, 0), tx).expect("spawn");
 
-    assert!(matches!(next(&rx), HostEvent::Index(i) if i.revision == 7));
+    let revision = recorded_revision();
+    assert!(matches!(next(&rx), HostEvent::Index(i) if i.revision == revision));
     assert!(matches!(next(&rx), HostEvent::Online));
-    let ids: Vec<u64> = (0..2)
+    let got: Vec<u64> = (0..half)
         .map(|_| match next(&rx) {
             HostEvent::Event(e) => e.id,
             other => panic!("expected an event, got {other:?}"),
         })
         .collect();
-    assert_eq!(ids, [1, 2]);
+    assert_eq!(got, ids[..half]);
     assert!(
         matches!(next(&rx), HostEvent::Offline(_)),
         "a dropped stream must be reported"
     );
     assert!(matches!(next(&rx), HostEvent::Index(_)));
     assert!(matches!(next(&rx), HostEvent::Online));
-    let ids: Vec<u64> = (0..2)
+    let got: Vec<u64> = (half..ids.len())
         .map(|_| match next(&rx) {
             HostEvent::Event(e) => e.id,
             other => panic!("expected an event, got {other:?}"),
         })
         .collect();
-    assert_eq!(ids, [3, 4], "missed calls are caught up, none twice");
+    assert_eq!(got, ids[half..], "missed events are caught up, none twice");
     let seen = seen.lock().expect("lock").clone();
     assert_eq!(
         seen,
-        [None, Some("2".to_string())],
+        [None, Some(cut.to_string())],
         "second stream resumes with Last-Event-ID"
     );
 }
 
 #[test]
 fn player_keeps_calls_while_offline_and_catches_up() {
-    let events = vec![
-        called(1, "A001", "1"),
-        called(2, "A002", "2"),
-        called(3, "A003", "3"),
-    ];
-    let (url, _) = serve(events);
+    let calls = recorded_calls();
+    assert_eq!(calls.len(), 4, "the recording has four calls");
+    // The first stream drops right after the second call.
+    let (url, _) = serve(recorded_frames(), calls[1].0);
     let dir = std::env::temp_dir().join(format!("linli-follow-test-{}", std::process::id()));
     let cache = DiskCache::new(&dir, "hall-main");
     let (tx, rx) = mpsc::channel();
@@ -195,28 +242,37 @@ fn player_keeps_calls_while_offline_and_catches_up() {
     assert!(player.scene.offline, "offline until the stream opens");
     follow::spawn(fast(&url, player.last_event_id()), tx).expect("spawn");
 
-    // Drive the player like the render loop does, until all three calls arrived.
+    // Drive the player like the render loop does, until every call arrived.
+    let last_id = recorded_frames().last().map(|f| f.id).expect("frames");
     let mut saw_offline_with_calls = false;
     for _ in 0..200 {
         player.update(0.0);
         if player.scene.offline && !player.scene.calls.is_empty() {
             saw_offline_with_calls = true;
         }
-        if player.scene.calls.len() == 3 && !player.scene.offline {
+        if player.last_event_id() == last_id && !player.scene.offline {
             break;
         }
         thread::sleep(Duration::from_millis(20));
     }
-    assert_eq!(
-        player.scene.calls.front().map(|c| c.ticket.as_str()),
-        Some("A003")
-    );
-    assert_eq!(player.scene.calls.len(), 3);
+    // The board: every recorded call once, newest first, at its window.
+    let board: Vec<(&str, &str)> = player
+        .scene
+        .calls
+        .iter()
+        .map(|c| (c.ticket.as_str(), c.window.as_str()))
+        .collect();
+    let want: Vec<(&str, &str)> = calls
+        .iter()
+        .rev()
+        .map(|(_, t, w)| (t.as_str(), w.as_str()))
+        .collect();
+    assert_eq!(board, want);
     assert!(
         saw_offline_with_calls,
         "calls stay on screen (with the offline mark) while the host is away"
     );
-    assert_eq!(player.last_event_id(), 3);
+    assert_eq!(player.last_event_id(), last_id);
 
     // A restart with the host gone comes back with the cached calls.
     let (_tx, rx) = mpsc::channel();
@@ -227,8 +283,8 @@ fn player_keeps_calls_while_offline_and_catches_up() {
         rx,
         DiskCache::new(&dir, "hall-main"),
     );
-    assert_eq!(restarted.scene.calls.len(), 3);
-    assert_eq!(restarted.last_event_id(), 3);
+    assert_eq!(restarted.scene.calls.len(), calls.len());
+    assert_eq!(restarted.last_event_id(), last_id);
     assert!(restarted.scene.offline);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -245,7 +301,7 @@ fn pictures_come_with_the_index_and_stay_for_offline_use() {
         .find_map(|i| i.image.clone())
         .expect("the sample content has a picture");
     let index = serde_json::to_string(store.index()).expect("index JSON");
-    let (url, _) = serve_content(vec![], index, Some(PathBuf::from(content)));
+    let (url, _) = serve_content(vec![], 0, index, Some(PathBuf::from(content)));
 
     let dir = std::env::temp_dir().join(format!("linli-assets-test-{}", std::process::id()));
     let cache = DiskCache::new(&dir, "hall-main");

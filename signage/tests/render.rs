@@ -1,6 +1,8 @@
 //! Headless rendering on the machine's adapter (lavapipe in CI): frames are
 //! checked region by region, not just written.
 
+mod common;
+
 use linli_signage::demo;
 use linli_signage::gpu::Gpu;
 use linli_signage::layout::{Layout, Rect, ZoneKind};
@@ -14,13 +16,7 @@ const H: u32 = 720;
 /// A GPU and fonts, or the reason the test cannot run here. Only a missing
 /// package is a reason: with them installed every check asserts.
 fn setup() -> Option<(Gpu, Renderer, Offscreen)> {
-    let gpu = match Gpu::headless_with_fonts() {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("SKIP: {e}");
-            return None;
-        }
-    };
+    let gpu = common::gpu()?;
     eprintln!("adapter: {}", gpu.describe());
     let renderer = Renderer::new(&gpu, Offscreen::FORMAT, W, H).expect("renderer");
     let target = Offscreen::new(&gpu, W, H);

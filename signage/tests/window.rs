@@ -3,17 +3,12 @@
 
 mod common;
 
-use common::{start_xvfb, xvfb_installed};
+use common::{start_xvfb, xvfb_or_skip};
 use std::process::Command;
 
 #[test]
 fn fullscreen_window_renders_frames_under_xvfb() {
-    if !xvfb_installed() {
-        eprintln!("SKIP: Xvfb is not installed (Debian package `xvfb`)");
-        return;
-    }
-    if let Err(e) = linli_signage::gpu::Gpu::headless_with_fonts() {
-        eprintln!("SKIP: {e}");
+    if !xvfb_or_skip() || common::gpu().is_none() {
         return;
     }
     // A landscape and a portrait screen: the window takes each whole X screen.

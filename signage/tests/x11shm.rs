@@ -6,14 +6,13 @@
 
 mod common;
 
-use common::{start_xvfb, walk_changes, xvfb_installed};
+use common::{start_xvfb, walk_changes, xvfb_or_skip};
 
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{self, ConnectionExt as _, ImageFormat};
 use x11rb::wrapper::ConnectionExt as _;
 
 use linli_signage::demo;
-use linli_signage::gpu::Gpu;
 use linli_signage::layout::Layout;
 use linli_signage::offscreen::Offscreen;
 use linli_signage::render::damage::PixelRect;
@@ -26,18 +25,11 @@ const H: u32 = 540;
 
 #[test]
 fn presenting_only_the_damage_shows_the_whole_frame() {
-    if !xvfb_installed() {
-        eprintln!("SKIP: Xvfb is not installed (Debian package `xvfb`)");
+    if !xvfb_or_skip() {
         return;
     }
     let (_xvfb, display) = start_xvfb(W, H, 250).expect("Xvfb started");
-    let gpu = match Gpu::headless_with_fonts() {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("SKIP: {e}");
-            return;
-        }
-    };
+    let Some(gpu) = common::gpu() else { return };
     // A plain window on the X server, the size of its screen.
     let (conn, screen) = x11rb::connect(Some(&display)).expect("X connection");
     let root = conn.setup().roots[screen].root;

@@ -6,9 +6,35 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use linli_shared::skip::unavailable;
 use linli_signage::demo;
+use linli_signage::gpu::Gpu;
 use linli_signage::render::FrameTime;
 use linli_signage::scene::Scene;
+
+/// A headless device with the player's fonts. When a Debian package is
+/// missing (lavapipe, fonts) the test cannot run: `None`, after
+/// [`unavailable`] has failed the test under CI or printed the skip. Any
+/// other error (an adapter that refuses a device) fails the test.
+pub fn gpu() -> Option<Gpu> {
+    match Gpu::headless_with_fonts() {
+        Ok(gpu) => Some(gpu),
+        Err(e) if e.missing_package().is_some() => {
+            unavailable(&e.to_string());
+            None
+        }
+        Err(e) => panic!("the graphics device failed: {e}"),
+    }
+}
+
+/// Whether Xvfb is installed; when not, reports it like [`gpu`] does.
+pub fn xvfb_or_skip() -> bool {
+    let there = xvfb_installed();
+    if !there {
+        unavailable("Xvfb is not installed: install the Debian packages `xvfb` and `xauth`");
+    }
+    there
+}
 
 /// Animation time `t` (seconds) with the wall clock `second` seconds on.
 pub fn at(t: f64, second: u32) -> FrameTime {
