@@ -26,11 +26,14 @@ pub const HOST_ROUTES: &[(&str, &str, crate::manifest::Audience, &[&str])] = {
     &[
         ("GET", "/", Public, &[]),
         ("GET", "/healthz", Public, &[]),
-        ("GET", "/metrics", Public, &[]),
+        ("GET", "/metrics", Staff, &["maintainer"]),
         ("GET", "/static/linli.css", Public, &[]),
         ("GET", "/static/linli.js", Public, &[]),
+        ("GET", "/static/admin.js", Public, &[]),
         ("GET", "/login", Public, &[]),
         ("POST", "/login", Public, &[]),
+        ("GET", "/login/window", Staff, &[]),
+        ("POST", "/login/window", Staff, &[]),
         ("POST", "/logout", Public, &[]),
         ("GET", "/api/events", Public, &[]),
         ("GET", "/api/host/whoami", Public, &[]),
@@ -45,6 +48,9 @@ pub const HOST_ROUTES: &[(&str, &str, crate::manifest::Audience, &[&str])] = {
         ("GET", "/api/host/staff", Admin, &[]),
         ("POST", "/api/host/staff", Admin, &[]),
         ("POST", "/api/host/staff/{id}/disable", Admin, &[]),
+        ("POST", "/api/host/staff/{id}/enable", Admin, &[]),
+        ("POST", "/api/host/staff/{id}/update", Admin, &[]),
+        ("POST", "/api/host/staff/{id}/password", Admin, &[]),
         ("GET", "/admin/host/devices", Staff, &["maintainer"]),
         ("GET", "/api/host/devices", Staff, &["maintainer"]),
         ("POST", "/api/host/devices", Staff, &["maintainer"]),
@@ -58,6 +64,17 @@ pub const HOST_ROUTES: &[(&str, &str, crate::manifest::Audience, &[&str])] = {
 /// Largest request body any route accepts.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// The content security policy of every answer: scripts only from files
+/// this host serves (no inline script, no `on…=` handlers), so text that
+/// slipped into a page unescaped still cannot run.
+pub const CSP: &str =
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+/// The policy for a plugin page that still has inline scripts (see
+/// `dispatch::inline_script`): only such pages get `'unsafe-inline'`.
+pub const CSP_INLINE_SCRIPTS: &str =
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
 pub fn app(host: Arc<Host>) -> Router {
     Router::new()
         .merge(host_api::router())
@@ -67,17 +84,97 @@ pub fn app(host: Arc<Host>) -> Router {
         .merge(content::router())
         .merge(admin::router())
         .fallback(dispatch::dispatch)
+        .layer(axum::middleware::from_fn_with_state(host.clone(), refuse_dead_devices))
+        .layer(axum::middleware::map_response(json_errors))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-            ),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .with_state(host)
+}
+
+/// Marks an answer a plugin wrote itself: its error bodies are its own and
+/// are passed on as they are.
+#[derive(Clone, Copy)]
+pub struct PluginAnswer;
+
+/// Every error the host answers is JSON in one format
+/// (`{"error": {"code", "message_zh", "message_en"}}`). axum's own
+/// rejections (a form or path that does not parse, a method a route does
+/// not have, a body over the limit…) are plain text in English that can
+/// name Rust types: they are replaced here by the format's text for their
+/// status.
+async fn json_errors(r: axum::response::Response) -> axum::response::Response {
+    let status = r.status();
+    if !(status.is_client_error() || status.is_server_error()) || r.extensions().get::<PluginAnswer>().is_some() {
+        return r;
+    }
+    let ct = r.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !(ct.is_empty() || ct.starts_with("text/plain")) {
+        return r;
+    }
+    use axum::http::StatusCode as S;
+    let (zh, en) = match status {
+        S::BAD_REQUEST => ("请求格式不正确", "the request is malformed"),
+        S::NOT_FOUND => ("页面或接口不存在", "no such page or endpoint"),
+        S::METHOD_NOT_ALLOWED => ("不支持此请求方法", "method not allowed"),
+        S::PAYLOAD_TOO_LARGE => ("请求内容过大（最多 1 兆字节）", "request body too large (at most 1 MiB)"),
+        S::UNSUPPORTED_MEDIA_TYPE => ("请求内容的类型不对，应为 JSON 或表单", "wrong content type; send JSON or a form"),
+        S::UNPROCESSABLE_ENTITY => ("请求内容不正确", "the request body is not valid"),
+        s if s.is_client_error() => ("请求无法处理", "the request cannot be handled"),
+        _ => ("服务内部错误，请稍后再试", "internal error; try again shortly"),
+    };
+    let mut out = error_json(status, zh, en);
+    for name in [header::ALLOW, header::RETRY_AFTER, header::SET_COOKIE] {
+        for v in r.headers().get_all(&name) {
+            out.headers_mut().append(name.clone(), v.clone());
+        }
+    }
+    out
+}
+
+/// A device token that no longer works (revoked, or never issued) is
+/// refused at once on every route, instead of the request going on as an
+/// anonymous one: a revoked kiosk must stop issuing tickets, though anyone
+/// may take a ticket on the public route. Pairing again, signing in and the
+/// static files stay open so the device can be set up anew.
+async fn refuse_dead_devices(
+    axum::extract::State(host): axum::extract::State<Arc<Host>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = req.uri().path();
+    let exempt = path == "/device/pair" || path == "/login" || path == "/metrics" || path == "/healthz" || path.starts_with("/static/");
+    if !exempt
+        && let Some(token) = device_credential(req.headers())
+        && matches!(crate::auth::devices::resolve(&host.db, &token), Ok(None))
+        && !cookie(req.headers(), login::SESSION_COOKIE)
+            .is_some_and(|t| matches!(crate::auth::sessions::resolve(&host.db, &t, host.now_ms()), Ok(Some(_))))
+    {
+        let mut r = error_code(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "device_revoked",
+            "此设备已停用或令牌无效，请联系管理员重新配对",
+            "this device was revoked or its token is not valid; ask an admin to pair it again",
+        );
+        // The cookie is kept: dropping it would turn a revoked kiosk into
+        // an anonymous browser that may use every public route again.
+        r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return r;
+    }
+    next.run(req).await
+}
+
+/// The device token a request carries: `Authorization: Bearer dev_…` or
+/// the device cookie of a paired browser.
+pub fn device_credential(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned)
+        .or_else(|| cookie(headers, DEVICE_COOKIE))
 }
 
 /// Language of a request: `?lang=` first, then the `lang` cookie, then
@@ -134,13 +231,8 @@ pub fn resolve_caller(host: &Host, headers: &axum::http::HeaderMap, query: Optio
         };
         return (caller, Some(s.csrf));
     }
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned);
-    if let Some(token) = bearer.or_else(|| cookie(headers, DEVICE_COOKIE))
-        && let Ok(Some(d)) = crate::auth::devices::resolve(&host.db, &token)
+    if let Some(token) = device_credential(headers)
+        && let Ok(Some(d)) = crate::auth::devices::resolve_at(&host.db, &token, Some(host.now_ms()))
     {
         let caller = Caller {
             kind: CallerKind::Device { device_kind: d.kind },
@@ -180,8 +272,45 @@ pub fn require_staff(
     Ok(())
 }
 
-/// A JSON error body in both languages.
+/// A JSON error body in both languages, its code taken from the status.
 pub fn error_json(status: axum::http::StatusCode, zh: &str, en: &str) -> axum::response::Response {
+    use axum::http::StatusCode as S;
+    let code = match status {
+        S::BAD_REQUEST => "bad_request",
+        S::UNAUTHORIZED => "unauthorized",
+        S::FORBIDDEN => "forbidden",
+        S::NOT_FOUND => "not_found",
+        S::METHOD_NOT_ALLOWED => "method_not_allowed",
+        S::CONFLICT => "conflict",
+        S::PAYLOAD_TOO_LARGE => "too_large",
+        S::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        S::UNPROCESSABLE_ENTITY => "invalid",
+        S::TOO_MANY_REQUESTS => "too_many_requests",
+        s if s.is_server_error() => "internal",
+        _ => "error",
+    };
+    error_code(status, code, zh, en)
+}
+
+/// The one error format of every answer: `{"error": {"code", "message_zh",
+/// "message_en"}}` (plugins' errors, from the SDK, have the same two
+/// messages).
+pub fn error_code(status: axum::http::StatusCode, code: &str, zh: &str, en: &str) -> axum::response::Response {
     use axum::response::IntoResponse;
-    (status, axum::Json(serde_json::json!({"error": {"message_zh": zh, "message_en": en}}))).into_response()
+    (status, axum::Json(serde_json::json!({"error": {"code": code, "message_zh": zh, "message_en": en}}))).into_response()
+}
+
+/// An input refused, with the field named (`"field"`), as 422.
+pub fn input_error(e: &crate::auth::InputError) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = match e.code {
+        "internal" => axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "username_taken" => axum::http::StatusCode::CONFLICT,
+        _ => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let mut body = serde_json::json!({"error": {"code": e.code, "message_zh": e.zh, "message_en": e.en}});
+    if let Some(f) = &e.field {
+        body["error"]["field"] = f.clone().into();
+    }
+    (status, axum::Json(body)).into_response()
 }

@@ -12,6 +12,9 @@ pub mod fixtures {
     include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
 }
 
+/// The `[http] metrics_token` every test server has (unless a test sets its own).
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
+
 /// A host serving HTTP on 127.0.0.1 with its own data and plugins folders.
 pub struct TestServer {
     pub host: Arc<Host>,
@@ -42,6 +45,9 @@ impl TestServer {
     /// tests fire hundreds of requests from one address).
     pub fn start_custom(plugins: &[&str], settings_toml: &str, content: Option<PathBuf>, clock: Arc<dyn linli_host::runtime::capabilities::Clock>) -> TestServer {
         let settings_toml = if settings_toml.contains("[http]") { settings_toml.to_owned() } else { format!("[http]\nrate_per_minute = 0\n{settings_toml}") };
+        // `/metrics` needs a token or a maintainer; the tests read it with the token.
+        let settings_toml =
+            if settings_toml.contains("metrics_token") { settings_toml } else { settings_toml.replacen("[http]\n", &format!("[http]\nmetrics_token = \"{METRICS_TOKEN}\"\n"), 1) };
         let dir = tempfile::tempdir().expect("tempdir");
         let plugins_dir = dir.path().join("plugins");
         std::fs::create_dir_all(&plugins_dir).unwrap();
@@ -80,6 +86,11 @@ impl TestServer {
 
     pub fn get(&self, path: &str) -> (u16, String) {
         http(ureq::get(&format!("{}{path}", self.url)))
+    }
+
+    /// The Prometheus metrics, read with the test servers' metrics token.
+    pub fn metrics(&self) -> String {
+        http(ureq::get(&format!("{}/metrics", self.url)).set("Authorization", &format!("Bearer {METRICS_TOKEN}"))).1
     }
 
     pub fn get_json(&self, path: &str) -> (u16, serde_json::Value) {

@@ -83,7 +83,7 @@ fn swap_without_failed_requests() {
     assert!(body["hits"].as_i64().unwrap() > before + 1, "{body} after {before}");
 
     // The admin view shows the error too.
-    let (_, status) = s.get("/metrics");
+    let status = s.metrics();
     assert!(status.contains("linli_plugin_load_errors 1"), "{status}");
 }
 

@@ -1,13 +1,22 @@
 //! Registered devices (kiosks, window evaluators, signage screens), each with
 //! its own revocable token and a narrow scope.
 
+use super::{Field, InputError, check_line, check_window};
 use crate::storage::sqlite::SqliteStorage;
-use crate::storage::{Result, StorageError};
+use crate::storage::Result;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub const KINDS: &[&str] = &["kiosk", "evaluator", "screen"];
+
+pub const NAME: Field = Field { name: "name", zh: "设备名称", en: "Device name" };
+pub const KIND: Field = Field { name: "kind", zh: "设备类型", en: "Device kind" };
+pub const WINDOW: Field = Field { name: "window", zh: "窗口号", en: "Window" };
+
+/// How often a device's last contact is written: a kiosk asking every few
+/// seconds must not write the database on each request.
+const SEEN_EVERY_MS: i64 = 60_000;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Device {
@@ -17,6 +26,8 @@ pub struct Device {
     pub window: Option<String>,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    /// When the device last used its token (None: never connected).
+    pub last_seen_at: Option<i64>,
 }
 
 fn hash(token: &str) -> String {
@@ -24,40 +35,69 @@ fn hash(token: &str) -> String {
 }
 
 /// Register a device; returns it and its token (shown once, stored hashed).
-pub fn create(db: &SqliteStorage, name: &str, kind: &str, window: Option<&str>, now: i64) -> Result<(Device, String)> {
+pub fn create(db: &SqliteStorage, name: &str, kind: &str, window: Option<&str>, now: i64) -> std::result::Result<(Device, String), InputError> {
+    let name = check_line(NAME, name, 40, false)?;
     if !KINDS.contains(&kind) {
-        return Err(StorageError::Invalid(format!("unknown device kind `{kind}` (known: {})", KINDS.join(", "))));
+        return Err(InputError::new(
+            "field_invalid",
+            Some(KIND.name),
+            "设备类型只能是自助取号机、等候区显示屏或窗口评价器",
+            format!("unknown device kind (known: {})", KINDS.join(", ")),
+        ));
     }
-    if name.trim().is_empty() {
-        return Err(StorageError::Invalid("a device needs a name".into()));
-    }
+    let window = check_window(WINDOW, window.unwrap_or(""))?;
     let token = format!("dev_{}", super::sessions::random_token());
-    let id = db.with_writer(|c| {
-        c.execute(
-            "INSERT INTO devices (name, kind, token_hash, window, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![name.trim(), kind, hash(&token), window, now],
-        )?;
-        Ok(c.last_insert_rowid())
-    })?;
-    Ok((Device { id, name: name.trim().into(), kind: kind.into(), window: window.map(Into::into), created_at: now, revoked_at: None }, token))
+    let id = db
+        .with_writer(|c| {
+            c.execute(
+                "INSERT INTO devices (name, kind, token_hash, window, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![name, kind, hash(&token), window, now],
+            )?;
+            Ok(c.last_insert_rowid())
+        })
+        .map_err(InputError::internal)?;
+    Ok((Device { id, name, kind: kind.into(), window, created_at: now, revoked_at: None, last_seen_at: None }, token))
 }
 
-/// The live device behind a token, if any.
+const COLUMNS: &str = "id, name, kind, window, created_at, revoked_at, last_seen_at";
+
+/// The live device behind a token, if any. Notes when it was seen (at most
+/// once a minute).
 pub fn resolve(db: &SqliteStorage, token: &str) -> Result<Option<Device>> {
-    db.with_reader(|c| {
-        c.prepare_cached("SELECT id, name, kind, window, created_at, revoked_at FROM devices WHERE token_hash = ?1 AND revoked_at IS NULL")?
+    resolve_at(db, token, None)
+}
+
+/// [`resolve`], noting the contact at `now`.
+pub fn resolve_at(db: &SqliteStorage, token: &str, now: Option<i64>) -> Result<Option<Device>> {
+    let d = db.with_reader(|c| {
+        c.prepare_cached(&format!("SELECT {COLUMNS} FROM devices WHERE token_hash = ?1 AND revoked_at IS NULL"))?
             .query_row([hash(token)], row)
             .optional()
-    })
+    })?;
+    if let (Some(d), Some(now)) = (&d, now)
+        && d.last_seen_at.is_none_or(|t| now - t >= SEEN_EVERY_MS)
+        && let Err(e) = db.with_writer(|c| c.execute("UPDATE devices SET last_seen_at = ?2 WHERE id = ?1", params![d.id, now]))
+    {
+        tracing::warn!(error = %e, device = d.id, "could not note the device's last contact");
+    }
+    Ok(d)
 }
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
-    Ok(Device { id: r.get(0)?, name: r.get(1)?, kind: r.get(2)?, window: r.get(3)?, created_at: r.get(4)?, revoked_at: r.get(5)? })
+    Ok(Device {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        kind: r.get(2)?,
+        window: r.get(3)?,
+        created_at: r.get(4)?,
+        revoked_at: r.get(5)?,
+        last_seen_at: r.get(6)?,
+    })
 }
 
 pub fn list(db: &SqliteStorage) -> Result<Vec<Device>> {
     db.with_reader(|c| {
-        let mut st = c.prepare_cached("SELECT id, name, kind, window, created_at, revoked_at FROM devices ORDER BY id")?;
+        let mut st = c.prepare_cached(&format!("SELECT {COLUMNS} FROM devices ORDER BY id DESC"))?;
         let rows = st.query_map([], row)?;
         rows.collect()
     })

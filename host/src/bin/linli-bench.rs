@@ -135,7 +135,7 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool) -> 
         }
     }
     // What one plugin call costs on average, from the host's own metrics.
-    let per_call = Conn::open(port).and_then(|mut c| c.request("GET", "/metrics", &[], b"")).map(|(_, _, m)| {
+    let per_call = Conn::open(port).and_then(|mut c| c.request("GET", "/metrics", &[("authorization", "Bearer linli-bench-metrics-token")], b"")).map(|(_, _, m)| {
         let get = |name: &str| m.lines().find(|l| l.starts_with(&format!("{name}{{plugin=\"queue\"}}"))).and_then(|l| l.rsplit(' ').next()).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
         let calls = get("linli_plugin_calls_total").max(1.0);
         let per_commit = get("linli_plugin_sql_committed_calls_total") / get("linli_plugin_sql_commits_total").max(1.0);
@@ -271,7 +271,7 @@ fn queue_hall(wasm: &Path, windows: usize) -> anyhow::Result<(tempfile::TempDir,
 
 /// The benchmark hall: four services, open all day, no limits.
 fn queue_config(windows: usize) -> String {
-    let mut cfg = String::from("[http]\nrate_per_minute = 0\n[plugins.queue.config]\nhours = { open = \"00:00\", close = \"23:59\", last_ticket = \"23:59\", days = [1, 2, 3, 4, 5, 6, 7] }\n");
+    let mut cfg = String::from("[http]\nrate_per_minute = 0\nmetrics_token = \"linli-bench-metrics-token\"\n[plugins.queue.config]\nhours = { open = \"00:00\", close = \"23:59\", last_ticket = \"23:59\", days = [1, 2, 3, 4, 5, 6, 7] }\n");
     for (code, name) in [("A", "民政事务"), ("B", "劳动保障"), ("C", "卫生健康"), ("D", "综合")] {
         cfg.push_str(&format!("[[plugins.queue.config.services]]\ncode = \"{code}\"\nname_zh = \"{name}\"\nname_en = \"{code}\"\ndaily_limit = 0\n"));
     }

@@ -2,10 +2,12 @@
 //! and the supervisor's audit log. Every change is audited.
 
 use super::shell::{esc, format_local, render_shell, tr};
-use super::{error_json, require_staff, resolve_caller};
+use super::{error_json, input_error, require_staff, resolve_caller};
 use crate::audit;
-use crate::auth::{Caller, ROLES, devices, sessions};
+use crate::auth::{Caller, Field, InputError, ROLES, device_kind_name, devices, role_name, sessions};
 use crate::host::Host;
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -19,6 +21,9 @@ pub fn router() -> Router<Arc<Host>> {
         .route("/admin/host/staff", get(staff_page))
         .route("/api/host/staff", get(staff_list).post(staff_create))
         .route("/api/host/staff/{id}/disable", post(staff_disable))
+        .route("/api/host/staff/{id}/enable", post(staff_enable))
+        .route("/api/host/staff/{id}/update", post(staff_update))
+        .route("/api/host/staff/{id}/password", post(staff_password))
         .route("/admin/host/devices", get(devices_page))
         .route("/api/host/devices", get(device_list).post(device_create))
         .route("/api/host/devices/{id}/revoke", post(device_revoke))
@@ -35,28 +40,55 @@ fn audit_log(host: &Host, caller: &Caller, action: &str, target: Option<&str>, d
     }
 }
 
-/// Parse a JSON body only after the caller was checked, so a refused caller
-/// learns nothing from parse errors.
-fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| {
-        error_json(StatusCode::UNPROCESSABLE_ENTITY, &format!("请求内容格式错误：{e}"), &format!("invalid request body: {e}"))
-    })
+/// A JSON request body read field by field, so every problem names the
+/// field in both languages (serde's messages are English and can name Rust
+/// types). Parsed only after the caller was checked, so a refused caller
+/// learns nothing from it.
+struct JsonBody(serde_json::Map<String, serde_json::Value>);
+
+impl JsonBody {
+    fn parse(body: &[u8]) -> Result<JsonBody, Response> {
+        match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Object(m)) => Ok(JsonBody(m)),
+            Ok(_) => Err(super::error_code(StatusCode::UNPROCESSABLE_ENTITY, "body_not_object", "请求内容应为一个 JSON 对象", "the body must be a JSON object")),
+            Err(_) => Err(super::error_code(StatusCode::BAD_REQUEST, "body_not_json", "请求内容不是有效的 JSON", "the body is not valid JSON")),
+        }
+    }
+
+    /// A text field; a missing optional one is empty.
+    fn text(&self, f: Field, required: bool) -> Result<String, Response> {
+        match self.0.get(f.name) {
+            Some(serde_json::Value::String(s)) => Ok(s.clone()),
+            None | Some(serde_json::Value::Null) if !required => Ok(String::new()),
+            None | Some(serde_json::Value::Null) => Err(input_error(&InputError::new("field_required", Some(f.name), format!("请填写{}", f.zh), format!("{} is required", f.en)))),
+            Some(_) => Err(input_error(&InputError::new("field_type", Some(f.name), format!("{}应为文字", f.zh), format!("{} must be text", f.en)))),
+        }
+    }
+
+    /// A list of short texts (roles, capabilities).
+    fn list(&self, f: Field) -> Result<Vec<String>, Response> {
+        let wrong = || input_error(&InputError::new("field_type", Some(f.name), format!("{}应为文字列表", f.zh), format!("{} must be a list of texts", f.en)));
+        match self.0.get(f.name) {
+            None | Some(serde_json::Value::Null) => Ok(vec![]),
+            Some(serde_json::Value::Array(a)) if a.len() <= 64 => {
+                a.iter().map(|v| v.as_str().map(|s| s.chars().take(64).collect()).ok_or_else(wrong)).collect()
+            }
+            Some(_) => Err(wrong()),
+        }
+    }
 }
 
-fn bad_request(e: impl std::fmt::Display) -> Response {
-    let msg = e.to_string();
-    error_json(StatusCode::UNPROCESSABLE_ENTITY, &msg, &msg)
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "an admin request failed");
+    error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误，请稍后再试", "internal error; try again shortly")
+}
+
+/// The `{id}` of a path, or a 404 in the error format (not axum's text).
+fn path_id(id: Result<Path<i64>, axum::extract::rejection::PathRejection>) -> Result<i64, Response> {
+    id.map(|Path(id)| id).map_err(|_| error_json(StatusCode::NOT_FOUND, "对象不存在", "no such item"))
 }
 
 // ---- staff ----
-
-#[derive(Deserialize)]
-struct NewStaff {
-    username: String,
-    name: String,
-    roles: Vec<String>,
-    password: String,
-}
 
 async fn staff_list(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method) -> Response {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
@@ -65,46 +97,138 @@ async fn staff_list(State(host): State<Arc<Host>>, headers: HeaderMap, method: M
     }
     match sessions::list_staff(&host.db) {
         Ok(list) => Json(serde_json::json!({ "staff": list })).into_response(),
-        Err(e) => bad_request(e),
+        Err(e) => internal(e),
     }
 }
 
-async fn staff_create(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, body: axum::body::Bytes) -> Response {
+async fn staff_create(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, body: Bytes) -> Response {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
     if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
         return r;
     }
-    let n: NewStaff = match parse_json(&body) {
-        Ok(n) => n,
+    let (username, name, roles, password, windows) = match (|| {
+        let b = JsonBody::parse(&body)?;
+        let windows = sessions::check_windows(&b.text(sessions::WINDOWS, false)?).map_err(|e| input_error(&e))?;
+        Ok::<_, Response>((b.text(sessions::USERNAME, true)?, b.text(sessions::DISPLAY_NAME, true)?, b.list(sessions::ROLES_FIELD)?, b.text(sessions::PASSWORD, true)?, windows))
+    })() {
+        Ok(v) => v,
         Err(r) => return r,
     };
     let h = host.clone();
     let now = host.now_ms();
-    let res = tokio::task::spawn_blocking(move || sessions::create_staff(&h.db, &n.username, &n.name, &n.password, &n.roles, now).map(|id| (id, n)))
-        .await;
+    let res = tokio::task::spawn_blocking(move || {
+        let n = sessions::NewStaff { username: &username, display_name: &name, password: &password, roles: &roles, windows: &windows };
+        sessions::create(&h.db, &n, now).map(|id| (id, username, roles, windows))
+    })
+    .await;
     match res {
-        Ok(Ok((id, n))) => {
-            audit_log(&host, &caller, "staff.create", Some(&format!("staff:{id}")), Some(&format!("{} roles={}", n.username, n.roles.join(","))));
+        Ok(Ok((id, username, roles, windows))) => {
+            audit_log(&host, &caller, "staff.create", Some(&format!("staff:{id}")), Some(&format!("{username} roles={} windows={}", roles.join(","), windows.join(","))));
             (StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response()
         }
-        Ok(Err(e)) => bad_request(e),
-        Err(_) => error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error"),
+        Ok(Err(e)) => input_error(&e),
+        Err(e) => internal(e),
     }
 }
 
-async fn staff_disable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<i64>) -> Response {
+async fn staff_disable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>) -> Response {
+    staff_switch(host, headers, method, id, false).await
+}
+
+async fn staff_enable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>) -> Response {
+    staff_switch(host, headers, method, id, true).await
+}
+
+async fn staff_switch(host: Arc<Host>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>, enable: bool) -> Response {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
     if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
         return r;
     }
-    match sessions::disable_staff(&host.db, id) {
+    let id = match path_id(id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    if !enable && caller.id.as_deref() == Some(id.to_string().as_str()) {
+        return super::error_code(StatusCode::CONFLICT, "self_disable", "不能停用自己的账号", "you cannot disable your own account");
+    }
+    let res = if enable { sessions::enable_staff(&host.db, id) } else { sessions::disable_staff(&host.db, id) };
+    match res {
+        Ok(true) if enable => {
+            audit_log(&host, &caller, "staff.enable", Some(&format!("staff:{id}")), None);
+            Json(serde_json::json!({ "enabled": id })).into_response()
+        }
         Ok(true) => {
-            audit_log(&host, &caller, "staff.disable", Some(&format!("staff:{id}")), Some("account disabled; sessions revoked"));
+            audit_log(&host, &caller, "staff.disable", Some(&format!("staff:{id}")), Some("sessions revoked"));
             Json(serde_json::json!({ "disabled": id })).into_response()
         }
         Ok(false) => error_json(StatusCode::NOT_FOUND, "账号不存在", "no such account"),
-        Err(e) => bad_request(e),
+        Err(e) => internal(e),
     }
+}
+
+/// Change an account's name, roles and assigned windows.
+async fn staff_update(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>, body: Bytes) -> Response {
+    let (caller, csrf) = resolve_caller(&host, &headers, None);
+    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
+        return r;
+    }
+    let parsed = (|| {
+        let id = path_id(id)?;
+        let b = JsonBody::parse(&body)?;
+        let windows = sessions::check_windows(&b.text(sessions::WINDOWS, false)?).map_err(|e| input_error(&e))?;
+        Ok::<_, Response>((id, b.text(sessions::DISPLAY_NAME, true)?, b.list(sessions::ROLES_FIELD)?, windows))
+    })();
+    let (id, name, roles, windows) = match parsed {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if caller.id.as_deref() == Some(id.to_string().as_str()) && !roles.iter().any(|r| r == "admin") {
+        return super::error_code(StatusCode::CONFLICT, "self_demote", "不能取消自己的管理员角色", "you cannot take the admin role from yourself");
+    }
+    match sessions::update_staff(&host.db, id, &name, &roles, &windows) {
+        Ok(true) => {
+            audit_log(&host, &caller, "staff.update", Some(&format!("staff:{id}")), Some(&format!("roles={} windows={}", roles.join(","), windows.join(","))));
+            Json(serde_json::json!({ "updated": id })).into_response()
+        }
+        Ok(false) => error_json(StatusCode::NOT_FOUND, "账号不存在", "no such account"),
+        Err(e) => input_error(&e),
+    }
+}
+
+/// An admin sets a new password for an account (its sessions end).
+async fn staff_password(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>, body: Bytes) -> Response {
+    let (caller, csrf) = resolve_caller(&host, &headers, None);
+    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
+        return r;
+    }
+    let parsed = (|| Ok::<_, Response>((path_id(id)?, JsonBody::parse(&body)?.text(sessions::PASSWORD, true)?)))();
+    let (id, password) = match parsed {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let h = host.clone();
+    match tokio::task::spawn_blocking(move || sessions::set_password(&h.db, id, &password)).await {
+        Ok(Ok(true)) => {
+            audit_log(&host, &caller, "staff.password", Some(&format!("staff:{id}")), Some("password reset; sessions revoked"));
+            Json(serde_json::json!({ "password_reset": id })).into_response()
+        }
+        Ok(Ok(false)) => error_json(StatusCode::NOT_FOUND, "账号不存在", "no such account"),
+        Ok(Err(e)) => input_error(&e),
+        Err(e) => internal(e),
+    }
+}
+
+fn role_boxes(zh: bool, checked: &[String]) -> String {
+    ROLES
+        .iter()
+        .map(|r| {
+            format!(
+                "<label class=\"inline\"><input type=\"checkbox\" name=\"roles\" value=\"{r}\"{}> {}</label>",
+                if checked.iter().any(|c| c == r) { " checked" } else { "" },
+                role_name(r, zh)
+            )
+        })
+        .collect()
 }
 
 async fn staff_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
@@ -116,115 +240,170 @@ async fn staff_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(
     let list = sessions::list_staff(&host.db).unwrap_or_default();
     let mut rows = String::new();
     for s in &list {
+        let roles: Vec<&str> = s.roles.iter().map(|r| role_name(r, zh)).collect();
+        let switch = if s.disabled {
+            format!("<button type=\"button\" data-enable=\"{}\">{}</button>", s.id, tr(zh, "重新启用", "Enable"))
+        } else {
+            format!(
+                "<button type=\"button\" data-disable=\"{}\" data-confirm=\"{}\">{}</button>",
+                s.id,
+                esc(&if zh {
+                    format!("确定停用“{}”（{}）的账号吗？停用后其登录会立即失效，之后可重新启用。", s.display_name, s.username)
+                } else {
+                    format!("Disable the account of {} ({})? They are signed out at once; you can enable it again later.", s.display_name, s.username)
+                }),
+                tr(zh, "停用", "Disable")
+            )
+        };
         rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&s.username),
-            esc(&s.display_name),
-            esc(&s.roles.join(", ")),
-            if s.disabled { tr(zh, "已停用", "disabled") } else { tr(zh, "启用", "active") },
-            if s.disabled { String::new() } else { format!("<button data-disable=\"{}\">{}</button>", s.id, tr(zh, "停用并注销", "Disable")) }
+            "<tr data-staff=\"{id}\"><td>{u}</td><td>{n}</td><td>{r}</td><td>{w}</td><td class=\"{cls}\">{st}</td><td class=\"actions\"><button type=\"button\" data-edit=\"{id}\">{edit}</button> {switch}</td></tr>\
+             <tr class=\"edit-row\" id=\"edit-{id}\" hidden><td colspan=\"6\">\
+             <form class=\"staff-edit\" data-id=\"{id}\"><label>{ln}<input name=\"name\" value=\"{n}\" maxlength=\"40\" required></label>\
+             <fieldset><legend>{lr}</legend>{boxes}</fieldset>\
+             <label>{lw}<input name=\"windows\" value=\"{wv}\" maxlength=\"200\" placeholder=\"{wh}\"></label>\
+             <button class=\"primary\">{save}</button> <span class=\"status\" role=\"status\"></span></form>\
+             <form class=\"staff-password\" data-id=\"{id}\"><label>{lp}<input name=\"password\" type=\"password\" minlength=\"10\" maxlength=\"200\" autocomplete=\"new-password\" required></label>\
+             <button>{reset}</button> <span class=\"status\" role=\"status\"></span></form></td></tr>",
+            id = s.id,
+            u = esc(&s.username),
+            n = esc(&s.display_name),
+            r = esc(&roles.join(if zh { "、" } else { ", " })),
+            w = esc(&s.windows.join(if zh { "、" } else { ", " })),
+            wv = esc(&s.windows.join(",")),
+            cls = if s.disabled { "bad" } else { "ok" },
+            st = if s.disabled { tr(zh, "已停用", "disabled") } else { tr(zh, "启用中", "active") },
+            edit = tr(zh, "修改", "Edit"),
+            ln = tr(zh, "姓名", "Name"),
+            lr = tr(zh, "角色（至少一个）", "Roles (at least one)"),
+            boxes = role_boxes(zh, &s.roles),
+            lw = tr(zh, "负责窗口（窗口办事员；多个用逗号分隔；留空则登录时自填）", "Windows (clerks; separate with commas; empty: typed at sign-in)"),
+            wh = tr(zh, "例如 1,2", "e.g. 1,2"),
+            save = tr(zh, "保存修改", "Save"),
+            lp = tr(zh, "新密码（至少 10 个字符）", "New password (at least 10 characters)"),
+            reset = tr(zh, "重置密码", "Reset password"),
         ));
     }
-    let roles: String = ROLES
-        .iter()
-        .map(|r| format!("<label style=\"display:inline-block;margin-right:12px\"><input type=\"checkbox\" name=\"roles\" value=\"{r}\" style=\"display:inline;width:auto\"> {}</label>", role_name(r, zh)))
-        .collect();
     let body = format!(
-        r#"<section class="card"><h1>{title}</h1><table><thead><tr><th>{u}</th><th>{n}</th><th>{r}</th><th>{st}</th><th></th></tr></thead><tbody>{rows}</tbody></table></section>
-<section class="card"><h2>{add}</h2><form id="new-staff"><label>{u}<input name="username" required></label><label>{n}<input name="name" required></label>
-<fieldset><legend>{r}</legend>{roles}</fieldset><label>{pw}<input name="password" type="password" minlength="10" required></label>
-<button class="primary">{create}</button> <span id="staff-status" role="status"></span></form></section>
-<script>
-document.getElementById('new-staff').addEventListener('submit', async function (e) {{
-  e.preventDefault(); var f = e.target;
-  var roles = Array.from(f.querySelectorAll('input[name=roles]:checked')).map(function (x) {{ return x.value; }});
-  try {{ await Linli.api('POST', '/api/host/staff', {{ username: f.username.value, name: f.name.value, roles: roles, password: f.password.value }}); location.reload(); }}
-  catch (err) {{ document.getElementById('staff-status').textContent = err.message; }}
-}});
-document.querySelectorAll('[data-disable]').forEach(function (b) {{ b.addEventListener('click', async function () {{
-  await Linli.api('POST', '/api/host/staff/' + b.dataset.disable + '/disable'); location.reload(); }}); }});
-</script>"#,
+        r#"<section class="card"><h1>{title}</h1><p class="lead">{lead}</p><table id="staff-table"><thead><tr><th>{u}</th><th>{n}</th><th>{r}</th><th>{w}</th><th>{st}</th><th>{ops}</th></tr></thead><tbody>{rows}</tbody></table></section>
+<section class="card"><h2>{add}</h2><form id="new-staff"><label>{u}<input name="username" maxlength="32" pattern="[A-Za-z0-9_.\-]+" required></label><label>{n}<input name="name" maxlength="40" required></label>
+<fieldset><legend>{r_req}</legend>{roles}</fieldset><label>{lw}<input name="windows" maxlength="200" placeholder="{wh}"></label><label>{pw}<input name="password" type="password" minlength="10" maxlength="200" autocomplete="new-password" required></label>
+<button class="primary">{create}</button> <span class="status" role="status"></span></form></section>
+<script src="/static/admin.js"></script>"#,
         title = tr(zh, "工作人员与角色", "Staff and roles"),
+        lead = tr(zh, "修改角色、窗口或密码后，该工作人员需要重新登录。", "After a change of roles, windows or password the staff member signs in again."),
         u = tr(zh, "用户名", "User name"),
         n = tr(zh, "姓名", "Name"),
         r = tr(zh, "角色", "Roles"),
+        w = tr(zh, "负责窗口", "Windows"),
         st = tr(zh, "状态", "State"),
+        ops = tr(zh, "操作", "Actions"),
         add = tr(zh, "新增工作人员", "Add a staff member"),
+        r_req = tr(zh, "角色（至少一个）", "Roles (at least one)"),
+        roles = role_boxes(zh, &[]),
+        lw = tr(zh, "负责窗口（窗口办事员；多个用逗号分隔；可不填）", "Windows (clerks; separate with commas; optional)"),
+        wh = tr(zh, "例如 1,2", "e.g. 1,2"),
         pw = tr(zh, "初始密码（至少 10 个字符）", "Initial password (at least 10 characters)"),
         create = tr(zh, "创建", "Create"),
     );
     Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "工作人员", "Staff"), &body)).into_response()
 }
 
-pub fn role_name(r: &str, zh: bool) -> &'static str {
-    match (r, zh) {
-        ("admin", true) => "管理员",
-        ("supervisor", true) => "主管",
-        ("clerk", true) => "窗口办事员",
-        ("guide", true) => "导办员",
-        ("editor", true) => "内容编辑",
-        ("maintainer", true) => "系统维护",
-        ("volunteer", true) => "志愿者",
-        ("admin", false) => "admin",
-        ("supervisor", false) => "supervisor",
-        ("clerk", false) => "clerk",
-        ("guide", false) => "guide",
-        ("editor", false) => "content editor",
-        ("maintainer", false) => "maintainer",
-        ("volunteer", false) => "volunteer",
-        _ => "?",
-    }
-}
-
 // ---- devices ----
-
-#[derive(Deserialize)]
-struct NewDevice {
-    name: String,
-    kind: String,
-    #[serde(default)]
-    window: Option<String>,
-}
 
 async fn device_list(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method) -> Response {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
     if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin", "maintainer"]) {
         return r;
     }
-    Json(serde_json::json!({ "devices": devices::list(&host.db).unwrap_or_default() })).into_response()
+    match devices::list(&host.db) {
+        Ok(list) => Json(serde_json::json!({ "devices": list })).into_response(),
+        Err(e) => internal(e),
+    }
 }
 
-async fn device_create(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, body: axum::body::Bytes) -> Response {
-    let (caller, csrf) = resolve_caller(&host, &headers, None);
+/// `http(s)://host[:port]` as the admin's browser sees this host, for the
+/// pairing link; anything else is ignored (the link stays relative).
+fn origin(o: &str) -> Option<&str> {
+    let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"))?;
+    (o.len() <= 200 && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))).then_some(o)
+}
+
+/// A device as the devices page shows it, in the caller's language.
+fn device_view(d: &devices::Device, zh: bool, offset: i32) -> serde_json::Value {
+    serde_json::json!({
+        "id": d.id,
+        "name": d.name,
+        "kind": device_kind_name(&d.kind, zh),
+        "window": d.window.clone().unwrap_or_default(),
+        "state": if d.revoked_at.is_some() { tr(zh, "已停用", "revoked") } else { tr(zh, "使用中", "active") },
+        "seen": match d.last_seen_at { Some(t) => format_local(t, offset), None => tr(zh, "从未连接", "never connected").to_owned() },
+        "confirm": if zh { format!("确定停用设备“{}”吗？停用后它立即无法使用，需要重新登记。", d.name) } else { format!("Revoke the device {}? It stops working at once and must be registered again.", d.name) },
+        "revoke": tr(zh, "停用", "Revoke"),
+    })
+}
+
+async fn device_create(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, RawQuery(q): RawQuery, body: Bytes) -> Response {
+    let (caller, csrf) = resolve_caller(&host, &headers, q.as_deref());
     if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin", "maintainer"]) {
         return r;
     }
-    let n: NewDevice = match parse_json(&body) {
-        Ok(n) => n,
+    let parsed = (|| {
+        let b = JsonBody::parse(&body)?;
+        Ok::<_, Response>((b.text(devices::NAME, true)?, b.text(devices::KIND, true)?, b.text(devices::WINDOW, false)?, b.text(Field { name: "origin", zh: "地址", en: "Origin" }, false)?))
+    })();
+    let (name, kind, window, org) = match parsed {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let window = n.window.as_deref().map(str::trim).filter(|w| !w.is_empty());
-    match devices::create(&host.db, &n.name, &n.kind, window, host.now_ms()) {
+    match devices::create(&host.db, &name, &kind, Some(&window), host.now_ms()) {
         Ok((d, token)) => {
             audit_log(&host, &caller, "device.create", Some(&format!("device:{}", d.id)), Some(&format!("{} ({})", d.name, d.kind)));
-            (StatusCode::CREATED, Json(serde_json::json!({ "device": d, "token": token, "pair_url": format!("/device/pair?token={token}") }))).into_response()
+            let pair_url = format!("/device/pair?token={token}");
+            let link = format!("{}{pair_url}", origin(&org).unwrap_or(""));
+            let qr = qr_path(&link).map(|(size, path)| serde_json::json!({"size": size, "path": path}));
+            let zh = caller.lang != "en";
+            (
+                StatusCode::CREATED,
+                Json(serde_json::json!({ "device": d, "view": device_view(&d, zh, host.config.utc_offset_minutes), "token": token, "pair_url": pair_url, "pair_link": link, "qr": qr })),
+            )
+                .into_response()
         }
-        Err(e) => bad_request(e),
+        Err(e) => input_error(&e),
     }
 }
 
-async fn device_revoke(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<i64>) -> Response {
+/// A QR code as an SVG path (`M x y h1v1h-1z` per dark module) and the side
+/// of its square with the quiet zone; the page draws it with DOM calls.
+fn qr_path(data: &str) -> Option<(usize, String)> {
+    use qrcode::{Color, EcLevel, QrCode};
+    let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::M).ok()?;
+    let w = code.width();
+    let quiet = 4;
+    let mut path = String::new();
+    for (i, c) in code.to_colors().iter().enumerate() {
+        if *c == Color::Dark {
+            path.push_str(&format!("M{} {}h1v1h-1z", i % w + quiet, i / w + quiet));
+        }
+    }
+    Some((w + 2 * quiet, path))
+}
+
+async fn device_revoke(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>) -> Response {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
     if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin", "maintainer"]) {
         return r;
     }
+    let id = match path_id(id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
     match devices::revoke(&host.db, id, host.now_ms()) {
         Ok(true) => {
             audit_log(&host, &caller, "device.revoke", Some(&format!("device:{id}")), None);
             Json(serde_json::json!({ "revoked": id })).into_response()
         }
         Ok(false) => error_json(StatusCode::NOT_FOUND, "设备不存在或已停用", "no such active device"),
-        Err(e) => bad_request(e),
+        Err(e) => internal(e),
     }
 }
 
@@ -235,50 +414,54 @@ struct Pair {
 
 /// Opened once on the device itself: remembers the token in an HttpOnly
 /// cookie and goes to the device's start page.
-async fn device_pair(State(host): State<Arc<Host>>, Query(p): Query<Pair>) -> Response {
-    match devices::resolve(&host.db, &p.token) {
+async fn device_pair(State(host): State<Arc<Host>>, p: Result<Query<Pair>, axum::extract::rejection::QueryRejection>) -> Response {
+    let token = p.map(|Query(p)| p.token).unwrap_or_default();
+    match devices::resolve_at(&host.db, &token, Some(host.now_ms())) {
         Ok(Some(d)) => {
             let start = match d.kind.as_str() {
                 "kiosk" => "/queue/kiosk",
                 _ => "/",
             };
             let mut r = Redirect::to(start).into_response();
-            let cookie = format!("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000", super::DEVICE_COOKIE, p.token);
+            let cookie = format!("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000", super::DEVICE_COOKIE, token);
             if let Ok(v) = header::HeaderValue::from_str(&cookie) {
                 r.headers_mut().insert(header::SET_COOKIE, v);
             }
             r
         }
-        _ => error_json(StatusCode::FORBIDDEN, "设备令牌无效或已停用", "the device token is invalid or revoked"),
+        _ => super::error_code(StatusCode::FORBIDDEN, "device_revoked", "设备令牌无效或已停用", "the device token is invalid or revoked"),
     }
 }
 
 // ---- grants ----
-
-#[derive(Deserialize)]
-struct Grants {
-    capabilities: Vec<String>,
-}
 
 async fn set_grants(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
     if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
         return r;
     }
-    let g: Grants = match parse_json(&body) {
-        Ok(g) => g,
+    let caps = match JsonBody::parse(&body).and_then(|b| b.list(Field { name: "capabilities", zh: "授予的能力", en: "Capabilities" })) {
+        Ok(c) => c,
         Err(r) => return r,
     };
     let h = host.clone();
-    let (pid, caps) = (id.clone(), g.capabilities.clone());
+    let pid = id.clone();
     let res = tokio::task::spawn_blocking(move || h.set_grants(&pid, &caps)).await;
     match res {
         Ok(Ok(granted)) => {
             audit_log(&host, &caller, "plugin.grants", Some(&format!("plugin:{id}")), Some(&granted.join(",")));
             Json(serde_json::json!({ "plugin": id, "granted": granted })).into_response()
         }
-        Ok(Err(e)) => bad_request(e),
-        Err(_) => error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error"),
+        Ok(Err(e)) => {
+            // The host names the problem (unknown plugin or capability); the
+            // text is the host's own, never storage's.
+            let msg = e.to_string();
+            if msg.contains("storage") {
+                return internal(msg);
+            }
+            super::error_code(StatusCode::UNPROCESSABLE_ENTITY, "grants_invalid", &format!("无法保存授权：{msg}"), &msg)
+        }
+        Err(e) => internal(e),
     }
 }
 
@@ -300,7 +483,7 @@ async fn audit_json(State(host): State<Arc<Host>>, headers: HeaderMap, method: M
             let broken_at = broken.as_ref().ok().copied().flatten();
             Json(serde_json::json!({ "entries": entries, "intact": matches!(broken, Ok(None)), "broken_at": broken_at })).into_response()
         }
-        Err(e) => bad_request(e),
+        Err(e) => internal(e),
     }
 }
 
@@ -318,11 +501,12 @@ async fn audit_csv(State(host): State<Arc<Host>>, headers: HeaderMap, method: Me
             )
                 .into_response()
         }
-        Err(e) => bad_request(e),
+        Err(e) => internal(e),
     }
 }
 
-async fn audit_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery, Query(f): Query<audit::Filter>) -> Response {
+async fn audit_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery, f: Result<Query<audit::Filter>, axum::extract::rejection::QueryRejection>) -> Response {
+    let f = f.map(|Query(f)| f).unwrap_or_default();
     let (caller, csrf) = resolve_caller(&host, &headers, q.as_deref());
     if !audit_allowed(&caller) {
         return match caller.kind {
@@ -336,11 +520,12 @@ async fn audit_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(
     let mut rows = String::new();
     for e in &entries {
         rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
             esc(&format_local(e.time, host.config.utc_offset_minutes)),
-            esc(e.actor_name.as_deref().unwrap_or(&e.actor_kind)),
+            esc(e.actor_name.as_deref().unwrap_or(actor_kind_name(&e.actor_kind, zh))),
             esc(e.actor_id.as_deref().unwrap_or("")),
             esc(&e.action),
+            esc(action_name(&e.action, zh).unwrap_or(&e.action)),
             esc(e.target.as_deref().unwrap_or("")),
             esc(e.detail.as_deref().unwrap_or("")),
         ));
@@ -370,6 +555,36 @@ async fn audit_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(
     Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "审计日志", "Audit log"), &body)).into_response()
 }
 
+/// The host's audit actions as people read them; None for a plugin's own
+/// codes, shown as they are.
+pub fn action_name(code: &str, zh: bool) -> Option<&'static str> {
+    Some(match code {
+        "staff.create" => tr(zh, "新增工作人员", "staff member added"),
+        "staff.update" => tr(zh, "修改工作人员", "staff member changed"),
+        "staff.disable" => tr(zh, "停用账号", "account disabled"),
+        "staff.enable" => tr(zh, "重新启用账号", "account enabled"),
+        "staff.password" => tr(zh, "重置密码", "password reset"),
+        "device.create" => tr(zh, "登记设备", "device registered"),
+        "device.revoke" => tr(zh, "停用设备", "device revoked"),
+        "plugin.grants" => tr(zh, "修改插件授权", "plugin grants changed"),
+        "audit.export" => tr(zh, "导出审计日志", "audit log exported"),
+        "audit.keyed" => tr(zh, "审计日志启用密钥校验", "audit log keyed"),
+        "residents.read" => tr(zh, "查看居民档案", "resident record read"),
+        "residents.save" => tr(zh, "新建居民档案", "resident record created"),
+        "residents.update" => tr(zh, "修改居民档案", "resident record changed"),
+        _ => return None,
+    })
+}
+
+fn actor_kind_name(kind: &str, zh: bool) -> &'static str {
+    match kind {
+        "staff" => tr(zh, "工作人员", "staff"),
+        "device" => tr(zh, "设备", "device"),
+        "anonymous" => tr(zh, "匿名访问者", "anonymous"),
+        _ => tr(zh, "系统", "system"),
+    }
+}
+
 // ---- devices page ----
 
 async fn devices_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
@@ -380,42 +595,46 @@ async fn devices_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
     let zh = caller.lang != "en";
     let mut rows = String::new();
     for d in devices::list(&host.db).unwrap_or_default() {
+        let v = device_view(&d, zh, host.config.utc_offset_minutes);
+        let s = |k: &str| esc(v[k].as_str().unwrap_or(""));
         rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&d.name),
-            esc(&d.kind),
-            esc(d.window.as_deref().unwrap_or("")),
-            if d.revoked_at.is_some() { tr(zh, "已停用", "revoked") } else { tr(zh, "使用中", "active") },
-            if d.revoked_at.is_some() { String::new() } else { format!("<button data-revoke=\"{}\">{}</button>", d.id, tr(zh, "停用", "Revoke")) }
+            "<tr data-device=\"{id}\"><td>{name}</td><td>{kind}</td><td>{window}</td><td class=\"{cls}\">{state}</td><td>{seen}</td><td>{action}</td></tr>",
+            id = d.id,
+            name = s("name"),
+            kind = s("kind"),
+            window = s("window"),
+            cls = if d.revoked_at.is_some() { "bad" } else { "ok" },
+            state = s("state"),
+            seen = s("seen"),
+            action = if d.revoked_at.is_some() {
+                String::new()
+            } else {
+                format!("<button type=\"button\" data-revoke=\"{}\" data-confirm=\"{}\">{}</button>", d.id, s("confirm"), s("revoke"))
+            },
         ));
     }
+    let kinds: String = devices::KINDS.iter().map(|k| format!("<option value=\"{k}\">{}</option>", device_kind_name(k, zh))).collect();
     let body = format!(
-        r#"<section class="card"><h1>{title}</h1><table><thead><tr><th>{n}</th><th>{k}</th><th>{w}</th><th>{s}</th><th></th></tr></thead><tbody>{rows}</tbody></table></section>
-<section class="card"><h2>{add}</h2><form id="new-device"><label>{n}<input name="name" required></label>
-<label>{k}<select name="kind"><option value="kiosk">{kiosk}</option><option value="screen">{screen}</option><option value="evaluator">{eval}</option></select></label>
-<label>{w}<input name="window"></label><button class="primary">{create}</button></form><p id="device-token" role="status"></p></section>
-<script>
-document.getElementById('new-device').addEventListener('submit', async function (e) {{
-  e.preventDefault(); var f = e.target;
-  try {{ var r = await Linli.api('POST', '/api/host/devices', {{ name: f.name.value, kind: f.kind.value, window: f.window.value }});
-    document.getElementById('device-token').innerHTML = '{once}<br><code>' + r.token + '</code><br>{pair}<br><code>' + location.origin + r.pair_url + '</code>'; }}
-  catch (err) {{ document.getElementById('device-token').textContent = err.message; }}
-}});
-document.querySelectorAll('[data-revoke]').forEach(function (b) {{ b.addEventListener('click', async function () {{
-  await Linli.api('POST', '/api/host/devices/' + b.dataset.revoke + '/revoke'); location.reload(); }}); }});
-</script>"#,
+        r#"<section class="card"><h1>{title}</h1><table id="device-table"><thead><tr><th>{n}</th><th>{k}</th><th>{w}</th><th>{s}</th><th>{seen}</th><th>{ops}</th></tr></thead><tbody>{rows}</tbody></table></section>
+<section class="card"><h2>{add}</h2><form id="new-device"><label>{n}<input name="name" maxlength="40" required></label>
+<label>{k}<select name="kind">{kinds}</select></label>
+<label>{w}<input name="window" maxlength="10" placeholder="{wh}"></label><button class="primary">{create}</button> <span class="status" role="status"></span></form>
+<div id="device-paired" hidden><p class="ok">{once}</p><p><code id="device-token"></code></p><p>{pair}</p><p><code id="device-link"></code> <button type="button" id="device-copy" data-done="{copied}">{copy}</button></p><div id="device-qr"></div></div></section>
+<script src="/static/admin.js"></script>"#,
         title = tr(zh, "设备管理", "Devices"),
         n = tr(zh, "名称", "Name"),
         k = tr(zh, "类型", "Kind"),
-        w = tr(zh, "窗口（评价器）", "Window (evaluators)"),
+        w = tr(zh, "窗口", "Window"),
+        wh = tr(zh, "窗口评价器填写，例如 3", "for window evaluators, e.g. 3"),
         s = tr(zh, "状态", "State"),
+        seen = tr(zh, "最近连接", "Last seen"),
+        ops = tr(zh, "操作", "Actions"),
         add = tr(zh, "登记新设备", "Register a device"),
-        kiosk = tr(zh, "自助取号机", "Kiosk"),
-        screen = tr(zh, "等候区显示屏", "Signage screen"),
-        eval = tr(zh, "窗口评价器", "Window evaluator"),
         create = tr(zh, "登记", "Register"),
-        once = tr(zh, "设备令牌（只显示这一次，请妥善保管）：", "Device token (shown once only):"),
-        pair = tr(zh, "在该设备的浏览器中打开以下地址完成配对：", "Open this address on the device to pair it:"),
+        once = tr(zh, "设备已登记。令牌只显示这一次，请妥善保管：", "The device is registered. Its token is shown this once only:"),
+        pair = tr(zh, "在该设备上扫描二维码或打开以下地址完成配对：", "Scan the QR code or open this address on the device to pair it:"),
+        copy = tr(zh, "复制链接", "Copy link"),
+        copied = tr(zh, "已复制", "Copied"),
     );
     Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "设备管理", "Devices"), &body)).into_response()
 }

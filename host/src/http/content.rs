@@ -62,6 +62,20 @@ async fn asset(State(host): State<Arc<Host>>, Path(path): Path<String>) -> Respo
     }
 }
 
+/// A content kind as editors read it.
+fn kind_name(k: linli_content::Kind, zh: bool) -> &'static str {
+    use linli_content::Kind;
+    match k {
+        Kind::News => tr(zh, "社区新闻", "news"),
+        Kind::Policy => tr(zh, "政策解读", "policy"),
+        Kind::Procedure => tr(zh, "办事流程", "procedure"),
+        Kind::Notice => tr(zh, "通知公告", "notice"),
+        Kind::Ticker => tr(zh, "滚动字幕", "ticker"),
+        Kind::Image => tr(zh, "图片", "image"),
+        Kind::Alert => tr(zh, "紧急通知", "alert"),
+    }
+}
+
 /// The content-status page: items, what is live now, what is scheduled,
 /// and every file's errors.
 async fn page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
@@ -88,11 +102,12 @@ async fn page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): Ra
             format!("<td>{}</td>", tr(zh, "已排期/已过期", "scheduled or expired"))
         };
         rows.push_str(&format!(
-            "<tr><td><code>{}</code></td><td>{:?}</td><td>{}</td>{state}<td>{}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td>{state}<td>{}</td></tr>",
             esc(&item.path),
-            item.kind,
+            kind_name(item.kind, zh),
             esc(&item.title),
-            item.valid_until.map(|t| t.to_string()).unwrap_or_default()
+            // In the hall's time, not a Unix timestamp.
+            item.valid_until.map(|t| esc(&super::shell::format_local(t.0 * 1000, host.config.utc_offset_minutes))).unwrap_or_default()
         ));
     }
     let mut errors = String::new();

@@ -31,8 +31,11 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
     let (caller, csrf) = resolve_caller(&host, &parts.headers, Some(&query));
     let zh = caller.lang != "en";
 
+    // HEAD is answered like GET (hyper sends no body for it): a plugin
+    // declares GET routes only, and sees the request as a GET.
+    let method = if parts.method == Method::HEAD { Method::GET } else { parts.method.clone() };
     let snapshot = host.registry.snapshot();
-    let (target, params) = match snapshot.route(parts.method.as_str(), &path) {
+    let (target, params) = match snapshot.route(method.as_str(), &path) {
         Routed::Found { target, params } => (target, params),
         Routed::MethodNotAllowed { allowed } => {
             let mut r = error_json(StatusCode::METHOD_NOT_ALLOWED, "不支持此请求方法", "method not allowed");
@@ -79,7 +82,7 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
         .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
     let wit_req = types::Request {
-        method: parts.method.as_str().to_owned(),
+        method: method.as_str().to_owned(),
         path: path.clone(),
         route: target.route.path.clone(),
         params,
@@ -104,11 +107,18 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
     };
     match to_http(&plugin, resp) {
         Ok((builder, body, page_title)) => {
+            let inline = page_title.is_some() && inline_script(&body);
             let built = match page_title {
                 Some(title) => super::shell::page_response(&host, &caller, csrf.as_deref(), &title, builder, &body),
                 None => builder.body(Body::from(body)),
             };
-            built.unwrap_or_else(|_| error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error"))
+            let mut r = built.unwrap_or_else(|_| error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error"));
+            r.extensions_mut().insert(super::PluginAnswer);
+            if inline {
+                warn_inline_once(&plugin.manifest.id);
+                r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(super::CSP_INLINE_SCRIPTS));
+            }
+            r
         }
         Err(e) => {
             plugin.record_failure("handle", &e);
@@ -207,6 +217,35 @@ fn to_http(plugin: &crate::runtime::LoadedPlugin, r: types::Response) -> Result<
         builder = builder.header(n, v);
     }
     Ok((builder, r.body, page))
+}
+
+/// Whether a plugin's page fragment still runs script inline (a
+/// `<script>` without `src`, or an `on…=` handler attribute). Only such a
+/// page is served with `'unsafe-inline'` scripts; every other page, and all
+/// of the host's own, get the strict policy.
+pub fn inline_script(html: &[u8]) -> bool {
+    let lower = String::from_utf8_lossy(html).to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(i) = rest.find("<script") {
+        let tag_end = rest[i..].find('>').map_or(rest.len(), |e| i + e);
+        if !rest[i..tag_end].contains(" src=") {
+            return true;
+        }
+        rest = &rest[tag_end..];
+    }
+    // ` onclick=`, ` onload=`…: an attribute name starting with "on".
+    lower.match_indices(" on").any(|(i, _)| {
+        let name: String = lower[i + 1..].chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+        name.len() > 2 && lower[i + 1 + name.len()..].trim_start().starts_with('=')
+    })
+}
+
+/// Say once per plugin (per process) that its pages weaken the policy.
+fn warn_inline_once(plugin: &str) {
+    static SEEN: std::sync::OnceLock<parking_lot::Mutex<std::collections::HashSet<String>>> = std::sync::OnceLock::new();
+    if SEEN.get_or_init(Default::default).lock().insert(plugin.to_owned()) {
+        tracing::warn!(plugin, "a page of this plugin has inline scripts; it is served with script-src 'unsafe-inline' until they move to a .js route");
+    }
 }
 
 fn wants_html(headers: &axum::http::HeaderMap) -> bool {

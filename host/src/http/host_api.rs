@@ -30,6 +30,19 @@ async fn healthz(State(host): State<Arc<Host>>) -> Response {
     .into_response()
 }
 
+/// What a plugin stores and may store: its SQL database and its key-value
+/// namespace, each against its quota (`storage_mib`, `kv_mib`).
+fn storage_use(host: &Host, p: &crate::runtime::plugin::LoadedPlugin) -> serde_json::Value {
+    let (sql_bytes, sql_quota) = p.sql_db().map_or((0, 0), |db| db.usage());
+    let kv_bytes = crate::storage::KvStore::kv_usage(&*host.db, &p.manifest.id).unwrap_or(0);
+    serde_json::json!({
+        "sql_bytes": sql_bytes,
+        "sql_quota_bytes": sql_quota,
+        "kv_bytes": kv_bytes,
+        "kv_quota_bytes": p.limits.kv_mib * 1024 * 1024,
+    })
+}
+
 /// Plugin status for the admin page and for `linli plugin list`.
 pub fn plugin_status(host: &Host) -> serde_json::Value {
     let snap = host.registry.snapshot();
@@ -54,6 +67,7 @@ pub fn plugin_status(host: &Host) -> serde_json::Value {
                 "calls": p.health.calls.load(Ordering::Relaxed),
                 "failures": p.health.failures.load(Ordering::Relaxed),
                 "last_error": p.health.last_error.lock().clone(),
+                "storage": storage_use(host, p),
             })
         })
         .collect();
@@ -74,7 +88,33 @@ async fn whoami(State(host): State<Arc<Host>>, headers: HeaderMap) -> Response {
     Json(caller).into_response()
 }
 
-async fn metrics(State(host): State<Arc<Host>>) -> Response {
+/// `/metrics` is for maintainers and admins, or for a scraper that sends
+/// `Authorization: Bearer` with the `[http] metrics_token` of `linli.toml`:
+/// plugin names, failures and load are not for the public.
+fn metrics_allowed(host: &Host, headers: &HeaderMap) -> Result<(), Response> {
+    let token = host.settings.read().http.metrics_token.clone();
+    let bearer = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    if let (Some(t), Some(b)) = (&token, bearer)
+        && constant_time_eq(t.as_bytes(), b.as_bytes())
+    {
+        return Ok(());
+    }
+    let (caller, _) = resolve_caller(host, headers, None);
+    match caller.kind {
+        _ if caller.is_admin() || caller.roles.iter().any(|r| r == "maintainer") => Ok(()),
+        crate::auth::CallerKind::Anonymous => Err(error_json(StatusCode::UNAUTHORIZED, "请先登录（或使用配置的指标令牌）", "please sign in (or send the metrics token)")),
+        _ => Err(error_json(StatusCode::FORBIDDEN, "仅管理员和系统维护人员可查看", "admins and maintainers only")),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn metrics(State(host): State<Arc<Host>>, headers: HeaderMap) -> Response {
+    if let Err(r) = metrics_allowed(&host, &headers) {
+        return r;
+    }
     let snap = host.registry.snapshot();
     let mut out = String::new();
     // One family of per-plugin lines; `value` is None for plugins it does

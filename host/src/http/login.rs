@@ -1,11 +1,12 @@
 //! Sign-in and sign-out pages for staff.
 
 use super::shell::{esc, render_shell, tr};
-use crate::auth::sessions::{self, LoginError};
+use crate::auth::sessions::{self, KNOWN_DEVICE_COOKIE, LoginAttempt, LoginError};
 use crate::host::Host;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Query, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -14,7 +15,10 @@ use std::sync::Arc;
 pub const SESSION_COOKIE: &str = "linli_session";
 
 pub fn router() -> Router<Arc<Host>> {
-    Router::new().route("/login", get(login_page).post(login_submit)).route("/logout", post(logout))
+    Router::new()
+        .route("/login", get(login_page).post(login_submit))
+        .route("/login/window", get(window_page).post(window_submit))
+        .route("/logout", post(logout))
 }
 
 #[derive(Deserialize, Default)]
@@ -31,15 +35,15 @@ fn login_form(host: &Host, headers: &HeaderMap, lang_q: Option<&str>, next: &str
         r#"<section class="card narrow"><h1>{title}</h1>{err}
 <form method="post" action="/login">
 <input type="hidden" name="next" value="{next}">
-<label>{user}<input name="username" autocomplete="username" required autofocus></label>
-<label>{pass}<input name="password" type="password" autocomplete="current-password" required></label>
-<label>{window}<input name="window" inputmode="numeric" placeholder="{window_hint}"></label>
+<label>{user}<input name="username" autocomplete="username" maxlength="64" required autofocus></label>
+<label>{pass}<input name="password" type="password" autocomplete="current-password" maxlength="200" required></label>
+<label>{window}<input name="window" inputmode="numeric" maxlength="10" placeholder="{window_hint}"></label>
 <button type="submit" class="primary">{submit}</button>
 </form></section>"#,
         title = tr(zh, "工作人员登录", "Staff sign-in"),
         user = tr(zh, "用户名", "User name"),
         pass = tr(zh, "密码", "Password"),
-        window = tr(zh, "窗口号（窗口办事员填写）", "Window (clerks)"),
+        window = tr(zh, "窗口号（窗口办事员填写；已分配窗口的可不填）", "Window (clerks; leave empty if windows are assigned to you)"),
         window_hint = tr(zh, "例如 3", "e.g. 3"),
         submit = tr(zh, "登录", "Sign in"),
         next = esc(next),
@@ -47,15 +51,18 @@ fn login_form(host: &Host, headers: &HeaderMap, lang_q: Option<&str>, next: &str
     Html(render_shell(host, &caller, csrf.as_deref(), tr(zh, "登录", "Sign in"), &body)).into_response()
 }
 
-async fn login_page(State(host): State<Arc<Host>>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
-    let next = safe_next(q.next.as_deref());
-    let lang = q.lang.map(|l| format!("lang={l}"));
+async fn login_page(State(host): State<Arc<Host>>, headers: HeaderMap, q: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let next = safe_next(q.next.as_deref()).unwrap_or_default();
+    let lang = q.lang.map(|l| format!("lang={}", if l.starts_with("en") { "en" } else { "zh-CN" }));
     login_form(&host, &headers, lang.as_deref(), &next, None)
 }
 
 #[derive(Deserialize)]
 struct LoginForm {
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     password: String,
     #[serde(default)]
     window: String,
@@ -63,11 +70,90 @@ struct LoginForm {
     next: String,
 }
 
-/// Only local paths: never redirect a signed-in user to another site.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
+fn percent_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Where to go after signing in: only a path on this host. The value is
+/// checked as given and again after percent-decoding (twice, as some
+/// browsers and proxies decode once more): no control characters (a tab or
+/// line feed in `/\t/evil.example` is dropped by browsers, leaving
+/// `//evil.example`), no backslash, not `//` (another host). What passes is
+/// written back percent-encoded, so the `Location` header is always valid.
+/// None: go to the caller's landing page.
+pub fn safe_next(next: Option<&str>) -> Option<String> {
+    let n = next?.trim_matches(' ');
+    if n.is_empty() || n == "/" || n.len() > 2000 {
+        return None;
+    }
+    let once = percent_decode(n);
+    let twice = percent_decode(&String::from_utf8_lossy(&once));
+    for form in [n.as_bytes(), &once, &twice] {
+        let text = String::from_utf8_lossy(form);
+        if !text.starts_with('/')
+            || text.starts_with("//")
+            || text.contains('\\')
+            || text.chars().any(|c| c.is_control() || crate::auth::forbidden_char(c))
+        {
+            return None;
+        }
+    }
+    // Keep what is already a URL character (including `%` escapes, which
+    // stay as they were); encode the rest (spaces, non-ASCII).
+    let mut out = String::with_capacity(n.len());
+    for b in n.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/?#[]@!$&'()*+,;=:%".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Some(out)
+}
+
+/// Where a staff member starts after signing in without a `next`: a clerk
+/// at the counter (the page declared for the clerk role), others on the
+/// home page.
+fn landing(host: &Host, roles: &[String]) -> String {
+    if roles.iter().any(|r| r == "clerk") {
+        let snap = host.registry.snapshot();
+        if let Some((_, page)) = snap
+            .pages()
+            .into_iter()
+            .find(|(_, p)| p.audience == crate::manifest::Audience::Staff && p.roles.iter().any(|r| r == "clerk"))
+        {
+            return page.path;
+        }
+    }
+    "/".into()
+}
+
+/// A 303 to a path [`safe_next`] or [`landing`] produced.
+fn see_other(to: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    let v = HeaderValue::from_str(to).unwrap_or_else(|_| HeaderValue::from_static("/"));
+    r.headers_mut().insert(header::LOCATION, v);
+    r
+}
+
+fn set_cookie(r: &mut Response, cookie: &str) {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        r.headers_mut().append(header::SET_COOKIE, v);
     }
 }
 
@@ -75,49 +161,195 @@ async fn login_submit(
     State(host): State<Arc<Host>>,
     headers: HeaderMap,
     ext: axum::http::Extensions,
-    Form(f): Form<LoginForm>,
+    form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     let anon = crate::auth::Caller::anonymous("zh-CN");
-    if let Err(wait) = host.rate.check(&format!("login:{}", super::rate::client_key(&anon, &ext))) {
+    let client = super::rate::client_key(&anon, &ext);
+    if let Err(wait) = host.rate.check(&format!("login:{client}")) {
         return super::rate::too_many(wait);
     }
-    let window = Some(f.window.trim()).filter(|w| !w.is_empty()).map(str::to_owned);
-    let h = host.clone();
-    let (user, pass) = (f.username.clone(), f.password.clone());
-    let now = host.now_ms();
-    let result = tokio::task::spawn_blocking(move || sessions::login(&h.db, &user, &pass, window.as_deref(), now)).await;
+    let Ok(Form(f)) = form else {
+        return super::error_code(StatusCode::BAD_REQUEST, "bad_form", "登录表单不完整，请刷新页面后重试", "the sign-in form is incomplete; reload the page and try again");
+    };
     let next = safe_next(Some(&f.next));
+    let h = host.clone();
+    let known = super::cookie(&headers, KNOWN_DEVICE_COOKIE);
+    let now = host.now_ms();
+    let (user, pass, window) = (f.username.clone(), f.password.clone(), f.window.clone());
+    let result = tokio::task::spawn_blocking(move || {
+        let window = Some(window.trim()).filter(|w| !w.is_empty());
+        let attempt = LoginAttempt { username: &user, password: &pass, window, client: &client, known_device: known.as_deref() };
+        sessions::login(&h.db, &h.rate.logins, &attempt, now)
+    })
+    .await;
     match result {
-        Ok(Ok((token, s))) => {
+        Ok(Ok(ok)) => {
+            let s = &ok.session;
             tracing::info!(staff = %s.username, window = ?s.window, "staff signed in");
-            let cookie = format!(
-                "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-                sessions::SESSION_TTL_MS / 1000
+            // A clerk with several assigned windows picks one of them next.
+            let choose = s.window.is_none() && s.windows.len() > 1 && s.roles.iter().any(|r| r == "clerk");
+            let to = next.clone().unwrap_or_else(|| landing(&host, &s.roles));
+            let mut r = if choose { see_other(&format!("/login/window?next={}", super::dispatch::urlencode(&to))) } else { see_other(&to) };
+            set_cookie(
+                &mut r,
+                &format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", ok.token, sessions::SESSION_TTL_MS / 1000),
             );
-            let mut r = Redirect::to(&next).into_response();
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                r.headers_mut().insert(header::SET_COOKIE, v);
-            }
+            set_cookie(&mut r, &format!("{KNOWN_DEVICE_COOKIE}={}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=31536000", ok.known_device));
             r
         }
         Ok(Err(e)) => {
-            tracing::warn!(user = %f.username, error = %e, "failed sign-in");
-            let mut r = login_form(&host, &headers, None, &next, Some(&e.to_string()));
+            tracing::warn!(user = %f.username.chars().take(64).collect::<String>(), error = %e, "failed sign-in");
+            let zh = super::request_lang(&headers, None) != "en";
+            let msg = match &e {
+                LoginError::BadCredentials => tr(zh, "用户名或密码错误", "Wrong user name or password").to_owned(),
+                LoginError::Locked => tr(zh, "此处登录失败次数过多，请 15 分钟后再试", "Too many failed sign-ins from here; try again in 15 minutes").to_owned(),
+                LoginError::Input(i) => if zh { i.zh.clone() } else { i.en.clone() },
+            };
+            let mut r = login_form(&host, &headers, None, next.as_deref().unwrap_or(""), Some(&msg));
             *r.status_mut() = match e {
-                LoginError::Locked => axum::http::StatusCode::TOO_MANY_REQUESTS,
-                LoginError::BadCredentials => axum::http::StatusCode::UNAUTHORIZED,
+                LoginError::Locked => StatusCode::TOO_MANY_REQUESTS,
+                LoginError::BadCredentials => StatusCode::UNAUTHORIZED,
+                LoginError::Input(_) => StatusCode::UNPROCESSABLE_ENTITY,
             };
             r
         }
-        Err(_) => super::error_json(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error"),
+        Err(_) => super::error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error"),
     }
 }
 
-async fn logout(State(host): State<Arc<Host>>, headers: HeaderMap) -> Response {
-    if let Some(token) = super::cookie(&headers, SESSION_COOKIE) {
+#[derive(Deserialize, Default)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    window: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The CSRF token of a form post: the `X-CSRF-Token` header (scripts) or
+/// the form's `csrf` field (plain forms).
+fn given_csrf(headers: &HeaderMap, form: &CsrfForm) -> Option<String> {
+    headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned).or_else(|| Some(form.csrf.clone()).filter(|c| !c.is_empty()))
+}
+
+fn bad_csrf() -> Response {
+    super::error_code(StatusCode::FORBIDDEN, "csrf", "请求缺少有效的 CSRF 令牌，请刷新页面后重试", "missing or wrong CSRF token; reload the page and try again")
+}
+
+/// Sign out. Needs the session's CSRF token, so another site cannot sign
+/// a staff member out behind their back.
+async fn logout(State(host): State<Arc<Host>>, headers: HeaderMap, form: Result<Form<CsrfForm>, FormRejection>) -> Response {
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    if let Some(token) = super::cookie(&headers, SESSION_COOKIE)
+        && let Ok(Some(s)) = sessions::resolve(&host.db, &token, host.now_ms())
+    {
+        if given_csrf(&headers, &form).as_deref() != Some(s.csrf.as_str()) {
+            return bad_csrf();
+        }
         let _ = sessions::revoke(&host.db, &token);
     }
-    let mut r = Redirect::to("/").into_response();
-    r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static("linli_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"));
+    let mut r = see_other("/");
+    set_cookie(&mut r, "linli_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     r
+}
+
+/// After sign-in, a clerk with several assigned windows chooses one of
+/// them (instead of typing any number).
+async fn window_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let (caller, csrf) = super::resolve_caller(&host, &headers, q.as_deref());
+    let zh = caller.lang != "en";
+    let Some(s) = current_session(&host, &headers) else {
+        return match caller.kind {
+            crate::auth::CallerKind::Anonymous => super::error_json(StatusCode::UNAUTHORIZED, "请先登录", "please sign in"),
+            _ => super::error_json(StatusCode::FORBIDDEN, "您没有权限访问此功能", "you are not allowed to use this"),
+        };
+    };
+    let next = q
+        .as_deref()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("next=")))
+        .and_then(|n| safe_next(Some(&String::from_utf8_lossy(&percent_decode(n)))))
+        .unwrap_or_else(|| landing(&host, &s.roles));
+    let buttons: String = s
+        .windows
+        .iter()
+        .map(|w| format!("<button type=\"submit\" name=\"window\" value=\"{w}\" class=\"primary big\">{}</button> ", esc(&format!("{w}{}", tr(zh, " 号窗口", "")))))
+        .collect();
+    let body = if s.windows.is_empty() {
+        format!("<section class=\"card narrow\"><h1>{}</h1><p>{}</p></section>", tr(zh, "选择窗口", "Choose a window"), tr(zh, "您没有被分配窗口，登录时填写窗口号即可。", "No windows are assigned to you; type the window number when you sign in."))
+    } else {
+        format!(
+            r#"<section class="card narrow"><h1>{title}</h1><p>{hint}</p><form method="post" action="/login/window"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="next" value="{next}">{buttons}</form></section>"#,
+            title = tr(zh, "选择您今天的窗口", "Choose your window for today"),
+            hint = tr(zh, "以下是分配给您的窗口：", "These windows are assigned to you:"),
+            csrf = esc(csrf.as_deref().unwrap_or("")),
+            next = esc(&next),
+        )
+    };
+    Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "选择窗口", "Choose a window"), &body)).into_response()
+}
+
+fn current_session(host: &Host, headers: &HeaderMap) -> Option<sessions::StaffSession> {
+    let token = super::cookie(headers, SESSION_COOKIE)?;
+    sessions::resolve(&host.db, &token, host.now_ms()).ok().flatten()
+}
+
+async fn window_submit(State(host): State<Arc<Host>>, headers: HeaderMap, form: Result<Form<CsrfForm>, FormRejection>) -> Response {
+    let (caller, _) = super::resolve_caller(&host, &headers, None);
+    let Some(s) = current_session(&host, &headers) else {
+        return match caller.kind {
+            crate::auth::CallerKind::Anonymous => super::error_json(StatusCode::UNAUTHORIZED, "请先登录", "please sign in"),
+            _ => super::error_json(StatusCode::FORBIDDEN, "您没有权限访问此功能", "you are not allowed to use this"),
+        };
+    };
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    if given_csrf(&headers, &form).as_deref() != Some(s.csrf.as_str()) {
+        return bad_csrf();
+    }
+    let w = form.window.trim();
+    if !s.windows.iter().any(|x| x == w) {
+        return super::input_error(&crate::auth::InputError::new(
+            "window_not_assigned",
+            Some("window"),
+            format!("请从分配给您的窗口中选择：{}", s.windows.join("、")),
+            format!("choose one of your assigned windows: {}", s.windows.join(", ")),
+        ));
+    }
+    let Some(token) = super::cookie(&headers, SESSION_COOKIE) else {
+        return super::error_json(StatusCode::UNAUTHORIZED, "请先登录", "please sign in");
+    };
+    if sessions::set_session_window(&host.db, &token, w).is_err() {
+        return super::error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error");
+    }
+    see_other(&safe_next(Some(&form.next)).unwrap_or_else(|| landing(&host, &s.roles)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_path_on_this_host() {
+        assert_eq!(safe_next(Some("/queue/counter")).as_deref(), Some("/queue/counter"));
+        assert_eq!(safe_next(Some("/notices?x=1&y=%20")).as_deref(), Some("/notices?x=1&y=%20"));
+        assert_eq!(safe_next(Some("/通知")).as_deref(), Some("/%E9%80%9A%E7%9F%A5"));
+        for bad in [
+            "/\t/evil.example",
+            "/%09/evil.example",
+            "/%2509/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "/%5Cevil.example",
+            "/%2F/evil.example",
+            "https://evil.example",
+            "/a\nSet-Cookie: x=1",
+            "/a%0d%0aSet-Cookie:x",
+            "javascript:alert(1)",
+            "/\u{202E}",
+            "",
+            "/",
+        ] {
+            assert_eq!(safe_next(Some(bad)), None, "{bad:?}");
+        }
+    }
 }

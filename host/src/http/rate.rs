@@ -9,12 +9,19 @@ pub struct RateLimiter {
     per_minute: f64,
     burst: f64,
     buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    /// Failed sign-ins per client and account (the lockout).
+    pub logins: crate::auth::sessions::LoginGuard,
 }
 
 impl RateLimiter {
     /// `per_minute` = 0 turns limiting off.
     pub fn new(per_minute: u32, burst: u32) -> Self {
-        RateLimiter { per_minute: per_minute as f64, burst: burst.max(1) as f64, buckets: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            per_minute: per_minute as f64,
+            burst: burst.max(1) as f64,
+            buckets: Mutex::new(HashMap::new()),
+            logins: Default::default(),
+        }
     }
 
     /// Take one token for `key`; Err(seconds to wait) when empty.

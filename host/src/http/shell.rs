@@ -14,12 +14,14 @@ use std::sync::Arc;
 
 const CSS: &str = include_str!("../../assets/linli.css");
 const JS: &str = include_str!("../../assets/linli.js");
+const ADMIN_JS: &str = include_str!("../../assets/admin.js");
 
 pub fn router() -> Router<Arc<Host>> {
     Router::new()
         .route("/", get(home))
         .route("/static/linli.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")], CSS) }))
         .route("/static/linli.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")], JS) }))
+        .route("/static/admin.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=300")], ADMIN_JS) }))
         .route("/admin/host/plugins", get(plugins_page))
 }
 
@@ -71,9 +73,10 @@ pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &st
     }
     let who = match &caller.name {
         Some(n) => format!(
-            "<span class=\"who\">{}{}</span><form method=\"post\" action=\"/logout\"><button class=\"link\">{}</button></form>",
+            "<span class=\"who\">{}{}</span><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button class=\"link\">{}</button></form>",
             esc(n),
-            caller.window.as_ref().map(|w| format!(" · {}", esc(&format!("{}{}", w, tr(zh, " 号窗口", ""))))).unwrap_or_default(),
+            caller.window.as_ref().map(|w| format!(" · {}", esc(&if zh { format!("{w} 号窗口") } else { format!("window {w}") }))).unwrap_or_default(),
+            esc(csrf.unwrap_or("")),
             tr(zh, "退出", "Sign out")
         ),
         None => format!("<a href=\"/login\">{}</a>", tr(zh, "工作人员登录", "Staff sign-in")),
@@ -171,7 +174,7 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
             esc(p[if zh { "name_zh" } else { "name_en" }].as_str().unwrap_or("")),
             esc(p["id"].as_str().unwrap_or("")),
             esc(p["version"].as_str().unwrap_or("")),
-            esc(&p["requested"].to_string()),
+            esc(&p["requested"].as_array().into_iter().flatten().filter_map(|c| c.as_str()).map(|c| capability_name(c, zh)).collect::<Vec<_>>().join(if zh { "、" } else { ", " })),
             grant_form(p, zh),
             if healthy { "ok" } else { "bad" },
             if healthy { tr(zh, "正常", "healthy") } else { tr(zh, "异常", "unhealthy") },
@@ -180,13 +183,6 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
             esc(p["last_error"].as_str().unwrap_or("")),
         ));
     }
-    rows.push_str(&format!(
-        "<script>document.querySelectorAll('form.grants').forEach(function (f) {{ f.addEventListener('submit', async function (e) {{ e.preventDefault(); \
-         var caps = Array.from(f.querySelectorAll('input:checked')).map(function (x) {{ return x.value; }}); \
-         try {{ await Linli.api('POST', '/api/host/plugins/' + f.dataset.plugin + '/grants', {{ capabilities: caps }}); location.reload(); }} \
-         catch (err) {{ f.querySelector('.status').textContent = err.message; }} }}); }});</script>{}",
-        ""
-    ));
     let mut errors = String::new();
     for e in status["errors"].as_array().into_iter().flatten() {
         errors.push_str(&format!("<li><code>{}</code></li>", esc(e["error"].as_str().unwrap_or(""))));
@@ -203,6 +199,7 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
         tr(zh, "最近错误", "Last error"),
         if errors.is_empty() { String::new() } else { format!("<h2>{}</h2><ul class=\"errors\">{errors}</ul>", tr(zh, "未能加载的插件文件", "Plugin files that failed to load")) },
     );
+    let body = format!("{body}<script src=\"/static/admin.js\"></script>");
     Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "插件管理", "Plugins"), &body)).into_response()
 }
 
@@ -210,6 +207,34 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
 pub fn format_local(ms: i64, utc_offset_minutes: i32) -> String {
     linli_shared::time::format(ms, utc_offset_minutes)
 }
+/// A capability as people read it.
+pub fn capability_name(cap: &str, zh: bool) -> &'static str {
+    match cap {
+        "kv" => tr(zh, "键值存储", "key-value storage"),
+        "sql" => tr(zh, "数据库", "database"),
+        "events" => tr(zh, "实时消息", "live events"),
+        "clock" => tr(zh, "时钟", "clock"),
+        "log" => tr(zh, "运行日志", "log"),
+        "config" => tr(zh, "配置", "configuration"),
+        "residents" => tr(zh, "居民档案", "resident records"),
+        _ => tr(zh, "未知能力", "unknown capability"),
+    }
+}
+
+/// What granting a capability allows, in plain words.
+pub fn capability_help(cap: &str, zh: bool) -> &'static str {
+    match cap {
+        "kv" => tr(zh, "在插件自己的空间里保存少量数据", "keep small data in the plugin's own space"),
+        "sql" => tr(zh, "使用插件自己的数据库文件，不能读其他插件的数据", "use the plugin's own database file; no other plugin's data"),
+        "events" => tr(zh, "发布实时消息（如叫号）给显示屏和页面", "publish live events (such as calls) to screens and pages"),
+        "clock" => tr(zh, "读取当前时间", "read the time"),
+        "log" => tr(zh, "写运行日志，供维护人员排查问题", "write log lines for maintainers"),
+        "config" => tr(zh, "读取管理员为它填写的设置", "read the settings an admin gave it"),
+        "residents" => tr(zh, "代表已登录的工作人员查看和保存居民档案（身份证、电话），每次访问都记入审计日志", "read and save resident records (ID, phone) for the signed-in staff member; every access is audited"),
+        _ => "",
+    }
+}
+
 /// Checkboxes for the capabilities a plugin asks for, ticked where granted.
 fn grant_form(p: &serde_json::Value, zh: bool) -> String {
     let id = p["id"].as_str().unwrap_or("");
@@ -217,8 +242,10 @@ fn grant_form(p: &serde_json::Value, zh: bool) -> String {
     let mut boxes = String::new();
     for cap in p["requested"].as_array().into_iter().flatten().filter_map(|v| v.as_str()) {
         boxes.push_str(&format!(
-            "<label style=\"display:inline-block;margin:0 8px 0 0;font-weight:400\"><input type=\"checkbox\" value=\"{c}\" style=\"display:inline;width:auto\"{chk}> {c}</label>",
+            "<label class=\"inline\" title=\"{what}\"><input type=\"checkbox\" value=\"{c}\"{chk}> {name}</label>",
             c = esc(cap),
+            name = capability_name(cap, zh),
+            what = capability_help(cap, zh),
             chk = if granted.contains(&cap) { " checked" } else { "" }
         ));
     }

@@ -97,7 +97,7 @@ fn many_windows_and_kiosks_at_once_never_call_twice_or_lose_a_ticket() {
     assert!(board["services"].as_array().unwrap().iter().all(|s| s["waiting"] == 0), "{board}");
     // Every write above was committed and counted; calls that queued up
     // for the database may have shared a commit, never the other way round.
-    let (_, metrics) = s.get("/metrics");
+    let metrics = s.metrics();
     let metric = |name: &str| -> u64 {
         let line = metrics.lines().find(|l| l.starts_with(&format!("{name}{{plugin=\"queue\"}}"))).unwrap_or_else(|| panic!("{name} missing: {metrics}"));
         line.rsplit(' ').next().and_then(|v| v.parse().ok()).expect("a count")
