@@ -1,6 +1,9 @@
 //! Events on the bus: what screens show and speak, and what pages need to
-//! refresh. Events are public, so a resident's name, phone or ticket token
-//! never goes into one.
+//! refresh. Events are public (an anonymous listener gets every `queue.`
+//! topic), so each payload carries only what a waiting-area screen shows:
+//! ticket numbers, services, windows and the words to show and speak.
+//! Never a resident's name, phone, ticket token or priority reason, nor a
+//! clerk's name or staff id.
 
 use crate::config::Config;
 use crate::estimate::Board;
@@ -50,33 +53,19 @@ fn call_payload<'a>(t: &'a Ticket, window: &'a str) -> Call<'a> {
     }
 }
 
+/// `queue.issued`: the number, its service and the queue before it; not
+/// how or for whom it was taken (channel, priority, appointment: a priority
+/// ticket tells that its holder is elderly, disabled or pregnant).
 pub fn issued(t: &Ticket, ahead: i64, wait_minutes: i64) {
     #[derive(Serialize)]
     struct Issued<'a> {
         ticket: &'a str,
         service: &'a str,
-        kind: &'a str,
-        priority: bool,
-        channel: &'a str,
         ahead: i64,
         wait_minutes: i64,
-        appointment_id: Option<&'a str>,
         time: i64,
     }
-    publish(
-        "queue.issued",
-        &Issued {
-            ticket: &t.label,
-            service: &t.service,
-            kind: &t.kind,
-            priority: t.priority != 0,
-            channel: &t.channel,
-            ahead,
-            wait_minutes,
-            appointment_id: t.appointment_id.as_deref(),
-            time: t.issued_at,
-        },
-    );
+    publish("queue.issued", &Issued { ticket: &t.label, service: &t.service, ahead, wait_minutes, time: t.issued_at });
 }
 
 pub fn called(t: &Ticket, window: &str) {
@@ -136,31 +125,17 @@ pub fn transferred(t: &Ticket, from_service: &str, from_window: &str) {
     );
 }
 
+/// `queue.finished`: the ticket has left the window. Who served it, how
+/// long it took and the outcome are staff matters (the statistics have
+/// them); anyone may listen to the bus.
 pub fn finished(t: &Ticket, window: &str) {
     #[derive(Serialize)]
     struct Finished<'a> {
-        ticket: &'a str,
-        service: &'a str,
-        window: &'a str,
-        clerk_id: Option<&'a str>,
-        clerk: Option<&'a str>,
-        outcome: Option<&'a str>,
-        handling_s: Option<i64>,
+        #[serde(flatten)]
+        at: AtWindow<'a>,
         time: Option<i64>,
     }
-    publish(
-        "queue.finished",
-        &Finished {
-            ticket: &t.label,
-            service: &t.service,
-            window,
-            clerk_id: t.clerk_id.as_deref(),
-            clerk: t.clerk_name.as_deref(),
-            outcome: t.outcome.as_deref(),
-            handling_s: t.finished_at.zip(t.serving_at.or(t.last_called_at)).map(|(f, s)| (f - s) / 1000),
-            time: t.finished_at,
-        },
-    );
+    publish("queue.finished", &Finished { at: AtWindow { ticket: &t.label, service: &t.service, window }, time: t.finished_at });
 }
 
 pub fn window(number: &str, paused: bool) {

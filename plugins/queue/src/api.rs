@@ -93,7 +93,7 @@ pub fn kiosk_issue(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fa
             kind: "walk-in",
             channel: "kiosk",
             phone: issue::clean_phone(a.phone.as_deref())?,
-            idem_key: a.idem_key.filter(|k| !k.is_empty()).map(|k| format!("kiosk:{k}")),
+            idem_key: issue::idem_key("kiosk", a.idem_key)?,
             ..Ask::default()
         },
         now,
@@ -154,7 +154,7 @@ pub fn guide_issue(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fa
             channel: "guide",
             phone: issue::clean_phone(a.phone.as_deref())?,
             name,
-            idem_key: a.idem_key.filter(|k| !k.is_empty()).map(|k| format!("guide:{k}")),
+            idem_key: issue::idem_key("guide", a.idem_key)?,
             ..Ask::default()
         },
         now,
@@ -418,14 +418,28 @@ pub fn config_set(req: &Request) -> Result<Response, Fail> {
             over.insert(k, v);
         }
     }
-    let mut base: serde_json::Value = config::get().map_err(crate::fail::config_fail)?;
+    let mut base: serde_json::Value = config::get().map_err(|e| Fail::Internal(format!("reading the host's queue configuration: {e}")))?;
     if let serde_json::Value::Object(b) = &mut base {
         for (k, v) in &over {
             b.insert(k.clone(), v.clone());
         }
     }
-    let cfg: Config = serde_json::from_value(base).map_err(|e| Fail::user(422, format!("配置有误：{e}"), format!("invalid configuration: {e}")))?;
-    cfg.check().map_err(|e| Fail::user(422, format!("配置有误：{e}"), format!("invalid configuration: {e}")))?;
+    // Every problem, each with its field path, so a form can show each
+    // beside its field; nothing is kept unless all is well.
+    let cfg = match Config::from_json(&base) {
+        Ok(cfg) => cfg,
+        Err(bad) => {
+            return Ok(Response::json(
+                422,
+                &json!({"error": {
+                    "message_zh": format!("配置有误：{}", bad.zh()),
+                    "message_en": format!("invalid configuration: {}", bad.en()),
+                    "field": bad.0.first().map(|p| p.path.as_str()),
+                    "fields": bad.0,
+                }}),
+            ));
+        }
+    };
     kv::set_json(OVERRIDE_KEY, &serde_json::Value::Object(over))?;
     log::info("queue configuration changed by an admin");
     Ok(Response::json(200, &json!({"effective": cfg})))

@@ -39,11 +39,6 @@ impl Local {
             midnight_ms: days * DAY_MS - offset_ms,
         }
     }
-
-    /// The local day `n` days from this one.
-    pub fn plus_days(&self, n: i64) -> Local {
-        Local::at(self.midnight_ms + n * DAY_MS + 60_000)
-    }
 }
 
 /// Is the hall open on this day at all?

@@ -51,8 +51,9 @@ impl From<Response> for Fail {
     }
 }
 
-/// The configuration could not be read: the admin must fix it.
-pub fn config_fail(e: String) -> Fail {
-    log::error(&e);
-    Fail::User(503, format!("排队叫号配置有误，请联系管理员：{e}"), format!("the queue configuration is broken; ask an admin: {e}"))
+/// The configuration could not be read: the admin must fix it. The
+/// message names each field (`services[2].handling_minutes`).
+pub fn config_fail(e: crate::config::Invalid) -> Fail {
+    log::error(&format!("queue configuration: {e}"));
+    Fail::User(503, format!("排队叫号配置有误，请联系管理员：{}", e.zh()), format!("the queue configuration is broken; ask an admin: {}", e.en()))
 }

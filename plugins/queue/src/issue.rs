@@ -39,21 +39,56 @@ pub struct Issued {
 }
 
 /// Check a phone number and turn it into the host's pseudonym for it: the
-/// plugin only ever compares phones, so its database never holds one.
+/// plugin only ever compares phones, so its database never holds one. The
+/// number is normalised first (separators, full-width digits, `+86`/`0086`),
+/// so one phone typed two ways is still one phone for the one-ticket rule.
 pub fn clean_phone(p: Option<&str>) -> Result<Option<String>, Fail> {
     let Some(p) = p.map(str::trim).filter(|p| !p.is_empty()) else { return Ok(None) };
-    let digits: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
-    if !(7..=15).contains(&digits.len()) || p.chars().any(|c| !(c.is_ascii_digit() || " -+".contains(c))) {
-        return Err(Fail::user(422, "手机号码格式不正确", "That phone number does not look right"));
-    }
+    let phone = linli_sdk::normalise::phone(p).map_err(|_| {
+        Fail::user(422, "手机号码格式不正确，应为 7 至 15 位数字", "That phone number does not look right (7 to 15 digits)")
+    })?;
     // Stored as "masked#pseudonym": the same phone gives the same value, so
-    // the one-ticket rule is a plain equality, and staff still see 138****1234.
-    Ok(Some(format!("{}#{}", mask::phone(&digits), linli_sdk::pseudonyms::of("phone", &digits))))
+    // the one-ticket rule is a plain equality, and staff see it masked.
+    Ok(Some(format!("{}#{}", mask::phone(&phone), linli_sdk::pseudonyms::of("phone", &phone))))
 }
 
-/// The part of a stored phone value that may be shown (already masked).
-pub fn shown_phone(stored: &str) -> &str {
-    stored.split('#').next().unwrap_or("")
+/// The part of a stored phone value that may be shown, masked again under
+/// the current rule (rows written under an older rule kept 7 digits).
+pub fn shown_phone(stored: &str) -> String {
+    mask::remask(stored.split('#').next().unwrap_or(""), 4)
+}
+
+/// Whether `ask` is the request that issued `t` (what a retry repeats):
+/// the service, the phone (its pseudonym), the name, 代办, priority and
+/// the appointment. Not the kind: a late appointment check-in retried may
+/// fall on the other side of the lateness rule.
+fn same_request(t: &Ticket, ask: &Ask) -> bool {
+    let pseudonym = |p: Option<&str>| p.map(|p| p.split_once('#').map(|(_, h)| h.to_owned()).unwrap_or_else(|| p.to_owned()));
+    t.origin_service == ask.service
+        && (t.proxy != 0) == ask.proxy
+        && (t.priority != 0) == ask.priority
+        && pseudonym(t.phone.as_deref()) == pseudonym(ask.phone.as_deref())
+        && t.name.as_deref() == ask.name.as_deref()
+        && t.appointment_id.as_deref() == ask.appointment_id.as_deref()
+}
+
+/// The longest idempotency key a client may send, in characters (the
+/// plugin's own prefix, `kiosk:` or `guide:`, does not count).
+pub const MAX_IDEM_KEY: usize = 100;
+
+/// The internal key for a client's idempotency key: `prefix:key`, or none
+/// when the client sent none. Refused when longer than [`MAX_IDEM_KEY`]
+/// characters or holding control characters.
+pub fn idem_key(prefix: &str, key: Option<String>) -> Result<Option<String>, Fail> {
+    let Some(key) = key.filter(|k| !k.is_empty()) else { return Ok(None) };
+    if key.chars().count() > MAX_IDEM_KEY || key.chars().any(char::is_control) {
+        return Err(Fail::user(
+            422,
+            format!("请求标识（idem_key）应为不超过 {MAX_IDEM_KEY} 个字符的可见文字"),
+            format!("idem_key must be at most {MAX_IDEM_KEY} visible characters"),
+        ));
+    }
+    Ok(Some(format!("{prefix}:{key}")))
 }
 
 fn replay(key: &str) -> Result<Option<Issued>, Fail> {
@@ -71,13 +106,20 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
     if cfg.windows_for(&svc.code).next().is_none() {
         return Err(Fail::user(409, format!("{} 业务暂无窗口办理", svc.name_zh), format!("No window handles {} at present", svc.name_en)));
     }
-    if let Some(key) = ask.idem_key.as_deref() {
-        if key.len() > 100 {
-            return Err(Fail::user(422, "请求标识过长", "idempotency key too long"));
+    if let Some(key) = ask.idem_key.as_deref()
+        && let Some(done) = replay(key)?
+    {
+        // A retry must ask for the same thing; a key reused for another
+        // request would otherwise be answered, silently, with the first
+        // request's ticket.
+        if !same_request(&done.ticket, &ask) {
+            return Err(Fail::user(
+                422,
+                format!("该请求标识已用于另一项取号请求（{} 号），请为新的请求使用新的标识", done.ticket.label),
+                format!("This idempotency key was already used for a different request (ticket {}); use a new key for a new request", done.ticket.label),
+            ));
         }
-        if let Some(done) = replay(key)? {
-            return with_wait(cfg, done, now);
-        }
+        return with_wait(cfg, done, now);
     }
     let local = Local::at(now);
     if let Some((zh, en)) = day::issuing_closed(cfg, &local) {

@@ -120,7 +120,7 @@ impl Plugin for Queue {
     }
 
     fn tick(now: i64) -> Result<(), String> {
-        let cfg = Config::load()?;
+        let cfg = Config::load().map_err(|e| e.to_string())?;
         db::ensure_schema().map_err(|e| format!("{e:?}"))?;
         closing::tick(&cfg, now).map_err(|e| format!("{e:?}"))
     }

@@ -116,7 +116,7 @@ pub struct TicketView<'a> {
     lang: &'a str,
     ahead: i64,
     wait_minutes: i64,
-    /// Staff view: ids and stage times, and no token.
+    /// Staff view: ids and stage times, and no token nor page address.
     staff: bool,
     /// Whether an idempotency key had already issued it (issue answers).
     pub replayed: Option<bool>,
@@ -135,8 +135,13 @@ impl Serialize for TicketView<'_> {
         let svc = self.cfg.service(&t.service);
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("ticket", &t.label)?;
+        // The token (and the page address that holds it) is the resident's
+        // key to the ticket: only for whoever holds the ticket (the
+        // resident's page, the kiosk or desk that issued it), never in a
+        // staff list, where anyone at the console could open and follow it.
         if !self.staff {
             m.serialize_entry("token", &t.token)?;
+            m.serialize_entry("page", &format_args!("/queue/t/{}", t.token))?;
         }
         m.serialize_entry("service", &t.service)?;
         m.serialize_entry("service_name", svc.map(|s| s.name(self.lang)).unwrap_or_default())?;
@@ -156,7 +161,6 @@ impl Serialize for TicketView<'_> {
         m.serialize_entry("outcome", &t.outcome)?;
         m.serialize_entry("phone", &t.phone.as_deref().map(crate::issue::shown_phone))?;
         m.serialize_entry("name", &t.name.as_deref().map(mask::name))?;
-        m.serialize_entry("page", &format_args!("/queue/t/{}", t.token))?;
         if self.staff {
             m.serialize_entry("id", &t.id)?;
             m.serialize_entry("recalls", &t.recalls)?;

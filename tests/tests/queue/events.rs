@@ -27,7 +27,76 @@ fn an_appointment_check_in_event_issues_one_appointment_ticket() {
     let ours: Vec<_> = issued.iter().filter(|e| e.topic == "queue.issued").collect();
     assert_eq!(ours.len(), 1);
     let p: serde_json::Value = serde_json::from_str(&ours[0].payload).expect("json");
-    assert_eq!(p["kind"], "appointment");
-    assert_eq!(p["appointment_id"], "YY-9");
-    assert!(issued.iter().filter(|e| e.source == "queue").all(|e| !e.payload.contains("王五")));
+    assert_eq!(p["ticket"], "B001");
+    // Whose appointment it was stays off the public bus.
+    assert!(issued.iter().filter(|e| e.source == "queue").all(|e| !e.payload.contains("王五") && !e.payload.contains("YY-9")), "{issued:?}");
+}
+
+/// A whole day at the counter, and what the public bus carried of it: only
+/// what the screens show (numbers, services, windows, the words to show
+/// and say). No clerk's name or staff id, no resident's token, phone or
+/// name, no priority; and the staff views carry no token either.
+#[test]
+fn public_events_carry_what_screens_show_and_staff_views_carry_no_tokens() {
+    let h = harness();
+    let mut tokens = Vec::new();
+    let g = guide();
+    for body in [
+        serde_json::json!({"service": "A", "phone": "13900001111", "name": "王五六", "priority": true}),
+        serde_json::json!({"service": "A", "phone": "13900002222", "name": "赵钱孙"}),
+        serde_json::json!({"service": "A"}),
+    ] {
+        let r = h.post_json("/api/queue/guide/tickets", &body, &g);
+        assert_eq!(r.status, 201, "{}", r.text());
+        tokens.push(r.json()["token"].as_str().unwrap().to_owned());
+    }
+    tokens.push(ticket(&h, "A")["token"].as_str().unwrap().to_owned());
+    let mut staff_answers = Vec::new();
+    for (action, body) in [
+        ("call-next", serde_json::json!({})),
+        ("recall", serde_json::json!({})),
+        ("start", serde_json::json!({})),
+        ("transfer", serde_json::json!({"service": "B"})),
+        ("call-next", serde_json::json!({})),
+        ("skip", serde_json::json!({})),
+        ("call-next", serde_json::json!({})),
+        ("finish-next", serde_json::json!({"outcome": "incomplete"})),
+        ("pause", serde_json::json!({})),
+        ("resume", serde_json::json!({})),
+    ] {
+        let r = act(&h, "1", action, body);
+        assert_eq!(r.status, 200, "{action}: {}", r.text());
+        staff_answers.push(r.text());
+    }
+    let missed = h.request("GET", "/api/queue/missed", b"", &g);
+    assert_eq!(missed.status, 200);
+    assert!(missed.json()["tickets"].as_array().is_some_and(|t| !t.is_empty()), "{}", missed.text());
+    let id = missed.json()["tickets"][0]["id"].as_i64().unwrap();
+    let back = h.post_json(&format!("/api/queue/tickets/{id}/return"), &serde_json::json!({}), &g);
+    assert_eq!(back.status, 200, "{}", back.text());
+    staff_answers.extend([missed.text(), back.text(), h.request("GET", "/api/queue/counter", b"", &clerk("1")).text()]);
+
+    let all = h.events();
+    let topics: std::collections::BTreeSet<&str> = all.iter().map(|e| e.topic.as_str()).collect();
+    for t in ["queue.issued", "queue.called", "queue.recalled", "queue.serving", "queue.transferred", "queue.skipped", "queue.finished", "queue.returned", "queue.window", "queue.waiting"] {
+        assert!(topics.contains(t), "{t} was published: {topics:?}");
+    }
+    for e in &all {
+        let p = &e.payload;
+        for secret in ["clerk-1", "办事员", "测试员", "13900001111", "王五六", "赵钱孙", "priority", "phone", "\"name\"", "clerk", "outcome", "incomplete", "handling"] {
+            assert!(!p.contains(secret), "{} carries {secret:?}: {p}", e.topic);
+        }
+        for t in &tokens {
+            assert!(!p.contains(t.as_str()), "{} carries a ticket token: {p}", e.topic);
+        }
+    }
+    // Staff answers and lists: masked, and never a resident's token or the
+    // page address that holds it.
+    for a in &staff_answers {
+        assert!(!a.contains("/queue/t/"), "{a}");
+        for t in &tokens {
+            assert!(!a.contains(t.as_str()), "a staff view carries a ticket token: {a}");
+        }
+        assert!(!a.contains("王五六") && !a.contains("13900001111"), "{a}");
+    }
 }

@@ -130,8 +130,8 @@ fn one_ticket_per_phone_but_never_blocking_proxy_taking() {
     let g = guide();
     let t1 = h.post_json("/api/queue/guide/tickets", &json!({"service": "B", "phone": "13812341234", "name": "张三明"}), &g);
     assert_eq!(t1.status, 201, "{}", t1.text());
-    assert_eq!(t1.json()["phone"], "138****1234", "the phone is shown masked");
-    assert_eq!(t1.json()["name"], "张*明");
+    assert_eq!(t1.json()["phone"], "********234", "the phone is shown masked: at most a third of it");
+    assert_eq!(t1.json()["name"], "张**");
     let r = h.post_json("/api/queue/tickets", &json!({"service": "B", "phone": "138-1234-1234"}), &anyone());
     assert_eq!(r.status, 409);
     assert!(message(&r).contains("B001"));
@@ -161,7 +161,13 @@ fn appointment_check_in_issues_an_appointment_ticket_once() {
     assert_eq!(again.json()["ticket"], r.json()["ticket"]);
     let issued = events(&h, "queue.issued");
     assert_eq!(issued.len(), 1);
-    assert_eq!(issued[0]["appointment_id"], "YY-20260101-7");
+    // The bus is public: which appointment (whose) the ticket is stays off it.
+    assert_eq!(issued[0]["ticket"], r.json()["ticket"]);
+    assert!(issued[0].get("appointment_id").is_none() && !issued[0].to_string().contains("YY-"), "{}", issued[0]);
+    // The same appointment checked in again for another service is not
+    // answered with the first ticket as if it were the same request.
+    let other = h.post_json("/api/queue/appointments", &json!({"appointment_id": "YY-20260101-7", "service": "A", "time": slot}), &guide());
+    assert_eq!(other.status, 422, "{}", other.text());
     // Audiences: the desk is for guides, not for residents.
     assert_eq!(h.post_json("/api/queue/appointments", &body, &anyone()).status, 401);
     assert_eq!(h.post_json("/api/queue/guide/tickets", &json!({"service": "A"}), &clerk("1")).status, 403);
@@ -210,4 +216,236 @@ fn a_database_from_the_previous_version_keeps_numbers_and_limits() {
         .sql(|c| c.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")?.query_map([], |r| r.get(0))?.collect())
         .unwrap();
     assert_eq!(indexes, ["tickets_at_window", "tickets_done", "tickets_missed", "tickets_phone", "tickets_waiting"]);
+}
+
+/// One phone, however it is typed (spaces, dashes, dots, parentheses,
+/// `+86`, `0086`, a bare `86`, full-width digits), is one phone for the
+/// one-ticket rule; and what a resident's page shows of a phone or a name is
+/// at most a third of it, for short landlines too.
+#[test]
+fn one_phone_typed_many_ways_is_one_phone_and_pages_show_at_most_a_third() {
+    let h = harness();
+    let first = h.post_json("/api/queue/tickets", &json!({"service": "A", "phone": "13900001111"}), &anyone());
+    assert_eq!(first.status, 201, "{}", first.text());
+    for typed in ["+86 139-0000-1111", "0086 13900001111", "8613900001111", "(139) 0000.1111", "１３９００００１１１１", "＋８６　１３９００００１１１１"] {
+        let r = h.post_json("/api/queue/tickets", &json!({"service": "A", "phone": typed}), &anyone());
+        assert_eq!(r.status, 409, "{typed}: {}", r.text());
+        assert!(message(&r).contains("A001"), "{typed}: {}", message(&r));
+    }
+    let r = h.post_json("/api/queue/tickets", &json!({"service": "A", "phone": "139 0000 111x"}), &anyone());
+    assert_eq!(r.status, 422, "{}", r.text());
+
+    // Short numbers and names: never more than a third of the characters.
+    let shown = |v: &str| v.chars().filter(|c| *c != '*').count();
+    for (phone, name) in [("6512345", "李四"), ("65123456", "张三明"), ("010-6512-3456", "欧阳娜娜")] {
+        let r = h.post_json("/api/queue/guide/tickets", &json!({"service": "B", "phone": phone, "name": name}), &guide());
+        assert_eq!(r.status, 201, "{}", r.text());
+        let token = r.json()["token"].as_str().unwrap().to_owned();
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        for v in [r.json(), h.get(&format!("/api/queue/t/{token}")).json()] {
+            let p = v["phone"].as_str().unwrap();
+            assert!(shown(p) <= digits / 3, "{phone} shown as {p}");
+            let n = v["name"].as_str().unwrap();
+            assert!(shown(n) <= name.chars().count() / 3, "{name} shown as {n}");
+        }
+        let page = h.get(&format!("/queue/t/{token}")).text();
+        let tail: String = phone.chars().filter(char::is_ascii_digit).skip(digits / 3).collect();
+        assert!(!page.contains(&tail), "the ticket page shows {tail} of {phone}");
+        assert!(!page.contains(name), "the ticket page shows the name {name}");
+    }
+}
+
+/// An idempotency key answers a retry of the same request with the same
+/// ticket; the same key with another request is refused (not answered with
+/// the first ticket); the length limit told to the client is the one
+/// applied, whatever the plugin adds to the key inside.
+#[test]
+fn an_idempotency_key_reused_for_another_request_is_refused_and_its_limit_is_the_one_told() {
+    let h = harness();
+    let first = h.post_json("/api/queue/tickets", &json!({"service": "A", "idem_key": "k-1"}), &anyone());
+    assert_eq!(first.status, 201);
+    let other = h.post_json("/api/queue/tickets", &json!({"service": "B", "idem_key": "k-1"}), &anyone());
+    assert_eq!(other.status, 422, "{}", other.text());
+    assert!(message(&other).contains("different request"), "{}", message(&other));
+    assert!(other.json().get("token").is_none() && !other.text().contains(first.json()["token"].as_str().unwrap()), "{}", other.text());
+    let phone = h.post_json("/api/queue/tickets", &json!({"service": "A", "idem_key": "k-1", "phone": "13900001111"}), &anyone());
+    assert_eq!(phone.status, 422, "a phone added is another request: {}", phone.text());
+    let same = h.post_json("/api/queue/tickets", &json!({"service": "A", "idem_key": "k-1"}), &anyone());
+    assert_eq!((same.status, same.json()["ticket"].clone()), (200, json!("A001")));
+    // At the guide desk: the same key with another name or 代办 is refused.
+    let g = guide();
+    let body = json!({"service": "C", "name": "张三明", "idem_key": "g-1"});
+    assert_eq!(h.post_json("/api/queue/guide/tickets", &body, &g).status, 201);
+    assert_eq!(h.post_json("/api/queue/guide/tickets", &body, &g).status, 200);
+    assert_eq!(h.post_json("/api/queue/guide/tickets", &json!({"service": "C", "name": "李四", "idem_key": "g-1"}), &g).status, 422);
+    assert_eq!(h.post_json("/api/queue/guide/tickets", &json!({"service": "C", "name": "张三明", "proxy": true, "idem_key": "g-1"}), &g).status, 422);
+
+    // 100 characters, as the error says, are accepted; 101 are not.
+    let hundred = "k".repeat(100);
+    let r = h.post_json("/api/queue/tickets", &json!({"service": "A", "idem_key": hundred}), &anyone());
+    assert_eq!(r.status, 201, "a key of the length the client is told may be used: {}", r.text());
+    let r = h.post_json("/api/queue/tickets", &json!({"service": "A", "idem_key": "k".repeat(101)}), &anyone());
+    assert_eq!(r.status, 422);
+    assert!(message(&r).contains("100"), "{}", message(&r));
+    let r = h.post_json("/api/queue/guide/tickets", &json!({"service": "A", "idem_key": "甲".repeat(100)}), &g);
+    assert_eq!(r.status, 201, "characters, not bytes: {}", r.text());
+    let r = h.post_json("/api/queue/tickets", &json!({"service": "A", "idem_key": "a\u{0}b"}), &anyone());
+    assert_eq!(r.status, 422);
+}
+
+/// Settings that would break the hall are refused through the admin's
+/// settings API, every problem named by its field path in both languages,
+/// and nothing is kept; a broken configuration from `linli.toml` makes the
+/// plugin say which field is wrong.
+#[test]
+fn settings_that_would_break_the_hall_are_refused_with_the_field_named() {
+    let h = harness();
+    let admin = linli_host::auth::Caller::staff(&["admin"]);
+    let services = |third: serde_json::Value| {
+        json!({"services": [
+            {"code": "A", "name_zh": "民政事务", "name_en": "Civil affairs"},
+            {"code": "B", "name_zh": "劳动保障", "name_en": "Labour"},
+            third,
+            {"code": "D", "name_zh": "综合", "name_en": "General"}
+        ]})
+    };
+    let hours = |extra: serde_json::Value| {
+        let mut h = json!({"open": "08:30", "close": "17:00", "last_ticket": "16:30", "days": [1, 2, 3, 4, 5]});
+        for (k, v) in extra.as_object().unwrap() {
+            h[k] = v.clone();
+        }
+        json!({ "hours": h })
+    };
+    let cases: Vec<(serde_json::Value, Vec<&str>)> = vec![
+        (services(json!({"code": "C", "name_zh": "卫生", "name_en": "Health", "handling_minutes": 0})), vec!["services[2].handling_minutes"]),
+        (services(json!({"code": "C", "name_zh": "卫生", "name_en": "Health", "handling_minutes": "ten"})), vec!["services[2].handling_minutes"]),
+        (services(json!({"code": "C", "name_zh": "卫生", "name_en": "Health", "handling_minuts": 5})), vec!["services[2].handling_minuts"]),
+        (services(json!({"code": "C", "name_zh": "", "name_en": "Health", "quota": {"night": 5}})), vec!["services[2].name_zh", "services[2].quota.night"]),
+        (hours(json!({"days": [0, 8, 255]})), vec!["hours.days[0]", "hours.days[1]", "hours.days[2]"]),
+        (hours(json!({"days": [1, 256]})), vec!["hours.days[1]"]),
+        (hours(json!({"closed_dates": ["2026-10-01", "2026-02-30", "tomorrow", "2026-1-5"]})), vec!["hours.closed_dates[1]", "hours.closed_dates[2]", "hours.closed_dates[3]"]),
+        (hours(json!({"last_ticket": "08:00"})), vec!["hours.last_ticket"]),
+        (hours(json!({"close": "08:00", "last_ticket": "07:00"})), vec!["hours.close", "hours.last_ticket"]),
+        (hours(json!({"open": "8:61"})), vec!["hours.open"]),
+        (json!({"public_url": "javascript:alert(1)"}), vec!["public_url"]),
+        (json!({"public_url": "http://hall.example/\"><script>"}), vec!["public_url"]),
+        (json!({"periods": [{"code": "am", "until": "12:00"}, {"code": "pm", "until": "11:00"}]}), vec!["periods[1].until"]),
+        (json!({"policy": {"max_recalls": -1}}), vec!["policy.max_recalls"]),
+        (json!({"policy": {"window_idle_minutes": 0, "max_recalls": 50}}), vec!["policy.max_recalls", "policy.window_idle_minutes"]),
+        (json!({"windows": [{"number": "1", "services": ["A", "Q"]}]}), vec!["windows[0].services[1]"]),
+        (json!({"colour": "red"}), vec!["colour"]),
+    ];
+    for (patch, paths) in cases {
+        let r = h.post_json("/api/queue/config", &patch, &admin);
+        assert_eq!(r.status, 422, "{patch}: {}", r.text());
+        let v = r.json();
+        let fields: Vec<&str> = v["error"]["fields"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+        for p in &paths {
+            assert!(fields.contains(p), "{patch}: {p} not among {fields:?}");
+            assert!(v["error"]["message_zh"].as_str().unwrap().contains(p), "{patch}: {}", v["error"]["message_zh"]);
+            assert!(v["error"]["message_en"].as_str().unwrap().contains(p), "{patch}: {}", v["error"]["message_en"]);
+        }
+        for f in v["error"]["fields"].as_array().unwrap() {
+            let zh = f["message_zh"].as_str().unwrap();
+            // The Chinese text is Chinese (the field path aside): no Rust
+            // type names or English words from the parser.
+            assert!(!zh.contains("invalid") && !zh.contains("expected") && !zh.contains("u32") && !zh.contains("struct"), "{zh}");
+            assert!(!f["message_en"].as_str().unwrap().is_empty());
+        }
+    }
+    // Nothing of it was kept: the hall still issues with its defaults.
+    let cfg = h.request("GET", "/api/queue/config", b"", &admin).json();
+    assert_eq!(cfg["override"], json!({}), "{cfg}");
+    assert_eq!(cfg["effective"]["services"][2]["handling_minutes"], 6);
+    assert_eq!(ticket(&h, "C")["ticket"], "C001");
+    // A good change is still taken.
+    let r = h.post_json("/api/queue/config", &json!({"public_url": "https://hall.example:8443/linli"}), &admin);
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    // The same checks on the host's `[plugins.queue.config]`: the plugin
+    // refuses to run the hall on it and says which field is wrong.
+    let broken = harness_with(json!({"hours": {"days": [1, 8]}, "services": [{"code": "A", "name_zh": "民政", "name_en": "Civil", "handling_minutes": 0}], "windows": [{"number": "1", "services": ["A"]}]}));
+    let r = take(&broken, "A");
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(message(&r).contains("hours.days[1]") && message(&r).contains("services[0].handling_minutes"), "{}", message(&r));
+    let typed = harness_with(json!({"hours": {"days": [1, 2], "open": 830}}));
+    let r = take(&typed, "A");
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(message(&r).contains("hours.open"), "{}", message(&r));
+}
+
+/// A district hall's day: 30,000 tickets (past the host's 10,000 rows per
+/// query) still report on the statistics API, the CSV and the page, with
+/// the right totals, within the call's time limit.
+#[test]
+fn a_district_day_of_30000_tickets_reports_on_the_api_the_csv_and_the_page() {
+    let h = harness();
+    ticket(&h, "A");
+    // The rest straight into the database (issuing 30,000 through the
+    // sandbox one by one would take minutes): D00001…D29999, issued a second
+    // apart from 09:00; every third called to window 1 after 10 minutes and
+    // served for 5 by clerk-1.
+    let start = at(DAY1, 9, 0);
+    h.sql(|c| {
+        c.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 29999)
+             INSERT INTO tickets (day, origin_service, number, label, service, token, kind, channel, status, sort_time, issued_at,
+                                  called_at, last_called_at, serving_at, finished_at, window, clerk_id, clerk_name, outcome, period, est_wait_ms)
+             SELECT '2026-01-01', 'D', i, 'D' || printf('%05d', i), 'D', lower(hex(randomblob(16))), 'walk-in', 'kiosk',
+                    CASE WHEN i % 3 = 0 THEN 'finished' ELSE 'waiting' END, ?1 + i * 1000, ?1 + i * 1000,
+                    CASE WHEN i % 3 = 0 THEN ?1 + i * 1000 + 600000 END, CASE WHEN i % 3 = 0 THEN ?1 + i * 1000 + 600000 END,
+                    CASE WHEN i % 3 = 0 THEN ?1 + i * 1000 + 600000 END, CASE WHEN i % 3 = 0 THEN ?1 + i * 1000 + 900000 END,
+                    CASE WHEN i % 3 = 0 THEN '1' END, CASE WHEN i % 3 = 0 THEN 'clerk-1' END, CASE WHEN i % 3 = 0 THEN '办事员1' END,
+                    CASE WHEN i % 3 = 0 THEN 'done' END, 'am', 600000
+             FROM n",
+            [start],
+        )
+    })
+    .unwrap();
+    let sup = linli_host::auth::Caller::staff(&["supervisor"]);
+    let r = h.request("GET", "/api/queue/stats?from=2026-01-01", b"", &sup);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["total"]["issued"], 30_000, "{}", v["total"]);
+    assert_eq!(v["total"]["called"], 9_999);
+    assert_eq!(v["total"]["served"], 9_999);
+    assert_eq!(v["total"]["wait_min"], json!({"avg": 10.0, "p90": 10.0, "max": 10.0}));
+    assert_eq!(v["total"]["handling_min"], json!({"avg": 5.0, "p90": 5.0, "max": 5.0}));
+    let d = v["by_service"].as_array().unwrap().iter().find(|s| s["key"] == "D").unwrap();
+    assert_eq!(d["issued"], 29_999);
+    assert_eq!(v["by_window"][0]["key"], "1");
+    assert_eq!(v["by_window"][0]["served"], 9_999);
+    assert_eq!(v["by_clerk"][0]["key"], "办事员1 (clerk-1)");
+    assert_eq!(v["estimate"]["samples"], 9_999);
+    assert_eq!(v["estimate"]["mean_abs_error_min"], 0.0);
+    let per_hour: i64 = v["hours"].as_array().unwrap().iter().map(|h| h["issued"].as_i64().unwrap()).sum();
+    assert_eq!(per_hour, 30_000);
+    assert_eq!(v["hours"][9]["issued"], 3_600, "09:00-10:00: the API ticket and 3,599 more");
+    let csv = h.request("GET", "/api/queue/stats.csv?from=2026-01-01", b"", &sup);
+    assert_eq!(csv.status, 200, "{}", csv.text());
+    assert!(csv.text().contains("\ntotal,\"all\",30000,9999,9999,"), "{}", csv.text());
+    let page = h.request("GET", "/queue/stats?from=2026-01-01", b"", &sup);
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("30000") || page.text().contains("30,000"), "the page shows the day's total");
+}
+
+/// The nearest-rank percentile and the averages, on a small day the old
+/// per-ticket arithmetic was checked on.
+#[test]
+fn statistics_added_up_in_sql_match_the_tickets() {
+    let h = harness();
+    for _ in 0..10 {
+        ticket(&h, "A");
+    }
+    // Waits of 3, 6 … 30 minutes at window 1; handling 2 minutes each.
+    for i in 1..=10 {
+        serve(&h, "1", at(DAY1, 9, 3 * i), at(DAY1, 9, 3 * i) + 2 * MINUTE);
+    }
+    let sup = linli_host::auth::Caller::staff(&["supervisor"]);
+    let v = h.request("GET", "/api/queue/stats?from=2026-01-01", b"", &sup).json();
+    // Nearest rank: the 9th of 10 waits.
+    assert_eq!(v["total"]["wait_min"], json!({"avg": 16.5, "p90": 27.0, "max": 30.0}), "{}", v["total"]);
+    assert_eq!(v["total"]["handling_min"], json!({"avg": 2.0, "p90": 2.0, "max": 2.0}));
+    assert_eq!(v["by_window"][0]["issued"], 0, "windows serve tickets, they do not issue them");
+    assert_eq!(v["by_window"][0]["served"], 10);
 }
