@@ -70,11 +70,6 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const CSP: &str =
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
-/// The policy for a plugin page that still has inline scripts (see
-/// `dispatch::inline_script`): only such pages get `'unsafe-inline'`.
-pub const CSP_INLINE_SCRIPTS: &str =
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
-
 pub fn app(host: Arc<Host>) -> Router {
     Router::new()
         .merge(host_api::router())

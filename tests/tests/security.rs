@@ -301,6 +301,19 @@ fn host_pages_run_no_inline_script_under_a_strict_policy_and_speak_one_language(
 }
 
 #[test]
+fn plugin_pages_get_the_strict_policy_too() {
+    let s = TestServer::start(&[fixtures::PLUGIN_QUEUE, fixtures::PLUGIN_NOTICES]);
+    let admin = sign_in(&s, "boss", &["admin"]);
+    for path in ["/queue/kiosk", "/queue/counter", "/queue/admin", "/queue/stats", "/notices"] {
+        let r = ureq::get(&format!("{}{path}", s.url)).set("Cookie", &admin.cookie).call().unwrap();
+        let csp = r.header("content-security-policy").unwrap_or("").to_owned();
+        assert!(csp.contains("script-src 'self';") && !csp.split(';').any(|d| d.contains("script-src") && d.contains("unsafe")), "{path}: {csp}");
+        let html = r.into_string().unwrap().replace("<script type=\"application/json\"", "<data");
+        assert!(inline_scripts(&html).is_empty(), "{path} has script the policy refuses: {:?}", inline_scripts(&html));
+    }
+}
+
+#[test]
 fn errors_are_one_json_format_without_internal_detail() {
     let s = TestServer::start(&[fixtures::PLUGIN_NOTICES]);
     let admin = sign_in(&s, "boss", &["admin"]);
