@@ -103,6 +103,9 @@ impl Browser {
             "var f = document.querySelector('form[action=\"/login\"]'); f.username.value = {user:?}; f.password.value = {PASSWORD:?}; \
              if (f.window) f.window.value = {window:?}; f.next.value = {next:?}; f.submit(); return 1;"
         ));
+        self.until("signed in", "document.querySelector('.topbar .who')");
+        // In Chinese, whatever language the browser asks for.
+        self.open(&format!("{base}{next}?lang=zh-CN"));
     }
 }
 

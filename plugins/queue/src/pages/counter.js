@@ -127,17 +127,22 @@
     if (e.key === 'Enter') {
       if (e.target && e.target.id === 'q-special-no') return;
       e.preventDefault();
-      var b = $('q-fnext');
-      if (b.disabled) msg(state && state.paused ? (zh ? '本窗口已暂停，请先按 P 恢复' : 'This window is paused; press P to resume') : (zh ? '暂无等候的群众' : 'Nobody is waiting'));
-      else b.click();
+      run('q-fnext');
       return;
     }
     if (/INPUT|SELECT|TEXTAREA/.test(e.target.tagName)) return;
     if (e.key === 't' || e.key === 'T') { $('q-transfer').open = true; $('q-t-svc').focus(); e.preventDefault(); return; }
     if (e.key === 'c' || e.key === 'C') { $('q-special-no').focus(); e.preventDefault(); return; }
     var id = keys[e.key] || keys[e.key.toLowerCase()];
-    if (id) { e.preventDefault(); if (!$(id).disabled) $(id).click(); }
+    if (id) { e.preventDefault(); run(id); }
   });
+  // A key acts even when its button is disabled: the state shown may be a
+  // moment old (a ticket just taken), and the plugin answers what it can
+  // do, with a message when it cannot.
+  function run(id) {
+    if (id === 'q-pause') $('q-pause').click();
+    else act(actions[id][0], actions[id][1]);
+  }
   var t = null;
   Linli.events(['queue.'], function () { clearTimeout(t); t = setTimeout(refresh, 150); });
   window.queueCounterRefresh = refresh;
