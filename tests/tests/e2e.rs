@@ -1,5 +1,6 @@
 //! End-to-end tests of the Linli host with real plugin components.
 
+mod audit;
 mod authz;
 mod bad_input;
 mod content;
@@ -12,4 +13,5 @@ mod queue;
 mod sandbox;
 mod security;
 mod signage_follow;
+mod staff_pages;
 mod template;

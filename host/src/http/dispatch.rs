@@ -168,21 +168,30 @@ impl Drop for Inline {
 }
 
 fn plugin_error(e: &CallError, _zh: bool) -> Response {
-    let (status, zh_msg) = match e {
-        CallError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "服务处理超时"),
-        CallError::Memory { .. } => (StatusCode::SERVICE_UNAVAILABLE, "服务内存不足"),
-        CallError::Trap { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "服务运行出错"),
-        CallError::BadResponse { .. } => (StatusCode::BAD_GATEWAY, "服务返回了无效的结果"),
+    let (status, code, zh_msg) = match e {
+        CallError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "plugin_timeout", "服务处理超时"),
+        CallError::Memory { .. } => (StatusCode::SERVICE_UNAVAILABLE, "plugin_memory", "服务内存不足"),
+        CallError::Trap { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "plugin_failed", "服务运行出错"),
+        CallError::BadResponse { .. } => (StatusCode::BAD_GATEWAY, "plugin_bad_response", "服务返回了无效的结果"),
     };
     let plugin = match e {
         CallError::Timeout { plugin, .. } | CallError::Memory { plugin, .. } | CallError::Trap { plugin, .. } | CallError::BadResponse { plugin, .. } => plugin,
     };
+    // A trap's reason can carry wasm backtraces and host internals: it goes
+    // to the log and the plugins page, the answer only names the plugin.
+    let en = match e {
+        CallError::Timeout { .. } | CallError::Memory { .. } => e.to_string(),
+        CallError::Trap { .. } => format!("plugin `{plugin}` failed; the reason is in the host's log and on the plugins page"),
+        CallError::BadResponse { .. } => format!("plugin `{plugin}` returned an invalid response; the reason is in the host's log and on the plugins page"),
+    };
+    tracing::warn!(plugin = %plugin, error = %e, "plugin call failed");
     (
         status,
         axum::Json(serde_json::json!({"error": {
+            "code": code,
             "plugin": plugin,
             "message_zh": format!("{zh_msg}（插件 {plugin}），请稍后再试或联系工作人员"),
-            "message_en": e.to_string(),
+            "message_en": en,
         }})),
     )
         .into_response()

@@ -55,7 +55,12 @@ async fn login_page(State(host): State<Arc<Host>>, headers: HeaderMap, q: Result
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let next = safe_next(q.next.as_deref()).unwrap_or_default();
     let lang = q.lang.map(|l| format!("lang={}", if l.starts_with("en") { "en" } else { "zh-CN" }));
-    login_form(&host, &headers, lang.as_deref(), &next, None)
+    let mut r = login_form(&host, &headers, lang.as_deref(), &next, None);
+    if lang.is_some() {
+        // The language chosen here holds for the pages after sign-in.
+        super::shell::remember_lang(&crate::auth::Caller::anonymous(&super::request_lang(&headers, lang.as_deref())), &mut r);
+    }
+    r
 }
 
 #[derive(Deserialize)]

@@ -115,7 +115,7 @@ pub fn page_response(
     Ok(r)
 }
 
-fn remember_lang(caller: &Caller, r: &mut Response) {
+pub fn remember_lang(caller: &Caller, r: &mut Response) {
     let v = format!("lang={}; Path=/; SameSite=Lax; Max-Age=31536000", caller.lang);
     if let Ok(v) = HeaderValue::from_str(&v) {
         r.headers_mut().append(header::SET_COOKIE, v);

@@ -1,0 +1,145 @@
+//! Headless Chromium over the host's staff and devices pages, as an admin
+//! uses them: an account needs a role (the error shows beside the roles),
+//! disabling asks first and can be undone, a clerk's windows are assigned;
+//! a new device shows in the list at once, "从未连接", with its pairing QR
+//! code and a copy button. The pages run under `script-src 'self'`: their
+//! forms work only if the served script does.
+
+use linli_tests::{TestServer, fixtures, wait_for};
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Just what this test needs of W3C WebDriver.
+struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+}
+
+impl Browser {
+    fn start() -> Option<Browser> {
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists());
+        let driver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists());
+        let (Some(chromium), Some(driver)) = (chromium, driver) else {
+            linli_shared::skip::unavailable("chromium or chromedriver is not installed: install chromium chromium-driver");
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).ok()?;
+        let child = Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().ok()?;
+        let base = format!("http://127.0.0.1:{port}");
+        wait_for(Duration::from_secs(20), || ureq::get(&format!("{base}/status")).call().ok().map(|_| ()))?;
+        let profile = tempfile::tempdir().ok()?.keep();
+        let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {"binary": chromium, "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,900", "--lang=zh-CN",
+            format!("--user-data-dir={}", profile.display()),
+        ]}}}});
+        let mut b = Browser { driver: child, base, session: String::new() };
+        let v = b.call("POST", "/session", Some(caps));
+        b.session = v["value"]["sessionId"].as_str().unwrap_or_default().to_owned();
+        assert!(!b.session.is_empty(), "chromedriver made a session: {v}");
+        Some(b)
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = if path == "/session" { format!("{}{path}", self.base) } else { format!("{}/session/{}{path}", self.base, self.session) };
+        let req = ureq::request(method, &url).timeout(Duration::from_secs(60));
+        let r = match body {
+            Some(b) => req.send_json(b),
+            None => req.call(),
+        };
+        match r {
+            Ok(r) => r.into_json().unwrap_or(Value::Null),
+            Err(ureq::Error::Status(_, r)) => r.into_json().unwrap_or(Value::Null),
+            Err(e) => panic!("webdriver {method} {path}: {e}"),
+        }
+    }
+
+    fn open(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({"url": url})));
+    }
+
+    fn js(&self, script: &str) -> Value {
+        self.call("POST", "/execute/sync", Some(json!({"script": script, "args": []})))["value"].clone()
+    }
+
+    /// Wait until `script` (an expression) is truthy; returns its value.
+    fn until(&self, what: &str, script: &str) -> Value {
+        let v = wait_for(Duration::from_secs(15), || {
+            let v = self.js(&format!("return {script};"));
+            (!v.is_null() && v != json!(false) && v != json!("")).then_some(v)
+        });
+        v.unwrap_or_else(|| panic!("timed out waiting for {what}: {}", self.js("return document.body.innerText;")))
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            self.call("DELETE", "", None);
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+#[test]
+fn staff_and_devices_pages_in_chromium() {
+    let Some(b) = Browser::start() else { return };
+    let s = TestServer::start(&[fixtures::PLUGIN_QUEUE]);
+    linli_host::auth::sessions::create_staff(&s.host.db, "boss", "管理员", PASSWORD, &["admin".to_string()], s.host.now_ms()).expect("admin");
+    b.open(&format!("{}/login?lang=zh-CN", s.url));
+    b.js(&format!(
+        "var f = document.querySelector('form[action=\"/login\"]'); f.username.value = 'boss'; f.password.value = {PASSWORD:?}; f.submit(); return 1;"
+    ));
+    b.until("signed in", "document.querySelector('.who') && document.querySelector('.who').textContent.includes('管理员')");
+
+    // ---- staff ----
+    b.open(&format!("{}/admin/host/staff", s.url));
+    b.until("the staff page", "document.getElementById('new-staff')");
+    b.js(&format!(
+        "var f = document.getElementById('new-staff'); f.username.value = 'wang'; f.elements.name.value = '王五'; f.windows.value = '1,2'; \
+         f.password.value = {PASSWORD:?}; f.querySelector('button').click(); return 1;"
+    ));
+    let err = b.until("the roles error beside the roles", "document.querySelector('fieldset + .field-error') && document.querySelector('fieldset + .field-error').textContent");
+    assert_eq!(err, "请至少选择一个角色");
+    b.js("var f = document.getElementById('new-staff'); f.querySelector('input[value=clerk]').click(); f.querySelector('button.primary').click(); return 1;");
+    let row = b.until("the new account in the list", "Array.from(document.querySelectorAll('tr[data-staff]')).map(r => r.innerText).find(t => t.includes('王五'))");
+    let row = row.as_str().unwrap().to_owned();
+    assert!(row.contains("窗口办事员") && row.contains("1、2") && row.contains("启用中"), "{row}");
+    // Disable asks first: answered no, nothing happens.
+    b.js("window.confirm = function (m) { window.__asked = m; return false; }; \
+          Array.from(document.querySelectorAll('tr[data-staff]')).find(r => r.innerText.includes('王五')).querySelector('[data-disable]').click(); return 1;");
+    let asked = b.js("return window.__asked;");
+    assert!(asked.as_str().unwrap_or("").starts_with("确定停用“王五”（wang）的账号吗？"), "{asked}");
+    // Answered yes, it is disabled, and can be enabled again.
+    b.js("window.confirm = function () { return true; }; return 1;");
+    b.js("Array.from(document.querySelectorAll('tr[data-staff]')).find(r => r.innerText.includes('王五')).querySelector('[data-disable]').click(); return 1;");
+    b.until("disabled", "Array.from(document.querySelectorAll('tr[data-staff]')).some(r => r.innerText.includes('王五') && r.innerText.includes('已停用'))");
+    b.js("Array.from(document.querySelectorAll('tr[data-staff]')).find(r => r.innerText.includes('王五')).querySelector('[data-enable]').click(); return 1;");
+    b.until("enabled again", "Array.from(document.querySelectorAll('tr[data-staff]')).some(r => r.innerText.includes('王五') && r.innerText.includes('启用中'))");
+    let audit = s.host.db.with_reader(|c| c.query_row("SELECT group_concat(action) FROM audit", [], |r| r.get::<_, String>(0))).unwrap();
+    assert!(audit.contains("staff.disable") && audit.contains("staff.enable"), "{audit}");
+
+    // ---- devices ----
+    b.open(&format!("{}/admin/host/devices", s.url));
+    b.until("the devices page", "document.getElementById('new-device')");
+    b.js("var f = document.getElementById('new-device'); f.elements.name.value = '大厅 1 号取号机'; f.kind.value = 'kiosk'; f.querySelector('button').click(); return 1;");
+    b.until("the pairing panel", "!document.getElementById('device-paired').hidden");
+    let first = b.js("return document.querySelector('#device-table tbody tr').innerText;");
+    let first = first.as_str().unwrap_or("");
+    assert!(first.contains("大厅 1 号取号机") && first.contains("自助取号机") && first.contains("从未连接") && first.contains("使用中"), "listed at once: {first}");
+    let link = b.js("return document.getElementById('device-link').textContent;");
+    assert!(link.as_str().unwrap().starts_with(&format!("{}/device/pair?token=dev_", s.url)), "{link}");
+    let qr = b.js("var p = document.querySelector('#device-qr svg path'); return p ? p.getAttribute('d').length : 0;");
+    assert!(qr.as_u64().unwrap_or(0) > 100, "a QR code is drawn: {qr}");
+    b.js("document.getElementById('device-copy').click(); return 1;");
+    b.until("the copy button says so", "document.getElementById('device-copy').textContent === '已复制'");
+    // The device list stays right after a reload, and revoking asks first.
+    b.open(&format!("{}/admin/host/devices", s.url));
+    b.js("window.confirm = function (m) { window.__asked = m; return true; }; document.querySelector('[data-revoke]').click(); return 1;");
+    b.until("revoked", "document.querySelector('#device-table tbody tr') && document.querySelector('#device-table tbody tr').innerText.includes('已停用')");
+}
