@@ -1,6 +1,5 @@
 //! End-to-end tests of the Linli host with real plugin components.
 
-mod audit;
 mod authz;
 mod bad_input;
 mod content;
