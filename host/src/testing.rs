@@ -178,6 +178,8 @@ fn call_error_status(e: &CallError) -> u16 {
         CallError::Memory { .. } => 503,
         CallError::Trap { .. } => 500,
         CallError::BadResponse { .. } => 502,
+        CallError::Limit { limit, .. } if limit == "storage_mib" => 507,
+        CallError::Limit { .. } => 503,
     }
 }
 

@@ -77,8 +77,9 @@ fn a_plugin_cannot_fill_the_disk() {
     // A call writing eight at once (128 MB) is refused as a whole: nothing
     // of it is kept, however many of its statements fitted.
     let (code, body) = get(&s, "/greedy/blobs?n=8");
-    assert_ne!(code, 200, "{body}");
-    assert!(body.to_string().contains("storage quota of 64 MiB"), "{body}");
+    assert_eq!(code, 507, "{body}");
+    assert_eq!(body["error"]["code"], "plugin_storage_quota", "{body}");
+    assert!(body["error"]["message_en"].as_str().unwrap().contains("storage quota of 64 MiB"), "{body}");
     let db = s.host.config.data_dir.join("plugins/greedy.sqlite");
     let size = std::fs::metadata(&db).unwrap().len();
     assert!(size <= 64 * 1024 * 1024, "the database file stays within its quota: {size} bytes");

@@ -44,7 +44,10 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
             }
             return r;
         }
-        Routed::NotFound => return super::shell::not_found(&host, &caller),
+        // A page for a browser, the error format for everyone else (an
+        // API client, a script).
+        Routed::NotFound if wants_html(&parts.headers) => return super::shell::not_found(&host, &caller),
+        Routed::NotFound => return error_json(StatusCode::NOT_FOUND, "页面或接口不存在", "no such page or endpoint"),
     };
     drop(snapshot);
 
@@ -173,14 +176,20 @@ fn plugin_error(e: &CallError, _zh: bool) -> Response {
         CallError::Memory { .. } => (StatusCode::SERVICE_UNAVAILABLE, "plugin_memory", "服务内存不足"),
         CallError::Trap { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "plugin_failed", "服务运行出错"),
         CallError::BadResponse { .. } => (StatusCode::BAD_GATEWAY, "plugin_bad_response", "服务返回了无效的结果"),
+        CallError::Limit { limit, .. } if limit == "storage_mib" => (StatusCode::INSUFFICIENT_STORAGE, "plugin_storage_quota", "服务的存储空间已满"),
+        CallError::Limit { .. } => (StatusCode::SERVICE_UNAVAILABLE, "plugin_limit", "服务达到资源上限"),
     };
     let plugin = match e {
-        CallError::Timeout { plugin, .. } | CallError::Memory { plugin, .. } | CallError::Trap { plugin, .. } | CallError::BadResponse { plugin, .. } => plugin,
+        CallError::Timeout { plugin, .. }
+        | CallError::Memory { plugin, .. }
+        | CallError::Trap { plugin, .. }
+        | CallError::BadResponse { plugin, .. }
+        | CallError::Limit { plugin, .. } => plugin,
     };
     // A trap's reason can carry wasm backtraces and host internals: it goes
     // to the log and the plugins page, the answer only names the plugin.
     let en = match e {
-        CallError::Timeout { .. } | CallError::Memory { .. } => e.to_string(),
+        CallError::Timeout { .. } | CallError::Memory { .. } | CallError::Limit { .. } => e.to_string(),
         CallError::Trap { .. } => format!("plugin `{plugin}` failed; the reason is in the host's log and on the plugins page"),
         CallError::BadResponse { .. } => format!("plugin `{plugin}` returned an invalid response; the reason is in the host's log and on the plugins page"),
     };

@@ -8,7 +8,7 @@
 
 use super::bindings::linli::plugin::{clock, config, events, kv, log, pseudonyms, residents, sql, types};
 use super::bindings::types::Error;
-use super::limits::{Budgets, Limits};
+use super::limits::{Budgets, LimitReached, Limits};
 use crate::bus::EventBus;
 use crate::storage::sqlite::{MAX_SQL_ROWS, PluginSql, SqlUnit};
 use crate::storage::{NewEvent, Storage, StorageError};
@@ -104,6 +104,9 @@ pub struct CallState {
     pub event_bytes: usize,
     /// Log bytes written by this call so far.
     pub log_bytes: usize,
+    /// The limit a statement of this call ran into, if its transaction went
+    /// with it: the call then fails naming that limit.
+    pub limit_hit: Option<LimitReached>,
     pub store_limits: StoreLimits,
     pub wasi: WasiCtx,
     pub table: ResourceTable,
@@ -126,11 +129,11 @@ impl CallState {
         }
         self.host_calls += 1;
         if self.host_calls > self.limits.host_calls {
-            wasmtime::bail!(
-                "plugin `{}` made more than {} host calls in one call (limit host_calls)",
-                self.plugin_id,
-                self.limits.host_calls
-            );
+            return Err(LimitReached {
+                limit: "host_calls",
+                message: format!("plugin `{}` made more than {} host calls in one call (limit host_calls)", self.plugin_id, self.limits.host_calls),
+            }
+            .into());
         }
         Ok(())
     }
@@ -163,6 +166,9 @@ impl CallState {
             // Stored (with the events) once its group is committed.
             Some(unit) => {
                 if let Err(e) = unit.finish(true, events) {
+                    if let Some(hit) = self.limit_hit.take() {
+                        return Err(hit.into());
+                    }
                     wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id);
                 }
             }
@@ -181,6 +187,7 @@ impl CallState {
         match (self.sql_unit.take(), &self.sql) {
             (Some(unit), _) => match unit.join_group(true, events) {
                 Ok(kept) => Ok(kept),
+                Err(_) if self.limit_hit.is_some() => Err(self.limit_hit.take().expect("checked").into()),
                 Err(e) => wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id),
             },
             // No SQL in this call: its events still go out after those of
@@ -435,6 +442,11 @@ impl CallState {
     /// it, the cause kept for the calls that share it.
     fn sql_failed(&mut self, e: rusqlite::Error, statement: &str) -> Error {
         let err = sql_err(e, &self.plugin_id, &self.limits, statement);
+        if let Error::Limit(m) = &err
+            && m.contains("(limit storage_mib)")
+        {
+            self.limit_hit = Some(LimitReached { limit: "storage_mib", message: m.clone() });
+        }
         if let Some(unit) = self.sql_unit.as_mut() {
             let text = match &err {
                 Error::Limit(m) | Error::Invalid(m) | Error::Denied(m) | Error::Internal(m) => m.clone(),

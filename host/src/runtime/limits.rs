@@ -60,6 +60,23 @@ impl Default for Limits {
 /// reserves slots of this size.
 pub const MAX_MEMORY_MIB: u64 = 256;
 
+/// A call stopped because it reached one of its limits (not because the
+/// plugin broke): the answer may say which limit, unlike a trap's reason.
+#[derive(Debug)]
+pub struct LimitReached {
+    /// The limit's name in `linli.toml` (`host_calls`, `storage_mib`…).
+    pub limit: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for LimitReached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LimitReached {}
+
 /// Use of something a plugin may spend per minute (event bytes, log lines),
 /// shared by all its calls: a fixed one-minute window, reset when a new
 /// minute starts.

@@ -53,6 +53,10 @@ pub enum CallError {
     Trap { plugin: String, reason: String },
     #[error("plugin `{plugin}` returned an invalid response: {reason}")]
     BadResponse { plugin: String, reason: String },
+    /// A limit of the host's work for the plugin (its storage quota, its
+    /// host calls): the message names the limit and holds no internals.
+    #[error("{message}")]
+    Limit { plugin: String, limit: String, message: String },
 }
 
 /// Per-plugin settings an admin can change (in `linli.toml`).
@@ -460,6 +464,7 @@ impl LoadedPlugin {
             budgets: self.budgets.clone(),
             event_bytes: 0,
             log_bytes: 0,
+            limit_hit: None,
             store_limits: StoreLimitsBuilder::new()
                 .memory_size((self.limits.memory_mib * 1024 * 1024) as usize)
                 .table_elements(self.limits.table_elements)
@@ -507,6 +512,9 @@ impl LoadedPlugin {
         // reply names the cause.
         tracing::debug!(plugin = %plugin, "trap detail: {e:?}");
         let text = e.root_cause().to_string();
+        if let Some(hit) = e.downcast_ref::<super::limits::LimitReached>() {
+            return CallError::Limit { plugin, limit: hit.limit.to_owned(), message: hit.message.clone() };
+        }
         match e.downcast_ref::<wasmtime::Trap>() {
             Some(wasmtime::Trap::Interrupt) => CallError::Timeout { plugin, limit_ms: self.limits.time_ms },
             _ if text.contains("forcing trap when growing memory") || text.contains("memory minimum size") => {
