@@ -1,10 +1,35 @@
 //! Reading SQL rows straight into Rust types, by column name.
 //!
-//! ```ignore
-//! #[derive(serde::Deserialize)]
+//! ```
+//! use linli_sdk::sql::{self, Rows, Value};
+//! use linli_sdk::store::HostError;
+//!
+//! #[derive(serde::Deserialize, Debug, PartialEq)]
 //! struct Ticket { id: i64, label: String, called_at: Option<i64>, priority: bool }
-//! let waiting: Vec<Ticket> = sql::query_as("SELECT * FROM tickets WHERE status = ?1", &[sql::text("waiting")])?;
-//! let (n, oldest): (i64, Option<i64>) = sql::query_as("SELECT COUNT(*), MIN(issued_at) FROM tickets", &[])?.remove(0);
+//!
+//! // In a plugin: the rows of a query, already typed.
+//! fn waiting() -> Result<Vec<Ticket>, HostError> {
+//!     sql::query_as("SELECT * FROM tickets WHERE status = ?1", &[sql::text("waiting")])
+//! }
+//! fn count_and_oldest() -> Result<(i64, Option<i64>), HostError> {
+//!     Ok(sql::query_as("SELECT COUNT(*), MIN(issued_at) FROM tickets", &[])?.remove(0))
+//! }
+//!
+//! // `query_as` is `query` and then `Rows::decode`, which runs anywhere:
+//! let rows = Rows {
+//!     columns: vec!["id".into(), "label".into(), "status".into(), "called_at".into(), "priority".into()],
+//!     rows: vec![
+//!         vec![Value::Integer(7), Value::Text("A007".into()), Value::Text("waiting".into()), Value::Null, Value::Integer(1)],
+//!         vec![Value::Integer(8), Value::Text("A008".into()), Value::Text("waiting".into()), Value::Integer(1_767_225_600_000), Value::Integer(0)],
+//!     ],
+//! };
+//! let tickets: Vec<Ticket> = rows.decode().unwrap();
+//! assert_eq!(tickets[0], Ticket { id: 7, label: "A007".into(), called_at: None, priority: true });
+//! assert_eq!(tickets[1].called_at, Some(1_767_225_600_000));
+//! let counted = Rows { columns: vec!["COUNT(*)".into(), "MIN(issued_at)".into()], rows: vec![vec![Value::Integer(2), Value::Null]] };
+//! let (n, oldest): (i64, Option<i64>) = counted.decode().unwrap().remove(0);
+//! assert_eq!((n, oldest), (2, None));
+//! # let _ = (waiting, count_and_oldest);
 //! ```
 //!
 //! A struct takes its fields from the columns of the same name (columns it

@@ -73,9 +73,59 @@ fn edits_reach_the_served_index_and_broken_files_keep_their_last_version() {
     });
     assert_eq!(gone, Some(()));
 
-    // Assets are served; escaping the folder is not.
-    assert_eq!(s.get("/api/content/asset/../Cargo.toml").0, 404);
-    assert_eq!(s.get("/api/content/asset/%2e%2e/%2e%2e/etc/passwd").0, 404);
+}
+
+/// One request written byte for byte on a socket: HTTP clients (ureq, curl,
+/// browsers) resolve `..` in a URL before sending it, so only a raw request
+/// reaches the asset handler with the path an attacker would send.
+fn raw_get(base: &str, target: &str) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut conn = std::net::TcpStream::connect(addr).expect("connect");
+    conn.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    write!(conn, "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("request written");
+    let mut answer = Vec::new();
+    conn.read_to_end(&mut answer).expect("answer read");
+    let text = String::from_utf8_lossy(&answer);
+    let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("no status line for {target}: {text}"));
+    let body = answer.windows(4).position(|w| w == b"\r\n\r\n").map(|i| answer[i + 4..].to_vec()).unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn assets_are_served_and_paths_out_of_the_folder_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&shipped(), &content);
+    // A picture beside the content folder, where `../` would lead: if the
+    // handler followed the path, this is what it would serve.
+    let picture = std::fs::read(content.join("images/hall-guide.png")).unwrap();
+    std::fs::write(dir.path().join("secret.png"), &picture).unwrap();
+    let s = TestServer::start_full(&[], "", Some(content.clone()));
+
+    // The raw request itself works: a picture inside the folder is served.
+    let (code, body) = raw_get(&s.url, "/api/content/asset/images/hall-guide.png");
+    assert_eq!(code, 200, "an asset inside the folder");
+    assert!(body.ends_with(&picture[picture.len() - 64..]), "the picture's bytes are served");
+
+    let secret = dir.path().join("secret.png");
+    let absolute = format!("/api/content/asset/{}", secret.display().to_string().replace('/', "%2F"));
+    for target in [
+        "/api/content/asset/../secret.png",
+        "/api/content/asset/images/../../secret.png",
+        "/api/content/asset/%2e%2e/secret.png",
+        "/api/content/asset/..%2Fsecret.png",
+        "/api/content/asset/images/..%2F..%2Fsecret.png",
+        // Any `..` is refused, even one that would come back inside.
+        "/api/content/asset/images/../images/hall-guide.png",
+        absolute.as_str(),
+    ] {
+        let (code, body) = raw_get(&s.url, target);
+        let text = String::from_utf8_lossy(&body);
+        assert_eq!(code, 404, "{target}: {text}");
+        // The asset handler's own refusal, not a route that did not match.
+        assert!(text.contains("no such file") || text.contains("文件不存在"), "{target} reached the asset handler: {text}");
+    }
 }
 
 #[test]

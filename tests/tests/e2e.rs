@@ -1,5 +1,6 @@
 //! End-to-end tests of the Linli host with real plugin components.
 
+mod audit;
 mod authz;
 mod bad_input;
 mod content;

@@ -42,19 +42,34 @@ impl Plugin for Hostile {
             "/hostile/garbage" => Response { status: 999, headers: vec![], body: b"??".to_vec() },
             "/hostile/bad-header" => Response::text(200, "x").with_header("bad header\n", "v"),
             // Another plugin's keys live in another namespace: this reads
-            // this plugin's own (empty) namespace, whatever the key says.
+            // this plugin's own namespace, whatever the key says. Every
+            // call's own outcome is reported (`{"ok": …}` or `{"err": …}`),
+            // and a key of its own is written and read back first, so "found
+            // nothing" cannot stand in for "key-value storage is broken".
             "/hostile/peek-kv" => {
-                let direct = kv::get("notice/0000000001").ok().flatten();
-                let escaped = kv::get("../notices/notice/0000000001").ok().flatten();
-                let scanned = kv::scan("", None, 100).map(|v| v.len()).unwrap_or(0);
-                Response::json(200, &serde_json::json!({"direct": direct.is_some(), "escaped": escaped.is_some(), "scanned": scanned}))
+                let own = kv::set("own/marker", b"mine").and_then(|_| kv::get("own/marker"));
+                let direct = kv::get("notice/0000000001");
+                let escaped = kv::get("../notices/notice/0000000001");
+                let scanned = kv::scan("", None, 100);
+                let failed = own.is_err() || direct.is_err() || escaped.is_err() || scanned.is_err();
+                let text = |v: Option<Vec<u8>>| v.map(|b| String::from_utf8_lossy(&b).into_owned());
+                let body = serde_json::json!({
+                    "own": outcome(own.map(text)),
+                    "direct": outcome(direct.map(text)),
+                    "escaped": outcome(escaped.map(text)),
+                    "scanned": outcome(scanned.map(|v| v.into_iter().map(|(k, _)| k).collect::<Vec<_>>())),
+                });
+                Response::json(if failed { 500 } else { 200 }, &body)
             }
+            // The ATTACH is meant to fail (and says how); the query of its
+            // own schema is meant to work, and a failure of it is a 500.
             "/hostile/peek-sql" => {
                 let attach = sql::execute("ATTACH DATABASE 'data/linli.db' AS host", &[]);
                 let tables = sql::query("SELECT name FROM sqlite_master", &[]);
-                Response::json(200, &serde_json::json!({
-                    "attach": attach.map(|_| "ok".to_string()).unwrap_or_else(|e| e.to_string()),
-                    "tables": tables.map(|r| r.rows.len()).unwrap_or(0),
+                let status = if tables.is_ok() { 200 } else { 500 };
+                Response::json(status, &serde_json::json!({
+                    "attach": outcome(attach),
+                    "tables": outcome(tables.map(|r| r.rows.len())),
                 }))
             }
             "/hostile/peek-file" => {
@@ -74,7 +89,8 @@ impl Plugin for Hostile {
             }
             "/hostile/kv" => {
                 let r = kv::increment("hits", 1);
-                Response::json(200, &serde_json::json!({"result": r.map(|n| n.to_string()).unwrap_or_else(|e| e.to_string())}))
+                let status = if r.is_ok() { 200 } else { 500 };
+                Response::json(status, &serde_json::json!({"result": r.map(|n| n.to_string()).unwrap_or_else(|e| e.to_string())}))
             }
             // Writes a row and publishes an event, then fails as `?then=`
             // says (trap, loop, memory) or returns: a call that fails must
@@ -101,21 +117,42 @@ impl Plugin for Hostile {
                     _ => Response::json(200, &serde_json::json!({"written": true})),
                 }
             }
+            // The table is made by /hostile/half; before any call made it
+            // there are no rows. Any other failure is a 500 with the error,
+            // never a count of 0.
             "/hostile/rows" => {
-                let n = sql::query("SELECT COUNT(*) FROM half", &[])
-                    .ok()
-                    .and_then(|r| r.rows.first().and_then(|row| row.first().cloned()))
-                    .map(|v| match v {
-                        sql::Value::Integer(n) => n,
-                        _ => -1,
-                    })
-                    .unwrap_or(0);
-                Response::json(200, &serde_json::json!({"rows": n}))
+                let made = sql::query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'", &[]);
+                let count = match made.map(|r| r.rows.first().and_then(|row| row.first().cloned())) {
+                    Ok(Some(sql::Value::Integer(0))) => Ok(0),
+                    Ok(Some(sql::Value::Integer(_))) => sql::query("SELECT COUNT(*) FROM half", &[]).map_err(|e| e.to_string()).and_then(|r| {
+                        match r.rows.first().and_then(|row| row.first().cloned()) {
+                            Some(sql::Value::Integer(n)) => Ok(n),
+                            other => Err(format!("COUNT(*) gave {other:?}")),
+                        }
+                    }),
+                    Ok(other) => Err(format!("sqlite_master count gave {other:?}")),
+                    Err(e) => Err(e.to_string()),
+                };
+                match count {
+                    Ok(n) => Response::json(200, &serde_json::json!({"rows": n})),
+                    Err(e) => Response::json(500, &serde_json::json!({"error": e})),
+                }
             }
             // `clock` was not asked for: calling it must be refused.
             "/hostile/clock" => Response::json(200, &serde_json::json!({"now": clock::now()})),
             _ => Response::not_found(&req),
         }
+    }
+}
+
+/// A host call's outcome as JSON: `{"ok": value}` or `{"err": "message"}`.
+fn outcome<T: Into<serde_json::Value>, E: std::fmt::Display>(r: Result<T, E>) -> serde_json::Value {
+    match r {
+        Ok(v) => {
+            let v: serde_json::Value = v.into();
+            serde_json::json!({ "ok": v })
+        }
+        Err(e) => serde_json::json!({ "err": e.to_string() }),
     }
 }
 

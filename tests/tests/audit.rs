@@ -1,0 +1,85 @@
+//! The audit log's tamper evidence, end to end: entries changed in the
+//! database file behind the API's back show on the audit page and in the
+//! API, both when the chain is left broken and when it is rehashed.
+
+use linli_tests::{Staff, TestServer, fixtures, http, http_json, sign_in};
+use serde_json::{Value, json};
+
+fn get_as(s: &TestServer, staff: &Staff, path: &str) -> (u16, String) {
+    http(ureq::get(&format!("{}{path}", s.url)).set("Cookie", &staff.cookie))
+}
+
+/// What the API says: (intact, broken_at).
+fn verdict(s: &TestServer, staff: &Staff) -> (bool, Value) {
+    let (code, body) = get_as(s, staff, "/api/host/audit");
+    assert_eq!(code, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("JSON");
+    (v["intact"].as_bool().expect("intact is a boolean"), v["broken_at"].clone())
+}
+
+/// Zh and en pages both carry the warning, or both the all-clear.
+fn page_says(s: &TestServer, staff: &Staff) -> (bool, bool) {
+    let (code, zh) = get_as(s, staff, "/admin/host/audit");
+    assert_eq!(code, 200);
+    let (_, en) = get_as(s, staff, "/admin/host/audit?lang=en");
+    let warned = zh.contains("警告：日志校验失败") && zh.contains(r#"class="alert""#);
+    let clear = zh.contains("日志完整，未发现篡改。");
+    assert_eq!(warned, !clear, "the page says one or the other: {zh}");
+    let en_warned = en.contains("hash chain is broken") || en.contains("警告：日志校验失败");
+    assert_eq!(en_warned, warned, "both languages say the same");
+    (warned, clear)
+}
+
+/// What someone with write access to the database file does: drop the
+/// triggers that refuse changes, change the rows, put the triggers back.
+fn tamper(s: &TestServer, sql: &str) {
+    s.host
+        .db
+        .with_writer(|c| {
+            c.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;")?;
+            c.execute_batch(sql)?;
+            c.execute_batch(
+                "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+            )
+        })
+        .expect("tampered");
+}
+
+fn audited_server() -> (TestServer, Staff) {
+    let s = TestServer::start(&[fixtures::RECORDS]);
+    let admin = sign_in(&s, "admin", &["admin"]);
+    for caps in [json!(["residents"]), json!([]), json!(["residents"])] {
+        let (code, body) = http_json(
+            ureq::post(&format!("{}/api/host/plugins/records/grants", s.url)).set("Cookie", &admin.cookie).set("X-CSRF-Token", &admin.csrf),
+            &json!({"capabilities": caps}),
+        );
+        assert_eq!(code, 200, "grants saved: {body}");
+    }
+    (s, admin)
+}
+
+#[test]
+fn a_changed_entry_shows_on_the_audit_page_and_in_the_api() {
+    let (s, admin) = audited_server();
+    assert_eq!(verdict(&s, &admin), (true, Value::Null), "an untouched log is intact");
+    assert_eq!(page_says(&s, &admin), (false, true));
+
+    // Who changed the grants, rewritten to someone else.
+    tamper(&s, "UPDATE audit SET actor_name = '别人' WHERE action = 'plugin.grants' AND id = (SELECT MIN(id) FROM audit WHERE action = 'plugin.grants')");
+    let (intact, at) = verdict(&s, &admin);
+    assert!(!intact, "the API reports the change");
+    assert!(at.as_i64().is_some(), "and names the first entry that does not match: {at}");
+    assert_eq!(page_says(&s, &admin), (true, false), "the page warns");
+}
+
+#[test]
+fn a_cut_log_shows_on_the_audit_page_and_in_the_api() {
+    let (s, admin) = audited_server();
+    assert!(verdict(&s, &admin).0);
+    // The newest entry removed: every remaining link still matches; only
+    // the head file beside the key tells.
+    tamper(&s, "DELETE FROM audit WHERE id = (SELECT MAX(id) FROM audit)");
+    assert!(!verdict(&s, &admin).0, "the API reports the cut");
+    assert_eq!(page_says(&s, &admin), (true, false), "the page warns");
+}
