@@ -344,6 +344,7 @@ fn errors_are_one_json_format_without_internal_detail() {
         ("PUT", "/api/host/audit", "application/json", "{}"),
         ("GET", "/api/host/audit?from=yesterday", "application/json", ""),
         ("POST", "/login", "application/json", "{}"),
+        ("GET", "/api/nothing/here", "application/json", ""),
         ("POST", "/api/host/staff", "application/json", &format!("{{\"username\": \"{}\"}}", "x".repeat(2 * 1024 * 1024))),
     ];
     for (method, path, ctype, body) in cases {
