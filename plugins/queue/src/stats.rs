@@ -31,7 +31,7 @@ struct Sums {
 #[derive(Default, Clone, Copy)]
 struct Summary {
     avg: Option<f64>,
-    p90: Option<i64>,
+    p90: Option<f64>,
     max: Option<i64>,
 }
 
@@ -53,7 +53,7 @@ fn minutes(ms: f64) -> f64 {
 
 fn summary(s: &Summary) -> serde_json::Value {
     let m = |v: Option<f64>| v.map(minutes);
-    serde_json::json!({"avg": m(s.avg), "p90": m(s.p90.map(|v| v as f64)), "max": m(s.max.map(|v| v as f64))})
+    serde_json::json!({"avg": m(s.avg), "p90": m(s.p90), "max": m(s.max.map(|v| v as f64))})
 }
 
 impl Metrics {
@@ -206,7 +206,7 @@ pub fn report(from: &str, to: &str) -> Result<Report, Fail> {
 }
 
 /// One table of the report: counts, averages and maxima in one GROUP BY,
-/// then the 90th percentiles of waits and handling times.
+/// then the 90th percentiles of waits and handling times (see [`p90s`]).
 fn scope(s: &Scope, range: &[sql::Value; 2]) -> Result<BTreeMap<String, Metrics>, Fail> {
     let Scope { key, filter, issued } = s;
     let rows: Vec<Sums> = db::rows(
@@ -249,18 +249,23 @@ fn scope(s: &Scope, range: &[sql::Value; 2]) -> Result<BTreeMap<String, Metrics>
     Ok(out)
 }
 
-/// The nearest-rank 90th percentile of `value` per group: the value at rank
-/// ⌈0.9 n⌉ (integer arithmetic: (9n + 9) / 10) of the n non-null values,
-/// one row per group.
-fn p90s(key: &str, filter: &str, value: &str, range: &[sql::Value; 2]) -> Result<Vec<(String, i64)>, Fail> {
+/// The nearest-rank 90th percentile of `value` per group, in ms, at the
+/// report's resolution (0.1 minute = 6 s): the values are rounded to that
+/// first and counted per step, and the step where the running count reaches
+/// rank ⌈0.9 n⌉ (integer arithmetic: (9n + 9) / 10) is the answer. Rounding
+/// keeps the order, so this is the exact percentile as the report shows it,
+/// while SQLite sorts a few hundred steps per group instead of every ticket
+/// (a window function over 30,000 tickets took most of the report's time).
+fn p90s(key: &str, filter: &str, value: &str, range: &[sql::Value; 2]) -> Result<Vec<(String, f64)>, Fail> {
     db::rows(
         &format!(
-            "SELECT key, v FROM (
-                 SELECT {key} AS key, ({value}) AS v,
-                        ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY ({value})) AS rn,
-                        COUNT(*) OVER (PARTITION BY {key}) AS n
-                 FROM tickets WHERE day BETWEEN ?1 AND ?2 AND {filter} AND ({value}) IS NOT NULL)
-             WHERE rn = (9 * n + 9) / 10"
+            "SELECT key, step * 6000.0 FROM (
+                 SELECT key, step, c,
+                        SUM(c) OVER (PARTITION BY key ORDER BY step ROWS UNBOUNDED PRECEDING) AS upto,
+                        SUM(c) OVER (PARTITION BY key) AS n
+                 FROM (SELECT {key} AS key, ROUND(({value}) / 6000.0) AS step, COUNT(*) AS c
+                       FROM tickets WHERE day BETWEEN ?1 AND ?2 AND {filter} AND ({value}) IS NOT NULL GROUP BY 1, 2))
+             WHERE upto >= (9 * n + 9) / 10 AND upto - c < (9 * n + 9) / 10"
         ),
         range,
     )
