@@ -139,6 +139,7 @@ async fn refuse_dead_devices(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    use axum::response::IntoResponse;
     let path = req.uri().path();
     let exempt = path == "/device/pair" || path == "/login" || path == "/metrics" || path == "/healthz" || path.starts_with("/static/");
     if !exempt
@@ -147,12 +148,26 @@ async fn refuse_dead_devices(
         && !cookie(req.headers(), login::SESSION_COOKIE)
             .is_some_and(|t| matches!(crate::auth::sessions::resolve(&host.db, &t, host.now_ms()), Ok(Some(_))))
     {
-        let mut r = error_code(
-            axum::http::StatusCode::UNAUTHORIZED,
-            "device_revoked",
-            "此设备已停用或令牌无效，请联系管理员重新配对",
-            "this device was revoked or its token is not valid; ask an admin to pair it again",
-        );
+        let mut r = if dispatch::wants_html(req.headers()) {
+            // A paired kiosk or screen shows this on its screen.
+            let caller = crate::auth::Caller::anonymous(&request_lang(req.headers(), req.uri().query()));
+            let zh = caller.lang != "en";
+            let body = format!(
+                "<section class=\"card narrow\"><h1>{}</h1><p>{}</p><p><a href=\"/login\">{}</a></p></section>",
+                shell::tr(zh, "此设备已停用", "This device was revoked"),
+                shell::tr(zh, "此设备的令牌已停用或无效。请联系管理员在“设备”页面重新登记，并在本机打开新的配对链接。", "Its token was revoked or is not valid. Ask an admin to register it again on the Devices page and open the new pairing link here."),
+                shell::tr(zh, "工作人员登录", "Staff sign-in"),
+            );
+            let html = shell::render_shell(&host, &caller, None, shell::tr(zh, "此设备已停用", "Device revoked"), &body);
+            (axum::http::StatusCode::UNAUTHORIZED, axum::response::Html(html)).into_response()
+        } else {
+            error_code(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "device_revoked",
+                "此设备已停用或令牌无效，请联系管理员重新配对",
+                "this device was revoked or its token is not valid; ask an admin to pair it again",
+            )
+        };
         // The cookie is kept: dropping it would turn a revoked kiosk into
         // an anonymous browser that may use every public route again.
         r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

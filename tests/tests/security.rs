@@ -444,8 +444,9 @@ fn a_revoked_kiosk_cannot_issue() {
         let (code, v) = issue(Some(auth));
         assert_eq!((code, v["error"]["code"].as_str()), (401, Some("device_revoked")), "{v}");
     }
-    let (code, page) = http(ureq::get(&format!("{}/queue/kiosk", s.url)).set("Cookie", &format!("linli_device={token}")));
+    let (code, page) = http(ureq::get(&format!("{}/queue/kiosk", s.url)).set("Cookie", &format!("linli_device={token}")).set("Accept", "text/html"));
     assert_eq!(code, 401, "{page}");
+    assert!(page.contains("此设备已停用"), "the kiosk's screen says so: {page}");
     assert_eq!(issue(None).0, 201, "anyone else still takes a ticket");
 }
 

@@ -283,7 +283,7 @@ mod tests {
     }
 }
 
-fn wants_html(headers: &axum::http::HeaderMap) -> bool {
+pub fn wants_html(headers: &axum::http::HeaderMap) -> bool {
     headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
 }
 

@@ -266,6 +266,7 @@ async fn window_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery
     let zh = caller.lang != "en";
     let Some(s) = current_session(&host, &headers) else {
         return match caller.kind {
+            crate::auth::CallerKind::Anonymous if super::dispatch::wants_html(&headers) => see_other("/login"),
             crate::auth::CallerKind::Anonymous => super::error_json(StatusCode::UNAUTHORIZED, "请先登录", "please sign in"),
             _ => super::error_json(StatusCode::FORBIDDEN, "您没有权限访问此功能", "you are not allowed to use this"),
         };
