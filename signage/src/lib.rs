@@ -5,15 +5,26 @@
 //! [`render::Renderer`] draws it into the zones of a [`layout::Layout`] with
 //! wgpu and glyphon, either into a window or offscreen:
 //!
-//! ```no_run
+//! ```
 //! use linli_signage::{gpu::Gpu, layout::Layout, offscreen::Offscreen, render::Renderer, scene::Scene};
 //! # fn main() -> anyhow::Result<()> {
-//! let gpu = Gpu::headless()?;
+//! let gpu = match Gpu::headless_with_fonts() {
+//!     // No GPU and no lavapipe, or no CJK fonts: the error names the Debian package.
+//!     Err(e) if e.missing_package().is_some() => {
+//!         # return Ok(linli_shared::skip::unavailable(&e.to_string()));
+//!         # #[allow(unreachable_code)]
+//!         anyhow::bail!("{e}")
+//!     }
+//!     other => other?,
+//! };
 //! let layout = Layout::builtin_landscape();
 //! let mut renderer = Renderer::new(&gpu, Offscreen::FORMAT, 1920, 1080)?;
 //! let mut target = Offscreen::new(&gpu, 1920, 1080);
 //! let frame = target.capture(&gpu, &mut renderer, &Scene::default(), &layout, &Default::default())?;
-//! frame.save("frame.png")?;
+//! let file = std::env::temp_dir().join(format!("linli-frame-{}.png", std::process::id()));
+//! frame.save(&file)?;
+//! # assert_eq!(image::image_dimensions(&file)?, (1920, 1080));
+//! # std::fs::remove_file(&file)?;
 //! # Ok(()) }
 //! ```
 

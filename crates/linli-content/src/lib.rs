@@ -37,11 +37,12 @@
 //! The host keeps the store behind a lock, lets [`watch`] keep it current,
 //! serves `store.index()` as JSON and publishes each [`Change`]:
 //!
-//! ```no_run
+//! ```
 //! use std::sync::{Arc, RwLock};
 //! use linli_content::{ContentConfig, ContentStore, watch};
 //!
-//! let store = Arc::new(RwLock::new(ContentStore::open("content", ContentConfig::default())?));
+//! # let content = concat!(env!("CARGO_MANIFEST_DIR"), "/../../content");
+//! let store = Arc::new(RwLock::new(ContentStore::open(content, ContentConfig::default())?));
 //! let _guard = watch(store.clone(), |change| {
 //!     for e in &change.errors {
 //!         eprintln!("{e}"); // content/news/a.md:3: title: … / …
@@ -49,6 +50,7 @@
 //!     // publish {"revision": change.revision, ...} on the event stream
 //! })?;
 //! // GET /content/index → serde_json::to_string(store.read().unwrap().index())
+//! # assert_eq!(store.read().unwrap().index().error_count(), 0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]
