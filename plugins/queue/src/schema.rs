@@ -1,7 +1,10 @@
 //! The configuration's JSON Schema and default, declared in the manifest
-//! so the host (and an admin tool) can show and check the settings.
+//! so the host (and an admin tool) can show and check the settings. The
+//! plugin's own check (`Config::check`, which also relates fields: the last
+//! ticket after opening, quotas of known periods…) decides; the bounds here
+//! are the same.
 
-use crate::config::Config;
+use crate::config::{Config, MAX_TICKETS};
 use serde_json::{Value, json};
 
 pub fn default() -> Value {
@@ -10,6 +13,15 @@ pub fn default() -> Value {
 
 fn hhmm() -> Value {
     json!({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"})
+}
+
+/// Opening time: 24:00 is an end, not a start.
+fn hhmm_start() -> Value {
+    json!({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"})
+}
+
+fn bounded(min: u32, max: u32) -> Value {
+    json!({"type": "integer", "minimum": min, "maximum": max})
 }
 
 pub fn schema() -> Value {
@@ -25,13 +37,13 @@ pub fn schema() -> Value {
                 "items": {
                     "type": "object", "additionalProperties": false, "required": ["code"],
                     "properties": {
-                        "code": {"type": "string", "pattern": "^[A-Za-z0-9]+$"},
-                        "prefix": {"type": "string"},
-                        "name_zh": {"type": "string"},
-                        "name_en": {"type": "string"},
-                        "daily_limit": {"type": "integer", "minimum": 0, "description": "0 = 不限"},
-                        "quota": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
-                        "handling_minutes": {"type": "integer", "minimum": 1}
+                        "code": {"type": "string", "pattern": "^[A-Za-z0-9]{1,8}$"},
+                        "prefix": {"type": "string", "pattern": "^([A-Za-z0-9]{1,8})?$"},
+                        "name_zh": {"type": "string", "minLength": 1, "maxLength": 40},
+                        "name_en": {"type": "string", "minLength": 1, "maxLength": 80},
+                        "daily_limit": {"type": "integer", "minimum": 0, "maximum": MAX_TICKETS, "description": "0 = 不限"},
+                        "quota": {"type": "object", "additionalProperties": bounded(0, MAX_TICKETS)},
+                        "handling_minutes": bounded(1, 480)
                     }
                 }
             },
@@ -40,15 +52,15 @@ pub fn schema() -> Value {
                 "type": "array",
                 "items": {
                     "type": "object", "additionalProperties": false, "required": ["number", "services"],
-                    "properties": {"number": {"type": "string"}, "services": {"type": "array", "items": {"type": "string"}}}
+                    "properties": {"number": {"type": "string", "pattern": r"^\S{1,8}$"}, "services": {"type": "array", "uniqueItems": true, "items": {"type": "string"}}}
                 }
             },
             "hours": {
                 "type": "object", "additionalProperties": false,
                 "properties": {
-                    "open": hhmm(), "close": hhmm(), "last_ticket": hhmm(),
-                    "days": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7}},
-                    "closed_dates": {"type": "array", "items": {"type": "string", "format": "date"}},
+                    "open": hhmm_start(), "close": hhmm(), "last_ticket": hhmm(),
+                    "days": {"type": "array", "minItems": 1, "uniqueItems": true, "items": bounded(1, 7)},
+                    "closed_dates": {"type": "array", "items": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}},
                     "at_close": {"enum": ["clear", "carry"]}
                 }
             },
@@ -56,30 +68,30 @@ pub fn schema() -> Value {
                 "type": "array",
                 "items": {
                     "type": "object", "additionalProperties": false,
-                    "properties": {"code": {"type": "string"}, "name_zh": {"type": "string"}, "name_en": {"type": "string"}, "until": hhmm()}
+                    "properties": {"code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,16}$"}, "name_zh": {"type": "string", "maxLength": 20}, "name_en": {"type": "string", "maxLength": 40}, "until": hhmm()}
                 }
             },
             "policy": {
                 "type": "object", "additionalProperties": false,
                 "properties": {
                     "appointments_first": {"type": "boolean"},
-                    "appointment_early_minutes": {"type": "integer", "minimum": 0},
-                    "appointment_late_minutes": {"type": "integer", "minimum": 0},
+                    "appointment_early_minutes": bounded(0, 240),
+                    "appointment_late_minutes": bounded(0, 240),
                     "priority_first": {"type": "boolean"},
-                    "max_in_row": {"type": "integer", "minimum": 0},
+                    "max_in_row": bounded(0, 100),
                     "window_order": {"enum": ["main-first", "oldest"]},
-                    "max_recalls": {"type": "integer", "minimum": 0},
+                    "max_recalls": bounded(0, 10),
                     "missed": {"enum": ["requeue", "expire"]},
-                    "requeue_places": {"type": "integer", "minimum": 0},
-                    "missed_keep_minutes": {"type": "integer", "minimum": 0},
-                    "window_idle_minutes": {"type": "integer", "minimum": 1}
+                    "requeue_places": bounded(0, 1000),
+                    "missed_keep_minutes": bounded(0, 1440),
+                    "window_idle_minutes": bounded(1, 1440)
                 }
             },
             "tickets": {
                 "type": "object", "additionalProperties": false,
                 "properties": {"one_per_phone": {"type": "boolean"}}
             },
-            "public_url": {"type": "string"}
+            "public_url": {"type": "string", "maxLength": 200, "pattern": r#"^(https?://[^\s"'<>\\`{}|^?#@/:][^\s"'<>\\`{}|^?#]*)?$"#}
         }
     })
 }
