@@ -297,6 +297,16 @@ fn settings_forms_and_counter_waiting_list_in_chromium() {
     assert_eq!(c["effective"]["services"][0]["handling_minutes"], 12, "{c}");
     assert_eq!(c["effective"]["services"][0]["name_zh"], "民政事务", "the other fields kept: {c}");
 
+    // The guide desk: priority with its reason and 代办 are for one ticket
+    // only, cleared once it is issued.
+    b.open(&format!("{}/queue/guide?lang=zh-CN", s.url));
+    b.until("the guide desk", "document.getElementById('q-issue')");
+    b.js("var f = document.getElementById('q-issue'); f.service.value = 'C'; f.priority_reason.value = 'elderly'; f.proxy.checked = true; f.requestSubmit(); return 1;");
+    b.until("issued", "document.getElementById('q-issue-msg').innerText.indexOf('已取号') >= 0");
+    assert_eq!(b.js("var f = document.getElementById('q-issue'); return [f.proxy.checked, f.priority_reason.value];"), json!([false, ""]), "代办 and priority cleared for the next resident");
+    let slip = b.js("return document.getElementById('q-slip').innerText;");
+    assert!(slip.as_str().unwrap_or("").contains("C001") && slip.as_str().unwrap_or("").contains("优先"), "{slip}");
+
     // The counter at window 1 (A and D).
     for (svc, key) in [("A", "w1"), ("A", "w2"), ("A", "w3"), ("D", "w4"), ("B", "w5")] {
         assert_eq!(kiosk_take(&s.url, svc, key).expect("kiosk").0, 201);

@@ -28,18 +28,27 @@ fn table(lang: &str, title: &str, rows: &[serde_json::Value], names: &[(String, 
         t(lang, "过号", "No-shows"), t(lang, "未办离开", "Abandoned"), t(lang, "转移", "Transferred"),
         t(lang, "等候 平均/九成不超过/最长（分钟）", "Wait avg/p90/max (min)"), t(lang, "办理 平均/九成不超过/最长（分钟）", "Handling avg/p90/max (min)"),
     ];
+    // Served tickets by outcome (完成 / 需补正 / 转办), when the report
+    // breaks them out (`outcomes: {done, incomplete, referred}`).
+    let outcome = |r: &serde_json::Value, k: &str| r["outcomes"][k].as_i64().or_else(|| r[k].as_i64());
+    let outcomes = rows.iter().any(|r| outcome(r, "incomplete").is_some() || outcome(r, "referred").is_some());
     let mut h = format!("<h2>{}</h2><table><thead><tr>", esc(title));
     for c in head {
         h.push_str(&format!("<th>{c}</th>"));
+    }
+    if outcomes {
+        h.push_str(&format!("<th>{}</th>", t(lang, "办结结果 完成/需补正/转办", "Outcomes done/papers missing/referred")));
     }
     h.push_str("</tr></thead><tbody>");
     for r in rows {
         let w = &r["wait_min"];
         let d = &r["handling_min"];
+        let o = |k: &str| outcome(r, k).map(|n| n.to_string()).unwrap_or_else(|| "—".into());
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {} / {}</td><td>{} / {} / {}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {} / {}</td><td>{} / {} / {}</td>{}</tr>",
             esc(&key_text(names, r["key"].as_str().unwrap_or(""))), r["issued"], r["called"], r["served"], r["no_shows"], r["abandoned"], r["transferred"],
             num(&w["avg"]), num(&w["p90"]), num(&w["max"]), num(&d["avg"]), num(&d["p90"]), num(&d["max"]),
+            if outcomes { format!("<td>{} / {} / {}</td>", o("done"), o("incomplete"), o("referred")) } else { String::new() },
         ));
     }
     h.push_str("</tbody></table>");
