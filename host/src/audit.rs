@@ -78,7 +78,8 @@ impl ChainKey {
     /// Write the head file whole (a temporary file renamed over it), so a
     /// crash leaves the old head or the new one, never half of one.
     fn write_head(&self, id: i64, hash: &str) -> std::io::Result<()> {
-        let tmp = self.head.with_extension("tmp");
+        let mut tmp = self.head.clone().into_os_string();
+        tmp.push(".tmp");
         std::fs::write(&tmp, format!("{id} {hash}\n"))?;
         std::fs::rename(&tmp, &self.head)
     }
@@ -349,6 +350,21 @@ mod tests {
             tamper(db, "UPDATE audit SET prev_hash = ?2, hash = ?3 WHERE id = ?1", params![id, prev, h]);
             prev = h;
         }
+    }
+
+    #[test]
+    fn the_key_comes_from_the_key_file_and_the_head_lies_beside_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = dir.path().join("secrets/linli.key");
+        let vault = crate::residents::Vault::open(&key).expect("key file made");
+        let chain = vault.audit_chain();
+        assert_eq!(chain.head_path(), dir.path().join("secrets/linli.key.audit-head"));
+        // The same file gives the same chain key after a restart; another does not.
+        let f = Fields { time: 1, kind: "staff", id: None, name: None, action: "x", target: None, detail: None };
+        let again = crate::residents::Vault::open(&key).expect("key file read");
+        assert_eq!(chain.hash("genesis", &f), again.audit_chain().hash("genesis", &f));
+        let other = crate::residents::Vault::open(&dir.path().join("other.key")).expect("other key");
+        assert_ne!(chain.hash("genesis", &f), other.audit_chain().hash("genesis", &f));
     }
 
     #[test]
