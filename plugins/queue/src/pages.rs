@@ -39,11 +39,13 @@ pub const STYLE: &str = r#"<style>
 .q-keys kbd { display: inline-block; min-width: 1.6em; padding: 0 4px; border: 1px solid var(--line); border-radius: 4px; background: #f0f0f0; font-size: .85em; }
 .q-keys .primary kbd { background: #fff; color: #222; border-color: #fff; }
 .q-actions button { margin: 4px 6px 4px 0; }
-.q-actions button:disabled { opacity: .4; cursor: not-allowed; }
+button:disabled { opacity: .4; cursor: not-allowed; }
 .q-err { color: var(--danger, #b3261e); font-size: .9em; display: block; min-height: 1em; }
 .q-saved { color: var(--ok, #2e7d32); font-weight: 700; }
 .q-field { margin: 10px 0; }
 .q-field .q-help { display: block; }
+.q-row { display: grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); gap: 0 16px; align-items: start; }
+.q-row .q-del { justify-self: start; align-self: end; margin: 10px 0; }
 .q-bad input, .q-bad textarea, .q-bad select { border-color: var(--bad); }
 @media print {
   @page { margin: 0; }
