@@ -302,7 +302,7 @@ fn page(req: &Request) -> Response {
 <label>{}<input name="title" required maxlength="{MAX_TITLE}"></label>
 <label>{}<textarea name="body" maxlength="{MAX_BODY}" rows="6"></textarea></label>
 <label><input type="checkbox" name="pinned" style="display:inline;width:auto"> {}</label>
-<button class="primary" type="submit">{}</button> <button type="button" id="cancel-edit" hidden>{}</button> <span id="post-status" role="status"></span></form></section>"#,
+<button class="primary" type="submit">{}</button> <button type="button" id="cancel-edit" style="display:none">{}</button> <span id="post-status" role="status"></span></form></section>"#,
             t(lang, "发布公告", "Post a notice"),
             t(lang, "标题（不超过 100 个字）", "Title (at most 100 characters)"),
             t(lang, "正文（不超过 5000 个字）", "Text (at most 5000 characters)"),

@@ -44,7 +44,8 @@
     f.title.value = n.title; f.body.value = n.body; f.pinned.checked = n.pinned;
     document.getElementById('notice-form-title').textContent = L('修改公告', 'Edit the notice');
     f.querySelector('button[type=submit]').textContent = L('保存修改', 'Save changes');
-    document.getElementById('cancel-edit').hidden = false;
+    // `hidden` loses to the stylesheet's display for buttons.
+    document.getElementById('cancel-edit').style.display = '';
     s.textContent = '';
     f.title.focus();
   }
@@ -52,7 +53,7 @@
     editing = null; f.reset();
     document.getElementById('notice-form-title').textContent = L('发布公告', 'Post a notice');
     f.querySelector('button[type=submit]').textContent = L('发布', 'Post');
-    document.getElementById('cancel-edit').hidden = true;
+    document.getElementById('cancel-edit').style.display = 'none';
   }
   if (f) {
     f.addEventListener('submit', async function (e) {
