@@ -300,8 +300,8 @@ impl Config {
             } else if self.services[..i].iter().any(|o| o.prefix() == s.prefix()) {
                 c.bad(at("prefix"), &format!("号票前缀 {} 已被其他业务使用，号票会重号", s.prefix()), &format!("ticket prefix `{}` is used by another service: tickets would share numbers", s.prefix()));
             }
-            c.text(at("name_zh"), &s.name_zh, 40, true);
-            c.text(at("name_en"), &s.name_en, 80, true);
+            c.text(|| at("name_zh"), &s.name_zh, 40, true);
+            c.text(|| at("name_en"), &s.name_en, 80, true);
             if s.daily_limit > MAX_TICKETS {
                 c.bad(at("daily_limit"), &format!("每日限号应在 0 至 {MAX_TICKETS} 之间（0 为不限）"), &format!("the daily limit must be 0 to {MAX_TICKETS} (0 = none)"));
             }
@@ -331,9 +331,9 @@ impl Config {
             }
         }
         let h = &self.hours;
-        let open = c.time("hours.open", &h.open, false);
-        let close = c.time("hours.close", &h.close, true);
-        let last = c.time("hours.last_ticket", &h.last_ticket, true);
+        let open = c.time(|| "hours.open".into(), &h.open, false);
+        let close = c.time(|| "hours.close".into(), &h.close, true);
+        let last = c.time(|| "hours.last_ticket".into(), &h.last_ticket, true);
         if let (Some(o), Some(cl)) = (open, close)
             && cl <= o
         {
@@ -374,9 +374,9 @@ impl Config {
             } else if self.periods[..i].iter().any(|o| o.code == p.code) {
                 c.bad(format!("periods[{i}].code"), &format!("时段编号 {} 重复", p.code), &format!("period `{}` is listed twice", p.code));
             }
-            c.text(format!("periods[{i}].name_zh"), &p.name_zh, 20, false);
-            c.text(format!("periods[{i}].name_en"), &p.name_en, 40, false);
-            let until = c.time(&format!("periods[{i}].until"), &p.until, true);
+            c.text(|| format!("periods[{i}].name_zh"), &p.name_zh, 20, false);
+            c.text(|| format!("periods[{i}].name_en"), &p.name_en, 40, false);
+            let until = c.time(|| format!("periods[{i}].until"), &p.until, true);
             if let (Some(u), Some(prev)) = (until, previous)
                 && u <= prev
             {
@@ -501,23 +501,23 @@ impl Checker {
 
     /// A name shown to residents: at most `max` characters, no control
     /// characters, and not empty when `required`.
-    fn text(&mut self, path: String, s: &str, max: usize, required: bool) {
+    fn text(&mut self, path: impl FnOnce() -> String, s: &str, max: usize, required: bool) {
         if required && s.trim().is_empty() {
-            self.bad(path, "不能为空", "must not be empty");
+            self.bad(path(), "不能为空", "must not be empty");
         } else if s.chars().count() > max {
-            self.bad(path, &format!("不能超过 {max} 个字"), &format!("must be at most {max} characters"));
+            self.bad(path(), &format!("不能超过 {max} 个字"), &format!("must be at most {max} characters"));
         } else if s.chars().any(|ch| ch.is_control() || ('\u{202A}'..='\u{202E}').contains(&ch) || ('\u{2066}'..='\u{2069}').contains(&ch)) {
-            self.bad(path, "不能含控制字符", "must not contain control characters");
+            self.bad(path(), "不能含控制字符", "must not contain control characters");
         }
     }
 
     /// `HH:MM` (`24:00` only where `end_of_day` may be), as minutes.
-    fn time(&mut self, path: &str, s: &str, end_of_day: bool) -> Option<u32> {
+    fn time(&mut self, path: impl FnOnce() -> String, s: &str, end_of_day: bool) -> Option<u32> {
         match crate::day::minutes(s) {
             Some(m) if m < 1440 || end_of_day => Some(m),
             _ => {
                 let (zh, en) = if end_of_day { ("00:00 至 24:00", "00:00 to 24:00") } else { ("00:00 至 23:59", "00:00 to 23:59") };
-                self.bad(path.into(), &format!("时间应为 HH:MM 格式，{zh}"), &format!("a time must be HH:MM, {en}"));
+                self.bad(path(), &format!("时间应为 HH:MM 格式，{zh}"), &format!("a time must be HH:MM, {en}"));
                 None
             }
         }
