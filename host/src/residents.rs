@@ -123,12 +123,17 @@ pub struct Resident {
     pub tags: Vec<String>,
 }
 
+/// One form per ID number before it is checked, sealed and indexed
+/// (full-width digits, spaces, a lower-case `x`), so the same number typed
+/// another way finds the same resident.
 fn norm_id(s: &str) -> String {
-    s.trim().to_ascii_uppercase()
+    linli_shared::normalise::id_number(s)
 }
 
+/// One form per phone (`+86 139-0000-1111` = `13900001111`); a value that
+/// is not a phone keeps its digits, for the length check to refuse.
 fn norm_phone(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_digit()).collect()
+    linli_shared::normalise::phone(s).unwrap_or_else(|_| s.chars().filter(|c| c.is_ascii_digit()).collect())
 }
 
 /// Check the shape of a mainland ID card number (18 characters with the
@@ -242,6 +247,17 @@ mod tests {
         assert!(super::valid_id_number("11010519491231002X"));
         assert!(!super::valid_id_number("110105194912310021"));
         assert!(!super::valid_id_number("1101051949"));
+    }
+
+    /// A number typed another way is the same number for the lookup index.
+    #[test]
+    fn numbers_typed_differently_index_alike() {
+        for p in ["13900001111", "+86 139-0000-1111", "0086 13900001111", "１３９００００１１１１"] {
+            assert_eq!(super::norm_phone(p), "13900001111", "{p}");
+        }
+        for id in ["11010519491231002X", "11010519491231002x", " 110105 19491231 002X ", "１１０１０５１９４９１２３１００２ｘ"] {
+            assert_eq!(super::norm_id(id), "11010519491231002X", "{id}");
+        }
     }
 }
 
