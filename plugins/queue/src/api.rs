@@ -403,6 +403,21 @@ pub fn config_get(cfg: &Config) -> Result<Response, Fail> {
     Ok(Response::json(200, &json!({"effective": cfg, "override": over})))
 }
 
+/// The settings while the configuration is broken: the admin's overrides
+/// and what is wrong, each problem with its field path (as a refused save).
+pub fn config_get_broken(bad: &crate::config::Invalid) -> Result<Response, Fail> {
+    let over: serde_json::Value = kv::get_json(OVERRIDE_KEY)?.unwrap_or(json!({}));
+    Ok(Response::json(
+        200,
+        &json!({"effective": null, "override": over, "error": {
+            "message_zh": format!("配置有误：{}", bad.zh()),
+            "message_en": format!("invalid configuration: {}", bad.en()),
+            "field": bad.0.first().map(|p| p.path.as_str()),
+            "fields": bad.0,
+        }}),
+    ))
+}
+
 /// Save the admin's overrides (top-level sections); `null` for a section
 /// removes its override. The result is checked before it is kept.
 pub fn config_set(req: &Request) -> Result<Response, Fail> {

@@ -131,7 +131,14 @@ fn route(req: &Request) -> Result<Response, Fail> {
     if req.route == "/queue/assets/{file}" {
         return Ok(pages::asset(req));
     }
-    let cfg = Config::load().map_err(config_fail)?;
+    // The admin's settings are read and saved even when the configuration
+    // is broken: that is how an admin mends it (every other call answers
+    // 503 naming the fields until then).
+    let cfg = match (req.method.as_str(), req.route.as_str(), Config::load()) {
+        ("POST", "/api/queue/config", _) => return api::config_set(req),
+        ("GET", "/api/queue/config", Err(bad)) => return api::config_get_broken(&bad),
+        (_, _, loaded) => loaded.map_err(config_fail)?,
+    };
     db::ensure_schema()?;
     let now = clock::now();
     let c = &cfg;

@@ -362,6 +362,20 @@ fn settings_that_would_break_the_hall_are_refused_with_the_field_named() {
     let r = h.post_json("/api/queue/config", &json!({"public_url": "https://hall.example:8443/linli"}), &admin);
     assert_eq!(r.status, 200, "{}", r.text());
 
+    // Settings saved by an older version that the checks now refuse: every
+    // call says which field is wrong, and the admin can still read and mend
+    // the settings through the same API.
+    h.kv_set("config/override", r#"{"services": [{"code": "A", "name_zh": "民政", "name_en": "Civil", "handling_minutes": 0}], "windows": [{"number": "1", "services": ["A"]}]}"#.as_bytes());
+    let r = take(&h, "A");
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(message(&r).contains("services[0].handling_minutes"), "{}", message(&r));
+    let got = h.request("GET", "/api/queue/config", b"", &admin);
+    assert_eq!(got.status, 200, "{}", got.text());
+    assert_eq!(got.json()["error"]["field"], "services[0].handling_minutes", "{}", got.text());
+    let r = h.post_json("/api/queue/config", &json!({"services": null, "windows": null}), &admin);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(take(&h, "A").status, 201);
+
     // The same checks on the host's `[plugins.queue.config]`: the plugin
     // refuses to run the hall on it and says which field is wrong.
     let broken = harness_with(json!({"hours": {"days": [1, 8]}, "services": [{"code": "A", "name_zh": "民政", "name_en": "Civil", "handling_minutes": 0}], "windows": [{"number": "1", "services": ["A"]}]}));
