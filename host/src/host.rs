@@ -41,6 +41,8 @@ pub struct Host {
     pub started_ms: i64,
     /// The live content folder, once opened by `serve::start`.
     pub content: std::sync::OnceLock<crate::content::LiveContent>,
+    /// The calendar files as last read (see `refresh_calendar`).
+    calendar_seen: parking_lot::Mutex<Option<Vec<(PathBuf, u64, Option<std::time::SystemTime>)>>>,
     /// Serialises loads, so two reloads of one file cannot race.
     load_lock: parking_lot::Mutex<()>,
 }
@@ -68,13 +70,13 @@ impl Host {
         // its next entry (until then a plain rewrite would go unnoticed).
         crate::audit::seal_legacy(&db, vault.audit_chain(), clock.now_ms()).context("sealing the audit log's chain with the key")?;
         let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
-        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default() });
+        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default() });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
         let linker = make_linker(&engine)?;
         let settings = Settings::load(&config.data_dir.join("linli.toml"))?;
         let now = services.clock.now_ms();
         let rate = crate::http::rate::RateLimiter::new(settings.http.rate_per_minute, settings.http.rate_burst);
-        Ok(Arc::new(Host {
+        let host = Arc::new(Host {
             rate,
             config,
             db,
@@ -85,8 +87,11 @@ impl Host {
             settings: parking_lot::RwLock::new(settings),
             started_ms: now,
             content: std::sync::OnceLock::new(),
+            calendar_seen: parking_lot::Mutex::new(None),
             load_lock: parking_lot::Mutex::new(()),
-        }))
+        });
+        host.refresh_calendar();
+        Ok(host)
     }
 
     pub fn bus(&self) -> &EventBus {
@@ -231,6 +236,42 @@ impl Host {
         }
     }
 
+    /// Read `content/calendar/*.toml` again if any of them changed since
+    /// the last look (called at start and with every tick): the working
+    /// days every plugin's deadlines are counted in. A broken file is
+    /// logged with its line and field, and its year left out.
+    pub fn refresh_calendar(&self) {
+        // Without a content folder (or a calendar in it), the years shipped
+        // with this build.
+        let dir = self.config.content_dir.as_ref().map_or_else(|| PathBuf::from("/nonexistent"), |d| d.join("calendar"));
+        let fingerprint: Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)> = std::fs::read_dir(&dir)
+            .map(|entries| {
+                let mut v: Vec<_> = entries
+                    .filter_map(|e| e.ok())
+                    .filter_map(|e| e.metadata().ok().map(|m| (e.path(), m.len(), m.modified().ok())))
+                    .collect();
+                v.sort();
+                v
+            })
+            .unwrap_or_default();
+        {
+            let mut seen = self.calendar_seen.lock();
+            if seen.as_ref() == Some(&fingerprint) {
+                return;
+            }
+            *seen = Some(fingerprint);
+        }
+        let (calendar, years, errors) = if dir.is_dir() { linli_content::calendar::load_dir(&dir) } else { shipped_calendar() };
+        for e in &errors {
+            tracing::error!("calendar: {e}");
+        }
+        for y in years.iter().filter(|y| y.provisional) {
+            tracing::warn!(year = y.year, "calendar: {}.toml is provisional (the official arrangement with its make-up working days is not in it yet)", y.year);
+        }
+        tracing::info!(years = ?calendar.years(), "working-day calendar loaded");
+        *self.services.calendar.write() = Arc::new(calendar);
+    }
+
     /// Delete events past their retention (`[events]` in linli.toml).
     pub fn prune_events(&self) -> u64 {
         let (rules, default_cutoff) = self.settings.read().events.cutoffs(self.now_ms(), self.config.utc_offset_minutes);
@@ -264,4 +305,26 @@ impl Host {
             }
         }
     }
+}
+
+/// The calendar years shipped with this build (`content/calendar/`), for a
+/// hall whose content folder has none.
+pub fn shipped_calendar() -> (linli_shared::calendar::Calendar, Vec<linli_content::calendar::CalendarYear>, Vec<linli_content::ContentError>) {
+    const SHIPPED: &[(&str, &str)] = &[
+        ("calendar/2026.toml", include_str!("../../content/calendar/2026.toml")),
+        ("calendar/2027.toml", include_str!("../../content/calendar/2027.toml")),
+    ];
+    let mut calendar = linli_shared::calendar::Calendar::default();
+    let mut years = Vec::new();
+    let mut errors = Vec::new();
+    for (path, text) in SHIPPED {
+        match linli_content::calendar::parse_year(path, text) {
+            Ok(y) => {
+                calendar.add_year(y.year, y.holidays.iter().map(|(_, d)| *d), y.workdays.iter().map(|(_, d)| *d));
+                years.push(y);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    (calendar, years, errors)
 }

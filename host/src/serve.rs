@@ -68,7 +68,11 @@ pub fn start(host: &Arc<Host>, tick_every: Duration, hot_reload: bool) -> anyhow
         loop {
             t.tick().await;
             let h = h.clone();
-            let _ = tokio::task::spawn_blocking(move || h.tick_all()).await;
+            let _ = tokio::task::spawn_blocking(move || {
+                h.refresh_calendar();
+                h.tick_all()
+            })
+            .await;
         }
     });
 

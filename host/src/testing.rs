@@ -83,7 +83,7 @@ impl PluginHarness {
         let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(1_767_225_600_000))); // 2026-01-01 08:00 +08:00
         let storage = Arc::new(MemoryStorage::default());
         let vault = Arc::new(crate::residents::Vault::open(&dir.path().join("harness.key"))?);
-        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default() });
+        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default(), calendar: parking_lot::RwLock::new(Arc::new(shipped_calendar())) });
         let engine = SandboxEngine::new(None)?;
         let linker = make_linker(&engine)?;
         let ctx = LoadContext { engine: &engine, linker: &linker, services: services.clone(), data_dir: dir.path(), durability: Durability::Normal };
@@ -99,6 +99,12 @@ impl PluginHarness {
     }
 
     /// Set the clock the plugin sees (ms since the Unix epoch).
+    /// Use this working-day calendar (by default the one shipped in the
+    /// repository's `content/calendar/`).
+    pub fn set_calendar(&self, calendar: linli_shared::calendar::Calendar) {
+        *self.services.calendar.write() = Arc::new(calendar);
+    }
+
     pub fn set_time(&self, ms: i64) {
         self.clock.0.store(ms, Ordering::SeqCst);
     }
@@ -202,4 +208,9 @@ pub fn build_plugin(crate_dir: impl AsRef<Path>) -> anyhow::Result<std::path::Pa
         .status()?;
     anyhow::ensure!(status.success(), "building {} for wasm32-wasip2 failed", dir.display());
     Ok(target.join("wasm32-wasip2/release").join(format!("{}.wasm", name.replace('-', "_"))))
+}
+
+/// The working-day calendar shipped with this build.
+pub fn shipped_calendar() -> linli_shared::calendar::Calendar {
+    crate::host::shipped_calendar().0
 }

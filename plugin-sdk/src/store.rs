@@ -136,6 +136,30 @@ pub mod clock {
     }
 }
 
+/// The hall's working days (capability `calendar`): deadlines in
+/// "N 个工作日" across weekends, public holidays and make-up working days.
+/// Dates are `YYYY-MM-DD` in the hall's own time.
+pub mod calendar {
+    use super::{HostError, wit};
+
+    /// Is `date` a working day of the hall?
+    pub fn is_working_day(date: &str) -> Result<bool, HostError> {
+        wit::calendar::is_working_day(date)
+    }
+    /// The `days`-th working day after `date` (before it when negative).
+    pub fn add_working_days(date: &str, days: i32) -> Result<String, HostError> {
+        wit::calendar::add_working_days(date, days)
+    }
+    /// Working days after `from` up to and including `to`.
+    pub fn working_days_between(from: &str, to: &str) -> Result<i32, HostError> {
+        wit::calendar::working_days_between(from, to)
+    }
+    /// The hall's date today.
+    pub fn today() -> String {
+        wit::calendar::today()
+    }
+}
+
 /// Logging through the host's tracing.
 pub mod log {
     use super::wit::log::{Level, log};

@@ -98,6 +98,8 @@ fn a_plugin_cannot_fill_the_disk() {
     let status: Value = serde_json::from_str(&status).unwrap_or(Value::Null);
     let greedy = status["plugins"].as_array().expect("plugin list").iter().find(|p| p["id"] == "greedy").unwrap().clone();
     assert_eq!(greedy["storage"]["sql_quota_bytes"], 64 * 1024 * 1024, "{greedy}");
+    let (_, page) = linli_tests::http(ureq::get(&format!("{}/admin/host/plugins", s.url)).set("Cookie", &admin.cookie));
+    assert!(page.contains("存储（已用/上限）") && page.contains("/ 64.0 MB"), "the plugins page shows the quota");
 }
 
 #[test]
@@ -189,4 +191,36 @@ fn a_plugin_writing_megabytes_of_log_is_cut_short() {
     assert_eq!(code, 200, "{body}");
     let (code, _) = get(&s, "/greedy/count");
     assert_eq!(code, 200);
+}
+
+/// The `calendar` capability: deadlines in working days across the Spring
+/// Festival of 2026 and its make-up Saturdays, with the host's clock moved
+/// by hand (the calendar is the one shipped in `content/calendar/`).
+#[test]
+fn working_days_are_counted_across_the_spring_festival() {
+    // Thursday 12 February 2026, 10:00 in the hall (UTC+8).
+    let thursday = 1_770_861_600_000;
+    let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(thursday)));
+    let s = TestServer::start_custom(&[fixtures::GREEDY], "", None, clock.clone());
+    let (code, body) = get(&s, "/greedy/calendar?days=5");
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["today"], "2026-02-12");
+    assert_eq!(body["working"]["ok"], true);
+    // 13 (Fri), 14 (Sat, worked), then 24, 25, 26 after the holiday.
+    assert_eq!(body["deadline"]["ok"], "2026-02-26", "{body}");
+    assert!(err_of(&body["unknown"]).contains("2031"), "an unknown year is named: {body}");
+    assert!(err_of(&body["bad"]).contains("2026-02-30"), "{body}");
+    // Saturday 14 February: a working day; Monday 16 February: a holiday.
+    let day = 86_400_000;
+    clock.0.store(thursday + 2 * day, Ordering::SeqCst);
+    let (_, body) = get(&s, "/greedy/calendar");
+    assert_eq!((body["today"].as_str(), body["working"]["ok"].as_bool()), (Some("2026-02-14"), Some(true)), "{body}");
+    clock.0.store(thursday + 4 * day, Ordering::SeqCst);
+    let (_, body) = get(&s, "/greedy/calendar");
+    assert_eq!((body["today"].as_str(), body["working"]["ok"].as_bool()), (Some("2026-02-16"), Some(false)), "{body}");
+    // On Saturday 28 February (worked), six working days have passed since the 13th.
+    clock.0.store(thursday + 16 * day, Ordering::SeqCst);
+    let (_, body) = get(&s, "/greedy/calendar");
+    assert_eq!(body["today"], "2026-02-28");
+    assert_eq!(body["passed"]["ok"], 6, "{body}");
 }

@@ -58,6 +58,7 @@
 // only on the cold path of a broken file, so boxing it buys nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod calendar;
 mod change;
 mod check;
 mod datetime;

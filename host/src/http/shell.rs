@@ -170,7 +170,7 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
     for p in status["plugins"].as_array().into_iter().flatten() {
         let healthy = p["healthy"].as_bool().unwrap_or(false);
         rows.push_str(&format!(
-            "<tr><td><strong>{}</strong><br><small>{}</small></td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{} / {}</td><td><small>{}</small></td></tr>",
+            "<tr><td><strong>{}</strong><br><small>{}</small></td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{} / {}</td><td>{}</td><td><small>{}</small></td></tr>",
             esc(p[if zh { "name_zh" } else { "name_en" }].as_str().unwrap_or("")),
             esc(p["id"].as_str().unwrap_or("")),
             esc(p["version"].as_str().unwrap_or("")),
@@ -180,6 +180,7 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
             if healthy { tr(zh, "正常", "healthy") } else { tr(zh, "异常", "unhealthy") },
             p["failures"],
             p["calls"],
+            storage_cell(&p["storage"], zh),
             esc(p["last_error"].as_str().unwrap_or("")),
         ));
     }
@@ -188,7 +189,7 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
         errors.push_str(&format!("<li><code>{}</code></li>", esc(e["error"].as_str().unwrap_or(""))));
     }
     let body = format!(
-        "<section class=\"card\"><h1>{}</h1><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>{}</section>",
+        "<section class=\"card\"><h1>{}</h1><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>{}</section>",
         tr(zh, "插件管理", "Plugins"),
         tr(zh, "插件", "Plugin"),
         tr(zh, "版本", "Version"),
@@ -196,6 +197,7 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
         tr(zh, "已授予", "Granted"),
         tr(zh, "状态", "Status"),
         tr(zh, "失败/调用", "Failures/calls"),
+        tr(zh, "存储（已用/上限）", "Storage (used/quota)"),
         tr(zh, "最近错误", "Last error"),
         if errors.is_empty() { String::new() } else { format!("<h2>{}</h2><ul class=\"errors\">{errors}</ul>", tr(zh, "未能加载的插件文件", "Plugin files that failed to load")) },
     );
@@ -207,6 +209,23 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
 pub fn format_local(ms: i64, utc_offset_minutes: i32) -> String {
     linli_shared::time::format(ms, utc_offset_minutes)
 }
+/// A plugin's storage against its quotas: the database (when it has one)
+/// and the key-value space, as `12.3 MB / 512 MB`, red from 90 %.
+fn storage_cell(st: &serde_json::Value, zh: bool) -> String {
+    let mb = |b: u64| format!("{:.1} MB", b as f64 / 1_048_576.0);
+    let line = |label: &str, used: u64, quota: u64| {
+        let class = if quota > 0 && used * 10 >= quota * 9 { " class=\"bad\"" } else { "" };
+        format!("<div{class}>{label} {} / {}</div>", mb(used), mb(quota))
+    };
+    let n = |k: &str| st[k].as_u64().unwrap_or(0);
+    let mut out = String::new();
+    if n("sql_quota_bytes") > 0 {
+        out.push_str(&line(tr(zh, "数据库", "database"), n("sql_bytes"), n("sql_quota_bytes")));
+    }
+    out.push_str(&line(tr(zh, "键值", "key-value"), n("kv_bytes"), n("kv_quota_bytes")));
+    out
+}
+
 /// A capability as people read it.
 pub fn capability_name(cap: &str, zh: bool) -> &'static str {
     match cap {
@@ -217,6 +236,8 @@ pub fn capability_name(cap: &str, zh: bool) -> &'static str {
         "log" => tr(zh, "运行日志", "log"),
         "config" => tr(zh, "配置", "configuration"),
         "residents" => tr(zh, "居民档案", "resident records"),
+        "pseudonyms" => tr(zh, "化名编号", "pseudonyms"),
+        "calendar" => tr(zh, "工作日历", "working-day calendar"),
         _ => tr(zh, "未知能力", "unknown capability"),
     }
 }
@@ -231,6 +252,8 @@ pub fn capability_help(cap: &str, zh: bool) -> &'static str {
         "log" => tr(zh, "写运行日志，供维护人员排查问题", "write log lines for maintainers"),
         "config" => tr(zh, "读取管理员为它填写的设置", "read the settings an admin gave it"),
         "residents" => tr(zh, "代表已登录的工作人员查看和保存居民档案（身份证、电话），每次访问都记入审计日志", "read and save resident records (ID, phone) for the signed-in staff member; every access is audited"),
+        "pseudonyms" => tr(zh, "把手机号等个人信息换成固定的化名编号，用于统计而看不到原文", "turn a phone number or other personal value into a fixed pseudonym, to count without seeing it"),
+        "calendar" => tr(zh, "按大厅的工作日（含法定假日和调休上班日）计算办理时限", "count deadlines in the hall's working days (public holidays and make-up working days included)"),
         _ => "",
     }
 }

@@ -6,7 +6,7 @@
 //! data behind it. Every call also counts against the per-call host-call
 //! limit, so a plugin flooding the host is stopped with a clear trap.
 
-use super::bindings::linli::plugin::{clock, config, events, kv, log, pseudonyms, residents, sql, types};
+use super::bindings::linli::plugin::{calendar, clock, config, events, kv, log, pseudonyms, residents, sql, types};
 use super::bindings::types::Error;
 use super::limits::{Budgets, LimitReached, Limits};
 use crate::bus::EventBus;
@@ -22,7 +22,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 pub const MAX_EVENTS_PER_CALL: usize = 1_000;
 
 /// Capabilities a plugin can ask for, by their manifest names.
-pub const KNOWN_CAPABILITIES: &[&str] = &["kv", "sql", "events", "clock", "log", "config", "residents", "pseudonyms"];
+pub const KNOWN_CAPABILITIES: &[&str] = &["kv", "sql", "events", "clock", "log", "config", "residents", "pseudonyms", "calendar"];
 
 /// The time source plugins see. Tests swap in a controllable clock.
 pub trait Clock: Send + Sync {
@@ -62,6 +62,9 @@ pub struct HostServices {
     /// Per-minute budgets per plugin id; kept across hot reloads, so a new
     /// version does not start with a fresh minute.
     pub budgets: parking_lot::Mutex<std::collections::HashMap<String, Arc<Budgets>>>,
+    /// The hall's working days (`content/calendar/`), replaced when an
+    /// editor changes a year's file.
+    pub calendar: parking_lot::RwLock<Arc<linli_shared::calendar::Calendar>>,
 }
 
 impl HostServices {
@@ -774,5 +777,34 @@ impl pseudonyms::Host for CallState {
     fn of(&mut self, kind: String, value: String) -> wasmtime::Result<String> {
         self.enter_or_trap("pseudonyms")?;
         Ok(self.services.vault.pseudonym(&self.plugin_id, &kind, &value))
+    }
+}
+
+fn date_arg(field: &str, value: &str) -> Result<linli_shared::calendar::Date, Error> {
+    linli_shared::calendar::Date::parse(value).map_err(|e| Error::Invalid(format!("{field}: {e}")))
+}
+
+impl calendar::Host for CallState {
+    fn is_working_day(&mut self, date: String) -> HostResult<bool> {
+        guard!(self, "calendar");
+        let cal = self.services.calendar.read().clone();
+        Ok(date_arg("date", &date).and_then(|d| cal.is_working_day(d).map_err(Error::Invalid)))
+    }
+
+    fn add_working_days(&mut self, date: String, days: i32) -> HostResult<String> {
+        guard!(self, "calendar");
+        let cal = self.services.calendar.read().clone();
+        Ok(date_arg("date", &date).and_then(|d| cal.add_working_days(d, days).map(|d| d.to_string()).map_err(Error::Invalid)))
+    }
+
+    fn working_days_between(&mut self, from: String, to: String) -> HostResult<i32> {
+        guard!(self, "calendar");
+        let cal = self.services.calendar.read().clone();
+        Ok(date_arg("from", &from).and_then(|a| date_arg("to", &to).map(|b| (a, b))).and_then(|(a, b)| cal.working_days_between(a, b).map_err(Error::Invalid)))
+    }
+
+    fn today(&mut self) -> wasmtime::Result<String> {
+        self.enter_or_trap("calendar")?;
+        Ok(linli_shared::calendar::Date::of_ms(self.services.clock.now_ms(), self.services.utc_offset_minutes).to_string())
     }
 }

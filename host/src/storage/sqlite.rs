@@ -742,6 +742,11 @@ impl PluginSql {
     /// statements are interrupted then (until the unit ends).
     pub fn begin_until(self: &Arc<Self>, deadline: Option<std::time::Instant>) -> Result<SqlUnit> {
         let mut g = self.shared.lock_arc();
+        if g.group.is_some() && g.conn.is_autocommit() {
+            // The open group was rolled back by the database and is not
+            // settled yet: a statement now would run outside any transaction.
+            return Err(StorageError::Backend("the plugin's open transaction was rolled back; the call can be tried again".into()));
+        }
         // Set while this call holds the connection; cleared when it ends.
         self.deadline.set(deadline);
         if g.group.is_none() {
@@ -769,12 +774,19 @@ impl PluginSql {
     }
 
     /// Is a group open that should be committed before another call joins
-    /// it (it holds [`GROUP_MAX_CALLS`] calls, is [`GROUP_MAX_AGE`] old, or
-    /// group commit is off)?
+    /// it (it holds [`GROUP_MAX_CALLS`] calls, is [`GROUP_MAX_AGE`] old,
+    /// group commit is off, or the database rolled it back)?
     pub fn group_is_full(&self) -> bool {
         let g = self.shared.lock();
         g.group.as_ref().is_some_and(|group| {
-            group.calls >= GROUP_MAX_CALLS || group.opened.elapsed() >= GROUP_MAX_AGE || !group_commit_enabled()
+            group.calls >= GROUP_MAX_CALLS
+                || group.opened.elapsed() >= GROUP_MAX_AGE
+                || !group_commit_enabled()
+                // A group SQLite rolled back (a full quota, an I/O error)
+                // is settled at once: a next call must not run its
+                // statements outside any transaction.
+                || group.lost.is_some()
+                || g.conn.is_autocommit()
         })
     }
 

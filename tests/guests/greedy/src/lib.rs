@@ -23,8 +23,9 @@ impl Plugin for Greedy {
             .capability("kv")
             .capability("sql")
             .capability("log")
-            .capability("events");
-        for r in ["endless", "blobs", "count", "kv-fill", "kv-scan", "events", "events-small", "pragma", "logs", "sort"] {
+            .capability("events")
+            .capability("calendar");
+        for r in ["calendar", "endless", "blobs", "count", "kv-fill", "kv-scan", "events", "events-small", "pragma", "logs", "sort"] {
             m = m.route(Route::get(&format!("/greedy/{r}"), Audience::Public));
         }
         m
@@ -122,6 +123,21 @@ impl Plugin for Greedy {
                     log::info(&line);
                 }
                 Response::json(200, &json!({"logged": 2000}))
+            }
+            // The working-day clock from today (the host's clock): is today
+            // a working day, the deadline `?days=` working days on, and an
+            // unknown year.
+            "/greedy/calendar" => {
+                let days: i32 = req.query.strip_prefix("days=").and_then(|n| n.parse().ok()).unwrap_or(5);
+                let today = calendar::today();
+                Response::json(200, &json!({
+                    "today": today,
+                    "working": outcome(calendar::is_working_day(&today)),
+                    "deadline": outcome(calendar::add_working_days(&today, days)),
+                    "passed": outcome(calendar::working_days_between("2026-02-13", &today)),
+                    "unknown": outcome(calendar::is_working_day("2031-05-06")),
+                    "bad": outcome(calendar::add_working_days("2026-02-30", 1)),
+                }))
             }
             _ => Response::not_found(&req),
         }
