@@ -184,6 +184,14 @@ pub fn check_in(cfg: &Config, c: CheckIn, now: i64) -> Result<Issued, Fail> {
     if c.appointment_id.trim().is_empty() {
         return Err(Fail::user(422, "缺少预约编号", "appointment id missing"));
     }
+    // The appointment id becomes the idempotency key: the same limit.
+    if c.appointment_id.chars().count() > issue::MAX_IDEM_KEY || c.appointment_id.chars().any(char::is_control) {
+        return Err(Fail::user(
+            422,
+            format!("预约编号应为不超过 {} 个字符的可见文字", issue::MAX_IDEM_KEY),
+            format!("the appointment id must be at most {} visible characters", issue::MAX_IDEM_KEY),
+        ));
+    }
     let late = cfg.policy.appointment_late_minutes as i64 * 60_000;
     // Too late for the slot: queued as a walk-in, as the policy says.
     let on_time = c.time.is_some_and(|t| now <= t + late);

@@ -168,6 +168,8 @@ fn appointment_check_in_issues_an_appointment_ticket_once() {
     // answered with the first ticket as if it were the same request.
     let other = h.post_json("/api/queue/appointments", &json!({"appointment_id": "YY-20260101-7", "service": "A", "time": slot}), &guide());
     assert_eq!(other.status, 422, "{}", other.text());
+    let long = h.post_json("/api/queue/appointments", &json!({"appointment_id": "Y".repeat(101), "service": "A", "time": slot}), &guide());
+    assert_eq!(long.status, 422, "{}", long.text());
     // Audiences: the desk is for guides, not for residents.
     assert_eq!(h.post_json("/api/queue/appointments", &body, &anyone()).status, 401);
     assert_eq!(h.post_json("/api/queue/guide/tickets", &json!({"service": "A"}), &clerk("1")).status, 403);
