@@ -3,6 +3,7 @@
 mod audit;
 mod authz;
 mod bad_input;
+mod compat;
 mod content;
 mod durability;
 mod events;
