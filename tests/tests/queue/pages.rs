@@ -356,3 +356,54 @@ fn statistics_name_services_and_label_the_chart() {
         assert!(!page.contains(english), "{english} in the Chinese page");
     }
 }
+
+/// The words a Chinese page shows, markup, styles and scripts left out.
+fn visible_words(html: &str) -> Vec<String> {
+    let mut text = String::new();
+    let mut rest = html;
+    // Drop <script>…</script> and <style>…</style>, then every tag.
+    while let Some(i) = rest.find('<') {
+        text.push_str(&rest[..i]);
+        let after = &rest[i..];
+        let lower = after.to_ascii_lowercase();
+        let skip_to = if lower.starts_with("<script") {
+            lower.find("</script>").map(|j| j + 9)
+        } else if lower.starts_with("<style") {
+            lower.find("</style>").map(|j| j + 8)
+        } else {
+            after.find('>').map(|j| j + 1)
+        };
+        let Some(n) = skip_to else { break };
+        text.push(' ');
+        rest = &after[n..];
+    }
+    text.push_str(rest);
+    text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2).map(str::to_owned).collect()
+}
+
+/// Item 17: no English words inside the Chinese pages (the key names on
+/// the counter's keys, the language switch and file names excepted).
+#[test]
+fn chinese_pages_have_no_english_words() {
+    let h = harness_with(json!({"public_url": "http://192.168.1.10:8080"}));
+    let t = ticket(&h, "A");
+    let token = t["token"].as_str().unwrap();
+    let admin = linli_host::auth::Caller::staff(&["admin"]);
+    let sup = linli_host::auth::Caller::staff(&["supervisor"]);
+    ticket(&h, "B");
+    let pages = [
+        ("kiosk", h.get("/queue/kiosk").text()),
+        ("ticket", h.get(&format!("/queue/t/{token}")).text()),
+        ("print", h.get(&format!("/queue/t/{token}/print")).text()),
+        ("counter", h.request("GET", "/queue/counter", b"", &clerk("1")).text()),
+        ("guide", h.request("GET", "/queue/guide", b"", &guide()).text()),
+        ("admin", h.request("GET", "/queue/admin", b"", &admin).text()),
+        ("stats", h.request("GET", "/queue/stats", b"", &sup).text()),
+    ];
+    // Key caps, the language switch, the settings file and its table.
+    let allowed = ["Enter", "English", "data", "linli", "toml", "plugins", "queue", "config"];
+    for (name, p) in &pages {
+        let english: Vec<String> = visible_words(p).into_iter().filter(|w| !allowed.contains(&w.as_str())).collect();
+        assert!(english.is_empty(), "{name}: English words in the Chinese page: {english:?}");
+    }
+}

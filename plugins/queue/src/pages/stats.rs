@@ -15,7 +15,11 @@ fn num(v: &serde_json::Value) -> String {
 }
 
 /// A row's key as people read it: a service's code with its name.
-fn key_text(names: &[(String, String)], key: &str) -> String {
+fn key_text(lang: &str, names: &[(String, String)], key: &str) -> String {
+    // The report's total row is keyed `all`.
+    if key == "all" {
+        return t(lang, "全部", "All").to_owned();
+    }
     match names.iter().find(|(code, _)| code == key) {
         Some((code, name)) => format!("{code} {name}"),
         None => key.to_owned(),
@@ -46,7 +50,7 @@ fn table(lang: &str, title: &str, rows: &[serde_json::Value], names: &[(String, 
         let o = |k: &str| outcome(r, k).map(|n| n.to_string()).unwrap_or_else(|| "—".into());
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {} / {}</td><td>{} / {} / {}</td>{}</tr>",
-            esc(&key_text(names, r["key"].as_str().unwrap_or(""))), r["issued"], r["called"], r["served"], r["no_shows"], r["abandoned"], r["transferred"],
+            esc(&key_text(lang, names, r["key"].as_str().unwrap_or(""))), r["issued"], r["called"], r["served"], r["no_shows"], r["abandoned"], r["transferred"],
             num(&w["avg"]), num(&w["p90"]), num(&w["max"]), num(&d["avg"]), num(&d["p90"]), num(&d["max"]),
             if outcomes { format!("<td>{} / {} / {}</td>", o("done"), o("incomplete"), o("referred")) } else { String::new() },
         ));
