@@ -640,3 +640,43 @@ fn a_new_device_is_listed_at_once_with_a_qr_code_and_never_connected_until_it_ha
     let (_, list) = get_as(&s, &admin, "/api/host/devices");
     assert!(list.contains("\"last_seen_at\":1"), "{list}");
 }
+
+#[test]
+fn the_audit_log_filters_by_date_and_by_words_in_either_language() {
+    // Wednesday 2026-11-25, 10:00 in Beijing.
+    let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(1_795_572_000_000)));
+    let s = TestServer::start_custom(&[fixtures::RECORDS], "", None, clock.clone());
+    let admin = sign_in(&s, "boss", &["admin"]);
+    post(&s, &admin, "/api/host/devices", json!({"name": "大厅取号机", "kind": "kiosk"}));
+    clock.0.fetch_add(24 * 3600 * 1000, Ordering::SeqCst);
+    let admin = fresh_session(&s, "boss");
+    post(&s, &admin, "/api/host/staff", json!({"username": "wang", "name": "王五", "roles": ["clerk"], "password": "correct horse battery"}));
+    let actions = |query: &str| -> Vec<String> {
+        let (code, body) = get_as(&s, &admin, &format!("/api/host/audit?{query}"));
+        assert_eq!(code, 200, "{query}: {body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        v["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect()
+    };
+    // Words in Chinese or English, or the code itself.
+    assert_eq!(actions("q=%E7%99%BB%E8%AE%B0%E8%AE%BE%E5%A4%87"), ["device.create"], "登记设备");
+    assert_eq!(actions("q=device%20registered"), ["device.create"]);
+    assert_eq!(actions("q=staff.create"), ["staff.create"]);
+    assert_eq!(actions("q=%E7%8E%8B%E4%BA%94"), Vec::<String>::new(), "王五 is in no entry (the detail has the user name)");
+    assert_eq!(actions("q=wang%20clerk"), ["staff.create"], "every word must match");
+    // Days in the hall's time.
+    assert_eq!(actions("from_date=2026-11-26"), ["staff.create"]);
+    assert_eq!(actions("to_date=2026-11-25"), ["device.create"]);
+    assert!(actions("from_date=2026-11-27").is_empty());
+    let (code, body) = get_as(&s, &admin, "/api/host/audit?from_date=2026-02-30");
+    assert_eq!(code, 422, "{body}");
+    assert!(body.contains("\"field\":\"from_date\"") && body.contains("开始日期"), "{body}");
+    // The page offers the same, and shows the problem with a filter.
+    let page = get_as(&s, &admin, "/admin/host/audit?lang=zh-CN&q=%E7%99%BB%E8%AE%B0%E8%AE%BE%E5%A4%87").1;
+    assert!(page.contains("登记设备") && !page.contains("新增工作人员"), "{page}");
+    assert!(page.contains("name=\"from_date\"") && page.contains("name=\"q\""));
+    let page = get_as(&s, &admin, "/admin/host/audit?lang=zh-CN&to_date=%E6%98%A8%E5%A4%A9").1;
+    assert!(page.contains("结束日期应为日期"), "{page}");
+    // The export carries the filter.
+    let (_, csv) = get_as(&s, &admin, "/api/host/audit.csv?q=device.create");
+    assert!(csv.contains("device.create") && !csv.contains("staff.create"), "{csv}");
+}

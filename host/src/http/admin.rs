@@ -471,28 +471,141 @@ fn audit_allowed(caller: &Caller) -> bool {
     caller.is_admin() || caller.roles.iter().any(|r| r == "supervisor")
 }
 
-async fn audit_json(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Query(f): Query<audit::Filter>) -> Response {
+/// What the audit page, API and export look for: the stored filter's fields
+/// (times in milliseconds), dates in the hall's time, and words.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AuditQuery {
+    actor: Option<String>,
+    action: Option<String>,
+    target: Option<String>,
+    from: Option<i64>,
+    until: Option<i64>,
+    limit: Option<u32>,
+    /// `YYYY-MM-DD`, the first day shown (hall time).
+    from_date: Option<String>,
+    /// `YYYY-MM-DD`, the last day shown (hall time).
+    to_date: Option<String>,
+    /// Words, each of which must appear in the entry: in the actor, the
+    /// action (its code, or its name in Chinese or English), the target or
+    /// the detail.
+    q: Option<String>,
+}
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The start of a `YYYY-MM-DD` day in the hall's time, in milliseconds.
+fn day_start_ms(f: Field, text: &str, offset_minutes: i32) -> Result<i64, Response> {
+    let bad = || input_error(&InputError::new("field_invalid", Some(f.name), format!("{}应为日期，例如 2026-11-25", f.zh), format!("{} must be a date such as 2026-11-25", f.en)));
+    let parts: Vec<&str> = text.trim().split('-').collect();
+    let [y, m, d] = parts.as_slice() else { return Err(bad()) };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i64>(), m.parse::<i64>(), d.parse::<i64>()) else { return Err(bad()) };
+    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > last_day(y, m) {
+        return Err(bad());
+    }
+    Ok(days_from_civil(y, m, d) * 86_400_000 - i64::from(offset_minutes) * 60_000)
+}
+
+/// The number of days in month `m` of year `y`.
+fn last_day(y: i64, m: i64) -> i64 {
+    let next = if m == 12 { days_from_civil(y + 1, 1, 1) } else { days_from_civil(y, m + 1, 1) };
+    next - days_from_civil(y, m, 1)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates_are_days_in_the_hall() {
+        assert_eq!(super::days_from_civil(1970, 1, 1), 0);
+        assert_eq!(super::days_from_civil(2026, 11, 25), 20_782);
+        assert_eq!(linli_shared::time::civil_from_days(20_782), (2026, 11, 25));
+        assert_eq!((super::last_day(2024, 2), super::last_day(2026, 2), super::last_day(2026, 12)), (29, 28, 31));
+        // Beijing midnight is 16:00 UTC the day before.
+        assert_eq!(super::day_start_ms(super::FROM_DATE, "2026-11-25", 480).ok(), Some(20_782 * 86_400_000 - 480 * 60_000));
+        for bad in ["2026-02-30", "2026-13-01", "25/11/2026", "2026-11", "yesterday"] {
+            assert!(super::day_start_ms(super::FROM_DATE, bad, 480).is_err(), "{bad}");
+        }
+    }
+}
+
+const FROM_DATE: Field = Field { name: "from_date", zh: "开始日期", en: "From date" };
+const TO_DATE: Field = Field { name: "to_date", zh: "结束日期", en: "To date" };
+const WORDS: Field = Field { name: "q", zh: "关键词", en: "Words" };
+
+/// The entries an audit query asks for, newest first.
+fn audit_entries(host: &Host, a: &AuditQuery) -> Result<Vec<audit::Entry>, Response> {
+    let offset = host.config.utc_offset_minutes;
+    let mut f = audit::Filter { actor: a.actor.clone(), action: a.action.clone(), target: a.target.clone(), from: a.from, until: a.until, limit: a.limit };
+    if let Some(d) = a.from_date.as_deref().filter(|d| !d.trim().is_empty()) {
+        f.from = Some(day_start_ms(FROM_DATE, d, offset)?);
+    }
+    if let Some(d) = a.to_date.as_deref().filter(|d| !d.trim().is_empty()) {
+        f.until = Some(day_start_ms(TO_DATE, d, offset)? + 86_400_000);
+    }
+    let words = crate::auth::check_line(WORDS, a.q.as_deref().unwrap_or(""), 100, true).map_err(|e| input_error(&e))?;
+    let words: Vec<String> = words.split_whitespace().map(str::to_lowercase).collect();
+    let want = a.limit.unwrap_or(500).min(10_000) as usize;
+    if !words.is_empty() {
+        // Words are matched here, against the names people read as well as
+        // the stored codes, so the store is asked for more.
+        f.limit = Some(10_000);
+    }
+    let entries = audit::query(&host.db, &f).map_err(internal)?;
+    Ok(entries
+        .into_iter()
+        .filter(|e| {
+            if words.is_empty() {
+                return true;
+            }
+            let hay = [
+                e.actor_name.as_deref().unwrap_or(""),
+                e.actor_id.as_deref().unwrap_or(""),
+                actor_kind_name(&e.actor_kind, true),
+                actor_kind_name(&e.actor_kind, false),
+                &e.action,
+                action_name(&e.action, true).unwrap_or(""),
+                action_name(&e.action, false).unwrap_or(""),
+                e.target.as_deref().unwrap_or(""),
+                e.detail.as_deref().unwrap_or(""),
+            ]
+            .join("\n")
+            .to_lowercase();
+            words.iter().all(|w| hay.contains(w.as_str()))
+        })
+        .take(want)
+        .collect())
+}
+
+async fn audit_json(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Query(a): Query<AuditQuery>) -> Response {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
     if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["supervisor"]) {
         return r;
     }
-    match audit::query(&host.db, &f) {
+    match audit_entries(&host, &a) {
         Ok(entries) => {
             // A check that could not run is not a pass: `intact` only for Ok(None).
             let broken = audit::verify_chain(&host.db, host.services.vault.audit_chain());
             let broken_at = broken.as_ref().ok().copied().flatten();
             Json(serde_json::json!({ "entries": entries, "intact": matches!(broken, Ok(None)), "broken_at": broken_at })).into_response()
         }
-        Err(e) => internal(e),
+        Err(r) => r,
     }
 }
 
-async fn audit_csv(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Query(f): Query<audit::Filter>) -> Response {
+async fn audit_csv(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Query(a): Query<AuditQuery>) -> Response {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
     if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["supervisor"]) {
         return r;
     }
-    match audit::query(&host.db, &f) {
+    match audit_entries(&host, &a) {
         Ok(entries) => {
             audit_log(&host, &caller, "audit.export", None, Some(&format!("{} entries", entries.len())));
             (
@@ -501,12 +614,12 @@ async fn audit_csv(State(host): State<Arc<Host>>, headers: HeaderMap, method: Me
             )
                 .into_response()
         }
-        Err(e) => internal(e),
+        Err(r) => r,
     }
 }
 
-async fn audit_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery, f: Result<Query<audit::Filter>, axum::extract::rejection::QueryRejection>) -> Response {
-    let f = f.map(|Query(f)| f).unwrap_or_default();
+async fn audit_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery, a: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+    let a = a.map(|Query(a)| a).unwrap_or_default();
     let (caller, csrf) = resolve_caller(&host, &headers, q.as_deref());
     if !audit_allowed(&caller) {
         return match caller.kind {
@@ -515,7 +628,16 @@ async fn audit_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(
         };
     }
     let zh = caller.lang != "en";
-    let entries = audit::query(&host.db, &f).unwrap_or_default();
+    let (entries, problem) = match audit_entries(&host, &a) {
+        Ok(e) => (e, String::new()),
+        Err(r) => {
+            // Say what is wrong with the filter above the (empty) table.
+            let body = axum::body::to_bytes(r.into_body(), 64 * 1024).await.unwrap_or_default();
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let msg = v["error"][if zh { "message_zh" } else { "message_en" }].as_str().unwrap_or("").to_owned();
+            (vec![], format!("<p class=\"alert\" role=\"alert\">{}</p>", esc(&msg)))
+        }
+    };
     let intact = matches!(audit::verify_chain(&host.db, host.services.vault.audit_chain()), Ok(None));
     let mut rows = String::new();
     for e in &entries {
@@ -530,26 +652,35 @@ async fn audit_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(
             esc(e.detail.as_deref().unwrap_or("")),
         ));
     }
+    if entries.is_empty() {
+        rows = format!("<tr><td colspan=\"6\">{}</td></tr>", tr(zh, "没有符合条件的记录。", "No entries match."));
+    }
     let v = |s: &Option<String>| esc(s.as_deref().unwrap_or(""));
     let qs = q.as_deref().unwrap_or("");
     let body = format!(
         r#"<section class="card"><h1>{title}</h1><p class="{cls}">{chain}</p>
-<form method="get" class="filters"><label>{actor}<input name="actor" value="{fa}"></label><label>{action}<input name="action" value="{fb}"></label><label>{target}<input name="target" value="{fc}"></label>
-<button class="primary">{filter}</button> <a class="button" href="/api/host/audit.csv?{qs}">{export}</a></form>
-<table><thead><tr><th>{time}</th><th>{actor}</th><th>ID</th><th>{action}</th><th>{target}</th><th>{detail}</th></tr></thead><tbody>{rows}</tbody></table></section>"#,
+<form method="get" class="filters"><label>{from}<input type="date" name="from_date" value="{ff}"></label><label>{to}<input type="date" name="to_date" value="{ft}"></label>
+<label>{words}<input name="q" value="{fq}" maxlength="100" placeholder="{words_hint}"></label>
+<button class="primary">{filter}</button> <a class="button" href="/api/host/audit.csv?{qs}">{export}</a></form>{problem}
+<table><thead><tr><th>{time}</th><th>{actor}</th><th>{actor_id}</th><th>{action}</th><th>{target}</th><th>{detail}</th></tr></thead><tbody>{rows}</tbody></table></section>"#,
         title = tr(zh, "审计日志", "Audit log"),
         cls = if intact { "ok" } else { "alert" },
         chain = if intact { tr(zh, "日志完整，未发现篡改。", "The log is intact.") } else { tr(zh, "警告：日志校验失败，可能被篡改！", "Warning: the log's hash chain is broken!") },
+        from = tr(zh, "开始日期", "From"),
+        to = tr(zh, "结束日期", "To"),
+        words = tr(zh, "关键词", "Words"),
+        words_hint = tr(zh, "操作人、操作、对象或详情，中英文均可", "actor, action, target or detail, in either language"),
         actor = tr(zh, "操作人", "Actor"),
+        actor_id = tr(zh, "编号", "ID"),
         action = tr(zh, "操作", "Action"),
         target = tr(zh, "对象", "Target"),
         time = tr(zh, "时间", "Time"),
         detail = tr(zh, "详情", "Detail"),
         filter = tr(zh, "筛选", "Filter"),
         export = tr(zh, "导出 CSV", "Export CSV"),
-        fa = v(&f.actor),
-        fb = v(&f.action),
-        fc = v(&f.target),
+        ff = v(&a.from_date),
+        ft = v(&a.to_date),
+        fq = v(&a.q),
         qs = esc(qs),
     );
     Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "审计日志", "Audit log"), &body)).into_response()
