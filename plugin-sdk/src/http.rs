@@ -95,15 +95,43 @@ impl Request {
     }
 
     /// Parse the body as JSON; the error names the problem for a 400 reply.
+    ///
+    /// A body that does not parse is answered with the field named where
+    /// serde says which (a missing or unknown field) and never with serde's
+    /// own text, which is English and names the plugin's Rust types.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Response> {
-        serde_json::from_slice(&self.body).map_err(|e| {
-            Response::error(400, &format!("请求内容格式错误：{e}"), &format!("invalid JSON body: {e}"))
-        })
+        serde_json::from_slice(&self.body).map_err(|e| json_error(&e))
     }
 
     /// Parse an `application/x-www-form-urlencoded` body.
     pub fn form(&self) -> Vec<(String, String)> {
         parse_pairs(&String::from_utf8_lossy(&self.body))
+    }
+}
+
+/// The answer to a JSON body that did not parse.
+fn json_error(e: &serde_json::Error) -> Response {
+    use serde_json::error::Category;
+    let text = e.to_string();
+    // serde names the field only in these two messages: "missing field `x`"
+    // and "unknown field `x`, expected …".
+    let field = |prefix: &str| text.strip_prefix(prefix).and_then(|r| r.split('`').next()).map(str::to_owned);
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => Response::error_code(400, "body_not_json", "请求内容不是有效的 JSON", "the body is not valid JSON"),
+        Category::Data => {
+            if let Some(f) = field("missing field `") {
+                Response::error_code(422, "field_required", &format!("请求缺少字段 {f}"), &format!("the field `{f}` is missing"))
+            } else if let Some(f) = field("unknown field `") {
+                Response::error_code(422, "field_unknown", &format!("请求中有未知字段 {f}"), &format!("unknown field `{f}`"))
+            } else {
+                Response::error_code(
+                    422,
+                    "field_type",
+                    &format!("请求中有字段的类型或取值不对（第 {} 行第 {} 列）", e.line(), e.column()),
+                    &format!("a field has the wrong type or value (line {}, column {})", e.line(), e.column()),
+                )
+            }
+        }
     }
 }
 
@@ -176,9 +204,27 @@ impl Response {
         }
     }
 
-    /// An error in both languages: `{"error": {"message_zh", "message_en"}}`.
+    /// An error in both languages, in the host's format:
+    /// `{"error": {"code", "message_zh", "message_en"}}` (the code from the
+    /// status; [`Response::error_code`] names its own).
     pub fn error(status: u16, zh: &str, en: &str) -> Self {
-        Response::json(status, &serde_json::json!({"error": {"message_zh": zh, "message_en": en}}))
+        let code = match status {
+            400 => "bad_request",
+            401 => "unauthorized",
+            403 => "forbidden",
+            404 => "not_found",
+            409 => "conflict",
+            422 => "invalid",
+            429 => "too_many_requests",
+            500..=599 => "internal",
+            _ => "error",
+        };
+        Response::error_code(status, code, zh, en)
+    }
+
+    /// An error with a code of the plugin's own (`ticket_taken`…).
+    pub fn error_code(status: u16, code: &str, zh: &str, en: &str) -> Self {
+        Response::json(status, &serde_json::json!({"error": {"code": code, "message_zh": zh, "message_en": en}}))
     }
 
     /// 404 for this request.
@@ -208,6 +254,34 @@ mod tests {
 
     fn encode(s: &str) -> String {
         s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct NewThing {
+        title: String,
+        count: u32,
+    }
+
+    #[test]
+    fn json_errors_name_the_field_not_the_rust_type() {
+        let answer = |body: &str| {
+            let e = serde_json::from_str::<NewThing>(body).unwrap_err();
+            let r = super::json_error(&e);
+            (r.status, String::from_utf8(r.body).unwrap())
+        };
+        let (status, body) = answer("{\"title\": \"x\"}");
+        assert_eq!(status, 422);
+        assert!(body.contains("请求缺少字段 count") && body.contains("field_required"), "{body}");
+        let (_, body) = answer("{\"title\": \"x\", \"count\": 1, \"colour\": 2}");
+        assert!(body.contains("未知字段 colour"), "{body}");
+        let (status, body) = answer("{\"title\": 5, \"count\": 1}");
+        assert_eq!(status, 422);
+        assert!(!body.contains("NewThing") && !body.contains("invalid type") && body.contains("\"code\":\"field_type\""), "{body}");
+        let (status, body) = answer("{not json");
+        assert_eq!(status, 400);
+        assert!(body.contains("body_not_json"), "{body}");
     }
 
     proptest! {
