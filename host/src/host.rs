@@ -59,7 +59,13 @@ impl Host {
         Self::with_clock(config, Arc::new(SystemClock))
     }
 
-    pub fn with_clock(config: HostConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Host>> {
+    pub fn with_clock(mut config: HostConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Host>> {
+        // The watchers report absolute paths; a folder given as a relative
+        // path (`--plugins plugins/dist`, the default) would otherwise hold
+        // each plugin under two names, and an upgrade dropped into it would
+        // clash with the version it replaces.
+        config.plugins_dir = std::path::absolute(&config.plugins_dir).unwrap_or(config.plugins_dir);
+        config.content_dir = config.content_dir.map(|d| std::path::absolute(&d).unwrap_or(d));
         std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
         let db_path = config.data_dir.join("linli.db");
         let db = Arc::new(SqliteStorage::open(&db_path, config.durability).with_context(|| format!("opening {}", db_path.display()))?);

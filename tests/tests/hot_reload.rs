@@ -113,3 +113,33 @@ fn plugin_install_command_validates_then_swaps() {
     assert_eq!(v, Some(()));
     assert!(!s.plugins_dir().join("versioned_v1.wasm").exists());
 }
+
+/// `linli serve` started the way README says (folders given as relative
+/// paths, the default `plugins/dist`): a new version dropped in replaces
+/// the running one instead of clashing with it.
+#[test]
+fn an_upgrade_dropped_into_a_relative_plugins_folder_is_loaded() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("plugins")).unwrap();
+    std::fs::copy(fixtures::VERSIONED_V1, dir.path().join("plugins/versioned.wasm")).unwrap();
+    let port = linli_tests::free_port();
+    let mut child = Command::new(linli_tests::linli_binary())
+        .current_dir(dir.path())
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data", "data", "--plugins", "plugins", "--content", "content"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("linli starts");
+    let url = format!("http://127.0.0.1:{port}/versioned");
+    let version = || ureq::get(&url).call().ok().and_then(|r| r.into_json::<serde_json::Value>().ok()).and_then(|v| v["version"].as_str().map(str::to_owned));
+    let first = wait_for(Duration::from_secs(60), version);
+    assert_eq!(first.as_deref(), Some("1.0.0"));
+    let tmp = dir.path().join("plugins/.versioned.wasm.tmp");
+    std::fs::copy(fixtures::VERSIONED_V2, &tmp).unwrap();
+    std::fs::rename(&tmp, dir.path().join("plugins/versioned.wasm")).unwrap();
+    let upgraded = wait_for(Duration::from_secs(20), || version().filter(|v| v == "2.0.0"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(upgraded.as_deref(), Some("2.0.0"), "the upgrade was loaded");
+}
