@@ -1,8 +1,9 @@
 //! Headless Chromium over the real pages, through chromedriver: a kiosk
 //! tap prints a ticket (and a reprint issues nothing), the resident's page
 //! follows the call live, the counter console works from the keyboard, and
-//! the statistics page draws the day. Skipped, with the reason printed,
-//! where Chromium or chromedriver is not installed (CI installs both).
+//! the statistics page draws the day. Where Chromium or chromedriver is
+//! not installed the tests say so (`linli_shared::skip`): a SKIP line
+//! outside CI, a failure naming the packages under CI (which installs both).
 
 use super::kit::*;
 use linli_tests::{TestServer, fixtures, wait_for};
@@ -24,14 +25,19 @@ impl Browser {
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists());
         let driver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists());
         let (Some(chromium), Some(driver)) = (chromium, driver) else {
-            println!("skipped: chromium or chromedriver is not installed (apt-get install chromium chromium-driver)");
+            linli_shared::skip::unavailable("chromium or chromedriver is not installed: install chromium chromium-driver");
             return None;
         };
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).ok()?;
-        let child = Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().ok()?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
+        let child = match Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
+            Ok(c) => c,
+            Err(e) => panic!("{driver} is installed but does not start: {e}"),
+        };
         let base = format!("http://127.0.0.1:{port}");
-        wait_for(Duration::from_secs(20), || ureq::get(&format!("{base}/status")).call().ok().map(|_| ()))?;
-        let profile = tempfile::tempdir().ok()?.keep();
+        // Installed but not answering is a failure, not a skip.
+        let up = wait_for(Duration::from_secs(20), || ureq::get(&format!("{base}/status")).call().ok().map(|_| ()));
+        assert!(up.is_some(), "{driver} started but did not answer on {base} within 20 s");
+        let profile = tempfile::tempdir().expect("a profile folder").keep();
         let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {"binary": chromium, "args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,900",
