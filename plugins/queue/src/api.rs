@@ -418,6 +418,7 @@ pub fn config_get_broken(bad: &crate::config::Invalid) -> Result<Response, Fail>
     Ok(Response::json(
         200,
         &json!({"effective": null, "override": over, "error": {
+            "code": "config_invalid",
             "message_zh": format!("配置有误：{}", bad.zh()),
             "message_en": format!("invalid configuration: {}", bad.en()),
             "field": bad.0.first().map(|p| p.path.as_str()),
@@ -455,6 +456,7 @@ pub fn config_set(req: &Request) -> Result<Response, Fail> {
             return Ok(Response::json(
                 422,
                 &json!({"error": {
+                    "code": "config_invalid",
                     "message_zh": format!("配置有误：{}", bad.zh()),
                     "message_en": format!("invalid configuration: {}", bad.en()),
                     "field": bad.0.first().map(|p| p.path.as_str()),

@@ -13,6 +13,9 @@ pub enum Fail {
     Host(HostError),
     /// Our own bug or a broken row; logged, answered as a 500.
     Internal(String),
+    /// An error answer made elsewhere (the SDK's, for a body that does not
+    /// parse), passed on as it is, with its error code.
+    Ready(Response),
 }
 
 impl Fail {
@@ -31,6 +34,7 @@ impl Fail {
                 log::error(&format!("internal: {e}"));
                 Response::error(500, "服务内部错误，请稍后再试", "internal error; try again later")
             }
+            Fail::Ready(r) => r,
         }
     }
 }
@@ -42,12 +46,10 @@ impl From<HostError> for Fail {
 }
 
 impl From<Response> for Fail {
-    /// A ready error response (e.g. from `Request::json`).
+    /// A ready error response (e.g. from `Request::json`), kept whole so
+    /// its error code (`field_unknown`, `body_not_json`…) reaches the client.
     fn from(r: Response) -> Self {
-        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap_or_default();
-        let zh = v["error"]["message_zh"].as_str().unwrap_or("请求有误").to_owned();
-        let en = v["error"]["message_en"].as_str().unwrap_or("bad request").to_owned();
-        Fail::User(r.status, zh, en)
+        Fail::Ready(r)
     }
 }
 

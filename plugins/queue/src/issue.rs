@@ -72,6 +72,10 @@ fn same_request(t: &Ticket, ask: &Ask) -> bool {
         && t.appointment_id.as_deref() == ask.appointment_id.as_deref()
 }
 
+/// How long after issuing a kiosk's key still replays its ticket (a retry
+/// after a lost answer, a double tap): 10 minutes.
+pub const REPLAY_WINDOW_MS: i64 = 10 * 60_000;
+
 /// The longest idempotency key a client may send, in characters (the
 /// plugin's own prefix, `kiosk:` or `guide:`, does not count).
 pub const MAX_IDEM_KEY: usize = 100;
@@ -117,6 +121,18 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
                 422,
                 format!("该请求标识已用于另一项取号请求（{} 号），请为新的请求使用新的标识", done.ticket.label),
                 format!("This idempotency key was already used for a different request (ticket {}); use a new key for a new request", done.ticket.label),
+            ));
+        }
+        // A retry comes within moments; a key presented long after is not
+        // one, and answering it would hand the ticket's token (the
+        // resident's key to it) to whoever learnt the key. The public
+        // kiosk route only: staff desks act for the holder (a guide checking
+        // an appointment in again reprints its ticket).
+        if key.starts_with("kiosk:") && now - done.ticket.issued_at > REPLAY_WINDOW_MS {
+            return Err(Fail::user(
+                409,
+                format!("该请求标识已于较早前用于 {} 号，请为新的请求使用新的标识", done.ticket.label),
+                format!("This idempotency key was used for ticket {} a while ago; use a new key for a new request", done.ticket.label),
             ));
         }
         return with_wait(cfg, done, now);

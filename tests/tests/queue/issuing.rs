@@ -102,7 +102,10 @@ fn limits_and_quotas_refuse_with_a_message_and_change_nothing() {
     assert_eq!(r.status, 404);
     assert!(message(&r).contains("no service `Z`"));
     // Malformed bodies.
-    assert_eq!(h.post_json("/api/queue/tickets", &json!({"svc": "A"}), &anyone()).status, 400);
+    let r = h.post_json("/api/queue/tickets", &json!({"svc": "A"}), &anyone());
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (422, Some("field_unknown")), "{}", r.text());
+    let r = h.request("POST", "/api/queue/tickets", b"{not json", &anyone());
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (400, Some("body_not_json")), "{}", r.text());
 }
 
 #[test]
@@ -274,6 +277,13 @@ fn an_idempotency_key_reused_for_another_request_is_refused_and_its_limit_is_the
     assert_eq!(phone.status, 422, "a phone added is another request: {}", phone.text());
     let same = h.post_json("/api/queue/tickets", &json!({"service": "A", "idem_key": "k-1"}), &anyone());
     assert_eq!((same.status, same.json()["ticket"].clone()), (200, json!("A001")));
+    // Long after, the key is no retry: it no longer hands out the ticket
+    // (and its token) to whoever learnt the key.
+    h.set_time(at(DAY1, 9, 11));
+    let late = h.post_json("/api/queue/tickets", &json!({"service": "A", "idem_key": "k-1"}), &anyone());
+    assert_eq!(late.status, 409, "{}", late.text());
+    assert!(!late.text().contains(first.json()["token"].as_str().unwrap()), "{}", late.text());
+    h.set_time(at(DAY1, 9, 0));
     // At the guide desk: the same key with another name or 代办 is refused.
     let g = guide();
     let body = json!({"service": "C", "name": "张三明", "idem_key": "g-1"});
