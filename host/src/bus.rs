@@ -66,6 +66,17 @@ impl EventBus {
         self.tx.subscribe()
     }
 
+    /// Every event after `after`, in id order, none twice and none missed:
+    /// first what the log holds, then live ones as they are published; a
+    /// follower that falls behind the live channel (or sees a gap) reads
+    /// the log again. The one way events are followed: the SSE endpoint
+    /// and the delivery to plugins both use it.
+    pub fn follow(&self, after: u64) -> Follow {
+        // Subscribed before the log is read, so nothing published in
+        // between is lost (what is seen twice is skipped by id).
+        Follow { bus: self.clone(), live: self.tx.subscribe(), last: after, backlog: std::collections::VecDeque::new(), replaying: true }
+    }
+
     /// Stored events after `after`, oldest first.
     pub fn since(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>> {
         self.log.since(after, limit)
@@ -103,6 +114,56 @@ impl EventBus {
     }
 }
 
+/// A reader of the event stream from a given id (see [`EventBus::follow`]).
+pub struct Follow {
+    bus: EventBus,
+    live: broadcast::Receiver<Arc<StoredEvent>>,
+    last: u64,
+    backlog: std::collections::VecDeque<Arc<StoredEvent>>,
+    /// Reading the log (at the start, after a lag or a gap).
+    replaying: bool,
+}
+
+/// Events read from the log at a time while catching up.
+const REPLAY_BATCH: u32 = 500;
+
+impl Follow {
+    /// The id of the last event handed out (or the starting point).
+    pub fn last_id(&self) -> u64 {
+        self.last
+    }
+
+    /// The next event; `None` once the bus is gone or the log cannot be read.
+    pub async fn next(&mut self) -> Option<Arc<StoredEvent>> {
+        loop {
+            if let Some(ev) = self.backlog.pop_front() {
+                self.last = ev.id;
+                return Some(ev);
+            }
+            if self.replaying {
+                let (bus, last) = (self.bus.clone(), self.last);
+                let batch = tokio::task::spawn_blocking(move || bus.since(last, REPLAY_BATCH)).await.ok()?.ok()?;
+                if batch.len() < REPLAY_BATCH as usize {
+                    self.replaying = false;
+                }
+                self.backlog.extend(batch.into_iter().map(Arc::new));
+                continue;
+            }
+            match self.live.recv().await {
+                Ok(ev) if ev.id <= self.last => continue,
+                // A gap: what lies between is in the log.
+                Ok(ev) if ev.id > self.last + 1 => self.replaying = true,
+                Ok(ev) => {
+                    self.last = ev.id;
+                    return Some(ev);
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => self.replaying = true,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
 /// Does `topic` match a subscription pattern? `queue.*` and `queue.` match
 /// every topic under `queue.`; `*` matches everything; otherwise exact.
 pub fn topic_matches(pattern: &str, topic: &str) -> bool {
@@ -120,7 +181,37 @@ pub fn topic_matches(pattern: &str, topic: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::topic_matches;
+    use super::{EventBus, topic_matches};
+    use crate::storage::EventLog;
+    use std::sync::Arc;
+
+    /// A follower started in the past gets the stored events, then the live
+    /// ones, in order and once each, even when it falls far behind the live
+    /// channel (4,096 places) while reading.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_follower_sees_every_event_once_in_order_through_a_lag() {
+        let log: Arc<dyn EventLog> = Arc::new(crate::storage::memory::MemoryStorage::default());
+        let bus = EventBus::new(log);
+        for i in 0..10 {
+            bus.publish("t.x", &format!("{{\"n\":{i}}}"), "test", 0).unwrap();
+        }
+        let mut f = bus.follow(3);
+        // 6,000 more while the follower has read nothing: it lags.
+        for i in 10..6010 {
+            bus.publish("t.x", &format!("{{\"n\":{i}}}"), "test", 0).unwrap();
+        }
+        let mut ids = Vec::new();
+        while ids.len() < 6006 {
+            let ev = tokio::time::timeout(std::time::Duration::from_secs(10), f.next()).await.expect("in time").expect("an event");
+            ids.push(ev.id);
+        }
+        assert_eq!(ids, (4..=6009).collect::<Vec<u64>>());
+        // And live from there on.
+        let b = bus.clone();
+        tokio::spawn(async move { b.publish("t.x", "{}", "test", 0).unwrap() });
+        let ev = tokio::time::timeout(std::time::Duration::from_secs(10), f.next()).await.unwrap().unwrap();
+        assert_eq!(ev.id, 6010);
+    }
 
     #[test]
     fn patterns() {

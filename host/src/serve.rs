@@ -29,35 +29,14 @@ pub fn start(host: &Arc<Host>, tick_every: Duration, hot_reload: bool) -> anyhow
     // Most events (a call on the screens, a ticket issued) have no plugin
     // subscribed: those cost a look at the registry, not a thread hop.
     let h = host.clone();
-    let mut rx = host.bus().subscribe();
-    let mut last = host.bus().last_id().unwrap_or(0);
+    let mut follow = host.bus().follow(host.bus().last_id().unwrap_or(0));
     tokio::spawn(async move {
-        loop {
-            let batch: Vec<std::sync::Arc<crate::storage::StoredEvent>> = match rx.recv().await {
-                Ok(ev) => vec![ev],
-                // Fell behind the live channel: read what was missed from
-                // the durable log instead of skipping it.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::warn!(missed = n, "event delivery to plugins fell behind; catching up from the event log");
-                    let hh = h.clone();
-                    match tokio::task::spawn_blocking(move || hh.bus().since(last, 100_000)).await {
-                        Ok(Ok(evs)) => evs.into_iter().map(std::sync::Arc::new).collect(),
-                        _ => vec![],
-                    }
-                }
-                Err(_) => break,
-            };
-            for ev in batch {
-                if ev.id <= last {
-                    continue;
-                }
-                last = ev.id;
-                if !h.has_subscribers(&ev) {
-                    continue;
-                }
-                let hh = h.clone();
-                let _ = tokio::task::spawn_blocking(move || hh.deliver_event(&ev)).await;
+        while let Some(ev) = follow.next().await {
+            if !h.has_subscribers(&ev) {
+                continue;
             }
+            let hh = h.clone();
+            let _ = tokio::task::spawn_blocking(move || hh.deliver_event(&ev)).await;
         }
     });
 

@@ -15,7 +15,6 @@ use axum::routing::get;
 use serde::Deserialize;
 use std::convert::Infallible;
 use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
 use tokio_stream::wrappers::ReceiverStream;
 
 pub fn router() -> Router<Arc<Host>> {
@@ -29,8 +28,6 @@ struct EventsQuery {
     /// Resume after this id (same as the Last-Event-ID header).
     after: Option<u64>,
 }
-
-const REPLAY_BATCH: u32 = 500;
 
 async fn events(State(host): State<Arc<Host>>, headers: HeaderMap, Query(q): Query<EventsQuery>) -> impl axum::response::IntoResponse {
     let (caller, _) = resolve_caller(&host, &headers, None);
@@ -62,45 +59,11 @@ async fn events(State(host): State<Arc<Host>>, headers: HeaderMap, Query(q): Que
     };
 
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(256);
-    let mut live = host.bus().subscribe();
+    let mut follow = host.bus().follow(start);
     tokio::spawn(async move {
-        let mut last = start;
-        // Replay what is stored after `last`, then follow live events;
-        // after a lag, replay again from the store.
-        'outer: loop {
-            loop {
-                let h = host.clone();
-                let batch = tokio::task::spawn_blocking(move || h.bus().since(last, REPLAY_BATCH)).await;
-                let Ok(Ok(batch)) = batch else { break 'outer };
-                let n = batch.len();
-                for ev in batch {
-                    last = ev.id;
-                    if visible(&ev) && tx.send(Ok(to_sse(&ev))).await.is_err() {
-                        break 'outer;
-                    }
-                }
-                if n < REPLAY_BATCH as usize {
-                    break;
-                }
-            }
-            loop {
-                match live.recv().await {
-                    Ok(ev) => {
-                        if ev.id <= last {
-                            continue;
-                        }
-                        if ev.id > last + 1 {
-                            // A gap: fetch the missing ones from the store.
-                            continue 'outer;
-                        }
-                        last = ev.id;
-                        if visible(&ev) && tx.send(Ok(to_sse(&ev))).await.is_err() {
-                            break 'outer;
-                        }
-                    }
-                    Err(RecvError::Lagged(_)) => continue 'outer,
-                    Err(RecvError::Closed) => break 'outer,
-                }
+        while let Some(ev) = follow.next().await {
+            if visible(&ev) && tx.send(Ok(to_sse(&ev))).await.is_err() {
+                break;
             }
         }
     });
