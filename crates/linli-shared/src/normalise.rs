@@ -174,6 +174,35 @@ mod tests {
         assert_eq!(phone("++8613900001111"), Err(PhoneError::Character('+')));
     }
 
+    /// Normalising twice changes nothing, and separators never change the
+    /// number: over many generated spellings of generated numbers.
+    #[test]
+    fn normalising_is_stable_and_ignores_separators() {
+        let mut x: u64 = 7;
+        let mut next = || {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) as usize
+        };
+        let seps = [" ", "-", ".", "(", ")", "　", "－", ""];
+        for _ in 0..20_000 {
+            let n = 7 + next() % 9;
+            let digits: String = (0..n).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();
+            let mut typed = String::new();
+            for c in digits.chars() {
+                typed.push_str(seps[next() % seps.len()]);
+                // Now and then the full-width digit.
+                typed.push(if next() % 4 == 0 { char::from_u32(c as u32 - '0' as u32 + 0xFF10).unwrap() } else { c });
+            }
+            let plain = phone(&digits);
+            assert_eq!(phone(&typed), plain, "{typed:?} and {digits:?}");
+            if let Ok(p) = &plain {
+                assert_eq!(phone(p).as_ref(), Ok(p), "{p} is stable");
+            }
+            let id = id_number(&typed);
+            assert_eq!(id_number(&id), id);
+        }
+    }
+
     #[test]
     fn id_numbers() {
         assert_eq!(id_number("11010519491231002x"), "11010519491231002X");
