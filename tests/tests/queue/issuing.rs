@@ -253,10 +253,12 @@ fn one_phone_typed_many_ways_is_one_phone_and_pages_show_at_most_a_third() {
             let n = v["name"].as_str().unwrap();
             assert!(shown(n) <= name.chars().count() / 3, "{name} shown as {n}");
         }
-        let page = h.get(&format!("/queue/t/{token}")).text();
         let tail: String = phone.chars().filter(char::is_ascii_digit).skip(digits / 3).collect();
-        assert!(!page.contains(&tail), "the ticket page shows {tail} of {phone}");
-        assert!(!page.contains(name), "the ticket page shows the name {name}");
+        for path in [format!("/queue/t/{token}"), format!("/queue/t/{token}/print")] {
+            let page = h.get(&path).text();
+            assert!(!page.contains(&tail), "{path} shows {tail} of {phone}");
+            assert!(!page.contains(name), "{path} shows the name {name}");
+        }
     }
 }
 
