@@ -457,6 +457,36 @@ fn a_district_day_of_30000_tickets_reports_on_the_api_the_csv_and_the_page() {
     assert!(page.text().contains("30000") || page.text().contains("30,000"), "the page shows the day's total");
 }
 
+/// More tickets than one report can add up in a call's time: a clear
+/// refusal naming the limit and what to do, not a timeout; a shorter range
+/// still reports.
+#[test]
+fn a_range_with_too_many_tickets_is_refused_with_what_to_do() {
+    let h = harness();
+    ticket(&h, "A");
+    // 4 days of 25,000 tickets each (plus the one above): 100,001.
+    h.sql(|c| {
+        c.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99999)
+             INSERT INTO tickets (day, origin_service, number, label, service, token, kind, channel, status, sort_time, issued_at, period)
+             SELECT '2026-01-0' || (2 + i / 25000), 'D', i % 25000 + 1, 'D' || (i % 25000 + 1), 'D', lower(hex(randomblob(16))),
+                    'walk-in', 'kiosk', 'left', ?1 + i, ?1 + i, 'am'
+             FROM n",
+            [at(DAY1, 9, 0)],
+        )
+    })
+    .unwrap();
+    let sup = linli_host::auth::Caller::staff(&["supervisor"]);
+    for path in ["/api/queue/stats?from=2026-01-01&to=2026-01-05", "/api/queue/stats.csv?from=2026-01-01&to=2026-01-05"] {
+        let r = h.request("GET", path, b"", &sup);
+        assert_eq!(r.status, 422, "{path}: {}", r.text());
+        assert!(message(&r).contains("100001") && message(&r).contains("100000") && message(&r).contains("shorter range"), "{}", message(&r));
+    }
+    let r = h.request("GET", "/api/queue/stats?from=2026-01-02&to=2026-01-03", b"", &sup);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["total"]["issued"], 50_000);
+}
+
 /// The nearest-rank percentile and the averages, on a small day the old
 /// per-ticket arithmetic was checked on.
 #[test]
