@@ -22,7 +22,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 pub const MAX_EVENTS_PER_CALL: usize = 1_000;
 
 /// Capabilities a plugin can ask for, by their manifest names.
-pub const KNOWN_CAPABILITIES: &[&str] = &["kv", "sql", "events", "clock", "log", "config", "residents", "pseudonyms", "calendar"];
+pub const KNOWN_CAPABILITIES: &[&str] = &["kv", "sql", "events", "clock", "log", "config", "residents", "pseudonyms", "calendar", "http"];
 
 /// The time source plugins see. Tests swap in a controllable clock.
 pub trait Clock: Send + Sync {
@@ -101,6 +101,8 @@ pub struct CallState {
     /// its work for the plugin then too: no host call starts after it, and
     /// a SQL statement still running is interrupted.
     pub deadline: std::time::Instant,
+    /// The hosts the plugin may send requests to (`http_allow`).
+    pub http_allow: Arc<http::AllowList>,
     /// The plugin's per-minute budgets (events, logs), shared by its calls.
     pub budgets: Arc<Budgets>,
     /// Event bytes published by this call so far.
@@ -165,45 +167,34 @@ impl CallState {
     /// rolled back). A failed commit fails the call.
     pub fn commit(&mut self) -> wasmtime::Result<()> {
         let events = std::mem::take(&mut self.events);
-        match self.sql_unit.take() {
-            // Stored (with the events) once its group is committed.
-            Some(unit) => {
-                if let Err(e) = unit.finish(true, events) {
-                    if let Some(hit) = self.limit_hit.take() {
-                        return Err(hit.into());
-                    }
-                    wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id);
-                }
+        if let Some(unit) = self.sql_unit.take()
+            && let Err(e) = unit.finish(true)
+        {
+            if let Some(hit) = self.limit_hit.take() {
+                return Err(hit.into());
             }
-            None => self.services.bus.publish_stored(&events, &self.plugin_id),
+            wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id);
         }
+        self.services.bus.publish_stored(&events, &self.plugin_id);
         Ok(())
     }
 
-    /// The call returned, on its plugin's lane: keep its SQL changes and
-    /// events in the lane's open group, to be committed and sent with it.
-    /// Returns whether the call must wait for that commit before it is
-    /// answered (false: it touched no data and no group was open, so its
-    /// events went out now). A change that cannot be kept fails the call.
-    pub fn join_group(&mut self) -> wasmtime::Result<bool> {
+    /// The call returned, on its plugin's lane: keep its SQL changes in
+    /// the lane's open group. Returns the call's events when the call must
+    /// wait for that group's commit before it is answered (its events are
+    /// stored and sent then, after those of the calls before it), `None`
+    /// when it touched no data and published nothing (it is answered now).
+    /// A change that cannot be kept fails the call.
+    pub fn join_group(&mut self) -> wasmtime::Result<Option<Vec<NewEvent>>> {
         let events = std::mem::take(&mut self.events);
-        match (self.sql_unit.take(), &self.sql) {
-            (Some(unit), _) => match unit.join_group(true, events) {
-                Ok(kept) => Ok(kept),
+        match self.sql_unit.take() {
+            Some(unit) => match unit.join_group(true) {
+                Ok(_) => Ok(Some(events)),
                 Err(_) if self.limit_hit.is_some() => Err(self.limit_hit.take().expect("checked").into()),
                 Err(e) => wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id),
             },
-            // No SQL in this call: its events still go out after those of
-            // the calls before it.
-            (None, Some(_)) if events.is_empty() => Ok(false),
-            (None, Some(db)) => match db.add_to_group(events) {
-                Ok(()) => Ok(true),
-                Err(e) => wasmtime::bail!("plugin `{}`: keeping the call's events failed: {e}", self.plugin_id),
-            },
-            (None, None) => {
-                self.services.bus.publish_stored(&events, &self.plugin_id);
-                Ok(false)
-            }
+            None if events.is_empty() => Ok(None),
+            None => Ok(Some(events)),
         }
     }
 
@@ -211,7 +202,7 @@ impl CallState {
     pub fn roll_back(&mut self) {
         self.events.clear();
         if let Some(unit) = self.sql_unit.take()
-            && let Err(e) = unit.join_group(false, Vec::new())
+            && let Err(e) = unit.join_group(false)
         {
             tracing::error!(plugin = %self.plugin_id, error = %e, "rolling back a failed call");
         }
@@ -269,6 +260,7 @@ mod calendar;
 mod clock;
 mod config;
 mod events;
+pub mod http;
 mod kv;
 mod log;
 mod pseudonyms;

@@ -15,16 +15,39 @@
 //! [`GROUP_MAX_AGE`] old. A call is answered only after its group is
 //! committed.
 //!
+//! The lane also owns the calls' events: a call's events wait with it (in
+//! its [`Settle`]) and are stored and sent, in order, once its group is
+//! committed, before the call is answered; the database knows nothing of
+//! them.
+//!
 //! [`GROUP_MAX_CALLS`]: crate::storage::sqlite::GROUP_MAX_CALLS
 //! [`GROUP_MAX_AGE`]: crate::storage::sqlite::GROUP_MAX_AGE
 
+use crate::storage::NewEvent;
 use crate::storage::sqlite::PluginSql;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 
-/// What is left of a call once it ran: answering it, with how its group's
-/// commit ended (`Err` with the reason when the commit failed).
-pub type Settle = Box<dyn FnOnce(Result<(), String>) + Send>;
+/// What is left of a call once it ran: its events (stored and sent once its
+/// group is committed) and answering it, with how its group's commit ended
+/// (`Err` with the reason when the commit failed).
+pub struct Settle {
+    events: Vec<NewEvent>,
+    reply: Reply,
+}
+
+/// Answering a call, with how its group's commit ended.
+pub type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+impl Settle {
+    /// A call that waits for its group's commit, with the events it published.
+    pub fn new(events: Vec<NewEvent>, reply: Reply) -> Settle {
+        Settle { events, reply }
+    }
+}
+
+/// Stores and sends a committed group's events (the host's event bus).
+pub type Publisher = Arc<dyn Fn(Vec<NewEvent>) + Send + Sync>;
 
 /// One call to run on the lane. It returns `Some(settle)` when it must wait
 /// for its group's commit before it is answered, `None` when it was already
@@ -62,17 +85,28 @@ pub struct Out {
 }
 
 struct Later {
-    events: Vec<crate::storage::NewEvent>,
     result: Result<(), String>,
     waiting: Vec<Settle>,
     disposals: Vec<Box<dyn Send>>,
 }
 
 impl Later {
-    fn run(self, db: &PluginSql) {
-        db.publish(self.events);
+    /// Store and send the group's events (all of them, in call order, in
+    /// one go; none when the commit failed), then answer its calls.
+    fn run(self, publish: &Publisher) {
+        let mut replies = Vec::with_capacity(self.waiting.len());
+        let mut events = Vec::new();
         for s in self.waiting {
-            s(self.result.clone());
+            if self.result.is_ok() {
+                events.extend(s.events);
+            }
+            replies.push(s.reply);
+        }
+        if !events.is_empty() {
+            publish(events);
+        }
+        for r in replies {
+            r(self.result.clone());
         }
         drop(self.disposals);
     }
@@ -86,10 +120,11 @@ impl Out {
 }
 
 impl Lane {
-    pub fn start(plugin: &str, db: Arc<PluginSql>) -> std::io::Result<Lane> {
+    /// Start the lane of `plugin`, whose committed events go to `publish`.
+    pub fn start(plugin: &str, db: Arc<PluginSql>, publish: Publisher) -> std::io::Result<Lane> {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let (out_tx, out_rx) = std::sync::mpsc::channel::<Later>();
-        let publisher = db.clone();
+        let publisher = publish.clone();
         let outstanding = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let done = outstanding.clone();
         std::thread::Builder::new().name(format!("lane-{plugin}-out")).spawn(move || {
@@ -101,7 +136,7 @@ impl Lane {
         let out = Out { tx: out_tx, outstanding, disposals: Default::default() };
         let stats = Arc::new(LaneStats::default());
         let lane_stats = stats.clone();
-        std::thread::Builder::new().name(format!("lane-{plugin}")).spawn(move || run(rx, &db, &out, &lane_stats))?;
+        std::thread::Builder::new().name(format!("lane-{plugin}")).spawn(move || run(rx, &db, &publish, &out, &lane_stats))?;
         Ok(Lane { tx, stats })
     }
 
@@ -115,7 +150,7 @@ impl Lane {
     }
 }
 
-fn run(rx: Receiver<Job>, db: &PluginSql, out: &Out, stats: &LaneStats) {
+fn run(rx: Receiver<Job>, db: &PluginSql, publish: &Publisher, out: &Out, stats: &LaneStats) {
     use std::sync::atomic::Ordering::Relaxed;
     let mut waiting: Vec<Settle> = Vec::new();
     let busy = |since: std::time::Instant| stats.busy_nanos.fetch_add(since.elapsed().as_nanos() as u64, Relaxed);
@@ -126,7 +161,7 @@ fn run(rx: Receiver<Job>, db: &PluginSql, out: &Out, stats: &LaneStats) {
                 // Nothing queued: commit what the group holds and answer it,
                 // then drop finished instances one by one until a call comes.
                 let t = std::time::Instant::now();
-                settle(db, out, &mut waiting, true);
+                settle(db, publish, out, &mut waiting, true);
                 busy(t);
                 match idle(&rx, out) {
                     Some(job) => job,
@@ -144,11 +179,11 @@ fn run(rx: Receiver<Job>, db: &PluginSql, out: &Out, stats: &LaneStats) {
             waiting.push(s);
         }
         if db.group_is_full() {
-            settle(db, out, &mut waiting, false);
+            settle(db, publish, out, &mut waiting, false);
         }
         busy(t);
     }
-    settle(db, out, &mut waiting, true);
+    settle(db, publish, out, &mut waiting, true);
 }
 
 /// Wait for the next call, dropping finished instances meanwhile (resetting
@@ -175,29 +210,26 @@ fn idle(rx: &Receiver<Job>, out: &Out) -> Option<Job> {
 /// still being done on the second thread (their events go first); the
 /// finished instances wait for [`idle`]. Otherwise the second thread does
 /// it all, instances included, while the lane goes on.
-fn settle(db: &PluginSql, out: &Out, waiting: &mut Vec<Settle>, idle: bool) {
-    let (events, result) = match db.commit_group() {
-        Some(c) => (c.events, c.result),
-        None => (Vec::new(), Ok(())),
-    };
+fn settle(db: &PluginSql, publish: &Publisher, out: &Out, waiting: &mut Vec<Settle>, idle: bool) {
+    let result = db.commit_group().unwrap_or(Ok(()));
     if let Err(e) = &result {
         tracing::error!(error = %e, calls = waiting.len(), "committing a group of plugin calls failed");
     }
     let inline = idle && out.outstanding.load(std::sync::atomic::Ordering::SeqCst) == 0;
     let disposals = if inline { Vec::new() } else { std::mem::take(&mut *out.disposals.borrow_mut()) };
-    if events.is_empty() && waiting.is_empty() && disposals.is_empty() {
+    if waiting.is_empty() && disposals.is_empty() {
         return;
     }
-    let later = Later { events, result, waiting: std::mem::take(waiting), disposals };
+    let later = Later { result, waiting: std::mem::take(waiting), disposals };
     if inline {
-        later.run(db);
+        later.run(publish);
         return;
     }
     out.outstanding.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     if let Err(e) = out.tx.send(later) {
         // The second thread is gone (a panic): do it here.
         out.outstanding.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-        e.0.run(db);
+        e.0.run(publish);
     }
 }
 
@@ -211,15 +243,16 @@ mod tests {
     use std::sync::atomic::Ordering;
 
     /// A plugin database in a temporary folder with table `t` made by
-    /// `schema`, and the payloads of the events it publishes, in order.
-    fn database(schema: &str) -> (tempfile::TempDir, Arc<PluginSql>, Arc<Mutex<Vec<String>>>) {
+    /// `schema`, its lane, and the payloads of the events the lane
+    /// publishes, in order.
+    fn database(schema: &str) -> (tempfile::TempDir, Arc<PluginSql>, Lane, Arc<Mutex<Vec<String>>>) {
         let dir = tempfile::tempdir().unwrap();
         let db = Arc::new(PluginSql::open(&dir.path().join("p.sqlite"), Durability::Normal).unwrap());
         let published = Arc::new(Mutex::new(Vec::<String>::new()));
         let sink = published.clone();
-        db.set_publisher(Arc::new(move |events| sink.lock().extend(events.into_iter().map(|e| e.payload))));
         db.with(|c| c.execute_batch(schema)).unwrap();
-        (dir, db, published)
+        let lane = Lane::start("test", db.clone(), Arc::new(move |events: Vec<NewEvent>| sink.lock().extend(events.into_iter().map(|e| e.payload)))).unwrap();
+        (dir, db, lane, published)
     }
 
     /// Many callers at once, some calls failing: every call answered Ok is
@@ -228,9 +261,9 @@ mod tests {
     /// the rows were committed, and calls really shared commits.
     #[test]
     fn calls_sharing_a_commit_keep_all_or_nothing_each() {
-        let (dir, db, published) = database("CREATE TABLE t (n INTEGER PRIMARY KEY, seq INTEGER NOT NULL)");
+        let (dir, db, lane, published) = database("CREATE TABLE t (n INTEGER PRIMARY KEY, seq INTEGER NOT NULL)");
         let path = dir.path().join("p.sqlite");
-        let lane = Arc::new(Lane::start("test", db.clone()).unwrap());
+        let lane = Arc::new(lane);
         let threads: Vec<_> = (0..8)
             .map(|t| {
                 let (db, lane, path) = (db.clone(), lane.clone(), path.clone());
@@ -245,8 +278,8 @@ mod tests {
                             let unit = db.begin().unwrap();
                             unit.execute("INSERT INTO t (n, seq) VALUES (?1, (SELECT COUNT(*) FROM t))", [n as i64]).unwrap();
                             let event = NewEvent { topic: "t.row".into(), payload: n.to_string(), time: 0 };
-                            if unit.join_group(ok, vec![event]).unwrap() {
-                                Some(Box::new(move |r: Result<(), String>| tx.send(r.map(|()| true)).unwrap()))
+                            if unit.join_group(ok).unwrap() {
+                                Some(Settle::new(vec![event], Box::new(move |r: Result<(), String>| tx.send(r.map(|()| true)).unwrap())))
                             } else {
                                 tx.send(Ok(false)).unwrap();
                                 None
@@ -276,25 +309,26 @@ mod tests {
     /// the calls around it, and are stored before that call is answered.
     #[test]
     fn events_of_a_call_without_sql_keep_their_place() {
-        let (_dir, db, published) = database("CREATE TABLE t (n INTEGER)");
-        let lane = Lane::start("test", db.clone()).unwrap();
+        let (_dir, db, lane, published) = database("CREATE TABLE t (n INTEGER)");
         let event = |n: i64| NewEvent { topic: "t.n".into(), payload: n.to_string(), time: 0 };
         let (tx, rx) = std::sync::mpsc::channel();
         for n in 1..=30i64 {
             let (db, tx, published) = (db.clone(), tx.clone(), published.clone());
             let _ = lane.send(Box::new(move |_| {
-                if n % 3 == 0 {
-                    db.add_to_group(vec![event(n)]).unwrap();
-                } else {
+                // Every third call runs no SQL; its event keeps its place.
+                if n % 3 != 0 {
                     let unit = db.begin().unwrap();
                     unit.execute("INSERT INTO t VALUES (?1)", [n]).unwrap();
-                    assert!(unit.join_group(true, vec![event(n)]).unwrap());
+                    assert!(unit.join_group(true).unwrap());
                 }
-                Some(Box::new(move |r: Result<(), String>| {
-                    r.unwrap();
-                    let stored = published.lock().iter().any(|p| *p == n.to_string());
-                    tx.send((n, stored)).unwrap();
-                }))
+                Some(Settle::new(
+                    vec![event(n)],
+                    Box::new(move |r: Result<(), String>| {
+                        r.unwrap();
+                        let stored = published.lock().iter().any(|p| *p == n.to_string());
+                        tx.send((n, stored)).unwrap();
+                    }),
+                ))
             }));
         }
         let answers: Vec<(i64, bool)> = (0..30).map(|_| rx.recv().unwrap()).collect();
@@ -307,8 +341,7 @@ mod tests {
     /// lane goes on with the next call.
     #[test]
     fn a_panicking_call_does_not_stop_the_lane() {
-        let (_dir, db, _) = database("CREATE TABLE t (n INTEGER)");
-        let lane = Lane::start("test", db.clone()).unwrap();
+        let (_dir, db, lane, _) = database("CREATE TABLE t (n INTEGER)");
         let (tx, rx) = std::sync::mpsc::channel();
         let d = db.clone();
         let tx1 = tx.clone();
@@ -322,8 +355,8 @@ mod tests {
         let _ = lane.send(Box::new(move |_| {
             let unit = d.begin().unwrap();
             unit.execute("INSERT INTO t VALUES (2)", []).unwrap();
-            assert!(unit.join_group(true, vec![]).unwrap());
-            Some(Box::new(move |r: Result<(), String>| tx.send(r).unwrap()))
+            assert!(unit.join_group(true).unwrap());
+            Some(Settle::new(vec![], Box::new(move |r: Result<(), String>| tx.send(r).unwrap())))
         }));
         rx.recv().unwrap().unwrap();
         let rows: Vec<i64> = db.with(|c| c.prepare("SELECT n FROM t")?.query_map([], |r| r.get(0))?.collect()).unwrap();

@@ -70,6 +70,9 @@ pub struct PluginSettings {
     pub limits: Limits,
     /// The plugin's configuration (merged over its declared defaults).
     pub config: Option<serde_json::Value>,
+    /// Hosts the plugin may send requests to with the `http` capability:
+    /// `sms.example.com` (its default port), `127.0.0.1:9000`. Empty: none.
+    pub http_allow: Vec<String>,
 }
 
 /// Calls, failures and the last error of a plugin.
@@ -104,6 +107,8 @@ pub struct LoadedPlugin {
     pub grants: Arc<BTreeSet<String>>,
     pub limits: Limits,
     pub config_json: Arc<str>,
+    /// The hosts its `http` requests may reach (`http_allow`).
+    pub http_allow: Arc<super::capabilities::http::AllowList>,
     pub health: Health,
     pub from_cache: bool,
     pub loaded_at_ms: i64,
@@ -215,6 +220,7 @@ impl LoadedPlugin {
             grants: Arc::new(BTreeSet::new()),
             limits: Limits::default(),
             config_json: Arc::from("{}"),
+            http_allow: Default::default(),
             health: Health::default(),
             from_cache,
             loaded_at_ms: ctx.services.clock.now_ms(),
@@ -233,6 +239,9 @@ impl LoadedPlugin {
         if settings.disabled {
             return Err(file_err(format!("plugin `{}` is disabled in the settings", manifest.id)));
         }
+        plugin.http_allow = Arc::new(
+            super::capabilities::http::AllowList::parse(&settings.http_allow).map_err(|e| file_err(format!("settings of plugin `{}`: {e}", manifest.id)))?,
+        );
         plugin.limits = settings.limits.clone();
         plugin.limits.memory_mib = plugin.limits.memory_mib.min(MAX_MEMORY_MIB);
 
@@ -258,8 +267,8 @@ impl LoadedPlugin {
             );
             // A committed group's events go to the bus, in commit order.
             let (bus, source) = (ctx.services.bus.clone(), manifest.id.clone());
-            db.set_publisher(Arc::new(move |events| bus.publish_stored(&events, &source)));
-            plugin.lane = Some(Lane::start(&manifest.id, db.clone()).map_err(|e| file_err(format!("starting the plugin's thread: {e}")))?);
+            let publish: super::lane::Publisher = Arc::new(move |events| bus.publish_stored(&events, &source));
+            plugin.lane = Some(Lane::start(&manifest.id, db.clone(), publish).map_err(|e| file_err(format!("starting the plugin's thread: {e}")))?);
             plugin.sql = Some(db);
         }
         let mut config: serde_json::Value = if manifest.config_default.trim().is_empty() {
@@ -392,11 +401,14 @@ impl LoadedPlugin {
         // Resetting the instance's memory is not the next call's business.
         out.dispose(Box::new(store));
         match joined {
-            Ok((r, true)) => Some(Box::new(move |committed: Result<(), String>| {
-                let result = committed.map(|()| r).map_err(|e| wasmtime::format_err!("plugin `{}`: saving the call's SQL changes failed: {e}", self.manifest.id));
-                reply(self.account(what, started, host_calls, result));
-            })),
-            Ok((r, false)) => {
+            Ok((r, Some(events))) => Some(Settle::new(
+                events,
+                Box::new(move |committed: Result<(), String>| {
+                    let result = committed.map(|()| r).map_err(|e| wasmtime::format_err!("plugin `{}`: saving the call's SQL changes failed: {e}", self.manifest.id));
+                    reply(self.account(what, started, host_calls, result));
+                }),
+            )),
+            Ok((r, None)) => {
                 reply(self.account(what, started, host_calls, Ok(r)));
                 None
             }
@@ -461,6 +473,7 @@ impl LoadedPlugin {
             caller,
             host_calls: 0,
             deadline: std::time::Instant::now() + Duration::from_millis(self.limits.time_ms),
+            http_allow: self.http_allow.clone(),
             budgets: self.budgets.clone(),
             event_bytes: 0,
             log_bytes: 0,

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_security", include_str!("../../migrations/0003_security.sql")),
     ("0004_events_index", include_str!("../../migrations/0004_events_index.sql")),
     ("0005_staff_windows", include_str!("../../migrations/0005_staff_windows.sql")),
+    ("0006_fleet", include_str!("../../migrations/0006_fleet.sql")),
 ];
 
 /// How hard a commit is pushed to disk.
@@ -416,16 +417,17 @@ impl EventLog for SqliteStorage {
 ///
 /// **Group commit.** The savepoints live in a transaction that more than one
 /// call can share. The plugin's calls run one after another on its lane
-/// (`runtime::lane`): a call that returned joins its changes and events to
-/// the open group ([`SqlUnit::join_group`]), and the lane commits the group
+/// (`runtime::lane`): a call that returned joins its changes to the open
+/// group ([`SqlUnit::join_group`]), and the lane commits the group
 /// ([`PluginSql::commit_group`]) when no other call is queued, or after
 /// [`GROUP_MAX_CALLS`] calls or [`GROUP_MAX_AGE`]. Calls are answered only
 /// once their group is committed, so nothing is answered before it is
 /// stored; the pages several calls touch (the same index leaves, the same
 /// counters) go to the write-ahead log once per group instead of once per
-/// call, and the group's events are stored in one transaction of the event
-/// log, in commit order. A call that trapped drops only its own savepoint; a
-/// commit that fails fails every call of its group.
+/// call. (The calls' events are kept by the lane, not here, and stored in
+/// commit order once the group is committed.) A call that trapped drops
+/// only its own savepoint; a commit that fails fails every call of its
+/// group.
 pub struct PluginSql {
     path: PathBuf,
     quota_bytes: u64,
@@ -435,7 +437,6 @@ pub struct PluginSql {
     deadline: Arc<Deadline>,
     commits: Mutex<Commits>,
     committed: parking_lot::Condvar,
-    publisher: std::sync::OnceLock<Publisher>,
     /// Commits made, and the calls whose changes they carried (metrics).
     pub commit_count: std::sync::atomic::AtomicU64,
     pub committed_calls: std::sync::atomic::AtomicU64,
@@ -450,15 +451,6 @@ pub struct PluginSql {
 fn run(conn: &Connection, statement: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(statement)?.execute([]).map(|_| ())
 }
-
-/// A group as it ended (see [`PluginSql::commit_group`]).
-pub struct Committed {
-    pub result: std::result::Result<(), String>,
-    pub events: Vec<NewEvent>,
-}
-
-/// Stores and sends a committed group's events (the host's event bus).
-pub type Publisher = Arc<dyn Fn(Vec<NewEvent>) + Send + Sync>;
 
 /// Rows returned by one query, at most this many.
 pub const MAX_SQL_ROWS: usize = 10_000;
@@ -487,7 +479,6 @@ struct Group {
     /// Calls whose changes are in the transaction.
     calls: u32,
     opened: std::time::Instant,
-    events: Vec<NewEvent>,
     /// Set when the database itself rolled the transaction back (disk full,
     /// I/O error): the group can no longer commit.
     lost: Option<String>,
@@ -527,7 +518,7 @@ impl Drop for SqlUnit {
         if self.guard.is_some() {
             // Ended without `join_group` (a panic on the host side): that
             // call failed, so its changes go; the rest of the group stays.
-            let _ = self.end(false, Vec::new());
+            let _ = self.end(false);
         }
     }
 }
@@ -546,27 +537,22 @@ impl SqlUnit {
         }
     }
 
-    /// End the call and keep its changes and events in the open group
-    /// (`keep`), or drop them. Nothing is committed here: the group is
-    /// committed by [`PluginSql::commit_group`], and the call may be
-    /// answered only after that. Returns whether the call's changes are in
-    /// the group; an error means they could not be kept (and are gone).
-    pub fn join_group(mut self, keep: bool, events: Vec<NewEvent>) -> Result<bool> {
-        self.end(keep, events)
+    /// End the call and keep its changes in the open group (`keep`), or
+    /// drop them. Nothing is committed here: the group is committed by
+    /// [`PluginSql::commit_group`], and the call may be answered only after
+    /// that. Returns whether the call's changes are in the group; an error
+    /// means they could not be kept (and are gone). The call's events are
+    /// not the database's business: the lane keeps them with the call.
+    pub fn join_group(mut self, keep: bool) -> Result<bool> {
+        self.end(keep)
     }
 
     /// End the call and commit at once (with whatever else is in the open
     /// group): for calls made outside a lane.
-    pub fn finish(self, commit: bool, events: Vec<NewEvent>) -> Result<()> {
+    pub fn finish(self, commit: bool) -> Result<()> {
         let db = self.db.clone();
-        let kept = self.join_group(commit, events);
-        let committed = match db.commit_group() {
-            Some(c) => {
-                db.publish(c.events);
-                c.result
-            }
-            None => Ok(()),
-        };
+        let kept = self.join_group(commit);
+        let committed = db.commit_group().unwrap_or(Ok(()));
         match kept {
             Ok(true) => committed.map_err(StorageError::Backend),
             Ok(false) => Ok(()),
@@ -574,7 +560,7 @@ impl SqlUnit {
         }
     }
 
-    fn end(&mut self, keep: bool, events: Vec<NewEvent>) -> Result<bool> {
+    fn end(&mut self, keep: bool) -> Result<bool> {
         // The call is over: nothing the host runs from here on (RELEASE,
         // the group's COMMIT) may be interrupted by its deadline.
         self.db.deadline.set(None);
@@ -594,7 +580,6 @@ impl SqlUnit {
             Some(Ok(())) => {
                 let group = g.group.as_mut().expect("a unit belongs to the open group");
                 group.calls += 1;
-                group.events.extend(events);
                 Ok(true)
             }
             released => {
@@ -719,17 +704,11 @@ impl PluginSql {
             shared: Arc::new(Mutex::new(Shared { conn, group: None })),
             commits: Mutex::default(),
             committed: parking_lot::Condvar::new(),
-            publisher: std::sync::OnceLock::new(),
             commit_count: std::sync::atomic::AtomicU64::new(0),
             committed_calls: std::sync::atomic::AtomicU64::new(0),
             _checkpoints: checkpoints,
             warned: Mutex::default(),
         })
-    }
-
-    /// Where committed calls' events go (set once, when the plugin loads).
-    pub fn set_publisher(&self, publish: Publisher) {
-        let _ = self.publisher.set(publish);
     }
 
     /// Take the connection for one call: join the open group's transaction
@@ -762,7 +741,7 @@ impl PluginSql {
                 c.next_group += 1;
                 c.next_group
             };
-            g.group = Some(Group { group_no, calls: 0, opened: std::time::Instant::now(), events: Vec::new(), lost: None });
+            g.group = Some(Group { group_no, calls: 0, opened: std::time::Instant::now(), lost: None });
         }
         let unit = SqlUnit { guard: Some(g), db: self.clone() };
         if let Err(e) = run(&unit, "SAVEPOINT linli_call") {
@@ -790,31 +769,10 @@ impl PluginSql {
         })
     }
 
-    /// Add the events of a call that ran no SQL to the group (opening one if
-    /// none is open), so they go out in order with the events of the calls
-    /// around it.
-    pub fn add_to_group(self: &Arc<Self>, events: Vec<NewEvent>) -> Result<()> {
-        if events.is_empty() {
-            return Ok(());
-        }
-        // A unit with nothing in it: joining it adds the events.
-        let mut unit = self.begin()?;
-        let g = unit.guard.as_mut().expect("just begun");
-        run(&g.conn, "RELEASE linli_call")?;
-        if let Some(group) = g.group.as_mut() {
-            group.events.extend(events);
-        }
-        unit.guard = None;
-        Ok(())
-    }
-
-    /// Commit the open group, if any: how the commit ended, and
-    /// the events of its calls (to be stored and sent with [`publish`],
-    /// in commit order; empty when the commit failed). A failed commit is
-    /// rolled back, so the data is never half-written.
-    ///
-    /// [`publish`]: PluginSql::publish
-    pub fn commit_group(&self) -> Option<Committed> {
+    /// Commit the open group, if any, and say how it ended (`Err` with the
+    /// reason). A failed commit is rolled back, so the data is never
+    /// half-written.
+    pub fn commit_group(&self) -> Option<std::result::Result<(), String>> {
         let mut g = self.shared.lock();
         let group = g.group.take()?;
         let result = if let Some(lost) = group.lost {
@@ -839,19 +797,7 @@ impl PluginSql {
         drop(c);
         drop(g);
         self.committed.notify_all();
-        let events = if result.is_ok() { group.events } else { Vec::new() };
-        Some(Committed { result, events })
-    }
-
-    /// Store and send a committed group's events (see [`set_publisher`](Self::set_publisher)).
-    pub fn publish(&self, events: Vec<NewEvent>) {
-        if events.is_empty() {
-            return;
-        }
-        match self.publisher.get() {
-            Some(publish) => publish(events),
-            None => tracing::warn!(lost = events.len(), "a plugin database without an event publisher dropped events"),
-        }
+        Some(result)
     }
 
     /// The database's size in bytes (pages in use, free pages included) and
@@ -912,7 +858,7 @@ mod tests {
         drop(unit);
         let unit = db.begin().unwrap();
         unit.execute("INSERT INTO t VALUES (2)", []).unwrap();
-        unit.finish(true, vec![]).unwrap();
+        unit.finish(true).unwrap();
         let rows: Vec<i64> = db.with(|c| c.prepare("SELECT n FROM t")?.query_map([], |r| r.get(0))?.collect()).unwrap();
         assert_eq!(rows, vec![2]);
     }
