@@ -45,6 +45,7 @@ fn main() {
     pkgs.push("guest-hostile");
     pkgs.push("guest-records");
     pkgs.push("guest-greedy");
+    pkgs.push("guest-outbound");
     let dir = cargo_wasm(&root, &target_dir, &pkgs, &[]);
     for p in &plugins {
         let f = out.join(format!("{p}.wasm"));
@@ -55,6 +56,8 @@ fn main() {
     consts.push_str(&format!("pub const HOSTILE: &str = {:?};\n", out.join("hostile.wasm").display().to_string()));
     std::fs::copy(dir.join("guest_greedy.wasm"), out.join("greedy.wasm")).unwrap();
     consts.push_str(&format!("pub const GREEDY: &str = {:?};\n", out.join("greedy.wasm").display().to_string()));
+    std::fs::copy(dir.join("guest_outbound.wasm"), out.join("outbound.wasm")).unwrap();
+    consts.push_str(&format!("pub const OUTBOUND: &str = {:?};\n", out.join("outbound.wasm").display().to_string()));
     std::fs::copy(dir.join("guest_records.wasm"), out.join("records.wasm")).unwrap();
     consts.push_str(&format!("pub const RECORDS: &str = {:?};\n", out.join("records.wasm").display().to_string()));
 

@@ -214,3 +214,162 @@ pub fn build_plugin(crate_dir: impl AsRef<Path>) -> anyhow::Result<std::path::Pa
 pub fn shipped_calendar() -> linli_shared::calendar::Calendar {
     crate::host::shipped_calendar().0
 }
+
+/// A fake upstream for plugins with the `http` capability: a tiny HTTP/1.1
+/// server on 127.0.0.1 that answers every request with `reply` and keeps
+/// what it was sent. Allow it by its address (`http_allow = [up.host()]`,
+/// or in `PluginSettings::http_allow` for a [`PluginHarness`]); a name that
+/// resolves to loopback is refused by design.
+///
+/// ```no_run
+/// use linli_host::testing::{FakeUpstream, UpstreamReply};
+/// let up = FakeUpstream::start(|req| UpstreamReply::json(200, &serde_json::json!({"sent": req.path})))?;
+/// let settings = linli_host::runtime::plugin::PluginSettings { http_allow: vec![up.host()], ..Default::default() };
+/// # let _ = settings; Ok::<(), std::io::Error>(())
+/// ```
+pub struct FakeUpstream {
+    addr: std::net::SocketAddr,
+    requests: Arc<parking_lot::Mutex<Vec<UpstreamRequest>>>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// One request the fake upstream received.
+#[derive(Debug, Clone)]
+pub struct UpstreamRequest {
+    pub method: String,
+    /// Path and query, as sent.
+    pub path: String,
+    /// Lower-case names.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// What the fake upstream answers.
+#[derive(Debug, Clone)]
+pub struct UpstreamReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Wait this long before answering (a slow upstream).
+    pub delay: std::time::Duration,
+    /// Send no `Content-Length` (the body ends when the connection closes),
+    /// so a size limit must hold while reading.
+    pub no_length: bool,
+}
+
+impl UpstreamReply {
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        UpstreamReply { status, headers: Vec::new(), body: body.into(), delay: std::time::Duration::ZERO, no_length: false }
+    }
+    pub fn json(status: u16, value: &serde_json::Value) -> Self {
+        Self::new(status, value.to_string()).header("content-type", "application/json")
+    }
+    /// A redirect to `location`.
+    pub fn redirect(status: u16, location: &str) -> Self {
+        Self::new(status, "").header("location", location)
+    }
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+    pub fn delay(mut self, d: std::time::Duration) -> Self {
+        self.delay = d;
+        self
+    }
+    pub fn without_length(mut self) -> Self {
+        self.no_length = true;
+        self
+    }
+}
+
+impl FakeUpstream {
+    /// Listen on a free port of 127.0.0.1 and answer with `reply`.
+    pub fn start(reply: impl Fn(&UpstreamRequest) -> UpstreamReply + Send + Sync + 'static) -> std::io::Result<Self> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let requests: Arc<parking_lot::Mutex<Vec<UpstreamRequest>>> = Default::default();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let reply = Arc::new(reply);
+        let (reqs, stopped) = (requests.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let (reply, reqs) = (reply.clone(), reqs.clone());
+                std::thread::spawn(move || {
+                    let _ = serve_one(conn, &*reply, &reqs);
+                });
+            }
+        });
+        Ok(FakeUpstream { addr, requests, stop })
+    }
+
+    /// `127.0.0.1:PORT`: the entry for `http_allow`.
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// `http://127.0.0.1:PORT{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The requests received so far.
+    pub fn requests(&self) -> Vec<UpstreamRequest> {
+        self.requests.lock().clone()
+    }
+}
+
+impl Drop for FakeUpstream {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accepting thread so it sees the flag.
+        let _ = std::net::TcpStream::connect(self.addr);
+    }
+}
+
+fn serve_one(
+    mut conn: std::net::TcpStream,
+    reply: &(dyn Fn(&UpstreamRequest) -> UpstreamReply + Send + Sync),
+    reqs: &parking_lot::Mutex<Vec<UpstreamRequest>>,
+) -> std::io::Result<()> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut reader = BufReader::new(conn.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let (method, path) = (parts.next().unwrap_or("").to_owned(), parts.next().unwrap_or("").to_owned());
+    if method.is_empty() {
+        return Ok(());
+    }
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h)? == 0 || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+        }
+    }
+    let len = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse::<usize>().ok()).unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body)?;
+    let req = UpstreamRequest { method, path, headers, body };
+    let r = reply(&req);
+    reqs.lock().push(req);
+    std::thread::sleep(r.delay);
+    let mut head = format!("HTTP/1.1 {} Fake\r\nconnection: close\r\n", r.status);
+    if !r.no_length {
+        head.push_str(&format!("content-length: {}\r\n", r.body.len()));
+    }
+    for (k, v) in &r.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    conn.write_all(head.as_bytes())?;
+    conn.write_all(&r.body)?;
+    conn.flush()
+}

@@ -50,7 +50,9 @@ pub mod bindings {
     });
 }
 
-mod http;
+// The request a plugin answers; `http` is the outbound capability.
+#[path = "http.rs"]
+mod inbound;
 mod manifest;
 mod rows;
 /// Masking residents' personal data (at most a third shown): `mask::name("张三明") == "张**"`.
@@ -60,9 +62,9 @@ pub use linli_shared::mask;
 pub use linli_shared::normalise;
 pub mod store;
 
-pub use http::{Caller, Request, Response};
+pub use inbound::{Caller, Request, Response};
 pub use manifest::{Audience, Manifest, Page, Route};
-pub use store::{calendar, clock, config, events, kv, log, pseudonyms, residents, sql};
+pub use store::{calendar, clock, config, events, http, kv, log, pseudonyms, residents, sql};
 
 /// An event delivered to [`Plugin::on_event`].
 #[derive(Debug, Clone)]
@@ -129,7 +131,7 @@ pub fn esc(s: &str) -> String {
 /// Everything a plugin usually needs.
 pub mod prelude {
     pub use crate::{Audience, Caller, Event, Manifest, Page, Plugin, Request, Response, Route, esc, export_plugin, t};
-    pub use crate::{calendar, clock, config, events, kv, log, mask, pseudonyms, residents, sql};
+    pub use crate::{calendar, clock, config, events, http, kv, log, mask, pseudonyms, residents, sql};
 }
 
 #[doc(hidden)]

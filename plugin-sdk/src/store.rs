@@ -160,6 +160,67 @@ pub mod calendar {
     }
 }
 
+/// Requests to web services outside the hall (capability `http`), only to
+/// the hosts an admin listed for this plugin (`http_allow = ["sms.example.com",
+/// "127.0.0.1:9000"]` under `[plugins.ID]` in `linli.toml`). Only `http://`
+/// for now. An answer with any status is `Ok`; a host not allowed, a
+/// loopback or private address reached through a name, a timeout (at most
+/// `http_timeout_ms`, and never past the call's own time) or an answer over
+/// `http_response_bytes` is an `Err` naming the plugin and the reason.
+///
+/// ```no_run
+/// use linli_sdk::http;
+/// let r = http::post_json("http://sms.example.com/send", &serde_json::json!({"to": "13900000000"}))?;
+/// if r.status != 200 { /* the gateway said no: r.text() says why */ }
+/// # Ok::<(), linli_sdk::store::HostError>(())
+/// ```
+pub mod http {
+    use super::{HostError, wit};
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+
+    /// The answer of an outbound request.
+    pub use wit::http::OutboundResponse as Reply;
+
+    /// Send a request: `method` (GET, HEAD, POST, PUT, PATCH, DELETE),
+    /// `url` (`http://host[:port]/path?query`), headers and body.
+    pub fn send(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Reply, HostError> {
+        wit::http::send(&wit::http::OutboundRequest {
+            method: method.to_owned(),
+            url: url.to_owned(),
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: body.to_vec(),
+        })
+    }
+
+    /// `GET url`.
+    pub fn get(url: &str) -> Result<Reply, HostError> {
+        send("GET", url, &[], &[])
+    }
+
+    /// `POST url` with `value` as a JSON body.
+    pub fn post_json<T: Serialize + ?Sized>(url: &str, value: &T) -> Result<Reply, HostError> {
+        let body = serde_json::to_vec(value).map_err(|e| HostError::Invalid(format!("request body: {e}")))?;
+        send("POST", url, &[("content-type", "application/json")], &body)
+    }
+
+    impl Reply {
+        /// A header's first value (names are lower-case).
+        pub fn header(&self, name: &str) -> Option<&str> {
+            let name = name.to_ascii_lowercase();
+            self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+        }
+        /// The body as text (invalid UTF-8 replaced).
+        pub fn text(&self) -> String {
+            String::from_utf8_lossy(&self.body).into_owned()
+        }
+        /// The body as JSON of type `T`.
+        pub fn json<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+            serde_json::from_slice(&self.body)
+        }
+    }
+}
+
 /// Logging through the host's tracing.
 pub mod log {
     use super::wit::log::{Level, log};

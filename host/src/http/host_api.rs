@@ -59,6 +59,7 @@ pub fn plugin_status(host: &Host) -> serde_json::Value {
                 "sha256": p.sha256,
                 "requested": p.manifest.capabilities,
                 "granted": p.grants.iter().collect::<Vec<_>>(),
+                "http_allow": p.http_allow.entries(),
                 "limits": p.limits,
                 "routes": p.manifest.routes,
                 "pages": p.manifest.pages,

@@ -238,6 +238,7 @@ pub fn capability_name(cap: &str, zh: bool) -> &'static str {
         "residents" => tr(zh, "居民档案", "resident records"),
         "pseudonyms" => tr(zh, "化名编号", "pseudonyms"),
         "calendar" => tr(zh, "工作日历", "working-day calendar"),
+        "http" => tr(zh, "访问外部服务", "outside web services"),
         _ => tr(zh, "未知能力", "unknown capability"),
     }
 }
@@ -254,6 +255,7 @@ pub fn capability_help(cap: &str, zh: bool) -> &'static str {
         "residents" => tr(zh, "代表已登录的工作人员查看和保存居民档案（身份证、电话），每次访问都记入审计日志", "read and save resident records (ID, phone) for the signed-in staff member; every access is audited"),
         "pseudonyms" => tr(zh, "把手机号等个人信息换成固定的化名编号，用于统计而看不到原文", "turn a phone number or other personal value into a fixed pseudonym, to count without seeing it"),
         "calendar" => tr(zh, "按大厅的工作日（含法定假日和调休上班日）计算办理时限", "count deadlines in the hall's working days (public holidays and make-up working days included)"),
+        "http" => tr(zh, "向管理员在 linli.toml 中为它列出的网址发送请求（如短信网关），其他地址一律拒绝，每次请求都记入日志", "send requests to the hosts an admin listed for it in linli.toml (an SMS gateway…); every other address is refused and every request is logged"),
         _ => "",
     }
 }
@@ -272,8 +274,19 @@ fn grant_form(p: &serde_json::Value, zh: bool) -> String {
             chk = if granted.contains(&cap) { " checked" } else { "" }
         ));
     }
+    // Where `http` may go: set in linli.toml, shown beside the grant.
+    let allow: Vec<&str> = p["http_allow"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+    let allow = if p["requested"].as_array().into_iter().flatten().any(|c| c == "http") {
+        format!(
+            "<div class=\"http-allow\"><small>{} {}</small></div>",
+            tr(zh, "允许访问的外部地址：", "Outside hosts allowed:"),
+            if allow.is_empty() { tr(zh, "无（在 linli.toml 的 http_allow 中填写）", "none (set http_allow in linli.toml)").to_owned() } else { esc(&allow.join(if zh { "、" } else { ", " })) }
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "<form class=\"grants\" data-plugin=\"{}\">{boxes}<button>{}</button> <span class=\"status\"></span></form>",
+        "<form class=\"grants\" data-plugin=\"{}\">{boxes}<button>{}</button> <span class=\"status\"></span></form>{allow}",
         esc(id),
         tr(zh, "保存授权", "Save grants")
     )

@@ -34,6 +34,11 @@ pub struct Limits {
     pub log_bytes_per_call: usize,
     /// Log lines the plugin may write per minute, all calls together.
     pub log_lines_per_minute: u32,
+    /// Time one outbound request (capability `http`) may take, in
+    /// milliseconds; never more than what is left of the call's `time_ms`.
+    pub http_timeout_ms: u64,
+    /// Largest answer to an outbound request, in bytes.
+    pub http_response_bytes: usize,
 }
 
 impl Default for Limits {
@@ -52,6 +57,8 @@ impl Default for Limits {
             event_bytes_per_minute: 32 * 1024 * 1024,
             log_bytes_per_call: 64 * 1024,
             log_lines_per_minute: 600,
+            http_timeout_ms: 5_000,
+            http_response_bytes: 1024 * 1024,
         }
     }
 }
