@@ -5,90 +5,14 @@
 //! code and a copy button. The pages run under `script-src 'self'`: their
 //! forms work only if the served script does.
 
-use linli_tests::{TestServer, fixtures, wait_for};
-use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use linli_tests::browser::Browser;
+use linli_tests::{TestServer, fixtures};
 
 const PASSWORD: &str = "correct horse battery";
 
-/// Just what this test needs of W3C WebDriver.
-struct Browser {
-    driver: Child,
-    base: String,
-    session: String,
-}
-
-impl Browser {
-    fn start() -> Option<Browser> {
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists());
-        let driver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists());
-        let (Some(chromium), Some(driver)) = (chromium, driver) else {
-            linli_shared::skip::unavailable("chromium or chromedriver is not installed: install chromium chromium-driver");
-            return None;
-        };
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).ok()?;
-        let child = Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().ok()?;
-        let base = format!("http://127.0.0.1:{port}");
-        wait_for(Duration::from_secs(20), || ureq::get(&format!("{base}/status")).call().ok().map(|_| ()))?;
-        let profile = tempfile::tempdir().ok()?.keep();
-        let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {"binary": chromium, "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,900", "--lang=zh-CN",
-            format!("--user-data-dir={}", profile.display()),
-        ]}}}});
-        let mut b = Browser { driver: child, base, session: String::new() };
-        let v = b.call("POST", "/session", Some(caps));
-        b.session = v["value"]["sessionId"].as_str().unwrap_or_default().to_owned();
-        assert!(!b.session.is_empty(), "chromedriver made a session: {v}");
-        Some(b)
-    }
-
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let url = if path == "/session" { format!("{}{path}", self.base) } else { format!("{}/session/{}{path}", self.base, self.session) };
-        let req = ureq::request(method, &url).timeout(Duration::from_secs(60));
-        let r = match body {
-            Some(b) => req.send_json(b),
-            None => req.call(),
-        };
-        match r {
-            Ok(r) => r.into_json().unwrap_or(Value::Null),
-            Err(ureq::Error::Status(_, r)) => r.into_json().unwrap_or(Value::Null),
-            Err(e) => panic!("webdriver {method} {path}: {e}"),
-        }
-    }
-
-    fn open(&self, url: &str) {
-        self.call("POST", "/url", Some(json!({"url": url})));
-    }
-
-    fn js(&self, script: &str) -> Value {
-        self.call("POST", "/execute/sync", Some(json!({"script": script, "args": []})))["value"].clone()
-    }
-
-    /// Wait until `script` (an expression) is truthy; returns its value.
-    fn until(&self, what: &str, script: &str) -> Value {
-        let v = wait_for(Duration::from_secs(15), || {
-            let v = self.js(&format!("return {script};"));
-            (!v.is_null() && v != json!(false) && v != json!("")).then_some(v)
-        });
-        v.unwrap_or_else(|| panic!("timed out waiting for {what}: {}", self.js("return document.body.innerText;")))
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        if !self.session.is_empty() {
-            self.call("DELETE", "", None);
-        }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
 #[test]
 fn staff_and_devices_pages_in_chromium() {
-    let Some(b) = Browser::start() else { return };
+    let Some(b) = Browser::start(&["--lang=zh-CN"]) else { return };
     let s = TestServer::start(&[fixtures::PLUGIN_QUEUE]);
     linli_host::auth::sessions::create_staff(&s.host.db, "boss", "管理员", PASSWORD, &["admin".to_string()], s.host.now_ms()).expect("admin");
     b.open(&format!("{}/login?lang=zh-CN", s.url));

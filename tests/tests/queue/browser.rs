@@ -6,103 +6,17 @@
 //! outside CI, a failure naming the packages under CI (which installs both).
 
 use super::kit::*;
-use linli_tests::{TestServer, fixtures, wait_for};
+use linli_tests::browser::Browser;
+use linli_tests::{TestServer, fixtures};
 use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-/// A minimal W3C WebDriver client: just what these tests use.
-struct Browser {
-    driver: Child,
-    base: String,
-    session: String,
+/// Sign in through the login form in the browser.
+trait SignIn {
+    fn sign_in(&self, base: &str, user: &str, window: &str, next: &str);
 }
 
-impl Browser {
-    fn start() -> Option<Browser> {
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists());
-        let driver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists());
-        let (Some(chromium), Some(driver)) = (chromium, driver) else {
-            linli_shared::skip::unavailable("chromium or chromedriver is not installed: install chromium chromium-driver");
-            return None;
-        };
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port");
-        let child = match Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
-            Ok(c) => c,
-            Err(e) => panic!("{driver} is installed but does not start: {e}"),
-        };
-        let base = format!("http://127.0.0.1:{port}");
-        // Installed but not answering is a failure, not a skip.
-        let up = wait_for(Duration::from_secs(20), || ureq::get(&format!("{base}/status")).call().ok().map(|_| ()));
-        assert!(up.is_some(), "{driver} started but did not answer on {base} within 20 s");
-        let profile = tempfile::tempdir().expect("a profile folder").keep();
-        let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {"binary": chromium, "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,900",
-            format!("--user-data-dir={}", profile.display()),
-        ]}}}});
-        let mut b = Browser { driver: child, base, session: String::new() };
-        let v = b.call("POST", "/session", Some(caps));
-        b.session = v["value"]["sessionId"].as_str().unwrap_or_default().to_owned();
-        assert!(!b.session.is_empty(), "chromedriver made a session: {v}");
-        Some(b)
-    }
-
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let url = if path == "/session" { format!("{}{path}", self.base) } else { format!("{}/session/{}{path}", self.base, self.session) };
-        let req = ureq::request(method, &url).timeout(Duration::from_secs(60));
-        let r = match body {
-            Some(b) => req.send_json(b),
-            None => req.call(),
-        };
-        match status_json(r) {
-            Ok((_, v)) => v,
-            Err(e) => panic!("webdriver {method} {path}: {e}"),
-        }
-    }
-
-    fn open(&self, url: &str) {
-        self.call("POST", "/url", Some(json!({"url": url})));
-    }
-
-    fn js(&self, script: &str) -> Value {
-        self.call("POST", "/execute/sync", Some(json!({"script": script, "args": []})))["value"].clone()
-    }
-
-    fn click(&self, css: &str) {
-        let e = self.call("POST", "/element", Some(json!({"using": "css selector", "value": css})));
-        let id = e["value"][ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}: {e}")).to_owned();
-        self.call("POST", &format!("/element/{id}/click"), Some(json!({})));
-    }
-
-    /// Wait until `script` (an expression) is truthy; returns its value.
-    fn until(&self, what: &str, script: &str) -> Value {
-        let v = wait_for(Duration::from_secs(15), || {
-            let v = self.js(&format!("return {script};"));
-            (!v.is_null() && v != json!(false) && v != json!("")).then_some(v)
-        });
-        v.unwrap_or_else(|| panic!("timed out waiting for {what}: {}", self.js("return document.body.innerText;")))
-    }
-}
-
-impl Browser {
-    /// Resize the window (landscape or portrait screen).
-    fn resize(&self, width: u32, height: u32) {
-        self.call("POST", "/window/rect", Some(json!({"width": width, "height": height})));
-    }
-
-    /// Press a key on the element `css` (or the document), as a keyboard would
-    /// deliver it to whatever has the focus.
-    fn key_on(&self, css: &str, key: &str) {
-        self.js(&format!(
-            "var e = document.querySelector({css:?}) || document; if (e.focus) e.focus(); \
-             e.dispatchEvent(new KeyboardEvent('keydown', {{key: {key:?}, bubbles: true, cancelable: true}})); return 1;"
-        ));
-    }
-
-    /// Sign in through the login form in the browser.
+impl SignIn for Browser {
     fn sign_in(&self, base: &str, user: &str, window: &str, next: &str) {
         self.open(&format!("{base}/login?lang=zh-CN"));
         self.js(&format!(
@@ -122,20 +36,11 @@ fn kiosk_ready() -> String {
     format!("{OPEN_ALL_DAY}public_url = \"http://192.168.1.10:8080\"\n")
 }
 
-impl Drop for Browser {
-    fn drop(&mut self) {
-        if !self.session.is_empty() {
-            self.call("DELETE", "", None);
-        }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
 
 #[test]
 fn kiosk_ticket_page_counter_and_statistics_in_chromium() {
     let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], &kiosk_ready());
-    let Some(b) = Browser::start() else { return };
+    let Some(b) = Browser::start(&[]) else { return };
     // Kiosk: one tap, a printed slip; a reprint prints without issuing.
     // Chinese first, whatever the browser asks for (the choice is kept in a cookie).
     b.open(&format!("{}/queue/kiosk?lang=zh-CN", s.url));
@@ -206,7 +111,7 @@ fn kiosk_ticket_page_counter_and_statistics_in_chromium() {
 fn kiosk_in_kiosk_mode_in_chromium() {
     let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], &kiosk_ready());
     linli_host::auth::sessions::create_staff(&s.host.db, "boss", "管理员", PASSWORD, &["admin".to_string()], s.host.now_ms()).expect("admin");
-    let Some(b) = Browser::start() else { return };
+    let Some(b) = Browser::start(&[]) else { return };
     b.open(&format!("{}/queue/kiosk?lang=zh-CN", s.url));
     b.until("the kiosk", "document.getElementById('q-kiosk') && document.querySelectorAll('.q-svc').length === 4");
     assert_eq!(b.js("return getComputedStyle(document.querySelector('.topbar')).display;"), json!("none"), "no site header");
@@ -275,7 +180,7 @@ fn kiosk_in_kiosk_mode_in_chromium() {
 fn settings_forms_and_counter_waiting_list_in_chromium() {
     let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], &kiosk_ready());
     linli_host::auth::sessions::create_staff(&s.host.db, "boss", "管理员", PASSWORD, &["admin".to_string()], s.host.now_ms()).expect("admin");
-    let Some(b) = Browser::start() else { return };
+    let Some(b) = Browser::start(&[]) else { return };
     b.sign_in(&s.url, "boss", "1", "/queue/admin");
     b.until("the settings", "document.querySelector('[data-path=\"services.0.handling_minutes\"] input')");
     assert_eq!(b.js("return document.querySelectorAll('#q-admin textarea:not([placeholder])').length;"), json!(0), "no JSON boxes");
