@@ -11,8 +11,10 @@ pub fn mask(text: &str) -> String {
     mask_labelled_names(&mask_digit_runs(text))
 }
 
-/// Digit runs of 7 or more (with an ID card's trailing X) keep only their first
-/// 3 and last 4 characters: tickets ("A012"), windows and times stay readable.
+/// Digit runs of 7 or more (with an ID card's trailing X) are masked by the
+/// one policy of `linli_shared::mask` (at most a third visible: a mobile
+/// shows its last 3 digits, an ID number 6 characters); tickets ("A012"),
+/// windows and times stay readable.
 fn mask_digit_runs(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
@@ -20,18 +22,16 @@ fn mask_digit_runs(text: &str) -> String {
     while i < chars.len() {
         if chars[i].is_ascii_digit() {
             let start = i;
-            while i < chars.len()
-                && (chars[i].is_ascii_digit() || (i > start && matches!(chars[i], 'x' | 'X')))
-            {
+            while i < chars.len() && (chars[i].is_ascii_digit() || (i > start && matches!(chars[i], 'x' | 'X'))) {
                 i += 1;
             }
-            let run = &chars[start..i];
-            if run.len() >= 7 {
-                for (k, c) in run.iter().enumerate() {
-                    out.push(if k < 3 || k >= run.len() - 4 { *c } else { '*' });
-                }
+            let run: String = chars[start..i].iter().collect();
+            if run.len() >= 15 {
+                out.push_str(&linli_shared::mask::id_number(&run));
+            } else if run.len() >= 7 {
+                out.push_str(&linli_shared::mask::phone(&run));
             } else {
-                out.extend(run);
+                out.push_str(&run);
             }
         } else {
             out.push(chars[i]);
@@ -43,7 +43,8 @@ fn mask_digit_runs(text: &str) -> String {
 
 const NAME_LABELS: [&str; 5] = ["姓名：", "姓名:", "居民：", "name:", "Name:"];
 
-/// A labelled name keeps its family name (first character) only: "张三" → "张*".
+/// A labelled name is masked by `linli_shared::mask::name` (its first
+/// third): "张三丰" → "张**", "张三" → "**".
 fn mask_labelled_names(text: &str) -> String {
     let mut out = text.to_string();
     for label in NAME_LABELS {
@@ -61,10 +62,7 @@ fn mask_labelled_names(text: &str) -> String {
                 .map(char::len_utf8)
                 .sum();
             let name = &trimmed[..name_len];
-            let mut masked = String::new();
-            for (k, c) in name.chars().enumerate() {
-                masked.push(if k == 0 { c } else { '*' });
-            }
+            let masked = linli_shared::mask::name(name);
             let start = name_start + skip;
             out.replace_range(start..start + name_len, &masked);
             from = start + masked.len();
@@ -88,16 +86,15 @@ mod tests {
 
     #[test]
     fn masks_phone_and_id_numbers() {
-        assert_eq!(mask("电话 13812345678"), "电话 138****5678");
-        assert_eq!(
-            mask("身份证 11010519491231002X"),
-            "身份证 110***********002X"
-        );
+        // The one policy: at most a third of any number visible.
+        assert_eq!(mask("电话 13812345678"), "电话 ********678");
+        assert_eq!(mask("身份证 11010519491231002X"), "身份证 11************002X");
     }
 
     #[test]
     fn masks_labelled_names() {
         assert_eq!(mask("姓名：张三丰，请到2号窗口"), "姓名：张**，请到2号窗口");
         assert_eq!(mask("name: Wang Li"), "name: W*** Li");
+        assert_eq!(mask("姓名：张三，请到2号窗口"), "姓名：**，请到2号窗口");
     }
 }
