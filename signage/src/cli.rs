@@ -39,6 +39,14 @@ pub struct Cli {
     #[arg(long, env = "LINLI_SIGNAGE_CONTENT", value_name = "DIR")]
     pub content: Option<PathBuf>,
 
+    /// 本屏的设备令牌（在“设备”页登记为等候区显示屏时获得），用于心跳与维护指令 / This screen's device token (from registering it as a screen on the Devices page): heartbeats and the maintainer's requests
+    #[arg(long, env = "LINLI_SIGNAGE_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// 心跳间隔秒数（向主机报告状态）/ Seconds between heartbeats to the host
+    #[arg(long, env = "LINLI_SIGNAGE_HEARTBEAT", value_name = "SECONDS", default_value_t = 10.0)]
+    pub heartbeat: f64,
+
     /// 使用内置演示数据 / Show the built-in demo scene
     #[arg(long, conflicts_with_all = ["server", "content"])]
     pub demo: bool,

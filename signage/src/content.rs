@@ -144,6 +144,20 @@ pub fn convert_layout(l: &linli_content::Layout) -> Layout {
                     .unwrap_or(4),
                 flash_s: opt_f32("flash_s").unwrap_or(6.0),
                 speed: opt_f32("speed").unwrap_or(0.12),
+                // A window number may be written as a number or a string.
+                window: z
+                    .options
+                    .get("window")
+                    .map(|v| match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .unwrap_or_default(),
+                show_clerk: z
+                    .options
+                    .get("show_clerk")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false),
             }
         })
         .collect();

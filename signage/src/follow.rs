@@ -38,6 +38,10 @@ pub enum HostEvent {
     /// A new content index (JSON of `linli_content::Index`).
     Index(Box<linli_content::Index>),
     Event(Envelope),
+    /// A maintainer's request from the host's heartbeat answer.
+    Command(crate::fleet::Command),
+    /// Who works at this screen's window (a window display's heartbeat answer).
+    Clerk(Option<crate::scene::Clerk>),
 }
 
 #[derive(Clone, Debug)]
@@ -51,6 +55,8 @@ pub struct FollowConfig {
     pub backoff_max: Duration,
     /// Where to keep the pictures items show (fetched with the index); none: not fetched.
     pub assets: Option<std::path::PathBuf>,
+    /// The screen's device token (from pairing), sent as `Authorization: Bearer`.
+    pub token: Option<String>,
 }
 
 impl FollowConfig {
@@ -62,6 +68,7 @@ impl FollowConfig {
             backoff_min: Duration::from_millis(500),
             backoff_max: Duration::from_secs(30),
             assets: None,
+            token: None,
         }
     }
 }
@@ -105,8 +112,19 @@ impl From<http::HttpError> for Stop {
     }
 }
 
+/// Fetches the content index (and its pictures) once and sends it: what the
+/// follower does on connecting, and what a reload request does.
+pub fn reload_index(cfg: &FollowConfig, tx: &Sender<HostEvent>) -> Result<(), String> {
+    match fetch_index(cfg, tx) {
+        Ok(()) => Ok(()),
+        Err(Stop::Receiver) => Err("the player has stopped".into()),
+        Err(Stop::Failed(e)) => Err(e),
+    }
+}
+
 fn fetch_index(cfg: &FollowConfig, tx: &Sender<HostEvent>) -> Result<(), Stop> {
-    let bytes = http::get_bytes(&cfg.server, "/api/content/index", cfg.idle, INDEX_MAX)?;
+    let auth = http::bearer(cfg.token.as_deref());
+    let bytes = http::get_bytes(&cfg.server, "/api/content/index", auth.as_deref(), cfg.idle, INDEX_MAX)?;
     match serde_json::from_slice::<linli_content::Index>(&bytes) {
         Ok(index) => {
             if let Some(dir) = &cfg.assets {
@@ -140,7 +158,8 @@ fn fetch_assets(cfg: &FollowConfig, index: &linli_content::Index, dir: &std::pat
         };
         let target = dir.join(&rel);
         let path = format!("/api/content/asset/{}", percent_encode(&image.path));
-        let result = http::get_bytes(&cfg.server, &path, cfg.idle, ASSET_MAX)
+        let auth = http::bearer(cfg.token.as_deref());
+        let result = http::get_bytes(&cfg.server, &path, auth.as_deref(), cfg.idle, ASSET_MAX)
             .map_err(|e| e.to_string())
             .and_then(|bytes| {
                 let parent = target.parent().unwrap_or(dir);
@@ -188,6 +207,10 @@ fn stream(
     ];
     if cfg.last_event_id > 0 {
         headers.push(("Last-Event-ID", &last));
+    }
+    let auth = http::bearer(cfg.token.as_deref());
+    if let Some(a) = &auth {
+        headers.push(("Authorization", a));
     }
     let resp = http::get(
         &cfg.server,

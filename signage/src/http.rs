@@ -1,4 +1,4 @@
-//! A tiny blocking HTTP/1.1 GET client for the hall's LAN.
+//! A tiny blocking HTTP/1.1 client (GET, and POST for the heartbeat) for the hall's LAN.
 //!
 //! The event stream must notice a dead host (a pulled cable sends no FIN),
 //! so every read has an idle timeout on the socket itself; chunked bodies
@@ -66,6 +66,39 @@ pub fn get(
     headers: &[(&str, &str)],
     idle: Duration,
 ) -> Result<Response, HttpError> {
+    request(url, "GET", path, headers, None, idle)
+}
+
+/// POSTs `body` (of `content_type`) and reads the whole answer, up to `max`
+/// bytes: the heartbeat and the screenshot upload.
+pub fn post(
+    url: &Url,
+    path: &str,
+    headers: &[(&str, &str)],
+    content_type: &str,
+    body: &[u8],
+    idle: Duration,
+    max: u64,
+) -> Result<Vec<u8>, HttpError> {
+    let r = request(url, "POST", path, headers, Some((content_type, body)), idle)?;
+    let mut out = Vec::new();
+    r.body.take(max).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// `Authorization: Bearer …` for a paired screen's device token.
+pub fn bearer(token: Option<&str>) -> Option<String> {
+    token.map(|t| format!("Bearer {t}"))
+}
+
+fn request(
+    url: &Url,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &[u8])>,
+    idle: Duration,
+) -> Result<Response, HttpError> {
     let addr = (url.host.as_str(), url.port)
         .to_socket_addrs()?
         .next()
@@ -74,14 +107,20 @@ pub fn get(
     stream.set_read_timeout(Some(idle))?;
     stream.set_write_timeout(Some(idle))?;
     let mut request = format!(
-        "GET {}{} HTTP/1.1\r\nHost: {}:{}\r\nConnection: close\r\n",
+        "{method} {}{} HTTP/1.1\r\nHost: {}:{}\r\nConnection: close\r\n",
         url.base, path, url.host, url.port
     );
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
     }
+    if let Some((ct, b)) = body {
+        request.push_str(&format!("Content-Type: {ct}\r\nContent-Length: {}\r\n", b.len()));
+    }
     request.push_str("\r\n");
     (&stream).write_all(request.as_bytes())?;
+    if let Some((_, b)) = body {
+        (&stream).write_all(b)?;
+    }
 
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
@@ -128,9 +167,20 @@ pub fn get(
     Ok(Response { status, body })
 }
 
-/// GETs a whole body (the content index) with a size cap.
-pub fn get_bytes(url: &Url, path: &str, idle: Duration, max: u64) -> Result<Vec<u8>, HttpError> {
-    let r = get(url, path, &[("Accept", "application/json")], idle)?;
+/// GETs a whole body (the content index) with a size cap; `auth` is an
+/// `Authorization` value (a paired screen's device token), if any.
+pub fn get_bytes(
+    url: &Url,
+    path: &str,
+    auth: Option<&str>,
+    idle: Duration,
+    max: u64,
+) -> Result<Vec<u8>, HttpError> {
+    let mut headers = vec![("Accept", "application/json")];
+    if let Some(a) = auth {
+        headers.push(("Authorization", a));
+    }
+    let r = get(url, path, &headers, idle)?;
     let mut out = Vec::new();
     r.body.take(max).read_to_end(&mut out)?;
     Ok(out)

@@ -48,6 +48,13 @@ pub struct Zone {
     /// Ticker: scroll speed in screen heights per second.
     #[serde(default = "default_speed")]
     pub speed: f32,
+    /// Window display: the window it stands above ("" — taken from the
+    /// screen's name, e.g. `window-3`).
+    #[serde(default)]
+    pub window: String,
+    /// Window display: show the clerk's name and staff number (a hall's choice).
+    #[serde(default)]
+    pub show_clerk: bool,
 }
 
 fn default_font() -> f32 {
@@ -189,6 +196,26 @@ impl Layout {
 
     pub fn zone(&self, kind: ZoneKind) -> Option<&Zone> {
         self.zones.iter().find(|z| z.kind == kind)
+    }
+
+    /// The window this layout's window display stands above: its zone's
+    /// `window` option, else the trailing number of the screen's name
+    /// (`window-3`, `窗口3`). None: not a window display.
+    pub fn own_window(&self, screen: &str) -> Option<String> {
+        let zone = self.zone(ZoneKind::Window)?;
+        if !zone.window.trim().is_empty() {
+            return Some(zone.window.trim().to_string());
+        }
+        let digits: String = screen
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        (!digits.is_empty()).then(|| digits.trim_start_matches('0').to_string())
+            .map(|d| if d.is_empty() { "0".to_string() } else { d })
     }
 }
 

@@ -34,6 +34,7 @@ pub mod cli;
 pub mod color;
 pub mod content;
 pub mod demo;
+pub mod fleet;
 pub mod follow;
 pub mod fonts;
 pub mod gpu;

@@ -9,6 +9,7 @@ use clap::Parser;
 
 use linli_signage::cache::DiskCache;
 use linli_signage::cli::{BuiltinLayout, Cli, OnOff};
+use linli_signage::fleet::{Fleet, FleetConfig, Report};
 use linli_signage::follow::{self, FollowConfig};
 use linli_signage::gpu::Gpu;
 use linli_signage::http::Url;
@@ -198,9 +199,10 @@ fn player(cli: &Cli, fallback: Layout, waker: &window::Waker) -> Result<Player> 
         );
         let assets = cache.assets_dir();
         let (tx, rx) = std::sync::mpsc::channel();
-        let player = Player::host(&cli.screen, fallback, server, rx, cache);
+        let mut player = Player::host(&cli.screen, fallback, server, rx, cache);
         let mut cfg = FollowConfig::new(url, player.last_event_id());
         cfg.assets = Some(assets);
+        cfg.token = cli.token.clone();
         // Events reach the player through a relay that also wakes the window,
         // so a call is painted when it arrives, not at the next tick.
         let (follow_tx, follow_rx) = std::sync::mpsc::channel();
@@ -216,6 +218,18 @@ fn player(cli: &Cli, fallback: Layout, waker: &window::Waker) -> Result<Player> 
                 }
             })
             .context("starting the host event relay")?;
+        if cli.token.is_some() {
+            // Only a paired screen reports to the maintainer's fleet page.
+            let mut fleet_cfg = FleetConfig::new(cfg.clone());
+            fleet_cfg.every = Duration::from_secs_f64(cli.heartbeat.clamp(1.0, 3600.0));
+            let report = Report {
+                screen: cli.screen.clone(),
+                ..Report::default()
+            };
+            let (fleet, _) = Fleet::spawn(fleet_cfg, report, follow_tx.clone())
+                .context("starting the heartbeat")?;
+            player.fleet = Some(fleet);
+        }
         follow::spawn(cfg, follow_tx).context("starting the host follower")?;
         return Ok(player);
     }

@@ -187,3 +187,28 @@ impl Offscreen {
         image::RgbaImage::from_raw(self.width, self.height, pixels).ok_or(CaptureError::Lost)
     }
 }
+
+/// The renderer's kept frame (what the screen shows) as RGBA pixels: a
+/// screenshot the maintainer asked for, taken from the player's own frame,
+/// not from the desktop. A window renderer of a BGRA surface gets its
+/// channels put in order.
+pub fn screenshot(
+    gpu: &Gpu,
+    renderer: &mut Renderer,
+    scene: &Scene,
+    layout: &Layout,
+    time: &FrameTime,
+) -> Result<image::RgbaImage, CaptureError> {
+    let (w, h) = renderer.size();
+    let mut target = Offscreen::new(gpu, w, h);
+    let mut img = target.capture(gpu, renderer, scene, layout, time)?;
+    if matches!(
+        renderer.format(),
+        wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
+    ) {
+        for p in img.pixels_mut() {
+            p.0.swap(0, 2);
+        }
+    }
+    Ok(img)
+}

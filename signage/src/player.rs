@@ -14,7 +14,8 @@ use crate::content;
 use crate::demo;
 use crate::follow::{Envelope, HostEvent};
 use crate::layout::Layout;
-use crate::scene::{Call, Scene, ServiceWaiting};
+use crate::fleet::{Command, CommandKind};
+use crate::scene::{Call, Counter, Scene, ServiceWaiting};
 use crate::speech::{self, Digits};
 use crate::voice::{Announcement, Voice};
 
@@ -89,11 +90,25 @@ pub struct Player {
     reported_offline: bool,
     /// The content layout this screen is configured with, if named.
     layout_id: Option<String>,
+    /// A window display's window: only its events are followed.
+    own_window: Option<String>,
+    /// Maintainer's requests for the render loop (screenshot, restart) and
+    /// carried-out reloads to acknowledge; see [`Player::take_commands`].
+    commands: Vec<Command>,
+    /// Reload requests obeyed.
+    pub reloads: u64,
+    /// The revision of the content index in use (0: none).
+    pub content_revision: u64,
+    /// The heartbeat to the host's fleet view, when following a host.
+    pub fleet: Option<crate::fleet::Fleet>,
+    /// What the heartbeat was last told (revision, event id, window), so
+    /// it is told only on a change.
+    fleet_told: (u64, u64, Option<String>, String),
 }
 
 impl Player {
     pub fn new(screen: &str, layout: Layout, source: Source) -> Player {
-        Player {
+        let mut p = Player {
             scene: Scene::default(),
             layout: layout.clone(),
             screen: screen.to_string(),
@@ -113,7 +128,15 @@ impl Player {
             url_base: None,
             reported_offline: false,
             layout_id: None,
-        }
+            own_window: None,
+            commands: Vec::new(),
+            reloads: 0,
+            content_revision: 0,
+            fleet: None,
+            fleet_told: (0, 0, None, String::new()),
+        };
+        p.follow_window();
+        p
     }
 
     /// The demo scene on `layout`.
@@ -268,6 +291,34 @@ impl Player {
         if t - self.content_checked >= CONTENT_RECHECK {
             self.refresh_content(t);
         }
+        self.tell_fleet();
+    }
+
+    /// Passes what the heartbeat reports on, when it changed.
+    fn tell_fleet(&mut self) {
+        let Some(fleet) = &self.fleet else { return };
+        let now = (
+            self.content_revision,
+            self.last_event_id,
+            self.own_window.clone(),
+            self.layout.name.clone(),
+        );
+        if now != self.fleet_told {
+            fleet.update(|r| {
+                r.content_revision = now.0;
+                r.last_event_id = now.1;
+                r.window = now.2.clone();
+                r.layout = now.3.clone();
+            });
+            self.fleet_told = now;
+        }
+    }
+
+    /// The frame rate the window measured, for the heartbeat.
+    pub fn set_fps(&self, fps: f32) {
+        if let Some(fleet) = &self.fleet {
+            fleet.update(|r| r.fps = fps);
+        }
     }
 
     /// Blocks up to `timeout` for a host's first content (headless previews).
@@ -316,11 +367,96 @@ impl Player {
                 self.set_index(*index, t);
             }
             HostEvent::Event(env) => self.apply_envelope(env, t),
+            HostEvent::Clerk(clerk) => {
+                let counter = Counter {
+                    clerk,
+                    ..self.scene.counter.clone()
+                };
+                self.scene.set_counter(counter);
+            }
+            HostEvent::Command(cmd) => {
+                if cmd.kind == CommandKind::Reload {
+                    // The heartbeat thread sent the fresh index just before
+                    // this; a folder is read again here.
+                    if matches!(self.source, Source::Folder { .. }) {
+                        self.reload_folder(t);
+                    }
+                    self.reloads += 1;
+                }
+                self.commands.push(cmd);
+            }
         }
+    }
+
+    /// The maintainer's requests received since the last call: the render
+    /// loop takes screenshots and restarts, and acknowledges each (a reload
+    /// is already carried out when it appears here).
+    pub fn take_commands(&mut self) -> Vec<Command> {
+        std::mem::take(&mut self.commands)
+    }
+
+    /// The window this screen displays, if it is a window display.
+    pub fn own_window(&self) -> Option<&str> {
+        self.own_window.as_deref()
+    }
+
+    /// Works out (again, after a layout change) which window this screen
+    /// displays.
+    fn follow_window(&mut self) {
+        self.own_window = self.layout.own_window(&self.screen);
+        if let Some(w) = &self.own_window
+            && self.scene.counter.window != *w
+        {
+            let counter = Counter {
+                window: w.clone(),
+                serving: None,
+                paused: false,
+                ..self.scene.counter.clone()
+            };
+            self.scene.set_counter(counter);
+        }
+    }
+
+    /// A window display's part of an event: only its own window's.
+    /// Returns false when the event is about another window and should be
+    /// left out entirely.
+    fn apply_to_window(&mut self, topic: &str, payload: &serde_json::Value) -> bool {
+        let Some(own) = self.own_window.clone() else {
+            return true;
+        };
+        let text = |k: &str| match payload.get(k) {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(v @ serde_json::Value::Number(_)) => Some(v.to_string()),
+            _ => None,
+        };
+        let window = text("window");
+        let ticket = text("ticket").map(|t| crate::privacy::mask(&t));
+        let mut c = self.scene.counter.clone();
+        let mine = window.as_deref() == Some(own.as_str());
+        match topic {
+            "queue.called" | "queue.recalled" | "queue.serving" if mine => {
+                c.serving = ticket;
+                c.paused = false;
+            }
+            "queue.finished" | "queue.skipped" if mine && c.serving == ticket => c.serving = None,
+            "queue.transferred" if text("from_window").as_deref() == Some(own.as_str()) && c.serving == ticket => {
+                c.serving = None
+            }
+            "queue.window" if mine => {
+                c.paused = payload.get("paused").and_then(|v| v.as_bool()).unwrap_or(false);
+            }
+            "queue.waiting" => return true,
+            _ => return mine,
+        }
+        self.scene.set_counter(c);
+        mine
     }
 
     fn apply_envelope(&mut self, env: Envelope, t: f64) {
         self.last_event_id = self.last_event_id.max(env.id);
+        if !self.apply_to_window(&env.topic, &env.payload) {
+            return;
+        }
         match env.topic.as_str() {
             "queue.called" | "queue.recalled" => {
                 match serde_json::from_value::<Call>(env.payload) {
@@ -421,6 +557,8 @@ impl Player {
                 }
             }
         }
+        self.follow_window();
+        self.content_revision = index.revision;
         self.index = Some(index);
         self.scene.content_epoch += 1;
         self.refresh_content(t);

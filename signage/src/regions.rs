@@ -51,6 +51,11 @@ pub fn accent(img: &image::RgbaImage, r: Rect) -> usize {
     count(img, r, |_, _, p| p[0] > 200 && p[1] > 150 && p[2] < 120)
 }
 
+/// Pixels in `r` that are clearly red: the window display's 暂停服务 band.
+pub fn red(img: &image::RgbaImage, r: Rect) -> usize {
+    count(img, r, |_, _, p| p[0] > 160 && p[1] < 90 && p[2] < 90)
+}
+
 fn count(img: &image::RgbaImage, r: Rect, mut hit: impl FnMut(u32, u32, [u8; 4]) -> bool) -> usize {
     let (x0, y0) = (r.x.max(0.0) as u32, r.y.max(0.0) as u32);
     let x1 = (r.right().max(0.0) as u32).min(img.width());

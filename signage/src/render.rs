@@ -24,6 +24,7 @@ pub mod text;
 pub mod ticker;
 pub mod title;
 pub mod waiting;
+pub mod window;
 
 use glyphon::{
     Cache, FontSystem, Resolution, SwashCache, TextArea, TextAtlas, TextBounds, TextRenderer,
@@ -293,6 +294,11 @@ impl Renderer {
             let view = dst.create_view(&wgpu::TextureViewDescriptor::default());
             self.target.blit_to(&self.blit, encoder, &view);
         }
+    }
+
+    /// The format frames are painted in (the window surface's, or the offscreen one).
+    pub fn format(&self) -> wgpu::TextureFormat {
+        self.format
     }
 
     pub fn size(&self) -> (u32, u32) {
@@ -667,6 +673,7 @@ impl Renderer {
                 ZoneKind::Qr => qr::draw(&mut cx, zone, rect, i),
                 ZoneKind::Title => title::draw(&mut cx, zone, rect),
                 ZoneKind::Alert => alert::draw(&mut cx, zone, rect, scene, time),
+                ZoneKind::Window => window::draw(&mut cx, zone, rect, scene),
             }
         }
         // Always the same number of groups, so damage compares like with like.

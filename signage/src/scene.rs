@@ -39,6 +39,27 @@ pub struct ServiceWaiting {
     pub waiting: u32,
 }
 
+/// The clerk at a window, as the host's heartbeat answer gives it to that
+/// window's display (never on the public event stream).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Clerk {
+    pub name: String,
+    /// Staff number (工号).
+    pub number: String,
+}
+
+/// What a window display shows: its own window's state only.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Counter {
+    /// The window's number ("" until the player knows it).
+    pub window: String,
+    /// The ticket being served (called, recalled or serving), if any.
+    pub serving: Option<String>,
+    /// The window is paused: 暂停服务.
+    pub paused: bool,
+    pub clerk: Option<Clerk>,
+}
+
 /// One item the carousel rotates through.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CarouselItem {
@@ -75,6 +96,8 @@ pub struct Scene {
     pub revision: u64,
     /// Goes up when the content (and so perhaps a picture file) changed.
     pub content_epoch: u64,
+    /// A window display's window.
+    pub counter: Counter,
 }
 
 /// How many calls a scene remembers; boards list fewer.
@@ -129,6 +152,18 @@ impl Scene {
             self.ticker = ticker;
             self.carousel = carousel;
             self.alert = alert;
+            self.revision += 1;
+        }
+    }
+
+    /// Changes what the window display shows (a no-op when nothing differs).
+    pub fn set_counter(&mut self, counter: Counter) {
+        let counter = Counter {
+            serving: counter.serving.map(|t| privacy::mask(&t)),
+            ..counter
+        };
+        if self.counter != counter {
+            self.counter = counter;
             self.revision += 1;
         }
     }

@@ -141,6 +141,7 @@ pub fn run(player: Player, opts: WindowOptions, waker: Waker) -> Result<WindowSt
         error: None,
         present_pending: true,
         ticked: false,
+        fps_since: (Instant::now(), 0),
     };
     event_loop.run_app(&mut app)?;
     match app.error {
@@ -162,6 +163,8 @@ struct App {
     present_pending: bool,
     /// The next redraw is our own frame tick, not the window system asking.
     ticked: bool,
+    /// Frames presented since when, for the heartbeat's frame rate.
+    fps_since: (Instant, u64),
 }
 
 struct State {
@@ -478,6 +481,23 @@ impl App {
         }
         // The call is on screen now; only now may its announcement start.
         self.player.presented();
+        self.fps_since.1 += 1;
+        let span = self.fps_since.0.elapsed();
+        if span >= Duration::from_secs(5) {
+            self.player.set_fps(self.fps_since.1 as f32 / span.as_secs_f32());
+            self.fps_since = (Instant::now(), 0);
+        }
+        // The maintainer's requests, between frames: a screenshot is this
+        // renderer's kept frame, read back.
+        let time = FrameTime::now(t);
+        let restart = crate::fleet::carry_out(&mut self.player, |p| {
+            let shot = crate::offscreen::screenshot(&state.gpu, &mut state.renderer, &p.scene, &p.layout, &time);
+            shot.map_err(|e| e.to_string())
+        });
+        if restart {
+            eprintln!("linli-signage: restart requested by the maintainer");
+            std::process::exit(crate::fleet::RESTART_EXIT_CODE);
+        }
         self.stats.frames += 1;
         self.stats
             .frame_times

@@ -27,11 +27,15 @@ pub enum ZoneKind {
     Alert,
     /// 标题 — the hall's name.
     Title,
+    /// 窗口 — the small display above one window: its number, the ticket
+    /// being served or 暂停服务, and optionally the clerk (`window`,
+    /// `show_clerk` options).
+    Window,
 }
 
 impl ZoneKind {
     /// Every zone kind.
-    pub const ALL: [ZoneKind; 8] = [
+    pub const ALL: [ZoneKind; 9] = [
         ZoneKind::Calls,
         ZoneKind::Waiting,
         ZoneKind::Ticker,
@@ -40,6 +44,7 @@ impl ZoneKind {
         ZoneKind::Qr,
         ZoneKind::Alert,
         ZoneKind::Title,
+        ZoneKind::Window,
     ];
 
     /// The name written in files (`kind = "calls"`).
@@ -53,11 +58,12 @@ impl ZoneKind {
             ZoneKind::Qr => "qr",
             ZoneKind::Alert => "alert",
             ZoneKind::Title => "title",
+            ZoneKind::Window => "window",
         }
     }
 
     /// Parses the English name or a Chinese one (`叫号`, `等候`, `字幕`,
-    /// `轮播`, `时钟`, `二维码`, `紧急`, `标题`).
+    /// `轮播`, `时钟`, `二维码`, `紧急`, `标题`, `窗口`).
     pub fn parse(text: &str) -> Option<ZoneKind> {
         let text = text.trim().to_lowercase();
         Some(match text.as_str() {
@@ -69,6 +75,7 @@ impl ZoneKind {
             "qr" | "二维码" => ZoneKind::Qr,
             "alert" | "紧急" | "紧急通知" => ZoneKind::Alert,
             "title" | "标题" => ZoneKind::Title,
+            "window" | "窗口" | "窗口屏" => ZoneKind::Window,
             _ => return None,
         })
     }

@@ -28,6 +28,8 @@ pub fn default_zone() -> Zone {
         count: 0,
         flash_s: 0.0,
         speed: 0.0,
+        window: String::new(),
+        show_clerk: false,
     }
 }
 
