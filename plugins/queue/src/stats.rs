@@ -25,6 +25,9 @@ struct Sums {
     no_shows: i64,
     abandoned: i64,
     transferred: i64,
+    done: i64,
+    incomplete: i64,
+    referred: i64,
     wait_avg: Option<f64>,
     wait_max: Option<i64>,
     handle_avg: Option<f64>,
@@ -47,6 +50,10 @@ pub struct Metrics {
     pub no_shows: i64,
     pub abandoned: i64,
     pub transferred: i64,
+    /// Finished tickets by outcome: 完成, 需补正, 转办.
+    pub done: i64,
+    pub incomplete: i64,
+    pub referred: i64,
     waits: Summary,
     handles: Summary,
 }
@@ -70,6 +77,7 @@ impl Metrics {
             "no_shows": self.no_shows,
             "abandoned": self.abandoned,
             "transferred": self.transferred,
+            "outcomes": {"done": self.done, "incomplete": self.incomplete, "referred": self.referred},
             "wait_min": summary(&self.waits),
             "handling_min": summary(&self.handles),
         })
@@ -80,7 +88,7 @@ impl Metrics {
         let h = summary(&self.handles);
         let f = |v: &serde_json::Value| v.as_f64().map(|x| x.to_string()).unwrap_or_default();
         format!(
-            "{scope},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{scope},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             csv_field(key),
             self.issued,
             self.called,
@@ -88,6 +96,9 @@ impl Metrics {
             self.no_shows,
             self.abandoned,
             self.transferred,
+            self.done,
+            self.incomplete,
+            self.referred,
             f(&w["avg"]),
             f(&w["p90"]),
             f(&w["max"]),
@@ -232,6 +243,9 @@ fn scope(s: &Scope, range: &[sql::Value; 2]) -> Result<BTreeMap<String, Metrics>
                     SUM(missed_at IS NOT NULL AND status IN ('missed', 'left')) AS no_shows,
                     SUM(status = 'left' AND called_at IS NULL) AS abandoned,
                     SUM(transfers > 0) AS transferred,
+                    SUM(status = 'finished' AND outcome = 'done') AS done,
+                    SUM(status = 'finished' AND outcome = 'incomplete') AS incomplete,
+                    SUM(status = 'finished' AND outcome = 'referred') AS referred,
                     AVG({WAIT}) AS wait_avg, MAX({WAIT}) AS wait_max,
                     AVG({HANDLE}) AS handle_avg, MAX({HANDLE}) AS handle_max
              FROM tickets WHERE day BETWEEN ?1 AND ?2 AND {filter} GROUP BY 1"
@@ -248,6 +262,9 @@ fn scope(s: &Scope, range: &[sql::Value; 2]) -> Result<BTreeMap<String, Metrics>
                 no_shows: g.no_shows,
                 abandoned: g.abandoned,
                 transferred: g.transferred,
+                done: g.done,
+                incomplete: g.incomplete,
+                referred: g.referred,
                 waits: Summary { avg: g.wait_avg, p90: None, max: g.wait_max },
                 handles: Summary { avg: g.handle_avg, p90: None, max: g.handle_max },
             };
@@ -338,7 +355,7 @@ impl Report {
     }
 
     pub fn csv(&self) -> String {
-        let mut out = String::from("scope,key,issued,called,served,no_shows,abandoned,transferred,wait_avg_min,wait_p90_min,wait_max_min,handling_avg_min,handling_p90_min,handling_max_min\n");
+        let mut out = String::from("scope,key,issued,called,served,no_shows,abandoned,transferred,done,incomplete,referred,wait_avg_min,wait_p90_min,wait_max_min,handling_avg_min,handling_p90_min,handling_max_min\n");
         out.push_str(&self.total.csv("total", "all"));
         for (scope, m) in [("day", &self.by_day), ("service", &self.by_service), ("window", &self.by_window), ("clerk", &self.by_clerk)] {
             for (k, v) in m {

@@ -507,3 +507,29 @@ fn statistics_added_up_in_sql_match_the_tickets() {
     assert_eq!(v["by_window"][0]["issued"], 0, "windows serve tickets, they do not issue them");
     assert_eq!(v["by_window"][0]["served"], 10);
 }
+
+/// The statistics break out how finished tickets ended (完成, 需补正, 转办)
+/// per window and in all, on the API and in the CSV.
+#[test]
+fn statistics_break_out_outcomes() {
+    let h = harness();
+    for _ in 0..6 {
+        ticket(&h, "A");
+    }
+    for (i, outcome) in ["done", "done", "done", "incomplete", "incomplete", "referred"].into_iter().enumerate() {
+        h.set_time(at(DAY1, 10, i as i64 * 5));
+        call(&h, "1");
+        let r = act(&h, "1", "finish", json!({"outcome": outcome}));
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let sup = linli_host::auth::Caller::staff(&["supervisor"]);
+    let v = h.request("GET", "/api/queue/stats?from=2026-01-01", b"", &sup).json();
+    let expected = json!({"done": 3, "incomplete": 2, "referred": 1});
+    assert_eq!(v["total"]["outcomes"], expected, "{}", v["total"]);
+    assert_eq!(v["by_window"][0]["outcomes"], expected, "{}", v["by_window"]);
+    let csv = h.request("GET", "/api/queue/stats.csv?from=2026-01-01", b"", &sup).text();
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(header.contains("done,incomplete,referred"), "{header}");
+    let total = csv.lines().find(|l| l.starts_with("total,")).unwrap_or_default().to_owned();
+    assert!(total.contains(",3,2,1,"), "{total}");
+}
