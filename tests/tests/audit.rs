@@ -83,3 +83,26 @@ fn a_cut_log_shows_on_the_audit_page_and_in_the_api() {
     assert!(!verdict(&s, &admin).0, "the API reports the cut");
     assert_eq!(page_says(&s, &admin), (true, false), "the page warns");
 }
+
+/// What staff change through a plugin is in the audit log with who did it
+/// (a notice published by an editor, shown in Chinese on the page).
+#[test]
+fn changes_made_through_plugins_are_audited() {
+    let s = TestServer::start(&[fixtures::PLUGIN_NOTICES]);
+    let editor = sign_in(&s, "editor1", &["editor"]);
+    let (code, body) = http_json(
+        ureq::post(&format!("{}/api/notices", s.url)).set("Cookie", &editor.cookie).set("X-CSRF-Token", &editor.csrf),
+        &json!({"title": "停水通知", "body": "周三停水"}),
+    );
+    assert_eq!(code, 201, "{body}");
+    let supervisor = sign_in(&s, "super1", &["supervisor"]);
+    let (_, log) = get_as(&s, &supervisor, "/api/host/audit");
+    let log: Value = serde_json::from_str(&log).unwrap();
+    let entries = log["entries"].as_array().expect("entries");
+    let change = entries.iter().find(|e| e["action"] == "plugin.change").unwrap_or_else(|| panic!("no plugin.change in {log}"));
+    assert_eq!(change["target"], "notices: POST /api/notices", "{change}");
+    assert_eq!(change["actor_kind"], "staff", "{change}");
+    assert!(change["actor_id"].is_string(), "who did it: {change}");
+    let (_, page) = get_as(&s, &supervisor, "/admin/host/audit");
+    assert!(page.contains("在服务中修改数据"), "the action in Chinese on the page");
+}

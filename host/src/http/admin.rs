@@ -34,7 +34,7 @@ pub fn router() -> Router<Arc<Host>> {
         .route("/api/host/audit.csv", get(audit_csv))
 }
 
-fn audit_log(host: &Host, caller: &Caller, action: &str, target: Option<&str>, detail: Option<&str>) {
+pub(super) fn audit_log(host: &Host, caller: &Caller, action: &str, target: Option<&str>, detail: Option<&str>) {
     if let Err(e) = audit::record(&host.db, host.services.vault.audit_chain(), caller, host.now_ms(), action, target, detail) {
         tracing::error!(error = %e, action, "could not write the audit log");
     }
@@ -698,6 +698,7 @@ pub fn action_name(code: &str, zh: bool) -> Option<&'static str> {
         "device.create" => tr(zh, "登记设备", "device registered"),
         "device.revoke" => tr(zh, "停用设备", "device revoked"),
         "plugin.grants" => tr(zh, "修改插件授权", "plugin grants changed"),
+        "plugin.change" => tr(zh, "在服务中修改数据", "changed through a service"),
         "audit.export" => tr(zh, "导出审计日志", "audit log exported"),
         "audit.keyed" => tr(zh, "审计日志启用密钥校验", "audit log keyed"),
         "residents.read" => tr(zh, "查看居民档案", "resident record read"),
