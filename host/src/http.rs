@@ -5,6 +5,7 @@ mod admin;
 mod content;
 mod dispatch;
 mod events;
+mod fleet;
 mod host_api;
 mod login;
 pub mod rate;
@@ -22,7 +23,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// authorisation matrix test walks this list; a host route missing here
 /// fails that test's snapshot.
 pub const HOST_ROUTES: &[(&str, &str, crate::manifest::Audience, &[&str])] = {
-    use crate::manifest::Audience::{Admin, Public, Staff};
+    use crate::manifest::Audience::{Admin, Public, Screen, Staff};
     &[
         ("GET", "/", Public, &[]),
         ("GET", "/healthz", Public, &[]),
@@ -58,6 +59,12 @@ pub const HOST_ROUTES: &[(&str, &str, crate::manifest::Audience, &[&str])] = {
         ("GET", "/admin/host/audit", Staff, &["supervisor"]),
         ("GET", "/api/host/audit", Staff, &["supervisor"]),
         ("GET", "/api/host/audit.csv", Staff, &["supervisor"]),
+        ("POST", "/api/host/fleet/heartbeat", Screen, &[]),
+        ("POST", "/api/host/fleet/screenshot", Screen, &[]),
+        ("GET", "/api/host/fleet", Staff, &["maintainer"]),
+        ("POST", "/api/host/fleet/{id}/command", Staff, &["maintainer"]),
+        ("GET", "/api/host/fleet/{id}/screenshot", Staff, &["maintainer"]),
+        ("GET", "/admin/host/fleet", Staff, &["maintainer"]),
     ]
 };
 
@@ -78,6 +85,7 @@ pub fn app(host: Arc<Host>) -> Router {
         .merge(shell::router())
         .merge(content::router())
         .merge(admin::router())
+        .merge(fleet::router(&host))
         .fallback(dispatch::dispatch)
         .layer(axum::middleware::from_fn_with_state(host.clone(), refuse_dead_devices))
         .layer(axum::middleware::map_response(json_errors))

@@ -14,6 +14,22 @@ pub struct Settings {
     pub plugins: BTreeMap<String, PluginSettings>,
     pub http: HttpSettings,
     pub events: EventSettings,
+    pub screens: ScreenSettings,
+}
+
+/// The maintainer's fleet view (`[screens]` in `linli.toml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScreenSettings {
+    /// A paired screen silent this many seconds is shown offline and
+    /// raises `host.screen.offline` (players send a heartbeat every 10 s).
+    pub offline_after_s: u32,
+}
+
+impl Default for ScreenSettings {
+    fn default() -> Self {
+        ScreenSettings { offline_after_s: 60 }
+    }
 }
 
 /// How long the event log keeps events (`[events]` in `linli.toml`).
@@ -75,6 +91,9 @@ impl Settings {
                     && (t.len() < 16 || !t.chars().all(|c| c.is_ascii_graphic()))
                 {
                     anyhow::bail!("{}: [http] metrics_token must be at least 16 printable ASCII characters without spaces", path.display());
+                }
+                if s.screens.offline_after_s == 0 {
+                    anyhow::bail!("{}: [screens] offline_after_s must be at least 1 (seconds)", path.display());
                 }
                 Ok(s)
             }

@@ -64,6 +64,7 @@ pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &st
     if caller.is_admin() || caller.roles.iter().any(|r| r == "maintainer") {
         nav.push_str(&format!("<a href=\"/admin/host/plugins\">{}</a>", tr(zh, "插件管理", "Plugins")));
         nav.push_str(&format!("<a href=\"/admin/host/devices\">{}</a>", tr(zh, "设备", "Devices")));
+        nav.push_str(&format!("<a href=\"/admin/host/fleet\">{}</a>", tr(zh, "屏幕状态", "Screens")));
     }
     if caller.is_admin() {
         nav.push_str(&format!("<a href=\"/admin/host/staff\">{}</a>", tr(zh, "工作人员", "Staff")));

@@ -1,0 +1,285 @@
+//! Fleet status with the real `linli serve` binary and two players driven
+//! as a library, each paired as a screen with its own device token: both
+//! report heartbeats; a reload request makes a player fetch its content
+//! again; a screenshot request comes back as a PNG of the player's own
+//! frame; the window's clerk reaches a window display; a player that stops
+//! (its threads end, as when killed) is shown offline within the set time,
+//! with `host.screen.offline` on the bus and a line on the maintainer's page.
+//!
+//! Only the screenshot needs a GPU (lavapipe) and the CJK fonts: without
+//! them it is reported by `linli_shared::skip` (a failure under `CI=true`).
+
+use linli_signage::cache::DiskCache;
+use linli_signage::fleet::{self, Fleet, FleetConfig, Report};
+use linli_signage::follow::{self, FollowConfig, HostEvent};
+use linli_signage::gpu::Gpu;
+use linli_signage::http::Url;
+use linli_signage::layout::Layout;
+use linli_signage::offscreen::Offscreen;
+use linli_signage::player::Player;
+use linli_signage::render::{FrameTime, Renderer};
+use linli_tests::{create_staff_cli, fixtures, free_port, spawn_linli_with_content, wait_for};
+use serde_json::{Value, json};
+use std::io::BufRead;
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "correct horse battery";
+const TICKER: &str = "屏幕状态测试：请留意叫号";
+/// Offline after 2 s of silence (60 s by default).
+const SETTINGS: &str = r#"
+[http]
+rate_per_minute = 0
+
+[screens]
+offline_after_s = 2
+
+[plugins.queue.config]
+hours = { open = "00:00", close = "24:00", last_ticket = "24:00", days = [1, 2, 3, 4, 5, 6, 7], follow_calendar = false, at_close = "clear" }
+"#;
+const W: u32 = 640;
+const H: u32 = 360;
+
+struct Staff {
+    cookie: String,
+    csrf: String,
+}
+
+fn sign_in(base: &str, username: &str, window: Option<&str>) -> Staff {
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let mut form = vec![("username", username), ("password", PASSWORD), ("next", "/")];
+    if let Some(w) = window {
+        form.push(("window", w));
+    }
+    let r = agent.post(&format!("{base}/login")).send_form(&form).expect("login answers");
+    assert_eq!(r.status(), 303, "login redirects");
+    let cookie = r.header("set-cookie").expect("session cookie").split(';').next().unwrap_or("").to_owned();
+    let page = agent.get(&format!("{base}/")).set("Cookie", &cookie).call().expect("home page").into_string().expect("page");
+    let csrf = page.split("name=\"csrf\" content=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_owned();
+    assert!(!csrf.is_empty(), "the page carries a CSRF token");
+    Staff { cookie, csrf }
+}
+
+impl Staff {
+    fn get(&self, url: &str) -> Result<ureq::Response, Box<ureq::Error>> {
+        ureq::get(url).set("Cookie", &self.cookie).timeout(Duration::from_secs(20)).call().map_err(Box::new)
+    }
+
+    fn post(&self, url: &str, body: Value) -> Value {
+        let r = ureq::post(url).set("Cookie", &self.cookie).set("X-CSRF-Token", &self.csrf).timeout(Duration::from_secs(20)).send_json(body);
+        r.unwrap_or_else(|e| panic!("POST {url}: {e}")).into_json().expect("JSON")
+    }
+
+    fn screens(&self, base: &str) -> Vec<Value> {
+        let v: Value = self.get(&format!("{base}/api/host/fleet")).expect("fleet list").into_json().expect("JSON");
+        v["screens"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+fn screen<'a>(list: &'a [Value], id: i64) -> Option<&'a Value> {
+    list.iter().find(|s| s["id"].as_i64() == Some(id))
+}
+
+/// A player following the host with its token and reporting heartbeats.
+fn player(base: &str, name: &str, token: &str, cache: &std::path::Path) -> Player {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut p = Player::host(name, Layout::builtin_landscape(), base, rx, DiskCache::new(cache, name));
+    let mut cfg = FollowConfig::new(Url::parse(base).expect("url"), p.last_event_id());
+    cfg.backoff_min = Duration::from_millis(50);
+    cfg.backoff_max = Duration::from_millis(300);
+    cfg.token = Some(token.to_owned());
+    let mut fcfg = FleetConfig::new(cfg.clone());
+    fcfg.every = Duration::from_millis(300);
+    let report = Report { screen: name.to_owned(), ..Report::default() };
+    let (fleet, _) = Fleet::spawn(fcfg, report, tx.clone()).expect("heartbeat starts");
+    p.fleet = Some(fleet);
+    follow::spawn(cfg, tx).expect("follower starts");
+    p
+}
+
+/// The GPU side of a screenshot; `None` when a package is missing (reported).
+struct Shooter {
+    gpu: Gpu,
+    renderer: Renderer,
+}
+
+impl Shooter {
+    fn new() -> Option<Shooter> {
+        let gpu = match Gpu::headless_with_fonts() {
+            Ok(g) => g,
+            Err(e) if e.missing_package().is_some() => {
+                linli_shared::skip::unavailable(&format!("the screenshot needs a GPU adapter and fonts: {e}"));
+                return None;
+            }
+            Err(e) => panic!("the graphics device failed: {e}"),
+        };
+        let renderer = Renderer::new(&gpu, Offscreen::FORMAT, W, H).expect("renderer");
+        Some(Shooter { gpu, renderer })
+    }
+}
+
+/// One turn of the render loop for each player: events applied, requests
+/// carried out (a screenshot from the player's own frame).
+fn turn(players: &mut [&mut Player], shooter: &mut Option<Shooter>, clock: Instant) {
+    for p in players.iter_mut() {
+        p.update(clock.elapsed().as_secs_f64());
+        let restart = fleet::carry_out(p, |p| match shooter.as_mut() {
+            Some(s) => linli_signage::offscreen::screenshot(&s.gpu, &mut s.renderer, &p.scene, &p.layout, &FrameTime::now(clock.elapsed().as_secs_f64()))
+                .map_err(|e| e.to_string()),
+            None => Err("no GPU".into()),
+        });
+        assert!(!restart, "no restart was asked");
+    }
+}
+
+fn drive(players: &mut [&mut Player], shooter: &mut Option<Shooter>, clock: Instant, secs: u64, mut done: impl FnMut(&[&mut Player]) -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        turn(players, shooter, clock);
+        if done(players) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    false
+}
+
+#[test]
+fn screens_report_take_requests_and_go_offline() {
+    let mut shooter = Shooter::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (data, plugins, content) = (dir.path().join("data"), dir.path().join("plugins"), dir.path().join("content"));
+    for d in [&data, &plugins, &content.join("ticker")] {
+        std::fs::create_dir_all(d).expect("folder");
+    }
+    std::fs::copy(fixtures::PLUGIN_QUEUE, plugins.join("queue.wasm")).expect("copy plugin");
+    std::fs::write(data.join("linli.toml"), SETTINGS).expect("settings");
+    std::fs::write(content.join("ticker/hall.md"), format!("+++\ntitle = \"提示\"\nkind = \"ticker\"\n+++\n{TICKER}\n")).expect("ticker");
+    create_staff_cli(&data, "maint", "maintainer", PASSWORD);
+    create_staff_cli(&data, "clerk1", "clerk", PASSWORD);
+    let port = free_port();
+    let mut child = spawn_linli_with_content(&data, &plugins, Some(&content), port);
+    let base = format!("http://127.0.0.1:{port}");
+
+    let maint = sign_in(&base, "maint", None);
+    let reg = |name: &str, window: &str| {
+        let v = maint.post(&format!("{base}/api/host/devices"), json!({"name": name, "kind": "screen", "window": window}));
+        (v["device"]["id"].as_i64().expect("device id"), v["token"].as_str().expect("token").to_owned())
+    };
+    let (id_a, token_a) = reg("大厅主屏", "");
+    let (id_b, token_b) = reg("一号窗口屏", "1");
+    let clerk_at_1 = sign_in(&base, "clerk1", Some("1"));
+    let _ = &clerk_at_1;
+
+    let cache = dir.path().join("cache");
+    let mut a = player(&base, "hall-main", &token_a, &cache);
+    let mut b = player(&base, "window-1", &token_b, &cache);
+    let clock = Instant::now();
+
+    // Both online, with the host's content, reporting what they show.
+    let up = drive(&mut [&mut a, &mut b], &mut shooter, clock, 30, |ps| ps.iter().all(|p| !p.scene.offline && p.scene.ticker.iter().any(|t| t == TICKER)));
+    assert!(up, "both players online with the host's ticker");
+    let reported = wait_for(Duration::from_secs(20), || {
+        turn(&mut [&mut a, &mut b], &mut shooter, clock);
+        let list = maint.screens(&base);
+        let ok = [id_a, id_b].iter().all(|id| {
+            screen(&list, *id).is_some_and(|s| s["state"] == "online" && s["report"]["content_revision"].as_u64().unwrap_or(0) > 0 && s["report"]["rss_kib"].as_u64().unwrap_or(0) > 0)
+        });
+        ok.then_some(list)
+    });
+    let list = reported.expect("both screens online on the fleet page with revision and memory");
+    let sa = screen(&list, id_a).expect("screen A");
+    assert!(sa["report"]["version"].as_str().is_some_and(|v| !v.is_empty()), "version reported: {sa}");
+    assert_eq!(sa["report"]["screen"], "hall-main");
+    assert_eq!(sa["behind"], false, "nothing published yet: not behind");
+
+    // The window's clerk reaches the window display (from the heartbeat's answer, never the public stream).
+    let clerk = drive(&mut [&mut a, &mut b], &mut shooter, clock, 20, |ps| ps[1].scene.counter.clerk.as_ref().is_some_and(|c| c.name == "clerk1"));
+    assert!(clerk, "the clerk signed in at window 1 reached its window display: {:?}", b.scene.counter.clerk);
+    assert!(a.scene.counter.clerk.is_none(), "a screen without a window gets no clerk");
+
+    // Reload: player A is left holding stale content (an empty index); a
+    // reload request makes it fetch the host's again.
+    a.apply_host_event(HostEvent::Index(Box::default()), clock.elapsed().as_secs_f64());
+    assert!(a.scene.ticker.is_empty(), "stale content in place");
+    turn(&mut [&mut a, &mut b], &mut shooter, clock);
+    std::thread::sleep(Duration::from_millis(800));
+    turn(&mut [&mut a, &mut b], &mut shooter, clock);
+    assert!(a.scene.ticker.is_empty(), "without a request the stale content stays");
+    let cmd = maint.post(&format!("{base}/api/host/fleet/{id_a}/command"), json!({"kind": "reload"}));
+    let cmd_id = cmd["id"].as_i64().expect("command id");
+    let reloaded = drive(&mut [&mut a, &mut b], &mut shooter, clock, 20, |ps| ps[0].scene.ticker.iter().any(|t| t == TICKER));
+    assert!(reloaded, "reload request obeyed: ticker {:?}, reloads {}", a.scene.ticker, a.reloads);
+    assert_eq!(a.reloads, 1);
+    let acked = wait_for(Duration::from_secs(10), || {
+        turn(&mut [&mut a, &mut b], &mut shooter, clock);
+        let list = maint.screens(&base);
+        screen(&list, id_a).and_then(|s| s["commands"].as_array()?.iter().find(|c| c["id"].as_i64() == Some(cmd_id) && c["done_at"].is_i64()).cloned())
+    });
+    assert!(acked.is_some(), "the reload is reported done to the host");
+
+    // Screenshot: requested of B, rendered from its own frame, uploaded as PNG.
+    let shot_url = format!("{base}/api/host/fleet/{id_b}/screenshot");
+    assert!(matches!(maint.get(&shot_url).map_err(|e| *e), Err(ureq::Error::Status(404, _))), "no screenshot before one is asked for");
+    maint.post(&format!("{base}/api/host/fleet/{id_b}/command"), json!({"kind": "screenshot"}));
+    if shooter.is_some() {
+        let png = wait_for(Duration::from_secs(30), || {
+            turn(&mut [&mut a, &mut b], &mut shooter, clock);
+            let r = maint.get(&shot_url).ok()?;
+            assert_eq!(r.header("content-type"), Some("image/png"));
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut r.into_reader(), &mut bytes).ok()?;
+            Some(bytes)
+        })
+        .expect("the screenshot arrived");
+        let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png).expect("the screenshot decodes as PNG").to_rgba8();
+        assert_eq!((img.width(), img.height()), (W, H), "the player's frame size");
+        let colours: std::collections::HashSet<[u8; 4]> = img.pixels().map(|p| p.0).collect();
+        assert!(colours.len() > 20, "a real frame, not a blank image: {} colours", colours.len());
+        let page = maint.get(&format!("{base}/admin/host/fleet")).expect("page").into_string().expect("html");
+        assert!(page.contains(&format!("/api/host/fleet/{id_b}/screenshot?at=")), "the page shows the screenshot");
+    }
+
+    // A stops (its follower and heartbeat end with it, as when killed): offline within 2 s (+ the watcher's tick).
+    drop(a);
+    let stopped = Instant::now();
+    let offline = wait_for(Duration::from_secs(15), || {
+        turn(&mut [&mut b], &mut shooter, clock);
+        let list = maint.screens(&base);
+        (screen(&list, id_a)?["state"] == "offline").then(|| stopped.elapsed())
+    })
+    .expect("the stopped screen is shown offline");
+    eprintln!("screen A shown offline {:.1} s after it stopped (limit 2 s, heartbeat every 0.3 s)", offline.as_secs_f64());
+    assert!(offline < Duration::from_secs(5), "offline within the set time (plus a heartbeat and a watcher tick): {offline:?}");
+    let list = maint.screens(&base);
+    assert_eq!(screen(&list, id_b).map(|s| s["state"].clone()), Some(json!("online")), "the other screen stays online");
+    let page = maint.get(&format!("{base}/admin/host/fleet")).expect("page").into_string().expect("html");
+    assert!(page.contains(&format!("data-offline=\"{id_a}\"")) && page.contains("已离线"), "a line on the maintainer's page");
+    assert!(!page.contains(&format!("data-offline=\"{id_b}\"")));
+    let ev = offline_event(&base, &maint).expect("host.screen.offline published");
+    assert_eq!(ev["payload"]["device"].as_i64(), Some(id_a), "{ev}");
+
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The first `host.screen.offline` on the bus, replayed from the start of
+/// the log (`host.` topics are for staff only).
+fn offline_event(base: &str, staff: &Staff) -> Option<Value> {
+    let r = ureq::get(&format!("{base}/api/events?topics=host.screen."))
+        .set("Cookie", &staff.cookie)
+        .set("Accept", "text/event-stream")
+        .set("Last-Event-ID", "1")
+        .timeout(Duration::from_secs(5))
+        .call()
+        .ok()?;
+    for line in std::io::BufReader::new(r.into_reader()).lines() {
+        let line = line.ok()?;
+        if let Some(data) = line.strip_prefix("data:") {
+            let v: Value = serde_json::from_str(data.trim()).ok()?;
+            if v["topic"] == "host.screen.offline" {
+                return Some(v);
+            }
+        }
+    }
+    None
+}
