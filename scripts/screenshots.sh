@@ -17,7 +17,7 @@ done
 # The address printed in the tickets' QR codes: without one a kiosk opened
 # at 127.0.0.1 pauses issuing (no phone could open the code).
 # Open every day of the week, so the screenshots can be taken on a weekend.
-printf '[plugins.queue.config]\npublic_url = "http://192.168.1.10:8080"\nhours = { open = "08:30", close = "17:00", last_ticket = "16:30", days = [1, 2, 3, 4, 5, 6, 7] }\n' >"$work/data/linli.toml"
+printf '[plugins.queue.config]\npublic_url = "http://192.168.1.10:8080"\nhours = { open = "08:30", close = "17:00", last_ticket = "16:30", days = [1, 2, 3, 4, 5, 6, 7], follow_calendar = false }\n' >"$work/data/linli.toml"
 # Hall hours are 08:30-17:00 in the hall's time; shift the offset so the
 # screenshots are taken "during opening hours" whatever the time here.
 offset=$(( (10 * 60) - ( $(date -u +%H) * 60 + $(date -u +%M) ) ))

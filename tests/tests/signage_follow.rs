@@ -35,7 +35,7 @@ const SETTINGS: &str = r#"
 rate_per_minute = 0
 
 [plugins.queue.config]
-hours = { open = "00:00", close = "24:00", last_ticket = "24:00", days = [1, 2, 3, 4, 5, 6, 7], at_close = "clear" }
+hours = { open = "00:00", close = "24:00", last_ticket = "24:00", days = [1, 2, 3, 4, 5, 6, 7], follow_calendar = false, at_close = "clear" }
 "#;
 const W: u32 = 1280;
 const H: u32 = 720;

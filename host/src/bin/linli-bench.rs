@@ -271,7 +271,7 @@ fn queue_hall(wasm: &Path, windows: usize) -> anyhow::Result<(tempfile::TempDir,
 
 /// The benchmark hall: four services, open all day, no limits.
 fn queue_config(windows: usize) -> String {
-    let mut cfg = String::from("[http]\nrate_per_minute = 0\nmetrics_token = \"linli-bench-metrics-token\"\n[plugins.queue.config]\nhours = { open = \"00:00\", close = \"23:59\", last_ticket = \"23:59\", days = [1, 2, 3, 4, 5, 6, 7] }\n");
+    let mut cfg = String::from("[http]\nrate_per_minute = 0\nmetrics_token = \"linli-bench-metrics-token\"\n[plugins.queue.config]\nhours = { open = \"00:00\", close = \"23:59\", last_ticket = \"23:59\", days = [1, 2, 3, 4, 5, 6, 7], follow_calendar = false }\n");
     for (code, name) in [("A", "民政事务"), ("B", "劳动保障"), ("C", "卫生健康"), ("D", "综合")] {
         cfg.push_str(&format!("[[plugins.queue.config.services]]\ncode = \"{code}\"\nname_zh = \"{name}\"\nname_en = \"{code}\"\ndaily_limit = 0\n"));
     }

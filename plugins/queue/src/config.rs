@@ -105,6 +105,11 @@ pub struct Hours {
     pub days: Vec<u8>,
     /// `YYYY-MM-DD` dates the hall stays closed (holidays).
     pub closed_dates: Vec<String>,
+    /// Follow the national working-day calendar (capability `calendar`,
+    /// `content/calendar/`): closed on public holidays that fall on a
+    /// weekday, open on the official make-up working days (调休上班) even
+    /// on a weekend. Where the calendar has no year, `days` alone decides.
+    pub follow_calendar: bool,
     /// At closing: `clear` (waiting tickets leave unserved) or `carry`
     /// (they stay in the queue for the next opening, keeping their time).
     pub at_close: String,
@@ -214,6 +219,7 @@ impl Default for Hours {
             last_ticket: "16:30".into(),
             days: vec![1, 2, 3, 4, 5, 6],
             closed_dates: vec![],
+            follow_calendar: true,
             at_close: "clear".into(),
         }
     }

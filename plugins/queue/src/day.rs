@@ -43,7 +43,21 @@ impl Local {
 
 /// Is the hall open on this day at all?
 pub fn open_day(cfg: &Config, l: &Local) -> bool {
-    cfg.hours.days.contains(&l.weekday) && !cfg.hours.closed_dates.iter().any(|d| d == &l.day)
+    if cfg.hours.closed_dates.iter().any(|d| d == &l.day) {
+        return false;
+    }
+    let by_weekday = cfg.hours.days.contains(&l.weekday);
+    if !cfg.hours.follow_calendar {
+        return by_weekday;
+    }
+    // The national calendar overrides the weekly rule where it has
+    // something to say: a holiday on a weekday closes the hall, a make-up
+    // working day on a weekend opens it.
+    match linli_sdk::calendar::is_working_day(&l.day) {
+        Ok(false) if l.weekday <= 5 => false,
+        Ok(true) if l.weekday >= 6 => true,
+        _ => by_weekday,
+    }
 }
 
 /// Why no ticket can be issued now, if so: (zh, en).

@@ -52,6 +52,7 @@ impl Plugin for Queue {
             .capability("log")
             .capability("config")
             .capability("pseudonyms")
+            .capability("calendar")
             .subscribe("appointments.checked-in")
             .config(schema::schema(), schema::default())
             // Residents and kiosks.

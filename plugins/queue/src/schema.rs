@@ -61,6 +61,7 @@ pub fn schema() -> Value {
                     "open": hhmm_start(), "close": hhmm(), "last_ticket": hhmm(),
                     "days": {"type": "array", "minItems": 1, "uniqueItems": true, "items": bounded(1, 7)},
                     "closed_dates": {"type": "array", "items": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}},
+                    "follow_calendar": {"type": "boolean"},
                     "at_close": {"enum": ["clear", "carry"]}
                 }
             },

@@ -533,3 +533,30 @@ fn statistics_break_out_outcomes() {
     let total = csv.lines().find(|l| l.starts_with("total,")).unwrap_or_default().to_owned();
     assert!(total.contains(",3,2,1,"), "{total}");
 }
+
+/// With the national working-day calendar (the default), the hall is
+/// closed on a public holiday that falls on a weekday and open on an
+/// official make-up working day, even a Sunday; an admin may turn that off.
+#[test]
+fn the_hall_follows_the_national_holidays_and_make_up_days() {
+    let h = linli_host::testing::PluginHarness::load(linli_tests::fixtures::PLUGIN_QUEUE).expect("queue plugin loads");
+    h.set_calendar(linli_host::testing::shipped_calendar());
+    // Thursday 1 October 2026, National Day, 10:00.
+    let oct1 = 1_790_784_000_000 + 10 * HOUR;
+    h.set_time(oct1);
+    let r = take(&h, "A");
+    assert_eq!(r.status, 409, "closed on National Day: {}", r.text());
+    assert!(message(&r).contains("不开放"), "{}", message(&r));
+    // Sunday 20 September 2026 is a make-up working day: open.
+    h.set_time(oct1 - 11 * DAY);
+    assert_eq!(take(&h, "A").status, 201);
+    // Sunday 27 September is an ordinary Sunday (and 中秋): closed.
+    h.set_time(oct1 - 4 * DAY);
+    assert_eq!(take(&h, "A").status, 409);
+    // Without the calendar, 1 October is an ordinary Thursday.
+    let settings = linli_host::runtime::plugin::PluginSettings { config: Some(json!({"hours": {"follow_calendar": false}})), ..Default::default() };
+    let h = linli_host::testing::PluginHarness::load_with(linli_tests::fixtures::PLUGIN_QUEUE, settings).expect("loads");
+    h.set_calendar(linli_host::testing::shipped_calendar());
+    h.set_time(oct1);
+    assert_eq!(take(&h, "A").status, 201);
+}

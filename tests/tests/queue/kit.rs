@@ -18,8 +18,12 @@ pub fn at(day_ms: i64, hh: i64, mm: i64) -> i64 {
     day_ms + hh * HOUR + mm * MINUTE
 }
 
+/// The harness on [`DAY1`] at 09:00. Its working-day calendar is empty, so
+/// the weekly rule alone decides when the hall opens (DAY1 is New Year's
+/// Day, a public holiday); the calendar's effect is tested on its own.
 pub fn harness() -> PluginHarness {
     let h = PluginHarness::load(fixtures::PLUGIN_QUEUE).expect("queue plugin loads");
+    h.set_calendar(Default::default());
     h.set_time(at(DAY1, 9, 0));
     h
 }
@@ -29,6 +33,7 @@ pub fn harness() -> PluginHarness {
 pub fn harness_with(config: Value) -> PluginHarness {
     let settings = PluginSettings { config: Some(config), ..PluginSettings::default() };
     let h = PluginHarness::load_with(fixtures::PLUGIN_QUEUE, settings).expect("queue plugin loads");
+    h.set_calendar(Default::default());
     h.set_time(at(DAY1, 9, 0));
     h
 }
@@ -106,7 +111,7 @@ pub const OPEN_ALL_DAY: &str = r#"
 rate_per_minute = 0
 
 [plugins.queue.config]
-hours = { open = "00:00", close = "24:00", last_ticket = "24:00", days = [1, 2, 3, 4, 5, 6, 7], at_close = "clear" }
+hours = { open = "00:00", close = "24:00", last_ticket = "24:00", days = [1, 2, 3, 4, 5, 6, 7], follow_calendar = false, at_close = "clear" }
 services = [
   { code = "A", name_zh = "民政事务", name_en = "Civil affairs" },
   { code = "B", name_zh = "劳动保障", name_en = "Labour and social security" },

@@ -154,6 +154,7 @@
       sec.appendChild(field('hours.close', 'time', L('关门时间', 'Closes at'), L('大厅结束办理的时间，最晚 24:00', 'When the hall closes, 24:00 at the latest'), h.close));
       sec.appendChild(field('hours.last_ticket', 'time', L('停止取号时间', 'Last ticket at'), L('此时刻起不再发号，应在开门与关门之间', 'No ticket from this time on; between opening and closing'), h.last_ticket));
       sec.appendChild(field('hours.days', 'days', L('开放日', 'Open on'), L('每周哪几天开放', 'The days of the week the hall opens'), h.days));
+      sec.appendChild(field('hours.follow_calendar', 'bool', L('按国家法定节假日和调休安排开放', 'Follow the national holidays and make-up working days'), L('法定节假日不开放，调休上班日（即使是周末）照常开放；日期来自工作日历', 'Closed on public holidays, open on official make-up working days even at weekends; dates from the working-day calendar'), h.follow_calendar !== false));
       sec.appendChild(field('hours.closed_dates', 'dates', L('闭厅日期（节假日）', 'Closed dates (holidays)'), L('这些日期不开放，格式 年-月-日', 'The hall stays closed on these dates, as YYYY-MM-DD'), h.closed_dates));
       sec.appendChild(field('hours.at_close', 'select', L('关门时仍在等候的号', 'Tickets still waiting at closing'), L('作废：当天未办的号失效；保留：下次开门时按原取号时间继续排队', 'Clear: they expire; Carry: they wait for the next opening, keeping their time'), h.at_close,
         { choices: [['clear', '作废', 'Clear'], ['carry', '保留到下次开门', 'Carry to the next opening']] }));
