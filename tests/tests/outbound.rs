@@ -199,3 +199,24 @@ fn a_bad_allow_entry_is_named_when_the_plugin_loads() {
     assert!(text.contains("outbound") && text.contains("http_allow entry `http://sms.example.com/send`"), "{text}");
     neighbour_serves(&s);
 }
+
+/// A plugin author's test: the harness with a fake upstream allowed by
+/// its address.
+#[test]
+fn the_harness_gives_a_plugin_a_fake_upstream() {
+    use linli_host::auth::Caller;
+    use linli_host::runtime::plugin::PluginSettings;
+    use linli_host::testing::PluginHarness;
+    let up = FakeUpstream::start(|req| UpstreamReply::json(200, &json!({"queued": req.body.len()}))).expect("upstream");
+    let h = PluginHarness::load_with(fixtures::OUTBOUND, PluginSettings { http_allow: vec![up.host()], ..Default::default() }).expect("loads");
+    let r = h.request("GET", &format!("/outbound/post?url={}", enc(&up.url("/sms"))), b"", &Caller::staff(&[]));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["ok"]["status"], 200, "{}", r.text());
+    assert_eq!(up.requests().len(), 1);
+    assert_eq!(up.requests()[0].path, "/sms");
+    // Without the entry, the same request is refused and nothing is sent.
+    let h = PluginHarness::load(fixtures::OUTBOUND).expect("loads");
+    let r = h.request("GET", &format!("/outbound/get?url={}", enc(&up.url("/sms"))), b"", &Caller::staff(&[]));
+    assert!(r.json()["err"].as_str().unwrap_or("").contains("not on its http_allow list"), "{}", r.text());
+    assert_eq!(up.requests().len(), 1);
+}

@@ -177,10 +177,8 @@ impl CallState {
             Some(ip) => vec![SocketAddr::new(ip, port)],
             None => {
                 let name = entry.host.clone();
-                let addrs: Vec<SocketAddr> = (name.as_str(), port)
-                    .to_socket_addrs()
-                    .map_err(|e| Error::Internal(format!("plugin `{plugin}`: resolving `{name}` failed: {e}")))?
-                    .collect();
+                let addrs = resolve(&name, port, self.http_budget().unwrap_or_default().min(CONNECT_TIMEOUT))
+                    .map_err(|e| Error::Internal(format!("plugin `{plugin}`: resolving `{name}` failed: {e}")))?;
                 if addrs.is_empty() {
                     return Err(Error::Internal(format!("plugin `{plugin}`: `{name}` has no address")));
                 }
@@ -342,6 +340,24 @@ impl CallState {
             tracing::info!(plugin = %plugin, method = %method, host = %target.netloc, status, bytes = data.len(), ms, "outbound http request");
             return Ok(Ok(http::OutboundResponse { status, headers: out_headers, body: data }));
         }
+    }
+}
+
+/// Look `name` up, waiting at most `limit`: the system resolver has no
+/// timeout of its own, and the call must answer in time. (A lookup that
+/// outlives its wait finishes on its own thread and is dropped.)
+fn resolve(name: &str, port: u16, limit: Duration) -> Result<Vec<SocketAddr>, String> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let owned = name.to_owned();
+    std::thread::Builder::new()
+        .name("linli-dns".into())
+        .spawn(move || {
+            let _ = tx.send((owned.as_str(), port).to_socket_addrs().map(|a| a.collect::<Vec<_>>()));
+        })
+        .map_err(|e| e.to_string())?;
+    match rx.recv_timeout(limit) {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("no answer within {} ms", limit.as_millis())),
     }
 }
 
