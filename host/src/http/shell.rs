@@ -256,7 +256,7 @@ pub fn capability_help(cap: &str, zh: bool) -> &'static str {
         "residents" => tr(zh, "代表已登录的工作人员查看和保存居民档案（身份证、电话），每次访问都记入审计日志", "read and save resident records (ID, phone) for the signed-in staff member; every access is audited"),
         "pseudonyms" => tr(zh, "把手机号等个人信息换成固定的化名编号，用于统计而看不到原文", "turn a phone number or other personal value into a fixed pseudonym, to count without seeing it"),
         "calendar" => tr(zh, "按大厅的工作日（含法定假日和调休上班日）计算办理时限", "count deadlines in the hall's working days (public holidays and make-up working days included)"),
-        "http" => tr(zh, "向管理员在 linli.toml 中为它列出的网址发送请求（如短信网关），其他地址一律拒绝，每次请求都记入日志", "send requests to the hosts an admin listed for it in linli.toml (an SMS gateway…); every other address is refused and every request is logged"),
+        "http" => tr(zh, "只向管理员在设置文件中为它列出的外部地址发送请求（如短信网关），其他地址一律拒绝，每次请求都记入日志", "send requests to the hosts an admin listed for it in linli.toml (an SMS gateway…); every other address is refused and every request is logged"),
         _ => "",
     }
 }
@@ -281,7 +281,7 @@ fn grant_form(p: &serde_json::Value, zh: bool) -> String {
         format!(
             "<div class=\"http-allow\"><small>{} {}</small></div>",
             tr(zh, "允许访问的外部地址：", "Outside hosts allowed:"),
-            if allow.is_empty() { tr(zh, "无（在 linli.toml 的 http_allow 中填写）", "none (set http_allow in linli.toml)").to_owned() } else { esc(&allow.join(if zh { "、" } else { ", " })) }
+            if allow.is_empty() { tr(zh, "无（由管理员在设置文件中填写）", "none (set http_allow in linli.toml)").to_owned() } else { esc(&allow.join(if zh { "、" } else { ", " })) }
         )
     } else {
         String::new()
