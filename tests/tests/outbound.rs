@@ -10,6 +10,33 @@ use linli_tests::{TestServer, fixtures};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
+/// The host's log lines, captured for this test binary (all its tests).
+fn host_log() -> String {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    let buf = LOG.get_or_init(|| {
+        let buf: Arc<Mutex<Vec<u8>>> = Arc::default();
+        struct W(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for W {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let w = buf.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_writer(move || W(w.clone()))
+            .with_ansi(false)
+            .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+            .try_init();
+        buf
+    });
+    String::from_utf8_lossy(&buf.lock().unwrap()).into_owned()
+}
+
 fn get(s: &TestServer, path: &str) -> (u16, Value) {
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
     match agent.get(&format!("{}{path}", s.url)).call() {
@@ -58,6 +85,7 @@ fn an_allowed_upstream_answers_and_is_shown_on_the_plugins_page() {
         _ => UpstreamReply::json(200, &json!({"sent": true, "path": req.path})).header("x-gateway", "fake"),
     })
     .expect("fake upstream");
+    host_log();
     let s = server(&allow(&[&up.host()]));
     let r = ask(&s, "get", &up.url("/status?id=7"), "");
     assert_eq!(r["ok"]["status"], 200, "{r}");
@@ -74,6 +102,16 @@ fn an_allowed_upstream_answers_and_is_shown_on_the_plugins_page() {
     // A status other than 200 is an answer, not an error.
     let r = ask(&s, "get", &up.url("/moved"), "");
     assert_eq!((r["ok"]["status"].as_u64(), r["ok"]["body"].as_str()), (Some(200), Some("到了")), "a redirect on the same host is followed: {r}");
+    // Every request is in the host's log with the plugin, method, host,
+    // status, bytes and time.
+    let log = host_log();
+    let line = log
+        .lines()
+        .find(|l| l.contains("outbound http request") && l.contains(&format!("host={}", up.host())) && l.contains("method=POST"))
+        .unwrap_or_else(|| panic!("the POST is logged: {log}"));
+    for field in ["plugin=outbound", "status=200", "bytes=", "ms="] {
+        assert!(line.contains(field), "{field} in {line}");
+    }
     // The admin sees where the plugin may go, beside its grant.
     let admin = linli_tests::sign_in(&s, "admin", &["admin"]);
     let (_, status) = linli_tests::http(ureq::get(&format!("{}/api/host/plugins", s.url)).set("Cookie", &admin.cookie));
@@ -92,6 +130,7 @@ fn hosts_and_addresses_not_allowed_are_refused_before_any_connection() {
     let other = FakeUpstream::start(|_| UpstreamReply::new(200, "secret")).expect("upstream");
     let port = other.host().rsplit_once(':').unwrap().1.to_owned();
     // `localhost` is listed by name, but it resolves to loopback.
+    host_log();
     let s = server(&allow(&[&allowed.host(), &format!("localhost:{port}")]));
     let cases = [
         ("http://sms.example.com/send".to_owned(), "not on its http_allow list"),
@@ -110,6 +149,11 @@ fn hosts_and_addresses_not_allowed_are_refused_before_any_connection() {
         assert!(e.contains("plugin `outbound`") && e.contains(why), "{url}: {e}");
     }
     assert!(other.requests().is_empty(), "nothing reached the address not allowed: {:?}", other.requests());
+    let log = host_log();
+    assert!(
+        log.lines().any(|l| l.contains("outbound http request refused") && l.contains("plugin=outbound") && l.contains("host=169.254.169.254")),
+        "refusals are logged with the plugin: {log}"
+    );
     // Headers the host writes itself cannot be chosen by the plugin.
     let e = err_of(&ask(&s, "send", &allowed.url("/"), "&header=Host:internal.example"));
     assert!(e.contains("plugin `outbound`") && e.contains("`Host`"), "{e}");
