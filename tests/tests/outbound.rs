@@ -157,6 +157,8 @@ fn hosts_and_addresses_not_allowed_are_refused_before_any_connection() {
     // Headers the host writes itself cannot be chosen by the plugin.
     let e = err_of(&ask(&s, "send", &allowed.url("/"), "&header=Host:internal.example"));
     assert!(e.contains("plugin `outbound`") && e.contains("`Host`"), "{e}");
+    let e = err_of(&ask(&s, "send", &allowed.url("/"), "&header=x-a:1%0D%0AHost:%20internal"));
+    assert!(e.contains("plugin `outbound`") && e.contains("not a valid header"), "{e}");
     let e = err_of(&ask(&s, "send", &allowed.url("/"), "&method=CONNECT"));
     assert!(e.contains("method `CONNECT`"), "{e}");
     assert!(allowed.requests().is_empty());

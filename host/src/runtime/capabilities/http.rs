@@ -216,7 +216,12 @@ impl CallState {
         if req.headers.len() > MAX_HEADERS {
             return Ok(Err(Error::Invalid(format!("plugin `{plugin}`: more than {MAX_HEADERS} request headers"))));
         }
-        for (name, _) in &req.headers {
+        for (name, value) in &req.headers {
+            // A line break would end the header and start another (or a
+            // second request) of the plugin's choosing.
+            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) || value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+                return Ok(Err(Error::Invalid(format!("plugin `{plugin}`: header `{}` is not a valid header name or value", name.escape_debug()))));
+            }
             let n = name.to_ascii_lowercase();
             // The host writes these itself: a plugin choosing them could
             // smuggle a second request or reach another virtual host.
