@@ -119,22 +119,24 @@ impl Shooter {
 
 /// One turn of the render loop for each player: events applied, requests
 /// carried out (a screenshot from the player's own frame).
-fn turn(players: &mut [&mut Player], shooter: &mut Option<Shooter>, clock: Instant) {
+fn turn(players: &mut [&mut Player], shooter: &mut Option<Shooter>, clock: Instant) -> bool {
+    let mut restart = false;
     for p in players.iter_mut() {
         p.update(clock.elapsed().as_secs_f64());
-        let restart = fleet::carry_out(p, |p| match shooter.as_mut() {
+        let r = fleet::carry_out(p, |p| match shooter.as_mut() {
             Some(s) => linli_signage::offscreen::screenshot(&s.gpu, &mut s.renderer, &p.scene, &p.layout, &FrameTime::now(clock.elapsed().as_secs_f64()))
                 .map_err(|e| e.to_string()),
             None => Err("no GPU".into()),
         });
-        assert!(!restart, "no restart was asked");
+        restart |= r;
     }
+    restart
 }
 
 fn drive(players: &mut [&mut Player], shooter: &mut Option<Shooter>, clock: Instant, secs: u64, mut done: impl FnMut(&[&mut Player]) -> bool) -> bool {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while Instant::now() < deadline {
-        turn(players, shooter, clock);
+        assert!(!turn(players, shooter, clock), "no restart was asked");
         if done(players) {
             return true;
         }
@@ -154,8 +156,13 @@ fn screens_report_take_requests_and_go_offline() {
     std::fs::copy(fixtures::PLUGIN_QUEUE, plugins.join("queue.wasm")).expect("copy plugin");
     std::fs::write(data.join("linli.toml"), SETTINGS).expect("settings");
     std::fs::write(content.join("ticker/hall.md"), format!("+++\ntitle = \"提示\"\nkind = \"ticker\"\n+++\n{TICKER}\n")).expect("ticker");
+    // The shipped layouts: the hall's and the window display's.
+    std::fs::create_dir_all(content.join("screens")).expect("folder");
+    std::fs::write(content.join("screens/landscape.toml"), include_str!("../../content/screens/landscape.toml")).expect("layout");
+    std::fs::write(content.join("screens/window.toml"), include_str!("../../content/screens/window.toml")).expect("layout");
     create_staff_cli(&data, "maint", "maintainer", PASSWORD);
     create_staff_cli(&data, "clerk1", "clerk", PASSWORD);
+    create_staff_cli(&data, "clerk2", "clerk", PASSWORD);
     let port = free_port();
     let mut child = spawn_linli_with_content(&data, &plugins, Some(&content), port);
     let base = format!("http://127.0.0.1:{port}");
@@ -167,12 +174,25 @@ fn screens_report_take_requests_and_go_offline() {
     };
     let (id_a, token_a) = reg("大厅主屏", "");
     let (id_b, token_b) = reg("一号窗口屏", "1");
+    let (id_c, token_c) = reg("备用屏", "");
     let clerk_at_1 = sign_in(&base, "clerk1", Some("1"));
-    let _ = &clerk_at_1;
+    let clerk_at_2 = sign_in(&base, "clerk2", Some("2"));
+    // C is a screen whose heartbeats the test writes itself (to fall behind at will).
+    let beat_c = |last: u64| {
+        let r = ureq::post(&format!("{base}/api/host/fleet/heartbeat"))
+            .set("Authorization", &format!("Bearer {token_c}"))
+            .timeout(Duration::from_secs(20))
+            .send_json(json!({"screen": "spare", "last_event_id": last, "version": "test"}));
+        let v: Value = r.expect("heartbeat answered").into_json().expect("JSON");
+        assert!(v["commands"].as_array().is_some_and(|c| c.is_empty()), "{v}");
+    };
+    beat_c(0);
 
     let cache = dir.path().join("cache");
     let mut a = player(&base, "hall-main", &token_a, &cache);
     let mut b = player(&base, "window-1", &token_b, &cache);
+    // B is the window display of window 1 (the number from its name).
+    b.set_layout_id(Some("window".into()));
     let clock = Instant::now();
 
     // Both online, with the host's content, reporting what they show.
@@ -196,6 +216,47 @@ fn screens_report_take_requests_and_go_offline() {
     let clerk = drive(&mut [&mut a, &mut b], &mut shooter, clock, 20, |ps| ps[1].scene.counter.clerk.as_ref().is_some_and(|c| c.name == "clerk1"));
     assert!(clerk, "the clerk signed in at window 1 reached its window display: {:?}", b.scene.counter.clerk);
     assert!(a.scene.counter.clerk.is_none(), "a screen without a window gets no clerk");
+    assert_eq!(b.own_window(), Some("1"), "B shows window 1: layout {}", b.layout.name);
+    assert_eq!(a.own_window(), None);
+
+    // The window display follows only its own window's events, as the queue publishes them.
+    for _ in 0..2 {
+        ureq::post(&format!("{base}/api/queue/tickets")).timeout(Duration::from_secs(20)).send_json(json!({"service": "A"})).expect("ticket issued");
+    }
+    let at_2 = clerk_at_2.post(&format!("{base}/api/queue/counter/call-next"), json!({}));
+    let t2 = at_2["ticket"]["ticket"].as_str().expect("called at 2").to_owned();
+    let seen = drive(&mut [&mut a, &mut b], &mut shooter, clock, 20, |ps| ps[0].scene.calls.front().is_some_and(|c| c.ticket == t2));
+    assert!(seen, "the hall screen shows the call at window 2");
+    assert_eq!(b.scene.counter.serving, None, "window 1's display ignores window 2's call");
+    let at_1 = clerk_at_1.post(&format!("{base}/api/queue/counter/call-next"), json!({}));
+    let t1 = at_1["ticket"]["ticket"].as_str().expect("called at 1").to_owned();
+    let serving = drive(&mut [&mut a, &mut b], &mut shooter, clock, 20, |ps| ps[1].scene.counter.serving.as_deref() == Some(t1.as_str()));
+    assert!(serving, "window 1's display shows {t1}: {:?}", b.scene.counter);
+    clerk_at_2.post(&format!("{base}/api/queue/counter/pause"), json!({}));
+    clerk_at_1.post(&format!("{base}/api/queue/counter/pause"), json!({}));
+    let paused = drive(&mut [&mut a, &mut b], &mut shooter, clock, 20, |ps| ps[1].scene.counter.paused);
+    assert!(paused, "window 1's display shows 暂停服务");
+    clerk_at_1.post(&format!("{base}/api/queue/counter/resume"), json!({}));
+    let resumed = drive(&mut [&mut a, &mut b], &mut shooter, clock, 20, |ps| !ps[1].scene.counter.paused);
+    assert!(resumed, "window 1's display back in service");
+
+    // In step: both players' heartbeats reach the host's newest screen event;
+    // C, which applied none of them, is shown behind once they are 5 s old.
+    let in_step = wait_for(Duration::from_secs(30), || {
+        turn(&mut [&mut a, &mut b], &mut shooter, clock);
+        beat_c(0);
+        let list = maint.screens(&base);
+        let c = screen(&list, id_c)?;
+        let ab = [id_a, id_b].iter().all(|id| screen(&list, *id).is_some_and(|s| s["behind"] == false));
+        (c["behind"] == true && ab).then(|| c["expected_event_id"].as_u64().unwrap_or(0))
+    });
+    let expected = in_step.expect("C shown behind, A and B in step");
+    assert!(expected > 0);
+    beat_c(expected);
+    let list = maint.screens(&base);
+    assert_eq!(screen(&list, id_c).map(|s| s["behind"].clone()), Some(json!(false)), "C caught up");
+    let page = maint.get(&format!("{base}/admin/host/fleet")).expect("page").into_string().expect("html");
+    assert!(page.contains("同步"), "the page says which screens are in step");
 
     // Reload: player A is left holding stale content (an empty index); a
     // reload request makes it fetch the host's again.
@@ -255,16 +316,50 @@ fn screens_report_take_requests_and_go_offline() {
     let page = maint.get(&format!("{base}/admin/host/fleet")).expect("page").into_string().expect("html");
     assert!(page.contains(&format!("data-offline=\"{id_a}\"")) && page.contains("已离线"), "a line on the maintainer's page");
     assert!(!page.contains(&format!("data-offline=\"{id_b}\"")));
-    let ev = offline_event(&base, &maint).expect("host.screen.offline published");
-    assert_eq!(ev["payload"]["device"].as_i64(), Some(id_a), "{ev}");
+    let ev = offline_event(&base, &maint, id_a).expect("host.screen.offline published for A");
+    assert_eq!(ev["payload"]["name"], "大厅主屏", "{ev}");
+    // The Chinese page: no English words in what it shows (tags and attributes
+    // aside). Allowed: data (layout file names, the version C reported, the
+    // username) and the shell's switch to English.
+    let words = visible_english(&page, &["landscape", "window", "test", "maint", "English"]);
+    assert!(words.is_empty(), "English words on the Chinese page: {words:?}");
+
+    // Restart: the player is told to exit (its service starts it again); the host hears it was done.
+    let cmd = maint.post(&format!("{base}/api/host/fleet/{id_b}/command"), json!({"kind": "restart"}));
+    let restart = wait_for(Duration::from_secs(20), || turn(&mut [&mut b], &mut shooter, clock).then_some(()));
+    assert!(restart.is_some(), "the restart request reached the player");
+    let list = maint.screens(&base);
+    let done = screen(&list, id_b).and_then(|s| s["commands"].as_array()?.iter().find(|c| c["id"] == cmd["id"]).cloned());
+    assert!(done.is_some_and(|c| c["done_at"].is_i64()), "the restart is reported done before the player exits");
 
     let _ = child.kill();
     let _ = child.wait();
 }
 
-/// The first `host.screen.offline` on the bus, replayed from the start of
-/// the log (`host.` topics are for staff only).
-fn offline_event(base: &str, staff: &Staff) -> Option<Value> {
+/// Words of three or more Latin letters in a page's text (outside tags).
+fn visible_english(page: &str, allowed: &[&str]) -> Vec<String> {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for ch in page.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 3 && !allowed.contains(w))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `host.screen.offline` of `device` on the bus, replayed from the
+/// start of the log (`host.` topics are for staff only).
+fn offline_event(base: &str, staff: &Staff, device: i64) -> Option<Value> {
     let r = ureq::get(&format!("{base}/api/events?topics=host.screen."))
         .set("Cookie", &staff.cookie)
         .set("Accept", "text/event-stream")
@@ -276,7 +371,7 @@ fn offline_event(base: &str, staff: &Staff) -> Option<Value> {
         let line = line.ok()?;
         if let Some(data) = line.strip_prefix("data:") {
             let v: Value = serde_json::from_str(data.trim()).ok()?;
-            if v["topic"] == "host.screen.offline" {
+            if v["topic"] == "host.screen.offline" && v["payload"]["device"].as_i64() == Some(device) {
                 return Some(v);
             }
         }
