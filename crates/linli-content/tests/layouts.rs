@@ -15,12 +15,18 @@ fn shipped_layouts_have_every_zone() {
     ] {
         let layout = index.layout(id).expect(id);
         assert_eq!(layout.orientation, orientation);
-        for kind in ZoneKind::ALL {
+        // Every zone but the window display's own, which is for the small
+        // screen above a window.
+        for kind in ZoneKind::ALL.into_iter().filter(|k| *k != ZoneKind::Window) {
             assert!(layout.zone(kind).is_some(), "{id} has no {kind:?} zone");
         }
         let qr = layout.zone(ZoneKind::Qr).expect("qr");
         assert_eq!(qr.options["url"], "/resident");
     }
+    let window = index.layout("window").expect("window display layout");
+    let zone = window.zone(ZoneKind::Window).expect("window zone");
+    assert_eq!(zone.options["show_clerk"], true);
+    assert_eq!(ZoneKind::parse("窗口"), Some(ZoneKind::Window));
 }
 
 #[test]
