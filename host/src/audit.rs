@@ -276,7 +276,7 @@ pub fn to_csv(entries: &[Entry], utc_offset_minutes: i32) -> String {
     for e in entries {
         let fields = [
             e.id.to_string(),
-            crate::http::shell::format_local(e.time, utc_offset_minutes),
+            linli_shared::time::format(e.time, utc_offset_minutes),
             e.actor_kind.clone(),
             e.actor_id.clone().unwrap_or_default(),
             e.actor_name.clone().unwrap_or_default(),

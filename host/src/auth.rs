@@ -39,18 +39,6 @@ impl Caller {
         matches!(self.kind, CallerKind::Staff) && self.roles.iter().any(|r| r == "admin")
     }
 
-    /// The caller as a plugin sees it (never a token or password).
-    pub fn to_wit(&self) -> crate::runtime::bindings::types::Caller {
-        crate::runtime::bindings::types::Caller {
-            kind: self.kind_str().into(),
-            id: self.id.clone(),
-            name: self.name.clone(),
-            roles: self.roles.clone(),
-            window: self.window.clone(),
-            lang: self.lang.clone(),
-        }
-    }
-
     pub fn kind_str(&self) -> &'static str {
         match self.kind {
             CallerKind::Anonymous => "anonymous",

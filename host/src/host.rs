@@ -37,7 +37,7 @@ pub struct Host {
     linker: Linker<CallState>,
     pub settings: parking_lot::RwLock<Settings>,
     /// Rate limits of the public and kiosk endpoints.
-    pub rate: crate::http::rate::RateLimiter,
+    pub rate: crate::rate::RateLimiter,
     pub started_ms: i64,
     /// The live content folder, once opened by `serve::start`.
     pub content: std::sync::OnceLock<crate::content::LiveContent>,
@@ -81,7 +81,7 @@ impl Host {
         let linker = make_linker(&engine)?;
         let settings = Settings::load(&config.data_dir.join("linli.toml"))?;
         let now = services.clock.now_ms();
-        let rate = crate::http::rate::RateLimiter::new(settings.http.rate_per_minute, settings.http.rate_burst);
+        let rate = crate::rate::RateLimiter::new(settings.http.rate_per_minute, settings.http.rate_burst);
         let host = Arc::new(Host {
             rate,
             config,
@@ -176,7 +176,7 @@ impl Host {
     pub fn set_grants(&self, plugin_id: &str, capabilities: &[String]) -> anyhow::Result<Vec<String>> {
         let snap = self.registry.snapshot();
         let plugin = snap.plugins.get(plugin_id).ok_or_else(|| anyhow::anyhow!("no plugin `{plugin_id}` is loaded"))?;
-        if let Some(bad) = capabilities.iter().find(|c| !crate::runtime::capabilities::KNOWN_CAPABILITIES.contains(&c.as_str())) {
+        if let Some(bad) = capabilities.iter().find(|c| crate::manifest::Capability::parse(c).is_none()) {
             anyhow::bail!("unknown capability `{bad}`");
         }
         crate::auth::grants::store(&self.db, plugin_id, capabilities, self.now_ms())?;

@@ -1,7 +1,5 @@
 //! The plugin manifest as the host keeps it, and its validation.
 
-use crate::runtime::bindings::types;
-use crate::runtime::capabilities::KNOWN_CAPABILITIES;
 use serde::{Deserialize, Serialize};
 
 /// Who a route or page is for.
@@ -15,19 +13,6 @@ pub enum Audience {
     Evaluator,
     Staff,
     Admin,
-}
-
-impl From<types::Audience> for Audience {
-    fn from(a: types::Audience) -> Self {
-        match a {
-            types::Audience::Public => Audience::Public,
-            types::Audience::Kiosk => Audience::Kiosk,
-            types::Audience::Screen => Audience::Screen,
-            types::Audience::Evaluator => Audience::Evaluator,
-            types::Audience::Staff => Audience::Staff,
-            types::Audience::Admin => Audience::Admin,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -62,29 +47,102 @@ pub struct Manifest {
     pub config_default: String,
 }
 
-impl From<types::Manifest> for Manifest {
-    fn from(m: types::Manifest) -> Self {
-        Manifest {
-            id: m.id,
-            name_zh: m.name_zh,
-            name_en: m.name_en,
-            version: m.version,
-            description: m.description,
-            capabilities: m.capabilities,
-            routes: m
-                .routes
-                .into_iter()
-                .map(|r| Route { method: r.method.to_ascii_uppercase(), path: r.path, audience: r.audience.into(), roles: r.roles })
-                .collect(),
-            pages: m
-                .pages
-                .into_iter()
-                .map(|p| Page { path: p.path, title_zh: p.title_zh, title_en: p.title_en, audience: p.audience.into(), roles: p.roles })
-                .collect(),
-            subscriptions: m.subscriptions,
-            config_schema: m.config_schema,
-            config_default: m.config_default,
+/// A capability a plugin can ask for: one WIT interface the host gives it
+/// when an admin grants it. The one place their names are spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Capability {
+    Kv,
+    Sql,
+    Events,
+    Clock,
+    Log,
+    Config,
+    Residents,
+    Pseudonyms,
+    Calendar,
+    Http,
+}
+
+impl Capability {
+    /// Every capability, in the order the admin page lists them.
+    pub const ALL: &[Capability] = &[
+        Capability::Kv,
+        Capability::Sql,
+        Capability::Events,
+        Capability::Clock,
+        Capability::Log,
+        Capability::Config,
+        Capability::Residents,
+        Capability::Pseudonyms,
+        Capability::Calendar,
+        Capability::Http,
+    ];
+
+    /// The name a manifest and `linli.toml` use.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Capability::Kv => "kv",
+            Capability::Sql => "sql",
+            Capability::Events => "events",
+            Capability::Clock => "clock",
+            Capability::Log => "log",
+            Capability::Config => "config",
+            Capability::Residents => "residents",
+            Capability::Pseudonyms => "pseudonyms",
+            Capability::Calendar => "calendar",
+            Capability::Http => "http",
         }
+    }
+
+    /// The capability of a manifest or settings name.
+    pub fn parse(name: &str) -> Option<Capability> {
+        Capability::ALL.iter().copied().find(|c| c.name() == name)
+    }
+
+    /// Granted only when an admin ticks it (residents' personal data);
+    /// every other requested capability is granted by default.
+    pub const fn sensitive(self) -> bool {
+        matches!(self, Capability::Residents)
+    }
+
+    /// Its name as people read it (the admin page).
+    pub const fn label(self, zh: bool) -> &'static str {
+        let (z, e) = match self {
+            Capability::Kv => ("键值存储", "key-value storage"),
+            Capability::Sql => ("数据库", "database"),
+            Capability::Events => ("实时消息", "live events"),
+            Capability::Clock => ("时钟", "clock"),
+            Capability::Log => ("运行日志", "log"),
+            Capability::Config => ("配置", "configuration"),
+            Capability::Residents => ("居民档案", "resident records"),
+            Capability::Pseudonyms => ("化名编号", "pseudonyms"),
+            Capability::Calendar => ("工作日历", "working-day calendar"),
+            Capability::Http => ("访问外部服务", "outside web services"),
+        };
+        if zh { z } else { e }
+    }
+
+    /// What granting it allows, in plain words (the admin page).
+    pub const fn help(self, zh: bool) -> &'static str {
+        let (z, e) = match self {
+            Capability::Kv => ("在插件自己的空间里保存少量数据", "keep small data in the plugin's own space"),
+            Capability::Sql => ("使用插件自己的数据库文件，不能读其他插件的数据", "use the plugin's own database file; no other plugin's data"),
+            Capability::Events => ("发布实时消息（如叫号）给显示屏和页面", "publish live events (such as calls) to screens and pages"),
+            Capability::Clock => ("读取当前时间", "read the time"),
+            Capability::Log => ("写运行日志，供维护人员排查问题", "write log lines for maintainers"),
+            Capability::Config => ("读取管理员为它填写的设置", "read the settings an admin gave it"),
+            Capability::Residents => ("代表已登录的工作人员查看和保存居民档案（身份证、电话），每次访问都记入审计日志", "read and save resident records (ID, phone) for the signed-in staff member; every access is audited"),
+            Capability::Pseudonyms => ("把手机号等个人信息换成固定的化名编号，用于统计而看不到原文", "turn a phone number or other personal value into a fixed pseudonym, to count without seeing it"),
+            Capability::Calendar => ("按大厅的工作日（含法定假日和调休上班日）计算办理时限", "count deadlines in the hall's working days (public holidays and make-up working days included)"),
+            Capability::Http => ("只向管理员在设置文件中为它列出的外部地址发送请求（如短信网关），其他地址一律拒绝，每次请求都记入日志", "send requests to the hosts an admin listed for it in linli.toml (an SMS gateway…); every other address is refused and every request is logged"),
+        };
+        if zh { z } else { e }
+    }
+
+    /// Every name, for an error message.
+    pub fn names() -> String {
+        Capability::ALL.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -110,8 +168,8 @@ pub fn validate_manifest(m: &Manifest) -> Result<(), String> {
         return Err(format!("version `{}` is not a semantic version (e.g. 1.2.0)", m.version));
     }
     for c in &m.capabilities {
-        if !KNOWN_CAPABILITIES.contains(&c.as_str()) {
-            return Err(format!("capabilities: unknown capability `{c}` (known: {})", KNOWN_CAPABILITIES.join(", ")));
+        if Capability::parse(c).is_none() {
+            return Err(format!("capabilities: unknown capability `{c}` (known: {})", Capability::names()));
         }
     }
     let mut seen = std::collections::BTreeSet::new();

@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+use crate::runtime::bindings::ToWit;
 use crate::auth::{Caller, CallerKind};
 use crate::bus::EventBus;
 use crate::registry::{Registry, Routed, audience_allows};

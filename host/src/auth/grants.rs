@@ -8,8 +8,7 @@ use crate::storage::Result;
 use crate::storage::sqlite::SqliteStorage;
 use rusqlite::{OptionalExtension, params};
 
-/// Capabilities never granted by default.
-pub const SENSITIVE: &[&str] = &["residents"];
+// Which capabilities are never granted by default: `Capability::sensitive`.
 
 /// The stored grants for a plugin, if an admin set them.
 pub fn stored(db: &SqliteStorage, plugin_id: &str) -> Option<Vec<String>> {

@@ -10,6 +10,7 @@
 //!
 //! Run: `cargo build --release -p linli && target/release/linli-bench --plugin plugins/dist/notices.wasm`
 
+use linli_host::runtime::bindings::ToWit;
 use linli_host::auth::Caller;
 use linli_host::registry::Routed;
 use linli_host::runtime::bindings::types;

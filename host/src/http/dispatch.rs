@@ -1,5 +1,6 @@
 //! Routing a request to the plugin that declared its path.
 
+use crate::runtime::bindings::ToWit;
 use super::{error_json, resolve_caller};
 use crate::host::Host;
 use crate::registry::{Routed, audience_allows};

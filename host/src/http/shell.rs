@@ -229,36 +229,15 @@ fn storage_cell(st: &serde_json::Value, zh: bool) -> String {
 
 /// A capability as people read it.
 pub fn capability_name(cap: &str, zh: bool) -> &'static str {
-    match cap {
-        "kv" => tr(zh, "键值存储", "key-value storage"),
-        "sql" => tr(zh, "数据库", "database"),
-        "events" => tr(zh, "实时消息", "live events"),
-        "clock" => tr(zh, "时钟", "clock"),
-        "log" => tr(zh, "运行日志", "log"),
-        "config" => tr(zh, "配置", "configuration"),
-        "residents" => tr(zh, "居民档案", "resident records"),
-        "pseudonyms" => tr(zh, "化名编号", "pseudonyms"),
-        "calendar" => tr(zh, "工作日历", "working-day calendar"),
-        "http" => tr(zh, "访问外部服务", "outside web services"),
-        _ => tr(zh, "未知能力", "unknown capability"),
+    match crate::manifest::Capability::parse(cap) {
+        Some(c) => c.label(zh),
+        None => tr(zh, "未知能力", "unknown capability"),
     }
 }
 
 /// What granting a capability allows, in plain words.
 pub fn capability_help(cap: &str, zh: bool) -> &'static str {
-    match cap {
-        "kv" => tr(zh, "在插件自己的空间里保存少量数据", "keep small data in the plugin's own space"),
-        "sql" => tr(zh, "使用插件自己的数据库文件，不能读其他插件的数据", "use the plugin's own database file; no other plugin's data"),
-        "events" => tr(zh, "发布实时消息（如叫号）给显示屏和页面", "publish live events (such as calls) to screens and pages"),
-        "clock" => tr(zh, "读取当前时间", "read the time"),
-        "log" => tr(zh, "写运行日志，供维护人员排查问题", "write log lines for maintainers"),
-        "config" => tr(zh, "读取管理员为它填写的设置", "read the settings an admin gave it"),
-        "residents" => tr(zh, "代表已登录的工作人员查看和保存居民档案（身份证、电话），每次访问都记入审计日志", "read and save resident records (ID, phone) for the signed-in staff member; every access is audited"),
-        "pseudonyms" => tr(zh, "把手机号等个人信息换成固定的化名编号，用于统计而看不到原文", "turn a phone number or other personal value into a fixed pseudonym, to count without seeing it"),
-        "calendar" => tr(zh, "按大厅的工作日（含法定假日和调休上班日）计算办理时限", "count deadlines in the hall's working days (public holidays and make-up working days included)"),
-        "http" => tr(zh, "只向管理员在设置文件中为它列出的外部地址发送请求（如短信网关），其他地址一律拒绝，每次请求都记入日志", "send requests to the hosts an admin listed for it in linli.toml (an SMS gateway…); every other address is refused and every request is logged"),
-        _ => "",
-    }
+    crate::manifest::Capability::parse(cap).map_or("", |c| c.help(zh))
 }
 
 /// Checkboxes for the capabilities a plugin asks for, ticked where granted.
@@ -277,7 +256,7 @@ fn grant_form(p: &serde_json::Value, zh: bool) -> String {
     }
     // Where `http` may go: set in linli.toml, shown beside the grant.
     let allow: Vec<&str> = p["http_allow"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
-    let allow = if p["requested"].as_array().into_iter().flatten().any(|c| c == "http") {
+    let allow = if p["requested"].as_array().into_iter().flatten().any(|c| c == crate::manifest::Capability::Http.name()) {
         format!(
             "<div class=\"http-allow\"><small>{} {}</small></div>",
             tr(zh, "允许访问的外部地址：", "Outside hosts allowed:"),

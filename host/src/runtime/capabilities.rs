@@ -21,8 +21,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 /// Events one call may publish (they are held until the call returns).
 pub const MAX_EVENTS_PER_CALL: usize = 1_000;
 
-/// Capabilities a plugin can ask for, by their manifest names.
-pub const KNOWN_CAPABILITIES: &[&str] = &["kv", "sql", "events", "clock", "log", "config", "residents", "pseudonyms", "calendar", "http"];
+pub use crate::manifest::Capability;
 
 /// The time source plugins see. Tests swap in a controllable clock.
 pub trait Clock: Send + Sync {
@@ -144,17 +143,17 @@ impl CallState {
     }
 
     /// Count the call and check the grant; `Err(Error)` when denied.
-    fn enter(&mut self, cap: &str) -> wasmtime::Result<Result<(), Error>> {
+    fn enter(&mut self, cap: Capability) -> wasmtime::Result<Result<(), Error>> {
         self.count()?;
-        if self.grants.contains(cap) {
+        if self.grants.contains(cap.name()) {
             Ok(Ok(()))
         } else {
-            Ok(Err(Error::Denied(format!("capability `{cap}` was not granted to plugin `{}`", self.plugin_id))))
+            Ok(Err(Error::Denied(format!("capability `{}` was not granted to plugin `{}`", cap.name(), self.plugin_id))))
         }
     }
 
     /// For functions without an error case: trap when not granted.
-    fn enter_or_trap(&mut self, cap: &str) -> wasmtime::Result<()> {
+    fn enter_or_trap(&mut self, cap: Capability) -> wasmtime::Result<()> {
         match self.enter(cap)? {
             Ok(()) => Ok(()),
             Err(Error::Denied(msg)) => wasmtime::bail!(msg),
@@ -246,8 +245,8 @@ fn storage_err(e: StorageError) -> Error {
 }
 
 macro_rules! guard {
-    ($self:ident, $cap:literal) => {
-        if let Err(e) = $self.enter($cap)? {
+    ($self:ident, $cap:ident) => {
+        if let Err(e) = $self.enter(Capability::$cap)? {
             return Ok(Err(e));
         }
     };

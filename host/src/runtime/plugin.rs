@@ -2,7 +2,7 @@
 //! grants and limits, and its health.
 
 use super::bindings::{Plugin, PluginPre, WIT_PACKAGE, WIT_VERSION, types};
-use super::capabilities::{CallState, HostServices, KNOWN_CAPABILITIES};
+use super::capabilities::{CallState, Capability, HostServices};
 use super::engine::{EPOCH_TICK, SandboxEngine};
 use super::lane::{Lane, Out, Settle};
 use super::limits::{Limits, MAX_MEMORY_MIB};
@@ -249,15 +249,15 @@ impl LoadedPlugin {
 
         let requested: BTreeSet<String> = manifest.capabilities.iter().cloned().collect();
         let grants: BTreeSet<String> = match &settings.grants {
-            None => requested.iter().filter(|c| !crate::auth::grants::SENSITIVE.contains(&c.as_str())).cloned().collect(),
+            None => requested.iter().filter(|c| Capability::parse(c).is_some_and(|c| !c.sensitive())).cloned().collect(),
             Some(g) => {
-                if let Some(bad) = g.iter().find(|c| !KNOWN_CAPABILITIES.contains(&c.as_str())) {
+                if let Some(bad) = g.iter().find(|c| Capability::parse(c).is_none()) {
                     return Err(file_err(format!("settings grant unknown capability `{bad}`")));
                 }
                 g.iter().filter(|c| requested.contains(*c)).cloned().collect()
             }
         };
-        if grants.contains("sql") {
+        if grants.contains(Capability::Sql.name()) {
             let dir = ctx.data_dir.join("plugins");
             std::fs::create_dir_all(&dir).map_err(|e| file_err(format!("creating {}: {e}", dir.display())))?;
             let path = dir.join(format!("{}.sqlite", manifest.id));

@@ -6,7 +6,7 @@ use crate::runtime::bindings::linli::plugin::config;
 
 impl config::Host for CallState {
     fn get(&mut self) -> wasmtime::Result<String> {
-        self.enter_or_trap("config")?;
+        self.enter_or_trap(Capability::Config)?;
         Ok(self.config_json.to_string())
     }
 }

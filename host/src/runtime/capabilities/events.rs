@@ -6,7 +6,7 @@ use crate::runtime::bindings::linli::plugin::events;
 
 impl events::Host for CallState {
     fn publish(&mut self, topic: String, payload: String) -> HostResult<u64> {
-        guard!(self, "events");
+        guard!(self, Events);
         let own = format!("{}.", self.plugin_id);
         if !topic.starts_with(&own) || topic.len() == own.len() {
             return Ok(Err(Error::Invalid(format!("topic `{topic}` must start with `{own}`"))));

@@ -411,7 +411,7 @@ fn refused(plugin: &str, method: &str, url: &str, e: Error) -> Error {
 
 impl http::Host for CallState {
     fn send(&mut self, req: http::OutboundRequest) -> HostResult<http::OutboundResponse> {
-        guard!(self, "http");
+        guard!(self, Http);
         self.http_send(req)
     }
 }

@@ -6,12 +6,12 @@ use crate::runtime::bindings::linli::plugin::kv;
 
 impl kv::Host for CallState {
     fn get(&mut self, key: String) -> HostResult<Option<Vec<u8>>> {
-        guard!(self, "kv");
+        guard!(self, Kv);
         Ok(self.services.storage.kv_get(&self.plugin_id, &key).map_err(storage_err))
     }
 
     fn set(&mut self, key: String, value: Vec<u8>) -> HostResult<()> {
-        guard!(self, "kv");
+        guard!(self, Kv);
         if let Err(e) = self.check_size("value", value.len() + key.len()) {
             return Ok(Err(e));
         }
@@ -22,12 +22,12 @@ impl kv::Host for CallState {
     }
 
     fn delete(&mut self, key: String) -> HostResult<bool> {
-        guard!(self, "kv");
+        guard!(self, Kv);
         Ok(self.services.storage.kv_delete(&self.plugin_id, &key).map_err(storage_err))
     }
 
     fn scan(&mut self, prefix: String, after: Option<String>, limit: u32) -> HostResult<Vec<(String, Vec<u8>)>> {
-        guard!(self, "kv");
+        guard!(self, Kv);
         let limit = limit.min(1000);
         let mut rows = match self.services.storage.kv_scan(&self.plugin_id, &prefix, after.as_deref(), limit) {
             Ok(rows) => rows,
@@ -50,7 +50,7 @@ impl kv::Host for CallState {
     }
 
     fn compare_and_swap(&mut self, key: String, expected: Option<Vec<u8>>, new: Option<Vec<u8>>) -> HostResult<bool> {
-        guard!(self, "kv");
+        guard!(self, Kv);
         if let Err(e) = self.check_size("value", new.as_ref().map_or(0, |v| v.len()) + key.len()) {
             return Ok(Err(e));
         }
@@ -65,7 +65,7 @@ impl kv::Host for CallState {
     }
 
     fn increment(&mut self, key: String, delta: i64) -> HostResult<i64> {
-        guard!(self, "kv");
+        guard!(self, Kv);
         // A counter is at most 20 digits.
         if let Err(e) = self.check_kv_quota(&key, Some(20)) {
             return Ok(Err(e));

@@ -6,7 +6,7 @@ use crate::runtime::bindings::linli::plugin::log;
 
 impl log::Host for CallState {
     fn log(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
-        self.enter_or_trap("log")?;
+        self.enter_or_trap(Capability::Log)?;
         // The host's log is shared by every plugin and the host itself: a
         // plugin's lines are capped per call and per minute, and control
         // characters (a forged line, terminal escapes) are shown escaped.

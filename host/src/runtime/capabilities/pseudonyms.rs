@@ -5,7 +5,7 @@ use crate::runtime::bindings::linli::plugin::pseudonyms;
 
 impl pseudonyms::Host for CallState {
     fn of(&mut self, kind: String, value: String) -> wasmtime::Result<String> {
-        self.enter_or_trap("pseudonyms")?;
+        self.enter_or_trap(Capability::Pseudonyms)?;
         Ok(self.services.vault.pseudonym(&self.plugin_id, &kind, &value))
     }
 }

@@ -63,7 +63,7 @@ macro_rules! records {
 
 impl residents::Host for CallState {
     fn find(&mut self, id_number: Option<String>, phone: Option<String>) -> HostResult<Vec<residents::Resident>> {
-        guard!(self, "residents");
+        guard!(self, Residents);
         let (access, caller) = match self.resident_access(false) {
             Ok((a, c)) => (a, c.clone()),
             Err(e) => return Ok(Err(e)),
@@ -81,7 +81,7 @@ impl residents::Host for CallState {
     }
 
     fn get(&mut self, id: u64) -> HostResult<Option<residents::Resident>> {
-        guard!(self, "residents");
+        guard!(self, Residents);
         let (access, caller) = match self.resident_access(false) {
             Ok((a, c)) => (a, c.clone()),
             Err(e) => return Ok(Err(e)),
@@ -97,7 +97,7 @@ impl residents::Host for CallState {
     }
 
     fn save(&mut self, entry: residents::Resident) -> HostResult<u64> {
-        guard!(self, "residents");
+        guard!(self, Residents);
         let caller = match self.resident_access(true) {
             Ok((_, c)) => c.clone(),
             Err(e) => return Ok(Err(e)),

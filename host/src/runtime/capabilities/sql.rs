@@ -134,7 +134,7 @@ impl CallState {
 
 impl sql::Host for CallState {
     fn execute(&mut self, statement: String, params: Vec<sql::Value>) -> HostResult<u64> {
-        guard!(self, "sql");
+        guard!(self, Sql);
         let c = match self.sql_unit(statement.len()) {
             Ok(c) => c,
             Err(e) => return Ok(Err(e)),
@@ -153,7 +153,7 @@ impl sql::Host for CallState {
     }
 
     fn query(&mut self, statement: String, params: Vec<sql::Value>) -> HostResult<sql::Rows> {
-        guard!(self, "sql");
+        guard!(self, Sql);
         let budget = self.limits.value_bytes * 4;
         let plugin_id = self.plugin_id.clone();
         let c = match self.sql_unit(statement.len()) {
@@ -202,7 +202,7 @@ impl sql::Host for CallState {
     }
 
     fn transaction(&mut self, statements: Vec<(String, Vec<sql::Value>)>) -> HostResult<Vec<u64>> {
-        guard!(self, "sql");
+        guard!(self, Sql);
         let total: usize = statements.iter().map(|(s, _)| s.len()).sum();
         let c = match self.sql_unit(total) {
             Ok(c) => c,

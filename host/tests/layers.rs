@@ -1,0 +1,80 @@
+//! The host in layers: no module of a lower layer names a module of a
+//! higher one. Bottom: the manifest, storage, the event bus, callers and
+//! sessions, resident records, the audit log, rate buckets. Middle: the
+//! sandbox runtime and its capabilities, the registry, the host itself, the
+//! content folder, settings, watchers, the test harness. Top: HTTP, serving,
+//! the command line. A new module must be given a layer here.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn layer(module: &str) -> Option<u8> {
+    Some(match module {
+        "manifest" | "storage" | "bus" | "auth" | "residents" | "audit" | "rate" => 0,
+        "runtime" | "registry" | "host" | "content" | "settings" | "watch" | "testing" => 1,
+        "http" | "serve" | "main" | "bin" | "template" | "lib" => 2,
+        _ => return None,
+    })
+}
+
+/// Every `crate::name` a file's code (not its comments) uses.
+fn uses(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut rest = code;
+        while let Some(i) = rest.find("crate::") {
+            let name: String = rest[i + 7..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            out.push(name);
+            rest = &rest[i + 7..];
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, root: &Path, files: &mut BTreeMap<String, String>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, root, files);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            files.insert(rel, std::fs::read_to_string(&p).unwrap());
+        }
+    }
+}
+
+#[test]
+fn no_lower_layer_uses_a_higher_one() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = BTreeMap::new();
+    walk(&root, &root, &mut files);
+    assert!(files.len() > 30, "the host's sources were read ({} files)", files.len());
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (rel, text) in &files {
+        let module = rel.split(['/', '.']).next().unwrap_or("");
+        let Some(own) = layer(module) else {
+            problems.push(format!("{rel}: module `{module}` has no layer (add it to tests/layers.rs)"));
+            continue;
+        };
+        for used in uses(text) {
+            checked += 1;
+            match layer(&used) {
+                Some(l) if l > own => problems.push(format!("{rel} (layer {own}) uses crate::{used} (layer {l})")),
+                None => problems.push(format!("{rel}: uses crate::{used}, which has no layer")),
+                _ => {}
+            }
+        }
+    }
+    assert!(checked > 100, "the check saw the host's imports ({checked})");
+    assert!(problems.is_empty(), "layering broken:\n{}", problems.join("\n"));
+}
+
+/// The check itself: a lower module naming a higher one is caught.
+#[test]
+fn the_check_finds_an_upward_use() {
+    let found = uses("use crate::http::shell; // crate::runtime in a comment is not a use");
+    assert_eq!(found, ["http"]);
+    assert!(layer("storage") < layer("http"));
+}
