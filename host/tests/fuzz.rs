@@ -8,7 +8,12 @@
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use linli_host::manifest::{Audience, Manifest, Page, RESERVED_PREFIXES, Route, validate_manifest};
-use linli_host::runtime::capabilities::KNOWN_CAPABILITIES;
+use linli_host::manifest::Capability;
+
+/// Every capability name a manifest may ask for.
+fn known_capabilities() -> Vec<&'static str> {
+    Capability::ALL.iter().map(|c| c.name()).collect()
+}
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use std::cell::Cell;
@@ -60,7 +65,7 @@ fn arb_valid_manifest() -> impl Strategy<Value = Manifest> {
     (
         "[a-z][a-z0-9-]{0,39}",
         (0u64..100, 0u64..100, 0u64..1000, proptest::option::of("(alpha|beta|rc)(\\.[0-9])?")),
-        proptest::sample::subsequence(KNOWN_CAPABILITIES.to_vec(), 0..=KNOWN_CAPABILITIES.len()),
+        proptest::sample::subsequence(known_capabilities(), 0..=Capability::ALL.len()),
         routes,
         proptest::collection::vec("[a-z]{1,8}(\\.[a-z*]{1,8}){0,2}", 0..3),
         prop_oneof![Just(String::new()), Just(r#"{"type":"object"}"#.to_owned()), "[a-z]{0,8}".prop_map(|s| format!("{{\"title\":\"{s}\"}}"))],
@@ -216,7 +221,7 @@ fn manifests_of_any_text_never_panic_and_accepted_ones_are_safe() {
     let arbitrary = (
         prop_oneof![".{0,45}", "[a-z][a-z0-9-]{0,39}"],
         prop_oneof![".{0,12}", "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}"],
-        proptest::collection::vec(prop_oneof![".{0,10}", proptest::sample::select(KNOWN_CAPABILITIES.to_vec()).prop_map(str::to_owned)], 0..4),
+        proptest::collection::vec(prop_oneof![".{0,10}", proptest::sample::select(known_capabilities()).prop_map(str::to_owned)], 0..4),
         proptest::collection::vec(arb_route(), 0..4),
         prop_oneof![".{0,20}", Just(String::new())],
     )
