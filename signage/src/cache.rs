@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::scene::{Call, ServiceWaiting};
+use crate::scene::{Call, Counter, ServiceWaiting};
 
 /// The queue state worth keeping.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -14,6 +14,10 @@ pub struct QueueState {
     pub calls: Vec<Call>,
     pub waiting: Vec<ServiceWaiting>,
     pub last_event_id: u64,
+    /// A window display's window (what it serves, paused), so a restarted
+    /// display shows it at once rather than waiting for the next call.
+    #[serde(default)]
+    pub counter: Option<Counter>,
 }
 
 pub struct DiskCache {
@@ -101,6 +105,7 @@ mod tests {
             }],
             waiting: vec![],
             last_event_id: 9,
+            counter: None,
         };
         cache.save_queue(&state).expect("saved");
         let back = cache.load_queue().expect("loaded");

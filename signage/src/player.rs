@@ -95,6 +95,8 @@ pub struct Player {
     /// Maintainer's requests for the render loop (screenshot, restart) and
     /// carried-out reloads to acknowledge; see [`Player::take_commands`].
     commands: Vec<Command>,
+    /// A window display's state from the disk cache, for its window.
+    cached_counter: Option<Counter>,
     /// Reload requests obeyed.
     pub reloads: u64,
     /// The revision of the content index in use (0: none).
@@ -130,6 +132,7 @@ impl Player {
             layout_id: None,
             own_window: None,
             commands: Vec::new(),
+            cached_counter: None,
             reloads: 0,
             content_revision: 0,
             fleet: None,
@@ -219,6 +222,10 @@ impl Player {
             }
             p.scene.set_waiting(q.waiting);
             p.last_event_id = q.last_event_id;
+            // Shown once the layout says this is that window's display.
+            p.cached_counter = q.counter;
+            p.scene.counter = Counter::default();
+            p.follow_window();
         }
         if let Some(index) = cached_index {
             p.set_index(index, 0.0);
@@ -281,7 +288,9 @@ impl Player {
         if reload_folder {
             self.reload_folder(t);
         }
-        let queue_changed = !host_events.is_empty();
+        // Only the bus's events change the queue (not the heartbeat's clerk
+        // or requests, which come every few seconds).
+        let queue_changed = host_events.iter().any(|e| matches!(e, HostEvent::Event(_)));
         for ev in host_events {
             self.apply_host_event(ev, t);
         }
@@ -407,11 +416,15 @@ impl Player {
         if let Some(w) = &self.own_window
             && self.scene.counter.window != *w
         {
-            let counter = Counter {
-                window: w.clone(),
-                serving: None,
-                paused: false,
-                ..self.scene.counter.clone()
+            let counter = match self.cached_counter.take() {
+                // What it showed before a restart.
+                Some(c) if c.window == *w => c,
+                _ => Counter {
+                    window: w.clone(),
+                    serving: None,
+                    paused: false,
+                    ..self.scene.counter.clone()
+                },
             };
             self.scene.set_counter(counter);
         }
@@ -582,6 +595,7 @@ impl Player {
                 calls: self.scene.calls.iter().cloned().collect(),
                 waiting: self.scene.waiting.clone(),
                 last_event_id: self.last_event_id,
+                counter: self.own_window.is_some().then(|| self.scene.counter.clone()),
             };
             if let Err(e) = cache.save_queue(&state) {
                 eprintln!("linli-signage: cache: {e}");

@@ -49,7 +49,7 @@ pub struct Clerk {
 }
 
 /// What a window display shows: its own window's state only.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counter {
     /// The window's number ("" until the player knows it).
     pub window: String,

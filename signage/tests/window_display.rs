@@ -79,6 +79,34 @@ fn follows_only_its_own_window() {
     assert_eq!(hall.scene.calls.len(), 1);
 }
 
+#[test]
+fn a_restarted_window_display_shows_its_window_at_once() {
+    let root = std::env::temp_dir().join(format!("linli-window-cache-{}", std::process::id()));
+    let start = |root: &std::path::Path| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let cache = linli_signage::cache::DiskCache::new(root, "window-3");
+        (tx, Player::host("window-3", window_layout(), "http://127.0.0.1:9", rx, cache))
+    };
+    let send = |tx: &std::sync::mpsc::Sender<HostEvent>, id: u64, topic: &str, payload: serde_json::Value| {
+        let env = Envelope { id, topic: topic.into(), payload, source: "queue".into(), time: 0 };
+        tx.send(HostEvent::Event(env)).expect("send");
+    };
+    let (tx, mut p) = start(&root);
+    send(&tx, 1, "queue.called", json!({"ticket": "A002", "service": "A", "window": "3"}));
+    send(&tx, 2, "queue.window", json!({"window": "3", "paused": true}));
+    p.update(1.0);
+    assert!(p.scene.counter.paused);
+    // Heartbeat answers alone do not rewrite the cache.
+    tx.send(HostEvent::Clerk(None)).expect("send");
+    p.update(2.0);
+    drop((tx, p));
+    let (_tx, p) = start(&root);
+    assert_eq!(p.scene.counter.serving.as_deref(), Some("A002"), "served ticket back after a restart");
+    assert!(p.scene.counter.paused, "still paused after a restart");
+    assert_eq!(p.last_event_id(), 2);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
 fn setup() -> Option<(Gpu, Renderer, Offscreen)> {
     let gpu = common::gpu()?;
     let renderer = Renderer::new(&gpu, Offscreen::FORMAT, W, H).expect("renderer");
