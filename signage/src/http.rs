@@ -16,7 +16,7 @@ pub enum HttpError {
     Io(#[from] io::Error),
     #[error("bad response from the host: {0}")]
     Protocol(String),
-    #[error("host answered HTTP {0}")]
+    #[error("host answered HTTP {0}{hint}", hint = if *.0 == 401 { " (device token revoked or not valid: register this screen again on the host's Devices page and give the player the new --token)" } else { "" })]
     Status(u16),
 }
 
@@ -249,6 +249,12 @@ mod tests {
             })
         );
         assert!(Url::parse("https://hall").is_err());
+    }
+
+    #[test]
+    fn a_refused_token_is_explained() {
+        assert!(HttpError::Status(401).to_string().contains("--token"));
+        assert_eq!(HttpError::Status(500).to_string(), "host answered HTTP 500");
     }
 
     #[test]
