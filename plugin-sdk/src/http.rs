@@ -222,9 +222,14 @@ impl Response {
         Response::error_code(status, code, zh, en)
     }
 
-    /// An error with a code of the plugin's own (`ticket_taken`…).
+    /// An error with a code of the plugin's own (`ticket_taken`…). The
+    /// messages often repeat what the client sent (a service code, a path):
+    /// control characters and direction overrides in them are shown
+    /// escaped (`\u{202e}`), and each message is cut at 300 characters, so
+    /// an answer never carries a forged line or text that turns the page
+    /// around.
     pub fn error_code(status: u16, code: &str, zh: &str, en: &str) -> Self {
-        Response::json(status, &serde_json::json!({"error": {"code": code, "message_zh": zh, "message_en": en}}))
+        Response::json(status, &serde_json::json!({"error": {"code": code, "message_zh": shown(zh), "message_en": shown(en)}}))
     }
 
     /// 404 for this request.
@@ -293,5 +298,36 @@ mod tests {
             let pairs = super::parse_pairs(&format!("k={}", encode(&value)));
             prop_assert_eq!(pairs, vec![("k".to_string(), value)]);
         }
+    }
+}
+
+/// A message as it may be shown: control characters and bidirectional
+/// overrides escaped, at most 300 characters.
+fn shown(text: &str) -> String {
+    const MAX: usize = 300;
+    let mut out = String::with_capacity(text.len().min(MAX * 4));
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX {
+            out.push('…');
+            break;
+        }
+        let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || bidi {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod shown_tests {
+    #[test]
+    fn echoed_input_is_escaped_and_cut() {
+        assert_eq!(super::shown("没有编号为 A\u{202e} 的业务"), "没有编号为 A\\u{202e} 的业务");
+        assert_eq!(super::shown("a\nb\u{1b}[31m"), "a\\u{a}b\\u{1b}[31m");
+        let long = super::shown(&"x".repeat(100_000));
+        assert_eq!(long.chars().count(), 301);
     }
 }
