@@ -601,9 +601,9 @@ async fn page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): Ra
         r#"<meta http-equiv="refresh" content="10"><section class="card"><h1>{title}</h1><p>{help}</p>{alerts}{empty}<table id="fleet"><thead><tr><th>{n}</th><th>{w}</th><th>{s}</th><th>{rev}</th><th>{ev}</th><th>{fps}</th><th>{mem}</th><th>{up}</th><th>{ver}</th><th>{shot}</th><th>{ops}</th></tr></thead><tbody>{rows}</tbody></table></section>"#,
         title = tr(zh, "屏幕状态", "Screens"),
         help = esc(&if zh {
-            format!("每块显示屏定时发送心跳；超过 {after_s} 秒没有心跳即显示为离线。本页每 10 秒刷新。")
+            format!("每块显示屏定时发送心跳；超过 {after_s} 秒没有心跳即显示为离线。截图、重新加载和重启指令随显示屏的下一次心跳送达（通常 10 秒内）。“落后”表示显示屏在线期间主机发布的叫号或内容事件还没有显示。本页每 10 秒刷新。")
         } else {
-            format!("Each screen sends a heartbeat; one silent for over {after_s} s shows as offline. This page refreshes every 10 s.")
+            format!("Each screen sends a heartbeat; one silent for over {after_s} s shows as offline. Screenshot, reload and restart reach a screen with its next heartbeat (usually within 10 s). “Behind” means calls or content changes the host published while the screen was online are not on it yet. This page refreshes every 10 s.")
         }),
         n = tr(zh, "名称", "Name"),
         w = tr(zh, "窗口", "Window"),
