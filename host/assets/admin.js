@@ -140,6 +140,21 @@
     });
   }
 
+  // ---- plugins: disable (asks first) and enable ----
+  $$('[data-plugin-disable]').forEach(function (b) {
+    b.addEventListener('click', async function () {
+      if (!window.confirm(b.dataset.confirm)) return;
+      try { await Linli.api('POST', '/api/host/plugins/' + encodeURIComponent(b.dataset.pluginDisable) + '/disable'); location.reload(); }
+      catch (err) { window.alert(err.message); }
+    });
+  });
+  $$('[data-plugin-enable]').forEach(function (b) {
+    b.addEventListener('click', async function () {
+      try { await Linli.api('POST', '/api/host/plugins/' + encodeURIComponent(b.dataset.pluginEnable) + '/enable'); location.reload(); }
+      catch (err) { window.alert(err.message); }
+    });
+  });
+
   // ---- plugins: capability grants ----
   $$('form.grants').forEach(function (f) {
     onSubmit(f, async function () {

@@ -96,6 +96,8 @@ impl Host {
             calendar_seen: parking_lot::Mutex::new(None),
             load_lock: parking_lot::Mutex::new(()),
         });
+        // Plugins an admin disabled stay disabled: known before any loads.
+        host.registry.set_disabled_all(crate::auth::grants::disabled(&host.db).context("reading which plugins are disabled")?);
         host.refresh_calendar();
         Ok(host)
     }
@@ -188,6 +190,29 @@ impl Host {
         }
         let snap = self.registry.snapshot();
         Ok(snap.plugins.get(plugin_id).map(|p| p.grants.iter().cloned().collect()).unwrap_or_default())
+    }
+
+    /// Disable or enable a loaded plugin (the admin's switch on the plugins
+    /// page), stored so it holds across restarts. A disabled plugin stays
+    /// loaded with its data untouched, but its routes answer 404, its pages
+    /// leave the navigation, and it gets no tick and no event; enabling it
+    /// brings all of that back at once. Returns whether anything changed.
+    pub fn set_enabled(&self, plugin_id: &str, enabled: bool, by: &str) -> anyhow::Result<bool> {
+        let _g = self.load_lock.lock();
+        let snap = self.registry.snapshot();
+        if !snap.plugins.contains_key(plugin_id) && !snap.is_disabled(plugin_id) {
+            anyhow::bail!("no plugin `{plugin_id}` is loaded");
+        }
+        if snap.is_disabled(plugin_id) != enabled {
+            return Ok(false);
+        }
+        drop(snap);
+        crate::auth::grants::store_disabled(&self.db, plugin_id, !enabled, by, self.now_ms())?;
+        self.registry.set_disabled(plugin_id, !enabled).map_err(|e| anyhow::anyhow!("plugin `{plugin_id}`: {e}"))?;
+        tracing::info!(plugin = %plugin_id, by, "plugin {}", if enabled { "enabled" } else { "disabled" });
+        let topic = if enabled { "host.plugin.enabled" } else { "host.plugin.disabled" };
+        let _ = self.bus().publish(topic, &serde_json::json!({"plugin": plugin_id}).to_string(), "host", self.now_ms());
+        Ok(true)
     }
 
     /// A plugin file was deleted: unload what it held.
@@ -302,10 +327,10 @@ impl Host {
         self.bus().replay_floor(day).unwrap_or(0)
     }
 
-    /// Call every plugin's scheduled tick.
+    /// Call every active plugin's scheduled tick (a disabled one sleeps).
     pub fn tick_all(&self) {
         let now = self.now_ms();
-        for plugin in self.registry.snapshot().plugins.values() {
+        for plugin in self.registry.snapshot().active() {
             if let Ok(Err(msg)) = plugin.tick(now) {
                 tracing::warn!(plugin = %plugin.manifest.id, "tick returned an error: {msg}");
             }

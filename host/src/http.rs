@@ -44,6 +44,8 @@ pub const HOST_ROUTES: &[(&str, &str, crate::manifest::Audience, &[&str])] = {
         ("GET", "/api/host/plugins", Staff, &["maintainer"]),
         ("GET", "/admin/host/plugins", Staff, &["maintainer"]),
         ("POST", "/api/host/plugins/{id}/grants", Admin, &[]),
+        ("POST", "/api/host/plugins/{id}/disable", Admin, &[]),
+        ("POST", "/api/host/plugins/{id}/enable", Admin, &[]),
         ("GET", "/admin/host/content", Staff, &["editor", "supervisor", "maintainer"]),
         ("GET", "/admin/host/staff", Admin, &[]),
         ("GET", "/api/host/staff", Admin, &[]),

@@ -8,7 +8,7 @@
 use crate::manifest::{Audience, Route};
 use crate::runtime::LoadedPlugin;
 use parking_lot::RwLock;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Where a matched route leads.
@@ -26,7 +26,13 @@ struct PathEntry {
 
 #[derive(Default)]
 pub struct Snapshot {
+    /// Every loaded plugin, the disabled ones too (the plugins page lists
+    /// them); what runs is `active()`.
     pub plugins: BTreeMap<String, Arc<LoadedPlugin>>,
+    /// Ids an admin disabled (loaded or not): they keep their routes'
+    /// paths (so enabling one never clashes) but are routed nowhere.
+    disabled: BTreeSet<String>,
+    /// The routes of the active plugins only.
     router: matchit::Router<PathEntry>,
 }
 
@@ -40,7 +46,7 @@ pub enum Routed {
 impl Snapshot {
     /// Build the route table. `new_id` is the plugin being added, so a clash
     /// names the plugin that was there first.
-    fn build(plugins: BTreeMap<String, Arc<LoadedPlugin>>, new_id: Option<&str>) -> Result<Snapshot, String> {
+    fn build(plugins: BTreeMap<String, Arc<LoadedPlugin>>, disabled: BTreeSet<String>, new_id: Option<&str>) -> Result<Snapshot, String> {
         let mut by_path: BTreeMap<String, PathEntry> = BTreeMap::new();
         for (id, p) in &plugins {
             for (i, r) in p.manifest.routes.iter().enumerate() {
@@ -54,11 +60,29 @@ impl Snapshot {
                 entry.methods.insert(r.method.clone(), (id.clone(), i));
             }
         }
+        // Clashes are checked against every plugin, disabled or not; the
+        // table that routes holds the active ones only, so a disabled
+        // plugin's path answers 404 (not 405) and shadows nothing.
+        let mut all = matchit::Router::new();
         let mut router = matchit::Router::new();
         for (path, entry) in by_path {
-            router.insert(path.clone(), entry).map_err(|e| format!("route `{path}` clashes with a route of another plugin: {e}"))?;
+            all.insert(path.clone(), ()).map_err(|e| format!("route `{path}` clashes with a route of another plugin: {e}"))?;
+            let methods: BTreeMap<String, (String, usize)> = entry.methods.into_iter().filter(|(_, (id, _))| !disabled.contains(id)).collect();
+            if !methods.is_empty() {
+                router.insert(path.clone(), PathEntry { methods }).map_err(|e| format!("route `{path}` clashes with a route of another plugin: {e}"))?;
+            }
         }
-        Ok(Snapshot { plugins, router })
+        Ok(Snapshot { plugins, disabled, router })
+    }
+
+    /// Has an admin disabled this plugin?
+    pub fn is_disabled(&self, id: &str) -> bool {
+        self.disabled.contains(id)
+    }
+
+    /// The plugins that run: serve routes, show pages, get ticks and events.
+    pub fn active(&self) -> impl Iterator<Item = &Arc<LoadedPlugin>> {
+        self.plugins.values().filter(|p| !self.disabled.contains(&p.manifest.id))
     }
 
     pub fn route(&self, method: &str, path: &str) -> Routed {
@@ -80,16 +104,14 @@ impl Snapshot {
 
     /// Pages of every plugin, for the navigation of the page shell.
     pub fn pages(&self) -> Vec<(String, crate::manifest::Page)> {
-        self.plugins
-            .values()
+        self.active()
             .flat_map(|p| p.manifest.pages.iter().map(|pg| (p.manifest.id.clone(), pg.clone())))
             .collect()
     }
 
     /// Plugins subscribed to `topic`.
     pub fn subscribers(&self, topic: &str) -> Vec<Arc<LoadedPlugin>> {
-        self.plugins
-            .values()
+        self.active()
             .filter(|p| p.manifest.subscriptions.iter().any(|s| crate::bus::topic_matches(s, topic)))
             .cloned()
             .collect()
@@ -128,7 +150,7 @@ impl Registry {
         // (its id may have changed between versions).
         plugins.retain(|pid, p| p.file != plugin.file && *pid != id);
         plugins.insert(id.clone(), Arc::new(plugin));
-        let snap = Snapshot::build(plugins, Some(&id))?;
+        let snap = Snapshot::build(plugins, cur.disabled.clone(), Some(&id))?;
         *cur = Arc::new(snap);
         Ok(old)
     }
@@ -139,10 +161,33 @@ impl Registry {
         let (id, p) = cur.plugins.iter().find(|(_, p)| p.file == file).map(|(i, p)| (i.clone(), p.clone()))?;
         let mut plugins = cur.plugins.clone();
         plugins.remove(&id);
-        if let Ok(snap) = Snapshot::build(plugins, None) {
+        if let Ok(snap) = Snapshot::build(plugins, cur.disabled.clone(), None) {
             *cur = Arc::new(snap);
         }
         Some(p)
+    }
+
+    /// Disable or enable a plugin by id (in memory; the host stores it).
+    /// The plugin stays loaded either way, so enabling it brings its
+    /// routes, pages, ticks and subscriptions back without a reload.
+    pub fn set_disabled(&self, id: &str, disabled: bool) -> Result<(), String> {
+        let mut cur = self.current.write();
+        let mut set = cur.disabled.clone();
+        if disabled {
+            set.insert(id.to_owned());
+        } else {
+            set.remove(id);
+        }
+        *cur = Arc::new(Snapshot::build(cur.plugins.clone(), set, None)?);
+        Ok(())
+    }
+
+    /// The disabled ids as stored, set once at start before any load.
+    pub fn set_disabled_all(&self, ids: BTreeSet<String>) {
+        let mut cur = self.current.write();
+        if let Ok(snap) = Snapshot::build(cur.plugins.clone(), ids, None) {
+            *cur = Arc::new(snap);
+        }
     }
 
     pub fn set_error(&self, file: &str, error: Option<String>) {

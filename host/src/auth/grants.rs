@@ -30,3 +30,25 @@ pub fn store(db: &SqliteStorage, plugin_id: &str, caps: &[String], now: i64) -> 
         .map(|_| ())
     })
 }
+
+/// The plugins an admin disabled (by id), as stored: read at start, so a
+/// disabled plugin stays disabled across restarts and upgrades.
+pub fn disabled(db: &SqliteStorage) -> Result<std::collections::BTreeSet<String>> {
+    db.with_reader(|c| {
+        let mut st = c.prepare("SELECT plugin_id FROM plugin_state WHERE disabled = 1")?;
+        let ids: std::collections::BTreeSet<String> = st.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    })
+}
+
+/// Record that an admin disabled or enabled a plugin.
+pub fn store_disabled(db: &SqliteStorage, plugin_id: &str, disabled: bool, by: &str, now: i64) -> Result<()> {
+    db.with_writer(|c| {
+        c.execute(
+            "INSERT INTO plugin_state (plugin_id, disabled, changed_by, changed_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(plugin_id) DO UPDATE SET disabled = excluded.disabled, changed_by = excluded.changed_by, changed_at = excluded.changed_at",
+            params![plugin_id, i64::from(disabled), by, now],
+        )
+        .map(|_| ())
+    })
+}

@@ -29,6 +29,8 @@ pub fn router() -> Router<Arc<Host>> {
         .route("/api/host/devices/{id}/revoke", post(device_revoke))
         .route("/device/pair", get(device_pair))
         .route("/api/host/plugins/{id}/grants", post(set_grants))
+        .route("/api/host/plugins/{id}/disable", post(plugin_disable))
+        .route("/api/host/plugins/{id}/enable", post(plugin_enable))
         .route("/admin/host/audit", get(audit_page))
         .route("/api/host/audit", get(audit_json))
         .route("/api/host/audit.csv", get(audit_csv))
@@ -465,6 +467,73 @@ async fn set_grants(State(host): State<Arc<Host>>, headers: HeaderMap, method: M
     }
 }
 
+// ---- enable / disable ----
+
+async fn plugin_disable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<String>) -> Response {
+    plugin_switch_to(host, headers, method, id, false).await
+}
+
+async fn plugin_enable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<String>) -> Response {
+    plugin_switch_to(host, headers, method, id, true).await
+}
+
+/// Disable or enable a plugin (admins only, CSRF-checked, audited). The
+/// answer says whether it is enabled now; switching to the state it is
+/// already in changes nothing and is not audited.
+async fn plugin_switch_to(host: Arc<Host>, headers: HeaderMap, method: Method, id: String, enable: bool) -> Response {
+    let (caller, csrf) = resolve_caller(&host, &headers, None);
+    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
+        return r;
+    }
+    let snap = host.registry.snapshot();
+    if !snap.plugins.contains_key(&id) && !snap.is_disabled(&id) {
+        return super::error_code(StatusCode::NOT_FOUND, "no_such_plugin", &format!("没有已加载的插件“{id}”"), &format!("no plugin `{id}` is loaded"));
+    }
+    drop(snap);
+    let h = host.clone();
+    let pid = id.clone();
+    let by = format!("staff:{}", caller.id.as_deref().unwrap_or("?"));
+    match tokio::task::spawn_blocking(move || h.set_enabled(&pid, enable, &by)).await {
+        Ok(Ok(changed)) => {
+            if changed {
+                audit_log(&host, &caller, if enable { "plugin.enable" } else { "plugin.disable" }, Some(&format!("plugin:{id}")), None);
+            }
+            Json(serde_json::json!({ "plugin": id, "enabled": enable, "changed": changed })).into_response()
+        }
+        Ok(Err(e)) => internal(e),
+        Err(e) => internal(e),
+    }
+}
+
+/// The status cell of a plugin on the plugins page: 已停用 before health.
+pub(super) fn plugin_state(p: &serde_json::Value, healthy: bool, zh: bool) -> (&'static str, &'static str) {
+    match (p["enabled"].as_bool().unwrap_or(true), healthy) {
+        (false, _) => ("bad", tr(zh, "已停用", "disabled")),
+        (true, true) => ("ok", tr(zh, "正常", "healthy")),
+        (true, false) => ("bad", tr(zh, "异常", "unhealthy")),
+    }
+}
+
+/// The admin's switch under the status: 停用 (the page asks first: routes,
+/// pages, ticks and events stop; the data is kept) or 启用. Maintainers
+/// see the state only.
+pub(super) fn plugin_switch(p: &serde_json::Value, zh: bool, admin: bool) -> String {
+    if !admin {
+        return String::new();
+    }
+    let id = p["id"].as_str().unwrap_or("");
+    if !p["enabled"].as_bool().unwrap_or(true) {
+        return format!("<br><button type=\"button\" data-plugin-enable=\"{}\">{}</button>", esc(id), tr(zh, "启用", "Enable"));
+    }
+    let name = p[if zh { "name_zh" } else { "name_en" }].as_str().filter(|n| !n.is_empty()).unwrap_or(id);
+    let confirm = if zh {
+        format!("确定停用“{name}”吗？停用后它的页面和接口不再可用，定时任务和事件处理暂停；数据全部保留，可随时重新启用。")
+    } else {
+        format!("Disable “{name}”? Its pages and endpoints stop answering and its scheduled work and events pause; its data is kept and it can be enabled again at any time.")
+    };
+    format!("<br><button type=\"button\" data-plugin-disable=\"{}\" data-confirm=\"{}\">{}</button>", esc(id), esc(&confirm), tr(zh, "停用", "Disable"))
+}
+
 // ---- audit ----
 
 fn audit_allowed(caller: &Caller) -> bool {
@@ -698,6 +767,8 @@ pub fn action_name(code: &str, zh: bool) -> Option<&'static str> {
         "device.create" => tr(zh, "登记设备", "device registered"),
         "device.revoke" => tr(zh, "停用设备", "device revoked"),
         "plugin.grants" => tr(zh, "修改插件授权", "plugin grants changed"),
+        "plugin.disable" => tr(zh, "停用插件", "plugin disabled"),
+        "plugin.enable" => tr(zh, "重新启用插件", "plugin enabled"),
         "plugin.change" => tr(zh, "在服务中修改数据", "changed through a service"),
         "audit.export" => tr(zh, "导出审计日志", "audit log exported"),
         "audit.keyed" => tr(zh, "审计日志启用密钥校验", "audit log keyed"),

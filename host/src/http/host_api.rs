@@ -52,6 +52,7 @@ pub fn plugin_status(host: &Host) -> serde_json::Value {
         .map(|p| {
             serde_json::json!({
                 "id": p.manifest.id,
+                "enabled": !snap.is_disabled(&p.manifest.id),
                 "name_zh": p.manifest.name_zh,
                 "name_en": p.manifest.name_en,
                 "version": p.manifest.version,

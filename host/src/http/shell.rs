@@ -138,7 +138,7 @@ async fn home(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): Ra
     let zh = caller.lang != "en";
     let snap = host.registry.snapshot();
     let mut tiles = String::new();
-    for p in snap.plugins.values() {
+    for p in snap.active() {
         for page in p.manifest.pages.iter().filter(|pg| audience_allows(pg.audience, &pg.roles, &caller)) {
             let t = if zh { &page.title_zh } else { &page.title_en };
             let name = if zh { &p.manifest.name_zh } else { &p.manifest.name_en };
@@ -170,15 +170,17 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
     let mut rows = String::new();
     for p in status["plugins"].as_array().into_iter().flatten() {
         let healthy = p["healthy"].as_bool().unwrap_or(false);
+        let (state_class, state) = super::admin::plugin_state(p, healthy, zh);
         rows.push_str(&format!(
-            "<tr><td><strong>{}</strong><br><small>{}</small></td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{} / {}</td><td>{}</td><td><small>{}</small></td></tr>",
+            "<tr><td><strong>{}</strong><br><small>{}</small></td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}{}</td><td>{} / {}</td><td>{}</td><td><small>{}</small></td></tr>",
             esc(p[if zh { "name_zh" } else { "name_en" }].as_str().unwrap_or("")),
             esc(p["id"].as_str().unwrap_or("")),
             esc(p["version"].as_str().unwrap_or("")),
             esc(&p["requested"].as_array().into_iter().flatten().filter_map(|c| c.as_str()).map(|c| capability_name(c, zh)).collect::<Vec<_>>().join(if zh { "、" } else { ", " })),
             grant_form(p, zh),
-            if healthy { "ok" } else { "bad" },
-            if healthy { tr(zh, "正常", "healthy") } else { tr(zh, "异常", "unhealthy") },
+            state_class,
+            state,
+            super::admin::plugin_switch(p, zh, caller.is_admin()),
             p["failures"],
             p["calls"],
             storage_cell(&p["storage"], zh),

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_events_index", include_str!("../../migrations/0004_events_index.sql")),
     ("0005_staff_windows", include_str!("../../migrations/0005_staff_windows.sql")),
     ("0006_fleet", include_str!("../../migrations/0006_fleet.sql")),
+    ("0007_plugin_state", include_str!("../../migrations/0007_plugin_state.sql")),
 ];
 
 /// How hard a commit is pushed to disk.

@@ -1,0 +1,159 @@
+//! Issue 13 item 5: an admin disables and enables plugins on the plugins
+//! page. A disabled plugin's routes answer 404, its pages leave the
+//! navigation, its ticks and subscriptions stop, its data is kept, and it
+//! stays disabled across a restart; enabling it brings everything back
+//! without one.
+
+use linli_tests::{Staff, TestServer, fixtures, http, http_json, sign_in};
+use serde_json::{Value, json};
+use std::sync::atomic::Ordering;
+
+fn post(s: &TestServer, staff: &Staff, path: &str, body: Value) -> (u16, Value) {
+    http_json(ureq::post(&format!("{}{path}", s.url)).set("Cookie", &staff.cookie).set("X-CSRF-Token", &staff.csrf), &body)
+}
+
+fn get_as(s: &TestServer, staff: &Staff, path: &str) -> (u16, String) {
+    http(ureq::get(&format!("{}{path}", s.url)).set("Cookie", &staff.cookie))
+}
+
+/// Calls into a plugin so far (ticks and events count as calls).
+fn calls(host: &linli_host::Host, id: &str) -> u64 {
+    host.registry.snapshot().plugins[id].health.calls.load(Ordering::Relaxed)
+}
+
+/// The queue plugin's subscription: a check-in from the appointments service.
+fn check_in_event() -> linli_host::storage::StoredEvent {
+    linli_host::storage::StoredEvent {
+        id: 1_000_000,
+        topic: "appointments.checked-in".into(),
+        payload: json!({"service": "none", "name": "测试"}).to_string(),
+        source: "appointments".into(),
+        time: 0,
+    }
+}
+
+#[test]
+fn a_disabled_plugin_is_gone_until_enabled_again_and_keeps_its_data() {
+    let s = TestServer::start(&[fixtures::PLUGIN_NOTICES, fixtures::PLUGIN_QUEUE]);
+    let admin = sign_in(&s, "admin", &["admin"]);
+    let editor = sign_in(&s, "editor", &["editor"]);
+    let (code, n) = post(&s, &editor, "/api/notices", json!({"title": "停水通知", "body": "周三上午停水"}));
+    assert_eq!(code, 201, "{n}");
+
+    // Before: served, in the navigation, ticked, subscribed.
+    let (code, list) = s.get("/api/notices");
+    assert_eq!(code, 200);
+    assert!(list.contains("停水通知"), "{list}");
+    assert!(s.get("/").1.contains("href=\"/notices\""), "the page is in the navigation");
+    assert!(get_as(&s, &admin, "/").1.contains("href=\"/queue/kiosk\""), "the admin sees the queue's pages");
+    let before = calls(&s.host, "queue");
+    s.host.tick_all();
+    assert!(calls(&s.host, "queue") > before, "an enabled plugin is ticked");
+    assert!(s.host.has_subscribers(&check_in_event()), "the queue follows check-ins");
+
+    // Only an admin may switch, and only with the CSRF token.
+    let (code, err) = post(&s, &editor, "/api/host/plugins/notices/disable", json!({}));
+    assert_eq!(code, 403, "{err}");
+    let (code, _) = http_json(ureq::post(&format!("{}/api/host/plugins/notices/disable", s.url)).set("Cookie", &admin.cookie), &json!({}));
+    assert_eq!(code, 403, "no CSRF token, no switch");
+    assert_eq!(s.get("/api/notices").0, 200, "a refused switch changed nothing");
+    let (code, err) = post(&s, &admin, "/api/host/plugins/nosuch/disable", json!({}));
+    assert_eq!(code, 404, "{err}");
+    assert!(err["error"]["message_zh"].as_str().unwrap().contains("nosuch"), "{err}");
+
+    for id in ["notices", "queue"] {
+        let (code, r) = post(&s, &admin, &format!("/api/host/plugins/{id}/disable"), json!({}));
+        assert_eq!(code, 200, "{r}");
+        assert_eq!(r["enabled"], false);
+    }
+
+    // Routes: 404 in the error format, pages 404 too, writes as well (not 405).
+    let (code, err) = s.get("/api/notices");
+    assert_eq!(code, 404, "{err}");
+    let err: Value = serde_json::from_str(&err).expect("the JSON error format");
+    assert_eq!(err["error"]["code"], "not_found");
+    assert_eq!(post(&s, &editor, "/api/notices", json!({"title": "x", "body": "y"})).0, 404);
+    assert_eq!(http(ureq::get(&format!("{}/notices", s.url)).set("Accept", "text/html")).0, 404);
+    assert_eq!(s.get("/api/queue/services").0, 404);
+    // Navigation and the home page's tiles: gone, for residents and the admin.
+    let (_, home) = s.get("/");
+    assert!(!home.contains("href=\"/notices\""), "{home}");
+    let (_, admin_home) = get_as(&s, &admin, "/");
+    assert!(!admin_home.contains("href=\"/notices\"") && !admin_home.contains("href=\"/queue/kiosk\""), "{admin_home}");
+    // No tick, no event.
+    let before = calls(&s.host, "queue");
+    s.host.tick_all();
+    assert!(!s.host.has_subscribers(&check_in_event()));
+    s.host.deliver_event(&check_in_event());
+    assert_eq!(calls(&s.host, "queue"), before, "a disabled plugin is neither ticked nor given events");
+
+    // The plugins page still lists it, disabled, with 启用; English too.
+    let (code, page) = get_as(&s, &admin, "/admin/host/plugins");
+    assert_eq!(code, 200);
+    assert!(page.contains("已停用") && page.contains("data-plugin-enable=\"notices\""), "{page}");
+    assert!(page.contains(">启用</button>"), "{page}");
+    let (_, en) = get_as(&s, &admin, "/admin/host/plugins?lang=en");
+    assert!(en.contains(">disabled<") && en.contains(">Enable</button>"), "{en}");
+    let (_, status) = get_as(&s, &admin, "/api/host/plugins");
+    let status: Value = serde_json::from_str(&status).unwrap();
+    assert!(status["plugins"].as_array().unwrap().iter().any(|p| p["id"] == "notices" && p["enabled"] == false), "{status}");
+    // Audited, in Chinese on the audit page.
+    let (_, log) = get_as(&s, &admin, "/api/host/audit?action=plugin.disable");
+    assert!(log.contains("plugin:notices") && log.contains("plugin:queue"), "{log}");
+    assert!(get_as(&s, &admin, "/admin/host/audit").1.contains("停用插件"));
+
+    // A restart (a new host on the same folders) keeps both disabled.
+    {
+        let again = linli_host::Host::new(s.host.config.clone()).expect("host starts again");
+        again.load_all().expect("plugins load");
+        let snap = again.registry.snapshot();
+        assert!(snap.plugins.contains_key("notices"), "a disabled plugin is still loaded");
+        assert!(snap.is_disabled("notices") && snap.is_disabled("queue"));
+        assert!(matches!(snap.route("GET", "/api/notices"), linli_host::registry::Routed::NotFound));
+        assert!(snap.pages().iter().all(|(id, _)| id != "notices" && id != "queue"));
+        let before = calls(&again, "queue");
+        again.tick_all();
+        assert_eq!(calls(&again, "queue"), before, "still not ticked after a restart");
+    }
+
+    // Enabled again: everything is back, without a restart, with its data.
+    for id in ["notices", "queue"] {
+        let (code, r) = post(&s, &admin, &format!("/api/host/plugins/{id}/enable"), json!({}));
+        assert_eq!(code, 200, "{r}");
+        assert_eq!(r["enabled"], true);
+    }
+    let (code, list) = s.get("/api/notices");
+    assert_eq!(code, 200, "{list}");
+    assert!(list.contains("停水通知"), "the notice written before is still there: {list}");
+    assert!(s.get("/").1.contains("href=\"/notices\""));
+    assert_eq!(s.get("/api/queue/services").0, 200);
+    let before = calls(&s.host, "queue");
+    s.host.tick_all();
+    assert!(calls(&s.host, "queue") > before, "ticked again");
+    assert!(s.host.has_subscribers(&check_in_event()));
+    let (_, page) = get_as(&s, &admin, "/admin/host/plugins");
+    assert!(!page.contains("已停用") && page.contains("data-plugin-disable=\"notices\""), "{page}");
+    let (_, log) = get_as(&s, &admin, "/api/host/audit?action=plugin.enable");
+    assert!(log.contains("plugin:notices"), "{log}");
+}
+
+/// The switch on the page asks before disabling and runs no inline script.
+#[test]
+fn the_disable_button_asks_first() {
+    let s = TestServer::start(&[fixtures::PLUGIN_NOTICES]);
+    let admin = sign_in(&s, "admin", &["admin"]);
+    let (_, page) = get_as(&s, &admin, "/admin/host/plugins");
+    let button = page.split("data-plugin-disable=\"notices\"").nth(1).expect("a 停用 button").split("</button>").next().unwrap();
+    assert!(button.contains("data-confirm=\"确定停用") && button.contains("数据全部保留") && button.ends_with(">停用"), "{button}");
+    assert!(!page.contains("onclick"), "no inline handlers (CSP)");
+    let (_, en) = get_as(&s, &admin, "/admin/host/plugins?lang=en");
+    assert!(en.contains("data-confirm=\"Disable") && en.contains(">Disable</button>"), "{en}");
+    // A maintainer sees the state but no switch.
+    let maintainer = sign_in(&s, "maint", &["maintainer"]);
+    let (code, page) = get_as(&s, &maintainer, "/admin/host/plugins");
+    assert_eq!(code, 200);
+    assert!(!page.contains("data-plugin-disable"), "{page}");
+    let (code, _) = post(&s, &maintainer, "/api/host/plugins/notices/disable", json!({}));
+    assert_eq!(code, 403);
+    assert_eq!(s.get("/api/notices").0, 200);
+}
