@@ -402,6 +402,31 @@ impl App {
             return Ok(());
         }
         self.player.update(t);
+        // Frames presented per second, for the heartbeat (a still screen presents none).
+        let span = self.fps_since.0.elapsed();
+        if span >= Duration::from_secs(5) {
+            self.player.set_fps(self.fps_since.1 as f32 / span.as_secs_f32());
+            self.fps_since = (Instant::now(), 0);
+        }
+        // The maintainer's requests, on every tick (a still screen presents
+        // nothing, and must answer all the same): a screenshot is this
+        // renderer's kept frame, brought up to date and read back.
+        let time = FrameTime::now(t);
+        let mut shot = false;
+        let restart = crate::fleet::carry_out(&mut self.player, |p| {
+            shot = true;
+            crate::offscreen::screenshot(&state.gpu, &mut state.renderer, &p.scene, &p.layout, &time)
+                .map_err(|e| e.to_string())
+        });
+        if restart {
+            eprintln!("linli-signage: restart requested by the maintainer");
+            std::process::exit(crate::fleet::RESTART_EXIT_CODE);
+        }
+        if shot {
+            // The capture may have painted this tick's change onto the kept
+            // frame; the window must still be given it.
+            self.present_pending = true;
+        }
         let painted =
             state
                 .renderer
@@ -482,22 +507,6 @@ impl App {
         // The call is on screen now; only now may its announcement start.
         self.player.presented();
         self.fps_since.1 += 1;
-        let span = self.fps_since.0.elapsed();
-        if span >= Duration::from_secs(5) {
-            self.player.set_fps(self.fps_since.1 as f32 / span.as_secs_f32());
-            self.fps_since = (Instant::now(), 0);
-        }
-        // The maintainer's requests, between frames: a screenshot is this
-        // renderer's kept frame, read back.
-        let time = FrameTime::now(t);
-        let restart = crate::fleet::carry_out(&mut self.player, |p| {
-            let shot = crate::offscreen::screenshot(&state.gpu, &mut state.renderer, &p.scene, &p.layout, &time);
-            shot.map_err(|e| e.to_string())
-        });
-        if restart {
-            eprintln!("linli-signage: restart requested by the maintainer");
-            std::process::exit(crate::fleet::RESTART_EXIT_CODE);
-        }
         self.stats.frames += 1;
         self.stats
             .frame_times
