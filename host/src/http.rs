@@ -162,13 +162,7 @@ async fn refuse_dead_devices(
             // A paired kiosk or screen shows this on its screen.
             let caller = crate::auth::Caller::anonymous(&request_lang(req.headers(), req.uri().query()));
             let zh = caller.lang != "en";
-            let body = format!(
-                "<section class=\"card narrow\"><h1>{}</h1><p>{}</p><p><a href=\"/login\">{}</a></p></section>",
-                shell::tr(zh, "此设备已停用", "This device was revoked"),
-                shell::tr(zh, "此设备的令牌已停用或无效。请联系管理员在“设备”页面重新登记，并在本机打开新的配对链接。", "Its token was revoked or is not valid. Ask an admin to register it again on the Devices page and open the new pairing link here."),
-                shell::tr(zh, "工作人员登录", "Staff sign-in"),
-            );
-            let html = shell::render_shell(&host, &caller, None, shell::tr(zh, "此设备已停用", "Device revoked"), &body);
+            let html = shell::render_page(&host, &caller, None, shell::tr(zh, "此设备已停用", "Device revoked"), "revoked.html", minijinja::context! {});
             (axum::http::StatusCode::UNAUTHORIZED, axum::response::Html(html)).into_response()
         } else {
             error_code(
@@ -269,6 +263,29 @@ pub fn resolve_caller(host: &Host, headers: &axum::http::HeaderMap, query: Optio
 
 /// Refuse unless the caller is staff holding one of `roles` (admins always
 /// pass) and, for a state-changing request, sent the session's CSRF token.
+pub fn check_staff(
+    caller: &crate::auth::Caller,
+    csrf: Option<&str>,
+    headers: &axum::http::HeaderMap,
+    method: &axum::http::Method,
+    roles: &[&str],
+) -> Result<(), ApiError> {
+    match caller.kind {
+        crate::auth::CallerKind::Staff => {}
+        crate::auth::CallerKind::Anonymous => return Err(ApiError::unauthorized()),
+        _ => return Err(ApiError::forbidden()),
+    }
+    if !caller.is_admin() && !roles.iter().any(|r| caller.roles.iter().any(|c| c == r)) {
+        return Err(ApiError::forbidden());
+    }
+    let unsafe_method = !matches!(*method, axum::http::Method::GET | axum::http::Method::HEAD);
+    if unsafe_method && headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) != csrf {
+        return Err(ApiError::csrf());
+    }
+    Ok(())
+}
+
+/// [`check_staff`] for handlers that still answer a plain `Response`.
 pub fn require_staff(
     caller: &crate::auth::Caller,
     csrf: Option<&str>,
@@ -276,26 +293,97 @@ pub fn require_staff(
     method: &axum::http::Method,
     roles: &[&str],
 ) -> Result<(), axum::response::Response> {
-    use axum::http::StatusCode;
-    match caller.kind {
-        crate::auth::CallerKind::Staff => {}
-        crate::auth::CallerKind::Anonymous => return Err(error_json(StatusCode::UNAUTHORIZED, "请先登录", "please sign in")),
-        _ => return Err(error_json(StatusCode::FORBIDDEN, "您没有权限访问此功能", "you are not allowed to use this")),
-    }
-    if !caller.is_admin() && !roles.iter().any(|r| caller.roles.iter().any(|c| c == r)) {
-        return Err(error_json(StatusCode::FORBIDDEN, "您没有权限访问此功能", "you are not allowed to use this"));
-    }
-    let unsafe_method = !matches!(*method, axum::http::Method::GET | axum::http::Method::HEAD);
-    if unsafe_method && headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) != csrf {
-        return Err(error_json(StatusCode::FORBIDDEN, "请求缺少有效的 CSRF 令牌，请刷新页面后重试", "missing or wrong CSRF token; reload the page and try again"));
-    }
-    Ok(())
+    use axum::response::IntoResponse;
+    check_staff(caller, csrf, headers, method, roles).map_err(IntoResponse::into_response)
 }
 
-/// A JSON error body in both languages, its code taken from the status.
-pub fn error_json(status: axum::http::StatusCode, zh: &str, en: &str) -> axum::response::Response {
+/// The one error every host handler answers: a status, a stable code, the
+/// message in Chinese and in English, and the field at fault when there is
+/// one. Its body is `{"error": {"code", "message_zh", "message_en",
+/// "field"?}}`. It never carries internal detail: [`ApiError::internal`]
+/// logs the cause and answers a generic 500.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: axum::http::StatusCode,
+    pub code: std::borrow::Cow<'static, str>,
+    pub zh: String,
+    pub en: String,
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    /// An error with its own code.
+    pub fn new(status: axum::http::StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
+        ApiError { status, code: code.into(), zh: zh.into(), en: en.into(), field: None }
+    }
+
+    /// An error whose code is the usual one for its status.
+    pub fn status(status: axum::http::StatusCode, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
+        ApiError::new(status, status_code_name(status), zh, en)
+    }
+
+    /// Names the field at fault.
+    pub fn with_field(mut self, field: impl Into<String>) -> ApiError {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn unauthorized() -> ApiError {
+        ApiError::status(axum::http::StatusCode::UNAUTHORIZED, "请先登录", "please sign in")
+    }
+
+    pub fn forbidden() -> ApiError {
+        ApiError::status(axum::http::StatusCode::FORBIDDEN, "您没有权限访问此功能", "you are not allowed to use this")
+    }
+
+    pub fn csrf() -> ApiError {
+        ApiError::status(axum::http::StatusCode::FORBIDDEN, "请求缺少有效的 CSRF 令牌，请刷新页面后重试", "missing or wrong CSRF token; reload the page and try again")
+    }
+
+    pub fn not_found(zh: impl Into<String>, en: impl Into<String>) -> ApiError {
+        ApiError::status(axum::http::StatusCode::NOT_FOUND, zh, en)
+    }
+
+    /// A failure inside the host (storage, a task that died): the cause is
+    /// logged with `what` failed; the caller reads only a generic message.
+    pub fn internal(what: &str, cause: impl std::fmt::Display) -> ApiError {
+        tracing::error!(error = %cause, what, "a request failed inside the host");
+        ApiError::status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误，请稍后再试", "internal error; try again shortly")
+    }
+}
+
+impl From<&crate::auth::InputError> for ApiError {
+    /// An input refused (422, or 409 for a taken user name), its field named.
+    fn from(e: &crate::auth::InputError) -> ApiError {
+        let status = match e.code {
+            "internal" => axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "username_taken" => axum::http::StatusCode::CONFLICT,
+            _ => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        ApiError { status, code: e.code.into(), zh: e.zh.clone(), en: e.en.clone(), field: e.field.clone() }
+    }
+}
+
+impl From<crate::auth::InputError> for ApiError {
+    fn from(e: crate::auth::InputError) -> ApiError {
+        ApiError::from(&e)
+    }
+}
+
+impl axum::response::IntoResponse for ApiError {
+    fn into_response(self) -> axum::response::Response {
+        let mut body = serde_json::json!({"error": {"code": self.code, "message_zh": self.zh, "message_en": self.en}});
+        if let Some(f) = self.field {
+            body["error"]["field"] = f.into();
+        }
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+/// The usual error code of a status.
+fn status_code_name(status: axum::http::StatusCode) -> &'static str {
     use axum::http::StatusCode as S;
-    let code = match status {
+    match status {
         S::BAD_REQUEST => "bad_request",
         S::UNAUTHORIZED => "unauthorized",
         S::FORBIDDEN => "forbidden",
@@ -308,29 +396,24 @@ pub fn error_json(status: axum::http::StatusCode, zh: &str, en: &str) -> axum::r
         S::TOO_MANY_REQUESTS => "too_many_requests",
         s if s.is_server_error() => "internal",
         _ => "error",
-    };
-    error_code(status, code, zh, en)
+    }
 }
 
-/// The one error format of every answer: `{"error": {"code", "message_zh",
-/// "message_en"}}` (plugins' errors, from the SDK, have the same two
-/// messages).
-pub fn error_code(status: axum::http::StatusCode, code: &str, zh: &str, en: &str) -> axum::response::Response {
+/// [`ApiError::status`] as a response, for handlers not yet returning
+/// `Result<_, ApiError>`.
+pub fn error_json(status: axum::http::StatusCode, zh: &str, en: &str) -> axum::response::Response {
     use axum::response::IntoResponse;
-    (status, axum::Json(serde_json::json!({"error": {"code": code, "message_zh": zh, "message_en": en}}))).into_response()
+    ApiError::status(status, zh, en).into_response()
+}
+
+/// [`ApiError::new`] as a response.
+pub fn error_code(status: axum::http::StatusCode, code: &'static str, zh: &str, en: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ApiError::new(status, code, zh, en).into_response()
 }
 
 /// An input refused, with the field named (`"field"`), as 422.
 pub fn input_error(e: &crate::auth::InputError) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let status = match e.code {
-        "internal" => axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-        "username_taken" => axum::http::StatusCode::CONFLICT,
-        _ => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    let mut body = serde_json::json!({"error": {"code": e.code, "message_zh": e.zh, "message_en": e.en}});
-    if let Some(f) = &e.field {
-        body["error"]["field"] = f.clone().into();
-    }
-    (status, axum::Json(body)).into_response()
+    ApiError::from(e).into_response()
 }

@@ -1,8 +1,9 @@
 //! The admin's pages and APIs: staff and roles, devices, capability grants,
 //! and the supervisor's audit log. Every change is audited.
 
-use super::shell::{esc, format_local, render_shell, tr};
-use super::{error_json, input_error, require_staff, resolve_caller};
+use super::shell::{esc, format_local, render_page, ser, tr};
+use super::ApiError;
+use super::{check_staff, error_json, input_error, require_staff, resolve_caller};
 use crate::audit;
 use crate::auth::{Caller, Field, InputError, ROLES, device_kind_name, devices, role_name, sessions};
 use crate::host::Host;
@@ -220,94 +221,43 @@ async fn staff_password(State(host): State<Arc<Host>>, headers: HeaderMap, metho
     }
 }
 
-fn role_boxes(zh: bool, checked: &[String]) -> String {
-    ROLES
-        .iter()
-        .map(|r| {
-            format!(
-                "<label class=\"inline\"><input type=\"checkbox\" name=\"roles\" value=\"{r}\"{}> {}</label>",
-                if checked.iter().any(|c| c == r) { " checked" } else { "" },
-                role_name(r, zh)
-            )
-        })
-        .collect()
+/// The role checkboxes of a staff form, ticked where held.
+fn role_boxes(zh: bool, checked: &[String]) -> Vec<serde_json::Value> {
+    ROLES.iter().map(|r| serde_json::json!({ "value": r, "name": role_name(r, zh), "checked": checked.iter().any(|c| c == r) })).collect()
 }
 
-async fn staff_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+async fn staff_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, q.as_deref());
     if !caller.is_admin() {
-        return Redirect::to("/login?next=/admin/host/staff").into_response();
+        return Ok(Redirect::to("/login?next=/admin/host/staff").into_response());
     }
     let zh = caller.lang != "en";
-    let list = sessions::list_staff(&host.db).unwrap_or_default();
-    let mut rows = String::new();
-    for s in &list {
-        let roles: Vec<&str> = s.roles.iter().map(|r| role_name(r, zh)).collect();
-        let switch = if s.disabled {
-            format!("<button type=\"button\" data-enable=\"{}\">{}</button>", s.id, tr(zh, "重新启用", "Enable"))
-        } else {
-            format!(
-                "<button type=\"button\" data-disable=\"{}\" data-confirm=\"{}\">{}</button>",
-                s.id,
-                esc(&if zh {
-                    format!("确定停用“{}”（{}）的账号吗？停用后其登录会立即失效，之后可重新启用。", s.display_name, s.username)
-                } else {
-                    format!("Disable the account of {} ({})? They are signed out at once; you can enable it again later.", s.display_name, s.username)
-                }),
-                tr(zh, "停用", "Disable")
-            )
-        };
-        rows.push_str(&format!(
-            "<tr data-staff=\"{id}\"><td>{u}</td><td>{n}</td><td>{r}</td><td>{w}</td><td class=\"{cls}\">{st}</td><td class=\"actions\"><button type=\"button\" data-edit=\"{id}\">{edit}</button> {switch}</td></tr>\
-             <tr class=\"edit-row\" id=\"edit-{id}\" hidden><td colspan=\"6\">\
-             <form class=\"staff-edit\" data-id=\"{id}\"><label>{ln}<input name=\"name\" value=\"{n}\" maxlength=\"40\" required></label>\
-             <fieldset><legend>{lr}</legend>{boxes}</fieldset>\
-             <label>{lw}<input name=\"windows\" value=\"{wv}\" maxlength=\"200\" placeholder=\"{wh}\"></label>\
-             <button class=\"primary\">{save}</button> <span class=\"status\" role=\"status\"></span></form>\
-             <form class=\"staff-password\" data-id=\"{id}\"><label>{lp}<input name=\"password\" type=\"password\" minlength=\"10\" maxlength=\"200\" autocomplete=\"new-password\" required></label>\
-             <button>{reset}</button> <span class=\"status\" role=\"status\"></span></form></td></tr>",
-            id = s.id,
-            u = esc(&s.username),
-            n = esc(&s.display_name),
-            r = esc(&roles.join(if zh { "、" } else { ", " })),
-            w = esc(&s.windows.join(if zh { "、" } else { ", " })),
-            wv = esc(&s.windows.join(",")),
-            cls = if s.disabled { "bad" } else { "ok" },
-            st = if s.disabled { tr(zh, "已停用", "disabled") } else { tr(zh, "启用中", "active") },
-            edit = tr(zh, "修改", "Edit"),
-            ln = tr(zh, "姓名", "Name"),
-            lr = tr(zh, "角色（至少一个）", "Roles (at least one)"),
-            boxes = role_boxes(zh, &s.roles),
-            lw = tr(zh, "负责窗口（窗口办事员；多个用逗号分隔；留空则登录时自填）", "Windows (clerks; separate with commas; empty: typed at sign-in)"),
-            wh = tr(zh, "例如 1,2", "e.g. 1,2"),
-            save = tr(zh, "保存修改", "Save"),
-            lp = tr(zh, "新密码（至少 10 个字符）", "New password (at least 10 characters)"),
-            reset = tr(zh, "重置密码", "Reset password"),
-        ));
-    }
-    let body = format!(
-        r#"<section class="card"><h1>{title}</h1><p class="lead">{lead}</p><table id="staff-table"><thead><tr><th>{u}</th><th>{n}</th><th>{r}</th><th>{w}</th><th>{st}</th><th>{ops}</th></tr></thead><tbody>{rows}</tbody></table></section>
-<section class="card"><h2>{add}</h2><form id="new-staff"><label>{u}<input name="username" maxlength="32" pattern="[A-Za-z0-9_.\-]+" required></label><label>{n}<input name="name" maxlength="40" required></label>
-<fieldset><legend>{r_req}</legend>{roles}</fieldset><label>{lw}<input name="windows" maxlength="200" placeholder="{wh}"></label><label>{pw}<input name="password" type="password" minlength="10" maxlength="200" autocomplete="new-password" required></label>
-<button class="primary">{create}</button> <span class="status" role="status"></span></form></section>
-<script src="/static/admin.js"></script>"#,
-        title = tr(zh, "工作人员与角色", "Staff and roles"),
-        lead = tr(zh, "修改角色、窗口或密码后，该工作人员需要重新登录。", "After a change of roles, windows or password the staff member signs in again."),
-        u = tr(zh, "用户名", "User name"),
-        n = tr(zh, "姓名", "Name"),
-        r = tr(zh, "角色", "Roles"),
-        w = tr(zh, "负责窗口", "Windows"),
-        st = tr(zh, "状态", "State"),
-        ops = tr(zh, "操作", "Actions"),
-        add = tr(zh, "新增工作人员", "Add a staff member"),
-        r_req = tr(zh, "角色（至少一个）", "Roles (at least one)"),
-        roles = role_boxes(zh, &[]),
-        lw = tr(zh, "负责窗口（窗口办事员；多个用逗号分隔；可不填）", "Windows (clerks; separate with commas; optional)"),
-        wh = tr(zh, "例如 1,2", "e.g. 1,2"),
-        pw = tr(zh, "初始密码（至少 10 个字符）", "Initial password (at least 10 characters)"),
-        create = tr(zh, "创建", "Create"),
-    );
-    Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "工作人员", "Staff"), &body)).into_response()
+    let list = sessions::list_staff(&host.db).map_err(|e| ApiError::internal("listing staff", e))?;
+    let sep = if zh { "、" } else { ", " };
+    let staff: Vec<serde_json::Value> = list
+        .iter()
+        .map(|s| {
+            let roles: Vec<&str> = s.roles.iter().map(|r| role_name(r, zh)).collect();
+            let confirm = if zh {
+                format!("确定停用“{}”（{}）的账号吗？停用后其登录会立即失效，之后可重新启用。", s.display_name, s.username)
+            } else {
+                format!("Disable the account of {} ({})? They are signed out at once; you can enable it again later.", s.display_name, s.username)
+            };
+            serde_json::json!({
+                "id": s.id,
+                "username": s.username,
+                "name": s.display_name,
+                "roles": roles.join(sep),
+                "windows": s.windows.join(sep),
+                "windows_value": s.windows.join(","),
+                "disabled": s.disabled,
+                "confirm": confirm,
+                "role_boxes": role_boxes(zh, &s.roles),
+            })
+        })
+        .collect();
+    let ctx = minijinja::context! { staff => ser(&staff), new_roles => ser(role_boxes(zh, &[])) };
+    Ok(Html(render_page(&host, &caller, csrf.as_deref(), tr(zh, "工作人员", "Staff"), "staff.html", ctx)).into_response())
 }
 
 // ---- devices ----
@@ -572,8 +522,8 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 }
 
 /// The start of a `YYYY-MM-DD` day in the hall's time, in milliseconds.
-fn day_start_ms(f: Field, text: &str, offset_minutes: i32) -> Result<i64, Response> {
-    let bad = || input_error(&InputError::new("field_invalid", Some(f.name), format!("{}应为日期，例如 2026-11-25", f.zh), format!("{} must be a date such as 2026-11-25", f.en)));
+fn day_start_ms(f: Field, text: &str, offset_minutes: i32) -> Result<i64, ApiError> {
+    let bad = || ApiError::from(InputError::new("field_invalid", Some(f.name), format!("{}应为日期，例如 2026-11-25", f.zh), format!("{} must be a date such as 2026-11-25", f.en)));
     let parts: Vec<&str> = text.trim().split('-').collect();
     let [y, m, d] = parts.as_slice() else { return Err(bad()) };
     let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i64>(), m.parse::<i64>(), d.parse::<i64>()) else { return Err(bad()) };
@@ -610,7 +560,7 @@ const TO_DATE: Field = Field { name: "to_date", zh: "结束日期", en: "To date
 const WORDS: Field = Field { name: "q", zh: "关键词", en: "Words" };
 
 /// The entries an audit query asks for, newest first.
-fn audit_entries(host: &Host, a: &AuditQuery) -> Result<Vec<audit::Entry>, Response> {
+fn audit_entries(host: &Host, a: &AuditQuery) -> Result<Vec<audit::Entry>, ApiError> {
     let offset = host.config.utc_offset_minutes;
     let mut f = audit::Filter { actor: a.actor.clone(), action: a.action.clone(), target: a.target.clone(), from: a.from, until: a.until, limit: a.limit };
     if let Some(d) = a.from_date.as_deref().filter(|d| !d.trim().is_empty()) {
@@ -619,7 +569,7 @@ fn audit_entries(host: &Host, a: &AuditQuery) -> Result<Vec<audit::Entry>, Respo
     if let Some(d) = a.to_date.as_deref().filter(|d| !d.trim().is_empty()) {
         f.until = Some(day_start_ms(TO_DATE, d, offset)? + 86_400_000);
     }
-    let words = crate::auth::check_line(WORDS, a.q.as_deref().unwrap_or(""), 100, true).map_err(|e| input_error(&e))?;
+    let words = crate::auth::check_line(WORDS, a.q.as_deref().unwrap_or(""), 100, true).map_err(ApiError::from)?;
     let words: Vec<String> = words.split_whitespace().map(str::to_lowercase).collect();
     let want = a.limit.unwrap_or(500).min(10_000) as usize;
     if !words.is_empty() {
@@ -627,7 +577,7 @@ fn audit_entries(host: &Host, a: &AuditQuery) -> Result<Vec<audit::Entry>, Respo
         // the stored codes, so the store is asked for more.
         f.limit = Some(10_000);
     }
-    let entries = audit::query(&host.db, &f).map_err(internal)?;
+    let entries = audit::query(&host.db, &f).map_err(|e| ApiError::internal("reading the audit log", e))?;
     Ok(entries
         .into_iter()
         .filter(|e| {
@@ -653,106 +603,76 @@ fn audit_entries(host: &Host, a: &AuditQuery) -> Result<Vec<audit::Entry>, Respo
         .collect())
 }
 
-async fn audit_json(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Query(a): Query<AuditQuery>) -> Response {
+async fn audit_json(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Query(a): Query<AuditQuery>) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
-    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["supervisor"]) {
-        return r;
-    }
-    match audit_entries(&host, &a) {
-        Ok(entries) => {
-            // A check that could not run is not a pass: `intact` only for Ok(None).
-            let broken = audit::verify_chain(&host.db, host.services.vault.audit_chain());
-            let broken_at = broken.as_ref().ok().copied().flatten();
-            Json(serde_json::json!({ "entries": entries, "intact": matches!(broken, Ok(None)), "broken_at": broken_at })).into_response()
-        }
-        Err(r) => r,
-    }
+    check_staff(&caller, csrf.as_deref(), &headers, &method, &["supervisor"])?;
+    let entries = audit_entries(&host, &a)?;
+    // A check that could not run is not a pass: `intact` only for Ok(None).
+    let broken = audit::verify_chain(&host.db, host.services.vault.audit_chain());
+    let broken_at = broken.as_ref().ok().copied().flatten();
+    Ok(Json(serde_json::json!({ "entries": entries, "intact": matches!(broken, Ok(None)), "broken_at": broken_at })).into_response())
 }
 
-async fn audit_csv(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Query(a): Query<AuditQuery>) -> Response {
+async fn audit_csv(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Query(a): Query<AuditQuery>) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
-    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["supervisor"]) {
-        return r;
-    }
-    match audit_entries(&host, &a) {
-        Ok(entries) => {
-            audit_log(&host, &caller, "audit.export", None, Some(&format!("{} entries", entries.len())));
-            (
-                [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"linli-audit.csv\"")],
-                audit::to_csv(&entries, host.config.utc_offset_minutes),
-            )
-                .into_response()
-        }
-        Err(r) => r,
-    }
+    check_staff(&caller, csrf.as_deref(), &headers, &method, &["supervisor"])?;
+    let entries = audit_entries(&host, &a)?;
+    audit_log(&host, &caller, "audit.export", None, Some(&format!("{} entries", entries.len())));
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"linli-audit.csv\"")],
+        audit::to_csv(&entries, host.config.utc_offset_minutes),
+    )
+        .into_response())
 }
 
-async fn audit_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery, a: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn audit_page(
+    State(host): State<Arc<Host>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    a: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
     let a = a.map(|Query(a)| a).unwrap_or_default();
     let (caller, csrf) = resolve_caller(&host, &headers, q.as_deref());
     if !audit_allowed(&caller) {
         return match caller.kind {
-            crate::auth::CallerKind::Staff => error_json(StatusCode::FORBIDDEN, "仅主管和管理员可查看审计日志", "supervisors and admins only"),
-            _ => Redirect::to("/login?next=/admin/host/audit").into_response(),
+            crate::auth::CallerKind::Staff => Err(ApiError::status(StatusCode::FORBIDDEN, "仅主管和管理员可查看审计日志", "supervisors and admins only")),
+            _ => Ok(Redirect::to("/login?next=/admin/host/audit").into_response()),
         };
     }
     let zh = caller.lang != "en";
     let (entries, problem) = match audit_entries(&host, &a) {
         Ok(e) => (e, String::new()),
-        Err(r) => {
-            // Say what is wrong with the filter above the (empty) table.
-            let body = axum::body::to_bytes(r.into_body(), 64 * 1024).await.unwrap_or_default();
-            let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-            let msg = v["error"][if zh { "message_zh" } else { "message_en" }].as_str().unwrap_or("").to_owned();
-            (vec![], format!("<p class=\"alert\" role=\"alert\">{}</p>", esc(&msg)))
-        }
+        // Say what is wrong with the filter above the (empty) table.
+        Err(e) if e.status.is_client_error() => (vec![], if zh { e.zh } else { e.en }),
+        Err(e) => return Err(e),
     };
     let intact = matches!(audit::verify_chain(&host.db, host.services.vault.audit_chain()), Ok(None));
-    let mut rows = String::new();
-    for e in &entries {
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&format_local(e.time, host.config.utc_offset_minutes)),
-            esc(e.actor_name.as_deref().unwrap_or(actor_kind_name(&e.actor_kind, zh))),
-            esc(e.actor_id.as_deref().unwrap_or("")),
-            esc(&e.action),
-            esc(action_name(&e.action, zh).unwrap_or(&e.action)),
-            esc(e.target.as_deref().unwrap_or("")),
-            esc(e.detail.as_deref().unwrap_or("")),
-        ));
-    }
-    if entries.is_empty() {
-        rows = format!("<tr><td colspan=\"6\">{}</td></tr>", tr(zh, "没有符合条件的记录。", "No entries match."));
-    }
-    let v = |s: &Option<String>| esc(s.as_deref().unwrap_or(""));
-    let qs = q.as_deref().unwrap_or("");
-    let body = format!(
-        r#"<section class="card"><h1>{title}</h1><p class="{cls}">{chain}</p>
-<form method="get" class="filters"><label>{from}<input type="date" name="from_date" value="{ff}"></label><label>{to}<input type="date" name="to_date" value="{ft}"></label>
-<label>{words}<input name="q" value="{fq}" maxlength="100" placeholder="{words_hint}"></label>
-<button class="primary">{filter}</button> <a class="button" href="/api/host/audit.csv?{qs}">{export}</a></form>{problem}
-<table><thead><tr><th>{time}</th><th>{actor}</th><th>{actor_id}</th><th>{action}</th><th>{target}</th><th>{detail}</th></tr></thead><tbody>{rows}</tbody></table></section>"#,
-        title = tr(zh, "审计日志", "Audit log"),
-        cls = if intact { "ok" } else { "alert" },
-        chain = if intact { tr(zh, "日志完整，未发现篡改。", "The log is intact.") } else { tr(zh, "警告：日志校验失败，可能被篡改！", "Warning: the log's hash chain is broken!") },
-        from = tr(zh, "开始日期", "From"),
-        to = tr(zh, "结束日期", "To"),
-        words = tr(zh, "关键词", "Words"),
-        words_hint = tr(zh, "操作人、操作、对象或详情，中英文均可", "actor, action, target or detail, in either language"),
-        actor = tr(zh, "操作人", "Actor"),
-        actor_id = tr(zh, "编号", "ID"),
-        action = tr(zh, "操作", "Action"),
-        target = tr(zh, "对象", "Target"),
-        time = tr(zh, "时间", "Time"),
-        detail = tr(zh, "详情", "Detail"),
-        filter = tr(zh, "筛选", "Filter"),
-        export = tr(zh, "导出 CSV", "Export CSV"),
-        ff = v(&a.from_date),
-        ft = v(&a.to_date),
-        fq = v(&a.q),
-        qs = esc(qs),
-    );
-    Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "审计日志", "Audit log"), &body)).into_response()
+    let offset = host.config.utc_offset_minutes;
+    let rows: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "time": format_local(e.time, offset),
+                "actor": e.actor_name.as_deref().unwrap_or(actor_kind_name(&e.actor_kind, zh)),
+                "actor_id": e.actor_id.as_deref().unwrap_or(""),
+                "code": e.action,
+                "action": action_name(&e.action, zh).unwrap_or(&e.action),
+                "target": e.target.as_deref().unwrap_or(""),
+                "detail": e.detail.as_deref().unwrap_or(""),
+            })
+        })
+        .collect();
+    let v = |s: &Option<String>| s.clone().unwrap_or_default();
+    let ctx = minijinja::context! {
+        intact => intact,
+        entries => ser(&rows),
+        problem => problem,
+        from_date => v(&a.from_date),
+        to_date => v(&a.to_date),
+        q => v(&a.q),
+        qs => q.as_deref().unwrap_or(""),
+    };
+    Ok(Html(render_page(&host, &caller, csrf.as_deref(), tr(zh, "审计日志", "Audit log"), "audit.html", ctx)).into_response())
 }
 
 /// The host's audit actions as people read them; None for a plugin's own
@@ -790,54 +710,22 @@ fn actor_kind_name(kind: &str, zh: bool) -> &'static str {
 
 // ---- devices page ----
 
-async fn devices_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+async fn devices_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, q.as_deref());
     if !(caller.is_admin() || caller.roles.iter().any(|r| r == "maintainer")) {
-        return Redirect::to("/login?next=/admin/host/devices").into_response();
+        return Ok(Redirect::to("/login?next=/admin/host/devices").into_response());
     }
     let zh = caller.lang != "en";
-    let mut rows = String::new();
-    for d in devices::list(&host.db).unwrap_or_default() {
-        let v = device_view(&d, zh, host.config.utc_offset_minutes);
-        let s = |k: &str| esc(v[k].as_str().unwrap_or(""));
-        rows.push_str(&format!(
-            "<tr data-device=\"{id}\"><td>{name}</td><td>{kind}</td><td>{window}</td><td class=\"{cls}\">{state}</td><td>{seen}</td><td>{action}</td></tr>",
-            id = d.id,
-            name = s("name"),
-            kind = s("kind"),
-            window = s("window"),
-            cls = if d.revoked_at.is_some() { "bad" } else { "ok" },
-            state = s("state"),
-            seen = s("seen"),
-            action = if d.revoked_at.is_some() {
-                String::new()
-            } else {
-                format!("<button type=\"button\" data-revoke=\"{}\" data-confirm=\"{}\">{}</button>", d.id, s("confirm"), s("revoke"))
-            },
-        ));
-    }
-    let kinds: String = devices::KINDS.iter().map(|k| format!("<option value=\"{k}\">{}</option>", device_kind_name(k, zh))).collect();
-    let body = format!(
-        r#"<section class="card"><h1>{title}</h1><table id="device-table"><thead><tr><th>{n}</th><th>{k}</th><th>{w}</th><th>{s}</th><th>{seen}</th><th>{ops}</th></tr></thead><tbody>{rows}</tbody></table></section>
-<section class="card"><h2>{add}</h2><form id="new-device"><label>{n}<input name="name" maxlength="40" required></label>
-<label>{k}<select name="kind">{kinds}</select></label>
-<label>{w}<input name="window" maxlength="10" placeholder="{wh}"></label><button class="primary">{create}</button> <span class="status" role="status"></span></form>
-<div id="device-paired" hidden><p class="ok">{once}</p><p><code id="device-token"></code></p><p>{pair}</p><p><code id="device-link"></code> <button type="button" id="device-copy" data-done="{copied}">{copy}</button></p><div id="device-qr"></div></div></section>
-<script src="/static/admin.js"></script>"#,
-        title = tr(zh, "设备管理", "Devices"),
-        n = tr(zh, "名称", "Name"),
-        k = tr(zh, "类型", "Kind"),
-        w = tr(zh, "窗口", "Window"),
-        wh = tr(zh, "窗口评价器填写，例如 3", "for window evaluators, e.g. 3"),
-        s = tr(zh, "状态", "State"),
-        seen = tr(zh, "最近连接", "Last seen"),
-        ops = tr(zh, "操作", "Actions"),
-        add = tr(zh, "登记新设备", "Register a device"),
-        create = tr(zh, "登记", "Register"),
-        once = tr(zh, "设备已登记。令牌只显示这一次，请妥善保管：", "The device is registered. Its token is shown this once only:"),
-        pair = tr(zh, "在该设备上扫描二维码或打开以下地址完成配对：", "Scan the QR code or open this address on the device to pair it:"),
-        copy = tr(zh, "复制链接", "Copy link"),
-        copied = tr(zh, "已复制", "Copied"),
-    );
-    Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "设备管理", "Devices"), &body)).into_response()
+    let list = devices::list(&host.db).map_err(|e| ApiError::internal("listing devices", e))?;
+    let rows: Vec<serde_json::Value> = list
+        .iter()
+        .map(|d| {
+            let mut v = device_view(d, zh, host.config.utc_offset_minutes);
+            v["revoked"] = d.revoked_at.is_some().into();
+            v
+        })
+        .collect();
+    let kinds: Vec<serde_json::Value> = devices::KINDS.iter().map(|k| serde_json::json!({ "value": k, "name": device_kind_name(k, zh) })).collect();
+    let ctx = minijinja::context! { devices => ser(&rows), kinds => ser(&kinds) };
+    Ok(Html(render_page(&host, &caller, csrf.as_deref(), tr(zh, "设备管理", "Devices"), "devices.html", ctx)).into_response())
 }

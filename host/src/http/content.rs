@@ -1,11 +1,11 @@
 //! Content for the screens: the index, the assets, and the editors' page.
 
-use super::shell::{esc, render_shell, tr};
-use super::{error_json, resolve_caller};
+use super::shell::{render_page, ser, tr};
+use super::{ApiError, resolve_caller};
 use crate::host::Host;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use linli_content::Timestamp;
@@ -24,10 +24,16 @@ fn is_editor(caller: &crate::auth::Caller) -> bool {
 
 /// The whole index: what every screen shows is public; the list of file
 /// problems is for editors only.
-async fn index(State(host): State<Arc<Host>>, headers: HeaderMap) -> Response {
-    let Some(content) = host.content.get() else {
-        return error_json(StatusCode::NOT_FOUND, "未配置显示屏内容目录", "no content folder is configured");
-    };
+fn no_content_folder() -> ApiError {
+    ApiError::not_found("未配置显示屏内容目录", "no content folder is configured")
+}
+
+fn no_such_file() -> ApiError {
+    ApiError::not_found("文件不存在", "no such file")
+}
+
+async fn index(State(host): State<Arc<Host>>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let content = host.content.get().ok_or_else(no_content_folder)?;
     let (caller, _) = resolve_caller(&host, &headers, None);
     let store = content.store.read().unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut v = serde_json::to_value(store.index()).unwrap_or_default();
@@ -38,28 +44,21 @@ async fn index(State(host): State<Arc<Host>>, headers: HeaderMap) -> Response {
         obj.insert("errors".into(), serde_json::json!({}));
         obj.insert("error_count".into(), n.into());
     }
-    axum::Json(v).into_response()
+    Ok(axum::Json(v).into_response())
 }
 
-async fn asset(State(host): State<Arc<Host>>, Path(path): Path<String>) -> Response {
-    let Some(content) = host.content.get() else {
-        return error_json(StatusCode::NOT_FOUND, "未配置显示屏内容目录", "no content folder is configured");
-    };
+async fn asset(State(host): State<Arc<Host>>, Path(path): Path<String>) -> Result<Response, ApiError> {
+    let content = host.content.get().ok_or_else(no_content_folder)?;
     // resolve_asset refuses `..`, absolute paths and symlinks out of the folder.
     let resolved = content.store.read().unwrap_or_else(std::sync::PoisonError::into_inner).resolve_asset(&path);
-    let file = match resolved {
-        Ok(p) => p,
-        Err(_) => return error_json(StatusCode::NOT_FOUND, "文件不存在", "no such file"),
-    };
+    let file = resolved.map_err(|_| no_such_file())?;
     let mime = match file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("png") => "image/png",
         Some("jpg" | "jpeg") => "image/jpeg",
-        _ => return error_json(StatusCode::NOT_FOUND, "文件不存在", "no such file"),
+        _ => return Err(no_such_file()),
     };
-    match tokio::fs::read(&file).await {
-        Ok(bytes) => ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "max-age=60")], bytes).into_response(),
-        Err(_) => error_json(StatusCode::NOT_FOUND, "文件不存在", "no such file"),
-    }
+    let bytes = tokio::fs::read(&file).await.map_err(|_| no_such_file())?;
+    Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "max-age=60")], bytes).into_response())
 }
 
 /// A content kind as editors read it.
@@ -84,54 +83,34 @@ async fn page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): Ra
         return axum::response::Redirect::to("/login?next=/admin/host/content").into_response();
     }
     let zh = caller.lang != "en";
+    let title = tr(zh, "屏幕内容", "Screen content");
     let Some(content) = host.content.get() else {
-        let body = format!("<section class=\"card\"><h1>{}</h1></section>", tr(zh, "未配置显示屏内容目录", "No content folder is configured"));
-        return Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "屏幕内容", "Screen content"), &body)).into_response();
+        return Html(render_page(&host, &caller, csrf.as_deref(), title, "content.html", minijinja::context! { configured => false })).into_response();
     };
     let store = content.store.read().unwrap_or_else(std::sync::PoisonError::into_inner);
     let index = store.index();
     let now = Timestamp(host.now_ms() / 1000);
-    let mut rows = String::new();
-    for item in index.items.values() {
-        let live = item.is_live(now);
-        let state = if item.stale {
-            format!("<td class=\"bad\">{}</td>", tr(zh, "文件有误，显示上一版", "file broken; last good version shown"))
-        } else if live {
-            format!("<td class=\"ok\">{}</td>", tr(zh, "正在播放", "live now"))
-        } else {
-            format!("<td>{}</td>", tr(zh, "已排期/已过期", "scheduled or expired"))
-        };
-        rows.push_str(&format!(
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td>{state}<td>{}</td></tr>",
-            esc(&item.path),
-            kind_name(item.kind, zh),
-            esc(&item.title),
-            // In the hall's time, not a Unix timestamp.
-            item.valid_until.map(|t| esc(&super::shell::format_local(t.0 * 1000, host.config.utc_offset_minutes))).unwrap_or_default()
-        ));
-    }
-    let mut errors = String::new();
-    for e in index.all_errors() {
-        errors.push_str(&format!("<li><code>{}</code></li>", esc(&e.to_string())));
-    }
-    let body = format!(
-        "<section class=\"card\"><h1>{title}</h1><p>{summary}</p>{errs}<table><thead><tr><th>{f}</th><th>{k}</th><th>{t}</th><th>{s}</th><th>{u}</th></tr></thead><tbody>{rows}</tbody></table></section>",
-        title = tr(zh, "屏幕内容", "Screen content"),
-        summary = esc(&format!(
-            "{} {} · {} {} · {} {}",
-            index.items.len(),
-            tr(zh, "条内容", "items"),
-            index.layouts.len(),
-            tr(zh, "个版式", "layouts"),
-            index.error_count(),
-            tr(zh, "个问题", "problems")
-        )),
-        errs = if errors.is_empty() { String::new() } else { format!("<h2>{}</h2><ul class=\"errors\">{errors}</ul>", tr(zh, "需要修改的文件", "Files to fix")) },
-        f = tr(zh, "文件", "File"),
-        k = tr(zh, "类型", "Kind"),
-        t = tr(zh, "标题", "Title"),
-        s = tr(zh, "状态", "State"),
-        u = tr(zh, "有效期至", "Valid until"),
-    );
-    Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "屏幕内容", "Screen content"), &body)).into_response()
+    let items: Vec<serde_json::Value> = index
+        .items
+        .values()
+        .map(|item| {
+            serde_json::json!({
+                "path": item.path,
+                "kind": kind_name(item.kind, zh),
+                "title": item.title,
+                "state": if item.stale { "stale" } else if item.is_live(now) { "live" } else { "other" },
+                // In the hall's time, not a Unix timestamp.
+                "until": item.valid_until.map(|t| super::shell::format_local(t.0 * 1000, host.config.utc_offset_minutes)).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let errors: Vec<String> = index.all_errors().map(|e| e.to_string()).collect();
+    let ctx = minijinja::context! {
+        configured => true,
+        items => ser(&items),
+        layouts => index.layouts.len(),
+        problems => index.error_count(),
+        errors => errors,
+    };
+    Html(render_page(&host, &caller, csrf.as_deref(), title, "content.html", ctx)).into_response()
 }

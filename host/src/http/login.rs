@@ -1,6 +1,7 @@
 //! Sign-in and sign-out pages for staff.
 
-use super::shell::{esc, render_shell, tr};
+use super::ApiError;
+use super::shell::{render_page, tr};
 use crate::auth::sessions::{self, KNOWN_DEVICE_COOKIE, LoginAttempt, LoginError};
 use crate::host::Host;
 use axum::extract::rejection::FormRejection;
@@ -30,25 +31,8 @@ struct LoginQuery {
 fn login_form(host: &Host, headers: &HeaderMap, lang_q: Option<&str>, next: &str, error: Option<&str>) -> Response {
     let (caller, csrf) = super::resolve_caller(host, headers, lang_q);
     let zh = caller.lang != "en";
-    let err = error.map(|e| format!("<p class=\"alert\" role=\"alert\">{}</p>", esc(e))).unwrap_or_default();
-    let body = format!(
-        r#"<section class="card narrow"><h1>{title}</h1>{err}
-<form method="post" action="/login">
-<input type="hidden" name="next" value="{next}">
-<label>{user}<input name="username" autocomplete="username" maxlength="64" required autofocus></label>
-<label>{pass}<input name="password" type="password" autocomplete="current-password" maxlength="200" required></label>
-<label>{window}<input name="window" inputmode="numeric" maxlength="10" placeholder="{window_hint}"></label>
-<button type="submit" class="primary">{submit}</button>
-</form></section>"#,
-        title = tr(zh, "工作人员登录", "Staff sign-in"),
-        user = tr(zh, "用户名", "User name"),
-        pass = tr(zh, "密码", "Password"),
-        window = tr(zh, "窗口号（窗口办事员填写；已分配窗口的可不填）", "Window (clerks; leave empty if windows are assigned to you)"),
-        window_hint = tr(zh, "例如 3", "e.g. 3"),
-        submit = tr(zh, "登录", "Sign in"),
-        next = esc(next),
-    );
-    Html(render_shell(host, &caller, csrf.as_deref(), tr(zh, "登录", "Sign in"), &body)).into_response()
+    let ctx = minijinja::context! { error => error.unwrap_or(""), next => next };
+    Html(render_page(host, &caller, csrf.as_deref(), tr(zh, "登录", "Sign in"), "login.html", ctx)).into_response()
 }
 
 async fn login_page(State(host): State<Arc<Host>>, headers: HeaderMap, q: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>) -> Response {
@@ -167,14 +151,14 @@ async fn login_submit(
     headers: HeaderMap,
     ext: axum::http::Extensions,
     form: Result<Form<LoginForm>, FormRejection>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let anon = crate::auth::Caller::anonymous("zh-CN");
     let client = super::rate::client_key(&anon, &ext);
     if let Err(wait) = host.rate.check(&format!("login:{client}")) {
-        return super::rate::too_many(wait);
+        return Ok(super::rate::too_many(wait));
     }
     let Ok(Form(f)) = form else {
-        return super::error_code(StatusCode::BAD_REQUEST, "bad_form", "登录表单不完整，请刷新页面后重试", "the sign-in form is incomplete; reload the page and try again");
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_form", "登录表单不完整，请刷新页面后重试", "the sign-in form is incomplete; reload the page and try again"));
     };
     let next = safe_next(Some(&f.next));
     let h = host.clone();
@@ -186,9 +170,10 @@ async fn login_submit(
         let attempt = LoginAttempt { username: &user, password: &pass, window, client: &client, known_device: known.as_deref() };
         sessions::login(&h.db, &h.rate.logins, &attempt, now)
     })
-    .await;
+    .await
+    .map_err(|e| ApiError::internal("sign-in", e))?;
     match result {
-        Ok(Ok(ok)) => {
+        Ok(ok) => {
             let s = &ok.session;
             tracing::info!(staff = %s.username, window = ?s.window, "staff signed in");
             // A clerk with several assigned windows picks one of them next.
@@ -200,9 +185,9 @@ async fn login_submit(
                 &format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", ok.token, sessions::SESSION_TTL_MS / 1000),
             );
             set_cookie(&mut r, &format!("{KNOWN_DEVICE_COOKIE}={}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=31536000", ok.known_device));
-            r
+            Ok(r)
         }
-        Ok(Err(e)) => {
+        Err(e) => {
             tracing::warn!(user = %f.username.chars().take(64).collect::<String>(), error = %e, "failed sign-in");
             let zh = super::request_lang(&headers, None) != "en";
             let msg = match &e {
@@ -216,9 +201,8 @@ async fn login_submit(
                 LoginError::BadCredentials => StatusCode::UNAUTHORIZED,
                 LoginError::Input(_) => StatusCode::UNPROCESSABLE_ENTITY,
             };
-            r
+            Ok(r)
         }
-        Err(_) => super::error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error"),
     }
 }
 
@@ -238,37 +222,37 @@ fn given_csrf(headers: &HeaderMap, form: &CsrfForm) -> Option<String> {
     headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned).or_else(|| Some(form.csrf.clone()).filter(|c| !c.is_empty()))
 }
 
-fn bad_csrf() -> Response {
-    super::error_code(StatusCode::FORBIDDEN, "csrf", "请求缺少有效的 CSRF 令牌，请刷新页面后重试", "missing or wrong CSRF token; reload the page and try again")
+fn bad_csrf() -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "csrf", "请求缺少有效的 CSRF 令牌，请刷新页面后重试", "missing or wrong CSRF token; reload the page and try again")
 }
 
 /// Sign out. Needs the session's CSRF token, so another site cannot sign
 /// a staff member out behind their back.
-async fn logout(State(host): State<Arc<Host>>, headers: HeaderMap, form: Result<Form<CsrfForm>, FormRejection>) -> Response {
+async fn logout(State(host): State<Arc<Host>>, headers: HeaderMap, form: Result<Form<CsrfForm>, FormRejection>) -> Result<Response, ApiError> {
     let form = form.map(|Form(f)| f).unwrap_or_default();
     if let Some(token) = super::cookie(&headers, SESSION_COOKIE)
         && let Ok(Some(s)) = sessions::resolve(&host.db, &token, host.now_ms())
     {
         if given_csrf(&headers, &form).as_deref() != Some(s.csrf.as_str()) {
-            return bad_csrf();
+            return Err(bad_csrf());
         }
         let _ = sessions::revoke(&host.db, &token);
     }
     let mut r = see_other("/");
     set_cookie(&mut r, "linli_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    r
+    Ok(r)
 }
 
 /// After sign-in, a clerk with several assigned windows chooses one of
 /// them (instead of typing any number).
-async fn window_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+async fn window_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
     let (caller, csrf) = super::resolve_caller(&host, &headers, q.as_deref());
     let zh = caller.lang != "en";
     let Some(s) = current_session(&host, &headers) else {
         return match caller.kind {
-            crate::auth::CallerKind::Anonymous if super::dispatch::wants_html(&headers) => see_other("/login"),
-            crate::auth::CallerKind::Anonymous => super::error_json(StatusCode::UNAUTHORIZED, "请先登录", "please sign in"),
-            _ => super::error_json(StatusCode::FORBIDDEN, "您没有权限访问此功能", "you are not allowed to use this"),
+            crate::auth::CallerKind::Anonymous if super::dispatch::wants_html(&headers) => Ok(see_other("/login")),
+            crate::auth::CallerKind::Anonymous => Err(ApiError::unauthorized()),
+            _ => Err(ApiError::forbidden()),
         };
     };
     let next = q
@@ -276,23 +260,8 @@ async fn window_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery
         .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("next=")))
         .and_then(|n| safe_next(Some(&String::from_utf8_lossy(&percent_decode(n)))))
         .unwrap_or_else(|| landing(&host, &s.roles));
-    let buttons: String = s
-        .windows
-        .iter()
-        .map(|w| format!("<button type=\"submit\" name=\"window\" value=\"{w}\" class=\"primary big\">{}</button> ", esc(&format!("{w}{}", tr(zh, " 号窗口", "")))))
-        .collect();
-    let body = if s.windows.is_empty() {
-        format!("<section class=\"card narrow\"><h1>{}</h1><p>{}</p></section>", tr(zh, "选择窗口", "Choose a window"), tr(zh, "您没有被分配窗口，登录时填写窗口号即可。", "No windows are assigned to you; type the window number when you sign in."))
-    } else {
-        format!(
-            r#"<section class="card narrow"><h1>{title}</h1><p>{hint}</p><form method="post" action="/login/window"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="next" value="{next}">{buttons}</form></section>"#,
-            title = tr(zh, "选择您今天的窗口", "Choose your window for today"),
-            hint = tr(zh, "以下是分配给您的窗口：", "These windows are assigned to you:"),
-            csrf = esc(csrf.as_deref().unwrap_or("")),
-            next = esc(&next),
-        )
-    };
-    Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "选择窗口", "Choose a window"), &body)).into_response()
+    let ctx = minijinja::context! { windows => s.windows, csrf => csrf.as_deref().unwrap_or(""), next => next };
+    Ok(Html(render_page(&host, &caller, csrf.as_deref(), tr(zh, "选择窗口", "Choose a window"), "window.html", ctx)).into_response())
 }
 
 fn current_session(host: &Host, headers: &HeaderMap) -> Option<sessions::StaffSession> {
@@ -300,34 +269,32 @@ fn current_session(host: &Host, headers: &HeaderMap) -> Option<sessions::StaffSe
     sessions::resolve(&host.db, &token, host.now_ms()).ok().flatten()
 }
 
-async fn window_submit(State(host): State<Arc<Host>>, headers: HeaderMap, form: Result<Form<CsrfForm>, FormRejection>) -> Response {
+async fn window_submit(State(host): State<Arc<Host>>, headers: HeaderMap, form: Result<Form<CsrfForm>, FormRejection>) -> Result<Response, ApiError> {
     let (caller, _) = super::resolve_caller(&host, &headers, None);
     let Some(s) = current_session(&host, &headers) else {
-        return match caller.kind {
-            crate::auth::CallerKind::Anonymous => super::error_json(StatusCode::UNAUTHORIZED, "请先登录", "please sign in"),
-            _ => super::error_json(StatusCode::FORBIDDEN, "您没有权限访问此功能", "you are not allowed to use this"),
-        };
+        return Err(match caller.kind {
+            crate::auth::CallerKind::Anonymous => ApiError::unauthorized(),
+            _ => ApiError::forbidden(),
+        });
     };
     let form = form.map(|Form(f)| f).unwrap_or_default();
     if given_csrf(&headers, &form).as_deref() != Some(s.csrf.as_str()) {
-        return bad_csrf();
+        return Err(bad_csrf());
     }
     let w = form.window.trim();
     if !s.windows.iter().any(|x| x == w) {
-        return super::input_error(&crate::auth::InputError::new(
+        return Err(ApiError::from(crate::auth::InputError::new(
             "window_not_assigned",
             Some("window"),
             format!("请从分配给您的窗口中选择：{}", s.windows.join("、")),
             format!("choose one of your assigned windows: {}", s.windows.join(", ")),
-        ));
+        )));
     }
     let Some(token) = super::cookie(&headers, SESSION_COOKIE) else {
-        return super::error_json(StatusCode::UNAUTHORIZED, "请先登录", "please sign in");
+        return Err(ApiError::unauthorized());
     };
-    if sessions::set_session_window(&host.db, &token, w).is_err() {
-        return super::error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误", "internal error");
-    }
-    see_other(&safe_next(Some(&form.next)).unwrap_or_else(|| landing(&host, &s.roles)))
+    sessions::set_session_window(&host.db, &token, w).map_err(|e| ApiError::internal("choosing a window", e))?;
+    Ok(see_other(&safe_next(Some(&form.next)).unwrap_or_else(|| landing(&host, &s.roles))))
 }
 
 #[cfg(test)]

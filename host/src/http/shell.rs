@@ -46,56 +46,123 @@ pub fn esc(s: &str) -> String {
     o
 }
 
+/// The host's page templates, embedded at compile time so the binary
+/// stays self-contained. Every `.html` template escapes what it prints;
+/// only values made with [`Value::from_safe_string`] (HTML the engine
+/// itself rendered, or a plugin's fragment) go out as they are.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("shell.html", include_str!("../../templates/shell.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("not_found.html", include_str!("../../templates/not_found.html")),
+    ("revoked.html", include_str!("../../templates/revoked.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("window.html", include_str!("../../templates/window.html")),
+    ("staff.html", include_str!("../../templates/staff.html")),
+    ("devices.html", include_str!("../../templates/devices.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
+    ("content.html", include_str!("../../templates/content.html")),
+];
+
+static PAGES: std::sync::LazyLock<minijinja::Environment<'static>> = std::sync::LazyLock::new(|| {
+    let mut env = minijinja::Environment::new();
+    // A name a template uses but the page did not give is a bug, not an
+    // empty string: the tests that render every page find it.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // The same escaping as before (`'` as `&#39;`, `/` left alone so links
+    // read as written); text marked safe passes unchanged.
+    env.set_formatter(|out, state, value| {
+        if matches!(state.auto_escape(), minijinja::AutoEscape::Html)
+            && !value.is_safe()
+            && let Some(s) = value.as_str()
+        {
+            return out.write_str(&esc(s)).map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()));
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
+    // `t("中文", "English")`: the text in the page's language (`zh`).
+    env.add_function("t", |state: &minijinja::State, zh_text: String, en_text: String| {
+        if state.lookup("zh").is_some_and(|z| z.is_true()) { zh_text } else { en_text }
+    });
+    for (name, source) in TEMPLATES {
+        if let Err(e) = env.add_template(name, source) {
+            // Only a broken template file gets here; the unit test below
+            // compiles every one, so a release never ships one.
+            tracing::error!(template = name, error = %e, "a page template does not compile");
+        }
+    }
+    env
+});
+
+/// Any serializable value (rows of a table) for a template's context.
+pub fn ser<T: serde::Serialize>(v: T) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(v))
+}
+
+/// Render a page template with `ctx` and `zh` (the caller's language).
+/// A template that fails (a bug the unit tests catch) is logged and drawn
+/// as a short bilingual notice, never with the engine's detail.
+pub fn render(name: &str, zh: bool, ctx: minijinja::Value) -> String {
+    let ctx = minijinja::context! { zh => zh, ..ctx };
+    match PAGES.get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => html,
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "a page could not be drawn");
+            format!("<section class=\"card\"><p class=\"alert\">{}</p></section>", tr(zh, "页面无法显示，请稍后再试", "The page could not be drawn; try again shortly"))
+        }
+    }
+}
+
+/// A host page: its body template rendered with `ctx`, drawn in the shell.
+pub fn render_page(host: &Host, caller: &Caller, csrf: Option<&str>, title: &str, template: &str, ctx: minijinja::Value) -> String {
+    let body = render(template, caller.lang != "en", ctx);
+    render_shell(host, caller, csrf, title, &body)
+}
+
 /// A whole page: head, navigation of the pages the caller may open, the
-/// language switch, and `body`.
+/// language switch, and `body` (HTML: a rendered template or a plugin's
+/// fragment, passed as it is).
 pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &str, body: &str) -> String {
+    #[derive(serde::Serialize)]
+    struct Link {
+        href: String,
+        text: String,
+    }
     let zh = caller.lang != "en";
     let snap = host.registry.snapshot();
-    let mut nav = String::new();
+    let mut nav = Vec::new();
+    let mut link = |href: &str, text: &str| nav.push(Link { href: href.to_owned(), text: text.to_owned() });
     for (_, page) in snap.pages() {
         if audience_allows(page.audience, &page.roles, caller) {
-            let t = if zh { &page.title_zh } else { &page.title_en };
-            nav.push_str(&format!("<a href=\"{}\">{}</a>", esc(&page.path), esc(t)));
+            link(&page.path, if zh { &page.title_zh } else { &page.title_en });
         }
     }
     if caller.is_admin() || caller.roles.iter().any(|r| r == "editor" || r == "supervisor" || r == "maintainer") {
-        nav.push_str(&format!("<a href=\"/admin/host/content\">{}</a>", tr(zh, "屏幕内容", "Screen content")));
+        link("/admin/host/content", tr(zh, "屏幕内容", "Screen content"));
     }
     if caller.is_admin() || caller.roles.iter().any(|r| r == "maintainer") {
-        nav.push_str(&format!("<a href=\"/admin/host/plugins\">{}</a>", tr(zh, "插件管理", "Plugins")));
-        nav.push_str(&format!("<a href=\"/admin/host/devices\">{}</a>", tr(zh, "设备", "Devices")));
-        nav.push_str(&format!("<a href=\"/admin/host/fleet\">{}</a>", tr(zh, "屏幕状态", "Screens")));
+        link("/admin/host/plugins", tr(zh, "插件管理", "Plugins"));
+        link("/admin/host/devices", tr(zh, "设备", "Devices"));
+        link("/admin/host/fleet", tr(zh, "屏幕状态", "Screens"));
     }
     if caller.is_admin() {
-        nav.push_str(&format!("<a href=\"/admin/host/staff\">{}</a>", tr(zh, "工作人员", "Staff")));
+        link("/admin/host/staff", tr(zh, "工作人员", "Staff"));
     }
     if caller.is_admin() || caller.roles.iter().any(|r| r == "supervisor") {
-        nav.push_str(&format!("<a href=\"/admin/host/audit\">{}</a>", tr(zh, "审计日志", "Audit log")));
+        link("/admin/host/audit", tr(zh, "审计日志", "Audit log"));
     }
-    let who = match &caller.name {
-        Some(n) => format!(
-            "<span class=\"who\">{}{}</span><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button class=\"link\">{}</button></form>",
-            esc(n),
-            caller.window.as_ref().map(|w| format!(" · {}", esc(&if zh { format!("{w} 号窗口") } else { format!("window {w}") }))).unwrap_or_default(),
-            esc(csrf.unwrap_or("")),
-            tr(zh, "退出", "Sign out")
-        ),
-        None => format!("<a href=\"/login\">{}</a>", tr(zh, "工作人员登录", "Staff sign-in")),
-    };
-    let switch = if zh { "<a href=\"?lang=en\" lang=\"en\">English</a>" } else { "<a href=\"?lang=zh-CN\" lang=\"zh-CN\">中文</a>" };
-    format!(
-        r#"<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="csrf" content="{csrf}"><title>{title} · {brand}</title>
-<link rel="stylesheet" href="/static/linli.css"><script src="/static/linli.js"></script></head>
-<body><header class="topbar"><a class="brand" href="/">{brand}</a><nav>{nav}</nav><div class="user">{who} {switch}</div></header>
-<main>{body}</main>
-<footer>{footer}</footer></body></html>"#,
-        lang = if zh { "zh-CN" } else { "en" },
-        csrf = esc(csrf.unwrap_or("")),
-        title = esc(title),
-        brand = tr(zh, "邻里 · 社区便民服务大厅", "Linli · Community Service Hall"),
-        footer = tr(zh, "邻里社区便民服务平台", "Linli community service platform"),
+    let window = caller.window.as_ref().map(|w| if zh { format!("{w} 号窗口") } else { format!("window {w}") }).unwrap_or_default();
+    render(
+        "shell.html",
+        zh,
+        minijinja::context! {
+            lang => if zh { "zh-CN" } else { "en" },
+            csrf => csrf.unwrap_or(""),
+            title => title,
+            nav => ser(&nav),
+            name => caller.name.clone(),
+            window => window,
+            body => minijinja::Value::from_safe_string(body.to_owned()),
+        },
     )
 }
 
@@ -125,35 +192,30 @@ pub fn remember_lang(caller: &Caller, r: &mut Response) {
 
 pub fn not_found(host: &Host, caller: &Caller) -> Response {
     let zh = caller.lang != "en";
-    let body = format!(
-        "<section class=\"card\"><h1>{}</h1><p><a href=\"/\">{}</a></p></section>",
-        tr(zh, "页面不存在", "Page not found"),
-        tr(zh, "返回首页", "Back to the start page")
-    );
-    (StatusCode::NOT_FOUND, Html(render_shell(host, caller, None, tr(zh, "页面不存在", "Not found"), &body))).into_response()
+    let html = render_page(host, caller, None, tr(zh, "页面不存在", "Not found"), "not_found.html", minijinja::context! {});
+    (StatusCode::NOT_FOUND, Html(html)).into_response()
 }
 
 async fn home(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let (caller, csrf) = resolve_caller(&host, &headers, q.as_deref());
     let zh = caller.lang != "en";
     let snap = host.registry.snapshot();
-    let mut tiles = String::new();
+    #[derive(serde::Serialize)]
+    struct Tile<'a> {
+        href: &'a str,
+        title: &'a str,
+        plugin: &'a str,
+    }
+    let mut tiles = Vec::new();
     for p in snap.active() {
         for page in p.manifest.pages.iter().filter(|pg| audience_allows(pg.audience, &pg.roles, &caller)) {
-            let t = if zh { &page.title_zh } else { &page.title_en };
-            let name = if zh { &p.manifest.name_zh } else { &p.manifest.name_en };
-            tiles.push_str(&format!("<a class=\"tile\" href=\"{}\"><strong>{}</strong><span>{}</span></a>", esc(&page.path), esc(t), esc(name)));
+            let title = if zh { &page.title_zh } else { &page.title_en };
+            let plugin = if zh { &p.manifest.name_zh } else { &p.manifest.name_en };
+            tiles.push(Tile { href: &page.path, title, plugin });
         }
     }
-    if tiles.is_empty() {
-        tiles = format!("<p>{}</p>", tr(zh, "暂无可用的服务。", "No services are available yet."));
-    }
-    let body = format!(
-        "<section><h1>{}</h1><p class=\"lead\">{}</p><div class=\"tiles\">{tiles}</div></section>",
-        tr(zh, "欢迎来到社区便民服务大厅", "Welcome to the community service hall"),
-        tr(zh, "请选择您要办理或查询的服务。", "Choose a service.")
-    );
-    let mut r = Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "首页", "Home"), &body)).into_response();
+    let html = render_page(&host, &caller, csrf.as_deref(), tr(zh, "首页", "Home"), "home.html", minijinja::context! { tiles => ser(&tiles) });
+    let mut r = Html(html).into_response();
     if q.as_deref().is_some_and(|q| q.contains("lang=")) {
         remember_lang(&caller, &mut r);
     }
@@ -274,3 +336,34 @@ fn grant_form(p: &serde_json::Value, zh: bool) -> String {
     )
 }
 
+
+#[cfg(test)]
+mod template_tests {
+    #[test]
+    fn every_page_template_compiles() {
+        for (name, _) in super::TEMPLATES {
+            if let Err(e) = super::PAGES.get_template(name) {
+                panic!("{name}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn values_are_escaped_and_text_follows_the_language() {
+        let tiles = vec![serde_json::json!({"href": "/a\"onmouseover=\"x", "title": "<img src=x onerror=alert(1)>", "plugin": "O'Brien & co"})];
+        let html = super::render("home.html", true, minijinja::context! { tiles => super::ser(&tiles) });
+        assert!(html.contains("href=\"/a&quot;onmouseover=&quot;x\""), "{html}");
+        assert!(html.contains("<strong>&lt;img src=x onerror=alert(1)&gt;</strong><span>O&#39;Brien &amp; co</span>"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("欢迎来到社区便民服务大厅"), "{html}");
+        let en = super::render("home.html", false, minijinja::context! { tiles => super::ser(Vec::<()>::new()) });
+        assert!(en.contains("No services are available yet.") && !en.contains("欢迎"), "{en}");
+    }
+
+    #[test]
+    fn a_missing_value_is_a_bug_not_an_empty_string() {
+        // Strict mode: the template names `tiles`, the context lacks it.
+        let html = super::render("home.html", true, minijinja::context! {});
+        assert!(html.contains("页面无法显示"), "{html}");
+    }
+}
