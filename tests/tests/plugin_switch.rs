@@ -157,3 +157,33 @@ fn the_disable_button_asks_first() {
     assert_eq!(code, 403);
     assert_eq!(s.get("/api/notices").0, 200);
 }
+
+/// In Chromium, as an admin uses the page (under `script-src 'self'`, so
+/// the buttons work only through the served script): 停用 asks first and
+/// a "no" changes nothing; a "yes" shows 已停用 with 启用, and 启用 brings
+/// the plugin back.
+#[test]
+fn plugins_page_switch_in_chromium() {
+    let Some(b) = linli_tests::browser::Browser::start(&["--lang=zh-CN"]) else { return };
+    let s = TestServer::start(&[fixtures::PLUGIN_NOTICES]);
+    linli_host::auth::sessions::create_staff(&s.host.db, "boss", "管理员", "correct horse battery", &["admin".to_string()], s.host.now_ms()).expect("admin");
+    b.open(&format!("{}/login?lang=zh-CN", s.url));
+    b.js("var f = document.querySelector('form[action=\"/login\"]'); f.username.value = 'boss'; f.password.value = 'correct horse battery'; f.submit(); return 1;");
+    b.until("signed in", "document.querySelector('.who') && document.querySelector('.who').textContent.includes('管理员')");
+    b.open(&format!("{}/admin/host/plugins", s.url));
+    b.until("the plugins page", "document.querySelector('[data-plugin-disable=notices]')");
+    b.js("window.confirm = function (m) { window.__asked = m; return false; }; document.querySelector('[data-plugin-disable=notices]').click(); return 1;");
+    let asked = b.js("return window.__asked;");
+    assert!(asked.as_str().unwrap_or("").starts_with("确定停用“通知公告”吗？"), "{asked}");
+    assert_eq!(s.get("/api/notices").0, 200, "answered no: still enabled");
+    b.js("window.confirm = function () { return true; }; document.querySelector('[data-plugin-disable=notices]').click(); return 1;");
+    b.until("disabled", "document.querySelector('[data-plugin-enable=notices]') && document.body.innerText.includes('已停用')");
+    assert_eq!(s.get("/api/notices").0, 404);
+    let nav = b.js("return document.querySelector('header nav').innerText;");
+    assert!(!nav.as_str().unwrap_or("").contains("通知公告"), "{nav}");
+    b.js("document.querySelector('[data-plugin-enable=notices]').click(); return 1;");
+    b.until("enabled again", "document.querySelector('[data-plugin-disable=notices]')");
+    assert_eq!(s.get("/api/notices").0, 200);
+    let nav = b.js("return document.querySelector('header nav').innerText;");
+    assert!(nav.as_str().unwrap_or("").contains("通知公告"), "{nav}");
+}
