@@ -187,3 +187,26 @@ fn plugins_page_switch_in_chromium() {
     let nav = b.js("return document.querySelector('header nav').innerText;");
     assert!(nav.as_str().unwrap_or("").contains("通知公告"), "{nav}");
 }
+
+/// An upgrade dropped in while a plugin is disabled loads, and stays
+/// disabled (the switch is kept by the plugin's id, not its file).
+#[test]
+fn an_upgrade_of_a_disabled_plugin_stays_disabled() {
+    let s = TestServer::start(&[fixtures::VERSIONED_V1]);
+    assert_eq!(s.get("/versioned").0, 200);
+    assert!(s.host.set_enabled("versioned", false, "test").expect("disabled"));
+    assert_eq!(s.get("/versioned").0, 404);
+    let file = s.plugins_dir().join("versioned_v1.wasm");
+    let tmp = s.plugins_dir().join(".versioned.tmp");
+    std::fs::copy(fixtures::VERSIONED_V2, &tmp).unwrap();
+    std::fs::rename(&tmp, &file).unwrap();
+    assert!(matches!(s.host.load_file(&file), linli_host::host::LoadOutcome::Loaded { .. }));
+    let snap = s.host.registry.snapshot();
+    assert_eq!(snap.plugins["versioned"].manifest.version, "2.0.0");
+    assert!(snap.is_disabled("versioned"));
+    assert_eq!(s.get("/versioned").0, 404, "the upgrade did not switch it back on");
+    assert!(s.host.set_enabled("versioned", true, "test").expect("enabled"));
+    let (code, body) = s.get_json("/versioned");
+    assert_eq!(code, 200);
+    assert_eq!(body["version"], "2.0.0");
+}
