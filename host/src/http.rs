@@ -417,3 +417,38 @@ pub fn input_error(e: &crate::auth::InputError) -> axum::response::Response {
     use axum::response::IntoResponse;
     ApiError::from(e).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ApiError;
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+
+    async fn body(e: ApiError) -> (StatusCode, serde_json::Value) {
+        let r = e.into_response();
+        let status = r.status();
+        let bytes = axum::body::to_bytes(r.into_body(), 64 * 1024).await.expect("body");
+        (status, serde_json::from_slice(&bytes).expect("JSON"))
+    }
+
+    #[tokio::test]
+    async fn an_internal_error_says_nothing_of_its_cause() {
+        let (status, v) = body(ApiError::internal("reading the audit log", "SqliteFailure: disk I/O error at /var/lib/linli/host.db")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(v, serde_json::json!({"error": {"code": "internal", "message_zh": "服务内部错误，请稍后再试", "message_en": "internal error; try again shortly"}}));
+    }
+
+    #[tokio::test]
+    async fn an_input_error_names_its_field_and_a_taken_name_is_a_conflict() {
+        let e = crate::auth::InputError::new("field_required", Some("name"), "请填写姓名", "Name is required");
+        let (status, v) = body(ApiError::from(e)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(v["error"]["field"], "name");
+        assert_eq!(v["error"]["message_zh"], "请填写姓名");
+        let taken = crate::auth::InputError::new("username_taken", Some("username"), "用户名已被使用", "taken");
+        assert_eq!(body(taken.into()).await.0, StatusCode::CONFLICT);
+        let (status, v) = body(ApiError::forbidden()).await;
+        assert_eq!((status, v["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+        assert!(v["error"].get("field").is_none(), "{v}");
+    }
+}

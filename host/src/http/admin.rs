@@ -3,7 +3,7 @@
 
 use super::shell::{esc, format_local, render_page, ser, tr};
 use super::ApiError;
-use super::{check_staff, error_json, input_error, require_staff, resolve_caller};
+use super::{check_staff, require_staff, resolve_caller};
 use crate::audit;
 use crate::auth::{Caller, Field, InputError, ROLES, device_kind_name, devices, role_name, sessions};
 use crate::host::Host;
@@ -50,27 +50,27 @@ pub(super) fn audit_log(host: &Host, caller: &Caller, action: &str, target: Opti
 struct JsonBody(serde_json::Map<String, serde_json::Value>);
 
 impl JsonBody {
-    fn parse(body: &[u8]) -> Result<JsonBody, Response> {
+    fn parse(body: &[u8]) -> Result<JsonBody, ApiError> {
         match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(serde_json::Value::Object(m)) => Ok(JsonBody(m)),
-            Ok(_) => Err(super::error_code(StatusCode::UNPROCESSABLE_ENTITY, "body_not_object", "请求内容应为一个 JSON 对象", "the body must be a JSON object")),
-            Err(_) => Err(super::error_code(StatusCode::BAD_REQUEST, "body_not_json", "请求内容不是有效的 JSON", "the body is not valid JSON")),
+            Ok(_) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "body_not_object", "请求内容应为一个 JSON 对象", "the body must be a JSON object")),
+            Err(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "body_not_json", "请求内容不是有效的 JSON", "the body is not valid JSON")),
         }
     }
 
     /// A text field; a missing optional one is empty.
-    fn text(&self, f: Field, required: bool) -> Result<String, Response> {
+    fn text(&self, f: Field, required: bool) -> Result<String, ApiError> {
         match self.0.get(f.name) {
             Some(serde_json::Value::String(s)) => Ok(s.clone()),
             None | Some(serde_json::Value::Null) if !required => Ok(String::new()),
-            None | Some(serde_json::Value::Null) => Err(input_error(&InputError::new("field_required", Some(f.name), format!("请填写{}", f.zh), format!("{} is required", f.en)))),
-            Some(_) => Err(input_error(&InputError::new("field_type", Some(f.name), format!("{}应为文字", f.zh), format!("{} must be text", f.en)))),
+            None | Some(serde_json::Value::Null) => Err(InputError::new("field_required", Some(f.name), format!("请填写{}", f.zh), format!("{} is required", f.en)).into()),
+            Some(_) => Err(InputError::new("field_type", Some(f.name), format!("{}应为文字", f.zh), format!("{} must be text", f.en)).into()),
         }
     }
 
     /// A list of short texts (roles, capabilities).
-    fn list(&self, f: Field) -> Result<Vec<String>, Response> {
-        let wrong = || input_error(&InputError::new("field_type", Some(f.name), format!("{}应为文字列表", f.zh), format!("{} must be a list of texts", f.en)));
+    fn list(&self, f: Field) -> Result<Vec<String>, ApiError> {
+        let wrong = || ApiError::from(InputError::new("field_type", Some(f.name), format!("{}应为文字列表", f.zh), format!("{} must be a list of texts", f.en)));
         match self.0.get(f.name) {
             None | Some(serde_json::Value::Null) => Ok(vec![]),
             Some(serde_json::Value::Array(a)) if a.len() <= 64 => {
@@ -81,144 +81,122 @@ impl JsonBody {
     }
 }
 
+/// [`ApiError::internal`] as a response, for handlers that answer one.
 fn internal(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "an admin request failed");
-    error_json(StatusCode::INTERNAL_SERVER_ERROR, "服务内部错误，请稍后再试", "internal error; try again shortly")
+    ApiError::internal("an admin request", e).into_response()
 }
 
 /// The `{id}` of a path, or a 404 in the error format (not axum's text).
-fn path_id(id: Result<Path<i64>, axum::extract::rejection::PathRejection>) -> Result<i64, Response> {
-    id.map(|Path(id)| id).map_err(|_| error_json(StatusCode::NOT_FOUND, "对象不存在", "no such item"))
+fn path_id(id: Result<Path<i64>, axum::extract::rejection::PathRejection>) -> Result<i64, ApiError> {
+    id.map(|Path(id)| id).map_err(|_| ApiError::not_found("对象不存在", "no such item"))
+}
+
+/// A blocking task that died (a panic inside it): logged, a generic 500.
+fn task_failed(e: tokio::task::JoinError) -> ApiError {
+    ApiError::internal("an admin task", e)
+}
+
+fn no_such_account() -> ApiError {
+    ApiError::not_found("账号不存在", "no such account")
 }
 
 // ---- staff ----
 
-async fn staff_list(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method) -> Response {
+async fn staff_list(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
-    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
-        return r;
-    }
-    match sessions::list_staff(&host.db) {
-        Ok(list) => Json(serde_json::json!({ "staff": list })).into_response(),
-        Err(e) => internal(e),
-    }
+    check_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"])?;
+    let list = sessions::list_staff(&host.db).map_err(|e| ApiError::internal("listing staff", e))?;
+    Ok(Json(serde_json::json!({ "staff": list })).into_response())
 }
 
-async fn staff_create(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, body: Bytes) -> Response {
+async fn staff_create(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, body: Bytes) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
-    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
-        return r;
-    }
-    let (username, name, roles, password, windows) = match (|| {
-        let b = JsonBody::parse(&body)?;
-        let windows = sessions::check_windows(&b.text(sessions::WINDOWS, false)?).map_err(|e| input_error(&e))?;
-        Ok::<_, Response>((b.text(sessions::USERNAME, true)?, b.text(sessions::DISPLAY_NAME, true)?, b.list(sessions::ROLES_FIELD)?, b.text(sessions::PASSWORD, true)?, windows))
-    })() {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    check_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"])?;
+    let b = JsonBody::parse(&body)?;
+    let windows = sessions::check_windows(&b.text(sessions::WINDOWS, false)?)?;
+    let (username, name, roles, password) = (b.text(sessions::USERNAME, true)?, b.text(sessions::DISPLAY_NAME, true)?, b.list(sessions::ROLES_FIELD)?, b.text(sessions::PASSWORD, true)?);
     let h = host.clone();
     let now = host.now_ms();
-    let res = tokio::task::spawn_blocking(move || {
+    let (id, username, roles, windows) = tokio::task::spawn_blocking(move || {
         let n = sessions::NewStaff { username: &username, display_name: &name, password: &password, roles: &roles, windows: &windows };
         sessions::create(&h.db, &n, now).map(|id| (id, username, roles, windows))
     })
-    .await;
-    match res {
-        Ok(Ok((id, username, roles, windows))) => {
-            audit_log(&host, &caller, "staff.create", Some(&format!("staff:{id}")), Some(&format!("{username} roles={} windows={}", roles.join(","), windows.join(","))));
-            (StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response()
-        }
-        Ok(Err(e)) => input_error(&e),
-        Err(e) => internal(e),
-    }
+    .await
+    .map_err(task_failed)??;
+    audit_log(&host, &caller, "staff.create", Some(&format!("staff:{id}")), Some(&format!("{username} roles={} windows={}", roles.join(","), windows.join(","))));
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
 }
 
-async fn staff_disable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>) -> Response {
+async fn staff_disable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>) -> Result<Response, ApiError> {
     staff_switch(host, headers, method, id, false).await
 }
 
-async fn staff_enable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>) -> Response {
+async fn staff_enable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>) -> Result<Response, ApiError> {
     staff_switch(host, headers, method, id, true).await
 }
 
-async fn staff_switch(host: Arc<Host>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>, enable: bool) -> Response {
+async fn staff_switch(host: Arc<Host>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>, enable: bool) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
-    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
-        return r;
-    }
-    let id = match path_id(id) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
+    check_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"])?;
+    let id = path_id(id)?;
     if !enable && caller.id.as_deref() == Some(id.to_string().as_str()) {
-        return super::error_code(StatusCode::CONFLICT, "self_disable", "不能停用自己的账号", "you cannot disable your own account");
+        return Err(ApiError::new(StatusCode::CONFLICT, "self_disable", "不能停用自己的账号", "you cannot disable your own account"));
     }
     let res = if enable { sessions::enable_staff(&host.db, id) } else { sessions::disable_staff(&host.db, id) };
-    match res {
-        Ok(true) if enable => {
-            audit_log(&host, &caller, "staff.enable", Some(&format!("staff:{id}")), None);
-            Json(serde_json::json!({ "enabled": id })).into_response()
-        }
-        Ok(true) => {
-            audit_log(&host, &caller, "staff.disable", Some(&format!("staff:{id}")), Some("sessions revoked"));
-            Json(serde_json::json!({ "disabled": id })).into_response()
-        }
-        Ok(false) => error_json(StatusCode::NOT_FOUND, "账号不存在", "no such account"),
-        Err(e) => internal(e),
+    if !res.map_err(|e| ApiError::internal("switching a staff account", e))? {
+        return Err(no_such_account());
+    }
+    if enable {
+        audit_log(&host, &caller, "staff.enable", Some(&format!("staff:{id}")), None);
+        Ok(Json(serde_json::json!({ "enabled": id })).into_response())
+    } else {
+        audit_log(&host, &caller, "staff.disable", Some(&format!("staff:{id}")), Some("sessions revoked"));
+        Ok(Json(serde_json::json!({ "disabled": id })).into_response())
     }
 }
 
 /// Change an account's name, roles and assigned windows.
-async fn staff_update(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>, body: Bytes) -> Response {
+async fn staff_update(
+    State(host): State<Arc<Host>>,
+    headers: HeaderMap,
+    method: Method,
+    id: Result<Path<i64>, PathRejection>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
-    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
-        return r;
-    }
-    let parsed = (|| {
-        let id = path_id(id)?;
-        let b = JsonBody::parse(&body)?;
-        let windows = sessions::check_windows(&b.text(sessions::WINDOWS, false)?).map_err(|e| input_error(&e))?;
-        Ok::<_, Response>((id, b.text(sessions::DISPLAY_NAME, true)?, b.list(sessions::ROLES_FIELD)?, windows))
-    })();
-    let (id, name, roles, windows) = match parsed {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    check_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"])?;
+    let id = path_id(id)?;
+    let b = JsonBody::parse(&body)?;
+    let windows = sessions::check_windows(&b.text(sessions::WINDOWS, false)?)?;
+    let (name, roles) = (b.text(sessions::DISPLAY_NAME, true)?, b.list(sessions::ROLES_FIELD)?);
     if caller.id.as_deref() == Some(id.to_string().as_str()) && !roles.iter().any(|r| r == "admin") {
-        return super::error_code(StatusCode::CONFLICT, "self_demote", "不能取消自己的管理员角色", "you cannot take the admin role from yourself");
+        return Err(ApiError::new(StatusCode::CONFLICT, "self_demote", "不能取消自己的管理员角色", "you cannot take the admin role from yourself"));
     }
-    match sessions::update_staff(&host.db, id, &name, &roles, &windows) {
-        Ok(true) => {
-            audit_log(&host, &caller, "staff.update", Some(&format!("staff:{id}")), Some(&format!("roles={} windows={}", roles.join(","), windows.join(","))));
-            Json(serde_json::json!({ "updated": id })).into_response()
-        }
-        Ok(false) => error_json(StatusCode::NOT_FOUND, "账号不存在", "no such account"),
-        Err(e) => input_error(&e),
+    if !sessions::update_staff(&host.db, id, &name, &roles, &windows)? {
+        return Err(no_such_account());
     }
+    audit_log(&host, &caller, "staff.update", Some(&format!("staff:{id}")), Some(&format!("roles={} windows={}", roles.join(","), windows.join(","))));
+    Ok(Json(serde_json::json!({ "updated": id })).into_response())
 }
 
 /// An admin sets a new password for an account (its sessions end).
-async fn staff_password(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>, body: Bytes) -> Response {
+async fn staff_password(
+    State(host): State<Arc<Host>>,
+    headers: HeaderMap,
+    method: Method,
+    id: Result<Path<i64>, PathRejection>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
-    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
-        return r;
-    }
-    let parsed = (|| Ok::<_, Response>((path_id(id)?, JsonBody::parse(&body)?.text(sessions::PASSWORD, true)?)))();
-    let (id, password) = match parsed {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    check_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"])?;
+    let id = path_id(id)?;
+    let password = JsonBody::parse(&body)?.text(sessions::PASSWORD, true)?;
     let h = host.clone();
-    match tokio::task::spawn_blocking(move || sessions::set_password(&h.db, id, &password)).await {
-        Ok(Ok(true)) => {
-            audit_log(&host, &caller, "staff.password", Some(&format!("staff:{id}")), Some("password reset; sessions revoked"));
-            Json(serde_json::json!({ "password_reset": id })).into_response()
-        }
-        Ok(Ok(false)) => error_json(StatusCode::NOT_FOUND, "账号不存在", "no such account"),
-        Ok(Err(e)) => input_error(&e),
-        Err(e) => internal(e),
+    if !tokio::task::spawn_blocking(move || sessions::set_password(&h.db, id, &password)).await.map_err(task_failed)?? {
+        return Err(no_such_account());
     }
+    audit_log(&host, &caller, "staff.password", Some(&format!("staff:{id}")), Some("password reset; sessions revoked"));
+    Ok(Json(serde_json::json!({ "password_reset": id })).into_response())
 }
 
 /// The role checkboxes of a staff form, ticked where held.
@@ -262,15 +240,11 @@ async fn staff_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(
 
 // ---- devices ----
 
-async fn device_list(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method) -> Response {
+async fn device_list(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
-    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin", "maintainer"]) {
-        return r;
-    }
-    match devices::list(&host.db) {
-        Ok(list) => Json(serde_json::json!({ "devices": list })).into_response(),
-        Err(e) => internal(e),
-    }
+    check_staff(&caller, csrf.as_deref(), &headers, &method, &["admin", "maintainer"])?;
+    let list = devices::list(&host.db).map_err(|e| ApiError::internal("listing devices", e))?;
+    Ok(Json(serde_json::json!({ "devices": list })).into_response())
 }
 
 /// `http(s)://host[:port]` as the admin's browser sees this host, for the
@@ -294,34 +268,23 @@ fn device_view(d: &devices::Device, zh: bool, offset: i32) -> serde_json::Value 
     })
 }
 
-async fn device_create(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, RawQuery(q): RawQuery, body: Bytes) -> Response {
+async fn device_create(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, RawQuery(q): RawQuery, body: Bytes) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, q.as_deref());
-    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin", "maintainer"]) {
-        return r;
-    }
-    let parsed = (|| {
-        let b = JsonBody::parse(&body)?;
-        Ok::<_, Response>((b.text(devices::NAME, true)?, b.text(devices::KIND, true)?, b.text(devices::WINDOW, false)?, b.text(Field { name: "origin", zh: "地址", en: "Origin" }, false)?))
-    })();
-    let (name, kind, window, org) = match parsed {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    match devices::create(&host.db, &name, &kind, Some(&window), host.now_ms()) {
-        Ok((d, token)) => {
-            audit_log(&host, &caller, "device.create", Some(&format!("device:{}", d.id)), Some(&format!("{} ({})", d.name, d.kind)));
-            let pair_url = format!("/device/pair?token={token}");
-            let link = format!("{}{pair_url}", origin(&org).unwrap_or(""));
-            let qr = qr_path(&link).map(|(size, path)| serde_json::json!({"size": size, "path": path}));
-            let zh = caller.lang != "en";
-            (
-                StatusCode::CREATED,
-                Json(serde_json::json!({ "device": d, "view": device_view(&d, zh, host.config.utc_offset_minutes), "token": token, "pair_url": pair_url, "pair_link": link, "qr": qr })),
-            )
-                .into_response()
-        }
-        Err(e) => input_error(&e),
-    }
+    check_staff(&caller, csrf.as_deref(), &headers, &method, &["admin", "maintainer"])?;
+    let b = JsonBody::parse(&body)?;
+    let (name, kind, window) = (b.text(devices::NAME, true)?, b.text(devices::KIND, true)?, b.text(devices::WINDOW, false)?);
+    let org = b.text(Field { name: "origin", zh: "地址", en: "Origin" }, false)?;
+    let (d, token) = devices::create(&host.db, &name, &kind, Some(&window), host.now_ms())?;
+    audit_log(&host, &caller, "device.create", Some(&format!("device:{}", d.id)), Some(&format!("{} ({})", d.name, d.kind)));
+    let pair_url = format!("/device/pair?token={token}");
+    let link = format!("{}{pair_url}", origin(&org).unwrap_or(""));
+    let qr = qr_path(&link).map(|(size, path)| serde_json::json!({"size": size, "path": path}));
+    let zh = caller.lang != "en";
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "device": d, "view": device_view(&d, zh, host.config.utc_offset_minutes), "token": token, "pair_url": pair_url, "pair_link": link, "qr": qr })),
+    )
+        .into_response())
 }
 
 /// A QR code as an SVG path (`M x y h1v1h-1z` per dark module) and the side
@@ -340,23 +303,15 @@ fn qr_path(data: &str) -> Option<(usize, String)> {
     Some((w + 2 * quiet, path))
 }
 
-async fn device_revoke(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>) -> Response {
+async fn device_revoke(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, id: Result<Path<i64>, PathRejection>) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
-    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin", "maintainer"]) {
-        return r;
+    check_staff(&caller, csrf.as_deref(), &headers, &method, &["admin", "maintainer"])?;
+    let id = path_id(id)?;
+    if !devices::revoke(&host.db, id, host.now_ms()).map_err(|e| ApiError::internal("revoking a device", e))? {
+        return Err(ApiError::not_found("设备不存在或已停用", "no such active device"));
     }
-    let id = match path_id(id) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    match devices::revoke(&host.db, id, host.now_ms()) {
-        Ok(true) => {
-            audit_log(&host, &caller, "device.revoke", Some(&format!("device:{id}")), None);
-            Json(serde_json::json!({ "revoked": id })).into_response()
-        }
-        Ok(false) => error_json(StatusCode::NOT_FOUND, "设备不存在或已停用", "no such active device"),
-        Err(e) => internal(e),
-    }
+    audit_log(&host, &caller, "device.revoke", Some(&format!("device:{id}")), None);
+    Ok(Json(serde_json::json!({ "revoked": id })).into_response())
 }
 
 #[derive(Deserialize)]
@@ -366,7 +321,7 @@ struct Pair {
 
 /// Opened once on the device itself: remembers the token in an HttpOnly
 /// cookie and goes to the device's start page.
-async fn device_pair(State(host): State<Arc<Host>>, p: Result<Query<Pair>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn device_pair(State(host): State<Arc<Host>>, p: Result<Query<Pair>, axum::extract::rejection::QueryRejection>) -> Result<Response, ApiError> {
     let token = p.map(|Query(p)| p.token).unwrap_or_default();
     match devices::resolve_at(&host.db, &token, Some(host.now_ms())) {
         Ok(Some(d)) => {
@@ -379,41 +334,34 @@ async fn device_pair(State(host): State<Arc<Host>>, p: Result<Query<Pair>, axum:
             if let Ok(v) = header::HeaderValue::from_str(&cookie) {
                 r.headers_mut().insert(header::SET_COOKIE, v);
             }
-            r
+            Ok(r)
         }
-        _ => super::error_code(StatusCode::FORBIDDEN, "device_revoked", "设备令牌无效或已停用", "the device token is invalid or revoked"),
+        _ => Err(ApiError::new(StatusCode::FORBIDDEN, "device_revoked", "设备令牌无效或已停用", "the device token is invalid or revoked")),
     }
 }
 
 // ---- grants ----
 
-async fn set_grants(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+async fn set_grants(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<String>, body: axum::body::Bytes) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
-    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
-        return r;
-    }
-    let caps = match JsonBody::parse(&body).and_then(|b| b.list(Field { name: "capabilities", zh: "授予的能力", en: "Capabilities" })) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    check_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"])?;
+    let caps = JsonBody::parse(&body)?.list(Field { name: "capabilities", zh: "授予的能力", en: "Capabilities" })?;
     let h = host.clone();
     let pid = id.clone();
-    let res = tokio::task::spawn_blocking(move || h.set_grants(&pid, &caps)).await;
-    match res {
-        Ok(Ok(granted)) => {
+    match tokio::task::spawn_blocking(move || h.set_grants(&pid, &caps)).await.map_err(task_failed)? {
+        Ok(granted) => {
             audit_log(&host, &caller, "plugin.grants", Some(&format!("plugin:{id}")), Some(&granted.join(",")));
-            Json(serde_json::json!({ "plugin": id, "granted": granted })).into_response()
+            Ok(Json(serde_json::json!({ "plugin": id, "granted": granted })).into_response())
         }
-        Ok(Err(e)) => {
+        Err(e) => {
             // The host names the problem (unknown plugin or capability); the
             // text is the host's own, never storage's.
             let msg = e.to_string();
             if msg.contains("storage") {
-                return internal(msg);
+                return Err(ApiError::internal("saving grants", msg));
             }
-            super::error_code(StatusCode::UNPROCESSABLE_ENTITY, "grants_invalid", &format!("无法保存授权：{msg}"), &msg)
+            Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "grants_invalid", format!("无法保存授权：{msg}"), msg))
         }
-        Err(e) => internal(e),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The host's own endpoints: health, metrics, plugin status, who am I.
 
-use super::{error_json, resolve_caller};
+use super::{ApiError, resolve_caller};
 use crate::host::Host;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -77,12 +77,16 @@ pub fn plugin_status(host: &Host) -> serde_json::Value {
     serde_json::json!({"plugins": plugins, "errors": errors})
 }
 
-async fn plugins(State(host): State<Arc<Host>>, headers: HeaderMap) -> Response {
+fn maintainers_only() -> ApiError {
+    ApiError::status(StatusCode::FORBIDDEN, "仅管理员和系统维护人员可查看", "admins and maintainers only")
+}
+
+async fn plugins(State(host): State<Arc<Host>>, headers: HeaderMap) -> Result<Response, ApiError> {
     let (caller, _) = resolve_caller(&host, &headers, None);
     if !(caller.is_admin() || caller.roles.iter().any(|r| r == "maintainer")) {
-        return error_json(StatusCode::FORBIDDEN, "仅管理员和系统维护人员可查看", "admins and maintainers only");
+        return Err(maintainers_only());
     }
-    Json(plugin_status(&host)).into_response()
+    Ok(Json(plugin_status(&host)).into_response())
 }
 
 async fn whoami(State(host): State<Arc<Host>>, headers: HeaderMap) -> Response {
@@ -93,7 +97,7 @@ async fn whoami(State(host): State<Arc<Host>>, headers: HeaderMap) -> Response {
 /// `/metrics` is for maintainers and admins, or for a scraper that sends
 /// `Authorization: Bearer` with the `[http] metrics_token` of `linli.toml`:
 /// plugin names, failures and load are not for the public.
-fn metrics_allowed(host: &Host, headers: &HeaderMap) -> Result<(), Response> {
+fn metrics_allowed(host: &Host, headers: &HeaderMap) -> Result<(), ApiError> {
     let token = host.settings.read().http.metrics_token.clone();
     let bearer = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     if let (Some(t), Some(b)) = (&token, bearer)
@@ -104,8 +108,8 @@ fn metrics_allowed(host: &Host, headers: &HeaderMap) -> Result<(), Response> {
     let (caller, _) = resolve_caller(host, headers, None);
     match caller.kind {
         _ if caller.is_admin() || caller.roles.iter().any(|r| r == "maintainer") => Ok(()),
-        crate::auth::CallerKind::Anonymous => Err(error_json(StatusCode::UNAUTHORIZED, "请先登录（或使用配置的指标令牌）", "please sign in (or send the metrics token)")),
-        _ => Err(error_json(StatusCode::FORBIDDEN, "仅管理员和系统维护人员可查看", "admins and maintainers only")),
+        crate::auth::CallerKind::Anonymous => Err(ApiError::status(StatusCode::UNAUTHORIZED, "请先登录（或使用配置的指标令牌）", "please sign in (or send the metrics token)")),
+        _ => Err(maintainers_only()),
     }
 }
 
@@ -113,10 +117,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn metrics(State(host): State<Arc<Host>>, headers: HeaderMap) -> Response {
-    if let Err(r) = metrics_allowed(&host, &headers) {
-        return r;
-    }
+async fn metrics(State(host): State<Arc<Host>>, headers: HeaderMap) -> Result<Response, ApiError> {
+    metrics_allowed(&host, &headers)?;
     let snap = host.registry.snapshot();
     let mut out = String::new();
     // One family of per-plugin lines; `value` is None for plugins it does
@@ -156,5 +158,5 @@ async fn metrics(State(host): State<Arc<Host>>, headers: HeaderMap) -> Response 
     let _ = writeln!(out, "linli_plugin_load_errors {}", host.registry.errors().len());
     let _ = writeln!(out, "# HELP linli_events_last_id Id of the newest event.\n# TYPE linli_events_last_id gauge");
     let _ = writeln!(out, "linli_events_last_id {}", host.bus().last_id().unwrap_or(0));
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
 }
