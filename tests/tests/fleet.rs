@@ -75,7 +75,7 @@ impl Staff {
     }
 }
 
-fn screen<'a>(list: &'a [Value], id: i64) -> Option<&'a Value> {
+fn screen(list: &[Value], id: i64) -> Option<&Value> {
     list.iter().find(|s| s["id"].as_i64() == Some(id))
 }
 

@@ -68,6 +68,7 @@ pub struct Beat {
 /// The paired screen behind a request, or the refusal. An admin is let
 /// through the authorisation (admins pass every check) but is not a
 /// screen, so the request is refused as invalid instead.
+#[allow(clippy::result_large_err)] // the refusal is the answer itself, as with require_staff
 fn screen_caller(host: &Host, headers: &HeaderMap) -> Result<(i64, Caller), Response> {
     let (caller, _) = resolve_caller(host, headers, None);
     match &caller.kind {
