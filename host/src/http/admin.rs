@@ -1,7 +1,7 @@
 //! The admin's pages and APIs: staff and roles, devices, capability grants,
 //! and the supervisor's audit log. Every change is audited.
 
-use super::shell::{esc, format_local, render_page, ser, tr};
+use super::shell::{format_local, render_page, ser, tr};
 use super::ApiError;
 use super::{check_staff, require_staff, resolve_caller};
 use crate::audit;
@@ -412,24 +412,17 @@ pub(super) fn plugin_state(p: &serde_json::Value, healthy: bool, zh: bool) -> (&
     }
 }
 
-/// The admin's switch under the status: 停用 (the page asks first: routes,
-/// pages, ticks and events stop; the data is kept) or 启用. Maintainers
-/// see the state only.
-pub(super) fn plugin_switch(p: &serde_json::Value, zh: bool, admin: bool) -> String {
-    if !admin {
-        return String::new();
-    }
+/// The question before an admin disables a plugin: its routes, pages,
+/// ticks and events stop; its data is kept. (The page shows 停用 and 启用
+/// to admins only; maintainers see the state.)
+pub(super) fn plugin_confirm(p: &serde_json::Value, zh: bool) -> String {
     let id = p["id"].as_str().unwrap_or("");
-    if !p["enabled"].as_bool().unwrap_or(true) {
-        return format!("<br><button type=\"button\" data-plugin-enable=\"{}\">{}</button>", esc(id), tr(zh, "启用", "Enable"));
-    }
     let name = p[if zh { "name_zh" } else { "name_en" }].as_str().filter(|n| !n.is_empty()).unwrap_or(id);
-    let confirm = if zh {
+    if zh {
         format!("确定停用“{name}”吗？停用后它的页面和接口不再可用，定时任务和事件处理暂停；数据全部保留，可随时重新启用。")
     } else {
         format!("Disable “{name}”? Its pages and endpoints stop answering and its scheduled work and events pause; its data is kept and it can be enabled again at any time.")
-    };
-    format!("<br><button type=\"button\" data-plugin-disable=\"{}\" data-confirm=\"{}\">{}</button>", esc(id), esc(&confirm), tr(zh, "停用", "Disable"))
+    }
 }
 
 // ---- audit ----

@@ -61,6 +61,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("devices.html", include_str!("../../templates/devices.html")),
     ("audit.html", include_str!("../../templates/audit.html")),
     ("content.html", include_str!("../../templates/content.html")),
+    ("plugins.html", include_str!("../../templates/plugins.html")),
 ];
 
 static PAGES: std::sync::LazyLock<minijinja::Environment<'static>> = std::sync::LazyLock::new(|| {
@@ -229,45 +230,44 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
         return axum::response::Redirect::to("/login?next=/admin/host/plugins").into_response();
     }
     let status = super::host_api::plugin_status(&host);
-    let mut rows = String::new();
-    for p in status["plugins"].as_array().into_iter().flatten() {
-        let healthy = p["healthy"].as_bool().unwrap_or(false);
-        let (state_class, state) = super::admin::plugin_state(p, healthy, zh);
-        rows.push_str(&format!(
-            "<tr><td><strong>{}</strong><br><small>{}</small></td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}{}</td><td>{} / {}</td><td>{}</td><td><small>{}</small></td></tr>",
-            esc(p[if zh { "name_zh" } else { "name_en" }].as_str().unwrap_or("")),
-            esc(p["id"].as_str().unwrap_or("")),
-            esc(p["version"].as_str().unwrap_or("")),
-            esc(&p["requested"].as_array().into_iter().flatten().filter_map(|c| c.as_str()).map(|c| capability_name(c, zh)).collect::<Vec<_>>().join(if zh { "、" } else { ", " })),
-            grant_form(p, zh),
-            state_class,
-            state,
-            super::admin::plugin_switch(p, zh, caller.is_admin()),
-            p["failures"],
-            p["calls"],
-            storage_cell(&p["storage"], zh),
-            esc(p["last_error"].as_str().unwrap_or("")),
-        ));
-    }
-    let mut errors = String::new();
-    for e in status["errors"].as_array().into_iter().flatten() {
-        errors.push_str(&format!("<li><code>{}</code></li>", esc(e["error"].as_str().unwrap_or(""))));
-    }
-    let body = format!(
-        "<section class=\"card\"><h1>{}</h1><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>{}</section>",
-        tr(zh, "插件管理", "Plugins"),
-        tr(zh, "插件", "Plugin"),
-        tr(zh, "版本", "Version"),
-        tr(zh, "申请的能力", "Requested"),
-        tr(zh, "已授予", "Granted"),
-        tr(zh, "状态", "Status"),
-        tr(zh, "失败/调用", "Failures/calls"),
-        tr(zh, "存储（已用/上限）", "Storage (used/quota)"),
-        tr(zh, "最近错误", "Last error"),
-        if errors.is_empty() { String::new() } else { format!("<h2>{}</h2><ul class=\"errors\">{errors}</ul>", tr(zh, "未能加载的插件文件", "Plugin files that failed to load")) },
-    );
-    let body = format!("{body}<script src=\"/static/admin.js\"></script>");
-    Html(render_shell(&host, &caller, csrf.as_deref(), tr(zh, "插件管理", "Plugins"), &body)).into_response()
+    let sep = if zh { "、" } else { ", " };
+    let texts = |v: &serde_json::Value| -> Vec<String> { v.as_array().into_iter().flatten().filter_map(|c| c.as_str()).map(str::to_owned).collect() };
+    let plugins: Vec<serde_json::Value> = status["plugins"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let healthy = p["healthy"].as_bool().unwrap_or(false);
+            let (state_class, state) = super::admin::plugin_state(p, healthy, zh);
+            let requested = texts(&p["requested"]);
+            let granted = texts(&p["granted"]);
+            let caps: Vec<serde_json::Value> = requested
+                .iter()
+                .map(|c| serde_json::json!({ "value": c, "name": capability_name(c, zh), "help": capability_help(c, zh), "checked": granted.contains(c) }))
+                .collect();
+            serde_json::json!({
+                "id": p["id"].as_str().unwrap_or(""),
+                "name": p[if zh { "name_zh" } else { "name_en" }].as_str().unwrap_or(""),
+                "version": p["version"].as_str().unwrap_or(""),
+                "requested": requested.iter().map(|c| capability_name(c, zh)).collect::<Vec<_>>().join(sep),
+                "caps": caps,
+                // Where `http` may go: set in linli.toml, shown beside the grant.
+                "http": requested.iter().any(|c| c == crate::manifest::Capability::Http.name()),
+                "http_allow": texts(&p["http_allow"]).join(sep),
+                "state_class": state_class,
+                "state": state,
+                "enabled": p["enabled"].as_bool().unwrap_or(true),
+                "confirm": super::admin::plugin_confirm(p, zh),
+                "failures": p["failures"],
+                "calls": p["calls"],
+                "storage": storage_lines(&p["storage"], zh),
+                "last_error": p["last_error"].as_str().unwrap_or(""),
+            })
+        })
+        .collect();
+    let errors: Vec<String> = status["errors"].as_array().into_iter().flatten().map(|e| e["error"].as_str().unwrap_or("").to_owned()).collect();
+    let ctx = minijinja::context! { plugins => ser(&plugins), errors => errors, admin => caller.is_admin() };
+    Html(render_page(&host, &caller, csrf.as_deref(), tr(zh, "插件管理", "Plugins"), "plugins.html", ctx)).into_response()
 }
 
 /// `YYYY-MM-DD HH:MM` in the hall's local time.
@@ -276,18 +276,17 @@ pub fn format_local(ms: i64, utc_offset_minutes: i32) -> String {
 }
 /// A plugin's storage against its quotas: the database (when it has one)
 /// and the key-value space, as `12.3 MB / 512 MB`, red from 90 %.
-fn storage_cell(st: &serde_json::Value, zh: bool) -> String {
+fn storage_lines(st: &serde_json::Value, zh: bool) -> Vec<serde_json::Value> {
     let mb = |b: u64| format!("{:.1} MB", b as f64 / 1_048_576.0);
     let line = |label: &str, used: u64, quota: u64| {
-        let class = if quota > 0 && used * 10 >= quota * 9 { " class=\"bad\"" } else { "" };
-        format!("<div{class}>{label} {} / {}</div>", mb(used), mb(quota))
+        serde_json::json!({ "label": label, "used": mb(used), "quota": mb(quota), "full": quota > 0 && used * 10 >= quota * 9 })
     };
     let n = |k: &str| st[k].as_u64().unwrap_or(0);
-    let mut out = String::new();
+    let mut out = Vec::new();
     if n("sql_quota_bytes") > 0 {
-        out.push_str(&line(tr(zh, "数据库", "database"), n("sql_bytes"), n("sql_quota_bytes")));
+        out.push(line(tr(zh, "数据库", "database"), n("sql_bytes"), n("sql_quota_bytes")));
     }
-    out.push_str(&line(tr(zh, "键值", "key-value"), n("kv_bytes"), n("kv_quota_bytes")));
+    out.push(line(tr(zh, "键值", "key-value"), n("kv_bytes"), n("kv_quota_bytes")));
     out
 }
 
@@ -303,39 +302,6 @@ pub fn capability_name(cap: &str, zh: bool) -> &'static str {
 pub fn capability_help(cap: &str, zh: bool) -> &'static str {
     crate::manifest::Capability::parse(cap).map_or("", |c| c.help(zh))
 }
-
-/// Checkboxes for the capabilities a plugin asks for, ticked where granted.
-fn grant_form(p: &serde_json::Value, zh: bool) -> String {
-    let id = p["id"].as_str().unwrap_or("");
-    let granted: Vec<&str> = p["granted"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
-    let mut boxes = String::new();
-    for cap in p["requested"].as_array().into_iter().flatten().filter_map(|v| v.as_str()) {
-        boxes.push_str(&format!(
-            "<label class=\"inline\" title=\"{what}\"><input type=\"checkbox\" value=\"{c}\"{chk}> {name}</label>",
-            c = esc(cap),
-            name = capability_name(cap, zh),
-            what = capability_help(cap, zh),
-            chk = if granted.contains(&cap) { " checked" } else { "" }
-        ));
-    }
-    // Where `http` may go: set in linli.toml, shown beside the grant.
-    let allow: Vec<&str> = p["http_allow"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
-    let allow = if p["requested"].as_array().into_iter().flatten().any(|c| c == crate::manifest::Capability::Http.name()) {
-        format!(
-            "<div class=\"http-allow\"><small>{} {}</small></div>",
-            tr(zh, "允许访问的外部地址：", "Outside hosts allowed:"),
-            if allow.is_empty() { tr(zh, "无（由管理员在设置文件中填写）", "none (set http_allow in linli.toml)").to_owned() } else { esc(&allow.join(if zh { "、" } else { ", " })) }
-        )
-    } else {
-        String::new()
-    };
-    format!(
-        "<form class=\"grants\" data-plugin=\"{}\">{boxes}<button>{}</button> <span class=\"status\"></span></form>{allow}",
-        esc(id),
-        tr(zh, "保存授权", "Save grants")
-    )
-}
-
 
 #[cfg(test)]
 mod template_tests {
