@@ -378,3 +378,63 @@ fn offline_event(base: &str, staff: &Staff, device: i64) -> Option<Value> {
     }
     None
 }
+
+/// On the host's clock (no real waiting): a request handed out but never
+/// reported done is handed out again after a minute and dropped after ten;
+/// a screen silent past the limit is offline once, with one event, and
+/// online again with its next heartbeat.
+#[test]
+fn requests_are_redelivered_then_dropped_and_silence_is_timed_on_the_host_clock() {
+    use linli_host::runtime::capabilities::ManualClock;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let start = 1_796_000_000_000;
+    let clock = Arc::new(ManualClock(AtomicI64::new(start)));
+    let s = linli_tests::TestServer::start_custom(&[], "[screens]\noffline_after_s = 30\n", None, clock.clone());
+    let admin = linli_tests::sign_in(&s, "maint", &["maintainer"]);
+    let staff = Staff { cookie: admin.cookie.clone(), csrf: admin.csrf.clone() };
+    let v = staff.post(&format!("{}/api/host/devices", s.url), json!({"name": "大厅主屏", "kind": "screen"}));
+    let (id, token) = (v["device"]["id"].as_i64().expect("id"), v["token"].as_str().expect("token").to_owned());
+    let beat = |done: Vec<i64>| -> Vec<i64> {
+        let r = ureq::post(&format!("{}/api/host/fleet/heartbeat", s.url))
+            .set("Authorization", &format!("Bearer {token}"))
+            .send_json(json!({"screen": "hall-main", "last_event_id": 0, "done": done}));
+        let v: Value = r.expect("heartbeat").into_json().expect("JSON");
+        v["commands"].as_array().expect("commands").iter().filter_map(|c| c["id"].as_i64()).collect()
+    };
+    let advance = |ms: i64| clock.0.fetch_add(ms, Ordering::SeqCst);
+    assert!(beat(vec![]).is_empty());
+    let cmd = staff.post(&format!("{}/api/host/fleet/{id}/command", s.url), json!({"kind": "screenshot"}))["id"].as_i64().expect("command");
+    assert_eq!(beat(vec![]), vec![cmd], "handed out with the next heartbeat");
+    advance(10_000);
+    assert!(beat(vec![]).is_empty(), "not twice while it may still be under way");
+    advance(55_000);
+    assert_eq!(beat(vec![]), vec![cmd], "handed out again a minute later: the player never reported it");
+    advance(600_000);
+    assert!(beat(vec![]).is_empty(), "dropped after ten minutes");
+    let page = staff.get(&format!("{}/admin/host/fleet", s.url)).expect("page").into_string().expect("html");
+    assert!(page.contains("未完成，已取消"), "the page says it was dropped");
+    // A reload reported done is not handed out again.
+    let reload = staff.post(&format!("{}/api/host/fleet/{id}/command", s.url), json!({"kind": "reload"}))["id"].as_i64().expect("command");
+    assert_eq!(beat(vec![]), vec![reload]);
+    assert!(beat(vec![reload]).is_empty());
+    advance(120_000);
+    assert!(beat(vec![]).is_empty(), "done: never again");
+    // Silence on the host's clock: offline after 30 s, once; online with the next heartbeat.
+    let state = || screen(&staff.screens(&s.url), id).map(|v| v["state"].clone());
+    advance(29_000);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(state(), Some(json!("online")));
+    let before = s.host.bus().last_id().expect("last id");
+    advance(2_000);
+    let offline = wait_for(Duration::from_secs(5), || (state() == Some(json!("offline"))).then_some(()));
+    assert!(offline.is_some(), "offline once silent past 30 s");
+    std::thread::sleep(Duration::from_millis(1500));
+    let events = s.host.bus().since(before, 100).expect("events");
+    let topics: Vec<&str> = events.iter().map(|e| e.topic.as_str()).collect();
+    assert_eq!(topics, vec!["host.screen.offline"], "one event per outage");
+    beat(vec![]);
+    assert_eq!(state(), Some(json!("online")));
+    let events = s.host.bus().since(before, 100).expect("events");
+    assert_eq!(events.last().map(|e| e.topic.as_str()), Some("host.screen.online"));
+}

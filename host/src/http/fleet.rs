@@ -31,6 +31,13 @@ const SHOT_MAX: usize = 16 * 1024 * 1024;
 /// An event published this long before a heartbeat should be on screen by then.
 const BEHIND_GRACE_MS: i64 = 5_000;
 const KINDS: &[&str] = &["screenshot", "reload", "restart"];
+/// A request handed out but not reported done this long after (the player
+/// stopped before carrying it out) is handed out again.
+const REDELIVER_MS: i64 = 60_000;
+/// A request not carried out this long after it was made is dropped: a
+/// restart asked for in the morning must not hit a screen that comes back
+/// in the evening.
+const EXPIRE_MS: i64 = 600_000;
 
 pub fn router(host: &Arc<Host>) -> Router<Arc<Host>> {
     start_watcher(host);
@@ -141,9 +148,15 @@ async fn heartbeat(State(host): State<Arc<Host>>, headers: HeaderMap, body: Byte
         for id in &beat.done {
             c.execute("UPDATE screen_commands SET done_at = ?3 WHERE id = ?1 AND device_id = ?2 AND done_at IS NULL", params![id, device, now])?;
         }
-        let mut st = c.prepare_cached("SELECT id, kind FROM screen_commands WHERE device_id = ?1 AND sent_at IS NULL AND done_at IS NULL ORDER BY id")?;
-        let pending: Vec<(i64, String)> = st.query_map([device], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        c.execute("UPDATE screen_commands SET sent_at = ?2 WHERE device_id = ?1 AND sent_at IS NULL AND done_at IS NULL", params![device, now])?;
+        let mut st = c.prepare_cached(
+            "SELECT id, kind FROM screen_commands WHERE device_id = ?1 AND done_at IS NULL AND created_at > ?2
+               AND (sent_at IS NULL OR sent_at < ?3) ORDER BY id",
+        )?;
+        let pending: Vec<(i64, String)> =
+            st.query_map(params![device, now - EXPIRE_MS, now - REDELIVER_MS], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        for (id, _) in &pending {
+            c.execute("UPDATE screen_commands SET sent_at = ?2 WHERE id = ?1", params![id, now])?;
+        }
         Ok((before, pending))
     });
     let (before, pending) = match stored {
@@ -575,6 +588,7 @@ async fn page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): Ra
             .map(|c| {
                 let st = match (c.sent_at, c.done_at) {
                     (_, Some(_)) => tr(zh, "已完成", "done"),
+                    _ if c.created_at <= now - EXPIRE_MS => tr(zh, "未完成，已取消", "not carried out, dropped"),
                     (Some(_), None) => tr(zh, "已送达", "delivered"),
                     _ => tr(zh, "等待下次心跳", "waiting for the next heartbeat"),
                 };
