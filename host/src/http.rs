@@ -165,12 +165,13 @@ async fn refuse_dead_devices(
             let html = shell::render_page(&host, &caller, None, shell::tr(zh, "此设备已停用", "Device revoked"), "revoked.html", minijinja::context! {});
             (axum::http::StatusCode::UNAUTHORIZED, axum::response::Html(html)).into_response()
         } else {
-            error_code(
+            ApiError::new(
                 axum::http::StatusCode::UNAUTHORIZED,
                 "device_revoked",
                 "此设备已停用或令牌无效，请联系管理员重新配对",
                 "this device was revoked or its token is not valid; ask an admin to pair it again",
             )
+            .into_response()
         };
         // The cookie is kept: dropping it would turn a revoked kiosk into
         // an anonymous browser that may use every public route again.

@@ -3,7 +3,7 @@
 
 use super::shell::{format_local, render_page, ser, tr};
 use super::ApiError;
-use super::{check_staff, require_staff, resolve_caller};
+use super::{check_staff, resolve_caller};
 use crate::audit;
 use crate::auth::{Caller, Field, InputError, ROLES, device_kind_name, devices, role_name, sessions};
 use crate::host::Host;
@@ -79,11 +79,6 @@ impl JsonBody {
             Some(_) => Err(wrong()),
         }
     }
-}
-
-/// [`ApiError::internal`] as a response, for handlers that answer one.
-fn internal(e: impl std::fmt::Display) -> Response {
-    ApiError::internal("an admin request", e).into_response()
 }
 
 /// The `{id}` of a path, or a 404 in the error format (not axum's text).
@@ -367,40 +362,36 @@ async fn set_grants(State(host): State<Arc<Host>>, headers: HeaderMap, method: M
 
 // ---- enable / disable ----
 
-async fn plugin_disable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<String>) -> Response {
+async fn plugin_disable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<String>) -> Result<Response, ApiError> {
     plugin_switch_to(host, headers, method, id, false).await
 }
 
-async fn plugin_enable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<String>) -> Response {
+async fn plugin_enable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<String>) -> Result<Response, ApiError> {
     plugin_switch_to(host, headers, method, id, true).await
 }
 
 /// Disable or enable a plugin (admins only, CSRF-checked, audited). The
 /// answer says whether it is enabled now; switching to the state it is
 /// already in changes nothing and is not audited.
-async fn plugin_switch_to(host: Arc<Host>, headers: HeaderMap, method: Method, id: String, enable: bool) -> Response {
+async fn plugin_switch_to(host: Arc<Host>, headers: HeaderMap, method: Method, id: String, enable: bool) -> Result<Response, ApiError> {
     let (caller, csrf) = resolve_caller(&host, &headers, None);
-    if let Err(r) = require_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"]) {
-        return r;
-    }
+    check_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"])?;
     let snap = host.registry.snapshot();
     if !snap.plugins.contains_key(&id) && !snap.is_disabled(&id) {
-        return super::error_code(StatusCode::NOT_FOUND, "no_such_plugin", &format!("没有已加载的插件“{id}”"), &format!("no plugin `{id}` is loaded"));
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "no_such_plugin", format!("没有已加载的插件“{id}”"), format!("no plugin `{id}` is loaded")));
     }
     drop(snap);
     let h = host.clone();
     let pid = id.clone();
     let by = format!("staff:{}", caller.id.as_deref().unwrap_or("?"));
-    match tokio::task::spawn_blocking(move || h.set_enabled(&pid, enable, &by)).await {
-        Ok(Ok(changed)) => {
-            if changed {
-                audit_log(&host, &caller, if enable { "plugin.enable" } else { "plugin.disable" }, Some(&format!("plugin:{id}")), None);
-            }
-            Json(serde_json::json!({ "plugin": id, "enabled": enable, "changed": changed })).into_response()
-        }
-        Ok(Err(e)) => internal(e),
-        Err(e) => internal(e),
+    let changed = tokio::task::spawn_blocking(move || h.set_enabled(&pid, enable, &by))
+        .await
+        .map_err(task_failed)?
+        .map_err(|e| ApiError::internal("switching a plugin", e))?;
+    if changed {
+        audit_log(&host, &caller, if enable { "plugin.enable" } else { "plugin.disable" }, Some(&format!("plugin:{id}")), None);
     }
+    Ok(Json(serde_json::json!({ "plugin": id, "enabled": enable, "changed": changed })).into_response())
 }
 
 /// The status cell of a plugin on the plugins page: 已停用 before health.
