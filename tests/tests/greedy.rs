@@ -13,15 +13,11 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-/// A request that must come back: a host stuck on the plugin's behalf
-/// fails the test instead of hanging it.
+/// A request that must come back (`TestServer::get_json` waits at most
+/// 30 s): a host stuck on the plugin's behalf fails the test instead of
+/// hanging it.
 fn get(s: &TestServer, path: &str) -> (u16, Value) {
-    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
-    match agent.get(&format!("{}{path}", s.url)).call() {
-        Ok(r) => (r.status(), r.into_json().unwrap_or(Value::Null)),
-        Err(ureq::Error::Status(code, r)) => (code, r.into_json().unwrap_or(Value::Null)),
-        Err(e) => panic!("{path}: no answer from the host: {e}"),
-    }
+    s.get_json(path)
 }
 
 fn server(limits: &str) -> TestServer {
