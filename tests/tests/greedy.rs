@@ -11,7 +11,6 @@ use linli_tests::{TestServer, fixtures};
 use serde_json::Value;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 /// A request that must come back (`TestServer::get_json` waits at most
 /// 30 s): a host stuck on the plugin's behalf fails the test instead of
