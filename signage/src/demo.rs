@@ -2,18 +2,11 @@
 
 use crate::scene::{Call, CarouselItem, Scene, ServiceWaiting};
 
-/// A call as the host would send it for `ticket` at `window`.
+/// A call as the host would send it for `ticket` at `window`: the queue
+/// plugin's own payload (`linli_shared::events::Call`), speech included.
 pub fn call(ticket: &str, window: &str, event_id: u64) -> Call {
-    Call {
-        ticket: ticket.to_string(),
-        service: ticket.chars().next().map(String::from).unwrap_or_default(),
-        window: window.to_string(),
-        display_zh: format!("请 {ticket} 号到 {window} 号窗口办理"),
-        display_en: format!("Ticket {ticket}, please go to window {window}"),
-        speak_zh: String::new(),
-        recall: false,
-        event_id,
-    }
+    let service = ticket.chars().next().map(String::from).unwrap_or_default();
+    Call::from_event(linli_shared::events::Call::new(ticket, &service, window, None), event_id, false)
 }
 
 pub fn waiting() -> Vec<ServiceWaiting> {

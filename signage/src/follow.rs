@@ -10,23 +10,14 @@ use std::sync::mpsc::Sender;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use serde::Deserialize;
 
 use crate::http::{self, Url};
 use crate::sse;
 
-/// An event from the host's bus, as its SSE `data:` carries it.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct Envelope {
-    pub id: u64,
-    pub topic: String,
-    #[serde(default)]
-    pub payload: serde_json::Value,
-    #[serde(default)]
-    pub source: String,
-    #[serde(default)]
-    pub time: u64,
-}
+/// An event from the host's bus, as its SSE `data:` carries it: the shared
+/// envelope the host writes (`linli_shared::events`); queue payloads are
+/// decoded with the shared types where they are used (`player.rs`).
+pub type Envelope = linli_shared::events::Envelope<serde_json::Value>;
 
 /// What the follower reports.
 #[derive(Debug)]

@@ -17,6 +17,7 @@ use crate::layout::Layout;
 use crate::fleet::{Command, CommandKind};
 use crate::scene::{Call, Counter, Scene, ServiceWaiting};
 use crate::speech::{self, Digits};
+use linli_shared::events::{self, topic};
 use crate::voice::{Announcement, Voice};
 
 /// How a screen speaks.
@@ -433,82 +434,95 @@ impl Player {
     /// A window display's part of an event: only its own window's.
     /// Returns false when the event is about another window and should be
     /// left out entirely.
-    fn apply_to_window(&mut self, topic: &str, payload: &serde_json::Value) -> bool {
+    fn apply_to_window(&mut self, event: &QueueEvent) -> bool {
         let Some(own) = self.own_window.clone() else {
             return true;
         };
-        let text = |k: &str| match payload.get(k) {
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(v @ serde_json::Value::Number(_)) => Some(v.to_string()),
-            _ => None,
-        };
-        let window = text("window");
-        let ticket = text("ticket").map(|t| crate::privacy::mask(&t));
+        let masked = |t: &str| Some(crate::privacy::mask(t));
         let mut c = self.scene.counter.clone();
-        let mine = window.as_deref() == Some(own.as_str());
-        match topic {
-            "queue.called" | "queue.recalled" | "queue.serving" if mine => {
-                c.serving = ticket;
-                c.paused = false;
+        let mine = |w: &str| w == own;
+        let is_mine = match event {
+            QueueEvent::Call(call, _) => {
+                if mine(&call.window) {
+                    c.serving = masked(&call.ticket);
+                    c.paused = false;
+                }
+                mine(&call.window)
             }
-            "queue.finished" | "queue.skipped" if mine && c.serving == ticket => c.serving = None,
-            "queue.transferred" if text("from_window").as_deref() == Some(own.as_str()) && c.serving == ticket => {
-                c.serving = None
+            QueueEvent::Serving(at) => {
+                if mine(&at.window) {
+                    c.serving = masked(&at.ticket);
+                    c.paused = false;
+                }
+                mine(&at.window)
             }
-            "queue.window" if mine => {
-                c.paused = payload.get("paused").and_then(|v| v.as_bool()).unwrap_or(false);
+            QueueEvent::Left { ticket, window } => {
+                if mine(window) && c.serving == masked(ticket) {
+                    c.serving = None;
+                }
+                mine(window)
             }
-            "queue.waiting" => return true,
-            _ => return mine,
-        }
+            QueueEvent::Transferred(t) => {
+                if mine(&t.from_window) && c.serving == masked(&t.ticket) {
+                    c.serving = None;
+                    true
+                } else {
+                    t.window.as_deref().is_some_and(mine)
+                }
+            }
+            QueueEvent::Window(w) => {
+                if mine(&w.window) {
+                    c.paused = w.paused;
+                }
+                mine(&w.window)
+            }
+            QueueEvent::Waiting(_) => return true,
+            QueueEvent::Other => return false,
+        };
         self.scene.set_counter(c);
-        mine
+        is_mine
     }
 
     fn apply_envelope(&mut self, env: Envelope, t: f64) {
         self.last_event_id = self.last_event_id.max(env.id);
-        if !self.apply_to_window(&env.topic, &env.payload) {
+        let event = match QueueEvent::decode(&env.topic, env.payload) {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("linli-signage: event {} ({}): {e}", env.id, env.topic);
+                return;
+            }
+        };
+        if !self.apply_to_window(&event) {
             return;
         }
-        match env.topic.as_str() {
-            "queue.called" | "queue.recalled" => {
-                match serde_json::from_value::<Call>(env.payload) {
-                    Ok(mut call) => {
-                        call.event_id = env.id;
-                        call.recall = env.topic == "queue.recalled";
-                        let now_ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
-                        let fresh =
-                            env.time == 0 || now_ms.saturating_sub(env.time) < ANNOUNCE_MAX_AGE_MS;
-                        self.call_arrived = Some(Instant::now());
-                        self.take_call(call, t, fresh);
-                    }
-                    Err(e) => eprintln!("linli-signage: event {} ({}): {e}", env.id, env.topic),
-                }
+        match event {
+            QueueEvent::Call(call, recall) => {
+                let now_ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
+                let time = env.time.max(0) as u64;
+                let fresh = time == 0 || now_ms.saturating_sub(time) < ANNOUNCE_MAX_AGE_MS;
+                self.call_arrived = Some(Instant::now());
+                self.take_call(Call::from_event(call, env.id, recall), t, fresh);
             }
-            "queue.waiting" => {
-                #[derive(serde::Deserialize)]
-                struct Waiting {
-                    services: Vec<ServiceWaiting>,
-                }
-                match serde_json::from_value::<Waiting>(env.payload) {
-                    Ok(w) => self.scene.set_waiting(w.services),
-                    Err(e) => eprintln!("linli-signage: event {} ({}): {e}", env.id, env.topic),
-                }
+            QueueEvent::Waiting(w) => {
+                self.scene.set_waiting(w.services.into_iter().map(ServiceWaiting::from).collect())
             }
             _ => {}
         }
     }
 
     /// Puts a call on screen and queues its announcement for after the frame.
+    /// The sentence is the one the queue plugin wrote (`speak_zh`, a recall's
+    /// included): the reading of numbers is decided there, once.
     pub fn take_call(&mut self, call: Call, t: f64, announce: bool) {
-        let mut sentence = if call.ticket.is_empty() {
+        let sentence = if !call.speak_zh.is_empty() {
             call.speak_zh.clone()
         } else {
-            speech::call_sentence(&call.ticket, &call.window, self.voice_cfg.digits)
+            let mut s = speech::call_sentence(&call.ticket, &call.window, self.voice_cfg.digits);
+            if call.recall {
+                s.insert_str(0, speech::RECALL_PREFIX);
+            }
+            s
         };
-        if call.recall {
-            sentence.insert_str(0, "再次呼叫，");
-        }
         if self.scene.apply_call(call, t) && announce && self.voice_cfg.enabled && self.layout.voice
         {
             self.pending_voice.push(Announcement {
@@ -601,5 +615,43 @@ impl Player {
                 eprintln!("linli-signage: cache: {e}");
             }
         }
+    }
+}
+
+/// A `queue.` event decoded with the queue plugin's own payload types
+/// (`linli_shared::events`): what the player acts on.
+enum QueueEvent {
+    /// `queue.called` / `queue.recalled` (true).
+    Call(events::Call, bool),
+    Serving(events::AtWindow),
+    /// `queue.finished` / `queue.skipped`: the ticket left the window.
+    Left { ticket: String, window: String },
+    Transferred(events::Transferred),
+    Window(events::WindowState),
+    Waiting(events::Waiting),
+    /// Topics the player does not act on (`queue.issued`, `content.changed`, …).
+    Other,
+}
+
+impl QueueEvent {
+    fn decode(topic_name: &str, payload: serde_json::Value) -> Result<QueueEvent, serde_json::Error> {
+        use serde_json::from_value;
+        Ok(match topic_name {
+            topic::CALLED => QueueEvent::Call(from_value(payload)?, false),
+            topic::RECALLED => QueueEvent::Call(from_value(payload)?, true),
+            topic::SERVING => QueueEvent::Serving(from_value(payload)?),
+            topic::FINISHED => {
+                let f: events::Finished = from_value(payload)?;
+                QueueEvent::Left { ticket: f.ticket, window: f.window }
+            }
+            topic::SKIPPED => {
+                let s: events::Skipped = from_value(payload)?;
+                QueueEvent::Left { ticket: s.ticket, window: s.window }
+            }
+            topic::TRANSFERRED => QueueEvent::Transferred(from_value(payload)?),
+            topic::WINDOW => QueueEvent::Window(from_value(payload)?),
+            topic::WAITING => QueueEvent::Waiting(from_value(payload)?),
+            _ => QueueEvent::Other,
+        })
     }
 }

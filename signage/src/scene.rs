@@ -28,6 +28,23 @@ pub struct Call {
     pub event_id: u64,
 }
 
+impl Call {
+    /// A call as the screen keeps it, from the shared `queue.called` /
+    /// `queue.recalled` payload the player decodes.
+    pub fn from_event(call: linli_shared::events::Call, event_id: u64, recall: bool) -> Call {
+        Call {
+            ticket: call.ticket,
+            service: call.service,
+            window: call.window,
+            display_zh: call.display_zh,
+            display_en: call.display_en,
+            speak_zh: call.speak_zh,
+            recall,
+            event_id,
+        }
+    }
+}
+
 /// Waiting count of one service, from `queue.waiting`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceWaiting {
@@ -37,6 +54,17 @@ pub struct ServiceWaiting {
     #[serde(default)]
     pub name_en: String,
     pub waiting: u32,
+}
+
+impl From<linli_shared::events::WaitingService> for ServiceWaiting {
+    fn from(s: linli_shared::events::WaitingService) -> Self {
+        ServiceWaiting {
+            code: s.code,
+            name_zh: s.name_zh,
+            name_en: s.name_en,
+            waiting: u32::try_from(s.waiting.max(0)).unwrap_or(u32::MAX),
+        }
+    }
 }
 
 /// The clerk at a window, as the host's heartbeat answer gives it to that

@@ -1,7 +1,12 @@
-//! How a Chinese hall reads tickets aloud: letters as letters, digits one by
-//! one, "1" as 幺 (yāo) where staff say it that way so it is not heard as 七.
+//! How calls are read aloud. The reading itself is `linli_shared::speech`,
+//! the one the queue plugin writes into each call event's `speak_zh`; the
+//! player speaks that sentence as it is and composes one here only for a
+//! call that carries none (the demo, a folder, a host older than the shared
+//! contract).
 
-/// How "1" is read inside a ticket number.
+pub use linli_shared::speech::{RECALL_PREFIX, ticket, window};
+
+/// How "1" is read inside a ticket number, for calls without a sentence.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Digits {
     /// 1 → 幺 (A012 → "A零幺二"), the usual reading of numbers called aloud.
@@ -11,51 +16,18 @@ pub enum Digits {
     Yi,
 }
 
-const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-
-/// "A012" → "A零幺二": each digit read separately, letters kept (espeak-ng's
-/// Mandarin voice spells Latin letters).
-pub fn ticket(ticket: &str, digits: Digits) -> String {
-    ticket
-        .chars()
-        .map(|c| match c.to_digit(10) {
-            Some(1) if digits == Digits::Yao => '幺',
-            Some(d) => DIGITS[d as usize],
-            None => c.to_ascii_uppercase(),
-        })
-        .collect()
-}
-
-/// A window number reads as a number ("12" → 十二): people hear "12 号窗口".
-pub fn window(window: &str) -> String {
-    match window.parse::<u32>() {
-        Ok(n) if n < 100 => number(n),
-        _ => window.to_string(),
+impl From<Digits> for linli_shared::speech::Digits {
+    fn from(d: Digits) -> Self {
+        match d {
+            Digits::Yao => linli_shared::speech::Digits::Yao,
+            Digits::Yi => linli_shared::speech::Digits::Yi,
+        }
     }
-}
-
-fn number(n: u32) -> String {
-    let (tens, ones) = (n / 10, n % 10);
-    let mut s = String::new();
-    if tens > 1 {
-        s.push(DIGITS[tens as usize]);
-    }
-    if tens >= 1 {
-        s.push('十');
-    }
-    if ones != 0 || tens == 0 {
-        s.push(DIGITS[ones as usize]);
-    }
-    s
 }
 
 /// The sentence announced for a call: "请 A零幺二 号到 三 号窗口办理".
 pub fn call_sentence(ticket_no: &str, window_no: &str, digits: Digits) -> String {
-    format!(
-        "请 {} 号到 {} 号窗口办理",
-        ticket(ticket_no, digits),
-        window(window_no)
-    )
+    linli_shared::speech::call_sentence(ticket_no, window_no, digits.into())
 }
 
 #[cfg(test)]
@@ -63,27 +35,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_tickets_digit_by_digit() {
-        assert_eq!(ticket("A012", Digits::Yao), "A零幺二");
-        assert_eq!(ticket("A012", Digits::Yi), "A零一二");
-        assert_eq!(ticket("b110", Digits::Yao), "B幺幺零");
-    }
-
-    #[test]
-    fn reads_windows_as_numbers() {
-        assert_eq!(window("3"), "三");
-        assert_eq!(window("10"), "十");
-        assert_eq!(window("12"), "十二");
-        assert_eq!(window("20"), "二十");
-        assert_eq!(window("0"), "零");
-        assert_eq!(window("东1"), "东1");
-    }
-
-    #[test]
-    fn builds_the_sentence() {
-        assert_eq!(
-            call_sentence("A012", "3", Digits::Yao),
-            "请 A零幺二 号到 三 号窗口办理"
-        );
+    fn builds_the_sentence_with_the_chosen_reading() {
+        assert_eq!(call_sentence("A012", "3", Digits::Yao), "请 A零幺二 号到 三 号窗口办理");
+        assert_eq!(call_sentence("A012", "3", Digits::Yi), "请 A零一二 号到 三 号窗口办理");
     }
 }
