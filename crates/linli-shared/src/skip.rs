@@ -49,7 +49,12 @@ mod tests {
         unsafe { std::env::set_var("CI", "true") };
         let r = std::thread::spawn(|| super::unavailable("no Vulkan adapter: install mesa-vulkan-drivers")).join();
         unsafe { std::env::set_var("CI", "false") };
-        let skipped = std::thread::spawn(|| super::unavailable("nothing missing, just the skip line")).join();
+        // Named so its line in a test log is not mistaken for a skipped test.
+        let skipped = std::thread::Builder::new()
+            .name("skip::unavailable self-test".into())
+            .spawn(|| super::unavailable("nothing is missing; this line only shows the format"))
+            .expect("a thread")
+            .join();
         match before {
             Some(v) => unsafe { std::env::set_var("CI", v) },
             None => unsafe { std::env::remove_var("CI") },
