@@ -75,11 +75,11 @@ impl Host {
         // A log from before the keyed chain is linked to the key now, not at
         // its next entry (until then a plain rewrite would go unnoticed).
         crate::audit::seal_legacy(&db, vault.audit_chain(), clock.now_ms()).context("sealing the audit log's chain with the key")?;
+        let settings = Settings::load(&config.data_dir.join("linli.toml"))?;
         let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
-        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default() });
+        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox: Arc::new(crate::notify::Outbox::new(Some(db.clone()), settings.notify.clone())) });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
         let linker = make_linker(&engine)?;
-        let settings = Settings::load(&config.data_dir.join("linli.toml"))?;
         let now = services.clock.now_ms();
         let rate = crate::rate::RateLimiter::new(settings.http.rate_per_minute, settings.http.rate_burst);
         let host = Arc::new(Host {

@@ -15,6 +15,7 @@ pub mod content;
 pub mod host;
 pub mod http;
 pub mod manifest;
+pub mod notify;
 pub mod rate;
 pub mod registry;
 pub mod residents;

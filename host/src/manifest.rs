@@ -62,6 +62,7 @@ pub enum Capability {
     Pseudonyms,
     Calendar,
     Http,
+    Notify,
 }
 
 impl Capability {
@@ -77,6 +78,7 @@ impl Capability {
         Capability::Pseudonyms,
         Capability::Calendar,
         Capability::Http,
+        Capability::Notify,
     ];
 
     /// The name a manifest and `linli.toml` use.
@@ -92,6 +94,7 @@ impl Capability {
             Capability::Pseudonyms => "pseudonyms",
             Capability::Calendar => "calendar",
             Capability::Http => "http",
+            Capability::Notify => "notify",
         }
     }
 
@@ -119,6 +122,7 @@ impl Capability {
             Capability::Pseudonyms => ("化名编号", "pseudonyms"),
             Capability::Calendar => ("工作日历", "working-day calendar"),
             Capability::Http => ("访问外部服务", "outside web services"),
+            Capability::Notify => ("发送消息", "messages to residents and staff"),
         };
         if zh { z } else { e }
     }
@@ -136,6 +140,7 @@ impl Capability {
             Capability::Pseudonyms => ("把手机号等个人信息换成固定的化名编号，用于统计而看不到原文", "turn a phone number or other personal value into a fixed pseudonym, to count without seeing it"),
             Capability::Calendar => ("按大厅的工作日（含法定假日和调休上班日）计算办理时限", "count deadlines in the hall's working days (public holidays and make-up working days included)"),
             Capability::Http => ("只向管理员在设置文件中为它列出的外部地址发送请求（如短信网关），其他地址一律拒绝，每次请求都记入日志", "send requests to the hosts an admin listed for it in linli.toml (an SMS gateway…); every other address is refused and every request is logged"),
+            Capability::Notify => ("给居民（手机号）或工作人员发送短信、微信等模板消息，由主机按设置的渠道发送、失败重试，每人每小时有条数上限，发送情况可在“消息发送”页查看", "send template messages (SMS, WeChat…) to residents by phone number or to staff, delivered by the host through the channel the admin set, with retries and a per-person hourly limit; delivery is shown on the messages page"),
         };
         if zh { z } else { e }
     }

@@ -7,6 +7,9 @@ use std::time::Duration;
 /// How often events past their retention are deleted.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 
+/// How often the notify outbox is looked at for due messages.
+const NOTIFY_EVERY: Duration = Duration::from_secs(1);
+
 /// Background work of a running host: event delivery to plugins, the
 /// scheduled tick, hot reload. Dropping it stops the watcher.
 pub struct Background {
@@ -65,6 +68,19 @@ pub fn start(host: &Arc<Host>, tick_every: Duration, hot_reload: bool) -> anyhow
             t.tick().await;
             let h = h.clone();
             let _ = tokio::task::spawn_blocking(move || h.prune_events()).await;
+        }
+    });
+
+    // Deliver the notify outbox: due messages (new ones, and retries whose
+    // backoff is over by the host's clock) through their channels.
+    let h = host.clone();
+    tokio::spawn(async move {
+        let mut t = tokio::time::interval(NOTIFY_EVERY);
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            t.tick().await;
+            let h = h.clone();
+            let _ = tokio::task::spawn_blocking(move || h.services.outbox.deliver_due(h.now_ms())).await;
         }
     });
 

@@ -15,6 +15,8 @@ pub struct Settings {
     pub http: HttpSettings,
     pub events: EventSettings,
     pub screens: ScreenSettings,
+    /// Messages to residents and staff (capability `notify`).
+    pub notify: crate::notify::NotifySettings,
 }
 
 /// The maintainer's fleet view (`[screens]` in `linli.toml`).
@@ -91,6 +93,9 @@ impl Settings {
                     && (t.len() < 16 || !t.chars().all(|c| c.is_ascii_graphic()))
                 {
                     anyhow::bail!("{}: [http] metrics_token must be at least 16 printable ASCII characters without spaces", path.display());
+                }
+                if let Err(e) = s.notify.check() {
+                    anyhow::bail!("{}: {e}", path.display());
                 }
                 if s.screens.offline_after_s == 0 {
                     anyhow::bail!("{}: [screens] offline_after_s must be at least 1 (seconds)", path.display());

@@ -277,3 +277,63 @@ pub mod pseudonyms {
         wit::pseudonyms::of(kind, value)
     }
 }
+
+/// Messages to residents and staff (needs the `notify` capability). A
+/// message is sent only if the call's changes are kept: one that traps
+/// afterwards sends nothing. The host delivers it with retries.
+///
+/// ```ignore
+/// notify::Message::to_phone(&phone, "ticket-near", "您的 {number} 号还有 {ahead} 位", "{number}: {ahead} ahead of you")
+///     .param("number", "A012")
+///     .param("ahead", "3")
+///     .send()?;
+/// ```
+pub mod notify {
+    use super::{HostError, wit};
+    pub use wit::notify::Recipient;
+
+    /// One message: a template id, its Chinese and English texts with
+    /// `{name}` placeholders, and their values.
+    #[derive(Debug, Clone)]
+    pub struct Message(wit::notify::Message);
+
+    impl Message {
+        /// A message to `recipient` from `template`, in Chinese and English.
+        pub fn new(recipient: Recipient, template: &str, text_zh: &str, text_en: &str) -> Message {
+            Message(wit::notify::Message {
+                recipient,
+                template: template.to_owned(),
+                text_zh: text_zh.to_owned(),
+                text_en: text_en.to_owned(),
+                params: Vec::new(),
+                channel: None,
+            })
+        }
+        /// To a resident's mobile phone.
+        pub fn to_phone(phone: &str, template: &str, text_zh: &str, text_en: &str) -> Message {
+            Message::new(Recipient::Phone(phone.to_owned()), template, text_zh, text_en)
+        }
+        /// To a staff account.
+        pub fn to_staff(id: &str, template: &str, text_zh: &str, text_en: &str) -> Message {
+            Message::new(Recipient::Staff(id.to_owned()), template, text_zh, text_en)
+        }
+        /// To an in-page inbox (a ticket number, a case id…).
+        pub fn to_inbox(key: &str, template: &str, text_zh: &str, text_en: &str) -> Message {
+            Message::new(Recipient::Inbox(key.to_owned()), template, text_zh, text_en)
+        }
+        /// The value of `{name}`.
+        pub fn param(mut self, name: &str, value: &str) -> Message {
+            self.0.params.push((name.to_owned(), value.to_owned()));
+            self
+        }
+        /// `log`, `webhook` or `inbox` instead of the host's default.
+        pub fn channel(mut self, channel: &str) -> Message {
+            self.0.channel = Some(channel.to_owned());
+            self
+        }
+        /// Queue it; its number within this call.
+        pub fn send(&self) -> Result<u64, HostError> {
+            wit::notify::send(&self.0)
+        }
+    }
+}

@@ -64,6 +64,8 @@ pub struct HostServices {
     /// The hall's working days (`content/calendar/`), replaced when an
     /// editor changes a year's file.
     pub calendar: parking_lot::RwLock<Arc<linli_shared::calendar::Calendar>>,
+    /// Messages of kept calls, waiting for delivery (capability `notify`).
+    pub outbox: Arc<crate::notify::Outbox>,
 }
 
 impl HostServices {
@@ -90,6 +92,8 @@ pub struct CallState {
     pub sql_unit: Option<SqlUnit>,
     /// Events published by this call, stored and sent when it returns.
     pub events: Vec<NewEvent>,
+    /// Messages sent by this call, written to the outbox when it is kept.
+    pub messages: Vec<crate::notify::NewMessage>,
     pub config_json: Arc<str>,
     /// The verified caller of the request being handled (None for events
     /// and ticks: nobody to act on behalf of).
@@ -166,6 +170,7 @@ impl CallState {
     /// rolled back). A failed commit fails the call.
     pub fn commit(&mut self) -> wasmtime::Result<()> {
         let events = std::mem::take(&mut self.events);
+        let messages = std::mem::take(&mut self.messages);
         if let Some(unit) = self.sql_unit.take()
             && let Err(e) = unit.finish(true)
         {
@@ -174,6 +179,7 @@ impl CallState {
             }
             wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id);
         }
+        self.services.outbox.write(messages);
         self.services.bus.publish_stored(&events, &self.plugin_id);
         Ok(())
     }
@@ -184,22 +190,25 @@ impl CallState {
     /// stored and sent then, after those of the calls before it), `None`
     /// when it touched no data and published nothing (it is answered now).
     /// A change that cannot be kept fails the call.
-    pub fn join_group(&mut self) -> wasmtime::Result<Option<Vec<NewEvent>>> {
+    pub fn join_group(&mut self) -> wasmtime::Result<Option<(Vec<NewEvent>, Vec<crate::notify::NewMessage>)>> {
         let events = std::mem::take(&mut self.events);
+        let messages = std::mem::take(&mut self.messages);
         match self.sql_unit.take() {
             Some(unit) => match unit.join_group(true) {
-                Ok(_) => Ok(Some(events)),
+                Ok(_) => Ok(Some((events, messages))),
                 Err(_) if self.limit_hit.is_some() => Err(self.limit_hit.take().expect("checked").into()),
                 Err(e) => wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id),
             },
-            None if events.is_empty() => Ok(None),
-            None => Ok(Some(events)),
+            None if events.is_empty() && messages.is_empty() => Ok(None),
+            None => Ok(Some((events, messages))),
         }
     }
 
-    /// The call trapped: roll back its SQL changes and drop its events.
+    /// The call trapped: roll back its SQL changes and drop its events and
+    /// messages.
     pub fn roll_back(&mut self) {
         self.events.clear();
+        self.messages.clear();
         if let Some(unit) = self.sql_unit.take()
             && let Err(e) = unit.join_group(false)
         {
@@ -262,6 +271,7 @@ mod events;
 pub mod http;
 mod kv;
 mod log;
+mod notify;
 mod pseudonyms;
 mod residents;
 mod sql;

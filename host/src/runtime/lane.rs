@@ -23,6 +23,7 @@
 //! [`GROUP_MAX_CALLS`]: crate::storage::sqlite::GROUP_MAX_CALLS
 //! [`GROUP_MAX_AGE`]: crate::storage::sqlite::GROUP_MAX_AGE
 
+use crate::notify::NewMessage;
 use crate::storage::NewEvent;
 use crate::storage::sqlite::PluginSql;
 use std::sync::Arc;
@@ -33,6 +34,8 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 /// (`Err` with the reason when the commit failed).
 pub struct Settle {
     events: Vec<NewEvent>,
+    /// Messages (capability `notify`) written to the outbox with the events.
+    messages: Vec<NewMessage>,
     reply: Reply,
 }
 
@@ -42,12 +45,19 @@ pub type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
 impl Settle {
     /// A call that waits for its group's commit, with the events it published.
     pub fn new(events: Vec<NewEvent>, reply: Reply) -> Settle {
-        Settle { events, reply }
+        Settle { events, messages: Vec::new(), reply }
+    }
+
+    /// A call that also sent messages: they reach the outbox only if its
+    /// group is committed.
+    pub fn with_messages(events: Vec<NewEvent>, messages: Vec<NewMessage>, reply: Reply) -> Settle {
+        Settle { events, messages, reply }
     }
 }
 
-/// Stores and sends a committed group's events (the host's event bus).
-pub type Publisher = Arc<dyn Fn(Vec<NewEvent>) + Send + Sync>;
+/// Stores and sends a committed group's events (the host's event bus) and
+/// writes its messages to the outbox.
+pub type Publisher = Arc<dyn Fn(Vec<NewEvent>, Vec<NewMessage>) + Send + Sync>;
 
 /// One call to run on the lane. It returns `Some(settle)` when it must wait
 /// for its group's commit before it is answered, `None` when it was already
@@ -96,14 +106,16 @@ impl Later {
     fn run(self, publish: &Publisher) {
         let mut replies = Vec::with_capacity(self.waiting.len());
         let mut events = Vec::new();
+        let mut messages = Vec::new();
         for s in self.waiting {
             if self.result.is_ok() {
                 events.extend(s.events);
+                messages.extend(s.messages);
             }
             replies.push(s.reply);
         }
-        if !events.is_empty() {
-            publish(events);
+        if !events.is_empty() || !messages.is_empty() {
+            publish(events, messages);
         }
         for r in replies {
             r(self.result.clone());
@@ -251,7 +263,7 @@ mod tests {
         let published = Arc::new(Mutex::new(Vec::<String>::new()));
         let sink = published.clone();
         db.with(|c| c.execute_batch(schema)).unwrap();
-        let lane = Lane::start("test", db.clone(), Arc::new(move |events: Vec<NewEvent>| sink.lock().extend(events.into_iter().map(|e| e.payload)))).unwrap();
+        let lane = Lane::start("test", db.clone(), Arc::new(move |events: Vec<NewEvent>, _| sink.lock().extend(events.into_iter().map(|e| e.payload)))).unwrap();
         (dir, db, lane, published)
     }
 

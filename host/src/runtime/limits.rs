@@ -39,6 +39,12 @@ pub struct Limits {
     pub http_timeout_ms: u64,
     /// Largest answer to an outbound request, in bytes.
     pub http_response_bytes: usize,
+    /// Messages (capability `notify`) one call may send.
+    pub notify_per_call: u32,
+    /// Messages the plugin may send per minute, all calls together.
+    pub notify_per_minute: u32,
+    /// Messages the plugin may send one recipient per hour.
+    pub notify_per_recipient_per_hour: u32,
 }
 
 impl Default for Limits {
@@ -59,6 +65,9 @@ impl Default for Limits {
             log_lines_per_minute: 600,
             http_timeout_ms: 5_000,
             http_response_bytes: 1024 * 1024,
+            notify_per_call: 20,
+            notify_per_minute: 60,
+            notify_per_recipient_per_hour: 5,
         }
     }
 }
@@ -122,6 +131,8 @@ impl MinuteBudget {
 pub struct Budgets {
     pub event_bytes: MinuteBudget,
     pub log_lines: MinuteBudget,
+    /// Messages sent (capability `notify`).
+    pub notify: MinuteBudget,
 }
 
 #[cfg(test)]

@@ -266,8 +266,14 @@ impl LoadedPlugin {
                 PluginSql::open_with_quota(&path, ctx.durability, quota).map_err(|e| file_err(format!("opening {}: {e}", path.display())))?,
             );
             // A committed group's events go to the bus, in commit order.
-            let (bus, source) = (ctx.services.bus.clone(), manifest.id.clone());
-            let publish: super::lane::Publisher = Arc::new(move |events| bus.publish_stored(&events, &source));
+            // Its messages go to the outbox first (an event may announce them).
+            let (bus, source, outbox) = (ctx.services.bus.clone(), manifest.id.clone(), ctx.services.outbox.clone());
+            let publish: super::lane::Publisher = Arc::new(move |events, messages| {
+                outbox.write(messages);
+                if !events.is_empty() {
+                    bus.publish_stored(&events, &source);
+                }
+            });
             plugin.lane = Some(Lane::start(&manifest.id, db.clone(), publish).map_err(|e| file_err(format!("starting the plugin's thread: {e}")))?);
             plugin.sql = Some(db);
         }
@@ -401,8 +407,9 @@ impl LoadedPlugin {
         // Resetting the instance's memory is not the next call's business.
         out.dispose(Box::new(store));
         match joined {
-            Ok((r, Some(events))) => Some(Settle::new(
+            Ok((r, Some((events, messages)))) => Some(Settle::with_messages(
                 events,
+                messages,
                 Box::new(move |committed: Result<(), String>| {
                     let result = committed.map(|()| r).map_err(|e| wasmtime::format_err!("plugin `{}`: saving the call's SQL changes failed: {e}", self.manifest.id));
                     reply(self.account(what, started, host_calls, result));
@@ -469,6 +476,7 @@ impl LoadedPlugin {
             sql: self.sql.clone(),
             sql_unit: None,
             events: Vec::new(),
+            messages: Vec::new(),
             config_json: self.config_json.clone(),
             caller,
             host_calls: 0,

@@ -3,7 +3,8 @@
 //! namespace filled to the brim, events and logs by the megabyte, a PRAGMA
 //! that would lift its own quota. Each route reports what every host call
 //! answered (`{"ok": …}` or `{"err": …}`), so a test can tell "refused with
-//! a clear error" from "the host call broke".
+//! a clear error" from "the host call broke". It also sends messages
+//! (`/greedy/notify`, capability `notify`) on its lane (it has `sql`).
 
 use linli_sdk::prelude::*;
 use serde_json::{Value as J, json};
@@ -24,8 +25,9 @@ impl Plugin for Greedy {
             .capability("sql")
             .capability("log")
             .capability("events")
-            .capability("calendar");
-        for r in ["calendar", "endless", "blobs", "count", "kv-fill", "kv-scan", "events", "events-small", "pragma", "logs", "sort"] {
+            .capability("calendar")
+            .capability("notify");
+        for r in ["calendar", "endless", "blobs", "count", "kv-fill", "kv-scan", "events", "events-small", "pragma", "logs", "sort", "notify"] {
             m = m.route(Route::get(&format!("/greedy/{r}"), Audience::Public));
         }
         m
@@ -139,9 +141,37 @@ impl Plugin for Greedy {
                     "bad": outcome(calendar::add_working_days("2026-02-30", 1)),
                 }))
             }
+            "/greedy/notify" => notify_route(&req),
             _ => Response::not_found(&req),
         }
     }
+}
+
+/// `?to=&n=&channel=&trap=1`: `n` messages (1 by default) to the phone
+/// `to` (an inbox key with `inbox=`), each answer reported; with `trap=1`
+/// the call panics afterwards, so none of them may be sent.
+fn notify_route(req: &Request) -> Response {
+    let n: usize = req.query_param("n").and_then(|n| n.parse().ok()).unwrap_or(1);
+    let results: Vec<J> = (0..n)
+        .map(|i| {
+            let mut m = match req.query_param("inbox") {
+                Some(key) => notify::Message::to_inbox(&key, "ticket-near", "您的 {number} 号快到了", "Number {number} is nearly up"),
+                None => notify::Message::to_phone(&req.query_param("to").unwrap_or_default(), "ticket-near", "您的 {number} 号快到了", "Number {number} is nearly up"),
+            }
+            .param("number", &format!("A{i:03}"));
+            if let Some(c) = req.query_param("channel") {
+                m = m.channel(&c);
+            }
+            match m.send() {
+                Ok(v) => json!({"ok": v}),
+                Err(e) => json!({"err": e.to_string()}),
+            }
+        })
+        .collect();
+    if req.query_param("trap").as_deref() == Some("1") {
+        panic!("trapping after sending {n} messages");
+    }
+    Response::json(200, &json!({"results": results}))
 }
 
 export_plugin!(Greedy);

@@ -2,7 +2,9 @@
 //! upstream it was allowed, and to places it was not (this machine, the
 //! cloud's metadata service, a redirect elsewhere). Each route reports what
 //! the host call answered (`{"ok": …}` or `{"err": …}`), so a test can tell
-//! "refused with a clear error" from "the host call broke".
+//! "refused with a clear error" from "the host call broke". It also sends
+//! messages (`/outbound/notify`, capability `notify`) without a lane (no
+//! `sql`), committed where the call ran.
 
 use linli_sdk::prelude::*;
 use serde_json::{Value as J, json};
@@ -20,12 +22,17 @@ impl Plugin for Outbound {
     fn manifest() -> Manifest {
         Manifest::new("outbound", "外部请求测试", "Outbound", "0.1.0")
             .capability("http")
+            .capability("notify")
             .route(Route::get("/outbound/get", Audience::Public))
             .route(Route::get("/outbound/post", Audience::Public))
             .route(Route::get("/outbound/send", Audience::Public))
+            .route(Route::get("/outbound/notify", Audience::Public))
     }
 
     fn handle(req: Request) -> Response {
+        if req.path == "/outbound/notify" {
+            return notify_route(&req);
+        }
         let url = req.query_param("url").unwrap_or_default();
         let r = match req.path.as_str() {
             // `?url=`: a plain GET.
@@ -43,6 +50,33 @@ impl Plugin for Outbound {
         };
         Response::json(200, &outcome(r))
     }
+}
+
+/// `?to=&n=&channel=&trap=1`: `n` messages (1 by default) to the phone
+/// `to` (an inbox key with `inbox=`), each answer reported; with `trap=1`
+/// the call panics afterwards, so none of them may be sent.
+fn notify_route(req: &Request) -> Response {
+    let n: usize = req.query_param("n").and_then(|n| n.parse().ok()).unwrap_or(1);
+    let results: Vec<J> = (0..n)
+        .map(|i| {
+            let mut m = match req.query_param("inbox") {
+                Some(key) => notify::Message::to_inbox(&key, "ticket-near", "您的 {number} 号快到了", "Number {number} is nearly up"),
+                None => notify::Message::to_phone(&req.query_param("to").unwrap_or_default(), "ticket-near", "您的 {number} 号快到了", "Number {number} is nearly up"),
+            }
+            .param("number", &format!("A{i:03}"));
+            if let Some(c) = req.query_param("channel") {
+                m = m.channel(&c);
+            }
+            match m.send() {
+                Ok(v) => json!({"ok": v}),
+                Err(e) => json!({"err": e.to_string()}),
+            }
+        })
+        .collect();
+    if req.query_param("trap").as_deref() == Some("1") {
+        panic!("trapping after sending {n} messages");
+    }
+    Response::json(200, &json!({"results": results}))
 }
 
 export_plugin!(Outbound);
