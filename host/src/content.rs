@@ -23,6 +23,8 @@ impl LiveContent {
         }
         tracing::info!(items = store.index().items.len(), layouts = store.index().layouts.len(), errors = store.index().error_count(), dir = %dir.display(), "content loaded");
         let store = Arc::new(RwLock::new(store));
+        // Plugins' screen items go to the zones these layouts have.
+        host.services.screens.attach(store.clone());
         let guard = if watch {
             let h = host.clone();
             Some(
@@ -41,6 +43,22 @@ impl LiveContent {
             None
         };
         Ok(LiveContent { store, _guard: guard })
+    }
+}
+
+impl LiveContent {
+    /// The index the screens read: the folder's items and layouts, plus
+    /// the items of the active plugins with the `screens` capability
+    /// (`plugin/<id>/<item>`); its revision goes up with either.
+    pub fn served_index(&self, host: &Host) -> linli_content::Index {
+        let mut index = self.store.read().unwrap_or_else(std::sync::PoisonError::into_inner).index().clone();
+        let snap = host.registry.snapshot();
+        let board = &host.services.screens;
+        for item in board.index_items(host.services.storage.as_ref(), snap.active().map(|p| p.manifest.id.as_str()), index.utc_offset) {
+            index.items.insert(item.id.clone(), item);
+        }
+        index.revision += board.revision();
+        index
     }
 }
 

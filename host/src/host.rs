@@ -77,7 +77,7 @@ impl Host {
         crate::audit::seal_legacy(&db, vault.audit_chain(), clock.now_ms()).context("sealing the audit log's chain with the key")?;
         let settings = Settings::load(&config.data_dir.join("linli.toml"))?;
         let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
-        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox: Arc::new(crate::notify::Outbox::new(Some(db.clone()), settings.notify.clone())) });
+        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox: Arc::new(crate::notify::Outbox::new(Some(db.clone()), settings.notify.clone())), screens: Default::default() });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
         let linker = make_linker(&engine)?;
         let now = services.clock.now_ms();
@@ -212,7 +212,19 @@ impl Host {
         tracing::info!(plugin = %plugin_id, by, "plugin {}", if enabled { "enabled" } else { "disabled" });
         let topic = if enabled { "host.plugin.enabled" } else { "host.plugin.disabled" };
         let _ = self.bus().publish(topic, &serde_json::json!({"plugin": plugin_id}).to_string(), "host", self.now_ms());
+        self.screens_changed(plugin_id);
         Ok(true)
+    }
+
+    /// A plugin's items on the screens came or went with it (enabled,
+    /// disabled, unloaded): tell the players when it has any.
+    fn screens_changed(&self, plugin_id: &str) {
+        if self.services.screens.items_of(self.services.storage.as_ref(), plugin_id).is_empty() {
+            return;
+        }
+        self.services.screens.touch();
+        let payload = serde_json::json!({"source": format!("plugin/{plugin_id}"), "screens_revision": self.services.screens.revision()});
+        let _ = self.bus().publish("content.changed", &payload.to_string(), "host", self.now_ms());
     }
 
     /// A plugin file was deleted: unload what it held.
@@ -223,6 +235,7 @@ impl Host {
             tracing::info!(plugin = %p.manifest.id, file = %path.display(), "plugin unloaded (file removed)");
             let payload = serde_json::json!({"plugin": p.manifest.id, "file": path.display().to_string()});
             let _ = self.bus().publish("host.plugin.unloaded", &payload.to_string(), "host", self.now_ms());
+            self.screens_changed(&p.manifest.id);
         }
         drop(_g);
         // Files refused because of this one (same id, clashing routes) may load now.

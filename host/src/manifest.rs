@@ -62,6 +62,7 @@ pub enum Capability {
     Pseudonyms,
     Calendar,
     Http,
+    Screens,
     Notify,
 }
 
@@ -78,6 +79,7 @@ impl Capability {
         Capability::Pseudonyms,
         Capability::Calendar,
         Capability::Http,
+        Capability::Screens,
         Capability::Notify,
     ];
 
@@ -94,6 +96,7 @@ impl Capability {
             Capability::Pseudonyms => "pseudonyms",
             Capability::Calendar => "calendar",
             Capability::Http => "http",
+            Capability::Screens => "screens",
             Capability::Notify => "notify",
         }
     }
@@ -122,6 +125,7 @@ impl Capability {
             Capability::Pseudonyms => ("化名编号", "pseudonyms"),
             Capability::Calendar => ("工作日历", "working-day calendar"),
             Capability::Http => ("访问外部服务", "outside web services"),
+            Capability::Screens => ("候办区显示屏", "waiting-area screens"),
             Capability::Notify => ("发送消息", "messages to residents and staff"),
         };
         if zh { z } else { e }
@@ -140,6 +144,7 @@ impl Capability {
             Capability::Pseudonyms => ("把手机号等个人信息换成固定的化名编号，用于统计而看不到原文", "turn a phone number or other personal value into a fixed pseudonym, to count without seeing it"),
             Capability::Calendar => ("按大厅的工作日（含法定假日和调休上班日）计算办理时限", "count deadlines in the hall's working days (public holidays and make-up working days included)"),
             Capability::Http => ("只向管理员在设置文件中为它列出的外部地址发送请求（如短信网关），其他地址一律拒绝，每次请求都记入日志", "send requests to the hosts an admin listed for it in linli.toml (an SMS gateway…); every other address is refused and every request is logged"),
+            Capability::Screens => ("在候办区显示屏的轮播区或滚动字幕上发布条目（如招聘信息、活动、快递通知），可设有效期和优先级；停用插件即撤下", "show items (a job posting, an activity, a parcel notice) in the carousel or ticker of the waiting-area screens, with validity and priority; disabling the plugin takes them down"),
             Capability::Notify => ("给居民（手机号）或工作人员发送短信、微信等模板消息，由主机按设置的渠道发送、失败重试，每人每小时有条数上限，发送情况可在“消息发送”页查看", "send template messages (SMS, WeChat…) to residents by phone number or to staff, delivered by the host through the channel the admin set, with retries and a per-person hourly limit; delivery is shown on the messages page"),
         };
         if zh { z } else { e }

@@ -84,11 +84,13 @@ impl PluginHarness {
         let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(1_767_225_600_000))); // 2026-01-01 08:00 +08:00
         let storage = Arc::new(MemoryStorage::default());
         let vault = Arc::new(crate::residents::Vault::open(&dir.path().join("harness.key"))?);
-        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default(), calendar: parking_lot::RwLock::new(Arc::new(shipped_calendar())), outbox: Arc::new(crate::notify::Outbox::new(None, Default::default())) });
+        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default(), calendar: parking_lot::RwLock::new(Arc::new(shipped_calendar())), outbox: Arc::new(crate::notify::Outbox::new(None, Default::default())), screens: Default::default() });
         let engine = SandboxEngine::new(None)?;
         let linker = make_linker(&engine)?;
         let ctx = LoadContext { engine: &engine, linker: &linker, services: services.clone(), data_dir: dir.path(), durability: Durability::Normal };
         let plugin = crate::runtime::LoadedPlugin::load(&ctx, wasm, &bytes, &|_| settings.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        // The shipped layouts have every zone; `set_screen_zones` narrows it.
+        services.screens.set_fallback_zones(linli_content::ZoneKind::ALL.to_vec());
         let registry = Registry::default();
         registry.install(plugin).map_err(|e| anyhow::anyhow!(e))?;
         Ok(PluginHarness { registry, services, clock, _dir: dir })
@@ -104,6 +106,22 @@ impl PluginHarness {
     /// repository's `content/calendar/`).
     pub fn set_calendar(&self, calendar: linli_shared::calendar::Calendar) {
         *self.services.calendar.write() = Arc::new(calendar);
+    }
+
+    /// The zones the hall's screen layouts have (`carousel`, `ticker`…);
+    /// by default every zone, as in the shipped `content/screens/`.
+    pub fn set_screen_zones(&self, zones: &[&str]) {
+        let zones = zones.iter().filter_map(|z| linli_content::ZoneKind::parse(z)).collect();
+        self.services.screens.set_fallback_zones(zones);
+    }
+
+    /// What the plugin has on the screens now (kept calls only), as the
+    /// player reads it: ids `plugin/<id>/<item>`, best first.
+    pub fn screen_items(&self) -> Vec<linli_content::Item> {
+        let id = self.manifest().id;
+        let mut items = self.services.screens.index_items(self.services.storage.as_ref(), std::iter::once(id.as_str()), linli_content::UtcOffset::CHINA);
+        items.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.id.cmp(&b.id)));
+        items
     }
 
     pub fn set_time(&self, ms: i64) {

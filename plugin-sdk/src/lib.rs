@@ -64,7 +64,7 @@ pub mod store;
 
 pub use inbound::{Caller, Request, Response};
 pub use manifest::{Audience, Manifest, Page, Route};
-pub use store::{calendar, clock, config, events, http, kv, log, notify, pseudonyms, residents, sql};
+pub use store::{calendar, clock, config, events, http, kv, log, notify, pseudonyms, residents, screens, sql};
 
 /// An event delivered to [`Plugin::on_event`].
 #[derive(Debug, Clone)]
@@ -131,7 +131,7 @@ pub fn esc(s: &str) -> String {
 /// Everything a plugin usually needs.
 pub mod prelude {
     pub use crate::{Audience, Caller, Event, Manifest, Page, Plugin, Request, Response, Route, esc, export_plugin, t};
-    pub use crate::{calendar, clock, config, events, http, kv, log, mask, notify, pseudonyms, residents, sql};
+    pub use crate::{calendar, clock, config, events, http, kv, log, mask, notify, pseudonyms, residents, screens, sql};
 }
 
 #[doc(hidden)]

@@ -337,3 +337,68 @@ pub mod notify {
         }
     }
 }
+
+/// Items on the waiting-area screens (capability `screens`): a job posting,
+/// an activity, a parcel notice, shown among the content folder's items in
+/// a zone the hall's layouts have (`carousel` or `ticker`). Changes take
+/// effect when the call's changes are kept; a call that fails changes
+/// nothing. A zone no layout has, a too long or otherwise bad text, or more
+/// than 200 items is an `Err` naming the plugin.
+///
+/// ```no_run
+/// use linli_sdk::screens::{self, Item};
+/// screens::publish(&Item::new("job-17", "carousel", "社区招聘：保洁员两名").body("每周五天，联系居委会。").until(1_780_000_000_000))?;
+/// screens::withdraw("job-17")?;
+/// # Ok::<(), linli_sdk::store::HostError>(())
+/// ```
+pub mod screens {
+    use super::{HostError, wit};
+
+    /// One item as published (and as [`list`] returns it).
+    pub use wit::screens::ScreenItem as Item;
+
+    impl Item {
+        /// A `notice` in `zone`, always valid, priority 0.
+        pub fn new(id: &str, zone: &str, title: &str) -> Item {
+            Item { id: id.into(), zone: zone.into(), kind: "notice".into(), title: title.into(), body: String::new(), valid_from: None, valid_until: None, priority: 0 }
+        }
+        /// `news`, `notice`, `policy`, `procedure` or `ticker`.
+        pub fn kind(mut self, kind: &str) -> Item {
+            self.kind = kind.into();
+            self
+        }
+        /// The text under the title.
+        pub fn body(mut self, body: &str) -> Item {
+            self.body = body.into();
+            self
+        }
+        /// Shown from this instant (ms since the Unix epoch).
+        pub fn from(mut self, ms: i64) -> Item {
+            self.valid_from = Some(ms);
+            self
+        }
+        /// Shown until this instant (ms, exclusive).
+        pub fn until(mut self, ms: i64) -> Item {
+            self.valid_until = Some(ms);
+            self
+        }
+        /// Higher shows first (the content folder's items default to 0).
+        pub fn priority(mut self, p: i32) -> Item {
+            self.priority = p;
+            self
+        }
+    }
+
+    /// Show `item`, or replace the plugin's item with the same id.
+    pub fn publish(item: &Item) -> Result<(), HostError> {
+        wit::screens::publish(item)
+    }
+    /// Take an item down; `false` when the plugin had none with this id.
+    pub fn withdraw(id: &str) -> Result<bool, HostError> {
+        wit::screens::withdraw(id)
+    }
+    /// The plugin's items, as this call sees them.
+    pub fn list() -> Result<Vec<Item>, HostError> {
+        wit::screens::published()
+    }
+}

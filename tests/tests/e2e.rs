@@ -15,6 +15,7 @@ mod pages_escape;
 mod plugin_switch;
 mod queue;
 mod sandbox;
+mod screens;
 mod security;
 mod signage_follow;
 mod staff_pages;

@@ -35,12 +35,13 @@ fn no_such_file() -> ApiError {
 async fn index(State(host): State<Arc<Host>>, headers: HeaderMap) -> Result<Response, ApiError> {
     let content = host.content.get().ok_or_else(no_content_folder)?;
     let (caller, _) = resolve_caller(&host, &headers, None);
-    let store = content.store.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut v = serde_json::to_value(store.index()).unwrap_or_default();
+    // The folder's items and the plugins' screen items, one index.
+    let index = content.served_index(&host);
+    let mut v = serde_json::to_value(&index).unwrap_or_default();
     if !is_editor(&caller)
         && let Some(obj) = v.as_object_mut()
     {
-        let n = store.index().error_count();
+        let n = index.error_count();
         obj.insert("errors".into(), serde_json::json!({}));
         obj.insert("error_count".into(), n.into());
     }

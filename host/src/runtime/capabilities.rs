@@ -66,6 +66,8 @@ pub struct HostServices {
     pub calendar: parking_lot::RwLock<Arc<linli_shared::calendar::Calendar>>,
     /// Messages of kept calls, waiting for delivery (capability `notify`).
     pub outbox: Arc<crate::notify::Outbox>,
+    /// Items plugins show on the waiting-area screens (`screens`).
+    pub screens: screens::Board,
 }
 
 impl HostServices {
@@ -92,6 +94,9 @@ pub struct CallState {
     pub sql_unit: Option<SqlUnit>,
     /// Events published by this call, stored and sent when it returns.
     pub events: Vec<NewEvent>,
+    /// Screen items published or withdrawn by this call, applied when its
+    /// changes are kept.
+    pub screen_ops: Vec<screens::ScreenOp>,
     /// Messages sent by this call, written to the outbox when it is kept.
     pub messages: Vec<crate::notify::NewMessage>,
     pub config_json: Arc<str>,
@@ -181,7 +186,21 @@ impl CallState {
         }
         self.services.outbox.write(messages);
         self.services.bus.publish_stored(&events, &self.plugin_id);
+        let ops = std::mem::take(&mut self.screen_ops);
+        screens::apply_kept(&self.services, &self.plugin_id, ops);
         Ok(())
+    }
+
+    /// What must happen once this call's changes are kept (its screen
+    /// items applied), taken out of the call; None when nothing.
+    pub fn take_kept_effect(&mut self) -> Option<Box<dyn FnOnce() + Send>> {
+        if self.screen_ops.is_empty() {
+            return None;
+        }
+        let ops = std::mem::take(&mut self.screen_ops);
+        let services = self.services.clone();
+        let plugin = self.plugin_id.clone();
+        Some(Box::new(move || screens::apply_kept(&services, &plugin, ops)))
     }
 
     /// The call returned, on its plugin's lane: keep its SQL changes in
@@ -208,6 +227,7 @@ impl CallState {
     /// messages.
     pub fn roll_back(&mut self) {
         self.events.clear();
+        self.screen_ops.clear();
         self.messages.clear();
         if let Some(unit) = self.sql_unit.take()
             && let Err(e) = unit.join_group(false)
@@ -274,4 +294,5 @@ mod log;
 mod notify;
 mod pseudonyms;
 mod residents;
+pub mod screens;
 mod sql;

@@ -37,6 +37,9 @@ pub struct Settle {
     /// Messages (capability `notify`) written to the outbox with the events.
     messages: Vec<NewMessage>,
     reply: Reply,
+    /// Done once the group is committed, before its events go out (a
+    /// call's screen items); dropped when the commit failed.
+    kept: Option<Box<dyn FnOnce() + Send>>,
 }
 
 /// Answering a call, with how its group's commit ended.
@@ -45,13 +48,19 @@ pub type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
 impl Settle {
     /// A call that waits for its group's commit, with the events it published.
     pub fn new(events: Vec<NewEvent>, reply: Reply) -> Settle {
-        Settle { events, messages: Vec::new(), reply }
+        Settle { events, messages: Vec::new(), reply, kept: None }
+    }
+
+    /// Also do `kept` once the group is committed (nothing when it failed).
+    pub fn when_kept(mut self, kept: Option<Box<dyn FnOnce() + Send>>) -> Settle {
+        self.kept = kept;
+        self
     }
 
     /// A call that also sent messages: they reach the outbox only if its
     /// group is committed.
     pub fn with_messages(events: Vec<NewEvent>, messages: Vec<NewMessage>, reply: Reply) -> Settle {
-        Settle { events, messages, reply }
+        Settle { events, messages, reply, kept: None }
     }
 }
 
@@ -111,6 +120,9 @@ impl Later {
             if self.result.is_ok() {
                 events.extend(s.events);
                 messages.extend(s.messages);
+                if let Some(kept) = s.kept {
+                    kept();
+                }
             }
             replies.push(s.reply);
         }

@@ -404,6 +404,7 @@ impl LoadedPlugin {
             }
         };
         let host_calls = store.data().host_calls;
+        let kept = store.data_mut().take_kept_effect();
         // Resetting the instance's memory is not the next call's business.
         out.dispose(Box::new(store));
         match joined {
@@ -414,8 +415,14 @@ impl LoadedPlugin {
                     let result = committed.map(|()| r).map_err(|e| wasmtime::format_err!("plugin `{}`: saving the call's SQL changes failed: {e}", self.manifest.id));
                     reply(self.account(what, started, host_calls, result));
                 }),
-            )),
+            )
+            .when_kept(kept)),
             Ok((r, None)) => {
+                // Nothing of the call waits for a commit: its screen items
+                // are kept now.
+                if let Some(kept) = kept {
+                    kept();
+                }
                 reply(self.account(what, started, host_calls, Ok(r)));
                 None
             }
@@ -477,6 +484,7 @@ impl LoadedPlugin {
             sql_unit: None,
             events: Vec::new(),
             messages: Vec::new(),
+            screen_ops: Vec::new(),
             config_json: self.config_json.clone(),
             caller,
             host_calls: 0,

@@ -26,8 +26,9 @@ impl Plugin for Greedy {
             .capability("log")
             .capability("events")
             .capability("calendar")
-            .capability("notify");
-        for r in ["calendar", "endless", "blobs", "count", "kv-fill", "kv-scan", "events", "events-small", "pragma", "logs", "sort", "notify"] {
+            .capability("notify")
+            .capability("screens");
+        for r in ["calendar", "endless", "blobs", "count", "kv-fill", "kv-scan", "events", "events-small", "pragma", "logs", "sort", "notify", "screen", "screen-withdraw", "screen-list"] {
             m = m.route(Route::get(&format!("/greedy/{r}"), Audience::Public));
         }
         m
@@ -142,6 +143,12 @@ impl Plugin for Greedy {
                 }))
             }
             "/greedy/notify" => notify_route(&req),
+            "/greedy/screen" => screen_route(&req),
+            "/greedy/screen-withdraw" => Response::json(200, &json!({"withdraw": outcome(screens::withdraw(&req.query_param("id").unwrap_or_default()))})),
+            "/greedy/screen-list" => {
+                let r = screens::list().map(|items| items.into_iter().map(|i| json!({"id": i.id, "zone": i.zone, "title": i.title})).collect::<Vec<J>>());
+                Response::json(200, &json!({"list": outcome(r)}))
+            }
             _ => Response::not_found(&req),
         }
     }
@@ -175,3 +182,42 @@ fn notify_route(req: &Request) -> Response {
 }
 
 export_plugin!(Greedy);
+
+/// `?id=&zone=&kind=&title=&body=&from=&until=&priority=`: publish one
+/// screen item (`n=` of them, ids `ID-0`…; `title_len=` a title that long);
+/// `sql=1` also writes a row (the call then waits for its group's commit);
+/// `trap=1` panics afterwards, so nothing may show.
+fn screen_route(req: &Request) -> Response {
+    let q = |k: &str| req.query_param(k);
+    let n: usize = q("n").and_then(|n| n.parse().ok()).unwrap_or(1);
+    let id = q("id").unwrap_or_else(|| "item".into());
+    let title = match q("title_len").and_then(|n| n.parse::<usize>().ok()) {
+        Some(len) => "招".repeat(len),
+        None => q("title").unwrap_or_else(|| "社区招聘".into()),
+    };
+    let results: Vec<J> = (0..n)
+        .map(|i| {
+            let mut item = screens::Item::new(&if n == 1 { id.clone() } else { format!("{id}-{i}") }, &q("zone").unwrap_or_else(|| "carousel".into()), &title)
+                .kind(&q("kind").unwrap_or_else(|| "notice".into()))
+                .body(&q("body").unwrap_or_default());
+            if let Some(ms) = q("from").and_then(|v| v.parse().ok()) {
+                item = item.from(ms);
+            }
+            if let Some(ms) = q("until").and_then(|v| v.parse().ok()) {
+                item = item.until(ms);
+            }
+            if let Some(p) = q("priority").and_then(|v| v.parse().ok()) {
+                item = item.priority(p);
+            }
+            outcome(screens::publish(&item).map(|()| true))
+        })
+        .collect();
+    if q("sql").as_deref() == Some("1") {
+        let _ = sql::execute("CREATE TABLE IF NOT EXISTS posted (id TEXT)", &[]);
+        let _ = sql::execute("INSERT INTO posted VALUES (?1)", &[sql::Value::Text(id.clone())]);
+    }
+    if q("trap").as_deref() == Some("1") {
+        panic!("trapping after publishing {n} screen items");
+    }
+    Response::json(200, &json!({"publish": results}))
+}
