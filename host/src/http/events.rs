@@ -70,8 +70,13 @@ async fn events(State(host): State<Arc<Host>>, headers: HeaderMap, Query(q): Que
     Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
 }
 
+/// The message's data is the shared envelope (`linli_shared::events`), the
+/// type the signage player decodes.
 fn to_sse(ev: &StoredEvent) -> Event {
     let payload: serde_json::Value = serde_json::from_str(&ev.payload).unwrap_or(serde_json::Value::Null);
-    let data = serde_json::json!({"id": ev.id, "topic": ev.topic, "payload": payload, "source": ev.source, "time": ev.time});
-    Event::default().id(ev.id.to_string()).event("message").data(data.to_string())
+    let envelope = linli_shared::events::Envelope { id: ev.id, topic: ev.topic.clone(), payload, source: ev.source.clone(), time: ev.time };
+    // Serialising a struct of strings, numbers and a JSON value cannot fail;
+    // an empty object keeps the stream going if it ever did.
+    let data = serde_json::to_string(&envelope).unwrap_or_else(|_| "{}".to_string());
+    Event::default().id(ev.id.to_string()).event("message").data(data)
 }

@@ -8,6 +8,7 @@ use crate::fail::Fail;
 use crate::windows;
 use linli_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
+use linli_shared::events as contract;
 use std::collections::BTreeMap;
 
 /// Finished tickets a service's handling time is averaged over.
@@ -132,21 +133,22 @@ impl Board {
         self.services.iter().find(|s| s.code == code)
     }
 
-    /// The `queue.waiting` payload the signage player reads.
-    pub fn waiting_payload(&self) -> WaitingPayload<'_> {
-        WaitingPayload { services: self.services.iter().map(|s| WaitingLine { line: s, wait_minutes: s.wait_minutes(s.waiting) }).collect() }
+    /// The `queue.waiting` payload the signage player reads: the shared
+    /// contract type, so the player decodes exactly what is written here.
+    pub fn waiting_payload(&self) -> contract::Waiting {
+        contract::Waiting {
+            services: self
+                .services
+                .iter()
+                .map(|s| contract::WaitingService {
+                    code: s.code.clone(),
+                    name_zh: s.name_zh.clone(),
+                    name_en: s.name_en.clone(),
+                    waiting: s.waiting,
+                    windows_open: s.windows_open,
+                    wait_minutes: s.wait_minutes(s.waiting),
+                })
+                .collect(),
+        }
     }
-}
-
-/// `{"services": [{code, name_zh, name_en, waiting, windows_open, wait_minutes}…]}`
-#[derive(Serialize)]
-pub struct WaitingPayload<'a> {
-    services: Vec<WaitingLine<'a>>,
-}
-
-#[derive(Serialize)]
-struct WaitingLine<'a> {
-    #[serde(flatten)]
-    line: &'a ServiceLine,
-    wait_minutes: i64,
 }

@@ -23,13 +23,13 @@ fn a_call_publishes_exactly_what_the_signage_player_reads() {
         &json!({"ticket": "A012", "service": "A", "window": "3",
                 "display_zh": "请 A012 号到 3 号窗口办理",
                 "display_en": "Ticket A012, please go to window 3",
-                "speak_zh": "请 A零一二 号到 3 号窗口办理"})
+                "speak_zh": "请 A零幺二 号到 三 号窗口办理"})
     );
     let r = act(&h, "3", "recall", json!({}));
     assert_eq!(r.status, 200);
     let recalled = events(&h, "queue.recalled");
     assert_eq!(recalled[0]["display_zh"], "请 A012 号到 3 号窗口办理");
-    assert_eq!(recalled[0]["speak_zh"], "请 A零一二 号到 3 号窗口办理");
+    assert_eq!(recalled[0]["speak_zh"], "再次呼叫，请 A零幺二 号到 三 号窗口办理");
     // Two recalls by default, then a clear refusal.
     assert_eq!(act(&h, "3", "recall", json!({})).status, 200);
     let r = act(&h, "3", "recall", json!({}));
