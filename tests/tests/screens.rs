@@ -157,3 +157,22 @@ fn disabling_the_plugin_takes_its_items_off_and_enabling_brings_them_back() {
     let back = wait_for(Duration::from_secs(2), || (plugin_items(&s).len() == 1).then_some(()));
     assert!(back.is_some(), "kept while disabled, shown again when enabled");
 }
+
+/// The plugin author's harness lists what a plugin published, and its
+/// layouts can be narrowed to the hall's own.
+#[test]
+fn the_harness_lists_published_items_and_follows_the_zones_it_is_given() {
+    use linli_host::auth::Caller;
+    let h = linli_host::testing::PluginHarness::load(fixtures::GREEDY).unwrap();
+    let anyone = Caller::anonymous("zh-CN");
+    let r = h.request("GET", "/greedy/screen?id=act&kind=news&title=%E6%B4%BB%E5%8A%A8&priority=2", b"", &anyone);
+    assert_eq!(r.json()["publish"][0]["ok"], true, "{}", r.text());
+    let items = h.screen_items();
+    assert_eq!(items.len(), 1);
+    assert_eq!((items[0].id.as_str(), items[0].title.as_str(), items[0].priority), ("plugin/greedy/act", "活动", 2));
+    h.set_screen_zones(&["carousel"]);
+    let r = h.request("GET", "/greedy/screen?id=line&zone=ticker&kind=ticker", b"", &anyone);
+    let err = r.json()["publish"][0]["err"].as_str().unwrap_or_default().to_owned();
+    assert!(err.contains("greedy") && err.contains("ticker") && err.contains("carousel"), "{}", r.text());
+    assert_eq!(h.screen_items().len(), 1);
+}
