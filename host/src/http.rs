@@ -8,6 +8,7 @@ mod events;
 mod fleet;
 mod host_api;
 mod login;
+mod notify;
 pub mod rate;
 pub mod shell;
 
@@ -67,6 +68,8 @@ pub const HOST_ROUTES: &[(&str, &str, crate::manifest::Audience, &[&str])] = {
         ("POST", "/api/host/fleet/{id}/command", Staff, &["maintainer"]),
         ("GET", "/api/host/fleet/{id}/screenshot", Staff, &["maintainer"]),
         ("GET", "/admin/host/fleet", Staff, &["maintainer"]),
+        ("GET", "/admin/host/notify", Staff, &["maintainer"]),
+        ("GET", "/api/host/notify", Staff, &["maintainer"]),
     ]
 };
 
@@ -87,6 +90,7 @@ pub fn app(host: Arc<Host>) -> Router {
         .merge(shell::router())
         .merge(content::router())
         .merge(admin::router())
+        .merge(notify::router())
         .merge(fleet::router(&host))
         .fallback(dispatch::dispatch)
         .layer(axum::middleware::from_fn_with_state(host.clone(), refuse_dead_devices))

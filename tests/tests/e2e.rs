@@ -11,6 +11,7 @@ mod fleet;
 mod harness;
 mod hot_reload;
 mod notices;
+mod notify;
 mod pages_escape;
 mod plugin_switch;
 mod queue;

@@ -62,6 +62,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("audit.html", include_str!("../../templates/audit.html")),
     ("content.html", include_str!("../../templates/content.html")),
     ("plugins.html", include_str!("../../templates/plugins.html")),
+    ("notify.html", include_str!("../../templates/notify.html")),
 ];
 
 static PAGES: std::sync::LazyLock<minijinja::Environment<'static>> = std::sync::LazyLock::new(|| {
@@ -144,6 +145,7 @@ pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &st
         link("/admin/host/plugins", tr(zh, "插件管理", "Plugins"));
         link("/admin/host/devices", tr(zh, "设备", "Devices"));
         link("/admin/host/fleet", tr(zh, "屏幕状态", "Screens"));
+        link("/admin/host/notify", tr(zh, "消息发送", "Messages"));
     }
     if caller.is_admin() {
         link("/admin/host/staff", tr(zh, "工作人员", "Staff"));
