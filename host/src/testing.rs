@@ -188,6 +188,15 @@ impl PluginHarness {
         self.services.bus.since(0, u32::MAX).unwrap_or_default()
     }
 
+    /// The captured outbox: every message the plugin's kept calls sent
+    /// (capability `notify`), oldest first, as the host would deliver them
+    /// (nothing is delivered in the harness). A call that trapped left none.
+    pub fn outbox(&self) -> Vec<crate::notify::OutboxRow> {
+        let mut rows = self.services.outbox.list(usize::MAX);
+        rows.reverse();
+        rows
+    }
+
     /// Run the plugin's scheduled tick at the harness clock's time.
     pub fn tick(&self) -> Result<(), String> {
         let now = self.clock.0.load(Ordering::SeqCst);

@@ -162,3 +162,19 @@ fn an_ungranted_plugin_is_denied() {
     std::thread::sleep(Duration::from_millis(1500));
     assert!(outbox(&s).is_empty(), "nothing was queued: {:?}", outbox(&s));
 }
+
+/// The plugin author's harness captures the outbox: a kept call's message
+/// is there, rendered; a trapped call's is not.
+#[test]
+fn the_harness_captures_the_outbox() {
+    let h = linli_host::testing::PluginHarness::load(fixtures::OUTBOUND).unwrap();
+    let ok = h.request("GET", "/outbound/notify?to=13900008888", b"", &linli_host::auth::Caller::staff(&[]));
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let trapped = h.request("GET", "/outbound/notify?to=13900009999&trap=1", b"", &linli_host::auth::Caller::staff(&[]));
+    assert_eq!(trapped.status, 500);
+    let rows = h.outbox();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].message.recipient, "13900008888");
+    assert_eq!(rows[0].message.text_zh, "您的 A000 号快到了");
+    assert_eq!(rows[0].status, "pending");
+}
