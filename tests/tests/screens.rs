@@ -176,3 +176,25 @@ fn the_harness_lists_published_items_and_follows_the_zones_it_is_given() {
     assert!(err.contains("greedy") && err.contains("ticker") && err.contains("carousel"), "{}", r.text());
     assert_eq!(h.screen_items().len(), 1);
 }
+
+/// What the signage player draws from the served index (its own decoder
+/// and its own choice of live items): the plugin's ticker line and carousel
+/// item show while valid and are gone after, with no word of the plugin.
+#[test]
+fn the_player_shows_plugin_items_in_their_zones_while_valid() {
+    let (s, _dir) = start();
+    // 2026-07-01 .. 2026-08-01 UTC.
+    let valid = "from=1782864000000&until=1785542400000";
+    call(&s, &format!("/greedy/screen?id=parcel&zone=ticker&kind=ticker&title=%E5%BF%AB%E9%80%92%E5%B7%B2%E5%88%B0&{valid}"));
+    call(&s, &format!("/greedy/screen?id=job&zone=carousel&kind=news&title=%E7%A4%BE%E5%8C%BA%E6%8B%9B%E8%81%98&body=%E4%BF%9D%E6%B4%81%E5%91%98&priority=9&{valid}"));
+    // Decoded into the player's own types (inferred from screen_content).
+    let index = serde_json::from_value(index(&s)).expect("the player decodes the index");
+    let (july, september) = (serde_json::from_value(Value::from("2026-07-15T02:00:00Z")).unwrap(), serde_json::from_value(Value::from("2026-09-01T02:00:00Z")).unwrap());
+    let july = linli_signage::content::screen_content(&index, july, "hall-main", None);
+    assert!(july.ticker.iter().any(|l| l == "快递已到"), "{:?}", july.ticker);
+    let first = july.carousel.first().expect("carousel items");
+    assert_eq!((first.title.as_str(), first.body.as_str()), ("社区招聘", "保洁员"), "priority 9 shows first");
+    let september = linli_signage::content::screen_content(&index, september, "hall-main", None);
+    assert!(!september.ticker.iter().any(|l| l == "快递已到"), "{:?}", september.ticker);
+    assert!(!september.carousel.iter().any(|c| c.title == "社区招聘"));
+}
