@@ -78,6 +78,11 @@ fn a_published_item_reaches_the_players_index_with_its_validity() {
     assert_eq!(after["items"].as_object().unwrap().len(), folder_items + 1, "the folder's items are all still there");
     assert!(after["revision"].as_u64().unwrap() > rev0, "the revision goes up, so a player refetches");
     assert_eq!(content_changed_from_greedy(&s), 1, "one content.changed for the players");
+    // Editors see it on the screen-content page too, by its id.
+    let editor = linli_tests::sign_in(&s, "editor1", &["editor"]);
+    let (code, page) = linli_tests::http(ureq::get(&format!("{}/admin/host/content", s.url)).set("Cookie", &editor.cookie));
+    assert_eq!(code, 200);
+    assert!(page.contains("plugin/greedy/job-17") && page.contains("社区招聘"), "{page}");
 
     // Replacing keeps one item; withdrawing takes it off.
     call(&s, "/greedy/screen?id=job-17&zone=ticker&kind=ticker&title=%E6%8B%9B%E8%81%98");

@@ -88,8 +88,8 @@ async fn page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): Ra
     let Some(content) = host.content.get() else {
         return Html(render_page(&host, &caller, csrf.as_deref(), title, "content.html", minijinja::context! { configured => false })).into_response();
     };
-    let store = content.store.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let index = store.index();
+    // What the screens show, plugins' items (`plugin/<id>/…`) included.
+    let index = &content.served_index(&host);
     let now = Timestamp(host.now_ms() / 1000);
     let items: Vec<serde_json::Value> = index
         .items
