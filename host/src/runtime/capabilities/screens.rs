@@ -83,6 +83,15 @@ pub enum ScreenOp {
     Withdraw(String),
 }
 
+impl ScreenOp {
+    fn id(&self) -> &str {
+        match self {
+            ScreenOp::Publish(i) => &i.id,
+            ScreenOp::Withdraw(id) => id,
+        }
+    }
+}
+
 /// Every plugin's published items, and where to find the layouts.
 #[derive(Default)]
 pub struct Board {
@@ -314,6 +323,9 @@ impl screens::Host for CallState {
                 self.plugin_id
             ))));
         }
+        // One op per id: a call replacing an item again and again holds
+        // one, so the ops stay within the item limit.
+        self.screen_ops.retain(|op| op.id() != item.id);
         self.screen_ops.push(ScreenOp::Publish(item));
         Ok(Ok(()))
     }
@@ -322,6 +334,7 @@ impl screens::Host for CallState {
         guard!(self, Screens);
         let had = self.screen_items_now().contains_key(&id);
         if had {
+            self.screen_ops.retain(|op| op.id() != id);
             self.screen_ops.push(ScreenOp::Withdraw(id));
         }
         Ok(Ok(had))
