@@ -136,7 +136,7 @@ pub struct Cli {
     )]
     pub voice_repeat: u32,
 
-    /// 号码中“1”的读法：幺或一 / Read "1" in tickets as 幺 (yao) or 一 (yi)
+    /// 号码中“1”的读法：幺或一，仅用于未带播报语的呼叫（叫号服务的播报语原样播放） / Read "1" in tickets as 幺 (yao) or 一 (yi), only for calls without a sentence (the queue's sentence is spoken as it is)
     #[arg(long, value_enum, default_value_t = Digits::Yao)]
     pub digits: Digits,
 

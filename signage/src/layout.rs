@@ -1,7 +1,10 @@
-//! A screen's layout: zones placed by fractions of the screen, so one layout
-//! is correct at any resolution and DPI.
-
-use serde::Deserialize;
+//! A screen's layout as the renderer draws it: zones placed by fractions of
+//! the screen, so one layout is correct at any resolution and DPI.
+//!
+//! There is one layout format, `content/screens/*.toml`, read by
+//! `linli-content`; these types are the player's drawing form of it
+//! ([`crate::content::convert_layout`]), never parsed from a file of their
+//! own. The built-in layouts (`layouts/*.toml`) are written in that format.
 
 use crate::color::Rgba;
 
@@ -9,8 +12,7 @@ use crate::color::Rgba;
 pub use linli_content::ZoneKind;
 
 /// A rectangle of the screen and how to draw its content.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct Zone {
     pub kind: ZoneKind,
     pub x: f32,
@@ -18,87 +20,42 @@ pub struct Zone {
     pub w: f32,
     pub h: f32,
     /// Main font size as a fraction of the screen height.
-    #[serde(default = "default_font")]
     pub font: f32,
-    #[serde(default = "default_color")]
     pub color: Rgba,
-    #[serde(default)]
     pub background: Option<Rgba>,
     /// Highlight colour: the flashing call, the clock's date, headings.
-    #[serde(default = "default_accent")]
     pub accent: Rgba,
     /// Fixed text: the title, the QR code's link, a heading.
-    #[serde(default)]
     pub text: String,
     /// A caption: the QR code's label.
-    #[serde(default)]
     pub label: String,
     /// Clock: strftime-like format (%Y %m %d %H %M %S, %A 星期一, %a 周一); empty for time and date.
-    #[serde(default)]
     pub format: String,
     /// Waiting board: only these service codes, in this order (empty: all).
-    #[serde(default)]
     pub services: Vec<String>,
     /// Calls board: how many earlier calls stay listed under the main slot.
-    #[serde(default = "default_count")]
     pub count: usize,
     /// Calls board: seconds a new call flashes.
-    #[serde(default = "default_flash")]
     pub flash_s: f32,
     /// Ticker: scroll speed in screen heights per second.
-    #[serde(default = "default_speed")]
     pub speed: f32,
     /// Window display: the window it stands above ("" — taken from the
     /// screen's name, e.g. `window-3`).
-    #[serde(default)]
     pub window: String,
     /// Window display: show the clerk's name and staff number (a hall's choice).
-    #[serde(default)]
     pub show_clerk: bool,
 }
 
-fn default_font() -> f32 {
-    0.04
-}
-fn default_color() -> Rgba {
-    Rgba::WHITE
-}
-fn default_accent() -> Rgba {
-    Rgba::rgb(0xff, 0xc8, 0x3d)
-}
-fn default_count() -> usize {
-    4
-}
-fn default_flash() -> f32 {
-    6.0
-}
-fn default_speed() -> f32 {
-    0.12
-}
-
 /// A whole screen.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct Layout {
-    #[serde(default)]
     pub name: String,
-    #[serde(default = "default_background")]
     pub background: Rgba,
     /// Announce calls on this screen's speakers.
-    #[serde(default = "default_true")]
     pub voice: bool,
     /// Screens sharing speakers share a zone so their announcements queue.
-    #[serde(default)]
     pub speaker_zone: Option<String>,
-    #[serde(rename = "zone", default)]
     pub zones: Vec<Zone>,
-}
-
-fn default_background() -> Rgba {
-    Rgba::rgb(0x0b, 0x1d, 0x33)
-}
-fn default_true() -> bool {
-    true
 }
 
 /// A zone's rectangle in pixels.
@@ -139,39 +96,7 @@ impl Zone {
     }
 }
 
-/// Layout errors name the file and the reason, so a broken layout is found fast.
-#[derive(Debug, thiserror::Error)]
-pub enum LayoutError {
-    #[error("layout {0}: {1}")]
-    Parse(String, toml::de::Error),
-    #[error("layout {name}: zone {index} ({kind:?}) lies outside the screen")]
-    OutOfScreen {
-        name: String,
-        index: usize,
-        kind: ZoneKind,
-    },
-}
-
 impl Layout {
-    pub fn from_toml(name: &str, text: &str) -> Result<Layout, LayoutError> {
-        let mut layout: Layout =
-            toml::from_str(text).map_err(|e| LayoutError::Parse(name.to_string(), e))?;
-        if layout.name.is_empty() {
-            layout.name = name.to_string();
-        }
-        for (index, z) in layout.zones.iter().enumerate() {
-            let inside = |v: f32| (-0.001..=1.001).contains(&v);
-            if !(inside(z.x) && inside(z.y) && inside(z.x + z.w) && inside(z.y + z.h)) {
-                return Err(LayoutError::OutOfScreen {
-                    name: layout.name.clone(),
-                    index,
-                    kind: z.kind,
-                });
-            }
-        }
-        Ok(layout)
-    }
-
     /// A 16:9 hall screen: calls on the left, notices on the right.
     pub fn builtin_landscape() -> Layout {
         Self::builtin(include_str!("../layouts/landscape.toml"), "landscape")
@@ -182,16 +107,25 @@ impl Layout {
         Self::builtin(include_str!("../layouts/portrait.toml"), "portrait")
     }
 
+    /// Reads a built-in layout with the content format's own parser.
     fn builtin(text: &str, name: &str) -> Layout {
         // The built-in layouts are checked by a unit test, so a parse failure
         // here is a build defect; fall back to an empty screen rather than panic.
-        Self::from_toml(name, text).unwrap_or_else(|_| Layout {
-            name: name.to_string(),
-            background: default_background(),
-            voice: true,
-            speaker_zone: None,
-            zones: Vec::new(),
-        })
+        match Self::parse_builtin(text, name) {
+            Ok(layout) => layout,
+            Err(_) => Layout {
+                name: name.to_string(),
+                background: Rgba::rgb(0x0b, 0x1d, 0x33),
+                voice: true,
+                speaker_zone: None,
+                zones: Vec::new(),
+            },
+        }
+    }
+
+    fn parse_builtin(text: &str, name: &str) -> Result<Layout, Vec<linli_content::ContentError>> {
+        let parsed = linli_content::Layout::parse(&format!("layouts/{name}.toml"), text)?;
+        Ok(crate::content::convert_layout(&parsed))
     }
 
     pub fn zone(&self, kind: ZoneKind) -> Option<&Zone> {
@@ -224,29 +158,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn builtin_layouts_parse() {
-        for text in [
-            include_str!("../layouts/landscape.toml"),
-            include_str!("../layouts/portrait.toml"),
+    fn builtin_layouts_parse_in_the_content_format() {
+        for (name, text) in [
+            ("landscape", include_str!("../layouts/landscape.toml")),
+            ("portrait", include_str!("../layouts/portrait.toml")),
         ] {
-            let layout = Layout::from_toml("builtin", text).expect("builtin layout parses");
+            let layout = Layout::parse_builtin(text, name)
+                .unwrap_or_else(|e| panic!("built-in layout {name}: {e:?}"));
+            assert_eq!(layout.name, name);
             assert!(layout.zone(ZoneKind::Calls).is_some());
             assert!(layout.zone(ZoneKind::Ticker).is_some());
         }
     }
 
     #[test]
-    fn rejects_zone_outside_screen() {
-        let text = "[[zone]]\nkind = \"calls\"\nx = 0.5\ny = 0\nw = 0.8\nh = 1\n";
-        assert!(matches!(
-            Layout::from_toml("t", text),
-            Err(LayoutError::OutOfScreen { .. })
-        ));
-    }
-
-    #[test]
-    fn rejects_unknown_keys() {
-        let text = "[[zone]]\nkind = \"calls\"\nx = 0\ny = 0\nw = 1\nh = 1\nfnot = 3\n";
-        assert!(Layout::from_toml("t", text).is_err());
+    fn the_players_old_dialect_is_refused() {
+        // `[[zone]]` with `font` was the player's own format; only the
+        // content format's `[[zones]]` / `font_size` is read now.
+        let text = "[[zone]]\nkind = \"calls\"\nx = 0\ny = 0\nw = 1\nh = 1\nfont = 0.05\n";
+        assert!(Layout::parse_builtin(text, "old").is_err());
     }
 }

@@ -23,6 +23,15 @@ const ZONE_FIELDS: &[&str] = &[
 /// Rounding slack so `x = 0.7, w = 0.3` is not refused for float noise.
 const EPSILON: f64 = 1e-6;
 
+impl Layout {
+    /// Parses one layout file's text, as the content folder's `screens/*.toml`
+    /// are read: the one layout format. The signage player reads its built-in
+    /// layouts with it. `rel` names the file in errors, and its stem is the id.
+    pub fn parse(rel: &str, text: &str) -> Result<Layout, Vec<ContentError>> {
+        parse_layout(rel, text)
+    }
+}
+
 /// Parses the text of the layout file `rel`.
 pub(crate) fn parse_layout(rel: &str, text: &str) -> Result<Layout, Vec<ContentError>> {
     let doc = Doc::parse(rel, text, 1, LAYOUT_FIELDS).map_err(|e| vec![e])?;
