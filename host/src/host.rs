@@ -77,7 +77,8 @@ impl Host {
         crate::audit::seal_legacy(&db, vault.audit_chain(), clock.now_ms()).context("sealing the audit log's chain with the key")?;
         let settings = Settings::load(&config.data_dir.join("linli.toml"))?;
         let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
-        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox: Arc::new(crate::notify::Outbox::new(Some(db.clone()), settings.notify.clone())), screens: Default::default() });
+        let outbox = Arc::new(crate::notify::Outbox::new(Some(db.clone()), Some(vault.clone()), settings.notify.clone()));
+        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox, screens: Default::default() });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
         let linker = make_linker(&engine)?;
         let now = services.clock.now_ms();

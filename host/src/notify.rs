@@ -133,6 +133,8 @@ pub fn render(text: &str, params: &[(String, String)]) -> Result<String, String>
 /// this past hour, for the per-recipient limit.
 pub struct Outbox {
     db: Option<Arc<SqliteStorage>>,
+    /// Seals phone numbers at rest (like the resident records).
+    vault: Option<Arc<crate::residents::Vault>>,
     memory: parking_lot::Mutex<Vec<OutboxRow>>,
     pub settings: parking_lot::RwLock<NotifySettings>,
     /// (plugin, recipient) → send times within the past hour.
@@ -140,8 +142,8 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    pub fn new(db: Option<Arc<SqliteStorage>>, settings: NotifySettings) -> Outbox {
-        Outbox { db, memory: Default::default(), settings: parking_lot::RwLock::new(settings), recent: Default::default() }
+    pub fn new(db: Option<Arc<SqliteStorage>>, vault: Option<Arc<crate::residents::Vault>>, settings: NotifySettings) -> Outbox {
+        Outbox { db, vault, memory: Default::default(), settings: parking_lot::RwLock::new(settings), recent: Default::default() }
     }
 
     /// Count one message to `recipient` from `plugin` at `now` unless that
@@ -185,7 +187,12 @@ impl Outbox {
                 )?;
                 for m in &messages {
                     let p = serde_json::to_string(&m.params).unwrap_or_else(|_| "[]".into());
-                    st.execute(params![m.plugin, m.recipient_kind, m.recipient, m.channel, m.template, m.text_zh, m.text_en, p, m.time])?;
+                    // A resident's phone is sealed on disk; staff ids and inbox keys are not personal.
+                    let recipient = match &self.vault {
+                        Some(v) if m.recipient_kind == "phone" => v.seal_text(&m.recipient),
+                        _ => m.recipient.clone(),
+                    };
+                    st.execute(params![m.plugin, m.recipient_kind, recipient, m.channel, m.template, m.text_zh, m.text_en, p, m.time])?;
                 }
             }
             tx.commit()
@@ -203,8 +210,9 @@ impl Outbox {
         };
         db.with_reader(|c| {
             let mut st = c.prepare(&format!("{SELECT} ORDER BY id DESC LIMIT ?1"))?;
-            st.query_map([limit as i64], row)?.collect::<rusqlite::Result<Vec<_>>>()
+            st.query_map([i64::try_from(limit).unwrap_or(-1)], row)?.collect::<rusqlite::Result<Vec<_>>>()
         })
+        .map(|rows| self.opened(rows))
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "reading the notify outbox");
             Vec::new()
@@ -220,6 +228,18 @@ impl Outbox {
         })
         .ok()
         .flatten()
+        .map(|r| self.opened(vec![r]).remove(0))
+    }
+
+    /// Rows with their sealed recipients opened. One that cannot be opened
+    /// (the key file was replaced) is left empty and fails its delivery.
+    fn opened(&self, mut rows: Vec<OutboxRow>) -> Vec<OutboxRow> {
+        for r in &mut rows {
+            if r.message.recipient.starts_with("sealed:") {
+                r.message.recipient = self.vault.as_ref().and_then(|v| v.open_text(&r.message.recipient)).unwrap_or_default();
+            }
+        }
+        rows
     }
 
     fn due(&self, now: i64) -> Vec<OutboxRow> {
@@ -230,6 +250,7 @@ impl Outbox {
             let mut st = c.prepare(&format!("{SELECT} WHERE status = 'pending' AND next_at <= ?1 ORDER BY next_at, id LIMIT 100"))?;
             st.query_map([now], row)?.collect::<rusqlite::Result<Vec<_>>>()
         })
+        .map(|rows| self.opened(rows))
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "reading due messages of the notify outbox");
             Vec::new()
@@ -311,6 +332,9 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<OutboxRow> {
 /// One attempt through the message's channel.
 fn deliver(settings: &NotifySettings, r: &OutboxRow) -> Result<(), String> {
     let m = &r.message;
+    if m.recipient.is_empty() {
+        return Err("the recipient could not be read (sealed under another key)".into());
+    }
     match m.channel.as_str() {
         "log" => {
             tracing::info!(id = r.id, plugin = %m.plugin, recipient = %r.recipient_shown(), template = %m.template, text = %m.text_zh, "notify: message (log channel)");
@@ -360,7 +384,7 @@ mod tests {
 
     #[test]
     fn a_recipient_gets_at_most_the_limit_per_hour_per_plugin() {
-        let o = Outbox::new(None, NotifySettings::default());
+        let o = Outbox::new(None, None, NotifySettings::default());
         for i in 0..5 {
             assert!(o.take_recipient_slot("a", "+8613900000000", i, 5));
         }
@@ -371,7 +395,7 @@ mod tests {
 
     #[test]
     fn a_failing_message_backs_off_then_fails() {
-        let o = Outbox::new(None, NotifySettings { channel: "webhook".into(), max_attempts: 3, ..Default::default() });
+        let o = Outbox::new(None, None, NotifySettings { channel: "webhook".into(), max_attempts: 3, ..Default::default() });
         let m = NewMessage { plugin: "p".into(), recipient_kind: "staff".into(), recipient: "7".into(), channel: "webhook".into(), template: "t".into(), text_zh: "好".into(), text_en: "ok".into(), params: vec![], time: 0 };
         o.write(vec![m]);
         assert_eq!(o.deliver_due(0), 1);

@@ -82,6 +82,19 @@ impl Vault {
         String::from_utf8(plain).ok()
     }
 
+    /// `plain` encrypted with the resident key, as text (`sealed:` and
+    /// hex): for personal values kept outside the resident records (a
+    /// phone number in the notify outbox).
+    pub fn seal_text(&self, plain: &str) -> String {
+        format!("sealed:{}", hex::encode(self.seal(plain)))
+    }
+
+    /// The value [`seal_text`](Self::seal_text) sealed; None when it is not
+    /// sealed text or was sealed under another key.
+    pub fn open_text(&self, sealed: &str) -> Option<String> {
+        self.open_sealed(&hex::decode(sealed.strip_prefix("sealed:")?).ok()?)
+    }
+
     /// A plugin's pseudonym for a personal value: distinct per plugin and
     /// kind, stable across restarts (it depends only on the key file).
     pub fn pseudonym(&self, plugin: &str, kind: &str, value: &str) -> String {

@@ -84,7 +84,7 @@ impl PluginHarness {
         let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(1_767_225_600_000))); // 2026-01-01 08:00 +08:00
         let storage = Arc::new(MemoryStorage::default());
         let vault = Arc::new(crate::residents::Vault::open(&dir.path().join("harness.key"))?);
-        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default(), calendar: parking_lot::RwLock::new(Arc::new(shipped_calendar())), outbox: Arc::new(crate::notify::Outbox::new(None, Default::default())), screens: Default::default() });
+        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default(), calendar: parking_lot::RwLock::new(Arc::new(shipped_calendar())), outbox: Arc::new(crate::notify::Outbox::new(None, None, Default::default())), screens: Default::default() });
         let engine = SandboxEngine::new(None)?;
         let linker = make_linker(&engine)?;
         let ctx = LoadContext { engine: &engine, linker: &linker, services: services.clone(), data_dir: dir.path(), durability: Durability::Normal };

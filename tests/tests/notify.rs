@@ -76,6 +76,16 @@ fn kept_messages_are_posted_to_the_webhook_and_trapped_ones_never() {
     assert_eq!(to, ["13900002222", "13900003333"], "normalised numbers, never the trapped call's 13900001111");
     assert!(bodies.iter().all(|b| b["text_zh"] == "您的 A000 号快到了" && b["text_en"] == "Number A000 is nearly up" && b["template"] == "ticket-near"), "{bodies:?}");
     assert!(rows.iter().all(|r| r.attempts == 1 && r.sent_at.is_some()));
+    // Phone numbers are sealed at rest, like the resident records.
+    let mut found = Vec::new();
+    for e in std::fs::read_dir(s.dir.path().join("data")).unwrap().flatten() {
+        if let Ok(bytes) = std::fs::read(e.path())
+            && bytes.windows(11).any(|w| w == b"13900002222" || w == b"13900003333")
+        {
+            found.push(e.path());
+        }
+    }
+    assert!(found.is_empty(), "a phone number in the clear in {found:?}");
 }
 
 #[test]
