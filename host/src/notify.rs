@@ -22,6 +22,11 @@ use std::time::Duration;
 /// Seconds before the 2nd, 3rd, … attempt (the last repeats).
 pub const BACKOFF_S: &[i64] = &[30, 120, 600, 3_600];
 
+/// Longest one delivery pass runs: a gateway that times out on every
+/// message must not hold the worker for minutes; the rest wait for the
+/// next pass.
+const PASS_LIMIT: Duration = Duration::from_secs(30);
+
 /// `[notify]` in `linli.toml`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -279,7 +284,13 @@ impl Outbox {
     pub fn deliver_due(&self, now: i64) -> usize {
         let due = self.due(now);
         let settings = self.settings.read().clone();
-        for mut r in due.iter().cloned() {
+        let started = std::time::Instant::now();
+        let mut tried = 0;
+        for mut r in due.into_iter() {
+            if started.elapsed() > PASS_LIMIT {
+                break;
+            }
+            tried += 1;
             r.attempts += 1;
             match deliver(&settings, &r) {
                 Ok(()) => {
@@ -300,7 +311,7 @@ impl Outbox {
             }
             self.record(&r);
         }
-        due.len()
+        tried
     }
 }
 
@@ -373,6 +384,17 @@ fn deliver(settings: &NotifySettings, r: &OutboxRow) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_are_checked_naming_the_key() {
+        assert_eq!(NotifySettings::default().check(), Ok(()));
+        let bad = NotifySettings { channel: "sms".into(), ..Default::default() };
+        assert!(bad.check().unwrap_err().contains("[notify] channel `sms`"));
+        let bad = NotifySettings { webhook_url: Some("https://gw.example/send".into()), ..Default::default() };
+        assert!(bad.check().unwrap_err().contains("webhook_url"));
+        let bad = NotifySettings { max_attempts: 0, ..Default::default() };
+        assert!(bad.check().unwrap_err().contains("max_attempts"));
+    }
 
     #[test]
     fn render_fills_placeholders_and_names_a_missing_one() {

@@ -188,3 +188,18 @@ fn the_harness_captures_the_outbox() {
     assert_eq!(rows[0].message.text_zh, "您的 A000 号快到了");
     assert_eq!(rows[0].status, "pending");
 }
+
+/// More messages in one call than `notify_per_call`: refused by name, the
+/// ones before it kept.
+#[test]
+fn messages_past_the_per_call_limit_are_refused() {
+    let mut settings = linli_host::runtime::plugin::PluginSettings::default();
+    settings.limits.notify_per_call = 2;
+    let h = linli_host::testing::PluginHarness::load_with(fixtures::OUTBOUND, settings).unwrap();
+    let r = h.request("GET", "/outbound/notify?inbox=A012&n=3", b"", &linli_host::auth::Caller::staff(&[])).json();
+    let err = r["results"][2]["err"].as_str().unwrap_or("");
+    assert!(err.contains("plugin `outbound`") && err.contains("limit notify_per_call"), "{r}");
+    let rows = h.outbox();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.message.channel == "inbox" && r.message.recipient == "A012"), "an inbox key goes to the inbox: {rows:?}");
+}
