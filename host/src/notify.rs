@@ -224,6 +224,23 @@ impl Outbox {
         })
     }
 
+    /// The newest `limit` messages `plugin` sent to inbox `key` through
+    /// the `inbox` channel.
+    pub fn inbox(&self, plugin: &str, key: &str, limit: usize) -> Result<Vec<OutboxRow>, String> {
+        let Some(db) = &self.db else {
+            let mem = self.memory.lock();
+            let mine = mem.iter().rev().filter(|r| r.message.plugin == plugin && r.message.channel == "inbox" && r.message.recipient_kind != "phone" && r.message.recipient == key);
+            return Ok(mine.take(limit).cloned().collect());
+        };
+        db.with_reader(|c| {
+            let mut st = c.prepare(&format!(
+                "{SELECT} WHERE plugin_id = ?1 AND channel = 'inbox' AND recipient_kind != 'phone' AND recipient = ?2 ORDER BY id DESC LIMIT ?3"
+            ))?;
+            st.query_map(params![plugin, key, limit as i64], row)?.collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(|e| e.to_string())
+    }
+
     /// One row by id.
     pub fn get(&self, id: i64) -> Option<OutboxRow> {
         let Some(db) = &self.db else { return self.memory.lock().iter().find(|r| r.id == id).cloned() };

@@ -336,6 +336,14 @@ pub mod notify {
             wit::notify::send(&self.0)
         }
     }
+
+    pub use wit::notify::InboxMessage;
+
+    /// What this plugin sent to inbox `key` (kept calls only), newest
+    /// first, at most `limit` (100 at most): for its own page to show.
+    pub fn inbox(key: &str, limit: u32) -> Result<Vec<InboxMessage>, HostError> {
+        wit::notify::inbox(key, limit)
+    }
 }
 
 /// Items on the waiting-area screens (capability `screens`): a job posting,

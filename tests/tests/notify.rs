@@ -203,3 +203,21 @@ fn messages_past_the_per_call_limit_are_refused() {
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r.message.channel == "inbox" && r.message.recipient == "A012"), "an inbox key goes to the inbox: {rows:?}");
 }
+
+/// An inbox key's messages are for the plugin's own page: kept ones only,
+/// newest first, never another plugin's.
+#[test]
+fn a_plugin_reads_back_its_inbox() {
+    let (s, _clock) = server("");
+    assert_eq!(results(&s, "/outbound/notify?inbox=A012&n=2")[1]["ok"], 2);
+    let (code, _) = s.get("/outbound/notify?inbox=A012&trap=1");
+    assert_eq!(code, 500);
+    assert_eq!(results(&s, "/greedy/notify?inbox=A012")[0]["ok"], 1);
+    let (_, v) = s.get_json("/outbound/inbox?key=A012");
+    let got = v["ok"].as_array().cloned().unwrap_or_default();
+    assert_eq!(got.len(), 2, "its own two kept messages: {v}");
+    assert!(got[0]["id"].as_u64() > got[1]["id"].as_u64(), "newest first: {v}");
+    assert_eq!(got[0]["text"], "您的 A001 号快到了");
+    let (_, v) = s.get_json("/outbound/inbox?key=B999");
+    assert_eq!(v["ok"], serde_json::json!([]));
+}

@@ -12,6 +12,22 @@ impl notify::Host for CallState {
         guard!(self, Notify);
         Ok(self.queue_message(msg))
     }
+
+    fn inbox(&mut self, key: String, limit: u32) -> HostResult<Vec<notify::InboxMessage>> {
+        guard!(self, Notify);
+        let limit = limit.min(100) as usize;
+        Ok(self.services.outbox.inbox(&self.plugin_id, &key, limit).map_err(|e| storage_err(crate::storage::StorageError::Backend(e))).map(|rows| {
+            rows.into_iter()
+                .map(|r| notify::InboxMessage {
+                    id: r.id as u64,
+                    template: r.message.template,
+                    text_zh: r.message.text_zh,
+                    text_en: r.message.text_en,
+                    time: r.message.time,
+                })
+                .collect()
+        }))
+    }
 }
 
 impl CallState {

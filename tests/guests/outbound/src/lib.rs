@@ -27,11 +27,20 @@ impl Plugin for Outbound {
             .route(Route::get("/outbound/post", Audience::Public))
             .route(Route::get("/outbound/send", Audience::Public))
             .route(Route::get("/outbound/notify", Audience::Public))
+            .route(Route::get("/outbound/inbox", Audience::Public))
     }
 
     fn handle(req: Request) -> Response {
         if req.path == "/outbound/notify" {
             return notify_route(&req);
+        }
+        // `?key=`: the inbox as the plugin's page would show it.
+        if req.path == "/outbound/inbox" {
+            let r = notify::inbox(&req.query_param("key").unwrap_or_default(), 50).map(|m| m.into_iter().map(|m| json!({"id": m.id, "text": m.text_zh})).collect::<Vec<J>>());
+            return Response::json(200, &match r {
+                Ok(v) => json!({"ok": v}),
+                Err(e) => json!({"err": e.to_string()}),
+            });
         }
         let url = req.query_param("url").unwrap_or_default();
         let r = match req.path.as_str() {
