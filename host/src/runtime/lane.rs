@@ -361,6 +361,46 @@ mod tests {
         assert_eq!(order, (1..=30).collect::<Vec<_>>());
     }
 
+    /// The messages (capability `notify`) of a group reach the outbox only
+    /// when the group is committed: a group whose commit fails (here a
+    /// deferred foreign key, checked at COMMIT) answers its calls with the
+    /// failure and hands the publisher no message; the next group's do.
+    #[test]
+    fn messages_of_a_group_whose_commit_failed_are_not_written() {
+        let (_dir, db, _lane, _) = database("CREATE TABLE t (n INTEGER)");
+        db.with(|c| {
+            c.execute_batch("CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (pid INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)")
+        })
+        .unwrap();
+        let written = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink = written.clone();
+        let lane = Lane::start("test-notify", db.clone(), Arc::new(move |_, messages: Vec<NewMessage>| sink.lock().extend(messages.into_iter().map(|m| m.recipient)))).unwrap();
+        let message = |to: &str| NewMessage {
+            plugin: "p".into(),
+            recipient_kind: "staff".into(),
+            recipient: to.into(),
+            channel: "log".into(),
+            template: "t".into(),
+            text_zh: "好".into(),
+            text_en: "ok".into(),
+            params: vec![],
+            time: 0,
+        };
+        for (sql, to) in [("INSERT INTO c VALUES (99)", "lost"), ("INSERT INTO t VALUES (1)", "kept")] {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let (d, m) = (db.clone(), message(to));
+            let _ = lane.send(Box::new(move |_| {
+                let unit = d.begin().unwrap();
+                unit.execute(sql, []).unwrap();
+                assert!(unit.join_group(true).unwrap());
+                Some(Settle::with_messages(vec![], vec![m], Box::new(move |r: Result<(), String>| tx.send(r).unwrap())))
+            }));
+            let answer = rx.recv().unwrap();
+            assert_eq!(answer.is_ok(), to == "kept", "{to}: {answer:?}");
+        }
+        assert_eq!(*written.lock(), vec!["kept".to_owned()]);
+    }
+
     /// A call that panics on the host side loses only its own changes; the
     /// lane goes on with the next call.
     #[test]
