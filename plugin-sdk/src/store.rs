@@ -168,11 +168,18 @@ pub mod calendar {
 /// `http_timeout_ms`, and never past the call's own time) or an answer over
 /// `http_response_bytes` is an `Err` naming the plugin and the reason.
 ///
-/// ```no_run
+/// ```
 /// use linli_sdk::http;
-/// let r = http::post_json("http://sms.example.com/send", &serde_json::json!({"to": "13900000000"}))?;
-/// if r.status != 200 { /* the gateway said no: r.text() says why */ }
-/// # Ok::<(), linli_sdk::store::HostError>(())
+/// use linli_sdk::store::HostError;
+///
+/// /// Ask the SMS gateway to send a code; `false` when it said no.
+/// fn send_code(phone: &str) -> Result<bool, HostError> {
+///     let r = http::post_json("http://sms.example.com/send", &serde_json::json!({"to": phone}))?;
+///     Ok(r.status == 200)
+/// }
+/// # // Natively there is no host to send through: only the types are checked
+/// # // here; tests/tests/outbound.rs runs such calls in the real sandbox.
+/// # let _ = send_code;
 /// ```
 pub mod http {
     use super::{HostError, wit};
@@ -282,11 +289,20 @@ pub mod pseudonyms {
 /// message is sent only if the call's changes are kept: one that traps
 /// afterwards sends nothing. The host delivers it with retries.
 ///
-/// ```ignore
-/// notify::Message::to_phone(&phone, "ticket-near", "您的 {number} 号还有 {ahead} 位", "{number}: {ahead} ahead of you")
-///     .param("number", "A012")
-///     .param("ahead", "3")
-///     .send()?;
+/// ```
+/// use linli_sdk::notify;
+/// use linli_sdk::store::HostError;
+///
+/// /// Tell a resident their number is near.
+/// fn remind(phone: &str) -> Result<u64, HostError> {
+///     notify::Message::to_phone(phone, "ticket-near", "您的 {number} 号还有 {ahead} 位", "{number}: {ahead} ahead of you")
+///         .param("number", "A012")
+///         .param("ahead", "3")
+///         .send()
+/// }
+/// # // Natively there is no host: only the types are checked here;
+/// # // tests/tests/notify.rs sends through the real sandbox.
+/// # let _ = remind;
 /// ```
 pub mod notify {
     use super::{HostError, wit};
@@ -353,11 +369,19 @@ pub mod notify {
 /// nothing. A zone no layout has, a too long or otherwise bad text, or more
 /// than 200 items is an `Err` naming the plugin.
 ///
-/// ```no_run
+/// ```
 /// use linli_sdk::screens::{self, Item};
-/// screens::publish(&Item::new("job-17", "carousel", "社区招聘：保洁员两名").body("每周五天，联系居委会。").until(1_780_000_000_000))?;
-/// screens::withdraw("job-17")?;
-/// # Ok::<(), linli_sdk::store::HostError>(())
+/// use linli_sdk::store::HostError;
+///
+/// /// Put a job posting on the screens' carousel, then take it off.
+/// fn post_and_withdraw() -> Result<(), HostError> {
+///     screens::publish(&Item::new("job-17", "carousel", "社区招聘：保洁员两名").body("每周五天，联系居委会。").until(1_780_000_000_000))?;
+///     screens::withdraw("job-17")?;
+///     Ok(())
+/// }
+/// # // Natively there is no host: only the types are checked here;
+/// # // tests/tests/screens.rs publishes through the real sandbox.
+/// # let _ = post_and_withdraw;
 /// ```
 pub mod screens {
     use super::{HostError, wit};
