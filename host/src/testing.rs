@@ -249,11 +249,13 @@ pub fn shipped_calendar() -> linli_shared::calendar::Calendar {
 /// or in `PluginSettings::http_allow` for a [`PluginHarness`]); a name that
 /// resolves to loopback is refused by design.
 ///
-/// ```no_run
+/// ```
 /// use linli_host::testing::{FakeUpstream, UpstreamReply};
 /// let up = FakeUpstream::start(|req| UpstreamReply::json(200, &serde_json::json!({"sent": req.path})))?;
 /// let settings = linli_host::runtime::plugin::PluginSettings { http_allow: vec![up.host()], ..Default::default() };
-/// # let _ = settings; Ok::<(), std::io::Error>(())
+/// assert_eq!(settings.http_allow, [up.host()]);
+/// assert!(up.host().starts_with("127.0.0.1:"));
+/// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct FakeUpstream {
     addr: std::net::SocketAddr,
