@@ -202,7 +202,9 @@ fn settings_forms_and_counter_waiting_list_in_chromium() {
     // A right value: saved, confirmed, in effect.
     b.js("var i = document.querySelector('[data-path=\"services.0.handling_minutes\"] input'); i.value = '12'; return 1;");
     b.click("#q-sec-services .q-save");
-    let ok = b.until("the confirmation", "document.querySelector('#q-sec-services .q-status').innerText");
+    // (Wait for the confirmation itself: the section still shows the
+    // refusal of the wrong value until the answer comes.)
+    let ok = b.until("the confirmation", "(function () { var t = document.querySelector('#q-sec-services .q-status').innerText; return t.indexOf('已保存') >= 0 ? t : ''; })()");
     assert!(ok.as_str().unwrap_or("").contains("已保存"), "{ok}");
     let (_, c) = desk.get("/api/queue/config").expect("config");
     assert_eq!(c["effective"]["services"][0]["handling_minutes"], 12, "{c}");
