@@ -30,7 +30,7 @@ async function shot(page, path, file, full = true) {
 }
 
 const admin = await session('admin');
-for (const [p, f] of [['/admin/host/staff', 'admin-staff'], ['/admin/host/devices', 'admin-devices'], ['/admin/host/plugins', 'admin-plugins'], ['/admin/host/audit', 'admin-audit'], ['/admin/host/content', 'admin-content'], ['/queue/admin', 'queue-settings']]) {
+for (const [p, f] of [['/admin/host/staff', 'admin-staff'], ['/admin/host/devices', 'admin-devices'], ['/admin/host/plugins', 'admin-plugins'], ['/admin/host/audit', 'admin-audit'], ['/admin/host/content', 'admin-content'], ['/queue/admin', 'queue-settings'], ['/admin/host/fleet', 'admin-fleet'], ['/admin/host/notify', 'admin-notify']]) {
   await shot(admin, p, f);
 }
 const anyone = await session(null);
