@@ -144,6 +144,10 @@ pub struct Cli {
     #[arg(long, env = "LINLI_SIGNAGE_SPEAKER_ZONE", value_name = "NAME")]
     pub speaker_zone: Option<String>,
 
+    /// 本屏是否为所在区域的播报屏（默认由布局的 speaker 选项决定；窗口屏从不播报）/ Whether this screen is its speaker zone's one speaking screen (default: the layout's `speaker` option decides; a window display never speaks)
+    #[arg(long, env = "LINLI_SIGNAGE_SPEAKS", value_enum, value_name = "on|off")]
+    pub speaks: Option<OnOff>,
+
     /// 播报积压上限（超出时先删旧的重复）/ Most announcements waiting; older repeats are dropped first
     #[arg(long, value_name = "N", default_value_t = 6)]
     pub voice_backlog: usize,

@@ -77,12 +77,13 @@ pub fn pick_layout<'a>(index: &'a Index, ids: &[&str]) -> Option<&'a linli_conte
 }
 
 /// Converts a content layout; zone options the player knows (`url`, `text`,
-/// `rows`, `accent`, `flash_s`, `speed`, `voice`, `speaker_zone`) are read,
+/// `rows`, `accent`, `flash_s`, `speed`, `voice`, `speaker_zone`, `speaker`) are read,
 /// others ignored.
 pub fn convert_layout(l: &linli_content::Layout) -> Layout {
     let rgb = |c: linli_content::Color| Rgba::rgb(c.r, c.g, c.b);
     let mut voice = true;
     let mut speaker_zone = None;
+    let mut speaker = None;
     let zones = l
         .zones
         .iter()
@@ -99,6 +100,9 @@ pub fn convert_layout(l: &linli_content::Layout) -> Layout {
             }
             if let Some(s) = opt_str("speaker_zone") {
                 speaker_zone = Some(s);
+            }
+            if let Some(s) = opt_str("speaker").filter(|s| !s.trim().is_empty()) {
+                speaker = Some(s.trim().to_string());
             }
             let kind = z.kind;
             let text = opt_str("url")
@@ -166,6 +170,7 @@ pub fn convert_layout(l: &linli_content::Layout) -> Layout {
         background: rgb(l.background),
         voice,
         speaker_zone,
+        speaker,
         zones,
     }
 }

@@ -55,6 +55,11 @@ pub struct Layout {
     pub voice: bool,
     /// Screens sharing speakers share a zone so their announcements queue.
     pub speaker_zone: Option<String>,
+    /// The one screen (by `--screen` name) that reads calls aloud for this
+    /// layout's speaker zone; the others only show them, so two screens
+    /// never speak at once. None: every screen with this layout speaks
+    /// (one screen per zone, as before).
+    pub speaker: Option<String>,
     pub zones: Vec<Zone>,
 }
 
@@ -118,6 +123,7 @@ impl Layout {
                 background: Rgba::rgb(0x0b, 0x1d, 0x33),
                 voice: true,
                 speaker_zone: None,
+                speaker: None,
                 zones: Vec::new(),
             },
         }

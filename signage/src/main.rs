@@ -87,6 +87,7 @@ fn run(cli: Cli, process_start: Instant) -> Result<()> {
             digits: cli.digits,
             zone: cli.speaker_zone.clone(),
             backlog: cli.voice_backlog,
+            speaks: cli.speaks.map(|s| s == OnOff::On),
         };
         player.set_voice(Some(voice), cfg);
     }

@@ -30,6 +30,9 @@ pub struct VoiceConfig {
     pub zone: Option<String>,
     /// Utterances a zone may hold before old repeats are dropped.
     pub backlog: usize,
+    /// `--speaks`: this screen is (true) or is not (false) its zone's
+    /// speaker, whatever the layout's `speaker` names. None: the layout decides.
+    pub speaks: Option<bool>,
 }
 
 impl Default for VoiceConfig {
@@ -40,7 +43,33 @@ impl Default for VoiceConfig {
             digits: Digits::Yao,
             zone: None,
             backlog: 6,
+            speaks: None,
         }
+    }
+}
+
+/// Whether `screen` reads calls aloud. Every screen of a hall shows every
+/// call, but the speakers of a zone must hear each announcement once: two
+/// players speaking the same call are never quite in step and sound like an
+/// echo. So only one screen per speaker zone speaks:
+/// - a window display (a layout with a `window` zone) never speaks, its
+///   window's call is announced by the hall's speaker;
+/// - the voice switched off (`--voice off`, layout option `voice = false`):
+///   silent;
+/// - `--speaks on|off` on this player decides next;
+/// - else the layout's `speaker = "<screen name>"` option names the one screen
+///   of its zone that speaks; without it every screen with the layout speaks
+///   (a hall with one screen per zone, as before).
+pub fn speaks(screen: &str, layout: &Layout, cfg: &VoiceConfig) -> bool {
+    if layout.zone(crate::layout::ZoneKind::Window).is_some() || !cfg.enabled || !layout.voice {
+        return false;
+    }
+    if let Some(s) = cfg.speaks {
+        return s;
+    }
+    match &layout.speaker {
+        Some(chosen) => chosen == screen,
+        None => true,
     }
 }
 
@@ -523,13 +552,17 @@ impl Player {
             }
             s
         };
-        if self.scene.apply_call(call, t) && announce && self.voice_cfg.enabled && self.layout.voice
-        {
+        if self.scene.apply_call(call, t) && announce && self.speaks() {
             self.pending_voice.push(Announcement {
                 text: sentence,
                 repeats: self.voice_cfg.repeats,
             });
         }
+    }
+
+    /// Whether this screen reads calls aloud: see [`speaks`].
+    pub fn speaks(&self) -> bool {
+        speaks(&self.screen, &self.layout, &self.voice_cfg)
     }
 
     /// Call after the frame is presented: the screen is the primary channel,
@@ -653,5 +686,66 @@ impl QueueEvent {
             topic::WAITING => QueueEvent::Waiting(from_value(payload)?),
             _ => QueueEvent::Other,
         })
+    }
+}
+
+#[cfg(test)]
+mod speaker_tests {
+    use super::*;
+
+    fn layout(text: &str) -> Layout {
+        let parsed = linli_content::Layout::parse("screens/test.toml", text).expect("layout parses");
+        content::convert_layout(&parsed)
+    }
+
+    const HALL: &str = "[[zones]]\nkind = \"calls\"\nx = 0\ny = 0\nw = 1\nh = 1\n";
+
+    #[test]
+    fn one_chosen_screen_speaks_per_zone() {
+        let on = VoiceConfig::default();
+        // No choice made: a single screen speaks, as before.
+        let plain = layout(HALL);
+        assert!(speaks("hall-main", &plain, &on));
+        // The layout names its zone's speaker: only that screen speaks.
+        let chosen = layout(&format!(
+            "{HALL}[zones.options]\nspeaker_zone = \"hall\"\nspeaker = \"hall-main\"\n"
+        ));
+        assert_eq!(chosen.speaker.as_deref(), Some("hall-main"));
+        assert!(speaks("hall-main", &chosen, &on));
+        assert!(!speaks("hall-side", &chosen, &on), "a second screen of the zone stays silent");
+        // `--speaks` on the player decides over the layout.
+        let forced = VoiceConfig { speaks: Some(true), ..VoiceConfig::default() };
+        assert!(speaks("hall-side", &chosen, &forced));
+        let muted = VoiceConfig { speaks: Some(false), ..VoiceConfig::default() };
+        assert!(!speaks("hall-main", &chosen, &muted));
+        // The voice off, by the player or the layout: silent whatever was chosen.
+        let off = VoiceConfig { enabled: false, speaks: Some(true), ..VoiceConfig::default() };
+        assert!(!speaks("hall-main", &chosen, &off));
+        let quiet = layout(&format!("{HALL}[zones.options]\nvoice = false\n"));
+        assert!(!speaks("hall-main", &quiet, &forced));
+    }
+
+    #[test]
+    fn a_window_display_never_speaks() {
+        // Without its `voice = false`: being a window display is enough.
+        let window = layout(&include_str!("../../content/screens/window.toml").replace("voice = false", ""));
+        assert!(window.voice);
+        let forced = VoiceConfig { speaks: Some(true), ..VoiceConfig::default() };
+        assert!(!speaks("window-3", &window, &VoiceConfig::default()));
+        assert!(!speaks("window-3", &window, &forced), "not even with --speaks on");
+    }
+
+    #[test]
+    fn only_the_chosen_screen_queues_an_announcement() {
+        let chosen = layout(&format!("{HALL}[zones.options]\nspeaker = \"hall-main\"\n"));
+        let mut heard = Vec::new();
+        for screen in ["hall-main", "hall-side"] {
+            let mut p = Player::new(screen, chosen.clone(), Source::Fixed);
+            p.set_voice(None, VoiceConfig::default());
+            p.take_call(demo::call("A012", "3", 1), 0.0, true);
+            assert_eq!(p.scene.calls.len(), 1, "{screen} shows the call");
+            heard.push(p.pending_voice.len());
+        }
+        assert_eq!(heard, [1, 0], "the announcement is queued on the chosen screen only");
     }
 }
