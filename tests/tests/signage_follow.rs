@@ -164,16 +164,16 @@ fn two_players_show_each_call_in_step_and_one_speaks() {
     std::fs::copy(fixtures::PLUGIN_QUEUE, plugins.join("queue.wasm")).expect("copy plugin");
     std::fs::write(data.join("linli.toml"), SETTINGS).expect("settings");
     std::fs::write(content.join("ticker/hall.md"), format!("+++\ntitle = \"提示\"\nkind = \"ticker\"\n+++\n{TICKER}\n")).expect("ticker");
+    // One hall, one speaker zone, its speaker chosen in the host's layout.
+    std::fs::create_dir_all(content.join("screens")).expect("folder");
+    std::fs::write(content.join("screens/hall.toml"), HALL_LAYOUT).expect("layout");
     create_staff_cli(&data, "clerk1", "clerk", PASSWORD);
     let port = free_port();
     let host = Host { data, plugins, content, port };
     let mut child = host.spawn();
     let base = format!("http://127.0.0.1:{port}");
 
-    // One hall, one speaker zone, its speaker chosen in the layout.
-    let mut layout = Layout::builtin_landscape();
-    layout.speaker_zone = Some("hall".into());
-    layout.speaker = Some("hall-main".into());
+    let layout = Layout::builtin_landscape();
     let screens = ["hall-main", "hall-side"];
     let mut players = Vec::new();
     let mut spoken = Vec::new();
@@ -181,6 +181,7 @@ fn two_players_show_each_call_in_step_and_one_speaks() {
         let (tx, rx) = std::sync::mpsc::channel();
         let cache = DiskCache::new(&dir.path().join("cache"), screen);
         let mut player = Player::host(screen, layout.clone(), &base, rx, cache);
+        player.set_layout_id(Some("hall".into()));
         let said = Arc::new(AtomicUsize::new(0));
         let counter = said.clone();
         let voice = Voice::new(4 * CALLS, move || Box::new(CountSpeaker(counter.clone())) as Box<dyn Speaker>);
@@ -194,8 +195,10 @@ fn two_players_show_each_call_in_step_and_one_speaks() {
     }
     let clock = Instant::now();
     for (player, screen) in players.iter_mut().zip(screens) {
-        let online = drive(player, clock, |p| !p.scene.offline && p.scene.ticker.iter().any(|t| t == TICKER));
-        assert!(online, "{screen} online with the host's ticker");
+        let online = drive(player, clock, |p| {
+            !p.scene.offline && p.scene.ticker.iter().any(|t| t == TICKER) && p.layout.speaker.is_some()
+        });
+        assert!(online, "{screen} online with the host's ticker and layout: speaker {:?}", player.layout.speaker);
     }
     assert!(players[0].speaks() && !players[1].speaks(), "the layout chose hall-main as the hall's speaker");
     // Both event streams are open (online) before the first call is made.
@@ -273,6 +276,33 @@ fn two_players_show_each_call_in_step_and_one_speaks() {
     child.kill().expect("kill");
     child.wait().expect("wait");
 }
+
+/// The hall's layout on the host: both screens use it, and it names hall-main
+/// the speaker of the zone.
+const HALL_LAYOUT: &str = r##"name = "大厅"
+orientation = "landscape"
+background = "#0b1d33"
+foreground = "#ffffff"
+
+[[zones]]
+kind = "calls"
+x = 0.0
+y = 0.0
+w = 1.0
+h = 0.9
+font_size = 0.06
+[zones.options]
+speaker_zone = "hall"
+speaker = "hall-main"
+
+[[zones]]
+kind = "ticker"
+x = 0.0
+y = 0.9
+w = 1.0
+h = 0.1
+font_size = 0.045
+"##;
 
 /// Counts what a player would say aloud.
 struct CountSpeaker(Arc<AtomicUsize>);
