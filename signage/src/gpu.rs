@@ -47,6 +47,22 @@ impl Gpu {
         Gpu::headless()
     }
 
+    /// For tests: [`headless_with_fonts`](Self::headless_with_fonts), or
+    /// `None` when a Debian package is missing, after
+    /// `linli_shared::skip::unavailable` has failed the test under CI (or
+    /// printed the skip elsewhere) naming `what` needed it. Any other error
+    /// (an adapter that refuses a device) fails the test.
+    pub fn headless_for_test(what: &str) -> Option<Gpu> {
+        match Gpu::headless_with_fonts() {
+            Ok(gpu) => Some(gpu),
+            Err(e) if e.missing_package().is_some() => {
+                linli_shared::skip::unavailable(&format!("{what}: {e}"));
+                None
+            }
+            Err(e) => panic!("the graphics device failed: {e}"),
+        }
+    }
+
     /// A device for offscreen rendering (tests, previews, the benchmark).
     pub fn headless() -> Result<Gpu, GpuError> {
         // One backend at a time: probing GL (EGL) when Vulkan works costs

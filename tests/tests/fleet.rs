@@ -104,14 +104,7 @@ struct Shooter {
 
 impl Shooter {
     fn new() -> Option<Shooter> {
-        let gpu = match Gpu::headless_with_fonts() {
-            Ok(g) => g,
-            Err(e) if e.missing_package().is_some() => {
-                linli_shared::skip::unavailable(&format!("the screenshot needs a GPU adapter and fonts: {e}"));
-                return None;
-            }
-            Err(e) => panic!("the graphics device failed: {e}"),
-        };
+        let gpu = Gpu::headless_for_test("the screenshot needs a GPU adapter and fonts")?;
         let renderer = Renderer::new(&gpu, Offscreen::FORMAT, W, H).expect("renderer");
         Some(Shooter { gpu, renderer })
     }

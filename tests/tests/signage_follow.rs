@@ -326,14 +326,7 @@ impl Screen {
     /// mesa-vulkan-drivers), after reporting it: a failure under CI, a skip
     /// line elsewhere. A device that fails for any other reason fails the test.
     fn new() -> Option<Screen> {
-        let gpu = match Gpu::headless_with_fonts() {
-            Ok(g) => g,
-            Err(e) if e.missing_package().is_some() => {
-                linli_shared::skip::unavailable(&format!("the frame captures need a GPU adapter and fonts: {e}"));
-                return None;
-            }
-            Err(e) => panic!("the graphics device failed: {e}"),
-        };
+        let gpu = Gpu::headless_for_test("the frame captures need a GPU adapter and fonts")?;
         let renderer = Renderer::new(&gpu, Offscreen::FORMAT, W, H).expect("renderer");
         let target = Offscreen::new(&gpu, W, H);
         Some(Screen { gpu, renderer, target })

@@ -17,14 +17,7 @@ use linli_signage::scene::Scene;
 /// [`unavailable`] has failed the test under CI or printed the skip. Any
 /// other error (an adapter that refuses a device) fails the test.
 pub fn gpu() -> Option<Gpu> {
-    match Gpu::headless_with_fonts() {
-        Ok(gpu) => Some(gpu),
-        Err(e) if e.missing_package().is_some() => {
-            unavailable(&e.to_string());
-            None
-        }
-        Err(e) => panic!("the graphics device failed: {e}"),
-    }
+    Gpu::headless_for_test("the test renders frames")
 }
 
 /// Whether Xvfb is installed; when not, reports it like [`gpu`] does.
