@@ -170,6 +170,27 @@ pub fn wait_for<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Optio
     }
 }
 
+/// The folders of a hall run by the real `linli serve` in the tests that
+/// start it themselves: `data/` with `linli.toml` = `settings`, `plugins/`
+/// with the queue plugin, and `content/` with one ticker line `ticker`.
+pub struct HallFolders {
+    pub data: PathBuf,
+    pub plugins: PathBuf,
+    pub content: PathBuf,
+}
+
+/// Make the [`HallFolders`] under `dir`.
+pub fn hall_folders(dir: &Path, settings: &str, ticker: &str) -> HallFolders {
+    let (data, plugins, content) = (dir.join("data"), dir.join("plugins"), dir.join("content"));
+    for d in [&data, &plugins, &content.join("ticker")] {
+        std::fs::create_dir_all(d).expect("folder");
+    }
+    std::fs::copy(fixtures::PLUGIN_QUEUE, plugins.join("queue.wasm")).expect("copy plugin");
+    std::fs::write(data.join("linli.toml"), settings).expect("settings");
+    std::fs::write(content.join("ticker/hall.md"), format!("+++\ntitle = \"提示\"\nkind = \"ticker\"\n+++\n{ticker}\n")).expect("ticker");
+    HallFolders { data, plugins, content }
+}
+
 /// The `linli` binary built next to the tests (`cargo build -p linli`).
 pub fn linli_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();

@@ -142,13 +142,7 @@ fn drive(players: &mut [&mut Player], shooter: &mut Option<Shooter>, clock: Inst
 fn screens_report_take_requests_and_go_offline() {
     let mut shooter = Shooter::new();
     let dir = tempfile::tempdir().expect("tempdir");
-    let (data, plugins, content) = (dir.path().join("data"), dir.path().join("plugins"), dir.path().join("content"));
-    for d in [&data, &plugins, &content.join("ticker")] {
-        std::fs::create_dir_all(d).expect("folder");
-    }
-    std::fs::copy(fixtures::PLUGIN_QUEUE, plugins.join("queue.wasm")).expect("copy plugin");
-    std::fs::write(data.join("linli.toml"), SETTINGS).expect("settings");
-    std::fs::write(content.join("ticker/hall.md"), format!("+++\ntitle = \"提示\"\nkind = \"ticker\"\n+++\n{TICKER}\n")).expect("ticker");
+    let linli_tests::HallFolders { data, plugins, content } = linli_tests::hall_folders(dir.path(), SETTINGS, TICKER);
     // The shipped layouts: the hall's and the window display's.
     std::fs::create_dir_all(content.join("screens")).expect("folder");
     std::fs::write(content.join("screens/landscape.toml"), include_str!("../../content/screens/landscape.toml")).expect("layout");

@@ -46,13 +46,7 @@ fn player_follows_the_real_host_and_catches_up_after_a_restart() {
     // Checked first, so that under CI a missing package fails at once.
     let mut screen = Screen::new();
     let dir = tempfile::tempdir().expect("tempdir");
-    let (data, plugins, content) = (dir.path().join("data"), dir.path().join("plugins"), dir.path().join("content"));
-    for d in [&data, &plugins, &content.join("ticker")] {
-        std::fs::create_dir_all(d).expect("folder");
-    }
-    std::fs::copy(fixtures::PLUGIN_QUEUE, plugins.join("queue.wasm")).expect("copy plugin");
-    std::fs::write(data.join("linli.toml"), SETTINGS).expect("settings");
-    std::fs::write(content.join("ticker/hall.md"), format!("+++\ntitle = \"提示\"\nkind = \"ticker\"\n+++\n{TICKER}\n")).expect("ticker");
+    let linli_tests::HallFolders { data, plugins, content } = linli_tests::hall_folders(dir.path(), SETTINGS, TICKER);
     create_staff_cli(&data, "clerk1", "clerk", PASSWORD);
 
     let port = free_port();
@@ -157,13 +151,7 @@ fn player_follows_the_real_host_and_catches_up_after_a_restart() {
 fn two_players_show_each_call_in_step_and_one_speaks() {
     const CALLS: usize = 50;
     let dir = tempfile::tempdir().expect("tempdir");
-    let (data, plugins, content) = (dir.path().join("data"), dir.path().join("plugins"), dir.path().join("content"));
-    for d in [&data, &plugins, &content.join("ticker")] {
-        std::fs::create_dir_all(d).expect("folder");
-    }
-    std::fs::copy(fixtures::PLUGIN_QUEUE, plugins.join("queue.wasm")).expect("copy plugin");
-    std::fs::write(data.join("linli.toml"), SETTINGS).expect("settings");
-    std::fs::write(content.join("ticker/hall.md"), format!("+++\ntitle = \"提示\"\nkind = \"ticker\"\n+++\n{TICKER}\n")).expect("ticker");
+    let linli_tests::HallFolders { data, plugins, content } = linli_tests::hall_folders(dir.path(), SETTINGS, TICKER);
     // One hall, one speaker zone, its speaker chosen in the host's layout.
     std::fs::create_dir_all(content.join("screens")).expect("folder");
     std::fs::write(content.join("screens/hall.toml"), HALL_LAYOUT).expect("layout");
