@@ -18,7 +18,7 @@ use linli_signage::layout::Layout;
 use linli_signage::offscreen::Offscreen;
 use linli_signage::player::Player;
 use linli_signage::render::{FrameTime, Renderer};
-use linli_tests::{create_staff_cli, fixtures, free_port, spawn_linli_with_content, wait_for};
+use linli_tests::{create_staff_cli, free_port, spawn_linli_with_content, wait_for};
 use serde_json::{Value, json};
 use std::io::BufRead;
 use std::time::{Duration, Instant};
