@@ -12,13 +12,6 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-/// A request that must come back (`TestServer::get_json` waits at most
-/// 30 s): a host stuck on the plugin's behalf fails the test instead of
-/// hanging it.
-fn get(s: &TestServer, path: &str) -> (u16, Value) {
-    s.get_json(path)
-}
-
 fn server(limits: &str) -> TestServer {
     TestServer::start_with_settings(&[fixtures::PLUGIN_NOTICES, fixtures::GREEDY], &format!("[plugins.greedy.limits]\n{limits}"))
 }
@@ -30,7 +23,7 @@ fn err_of(v: &Value) -> String {
 #[test]
 fn a_query_that_never_ends_is_stopped_at_the_calls_deadline() {
     let s = server("time_ms = 500\n");
-    let (code, body) = get(&s, "/greedy/endless");
+    let (code, body) = s.get_json("/greedy/endless");
     // Either the plugin gets the statement's error and answers with it, or
     // its own time is up by then and the call ends as timed out: both
     // name the time limit.
@@ -39,11 +32,11 @@ fn a_query_that_never_ends_is_stopped_at_the_calls_deadline() {
     assert!(text.contains("time limit"), "the refusal names the time limit: {text}");
     assert!(text.contains("greedy"), "and the plugin: {text}");
     // The plugin's later calls are not stuck behind it, and its database works.
-    let (code, body) = get(&s, "/greedy/count");
+    let (code, body) = s.get_json("/greedy/count");
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["count"]["ok"], 0);
     // A sort bigger than the call's time is stopped the same way.
-    let (code, body) = get(&s, "/greedy/sort");
+    let (code, body) = s.get_json("/greedy/sort");
     assert!(body.to_string().contains("time limit"), "{code} {body}");
     // The neighbour never noticed.
     assert_eq!(s.get("/api/notices").0, 200);
@@ -56,7 +49,7 @@ fn a_plugin_cannot_fill_the_disk() {
     let mut stored = 0;
     let mut refusal = None;
     for _ in 0..6 {
-        let (code, body) = get(&s, "/greedy/blobs?n=1");
+        let (code, body) = s.get_json("/greedy/blobs?n=1");
         match code {
             200 if body["inserts"][0].get("ok").is_some() => stored += 1,
             _ => {
@@ -71,7 +64,7 @@ fn a_plugin_cannot_fill_the_disk() {
     assert!(refusal.contains("greedy") && refusal.contains("storage quota of 64 MiB"), "{refusal}");
     // A call writing eight at once (128 MB) is refused as a whole: nothing
     // of it is kept, however many of its statements fitted.
-    let (code, body) = get(&s, "/greedy/blobs?n=8");
+    let (code, body) = s.get_json("/greedy/blobs?n=8");
     assert_eq!(code, 507, "{body}");
     assert_eq!(body["error"]["code"], "plugin_storage_quota", "{body}");
     assert!(body["error"]["message_en"].as_str().unwrap().contains("storage quota of 64 MiB"), "{body}");
@@ -79,7 +72,7 @@ fn a_plugin_cannot_fill_the_disk() {
     let size = std::fs::metadata(&db).unwrap().len();
     assert!(size <= 64 * 1024 * 1024, "the database file stays within its quota: {size} bytes");
     // What was acknowledged is all there, and the plugin still reads.
-    let (code, body) = get(&s, "/greedy/count");
+    let (code, body) = s.get_json("/greedy/count");
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["count"]["ok"], stored, "{body}");
     // The plugins page shows the quota and the use.
@@ -100,7 +93,7 @@ fn a_plugin_cannot_fill_the_disk() {
 #[test]
 fn key_value_storage_has_a_quota() {
     let s = server("kv_mib = 4\nvalue_bytes = 300000\n");
-    let (code, body) = get(&s, "/greedy/kv-fill");
+    let (code, body) = s.get_json("/greedy/kv-fill");
     assert_eq!(code, 200, "{body}");
     let written = body["written"].as_u64().unwrap();
     // 4 MiB hold fifteen values of 256 KiB with their keys, not sixteen.
@@ -113,7 +106,7 @@ fn key_value_storage_has_a_quota() {
     // The next call may write the same keys again (the first one back to
     // its full size, fitting where it shrank), but no new one: the quota
     // is kept across calls.
-    let (_, body) = get(&s, "/greedy/kv-fill");
+    let (_, body) = s.get_json("/greedy/kv-fill");
     assert_eq!(body["written"], 15, "{body}");
     assert!(body["refused"].as_str().unwrap_or_default().contains("quota of 4 MiB"), "{body}");
     let used = linli_host::storage::KvStore::kv_usage(&*s.host.db, "greedy").unwrap();
@@ -121,7 +114,7 @@ fn key_value_storage_has_a_quota() {
     // A scan hands over at most four values' worth (value_bytes × 4 =
     // 1,200,000 bytes) at a time: the shrunk first value and four of
     // 256 KiB, not all fifteen.
-    let (_, body) = get(&s, "/greedy/kv-scan");
+    let (_, body) = s.get_json("/greedy/kv-scan");
     assert_eq!(body["scan"]["ok"], 5, "{body}");
 }
 
@@ -135,7 +128,7 @@ fn events_have_a_budget_per_call_and_per_minute() {
         clock.clone(),
     );
     let before = s.host.bus().last_id().unwrap();
-    let (code, body) = get(&s, "/greedy/events");
+    let (code, body) = s.get_json("/greedy/events");
     assert_eq!(code, 200, "{body}");
     // One megabyte in one event is over the call's 256 KiB.
     let big = err_of(&body["big"]);
@@ -146,27 +139,27 @@ fn events_have_a_budget_per_call_and_per_minute() {
     // Three more calls fill the minute's 1,000,000 bytes (16 chunks of
     // 61,454 bytes with their topic; a seventeenth would pass it)…
     for _ in 0..3 {
-        assert_eq!(get(&s, "/greedy/events").1["published"], 4);
+        assert_eq!(s.get_json("/greedy/events").1["published"], 4);
     }
     // …and then nothing more this minute, not even a small one.
-    let (_, body) = get(&s, "/greedy/events");
+    let (_, body) = s.get_json("/greedy/events");
     assert_eq!(body["published"], 0, "{body}");
     assert!(body["refused"].as_str().unwrap().contains("this minute"), "{body}");
     // The budget is in bytes: a small event still fits in what is left.
-    let small = get(&s, "/greedy/events-small").1;
+    let small = s.get_json("/greedy/events-small").1;
     assert!(small["small"].get("ok").is_some(), "{small}");
     // Exactly what was accepted was stored.
     let stored = s.host.bus().since(before, 1000).unwrap().into_iter().filter(|e| e.source == "greedy").count();
     assert_eq!(stored, 17);
     // A new minute, a new budget.
     clock.0.fetch_add(60_000, Ordering::SeqCst);
-    assert_eq!(get(&s, "/greedy/events").1["published"], 4);
+    assert_eq!(s.get_json("/greedy/events").1["published"], 4);
 }
 
 #[test]
 fn a_plugin_cannot_lift_its_own_limits() {
     let s = server("");
-    let (code, body) = get(&s, "/greedy/pragma");
+    let (code, body) = s.get_json("/greedy/pragma");
     assert_eq!(code, 200, "{body}");
     for field in ["quota", "synchronous"] {
         let e = err_of(&body[field]);
@@ -182,9 +175,9 @@ fn a_plugin_writing_megabytes_of_log_is_cut_short() {
     let s = server("");
     // 8 MB of log lines (with terminal escapes) in one call: the call ends
     // normally, the host stays up, and the next call is served.
-    let (code, body) = get(&s, "/greedy/logs");
+    let (code, body) = s.get_json("/greedy/logs");
     assert_eq!(code, 200, "{body}");
-    let (code, _) = get(&s, "/greedy/count");
+    let (code, _) = s.get_json("/greedy/count");
     assert_eq!(code, 200);
 }
 
@@ -197,7 +190,7 @@ fn working_days_are_counted_across_the_spring_festival() {
     let thursday = 1_770_861_600_000;
     let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(thursday)));
     let s = TestServer::start_custom(&[fixtures::GREEDY], "", None, clock.clone());
-    let (code, body) = get(&s, "/greedy/calendar?days=5");
+    let (code, body) = s.get_json("/greedy/calendar?days=5");
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["today"], "2026-02-12");
     assert_eq!(body["working"]["ok"], true);
@@ -208,14 +201,14 @@ fn working_days_are_counted_across_the_spring_festival() {
     // Saturday 14 February: a working day; Monday 16 February: a holiday.
     let day = 86_400_000;
     clock.0.store(thursday + 2 * day, Ordering::SeqCst);
-    let (_, body) = get(&s, "/greedy/calendar");
+    let (_, body) = s.get_json("/greedy/calendar");
     assert_eq!((body["today"].as_str(), body["working"]["ok"].as_bool()), (Some("2026-02-14"), Some(true)), "{body}");
     clock.0.store(thursday + 4 * day, Ordering::SeqCst);
-    let (_, body) = get(&s, "/greedy/calendar");
+    let (_, body) = s.get_json("/greedy/calendar");
     assert_eq!((body["today"].as_str(), body["working"]["ok"].as_bool()), (Some("2026-02-16"), Some(false)), "{body}");
     // On Saturday 28 February (worked), six working days have passed since the 13th.
     clock.0.store(thursday + 16 * day, Ordering::SeqCst);
-    let (_, body) = get(&s, "/greedy/calendar");
+    let (_, body) = s.get_json("/greedy/calendar");
     assert_eq!(body["today"], "2026-02-28");
     assert_eq!(body["passed"]["ok"], 6, "{body}");
 }

@@ -37,13 +37,6 @@ fn host_log() -> String {
     String::from_utf8_lossy(&buf.lock().unwrap()).into_owned()
 }
 
-/// A request that must come back (`TestServer::get_json` waits at most
-/// 30 s): a host stuck on the plugin's behalf fails the test instead of
-/// hanging it.
-fn get(s: &TestServer, path: &str) -> (u16, Value) {
-    s.get_json(path)
-}
-
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
@@ -52,7 +45,7 @@ fn enc(s: &str) -> String {
 
 /// The plugin's route `kind` (get, post, send) with `url` and more query.
 fn ask(s: &TestServer, kind: &str, url: &str, more: &str) -> Value {
-    let (code, body) = get(s, &format!("/outbound/{kind}?url={}{more}", enc(url)));
+    let (code, body) = s.get_json(&format!("/outbound/{kind}?url={}{more}", enc(url)));
     assert_eq!(code, 200, "{kind} {url}: {body}");
     body
 }
@@ -67,7 +60,7 @@ fn server(settings: &str) -> TestServer {
 }
 
 fn neighbour_serves(s: &TestServer) {
-    let (code, body) = get(s, "/greedy/count");
+    let (code, body) = s.get_json("/greedy/count");
     assert_eq!(code, 200, "the neighbouring plugin is unaffected: {body}");
 }
 
@@ -201,7 +194,7 @@ fn a_slow_upstream_is_cut_off_and_the_call_answers_in_time() {
     // limit is longer: the call ends as timed out, naming the plugin.
     let s = server(&format!("{}[plugins.outbound.limits]\ntime_ms = 500\nhttp_timeout_ms = 30000\n", allow(&[&up.host()])));
     let started = Instant::now();
-    let (code, body) = get(&s, &format!("/outbound/get?url={}", enc(&up.url("/slow"))));
+    let (code, body) = s.get_json(&format!("/outbound/get?url={}", enc(&up.url("/slow"))));
     let took = started.elapsed();
     assert!(took < Duration::from_secs(3), "the call answered in time: {took:?} {body}");
     let text = body.to_string();
