@@ -22,6 +22,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_fleet", include_str!("../../migrations/0006_fleet.sql")),
     ("0007_plugin_state", include_str!("../../migrations/0007_plugin_state.sql")),
     ("0008_notify_outbox", include_str!("../../migrations/0008_notify_outbox.sql")),
+    ("0009_services", include_str!("../../migrations/0009_services.sql")),
 ];
 
 /// How hard a commit is pushed to disk.
