@@ -12,6 +12,7 @@ mod harness;
 mod hot_reload;
 mod notices;
 mod notify;
+mod packages;
 mod pages_escape;
 mod plugin_switch;
 mod queue;
