@@ -11,6 +11,8 @@
 
 pub mod checkpoint;
 pub mod memory;
+pub mod plugin_db;
+pub mod postgres;
 pub mod sqlite;
 
 use serde::Serialize;

@@ -138,9 +138,9 @@ async fn metrics(State(host): State<Arc<Host>>, headers: HeaderMap) -> Result<Re
     family("linli_plugin_call_seconds_total", "counter", "Time spent in each plugin.", &|p| seconds(p.health.nanos.load(Ordering::Relaxed)));
     family("linli_plugin_host_calls_total", "counter", "Host calls (storage, events, log…) made by each plugin.", &|p| count(&p.health.host_calls));
     family("linli_plugin_sql_commits_total", "counter", "Commits of each plugin's database (calls that queue up share one).", &|p| {
-        p.sql_db().and_then(|db| count(&db.commit_count))
+        p.sql_db().map(|db| db.commit_counts().0.to_string())
     });
-    family("linli_plugin_sql_committed_calls_total", "counter", "Calls whose SQL changes were committed.", &|p| p.sql_db().and_then(|db| count(&db.committed_calls)));
+    family("linli_plugin_sql_committed_calls_total", "counter", "Calls whose SQL changes were committed.", &|p| p.sql_db().map(|db| db.commit_counts().1.to_string()));
     family(
         "linli_plugin_lane_queued",
         "gauge",

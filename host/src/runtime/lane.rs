@@ -25,7 +25,7 @@
 
 use crate::notify::NewMessage;
 use crate::storage::NewEvent;
-use crate::storage::sqlite::PluginSql;
+use crate::storage::plugin_db::PluginDb;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 
@@ -145,7 +145,7 @@ impl Out {
 
 impl Lane {
     /// Start the lane of `plugin`, whose committed events go to `publish`.
-    pub fn start(plugin: &str, db: Arc<PluginSql>, publish: Publisher) -> std::io::Result<Lane> {
+    pub fn start(plugin: &str, db: PluginDb, publish: Publisher) -> std::io::Result<Lane> {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let (out_tx, out_rx) = std::sync::mpsc::channel::<Later>();
         let publisher = publish.clone();
@@ -174,7 +174,7 @@ impl Lane {
     }
 }
 
-fn run(rx: Receiver<Job>, db: &PluginSql, publish: &Publisher, out: &Out, stats: &LaneStats) {
+fn run(rx: Receiver<Job>, db: &PluginDb, publish: &Publisher, out: &Out, stats: &LaneStats) {
     use std::sync::atomic::Ordering::Relaxed;
     let mut waiting: Vec<Settle> = Vec::new();
     let busy = |since: std::time::Instant| stats.busy_nanos.fetch_add(since.elapsed().as_nanos() as u64, Relaxed);
@@ -234,7 +234,7 @@ fn idle(rx: &Receiver<Job>, out: &Out) -> Option<Job> {
 /// still being done on the second thread (their events go first); the
 /// finished instances wait for [`idle`]. Otherwise the second thread does
 /// it all, instances included, while the lane goes on.
-fn settle(db: &PluginSql, publish: &Publisher, out: &Out, waiting: &mut Vec<Settle>, idle: bool) {
+fn settle(db: &PluginDb, publish: &Publisher, out: &Out, waiting: &mut Vec<Settle>, idle: bool) {
     let result = db.commit_group().unwrap_or(Ok(()));
     if let Err(e) = &result {
         tracing::error!(error = %e, calls = waiting.len(), "committing a group of plugin calls failed");
@@ -261,7 +261,7 @@ fn settle(db: &PluginSql, publish: &Publisher, out: &Out, waiting: &mut Vec<Sett
 mod tests {
     use super::*;
     use crate::storage::NewEvent;
-    use crate::storage::sqlite::Durability;
+    use crate::storage::sqlite::{Durability, PluginSql};
     use parking_lot::Mutex;
     use rusqlite::Connection;
     use std::sync::atomic::Ordering;
@@ -275,7 +275,7 @@ mod tests {
         let published = Arc::new(Mutex::new(Vec::<String>::new()));
         let sink = published.clone();
         db.with(|c| c.execute_batch(schema)).unwrap();
-        let lane = Lane::start("test", db.clone(), Arc::new(move |events: Vec<NewEvent>, _| sink.lock().extend(events.into_iter().map(|e| e.payload)))).unwrap();
+        let lane = Lane::start("test", PluginDb::Sqlite(db.clone()), Arc::new(move |events: Vec<NewEvent>, _| sink.lock().extend(events.into_iter().map(|e| e.payload)))).unwrap();
         (dir, db, lane, published)
     }
 
@@ -374,7 +374,7 @@ mod tests {
         .unwrap();
         let written = Arc::new(Mutex::new(Vec::<String>::new()));
         let sink = written.clone();
-        let lane = Lane::start("test-notify", db.clone(), Arc::new(move |_, messages: Vec<NewMessage>| sink.lock().extend(messages.into_iter().map(|m| m.recipient)))).unwrap();
+        let lane = Lane::start("test-notify", PluginDb::Sqlite(db.clone()), Arc::new(move |_, messages: Vec<NewMessage>| sink.lock().extend(messages.into_iter().map(|m| m.recipient)))).unwrap();
         let message = |to: &str| NewMessage {
             plugin: "p".into(),
             recipient_kind: "staff".into(),

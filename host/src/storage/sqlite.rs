@@ -466,7 +466,7 @@ pub const GROUP_MAX_AGE: std::time::Duration = std::time::Duration::from_millis(
 
 /// `LINLI_GROUP_COMMIT=0` commits every call on its own (to compare, or to
 /// rule group commit out).
-fn group_commit_enabled() -> bool {
+pub(crate) fn group_commit_enabled() -> bool {
     static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ENABLED.get_or_init(|| std::env::var("LINLI_GROUP_COMMIT").map_or(true, |v| v != "0"))
 }
@@ -490,9 +490,9 @@ struct Group {
 /// Which groups are settled. Groups are settled in order (a new one opens
 /// only after the last one ended), so one number says which are done.
 #[derive(Default)]
-struct Commits {
-    next_group: u64,
-    settled_through: u64,
+pub(crate) struct Commits {
+    pub(crate) next_group: u64,
+    pub(crate) settled_through: u64,
 }
 
 /// One call's hold on the plugin's connection, from its first statement to

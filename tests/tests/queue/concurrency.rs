@@ -20,7 +20,13 @@ pub fn staff(s: &TestServer, username: &str, roles: &[&str]) {
 
 #[test]
 fn many_windows_and_kiosks_at_once_never_call_twice_or_lose_a_ticket() {
-    let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], OPEN_ALL_DAY);
+    many_at_once(OPEN_ALL_DAY);
+}
+
+/// The test above with these settings (also run with the queue's SQL in
+/// PostgreSQL: `postgres.rs`).
+pub fn many_at_once(settings: &str) {
+    let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], settings);
     let desks: Vec<Desk> = WINDOWS
         .iter()
         .map(|w| {

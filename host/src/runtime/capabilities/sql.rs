@@ -5,57 +5,52 @@
 
 use super::*;
 use crate::runtime::bindings::linli::plugin::sql;
+use crate::storage::plugin_db::{SqlFailure, SqlValue, Unit};
 
-fn to_sql(v: &sql::Value) -> rusqlite::types::Value {
-    use rusqlite::types::Value as V;
+fn to_value(v: &sql::Value) -> SqlValue {
     match v {
-        sql::Value::Null => V::Null,
-        sql::Value::Integer(i) => V::Integer(*i),
-        sql::Value::Real(f) => V::Real(*f),
-        sql::Value::Text(s) => V::Text(s.clone()),
-        sql::Value::Blob(b) => V::Blob(b.clone()),
+        sql::Value::Null => SqlValue::Null,
+        sql::Value::Integer(i) => SqlValue::Integer(*i),
+        sql::Value::Real(f) => SqlValue::Real(*f),
+        sql::Value::Text(s) => SqlValue::Text(s.clone()),
+        sql::Value::Blob(b) => SqlValue::Blob(b.clone()),
     }
 }
 
-fn from_sql(v: rusqlite::types::ValueRef<'_>) -> sql::Value {
-    use rusqlite::types::ValueRef as V;
+fn from_value(v: SqlValue) -> sql::Value {
     match v {
-        V::Null => sql::Value::Null,
-        V::Integer(i) => sql::Value::Integer(i),
-        V::Real(f) => sql::Value::Real(f),
-        V::Text(t) => sql::Value::Text(String::from_utf8_lossy(t).into_owned()),
-        V::Blob(b) => sql::Value::Blob(b.to_vec()),
+        SqlValue::Null => sql::Value::Null,
+        SqlValue::Integer(i) => sql::Value::Integer(i),
+        SqlValue::Real(f) => sql::Value::Real(f),
+        SqlValue::Text(t) => sql::Value::Text(t),
+        SqlValue::Blob(b) => sql::Value::Blob(b),
     }
 }
 
 /// A statement's failure, as the plugin is told it: the limits by name,
 /// everything else (syntax, constraints) as the plugin's own mistake.
-fn sql_err(e: rusqlite::Error, plugin: &str, limits: &Limits, statement: &str) -> Error {
-    use rusqlite::ErrorCode;
-    let code = match &e {
-        rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
-        _ => None,
-    };
-    match code {
-        Some(ErrorCode::OperationInterrupted) => Error::Limit(format!(
+fn sql_err(f: SqlFailure, plugin: &str, limits: &Limits, statement: &str) -> Error {
+    match f {
+        SqlFailure::Interrupted => Error::Limit(format!(
             "plugin `{plugin}`: SQL statement ran past the call's time limit of {} ms and was stopped (limit time_ms): {}",
             limits.time_ms,
             statement_head(statement)
         )),
-        Some(ErrorCode::DiskFull) => Error::Limit(format!(
+        SqlFailure::QuotaFull => Error::Limit(format!(
             "plugin `{plugin}`: its database reached its storage quota of {} MiB (limit storage_mib); nothing of this statement was written: {}",
             limits.storage_mib,
             statement_head(statement)
         )),
-        Some(ErrorCode::AuthorizationForStatementDenied) => Error::Denied(format!(
-            "plugin `{plugin}`: this statement is not allowed for plugins (PRAGMAs that change the database, ATTACH, extensions): {}",
+        SqlFailure::Denied(_) => Error::Denied(format!(
+            "plugin `{plugin}`: this statement is not allowed for plugins (PRAGMAs that change the database, ATTACH, extensions, other plugins' or the host's tables): {}",
             statement_head(statement)
         )),
-        Some(ErrorCode::OutOfMemory) => Error::Limit(format!(
+        SqlFailure::OutOfMemory => Error::Limit(format!(
             "plugin `{plugin}`: SQL statement needed more memory than the host allows: {}",
             statement_head(statement)
         )),
-        _ => Error::Invalid(e.to_string()),
+        SqlFailure::Broken(m) => Error::Internal(format!("plugin `{plugin}`: {m}")),
+        SqlFailure::Other(m) => Error::Invalid(m),
     }
 }
 
@@ -71,14 +66,14 @@ fn statement_head(statement: &str) -> String {
 
 impl CallState {
     /// The call's connection, inside its transaction (opened on first use).
-    fn sql_unit(&mut self, statement_bytes: usize) -> Result<&mut SqlUnit, Error> {
+    fn sql_unit(&mut self, statement_bytes: usize) -> Result<&mut Unit, Error> {
         self.check_size("statement", statement_bytes)?;
         if self.sql_unit.is_none() {
             let db = self.sql.as_ref().ok_or_else(|| Error::Internal("the plugin's SQL database is not open".into()))?;
             self.sql_unit = Some(db.begin_until(Some(self.deadline)).map_err(|e| Error::Invalid(e.to_string()))?);
         }
         let unit = self.sql_unit.as_mut().expect("opened above");
-        if unit.is_autocommit() {
+        if unit.is_broken() {
             // SQLite rolled the call's transaction back (an interrupted
             // write, a full disk): a further statement would run outside
             // it and be kept even though the call fails.
@@ -115,7 +110,7 @@ impl CallState {
 impl CallState {
     /// [`sql_err`], and when the failure took the call's transaction with
     /// it, the cause kept for the calls that share it.
-    fn sql_failed(&mut self, e: rusqlite::Error, statement: &str) -> Error {
+    fn sql_failed(&mut self, e: SqlFailure, statement: &str) -> Error {
         let err = sql_err(e, &self.plugin_id, &self.limits, statement);
         if let Error::Limit(m) = &err
             && m.contains("(limit storage_mib)")
@@ -139,12 +134,9 @@ impl sql::Host for CallState {
             Ok(c) => c,
             Err(e) => return Ok(Err(e)),
         };
-        let params: Vec<_> = params.iter().map(to_sql).collect();
+        let params: Vec<_> = params.iter().map(to_value).collect();
         let started = std::time::Instant::now();
-        let r = c.prepare_cached(&statement).and_then(|mut st| {
-            let n = st.execute(rusqlite::params_from_iter(params))?;
-            Ok((n as u64, st.get_status(rusqlite::StatementStatus::RePrepare)))
-        });
+        let r = c.execute(&statement, &params);
         let r = r.map(|(n, reprepared)| {
             self.observe_sql(&statement, started, reprepared);
             n
@@ -160,45 +152,39 @@ impl sql::Host for CallState {
             Ok(c) => c,
             Err(e) => return Ok(Err(e)),
         };
-        let params: Vec<_> = params.iter().map(to_sql).collect();
+        let params: Vec<_> = params.iter().map(to_value).collect();
         let started = std::time::Instant::now();
-        let mut reprepared = 0;
-        let run = || -> rusqlite::Result<Result<sql::Rows, Error>> {
-            let mut st = c.prepare_cached(&statement)?;
-            let columns: Vec<String> = st.column_names().iter().map(|s| s.to_string()).collect();
-            let n = columns.len();
-            let mut rows = st.query(rusqlite::params_from_iter(params))?;
-            let mut out = Vec::new();
-            let mut bytes = 0usize;
-            while let Some(row) = rows.next()? {
-                let mut vals = Vec::with_capacity(n);
-                for i in 0..n {
-                    let v = from_sql(row.get_ref(i)?);
-                    bytes += match &v {
-                        sql::Value::Text(s) => s.len(),
-                        sql::Value::Blob(b) => b.len(),
-                        _ => 8,
-                    };
-                    vals.push(v);
-                }
-                out.push(vals);
-                if out.len() > MAX_SQL_ROWS || bytes > budget {
-                    return Ok(Err(Error::Limit(format!(
-                        "plugin `{}`: query returned more than {MAX_SQL_ROWS} rows or {budget} bytes; aggregate in SQL or page with LIMIT: {}",
-                        plugin_id,
-                        statement_head(&statement)
-                    ))));
-                }
+        let mut out = Vec::new();
+        let mut bytes = 0usize;
+        let mut too_many = false;
+        let r = c.query(&statement, &params, &mut |row| {
+            let vals: Vec<sql::Value> = row.into_iter().map(from_value).collect();
+            for v in &vals {
+                bytes += match v {
+                    sql::Value::Text(s) => s.len(),
+                    sql::Value::Blob(b) => b.len(),
+                    _ => 8,
+                };
             }
-            drop(rows);
-            reprepared = st.get_status(rusqlite::StatementStatus::RePrepare);
-            Ok(Ok(sql::Rows { columns, rows: out }))
-        };
-        let r = run();
-        if r.is_ok() {
-            self.observe_sql(&statement, started, reprepared);
+            out.push(vals);
+            if out.len() > MAX_SQL_ROWS || bytes > budget {
+                too_many = true;
+                return std::ops::ControlFlow::Break(());
+            }
+            std::ops::ControlFlow::Continue(())
+        });
+        match r {
+            Ok(_) if too_many => Ok(Err(Error::Limit(format!(
+                "plugin `{}`: query returned more than {MAX_SQL_ROWS} rows or {budget} bytes; aggregate in SQL or page with LIMIT: {}",
+                plugin_id,
+                statement_head(&statement)
+            )))),
+            Ok((columns, reprepared)) => {
+                self.observe_sql(&statement, started, reprepared);
+                Ok(Ok(sql::Rows { columns, rows: out }))
+            }
+            Err(e) => Ok(Err(self.sql_failed(e, &statement))),
         }
-        Ok(r.map_err(|e| self.sql_failed(e, &statement)).and_then(|r| r))
     }
 
     fn transaction(&mut self, statements: Vec<(String, Vec<sql::Value>)>) -> HostResult<Vec<u64>> {
@@ -209,21 +195,11 @@ impl sql::Host for CallState {
             Err(e) => return Ok(Err(e)),
         };
         // All or nothing inside the call's own transaction: a savepoint.
-        let mut failed_at = 0;
-        let mut run = || -> rusqlite::Result<Vec<u64>> {
-            let sp = c.savepoint()?;
-            let mut counts = Vec::with_capacity(statements.len());
-            for (i, (stmt, params)) in statements.iter().enumerate() {
-                failed_at = i;
-                let params: Vec<_> = params.iter().map(to_sql).collect();
-                counts.push(sp.prepare_cached(stmt)?.execute(rusqlite::params_from_iter(params))? as u64);
-            }
-            sp.commit()?;
-            Ok(counts)
-        };
-        let r = run();
-        let statement = statements.get(failed_at).map_or("", |(s, _)| s.as_str());
-        let statement = statement.to_owned();
-        Ok(r.map_err(|e| self.sql_failed(e, &statement)))
+        let statements: Vec<(String, Vec<SqlValue>)> = statements.into_iter().map(|(s, p)| (s, p.iter().map(to_value).collect())).collect();
+        let r = c.transaction(&statements);
+        Ok(r.map_err(|(failed_at, e)| {
+            let statement = statements.get(failed_at).map_or("", |(s, _)| s.as_str()).to_owned();
+            self.sql_failed(e, &statement)
+        }))
     }
 }

@@ -28,7 +28,7 @@ impl Plugin for Greedy {
             .capability("calendar")
             .capability("notify")
             .capability("screens");
-        for r in ["calendar", "endless", "blobs", "count", "kv-fill", "kv-scan", "events", "events-small", "pragma", "logs", "sort", "notify", "screen", "screen-withdraw", "screen-list"] {
+        for r in ["calendar", "endless", "blobs", "count", "kv-fill", "kv-scan", "events", "events-small", "pragma", "logs", "sort", "notify", "screen", "screen-withdraw", "screen-list", "sql"] {
             m = m.route(Route::get(&format!("/greedy/{r}"), Audience::Public));
         }
         m
@@ -55,6 +55,25 @@ impl Plugin for Greedy {
                 let made = sql::execute("CREATE TABLE IF NOT EXISTS blobs (b BLOB)", &[]);
                 let inserts: Vec<J> = (0..n).map(|_| outcome(sql::execute("INSERT INTO blobs VALUES (zeroblob(16000000))", &[]))).collect();
                 Response::json(200, &json!({"create": outcome(made), "inserts": inserts}))
+            }
+            // Any statement (`q`), as a query or (`exec=1`) a change: what a
+            // plugin can and cannot reach with its own SQL.
+            "/greedy/sql" => {
+                let q = req.query_param("q").unwrap_or_default();
+                let r = if req.query_param("exec").as_deref() == Some("1") {
+                    outcome(sql::execute(&q, &[]).map(|n| J::from(n)))
+                } else {
+                    outcome(sql::query(&q, &[]).map(|rows| {
+                        J::from(rows.rows.iter().map(|row| J::from(row.iter().map(|v| match v {
+                            sql::Value::Null => J::Null,
+                            sql::Value::Integer(i) => J::from(*i),
+                            sql::Value::Real(f) => J::from(*f),
+                            sql::Value::Text(t) => J::from(t.clone()),
+                            sql::Value::Blob(b) => J::from(b.len()),
+                        }).collect::<Vec<_>>())).collect::<Vec<_>>())
+                    }))
+                };
+                Response::json(200, &json!({"sql": r}))
             }
             "/greedy/count" => {
                 let made = sql::execute("CREATE TABLE IF NOT EXISTS blobs (b BLOB)", &[]);
