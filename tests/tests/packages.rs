@@ -96,6 +96,27 @@ fn installed_version(root: &Path, pkg: &str) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// The uid and gid of the service user `linli` in the root's passwd file
+/// when this test runs as root (the service and `linli admin create` then
+/// run as that user, so a folder the package left unwritable to it shows);
+/// otherwise None and everything runs as the caller, who owns every file
+/// dpkg --force-not-root wrote.
+fn service_user(root: &Path) -> Option<(u32, u32)> {
+    if unsafe { libc::geteuid() } != 0 {
+        return None;
+    }
+    let passwd = std::fs::read_to_string(root.join("etc/passwd")).unwrap();
+    let line = passwd.lines().find(|l| l.starts_with("linli:")).expect("the user linli in the root's passwd");
+    let f: Vec<&str> = line.split(':').collect();
+    Some((f[2].parse().expect("uid"), f[3].parse().expect("gid")))
+}
+
+fn as_service_user(cmd: &mut Command, root: &Path) {
+    if let Some((uid, gid)) = service_user(root) {
+        std::os::unix::process::CommandExt::uid(std::os::unix::process::CommandExt::gid(cmd, gid), uid);
+    }
+}
+
 fn unit_value<'a>(unit: &'a str, key: &str) -> Option<&'a str> {
     unit.lines().find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
 }
@@ -109,6 +130,8 @@ fn start_installed_host(root: &Path, port: u16, log: &Path) -> Child {
     let inside = |a: &str| if a.starts_with('/') { root.join(&a[1..]).display().to_string() } else { a.to_owned() };
     let mut words = exec.split_whitespace().map(inside);
     let mut cmd = Command::new(words.next().expect("a program"));
+    // User=linli
+    as_service_user(&mut cmd, root);
     cmd.args(words).env("LINLI_LISTEN", format!("127.0.0.1:{port}")).env_remove("LINLI_DATA").env_remove("LINLI_PLUGINS").env_remove("LINLI_CONTENT").env_remove("LINLI_KEY_FILE");
     let err = std::fs::File::create(log).unwrap();
     let mut child = cmd.stdout(Stdio::null()).stderr(err).spawn().expect("the installed linli starts");
@@ -189,6 +212,8 @@ fn packages_install_serve_and_upgrade_keeping_data() {
         }
     }
     let tmp = tempfile::tempdir().unwrap();
+    // The service user must reach the root folder inside it.
+    std::fs::set_permissions(tmp.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let (v1, v2) = packages();
     let names: Vec<String> = v1.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert!(names.iter().any(|n| n.starts_with("linli_0.1.0-1_")) && names.iter().any(|n| n.starts_with("linli-signage_0.1.0-1_")), "{names:?}");
@@ -231,7 +256,11 @@ fn packages_install_serve_and_upgrade_keeping_data() {
     std::fs::write(&ticker, "+++\ntitle = \"本厅提示\"\nkind = \"ticker\"\n+++\n升级后仍在\n").unwrap();
     let data = root.join("var/lib/linli/data");
     let installed_linli = root.join("usr/bin/linli");
-    let mut c = Command::new(&installed_linli)
+    // As README says: `sudo -u linli linli admin create …` (a database file
+    // made by root would be read-only to the service).
+    let mut admin_create = Command::new(&installed_linli);
+    as_service_user(&mut admin_create, &root);
+    let mut c = admin_create
         .args(["admin", "create", "--username", "admin", "--name", "管理员", "--roles", "admin,editor", "--password-stdin", "--data"])
         .arg(&data)
         .stdin(Stdio::piped())
