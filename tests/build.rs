@@ -16,6 +16,7 @@ fn cargo_wasm(root: &Path, target_dir: &Path, pkgs: &[&str], env: &[(&str, &str)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("LINLI_FIXTURE_VERSION")
         .env_remove("LINLI_FIXTURE_BROKEN")
+        .env_remove("LINLI_FIXTURE_FILES_OTHER")
         .env_remove("LINLI_FIXTURE_CLASH");
     for p in pkgs {
         cmd.args(["-p", p]);
@@ -46,6 +47,7 @@ fn main() {
     pkgs.push("guest-records");
     pkgs.push("guest-greedy");
     pkgs.push("guest-outbound");
+    pkgs.push("guest-files");
     let dir = cargo_wasm(&root, &target_dir, &pkgs, &[]);
     for p in &plugins {
         let f = out.join(format!("{p}.wasm"));
@@ -60,6 +62,12 @@ fn main() {
     consts.push_str(&format!("pub const OUTBOUND: &str = {:?};\n", out.join("outbound.wasm").display().to_string()));
     std::fs::copy(dir.join("guest_records.wasm"), out.join("records.wasm")).unwrap();
     consts.push_str(&format!("pub const RECORDS: &str = {:?};\n", out.join("records.wasm").display().to_string()));
+    std::fs::copy(dir.join("guest_files.wasm"), out.join("files.wasm")).unwrap();
+    consts.push_str(&format!("pub const FILES: &str = {:?};\n", out.join("files.wasm").display().to_string()));
+    // The same plugin again as `files-b`: another plugin for the files tests.
+    let files_b = cargo_wasm(&root, &target_dir, &["guest-files"], &[("LINLI_FIXTURE_FILES_OTHER", "1")]);
+    std::fs::copy(files_b.join("guest_files.wasm"), out.join("files_b.wasm")).unwrap();
+    consts.push_str(&format!("pub const FILES_B: &str = {:?};\n", out.join("files_b.wasm").display().to_string()));
 
     // Three builds of one plugin for the hot-reload tests.
     for (name, env) in [

@@ -78,7 +78,8 @@ impl Host {
         let settings = Settings::load(&config.data_dir.join("linli.toml"))?;
         let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
         let outbox = Arc::new(crate::notify::Outbox::new(Some(db.clone()), Some(vault.clone()), settings.notify.clone()));
-        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox, screens: Default::default() });
+        let files = Arc::new(crate::files::FileStore::open(&config.data_dir.join("files"), &config.data_dir.join("keys").join("files.key"), db.clone())?);
+        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox, screens: Default::default(), files });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
         let linker = make_linker(&engine)?;
         let now = services.clock.now_ms();

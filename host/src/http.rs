@@ -10,6 +10,7 @@ mod host_api;
 mod login;
 mod notify;
 pub mod rate;
+pub mod uploads;
 pub mod shell;
 
 use crate::host::Host;

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod bus;
 pub mod content;
+pub mod files;
 pub mod host;
 pub mod http;
 pub mod manifest;

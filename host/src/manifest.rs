@@ -64,6 +64,7 @@ pub enum Capability {
     Http,
     Screens,
     Notify,
+    Files,
 }
 
 impl Capability {
@@ -81,6 +82,7 @@ impl Capability {
         Capability::Http,
         Capability::Screens,
         Capability::Notify,
+        Capability::Files,
     ];
 
     /// The name a manifest and `linli.toml` use.
@@ -98,6 +100,7 @@ impl Capability {
             Capability::Http => "http",
             Capability::Screens => "screens",
             Capability::Notify => "notify",
+            Capability::Files => "files",
         }
     }
 
@@ -127,6 +130,7 @@ impl Capability {
             Capability::Http => ("访问外部服务", "outside web services"),
             Capability::Screens => ("候办区显示屏", "waiting-area screens"),
             Capability::Notify => ("发送消息", "messages to residents and staff"),
+            Capability::Files => ("接收上传的文件", "uploaded files"),
         };
         if zh { z } else { e }
     }
@@ -146,6 +150,7 @@ impl Capability {
             Capability::Http => ("只向管理员在设置文件中为它列出的外部地址发送请求（如短信网关），其他地址一律拒绝，每次请求都记入日志", "send requests to the hosts an admin listed for it in linli.toml (an SMS gateway…); every other address is refused and every request is logged"),
             Capability::Screens => ("在候办区显示屏的轮播区或滚动字幕上发布条目（如招聘信息、活动、快递通知），可设有效期和优先级；停用插件即撤下", "show items (a job posting, an activity, a parcel notice) in the carousel or ticker of the waiting-area screens, with validity and priority; disabling the plugin takes them down"),
             Capability::Notify => ("给居民（手机号）或工作人员发送短信、微信等模板消息，由主机按设置的渠道发送、失败重试，每人每小时有条数上限，发送情况可在“消息发送”页查看", "send template messages (SMS, WeChat…) to residents by phone number or to staff, delivered by the host through the channel the admin set, with retries and a per-person hourly limit; delivery is shown on the messages page"),
+            Capability::Files => ("接收居民和工作人员上传的文件（申请材料、照片），只收它声明的类型和大小，按内容识别类型；个人材料加密保存，每次查看都记入审计日志；文件只经它自己的页面、按页面的访问范围提供", "take files residents and staff upload (application materials, photos), only of the types and sizes it declared, the type read from the content; personal material is encrypted and every access audited; files are served only through its own pages, to their audience"),
         };
         if zh { z } else { e }
     }

@@ -84,6 +84,24 @@ pub fn start(host: &Arc<Host>, tick_every: Duration, hot_reload: bool) -> anyhow
         }
     });
 
+    // Uploaded files no plugin keeps go once their grace period is over
+    // by the host's clock (capability `files`).
+    let h = host.clone();
+    tokio::spawn(async move {
+        let mut t = tokio::time::interval(Duration::from_secs(60));
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            t.tick().await;
+            let h = h.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                if let Err(e) = h.services.files.sweep(h.now_ms()) {
+                    tracing::error!(error = %e, "sweeping uploaded files");
+                }
+            })
+            .await;
+        }
+    });
+
     if let Some(dir) = host.config.content_dir.clone() {
         if dir.is_dir() {
             match crate::content::LiveContent::open(host, &dir, hot_reload) {

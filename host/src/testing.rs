@@ -84,7 +84,8 @@ impl PluginHarness {
         let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(1_767_225_600_000))); // 2026-01-01 08:00 +08:00
         let storage = Arc::new(MemoryStorage::default());
         let vault = Arc::new(crate::residents::Vault::open(&dir.path().join("harness.key"))?);
-        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default(), calendar: parking_lot::RwLock::new(Arc::new(shipped_calendar())), outbox: Arc::new(crate::notify::Outbox::new(None, None, Default::default())), screens: Default::default() });
+        let files = Arc::new(crate::files::FileStore::open(&dir.path().join("files"), &dir.path().join("files.key"), storage.clone())?);
+        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default(), calendar: parking_lot::RwLock::new(Arc::new(shipped_calendar())), outbox: Arc::new(crate::notify::Outbox::new(None, None, Default::default())), screens: Default::default(), files });
         let engine = SandboxEngine::new(None)?;
         let linker = make_linker(&engine)?;
         let ctx = LoadContext { engine: &engine, linker: &linker, services: services.clone(), data_dir: dir.path(), durability: Durability::Normal };
@@ -195,6 +196,80 @@ impl PluginHarness {
         let mut rows = self.services.outbox.list(usize::MAX);
         rows.reverse();
         rows
+    }
+
+    /// Upload `bytes` as the file `name` to an upload route of the plugin
+    /// (capability `files`), as `linli serve` does: stored in pieces,
+    /// its type sniffed and checked with the route's cap and the plugin's
+    /// quota, then the plugin called with `x-linli-file`. A refusal answers
+    /// 413, 415 or 507 with the message (naming the plugin) as the body; a
+    /// file the call did not keep is removed when the call fails.
+    pub fn upload(&self, path_and_query: &str, name: &str, bytes: &[u8], caller: &Caller) -> TestResponse {
+        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        let snap = self.registry.snapshot();
+        let found = ["POST", "PUT"].into_iter().find_map(|m| match snap.route(m, path) {
+            Routed::Found { target, params } => Some((m, target, params)),
+            _ => None,
+        });
+        let Some((method, target, params)) = found else { return TestResponse { status: 404, headers: vec![], body: vec![] } };
+        if !audience_allows(target.route.audience, &target.route.roles, caller) {
+            let status = if caller.kind == CallerKind::Anonymous { 401 } else { 403 };
+            return TestResponse { status, headers: vec![], body: vec![] };
+        }
+        let plugin = &target.plugin;
+        let Some(rule) = plugin.uploads.iter().find(|r| r.method == method && r.path == target.route.path) else {
+            return TestResponse { status: 415, headers: vec![], body: format!("`{method} {path}` is not an upload route of plugin `{}`", plugin.manifest.id).into_bytes() };
+        };
+        if !plugin.grants.contains("files") {
+            return TestResponse { status: 403, headers: vec![], body: format!("plugin `{}` was not granted `files`", plugin.manifest.id).into_bytes() };
+        }
+        let files = &self.services.files;
+        let quota = (plugin.limits.files_count, plugin.limits.files_mib.saturating_mul(1024 * 1024));
+        let stored = files.begin(&plugin.manifest.id, rule, quota, Some(bytes.len() as u64)).and_then(|mut up| {
+            for piece in bytes.chunks(16 * 1024) {
+                up.write(piece)?;
+            }
+            up.finish(name, self.clock.0.load(Ordering::SeqCst))
+        });
+        let meta = match stored {
+            Ok(m) => m,
+            Err(e) => return TestResponse { status: e.status(), headers: vec![], body: e.to_string().into_bytes() },
+        };
+        let req = types::Request {
+            method: method.into(),
+            path: path.into(),
+            route: target.route.path.clone(),
+            params,
+            query: query.into(),
+            headers: vec![("x-linli-file".into(), meta.id.clone())],
+            body: vec![],
+            caller: caller.to_wit(),
+        };
+        let answer = match plugin.handle(caller, req) {
+            Ok(r) => TestResponse { status: r.status, headers: r.headers, body: r.body },
+            Err(e) => TestResponse { status: call_error_status(&e), headers: vec![], body: e.to_string().into_bytes() },
+        };
+        if answer.status >= 400 && files.get(&plugin.manifest.id, &meta.id).ok().flatten().is_some_and(|m| !m.kept) {
+            let _ = files.discard(&plugin.manifest.id, &meta.id);
+        }
+        answer
+    }
+
+    /// The plugin's stored files (capability `files`).
+    pub fn files(&self) -> Vec<crate::files::FileMeta> {
+        self.services.files.list(&self.manifest().id).unwrap_or_default()
+    }
+
+    /// The content of one of the plugin's files.
+    pub fn file_bytes(&self, id: &str) -> Option<Vec<u8>> {
+        let m = self.services.files.get(&self.manifest().id, id).ok()??;
+        self.services.files.read_range(&m, 0, m.size as usize).ok()
+    }
+
+    /// Remove the files nobody kept for longer than the grace period, at
+    /// the harness clock's time; returns how many went.
+    pub fn sweep_files(&self) -> usize {
+        self.services.files.sweep(self.clock.0.load(Ordering::SeqCst)).unwrap_or(0)
     }
 
     /// Run the plugin's scheduled tick at the harness clock's time.

@@ -61,6 +61,8 @@ pub use linli_shared::mask;
 /// `normalise::phone("+86 139-0000-1111") == Ok("13900001111".into())`.
 pub use linli_shared::normalise;
 pub mod store;
+/// Uploaded files (capability `files`): upload routes, handles, serving.
+pub mod files;
 
 pub use inbound::{Caller, Request, Response};
 pub use manifest::{Audience, Manifest, Page, Route};
@@ -132,6 +134,7 @@ pub fn esc(s: &str) -> String {
 pub mod prelude {
     pub use crate::{Audience, Caller, Event, Manifest, Page, Plugin, Request, Response, Route, esc, export_plugin, t};
     pub use crate::{calendar, clock, config, events, http, kv, log, mask, notify, pseudonyms, residents, screens, sql};
+    pub use crate::files;
 }
 
 #[doc(hidden)]

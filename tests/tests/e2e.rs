@@ -7,6 +7,7 @@ mod compat;
 mod content;
 mod durability;
 mod events;
+mod files;
 mod fleet;
 mod harness;
 mod hot_reload;

@@ -75,16 +75,27 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
         }
     }
 
-    let body = match axum::body::to_bytes(body, super::MAX_BODY_BYTES).await {
-        Ok(b) => b,
-        Err(_) => return error_json(StatusCode::PAYLOAD_TOO_LARGE, "请求内容过大", "request body too large"),
+    // An upload route's body goes to the file store, streamed; the plugin
+    // gets the file's id instead (capability `files`).
+    let (upload, body) = match super::uploads::rule_for(&target.plugin, method.as_str(), &target.route.path) {
+        Some(rule) => match super::uploads::receive(&host, &target.plugin, rule, &parts.headers, body, &caller).await {
+            Ok(meta) => (Some(meta), axum::body::Bytes::new()),
+            Err(r) => return r,
+        },
+        None => match axum::body::to_bytes(body, super::MAX_BODY_BYTES).await {
+            Ok(b) => (None, b),
+            Err(_) => return error_json(StatusCode::PAYLOAD_TOO_LARGE, "请求内容过大", "request body too large"),
+        },
     };
-    let headers: Vec<(String, String)> = parts
+    let mut headers: Vec<(String, String)> = parts
         .headers
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "cookie" | "authorization" | "x-csrf-token"))
+        .filter(|(k, _)| !matches!(k.as_str(), "cookie" | "authorization" | "x-csrf-token" | super::uploads::FILE_HEADER))
         .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
+    if let Some(meta) = &upload {
+        headers.push((super::uploads::FILE_HEADER.to_owned(), meta.id.clone()));
+    }
     let wit_req = types::Request {
         method: method.as_str().to_owned(),
         path: path.clone(),
@@ -105,6 +116,10 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
         // blocking thread.
         None => plugin.handle_async(&caller, wit_req).await,
     };
+    if let Some(meta) = &upload {
+        let ok = result.as_ref().is_ok_and(|r| r.status < 400);
+        super::uploads::settle(&host, &plugin.manifest.id, meta, ok).await;
+    }
     let resp = match result {
         Ok(r) => r,
         Err(e) => return plugin_error(&e, zh),
@@ -121,6 +136,9 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
             super::admin::audit_log(&h, &caller, "plugin.change", Some(&format!("{plugin_id}: {route}")), None);
         })
         .await;
+    }
+    if let Some(id) = super::uploads::serve_request(&resp.headers) {
+        return super::uploads::serve(&host, &plugin, &caller, &id).await;
     }
     match to_http(&plugin, resp) {
         Ok((builder, body, page_title)) => {

@@ -68,6 +68,8 @@ pub struct HostServices {
     pub outbox: Arc<crate::notify::Outbox>,
     /// Items plugins show on the waiting-area screens (`screens`).
     pub screens: screens::Board,
+    /// Uploaded files (`files`), outside the database.
+    pub files: Arc<crate::files::FileStore>,
 }
 
 impl HostServices {
@@ -99,6 +101,10 @@ pub struct CallState {
     pub screen_ops: Vec<screens::ScreenOp>,
     /// Messages sent by this call, written to the outbox when it is kept.
     pub messages: Vec<crate::notify::NewMessage>,
+    /// Files kept or released by this call, applied when it is kept.
+    pub file_ops: Vec<files::FileOp>,
+    /// Upload routes declared from `manifest()` (capability `files`).
+    pub upload_rules: Vec<crate::files::UploadRule>,
     pub config_json: Arc<str>,
     /// The verified caller of the request being handled (None for events
     /// and ticks: nobody to act on behalf of).
@@ -188,19 +194,24 @@ impl CallState {
         self.services.bus.publish_stored(&events, &self.plugin_id);
         let ops = std::mem::take(&mut self.screen_ops);
         screens::apply_kept(&self.services, &self.plugin_id, ops);
+        files::apply_kept(&self.services, &self.plugin_id, std::mem::take(&mut self.file_ops));
         Ok(())
     }
 
     /// What must happen once this call's changes are kept (its screen
     /// items applied), taken out of the call; None when nothing.
     pub fn take_kept_effect(&mut self) -> Option<Box<dyn FnOnce() + Send>> {
-        if self.screen_ops.is_empty() {
+        if self.screen_ops.is_empty() && self.file_ops.is_empty() {
             return None;
         }
         let ops = std::mem::take(&mut self.screen_ops);
+        let file_ops = std::mem::take(&mut self.file_ops);
         let services = self.services.clone();
         let plugin = self.plugin_id.clone();
-        Some(Box::new(move || screens::apply_kept(&services, &plugin, ops)))
+        Some(Box::new(move || {
+            screens::apply_kept(&services, &plugin, ops);
+            files::apply_kept(&services, &plugin, file_ops);
+        }))
     }
 
     /// The call returned, on its plugin's lane: keep its SQL changes in
@@ -228,6 +239,7 @@ impl CallState {
     pub fn roll_back(&mut self) {
         self.events.clear();
         self.screen_ops.clear();
+        self.file_ops.clear();
         self.messages.clear();
         if let Some(unit) = self.sql_unit.take()
             && let Err(e) = unit.join_group(false)
@@ -288,6 +300,7 @@ mod calendar;
 mod clock;
 mod config;
 mod events;
+pub mod files;
 pub mod http;
 mod kv;
 mod log;

@@ -45,6 +45,10 @@ pub struct Limits {
     pub notify_per_minute: u32,
     /// Messages the plugin may send one recipient per hour.
     pub notify_per_recipient_per_hour: u32,
+    /// Bytes of uploaded files (capability `files`) the plugin may hold, in MiB.
+    pub files_mib: u64,
+    /// Uploaded files the plugin may hold.
+    pub files_count: u64,
 }
 
 impl Default for Limits {
@@ -68,6 +72,8 @@ impl Default for Limits {
             notify_per_call: 20,
             notify_per_minute: 60,
             notify_per_recipient_per_hour: 5,
+            files_mib: 1024,
+            files_count: 10_000,
         }
     }
 }

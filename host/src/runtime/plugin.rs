@@ -110,6 +110,8 @@ pub struct LoadedPlugin {
     /// The hosts its `http` requests may reach (`http_allow`).
     pub http_allow: Arc<super::capabilities::http::AllowList>,
     pub health: Health,
+    /// Its upload routes (capability `files`).
+    pub uploads: Vec<crate::files::UploadRule>,
     pub from_cache: bool,
     pub loaded_at_ms: i64,
     pre: PluginPre<CallState>,
@@ -222,6 +224,7 @@ impl LoadedPlugin {
             config_json: Arc::from("{}"),
             http_allow: Default::default(),
             health: Health::default(),
+            uploads: Vec::new(),
             from_cache,
             loaded_at_ms: ctx.services.clock.now_ms(),
             pre,
@@ -230,11 +233,18 @@ impl LoadedPlugin {
             services: ctx.services.clone(),
             budgets: Default::default(),
         };
-        let raw = plugin
-            .call_here("manifest", None, |p, store| p.call_manifest(store))
+        // Upload routes (capability `files`) are declared by calls made
+        // from manifest(): the manifest record of 0.1.0 has no field for them.
+        let (raw, uploads) = plugin
+            .call_here("manifest", None, |p, store| {
+                let m = p.call_manifest(&mut *store)?;
+                Ok((m, std::mem::take(&mut store.data_mut().upload_rules)))
+            })
             .map_err(|e| LoadError::ManifestCall { file: fname.clone(), reason: e.to_string() })?;
         let manifest = Manifest::from(raw);
         validate_manifest(&manifest).map_err(|reason| LoadError::Manifest { file: fname.clone(), reason })?;
+        crate::files::check_rules(&manifest.routes, &uploads).map_err(|reason| LoadError::Manifest { file: fname.clone(), reason })?;
+        plugin.uploads = uploads;
         let settings = settings_for(&manifest.id);
         if settings.disabled {
             return Err(file_err(format!("plugin `{}` is disabled in the settings", manifest.id)));
@@ -485,6 +495,8 @@ impl LoadedPlugin {
             events: Vec::new(),
             messages: Vec::new(),
             screen_ops: Vec::new(),
+            file_ops: Vec::new(),
+            upload_rules: Vec::new(),
             config_json: self.config_json.clone(),
             caller,
             host_calls: 0,

@@ -1,0 +1,224 @@
+//! Uploads to a plugin's upload route and files a plugin asks the host to
+//! serve (capability `files`; the store is `crate::files`).
+//!
+//! An upload route's body never reaches the plugin: it is streamed here,
+//! piece by piece, into the store (hashed, sniffed, sealed when personal),
+//! refused as soon as it passes the route's cap or the plugin's quota or
+//! shows a type the route does not accept; the plugin is then called with
+//! an empty body and `x-linli-file: <id>`. The file's name comes from the
+//! `x-linli-file-name` header (percent-encoded UTF-8), sanitised, and is
+//! never used as a path. A plugin's answer with `x-linli-serve-file: <id>`
+//! is replaced by that file, streamed (the plugin's own route has passed
+//! its audience check already; an id not of this plugin is not found).
+
+use super::ApiError;
+use crate::auth::Caller;
+use crate::files::{FileError, FileMeta, UploadRule};
+use crate::host::Host;
+use crate::runtime::LoadedPlugin;
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use std::sync::Arc;
+
+/// The request header the plugin reads its upload's id from.
+pub const FILE_HEADER: &str = "x-linli-file";
+/// The request header carrying the file's name (percent-encoded).
+pub const NAME_HEADER: &str = "x-linli-file-name";
+/// The response header that asks the host to serve a file.
+pub const SERVE_HEADER: &str = "x-linli-serve-file";
+
+/// A refusal of the files layer as the API's error.
+pub fn file_error(e: &FileError) -> ApiError {
+    match e {
+        FileError::TooLarge { plugin, limit } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "file_too_large",
+            format!("文件过大：插件 {plugin} 的此接口最多接受 {limit} 字节"),
+            e.to_string(),
+        ),
+        FileError::WrongType { plugin, allowed, .. } => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "file_type",
+            format!("文件类型不符：插件 {plugin} 的此接口只接受 {allowed}（按文件内容识别，不看文件名）"),
+            e.to_string(),
+        ),
+        FileError::Quota { plugin, limit, .. } => ApiError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "file_quota",
+            format!("插件 {plugin} 的文件存储已满（上限 {limit}），请联系管理员"),
+            e.to_string(),
+        ),
+        FileError::Incomplete { plugin } => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "upload_incomplete",
+            format!("上传未完成（插件 {plugin}），请重新上传"),
+            e.to_string(),
+        ),
+        FileError::NotFound { plugin, .. } => ApiError::new(StatusCode::NOT_FOUND, "file_not_found", format!("文件不存在（插件 {plugin}）"), e.to_string()),
+        FileError::Io(_) => ApiError::internal("storing or reading a file", e),
+    }
+}
+
+/// The plugin's rule for this route, if it is an upload route.
+pub fn rule_for<'a>(plugin: &'a LoadedPlugin, method: &str, route_path: &str) -> Option<&'a UploadRule> {
+    plugin.uploads.iter().find(|r| r.method == method && r.path == route_path)
+}
+
+/// Receive the body of an upload to `plugin` under `rule` into the store.
+pub async fn receive(host: &Arc<Host>, plugin: &LoadedPlugin, rule: &UploadRule, headers: &HeaderMap, body: Body, caller: &Caller) -> Result<FileMeta, Response> {
+    let id = plugin.manifest.id.as_str();
+    if !plugin.grants.contains(crate::manifest::Capability::Files.name()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "capability_denied",
+            format!("插件 {id} 未获准接收文件（权限 files）"),
+            format!("plugin `{id}` was not granted `files`, so it cannot take uploads"),
+        )
+        .into_response());
+    }
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if ct.starts_with("multipart/") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "upload_raw_only",
+            "请直接以请求内容发送文件（页面的上传脚本会这样做）",
+            format!("plugin `{id}`: send the file itself as the request body, its name in `{NAME_HEADER}` (the upload script does), not a multipart form"),
+        )
+        .into_response());
+    }
+    let expected = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let name = headers.get(NAME_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let quota = (plugin.limits.files_count, plugin.limits.files_mib.saturating_mul(1024 * 1024));
+    let files = host.services.files.clone();
+    let mut up = files.begin(id, rule, quota, expected).map_err(|e| file_error(&e).into_response())?;
+    let mut body = body;
+    while let Some(frame) = body.frame().await {
+        let frame = match frame {
+            Ok(f) => f,
+            // A cut connection: `up` is dropped, its temporary file with it.
+            Err(_) => return Err(file_error(&FileError::Incomplete { plugin: id.into() }).into_response()),
+        };
+        if let Ok(data) = frame.into_data() {
+            // A piece is at most what hyper read at once (tens of KiB): the
+            // write is short enough to do on the worker.
+            up.write(&data).map_err(|e| file_error(&e).into_response())?;
+        }
+    }
+    if expected.is_some_and(|n| n != up.size()) {
+        return Err(file_error(&FileError::Incomplete { plugin: id.into() }).into_response());
+    }
+    let meta = up.finish(&name, host.now_ms()).map_err(|e| file_error(&e).into_response())?;
+    if meta.personal {
+        audit(host, caller, &meta, "file.upload").await;
+    }
+    Ok(meta)
+}
+
+/// Write an access to a personal file to the audit log.
+async fn audit(host: &Arc<Host>, caller: &Caller, m: &FileMeta, action: &'static str) {
+    let (h, caller, target, detail) = (host.clone(), caller.clone(), format!("file {}/{}", m.plugin, m.id), format!("via plugin {}", m.plugin));
+    let _ = tokio::task::spawn_blocking(move || {
+        if let Err(e) = crate::audit::record(&h.db, h.services.vault.audit_chain(), &caller, h.now_ms(), action, Some(&target), Some(&detail)) {
+            tracing::error!(error = %e, "could not write the audit log");
+        }
+    })
+    .await;
+}
+
+/// The file id a plugin's answer asks the host to serve, if any.
+pub fn serve_request(headers: &[(String, String)]) -> Option<String> {
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(SERVE_HEADER)).map(|(_, v)| v.trim().to_owned())
+}
+
+/// Serve file `id` of `plugin` (asked for by its answer), streamed.
+pub async fn serve(host: &Arc<Host>, plugin: &LoadedPlugin, caller: &Caller, id: &str) -> Response {
+    let pid = plugin.manifest.id.clone();
+    if !plugin.grants.contains(crate::manifest::Capability::Files.name()) {
+        return file_error(&FileError::NotFound { plugin: pid, id: id.into() }).into_response();
+    }
+    let meta = match host.services.files.get(&pid, id) {
+        Ok(Some(m)) => m,
+        Ok(None) => {
+            tracing::warn!(plugin = %pid, file = %id.chars().take(80).collect::<String>(), "plugin asked to serve a file it does not have");
+            return file_error(&FileError::NotFound { plugin: pid, id: id.chars().take(80).collect() }).into_response();
+        }
+        Err(e) => return file_error(&e).into_response(),
+    };
+    if meta.personal {
+        audit(host, caller, &meta, "file.read").await;
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(4);
+    let (files, m) = (host.services.files.clone(), meta.clone());
+    tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let mut reader = match files.reader(&m) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(plugin = %m.plugin, file = %m.id, error = %e, "opening a file to serve");
+                let _ = tx.blocking_send(Err(std::io::Error::other("file unreadable")));
+                return;
+            }
+        };
+        let mut buf = vec![0u8; crate::files::CHUNK];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    if tx.blocking_send(Ok(bytes::Bytes::copy_from_slice(&buf[..n]))).is_err() {
+                        break; // the client went away
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(plugin = %m.plugin, file = %m.id, error = %e, "reading a file to serve");
+                    let _ = tx.blocking_send(Err(e));
+                    break;
+                }
+            }
+        }
+    });
+    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    let mut r = Response::new(body);
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&meta.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(meta.size));
+    if let Ok(v) = HeaderValue::from_str(&disposition(&meta.name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    // Whatever a file holds, it never runs as a page of this host.
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    r.extensions_mut().insert(super::PluginAnswer);
+    r
+}
+
+/// `attachment` with the name as ASCII and as UTF-8 (RFC 6266).
+fn disposition(name: &str) -> String {
+    let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "._- ".contains(c) { c } else { '_' }).collect();
+    let utf8: String = name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"._-".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{utf8}")
+}
+
+/// After the plugin answered an upload: a file its call did not keep is
+/// removed at once when the call failed or refused it (4xx/5xx).
+pub async fn settle(host: &Arc<Host>, plugin: &str, meta: &FileMeta, succeeded: bool) {
+    if succeeded {
+        return;
+    }
+    let (files, plugin, id) = (host.services.files.clone(), plugin.to_owned(), meta.id.clone());
+    let _ = tokio::task::spawn_blocking(move || {
+        if let Ok(Some(m)) = files.get(&plugin, &id)
+            && !m.kept
+            && let Err(e) = files.discard(&plugin, &id)
+        {
+            tracing::error!(plugin, file = %id, error = %e, "removing an upload whose call failed");
+        }
+    })
+    .await;
+}
