@@ -17,7 +17,8 @@ fn cargo_wasm(root: &Path, target_dir: &Path, pkgs: &[&str], env: &[(&str, &str)
         .env_remove("LINLI_FIXTURE_VERSION")
         .env_remove("LINLI_FIXTURE_BROKEN")
         .env_remove("LINLI_FIXTURE_FILES_OTHER")
-        .env_remove("LINLI_FIXTURE_CLASH");
+        .env_remove("LINLI_FIXTURE_CLASH")
+        .env_remove("LINLI_SVC_ID");
     for p in pkgs {
         cmd.args(["-p", p]);
     }
@@ -80,6 +81,13 @@ fn main() {
         let f = out.join(format!("{}.wasm", name.to_lowercase()));
         std::fs::copy(dir.join("guest_versioned.wasm"), &f).unwrap();
         consts.push_str(&format!("pub const {name}: &str = {:?};\n", f.display().to_string()));
+    }
+    // One build per id of the services guest (tests/tests/services.rs).
+    for id in ["svc-a", "svc-b", "svc-c", "svc-d", "svc-e"] {
+        let dir = cargo_wasm(&root, &target_dir, &["guest-services"], &[("LINLI_SVC_ID", id)]);
+        let f = out.join(format!("{id}.wasm"));
+        std::fs::copy(dir.join("guest_services.wasm"), &f).unwrap();
+        consts.push_str(&format!("pub const {}: &str = {:?};\n", id.to_uppercase().replace('-', "_"), f.display().to_string()));
     }
     std::fs::write(out.join("fixtures.rs"), consts).unwrap();
 

@@ -163,4 +163,13 @@
       location.reload();
     });
   });
+
+  // ---- plugins: which plugins each may call (capability `services`) ----
+  $$('form.calls').forEach(function (f) {
+    onSubmit(f, async function () {
+      var callees = $$('input:checked', f).map(function (x) { return x.value; });
+      await Linli.api('POST', '/api/host/plugins/' + encodeURIComponent(f.dataset.plugin) + '/calls', { callees: callees });
+      location.reload();
+    });
+  });
 })();

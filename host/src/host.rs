@@ -79,7 +79,7 @@ impl Host {
         let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
         let outbox = Arc::new(crate::notify::Outbox::new(Some(db.clone()), Some(vault.clone()), settings.notify.clone()));
         let files = Arc::new(crate::files::FileStore::open(&config.data_dir.join("files"), &config.data_dir.join("keys").join("files.key"), db.clone())?);
-        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox, screens: Default::default(), files });
+        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox, screens: Default::default(), files, calls: crate::runtime::capabilities::services::Calls::open(db.clone()).context("reading the allowed service links")? });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
         let linker = make_linker(&engine)?;
         let now = services.clock.now_ms();
@@ -98,6 +98,8 @@ impl Host {
             calendar_seen: parking_lot::Mutex::new(None),
             load_lock: parking_lot::Mutex::new(()),
         });
+        // Service calls find their callees among this host's plugins.
+        host.services.calls.attach(Arc::downgrade(&host) as std::sync::Weak<dyn crate::runtime::capabilities::services::Directory>);
         // Plugins an admin disabled stay disabled: known before any loads.
         host.registry.set_disabled_all(crate::auth::grants::disabled(&host.db).context("reading which plugins are disabled")?);
         host.refresh_calendar();

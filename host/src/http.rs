@@ -46,6 +46,7 @@ pub const HOST_ROUTES: &[(&str, &str, crate::manifest::Audience, &[&str])] = {
         ("GET", "/api/host/plugins", Staff, &["maintainer"]),
         ("GET", "/admin/host/plugins", Staff, &["maintainer"]),
         ("POST", "/api/host/plugins/{id}/grants", Admin, &[]),
+        ("POST", "/api/host/plugins/{id}/calls", Admin, &[]),
         ("POST", "/api/host/plugins/{id}/disable", Admin, &[]),
         ("POST", "/api/host/plugins/{id}/enable", Admin, &[]),
         ("GET", "/admin/host/content", Staff, &["editor", "supervisor", "maintainer"]),

@@ -21,7 +21,21 @@ pub struct Route {
     pub path: String,
     pub audience: Audience,
     pub roles: Vec<String>,
+    /// Other plugins may call it (capability `services`), along a link an
+    /// admin allowed. In the WIT record it is the reserved entry
+    /// [`CALLABLE_MARK`] in `roles` (the record's shape cannot change, so
+    /// plugins built before it still load); the host strips it from
+    /// `roles` and keeps it here.
+    #[serde(default)]
+    pub callable: bool,
 }
+
+/// The entry in a route's `roles` that marks it callable by other plugins
+/// (`Route::callable()` in the SDK). A staff role name never starts with
+/// `@` (see [`validate_manifest`]), so no role can be mistaken for it and
+/// an old host would only see a role nobody holds: the route stays closed
+/// to staff calls rather than opening.
+pub const CALLABLE_MARK: &str = "@callable";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Page {
@@ -65,6 +79,7 @@ pub enum Capability {
     Screens,
     Notify,
     Files,
+    Services,
 }
 
 impl Capability {
@@ -83,6 +98,7 @@ impl Capability {
         Capability::Screens,
         Capability::Notify,
         Capability::Files,
+        Capability::Services,
     ];
 
     /// The name a manifest and `linli.toml` use.
@@ -101,6 +117,7 @@ impl Capability {
             Capability::Screens => "screens",
             Capability::Notify => "notify",
             Capability::Files => "files",
+            Capability::Services => "services",
         }
     }
 
@@ -131,6 +148,7 @@ impl Capability {
             Capability::Screens => ("候办区显示屏", "waiting-area screens"),
             Capability::Notify => ("发送消息", "messages to residents and staff"),
             Capability::Files => ("接收上传的文件", "uploaded files"),
+            Capability::Services => ("调用其他插件", "calls to other plugins"),
         };
         if zh { z } else { e }
     }
@@ -151,6 +169,7 @@ impl Capability {
             Capability::Screens => ("在候办区显示屏的轮播区或滚动字幕上发布条目（如招聘信息、活动、快递通知），可设有效期和优先级；停用插件即撤下", "show items (a job posting, an activity, a parcel notice) in the carousel or ticker of the waiting-area screens, with validity and priority; disabling the plugin takes them down"),
             Capability::Notify => ("给居民（手机号）或工作人员发送短信、微信等模板消息，由主机按设置的渠道发送、失败重试，每人每小时有条数上限，发送情况可在“消息发送”页查看", "send template messages (SMS, WeChat…) to residents by phone number or to staff, delivered by the host through the channel the admin set, with retries and a per-person hourly limit; delivery is shown on the messages page"),
             Capability::Files => ("接收居民和工作人员上传的文件（申请材料、照片），只收它声明的类型和大小，按内容识别类型；个人材料加密保存，每次查看都记入审计日志；文件只经它自己的页面、按页面的访问范围提供", "take files residents and staff upload (application materials, photos), only of the types and sizes it declared, the type read from the content; personal material is encrypted and every access audited; files are served only through its own pages, to their audience"),
+            Capability::Services => ("调用其他插件开放的接口（如预约、评价），只能调用管理员在本页逐一允许的插件，可代表当前办事的居民或工作人员调用，对方按其本人的权限检查", "call the open routes of other plugins (appointments, ratings…), only those an admin allowed one by one on this page, as itself or for the person being served, who is then checked as themselves"),
         };
         if zh { z } else { e }
     }
@@ -196,6 +215,11 @@ pub fn validate_manifest(m: &Manifest) -> Result<(), String> {
         if !seen.insert((r.method.clone(), r.path.clone())) {
             return Err(format!("routes[{i}]: `{} {}` is declared twice", r.method, r.path));
         }
+        // `@…` entries are the host's markers, never roles (the one known
+        // marker was taken out of `roles` when the manifest was read).
+        if let Some(bad) = r.roles.iter().find(|role| role.starts_with('@')) {
+            return Err(format!("routes[{i}] `{} {}`: role `{bad}` is not a role (names starting with `@` are reserved; `{CALLABLE_MARK}` marks a route callable)", r.method, r.path));
+        }
     }
     for (i, p) in m.pages.iter().enumerate() {
         if !m.routes.iter().any(|r| r.method == "GET" && r.path == p.path) {
@@ -239,7 +263,7 @@ mod tests {
             name_en: "Notices".into(),
             version: "0.1.0".into(),
             capabilities: vec!["kv".into()],
-            routes: vec![Route { method: "GET".into(), path: "/api/notices/{id}".into(), audience: Audience::Public, roles: vec![] }],
+            routes: vec![Route { method: "GET".into(), path: "/api/notices/{id}".into(), audience: Audience::Public, roles: vec![], callable: false }],
             ..Default::default()
         }
     }
@@ -263,5 +287,8 @@ mod tests {
         let mut m = sample();
         m.routes[0].path = "/a/../b".into();
         assert!(validate_manifest(&m).is_err());
+        let mut m = sample();
+        m.routes[0].roles = vec!["@admin".into()];
+        assert!(validate_manifest(&m).unwrap_err().contains("role `@admin` is not a role"));
     }
 }

@@ -33,9 +33,14 @@ use std::sync::atomic::Ordering;
 
 /// A plugin loaded into a private, in-memory host.
 pub struct PluginHarness {
-    registry: Registry,
+    registry: Arc<Registry>,
     services: Arc<HostServices>,
     clock: Arc<ManualClock>,
+    /// The plugin under test; [`add_plugin`](Self::add_plugin) loads
+    /// others beside it (the plugins it calls with `services`).
+    main: String,
+    engine: SandboxEngine,
+    linker: wasmtime::component::Linker<crate::runtime::capabilities::CallState>,
     _dir: tempfile::TempDir,
 }
 
@@ -85,21 +90,54 @@ impl PluginHarness {
         let storage = Arc::new(MemoryStorage::default());
         let vault = Arc::new(crate::residents::Vault::open(&dir.path().join("harness.key"))?);
         let files = Arc::new(crate::files::FileStore::open(&dir.path().join("files"), &dir.path().join("files.key"), storage.clone())?);
-        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default(), calendar: parking_lot::RwLock::new(Arc::new(shipped_calendar())), outbox: Arc::new(crate::notify::Outbox::new(None, None, Default::default())), screens: Default::default(), files });
+        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default(), calendar: parking_lot::RwLock::new(Arc::new(shipped_calendar())), outbox: Arc::new(crate::notify::Outbox::new(None, None, Default::default())), screens: Default::default(), files, calls: Default::default() });
         let engine = SandboxEngine::new(None)?;
         let linker = make_linker(&engine)?;
         let ctx = LoadContext { engine: &engine, linker: &linker, services: services.clone(), data_dir: dir.path(), durability: Durability::Normal };
         let plugin = crate::runtime::LoadedPlugin::load(&ctx, wasm, &bytes, &|_| settings.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
         // The shipped layouts have every zone; `set_screen_zones` narrows it.
         services.screens.set_fallback_zones(linli_content::ZoneKind::ALL.to_vec());
-        let registry = Registry::default();
+        let registry = Arc::new(Registry::default());
+        let main = plugin.manifest.id.clone();
         registry.install(plugin).map_err(|e| anyhow::anyhow!(e))?;
-        Ok(PluginHarness { registry, services, clock, _dir: dir })
+        // `services` calls find their callees among this harness's plugins.
+        services.calls.attach(Arc::downgrade(&registry) as std::sync::Weak<dyn crate::runtime::capabilities::services::Directory>);
+        Ok(PluginHarness { registry, services, clock, main, engine, linker, _dir: dir })
     }
 
     /// The manifest as the host read it.
     pub fn manifest(&self) -> crate::manifest::Manifest {
-        self.registry.snapshot().plugins.values().next().map(|p| p.manifest.clone()).unwrap_or_default()
+        self.main_plugin().map(|p| p.manifest.clone()).unwrap_or_default()
+    }
+
+    fn main_plugin(&self) -> Option<Arc<crate::runtime::LoadedPlugin>> {
+        self.registry.snapshot().plugins.get(&self.main).cloned()
+    }
+
+    /// Load another built plugin beside the one under test (sharing its
+    /// store, clock and outbox): one it calls with `services`. Requests
+    /// reach it by its routes like any other. Returns its id.
+    pub fn add_plugin(&self, wasm: impl AsRef<Path>, settings: PluginSettings) -> anyhow::Result<String> {
+        let wasm = wasm.as_ref();
+        let bytes = std::fs::read(wasm).map_err(|e| anyhow::anyhow!("{}: {e} (build the plugin for wasm32-wasip2 first)", wasm.display()))?;
+        let postgres = harness_postgres();
+        let ctx = LoadContext { engine: &self.engine, linker: &self.linker, services: self.services.clone(), data_dir: self._dir.path(), durability: Durability::Normal, postgres: postgres.as_ref() };
+        let plugin = crate::runtime::LoadedPlugin::load(&ctx, wasm, &bytes, &|_| settings.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let id = plugin.manifest.id.clone();
+        self.registry.install(plugin).map_err(|e| anyhow::anyhow!(e))?;
+        Ok(id)
+    }
+
+    /// Allow plugin `caller` to call plugin `callee` (capability
+    /// `services`), as an admin does on the plugins page.
+    pub fn allow_call(&self, caller: &str, callee: &str) {
+        let _ = self.services.calls.set_link(caller, callee, true, "harness", self.clock.0.load(Ordering::SeqCst));
+    }
+
+    /// Disable or enable a plugin added beside the one under test (its
+    /// routes and service calls answer 404 while disabled).
+    pub fn set_enabled(&self, id: &str, enabled: bool) -> anyhow::Result<()> {
+        self.registry.set_disabled(id, !enabled).map_err(|e| anyhow::anyhow!(e))
     }
 
     /// Set the clock the plugin sees (ms since the Unix epoch).
@@ -169,8 +207,7 @@ impl PluginHarness {
     /// Run SQL on the plugin's own database from the test: set up the state
     /// an older version of the plugin left behind, or look at what it wrote.
     pub fn sql<T>(&self, f: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T>) -> anyhow::Result<T> {
-        let snap = self.registry.snapshot();
-        let plugin = snap.plugins.values().next().ok_or_else(|| anyhow::anyhow!("no plugin loaded"))?;
+        let plugin = self.main_plugin().ok_or_else(|| anyhow::anyhow!("no plugin loaded"))?;
         let db = plugin.sql_db().ok_or_else(|| anyhow::anyhow!("the plugin was not granted `sql`"))?;
         db.with(f).map_err(|e| anyhow::anyhow!("{e}"))
     }
@@ -275,8 +312,7 @@ impl PluginHarness {
     /// Run the plugin's scheduled tick at the harness clock's time.
     pub fn tick(&self) -> Result<(), String> {
         let now = self.clock.0.load(Ordering::SeqCst);
-        let snap = self.registry.snapshot();
-        let p = snap.plugins.values().next().ok_or("no plugin")?;
+        let p = self.main_plugin().ok_or("no plugin")?;
         p.tick(now).map_err(|e| e.to_string())?
     }
 }

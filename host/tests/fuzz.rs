@@ -59,7 +59,7 @@ fn arb_valid_manifest() -> impl Strategy<Value = Manifest> {
         let mut seen = std::collections::BTreeSet::new();
         rs.into_iter()
             .filter(|(m, p, _)| seen.insert((m.to_string(), p.clone())))
-            .map(|(m, p, audience)| Route { method: m.into(), path: p, audience, roles: vec![] })
+            .map(|(m, p, audience)| Route { method: m.into(), path: p, audience, roles: vec![], callable: false })
             .collect::<Vec<_>>()
     });
     (
@@ -120,7 +120,7 @@ const BREAKS: &[(&str, &str)] = &[
 
 /// `m` with break number `which` applied.
 fn broken(mut m: Manifest, which: usize, pick: usize) -> Manifest {
-    let route = |path: &str| Route { method: "GET".into(), path: path.into(), audience: Audience::Public, roles: vec![] };
+    let route = |path: &str| Route { method: "GET".into(), path: path.into(), audience: Audience::Public, roles: vec![], callable: false };
     match which {
         0 => m.id = format!("A{}", m.id),
         1 => m.id = format!("{}{}", pick % 10, m.id),
@@ -213,6 +213,7 @@ fn arb_route() -> impl Strategy<Value = Route> {
         path,
         audience,
         roles: vec![],
+        callable: false,
     })
 }
 

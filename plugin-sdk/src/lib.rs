@@ -63,6 +63,8 @@ pub use linli_shared::normalise;
 pub mod store;
 /// Uploaded files (capability `files`): upload routes, handles, serving.
 pub mod files;
+/// Calls to other plugins' callable routes (capability `services`).
+pub mod services;
 
 pub use inbound::{Caller, Request, Response};
 pub use manifest::{Audience, Manifest, Page, Route};
@@ -135,6 +137,7 @@ pub mod prelude {
     pub use crate::{Audience, Caller, Event, Manifest, Page, Plugin, Request, Response, Route, esc, export_plugin, t};
     pub use crate::{calendar, clock, config, events, http, kv, log, mask, notify, pseudonyms, residents, screens, sql};
     pub use crate::files;
+    pub use crate::services;
 }
 
 #[doc(hidden)]

@@ -39,13 +39,19 @@ pub struct Route {
     path: String,
     audience: Audience,
     roles: Vec<String>,
+    callable: bool,
 }
+
+/// How a callable route is marked in the manifest: a reserved entry in the
+/// route's `roles` (the WIT record keeps its shape, so plugins built before
+/// it still load). The host takes it out; no role name starts with `@`.
+const CALLABLE_MARK: &str = "@callable";
 
 impl Route {
     /// A route for `method` (GET, POST, PUT, PATCH, DELETE) and `path`
     /// (with `{name}` segments).
     pub fn new(method: &str, path: &str, audience: Audience) -> Self {
-        Route { method: method.to_owned(), path: path.to_owned(), audience, roles: vec![] }
+        Route { method: method.to_owned(), path: path.to_owned(), audience, roles: vec![], callable: false }
     }
     /// `GET path`.
     pub fn get(path: &str, audience: Audience) -> Self {
@@ -62,6 +68,14 @@ impl Route {
     /// Only staff holding one of these roles (admins always pass).
     pub fn roles(mut self, roles: &[&str]) -> Self {
         self.roles = roles.iter().map(|s| s.to_string()).collect();
+        self
+    }
+    /// Other plugins may call this route (capability `services`), along a
+    /// link an admin allowed. Called on behalf of a person, the audience
+    /// and roles are checked against that person; called by a plugin as
+    /// itself, the link is the permission.
+    pub fn callable(mut self) -> Self {
+        self.callable = true;
         self
     }
 }
@@ -164,7 +178,13 @@ impl Manifest {
             routes: self
                 .routes
                 .into_iter()
-                .map(|r| wit::Route { method: r.method, path: r.path, audience: r.audience.into_wit(), roles: r.roles })
+                .map(|r| {
+                    let mut roles = r.roles;
+                    if r.callable {
+                        roles.push(CALLABLE_MARK.to_owned());
+                    }
+                    wit::Route { method: r.method, path: r.path, audience: r.audience.into_wit(), roles }
+                })
                 .collect(),
             pages: self
                 .pages

@@ -20,6 +20,7 @@ mod queue;
 mod sandbox;
 mod screens;
 mod security;
+mod services;
 mod signage_follow;
 mod staff_pages;
 mod template;

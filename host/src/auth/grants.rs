@@ -52,3 +52,29 @@ pub fn store_disabled(db: &SqliteStorage, plugin_id: &str, disabled: bool, by: &
         .map(|_| ())
     })
 }
+
+/// The service links an admin allowed (capability `services`): (caller
+/// plugin, callee plugin) pairs.
+pub fn links(db: &SqliteStorage) -> Result<std::collections::BTreeSet<(String, String)>> {
+    db.with_reader(|c| {
+        let mut st = c.prepare("SELECT caller_id, callee_id FROM service_links")?;
+        let pairs = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        Ok(pairs)
+    })
+}
+
+/// Allow (or stop allowing) plugin `caller` to call plugin `callee`.
+pub fn store_link(db: &SqliteStorage, caller: &str, callee: &str, allowed: bool, by: &str, now: i64) -> Result<()> {
+    db.with_writer(|c| {
+        if allowed {
+            c.execute(
+                "INSERT INTO service_links (caller_id, callee_id, granted_by, granted_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(caller_id, callee_id) DO UPDATE SET granted_by = excluded.granted_by, granted_at = excluded.granted_at",
+                params![caller, callee, by, now],
+            )
+        } else {
+            c.execute("DELETE FROM service_links WHERE caller_id = ?1 AND callee_id = ?2", params![caller, callee])
+        }
+        .map(|_| ())
+    })
+}

@@ -30,6 +30,7 @@ pub fn router() -> Router<Arc<Host>> {
         .route("/api/host/devices/{id}/revoke", post(device_revoke))
         .route("/device/pair", get(device_pair))
         .route("/api/host/plugins/{id}/grants", post(set_grants))
+        .route("/api/host/plugins/{id}/calls", post(set_calls))
         .route("/api/host/plugins/{id}/disable", post(plugin_disable))
         .route("/api/host/plugins/{id}/enable", post(plugin_enable))
         .route("/admin/host/audit", get(audit_page))
@@ -360,6 +361,81 @@ async fn set_grants(State(host): State<Arc<Host>>, headers: HeaderMap, method: M
     }
 }
 
+// ---- service links (capability `services`) ----
+
+/// Which plugins plugin `id` may call: the whole list, as the page's
+/// checkboxes send it (admins only, CSRF-checked, audited). A callee must
+/// be a loaded plugin other than the caller itself.
+async fn set_calls(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<String>, body: axum::body::Bytes) -> Result<Response, ApiError> {
+    let (caller, csrf) = resolve_caller(&host, &headers, None);
+    check_staff(&caller, csrf.as_deref(), &headers, &method, &["admin"])?;
+    let field = Field { name: "callees", zh: "允许调用的插件", en: "Plugins it may call" };
+    let callees = JsonBody::parse(&body)?.list(field)?;
+    let snap = host.registry.snapshot();
+    if !snap.plugins.contains_key(&id) {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "no_such_plugin", format!("没有已加载的插件“{id}”"), format!("no plugin `{id}` is loaded")));
+    }
+    if let Some(bad) = callees.iter().find(|c| **c == id || !snap.plugins.contains_key(*c)) {
+        let (zh, en) = if *bad == id {
+            (format!("插件“{id}”不能调用自己"), format!("plugin `{id}` cannot call itself"))
+        } else {
+            (format!("没有已加载的插件“{bad}”"), format!("no plugin `{bad}` is loaded"))
+        };
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "calls_invalid", zh, en).with_field(field.name));
+    }
+    drop(snap);
+    let now = host.now_ms();
+    let by = format!("staff:{}", caller.id.as_deref().unwrap_or("?"));
+    let calls = &host.services.calls;
+    let before: Vec<String> = calls.links().into_iter().filter(|(from, _)| *from == id).map(|(_, to)| to).collect();
+    for gone in before.iter().filter(|c| !callees.contains(c)) {
+        calls.set_link(&id, gone, false, &by, now).map_err(|e| ApiError::internal("saving service links", e))?;
+    }
+    for new in callees.iter().filter(|c| !before.contains(c)) {
+        calls.set_link(&id, new, true, &by, now).map_err(|e| ApiError::internal("saving service links", e))?;
+    }
+    let mut allowed = callees;
+    allowed.sort();
+    allowed.dedup();
+    audit_log(&host, &caller, "plugin.calls", Some(&format!("plugin:{id}")), Some(&allowed.join(",")));
+    Ok(Json(serde_json::json!({ "plugin": id, "calls": allowed })).into_response())
+}
+
+/// The links the plugins page offers plugin `id` (when it asked for
+/// `services`): every other loaded plugin with callable routes, each with
+/// a plain-language line of what allowing it means.
+pub(super) fn call_links(host: &Host, id: &str, zh: bool) -> Vec<serde_json::Value> {
+    let snap = host.registry.snapshot();
+    let Some(me) = snap.plugins.get(id) else { return Vec::new() };
+    if !me.manifest.capabilities.iter().any(|c| c == crate::manifest::Capability::Services.name()) {
+        return Vec::new();
+    }
+    let my_name = if zh { &me.manifest.name_zh } else { &me.manifest.name_en };
+    snap.plugins
+        .values()
+        .filter(|p| p.manifest.id != id)
+        .filter_map(|p| {
+            let routes: Vec<String> = p.manifest.routes.iter().filter(|r| r.callable).map(|r| format!("{} {}", r.method, r.path)).collect();
+            if routes.is_empty() {
+                return None;
+            }
+            let name = if zh { &p.manifest.name_zh } else { &p.manifest.name_en };
+            let list = routes.join(if zh { "、" } else { ", " });
+            let help = if zh {
+                format!("允许“{my_name}”调用“{name}”开放的接口（{list}）：以它自己的名义，或代表正在办事的居民、工作人员（对方按此人的权限检查）")
+            } else {
+                format!("lets “{my_name}” call the open routes of “{name}” ({list}): as itself, or for the person being served (checked as that person)")
+            };
+            Some(serde_json::json!({
+                "value": p.manifest.id,
+                "name": name,
+                "help": help,
+                "checked": host.services.calls.linked(id, &p.manifest.id),
+            }))
+        })
+        .collect()
+}
+
 // ---- enable / disable ----
 
 async fn plugin_disable(State(host): State<Arc<Host>>, headers: HeaderMap, method: Method, Path(id): Path<String>) -> Result<Response, ApiError> {
@@ -619,6 +695,7 @@ pub fn action_name(code: &str, zh: bool) -> Option<&'static str> {
         "device.create" => tr(zh, "登记设备", "device registered"),
         "device.revoke" => tr(zh, "停用设备", "device revoked"),
         "plugin.grants" => tr(zh, "修改插件授权", "plugin grants changed"),
+        "plugin.calls" => tr(zh, "修改插件间调用授权", "plugin calls allowed changed"),
         "plugin.disable" => tr(zh, "停用插件", "plugin disabled"),
         "plugin.enable" => tr(zh, "重新启用插件", "plugin enabled"),
         "plugin.change" => tr(zh, "在服务中修改数据", "changed through a service"),

@@ -256,6 +256,9 @@ async fn plugins_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
                 // Where `http` may go: set in linli.toml, shown beside the grant.
                 "http": requested.iter().any(|c| c == crate::manifest::Capability::Http.name()),
                 "http_allow": texts(&p["http_allow"]).join(sep),
+                // Which plugins it may call (`services`), each link allowed here.
+                "services": requested.iter().any(|c| c == crate::manifest::Capability::Services.name()),
+                "call_links": super::admin::call_links(&host, p["id"].as_str().unwrap_or(""), zh),
                 "state_class": state_class,
                 "state": state,
                 "enabled": p["enabled"].as_bool().unwrap_or(true),

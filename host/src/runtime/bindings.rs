@@ -45,7 +45,13 @@ mod convert {
                 routes: m
                     .routes
                     .into_iter()
-                    .map(|r| Route { method: r.method.to_ascii_uppercase(), path: r.path, audience: r.audience.into(), roles: r.roles })
+                    .map(|r| {
+                        // The callable mark travels in `roles` (the WIT
+                        // record keeps its shape); the host keeps it apart.
+                        let callable = r.roles.iter().any(|role| role == crate::manifest::CALLABLE_MARK);
+                        let roles = r.roles.into_iter().filter(|role| role != crate::manifest::CALLABLE_MARK).collect();
+                        Route { method: r.method.to_ascii_uppercase(), path: r.path, audience: r.audience.into(), roles, callable }
+                    })
                     .collect(),
                 pages: m
                     .pages

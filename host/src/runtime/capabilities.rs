@@ -68,6 +68,9 @@ pub struct HostServices {
     pub outbox: Arc<crate::notify::Outbox>,
     /// Items plugins show on the waiting-area screens (`screens`).
     pub screens: screens::Board,
+    /// Calls between plugins (`services`): the allowed links and the
+    /// answers kept for idempotency keys.
+    pub calls: services::Calls,
     /// Uploaded files (`files`), outside the database.
     pub files: Arc<crate::files::FileStore>,
 }
@@ -109,6 +112,10 @@ pub struct CallState {
     /// The verified caller of the request being handled (None for events
     /// and ticks: nobody to act on behalf of).
     pub caller: Option<crate::auth::Caller>,
+    /// The plugins whose service calls led to this call, outermost first
+    /// (empty for a request, an event or a tick): the chain checked for
+    /// cycles and depth (`services`).
+    pub via: Vec<Arc<str>>,
     pub host_calls: u32,
     /// When the call's time (`limits.time_ms`) is up. The sandbox stops the
     /// plugin's own instructions then (epoch interruption); the host stops
@@ -308,4 +315,5 @@ mod notify;
 mod pseudonyms;
 mod residents;
 pub mod screens;
+pub mod services;
 mod sql;

@@ -377,6 +377,44 @@ impl LoadedPlugin {
         }
     }
 
+    /// A call for another plugin (capability `services`): like
+    /// [`call`](Self::call), but its caller waits no longer than
+    /// `deadline` (the callee's time is the caller's), and `done` sees the
+    /// result as soon as the call's changes are kept or dropped, whether or
+    /// not the caller still waits. `f` must itself run nothing once the
+    /// deadline is past (a call that waited too long on the lane).
+    pub fn call_within<R: Send + 'static>(
+        self: &Arc<Self>,
+        what: &'static str,
+        caller: Option<crate::auth::Caller>,
+        deadline: std::time::Instant,
+        done: impl FnOnce(&Result<R, CallError>) + Send + 'static,
+        f: impl FnOnce(&Plugin, &mut Store<CallState>) -> wasmtime::Result<R> + Send + 'static,
+    ) -> Result<R, CallError> {
+        let Some(lane) = &self.lane else {
+            let r = self.call_here(what, caller, f);
+            done(&r);
+            return r;
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.queue_on(lane, what, caller, f, move |r| {
+            done(&r);
+            let _ = tx.send(r);
+        })?;
+        // A little past the deadline: the callee stopped by its own time
+        // limit answers first, with that reason.
+        let wait = deadline.saturating_duration_since(std::time::Instant::now()) + Duration::from_millis(50);
+        match rx.recv_timeout(wait) {
+            Ok(r) => r,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(CallError::Limit {
+                plugin: self.manifest.id.clone(),
+                limit: "time_ms".into(),
+                message: format!("plugin `{}` did not answer within its caller's time (limit time_ms)", self.manifest.id),
+            }),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(self.call_lost()),
+        }
+    }
+
     fn call_lost(&self) -> CallError {
         CallError::Trap { plugin: self.manifest.id.clone(), reason: "the call was lost (host error; see the log)".into() }
     }
@@ -499,6 +537,7 @@ impl LoadedPlugin {
             upload_rules: Vec::new(),
             config_json: self.config_json.clone(),
             caller,
+            via: Vec::new(),
             host_calls: 0,
             deadline: std::time::Instant::now() + Duration::from_millis(self.limits.time_ms),
             http_allow: self.http_allow.clone(),
