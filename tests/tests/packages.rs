@@ -146,6 +146,34 @@ fn start_installed_host(root: &Path, port: u16, log: &Path) -> Child {
     child
 }
 
+/// The installed player as its user unit starts it (ExecStart, settings in
+/// the environment as /etc/linli/signage.env would give them), following
+/// the installed host, one frame offscreen: what it took from the host is
+/// in its cache folder. None when this machine has no graphics device for
+/// it (skip::unavailable has failed the test under CI).
+fn run_installed_player(root: &Path, base: &str, dir: &Path) -> Option<String> {
+    // The same adapter check as the other player tests: names the missing
+    // Debian package instead of failing on it.
+    drop(linli_signage::gpu::Gpu::headless_for_test("the installed player renders a frame")?);
+    let unit = std::fs::read_to_string(root.join("usr/lib/systemd/user/linli-signage.service")).expect("the installed user unit");
+    let exec = unit_value(&unit, "ExecStart").expect("ExecStart in linli-signage.service");
+    let program = root.join(exec.trim().trim_start_matches('/'));
+    let cache = dir.join("player-cache");
+    let o = Command::new(&program)
+        .args(["--headless", "--screenshot"])
+        .arg(dir.join("frame.png"))
+        .args(["--at", "1"])
+        .env("LINLI_SIGNAGE_SERVER", base)
+        .env("LINLI_SIGNAGE_SCREEN", "hall-main")
+        .env("LINLI_SIGNAGE_CACHE", &cache)
+        .env("LINLI_SIGNAGE_VOICE", "off")
+        .output()
+        .expect("the installed player runs");
+    assert!(o.status.success(), "the installed player: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(dir.join("frame.png").is_file(), "the player wrote its frame");
+    Some(std::fs::read_to_string(cache.join("hall-main/index.json")).unwrap_or_else(|e| panic!("the player kept the host's content index: {e}")))
+}
+
 /// Stop as systemd does with the unit's KillSignal=SIGINT: a clean exit.
 fn stop(mut child: Child, log: &Path) {
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
@@ -281,6 +309,10 @@ fn packages_install_serve_and_upgrade_keeping_data() {
         &serde_json::json!({"title": "升级前发布的通知", "body": "包裹升级后应仍在"}),
     );
     assert_eq!(s, 201, "{notice}");
+    if let Some(index) = run_installed_player(&root, &base, tmp.path()) {
+        let head: String = index.chars().take(600).collect();
+        assert!(index.contains("本厅提示"), "the installed player followed the installed host's content: {head}…");
+    }
     stop(host, &log);
 
     // The upgrade.
