@@ -372,6 +372,8 @@ pub struct FakeUpstream {
     addr: std::net::SocketAddr,
     requests: Arc<parking_lot::Mutex<Vec<UpstreamRequest>>>,
     stop: Arc<std::sync::atomic::AtomicBool>,
+    /// Answering over TLS ([`FakeUpstream::start_tls`]).
+    tls: bool,
 }
 
 /// One request the fake upstream received.
@@ -426,25 +428,65 @@ impl UpstreamReply {
 impl FakeUpstream {
     /// Listen on a free port of 127.0.0.1 and answer with `reply`.
     pub fn start(reply: impl Fn(&UpstreamRequest) -> UpstreamReply + Send + Sync + 'static) -> std::io::Result<Self> {
+        Self::listen(None, Arc::new(reply))
+    }
+
+    /// The same over TLS: the server presents `cert_chain_pem` (its
+    /// certificate first) with `key_pem`; [`FakeUpstream::url`] is then
+    /// `https://`. A client that refuses the certificate ends the
+    /// connection before any request is read, so [`FakeUpstream::requests`]
+    /// stays empty.
+    pub fn start_tls(
+        cert_chain_pem: &str,
+        key_pem: &str,
+        reply: impl Fn(&UpstreamRequest) -> UpstreamReply + Send + Sync + 'static,
+    ) -> std::io::Result<Self> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let bad = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+        let certs = CertificateDer::pem_slice_iter(cert_chain_pem.as_bytes()).collect::<Result<Vec<_>, _>>().map_err(|e| bad(format!("certificate: {e}")))?;
+        let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|e| bad(format!("key: {e}")))?;
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| bad(e.to_string()))?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .map_err(|e| bad(e.to_string()))?;
+        Self::listen(Some(Arc::new(config)), Arc::new(reply))
+    }
+
+    fn listen(tls: Option<Arc<rustls::ServerConfig>>, reply: Arc<dyn Fn(&UpstreamRequest) -> UpstreamReply + Send + Sync>) -> std::io::Result<Self> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let requests: Arc<parking_lot::Mutex<Vec<UpstreamRequest>>> = Default::default();
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let reply = Arc::new(reply);
         let (reqs, stopped) = (requests.clone(), stop.clone());
+        let is_tls = tls.is_some();
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if stopped.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (reply, reqs) = (reply.clone(), reqs.clone());
+                let (reply, reqs, tls) = (reply.clone(), reqs.clone(), tls.clone());
                 std::thread::spawn(move || {
-                    let _ = serve_one(conn, &*reply, &reqs);
+                    let _ = match tls {
+                        None => serve_one(conn, &*reply, &reqs),
+                        Some(config) => rustls::ServerConnection::new(config)
+                            .map_err(std::io::Error::other)
+                            .and_then(|tls| {
+                                let mut stream = rustls::StreamOwned::new(tls, conn);
+                                serve_one(&mut stream, &*reply, &reqs)?;
+                                // close_notify: a body without a length
+                                // ends here, not at a truncated stream.
+                                stream.conn.send_close_notify();
+                                std::io::Write::flush(&mut stream)
+                            }),
+                    };
                 });
             }
         });
-        Ok(FakeUpstream { addr, requests, stop })
+        Ok(FakeUpstream { addr, requests, stop, tls: is_tls })
     }
 
     /// `127.0.0.1:PORT`: the entry for `http_allow`.
@@ -452,9 +494,10 @@ impl FakeUpstream {
         self.addr.to_string()
     }
 
-    /// `http://127.0.0.1:PORT{path}`.
+    /// `http://127.0.0.1:PORT{path}` (`https://` when started with TLS).
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}{path}", self.addr)
     }
 
     /// The requests received so far.
@@ -472,12 +515,14 @@ impl Drop for FakeUpstream {
 }
 
 fn serve_one(
-    mut conn: std::net::TcpStream,
+    conn: impl std::io::Read + std::io::Write,
     reply: &(dyn Fn(&UpstreamRequest) -> UpstreamReply + Send + Sync),
     reqs: &parking_lot::Mutex<Vec<UpstreamRequest>>,
 ) -> std::io::Result<()> {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let mut reader = BufReader::new(conn.try_clone()?);
+    use std::io::{BufRead, BufReader, Read};
+    // One request per connection (`connection: close`): nothing is left
+    // in the reader's buffer when the answer is written.
+    let mut reader = BufReader::new(conn);
     let mut line = String::new();
     reader.read_line(&mut line)?;
     let mut parts = line.split_whitespace();
@@ -510,6 +555,7 @@ fn serve_one(
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
+    let conn = reader.get_mut();
     conn.write_all(head.as_bytes())?;
     conn.write_all(&r.body)?;
     conn.flush()

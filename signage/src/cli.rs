@@ -10,6 +10,7 @@ use crate::speech::Digits;
 /// 邻里社区便民服务大厅信息屏播放器 — Linli service hall signage player.
 ///
 /// 跟随主机：  linli-signage --server http://10.0.0.2:8080 --screen hall-main
+///             linli-signage --server https://linli.example.gov.cn --ca-file /etc/linli/ca.pem
 /// 独立运行：  linli-signage --content /srv/linli/content --screen hall-main
 /// 生成预览：  linli-signage --demo --headless --screenshot hall.png --at 3
 /// 性能测试：  linli-signage --bench
@@ -17,7 +18,7 @@ use crate::speech::Digits;
 #[derive(Debug, Parser)]
 #[command(name = "linli-signage", version, verbatim_doc_comment)]
 pub struct Cli {
-    /// 主机地址，跟随其内容与叫号事件 / Follow this host's content and call events (http://host:port)
+    /// 主机地址，跟随其内容与叫号事件 / Follow this host's content and call events (http://host:port or https://host)
     #[arg(
         long,
         env = "LINLI_SIGNAGE_SERVER",
@@ -25,6 +26,10 @@ pub struct Cli {
         conflicts_with = "content"
     )]
     pub server: Option<String>,
+
+    /// 额外信任的证书颁发机构（PEM 文件），用于 https:// 主机使用本厅或街道自签证书时；公共证书无需此项 / Also trust the CA certificates in this PEM file when following an https:// host whose certificate the hall or district signs itself (not needed for a publicly issued certificate)
+    #[arg(long, env = "LINLI_SIGNAGE_CA_FILE", value_name = "FILE", requires = "server")]
+    pub ca_file: Option<PathBuf>,
 
     /// 本屏名称（选择布局与内容）/ This screen's name: picks its layout and items
     #[arg(
@@ -207,6 +212,12 @@ mod tests {
         assert!(
             Cli::try_parse_from(["linli-signage", "--server", "http://h", "--content", "d"])
                 .is_err()
+        );
+        let cli = Cli::try_parse_from(["linli-signage", "--server", "https://h", "--ca-file", "/etc/linli/ca.pem"]).expect("parses");
+        assert_eq!(cli.ca_file.as_deref(), Some(std::path::Path::new("/etc/linli/ca.pem")));
+        assert!(
+            Cli::try_parse_from(["linli-signage", "--ca-file", "ca.pem"]).is_err(),
+            "--ca-file only with --server"
         );
     }
 }

@@ -193,7 +193,10 @@ impl Speaker for Silent {
 
 fn player(cli: &Cli, fallback: Layout, waker: &window::Waker) -> Result<Player> {
     if let Some(server) = &cli.server {
-        let url = Url::parse(server)?;
+        let mut url = Url::parse(server)?;
+        if let Some(ca) = &cli.ca_file {
+            url = url.with_ca_file(ca)?;
+        }
         let cache = DiskCache::new(
             &cli.cache.clone().unwrap_or_else(DiskCache::default_root),
             &cli.screen,

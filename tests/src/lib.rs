@@ -8,6 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub mod browser;
+/// Certificates made at test time and a TLS-terminating proxy.
+pub mod tls;
 
 /// Paths of the wasm fixtures built by `build.rs`.
 pub mod fixtures {

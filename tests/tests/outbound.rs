@@ -131,7 +131,7 @@ fn hosts_and_addresses_not_allowed_are_refused_before_any_connection() {
         ("http://100.100.100.200/latest/meta-data/".to_owned(), "not on its http_allow list"),
         (format!("http://localhost:{port}/"), "resolves to"),
         (format!("http://2130706433:{port}/"), "not on its http_allow list"),
-        ("https://sms.example.com/".to_owned(), "https is not supported"),
+        ("https://sms.example.com/".to_owned(), "not on its http_allow list"),
         ("file:///etc/passwd".to_owned(), "scheme `file` is not allowed"),
         (format!("http://user:pw@{}/", allowed.host()), "credentials in the URL"),
     ];
@@ -176,6 +176,53 @@ fn a_redirect_to_a_host_not_allowed_is_not_followed() {
     assert!(e.contains("plugin `outbound`") && e.contains("169.254.169.254"), "{e}");
     let e = err_of(&ask(&s, "get", &up.url("/loop"), ""));
     assert!(e.contains("plugin `outbound`") && e.contains("redirects"), "{e}");
+    neighbour_serves(&s);
+}
+
+/// https: the certificate is checked against the host's roots and the
+/// plugin's `http_ca_file`; a redirect may go up to https, never down.
+#[test]
+fn https_upstreams_are_checked_against_the_trusted_cas() {
+    use linli_tests::tls::TestCa;
+    let ca = TestCa::new("Linli test hall CA");
+    let plain = FakeUpstream::start(|_| UpstreamReply::new(200, "in the clear")).expect("upstream");
+    let plain_url = plain.url("/final");
+    let up = FakeUpstream::start_tls(&ca.chain_pem, &ca.key_pem, move |req| match req.path.as_str() {
+        "/downgrade" => UpstreamReply::redirect(302, &plain_url),
+        _ => UpstreamReply::new(200, "安全到达"),
+    })
+    .expect("TLS upstream");
+    assert!(up.url("/").starts_with("https://"));
+    let upgrade = up.url("/status");
+    let to_tls = FakeUpstream::start(move |_| UpstreamReply::redirect(301, &upgrade)).expect("upstream");
+    host_log();
+    // Only the built-in roots: the hall's own CA is not among them.
+    let s = server(&allow(&[&up.host()]));
+    let e = err_of(&ask(&s, "get", &up.url("/status"), ""));
+    assert!(e.contains("plugin `outbound`") && e.contains(&up.host()) && e.contains("does not trust") && e.contains("http_ca_file"), "{e}");
+    assert!(up.requests().is_empty(), "nothing was sent to an upstream whose certificate is not trusted: {:?}", up.requests());
+    let log = host_log();
+    assert!(
+        log.lines().any(|l| l.contains("outbound http request failed") && l.contains("plugin=outbound") && l.contains(&format!("host={}", up.host())) && l.contains("does not trust")),
+        "the refusal is logged with the plugin and host: {log}"
+    );
+    neighbour_serves(&s);
+    drop(s);
+    // Trusted through the CA file the admin gave the plugin.
+    let s = server(&format!("{}http_ca_file = {:?}\n", allow(&[&up.host(), &plain.host(), &to_tls.host()]), ca.ca_file));
+    let r = ask(&s, "get", &up.url("/status"), "");
+    assert_eq!((r["ok"]["status"].as_u64(), r["ok"]["body"].as_str()), (Some(200), Some("安全到达")), "{r}");
+    let r = ask(&s, "post", &up.url("/send"), "");
+    assert_eq!(r["ok"]["status"], 200, "{r}");
+    let sent = up.requests().into_iter().find(|q| q.path == "/send").expect("the POST arrived over TLS");
+    assert_eq!(serde_json::from_slice::<Value>(&sent.body).unwrap()["text"], "您的号码快到了");
+    // From https down to http: refused, even to a host on the list.
+    let e = err_of(&ask(&s, "get", &up.url("/downgrade"), ""));
+    assert!(e.contains("plugin `outbound`") && e.contains("from https to http") && e.contains(&plain.host()), "{e}");
+    assert!(plain.requests().is_empty(), "the plain-HTTP host got nothing: {:?}", plain.requests());
+    // From http up to https: followed, and checked like the first hop.
+    let r = ask(&s, "get", &to_tls.url("/old"), "");
+    assert_eq!(r["ok"]["body"], "安全到达", "{r}");
     neighbour_serves(&s);
 }
 
@@ -234,6 +281,11 @@ fn a_bad_allow_entry_is_named_when_the_plugin_loads() {
     let s = server(&allow(&["http://sms.example.com/send"]));
     let text = format!("{:?}", s.host.registry.errors());
     assert!(text.contains("outbound") && text.contains("http_allow entry `http://sms.example.com/send`"), "{text}");
+    neighbour_serves(&s);
+    drop(s);
+    let s = server(&format!("{}http_ca_file = \"/nonexistent/hall-ca.pem\"\n", allow(&["sms.example.com"])));
+    let text = format!("{:?}", s.host.registry.errors());
+    assert!(text.contains("outbound") && text.contains("http_ca_file `/nonexistent/hall-ca.pem`") && text.contains("cannot be read"), "{text}");
     neighbour_serves(&s);
 }
 

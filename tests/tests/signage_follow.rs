@@ -137,6 +137,59 @@ fn player_follows_the_real_host_and_catches_up_after_a_restart() {
     child.wait().expect("wait");
 }
 
+/// A district's host behind TLS (issue 14.5): the player follows
+/// `https://` through a TLS-terminating proxy in front of the real host. A
+/// certificate signed by the district's own CA is refused until the player
+/// is given that CA (`--ca-file`); then the host's content and a live call
+/// reach it. No frame is rendered: no GPU needed.
+#[test]
+fn player_follows_an_https_host_with_the_districts_ca() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let linli_tests::HallFolders { data, plugins, content } = linli_tests::hall_folders(dir.path(), SETTINGS, TICKER);
+    create_staff_cli(&data, "clerk1", "clerk", PASSWORD);
+    let port = free_port();
+    let host = Host { data, plugins, content, port };
+    let mut child = host.spawn();
+    let base = format!("http://127.0.0.1:{port}");
+    let ca = linli_tests::tls::TestCa::new("Linli test district CA");
+    let proxy = linli_tests::tls::TlsProxy::start(&ca, std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+
+    // Without the CA: offline, saying why and what to do.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut cfg = FollowConfig::new(Url::parse(&proxy.url()).expect("https url"), 0);
+    cfg.backoff_min = Duration::from_millis(50);
+    cfg.backoff_max = Duration::from_millis(300);
+    follow::spawn(cfg, tx).expect("follower starts");
+    match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(follow::HostEvent::Offline(why)) => assert!(why.contains("not trusted") && why.contains("--ca-file"), "{why}"),
+        other => panic!("an untrusted host leaves the player offline: {other:?}"),
+    }
+    drop(rx);
+
+    // With the CA: online with the host's content, and a live call arrives.
+    let url = Url::parse(&proxy.url()).expect("https url").with_ca_file(&ca.ca_file).expect("CA file read");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let cache = DiskCache::new(&dir.path().join("cache"), "hall-main");
+    let mut player = Player::host("hall-main", Layout::builtin_landscape(), &proxy.url(), rx, cache);
+    let mut cfg = FollowConfig::new(url, player.last_event_id());
+    cfg.backoff_min = Duration::from_millis(50);
+    cfg.backoff_max = Duration::from_millis(300);
+    follow::spawn(cfg, tx).expect("follower starts");
+    let clock = Instant::now();
+    let online = drive(&mut player, clock, |p| !p.scene.offline && p.scene.ticker.iter().any(|t| t == TICKER));
+    assert!(online, "player online over https with the host's ticker: offline={} ticker={:?}", player.scene.offline, player.scene.ticker);
+    // The event stream is open before the call is made.
+    std::thread::sleep(Duration::from_millis(300));
+    let desk = Desk::sign_in(&base, "clerk1", "1");
+    issue(&base, "A");
+    let called = desk.call_next();
+    let seen = drive(&mut player, clock, |p| p.scene.calls.front().is_some_and(|c| c.ticket == called));
+    assert!(seen, "call of {called} reached the player over https: {:?}", player.scene.calls);
+
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+}
+
 /// Calls in step (issue 18): two players follow one real host; 50 calls are
 /// made through the queue API and the moment each player puts each call on its
 /// scene is recorded. The largest gap between the two players over the 50 calls

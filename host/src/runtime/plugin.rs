@@ -73,6 +73,10 @@ pub struct PluginSettings {
     /// Hosts the plugin may send requests to with the `http` capability:
     /// `sms.example.com` (its default port), `127.0.0.1:9000`. Empty: none.
     pub http_allow: Vec<String>,
+    /// CA certificates (a PEM file, absolute path) its https requests trust
+    /// beside the built-in roots: a hall's internal gateway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_ca_file: Option<PathBuf>,
 }
 
 /// Calls, failures and the last error of a plugin.
@@ -250,7 +254,9 @@ impl LoadedPlugin {
             return Err(file_err(format!("plugin `{}` is disabled in the settings", manifest.id)));
         }
         plugin.http_allow = Arc::new(
-            super::capabilities::http::AllowList::parse(&settings.http_allow).map_err(|e| file_err(format!("settings of plugin `{}`: {e}", manifest.id)))?,
+            super::capabilities::http::AllowList::parse(&settings.http_allow)
+                .and_then(|l| l.with_ca_file(settings.http_ca_file.as_deref()))
+                .map_err(|e| file_err(format!("settings of plugin `{}`: {e}", manifest.id)))?,
         );
         plugin.limits = settings.limits.clone();
         plugin.limits.memory_mib = plugin.limits.memory_mib.min(MAX_MEMORY_MIB);

@@ -12,13 +12,23 @@
 //! unless the admin listed that very address (`127.0.0.1:9000`): a name
 //! that resolves to one is refused. The time is bounded by the call's own
 //! deadline (the guest cannot be interrupted while the host works for it),
-//! the answer by `http_response_bytes`. Only `http://` for now: TLS would
-//! add a TLS stack to the host's build.
+//! the answer by `http_response_bytes`.
+//!
+//! `https://` goes through rustls (ring) with the certificate checked
+//! against the webpki roots (Mozilla's list, built in: every hall's host
+//! trusts the same roots whatever its OS image carries, and ureq's TLS
+//! already brings them) plus, per plugin, the CAs an admin gave in
+//! `http_ca_file` (a hall's internal gateway); the name checked (and sent
+//! as SNI) is the allowed host name of the URL, while the connection still
+//! goes to the addresses checked here. A redirect from https to http is
+//! refused: what the plugin sent over TLS must not travel on in the clear.
 
 use super::*;
 use crate::runtime::bindings::linli::plugin::http;
 use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Redirects followed for one request (each to an allowed host).
@@ -29,10 +39,53 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Headers a plugin may send with one request.
 const MAX_HEADERS: usize = 64;
 
-/// The hosts a plugin may reach, from `http_allow`.
+/// The hosts a plugin may reach, from `http_allow`, and the extra CAs its
+/// https requests trust (`http_ca_file`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AllowList {
     entries: Vec<AllowEntry>,
+    ca: Option<ExtraCa>,
+}
+
+/// The TLS client of a plugin whose admin gave it a CA file.
+#[derive(Clone)]
+struct ExtraCa {
+    file: PathBuf,
+    config: Arc<rustls::ClientConfig>,
+}
+
+impl PartialEq for ExtraCa {
+    fn eq(&self, other: &Self) -> bool {
+        self.file == other.file
+    }
+}
+
+impl std::fmt::Debug for ExtraCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExtraCa").field("file", &self.file).finish_non_exhaustive()
+    }
+}
+
+/// A TLS client trusting the webpki roots and `extra`: TLS 1.2 and 1.3 on
+/// ring (the one provider in the build; named, not left to a process-wide
+/// default another crate could change).
+fn client_config(extra: Vec<rustls::pki_types::CertificateDer<'static>>) -> Result<Arc<rustls::ClientConfig>, String> {
+    let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    for (i, cert) in extra.into_iter().enumerate() {
+        roots.add(cert).map_err(|e| format!("certificate {} is not a usable CA certificate: {e}", i + 1))?;
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// The TLS client of plugins without a CA file, made once.
+fn default_client_config() -> Result<Arc<rustls::ClientConfig>, String> {
+    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
+    CONFIG.get_or_init(|| client_config(Vec::new())).clone()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,11 +126,47 @@ impl AllowList {
             let port = if explicit_port { url.port_or_known_default() } else { None };
             out.push(AllowEntry { text: e.clone(), host, ip, port });
         }
-        Ok(AllowList { entries: out })
+        Ok(AllowList { entries: out, ca: None })
     }
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// Trust the CA certificates (PEM) in `file` too for https, beside the
+    /// built-in roots: `http_ca_file` under `[plugins.ID]`. An absolute
+    /// path (the host's working directory is no place to look a file up);
+    /// a file that cannot be read or holds no certificate is refused when
+    /// the plugin loads, naming the file.
+    pub fn with_ca_file(mut self, file: Option<&Path>) -> Result<AllowList, String> {
+        let Some(file) = file else { return Ok(self) };
+        let bad = |why: String| format!("http_ca_file `{}`: {why}", file.display());
+        if !file.is_absolute() {
+            return Err(bad("write an absolute path (e.g. /etc/linli/hall-ca.pem)".into()));
+        }
+        let pem = std::fs::read(file).map_err(|e| bad(format!("cannot be read: {e}")))?;
+        use rustls::pki_types::pem::PemObject;
+        let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(format!("not a PEM file of certificates: {e}")))?;
+        if certs.is_empty() {
+            return Err(bad("holds no certificate (-----BEGIN CERTIFICATE-----)".into()));
+        }
+        let config = client_config(certs).map_err(bad)?;
+        self.ca = Some(ExtraCa { file: file.to_owned(), config });
+        Ok(self)
+    }
+
+    /// The CA file given for the plugin, if any (for the plugins page).
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.ca.as_ref().map(|c| c.file.as_path())
+    }
+
+    fn tls_config(&self) -> Result<Arc<rustls::ClientConfig>, String> {
+        match &self.ca {
+            Some(c) => Ok(c.config.clone()),
+            None => default_client_config(),
+        }
     }
 
     /// The entries as written (for the plugins page and `plugin list`).
@@ -155,21 +244,22 @@ impl CallState {
     fn http_target(&self, raw: &str) -> Result<Target, Error> {
         let plugin = &*self.plugin_id;
         let url = url::Url::parse(raw).map_err(|e| Error::Invalid(format!("plugin `{plugin}`: url `{raw}`: {e}")))?;
-        match url.scheme() {
-            "http" => {}
-            "https" => return Err(Error::Invalid(format!("plugin `{plugin}`: url `{raw}`: https is not supported by this host yet; use http:// to a gateway the admin allowed"))),
-            other => return Err(Error::Invalid(format!("plugin `{plugin}`: url `{raw}`: scheme `{other}` is not allowed (only http)"))),
-        }
+        let default_port = match url.scheme() {
+            "http" => 80,
+            "https" => 443,
+            other => return Err(Error::Invalid(format!("plugin `{plugin}`: url `{raw}`: scheme `{other}` is not allowed (only http and https)"))),
+        };
         if !url.username().is_empty() || url.password().is_some() {
             return Err(Error::Invalid(format!("plugin `{plugin}`: url `{raw}`: credentials in the URL are not allowed; send an Authorization header")));
         }
         let host = url.host().ok_or_else(|| Error::Invalid(format!("plugin `{plugin}`: url `{raw}` has no host")))?;
-        let port = url.port_or_known_default().unwrap_or(80);
+        let port = url.port_or_known_default().unwrap_or(default_port);
         let netloc = match url.port() {
             Some(p) => format!("{host}:{p}"),
             None => host.to_string(),
         };
-        let Some(entry) = self.http_allow.find(&host, port, 80) else {
+        // An entry without a port allows the scheme's own (80 or 443).
+        let Some(entry) = self.http_allow.find(&host, port, default_port) else {
             return Err(denied(plugin, format!("host `{netloc}` is not on its http_allow list in linli.toml")));
         };
         let addrs: Vec<SocketAddr> = match entry.ip {
@@ -244,8 +334,16 @@ impl CallState {
                 return Err(wasmtime::Trap::Interrupt.into());
             };
             let addrs = target.addrs.clone();
+            let tls = match self.http_allow.tls_config() {
+                Ok(c) => c,
+                Err(e) => return Ok(Err(Error::Internal(format!("plugin `{plugin}`: {e}")))),
+            };
+            // The resolver hands ureq the addresses checked above; the URL
+            // keeps the allowed name, which is what the certificate must
+            // name (and the SNI sent).
             let agent = ureq::AgentBuilder::new()
                 .resolver(move |_: &str| Ok(addrs.clone()))
+                .tls_config(tls)
                 .redirects(0)
                 .timeout_connect(budget.min(CONNECT_TIMEOUT))
                 .timeout(budget)
@@ -266,6 +364,8 @@ impl CallState {
                             "plugin `{plugin}`: `{}` did not answer within {ms} ms (limit http_timeout_ms = {} ms, and the call's time_ms = {} ms)",
                             target.netloc, self.limits.http_timeout_ms, self.limits.time_ms
                         ))
+                    } else if let Some(tls) = tls_error(&t) {
+                        Error::Internal(tls_text(&plugin, &target.netloc, &tls))
                     } else {
                         Error::Internal(format!("plugin `{plugin}`: request to `{}` failed: {}", target.netloc, transport_text(&t)))
                     };
@@ -286,6 +386,13 @@ impl CallState {
                     Ok(u) => u,
                     Err(e) => return Ok(Err(Error::Invalid(format!("plugin `{plugin}`: redirect to `{location}`: {e}")))),
                 };
+                // What was sent over TLS (a body, a token) must not be sent
+                // again in the clear, nor the answer come back unprotected.
+                // http -> https is an upgrade, checked like any other hop.
+                if target.url.scheme() == "https" && next.scheme() == "http" {
+                    let e = denied(&plugin, format!("`{}` redirected from https to http (`{location}`); a request sent over TLS is not sent on without it", target.netloc));
+                    return Ok(Err(refused(&plugin, &method, next.as_str(), e)));
+                }
                 target = match self.http_target(next.as_str()) {
                     Ok(t) => t,
                     Err(e) => return Ok(Err(refused(&plugin, &method, next.as_str(), redirect_err(e, &location)))),
@@ -380,6 +487,34 @@ fn is_timeout(t: &ureq::Transport) -> bool {
     t.to_string().contains("timed out")
 }
 
+/// The TLS failure behind a transport error, if that is what it was
+/// (ureq wraps rustls's error in an io::Error, whose `source` skips it).
+fn tls_error(t: &ureq::Transport) -> Option<rustls::Error> {
+    use std::error::Error as _;
+    let mut src = t.source();
+    while let Some(e) = src {
+        if let Some(r) = e.downcast_ref::<rustls::Error>() {
+            return Some(r.clone());
+        }
+        if let Some(r) = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).and_then(|i| i.downcast_ref::<rustls::Error>()) {
+            return Some(r.clone());
+        }
+        src = e.source();
+    }
+    None
+}
+
+/// A TLS failure in words an admin can act on.
+fn tls_text(plugin: &str, netloc: &str, e: &rustls::Error) -> String {
+    match e {
+        rustls::Error::InvalidCertificate(why) => format!(
+            "plugin `{plugin}`: `{netloc}` presented a TLS certificate this host does not trust ({why:?}); \
+             for a hall's internal gateway, give its CA certificate (PEM) as http_ca_file under [plugins.{plugin}] in linli.toml"
+        ),
+        other => format!("plugin `{plugin}`: TLS with `{netloc}` failed: {other}"),
+    }
+}
+
 /// ureq's text without the URL it repeats (the message names the host).
 fn transport_text(t: &ureq::Transport) -> String {
     match t.message() {
@@ -426,7 +561,8 @@ mod tests {
 
     fn allows(l: &AllowList, url: &str) -> bool {
         let u = url::Url::parse(url).expect("url");
-        l.find(&u.host().expect("host"), u.port_or_known_default().expect("port"), 80).is_some()
+        let default = if u.scheme() == "https" { 443 } else { 80 };
+        l.find(&u.host().expect("host"), u.port_or_known_default().expect("port"), default).is_some()
     }
 
     #[test]
@@ -444,6 +580,28 @@ mod tests {
         assert!(allows(&l, "http://2130706433:9000/"));
         let l = list(&["127.0.0.1:80"]);
         assert!(allows(&l, "http://127.0.0.1/"));
+        assert!(!allows(&l, "https://127.0.0.1/"), "https's own port is 443");
+        // No port written: each scheme's default port.
+        let l = list(&["sms.example.com", "gw.example.com:8443"]);
+        assert!(allows(&l, "https://sms.example.com/send"));
+        assert!(allows(&l, "http://sms.example.com/send"));
+        assert!(!allows(&l, "https://sms.example.com:8443/send"));
+        assert!(allows(&l, "https://gw.example.com:8443/"));
+        assert!(!allows(&l, "https://gw.example.com/"));
+    }
+
+    #[test]
+    fn a_bad_ca_file_is_named() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let none = dir.path().join("missing.pem");
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").expect("write");
+        for (file, why) in [(Path::new("hall-ca.pem"), "absolute path"), (none.as_path(), "cannot be read"), (empty.as_path(), "holds no certificate")] {
+            let err = list(&["gw.example.com"]).with_ca_file(Some(file)).expect_err(why);
+            assert!(err.contains(&format!("http_ca_file `{}`", file.display())) && err.contains(why), "{err}");
+        }
+        let l = list(&["gw.example.com"]).with_ca_file(None).expect("no file: the built-in roots");
+        assert!(l.ca_file().is_none() && l.tls_config().is_ok());
     }
 
     #[test]
