@@ -425,3 +425,65 @@ fn the_harness_uploads_files_from_bytes() {
     assert_eq!(h.sweep_files(), 1, "the loose file goes after the grace period");
     assert_eq!(h.files().len(), 1);
 }
+
+/// 20 MiB of a PDF, made as it is read (the client never holds it whole either).
+struct BigPdf {
+    pos: usize,
+    len: usize,
+}
+
+impl BigPdf {
+    fn byte(i: usize) -> u8 {
+        const HEAD: &[u8] = b"%PDF-1.7\n";
+        if i < HEAD.len() { HEAD[i] } else { (i.wrapping_mul(31) ^ (i >> 9)) as u8 }
+    }
+}
+
+impl Read for BigPdf {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = out.len().min(self.len - self.pos).min(64 * 1024);
+        for (k, b) in out[..n].iter_mut().enumerate() {
+            *b = Self::byte(self.pos + k);
+        }
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_20_mib_personal_upload_streams_in_and_back_out() {
+    let (s, _clock) = start("");
+    let staff = sign_in(&s, "clerk9", &["clerk"]);
+    let len = 20 * 1024 * 1024;
+    let resp = ureq::post(&format!("{}/files/big?keep=1", s.url))
+        .timeout(Duration::from_secs(120))
+        .set("Cookie", &staff.cookie)
+        .set("x-csrf-token", &staff.csrf)
+        .set("x-linli-file-name", "scan.pdf")
+        .send(BigPdf { pos: 0, len });
+    let v: Value = match resp {
+        Ok(r) => r.into_json().unwrap(),
+        Err(ureq::Error::Status(c, r)) => panic!("{c}: {}", r.into_string().unwrap_or_default()),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(v["size"], len, "{v}");
+    assert_eq!(v["personal"], true);
+    let id = v["id"].as_str().unwrap();
+    // Sealed on disk: a little more than the content (a tag per 64 KiB chunk).
+    let blob = blobs(&s).pop().unwrap();
+    assert_eq!(std::fs::metadata(&blob).unwrap().len(), (len + 12 + 16 * (len / (64 * 1024))) as u64);
+    let r = ureq::get(&format!("{}/files/staff/{id}", s.url)).timeout(Duration::from_secs(120)).set("Cookie", &staff.cookie).call().unwrap();
+    assert_eq!(r.header("content-length"), Some(len.to_string().as_str()));
+    let mut reader = r.into_reader();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut at = 0;
+    loop {
+        let n = reader.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        assert!(buf[..n].iter().enumerate().all(|(k, b)| *b == BigPdf::byte(at + k)), "the bytes from {at} differ");
+        at += n;
+    }
+    assert_eq!(at, len);
+}

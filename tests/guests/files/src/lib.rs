@@ -1,6 +1,6 @@
 //! A plugin that takes uploads (capability `files`), for the end-to-end
 //! tests: a public upload route for PNG and PDF (200 KiB), a staff route
-//! for personal PDF material (1 MiB), a text route, and routes serving
+//! for personal PDF material (1 MiB) and one for 25 MiB, a text route, and routes serving
 //! files to the public (its non-personal files only) and to staff.
 //!
 //! Built a second time with `LINLI_FIXTURE_FILES_OTHER=1` as plugin
@@ -35,6 +35,7 @@ impl Plugin for Files {
             .upload(Upload::post(&format!("{b}/up"), Audience::Public).types(&["png", "pdf"]).max_bytes(200 * 1024))
             .upload(Upload::post(&format!("{b}/personal"), Audience::Staff).types(&["pdf"]).max_mib(1).personal())
             .upload(Upload::post(&format!("{b}/text"), Audience::Public).types(&["text"]).max_bytes(4096))
+            .upload(Upload::post(&format!("{b}/big"), Audience::Staff).types(&["pdf"]).max_mib(25).personal())
             .route(Route::get(&format!("{b}/public/{{id}}"), Audience::Public))
             .route(Route::get(&format!("{b}/staff/{{id}}"), Audience::Staff))
             .route(Route::get(&format!("{b}/info/{{id}}"), Audience::Staff))
@@ -48,7 +49,7 @@ impl Plugin for Files {
         let route = req.route.strip_prefix(base()).unwrap_or("").to_owned();
         let id = req.param("id").unwrap_or("").to_owned();
         match route.as_str() {
-            "/up" | "/personal" | "/text" => match files::uploaded(&req) {
+            "/up" | "/personal" | "/text" | "/big" => match files::uploaded(&req) {
                 Some(Ok(f)) => {
                     // `?fail=1`: the plugin refuses what it got (the host
                     // removes the file at once); `?trap=1`: it keeps it,
