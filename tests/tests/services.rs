@@ -83,12 +83,21 @@ fn links_callable_routes_audiences_cycles_and_depth_are_enforced() {
     assert_eq!((b["plugin"].as_str(), b["caller"]["kind"].as_str(), b["caller"]["id"].as_str()), (Some("svc-b"), Some("plugin"), Some("svc-a")), "{r}");
     assert_eq!(b["caller_plugin"], "svc-a");
     assert_eq!((runs(&s, "svc-a"), runs(&s, "svc-b")), (2, 1));
+    // A client cannot pose as a plugin: the host's `linli-*` headers are
+    // dropped from a request that comes over HTTP.
+    let (code, r) = http_json(
+        ureq::post(&format!("{}/api/svc-b/run", s.url)).set("Cookie", &clerk.cookie).set("X-CSRF-Token", &clerk.csrf).set("Linli-Caller-Plugin", "svc-a"),
+        &json!({"note": "posing"}),
+    );
+    assert_eq!(code, 200, "{r}");
+    assert_eq!(r["caller_plugin"], Value::Null, "{r}");
+    assert_eq!(r["caller"]["kind"], "staff", "{r}");
 
     // A route not marked callable: refused, the callee untouched.
     let (_, r) = post(&s, &clerk, "/api/svc-a/run", calling("a3", "svc-b", "private", json!({"note": "no"})));
     assert_eq!(r["call"]["error"], "denied", "{r}");
     assert!(r["call"]["message"].as_str().unwrap().contains("`POST /api/svc-b/private` of plugin `svc-b`: that route is not marked callable"), "{r}");
-    assert_eq!(runs(&s, "svc-b"), 1);
+    assert_eq!(runs(&s, "svc-b"), 2);
 
     // On behalf of the clerk: the supervisors' route is not for them.
     let mut step = calling("a4", "svc-b", "supervise", json!({"note": "for the clerk"}));
@@ -98,13 +107,13 @@ fn links_callable_routes_audiences_cycles_and_depth_are_enforced() {
     let msg = r["call"]["message"].as_str().unwrap();
     assert!(msg.contains("plugin `svc-a` may not call `POST /api/svc-b/supervise` of plugin `svc-b` on behalf of staff"), "{msg}");
     assert!(msg.contains("supervisor"), "{msg}");
-    assert_eq!(runs(&s, "svc-b"), 1, "refused on behalf: the callee did not run");
+    assert_eq!(runs(&s, "svc-b"), 2, "refused on behalf: the callee did not run");
     // On behalf of a supervisor: allowed, and the callee sees that person.
     let (_, r) = post(&s, &supervisor, "/api/svc-a/run", step);
     assert_eq!(r["call"]["status"], 200, "{r}");
     assert_eq!(r["call"]["body"]["caller"]["kind"], "staff", "{r}");
     assert_eq!(r["call"]["body"]["caller"]["roles"], json!(["supervisor"]), "{r}");
-    assert_eq!(runs(&s, "svc-b"), 2);
+    assert_eq!(runs(&s, "svc-b"), 3);
 
     // A calling itself, and A → B → A: refused naming the chain, even with
     // every link allowed.

@@ -91,6 +91,9 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
         .headers
         .iter()
         .filter(|(k, _)| !matches!(k.as_str(), "cookie" | "authorization" | "x-csrf-token" | super::uploads::FILE_HEADER))
+        // `linli-*` request headers are the host's (`linli-caller-plugin`
+        // on a call from another plugin): a client cannot pose as a plugin.
+        .filter(|(k, _)| !k.as_str().starts_with("linli-"))
         .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
     if let Some(meta) = &upload {

@@ -295,7 +295,7 @@ impl CallState {
         let (callee_caller, wit_caller) = if req.on_behalf {
             let Some(person) = self.caller.clone() else {
                 return Ok(Err(Error::Denied(format!(
-                    "plugin `{me}` has no caller to call plugin `{callee}` on behalf of (this call runs for a tick or an event)"
+                    "plugin `{me}` has no caller to call plugin `{callee}` on behalf of (this call runs for a tick, an event, or a plugin that called it as itself)"
                 ))));
             };
             if !crate::registry::audience_allows(target.route.audience, &target.route.roles, &person) {
@@ -348,7 +348,9 @@ impl CallState {
             .headers
             .into_iter()
             .map(|(k, v)| (k.to_ascii_lowercase(), v))
-            .filter(|(k, _)| !k.starts_with("linli-") && !matches!(k.as_str(), "cookie" | "authorization" | "x-csrf-token"))
+            // The host's own headers (who calls, an upload's file) are set by
+            // the host alone.
+            .filter(|(k, _)| !k.starts_with("linli-") && !k.starts_with("x-linli-") && !matches!(k.as_str(), "cookie" | "authorization" | "x-csrf-token"))
             .collect();
         headers.push(("linli-caller-plugin".into(), me.clone()));
         let wit_req = types::Request {
