@@ -224,6 +224,22 @@ fn https_upstreams_are_checked_against_the_trusted_cas() {
     let r = ask(&s, "get", &to_tls.url("/old"), "");
     assert_eq!(r["ok"]["body"], "安全到达", "{r}");
     neighbour_serves(&s);
+    drop(s);
+    // An upstream that takes the connection and never does the handshake
+    // is cut off at the request's limit like a slow answer.
+    let mute = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let mute_host = mute.local_addr().expect("address").to_string();
+    std::thread::spawn(move || {
+        let held: Vec<_> = mute.incoming().take(1).collect();
+        std::thread::sleep(Duration::from_secs(10));
+        drop(held);
+    });
+    let s = server(&format!("{}[plugins.outbound.limits]\ntime_ms = 5000\nhttp_timeout_ms = 300\n", allow(&[&mute_host])));
+    let started = Instant::now();
+    let e = err_of(&ask(&s, "get", &format!("https://{mute_host}/"), ""));
+    assert!(e.contains("plugin `outbound`") && e.contains(&mute_host) && e.contains("http_timeout_ms"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(3), "stopped at its limit: {:?}", started.elapsed());
+    neighbour_serves(&s);
 }
 
 #[test]
