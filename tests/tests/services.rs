@@ -114,6 +114,13 @@ fn links_callable_routes_audiences_cycles_and_depth_are_enforced() {
     assert_eq!(r["call"]["body"]["caller"]["kind"], "staff", "{r}");
     assert_eq!(r["call"]["body"]["caller"]["roles"], json!(["supervisor"]), "{r}");
     assert_eq!(runs(&s, "svc-b"), 3);
+    // What the supervisor changed through svc-b is in the audit log, as theirs.
+    let audited: (String, String) = s
+        .host
+        .db
+        .with_reader(|c| c.query_row("SELECT actor_name, detail FROM audit WHERE target = 'svc-b: POST /api/svc-b/supervise'", [], |r| Ok((r.get(0)?, r.get(1)?))))
+        .expect("the on-behalf change is audited");
+    assert_eq!(audited.1, "via plugin svc-a", "{audited:?}");
 
     // A calling itself, and A → B → A: refused naming the chain, even with
     // every link allowed.

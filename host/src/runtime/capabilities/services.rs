@@ -317,6 +317,20 @@ impl CallState {
             (None, wit_caller)
         };
 
+        // What a staff member changes through the callee is audited as if
+        // they had sent the request themselves (the HTTP dispatcher's rule:
+        // staff writes, except on the window clerks' routes).
+        let audit = match &callee_caller {
+            Some(person)
+                if matches!(person.kind, crate::auth::CallerKind::Staff)
+                    && method != "GET"
+                    && !target.route.roles.iter().any(|r| r == "clerk") =>
+            {
+                self.services.residents.as_ref().map(|r| (r.db.clone(), r.vault.clone(), person.clone()))
+            }
+            _ => None,
+        };
+
         // The same key to the same callee: the kept answer, nothing run.
         let now_ms = self.services.clock.now_ms();
         let key: Option<Key> = req.idempotency_key.clone().map(|k| (me.clone(), callee.clone(), k));
@@ -409,7 +423,16 @@ impl CallState {
                 resp.body.len(),
                 target.plugin.limits.response_bytes
             ))),
-            Ok(resp) => Ok(resp),
+            Ok(resp) => {
+                if let Some((db, vault, person)) = audit.filter(|_| (200..300).contains(&resp.status)) {
+                    let target = format!("{callee}: {method} {path}");
+                    let detail = format!("via plugin {}", shown(&chain));
+                    if let Err(e) = crate::audit::record(&db, vault.audit_chain(), &person, self.services.clock.now_ms(), "plugin.change", Some(&target), Some(&detail)) {
+                        tracing::error!(error = %e, plugin = %me, "could not write the audit log for a service call");
+                    }
+                }
+                Ok(resp)
+            }
             Err(e @ (crate::runtime::CallError::Timeout { .. } | crate::runtime::CallError::Memory { .. } | crate::runtime::CallError::Limit { .. })) => {
                 Err(Error::Limit(format!("plugin `{me}` called plugin `{callee}`: {e}")))
             }
