@@ -274,3 +274,27 @@ fn the_harness_runs_a_callee_beside_the_plugin() {
     let r = h.post_json("/api/svc-a/run", &step, &clerk);
     assert_eq!(r.json()["call"]["status"], 404, "{}", r.text());
 }
+
+/// The admin allows a link on the plugins page itself (its checkbox and
+/// button, through admin.js), and takes it away again.
+#[test]
+fn a_link_is_allowed_and_taken_away_on_the_plugins_page_in_chromium() {
+    let Some(b) = linli_tests::browser::Browser::start(&["--lang=zh-CN"]) else { return };
+    let s = TestServer::start(&ALL[..2]);
+    linli_host::auth::sessions::create_staff(&s.host.db, "boss", "管理员", "correct horse battery", &["admin".to_string()], s.host.now_ms()).expect("admin");
+    b.open(&format!("{}/login?lang=zh-CN", s.url));
+    b.js("var f = document.querySelector('form[action=\"/login\"]'); f.username.value = 'boss'; f.password.value = 'correct horse battery'; f.submit(); return 1;");
+    b.until("signed in", "document.querySelector('.who') && document.querySelector('.who').textContent.includes('管理员')");
+    b.open(&format!("{}/admin/host/plugins", s.url));
+    b.until("the calls form", "document.querySelector('form.calls[data-plugin=\"svc-a\"] input[value=\"svc-b\"]')");
+    let line = b.js("return document.querySelector('form.calls[data-plugin=\"svc-a\"]').innerText;");
+    assert!(line.as_str().unwrap_or("").contains("允许“服务调用测试”调用“服务调用测试”开放的接口"), "{line}");
+    assert!(!s.host.services.calls.linked("svc-a", "svc-b"));
+    b.js("var f = document.querySelector('form.calls[data-plugin=\"svc-a\"]'); f.querySelector('input[value=\"svc-b\"]').checked = true; f.querySelector('button').click(); return 1;");
+    b.until("saved and shown", "document.querySelector('form.calls[data-plugin=\"svc-a\"] input[value=\"svc-b\"]') && document.querySelector('form.calls[data-plugin=\"svc-a\"] input[value=\"svc-b\"]').checked && document.readyState === 'complete'");
+    linli_tests::wait_for(std::time::Duration::from_secs(5), || s.host.services.calls.linked("svc-a", "svc-b").then_some(())).expect("the link is allowed");
+    b.open(&format!("{}/admin/host/plugins", s.url));
+    b.until("the calls form again", "document.querySelector('form.calls[data-plugin=\"svc-a\"] input[value=\"svc-b\"]')");
+    b.js("var f = document.querySelector('form.calls[data-plugin=\"svc-a\"]'); f.querySelector('input[value=\"svc-b\"]').checked = false; f.querySelector('button').click(); return 1;");
+    linli_tests::wait_for(std::time::Duration::from_secs(5), || (!s.host.services.calls.linked("svc-a", "svc-b")).then_some(())).expect("the link is taken away");
+}
