@@ -92,24 +92,30 @@ pub async fn receive(host: &Arc<Host>, plugin: &LoadedPlugin, rule: &UploadRule,
     let name = headers.get(NAME_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let quota = (plugin.limits.files_count, plugin.limits.files_mib.saturating_mul(1024 * 1024));
     let files = host.services.files.clone();
-    let mut up = files.begin(id, rule, quota, expected).map_err(|e| file_error(&e).into_response())?;
+    // Each refusal is also in the log with the plugin (a cut connection
+    // has nobody to answer).
+    let refuse = |e: FileError| {
+        tracing::warn!(plugin = id, route = %rule.path, error = %e, "upload refused");
+        file_error(&e).into_response()
+    };
+    let mut up = files.begin(id, rule, quota, expected).map_err(refuse)?;
     let mut body = body;
     while let Some(frame) = body.frame().await {
         let frame = match frame {
             Ok(f) => f,
             // A cut connection: `up` is dropped, its temporary file with it.
-            Err(_) => return Err(file_error(&FileError::Incomplete { plugin: id.into() }).into_response()),
+            Err(_) => return Err(refuse(FileError::Incomplete { plugin: id.into() })),
         };
         if let Ok(data) = frame.into_data() {
             // A piece is at most what hyper read at once (tens of KiB): the
             // write is short enough to do on the worker.
-            up.write(&data).map_err(|e| file_error(&e).into_response())?;
+            up.write(&data).map_err(refuse)?;
         }
     }
     if expected.is_some_and(|n| n != up.size()) {
-        return Err(file_error(&FileError::Incomplete { plugin: id.into() }).into_response());
+        return Err(refuse(FileError::Incomplete { plugin: id.into() }));
     }
-    let meta = up.finish(&name, host.now_ms()).map_err(|e| file_error(&e).into_response())?;
+    let meta = up.finish(&name, host.now_ms()).map_err(refuse)?;
     if meta.personal {
         audit(host, caller, &meta, "file.upload").await;
     }

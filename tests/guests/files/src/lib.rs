@@ -57,10 +57,10 @@ impl Plugin for Files {
                     if flag(&req, "fail") {
                         return Response::error(422, "材料不符合要求", "the material is not acceptable");
                     }
-                    if flag(&req, "keep") || route == "/personal" {
-                        if let Err(e) = files::keep(&f.id) {
-                            return Response::error(500, "保存失败", &e.to_string());
-                        }
+                    if (flag(&req, "keep") || route == "/personal" || route == "/big")
+                        && let Err(e) = files::keep(&f.id)
+                    {
+                        return Response::error(500, "保存失败", &e.to_string());
                     }
                     if flag(&req, "trap") {
                         panic!("broken after keep");
