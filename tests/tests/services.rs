@@ -298,3 +298,43 @@ fn a_link_is_allowed_and_taken_away_on_the_plugins_page_in_chromium() {
     b.js("var f = document.querySelector('form.calls[data-plugin=\"svc-a\"]'); f.querySelector('input[value=\"svc-b\"]').checked = false; f.querySelector('button').click(); return 1;");
     linli_tests::wait_for(std::time::Duration::from_secs(5), || (!s.host.services.calls.linked("svc-a", "svc-b")).then_some(())).expect("the link is taken away");
 }
+
+/// Two flows crossing in opposite directions (svc-a → svc-b while
+/// svc-b → svc-a), both plugins with their own lane: each lane waits for
+/// the other, but only until the first deadline; the calls still queued
+/// then run nothing, both requests fail by their time limit naming their
+/// plugin, and both plugins serve the next request at once.
+#[test]
+fn crossing_flows_wait_no_longer_than_their_deadlines() {
+    let s = TestServer::start_with_settings(&ALL[..2], "[plugins.svc-a.limits]\ntime_ms = 600\n[plugins.svc-b.limits]\ntime_ms = 600\n");
+    let admin = sign_in(&s, "admin", &["admin"]);
+    let clerk = sign_in(&s, "clerk", &["clerk"]);
+    allow(&s, &admin, "svc-a", &["svc-b"]);
+    allow(&s, &admin, "svc-b", &["svc-a"]);
+    let started = std::time::Instant::now();
+    let answers: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let runs: Vec<_> = [("svc-a", "svc-b"), ("svc-b", "svc-a")]
+            .into_iter()
+            .map(|(from, to)| {
+                let (s, clerk) = (&s, &clerk);
+                scope.spawn(move || {
+                    let mut step = calling(&format!("{from}-cross"), to, "run", json!({"note": format!("{to}-crossed")}));
+                    // Both lanes are busy before either call is made.
+                    step["delay_ms"] = json!(150);
+                    post(s, clerk, &format!("/api/{from}/run"), step)
+                })
+            })
+            .collect();
+        runs.into_iter().map(|h| h.join().expect("no panic")).collect()
+    });
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "bounded by the deadlines: {:?}", started.elapsed());
+    for ((code, r), id) in answers.iter().zip(["svc-a", "svc-b"]) {
+        assert_eq!(*code, 504, "{r}");
+        assert!(r["error"]["message_en"].as_str().unwrap().contains(id), "{r}");
+    }
+    // The crossed calls ran nothing, and both callers' rows went with
+    // their failed calls.
+    assert_eq!((runs(&s, "svc-a"), runs(&s, "svc-b")), (0, 0));
+    let (_, r) = post(&s, &clerk, "/api/svc-a/run", calling("after", "svc-b", "run", json!({"note": "after"})));
+    assert_eq!(r["call"]["status"], 200, "both lanes serve again: {r}");
+}

@@ -22,6 +22,8 @@ const ID: &str = match option_env!("LINLI_SVC_ID") {
 #[serde(default)]
 struct Step {
     note: String,
+    /// Busy for this long (by the host's clock) before calling.
+    delay_ms: i64,
     call: Option<CallSpec>,
     trap: bool,
     spin: bool,
@@ -56,6 +58,7 @@ impl Plugin for Svc {
         Manifest::new(ID, "服务调用测试", "Service calls test", "1.0.0")
             .capability("sql")
             .capability("services")
+            .capability("clock")
             .route(Route::post(&path("run"), Audience::Staff).callable())
             .route(Route::post(&path("supervise"), Audience::Staff).roles(&["supervisor"]).callable())
             .route(Route::post(&path("private"), Audience::Staff))
@@ -76,6 +79,14 @@ impl Plugin for Svc {
             .and_then(|_| sql::execute("INSERT INTO runs (note) VALUES (?1)", &[sql::text(&step.note)]));
         if let Err(e) = wrote {
             return Response::error(500, "数据库出错", &e.to_string());
+        }
+        if step.delay_ms > 0 {
+            let until = clock::now() + step.delay_ms;
+            while clock::now() < until {
+                for i in 0..200_000u64 {
+                    std::hint::black_box(i);
+                }
+            }
         }
         let called = step.call.map(|c| {
             let mut call = Call::new(&c.plugin, &c.method, &c.path).json(&c.body);
