@@ -74,11 +74,14 @@ fn client_config(extra: Vec<rustls::pki_types::CertificateDer<'static>>) -> Resu
     for (i, cert) in extra.into_iter().enumerate() {
         roots.add(cert).map_err(|e| format!("certificate {} is not a usable CA certificate: {e}", i + 1))?;
     }
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS setup: {e}"))?
         .with_root_certificates(roots)
         .with_no_client_auth();
+    // The plugins without a CA file share one config: no session kept in
+    // it may let one plugin's request resume another's TLS session.
+    config.resumption = rustls::client::Resumption::disabled();
     Ok(Arc::new(config))
 }
 
