@@ -270,6 +270,17 @@ fn the_harness_runs_a_callee_beside_the_plugin() {
     let r = h.post_json("/api/svc-a/run", &step, &clerk);
     assert_eq!(r.json()["call"]["status"], 200, "{}", r.text());
     assert_eq!(h.manifest().id, "svc-a", "the plugin under test stays the first one");
+    // A key's answer is kept for 24 hours of the harness clock, then the
+    // step runs again.
+    let mut keyed = step.clone();
+    keyed["call"]["key"] = json!("k");
+    let first = h.post_json("/api/svc-a/run", &keyed, &clerk).json();
+    assert_eq!(h.post_json("/api/svc-a/run", &keyed, &clerk).json()["call"], first["call"], "kept");
+    let b_runs = || h.get("/api/svc-b/count").json()["runs"].as_u64().unwrap();
+    assert_eq!(b_runs(), 2);
+    h.set_time(1_767_225_600_000 + 25 * 3600 * 1000);
+    h.post_json("/api/svc-a/run", &keyed, &clerk);
+    assert_eq!(b_runs(), 3, "past the window the step runs again");
     h.set_enabled("svc-b", false).unwrap();
     let r = h.post_json("/api/svc-a/run", &step, &clerk);
     assert_eq!(r.json()["call"]["status"], 404, "{}", r.text());

@@ -444,3 +444,46 @@ impl CallState {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer_of(status: u16) -> types::Response {
+        types::Response { status, headers: vec![("content-type".into(), "application/json".into())], body: b"{\"slot\":7}".to_vec() }
+    }
+
+    /// Kept answers and links in the host's database: an answer is given
+    /// back within the window (same caller, callee and key only) and not
+    /// after it; links hold across a reopening of the database.
+    #[test]
+    fn answers_are_kept_for_the_window_and_links_are_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("linli.db");
+        let db = Arc::new(crate::storage::sqlite::SqliteStorage::open(&path, crate::storage::sqlite::Durability::Normal).unwrap());
+        let calls = Calls::open(db.clone()).unwrap();
+        let key: Key = ("a".into(), "b".into(), "case-1".into());
+        let t0 = 1_767_225_600_000;
+        assert!(calls.kept(&key, t0).unwrap().is_none());
+        calls.keep(&key, Kept { method: "POST".into(), path: "/api/b/slots".into(), response: answer_of(201), at: t0 });
+        let kept = calls.kept(&key, t0 + 1000).unwrap().expect("kept");
+        assert_eq!((kept.method.as_str(), kept.path.as_str(), kept.response.status), ("POST", "/api/b/slots", 201));
+        assert_eq!(kept.response.body, b"{\"slot\":7}");
+        assert_eq!(kept.response.headers, answer_of(201).headers);
+        // Another caller's key of the same text is another key.
+        assert!(calls.kept(&("x".into(), "b".into(), "case-1".into()), t0).unwrap().is_none());
+        // Past the window: gone (and pruned by the next answer kept).
+        assert!(calls.kept(&key, t0 + KEEP_ANSWERS_MS + 1).unwrap().is_none());
+        calls.keep(&("a".into(), "b".into(), "case-2".into()), Kept { method: "GET".into(), path: "/x".into(), response: answer_of(200), at: t0 + KEEP_ANSWERS_MS + 1 });
+        let left: i64 = db.with_reader(|c| c.query_row("SELECT COUNT(*) FROM service_calls", [], |r| r.get(0))).unwrap();
+        assert_eq!(left, 1, "the old answer was pruned");
+
+        calls.set_link("a", "b", true, "admin", t0).unwrap();
+        assert!(calls.linked("a", "b") && !calls.linked("b", "a"));
+        drop(calls);
+        let again = Calls::open(db.clone()).unwrap();
+        assert!(again.linked("a", "b"), "stored");
+        again.set_link("a", "b", false, "admin", t0).unwrap();
+        assert!(!Calls::open(db).unwrap().linked("a", "b"));
+    }
+}
