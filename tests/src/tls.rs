@@ -62,9 +62,11 @@ impl TestCa {
 
 /// A TLS-terminating proxy on 127.0.0.1: each connection's TLS ends here
 /// and its bytes go on, as they are, to `upstream` (plain HTTP). Runs until
-/// dropped.
+/// dropped; while closed ([`TlsProxy::set_open`]) it drops new connections
+/// at once, like a load balancer with no host behind it.
 pub struct TlsProxy {
     pub addr: SocketAddr,
+    open: Arc<std::sync::atomic::AtomicBool>,
     _rt: tokio::runtime::Runtime,
 }
 
@@ -74,8 +76,13 @@ impl TlsProxy {
         let acceptor = tokio_rustls::TlsAcceptor::from(ca.server_config());
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
         let addr = listener.local_addr().expect("address");
+        let open = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let is_open = open.clone();
         rt.spawn(async move {
             while let Ok((tcp, _)) = listener.accept().await {
+                if !is_open.load(std::sync::atomic::Ordering::SeqCst) {
+                    continue; // dropped: the client sees a closed connection
+                }
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
                     // A client that refuses the certificate ends it here.
@@ -85,7 +92,12 @@ impl TlsProxy {
                 });
             }
         });
-        TlsProxy { addr, _rt: rt }
+        TlsProxy { addr, open, _rt: rt }
+    }
+
+    /// Let new connections through, or turn them away.
+    pub fn set_open(&self, open: bool) {
+        self.open.store(open, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// `https://127.0.0.1:PORT`.

@@ -141,7 +141,9 @@ fn player_follows_the_real_host_and_catches_up_after_a_restart() {
 /// `https://` through a TLS-terminating proxy in front of the real host. A
 /// certificate signed by the district's own CA is refused until the player
 /// is given that CA (`--ca-file`); then the host's content and a live call
-/// reach it. No frame is rendered: no GPU needed.
+/// reach it, and after the host is killed, the calls made while the player
+/// could not reach it are caught up through the resume (`Last-Event-ID`),
+/// each once. No frame is rendered: no GPU needed.
 #[test]
 fn player_follows_an_https_host_with_the_districts_ca() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -185,6 +187,26 @@ fn player_follows_an_https_host_with_the_districts_ca() {
     let called = desk.call_next();
     let seen = drive(&mut player, clock, |p| p.scene.calls.front().is_some_and(|c| c.ticket == called));
     assert!(seen, "call of {called} reached the player over https: {:?}", player.scene.calls);
+
+    // The host dies; the proxy turns the player away until the calls below
+    // are made, so they can only reach it through the resume.
+    unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+    child.wait().expect("killed");
+    proxy.set_open(false);
+    assert!(drive(&mut player, clock, |p| p.scene.offline), "player noticed the host is gone");
+    let mut child = host.spawn();
+    let desk = Desk::sign_in(&base, "clerk1", "1");
+    let mut missed = Vec::new();
+    for _ in 0..2 {
+        issue(&base, "A");
+        desk.finish();
+        missed.push(desk.call_next());
+    }
+    proxy.set_open(true);
+    let caught_up = drive(&mut player, clock, |p| !p.scene.offline && p.scene.calls.len() == 3);
+    let board: Vec<&str> = player.scene.calls.iter().map(|c| c.ticket.as_str()).collect();
+    assert!(caught_up, "missed calls {missed:?} caught up over https: board {board:?}");
+    assert_eq!(board, [missed[1].as_str(), missed[0].as_str(), called.as_str()], "every missed call once, newest first");
 
     child.kill().expect("kill");
     child.wait().expect("wait");
