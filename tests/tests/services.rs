@@ -55,6 +55,11 @@ fn links_callable_routes_audiences_cycles_and_depth_are_enforced() {
     let msg = r["call"]["message"].as_str().unwrap();
     assert!(msg.contains("plugin `svc-a` may not call plugin `svc-b`"), "{msg}");
     assert_eq!((runs(&s, "svc-a"), runs(&s, "svc-b")), (1, 0));
+    let mut odd = calling("a1b", "svc-b", "run", json!({}));
+    odd["call"]["plugin"] = json!("../svc-b\u{0}");
+    let (_, r) = post(&s, &clerk, "/api/svc-a/run", odd);
+    assert_eq!(r["call"]["error"], "invalid", "{r}");
+    assert!(r["call"]["message"].as_str().unwrap().contains("is not a plugin id"), "{r}");
 
     // The plugins page offers the link with a plain-language line.
     let (code, page) = http(ureq::get(&format!("{}/admin/host/plugins", s.url)).set("Cookie", &admin.cookie));
@@ -82,7 +87,7 @@ fn links_callable_routes_audiences_cycles_and_depth_are_enforced() {
     let b = &r["call"]["body"];
     assert_eq!((b["plugin"].as_str(), b["caller"]["kind"].as_str(), b["caller"]["id"].as_str()), (Some("svc-b"), Some("plugin"), Some("svc-a")), "{r}");
     assert_eq!(b["caller_plugin"], "svc-a");
-    assert_eq!((runs(&s, "svc-a"), runs(&s, "svc-b")), (2, 1));
+    assert_eq!((runs(&s, "svc-a"), runs(&s, "svc-b")), (3, 1));
     // A client cannot pose as a plugin: the host's `linli-*` headers are
     // dropped from a request that comes over HTTP.
     let (code, r) = http_json(
@@ -133,7 +138,7 @@ fn links_callable_routes_audiences_cycles_and_depth_are_enforced() {
     let inner = &r["call"]["body"]["call"];
     assert_eq!(inner["error"], "denied", "{r}");
     assert!(inner["message"].as_str().unwrap().contains("plugin `svc-b`: call cycle refused: svc-a → svc-b → svc-a"), "{r}");
-    assert_eq!(runs(&s, "svc-a"), 7, "svc-a ran once per request, never for the cycle");
+    assert_eq!(runs(&s, "svc-a"), 8, "svc-a ran once per request, never for the cycle");
 
     // Depth: four plugins in a chain pass, a fifth is refused naming it.
     allow(&s, &admin, "svc-c", &["svc-d"]);

@@ -223,6 +223,13 @@ impl CallState {
     fn service_call(&mut self, req: wit::ServiceRequest) -> HostResult<types::Response> {
         let me = self.plugin_id.to_string();
         let callee = req.plugin.clone();
+        // A plugin id, before it is shown in any message.
+        let id_ok = callee.len() <= 40
+            && callee.starts_with(|c: char| c.is_ascii_lowercase())
+            && callee.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !id_ok {
+            return Ok(Err(Error::Invalid(format!("plugin `{me}`: `{}` is not a plugin id", callee.chars().take(60).collect::<String>().escape_debug()))));
+        }
         let mut chain: Vec<String> = self.via.iter().map(|p| p.to_string()).collect();
         chain.push(me.clone());
         let shown = |chain: &[String]| chain.join(" → ");
