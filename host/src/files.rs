@@ -310,6 +310,10 @@ pub struct FileStore {
     cipher: Aes256Gcm,
     address_key: [u8; 32],
     storage: Arc<dyn Storage>,
+    /// Held from a blob's rename to its record's write, and from a
+    /// record's removal to its blob's: a sweep cannot remove a blob that
+    /// an upload of the same content has just come to use.
+    blob_lock: parking_lot::Mutex<()>,
     /// How long a file nobody keeps stays before [`sweep`](Self::sweep).
     pub grace_ms: std::sync::atomic::AtomicI64,
 }
@@ -343,7 +347,7 @@ impl FileStore {
         let cipher = Aes256Gcm::new_from_slice(&bytes[..32]).map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut address_key = [0u8; 32];
         address_key.copy_from_slice(&bytes[32..]);
-        Ok(FileStore { root: root.to_owned(), cipher, address_key, storage, grace_ms: std::sync::atomic::AtomicI64::new(DEFAULT_GRACE_MS) })
+        Ok(FileStore { root: root.to_owned(), cipher, address_key, storage, blob_lock: parking_lot::Mutex::new(()), grace_ms: std::sync::atomic::AtomicI64::new(DEFAULT_GRACE_MS) })
     }
 
     pub fn root(&self) -> &Path {
@@ -443,6 +447,7 @@ impl FileStore {
 
     /// Mark files kept (true) or loose (false), as a kept call asked.
     pub fn set_kept(&self, plugin: &str, id: &str, kept: bool, now_ms: i64) -> Result<bool, FileError> {
+        let _g = self.blob_lock.lock();
         let Some(mut m) = self.get(plugin, id)? else { return Ok(false) };
         if m.kept != kept {
             m.kept = kept;
@@ -454,14 +459,19 @@ impl FileStore {
         Ok(true)
     }
 
-    /// Remove a file now (an upload whose call failed), and its blob when
-    /// no other file of the plugin has the same content.
-    pub fn discard(&self, plugin: &str, id: &str) -> Result<(), FileError> {
-        if let Some(m) = self.get(plugin, id)? {
-            self.storage.kv_delete(STORE_NS, &format!("{plugin}/{id}"))?;
-            self.drop_blob_if_unused(&m)?;
+    /// Remove a file nobody keeps now (an upload whose call failed), and
+    /// its blob when no other file of the plugin has the same content.
+    /// Returns whether it went (a kept file stays).
+    pub fn discard(&self, plugin: &str, id: &str) -> Result<bool, FileError> {
+        let _g = self.blob_lock.lock();
+        match self.get(plugin, id)? {
+            Some(m) if !m.kept => {
+                self.storage.kv_delete(STORE_NS, &format!("{plugin}/{id}"))?;
+                self.drop_blob_if_unused(&m)?;
+                Ok(true)
+            }
+            _ => Ok(false),
         }
-        Ok(())
     }
 
     fn drop_blob_if_unused(&self, m: &FileMeta) -> Result<(), FileError> {
@@ -480,8 +490,14 @@ impl FileStore {
     pub fn sweep(&self, now_ms: i64) -> Result<usize, FileError> {
         let grace = self.grace_ms.load(std::sync::atomic::Ordering::Relaxed);
         let mut n = 0;
+        let expired = |m: &FileMeta| !m.kept && now_ms.saturating_sub(m.loose_since_ms) >= grace;
         for m in self.list("")? {
-            if !m.kept && now_ms.saturating_sub(m.loose_since_ms) >= grace {
+            if !expired(&m) {
+                continue;
+            }
+            let _g = self.blob_lock.lock();
+            // Kept, or gone, since the list was read: left alone.
+            if let Some(m) = self.get(&m.plugin, &m.id)?.filter(|m| expired(m)) {
                 self.storage.kv_delete(STORE_NS, &format!("{}/{}", m.plugin, m.id))?;
                 self.drop_blob_if_unused(&m)?;
                 tracing::info!(plugin = %m.plugin, file = %m.id, "removed a file no plugin kept");
@@ -675,6 +691,7 @@ impl Upload<'_> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
+        let _g = self.store.blob_lock.lock();
         if !path.exists() {
             self.tmp.persist(&path).map_err(|e| FileError::Io(e.error.to_string()))?;
         }

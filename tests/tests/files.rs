@@ -487,3 +487,27 @@ fn a_20_mib_personal_upload_streams_in_and_back_out() {
     }
     assert_eq!(at, len);
 }
+
+/// The upload page in a real browser: the SDK's script sends the chosen
+/// file as the body with its name, and the page shows the progress.
+#[test]
+fn the_upload_page_sends_the_file_and_shows_progress() {
+    let Some(b) = linli_tests::browser::Browser::start(&["--lang=zh-CN"]) else { return };
+    let (s, _clock) = start("");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("门牌照片.png");
+    std::fs::write(&file, PNG).unwrap();
+    b.open(&format!("{}/files/page?lang=zh-CN", s.url));
+    b.until("the upload form", "document.querySelector('form[data-linli-upload] input[type=file]')");
+    let e = b.call("POST", "/element", Some(serde_json::json!({"using": "css selector", "value": "input[type=file]"})));
+    let id = e["value"]["element-6066-11e4-a52e-4f735466cecf"].as_str().unwrap().to_owned();
+    b.call("POST", &format!("/element/{id}/value"), Some(serde_json::json!({"text": file.display().to_string()})));
+    b.click("form[data-linli-upload] button");
+    b.until("the upload to finish", "document.querySelector('[data-status]').textContent === '上传完成'");
+    assert_eq!(b.js("return document.querySelector('progress').value;"), serde_json::json!(100));
+    let files = stored(&s, "files");
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files[0].name, "门牌照片.png");
+    assert_eq!(files[0].content_type, "image/png");
+    assert!(files[0].kept);
+}

@@ -219,10 +219,7 @@ pub async fn settle(host: &Arc<Host>, plugin: &str, meta: &FileMeta, succeeded: 
     }
     let (files, plugin, id) = (host.services.files.clone(), plugin.to_owned(), meta.id.clone());
     let _ = tokio::task::spawn_blocking(move || {
-        if let Ok(Some(m)) = files.get(&plugin, &id)
-            && !m.kept
-            && let Err(e) = files.discard(&plugin, &id)
-        {
+        if let Err(e) = files.discard(&plugin, &id) {
             tracing::error!(plugin, file = %id, error = %e, "removing an upload whose call failed");
         }
     })
