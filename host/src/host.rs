@@ -136,12 +136,14 @@ impl Host {
             return LoadOutcome::Loaded { id: p.manifest.id.clone(), version: p.manifest.version.clone(), replaced: None };
         }
         let settings = self.settings.read().clone();
+        let postgres = settings.store.postgres_target();
         let ctx = LoadContext {
             engine: &self.engine,
             linker: &self.linker,
             services: self.services.clone(),
             data_dir: &self.config.data_dir,
             durability: self.config.durability,
+            postgres: postgres.as_ref(),
         };
         let lookup = |id: &str| -> PluginSettings {
             let mut s = settings.plugins.get(id).cloned().unwrap_or_default();

@@ -17,6 +17,67 @@ pub struct Settings {
     pub screens: ScreenSettings,
     /// Messages to residents and staff (capability `notify`).
     pub notify: crate::notify::NotifySettings,
+    /// Where the data is kept (`[store]`).
+    pub store: StoreSettings,
+}
+
+/// Where the data is kept (`[store]` in `linli.toml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreSettings {
+    /// `sqlite` (the default: files in the data folder, one hall) or
+    /// `postgres` (a district: the plugins' SQL in PostgreSQL, each
+    /// plugin of each hall in a schema of its own under a role of its own).
+    pub backend: StoreBackend,
+    /// With `postgres`: the connection string of the host's own role,
+    /// which may create roles and schemas
+    /// (`host=db.example port=5432 user=linli password=… dbname=linli`).
+    pub postgres_url: Option<String>,
+    /// With `postgres`: this hall's id (lower-case letters and digits),
+    /// part of every schema and role name, so halls never share data.
+    pub hall: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreBackend {
+    #[default]
+    Sqlite,
+    Postgres,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings { backend: StoreBackend::Sqlite, postgres_url: None, hall: "main".into() }
+    }
+}
+
+impl StoreSettings {
+    /// Problems, each naming the key.
+    pub fn check(&self) -> Result<(), String> {
+        if self.hall.is_empty() || self.hall.len() > 24 || !self.hall.starts_with(|c: char| c.is_ascii_lowercase()) || !self.hall.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+            return Err(format!("[store] hall `{}` must be 1 to 24 lower-case letters and digits, starting with a letter", self.hall.escape_default()));
+        }
+        if self.backend == StoreBackend::Postgres {
+            match &self.postgres_url {
+                None => return Err("[store] backend = \"postgres\" needs postgres_url (the connection string of the host's role)".into()),
+                Some(u) => {
+                    if let Err(e) = u.parse::<postgres::Config>() {
+                        return Err(format!("[store] postgres_url: {e}"));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The PostgreSQL target when the backend is `postgres`.
+    pub fn postgres_target(&self) -> Option<crate::storage::postgres::PgTarget> {
+        match (self.backend, &self.postgres_url) {
+            (StoreBackend::Postgres, Some(url)) => Some(crate::storage::postgres::PgTarget { url: url.clone(), hall: self.hall.clone() }),
+            _ => None,
+        }
+    }
 }
 
 /// The maintainer's fleet view (`[screens]` in `linli.toml`).
@@ -93,6 +154,9 @@ impl Settings {
                     && (t.len() < 16 || !t.chars().all(|c| c.is_ascii_graphic()))
                 {
                     anyhow::bail!("{}: [http] metrics_token must be at least 16 printable ASCII characters without spaces", path.display());
+                }
+                if let Err(e) = s.store.check() {
+                    anyhow::bail!("{}: {e}", path.display());
                 }
                 if let Err(e) = s.notify.check() {
                     anyhow::bail!("{}: {e}", path.display());

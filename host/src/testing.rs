@@ -16,6 +16,8 @@
 //! # Ok(()) }
 //! ```
 
+pub mod pg;
+
 use crate::runtime::bindings::ToWit;
 use crate::auth::{Caller, CallerKind};
 use crate::bus::EventBus;
@@ -93,7 +95,8 @@ impl PluginHarness {
         let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default(), calendar: parking_lot::RwLock::new(Arc::new(shipped_calendar())), outbox: Arc::new(crate::notify::Outbox::new(None, None, Default::default())), screens: Default::default(), files, calls: Default::default() });
         let engine = SandboxEngine::new(None)?;
         let linker = make_linker(&engine)?;
-        let ctx = LoadContext { engine: &engine, linker: &linker, services: services.clone(), data_dir: dir.path(), durability: Durability::Normal };
+        let postgres = harness_postgres();
+        let ctx = LoadContext { engine: &engine, linker: &linker, services: services.clone(), data_dir: dir.path(), durability: Durability::Normal, postgres: postgres.as_ref() };
         let plugin = crate::runtime::LoadedPlugin::load(&ctx, wasm, &bytes, &|_| settings.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
         // The shipped layouts have every zone; `set_screen_zones` narrows it.
         services.screens.set_fallback_zones(linli_content::ZoneKind::ALL.to_vec());
@@ -209,7 +212,10 @@ impl PluginHarness {
     pub fn sql<T>(&self, f: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T>) -> anyhow::Result<T> {
         let plugin = self.main_plugin().ok_or_else(|| anyhow::anyhow!("no plugin loaded"))?;
         let db = plugin.sql_db().ok_or_else(|| anyhow::anyhow!("the plugin was not granted `sql`"))?;
-        db.with(f).map_err(|e| anyhow::anyhow!("{e}"))
+        match db {
+            crate::storage::plugin_db::PluginDb::Sqlite(db) => db.with(f).map_err(|e| anyhow::anyhow!("{e}")),
+            crate::storage::plugin_db::PluginDb::Postgres(_) => anyhow::bail!("the plugin's SQL is in PostgreSQL here; use sql_query"),
+        }
     }
 
     /// Read or write the plugin's key-value namespace from the test.
@@ -559,4 +565,16 @@ fn serve_one(
     conn.write_all(head.as_bytes())?;
     conn.write_all(&r.body)?;
     conn.flush()
+}
+
+/// `LINLI_TEST_POSTGRES` (a connection string of a role that may create
+/// roles and schemas) runs the harness's plugins with their SQL in
+/// PostgreSQL, each harness in a hall of its own: a plugin's own tests
+/// then check its SQL on the district's backend too
+/// (`linli_host::testing::pg::Cluster` starts a throwaway server).
+fn harness_postgres() -> Option<crate::storage::postgres::PgTarget> {
+    let url = std::env::var("LINLI_TEST_POSTGRES").ok().filter(|u| !u.trim().is_empty())?;
+    use rand_core::RngCore;
+    let hall = format!("t{:08x}", rand_core::OsRng.next_u32());
+    Some(crate::storage::postgres::PgTarget { url, hall })
 }

@@ -245,3 +245,21 @@ pub fn create_staff_cli(data: &Path, username: &str, roles: &str, password: &str
     c.stdin.take().expect("stdin").write_all(format!("{password}\n").as_bytes()).expect("password");
     assert!(c.wait().expect("admin create ends").success());
 }
+
+/// A throwaway PostgreSQL server for one test (`None` after a SKIP line
+/// when PostgreSQL is not installed; under CI that fails instead).
+pub fn postgres() -> Option<linli_host::testing::pg::Cluster> {
+    match linli_host::testing::pg::Cluster::start() {
+        Ok(c) => Some(c),
+        Err(e) => {
+            linli_shared::skip::unavailable(&format!("no PostgreSQL server for the test: {e}"));
+            None
+        }
+    }
+}
+
+/// The `[store]` table that puts a host's plugin SQL in `cluster`, as
+/// hall `hall`.
+pub fn store_settings(cluster: &linli_host::testing::pg::Cluster, hall: &str) -> String {
+    format!("\n[store]\nbackend = \"postgres\"\npostgres_url = \"{}\"\nhall = \"{hall}\"\n", cluster.url())
+}

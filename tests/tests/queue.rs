@@ -11,3 +11,4 @@ mod events;
 mod issuing;
 mod kit;
 mod pages;
+mod postgres;

@@ -10,7 +10,8 @@ use super::bindings::linli::plugin::types;
 use super::bindings::types::Error;
 use super::limits::{Budgets, LimitReached, Limits};
 use crate::bus::EventBus;
-use crate::storage::sqlite::{MAX_SQL_ROWS, PluginSql, SqlUnit};
+use crate::storage::plugin_db::{PluginDb, Unit};
+use crate::storage::sqlite::MAX_SQL_ROWS;
 use crate::storage::{NewEvent, Storage, StorageError};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -94,9 +95,9 @@ pub struct CallState {
     pub grants: Arc<BTreeSet<String>>,
     pub limits: Limits,
     pub services: Arc<HostServices>,
-    pub sql: Option<Arc<PluginSql>>,
+    pub sql: Option<PluginDb>,
     /// The call's SQL transaction, from its first statement to its end.
-    pub sql_unit: Option<SqlUnit>,
+    pub sql_unit: Option<Unit>,
     /// Events published by this call, stored and sent when it returns.
     pub events: Vec<NewEvent>,
     /// Screen items published or withdrawn by this call, applied when its
@@ -195,6 +196,9 @@ impl CallState {
             if let Some(hit) = self.limit_hit.take() {
                 return Err(hit.into());
             }
+            if e.to_string().contains(crate::storage::postgres::QUOTA_MARK) {
+                return Err(self.quota_reached(&e.to_string()).into());
+            }
             wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id);
         }
         self.services.outbox.write(messages);
@@ -234,10 +238,24 @@ impl CallState {
             Some(unit) => match unit.join_group(true) {
                 Ok(_) => Ok(Some((events, messages))),
                 Err(_) if self.limit_hit.is_some() => Err(self.limit_hit.take().expect("checked").into()),
+                Err(e) if e.to_string().contains(crate::storage::postgres::QUOTA_MARK) => Err(self.quota_reached(&e.to_string()).into()),
                 Err(e) => wasmtime::bail!("plugin `{}`: saving the call's SQL changes failed: {e}", self.plugin_id),
             },
             None if events.is_empty() && messages.is_empty() => Ok(None),
             None => Ok(Some((events, messages))),
+        }
+    }
+
+    /// The call's changes were undone because they left its database
+    /// past its quota (PostgreSQL, measured when the call ends).
+    fn quota_reached(&self, detail: &str) -> LimitReached {
+        let detail = detail.split(crate::storage::postgres::QUOTA_MARK).nth(1).unwrap_or("").trim();
+        LimitReached {
+            limit: "storage_mib",
+            message: format!(
+                "plugin `{}`: its database reached its storage quota of {} MiB (limit storage_mib; {detail}); nothing of this call was written",
+                self.plugin_id, self.limits.storage_mib
+            ),
         }
     }
 

@@ -7,6 +7,7 @@ use super::engine::{EPOCH_TICK, SandboxEngine};
 use super::lane::{Lane, Out, Settle};
 use super::limits::{Limits, MAX_MEMORY_MIB};
 use crate::manifest::{Manifest, validate_manifest};
+use crate::storage::plugin_db::PluginDb;
 use crate::storage::sqlite::{Durability, PluginSql};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
@@ -119,7 +120,7 @@ pub struct LoadedPlugin {
     pub from_cache: bool,
     pub loaded_at_ms: i64,
     pre: PluginPre<CallState>,
-    sql: Option<Arc<PluginSql>>,
+    sql: Option<PluginDb>,
     /// Where the calls run when the plugin has its own SQL database.
     lane: Option<Lane>,
     services: Arc<HostServices>,
@@ -194,6 +195,8 @@ pub struct LoadContext<'a> {
     pub services: Arc<HostServices>,
     pub data_dir: &'a Path,
     pub durability: Durability,
+    /// Where plugins' SQL lives when not in SQLite files (`[store]`).
+    pub postgres: Option<&'a crate::storage::postgres::PgTarget>,
 }
 
 impl LoadedPlugin {
@@ -274,13 +277,22 @@ impl LoadedPlugin {
             }
         };
         if grants.contains(Capability::Sql.name()) {
-            let dir = ctx.data_dir.join("plugins");
-            std::fs::create_dir_all(&dir).map_err(|e| file_err(format!("creating {}: {e}", dir.display())))?;
-            let path = dir.join(format!("{}.sqlite", manifest.id));
             let quota = plugin.limits.storage_mib.saturating_mul(1024 * 1024);
-            let db = Arc::new(
-                PluginSql::open_with_quota(&path, ctx.durability, quota).map_err(|e| file_err(format!("opening {}: {e}", path.display())))?,
-            );
+            let db = match ctx.postgres {
+                // A district: the plugin's schema and role in PostgreSQL.
+                Some(target) => PluginDb::Postgres(Arc::new(
+                    crate::storage::postgres::PgPluginSql::open(target, &manifest.id, quota)
+                        .map_err(|e| file_err(format!("plugin `{}`: its PostgreSQL schema: {e}", manifest.id)))?,
+                )),
+                None => {
+                    let dir = ctx.data_dir.join("plugins");
+                    std::fs::create_dir_all(&dir).map_err(|e| file_err(format!("creating {}: {e}", dir.display())))?;
+                    let path = dir.join(format!("{}.sqlite", manifest.id));
+                    PluginDb::Sqlite(Arc::new(
+                        PluginSql::open_with_quota(&path, ctx.durability, quota).map_err(|e| file_err(format!("opening {}: {e}", path.display())))?,
+                    ))
+                }
+            };
             // A committed group's events go to the bus, in commit order.
             // Its messages go to the outbox first (an event may announce them).
             let (bus, source, outbox) = (ctx.services.bus.clone(), manifest.id.clone(), ctx.services.outbox.clone());
@@ -311,7 +323,7 @@ impl LoadedPlugin {
     }
 
     /// The plugin's own SQL database, when it was granted `sql`.
-    pub fn sql_db(&self) -> Option<&Arc<PluginSql>> {
+    pub fn sql_db(&self) -> Option<&PluginDb> {
         self.sql.as_ref()
     }
 

@@ -81,6 +81,9 @@ struct Shared {
     group: Option<Group>,
     /// The schema's size as last measured (bytes).
     last_size: u64,
+    /// A call was undone for the quota: the space its rows took is given
+    /// back (VACUUM) once the group's transaction has ended.
+    vacuum: bool,
 }
 
 struct Group {
@@ -157,6 +160,17 @@ pub fn describe(e: &postgres::Error) -> String {
     }
 }
 
+/// Run `f` where a blocking client may run: the synchronous client runs
+/// its own small runtime, which cannot start inside the host's (a plugin
+/// loaded by the server, the plugins page), so there it runs on a thread
+/// of its own.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|scope| std::thread::Builder::new().name("linli-pg".into()).spawn_scoped(scope, f).expect("a thread").join().expect("no panic"))
+}
+
 /// Connect, with a bounded wait, without TLS (the database is reached on
 /// the hall's or district's own network, or a Unix socket).
 fn connect(config: &postgres::Config) -> std::result::Result<Client, postgres::Error> {
@@ -171,6 +185,10 @@ impl PgPluginSql {
     /// Make (once) and open the schema and role of `plugin` in the target's
     /// hall, with a quota of `quota_bytes`.
     pub fn open(target: &PgTarget, plugin: &str, quota_bytes: u64) -> Result<Self> {
+        off_runtime(|| Self::open_here(target, plugin, quota_bytes))
+    }
+
+    fn open_here(target: &PgTarget, plugin: &str, quota_bytes: u64) -> Result<Self> {
         let admin: postgres::Config = target.url.parse().map_err(|e: postgres::Error| StorageError::Invalid(format!("[store] postgres_url: {e}")))?;
         let schema = schema_name(&target.hall, plugin);
         let role = role_name(&target.hall, plugin);
@@ -187,7 +205,7 @@ impl PgPluginSql {
             admin,
             lock_key: lock_key(&target.hall, plugin),
             quota_bytes,
-            shared: Arc::new(Mutex::new(Shared { client: None, statements: HashMap::new(), group: None, last_size: 0 })),
+            shared: Arc::new(Mutex::new(Shared { client: None, statements: HashMap::new(), group: None, last_size: 0, vacuum: false })),
             commits: Mutex::default(),
             committed: parking_lot::Condvar::new(),
             commit_count: AtomicU64::new(0),
@@ -271,6 +289,22 @@ impl PgPluginSql {
         if result.is_err() && g.client.as_ref().is_some_and(|c| c.is_closed()) {
             g.client = None;
         }
+        if std::mem::take(&mut g.vacuum)
+            && let Some(c) = g.client.as_mut()
+        {
+            // PostgreSQL keeps the pages an undone insert took; VACUUM cuts
+            // the empty ones off the end, so the schema's size is its data
+            // again and the plugin's next small write is not refused.
+            let tables: Vec<String> = c.query("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()", &[]).map(|rows| rows.iter().map(|r| r.get(0)).collect()).unwrap_or_default();
+            for t in tables {
+                if let Err(e) = c.batch_execute(&format!("VACUUM \"{}\"", t.replace('"', "\"\""))) {
+                    tracing::warn!(plugin = %self.plugin, error = %describe(&e), "VACUUM after a call undone for the quota");
+                }
+            }
+            if let Ok(r) = c.query_one(SIZE_OF_SCHEMA, &[&self.schema]) {
+                g.last_size = r.get::<_, i64>(0).max(0) as u64;
+            }
+        }
         if result.is_ok() && group.calls > 0 {
             self.commit_count.fetch_add(1, Ordering::Relaxed);
             self.committed_calls.fetch_add(u64::from(group.calls), Ordering::Relaxed);
@@ -286,10 +320,9 @@ impl PgPluginSql {
     /// The schema's size in bytes (tables, their indexes and TOAST) and
     /// its quota, read on a connection of the host's own.
     pub fn usage(&self) -> (u64, u64) {
-        let used = connect(&self.admin)
-            .and_then(|mut c| c.query_one(SIZE_OF_SCHEMA, &[&self.schema]))
-            .map(|r| r.get::<_, i64>(0).max(0) as u64)
-            .unwrap_or(0);
+        let used = off_runtime(|| {
+            connect(&self.admin).and_then(|mut c| c.query_one(SIZE_OF_SCHEMA, &[&self.schema])).map(|r| r.get::<_, i64>(0).max(0) as u64).unwrap_or(0)
+        });
         (used, self.quota_bytes)
     }
 
@@ -320,6 +353,18 @@ impl PgPluginSql {
                     }
                 }
             }
+        }
+    }
+}
+
+impl Drop for PgPluginSql {
+    fn drop(&mut self) {
+        // A client's runtime may not be dropped inside the host's (a plugin
+        // replaced by a request): it goes on a thread of its own.
+        if let Some(c) = self.shared.lock().client.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            let _ = std::thread::Builder::new().name("linli-pg-close".into()).spawn(move || drop(c));
         }
     }
 }
@@ -625,6 +670,9 @@ impl PgUnit {
             if let Some(group) = g.group.as_mut() {
                 group.lost.get_or_insert(msg);
             }
+        }
+        if over.is_some() {
+            g.vacuum = true;
         }
         match over {
             Some(size) => Err(StorageError::Invalid(format!("{QUOTA_MARK} {size} bytes used, {quota} allowed"))),

@@ -161,6 +161,12 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        // A failing test shows what the server refused (its errors and
+        // their statements), the first thing one wants to know.
+        if std::thread::panicking() {
+            let errors: Vec<String> = self.log().lines().filter(|l| l.contains("ERROR:") || l.contains("STATEMENT:") || l.contains("FATAL:")).take(40).map(str::to_owned).collect();
+            eprintln!("PostgreSQL's log (errors):\n{}", errors.join("\n"));
+        }
         let _ = self.run("pg_ctl", &["-D", &self.data().to_string_lossy(), "-m", "immediate", "-w", "stop"]);
     }
 }

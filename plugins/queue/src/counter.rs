@@ -59,7 +59,7 @@ pub fn finish_and_call(cfg: &Config, desk: &Desk, outcome: &str, now: i64) -> Re
     // (finishing checks nothing else for a ticket at this very window).
     let finished = finish_where(
         desk,
-        "(SELECT id FROM tickets WHERE window = ?1 AND status IN ('called', 'serving') ORDER BY last_called_at DESC LIMIT 1)",
+        "(SELECT id FROM tickets WHERE \"window\" = ?1 AND status IN ('called', 'serving') ORDER BY last_called_at DESC LIMIT 1)",
         sql::text(desk.number()),
         outcome,
         now,
@@ -94,10 +94,10 @@ fn call_chosen(cfg: &Config, desk: &Desk, choice: policy::Choice, now: i64) -> R
     params.extend(choice.params);
     let called = db::row::<Ticket>(
         &format!(
-            concat!("UPDATE tickets SET status = 'called', window = ?1, clerk_id = ?2, clerk_name = ?3,
+            concat!("UPDATE tickets SET status = 'called', \"window\" = ?1, clerk_id = ?2, clerk_name = ?3,
                     called_at = COALESCE(called_at, ?4), last_called_at = ?4, recalls = 0, target_window = NULL
              WHERE id = ({}) AND status = 'waiting'
-               AND NOT EXISTS (SELECT 1 FROM tickets WHERE window = ?1 AND status IN ('called', 'serving'))
+               AND NOT EXISTS (SELECT 1 FROM tickets WHERE \"window\" = ?1 AND status IN ('called', 'serving'))
              RETURNING ", crate::ticket_columns!()),
             choice.sql
         ),
@@ -256,7 +256,7 @@ pub fn transfer(cfg: &Config, desk: &Desk, service: Option<&str>, window: Option
         ));
     }
     let t = db::row::<Ticket>(
-        concat!("UPDATE tickets SET status = 'waiting', service = ?2, target_window = ?3, from_window = ?4, window = NULL,
+        concat!("UPDATE tickets SET status = 'waiting', service = ?2, target_window = ?3, from_window = ?4, \"window\" = NULL,
                 serving_at = NULL, transfers = transfers + 1
          WHERE id = ?1 AND status IN ('called', 'serving') RETURNING ", crate::ticket_columns!()),
         &[sql::int(cur.id), sql::text(target_service), db::opt_text(window), sql::text(desk.number())],
@@ -285,7 +285,7 @@ pub fn comeback(cfg: &Config, id: i64, now: i64) -> Result<Ticket, Fail> {
     let keep_since = now - cfg.policy.missed_keep_minutes as i64 * 60_000;
     let offset = (cfg.policy.requeue_places.max(1) - 1) as i64;
     let t = db::row::<Ticket>(
-        concat!("UPDATE tickets SET status = 'waiting', window = NULL, target_window = NULL,
+        concat!("UPDATE tickets SET status = 'waiting', \"window\" = NULL, target_window = NULL,
                 sort_time = COALESCE((SELECT sort_time FROM tickets WHERE status = 'waiting' AND service = ?2
                                       ORDER BY sort_time, id LIMIT 1 OFFSET ?3) + 1, ?4)
          WHERE id = ?1 AND status = 'missed' AND missed_at >= ?5 RETURNING ", crate::ticket_columns!()),

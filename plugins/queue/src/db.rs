@@ -34,7 +34,7 @@ const SCHEMA: &[&str] = &[
         appointment_time INTEGER,
         status TEXT NOT NULL,
         sort_time INTEGER NOT NULL,
-        window TEXT,
+        \"window\" TEXT,
         target_window TEXT,
         from_window TEXT,
         clerk_id TEXT,
@@ -70,7 +70,7 @@ const SCHEMA: &[&str] = &[
     "DROP INDEX IF EXISTS tickets_window",
     "DROP INDEX IF EXISTS tickets_handling",
     "CREATE INDEX IF NOT EXISTS tickets_waiting ON tickets (service, sort_time) WHERE status = 'waiting'",
-    "CREATE INDEX IF NOT EXISTS tickets_at_window ON tickets (window, last_called_at) WHERE status IN ('called', 'serving')",
+    "CREATE INDEX IF NOT EXISTS tickets_at_window ON tickets (\"window\", last_called_at) WHERE status IN ('called', 'serving')",
     "CREATE INDEX IF NOT EXISTS tickets_done ON tickets (service, finished_at, serving_at, last_called_at) WHERE status = 'finished'",
     "CREATE INDEX IF NOT EXISTS tickets_missed ON tickets (missed_at) WHERE status = 'missed'",
     "CREATE INDEX IF NOT EXISTS tickets_phone ON tickets (phone) WHERE phone IS NOT NULL",
@@ -88,8 +88,9 @@ const SCHEMA: &[&str] = &[
         issued INTEGER NOT NULL,
         PRIMARY KEY (day, service, period)
     ) WITHOUT ROWID",
-    "INSERT OR IGNORE INTO issue_counts (day, service, period, issued)
-        SELECT day, origin_service, period, COUNT(*) FROM tickets GROUP BY day, origin_service, period",
+    "INSERT INTO issue_counts (day, service, period, issued)
+        SELECT day, origin_service, period, COUNT(*) FROM tickets WHERE true GROUP BY day, origin_service, period
+        ON CONFLICT DO NOTHING",
     // Per service, the average handling time of the day's newest finished
     // tickets (v4): written when a ticket is finished, read by every wait
     // estimate (which before read the newest tickets of every service).
@@ -100,9 +101,10 @@ const SCHEMA: &[&str] = &[
     )",
     // From v3: start from the last day's finished tickets (all of them,
     // not just the newest; the next finish of each service corrects it).
-    "INSERT OR IGNORE INTO handling (service, day, ms)
+    "INSERT INTO handling (service, day, ms)
         SELECT service, day, AVG(finished_at - COALESCE(serving_at, last_called_at)) FROM tickets
-        WHERE status = 'finished' AND day = (SELECT MAX(day) FROM tickets) GROUP BY service",
+        WHERE status = 'finished' AND day = (SELECT MAX(day) FROM tickets) GROUP BY service, day
+        ON CONFLICT DO NOTHING",
     // One row per window that has been used: who is there, paused or not,
     // and how many appointment/priority calls it made in a row.
     "CREATE TABLE IF NOT EXISTS windows (

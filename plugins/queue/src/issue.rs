@@ -159,10 +159,10 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
     let inserted = db::row::<Ticket>(
         concat!("INSERT INTO tickets (day, origin_service, number, label, service, token, kind, priority, proxy, channel, phone, name,
                               appointment_id, appointment_time, status, sort_time, issued_at, windows_open, est_wait_ms, period, idem_key)
-         SELECT ?1, ?2, n, ?3 || printf('%03d', n), ?2, lower(hex(randomblob(16))), ?4, ?5, ?6, ?7, ?8, ?9,
+         SELECT ?1, ?2, n, ?3 || CASE WHEN n < 10 THEN '00' WHEN n < 100 THEN '0' ELSE '' END || n, ?2, ?17, ?4, ?5, ?6, ?7, ?8, ?9,
                 ?10, ?11, 'waiting', ?12, ?12, ?13, ?14, ?15, ?16
          FROM (SELECT COALESCE((SELECT number FROM tickets WHERE day = ?1 AND origin_service = ?2
-                                ORDER BY number DESC LIMIT 1), 0) + 1 AS n)
+                                ORDER BY number DESC LIMIT 1), 0) + 1 AS n) AS next_number
          RETURNING ", crate::ticket_columns!()),
         &[
             sql::text(&local.day),
@@ -181,6 +181,7 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
             sql::int(est_ms),
             sql::text(&period),
             db::opt_text(ask.idem_key.as_deref()),
+            sql::text(&new_token()?),
         ],
     )?;
     // A key already used was answered by `replay` above, and no other call
@@ -188,7 +189,7 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
     let ticket = inserted.ok_or_else(|| Fail::Internal("the ticket INSERT returned no row".into()))?;
     sql::execute(
         "INSERT INTO issue_counts (day, service, period, issued) VALUES (?1, ?2, ?3, 1)
-         ON CONFLICT (day, service, period) DO UPDATE SET issued = issued + 1",
+         ON CONFLICT (day, service, period) DO UPDATE SET issued = issue_counts.issued + 1",
         &[sql::text(&local.day), sql::text(&svc.code), sql::text(&period)],
     )?;
     // Everyone waiting for the service sorts before it (a ticket sorts by
@@ -259,4 +260,11 @@ fn with_wait(cfg: &Config, mut done: Issued, now: i64) -> Result<Issued, Fail> {
     let board = Board::now(cfg, now)?;
     done.wait_minutes = board.line(&done.ticket.service).map(|l| l.wait_minutes(done.ahead)).unwrap_or(0);
     Ok(done)
+}
+
+/// A ticket page's secret: 128 random bits, as 32 hex digits.
+fn new_token() -> Result<String, Fail> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|e| Fail::Internal(format!("no random bytes for a ticket token: {e}")))?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }

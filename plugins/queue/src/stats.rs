@@ -146,13 +146,13 @@ struct Scope {
     issued: bool,
 }
 
-const TOTAL: Scope = Scope { key: "'all'", filter: "1", issued: true };
-const BY_DAY: Scope = Scope { key: "day", filter: "1", issued: true };
-const BY_SERVICE: Scope = Scope { key: "origin_service", filter: "1", issued: true };
-const BY_WINDOW: Scope = Scope { key: "window", filter: "window IS NOT NULL", issued: false };
+const TOTAL: Scope = Scope { key: "'all'", filter: "1 = 1", issued: true };
+const BY_DAY: Scope = Scope { key: "day", filter: "1 = 1", issued: true };
+const BY_SERVICE: Scope = Scope { key: "origin_service", filter: "1 = 1", issued: true };
+const BY_WINDOW: Scope = Scope { key: "\"window\"", filter: "\"window\" IS NOT NULL", issued: false };
 const BY_CLERK: Scope = Scope {
     key: "COALESCE(clerk_name, '') || ' (' || COALESCE(clerk_id, '') || ')'",
-    filter: "window IS NOT NULL AND (clerk_id IS NOT NULL OR clerk_name IS NOT NULL)",
+    filter: "\"window\" IS NOT NULL AND (clerk_id IS NOT NULL OR clerk_name IS NOT NULL)",
     issued: false,
 };
 
@@ -203,7 +203,7 @@ pub fn report(from: &str, to: &str) -> Result<Report, Fail> {
     }
     let away: Vec<Away> = db::rows(
         "SELECT from_window AS key, COUNT(*) AS n FROM tickets
-         WHERE day BETWEEN ?1 AND ?2 AND from_window IS NOT NULL AND (window IS NULL OR window <> from_window)
+         WHERE day BETWEEN ?1 AND ?2 AND from_window IS NOT NULL AND (\"window\" IS NULL OR \"window\" <> from_window)
          GROUP BY from_window",
         &range,
     )?;

@@ -30,7 +30,7 @@ pub mod status {
 macro_rules! ticket_columns {
     () => {
         "id, origin_service, label, service, token, kind, priority, proxy, channel, phone, name, appointment_id, \
-         appointment_time, status, sort_time, window, target_window, clerk_id, clerk_name, issued_at, last_called_at, \
+         appointment_time, status, sort_time, \"window\", target_window, clerk_id, clerk_name, issued_at, last_called_at, \
          recalls, serving_at, finished_at, missed_at, outcome"
     };
 }
@@ -79,7 +79,7 @@ impl Ticket {
     /// The ticket a window holds now (called or being served).
     pub fn current_at(window: &str) -> Result<Option<Ticket>, Fail> {
         db::row(
-            concat!("SELECT ", crate::ticket_columns!(), " FROM tickets WHERE window = ?1 AND status IN ('called', 'serving') ORDER BY last_called_at DESC LIMIT 1"),
+            concat!("SELECT ", crate::ticket_columns!(), " FROM tickets WHERE \"window\" = ?1 AND status IN ('called', 'serving') ORDER BY last_called_at DESC LIMIT 1"),
             &[sql::text(window)],
         )
     }

@@ -1,0 +1,116 @@
+//! A district on PostgreSQL (issue 14): each plugin's SQL in a schema of
+//! its own under a login role of its own, on a real PostgreSQL server the
+//! test starts (Debian's `postgresql`). The plugin SQL dialect runs there
+//! unchanged; a plugin can reach neither another plugin's tables nor the
+//! host's; the sandbox's limits (the call's time, the storage quota) hold
+//! for the work PostgreSQL does for the plugin.
+
+use linli_tests::{TestServer, fixtures, postgres, store_settings};
+use serde_json::Value;
+
+fn err_of(v: &Value) -> String {
+    v["sql"]["err"].as_str().unwrap_or_else(|| panic!("expected a refusal, got {v}")).to_owned()
+}
+
+fn sql(s: &TestServer, statement: &str) -> Value {
+    let q: String = url_escape(statement);
+    let (code, body) = s.get_json(&format!("/greedy/sql?q={q}"));
+    assert_eq!(code, 200, "{body}");
+    body
+}
+
+fn exec(s: &TestServer, statement: &str) -> Value {
+    let (code, body) = s.get_json(&format!("/greedy/sql?exec=1&q={}", url_escape(statement)));
+    assert_eq!(code, 200, "{body}");
+    body
+}
+
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn a_plugins_sql_runs_on_postgres_in_a_schema_of_its_own() {
+    let Some(pg) = postgres() else { return };
+    let s = TestServer::start_with_settings(&[fixtures::GREEDY], &store_settings(&pg, "north"));
+    // The dialect: SQLite's type names and row ids, ?N placeholders.
+    let made = exec(&s, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, n INTEGER, r REAL, b BLOB)");
+    assert!(made["sql"].get("ok").is_some(), "{made}");
+    for (name, n) in [("甲", 5), ("乙", 8)] {
+        let r = exec(&s, &format!("INSERT INTO t (name, n, r) VALUES ('{name}', {n}, 1.5)"));
+        assert_eq!(r["sql"]["ok"], 1, "{r}");
+    }
+    // A unique key taken: that statement fails alone, with the database's reason.
+    let dup = exec(&s, "INSERT INTO t (name, n) VALUES ('甲', 1)");
+    assert!(err_of(&dup).contains("duplicate key"), "{dup}");
+    let rows = sql(&s, "SELECT id, name, n, r, n IS NULL FROM t ORDER BY id");
+    assert_eq!(rows["sql"]["ok"], serde_json::json!([[1, "甲", 5, 1.5, 0], [2, "乙", 8, 1.5, 0]]), "ids from 1, integers, reals, booleans as 0/1");
+    let agg = sql(&s, "SELECT SUM(n), AVG(n), COUNT(*), MAX(name) FROM t");
+    let a = &agg["sql"]["ok"][0];
+    assert_eq!(a[0], 13, "SUM of integers is an integer: {agg}");
+    assert_eq!(a[1].as_f64(), Some(6.5), "AVG is a real: {agg}");
+    assert_eq!(a[2], 2);
+    // The table is in the hall's schema of the plugin, owned by its role;
+    // there is no SQLite file for it.
+    let mut c = pg.client().expect("client");
+    let owner: String = c.query_one("SELECT tableowner::text FROM pg_tables WHERE schemaname = 'h_north__greedy' AND tablename = 't'", &[]).expect("table in its schema").get(0);
+    assert_eq!(owner, "linli_north__greedy");
+    assert!(!s.host.config.data_dir.join("plugins").join("greedy.sqlite").exists());
+}
+
+#[test]
+fn a_plugin_cannot_reach_another_plugins_tables_or_the_hosts() {
+    let Some(pg) = postgres() else { return };
+    let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE, fixtures::GREEDY], &store_settings(&pg, "north"));
+    // The queue makes its tables on its first call.
+    let (code, body) = s.get("/api/queue/services");
+    assert_eq!(code, 200, "{body}");
+    let mut c = pg.client().expect("client");
+    let n: i64 = c.query_one("SELECT count(*) FROM pg_tables WHERE schemaname = 'h_north__queue'", &[]).unwrap().get(0);
+    assert!(n >= 3, "the queue's tables exist: {n}");
+    for (what, statement, is_exec) in [
+        ("another plugin's table", "SELECT count(*) FROM h_north__queue.tickets", false),
+        ("the host's table of roles", "SELECT password FROM linli.plugin_roles", false),
+        ("becoming the host's role", "SET ROLE linli", true),
+        ("becoming it through set_config", "SELECT set_config('role', 'linli', false)", false),
+        ("a temporary table outside its quota", "CREATE TEMP TABLE x (a INTEGER)", true),
+        ("a table in the public schema", "CREATE TABLE public.x (a INTEGER)", true),
+    ] {
+        let r = if is_exec { exec(&s, statement) } else { sql(&s, statement) };
+        let e = err_of(&r);
+        assert!(e.contains("greedy") && (e.contains("not allowed") || e.contains("permission denied")), "{what}: {e}");
+    }
+    // Both plugins go on working.
+    assert_eq!(s.get("/api/queue/services").0, 200);
+    let r = exec(&s, "CREATE TABLE IF NOT EXISTS mine (a INTEGER)");
+    assert!(r["sql"].get("ok").is_some(), "{r}");
+}
+
+#[test]
+fn the_calls_time_and_the_storage_quota_hold_on_postgres() {
+    let Some(pg) = postgres() else { return };
+    let s = TestServer::start_with_settings(&[fixtures::GREEDY], &format!("[plugins.greedy.limits]\ntime_ms = 800\nstorage_mib = 1\n{}", store_settings(&pg, "south")));
+    // A query that never ends is stopped at the call's deadline.
+    let (code, body) = s.get_json("/greedy/endless");
+    let text = body.to_string();
+    assert!(code == 200 || code == 504, "{code} {text}");
+    assert!(text.contains("time limit") && text.contains("greedy"), "{text}");
+    // The quota: 3 MB in one call into a 1 MiB database is undone whole.
+    assert!(exec(&s, "CREATE TABLE big (n INTEGER, t TEXT)")["sql"].get("ok").is_some());
+    let filler = "x".repeat(1000);
+    let (code, body) = s.get_json(&format!(
+        "/greedy/sql?exec=1&q={}",
+        url_escape(&format!("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) INSERT INTO big SELECT x, '{filler}' || x FROM c"))
+    ));
+    let text = body.to_string();
+    assert!(code >= 400 && text.contains("storage_mib") && text.contains("greedy"), "{code} {text}");
+    assert_eq!(sql(&s, "SELECT COUNT(*) FROM big")["sql"]["ok"], serde_json::json!([[0]]), "nothing of it stayed");
+    // Small writes go on.
+    assert_eq!(exec(&s, "INSERT INTO big VALUES (1, 'small')")["sql"]["ok"], 1);
+    assert_eq!(sql(&s, "SELECT COUNT(*) FROM big")["sql"]["ok"], serde_json::json!([[1]]));
+}
