@@ -9,8 +9,9 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2; then
   rustup target add wasm32-wasip2
 fi
 # Debian packages: software Vulkan (lavapipe) for the signage player, CJK
-# fonts, a virtual X server, the Mandarin voice, and Chromium for page tests.
-pkgs=(mesa-vulkan-drivers fonts-noto-cjk xvfb xauth espeak-ng chromium chromium-driver)
+# fonts, a virtual X server, the Mandarin voice, Chromium for page tests, and
+# PostgreSQL (the district backend; the tests start throwaway servers).
+pkgs=(mesa-vulkan-drivers fonts-noto-cjk xvfb xauth espeak-ng chromium chromium-driver postgresql)
 missing_packages() {
   missing=()
   for p in "${pkgs[@]}"; do
