@@ -91,31 +91,70 @@ pub async fn receive(host: &Arc<Host>, plugin: &LoadedPlugin, rule: &UploadRule,
     let expected = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     let name = headers.get(NAME_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let quota = (plugin.limits.files_count, plugin.limits.files_mib.saturating_mul(1024 * 1024));
-    let files = host.services.files.clone();
     // Each refusal is also in the log with the plugin (a cut connection
     // has nobody to answer).
     let refuse = |e: FileError| {
         tracing::warn!(plugin = id, route = %rule.path, error = %e, "upload refused");
         file_error(&e).into_response()
     };
-    let mut up = files.begin(id, rule, quota, expected).map_err(refuse)?;
+    // A declared length over the cap is refused before a byte is read.
+    if expected.is_some_and(|n| n > rule.max_bytes) {
+        return Err(refuse(FileError::TooLarge { plugin: id.into(), limit: rule.max_bytes }));
+    }
+    // The disk work (quota, temporary file, hashing, sealing, the rename)
+    // runs on a blocking thread; this task hands it the body piece by
+    // piece through a short queue, so a slow disk holds the client back
+    // rather than the body piling up in memory.
+    enum Piece {
+        Data(bytes::Bytes),
+        End,
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Piece>(4);
+    let (files, h, pid, rule_owned) = (host.services.files.clone(), host.clone(), id.to_owned(), rule.clone());
+    let writer = tokio::task::spawn_blocking(move || -> Result<FileMeta, FileError> {
+        let mut up = files.begin(&pid, &rule_owned, quota, expected)?;
+        loop {
+            match rx.blocking_recv() {
+                Some(Piece::Data(d)) => up.write(&d)?,
+                Some(Piece::End) => break,
+                // The connection was cut: `up` is dropped, its temporary
+                // file with it.
+                None => return Err(FileError::Incomplete { plugin: pid }),
+            }
+        }
+        if expected.is_some_and(|n| n != up.size()) {
+            return Err(FileError::Incomplete { plugin: pid });
+        }
+        up.finish(&name, h.now_ms())
+    });
     let mut body = body;
-    while let Some(frame) = body.frame().await {
-        let frame = match frame {
-            Ok(f) => f,
-            // A cut connection: `up` is dropped, its temporary file with it.
-            Err(_) => return Err(refuse(FileError::Incomplete { plugin: id.into() })),
+    loop {
+        // The writer may refuse the file (too large) while the client is
+        // still sending or has paused: answer then, without more body.
+        let next = tokio::select! {
+            f = body.frame() => f,
+            _ = tx.closed() => break,
         };
-        if let Ok(data) = frame.into_data() {
-            // A piece is at most what hyper read at once (tens of KiB): the
-            // write is short enough to do on the worker.
-            up.write(&data).map_err(refuse)?;
+        match next {
+            None => {
+                let _ = tx.send(Piece::End).await;
+                break;
+            }
+            Some(Err(_)) => break,
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data()
+                    && tx.send(Piece::Data(data)).await.is_err()
+                {
+                    break; // the writer refused the file; its answer says why
+                }
+            }
         }
     }
-    if expected.is_some_and(|n| n != up.size()) {
-        return Err(refuse(FileError::Incomplete { plugin: id.into() }));
-    }
-    let meta = up.finish(&name, host.now_ms()).map_err(refuse)?;
+    drop(tx);
+    let meta = match writer.await {
+        Ok(r) => r.map_err(refuse)?,
+        Err(e) => return Err(ApiError::internal("receiving an upload", e).into_response()),
+    };
     if meta.personal {
         audit(host, caller, &meta, "file.upload").await;
     }
