@@ -821,6 +821,19 @@ mod tests {
     }
 
     #[test]
+    fn a_wrong_upload_rule_is_named() {
+        let types = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(UploadRule::parse("GET", "/up", &types(&["pdf"]), 10, false).unwrap_err().contains("POST or PUT"));
+        assert!(UploadRule::parse("POST", "/up", &types(&["exe"]), 10, false).unwrap_err().contains("unknown file type `exe`"));
+        assert!(UploadRule::parse("POST", "/up", &types(&[]), 10, false).unwrap_err().contains("no file types"));
+        assert!(UploadRule::parse("POST", "/up", &types(&["pdf"]), 0, false).is_err());
+        assert_eq!(UploadRule::parse("post", "/up", &types(&["JPG", "jpeg", "pdf"]), 10, true).unwrap().types, [FileType::Jpeg, FileType::Pdf]);
+        let routes: Vec<crate::manifest::Route> = serde_json::from_str(r#"[{"method":"POST","path":"/up","audience":"public","roles":[]}]"#).unwrap();
+        let rule = UploadRule::parse("POST", "/other", &types(&["pdf"]), 10, false).unwrap();
+        assert!(check_rules(&routes, &[rule]).unwrap_err().contains("`POST /other` is not a route of this plugin"));
+    }
+
+    #[test]
     fn names_are_sanitised() {
         assert_eq!(sanitise_name("../../etc/passwd\0.pdf"), "passwd.pdf");
         assert_eq!(sanitise_name("..%2F..%2Fsecret%00.pdf"), "secret.pdf");

@@ -265,6 +265,21 @@ fn a_full_quota_is_refused_naming_the_plugin_and_the_limit() {
 }
 
 #[test]
+fn a_full_byte_quota_is_refused_naming_the_plugin_and_the_limit() {
+    let (s, _clock) = start("[plugins.files.limits]\nfiles_mib = 1\n");
+    let staff = sign_in(&s, "clerk5", &["clerk"]);
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(700 * 1024, b'q');
+    let (code, v, _) = post(&s, "/files/big", &staff_headers(&staff), &pdf);
+    assert_eq!(code, 201, "{v}");
+    let (code, v, _) = post(&s, "/files/big", &staff_headers(&staff), &pdf);
+    assert_eq!(code, 507, "{v}");
+    assert!(error_text(&v).contains("files") && error_text(&v).contains("files_mib"), "{v}");
+    assert_eq!(stored(&s, "files").len(), 1);
+    assert!(temp_files(&s).is_empty());
+}
+
+#[test]
 fn a_file_is_served_only_through_its_plugins_routes_to_their_audience() {
     let (s, _clock) = start("");
     let staff = sign_in(&s, "clerk1", &["clerk"]);

@@ -86,7 +86,10 @@ impl files::Host for CallState {
                 self.upload_rules.push(r);
                 Ok(Ok(()))
             }
-            Err(e) => Ok(Err(Error::Invalid(format!("plugin `{}`: {e}", self.plugin_id)))),
+            // A wrong declaration is the plugin's bug: it does not load
+            // (the error names the file and the rule), rather than its
+            // route quietly taking bodies as an ordinary route.
+            Err(e) => wasmtime::bail!("{e}"),
         }
     }
 
