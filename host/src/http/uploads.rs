@@ -89,7 +89,8 @@ pub async fn receive(host: &Arc<Host>, plugin: &LoadedPlugin, rule: &UploadRule,
         .into_response());
     }
     let expected = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    let name = headers.get(NAME_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    // Percent-encoded (the script), or raw UTF-8 from another client.
+    let name = headers.get(NAME_HEADER).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).unwrap_or_default();
     let quota = (plugin.limits.files_count, plugin.limits.files_mib.saturating_mul(1024 * 1024));
     // Each refusal is also in the log with the plugin (a cut connection
     // has nobody to answer).
