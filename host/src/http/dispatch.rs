@@ -97,6 +97,9 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
         .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
     if let Some(meta) = &upload {
+        // The body the plugin sees is empty: the client's framing does not
+        // describe it.
+        headers.retain(|(k, _)| k != "content-length" && k != "transfer-encoding");
         headers.push((super::uploads::FILE_HEADER.to_owned(), meta.id.clone()));
     }
     let wit_req = types::Request {
