@@ -98,6 +98,7 @@ impl PluginHarness {
         let postgres = harness_postgres();
         let ctx = LoadContext { engine: &engine, linker: &linker, services: services.clone(), data_dir: dir.path(), durability: Durability::Normal, postgres: postgres.as_ref() };
         let plugin = crate::runtime::LoadedPlugin::load(&ctx, wasm, &bytes, &|_| settings.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        strict_portability(&plugin);
         // The shipped layouts have every zone; `set_screen_zones` narrows it.
         services.screens.set_fallback_zones(linli_content::ZoneKind::ALL.to_vec());
         let registry = Arc::new(Registry::default());
@@ -126,6 +127,7 @@ impl PluginHarness {
         let postgres = harness_postgres();
         let ctx = LoadContext { engine: &self.engine, linker: &self.linker, services: self.services.clone(), data_dir: self._dir.path(), durability: Durability::Normal, postgres: postgres.as_ref() };
         let plugin = crate::runtime::LoadedPlugin::load(&ctx, wasm, &bytes, &|_| settings.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        strict_portability(&plugin);
         let id = plugin.manifest.id.clone();
         self.registry.install(plugin).map_err(|e| anyhow::anyhow!(e))?;
         Ok(id)
@@ -577,4 +579,13 @@ fn harness_postgres() -> Option<crate::storage::postgres::PgTarget> {
     use rand_core::RngCore;
     let hall = format!("t{:08x}", rand_core::OsRng.next_u32());
     Some(crate::storage::postgres::PgTarget { url, hall })
+}
+
+/// A plugin's own tests refuse SQL that PostgreSQL would not run (the host
+/// only warns about it): a plugin tested on SQLite then also works in a
+/// district.
+fn strict_portability(plugin: &crate::runtime::LoadedPlugin) {
+    if let Some(crate::storage::plugin_db::PluginDb::Sqlite(db)) = plugin.sql_db() {
+        db.set_portable_strict(true);
+    }
 }

@@ -59,12 +59,45 @@ pub mod kv {
     }
 }
 
-/// SQL on the plugin's own SQLite database (bound parameters only).
+/// SQL on the plugin's own database (bound parameters only).
 ///
 /// Each call (request, event, tick) is one transaction: everything it
 /// writes is committed together when it returns, and rolled back if it
 /// traps or hits a limit. Within a call, no other call of the same plugin
-/// reads or writes in between, so "check, then write" is safe.
+/// reads or writes in between, so "check, then write" is safe (also in a
+/// district where several hosts serve the hall). A statement that fails
+/// (a unique key taken) is undone alone; the call goes on.
+///
+/// # One dialect, two databases
+///
+/// A hall keeps the database in a SQLite file; a district keeps it in
+/// PostgreSQL (a schema of the plugin's own). Write the SQL both run. The
+/// host translates only this for PostgreSQL: `?1`/`?` placeholders, the
+/// type names `INTEGER` (64-bit), `REAL`, `BLOB`, `INTEGER PRIMARY KEY`
+/// ids (with or without `AUTOINCREMENT`), `WITHOUT ROWID`. Everything else
+/// must already be common ground:
+///
+/// - upserts: `INSERT … ON CONFLICT (key) DO NOTHING` or
+///   `DO UPDATE SET n = counts.n + 1, m = excluded.m` (the table's name
+///   before a column it reads), never `INSERT OR IGNORE`/`REPLACE`;
+/// - new ids: `INSERT … RETURNING id`, never `last_insert_rowid()`;
+/// - `COALESCE`, `CASE WHEN … END`, `||`, `LIKE` (case-sensitive in
+///   PostgreSQL: compare `lower(x)`), `SUM`, `AVG` (a real), `COUNT`;
+///   no `printf`, `strftime`, `date()`, `ifnull`, `iif`, `group_concat`,
+///   `randomblob`, `hex`, scalar `MAX(a, b)`;
+/// - times as INTEGER milliseconds from [`crate::clock`], dates as TEXT
+///   `YYYY-MM-DD` made in the plugin, booleans as INTEGER 0/1 compared
+///   with `= 1`, `WHERE 1 = 1` rather than `WHERE 1`;
+/// - names PostgreSQL reserves (`window`, `user`, `order`, `group`…)
+///   in double quotes, a subquery in `FROM` with a name (`AS s`), every
+///   selected column that is not aggregated in the `GROUP BY`;
+/// - result column names are lower case in PostgreSQL: alias them in
+///   lower case (`COUNT(*) AS n`) when reading rows by name.
+///
+/// On SQLite the host checks each statement once and logs what would not
+/// run on PostgreSQL, and why; the plugin's own tests (the host's
+/// `PluginHarness`) refuse such a statement, so it is found before a
+/// district runs the plugin.
 pub mod sql {
     use super::{HostError, wit};
     pub use wit::sql::{Rows, Value};

@@ -1063,3 +1063,216 @@ mod tests {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Portability: what a statement run on SQLite would not do on PostgreSQL.
+
+/// SQLite functions PostgreSQL does not have (or has with another
+/// meaning), and what to write instead.
+const SQLITE_ONLY_FUNCTIONS: &[(&str, &str)] = &[
+    ("printf", "format the value in the plugin (or CASE for zero padding)"),
+    ("format", "format the value in the plugin"),
+    ("strftime", "keep times as INTEGER milliseconds from the host's clock and format them in the plugin"),
+    ("date", "keep dates as TEXT 'YYYY-MM-DD' made in the plugin"),
+    ("time", "keep times as INTEGER milliseconds from the host's clock"),
+    ("datetime", "keep times as INTEGER milliseconds from the host's clock"),
+    ("julianday", "keep times as INTEGER milliseconds from the host's clock"),
+    ("unixepoch", "keep times as INTEGER milliseconds from the host's clock"),
+    ("randomblob", "make random tokens in the plugin (getrandom)"),
+    ("zeroblob", "make the bytes in the plugin"),
+    ("hex", "encode in the plugin"),
+    ("unhex", "decode in the plugin"),
+    ("ifnull", "write COALESCE(a, b)"),
+    ("iif", "write CASE WHEN … THEN … ELSE … END"),
+    ("group_concat", "aggregate in the plugin"),
+    ("instr", "compare in the plugin, or use LIKE"),
+    ("total", "write COALESCE(SUM(x), 0)"),
+    ("typeof", "know the column's type from the schema"),
+    ("last_insert_rowid", "write INSERT … RETURNING id"),
+    ("changes", "use the count execute returns"),
+    ("total_changes", "use the count execute returns"),
+    ("likelihood", "leave it out"),
+    ("unlikely", "leave it out"),
+    ("likely", "leave it out"),
+    ("glob", "write LIKE"),
+    ("char", "make the text in the plugin"),
+    ("quote", "pass values as parameters"),
+    ("json_extract", "read the JSON in the plugin"),
+    ("json_object", "build the JSON in the plugin"),
+];
+
+/// Words PostgreSQL reserves that SQLite takes as names.
+const PG_RESERVED: &[&str] = &[
+    "window", "user", "array", "both", "leading", "trailing", "only", "fetch", "placing", "symmetric", "asymmetric", "variadic",
+    "lateral", "similar", "binary", "freeze", "verbose", "authorization", "current_role", "session_user", "analyse",
+];
+
+/// Why `statement` (written for SQLite) would fail or mean something else
+/// on PostgreSQL, with what to write instead; `None` when it is in the
+/// dialect both run (as far as the statement alone tells).
+pub fn portability(statement: &str) -> Option<String> {
+    let toks = match tokenize(statement) {
+        Ok(t) => t,
+        Err(e) => return Some(e),
+    };
+    // The tokens that matter (no spaces), words upper-cased.
+    let t: Vec<&Tok> = toks.iter().filter(|t| !matches!(t, Tok::Space(_))).collect();
+    let word = |i: usize| -> Option<String> { if let Some(Tok::Word(w)) = t.get(i) { Some(w.to_ascii_uppercase()) } else { None } };
+    let is = |i: usize, s: &str| matches!(t.get(i), Some(Tok::Other(o)) if o == s);
+    let close_of = |open: usize| -> Option<usize> {
+        let mut depth = 0;
+        for (j, tok) in t.iter().enumerate().skip(open) {
+            match tok {
+                Tok::Other(o) if o == "(" => depth += 1,
+                Tok::Other(o) if o == ")" => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(j);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    };
+    if word(0).as_deref() == Some("REPLACE") || (word(0).as_deref() == Some("INSERT") && word(1).as_deref() == Some("OR")) {
+        return Some("INSERT OR … and REPLACE are SQLite's: write INSERT … ON CONFLICT (…) DO NOTHING or DO UPDATE SET …".into());
+    }
+    for i in 0..t.len() {
+        let Some(w) = word(i) else { continue };
+        let lower = w.to_ascii_lowercase();
+        let prev_dot = i > 0 && is(i - 1, ".");
+        // A function call.
+        if is(i + 1, "(") && !prev_dot {
+            if let Some((_, instead)) = SQLITE_ONLY_FUNCTIONS.iter().find(|(f, _)| *f == lower) {
+                return Some(format!("{lower}() is SQLite's, PostgreSQL has no such function: {instead}"));
+            }
+            if (lower == "max" || lower == "min") && let Some(end) = close_of(i + 1) {
+                let mut depth = 0;
+                let commas = t[i + 1..end].iter().filter(|tok| match tok {
+                    Tok::Other(o) if o == "(" => {
+                        depth += 1;
+                        false
+                    }
+                    Tok::Other(o) if o == ")" => {
+                        depth -= 1;
+                        false
+                    }
+                    Tok::Other(o) => o == "," && depth == 1,
+                    _ => false,
+                });
+                if commas.count() > 0 {
+                    return Some(format!("{w}(a, b) of several values is SQLite's: write CASE WHEN a > b THEN a ELSE b END"));
+                }
+            }
+        }
+        // A reserved word used as a name.
+        if PG_RESERVED.contains(&lower.as_str()) && !prev_dot {
+            let window_clause = lower == "window" && word(i + 1).is_some() && word(i + 2).as_deref() == Some("AS");
+            if !window_clause {
+                return Some(format!("`{lower}` is a reserved word in PostgreSQL: write it in double quotes (\"{lower}\") everywhere, or choose another name"));
+            }
+        }
+        // An integer where PostgreSQL wants a condition (WHERE 1).
+        if matches!(w.as_str(), "WHERE" | "AND" | "OR" | "HAVING" | "ON" | "NOT")
+            && let Some(Tok::Other(d)) = t.get(i + 1)
+            && d.chars().all(|c| c.is_ascii_digit())
+        {
+            let mut j = i + 1;
+            while matches!(t.get(j), Some(Tok::Other(d)) if d.chars().all(|c| c.is_ascii_digit())) {
+                j += 1;
+            }
+            let ends = match t.get(j) {
+                None => true,
+                Some(Tok::Other(o)) => o == ")" || o == ";",
+                Some(Tok::Word(x)) => matches!(x.to_ascii_uppercase().as_str(), "AND" | "OR" | "GROUP" | "ORDER" | "LIMIT" | "HAVING" | "UNION" | "RETURNING"),
+                _ => false,
+            };
+            if ends {
+                return Some(format!("{w} followed by a number is not a condition in PostgreSQL: write 1 = 1 (true) or 1 = 0 (false)"));
+            }
+        }
+        // A subquery in FROM or JOIN without a name.
+        if (w == "FROM" || w == "JOIN") && is(i + 1, "(") && word(i + 2).as_deref() == Some("SELECT")
+            && let Some(end) = close_of(i + 1)
+        {
+            let named = match word(end + 1).as_deref() {
+                Some("AS") => true,
+                Some(x) => !matches!(x, "WHERE" | "GROUP" | "ORDER" | "LIMIT" | "JOIN" | "LEFT" | "INNER" | "CROSS" | "UNION" | "ON" | "RETURNING" | "HAVING"),
+                None => matches!(t.get(end + 1), Some(Tok::Other(o)) if o.starts_with('"')),
+            };
+            if !named {
+                return Some("a subquery in FROM needs a name in PostgreSQL: write FROM (SELECT …) AS s".into());
+            }
+        }
+        // An upsert whose SET reads the column it sets, unqualified.
+        if w == "DO" && word(i + 1).as_deref() == Some("UPDATE") && word(i + 2).as_deref() == Some("SET") {
+            let mut j = i + 3;
+            while j < t.len() {
+                let Some(col) = word(j) else { break };
+                if !is(j + 1, "=") {
+                    break;
+                }
+                let mut k = j + 2;
+                let mut depth = 0;
+                while k < t.len() {
+                    match t[k] {
+                        Tok::Other(o) if o == "(" => depth += 1,
+                        Tok::Other(o) if o == ")" => depth -= 1,
+                        Tok::Other(o) if o == "," && depth == 0 => break,
+                        Tok::Word(x) if depth == 0 && matches!(x.to_ascii_uppercase().as_str(), "WHERE" | "RETURNING") => break,
+                        Tok::Word(x) if x.eq_ignore_ascii_case(&col) && !is(k - 1, ".") => {
+                            return Some(format!(
+                                "in DO UPDATE SET, `{}` alone is ambiguous in PostgreSQL: write the table's name before it (tablename.{0}) or excluded.{0}",
+                                col.to_ascii_lowercase()
+                            ));
+                        }
+                        _ => {}
+                    }
+                    k += 1;
+                }
+                if !is(k, ",") {
+                    break;
+                }
+                j = k + 1;
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod portability_tests {
+    use super::portability;
+
+    #[test]
+    fn what_postgresql_would_not_run_is_named() {
+        for (sql, says) in [
+            ("INSERT OR IGNORE INTO t VALUES (1)", "ON CONFLICT"),
+            ("SELECT printf('%03d', n) FROM t", "printf()"),
+            ("SELECT lower(hex(randomblob(16)))", "hex()"),
+            ("SELECT IFNULL(a, 0) FROM t", "COALESCE"),
+            ("SELECT MAX(a, b) FROM t", "CASE WHEN"),
+            ("SELECT * FROM tickets WHERE window = ?1", "\"window\""),
+            ("SELECT user FROM t", "\"user\""),
+            ("SELECT * FROM t WHERE 1", "1 = 1"),
+            ("SELECT * FROM t WHERE a = 1 AND 1 ORDER BY a", "1 = 1"),
+            ("SELECT n FROM (SELECT 1 AS n)", "needs a name"),
+            ("INSERT INTO c (k, n) VALUES (?1, 1) ON CONFLICT (k) DO UPDATE SET n = n + 1", "c.n"),
+            ("SELECT :name", "named parameters"),
+        ] {
+            let r = portability(sql).unwrap_or_else(|| panic!("not flagged: {sql}"));
+            assert!(r.contains(says) || r.replace("tablename", "c").contains(says), "{sql}: {r}");
+        }
+        for sql in [
+            "SELECT MAX(n) FROM t WHERE \"window\" = ?1 AND status IN ('called', 'serving')",
+            "INSERT INTO c (k, n) VALUES (?1, 1) ON CONFLICT (k) DO UPDATE SET n = c.n + 1, m = excluded.m",
+            "SELECT n FROM (SELECT 1 AS n) AS s WHERE 1 = 1",
+            "SELECT COALESCE(SUM(n), 0), 'window' FROM t -- window\n",
+            "SELECT rank() OVER w FROM t WINDOW w AS (ORDER BY n)",
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB) WITHOUT ROWID",
+        ] {
+            assert_eq!(portability(sql), None, "{sql}");
+        }
+    }
+}

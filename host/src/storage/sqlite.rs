@@ -446,6 +446,22 @@ pub struct PluginSql {
     _checkpoints: Arc<()>,
     /// Statements already warned about (see `first_warning`).
     warned: Mutex<std::collections::HashSet<String>>,
+    /// What each statement seen would do on PostgreSQL (see
+    /// [`Self::portable`]), and whether a non-portable one is refused.
+    portable_seen: Mutex<std::collections::HashMap<String, Option<String>>>,
+    portable_strict: std::sync::atomic::AtomicBool,
+}
+
+/// Whether a statement is in the dialect both backends run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Portable {
+    Yes,
+    /// Not portable, seen for the first time: run it and warn.
+    WarnOnce(String),
+    /// Not portable, seen before: run it (warned already).
+    Known,
+    /// Not portable, and this database refuses such statements.
+    Refuse(String),
 }
 
 /// Run one of the statements every call or group runs (`SAVEPOINT`,
@@ -711,6 +727,8 @@ impl PluginSql {
             committed_calls: std::sync::atomic::AtomicU64::new(0),
             _checkpoints: checkpoints,
             warned: Mutex::default(),
+            portable_seen: Mutex::default(),
+            portable_strict: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -816,6 +834,35 @@ impl PluginSql {
             Err(_) => std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0),
         };
         (used, self.quota_bytes)
+    }
+
+    /// Refuse statements PostgreSQL would not run (a plugin's own tests,
+    /// through the harness), instead of warning once about each.
+    pub fn set_portable_strict(&self, strict: bool) {
+        self.portable_strict.store(strict, Ordering::Relaxed);
+    }
+
+    /// Would `statement` run, with the same meaning, on PostgreSQL (a
+    /// district's backend)? Checked once per statement text.
+    pub fn portable(&self, statement: &str) -> Portable {
+        let mut seen = self.portable_seen.lock();
+        let (verdict, first) = match seen.get(statement) {
+            Some(v) => (v.clone(), false),
+            None => {
+                let v = super::postgres::portability(statement);
+                if seen.len() >= 4096 {
+                    seen.clear();
+                }
+                seen.insert(statement.to_owned(), v.clone());
+                (v, true)
+            }
+        };
+        match verdict {
+            None => Portable::Yes,
+            Some(r) if self.portable_strict.load(Ordering::Relaxed) => Portable::Refuse(r),
+            Some(r) if first => Portable::WarnOnce(r),
+            Some(_) => Portable::Known,
+        }
     }
 
     /// True the first time a warning about `statement` is asked for.

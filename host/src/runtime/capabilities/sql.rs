@@ -5,7 +5,8 @@
 
 use super::*;
 use crate::runtime::bindings::linli::plugin::sql;
-use crate::storage::plugin_db::{SqlFailure, SqlValue, Unit};
+use crate::storage::plugin_db::{PluginDb, SqlFailure, SqlValue, Unit};
+use crate::storage::sqlite::Portable;
 
 fn to_value(v: &sql::Value) -> SqlValue {
     match v {
@@ -65,6 +66,26 @@ fn statement_head(statement: &str) -> String {
 }
 
 impl CallState {
+    /// On SQLite: is the statement in the dialect PostgreSQL runs too? A
+    /// plugin that works in one hall must work in a district: the first
+    /// time a statement is not, the log says why and what to write (a
+    /// plugin's own tests, through the harness, are refused it).
+    fn check_portable(&self, statement: &str) -> Result<(), Error> {
+        let Some(PluginDb::Sqlite(db)) = &self.sql else { return Ok(()) };
+        match db.portable(statement) {
+            Portable::Yes | Portable::Known => Ok(()),
+            Portable::WarnOnce(why) => {
+                tracing::warn!(plugin = %self.plugin_id, statement = %statement_head(statement), "SQL that would not run on PostgreSQL (a district's backend): {why}");
+                Ok(())
+            }
+            Portable::Refuse(why) => Err(Error::Invalid(format!(
+                "plugin `{}`: this statement would not run on PostgreSQL (a district's backend): {why}: {}",
+                self.plugin_id,
+                statement_head(statement)
+            ))),
+        }
+    }
+
     /// The call's connection, inside its transaction (opened on first use).
     fn sql_unit(&mut self, statement_bytes: usize) -> Result<&mut Unit, Error> {
         self.check_size("statement", statement_bytes)?;
@@ -130,6 +151,9 @@ impl CallState {
 impl sql::Host for CallState {
     fn execute(&mut self, statement: String, params: Vec<sql::Value>) -> HostResult<u64> {
         guard!(self, Sql);
+        if let Err(e) = self.check_portable(&statement) {
+            return Ok(Err(e));
+        }
         let c = match self.sql_unit(statement.len()) {
             Ok(c) => c,
             Err(e) => return Ok(Err(e)),
@@ -148,6 +172,9 @@ impl sql::Host for CallState {
         guard!(self, Sql);
         let budget = self.limits.value_bytes * 4;
         let plugin_id = self.plugin_id.clone();
+        if let Err(e) = self.check_portable(&statement) {
+            return Ok(Err(e));
+        }
         let c = match self.sql_unit(statement.len()) {
             Ok(c) => c,
             Err(e) => return Ok(Err(e)),
@@ -190,6 +217,9 @@ impl sql::Host for CallState {
     fn transaction(&mut self, statements: Vec<(String, Vec<sql::Value>)>) -> HostResult<Vec<u64>> {
         guard!(self, Sql);
         let total: usize = statements.iter().map(|(s, _)| s.len()).sum();
+        if let Some(e) = statements.iter().find_map(|(s, _)| self.check_portable(s).err()) {
+            return Ok(Err(e));
+        }
         let c = match self.sql_unit(total) {
             Ok(c) => c,
             Err(e) => return Ok(Err(e)),
