@@ -41,6 +41,7 @@ pub mod gpu;
 pub mod http;
 pub mod layout;
 pub mod markdown;
+pub mod memory;
 pub mod offscreen;
 pub mod player;
 pub mod privacy;

@@ -18,10 +18,13 @@ use linli_signage::offscreen::Offscreen;
 use linli_signage::player::{Player, VoiceConfig};
 use linli_signage::render::{FrameTime, Renderer};
 use linli_signage::voice::{Speaker, Voice, espeak::Espeak};
-use linli_signage::{bench, versus, window};
+use linli_signage::{bench, memory, versus, window};
 
 fn main() -> ExitCode {
     let process_start = Instant::now();
+    // Before any thread starts (see memory.rs for each saving).
+    memory::tune_malloc();
+    memory::spawn_release();
     let cli = Cli::parse();
     match run(cli, process_start) {
         Ok(()) => ExitCode::SUCCESS,
@@ -138,6 +141,16 @@ fn bench_vs_chromium(settings: bench::Settings, process_start: Instant) -> Resul
         "{}",
         versus::format(&[("player", &plain), ("player+copy", &copied)], &chromium)
     );
+    print!(
+        "{}",
+        versus::format_breakdowns(
+            &[
+                ("player", &plain.mappings),
+                ("player+copy", &copied.mappings)
+            ],
+            12
+        )
+    );
     println!(
         "player: offscreen, frames stay on the kept texture (like headless Chromium's); player+copy: each painted frame also copied whole onto a second texture, as the window does onto its swapchain image"
     );
@@ -165,17 +178,34 @@ fn bench_vs_chromium_window(settings: bench::Settings, swapchain: bool) -> Resul
         versus::load_average()
     );
     let x_before = versus::x_server_cpu(&display);
-    let (player, line) =
-        versus::window_player(seconds, settings.fps, settings.full_redraw, swapchain)?;
+    // The player as it is, after any runs without some memory savings
+    // (LINLI_SIGNAGE_BENCH_WITHOUT), one after the other.
+    let mut players = Vec::new();
+    for (label, off) in versus::window_variants() {
+        let (usage, line) = versus::window_player(
+            seconds,
+            settings.fps,
+            settings.full_redraw,
+            swapchain,
+            off.as_deref(),
+        )?;
+        println!("{label}: {line}");
+        players.push((label, usage));
+    }
     let x_mid = versus::x_server_cpu(&display);
-    println!("player: {line}");
     println!("load average before Chromium: {}", versus::load_average());
     let chromium = versus::chromium(seconds, versus::Mode::Window)?;
     let x_after = versus::x_server_cpu(&display);
-    print!("{}", versus::format(&[("player", &player)], &chromium));
+    let named: Vec<(&str, &versus::Usage)> = players.iter().map(|(l, u)| (l.as_str(), u)).collect();
+    print!("{}", versus::format(&named, &chromium));
+    let mappings: Vec<(&str, &[versus::Mapping])> = players
+        .iter()
+        .map(|(l, u)| (l.as_str(), u.mappings.as_slice()))
+        .collect();
+    print!("{}", versus::format_breakdowns(&mappings, 12));
     if let (Some(a), Some(b), Some(c)) = (x_before, x_mid, x_after) {
         println!(
-            "X server (counted for neither): {:.1} s of CPU during the player's run, {:.1} s during Chromium's",
+            "X server (counted for neither): {:.1} s of CPU during the player's run(s), {:.1} s during Chromium's",
             b - a,
             c - b
         );

@@ -30,6 +30,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::bench::{self, BenchError, Report};
+use crate::memory::MEMORY_OFF;
 
 /// The page Chromium shows, shipped inside the binary.
 pub const PAGE: &str = include_str!("../bench/hall.html");
@@ -46,6 +47,8 @@ pub struct Usage {
     pub rss_peak_kib: u64,
     pub pss_kib: u64,
     pub pss_peak_kib: u64,
+    /// The player's PSS by mapping near the end of its run (empty for Chromium).
+    pub mappings: Vec<Mapping>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +88,7 @@ pub fn signage(
     let mut usage = sampler.finish();
     usage.seconds = start.elapsed().as_secs_f64();
     usage.cpu_s = (cpu_after - cpu_before) as f64 / TICKS_PER_S;
+    usage.mappings = breakdown(me);
     let report = reports
         .pop()
         .ok_or_else(|| std::io::Error::other("the benchmark returned no figures"))?;
@@ -104,14 +108,21 @@ pub enum Mode {
 /// scene as the page) for `seconds`, as a child process of this one on the X
 /// display in `DISPLAY`, measured from its start like Chromium. Returns its
 /// usage and the line it printed at exit (frames, frame times).
+///
+/// `memory_off`, when given, is the player's [`MEMORY_OFF`] list: the
+/// memory savings this run leaves out (see [`window_variants`]).
 pub fn window_player(
     seconds: f64,
     fps: u32,
     full_redraw: bool,
     swapchain: bool,
+    memory_off: Option<&str>,
 ) -> Result<(Usage, String), VersusError> {
     let exe = std::env::current_exe()?;
     let mut command = Command::new(exe);
+    if let Some(off) = memory_off {
+        command.env(MEMORY_OFF, off);
+    }
     command
         .args(["--demo", "--demo-call-every", "1", "--voice", "off"])
         .arg("--fps")
@@ -132,10 +143,12 @@ pub fn window_player(
     }
     let mut child = command.spawn()?;
     let pid = child.id();
-    let (usage, exited) = watch(&mut child, seconds, move || vec![pid]);
+    let (mut usage, exited) = watch(&mut child, seconds, move || vec![pid]);
     if let Some(at) = exited {
         return Err(VersusError::PlayerExited(at));
     }
+    // Read while it still runs (it was started for a little longer).
+    usage.mappings = breakdown(pid);
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
@@ -147,6 +160,36 @@ pub fn window_player(
     let out = child.wait_with_output()?;
     let line = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     Ok((usage, line))
+}
+
+/// Environment variable: runs of the player's window to measure before the
+/// one with every memory saving, each leaving some out, separated by `;`
+/// (each a [`MEMORY_OFF`] list): `all;icd;malloc;release` measures the player
+/// as it was, then without each saving alone, then as it is.
+pub const BENCH_WITHOUT: &str = "LINLI_SIGNAGE_BENCH_WITHOUT";
+
+/// The player's runs for `--bench-vs-chromium --window`: a label and the
+/// savings it leaves out, from [`BENCH_WITHOUT`], then the player as it is.
+pub fn window_variants() -> Vec<(String, Option<String>)> {
+    variants_from(&std::env::var(BENCH_WITHOUT).unwrap_or_default())
+}
+
+fn variants_from(list: &str) -> Vec<(String, Option<String>)> {
+    let mut runs: Vec<(String, Option<String>)> = list
+        .split(';')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            let label = if v == "all" {
+                "no savings".to_owned()
+            } else {
+                format!("without {v}")
+            };
+            (label, Some(v.to_owned()))
+        })
+        .collect();
+    runs.push(("player".to_owned(), None));
+    runs
 }
 
 /// CPU seconds the X server serving `display` used so far (it is not either
@@ -405,6 +448,168 @@ fn memory(pids: &[u32]) -> (u64, u64) {
     (rss, pss)
 }
 
+/// One line of a memory breakdown: what is mapped (a file's name, or a
+/// kind of anonymous memory), and its PSS and RSS in KiB.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Mapping {
+    pub name: String,
+    pub pss_kib: u64,
+    pub rss_kib: u64,
+}
+
+/// The PSS of process `pid` by what is mapped, largest first, from
+/// `/proc/PID/smaps`: each file by its name (a library's whole text, data
+/// and relocations together), anonymous memory by kind ([heap], thread
+/// stacks and other anonymous mappings together as "anonymous"), shared
+/// memory segments as "shared memory (X11 MIT-SHM)". Empty if unreadable.
+pub fn breakdown(pid: u32) -> Vec<Mapping> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    breakdown_of(&text)
+}
+
+fn breakdown_of(smaps: &str) -> Vec<Mapping> {
+    let mut by_name: Vec<Mapping> = Vec::new();
+    let mut current: Option<usize> = None;
+    for line in smaps.lines() {
+        let mut fields = line.split_whitespace();
+        let Some(first) = fields.next() else { continue };
+        if first.contains('-') && !first.ends_with(':') {
+            // A mapping's header: range, perms, offset, dev, inode, [path].
+            let path: Vec<&str> = fields.skip(4).collect();
+            let name = mapping_name(&path.join(" "));
+            let i = match by_name.iter().position(|m| m.name == name) {
+                Some(i) => i,
+                None => {
+                    by_name.push(Mapping {
+                        name,
+                        ..Mapping::default()
+                    });
+                    by_name.len() - 1
+                }
+            };
+            current = Some(i);
+            continue;
+        }
+        let value = || {
+            fields
+                .clone()
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        if let Some(i) = current {
+            match first {
+                "Pss:" => by_name[i].pss_kib += value(),
+                "Rss:" => by_name[i].rss_kib += value(),
+                _ => {}
+            }
+        }
+    }
+    by_name.retain(|m| m.rss_kib > 0 || m.pss_kib > 0);
+    by_name.sort_by(|a, b| b.pss_kib.cmp(&a.pss_kib).then_with(|| a.name.cmp(&b.name)));
+    by_name
+}
+
+/// How a mapping is shown: a file by its base name, anonymous kinds by kind.
+fn mapping_name(path: &str) -> String {
+    let path = path.trim_end_matches(" (deleted)");
+    if path.is_empty() || path.starts_with("[stack") || path == "[anon]" {
+        return "anonymous".into();
+    }
+    if path.starts_with("[anon:") {
+        return "anonymous".into();
+    }
+    if path.starts_with("/SYSV") {
+        return "shared memory (X11 MIT-SHM)".into();
+    }
+    if path.starts_with('[') {
+        return path.to_owned();
+    }
+    if let Some(memfd) = path.strip_prefix("/memfd:") {
+        return format!("memfd:{memfd}");
+    }
+    Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_owned())
+}
+
+/// Several runs' breakdowns side by side: one row per mapping among the
+/// `top` largest of any run, the rest summed, and the totals.
+pub fn format_breakdowns(runs: &[(&str, &[Mapping])], top: usize) -> String {
+    let mib = |k: u64| format!("{:.1}", k as f64 / 1024.0);
+    let mut names: Vec<&str> = Vec::new();
+    for (_, mappings) in runs {
+        for m in mappings.iter().take(top) {
+            if !names.contains(&m.name.as_str()) {
+                names.push(&m.name);
+            }
+        }
+    }
+    // Largest first, by the largest any run has.
+    let largest = |name: &str| {
+        runs.iter()
+            .filter_map(|(_, ms)| ms.iter().find(|m| m.name == name))
+            .map(|m| m.pss_kib)
+            .max()
+            .unwrap_or(0)
+    };
+    names.sort_by_key(|n| std::cmp::Reverse(largest(n)));
+    let mut s = format!("{:<36}", "PSS by mapping (MiB)");
+    for (label, _) in runs {
+        s.push_str(&format!("{label:>20}"));
+    }
+    s.push('\n');
+    for name in &names {
+        s.push_str(&format!("{:<36}", truncate(name, 35)));
+        for (_, mappings) in runs {
+            let pss = mappings
+                .iter()
+                .find(|m| m.name == *name)
+                .map_or(0, |m| m.pss_kib);
+            s.push_str(&format!("{:>20}", mib(pss)));
+        }
+        s.push('\n');
+    }
+    s.push_str(&format!("{:<36}", "everything else"));
+    for (_, mappings) in runs {
+        let rest: u64 = mappings
+            .iter()
+            .filter(|m| !names.contains(&m.name.as_str()))
+            .map(|m| m.pss_kib)
+            .sum();
+        s.push_str(&format!("{:>20}", mib(rest)));
+    }
+    s.push('\n');
+    s.push_str(&format!("{:<36}", "total PSS"));
+    for (_, mappings) in runs {
+        s.push_str(&format!(
+            "{:>20}",
+            mib(mappings.iter().map(|m| m.pss_kib).sum())
+        ));
+    }
+    s.push('\n');
+    s.push_str(&format!("{:<36}", "total RSS"));
+    for (_, mappings) in runs {
+        s.push_str(&format!(
+            "{:>20}",
+            mib(mappings.iter().map(|m| m.rss_kib).sum())
+        ));
+    }
+    s.push('\n');
+    s
+}
+
+fn truncate(name: &str, chars: usize) -> String {
+    if name.chars().count() <= chars {
+        name.to_owned()
+    } else {
+        let mut t: String = name.chars().take(chars - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
 /// The load average, for the report (the figures depend on what else runs).
 pub fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
@@ -431,13 +636,20 @@ pub fn format(players: &[(&str, &Usage)], chromium: &Usage) -> String {
         }
     };
     let chromium_name = format!("chromium ({} proc)", chromium.processes);
+    // Wide enough for the longest heading ("without release ÷ chr.") and a space.
+    let w = players
+        .iter()
+        .map(|(name, _)| name.chars().count() + " ÷ chr.".chars().count() + 2)
+        .max()
+        .unwrap_or(0)
+        .max(22);
     let mut s = format!("{:<22}", "");
     for (name, _) in players {
-        s.push_str(&format!("{name:>22}"));
+        s.push_str(&format!("{name:>w$}"));
     }
-    s.push_str(&format!("{chromium_name:>22}"));
+    s.push_str(&format!("{chromium_name:>w$}"));
     for (name, _) in players {
-        s.push_str(&format!("{:>22}", format!("{name} ÷ chr.")));
+        s.push_str(&format!("{:>w$}", format!("{name} ÷ chr.")));
     }
     s.push('\n');
     type Figure = fn(&Usage) -> f64;
@@ -458,11 +670,11 @@ pub fn format(players: &[(&str, &Usage)], chromium: &Usage) -> String {
         };
         s.push_str(&format!("{name:<22}"));
         for (_, u) in players {
-            s.push_str(&format!("{:>22}", cell(u)));
+            s.push_str(&format!("{:>w$}", cell(u)));
         }
-        s.push_str(&format!("{:>22}", cell(chromium)));
+        s.push_str(&format!("{:>w$}", cell(chromium)));
         for (_, u) in players {
-            s.push_str(&format!("{:>22}", ratio(figure(u), figure(chromium))));
+            s.push_str(&format!("{:>w$}", ratio(figure(u), figure(chromium))));
         }
         s.push('\n');
     }
@@ -492,6 +704,84 @@ mod tests {
         let spin = Instant::now();
         while spin.elapsed() < Duration::from_millis(30) {}
         assert!(cpu_ticks(&[me]) > 0);
+    }
+
+    #[test]
+    fn memory_by_mapping() {
+        let smaps = "\
+55d0a0000000-55d0a0100000 r-xp 00000000 08:01 123 /usr/bin/linli-signage
+Rss:                1024 kB
+Pss:                1024 kB
+7f0000000000-7f0001000000 r-xp 00000000 08:01 456 /usr/lib/x86_64-linux-gnu/libLLVM-15.so.1
+Rss:                3000 kB
+Pss:                1500 kB
+7f0001000000-7f0001100000 r--p 00000000 08:01 456 /usr/lib/x86_64-linux-gnu/libLLVM-15.so.1
+Rss:                 500 kB
+Pss:                 500 kB
+7f0002000000-7f0002800000 rw-s 00000000 00:01 7 /SYSV00000000 (deleted)
+Rss:                 800 kB
+Pss:                 400 kB
+7f0003000000-7f0004000000 rw-p 00000000 00:00 0 
+Rss:                 700 kB
+Pss:                 700 kB
+7f0005000000-7f0006000000 rw-p 00000000 00:00 0 [heap]
+Rss:                 300 kB
+Pss:                 300 kB
+7ffd00000000-7ffd00002000 rw-p 00000000 00:00 0 [stack]
+Rss:                  12 kB
+Pss:                  12 kB
+7ffd00003000-7ffd00004000 r--p 00000000 00:00 0 [vvar]
+Rss:                   0 kB
+Pss:                   0 kB
+";
+        let m = breakdown_of(smaps);
+        let row = |name: &str, pss: u64, rss: u64| Mapping {
+            name: name.into(),
+            pss_kib: pss,
+            rss_kib: rss,
+        };
+        assert_eq!(
+            m,
+            vec![
+                row("libLLVM-15.so.1", 2000, 3500),
+                row("linli-signage", 1024, 1024),
+                row("anonymous", 712, 712),
+                row("shared memory (X11 MIT-SHM)", 400, 800),
+                row("[heap]", 300, 300),
+            ]
+        );
+        let table = format_breakdowns(&[("a", &m), ("b", &m[1..])], 2);
+        assert!(table.contains("total PSS"), "{table}");
+        let cells = |start: &str| -> Vec<String> {
+            let line = table.lines().find(|l| l.starts_with(start)).unwrap_or("");
+            line.split_whitespace().map(str::to_owned).collect()
+        };
+        // Each run's column; a mapping a run lacks is 0.
+        assert_eq!(cells("libLLVM"), ["libLLVM-15.so.1", "2.0", "0.0"]);
+        assert_eq!(cells("anonymous"), ["anonymous", "0.7", "0.7"]);
+        // What no run has among its two largest (shared memory, heap) is summed.
+        assert_eq!(
+            cells("everything else"),
+            ["everything", "else", "0.7", "0.7"]
+        );
+        assert_eq!(cells("total PSS"), ["total", "PSS", "4.3", "2.4"]);
+    }
+
+    #[test]
+    fn runs_without_savings() {
+        assert_eq!(variants_from(""), vec![("player".to_owned(), None)]);
+        assert_eq!(
+            variants_from("all; icd;malloc,release"),
+            vec![
+                ("no savings".to_owned(), Some("all".to_owned())),
+                ("without icd".to_owned(), Some("icd".to_owned())),
+                (
+                    "without malloc,release".to_owned(),
+                    Some("malloc,release".to_owned())
+                ),
+                ("player".to_owned(), None),
+            ]
+        );
     }
 
     #[test]
