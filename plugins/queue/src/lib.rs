@@ -68,7 +68,10 @@ impl Plugin for Queue {
             // Guide desk.
             .route(Route::get("/queue/guide", Audience::Staff).roles(GUIDE))
             .route(Route::post("/api/queue/guide/tickets", Audience::Staff).roles(GUIDE))
-            .route(Route::post("/api/queue/appointments", Audience::Staff).roles(GUIDE))
+            // Also callable (capability `services`): the appointments
+            // plugin checks a booking in here, with the booking as the
+            // idempotency key, so a check-in gets its ticket exactly once.
+            .route(Route::post("/api/queue/appointments", Audience::Staff).roles(GUIDE).callable())
             .route(Route::get("/api/queue/missed", Audience::Staff).roles(RETURNERS))
             .route(Route::post("/api/queue/tickets/{id}/return", Audience::Staff).roles(RETURNERS))
             // Counter console.

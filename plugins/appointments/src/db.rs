@@ -1,0 +1,154 @@
+//! The plugin's tables and small helpers. The SQL runs unchanged on SQLite
+//! and on PostgreSQL (a district's store): `?N` placeholders, INTEGER ms
+//! times from the host clock, no dialect functions, booleans as 0/1.
+
+use crate::fail::Fail;
+use linli_sdk::prelude::*;
+use linli_sdk::sql::Value;
+use serde::de::DeserializeOwned;
+
+const SCHEMA_KEY: &str = "schema";
+const SCHEMA_VERSION: &[u8] = b"1";
+
+const SCHEMA: &[&str] = &[
+    // One row per booking. While a booking holds its place (booked or
+    // checked in) `active_key` is `item|day|resident` and `seat` its place
+    // in the slot; both are NULL once it is cancelled or missed. The two
+    // UNIQUE constraints are the last line of defence behind the checks
+    // (the plugin's calls already run one at a time): one booking per
+    // resident per item per day, never two residents on one seat, and
+    // seats only go up to the bookable count.
+    "CREATE TABLE IF NOT EXISTS bookings (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        item TEXT NOT NULL,
+        day TEXT NOT NULL,
+        slot TEXT NOT NULL,
+        start_ms INTEGER NOT NULL,
+        resident TEXT NOT NULL,
+        phone TEXT,
+        phone_shown TEXT NOT NULL,
+        id_key TEXT,
+        status TEXT NOT NULL,
+        seat INTEGER,
+        active_key TEXT UNIQUE,
+        proxy INTEGER NOT NULL DEFAULT 0,
+        booked_by TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        checked_in_at INTEGER,
+        ticket TEXT,
+        ticket_page TEXT,
+        noshow_used INTEGER NOT NULL DEFAULT 0,
+        reminded_day INTEGER NOT NULL DEFAULT 0,
+        reminded_hour INTEGER NOT NULL DEFAULT 0
+    )",
+    "CREATE UNIQUE INDEX IF NOT EXISTS bookings_seat ON bookings (item, day, slot, seat)",
+    "CREATE INDEX IF NOT EXISTS bookings_status_start ON bookings (status, start_ms)",
+    "CREATE INDEX IF NOT EXISTS bookings_resident ON bookings (resident, day)",
+    "CREATE INDEX IF NOT EXISTS bookings_id_key ON bookings (id_key, day)",
+    // A pause in booking after too many no-shows; lifting keeps the row
+    // (who and when) and the host's audit log keeps the staff action.
+    "CREATE TABLE IF NOT EXISTS bans (
+        id INTEGER PRIMARY KEY,
+        resident TEXT NOT NULL,
+        phone_shown TEXT NOT NULL,
+        since_ms INTEGER NOT NULL,
+        until_ms INTEGER NOT NULL,
+        noshows INTEGER NOT NULL,
+        lifted_at INTEGER,
+        lifted_by TEXT
+    )",
+    "CREATE INDEX IF NOT EXISTS bans_resident ON bans (resident, until_ms)",
+];
+
+/// Create the tables once (every statement is idempotent; the call's SQL
+/// is one transaction, so a half-made schema never stays).
+pub fn ensure_schema() -> Result<(), Fail> {
+    if kv::get(SCHEMA_KEY)?.as_deref() == Some(SCHEMA_VERSION) {
+        return Ok(());
+    }
+    let stmts: Vec<(String, Vec<Value>)> = SCHEMA.iter().map(|s| (s.to_string(), vec![])).collect();
+    sql::transaction(&stmts)?;
+    kv::set(SCHEMA_KEY, SCHEMA_VERSION)?;
+    Ok(())
+}
+
+pub fn rows<T: DeserializeOwned>(statement: &str, params: &[Value]) -> Result<Vec<T>, Fail> {
+    sql::query(statement, params)?.decode().map_err(|e| Fail::Internal(format!("reading rows: {e}")))
+}
+
+pub fn row<T: DeserializeOwned>(statement: &str, params: &[Value]) -> Result<Option<T>, Fail> {
+    Ok(rows(statement, params)?.into_iter().next())
+}
+
+/// A single integer (COUNT); NULL and no row are 0.
+pub fn int(statement: &str, params: &[Value]) -> Result<i64, Fail> {
+    Ok(rows::<Option<i64>>(statement, params)?.into_iter().next().flatten().unwrap_or(0))
+}
+
+pub fn opt_text(s: Option<&str>) -> Value {
+    s.map(sql::text).unwrap_or(Value::Null)
+}
+
+/// A booking as stored.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Booking {
+    pub id: i64,
+    pub code: String,
+    pub item: String,
+    pub day: String,
+    pub slot: String,
+    pub start_ms: i64,
+    pub resident: String,
+    pub phone_shown: String,
+    pub status: String,
+    pub proxy: i64,
+    pub checked_in_at: Option<i64>,
+    pub ticket: Option<String>,
+    pub ticket_page: Option<String>,
+}
+
+pub const BOOKING_COLUMNS: &str = "id, code, item, day, slot, start_ms, resident, phone_shown, status, proxy, checked_in_at, ticket, ticket_page";
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (None unless it is a real date).
+pub fn days_of(date: &str) -> Option<i64> {
+    let b = date.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y: i64 = date[0..4].parse().ok()?;
+    let m: i64 = date[5..7].parse().ok()?;
+    let d: i64 = date[8..10].parse().ok()?;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let len = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&m) || d < 1 || d > len[(m - 1) as usize] {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// The instant (ms) of local time `minute` (after midnight) on `date`.
+pub fn instant(date: &str, minute: u32) -> Option<i64> {
+    let days = days_of(date)?;
+    let offset = clock::utc_offset_minutes() as i64;
+    Some((days * 1440 + minute as i64 - offset) * 60_000)
+}
+
+/// The hall's local date and minute of the day at `ms`.
+pub fn local_day(ms: i64) -> (String, u32) {
+    let (y, m, d, hh, mm) = clock::local(ms);
+    (format!("{y:04}-{m:02}-{d:02}"), hh * 60 + mm)
+}
+
+/// `HH:MM` of a minute of the day.
+pub fn hhmm(minute: u32) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}

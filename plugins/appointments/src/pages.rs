@@ -1,0 +1,153 @@
+//! The pages, drawn inside the host's shared shell. No inline script: each
+//! page's code is a file served under `/appointments/assets/`, and a page
+//! hands its texts and data to it in a JSON data block (never run).
+
+use crate::config::Config;
+use crate::fail::Fail;
+use linli_sdk::prelude::*;
+use serde_json::json;
+
+const ASSETS: &[(&str, &str)] = &[("book.js", include_str!("pages/book.js")), ("kiosk.js", include_str!("pages/kiosk.js")), ("admin.js", include_str!("pages/admin.js"))];
+
+const STYLE: &str = r#"<style>
+.ap-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; }
+.ap-slot { padding: 10px; font-size: 1.1rem; }
+.ap-slot small { display: block; color: var(--muted); font-size: .85rem; }
+.ap-slot[aria-pressed="true"] { outline: 3px solid var(--brand); }
+.ap-code { font-size: 2.4rem; font-weight: 800; letter-spacing: .12em; color: var(--brand); }
+.ap-err { color: var(--danger, #b3261e); font-weight: 700; min-height: 1.2em; }
+.ap-ok { color: var(--ok, #2e7d32); font-weight: 700; }
+.ap-help { display: block; color: var(--muted); font-size: .9em; }
+.ap-field { margin: 10px 0; }
+.ap-ticket { font-size: 4rem; font-weight: 800; color: var(--brand); }
+.ap-row { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 0 16px; }
+</style>"#;
+
+fn script(name: &str) -> String {
+    format!("<script src=\"/appointments/assets/{name}.js?v={}\"></script>", env!("CARGO_PKG_VERSION"))
+}
+
+/// JSON in a data block: `<` escaped so no text can close the tag.
+fn data(id: &str, v: &serde_json::Value) -> String {
+    format!("<script type=\"application/json\" id=\"{id}\">{}</script>", v.to_string().replace('<', "\\u003c"))
+}
+
+pub fn asset(req: &Request) -> Response {
+    let name = req.param("file").unwrap_or("");
+    match ASSETS.iter().find(|(n, _)| *n == name) {
+        Some((_, body)) => Response {
+            status: 200,
+            headers: vec![("content-type".into(), "application/javascript; charset=utf-8".into()), ("cache-control".into(), "max-age=300".into())],
+            body: body.as_bytes().to_vec(),
+        },
+        None => Response::not_found(req),
+    }
+}
+
+/// The booking page (residents) or the desk (代办, with the pauses list).
+pub fn book(cfg: &Config, req: &Request, desk: bool) -> Result<Response, Fail> {
+    let lang = req.lang();
+    let tr = |zh: &str, en: &str| esc(t(lang, zh, en));
+    let items: String = cfg.items.iter().map(|i| format!("<option value=\"{}\">{}</option>", esc(&i.code), esc(i.name(lang)))).collect();
+    let supervisor = desk && req.caller.has_role("supervisor");
+    let bans = if supervisor {
+        format!(
+            r#"<section class="card"><h2>{h}</h2><p class="ap-help">{help}</p><table><thead><tr><th>{p}</th><th>{n}</th><th>{u}</th><th></th></tr></thead><tbody id="ap-bans"></tbody></table><p class="ap-err" id="ap-bans-err" role="alert"></p></section>"#,
+            h = tr("暂停预约的居民", "Residents whose booking is paused"),
+            help = tr("多次预约未到的居民会被暂停预约；确有特殊情况时可解除，解除操作记入审计日志。", "Residents who missed too many appointments are paused; lift a pause when there is a good reason. Lifting is recorded in the audit log."),
+            p = tr("手机号", "Phone"),
+            n = tr("未到次数", "No-shows"),
+            u = tr("暂停至", "Paused until"),
+        )
+    } else {
+        String::new()
+    };
+    let texts = json!({
+        "desk": desk,
+        "supervisor": supervisor,
+        "left": t(lang, "余", "left"),
+        "full": t(lang, "已满", "full"),
+        "opens": t(lang, "放号时间", "opens at"),
+        "pick": t(lang, "请选择日期和时段", "Please choose a day and a slot"),
+        "booked": t(lang, "预约成功，请记下预约码：", "Booked. Keep your booking code:"),
+        "moved": t(lang, "已改约", "Moved"),
+        "cancelled": t(lang, "已取消", "Cancelled"),
+        "lift": t(lang, "解除", "Lift"),
+        "lifted": t(lang, "已解除", "Lifted"),
+        "confirm_cancel": t(lang, "确定取消这个预约吗？", "Cancel this booking?"),
+    });
+    let html = format!(
+        r#"{STYLE}<section class="card"><h1>{title}</h1><p class="ap-help">{intro}</p>
+<form id="ap-book"><div class="ap-field"><label for="ap-item">{item_l}</label><select id="ap-item" name="item">{items}</select></div>
+<div class="ap-field"><span>{day_l}</span><div id="ap-days" class="ap-grid" role="group"></div></div>
+<div class="ap-field"><span>{slot_l}</span><div id="ap-slots" class="ap-grid" role="group"></div></div>
+<div class="ap-field"><label for="ap-phone">{phone_l}</label><input id="ap-phone" name="phone" type="tel" autocomplete="tel" required><span class="ap-help">{phone_h}</span></div>
+<div class="ap-field"><label for="ap-id">{id_l}</label><input id="ap-id" name="id_number" autocomplete="off"><span class="ap-help">{id_h}</span></div>
+<p><button class="primary" type="submit">{submit}</button></p><p class="ap-err" id="ap-err" role="alert"></p><div id="ap-done" aria-live="polite"></div></form></section>
+<section class="card"><h2>{manage_h}</h2><p class="ap-help">{manage_help}</p><form id="ap-manage"><div class="ap-row"><div class="ap-field"><label for="ap-mcode">{code_l}</label><input id="ap-mcode" required></div>
+<div class="ap-field"><label for="ap-mphone">{phone_l}</label><input id="ap-mphone" type="tel" required></div></div><p><button type="submit">{find}</button></p></form>
+<div id="ap-found" hidden><p id="ap-found-text"></p><p><button type="button" id="ap-move">{move_b}</button> <button type="button" id="ap-cancel">{cancel_b}</button></p></div><p class="ap-err" id="ap-merr" role="alert"></p></section>{bans}{data}{script}"#,
+        title = if desk { tr("代办预约", "Book for a resident") } else { tr("预约办事", "Book a time") },
+        intro = if desk {
+            tr("按居民电话中说的事项和时间代为预约；预约码会以短信发给居民。", "Book for a resident who calls; the booking code is sent to the resident's phone.")
+        } else {
+            tr("选择事项、日期和时段预约。每人每项事项每天限约一次；到大厅后凭预约码、身份证或手机号签到取号。", "Choose an item, a day and a slot. One booking per person per item per day; at the hall, check in with the booking code, your ID card or your phone.")
+        },
+        item_l = tr("办理事项", "Service item"),
+        day_l = tr("日期（仅工作日）", "Day (working days only)"),
+        slot_l = tr("时段", "Slot"),
+        phone_l = tr("手机号码", "Phone number"),
+        phone_h = tr("用于接收预约码和提醒，也是签到凭证之一。", "For the booking code and reminders; you can also check in with it."),
+        id_l = tr("身份证号（选填）", "ID card number (optional)"),
+        id_h = tr("填写后可在自助机刷身份证签到。", "Lets you check in with your ID card at the kiosk."),
+        submit = tr("预约", "Book"),
+        manage_h = tr("改约或取消", "Move or cancel"),
+        manage_help = tr("输入预约码和预约时的手机号。改约：先在上方选好新的日期和时段。", "Enter the booking code and the phone used. To move: first choose the new day and slot above."),
+        code_l = tr("预约码", "Booking code"),
+        find = tr("查询", "Find"),
+        move_b = tr("改到上方选择的时段", "Move to the slot chosen above"),
+        cancel_b = tr("取消预约", "Cancel booking"),
+        data = data("ap-data", &texts),
+        script = script("book"),
+    );
+    Ok(Response::page(t(lang, if desk { "代办预约" } else { "预约办事" }, if desk { "Booking desk" } else { "Book a time" }), html))
+}
+
+/// The kiosk's check-in page.
+pub fn kiosk(req: &Request) -> Result<Response, Fail> {
+    let lang = req.lang();
+    let tr = |zh: &str, en: &str| esc(t(lang, zh, en));
+    let texts = json!({"ticket": t(lang, "您的号票", "Your ticket"), "wait": t(lang, "请留意叫号", "Please wait to be called")});
+    let html = format!(
+        r#"{STYLE}<section class="card"><h1>{title}</h1><p class="ap-help">{intro}</p><form id="ap-checkin"><div class="ap-field"><label for="ap-key">{key_l}</label><input id="ap-key" autocomplete="off" required style="font-size:1.6rem"></div>
+<p><button class="primary" type="submit" style="font-size:1.4rem">{submit}</button></p></form><p class="ap-err" id="ap-err" role="alert"></p><div id="ap-result" aria-live="polite"></div></section>{data}{script}"#,
+        title = tr("预约签到", "Appointment check-in"),
+        intro = tr("请输入预约码、身份证号或手机号。签到可在预约时间前 30 分钟至开始后 15 分钟内进行（以设置为准）。", "Enter your booking code, ID card number or phone. Check-in opens shortly before your slot and closes shortly after it starts."),
+        key_l = tr("预约码 / 身份证号 / 手机号", "Booking code / ID card number / phone"),
+        submit = tr("签到取号", "Check in"),
+        data = data("ap-data", &texts),
+        script = script("kiosk"),
+    );
+    Ok(Response::page(t(lang, "预约签到", "Appointment check-in"), html))
+}
+
+/// The settings form: every field with a label and a line explaining it,
+/// built by `admin.js` from the effective settings; never raw JSON.
+pub fn admin(req: &Request) -> Result<Response, Fail> {
+    let lang = req.lang();
+    let cfg = crate::config::merged(None)?;
+    let problems = match Config::from_json(&cfg) {
+        Ok(_) => json!([]),
+        Err(p) => json!(p),
+    };
+    let html = format!(
+        r#"{STYLE}<section class="card"><h1>{title}</h1><p class="ap-help">{intro}</p></section><div id="ap-admin"></div>
+<p><button class="primary" type="button" id="ap-save">{save}</button> <span id="ap-status" role="status"></span></p><p class="ap-err" id="ap-err" role="alert"></p>{data}{script}"#,
+        title = esc(t(lang, "预约设置", "Appointment settings")),
+        intro = esc(t(lang, "默认值来自插件和 data/linli.toml 的 [plugins.appointments.config]；这里保存的修改优先，保存前逐项检查，保存后立即生效。", "Defaults come from the plugin and [plugins.appointments.config] in data/linli.toml; changes saved here take precedence, are checked field by field and apply at once.")),
+        save = esc(t(lang, "保存", "Save")),
+        data = data("ap-data", &json!({"config": cfg, "problems": problems, "en": lang == "en"})),
+        script = script("admin"),
+    );
+    Ok(Response::page(t(lang, "预约设置", "Appointment settings"), html))
+}

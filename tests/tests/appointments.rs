@@ -1,0 +1,351 @@
+//! Issue 15, item 2 and the bookings part of item 6: the `appointments`
+//! plugin (预约). Booking, moving and cancelling on the working-day
+//! calendar (the Spring Festival holiday and its make-up Saturday), the
+//! release time, full slots and the walk-in share, the cancellation limit,
+//! one booking per resident per item per day with the phone written three
+//! ways, the no-show pause and its lift (audited), reminders, and check-in
+//! at the kiosk giving exactly one appointment ticket from the queue
+//! (through `services`). Every refusal is a 4xx naming the problem in
+//! Chinese and English, with nothing changed. The main flow runs over HTTP
+//! on SQLite and on PostgreSQL, with the same booking sent at once and a
+//! small booking rush.
+
+use linli_host::auth::Caller;
+use linli_host::runtime::capabilities::ManualClock;
+use linli_host::runtime::plugin::PluginSettings;
+use linli_host::testing::{PluginHarness, TestResponse};
+use linli_tests::{Staff, TestServer, fixtures, http, http_json, postgres, sign_in, store_settings};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+const HOUR: i64 = 3_600_000;
+const MINUTE: i64 = 60_000;
+const DAY: i64 = 24 * HOUR;
+/// 2026-01-01 00:00 at +08:00.
+const DAY1: i64 = 1_767_196_800_000;
+/// Friday 2026-02-13, the last working day before the Spring Festival
+/// holiday (02-15 … 02-23); Saturday 02-14 is a make-up working day.
+const FEB13: i64 = DAY1 + 43 * DAY;
+/// Wednesday 2026-03-04.
+const MAR04: i64 = DAY1 + 62 * DAY;
+const ID: &str = "11010519491231002X";
+
+fn at(day: i64, hh: i64, mm: i64) -> i64 {
+    day + hh * HOUR + mm * MINUTE
+}
+
+fn anyone() -> Caller {
+    Caller::anonymous("zh-CN")
+}
+
+/// The appointments plugin with the queue beside it, allowed to call it.
+fn harness() -> PluginHarness {
+    let h = PluginHarness::load(fixtures::PLUGIN_APPOINTMENTS).expect("appointments loads");
+    h.add_plugin(fixtures::PLUGIN_QUEUE, PluginSettings::default()).expect("queue loads");
+    h.allow_call("appointments", "queue");
+    h
+}
+
+fn book(h: &PluginHarness, item: &str, day: &str, slot: &str, phone: &str) -> TestResponse {
+    h.post_json("/api/appointments/bookings", &json!({"item": item, "day": day, "slot": slot, "phone": phone}), &anyone())
+}
+
+/// A 4xx with a code and a message in both languages.
+fn refused(r: &TestResponse, status: u16, code: &str) -> Value {
+    assert_eq!(r.status, status, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["error"]["code"], code, "{v}");
+    let zh = v["error"]["message_zh"].as_str().unwrap_or("");
+    let en = v["error"]["message_en"].as_str().unwrap_or("");
+    assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "a Chinese message: {v}");
+    assert!(!en.is_empty() && en.is_ascii(), "an English message: {v}");
+    v
+}
+
+/// Places left per slot of `item` on `day`.
+fn left(h: &PluginHarness, item: &str, day: &str) -> Vec<(String, i64)> {
+    let v = h.get(&format!("/api/appointments/items/{item}")).json();
+    let d = v["days"].as_array().unwrap().iter().find(|d| d["day"] == day).unwrap_or_else(|| panic!("{day} not offered: {v}"));
+    d["slots"].as_array().unwrap().iter().map(|s| (s["start"].as_str().unwrap().to_owned(), s["left"].as_i64().unwrap())).collect()
+}
+
+fn bookings(h: &PluginHarness) -> i64 {
+    h.sql(|c| c.query_row("SELECT COUNT(*) FROM bookings WHERE active_key IS NOT NULL", [], |r| r.get(0))).unwrap()
+}
+
+#[test]
+fn book_move_cancel_with_one_resident_whatever_the_phone_looks_like() {
+    let h = harness();
+    h.set_time(at(MAR04, 9, 0));
+    let r = book(&h, "dibao", "2026-03-05", "09:00", "138 0013 8000");
+    assert_eq!(r.status, 201, "{}", r.text());
+    let b = r.json();
+    let code = b["code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 8);
+    assert_eq!((b["status"].as_str(), b["end"].as_str(), b["phone"].as_str()), (Some("booked"), Some("09:30"), Some("138****8000")), "{b}");
+    // The confirmation went to the phone with the code.
+    let sent = h.outbox();
+    assert!(sent.iter().any(|m| m.message.template == "appointment-booked" && m.message.recipient.ends_with("13800138000") && m.message.params.iter().any(|(_, v)| *v == code)), "{sent:?}");
+    // The same resident, the phone written another way: one booking per item per day.
+    let v = refused(&book(&h, "dibao", "2026-03-05", "14:00", "+86 13800138000"), 409, "already_booked");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains("每人每项事项每天限约一次"), "{v}");
+    // Another item the same day, or the same item another day, is fine.
+    assert_eq!(book(&h, "juzhu-zhengming", "2026-03-05", "10:00", "138-0013-8000").status, 201);
+    assert_eq!(bookings(&h), 2);
+    // Looked up and moved with the third spelling.
+    let r = h.post_json("/api/appointments/lookup", &json!({"code": code.to_lowercase(), "phone": "138-0013-8000"}), &anyone());
+    assert_eq!(r.status, 200, "{}", r.text());
+    // Someone else's phone does not open it.
+    refused(&h.post_json("/api/appointments/lookup", &json!({"code": code, "phone": "13900001111"}), &anyone()), 404, "booking_not_found");
+    let r = h.post_json(&format!("/api/appointments/bookings/{code}/move"), &json!({"phone": "+86 138 0013 8000", "day": "2026-03-06", "slot": "10:30"}), &anyone());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!((r.json()["day"].as_str(), r.json()["slot"].as_str()), (Some("2026-03-06"), Some("10:30")));
+    assert_eq!(left(&h, "dibao", "2026-03-05")[0], ("09:00".to_owned(), 3), "the old place is free again");
+    assert_eq!(left(&h, "dibao", "2026-03-06")[3], ("10:30".to_owned(), 2), "the new place is taken");
+    // Cancelled: the place is free and the resident may book that day again.
+    let r = h.post_json(&format!("/api/appointments/bookings/{code}/cancel"), &json!({"phone": "13800138000"}), &anyone());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["status"], "cancelled");
+    assert_eq!(left(&h, "dibao", "2026-03-06")[3].1, 3);
+    refused(&h.post_json(&format!("/api/appointments/bookings/{code}/cancel"), &json!({"phone": "13800138000"}), &anyone()), 409, "booking_not_active");
+    assert_eq!(book(&h, "dibao", "2026-03-06", "09:00", "13800138000").status, 201);
+    // A guide books by phone for a resident (代办): the same rules.
+    let guide = Caller::staff(&["guide"]);
+    let r = h.post_json("/api/appointments/desk/bookings", &json!({"item": "dibao", "day": "2026-03-06", "slot": "09:30", "phone": "13800138000"}), &guide);
+    refused(&r, 409, "already_booked");
+    let r = h.post_json("/api/appointments/desk/bookings", &json!({"item": "dibao", "day": "2026-03-06", "slot": "09:30", "phone": "13911112222"}), &guide);
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["proxy"], true);
+    assert_eq!(h.post_json("/api/appointments/desk/bookings", &json!({}), &anyone()).status, 401, "the desk route is for staff");
+}
+
+/// The Spring Festival: the make-up Saturday is open, the holiday is not,
+/// days ahead are counted in working days, and the furthest day opens at
+/// the release time.
+#[test]
+fn closed_days_release_time_full_slots_and_bad_input_are_refused_with_nothing_changed() {
+    let h = harness();
+    h.set_time(at(FEB13, 7, 30));
+    let offered: Vec<String> = h.get("/api/appointments/items/dibao").json()["days"].as_array().unwrap().iter().map(|d| d["day"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(offered, ["2026-02-14", "2026-02-24", "2026-02-25", "2026-02-26", "2026-02-27"], "working days across the holiday");
+    let v = refused(&book(&h, "dibao", "2026-02-27", "09:00", "13800138000"), 409, "day_not_released");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains("08:00"), "{v}");
+    h.set_time(at(FEB13, 8, 0));
+    assert_eq!(book(&h, "dibao", "2026-02-27", "09:00", "13800138000").status, 201, "released at 08:00");
+    assert_eq!(book(&h, "dibao", "2026-02-14", "09:00", "13800138000").status, 201, "the make-up Saturday is a working day");
+    let v = refused(&book(&h, "dibao", "2026-02-16", "09:00", "13800138001"), 409, "day_closed");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains("节假日") && v["error"]["message_en"].as_str().unwrap().contains("closed"), "{v}");
+    refused(&book(&h, "dibao", "2026-02-21", "09:00", "13800138001"), 409, "day_closed");
+    refused(&book(&h, "dibao", "2026-03-02", "09:00", "13800138001"), 409, "day_not_open");
+    refused(&book(&h, "dibao", "2026-02-13", "16:00", "13800138001"), 409, "day_past");
+    // A slot of 4 keeps 1 (25 %, rounded up) for walk-ins: 3 bookings, the fourth is refused.
+    for p in ["13800000001", "13800000002"] {
+        assert_eq!(book(&h, "dibao", "2026-02-27", "09:00", p).status, 201);
+    }
+    let before = bookings(&h);
+    let v = refused(&book(&h, "dibao", "2026-02-27", "09:00", "13800000003"), 409, "slot_full");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains("已约满"), "{v}");
+    assert_eq!(left(&h, "dibao", "2026-02-27")[0], ("09:00".to_owned(), 0));
+    // Bad input, each named; nothing changed.
+    refused(&book(&h, "dibao", "2026-02-24", "09:00", "12ab"), 422, "phone_invalid");
+    refused(&book(&h, "dibao", "2026-02-24", "09:00", " "), 422, "phone_required");
+    refused(&book(&h, "nosuch", "2026-02-24", "09:00", "13800000003"), 404, "item_unknown");
+    refused(&book(&h, "dibao", "2026-02-24", "09:10", "13800000003"), 404, "slot_unknown");
+    refused(&book(&h, "dibao", "2026-02-30", "09:00", "13800000003"), 422, "day_invalid");
+    let r = h.post_json("/api/appointments/bookings", &json!({"item": "dibao", "day": "2026-02-24", "slot": "09:00", "phone": "13800000003", "id_number": "110105194912310021"}), &anyone());
+    refused(&r, 422, "id_invalid");
+    let r = h.post_json("/api/appointments/bookings", &json!({"item": "dibao", "day": "2026-02-24", "slot": "09:00", "phone": "13800000003", "colour": 1}), &anyone());
+    refused(&r, 422, "field_unknown");
+    assert_eq!(h.request("POST", "/api/appointments/bookings", b"{not json", &anyone()).status, 400);
+    assert_eq!(bookings(&h), before, "nothing was booked by a refused request");
+}
+
+#[test]
+fn cancel_or_move_after_the_deadline_is_refused() {
+    let h = harness();
+    h.set_time(at(MAR04, 9, 0));
+    let b = book(&h, "dibao", "2026-03-05", "09:00", "13800138000").json();
+    let code = b["code"].as_str().unwrap();
+    // Two hours before 09:00 is 07:00; at 07:01 it is too late.
+    h.set_time(at(MAR04 + DAY, 7, 1));
+    let v = refused(&h.post_json(&format!("/api/appointments/bookings/{code}/cancel"), &json!({"phone": "13800138000"}), &anyone()), 409, "cancel_too_late");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains("07:00"), "{v}");
+    refused(&h.post_json(&format!("/api/appointments/bookings/{code}/move"), &json!({"phone": "13800138000", "day": "2026-03-06", "slot": "09:00"}), &anyone()), 409, "cancel_too_late");
+    let r = h.post_json("/api/appointments/lookup", &json!({"code": code, "phone": "13800138000"}), &anyone());
+    assert_eq!((r.json()["status"].as_str(), r.json()["day"].as_str()), (Some("booked"), Some("2026-03-05")), "unchanged");
+}
+
+#[test]
+fn check_in_gives_one_ticket_once_and_not_a_day_early_and_reminders_go_out() {
+    let h = harness();
+    h.set_time(at(MAR04, 9, 0));
+    let r = h.post_json("/api/appointments/bookings", &json!({"item": "dibao", "day": "2026-03-05", "slot": "09:00", "phone": "13800138000", "id_number": "110105 19491231 002x"}), &anyone());
+    assert_eq!(r.status, 201, "{}", r.text());
+    let code = r.json()["code"].as_str().unwrap().to_owned();
+    // The day before: refused, naming the day.
+    let v = refused(&h.post_json("/api/appointments/check-in", &json!({"code": code}), &anyone()), 409, "not_today");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains("2026-03-05"), "{v}");
+    refused(&h.post_json("/api/appointments/check-in", &json!({"phone": "13800138000"}), &anyone()), 409, "not_today");
+    refused(&h.post_json("/api/appointments/check-in", &json!({}), &anyone()), 422, "check_in_empty");
+    refused(&h.post_json("/api/appointments/check-in", &json!({"code": "ZZZZZZZZ"}), &anyone()), 404, "booking_not_found");
+    // The day-before reminder from 18:00, once.
+    h.set_time(at(MAR04, 18, 5));
+    h.tick().unwrap();
+    h.tick().unwrap();
+    let day_before = |h: &PluginHarness| h.outbox().iter().filter(|m| m.message.template == "appointment-day-before").count();
+    assert_eq!(day_before(&h), 1);
+    // The day: 08:00 is before check-in opens (30 minutes before 09:00); the hour-before reminder goes out.
+    h.set_time(at(MAR04 + DAY, 8, 0));
+    h.tick().unwrap();
+    assert_eq!(h.outbox().iter().filter(|m| m.message.template == "appointment-hour-before").count(), 1);
+    let v = refused(&h.post_json("/api/appointments/check-in", &json!({"id_number": ID}), &anyone()), 409, "too_early");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains("08:30"), "{v}");
+    let waiting = |h: &PluginHarness| h.get("/api/queue/services").json()["services"].as_array().unwrap().iter().find(|s| s["code"] == "A").unwrap()["waiting"].as_i64().unwrap();
+    assert_eq!(waiting(&h), 0, "no ticket for a refused check-in");
+    // 08:40, with the ID card: an appointment ticket at once.
+    h.set_time(at(MAR04 + DAY, 8, 40));
+    let r = h.post_json("/api/appointments/check-in", &json!({"id_number": ID}), &anyone());
+    assert_eq!(r.status, 201, "{}", r.text());
+    let v = r.json();
+    let ticket = v["ticket"].as_str().unwrap().to_owned();
+    assert!(ticket.starts_with('A'), "{v}");
+    assert_eq!(v["queue_ticket"]["kind"], "appointment", "{v}");
+    assert_eq!(waiting(&h), 1);
+    // Again, by code and by phone: refused with the ticket it has; still one ticket.
+    let v = refused(&h.post_json("/api/appointments/check-in", &json!({"code": code}), &anyone()), 409, "already_checked_in");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains(&ticket), "{v}");
+    refused(&h.post_json("/api/appointments/check-in", &json!({"phone": "+86 138 0013 8000"}), &anyone()), 409, "already_checked_in");
+    assert_eq!(waiting(&h), 1, "exactly one ticket");
+    // A checked-in booking is not a no-show, and cannot be cancelled.
+    h.set_time(at(MAR04 + DAY, 12, 0));
+    h.tick().unwrap();
+    let r = h.post_json("/api/appointments/lookup", &json!({"code": code, "phone": "13800138000"}), &anyone());
+    assert_eq!(r.json()["status"], "checked_in");
+}
+
+#[test]
+fn late_check_in_is_refused_and_counts_as_a_no_show() {
+    let h = harness();
+    h.set_time(at(MAR04, 9, 0));
+    let code = book(&h, "dibao", "2026-03-05", "09:00", "13800138000").json()["code"].as_str().unwrap().to_owned();
+    h.set_time(at(MAR04 + DAY, 9, 16));
+    refused(&h.post_json("/api/appointments/check-in", &json!({"code": code}), &anyone()), 409, "check_in_closed");
+    assert_eq!(h.post_json("/api/appointments/lookup", &json!({"code": code, "phone": "13800138000"}), &anyone()).json()["status"], "no_show");
+}
+
+#[test]
+fn two_no_shows_pause_booking_until_a_supervisor_lifts_it() {
+    let h = harness();
+    h.set_time(at(MAR04, 9, 0));
+    assert_eq!(book(&h, "dibao", "2026-03-05", "09:00", "13800138000").status, 201);
+    assert_eq!(book(&h, "juzhu-zhengming", "2026-03-05", "10:00", "13800138000").status, 201);
+    // Both missed: after the day, the tick counts them.
+    h.set_time(at(MAR04 + DAY, 18, 0));
+    h.tick().unwrap();
+    let v = refused(&book(&h, "dibao", "2026-03-09", "09:00", "138 0013 8000"), 403, "booking_paused");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains("2026-06-03"), "paused 90 days: {v}");
+    // Another resident is not affected.
+    assert_eq!(book(&h, "dibao", "2026-03-09", "09:00", "13900001111").status, 201);
+    let sup = Caller::staff(&["supervisor"]);
+    let list = h.request("GET", "/api/appointments/bans", b"", &sup);
+    assert_eq!(list.json()["bans"][0]["phone"], "138****8000", "{}", list.text());
+    assert_eq!(h.post_json("/api/appointments/bans/lift", &json!({"phone": "13800138000"}), &Caller::staff(&["guide"])).status, 403, "only supervisors lift");
+    let r = h.post_json("/api/appointments/bans/lift", &json!({"phone": "+86 138-0013-8000"}), &sup);
+    assert_eq!(r.status, 200, "{}", r.text());
+    refused(&h.post_json("/api/appointments/bans/lift", &json!({"phone": "13800138000"}), &sup), 404, "no_pause");
+    assert_eq!(book(&h, "dibao", "2026-03-09", "09:30", "13800138000").status, 201, "booking again after the lift");
+}
+
+// ---- Over HTTP, on SQLite and on PostgreSQL -------------------------------
+
+fn post(s: &TestServer, who: Option<&Staff>, path: &str, body: &Value) -> (u16, Value) {
+    let mut r = ureq::post(&format!("{}{path}", s.url));
+    if let Some(st) = who {
+        r = r.set("Cookie", &st.cookie).set("X-CSRF-Token", &st.csrf);
+    }
+    http_json(r, body)
+}
+
+/// The main flow through the real server: book (the same booking sent at
+/// once: one booking; a rush on one slot: never over its places), check
+/// in for a ticket once, the no-show pause lifted by a supervisor and
+/// audited.
+fn main_flow(settings: &str) {
+    let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(at(MAR04, 9, 0))));
+    let s = TestServer::start_custom(&[fixtures::PLUGIN_APPOINTMENTS, fixtures::PLUGIN_QUEUE], settings, None, clock.clone());
+    let admin = sign_in(&s, "admin", &["admin"]);
+    let (code, r) = post(&s, Some(&admin), "/api/host/plugins/appointments/calls", &json!({"callees": ["queue"]}));
+    assert_eq!(code, 200, "{r}");
+    let (code, page) = s.get("/appointments");
+    assert_eq!(code, 200);
+    assert!(page.contains("预约办事") && page.contains("/appointments/assets/book.js"), "the booking page");
+    // The same booking sent eight times at once: one booking.
+    let same = json!({"item": "dibao", "day": "2026-03-05", "slot": "09:00", "phone": "13800138000", "id_number": ID});
+    let answers: Vec<(u16, Value)> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..8).map(|_| sc.spawn(|| post(&s, None, "/api/appointments/bookings", &same))).collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let ok: Vec<&Value> = answers.iter().filter(|(c, _)| *c == 201).map(|(_, v)| v).collect();
+    assert_eq!(ok.len(), 1, "{answers:?}");
+    assert!(answers.iter().filter(|(c, _)| *c != 201).all(|(c, v)| *c == 409 && v["error"]["code"] == "already_booked"), "{answers:?}");
+    let booking = ok[0]["code"].as_str().unwrap().to_owned();
+    // A rush: 24 residents at once for the 3 places of one slot.
+    let answers: Vec<u16> = std::thread::scope(|sc| {
+        let s = &s;
+        let hs: Vec<_> = (0..24)
+            .map(|i| sc.spawn(move || post(s, None, "/api/appointments/bookings", &json!({"item": "dibao", "day": "2026-03-05", "slot": "10:00", "phone": format!("1390000{i:04}")})).0))
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(answers.iter().filter(|c| **c == 201).count(), 3, "{answers:?}");
+    assert_eq!(answers.iter().filter(|c| **c == 409).count(), 21, "everyone answered: {answers:?}");
+    let (_, days) = s.get_json("/api/appointments/items/dibao");
+    let d = days["days"].as_array().unwrap().iter().find(|d| d["day"] == "2026-03-05").unwrap();
+    assert_eq!(d["slots"][2]["left"], 0, "{d}");
+    // Two more bookings to miss.
+    for item in ["linshi-jiuzhu", "juzhu-zhengming"] {
+        let (code, v) = post(&s, None, "/api/appointments/bookings", &json!({"item": item, "day": "2026-03-05", "slot": "14:00", "phone": "13711112222"}));
+        assert_eq!(code, 201, "{v}");
+    }
+    // Check-in on the day at the kiosk with the code: one ticket, once.
+    clock.0.store(at(MAR04 + DAY, 8, 45), Ordering::SeqCst);
+    let (code, v) = post(&s, None, "/api/appointments/check-in", &json!({"code": booking}));
+    assert_eq!(code, 201, "{v}");
+    let ticket = v["ticket"].as_str().unwrap().to_owned();
+    let (code, v) = post(&s, None, "/api/appointments/check-in", &json!({"id_number": ID}));
+    assert_eq!((code, v["error"]["code"].as_str()), (409, Some("already_checked_in")), "{v}");
+    let (_, board) = s.get_json("/api/queue/services");
+    let a = board["services"].as_array().unwrap().iter().find(|x| x["code"] == "A").cloned().unwrap();
+    assert_eq!(a["waiting"], 1, "one ticket {ticket}: {board}");
+    // The 14:00 bookings are missed; the next booking of that phone finds it paused.
+    clock.0.store(at(MAR04 + DAY, 15, 0), Ordering::SeqCst);
+    let again = json!({"item": "dibao", "day": "2026-03-09", "slot": "09:00", "phone": "137 1111 2222"});
+    let (code, v) = post(&s, None, "/api/appointments/bookings", &again);
+    assert_eq!((code, v["error"]["code"].as_str()), (403, Some("booking_paused")), "{v}");
+    let sup = sign_in(&s, "super", &["supervisor"]);
+    let (code, v) = post(&s, Some(&sup), "/api/appointments/bans/lift", &json!({"phone": "13711112222"}));
+    assert_eq!(code, 200, "{v}");
+    let (code, v) = post(&s, None, "/api/appointments/bookings", &again);
+    assert_eq!(code, 201, "{v}");
+    let (_, log) = http(ureq::get(&format!("{}/api/host/audit", s.url)).set("Cookie", &sup.cookie));
+    let log: Value = serde_json::from_str(&log).unwrap();
+    assert!(
+        log["entries"].as_array().unwrap().iter().any(|e| e["action"] == "plugin.change" && e["target"] == "appointments: POST /api/appointments/bans/lift"),
+        "the lift is in the audit log: {log}"
+    );
+}
+
+#[test]
+fn main_flow_over_http_on_sqlite() {
+    main_flow("");
+}
+
+#[test]
+fn main_flow_over_http_on_postgres() {
+    let Some(pg) = postgres() else { return };
+    main_flow(&store_settings(&pg, "hall"));
+    let mut c = pg.client().expect("client");
+    let n: i64 = c.query_one("SELECT count(*) FROM h_hall__appointments.bookings", &[]).expect("the bookings in the hall's schema").get(0);
+    assert!(n >= 7, "{n} bookings in PostgreSQL");
+}
