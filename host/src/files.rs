@@ -733,7 +733,8 @@ pub struct FileReader<'a> {
 }
 
 impl FileReader<'_> {
-    fn seek_to(&mut self, offset: u64) -> std::io::Result<()> {
+    /// Go to `offset` of the content (the end at most).
+    pub fn seek_to(&mut self, offset: u64) -> std::io::Result<()> {
         self.pos = offset.min(self.size);
         if !self.personal {
             self.file.seek(SeekFrom::Start(self.pos))?;

@@ -353,6 +353,17 @@ fn a_personal_file_is_not_plaintext_on_disk_and_every_access_is_audited() {
     assert_eq!(code, 200);
     assert_eq!(body, pdf);
     assert_eq!(header(&heads, "cache-control"), "private, no-store");
+    assert_eq!(header(&heads, "accept-ranges"), "bytes");
+    // Ranges, across a sealed chunk's edge too.
+    for (range, from, to) in [("bytes=10-19", 10, 20), ("bytes=65530-65560", 65530, 65561), ("bytes=-7", pdf.len() - 7, pdf.len())] {
+        let (code, body, heads) = get_bytes(&s, &format!("/files/staff/{id}"), &[("Cookie", &staff.cookie), ("Range", range)]);
+        assert_eq!(code, 206, "{range}");
+        assert_eq!(body, &pdf[from..to], "{range}");
+        assert_eq!(header(&heads, "content-range"), format!("bytes {from}-{}/{}", to - 1, pdf.len()));
+    }
+    let (code, _, heads) = get_bytes(&s, &format!("/files/staff/{id}"), &[("Cookie", &staff.cookie), ("Range", "bytes=999999-")]);
+    assert_eq!(code, 416);
+    assert_eq!(header(&heads, "content-range"), format!("bytes */{}", pdf.len()));
     // The upload and the read are in the audit log, with who did it.
     let entries = linli_host::audit::query(&s.host.db, &linli_host::audit::Filter { target: Some(id.clone()), ..Default::default() }).unwrap();
     let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();

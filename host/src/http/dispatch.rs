@@ -144,7 +144,7 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
         .await;
     }
     if let Some(id) = super::uploads::serve_request(&resp.headers) {
-        return super::uploads::serve(&host, &plugin, &caller, &id).await;
+        return super::uploads::serve(&host, &plugin, &caller, &id, &parts.headers).await;
     }
     match to_http(&plugin, resp) {
         Ok((builder, body, page_title)) => {

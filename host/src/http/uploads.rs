@@ -179,7 +179,10 @@ pub fn serve_request(headers: &[(String, String)]) -> Option<String> {
 }
 
 /// Serve file `id` of `plugin` (asked for by its answer), streamed.
-pub async fn serve(host: &Arc<Host>, plugin: &LoadedPlugin, caller: &Caller, id: &str) -> Response {
+/// One `Range: bytes=…` (a first-last, first- or -suffix range) is
+/// answered with 206; several ranges, or a header that does not parse, get
+/// the whole file.
+pub async fn serve(host: &Arc<Host>, plugin: &LoadedPlugin, caller: &Caller, id: &str, request: &HeaderMap) -> Response {
     let pid = plugin.manifest.id.clone();
     if !plugin.grants.contains(crate::manifest::Capability::Files.name()) {
         return file_error(&FileError::NotFound { plugin: pid, id: id.into() }).into_response();
@@ -192,9 +195,19 @@ pub async fn serve(host: &Arc<Host>, plugin: &LoadedPlugin, caller: &Caller, id:
         }
         Err(e) => return file_error(&e).into_response(),
     };
+    let range = match request.get(header::RANGE).and_then(|v| v.to_str().ok()).map(|v| parse_range(v, meta.size)) {
+        Some(Some(Err(()))) => {
+            let mut r = ApiError::new(StatusCode::RANGE_NOT_SATISFIABLE, "range", "请求的范围超出文件", format!("plugin `{pid}`: the range is past the file's {} bytes", meta.size)).into_response();
+            r.headers_mut().insert(header::CONTENT_RANGE, HeaderValue::from_str(&format!("bytes */{}", meta.size)).unwrap_or(HeaderValue::from_static("bytes */0")));
+            return r;
+        }
+        Some(Some(Ok(r))) => Some(r),
+        _ => None,
+    };
     if meta.personal {
         audit(host, caller, &meta, "file.read").await;
     }
+    let (start, len) = range.map_or((0, meta.size), |(a, b)| (a, b - a + 1));
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(4);
     let (files, m) = (host.services.files.clone(), meta.clone());
     tokio::task::spawn_blocking(move || {
@@ -207,6 +220,11 @@ pub async fn serve(host: &Arc<Host>, plugin: &LoadedPlugin, caller: &Caller, id:
                 return;
             }
         };
+        if let Err(e) = reader.seek_to(start) {
+            let _ = tx.blocking_send(Err(e));
+            return;
+        }
+        let mut reader = reader.take(len);
         let mut buf = vec![0u8; crate::files::CHUNK];
         loop {
             match reader.read(&mut buf) {
@@ -226,11 +244,18 @@ pub async fn serve(host: &Arc<Host>, plugin: &LoadedPlugin, caller: &Caller, id:
     });
     let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
     let mut r = Response::new(body);
+    if let Some((a, b)) = range {
+        *r.status_mut() = StatusCode::PARTIAL_CONTENT;
+        if let Ok(v) = HeaderValue::from_str(&format!("bytes {a}-{b}/{}", meta.size)) {
+            r.headers_mut().insert(header::CONTENT_RANGE, v);
+        }
+    }
     let h = r.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&meta.content_type) {
         h.insert(header::CONTENT_TYPE, v);
     }
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(meta.size));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     if let Ok(v) = HeaderValue::from_str(&disposition(&meta.name)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -239,6 +264,33 @@ pub async fn serve(host: &Arc<Host>, plugin: &LoadedPlugin, caller: &Caller, id:
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
     r.extensions_mut().insert(super::PluginAnswer);
     r
+}
+
+/// The one range of a `Range` header, first and last byte: None when it
+/// is not a single byte range (the whole file is served), `Err` when it
+/// starts past the end.
+fn parse_range(value: &str, size: u64) -> Option<Result<(u64, u64), ()>> {
+    let spec = value.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    let (first, last) = if a.is_empty() {
+        let n: u64 = b.parse().ok()?;
+        if n == 0 {
+            return Some(Err(()));
+        }
+        (size.saturating_sub(n), size.checked_sub(1)?)
+    } else {
+        let first: u64 = a.parse().ok()?;
+        let last = if b.is_empty() { size.saturating_sub(1) } else { b.parse::<u64>().ok()?.min(size.saturating_sub(1)) };
+        (first, last)
+    };
+    if first >= size || first > last {
+        return Some(Err(()));
+    }
+    Some(Ok((first, last)))
 }
 
 /// `attachment` with the name as ASCII and as UTF-8 (RFC 6266).
@@ -264,4 +316,23 @@ pub async fn settle(host: &Arc<Host>, plugin: &str, meta: &FileMeta, succeeded: 
         }
     })
     .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_range;
+
+    #[test]
+    fn one_byte_range_is_read_and_others_serve_the_whole_file() {
+        assert_eq!(parse_range("bytes=10-19", 100), Some(Ok((10, 19))));
+        assert_eq!(parse_range("bytes=90-", 100), Some(Ok((90, 99))));
+        assert_eq!(parse_range("bytes=-5", 100), Some(Ok((95, 99))));
+        assert_eq!(parse_range("bytes=-500", 100), Some(Ok((0, 99))));
+        assert_eq!(parse_range("bytes=50-5000", 100), Some(Ok((50, 99))));
+        assert_eq!(parse_range("bytes=100-", 100), Some(Err(())));
+        assert_eq!(parse_range("bytes=20-10", 100), Some(Err(())));
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), None);
+        assert_eq!(parse_range("items=0-1", 100), None);
+        assert_eq!(parse_range("bytes=x-y", 100), None);
+    }
 }
