@@ -129,8 +129,9 @@ fn due_line(days: u32, lang: &str) -> String {
     let (text, due, err) = time_limit(days, lang);
     match (due, err) {
         (Some(d), _) => format!(
-            "{} <span class=\"g-muted\" id=\"g-due\">{}</span>",
+            "{}{}<span class=\"g-muted\" id=\"g-due\">{}</span>",
             esc(&text),
+            if lang == "en" { " " } else { "" },
             if lang == "en" { format!("(accepted today: done by {d})") } else { format!("（今天受理的，{d} 前办结）") }
         ),
         (None, Some(e)) => {
@@ -519,7 +520,7 @@ pub fn admin_edit(req: &Request, code: Option<&str>) -> Response {
     f.push_str(&field("effective", t(lang, "生效日期", "In force from"), t(lang, "这一版从哪天起施行，不能早于今天；此前的日期仍显示旧版本", "the day this version applies from, today or later; earlier dates keep showing the old text"), format!("<input type=\"date\" id=\"f-effective\" name=\"effective\" value=\"{today}\" min=\"{today}\">")));
     f.push_str(&field("note", t(lang, "修改说明", "Change note"), t(lang, "这次改了什么，记入版本历史", "what changed, kept in the version history"), input("note", "", 200, "")));
     let html = format!(
-        "{STYLE}<section class=\"card\"><h1>{title}</h1><form id=\"g-form\" data-code=\"{}\" data-new=\"{}\">{f}\
+        "{STYLE}<section class=\"card\"><h1>{title}</h1><form id=\"g-form\" novalidate data-code=\"{}\" data-new=\"{}\">{f}\
          <p><button class=\"primary\" type=\"submit\" id=\"g-save\">{}</button> <span id=\"g-status\" role=\"status\"></span></p></form>\
          <template id=\"g-mat-tpl\">{}</template><template id=\"g-faq-tpl\">{}</template></section>\
          <script src=\"/guides/assets/admin.js?v={}\"></script>",
