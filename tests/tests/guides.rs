@@ -106,6 +106,12 @@ fn main_flow(s: &TestServer) {
     assert_eq!((now["window"].as_str(), now["version"].as_i64()), (Some("5号窗口（社会救助）"), Some(2)));
     let (_, then) = get(s, "/api/guides/items/dibao", &[("date", "2026-03-01")]);
     assert_eq!((then["window"].as_str(), then["version"].as_i64()), (Some(old_window.as_str()), Some(1)), "{then}");
+    // Exactly the version a case followed.
+    let (_, v1) = get(s, "/api/guides/items/dibao", &[("version", "1")]);
+    assert_eq!((v1["window"].as_str(), v1["version"].as_i64()), (Some(old_window.as_str()), Some(1)), "{v1}");
+    assert_eq!(get(s, "/api/guides/items/dibao", &[("version", "9")]).0, 404);
+    let (code, r) = get(s, "/api/guides/items/dibao", &[("version", "x")]);
+    assert_eq!((code, error_field(&r).0), (400, "version"), "{r}");
     let (_, page) = s.get("/guides/item/dibao?date=2026-03-01");
     assert!(page.contains(&old_window) && page.contains("2026-03-01 施行的文本"), "the page shows the old text for the earlier date");
     // Saving the same text again stores nothing.

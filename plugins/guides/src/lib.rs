@@ -94,6 +94,21 @@ pub fn find(req: &Request) -> Result<(Item, store::VersionInfo, String, bool), R
     if !valid_code(&code) {
         return Err(Response::error(404, "没有这个事项", "no such service item"));
     }
+    // `?version=N`: exactly the text a case followed (an appointment or
+    // an application records the item's code and version).
+    if let Some(n) = req.query_param("version").filter(|v| !v.is_empty()) {
+        let Some(n) = n.parse::<i64>().ok().filter(|n| (1..=1_000_000).contains(n)) else {
+            return Err(Invalid { status: 400, field: "version".into(), zh: "版本号（version）须为正整数".into(), en: "version must be a positive whole number".into() }.into_response());
+        };
+        return match store::by_version(&code, n) {
+            Ok(Some((item, v))) => {
+                let d = v.effective.clone();
+                Ok((item, v, d, true))
+            }
+            Ok(None) => Err(Response::error(404, &format!("该事项没有第 {n} 版"), &format!("this item has no version {n}"))),
+            Err(e) => Err(storage_error(e)),
+        };
+    }
     match store::in_force(&code, &date) {
         Ok(Some((item, v))) => Ok((item, v, date, asked)),
         Ok(None) => match store::exists(&code) {

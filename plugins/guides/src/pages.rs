@@ -50,6 +50,11 @@ fn date_suffix(date: &str, asked: bool) -> String {
     if asked { format!("?date={date}") } else { String::new() }
 }
 
+/// The same selection for the page's links: a version asked for, or a date.
+fn selection(req: &Request, v: &VersionInfo, date: &str, asked: bool) -> String {
+    if req.query_param("version").is_some_and(|x| !x.is_empty()) { format!("?version={}", v.version) } else { date_suffix(date, asked) }
+}
+
 /// `/guides`: search, or every item by category.
 pub fn list(req: &Request) -> Response {
     let lang = req.lang();
@@ -191,7 +196,7 @@ pub fn item(req: &Request) -> Response {
     html.push_str(&format!(
         "<p><a class=\"button primary\" id=\"g-print\" href=\"/guides/item/{}/notice{}\">{}</a></p>",
         esc(&item.code),
-        date_suffix(&date, asked),
+        selection(req, &v, &date, asked),
         t(lang, "打印一次性告知书", "Print the one-time notice")
     ));
     html.push_str(&format!(
@@ -248,9 +253,9 @@ pub fn item(req: &Request) -> Response {
     html.push_str(&format!("<h2>{}</h2><ul id=\"g-versions\">", t(lang, "历史版本", "Versions")));
     for h in &history {
         html.push_str(&format!(
-            "<li><a href=\"/guides/item/{}?date={}\">{}</a> <span class=\"g-muted\">{}</span></li>",
+            "<li><a href=\"/guides/item/{}?version={}\">{}</a> <span class=\"g-muted\">{}</span></li>",
             esc(&item.code),
-            esc(&h.effective),
+            h.version,
             if lang == "en" { format!("version {} from {}", h.version, esc(&h.effective)) } else { format!("第 {} 版，自 {} 起施行", h.version, esc(&h.effective)) },
             esc(&h.note)
         ));
@@ -317,7 +322,7 @@ td.box {{ width: 6mm; text-align: center; font-size: 13pt; }}
         lang_attr = if lang == "en" { "en" } else { "zh-CN" },
         name = esc(&name_of(&item, lang)),
         code = esc(&item.code),
-        ds = date_suffix(&date, asked),
+        ds = selection(req, &v, &date, asked),
         version = v.version,
         print = t(lang, "打印", "Print"),
         back = t(lang, "返回指南", "Back to the guide"),

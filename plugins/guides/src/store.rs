@@ -137,6 +137,12 @@ pub fn in_force(code: &str, date: &str) -> Result<Option<(Item, VersionInfo)>, H
     rows.into_iter().next().map(Row::split).transpose()
 }
 
+/// One version exactly.
+pub fn by_version(code: &str, version: i64) -> Result<Option<(Item, VersionInfo)>, HostError> {
+    let rows: Vec<Row> = sql::query_as(&format!("SELECT {COLUMNS} FROM guide_versions WHERE code = ?1 AND version = ?2"), &[sql::text(code), sql::int(version)])?;
+    rows.into_iter().next().map(Row::split).transpose()
+}
+
 /// The newest saved version (perhaps not in force yet): what editors edit.
 pub fn latest(code: &str) -> Result<Option<(Item, VersionInfo)>, HostError> {
     let rows: Vec<Row> = sql::query_as(&format!("SELECT {COLUMNS} FROM guide_versions WHERE code = ?1 ORDER BY version DESC LIMIT 1"), &[sql::text(code)])?;
