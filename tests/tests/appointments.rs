@@ -351,3 +351,42 @@ fn main_flow_over_http_on_postgres() {
     let n: i64 = c.query_one("SELECT count(*) FROM h_hall__appointments.bookings", &[]).expect("the bookings in the hall's schema").get(0);
     assert!(n >= 7, "{n} bookings in PostgreSQL");
 }
+
+/// The settings are a form (each field explained), saved field-checked:
+/// a bad value is refused naming its field and nothing is kept; a good
+/// one applies at once. The pages render in both languages.
+#[test]
+fn settings_form_checks_each_field_and_pages_render() {
+    let h = harness();
+    h.set_time(at(MAR04, 9, 0));
+    let admin = Caller::staff(&["admin"]);
+    let page = h.request("GET", "/appointments/admin", b"", &admin);
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("预约设置") && page.text().contains("/appointments/assets/admin.js"), "the form page");
+    let js = h.get("/appointments/assets/admin.js").text();
+    assert!(js.contains("现场号比例") && js.contains("Walk-in share"), "each field has a label and a help line in both languages");
+    let mut items = h.request("GET", "/api/appointments/config", b"", &admin).json()["effective"]["items"].clone();
+    items[0]["days_ahead"] = json!(7);
+    items[0]["slots"][1]["end"] = json!("09:00");
+    let r = h.post_json("/api/appointments/config", &json!({"items": items}), &admin);
+    assert_eq!(r.status, 422, "{}", r.text());
+    let v = r.json();
+    let fields: Vec<&str> = v["error"]["fields"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["items[0].days_ahead", "items[0].slots[1].end"], "{v}");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains("1 至 5") && v["error"]["message_en"].as_str().unwrap().contains("1 to 5"), "{v}");
+    assert_eq!(left(&h, "dibao", "2026-03-05")[0].1, 3, "nothing kept");
+    items[0]["days_ahead"] = json!(5);
+    items[0]["slots"][1]["end"] = json!("10:00");
+    items[0]["walk_in_percent"] = json!(50);
+    let r = h.post_json("/api/appointments/config", &json!({"items": items}), &admin);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(left(&h, "dibao", "2026-03-05")[0].1, 2, "half of 4 kept for walk-ins now");
+    assert_eq!(h.post_json("/api/appointments/config", &json!({"items": []}), &Caller::staff(&["guide"])).status, 403);
+    for (path, who, text) in [("/appointments", anyone(), "预约办事"), ("/appointments/kiosk", anyone(), "预约签到"), ("/appointments/desk", Caller::staff(&["supervisor"]), "暂停预约的居民")] {
+        let r = h.request("GET", path, b"", &who);
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        assert!(r.text().contains(text), "{path}");
+    }
+    let r = h.request("GET", "/appointments", b"", &Caller::anonymous("en"));
+    assert!(r.text().contains("Book a time") && !r.text().contains("预约办事"), "the English page has no Chinese words");
+}

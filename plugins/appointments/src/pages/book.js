@@ -96,6 +96,9 @@
       td.appendChild(phone); td.appendChild(btn); tr.appendChild(td); box.appendChild(tr);
     });
   }
+  // A guide's page links here with ?item=CODE.
+  var wanted = new URLSearchParams(location.search).get('item');
+  if (wanted && $('ap-item').querySelector('option[value="' + CSS.escape(wanted) + '"]')) $('ap-item').value = wanted;
   load().catch(function (e) { $('ap-err').textContent = e.message; });
   if (T.supervisor) bans().catch(function (e) { $('ap-bans-err').textContent = e.message; });
 })();
