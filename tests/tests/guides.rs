@@ -193,6 +193,16 @@ fn guides_search_versions_and_bad_input_on_postgres() {
     let mut c = pg.client().expect("client");
     let n: i64 = c.query_one("SELECT count(*) FROM h_guides__guides.guide_versions WHERE code = 'dibao'", &[]).expect("the versions in the hall's schema").get(0);
     assert_eq!(n, 2);
+    let (_, before) = get(&s, "/api/guides/items", &[]);
+    drop(s);
+    // Another host of the same hall (its own data folder, so it seeds
+    // again): the seed is idempotent, the editor's version stays.
+    let s = start(&store_settings(&pg, "guides"), &[]);
+    let (_, after) = get(&s, "/api/guides/items", &[]);
+    assert_eq!(after["items"].as_array().map(Vec::len), before["items"].as_array().map(Vec::len), "nothing seeded twice");
+    assert_eq!(versions(&s, "dibao"), 2);
+    let (_, now) = get(&s, "/api/guides/items/dibao", &[]);
+    assert_eq!(now["window"], "5号窗口（社会救助）", "the edit is kept");
 }
 
 const PASSWORD: &str = "correct horse battery";
