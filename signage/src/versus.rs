@@ -449,12 +449,15 @@ fn memory(pids: &[u32]) -> (u64, u64) {
 }
 
 /// One line of a memory breakdown: what is mapped (a file's name, or a
-/// kind of anonymous memory), and its PSS and RSS in KiB.
+/// kind of anonymous memory), and its PSS, RSS and private share (pages no
+/// other process maps: what PSS is when nothing else maps the same file)
+/// in KiB.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Mapping {
     pub name: String,
     pub pss_kib: u64,
     pub rss_kib: u64,
+    pub private_kib: u64,
 }
 
 /// The PSS of process `pid` by what is mapped, largest first, from
@@ -501,6 +504,7 @@ fn breakdown_of(smaps: &str) -> Vec<Mapping> {
             match first {
                 "Pss:" => by_name[i].pss_kib += value(),
                 "Rss:" => by_name[i].rss_kib += value(),
+                "Private_Clean:" | "Private_Dirty:" => by_name[i].private_kib += value(),
                 _ => {}
             }
         }
@@ -555,9 +559,15 @@ pub fn format_breakdowns(runs: &[(&str, &[Mapping])], top: usize) -> String {
             .unwrap_or(0)
     };
     names.sort_by_key(|n| std::cmp::Reverse(largest(n)));
+    let w = runs
+        .iter()
+        .map(|(label, _)| label.chars().count() + 2)
+        .max()
+        .unwrap_or(0)
+        .max(12);
     let mut s = format!("{:<36}", "PSS by mapping (MiB)");
     for (label, _) in runs {
-        s.push_str(&format!("{label:>20}"));
+        s.push_str(&format!("{label:>w$}"));
     }
     s.push('\n');
     for name in &names {
@@ -567,7 +577,7 @@ pub fn format_breakdowns(runs: &[(&str, &[Mapping])], top: usize) -> String {
                 .iter()
                 .find(|m| m.name == *name)
                 .map_or(0, |m| m.pss_kib);
-            s.push_str(&format!("{:>20}", mib(pss)));
+            s.push_str(&format!("{:>w$}", mib(pss)));
         }
         s.push('\n');
     }
@@ -578,13 +588,13 @@ pub fn format_breakdowns(runs: &[(&str, &[Mapping])], top: usize) -> String {
             .filter(|m| !names.contains(&m.name.as_str()))
             .map(|m| m.pss_kib)
             .sum();
-        s.push_str(&format!("{:>20}", mib(rest)));
+        s.push_str(&format!("{:>w$}", mib(rest)));
     }
     s.push('\n');
     s.push_str(&format!("{:<36}", "total PSS"));
     for (_, mappings) in runs {
         s.push_str(&format!(
-            "{:>20}",
+            "{:>w$}",
             mib(mappings.iter().map(|m| m.pss_kib).sum())
         ));
     }
@@ -592,8 +602,19 @@ pub fn format_breakdowns(runs: &[(&str, &[Mapping])], top: usize) -> String {
     s.push_str(&format!("{:<36}", "total RSS"));
     for (_, mappings) in runs {
         s.push_str(&format!(
-            "{:>20}",
+            "{:>w$}",
             mib(mappings.iter().map(|m| m.rss_kib).sum())
+        ));
+    }
+    s.push('\n');
+    // PSS splits what other processes map too (libLLVM with the X server's
+    // GLX, or with any other lavapipe process running): the private total
+    // is the part no other process shares.
+    s.push_str(&format!("{:<36}", "total private (USS)"));
+    for (_, mappings) in runs {
+        s.push_str(&format!(
+            "{:>w$}",
+            mib(mappings.iter().map(|m| m.private_kib).sum())
         ));
     }
     s.push('\n');
@@ -712,21 +733,26 @@ mod tests {
 55d0a0000000-55d0a0100000 r-xp 00000000 08:01 123 /usr/bin/linli-signage
 Rss:                1024 kB
 Pss:                1024 kB
+Private_Clean:      1024 kB
 7f0000000000-7f0001000000 r-xp 00000000 08:01 456 /usr/lib/x86_64-linux-gnu/libLLVM-15.so.1
 Rss:                3000 kB
 Pss:                1500 kB
 7f0001000000-7f0001100000 r--p 00000000 08:01 456 /usr/lib/x86_64-linux-gnu/libLLVM-15.so.1
 Rss:                 500 kB
 Pss:                 500 kB
+Private_Dirty:       500 kB
 7f0002000000-7f0002800000 rw-s 00000000 00:01 7 /SYSV00000000 (deleted)
 Rss:                 800 kB
 Pss:                 400 kB
 7f0003000000-7f0004000000 rw-p 00000000 00:00 0 
 Rss:                 700 kB
 Pss:                 700 kB
+Private_Dirty:       700 kB
 7f0005000000-7f0006000000 rw-p 00000000 00:00 0 [heap]
 Rss:                 300 kB
 Pss:                 300 kB
+Private_Clean:       100 kB
+Private_Dirty:       200 kB
 7ffd00000000-7ffd00002000 rw-p 00000000 00:00 0 [stack]
 Rss:                  12 kB
 Pss:                  12 kB
@@ -735,19 +761,20 @@ Rss:                   0 kB
 Pss:                   0 kB
 ";
         let m = breakdown_of(smaps);
-        let row = |name: &str, pss: u64, rss: u64| Mapping {
+        let row = |name: &str, pss: u64, rss: u64, private: u64| Mapping {
             name: name.into(),
             pss_kib: pss,
             rss_kib: rss,
+            private_kib: private,
         };
         assert_eq!(
             m,
             vec![
-                row("libLLVM-15.so.1", 2000, 3500),
-                row("linli-signage", 1024, 1024),
-                row("anonymous", 712, 712),
-                row("shared memory (X11 MIT-SHM)", 400, 800),
-                row("[heap]", 300, 300),
+                row("libLLVM-15.so.1", 2000, 3500, 500),
+                row("linli-signage", 1024, 1024, 1024),
+                row("anonymous", 712, 712, 700),
+                row("shared memory (X11 MIT-SHM)", 400, 800, 0),
+                row("[heap]", 300, 300, 300),
             ]
         );
         let table = format_breakdowns(&[("a", &m), ("b", &m[1..])], 2);
@@ -765,6 +792,10 @@ Pss:                   0 kB
             ["everything", "else", "0.7", "0.7"]
         );
         assert_eq!(cells("total PSS"), ["total", "PSS", "4.3", "2.4"]);
+        assert_eq!(
+            cells("total private"),
+            ["total", "private", "(USS)", "2.5", "2.0"]
+        );
     }
 
     #[test]
