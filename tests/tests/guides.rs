@@ -140,6 +140,8 @@ fn main_flow(s: &TestServer) {
     assert!(error_field(&r).1.contains("不能为空"), "{r}");
     let (code, r) = bad(&|d| d["materials"][1]["name"] = json!(""), json!({}));
     assert_eq!((code, error_field(&r).0), (422, "materials[1].name"), "{r}");
+    let (code, r) = bad(&|d| d["materials"][0]["sample"] = json!("//evil.example/x.png"), json!({}));
+    assert_eq!((code, error_field(&r).0), (422, "materials[0].sample"), "a sample picture from another site: {r}");
     let (code, r) = bad(&|_| {}, json!({"effective": "2026-02-01"}));
     assert_eq!((code, error_field(&r).0), (422, "effective"), "a version in force is never rewritten: {r}");
     let (code, r) = post(s, &editor, "/api/guides/items", &json!({"item": {"code": "x", "name": "新事项", "category": "qita"}}));

@@ -235,7 +235,7 @@ impl Item {
             m.format = clean(&f("format"), &format!("{zh}格式要求"), &format!("{en}format"), &m.format, 100, false, false)?;
             m.issuer = clean(&f("issuer"), &format!("{zh}出具单位"), &format!("{en}issuer"), &m.issuer, 100, false, false)?;
             m.sample = clean(&f("sample"), &format!("{zh}样例图片"), &format!("{en}sample picture"), &m.sample, 300, false, false)?;
-            if !m.sample.is_empty() && !(m.sample.starts_with('/') && !m.sample.starts_with("//") || m.sample.starts_with("https://")) {
+            if !(m.sample.is_empty() || safe_link(&m.sample)) {
                 return Err(Invalid::new(
                     &f("sample"),
                     format!("{zh}样例图片须是本大厅的路径（以 / 开头）或 https:// 地址"),
@@ -276,6 +276,14 @@ impl Item {
     }
 }
 
+/// A link a page may carry: a path in the hall (not `//host` nor `/\\host`,
+/// which browsers read as another site) or an https address; no spaces,
+/// quotes or angle brackets.
+pub fn safe_link(s: &str) -> bool {
+    let local = s.starts_with('/') && !s.starts_with("//") && !s.contains('\\');
+    (local || s.starts_with("https://")) && !s.chars().any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+}
+
 /// `YYYY-MM-DD` with a real day, or `None`.
 pub fn valid_date(s: &str) -> bool {
     let b = s.as_bytes();
@@ -306,5 +314,11 @@ mod tests {
         assert!(!valid_date("2026-02-29"));
         assert!(!valid_date("2026-13-01"));
         assert!(!valid_date("2026-3-1"));
+    }
+
+    #[test]
+    fn sample_links() {
+        assert!(safe_link("/guides/assets/sample-form.svg") && safe_link("https://example.cn/a.png"));
+        assert!(!safe_link("//evil.example/x") && !safe_link("/\\evil.example") && !safe_link("javascript:alert(1)") && !safe_link("http://x"));
     }
 }

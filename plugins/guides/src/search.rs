@@ -25,7 +25,7 @@ pub fn score(item: &Item, q: &str) -> u32 {
     let terms = terms(item);
     let mut best = 0;
     let mut hit = |s: u32| best = best.max(s);
-    if q.chars().any(|c| !c.is_ascii()) {
+    if !q.is_ascii() {
         for (i, term) in terms.iter().enumerate() {
             let term = normalise(term);
             if term == q {
