@@ -54,7 +54,7 @@ pub fn record_handling(service: &str, now: i64) -> Result<(), Fail> {
             "INSERT INTO handling (service, day, ms)
              SELECT ?1, ?2, AVG(h) FROM (
                  SELECT finished_at - COALESCE(serving_at, last_called_at) AS h FROM tickets
-                 WHERE status = 'finished' AND service = ?1 AND finished_at >= ?3 ORDER BY finished_at DESC LIMIT {RECENT})
+                 WHERE status = 'finished' AND service = ?1 AND finished_at >= ?3 ORDER BY finished_at DESC LIMIT {RECENT}) AS recent
              WHERE true
              ON CONFLICT (service) DO UPDATE SET day = excluded.day, ms = excluded.ms"
         ),

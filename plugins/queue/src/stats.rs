@@ -296,7 +296,7 @@ fn p90s(key: &str, filter: &str, value: &str, range: &[sql::Value; 2]) -> Result
                         SUM(c) OVER (PARTITION BY key ORDER BY step ROWS UNBOUNDED PRECEDING) AS upto,
                         SUM(c) OVER (PARTITION BY key) AS n
                  FROM (SELECT {key} AS key, ROUND(({value}) / 6000.0) AS step, COUNT(*) AS c
-                       FROM tickets WHERE day BETWEEN ?1 AND ?2 AND {filter} AND ({value}) IS NOT NULL GROUP BY 1, 2))
+                       FROM tickets WHERE day BETWEEN ?1 AND ?2 AND {filter} AND ({value}) IS NOT NULL GROUP BY 1, 2) AS steps) AS ranked
              WHERE upto >= (9 * n + 9) / 10 AND upto - c < (9 * n + 9) / 10"
         ),
         range,
