@@ -8,6 +8,13 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2; then
   echo "▶ rustup target add wasm32-wasip2" >&2
   rustup target add wasm32-wasip2
 fi
+# Debian packages of the host and the player are built with cargo-deb
+# (scripts/package.sh; tests/tests/packages.rs installs them in a root of
+# their own). Pinned: 3.8.0 is the version the packaging was made with.
+if ! cargo deb --version >/dev/null 2>&1; then
+  echo "▶ cargo install cargo-deb --locked --version 3.8.0" >&2
+  cargo install cargo-deb --locked --version 3.8.0
+fi
 # Debian packages: software Vulkan (lavapipe) for the signage player, CJK
 # fonts, a virtual X server, the Mandarin voice, Chromium for page tests, and
 # PostgreSQL (the district backend; the tests start throwaway servers).
