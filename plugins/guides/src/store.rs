@@ -125,6 +125,9 @@ pub fn all_in_force(date: &str) -> Result<Vec<(Item, VersionInfo)>, HostError> {
         }
         out.push(r.split()?);
     }
+    // The same order on either backend (PostgreSQL's collation may sort
+    // codes differently from SQLite's bytes).
+    out.sort_by(|a, b| a.0.code.cmp(&b.0.code));
     Ok(out)
 }
 
@@ -159,6 +162,9 @@ pub fn all_latest() -> Result<Vec<(Item, VersionInfo)>, HostError> {
         }
         out.push(r.split()?);
     }
+    // The same order on either backend (PostgreSQL's collation may sort
+    // codes differently from SQLite's bytes).
+    out.sort_by(|a, b| a.0.code.cmp(&b.0.code));
     Ok(out)
 }
 
