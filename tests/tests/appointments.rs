@@ -390,3 +390,83 @@ fn settings_form_checks_each_field_and_pages_render() {
     let r = h.request("GET", "/appointments", b"", &Caller::anonymous("en"));
     assert!(r.text().contains("Book a time") && !r.text().contains("预约办事"), "the English page has no Chinese words");
 }
+
+// ---- The booking rush (a benchmark, not part of the suite) ---------------
+
+/// 5,000 residents ask at once, through HTTP, for the 200 places of a day
+/// released at 08:00 (40 slots of 5, no walk-in share): every resident is
+/// answered (booked or full), no slot takes more than its places, and the
+/// latencies are printed. Not a timed assertion. Run with
+/// `cargo test --release -p linli-tests --test appointments -- --ignored booking_rush --nocapture`
+/// (on PostgreSQL too when a server can be started).
+#[test]
+#[ignore]
+fn booking_rush_5000_residents_200_places() {
+    rush("SQLite", "");
+    if let Some(pg) = postgres() {
+        rush("PostgreSQL", &store_settings(&pg, "rush"));
+    }
+}
+
+fn rush(store: &str, settings: &str) {
+    const RESIDENTS: usize = 5_000;
+    const CLIENTS: usize = 64;
+    // Friday 2026-03-06 07:59: the fifth working day ahead (03-13) opens at 08:00.
+    let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(at(MAR04 + 2 * DAY, 7, 59))));
+    let s = TestServer::start_custom(&[fixtures::PLUGIN_APPOINTMENTS, fixtures::PLUGIN_QUEUE], settings, None, clock.clone());
+    let admin = sign_in(&s, "admin", &["admin"]);
+    let slots: Vec<Value> = (0..40).map(|i| json!({"start": format!("{:02}:{:02}", 8 + i / 6, (i % 6) * 10), "end": format!("{:02}:{:02}", 8 + (i + 1) / 6, ((i + 1) % 6) * 10), "capacity": 5})).collect();
+    let item = json!({"code": "dibao", "name_zh": "最低生活保障申请", "name_en": "Minimum living allowance", "queue_service": "A", "days_ahead": 5, "release_time": "08:00", "walk_in_percent": 0, "cancel_hours": 2, "slots": slots});
+    let (code, v) = post(&s, Some(&admin), "/api/appointments/config", &json!({"items": [item]}));
+    assert_eq!(code, 200, "{v}");
+    let day = "2026-03-13";
+    let ask = |i: usize| json!({"item": "dibao", "day": day, "slot": slots[i % 40]["start"], "phone": format!("139{i:08}")});
+    let (code, v) = post(&s, None, "/api/appointments/bookings", &ask(0));
+    assert_eq!((code, v["error"]["code"].as_str()), (409, Some("day_not_released")), "{v}");
+    clock.0.store(at(MAR04 + 2 * DAY, 8, 0), Ordering::SeqCst);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let started = std::time::Instant::now();
+    let results: Vec<(u16, String, u128)> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..CLIENTS)
+            .map(|_| {
+                let (s, next, ask) = (&s, &next, &ask);
+                sc.spawn(move || {
+                    let agent = ureq::AgentBuilder::new().build();
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        if i >= RESIDENTS {
+                            break out;
+                        }
+                        let t = std::time::Instant::now();
+                        let (code, v) = http_json(agent.post(&format!("{}/api/appointments/bookings", s.url)), &ask(i));
+                        out.push((code, v["error"]["code"].as_str().unwrap_or("").to_owned(), t.elapsed().as_micros()));
+                    }
+                })
+            })
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let wall = started.elapsed();
+    let booked = results.iter().filter(|r| r.0 == 201).count();
+    let full = results.iter().filter(|r| r.0 == 409 && r.1 == "slot_full").count();
+    let other: Vec<_> = results.iter().filter(|r| r.0 != 201 && !(r.0 == 409 && r.1 == "slot_full")).take(5).collect();
+    assert_eq!(results.len(), RESIDENTS);
+    assert!(other.is_empty(), "every resident is answered booked or full: {other:?}");
+    assert_eq!(booked, 200, "exactly the day's places");
+    assert_eq!(full, RESIDENTS - 200);
+    let (_, days) = s.get_json("/api/appointments/items/dibao");
+    let d = days["days"].as_array().unwrap().iter().find(|d| d["day"] == day).unwrap();
+    assert!(d["slots"].as_array().unwrap().iter().all(|x| x["left"] == 0 && x["bookable"] == 5), "{d}");
+    let mut lat: Vec<u128> = results.iter().map(|r| r.2).collect();
+    lat.sort_unstable();
+    let pct = |p: f64| lat[((lat.len() as f64 * p).ceil() as usize).saturating_sub(1).min(lat.len() - 1)] as f64 / 1000.0;
+    println!(
+        "booking rush on {store}: {RESIDENTS} residents, {CLIENTS} clients, 200 places: {booked} booked, {full} full, 0 over; {:.0} requests/s; p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        RESIDENTS as f64 / wall.as_secs_f64(),
+        pct(0.50),
+        pct(0.90),
+        pct(0.99),
+        pct(1.0)
+    );
+}

@@ -285,7 +285,9 @@ pub fn book(cfg: &Config, ask: Ask, by: Option<&str>, lang: &str, now: i64) -> R
     .param("day", day)
     .param("slot", &s.start)
     .param("code", &b.code)
-    .send()?;
+    .send()
+    .map_err(|e| log::warn(&format!("booking confirmation not sent: {e}")))
+    .ok();
     changed(&b, "booked");
     log::info(&format!("booked {} {} {} ({})", it.code, day, s.start, if by.is_some() { "by a guide" } else { "by the resident" }));
     Ok(view(cfg, &b, lang))
@@ -358,7 +360,9 @@ pub fn move_to(cfg: &Config, code: &str, ask: MoveAsk, lang: &str, now: i64) -> 
         .param("day", day)
         .param("slot", &s.start)
         .param("code", &moved.code)
-        .send()?;
+        .send()
+        .map_err(|e| log::warn(&format!("move confirmation not sent: {e}")))
+        .ok();
     changed(&moved, "moved");
     Ok(view(cfg, &moved, lang))
 }
@@ -378,7 +382,9 @@ pub fn cancel(cfg: &Config, code: &str, ask: PhoneOnly, lang: &str, now: i64) ->
         .param("item_en", &name.1)
         .param("day", &b.day)
         .param("slot", &b.slot)
-        .send()?;
+        .send()
+        .map_err(|e| log::warn(&format!("cancel confirmation not sent: {e}")))
+        .ok();
     changed(&done, "cancelled");
     Ok(view(cfg, &done, lang))
 }

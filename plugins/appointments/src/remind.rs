@@ -36,12 +36,17 @@ pub fn tick(cfg: &Config, now: i64) -> Result<(), Fail> {
         )? {
             if let Some(phone) = d.phone.as_deref() {
                 let (zh, en) = name(&d.item);
-                notify::Message::to_phone(phone, "appointment-day-before", "提醒：您明天 {slot} 预约了{item}，预约码 {code}，请按时到大厅签到。", "Reminder: tomorrow at {slot} you have a booking for {item_en}, code {code}; please check in at the hall on time.")
+                let sent = notify::Message::to_phone(phone, "appointment-day-before", "提醒：您明天 {slot} 预约了{item}，预约码 {code}，请按时到大厅签到。", "Reminder: tomorrow at {slot} you have a booking for {item_en}, code {code}; please check in at the hall on time.")
                     .param("slot", &d.slot)
                     .param("item", &zh)
                     .param("item_en", &en)
                     .param("code", &d.code)
-                    .send()?;
+                    .send();
+                // Over the host's limits: the rest wait for the next tick.
+                if let Err(e) = sent {
+                    log::warn(&format!("day-before reminders paused: {e}"));
+                    return Ok(());
+                }
             }
             sql::execute("UPDATE bookings SET reminded_day = 1 WHERE id = ?1", &[sql::int(d.id)])?;
         }
@@ -53,12 +58,16 @@ pub fn tick(cfg: &Config, now: i64) -> Result<(), Fail> {
         )? {
             if let Some(phone) = d.phone.as_deref() {
                 let (zh, en) = name(&d.item);
-                notify::Message::to_phone(phone, "appointment-hour-before", "提醒：您今天 {slot} 预约了{item}，预约码 {code}，请提前到大厅签到。", "Reminder: today at {slot} you have a booking for {item_en}, code {code}; please check in at the hall a little early.")
+                let sent = notify::Message::to_phone(phone, "appointment-hour-before", "提醒：您今天 {slot} 预约了{item}，预约码 {code}，请提前到大厅签到。", "Reminder: today at {slot} you have a booking for {item_en}, code {code}; please check in at the hall a little early.")
                     .param("slot", &d.slot)
                     .param("item", &zh)
                     .param("item_en", &en)
                     .param("code", &d.code)
-                    .send()?;
+                    .send();
+                if let Err(e) = sent {
+                    log::warn(&format!("hour-before reminders paused: {e}"));
+                    return Ok(());
+                }
             }
             sql::execute("UPDATE bookings SET reminded_hour = 1, reminded_day = 1 WHERE id = ?1", &[sql::int(d.id)])?;
         }
