@@ -142,6 +142,12 @@ fn main_flow(s: &TestServer) {
     assert_eq!((code, error_field(&r).0), (422, "materials[1].name"), "{r}");
     let (code, r) = bad(&|d| d["materials"][0]["sample"] = json!("//evil.example/x.png"), json!({}));
     assert_eq!((code, error_field(&r).0), (422, "materials[0].sample"), "a sample picture from another site: {r}");
+    let (code, r) = bad(&|d| d["time_limit_days"] = json!(-3), json!({}));
+    assert_eq!((code, error_field(&r).0), (422, "time_limit_days"), "{r}");
+    let (code, r) = bad(&|d| d["materials"][2]["copies"] = json!("两份"), json!({}));
+    assert_eq!((code, error_field(&r).0), (422, "materials[2].copies"), "{r}");
+    let (code, r) = bad(&|d| d["colour"] = json!("red"), json!({}));
+    assert_eq!((code, error_field(&r).0), (422, "colour"), "an unknown field is named: {r}");
     let (code, r) = bad(&|_| {}, json!({"effective": "2026-02-01"}));
     assert_eq!((code, error_field(&r).0), (422, "effective"), "a version in force is never rewritten: {r}");
     let (code, r) = post(s, &editor, "/api/guides/items", &json!({"item": {"code": "x", "name": "新事项", "category": "qita"}}));

@@ -233,7 +233,7 @@ fn api_checklist(req: &Request) -> Response {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Save {
-    item: Item,
+    item: serde_json::Value,
     #[serde(default)]
     effective: String,
     #[serde(default)]
@@ -245,7 +245,18 @@ fn api_save(req: &Request, code: Option<&str>) -> Response {
         Ok(b) => b,
         Err(r) => return r,
     };
-    let mut item = body.item;
+    if let Err(e) = model::check_types(&body.item) {
+        return e.into_response();
+    }
+    let mut item: Item = match serde_json::from_value(body.item) {
+        Ok(i) => i,
+        Err(e) => {
+            // Types were checked: what is left is a missing or unknown field.
+            let text = e.to_string();
+            let field = text.split('`').nth(1).unwrap_or("item").to_owned();
+            return Invalid::new(&field, format!("事项中缺少字段或有未知字段：{field}"), format!("the item lacks or has an unknown field: {field}")).into_response();
+        }
+    };
     if let Some(code) = code {
         item.code = code.to_owned();
     }

@@ -276,6 +276,57 @@ impl Item {
     }
 }
 
+/// The body's fields checked for their JSON type before it is read, so a
+/// wrong type (a number given as text, a negative count) is refused naming
+/// its field instead of with the parser's line and column.
+pub fn check_types(item: &serde_json::Value) -> Result<(), Invalid> {
+    use serde_json::Value;
+    let Some(obj) = item.as_object() else {
+        return Err(Invalid::new("item", "“item”须为事项的各个字段".into(), "“item” must hold the item's fields".into()));
+    };
+    let wrong = |field: &str, zh: &str, en: &str| Invalid::new(field, format!("“{field}”{zh}"), format!("“{field}” {en}"));
+    let text = ["code", "name", "name_en", "category", "keywords", "pinyin", "summary", "window", "role", "fees", "legal_basis", "source"];
+    for (k, v) in obj {
+        let k = k.as_str();
+        match v {
+            Value::String(_) if text.contains(&k) => {}
+            _ if text.contains(&k) => return Err(wrong(k, "须为文字", "must be text")),
+            Value::Array(list) if k == "conditions" || k == "steps" => {
+                if let Some(i) = list.iter().position(|x| !x.is_string()) {
+                    return Err(wrong(&format!("{k}[{i}]"), "须为文字", "must be text"));
+                }
+            }
+            Value::Number(n) if k == "time_limit_days" && n.as_u64().is_some_and(|d| d <= 365) => {}
+            _ if k == "time_limit_days" => return Err(wrong(k, "须为 0 到 365 之间的整数（工作日）", "must be a whole number of working days from 0 to 365")),
+            Value::Array(list) if k == "materials" || k == "faqs" => {
+                for (i, m) in list.iter().enumerate() {
+                    let Some(m) = m.as_object() else { return Err(wrong(&format!("{k}[{i}]"), "须为一组字段", "must be a group of fields")) };
+                    for (f, v) in m {
+                        let path = format!("{k}[{i}].{f}");
+                        let ok = match f.as_str() {
+                            "copies" => v.as_u64().is_some_and(|c| c <= 20),
+                            "on_file" => v.is_boolean(),
+                            _ => v.is_string(),
+                        };
+                        if !ok {
+                            let (zh, en) = match f.as_str() {
+                                "copies" => ("须为 0 到 20 之间的整数", "must be a whole number from 0 to 20"),
+                                "on_file" => ("须为是或否", "must be true or false"),
+                                _ => ("须为文字", "must be text"),
+                            };
+                            return Err(wrong(&path, zh, en));
+                        }
+                    }
+                }
+            }
+            _ if ["conditions", "steps", "materials", "faqs"].contains(&k) => return Err(wrong(k, "须为列表", "must be a list")),
+            // Unknown fields are named by the reader itself.
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// A link a page may carry: a path in the hall (not `//host` nor `/\\host`,
 /// which browsers read as another site) or an https address; no spaces,
 /// quotes or angle brackets.
