@@ -80,6 +80,8 @@ fn main_flow(s: &TestServer) {
     assert_eq!(search_first(s, "临时救助"), "linshi-jiuzhu");
     assert_eq!(search_first(s, "sydj"), "shiye-dengji");
     assert_eq!(search_first(s, "亲属关系"), "qinshu-zhengming");
+    let (code, r) = get(s, "/api/guides/items", &[("q", &"低".repeat(51))]);
+    assert_eq!((code, error_field(&r).0), (400, "q"), "{r}");
     let (_, none) = get(s, "/api/guides/items", &[("q", "火星移民")]);
     assert_eq!(none["items"].as_array().map(Vec::len), Some(0), "{none}");
 
