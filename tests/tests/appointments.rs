@@ -470,3 +470,22 @@ fn rush(store: &str, settings: &str) {
         pct(1.0)
     );
 }
+
+/// The guides' items (read through `services` when an admin allowed the
+/// link) are offered on the settings page to add as bookable items; the
+/// same codes link the booking page to each item's guide.
+#[test]
+fn settings_offer_the_guides_items_when_linked() {
+    let h = harness();
+    let admin = Caller::staff(&["admin"]);
+    let page = h.request("GET", "/appointments/admin", b"", &admin).text();
+    assert!(page.contains("\"guides\":null"), "no guides plugin: nothing offered");
+    h.add_plugin(fixtures::PLUGIN_GUIDES, PluginSettings::default()).expect("guides loads");
+    let page = h.request("GET", "/appointments/admin", b"", &admin).text();
+    assert!(page.contains("\"guides\":null"), "not linked yet: nothing offered");
+    h.allow_call("appointments", "guides");
+    let page = h.request("GET", "/appointments/admin", b"", &admin).text();
+    assert!(page.contains("\"code\":\"tekun-gongyang\""), "a guide's item not bookable yet is offered: {page}");
+    let guide = h.get("/api/guides/items/dibao");
+    assert_eq!(guide.status, 200, "the booking page's item code is the guide's: {}", guide.text());
+}

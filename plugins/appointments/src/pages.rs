@@ -78,7 +78,7 @@ pub fn book(cfg: &Config, req: &Request, desk: bool) -> Result<Response, Fail> {
     });
     let html = format!(
         r#"{STYLE}<section class="card"><h1>{title}</h1><p class="ap-help">{intro}</p>
-<form id="ap-book"><div class="ap-field"><label for="ap-item">{item_l}</label><select id="ap-item" name="item">{items}</select></div>
+<form id="ap-book"><div class="ap-field"><label for="ap-item">{item_l}</label><select id="ap-item" name="item">{items}</select> <a id="ap-guide" hidden>{guide_l}</a></div>
 <div class="ap-field"><span>{day_l}</span><div id="ap-days" class="ap-grid" role="group"></div></div>
 <div class="ap-field"><span>{slot_l}</span><div id="ap-slots" class="ap-grid" role="group"></div></div>
 <div class="ap-field"><label for="ap-phone">{phone_l}</label><input id="ap-phone" name="phone" type="tel" autocomplete="tel" required><span class="ap-help">{phone_h}</span></div>
@@ -94,6 +94,7 @@ pub fn book(cfg: &Config, req: &Request, desk: bool) -> Result<Response, Fail> {
             tr("选择事项、日期和时段预约。每人每项事项每天限约一次；到大厅后凭预约码、身份证或手机号签到取号。", "Choose an item, a day and a slot. One booking per person per item per day; at the hall, check in with the booking code, your ID card or your phone.")
         },
         item_l = tr("办理事项", "Service item"),
+        guide_l = tr("查看办事指南（需带的材料）", "Read the guide (what to bring)"),
         day_l = tr("日期（仅工作日）", "Day (working days only)"),
         slot_l = tr("时段", "Slot"),
         phone_l = tr("手机号码", "Phone number"),
@@ -140,13 +141,20 @@ pub fn admin(req: &Request) -> Result<Response, Fail> {
         Ok(_) => json!([]),
         Err(p) => json!(p),
     };
+    // The guides' items (办事指南), when that plugin is there and an admin
+    // allowed the link: offered to add as bookable items with their codes
+    // and names. Without it the items are kept here alone.
+    let guides = match services::Call::get("guides", "/api/guides/items").send() {
+        Ok(r) if r.is_success() => r.json::<serde_json::Value>().ok().and_then(|v| v.get("items").cloned()).unwrap_or_else(|| json!([])),
+        _ => json!(null),
+    };
     let html = format!(
         r#"{STYLE}<section class="card"><h1>{title}</h1><p class="ap-help">{intro}</p></section><div id="ap-admin"></div>
 <p><button class="primary" type="button" id="ap-save">{save}</button> <span id="ap-status" role="status"></span></p><p class="ap-err" id="ap-err" role="alert"></p>{data}{script}"#,
         title = esc(t(lang, "预约设置", "Appointment settings")),
         intro = esc(t(lang, "默认值来自插件和 data/linli.toml 的 [plugins.appointments.config]；这里保存的修改优先，保存前逐项检查，保存后立即生效。", "Defaults come from the plugin and [plugins.appointments.config] in data/linli.toml; changes saved here take precedence, are checked field by field and apply at once.")),
         save = esc(t(lang, "保存", "Save")),
-        data = data("ap-data", &json!({"config": cfg, "problems": problems, "en": lang == "en"})),
+        data = data("ap-data", &json!({"config": cfg, "problems": problems, "en": lang == "en", "guides": guides})),
         script = script("admin"),
     );
     Ok(Response::page(t(lang, "预约设置", "Appointment settings"), html))

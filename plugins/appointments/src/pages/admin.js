@@ -83,6 +83,27 @@
   var addItem = document.createElement('button'); addItem.type = 'button'; addItem.textContent = tr('添加可预约事项', 'Add a bookable item');
   addItem.onclick = function () { items.appendChild(itemBox({ days_ahead: 5, release_time: '08:00', walk_in_percent: 25, cancel_hours: 2, slots: [] }, items.children.length)); };
   root.appendChild(addItem);
+  // Items of the guides (办事指南) not bookable yet, to add with their code and names.
+  if (Array.isArray(D.guides)) {
+    var have = (cfg.items || []).map(function (i) { return i.code; });
+    var left = D.guides.filter(function (g) { return have.indexOf(g.code) < 0; });
+    if (left.length) {
+      var p = document.createElement('p');
+      var lab = document.createElement('label'); lab.htmlFor = 'ap-from-guide'; lab.textContent = tr('从办事指南添加事项：', 'Add an item from the guides: ');
+      var sel = document.createElement('select'); sel.id = 'ap-from-guide';
+      left.forEach(function (g) { var o = document.createElement('option'); o.value = g.code; o.textContent = en ? g.name_en : g.name; sel.appendChild(o); });
+      var go = document.createElement('button'); go.type = 'button'; go.textContent = tr('添加', 'Add');
+      go.onclick = function () {
+        var g = left.filter(function (x) { return x.code === sel.value; })[0];
+        items.appendChild(itemBox({ code: g.code, name_zh: g.name, name_en: g.name_en, queue_service: '', days_ahead: 5, release_time: '08:00', walk_in_percent: 25, cancel_hours: 2, slots: [] }, items.children.length));
+      };
+      p.appendChild(lab); p.appendChild(sel); p.appendChild(document.createTextNode(' ')); p.appendChild(go); root.appendChild(p);
+    }
+  } else {
+    var hint = document.createElement('p'); hint.className = 'ap-help';
+    hint.textContent = tr('提示：在插件管理页允许本插件调用“办事指南”后，可在这里直接添加指南中的事项。', 'Tip: allow this plugin to call the guides plugin on the plugins page to add the guides\' items here.');
+    root.appendChild(hint);
+  }
   GROUPS.forEach(function (g) {
     var sec = document.createElement('section'); sec.className = 'card'; sec.dataset.group = g[0];
     var h = document.createElement('h2'); h.textContent = g[1]; sec.appendChild(h);

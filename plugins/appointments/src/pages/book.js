@@ -14,10 +14,19 @@
     box.querySelectorAll('button').forEach(function (b) { b.setAttribute('aria-pressed', 'false'); });
     btn.setAttribute('aria-pressed', 'true');
   }
+  // The guide of the item, when the guides plugin has one.
+  function guide(code) {
+    var a = $('ap-guide'); a.hidden = true;
+    fetch('/api/guides/items/' + encodeURIComponent(code), { headers: { Accept: 'application/json' } })
+      .then(function (r) { if (r.ok && $('ap-item').value === code) { a.href = '/guides/item/' + encodeURIComponent(code); a.hidden = false; } })
+      .catch(function () {});
+  }
   async function load() {
     $('ap-err').textContent = '';
     chosen = { day: null, slot: null };
-    var d = await Linli.api('GET', '/api/appointments/items/' + encodeURIComponent($('ap-item').value));
+    var code = $('ap-item').value;
+    guide(code);
+    var d = await Linli.api('GET', '/api/appointments/items/' + encodeURIComponent(code));
     var days = $('ap-days'); days.textContent = '';
     $('ap-slots').textContent = '';
     d.days.forEach(function (day) {
