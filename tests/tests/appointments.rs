@@ -312,9 +312,19 @@ fn main_flow(settings: &str) {
     }
     // Check-in on the day at the kiosk with the code: one ticket, once.
     clock.0.store(at(MAR04 + DAY, 8, 45), Ordering::SeqCst);
-    let (code, v) = post(&s, None, "/api/appointments/check-in", &json!({"code": booking}));
-    assert_eq!(code, 201, "{v}");
-    let ticket = v["ticket"].as_str().unwrap().to_owned();
+    // Checked in from two kiosks at once (code and ID card): one ticket.
+    let answers: Vec<(u16, Value)> = std::thread::scope(|sc| {
+        let s = &s;
+        let hs: Vec<_> = [json!({"code": booking}), json!({"id_number": ID}), json!({"code": booking.to_lowercase()}), json!({"phone": "138-0013-8000"})]
+            .into_iter()
+            .map(|body| sc.spawn(move || post(s, None, "/api/appointments/check-in", &body)))
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let ok: Vec<&Value> = answers.iter().filter(|(c, _)| *c == 201).map(|(_, v)| v).collect();
+    assert_eq!(ok.len(), 1, "{answers:?}");
+    assert!(answers.iter().filter(|(c, _)| *c != 201).all(|(c, v)| *c == 409 && v["error"]["code"] == "already_checked_in"), "{answers:?}");
+    let ticket = ok[0]["ticket"].as_str().unwrap().to_owned();
     let (code, v) = post(&s, None, "/api/appointments/check-in", &json!({"id_number": ID}));
     assert_eq!((code, v["error"]["code"].as_str()), (409, Some("already_checked_in")), "{v}");
     let (_, board) = s.get_json("/api/queue/services");
@@ -488,4 +498,26 @@ fn settings_offer_the_guides_items_when_linked() {
     assert!(page.contains("\"code\":\"tekun-gongyang\""), "a guide's item not bookable yet is offered: {page}");
     let guide = h.get("/api/guides/items/dibao");
     assert_eq!(guide.status, 200, "the booking page's item code is the guide's: {}", guide.text());
+}
+
+/// In a rush the host's notify limits hold back confirmations: the
+/// bookings still go through, and the tick sends what was held back.
+#[test]
+fn confirmations_held_back_by_notify_limits_are_sent_later_and_never_undo_a_booking() {
+    let mut limits = linli_host::runtime::limits::Limits::default();
+    limits.notify_per_minute = 2;
+    let h = PluginHarness::load_with(fixtures::PLUGIN_APPOINTMENTS, PluginSettings { limits, ..PluginSettings::default() }).expect("loads");
+    h.set_time(at(MAR04, 9, 0));
+    for i in 0..4 {
+        let r = book(&h, "dibao", "2026-03-06", "09:00", &format!("1380000000{i}"));
+        assert!(r.status == 201 || i == 3, "{}", r.text());
+    }
+    let confirmations = |h: &PluginHarness| h.outbox().iter().filter(|m| m.message.template == "appointment-booked").count();
+    assert_eq!(confirmations(&h), 2, "two within the limit");
+    assert_eq!(bookings(&h), 3, "every booking kept (the fourth: slot full)");
+    h.set_time(at(MAR04, 9, 5));
+    h.tick().unwrap();
+    assert_eq!(confirmations(&h), 3, "the held-back one sent by the tick");
+    h.tick().unwrap();
+    assert_eq!(confirmations(&h), 3, "once");
 }

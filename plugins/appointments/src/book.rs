@@ -274,7 +274,7 @@ pub fn book(cfg: &Config, ask: Ask, by: Option<&str>, lang: &str, now: i64) -> R
     let Some(b) = inserted else {
         return Err(Fail::user(409, "conflict", "预约未成功（该时段刚被占用），请重新选择", "the booking did not go through (the place was just taken); please choose again"));
     };
-    notify::Message::to_phone(
+    let sent = notify::Message::to_phone(
         &r.phone,
         "appointment-booked",
         "您已预约{item}，时间 {day} {slot}，预约码 {code}。到大厅后凭预约码、身份证或手机号签到。",
@@ -285,12 +285,23 @@ pub fn book(cfg: &Config, ask: Ask, by: Option<&str>, lang: &str, now: i64) -> R
     .param("day", day)
     .param("slot", &s.start)
     .param("code", &b.code)
-    .send()
-    .map_err(|e| log::warn(&format!("booking confirmation not sent: {e}")))
-    .ok();
+    .send();
+    confirmed(b.id, sent);
     changed(&b, "booked");
     log::info(&format!("booked {} {} {} ({})", it.code, day, s.start, if by.is_some() { "by a guide" } else { "by the resident" }));
     Ok(view(cfg, &b, lang))
+}
+
+/// Mark the booking confirmed when its message went out; one over the
+/// host's notify limits (a booking rush) never undoes the booking: the
+/// tick sends it later.
+fn confirmed(id: i64, sent: Result<u64, linli_sdk::store::HostError>) {
+    match sent {
+        Ok(_) => {
+            let _ = sql::execute("UPDATE bookings SET confirmed = 1 WHERE id = ?1", &[sql::int(id)]);
+        }
+        Err(e) => log::warn(&format!("booking {id}: confirmation not sent yet: {e}")),
+    }
 }
 
 /// The booking `code` if it belongs to the resident with `phone` (else
@@ -354,15 +365,16 @@ pub fn move_to(cfg: &Config, code: &str, ask: MoveAsk, lang: &str, now: i64) -> 
         &[sql::int(b.id), sql::text(day), sql::text(&s.start), sql::int(start), sql::int(seat), sql::text(&active_key(&it.code, day, &r.key)), sql::int(now)],
     )?
     .ok_or_else(|| Fail::Internal("the moved booking vanished".into()))?;
-    notify::Message::to_phone(&r.phone, "appointment-moved", "您的{item}预约已改到 {day} {slot}，预约码 {code}。", "Your {item_en} booking is moved to {day} {slot}, code {code}.")
+    let sent = notify::Message::to_phone(&r.phone, "appointment-moved", "您的{item}预约已改到 {day} {slot}，预约码 {code}。", "Your {item_en} booking is moved to {day} {slot}, code {code}.")
         .param("item", &it.name_zh)
         .param("item_en", &it.name_en)
         .param("day", day)
         .param("slot", &s.start)
         .param("code", &moved.code)
-        .send()
-        .map_err(|e| log::warn(&format!("move confirmation not sent: {e}")))
-        .ok();
+        .send();
+    // A moved booking is confirmed anew (at its new time).
+    let _ = sql::execute("UPDATE bookings SET confirmed = 0 WHERE id = ?1", &[sql::int(moved.id)]);
+    confirmed(moved.id, sent);
     changed(&moved, "moved");
     Ok(view(cfg, &moved, lang))
 }

@@ -40,6 +40,7 @@ const SCHEMA: &[&str] = &[
         ticket TEXT,
         ticket_page TEXT,
         noshow_used INTEGER NOT NULL DEFAULT 0,
+        confirmed INTEGER NOT NULL DEFAULT 0,
         reminded_day INTEGER NOT NULL DEFAULT 0,
         reminded_hour INTEGER NOT NULL DEFAULT 0
     )",

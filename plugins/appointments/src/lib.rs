@@ -111,7 +111,7 @@ fn route(req: &Request) -> Result<Response, Fail> {
     match (req.method.as_str(), req.route.as_str()) {
         ("GET", "/appointments") => pages::book(&cfg, req, false),
         ("GET", "/appointments/desk") => pages::book(&cfg, req, true),
-        ("GET", "/appointments/kiosk") => pages::kiosk(req),
+        ("GET", "/appointments/kiosk") => pages::kiosk(&cfg, req),
         ("GET", "/api/appointments/items") => ok(200, json!({"items": cfg.items.iter().map(|i| json!({"code": i.code, "name": i.name(lang), "name_zh": i.name_zh, "name_en": i.name_en, "days_ahead": i.days_ahead, "release_time": i.release_time, "cancel_hours": i.cancel_hours})).collect::<Vec<_>>()})),
         ("GET", "/api/appointments/items/{item}") => item_days(&cfg, req, now),
         ("POST", "/api/appointments/bookings") => ok(201, book::book(&cfg, req.json()?, None, lang, now)?),

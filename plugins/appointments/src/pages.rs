@@ -115,7 +115,7 @@ pub fn book(cfg: &Config, req: &Request, desk: bool) -> Result<Response, Fail> {
 }
 
 /// The kiosk's check-in page.
-pub fn kiosk(req: &Request) -> Result<Response, Fail> {
+pub fn kiosk(cfg: &Config, req: &Request) -> Result<Response, Fail> {
     let lang = req.lang();
     let tr = |zh: &str, en: &str| esc(t(lang, zh, en));
     let texts = json!({"ticket": t(lang, "您的号票", "Your ticket"), "wait": t(lang, "请留意叫号", "Please wait to be called")});
@@ -123,7 +123,11 @@ pub fn kiosk(req: &Request) -> Result<Response, Fail> {
         r#"{STYLE}<section class="card"><h1>{title}</h1><p class="ap-help">{intro}</p><form id="ap-checkin"><div class="ap-field"><label for="ap-key">{key_l}</label><input id="ap-key" autocomplete="off" required style="font-size:1.6rem"></div>
 <p><button class="primary" type="submit" style="font-size:1.4rem">{submit}</button></p></form><p class="ap-err" id="ap-err" role="alert"></p><div id="ap-result" aria-live="polite"></div></section>{data}{script}"#,
         title = tr("预约签到", "Appointment check-in"),
-        intro = tr("请输入预约码、身份证号或手机号。签到可在预约时间前 30 分钟至开始后 15 分钟内进行（以设置为准）。", "Enter your booking code, ID card number or phone. Check-in opens shortly before your slot and closes shortly after it starts."),
+        intro = esc(&if lang == "en" {
+            format!("Enter your booking code, ID card number or phone. Check-in opens {} minutes before your slot and closes {} minutes after it starts.", cfg.check_in.early_minutes, cfg.check_in.late_minutes)
+        } else {
+            format!("请输入预约码、身份证号或手机号。签到时间为预约时段开始前 {} 分钟至开始后 {} 分钟。", cfg.check_in.early_minutes, cfg.check_in.late_minutes)
+        }),
         key_l = tr("预约码 / 身份证号 / 手机号", "Booking code / ID card number / phone"),
         submit = tr("签到取号", "Check in"),
         data = data("ap-data", &texts),

@@ -16,6 +16,7 @@ struct Due {
     id: i64,
     code: String,
     item: String,
+    day: String,
     slot: String,
     phone: Option<String>,
 }
@@ -26,12 +27,38 @@ fn due(statement: &str, params: &[sql::Value]) -> Result<Vec<Due>, Fail> {
 
 pub fn tick(cfg: &Config, now: i64) -> Result<(), Fail> {
     let name = |code: &str| cfg.item(code).map(|i| (i.name_zh.clone(), i.name_en.clone())).unwrap_or((code.to_owned(), code.to_owned()));
+    // Confirmations a booking rush held back (the host's notify limits).
+    for d in due(
+        "SELECT id, code, item, day, slot, phone FROM bookings WHERE status = 'booked' AND confirmed = 0 AND start_ms > ?1 ORDER BY id LIMIT ?2",
+        &[sql::int(now), sql::int(BATCH)],
+    )? {
+        if let Some(phone) = d.phone.as_deref() {
+            let (zh, en) = name(&d.item);
+            let sent = notify::Message::to_phone(
+                phone,
+                "appointment-booked",
+                "您已预约{item}，时间 {day} {slot}，预约码 {code}。到大厅后凭预约码、身份证或手机号签到。",
+                "Booked: {item_en}, {day} {slot}, booking code {code}. Check in at the hall with the code, your ID card or your phone.",
+            )
+            .param("item", &zh)
+            .param("item_en", &en)
+            .param("day", &d.day)
+            .param("slot", &d.slot)
+            .param("code", &d.code)
+            .send();
+            if let Err(e) = sent {
+                log::warn(&format!("confirmations paused: {e}"));
+                return Ok(());
+            }
+        }
+        sql::execute("UPDATE bookings SET confirmed = 1 WHERE id = ?1", &[sql::int(d.id)])?;
+    }
     if let Some(at) = minutes(&cfg.reminders.day_before_at)
         && local_day(now).1 >= at
     {
         let tomorrow = local_day(now + 86_400_000).0;
         for d in due(
-            "SELECT id, code, item, slot, phone FROM bookings WHERE status = 'booked' AND day = ?1 AND reminded_day = 0 ORDER BY id LIMIT ?2",
+            "SELECT id, code, item, day, slot, phone FROM bookings WHERE status = 'booked' AND day = ?1 AND reminded_day = 0 ORDER BY id LIMIT ?2",
             &[sql::text(&tomorrow), sql::int(BATCH)],
         )? {
             if let Some(phone) = d.phone.as_deref() {
@@ -53,7 +80,7 @@ pub fn tick(cfg: &Config, now: i64) -> Result<(), Fail> {
     }
     if cfg.reminders.hour_before {
         for d in due(
-            "SELECT id, code, item, slot, phone FROM bookings WHERE status = 'booked' AND reminded_hour = 0 AND start_ms > ?1 AND start_ms <= ?2 ORDER BY start_ms LIMIT ?3",
+            "SELECT id, code, item, day, slot, phone FROM bookings WHERE status = 'booked' AND reminded_hour = 0 AND start_ms > ?1 AND start_ms <= ?2 ORDER BY start_ms LIMIT ?3",
             &[sql::int(now), sql::int(now + 3_600_000), sql::int(BATCH)],
         )? {
             if let Some(phone) = d.phone.as_deref() {
