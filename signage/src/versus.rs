@@ -82,13 +82,15 @@ pub fn signage(
     let me = std::process::id();
     let start = Instant::now();
     let cpu_before = cpu_ticks(&[me]);
-    let sampler = Sampler::start(move || vec![me]);
+    // The breakdown a second before the run ends, while the device is open
+    // (after the run it is gone, and its memory with it).
+    let near_end = start + Duration::from_secs_f64((settings.seconds - 1.0).max(0.5));
+    let sampler = Sampler::start_with_breakdown(move || vec![me], Some((me, near_end)));
     let (adapter, first, mut reports) = bench::run(&[SIZE], settings, process_start)?;
     let cpu_after = cpu_ticks(&[me]);
     let mut usage = sampler.finish();
     usage.seconds = start.elapsed().as_secs_f64();
     usage.cpu_s = (cpu_after - cpu_before) as f64 / TICKS_PER_S;
-    usage.mappings = breakdown(me);
     let report = reports
         .pop()
         .ok_or_else(|| std::io::Error::other("the benchmark returned no figures"))?;
@@ -325,12 +327,33 @@ struct Sampler {
 
 impl Sampler {
     fn start(pids: impl Fn() -> Vec<u32> + Send + 'static) -> Sampler {
+        Self::start_with_breakdown(pids, None)
+    }
+
+    /// Also reads the PSS by mapping of `pid` once, at the first sample
+    /// after `at` (once is enough, and reading every mapping at each sample
+    /// would cost the measured process CPU time when it measures itself).
+    fn start_with_breakdown(
+        pids: impl Fn() -> Vec<u32> + Send + 'static,
+        breakdown_at: Option<(u32, Instant)>,
+    ) -> Sampler {
         let stop = Arc::new(AtomicBool::new(false));
         let usage = Arc::new(Mutex::new(Usage::default()));
         let (stop2, usage2) = (Arc::clone(&stop), Arc::clone(&usage));
         let thread = thread::spawn(move || {
+            let mut breakdown_at = breakdown_at;
             loop {
                 let last = stop2.load(Ordering::SeqCst);
+                if let Some((pid, at)) = breakdown_at
+                    && !last
+                    && Instant::now() >= at
+                {
+                    let mappings = breakdown(pid);
+                    if let Ok(mut u) = usage2.lock() {
+                        u.mappings = mappings;
+                    }
+                    breakdown_at = None;
+                }
                 let pids = pids();
                 let (rss, pss) = memory(&pids);
                 if let Ok(mut u) = usage2.lock() {
