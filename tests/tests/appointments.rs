@@ -521,3 +521,61 @@ fn confirmations_held_back_by_notify_limits_are_sent_later_and_never_undo_a_book
     h.tick().unwrap();
     assert_eq!(confirmations(&h), 3, "once");
 }
+
+/// The pages in Chromium: a resident books on the booking page and moves
+/// it, checks in at the kiosk page and sees the ticket; an admin changes
+/// a setting on the form and sees a bad value named beside its field.
+#[test]
+fn pages_in_chromium_book_move_check_in_and_edit_settings() {
+    let Some(b) = linli_tests::browser::Browser::start(&["--lang=zh-CN"]) else { return };
+    let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(at(MAR04, 9, 0))));
+    let s = TestServer::start_custom(&[fixtures::PLUGIN_APPOINTMENTS, fixtures::PLUGIN_QUEUE], "", None, clock.clone());
+    let admin = sign_in(&s, "admin", &["admin"]);
+    assert_eq!(post(&s, Some(&admin), "/api/host/plugins/appointments/calls", &json!({"callees": ["queue"]})).0, 200);
+    b.open(&format!("{}/appointments?item=juzhu-zhengming", s.url));
+    b.until("the days", "document.querySelector('#ap-days button')");
+    assert_eq!(b.js("return document.getElementById('ap-item').value;"), "juzhu-zhengming", "?item= chose the item");
+    b.click("#ap-days button");
+    b.until("the slots", "document.querySelector('#ap-slots button')");
+    b.click("#ap-slots button");
+    b.js("document.getElementById('ap-phone').value = '138 0013 8000'; return 1;");
+    b.click("#ap-book button[type=submit]");
+    let code = b.until("the booking code", "document.getElementById('ap-code') && document.getElementById('ap-code').textContent");
+    let code = code.as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 8, "{code}");
+    // Move it to the next day's first slot from the same page.
+    b.until("the days again", "document.querySelectorAll('#ap-days button').length > 1");
+    b.click("#ap-days button:nth-child(2)");
+    b.until("the slots", "document.querySelector('#ap-slots button')");
+    b.click("#ap-slots button");
+    b.click("#ap-manage button[type=submit]");
+    b.until("the booking found", "!document.getElementById('ap-found').hidden");
+    b.click("#ap-move");
+    b.until("moved", "document.getElementById('ap-found-text').textContent.includes('2026-03-06')");
+    // The kiosk on the day.
+    clock.0.store(at(MAR04 + 2 * DAY, 8, 45), Ordering::SeqCst);
+    b.open(&format!("{}/appointments/kiosk", s.url));
+    b.until("the kiosk", "document.getElementById('ap-key')");
+    b.js(&format!("document.getElementById('ap-key').value = '{}'; return 1;", code.to_lowercase()));
+    b.click("#ap-checkin button[type=submit]");
+    let ticket = b.until("the ticket", "document.getElementById('ap-ticket') && document.getElementById('ap-ticket').textContent");
+    assert!(ticket.as_str().unwrap().starts_with('D'), "the certificates queue (D): {ticket}");
+    b.js(&format!("document.getElementById('ap-key').value = '{code}'; return 1;"));
+    b.click("#ap-checkin button[type=submit]");
+    b.until("refused a second time, naming the ticket", &format!("document.getElementById('ap-err').textContent.includes('{}')", ticket.as_str().unwrap()));
+    // The settings form.
+    linli_host::auth::sessions::create_staff(&s.host.db, "boss", "管理员", "correct horse battery", &["admin".to_string()], s.host.now_ms()).expect("admin");
+    b.open(&format!("{}/login?lang=zh-CN", s.url));
+    b.js("var f = document.querySelector('form[action=\"/login\"]'); f.username.value = 'boss'; f.password.value = 'correct horse battery'; f.submit(); return 1;");
+    b.until("signed in", "document.querySelector('.who')");
+    b.open(&format!("{}/appointments/admin?lang=zh-CN", s.url));
+    b.until("the form", "document.querySelector('[data-path=\"items[0].days_ahead\"] input')");
+    b.js("document.querySelector('[data-path=\"items[0].days_ahead\"] input').value = '9'; return 1;");
+    b.click("#ap-save");
+    b.until("the field named", "document.querySelector('[data-path=\"items[0].days_ahead\"] .ap-err').textContent.includes('1 至 5')");
+    b.js("document.querySelector('[data-path=\"items[0].days_ahead\"] input').value = '5'; document.querySelector('[data-path=\"items[0].walk_in_percent\"] input').value = '50'; return 1;");
+    b.click("#ap-save");
+    b.until("saved", "document.getElementById('ap-status').textContent.includes('已保存')");
+    let (_, v) = s.get_json("/api/appointments/items/dibao");
+    assert_eq!(v["days"][0]["slots"][0]["bookable"], 2, "half of 4 kept for walk-ins: {v}");
+}
