@@ -70,6 +70,12 @@ pub struct Report {
     pub hwm_kib: u64,
     /// CPU time of the whole process over the run (every thread, lavapipe's included), in seconds.
     pub cpu_s: f64,
+    /// GPU memory by resource label at the end of the run, largest first
+    /// (on lavapipe this is host memory: the "anonymous" of the PSS
+    /// breakdown), and the total the allocator reserved; empty where the
+    /// backend keeps no report.
+    pub device_memory: Vec<(String, u64)>,
+    pub device_reserved: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -191,6 +197,7 @@ pub fn run(
         let cpu_s = cpu_seconds() - cpu_before;
         let _ = feeder.join();
         let (rss_kib, hwm_kib) = memory();
+        let (device_memory, device_reserved) = device_memory(&gpu);
         times.sort_by(f64::total_cmp);
         cpu_times.sort_by(f64::total_cmp);
         unchanged_times.sort_by(f64::total_cmp);
@@ -224,9 +231,28 @@ pub fn run(
             rss_kib,
             hwm_kib,
             cpu_s,
+            device_memory,
+            device_reserved,
         });
     }
     Ok((gpu.describe(), start_to_first, reports))
+}
+
+/// The device's allocations summed by label, largest first, and the bytes
+/// its allocator reserved in memory blocks (allocated or not).
+fn device_memory(gpu: &Gpu) -> (Vec<(String, u64)>, u64) {
+    let Some(report) = gpu.device.generate_allocator_report() else {
+        return (Vec::new(), 0);
+    };
+    let mut by_label: Vec<(String, u64)> = Vec::new();
+    for a in &report.allocations {
+        match by_label.iter_mut().find(|(name, _)| *name == a.name) {
+            Some((_, size)) => *size += a.size,
+            None => by_label.push((a.name.clone(), a.size)),
+        }
+    }
+    by_label.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    (by_label, report.total_reserved_bytes)
 }
 
 /// The report as printed by `--bench`.
@@ -266,6 +292,22 @@ pub fn format(adapter: &str, start_to_first_ms: f64, reports: &[Report]) -> Stri
             r.hwm_kib as f64 / 1024.0,
             100.0 * r.cpu_s / r.seconds.max(0.001),
         ));
+    }
+    for r in reports.iter().filter(|r| !r.device_memory.is_empty()) {
+        let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+        let total: u64 = r.device_memory.iter().map(|(_, b)| b).sum();
+        s.push_str(&format!(
+            "GPU memory at {}x{}: {:.1} MiB in use of {:.1} MiB reserved (on lavapipe: host memory, touched as used) —",
+            r.width,
+            r.height,
+            mib(total),
+            mib(r.device_reserved)
+        ));
+        for (name, bytes) in r.device_memory.iter().take(8) {
+            let name = if name.is_empty() { "(no label)" } else { name };
+            s.push_str(&format!(" {name} {:.1};", mib(*bytes)));
+        }
+        s.push('\n');
     }
     s.push_str("painted: frames with something changed, painted and (unless nocopy) copied whole onto a second texture as onto the swapchain image; unchanged: ticks with nothing to paint (no GPU work, nothing presented);\npainted%: share of the screen a painted frame repaints; p50/p99/max: painted frames, tick start to GPU done; dropped: refreshes missed at the tick rate;\nCPU %: CPU time of the whole process (every thread) over the run, per second of it\n");
     s
