@@ -532,7 +532,8 @@ fn pages_in_chromium_book_move_check_in_and_edit_settings() {
     let s = TestServer::start_custom(&[fixtures::PLUGIN_APPOINTMENTS, fixtures::PLUGIN_QUEUE], "", None, clock.clone());
     let admin = sign_in(&s, "admin", &["admin"]);
     assert_eq!(post(&s, Some(&admin), "/api/host/plugins/appointments/calls", &json!({"callees": ["queue"]})).0, 200);
-    b.open(&format!("{}/appointments?item=juzhu-zhengming", s.url));
+    b.resize(1280, 1500);
+    b.open(&format!("{}/appointments?item=juzhu-zhengming&lang=zh-CN", s.url));
     b.until("the days", "document.querySelector('#ap-days button')");
     assert_eq!(b.js("return document.getElementById('ap-item').value;"), "juzhu-zhengming", "?item= chose the item");
     b.click("#ap-days button");
@@ -543,8 +544,10 @@ fn pages_in_chromium_book_move_check_in_and_edit_settings() {
     let code = b.until("the booking code", "document.getElementById('ap-code') && document.getElementById('ap-code').textContent");
     let code = code.as_str().unwrap().to_owned();
     assert_eq!(code.len(), 8, "{code}");
+    snap(&b, "appointments-book");
+    // The day stays open, its places counted again.
+    b.until("the slot's places counted again", "document.querySelector('#ap-slots button small').textContent.includes('余 2')");
     // Move it to the next day's first slot from the same page.
-    b.until("the days again", "document.querySelectorAll('#ap-days button').length > 1");
     b.click("#ap-days button:nth-child(2)");
     b.until("the slots", "document.querySelector('#ap-slots button')");
     b.click("#ap-slots button");
@@ -554,12 +557,13 @@ fn pages_in_chromium_book_move_check_in_and_edit_settings() {
     b.until("moved", "document.getElementById('ap-found-text').textContent.includes('2026-03-06')");
     // The kiosk on the day.
     clock.0.store(at(MAR04 + 2 * DAY, 8, 45), Ordering::SeqCst);
-    b.open(&format!("{}/appointments/kiosk", s.url));
+    b.open(&format!("{}/appointments/kiosk?lang=zh-CN", s.url));
     b.until("the kiosk", "document.getElementById('ap-key')");
     b.js(&format!("document.getElementById('ap-key').value = '{}'; return 1;", code.to_lowercase()));
     b.click("#ap-checkin button[type=submit]");
     let ticket = b.until("the ticket", "document.getElementById('ap-ticket') && document.getElementById('ap-ticket').textContent");
     assert!(ticket.as_str().unwrap().starts_with('D'), "the certificates queue (D): {ticket}");
+    snap(&b, "appointments-kiosk");
     b.js(&format!("document.getElementById('ap-key').value = '{code}'; return 1;"));
     b.click("#ap-checkin button[type=submit]");
     b.until("refused a second time, naming the ticket", &format!("document.getElementById('ap-err').textContent.includes('{}')", ticket.as_str().unwrap()));
@@ -576,6 +580,17 @@ fn pages_in_chromium_book_move_check_in_and_edit_settings() {
     b.js("document.querySelector('[data-path=\"items[0].days_ahead\"] input').value = '5'; document.querySelector('[data-path=\"items[0].walk_in_percent\"] input').value = '50'; return 1;");
     b.click("#ap-save");
     b.until("saved", "document.getElementById('ap-status').textContent.includes('已保存')");
+    b.js("window.scrollTo(0, 0); return 1;");
+    snap(&b, "appointments-settings");
     let (_, v) = s.get_json("/api/appointments/items/dibao");
     assert_eq!(v["days"][0]["slots"][0]["bookable"], 2, "half of 4 kept for walk-ins: {v}");
+}
+
+/// With `LINLI_SCREENSHOTS=DIR`, the page as it is now, as base64 PNG in
+/// DIR/NAME.png.b64 (for the README's screenshots).
+fn snap(b: &linli_tests::browser::Browser, name: &str) {
+    if let Ok(dir) = std::env::var("LINLI_SCREENSHOTS") {
+        let v = b.call("GET", "/screenshot", None);
+        std::fs::write(format!("{dir}/{name}.png.b64"), v["value"].as_str().unwrap_or("")).expect("writing a screenshot");
+    }
 }

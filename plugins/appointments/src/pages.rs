@@ -66,6 +66,7 @@ pub fn book(cfg: &Config, req: &Request, desk: bool) -> Result<Response, Fail> {
         "desk": desk,
         "supervisor": supervisor,
         "left": t(lang, "余", "left"),
+        "weekdays": if lang == "en" { json!(["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]) } else { json!(["周日", "周一", "周二", "周三", "周四", "周五", "周六"]) },
         "full": t(lang, "已满", "full"),
         "opens": t(lang, "放号时间", "opens at"),
         "pick": t(lang, "请选择日期和时段", "Please choose a day and a slot"),
@@ -118,7 +119,7 @@ pub fn book(cfg: &Config, req: &Request, desk: bool) -> Result<Response, Fail> {
 pub fn kiosk(cfg: &Config, req: &Request) -> Result<Response, Fail> {
     let lang = req.lang();
     let tr = |zh: &str, en: &str| esc(t(lang, zh, en));
-    let texts = json!({"ticket": t(lang, "您的号票", "Your ticket"), "wait": t(lang, "请留意叫号", "Please wait to be called")});
+    let texts = json!({"ticket": t(lang, "您的号票", "Your ticket"), "wait": t(lang, "请留意叫号", "Please wait to be called"), "follow": t(lang, "查看排队进度", "Follow your place in the queue")});
     let html = format!(
         r#"{STYLE}<section class="card"><h1>{title}</h1><p class="ap-help">{intro}</p><form id="ap-checkin"><div class="ap-field"><label for="ap-key">{key_l}</label><input id="ap-key" autocomplete="off" required style="font-size:1.6rem"></div>
 <p><button class="primary" type="submit" style="font-size:1.4rem">{submit}</button></p></form><p class="ap-err" id="ap-err" role="alert"></p><div id="ap-result" aria-live="polite"></div></section>{data}{script}"#,

@@ -21,8 +21,11 @@
       .then(function (r) { if (r.ok && $('ap-item').value === code) { a.href = '/guides/item/' + encodeURIComponent(code); a.hidden = false; } })
       .catch(function () {});
   }
-  async function load() {
+  // After a booking, a move or a cancel the same day stays open, its
+  // places counted again.
+  async function load(keepDay) {
     $('ap-err').textContent = '';
+    var again = keepDay ? chosen.day : null;
     chosen = { day: null, slot: null };
     var code = $('ap-item').value;
     guide(code);
@@ -31,9 +34,11 @@
     $('ap-slots').textContent = '';
     d.days.forEach(function (day) {
       var b = el('button', day.day, { type: 'button', class: 'ap-slot', 'aria-pressed': 'false' });
+      b.appendChild(el('small', T.weekdays[new Date(day.day + 'T12:00:00').getDay()]));
       if (!day.released) { b.disabled = true; b.appendChild(el('small', T.opens + ' ' + d.release_time)); }
       b.onclick = function () { press(days, b); chosen.day = day.day; chosen.slot = null; slots(day); };
       days.appendChild(b);
+      if (day.day === again) { press(days, b); chosen.day = day.day; slots(day); }
     });
   }
   function slots(day) {
@@ -60,7 +65,7 @@
       done.appendChild(el('p', b.code, { class: 'ap-code', id: 'ap-code' }));
       done.appendChild(el('p', b.item_name + ' · ' + b.day + ' ' + b.slot + '–' + b.end));
       $('ap-mcode').value = b.code; $('ap-mphone').value = $('ap-phone').value;
-      await load();
+      await load(true);
     } catch (e) { $('ap-err').textContent = e.message; }
   });
   function show(b) {
@@ -80,13 +85,13 @@
   $('ap-move').addEventListener('click', async function () {
     $('ap-merr').textContent = '';
     if (!chosen.day || !chosen.slot) { $('ap-merr').textContent = T.pick; return; }
-    try { show(await Linli.api('POST', '/api/appointments/bookings/' + encodeURIComponent($('ap-mcode').value.trim()) + '/move', manageBody({ day: chosen.day, slot: chosen.slot }))); await load(); }
+    try { show(await Linli.api('POST', '/api/appointments/bookings/' + encodeURIComponent($('ap-mcode').value.trim()) + '/move', manageBody({ day: chosen.day, slot: chosen.slot }))); await load(true); }
     catch (e) { $('ap-merr').textContent = e.message; }
   });
   $('ap-cancel').addEventListener('click', async function () {
     $('ap-merr').textContent = '';
     if (!window.confirm(T.confirm_cancel)) return;
-    try { show(await Linli.api('POST', '/api/appointments/bookings/' + encodeURIComponent($('ap-mcode').value.trim()) + '/cancel', manageBody())); await load(); }
+    try { show(await Linli.api('POST', '/api/appointments/bookings/' + encodeURIComponent($('ap-mcode').value.trim()) + '/cancel', manageBody())); await load(true); }
     catch (e) { $('ap-merr').textContent = e.message; }
   });
   async function bans() {

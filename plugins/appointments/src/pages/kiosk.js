@@ -15,6 +15,7 @@
       var p = document.createElement('p'); p.textContent = T.ticket; box.appendChild(p);
       var n = document.createElement('p'); n.className = 'ap-ticket'; n.id = 'ap-ticket'; n.textContent = r.ticket; box.appendChild(n);
       var w = document.createElement('p'); w.textContent = r.item_name + ' · ' + r.slot + ' · ' + T.wait; box.appendChild(w);
+      if (r.ticket_page) { var a = document.createElement('a'); a.href = r.ticket_page; a.textContent = T.follow; box.appendChild(a); }
       $('ap-key').value = '';
     } catch (e) { $('ap-err').textContent = e.message; }
   });
