@@ -594,3 +594,26 @@ fn snap(b: &linli_tests::browser::Browser, name: &str) {
         std::fs::write(format!("{dir}/{name}.png.b64"), v["value"].as_str().unwrap_or("")).expect("writing a screenshot");
     }
 }
+
+/// The appointment ticket is called at its time ahead of walk-ins who
+/// came earlier (the queue's `appointments_first` policy).
+#[test]
+fn the_appointment_ticket_is_called_ahead_of_walk_ins() {
+    let h = harness();
+    h.set_time(at(MAR04, 9, 0));
+    let code = book(&h, "dibao", "2026-03-05", "09:00", "13800138000").json()["code"].as_str().unwrap().to_owned();
+    h.set_time(at(MAR04 + DAY, 8, 35));
+    let walk_in = h.post_json("/api/queue/tickets", &json!({"service": "A"}), &anyone());
+    assert_eq!(walk_in.status, 201, "{}", walk_in.text());
+    h.set_time(at(MAR04 + DAY, 8, 50));
+    let r = h.post_json("/api/appointments/check-in", &json!({"code": code}), &anyone());
+    assert_eq!(r.status, 201, "{}", r.text());
+    let ticket = r.json()["ticket"].as_str().unwrap().to_owned();
+    h.set_time(at(MAR04 + DAY, 9, 0));
+    let mut clerk = Caller::staff(&["clerk"]);
+    clerk.window = Some("1".into());
+    clerk.id = Some("clerk-1".into());
+    let called = h.post_json("/api/queue/counter/call-next", &json!({}), &clerk);
+    assert_eq!(called.status, 200, "{}", called.text());
+    assert_eq!(called.json()["ticket"]["ticket"], ticket.as_str(), "the appointment first: {}", called.text());
+}
