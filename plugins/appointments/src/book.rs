@@ -186,12 +186,18 @@ fn refuse_second(it: &Item, day: &str, r: &Resident, except: Option<i64>) -> Res
 }
 
 /// A booking code: 8 characters a resident can read out and type at the
-/// kiosk (no 0/O, 1/I), 40 random bits.
+/// kiosk (no 0/O, 1/I), 40 random bits, never all digits (the kiosk's one
+/// box reads a run of digits as a phone number).
 fn new_code() -> Result<String, Fail> {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-    let mut b = [0u8; 8];
-    getrandom::fill(&mut b).map_err(|e| Fail::Internal(format!("no random bytes for a booking code: {e}")))?;
-    Ok(b.iter().map(|x| ALPHABET[(*x & 31) as usize] as char).collect())
+    loop {
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).map_err(|e| Fail::Internal(format!("no random bytes for a booking code: {e}")))?;
+        let code: String = b.iter().map(|x| ALPHABET[(*x & 31) as usize] as char).collect();
+        if code.bytes().any(|c| c.is_ascii_alphabetic()) {
+            return Ok(code);
+        }
+    }
 }
 
 pub fn normal_code(code: &str) -> String {
