@@ -91,6 +91,10 @@ pub mod kv {
 /// - names PostgreSQL reserves (`window`, `user`, `order`, `group`…)
 ///   in double quotes, a subquery in `FROM` with a name (`AS s`), every
 ///   selected column that is not aggregated in the `GROUP BY`;
+/// - a `SUM` of integers is a NUMERIC in PostgreSQL (it comes back as an
+///   integer when whole): before dividing it, `CAST(SUM(x) AS INTEGER)`,
+///   or integer division will not round down; `SUM(a = b)` counts only in
+///   SQLite: `SUM(CASE WHEN a = b THEN 1 ELSE 0 END)`;
 /// - result column names are lower case in PostgreSQL: alias them in
 ///   lower case (`COUNT(*) AS n`) when reading rows by name.
 ///

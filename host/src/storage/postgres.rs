@@ -1147,6 +1147,29 @@ pub fn portability(statement: &str) -> Option<String> {
             if let Some((_, instead)) = SQLITE_ONLY_FUNCTIONS.iter().find(|(f, _)| *f == lower) {
                 return Some(format!("{lower}() is SQLite's, PostgreSQL has no such function: {instead}"));
             }
+            // SUM(a = b): a condition is an integer in SQLite only.
+            if matches!(lower.as_str(), "sum" | "avg" | "total")
+                && word(i + 2).as_deref() != Some("CASE")
+                && let Some(end) = close_of(i + 1)
+            {
+                let mut depth = 0;
+                let condition = t[i + 1..end].iter().any(|tok| match tok {
+                    Tok::Other(o) if o == "(" => {
+                        depth += 1;
+                        false
+                    }
+                    Tok::Other(o) if o == ")" => {
+                        depth -= 1;
+                        false
+                    }
+                    Tok::Other(o) => depth == 1 && matches!(o.as_str(), "=" | "<" | ">" | "!"),
+                    Tok::Word(x) => depth == 1 && matches!(x.to_ascii_uppercase().as_str(), "IS" | "IN" | "AND" | "OR" | "NOT" | "LIKE" | "BETWEEN"),
+                    _ => false,
+                });
+                if condition {
+                    return Some(format!("{w}() of a condition counts it only in SQLite: write {w}(CASE WHEN … THEN 1 ELSE 0 END)"));
+                }
+            }
             if (lower == "max" || lower == "min") && let Some(end) = close_of(i + 1) {
                 let mut depth = 0;
                 let commas = t[i + 1..end].iter().filter(|tok| match tok {
@@ -1260,6 +1283,8 @@ mod portability_tests {
             ("SELECT n FROM (SELECT 1 AS n)", "needs a name"),
             ("INSERT INTO c (k, n) VALUES (?1, 1) ON CONFLICT (k) DO UPDATE SET n = n + 1", "c.n"),
             ("SELECT :name", "named parameters"),
+            ("SELECT SUM(status = 'finished') AS served FROM t", "CASE WHEN"),
+            ("SELECT SUM(a IS NOT NULL AND b > 0) FROM t", "CASE WHEN"),
         ] {
             let r = portability(sql).unwrap_or_else(|| panic!("not flagged: {sql}"));
             assert!(r.contains(says) || r.replace("tablename", "c").contains(says), "{sql}: {r}");
@@ -1271,6 +1296,7 @@ mod portability_tests {
             "SELECT COALESCE(SUM(n), 0), 'window' FROM t -- window\n",
             "SELECT rank() OVER w FROM t WINDOW w AS (ORDER BY n)",
             "CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB) WITHOUT ROWID",
+            "SELECT SUM(CASE WHEN status = 'finished' THEN 1 ELSE 0 END), SUM(n * (m + 1)), AVG(ABS(a - (b))) FROM t",
         ] {
             assert_eq!(portability(sql), None, "{sql}");
         }

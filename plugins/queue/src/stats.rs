@@ -222,7 +222,7 @@ pub fn report(from: &str, to: &str) -> Result<Report, Fail> {
     r.estimate = db::row(
         &format!(
             "SELECT COUNT(*) AS samples, AVG(ABS(est_wait_ms - ({WAIT}))) AS mean_abs_error,
-                    SUM(ABS(est_wait_ms - ({WAIT})) <= 300000) AS within_5_min
+                    SUM(CASE WHEN ABS(est_wait_ms - ({WAIT})) <= 300000 THEN 1 ELSE 0 END) AS within_5_min
              FROM tickets WHERE day BETWEEN ?1 AND ?2 AND called_at IS NOT NULL"
         ),
         &range,
@@ -239,13 +239,13 @@ fn scope(s: &Scope, range: &[sql::Value; 2]) -> Result<BTreeMap<String, Metrics>
         &format!(
             "SELECT {key} AS key, COUNT(*) AS n,
                     COUNT(called_at) AS called,
-                    SUM(status = 'finished') AS served,
-                    SUM(missed_at IS NOT NULL AND status IN ('missed', 'left')) AS no_shows,
-                    SUM(status = 'left' AND called_at IS NULL) AS abandoned,
-                    SUM(transfers > 0) AS transferred,
-                    SUM(status = 'finished' AND outcome = 'done') AS done,
-                    SUM(status = 'finished' AND outcome = 'incomplete') AS incomplete,
-                    SUM(status = 'finished' AND outcome = 'referred') AS referred,
+                    SUM(CASE WHEN status = 'finished' THEN 1 ELSE 0 END) AS served,
+                    SUM(CASE WHEN missed_at IS NOT NULL AND status IN ('missed', 'left') THEN 1 ELSE 0 END) AS no_shows,
+                    SUM(CASE WHEN status = 'left' AND called_at IS NULL THEN 1 ELSE 0 END) AS abandoned,
+                    SUM(CASE WHEN transfers > 0 THEN 1 ELSE 0 END) AS transferred,
+                    SUM(CASE WHEN status = 'finished' AND outcome = 'done' THEN 1 ELSE 0 END) AS done,
+                    SUM(CASE WHEN status = 'finished' AND outcome = 'incomplete' THEN 1 ELSE 0 END) AS incomplete,
+                    SUM(CASE WHEN status = 'finished' AND outcome = 'referred' THEN 1 ELSE 0 END) AS referred,
                     AVG({WAIT}) AS wait_avg, MAX({WAIT}) AS wait_max,
                     AVG({HANDLE}) AS handle_avg, MAX({HANDLE}) AS handle_max
              FROM tickets WHERE day BETWEEN ?1 AND ?2 AND {filter} GROUP BY 1"
@@ -288,13 +288,15 @@ fn scope(s: &Scope, range: &[sql::Value; 2]) -> Result<BTreeMap<String, Metrics>
 /// keeps the order, so this is the exact percentile as the report shows it,
 /// while SQLite sorts a few hundred steps per group instead of every ticket
 /// (a window function over 30,000 tickets took most of the report's time).
+/// The sums are cast to integers: in PostgreSQL a SUM of integers is a
+/// NUMERIC, and (9n + 9) / 10 would not round down.
 fn p90s(key: &str, filter: &str, value: &str, range: &[sql::Value; 2]) -> Result<Vec<(String, f64)>, Fail> {
     db::rows(
         &format!(
             "SELECT key, step * 6000.0 FROM (
                  SELECT key, step, c,
-                        SUM(c) OVER (PARTITION BY key ORDER BY step ROWS UNBOUNDED PRECEDING) AS upto,
-                        SUM(c) OVER (PARTITION BY key) AS n
+                        CAST(SUM(c) OVER (PARTITION BY key ORDER BY step ROWS UNBOUNDED PRECEDING) AS INTEGER) AS upto,
+                        CAST(SUM(c) OVER (PARTITION BY key) AS INTEGER) AS n
                  FROM (SELECT {key} AS key, ROUND(({value}) / 6000.0) AS step, COUNT(*) AS c
                        FROM tickets WHERE day BETWEEN ?1 AND ?2 AND {filter} AND ({value}) IS NOT NULL GROUP BY 1, 2) AS steps) AS ranked
              WHERE upto >= (9 * n + 9) / 10 AND upto - c < (9 * n + 9) / 10"

@@ -45,3 +45,40 @@ fn on_postgres_a_ticket_is_issued_called_and_finished() {
     let a = board["services"].as_array().unwrap().iter().find(|x| x["code"] == "A").cloned().unwrap();
     assert_eq!(a["waiting"], 1, "{board}");
 }
+
+/// Every test of the queue that runs through the plugin harness, run again
+/// with the queue's SQL in PostgreSQL (`LINLI_TEST_POSTGRES`): issuing,
+/// calling, the policy, events, statistics and pages. This test runs them
+/// in a child process of this test binary, against a server it starts.
+/// Left out: the tests that reach into the SQLite file itself (a database
+/// from the previous version, 30,000 tickets written straight into it),
+/// and those that run on a real server already (browser, durability,
+/// concurrency, and this module).
+#[test]
+fn the_queues_harness_tests_pass_on_postgres() {
+    let Some(pg) = postgres() else { return };
+    let exe = std::env::current_exe().expect("this test binary");
+    let out = std::process::Command::new(exe)
+        .args(["queue::", "--test-threads", "2"])
+        .args(["--skip", "queue::postgres", "--skip", "queue::browser", "--skip", "queue::durability", "--skip", "queue::concurrency"])
+        .args([
+            "--skip",
+            "queue::issuing::a_district_day_of_30000_tickets_reports_on_the_api_the_csv_and_the_page",
+            "--skip",
+            "queue::issuing::a_database_from_the_previous_version_keeps_numbers_and_limits",
+            "--skip",
+            "queue::issuing::a_range_with_too_many_tickets_is_refused_with_what_to_do",
+        ])
+        .env("LINLI_TEST_POSTGRES", pg.url())
+        .output()
+        .expect("run the queue's tests");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let passed = stdout.lines().filter(|l| l.starts_with("test ") && l.ends_with(" ok")).count();
+    assert!(
+        out.status.success(),
+        "the queue's tests on PostgreSQL failed:\n{stdout}\n{}\nPostgreSQL's log:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        pg.log()
+    );
+    assert!(passed >= 30, "only {passed} queue tests ran on PostgreSQL:\n{stdout}");
+}
