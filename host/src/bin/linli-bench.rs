@@ -54,9 +54,24 @@ fn main() -> anyhow::Result<()> {
             Some(n) => vec![n],
             None => vec![5, 10, 20],
         };
+        // `--store postgres` puts the queue's SQL in a throwaway PostgreSQL
+        // server (a district's backend), `--store both` runs SQLite and
+        // then PostgreSQL, side by side in one run.
+        let stores: Vec<bool> = match arg(&args, "--store").as_deref() {
+            Some("postgres") => vec![true],
+            Some("both") => vec![false, true],
+            _ => vec![false],
+        };
         for n in windows {
-            // `--separate-finish`: the clerk finishes with its own request.
-            queue_load(&queue, secs, n, args.iter().any(|a| a == "--separate-finish"))?;
+            for &pg in &stores {
+                let cluster = if pg {
+                    Some(linli_host::testing::pg::Cluster::start().map_err(|e| anyhow::anyhow!("--store postgres: {e}"))?)
+                } else {
+                    None
+                };
+                // `--separate-finish`: the clerk finishes with its own request.
+                queue_load(&queue, secs, n, args.iter().any(|a| a == "--separate-finish"), cluster.as_ref())?;
+            }
         }
     } else {
         println!("\n(queue.wasm not found beside {}: queue benchmark skipped)", plugin.display());
@@ -69,10 +84,16 @@ fn main() -> anyhow::Result<()> {
 /// services → the window finishes its current ticket and calls the next"
 /// (完成并叫下一位, one request), or with `separate_finish` "→ calls next
 /// → finishes it" (two requests).
-fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool) -> anyhow::Result<()> {
+fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool, pg: Option<&linli_host::testing::pg::Cluster>) -> anyhow::Result<()> {
     let exe = std::env::current_exe()?;
     let linli = exe.with_file_name("linli");
     let (_dir, plugins, data) = queue_hall(wasm, windows)?;
+    if let Some(c) = pg {
+        let mut toml = std::fs::read_to_string(data.join("linli.toml"))?;
+        toml.push_str(&format!("\n[store]\nbackend = \"postgres\"\npostgres_url = \"{}\"\nhall = \"bench\"\n", c.url()));
+        std::fs::write(data.join("linli.toml"), toml)?;
+    }
+    let store = if pg.is_some() { "PostgreSQL (the queue's schema, same machine)" } else { "SQLite (the queue's file)" };
     let windows: Vec<String> = (1..=windows).map(|w| w.to_string()).collect();
     {
         let host = host_in(&data, &plugins, true)?;
@@ -82,6 +103,7 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool) -> 
     }
     let (mut child, port) = spawn_serve(&linli, &data, &plugins)?;
     let cpu_before = process_cpu(child.id());
+    let pg_before = pg.and_then(|c| c.server_cpu_seconds());
     let deadline = Instant::now() + Duration::from_secs(secs);
     let threads: Vec<_> = windows
         .iter()
@@ -143,6 +165,7 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool) -> 
         (get("linli_plugin_call_seconds_total") / calls * 1e3, get("linli_plugin_host_calls_total") / calls, per_commit)
     });
     let cpu_after = process_cpu(child.id());
+    let pg_after = pg.and_then(|c| c.server_cpu_seconds());
     let _ = child.kill();
     let _ = child.wait();
     let calls = (cycles + errors) as f64 * if separate_finish { 3.0 } else { 2.0 };
@@ -155,6 +178,9 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool) -> 
             (b.2 - a.2) / calls * 1e6
         );
     }
+    if let (Some(a), Some(b)) = (pg_before, pg_after) {
+        println!("(CPU of the PostgreSQL server: {:.0} µs per request)", (b - a) / calls * 1e6);
+    }
     if let Ok((ms, hc, per_commit)) = per_call {
         println!("(inside the sandbox: {ms:.2} ms and {hc:.1} host calls per queue request on average; {per_commit:.2} calls per commit)");
     }
@@ -165,7 +191,7 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool) -> 
     } else {
         ("issue → finish the current ticket and call the next (one request)", "finish + call next (POST /api/queue/counter/finish-next)")
     };
-    println!("\n## Queue through HTTP: {} windows, each looping {loop_text} ({secs} s)", windows.len());
+    println!("\n## Queue through HTTP on {store}: {} windows, each looping {loop_text} ({secs} s)", windows.len());
     println!("| | per second | p50 ms | p99 ms |\n|---|---|---|---|");
     println!("| issue + call pairs (each call finishing the window's previous ticket) | {:.0} | | |", cycles as f64 / secs as f64);
     println!("| issue a ticket (POST /api/queue/tickets) | | {i50:.2} | {i99:.2} |");

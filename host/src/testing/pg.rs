@@ -153,6 +153,35 @@ impl Cluster {
         self.dir.path()
     }
 
+    /// CPU seconds the server has used so far: the postmaster, the
+    /// sessions that ended (reaped into it) and those still running (for a
+    /// benchmark's CPU per request, from /proc).
+    pub fn server_cpu_seconds(&self) -> Option<f64> {
+        let pid: u32 = std::fs::read_to_string(self.data().join("postmaster.pid")).ok()?.lines().next()?.trim().parse().ok()?;
+        let fields = |pid: &str| -> Option<Vec<String>> {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            Some(stat.rsplit_once(')')?.1.split_whitespace().map(str::to_owned).collect())
+        };
+        let tick = 100.0; // USER_HZ
+        let num = |f: &[String], i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        // After the name: ppid is the 2nd field, utime 12th, stime 13th,
+        // cutime 14th, cstime 15th.
+        let main = fields(&pid.to_string())?;
+        let mut total = (num(&main, 11) + num(&main, 12) + num(&main, 13) + num(&main, 14)) / tick;
+        for e in std::fs::read_dir("/proc").ok()?.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !name.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            if let Some(f) = fields(&name)
+                && f.get(1).map(String::as_str) == Some(pid.to_string().as_str())
+            {
+                total += (num(&f, 11) + num(&f, 12)) / tick;
+            }
+        }
+        Some(total)
+    }
+
     /// A client of the host role, for a test to look at the data.
     pub fn client(&self) -> Result<postgres::Client, postgres::Error> {
         self.url().parse::<postgres::Config>()?.connect(postgres::NoTls)
