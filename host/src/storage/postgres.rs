@@ -52,6 +52,16 @@ pub struct PgTarget {
     pub hall: String,
 }
 
+/// `LINLI_PG_COST=…` leaves parts out, to measure what each costs
+/// (`linli-bench --store postgres`): `quota` (the size check after a
+/// writing call), `savepoints` (the savepoint around each statement).
+/// Never for a hall: without them a plugin can pass its quota, and a
+/// failed statement fails the rest of its call.
+fn cost_off(part: &str) -> bool {
+    static OFF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    OFF.get_or_init(|| std::env::var("LINLI_PG_COST").unwrap_or_default()).split(',').any(|p| p.trim() == part)
+}
+
 /// Prepared statements kept per connection (the statement cache).
 const STATEMENT_CACHE: usize = 512;
 
@@ -84,7 +94,21 @@ struct Shared {
     /// A call was undone for the quota: the space its rows took is given
     /// back (VACUUM) once the group's transaction has ended.
     vacuum: bool,
+    /// Writing done since the schema's size was last measured: statement
+    /// time and rows (see [`QUOTA_CHECK`]).
+    unchecked: (std::time::Duration, u64),
+    checked_at: Option<Instant>,
 }
+
+/// When a writing call's end measures the schema's size: once this much
+/// statement time of writes, or this many rows changed, have gone by
+/// since the last measurement, or this long (the measurement reads every
+/// table's size and was half the server's work per queue request when
+/// made after every call). A plugin can pass its quota by at most what it
+/// writes within these bounds (a few MiB); the call that finds it past is
+/// undone, and so is every later call that grows it.
+const QUOTA_CHECK: (std::time::Duration, u64, std::time::Duration) =
+    (std::time::Duration::from_millis(20), 1000, std::time::Duration::from_secs(1));
 
 struct Group {
     group_no: u64,
@@ -103,6 +127,8 @@ pub struct PgUnit {
     stmt_open: bool,
     /// The call changed data (its end checks the quota).
     wrote: bool,
+    /// Time its writing statements took, and the rows they changed.
+    write_work: (std::time::Duration, u64),
 }
 
 /// Names a plugin id or hall id may turn into: lower-case letters, digits
@@ -205,7 +231,7 @@ impl PgPluginSql {
             admin,
             lock_key: lock_key(&target.hall, plugin),
             quota_bytes,
-            shared: Arc::new(Mutex::new(Shared { client: None, statements: HashMap::new(), group: None, last_size: 0, vacuum: false })),
+            shared: Arc::new(Mutex::new(Shared { client: None, statements: HashMap::new(), group: None, last_size: 0, vacuum: false, unchecked: (std::time::Duration::ZERO, 0), checked_at: None })),
             commits: Mutex::default(),
             committed: parking_lot::Condvar::new(),
             commit_count: AtomicU64::new(0),
@@ -255,7 +281,7 @@ impl PgPluginSql {
             g.group.as_mut().expect("open").lost.get_or_insert(msg.clone());
             return Err(StorageError::Backend(msg));
         }
-        Ok(PgUnit { guard: Some(g), db: self.clone(), deadline, stmt_open: false, wrote: false })
+        Ok(PgUnit { guard: Some(g), db: self.clone(), deadline, stmt_open: false, wrote: false, write_work: (std::time::Duration::ZERO, 0) })
     }
 
     pub fn group_is_full(&self) -> bool {
@@ -480,11 +506,15 @@ impl PgUnit {
             return Err(SqlFailure::Interrupted);
         }
         let release = if self.stmt_open { "RELEASE linli_stmt; " } else { "" };
-        let batch = format!("{release}SET LOCAL statement_timeout = {wait}; SAVEPOINT linli_stmt");
+        let batch = if cost_off("savepoints") {
+            format!("SET LOCAL statement_timeout = {wait}")
+        } else {
+            format!("{release}SET LOCAL statement_timeout = {wait}; SAVEPOINT linli_stmt")
+        };
         let g = self.shared();
         let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken("not connected".into()))?;
         client.batch_execute(&batch).map_err(failure)?;
-        self.stmt_open = true;
+        self.stmt_open = !cost_off("savepoints");
         Ok(())
     }
 
@@ -532,11 +562,14 @@ impl PgUnit {
             let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken("not connected".into()))?;
             let ps: Vec<Param<'_>> = params.iter().map(Param).collect();
             let refs: Vec<&(dyn ToSql + Sync)> = ps.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            client.execute(&st, &refs).map_err(failure)
+            let t = Instant::now();
+            client.execute(&st, &refs).map_err(failure).map(|n| (n, t.elapsed()))
         });
         match r {
-            Ok(n) => {
+            Ok((n, took)) => {
                 self.wrote = true;
+                self.write_work.0 += took;
+                self.write_work.1 += n;
                 Ok(n)
             }
             Err(f) => Err(self.after_failure(f)),
@@ -560,23 +593,30 @@ impl PgUnit {
             let g = self.shared();
             let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken("not connected".into()))?;
             let ps: Vec<Param<'_>> = params.iter().map(Param).collect();
+            let t = Instant::now();
             let mut rows = client.query_raw(&st, ps.iter().map(|p| p as &dyn ToSql)).map_err(failure)?;
             let n = columns.len();
+            let mut count = 0u64;
             while let Some(row) = rows.next().map_err(failure)? {
                 let mut vals = Vec::with_capacity(n);
                 for i in 0..n {
                     let Cell(v) = row.try_get::<_, Cell>(i).map_err(|e| SqlFailure::Other(format!("column {}: {}", columns[i], e)))?;
                     vals.push(v);
                 }
+                count += 1;
                 if on_row(vals).is_break() {
                     break;
                 }
             }
-            Ok((columns, writes))
+            Ok((columns, writes, t.elapsed(), count))
         });
         match r {
-            Ok((cols, writes)) => {
-                self.wrote |= writes;
+            Ok((cols, writes, took, count)) => {
+                if writes {
+                    self.wrote = true;
+                    self.write_work.0 += took;
+                    self.write_work.1 += count;
+                }
                 Ok(cols)
             }
             Err(f) => Err(self.after_failure(f)),
@@ -595,10 +635,15 @@ impl PgUnit {
                 let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken("not connected".into()))?;
                 let ps: Vec<Param<'_>> = params.iter().map(Param).collect();
                 let refs: Vec<&(dyn ToSql + Sync)> = ps.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            client.execute(&st, &refs).map_err(failure)
+                let t = Instant::now();
+                client.execute(&st, &refs).map_err(failure).map(|n| (n, t.elapsed()))
             });
             match r {
-                Ok(n) => counts.push(n),
+                Ok((n, took)) => {
+                    self.write_work.0 += took;
+                    self.write_work.1 += n;
+                    counts.push(n)
+                }
                 Err(f) => return Err((i, self.after_failure(f))),
             }
         }
@@ -623,21 +668,30 @@ impl PgUnit {
 
     fn end(&mut self, keep: bool) -> Result<bool> {
         let wrote = self.wrote;
+        let work = self.write_work;
         let quota = self.db.quota_bytes;
         let schema = self.db.schema.clone();
         let mut g = self.guard.take().expect("a unit ends once");
         let lost = g.group.as_ref().and_then(|gr| gr.lost.clone());
-        let Some(client) = g.client.as_mut().filter(|c| !c.is_closed()).filter(|_| lost.is_none()) else {
+        if g.client.as_ref().is_none_or(|c| c.is_closed()) || lost.is_some() {
             let err = lost.unwrap_or_else(|| "the connection to PostgreSQL was lost".into());
             if let Some(group) = g.group.as_mut() {
                 group.lost.get_or_insert(err.clone());
             }
             return if keep { Err(StorageError::Backend(err)) } else { Ok(false) };
-        };
+        }
         let mut over = None;
         if keep && wrote {
+            g.unchecked.0 += work.0;
+            g.unchecked.1 += work.1;
+        }
+        let due = g.unchecked.0 >= QUOTA_CHECK.0 || g.unchecked.1 >= QUOTA_CHECK.1 || g.checked_at.is_none_or(|t| t.elapsed() >= QUOTA_CHECK.2);
+        if keep && wrote && due && !cost_off("quota") {
+            g.unchecked = (std::time::Duration::ZERO, 0);
+            g.checked_at = Some(Instant::now());
             // The quota: a call that leaves the schema larger than it may
             // be, and larger than before, is undone.
+            let client = g.client.as_mut().expect("checked above");
             match client.query_one(SIZE_OF_SCHEMA, &[&schema]) {
                 Ok(r) => {
                     let size = r.get::<_, i64>(0).max(0) as u64;
