@@ -140,6 +140,16 @@ impl PluginDb {
     }
 }
 
+/// How a call that ended outside a lane went: its changes were kept in
+/// the group (`kept`) and the group was committed (`committed`).
+pub(super) fn finished(kept: Result<bool>, committed: Option<std::result::Result<(), String>>) -> Result<()> {
+    match kept {
+        Ok(true) => committed.unwrap_or(Ok(())).map_err(StorageError::Backend),
+        Ok(false) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 fn failure_text(f: &SqlFailure) -> String {
     match f {
         SqlFailure::Interrupted => "interrupted at the time limit".into(),

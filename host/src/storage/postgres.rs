@@ -553,18 +553,23 @@ impl PgUnit {
         Ok(st)
     }
 
+    /// Prepare (or take from the cache), bind and run a statement that
+    /// changes data: the rows it changed and how long it took.
+    fn run_change(&mut self, statement: &str, params: &[SqlValue]) -> std::result::Result<(u64, std::time::Duration), SqlFailure> {
+        let st = self.prepared(statement)?;
+        check_arity(&st, params)?;
+        let g = self.shared();
+        let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken("not connected".into()))?;
+        let ps: Vec<Param<'_>> = params.iter().map(Param).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = ps.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let t = Instant::now();
+        client.execute(&st, &refs).map_err(failure).map(|n| (n, t.elapsed()))
+    }
+
     /// Run one statement; returns the rows it changed.
     pub fn execute(&mut self, statement: &str, params: &[SqlValue]) -> std::result::Result<u64, SqlFailure> {
         self.before_statement()?;
-        let r = self.prepared(statement).and_then(|st| {
-            check_arity(&st, params)?;
-            let g = self.shared();
-            let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken("not connected".into()))?;
-            let ps: Vec<Param<'_>> = params.iter().map(Param).collect();
-            let refs: Vec<&(dyn ToSql + Sync)> = ps.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            let t = Instant::now();
-            client.execute(&st, &refs).map_err(failure).map(|n| (n, t.elapsed()))
-        });
+        let r = self.run_change(statement, params);
         match r {
             Ok((n, took)) => {
                 self.wrote = true;
@@ -629,15 +634,7 @@ impl PgUnit {
         self.before_statement().map_err(|f| (0, f))?;
         let mut counts = Vec::with_capacity(statements.len());
         for (i, (stmt, params)) in statements.iter().enumerate() {
-            let r = self.prepared(stmt).and_then(|st| {
-                check_arity(&st, params)?;
-                let g = self.shared();
-                let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken("not connected".into()))?;
-                let ps: Vec<Param<'_>> = params.iter().map(Param).collect();
-                let refs: Vec<&(dyn ToSql + Sync)> = ps.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                let t = Instant::now();
-                client.execute(&st, &refs).map_err(failure).map(|n| (n, t.elapsed()))
-            });
+            let r = self.run_change(stmt, params);
             match r {
                 Ok((n, took)) => {
                     self.write_work.0 += took;
@@ -658,12 +655,7 @@ impl PgUnit {
     pub fn finish(self, commit: bool) -> Result<()> {
         let db = self.db.clone();
         let kept = self.join_group(commit);
-        let committed = db.commit_group().unwrap_or(Ok(()));
-        match kept {
-            Ok(true) => committed.map_err(StorageError::Backend),
-            Ok(false) => Ok(()),
-            Err(e) => Err(e),
-        }
+        super::plugin_db::finished(kept, db.commit_group())
     }
 
     fn end(&mut self, keep: bool) -> Result<bool> {

@@ -571,12 +571,7 @@ impl SqlUnit {
     pub fn finish(self, commit: bool) -> Result<()> {
         let db = self.db.clone();
         let kept = self.join_group(commit);
-        let committed = db.commit_group().unwrap_or(Ok(()));
-        match kept {
-            Ok(true) => committed.map_err(StorageError::Backend),
-            Ok(false) => Ok(()),
-            Err(e) => Err(e),
-        }
+        super::plugin_db::finished(kept, db.commit_group())
     }
 
     fn end(&mut self, keep: bool) -> Result<bool> {
