@@ -80,6 +80,15 @@ fn a_plugin_cannot_reach_another_plugins_tables_or_the_hosts() {
         ("becoming it through set_config", "SELECT set_config('role', 'linli', false)", false),
         ("a temporary table outside its quota", "CREATE TEMP TABLE x (a INTEGER)", true),
         ("a table in the public schema", "CREATE TABLE public.x (a INTEGER)", true),
+        // Without a table of anyone's: another plugin's lane lock held for
+        // the session, code the host never sees, a large object outside
+        // the quota, a message on the server's notification channels.
+        ("another plugin's lane lock", "SELECT pg_advisory_lock(1)", false),
+        ("a session-long sleep", "SELECT pg_catalog.pg_sleep(1)", false),
+        ("code the host never sees", "DO $$ BEGIN PERFORM pg_advisory_lock(1); END $$", true),
+        ("a function of its own", "CREATE FUNCTION f() RETURNS BIGINT LANGUAGE sql AS 'SELECT 1'", true),
+        ("a large object", "SELECT lo_create(0)", false),
+        ("a notification", "NOTIFY linli", true),
     ] {
         let r = if is_exec { exec(&s, statement) } else { sql(&s, statement) };
         let e = err_of(&r);

@@ -543,6 +543,7 @@ impl PgUnit {
         if let Some(s) = g.statements.get(statement) {
             return Ok(s.clone());
         }
+        guard(statement).map_err(SqlFailure::Denied)?;
         let translated = translate(statement).map_err(SqlFailure::Other)?;
         let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken("not connected".into()))?;
         let st = client.prepare(&translated).map_err(failure)?;
@@ -1111,6 +1112,58 @@ mod tests {
 }
 
 // ---------------------------------------------------------------------------
+// What a plugin may run on PostgreSQL at all. The plugin's role already
+// cannot reach other schemas; these are what a role can still do to the
+// server or to the other plugins without any table: take another plugin's
+// lane lock (`pg_advisory_lock`), sleep, cancel sessions, write large
+// objects outside its quota, run code the host never sees (functions, `DO`,
+// `EXECUTE`), send notifications, change settings. Checked once per
+// statement text, before it is prepared.
+
+/// The statements the dialect has.
+const ALLOWED_FIRST_WORDS: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES", "CREATE", "DROP", "ALTER"];
+/// What may follow CREATE / DROP / ALTER.
+const ALLOWED_OBJECTS: &[&str] = &["TABLE", "INDEX", "UNIQUE", "VIEW"];
+/// Function families a plugin may not call.
+const DENIED_FUNCTION_PREFIXES: &[&str] = &["pg_", "lo_", "dblink", "set_config", "query_to_xml", "table_to_xml", "cursor_to_xml", "txid_", "current_setting"];
+
+/// `Err` names what the statement may not do.
+pub fn guard(statement: &str) -> std::result::Result<(), String> {
+    let toks = tokenize(statement)?;
+    let t: Vec<&Tok> = toks.iter().filter(|t| !matches!(t, Tok::Space(_))).collect();
+    let word = |i: usize| -> Option<String> { if let Some(Tok::Word(w)) = t.get(i) { Some(w.to_ascii_uppercase()) } else { None } };
+    let first = word(0).unwrap_or_default();
+    if !ALLOWED_FIRST_WORDS.contains(&first.as_str()) {
+        return Err(format!("`{}` statements are not part of the plugin SQL dialect (SELECT, INSERT, UPDATE, DELETE, WITH, CREATE/ALTER/DROP TABLE, INDEX or VIEW)", first.to_ascii_lowercase()));
+    }
+    if matches!(first.as_str(), "CREATE" | "DROP" | "ALTER") {
+        let mut k = 1;
+        // CREATE TEMP/TEMPORARY TABLE: refused (outside the quota);
+        // CREATE OR REPLACE VIEW is fine.
+        if word(k).as_deref() == Some("OR") && word(k + 1).as_deref() == Some("REPLACE") {
+            k += 2;
+        }
+        let object = word(k).unwrap_or_default();
+        if !ALLOWED_OBJECTS.contains(&object.as_str()) {
+            return Err(format!("`{} {}` is not part of the plugin SQL dialect (tables, indexes and views only)", first.to_ascii_lowercase(), object.to_ascii_lowercase()));
+        }
+    }
+    for (i, tok) in t.iter().enumerate() {
+        let name = match tok {
+            Tok::Word(w) => w.to_ascii_lowercase(),
+            // A quoted name called as a function: "pg_sleep"(1).
+            Tok::Other(o) if o.starts_with('"') => o.trim_matches('"').to_ascii_lowercase(),
+            _ => continue,
+        };
+        let called = matches!(t.get(i + 1), Some(Tok::Other(o)) if o == "(");
+        if called && DENIED_FUNCTION_PREFIXES.iter().any(|p| name.starts_with(p)) {
+            return Err(format!("the function {name}() is not for plugins"));
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
 // Portability: what a statement run on SQLite would not do on PostgreSQL.
 
 /// SQLite functions PostgreSQL does not have (or has with another
@@ -1308,6 +1361,51 @@ pub fn portability(statement: &str) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod guard_tests {
+    use super::guard;
+
+    #[test]
+    fn what_a_plugin_may_not_run_on_the_server_is_refused() {
+        for sql in [
+            "SELECT pg_advisory_lock(1)",
+            "SELECT pg_catalog.pg_sleep(5)",
+            "SELECT \"pg_terminate_backend\"(1)",
+            "SELECT lo_create(0)",
+            "SELECT set_config('role', 'linli', false)",
+            "DO $$ BEGIN PERFORM 1; END $$",
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+            "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+            "CREATE TEMP TABLE x (a INTEGER)",
+            "CREATE TRIGGER t AFTER INSERT ON t EXECUTE FUNCTION f()",
+            "NOTIFY linli_events",
+            "LISTEN x",
+            "COPY t TO STDOUT",
+            "SET ROLE linli",
+            "RESET ROLE",
+            "VACUUM t",
+            "PREPARE p AS SELECT 1",
+            "CALL p()",
+            "LOCK TABLE t",
+        ] {
+            assert!(guard(sql).is_err(), "{sql}");
+        }
+        for sql in [
+            "SELECT COUNT(*) FROM t WHERE a = ?1",
+            "WITH c AS (SELECT 1 AS n) INSERT INTO t SELECT n FROM c",
+            "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY)",
+            "CREATE UNIQUE INDEX IF NOT EXISTS i ON t (a)",
+            "CREATE INDEX i ON t (a) WHERE status = 'x'",
+            "ALTER TABLE t ADD COLUMN b TEXT",
+            "DROP INDEX IF EXISTS i",
+            "DELETE FROM t WHERE id = ?1 RETURNING id",
+            "SELECT 'pg_sleep(1)', \"pg_x\" FROM t",
+        ] {
+            assert_eq!(guard(sql), Ok(()), "{sql}");
+        }
+    }
 }
 
 #[cfg(test)]

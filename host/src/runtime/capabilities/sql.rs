@@ -42,8 +42,8 @@ fn sql_err(f: SqlFailure, plugin: &str, limits: &Limits, statement: &str) -> Err
             limits.storage_mib,
             statement_head(statement)
         )),
-        SqlFailure::Denied(_) => Error::Denied(format!(
-            "plugin `{plugin}`: this statement is not allowed for plugins (PRAGMAs that change the database, ATTACH, extensions, other plugins' or the host's tables): {}",
+        SqlFailure::Denied(why) => Error::Denied(format!(
+            "plugin `{plugin}`: this statement is not allowed for plugins ({why}; PRAGMAs that change the database, ATTACH, extensions, other plugins' or the host's tables are not either): {}",
             statement_head(statement)
         )),
         SqlFailure::OutOfMemory => Error::Limit(format!(
