@@ -168,3 +168,47 @@ fn fill(pattern: &str) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+/// Past the host's gate: a booking (whose phone it is, when, for what) is
+/// shown, moved or cancelled only with its code *and* its phone; a code
+/// alone, a guessed code or another phone gets the same "not found",
+/// saying nothing of the booking.
+#[test]
+fn a_booking_is_only_for_its_holder() {
+    let s = TestServer::start(&shipped_plugins());
+    let post = |path: &str, body: serde_json::Value| linli_tests::http_json(ureq::post(&format!("{}{path}", s.url)), &body);
+    let get = |path: &str| linli_tests::http_json(ureq::get(&format!("{}{path}", s.url)), &serde_json::Value::Null);
+    let (_, items) = get("/api/appointments/items");
+    let mut open = None;
+    for it in items["items"].as_array().expect("items") {
+        let code = it["code"].as_str().unwrap_or_default().to_owned();
+        let (_, d) = get(&format!("/api/appointments/items/{code}"));
+        for day in d["days"].as_array().into_iter().flatten().filter(|d| d["released"] == true) {
+            if let Some(slot) = day["slots"].as_array().into_iter().flatten().find(|s| s["left"].as_i64().unwrap_or(0) > 0) {
+                open = Some((code.clone(), day["day"].as_str().unwrap_or_default().to_owned(), slot["start"].as_str().unwrap_or_default().to_owned()));
+                break;
+            }
+        }
+        if open.is_some() {
+            break;
+        }
+    }
+    let (item, day, slot) = open.expect("a released day with a free place in the default settings");
+    let (code, b) = post("/api/appointments/bookings", serde_json::json!({"item": item, "day": day, "slot": slot, "phone": "13800138000"}));
+    assert_eq!(code, 201, "{b}");
+    let booking = b["code"].as_str().expect("booking code").to_owned();
+    let other = "13900139000";
+    for (path, body) in [
+        ("/api/appointments/lookup".to_owned(), serde_json::json!({"code": booking, "phone": other})),
+        ("/api/appointments/lookup".to_owned(), serde_json::json!({"code": "ZZZZZZZZ", "phone": "13800138000"})),
+        (format!("/api/appointments/bookings/{booking}/move"), serde_json::json!({"phone": other, "day": day, "slot": slot})),
+        (format!("/api/appointments/bookings/{booking}/cancel"), serde_json::json!({"phone": other})),
+    ] {
+        let (status, v) = post(&path, body);
+        assert_eq!((status, v["error"]["code"].as_str()), (404, Some("booking_not_found")), "{path}: {v}");
+        let text = v.to_string();
+        assert!(!text.contains(&day) && !text.contains("8000"), "{path} told a stranger about the booking: {text}");
+    }
+    let (status, v) = post("/api/appointments/lookup", serde_json::json!({"code": booking, "phone": "138 0013 8000"}));
+    assert_eq!((status, v["status"].as_str(), v["day"].as_str()), (200, Some("booked"), Some(day.as_str())), "the holder still sees it, untouched: {v}");
+}
