@@ -9,20 +9,79 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 
 #[derive(Clone)]
-pub struct EventBus {
+pub struct EventBus(Arc<Inner>);
+
+pub struct Inner {
     log: Arc<dyn EventLog>,
     tx: broadcast::Sender<Arc<StoredEvent>>,
     // Appending and broadcasting under one lock keeps broadcast order equal
     // to id order even when plugins publish from several threads.
-    order: Arc<parking_lot::Mutex<()>>,
+    order: parking_lot::Mutex<()>,
     /// The last replay floor found: (since when, the id before it).
-    floor: Arc<parking_lot::Mutex<Option<(i64, u64)>>>,
+    floor: parking_lot::Mutex<Option<(i64, u64)>>,
+    /// A log other hosts append to too ([`EventBus::shared`]): the last id
+    /// this host has broadcast.
+    sent: Option<std::sync::atomic::AtomicU64>,
+}
+
+impl std::ops::Deref for EventBus {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
 }
 
 impl EventBus {
     pub fn new(log: Arc<dyn EventLog>) -> Self {
         let (tx, _) = broadcast::channel(4096);
-        EventBus { log, tx, order: Arc::new(parking_lot::Mutex::new(())), floor: Arc::default() }
+        EventBus(Arc::new(Inner { log, tx, order: parking_lot::Mutex::new(()), floor: Default::default(), sent: None }))
+    }
+
+    /// A bus over a log that other hosts of the hall append to as well (a
+    /// district on PostgreSQL): nothing is broadcast straight from an
+    /// append; [`Self::pump`] broadcasts what the log holds after the last
+    /// id sent, in id order, after this host's own appends and whenever
+    /// the log says another host appended.
+    pub fn shared(log: Arc<dyn EventLog>) -> Result<Self> {
+        let (tx, _) = broadcast::channel(4096);
+        let last = log.last_id()?;
+        Ok(EventBus(Arc::new(Inner { log, tx, order: parking_lot::Mutex::new(()), floor: Default::default(), sent: Some(last.into()) })))
+    }
+
+    /// A handle that does not keep the bus alive (a listener thread ends
+    /// when the host is gone).
+    pub fn downgrade(&self) -> std::sync::Weak<Inner> {
+        Arc::downgrade(&self.0)
+    }
+
+    pub fn upgrade(weak: &std::sync::Weak<Inner>) -> Option<EventBus> {
+        weak.upgrade().map(EventBus)
+    }
+
+    /// Broadcast what the shared log holds after the last id sent.
+    pub fn pump(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        let Some(sent) = &self.sent else { return };
+        let _g = self.order.lock();
+        let mut last = sent.load(SeqCst);
+        loop {
+            let batch = match self.log.since(last, 500) {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the shared event log");
+                    break;
+                }
+            };
+            let n = batch.len();
+            for e in batch {
+                last = e.id;
+                let _ = self.tx.send(Arc::new(e));
+            }
+            if n < 500 {
+                break;
+            }
+        }
+        sent.store(last, SeqCst);
     }
 
     /// Store and broadcast an event; returns its id.
@@ -38,6 +97,11 @@ impl EventBus {
     pub fn publish_all(&self, events: &[NewEvent], source: &str) -> Result<Vec<u64>> {
         if events.is_empty() {
             return Ok(vec![]);
+        }
+        if self.sent.is_some() {
+            let ids = self.log.append_all(events, source)?;
+            self.pump();
+            return Ok(ids);
         }
         let _g = self.order.lock();
         let ids = self.log.append_all(events, source)?;

@@ -69,17 +69,28 @@ impl Host {
         std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
         let db_path = config.data_dir.join("linli.db");
         let db = Arc::new(SqliteStorage::open(&db_path, config.durability).with_context(|| format!("opening {}", db_path.display()))?);
-        let bus = EventBus::new(db.clone());
         let key_file = config.key_file.clone().unwrap_or_else(|| config.data_dir.join("keys").join("residents.key"));
         let vault = Arc::new(crate::residents::Vault::open(&key_file)?);
         // A log from before the keyed chain is linked to the key now, not at
         // its next entry (until then a plain rewrite would go unnoticed).
         crate::audit::seal_legacy(&db, vault.audit_chain(), clock.now_ms()).context("sealing the audit log's chain with the key")?;
         let settings = Settings::load(&config.data_dir.join("linli.toml"))?;
+        // A district: the plugins' key-value data and the hall's event log
+        // are shared by every host of the hall in PostgreSQL; a hall alone
+        // keeps them in its SQLite file.
+        let (storage, bus): (Arc<dyn crate::storage::Storage>, EventBus) = match settings.store.postgres_target() {
+            Some(target) => {
+                let pg = Arc::new(crate::storage::pg_store::PgStore::open(&target).map_err(|e| anyhow::anyhow!("[store] PostgreSQL: {e}"))?);
+                let bus = EventBus::shared(pg.clone()).map_err(|e| anyhow::anyhow!("[store] PostgreSQL: reading the event log: {e}"))?;
+                crate::storage::pg_store::listen(pg.clone(), &bus).context("starting the events listener")?;
+                (pg, bus)
+            }
+            None => (db.clone(), EventBus::new(db.clone())),
+        };
         let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
         let outbox = Arc::new(crate::notify::Outbox::new(Some(db.clone()), Some(vault.clone()), settings.notify.clone()));
         let files = Arc::new(crate::files::FileStore::open(&config.data_dir.join("files"), &config.data_dir.join("keys").join("files.key"), db.clone())?);
-        let services = Arc::new(HostServices { storage: db.clone(), residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox, screens: Default::default(), files, calls: crate::runtime::capabilities::services::Calls::open(db.clone()).context("reading the allowed service links")? });
+        let services = Arc::new(HostServices { storage, residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox, screens: Default::default(), files, calls: crate::runtime::capabilities::services::Calls::open(db.clone()).context("reading the allowed service links")? });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
         let linker = make_linker(&engine)?;
         let now = services.clock.now_ms();

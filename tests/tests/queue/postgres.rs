@@ -82,3 +82,98 @@ fn the_queues_harness_tests_pass_on_postgres() {
     );
     assert!(passed >= 30, "only {passed} queue tests ran on PostgreSQL:\n{stdout}");
 }
+
+/// Follow `/api/events` of a host in a thread; sends each event's JSON.
+fn follow(url: String) -> std::sync::mpsc::Receiver<serde_json::Value> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok(resp) = ureq::get(&url).call() else { return };
+        for line in std::io::BufReader::new(resp.into_reader()).lines() {
+            let Ok(line) = line else { return };
+            if let Some(data) = line.strip_prefix("data:")
+                && let Ok(v) = serde_json::from_str::<serde_json::Value>(data.trim())
+                && tx.send(v).is_err()
+            {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// Two hosts of one hall, both on PostgreSQL: kiosks and windows spread
+/// over both, at once. No ticket issued or called twice, none lost,
+/// numbers contiguous (the queue's calls never interleave on its data,
+/// whichever host runs them: its lane's lock is in the database), and a
+/// screen following one host sees, in order and once each, the tickets
+/// issued through the other.
+#[test]
+fn two_hosts_of_one_hall_never_issue_or_call_twice_and_share_their_events() {
+    use std::collections::BTreeSet;
+    use std::sync::{Arc, Mutex};
+    let Some(pg) = postgres() else { return };
+    let settings = format!("{OPEN_ALL_DAY}{}", store_settings(&pg, "twin"));
+    let hosts = [TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], &settings), TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], &settings)];
+    // A screen on host B, from the log's present on.
+    let start = hosts[1].host.bus().last_id().unwrap();
+    let screen = follow(format!("{}/api/events?topics=queue.&after={start}", hosts[1].url));
+    let issued = Arc::new(Mutex::new(Vec::<String>::new()));
+    let kiosks: Vec<_> = (0..6)
+        .map(|k| {
+            let (base, issued) = (hosts[k % 2].url.clone(), issued.clone());
+            std::thread::spawn(move || {
+                for i in 0..15 {
+                    let service = ["A", "B"][(k + i) % 2];
+                    let (code, t) = kiosk_take(&base, service, &format!("twin-{k}-{i}")).expect("kiosk");
+                    assert_eq!(code, 201, "{t}");
+                    issued.lock().unwrap().push(t["ticket"].as_str().unwrap().to_owned());
+                }
+            })
+        })
+        .collect();
+    for k in kiosks {
+        k.join().expect("kiosk thread");
+    }
+    let issued = issued.lock().unwrap().clone();
+    assert_eq!(issued.len(), 90);
+    assert_contiguous(&issued);
+    // Host B's screen saw every ticket issued, through either host, once.
+    let mut seen = Vec::new();
+    while seen.len() < 90 {
+        let ev = screen.recv_timeout(std::time::Duration::from_secs(10)).unwrap_or_else(|_| panic!("host B's screen saw {} of 90 tickets", seen.len()));
+        if ev["topic"] == "queue.issued" {
+            seen.push(ev["payload"]["ticket"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    assert_eq!(seen.iter().collect::<BTreeSet<_>>(), issued.iter().collect::<BTreeSet<_>>(), "each issued ticket once on the screen");
+    // Windows on both hosts call them all: none twice.
+    let called = Arc::new(Mutex::new(Vec::<String>::new()));
+    let windows: Vec<_> = ["1", "2", "3", "4"]
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let s = &hosts[i % 2];
+            super::concurrency::staff(s, &format!("clerk{w}"), &["clerk"]);
+            let desk = Desk::sign_in(&s.url, &format!("clerk{w}"), Some(w));
+            let called = called.clone();
+            std::thread::spawn(move || {
+                loop {
+                    let (code, r) = desk.post("/api/queue/counter/call-next", &serde_json::json!({})).expect("call next");
+                    assert_eq!(code, 200, "{r}");
+                    let Some(label) = r["ticket"]["ticket"].as_str() else { return };
+                    called.lock().unwrap().push(label.to_owned());
+                    let (code, f) = desk.post("/api/queue/counter/finish", &serde_json::json!({"outcome": "done"})).expect("finish");
+                    assert_eq!(code, 200, "{f}");
+                }
+            })
+        })
+        .collect();
+    for w in windows {
+        w.join().expect("window thread");
+    }
+    let called = called.lock().unwrap().clone();
+    let unique: BTreeSet<_> = called.iter().collect();
+    assert_eq!(unique.len(), called.len(), "a ticket was called twice");
+    assert_eq!(unique, issued.iter().collect::<BTreeSet<_>>(), "every ticket called, nothing else");
+}
