@@ -30,6 +30,11 @@ impl Caller {
     pub fn is_staff(&self) -> bool {
         self.kind == "staff"
     }
+    /// Is this one of the hall's registered devices of `kind` (`kiosk`,
+    /// `screen`, `evaluator`)? A resident's phone never is.
+    pub fn is_device(&self, kind: &str) -> bool {
+        self.kind == "device" && self.roles.iter().any(|r| r == kind)
+    }
 }
 
 /// An HTTP request routed to the plugin.

@@ -39,6 +39,11 @@ fn anyone() -> Caller {
     Caller::anonymous("zh-CN")
 }
 
+/// One of the hall's paired kiosks.
+fn kiosk() -> Caller {
+    Caller { kind: linli_host::auth::CallerKind::Device { device_kind: "kiosk".into() }, id: Some("kiosk-1".into()), name: Some("取号机".into()), roles: vec![], window: None, lang: "zh-CN".into() }
+}
+
 /// The appointments plugin with the queue beside it, allowed to call it.
 fn harness() -> PluginHarness {
     let h = PluginHarness::load(fixtures::PLUGIN_APPOINTMENTS).expect("appointments loads");
@@ -187,8 +192,13 @@ fn check_in_gives_one_ticket_once_and_not_a_day_early_and_reminders_go_out() {
     // The day before: refused, naming the day.
     let v = refused(&h.post_json("/api/appointments/check-in", &json!({"code": code}), &anyone()), 409, "not_today");
     assert!(v["error"]["message_zh"].as_str().unwrap().contains("2026-03-05"), "{v}");
-    refused(&h.post_json("/api/appointments/check-in", &json!({"phone": "13800138000"}), &anyone()), 409, "not_today");
+    refused(&h.post_json("/api/appointments/check-in", &json!({"phone": "13800138000"}), &kiosk()), 409, "not_today");
     refused(&h.post_json("/api/appointments/check-in", &json!({}), &anyone()), 422, "check_in_empty");
+    // A phone or an ID card number is no secret: only at the hall's kiosks
+    // (or by staff) do they check in; from anywhere else, the code.
+    let v = refused(&h.post_json("/api/appointments/check-in", &json!({"phone": "13800138000"}), &anyone()), 403, "kiosk_only");
+    assert!(v["error"]["message_zh"].as_str().unwrap().contains("自助终端"), "{v}");
+    refused(&h.post_json("/api/appointments/check-in", &json!({"id_number": ID}), &anyone()), 403, "kiosk_only");
     refused(&h.post_json("/api/appointments/check-in", &json!({"code": "ZZZZZZZZ"}), &anyone()), 404, "booking_not_found");
     // The day-before reminder from 18:00, once.
     h.set_time(at(MAR04, 18, 5));
@@ -200,13 +210,13 @@ fn check_in_gives_one_ticket_once_and_not_a_day_early_and_reminders_go_out() {
     h.set_time(at(MAR04 + DAY, 8, 0));
     h.tick().unwrap();
     assert_eq!(h.outbox().iter().filter(|m| m.message.template == "appointment-hour-before").count(), 1);
-    let v = refused(&h.post_json("/api/appointments/check-in", &json!({"id_number": ID}), &anyone()), 409, "too_early");
+    let v = refused(&h.post_json("/api/appointments/check-in", &json!({"id_number": ID}), &kiosk()), 409, "too_early");
     assert!(v["error"]["message_zh"].as_str().unwrap().contains("08:30"), "{v}");
     let waiting = |h: &PluginHarness| h.get("/api/queue/services").json()["services"].as_array().unwrap().iter().find(|s| s["code"] == "A").unwrap()["waiting"].as_i64().unwrap();
     assert_eq!(waiting(&h), 0, "no ticket for a refused check-in");
     // 08:40, with the ID card: an appointment ticket at once.
     h.set_time(at(MAR04 + DAY, 8, 40));
-    let r = h.post_json("/api/appointments/check-in", &json!({"id_number": ID}), &anyone());
+    let r = h.post_json("/api/appointments/check-in", &json!({"id_number": ID}), &kiosk());
     assert_eq!(r.status, 201, "{}", r.text());
     let v = r.json();
     let ticket = v["ticket"].as_str().unwrap().to_owned();
@@ -216,7 +226,7 @@ fn check_in_gives_one_ticket_once_and_not_a_day_early_and_reminders_go_out() {
     // Again, by code and by phone: refused with the ticket it has; still one ticket.
     let v = refused(&h.post_json("/api/appointments/check-in", &json!({"code": code}), &anyone()), 409, "already_checked_in");
     assert!(v["error"]["message_zh"].as_str().unwrap().contains(&ticket), "{v}");
-    refused(&h.post_json("/api/appointments/check-in", &json!({"phone": "+86 138 0013 8000"}), &anyone()), 409, "already_checked_in");
+    refused(&h.post_json("/api/appointments/check-in", &json!({"phone": "+86 138 0013 8000"}), &kiosk()), 409, "already_checked_in");
     assert_eq!(waiting(&h), 1, "exactly one ticket");
     // A checked-in booking is not a no-show, and cannot be cancelled.
     h.set_time(at(MAR04 + DAY, 12, 0));
@@ -260,6 +270,16 @@ fn two_no_shows_pause_booking_until_a_supervisor_lifts_it() {
 }
 
 // ---- Over HTTP, on SQLite and on PostgreSQL -------------------------------
+
+/// A kiosk paired with the server: its device token.
+fn pair_kiosk(s: &TestServer) -> String {
+    linli_host::auth::devices::create(&s.host.db, "大厅取号机", "kiosk", None, s.host.now_ms()).expect("pair a kiosk").1
+}
+
+/// POST as the kiosk with `token`.
+fn post_kiosk(s: &TestServer, token: &str, path: &str, body: &Value) -> (u16, Value) {
+    http_json(ureq::post(&format!("{}{path}", s.url)).set("Authorization", &format!("Bearer {token}")), body)
+}
 
 fn post(s: &TestServer, who: Option<&Staff>, path: &str, body: &Value) -> (u16, Value) {
     let mut r = ureq::post(&format!("{}{path}", s.url));
@@ -313,11 +333,12 @@ fn main_flow(settings: &str) {
     // Check-in on the day at the kiosk with the code: one ticket, once.
     clock.0.store(at(MAR04 + DAY, 8, 45), Ordering::SeqCst);
     // Checked in from two kiosks at once (code and ID card): one ticket.
+    let kiosk_token = pair_kiosk(&s);
     let answers: Vec<(u16, Value)> = std::thread::scope(|sc| {
-        let s = &s;
+        let (s, token) = (&s, kiosk_token.as_str());
         let hs: Vec<_> = [json!({"code": booking}), json!({"id_number": ID}), json!({"code": booking.to_lowercase()}), json!({"phone": "138-0013-8000"})]
             .into_iter()
-            .map(|body| sc.spawn(move || post(s, None, "/api/appointments/check-in", &body)))
+            .map(|body| sc.spawn(move || post_kiosk(s, token, "/api/appointments/check-in", &body)))
             .collect();
         hs.into_iter().map(|h| h.join().unwrap()).collect()
     });
@@ -326,6 +347,8 @@ fn main_flow(settings: &str) {
     assert!(answers.iter().filter(|(c, _)| *c != 201).all(|(c, v)| *c == 409 && v["error"]["code"] == "already_checked_in"), "{answers:?}");
     let ticket = ok[0]["ticket"].as_str().unwrap().to_owned();
     let (code, v) = post(&s, None, "/api/appointments/check-in", &json!({"id_number": ID}));
+    assert_eq!((code, v["error"]["code"].as_str()), (403, Some("kiosk_only")), "not from a phone: {v}");
+    let (code, v) = post_kiosk(&s, &kiosk_token, "/api/appointments/check-in", &json!({"id_number": ID}));
     assert_eq!((code, v["error"]["code"].as_str()), (409, Some("already_checked_in")), "{v}");
     let (_, board) = s.get_json("/api/queue/services");
     let a = board["services"].as_array().unwrap().iter().find(|x| x["code"] == "A").cloned().unwrap();

@@ -76,7 +76,13 @@ mod convert {
                 kind: self.kind_str().into(),
                 id: self.id.clone(),
                 name: self.name.clone(),
-                roles: self.roles.clone(),
+                // A device's kind stands in its roles (`kiosk`, `screen`,
+                // `evaluator`): a plugin can tell the hall's kiosk from
+                // a phone without a new field in the 0.1.0 record.
+                roles: match &self.kind {
+                    crate::auth::CallerKind::Device { device_kind } => vec![device_kind.clone()],
+                    _ => self.roles.clone(),
+                },
                 window: self.window.clone(),
                 lang: self.lang.clone(),
             }

@@ -30,10 +30,24 @@ fn not_found() -> Fail {
 }
 
 /// The booking the kiosk means.
-fn find(ask: &Ask, today: &str, now: i64, cfg: &Config) -> Result<Booking, Fail> {
+fn find(ask: &Ask, today: &str, now: i64, cfg: &Config, caller: &linli_sdk::Caller) -> Result<Booking, Fail> {
     let given = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     if let Some(code) = given(&ask.code) {
         return db::row::<Booking>(&format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE code = ?1"), &[sql::text(&normal_code(&code))])?.ok_or_else(not_found);
+    }
+    // A phone number or an ID card number is no secret: checking in with
+    // one (which uses up the booking and takes its ticket) only at the
+    // hall's own kiosks or by staff; anywhere else the booking code.
+    if given(&ask.id_number).is_none() && given(&ask.phone).is_none() {
+        return Err(Fail::user(422, "check_in_empty", "请输入预约码、身份证号或手机号", "enter the booking code, ID card number or phone"));
+    }
+    if !(caller.is_device("kiosk") || caller.is_staff()) {
+        return Err(Fail::user(
+            403,
+            "kiosk_only",
+            "用身份证号或手机号签到，请在大厅的自助终端上办理；在其他地方请输入预约码",
+            "checking in with an ID card number or phone works only at the hall's kiosks; elsewhere enter the booking code",
+        ));
     }
     let (column, key) = if let Some(id) = given(&ask.id_number) {
         ("id_key", book::id_key(&id)?)
@@ -60,10 +74,10 @@ fn find(ask: &Ask, today: &str, now: i64, cfg: &Config) -> Result<Booking, Fail>
         .ok_or_else(not_found)
 }
 
-pub fn check_in(cfg: &Config, ask: Ask, lang: &str, now: i64) -> Result<(u16, serde_json::Value), Fail> {
+pub fn check_in(cfg: &Config, ask: Ask, caller: &linli_sdk::Caller, lang: &str, now: i64) -> Result<(u16, serde_json::Value), Fail> {
     let today = calendar::today();
     book::sweep_no_shows(cfg, now)?;
-    let b = find(&ask, &today, now, cfg)?;
+    let b = find(&ask, &today, now, cfg, caller)?;
     match b.status.as_str() {
         "booked" => {}
         "checked_in" => {

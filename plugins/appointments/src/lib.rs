@@ -133,7 +133,7 @@ fn route(req: &Request) -> Result<Response, Fail> {
         ("POST", "/api/appointments/bookings/{code}/move") => ok(200, book::move_to(&cfg, req.param("code").unwrap_or(""), req.json()?, lang, now)?),
         ("POST", "/api/appointments/bookings/{code}/cancel") => ok(200, book::cancel(&cfg, req.param("code").unwrap_or(""), req.json()?, lang, now)?),
         ("POST", "/api/appointments/check-in") => {
-            let (status, v) = checkin::check_in(&cfg, req.json()?, lang, now)?;
+            let (status, v) = checkin::check_in(&cfg, req.json()?, &req.caller, lang, now)?;
             ok(status, v)
         }
         ("GET", "/api/appointments/bans") => ok(200, book::bans(now)?),
