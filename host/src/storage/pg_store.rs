@@ -10,7 +10,7 @@
 //! commit); every host of the hall listens and broadcasts what the log
 //! holds after the last id it sent (see [`crate::bus::EventBus::shared`]).
 
-use super::postgres::{PgTarget, describe};
+use super::postgres::{PgTarget, describe, off_runtime};
 use super::{EventLog, KvStore, NewEvent, Result, StorageError, StoredEvent};
 use parking_lot::Mutex;
 use postgres::{Client, NoTls};
@@ -28,13 +28,6 @@ fn err(e: postgres::Error) -> StorageError {
     StorageError::Backend(describe(&e))
 }
 
-/// Run `f` where a blocking client may run (see `postgres::off_runtime`).
-fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    if tokio::runtime::Handle::try_current().is_err() {
-        return f();
-    }
-    std::thread::scope(|scope| std::thread::Builder::new().name("linli-pg".into()).spawn_scoped(scope, f).expect("a thread").join().expect("no panic"))
-}
 
 const SCHEMA: &str = "
     CREATE SCHEMA IF NOT EXISTS linli;

@@ -190,7 +190,7 @@ pub fn describe(e: &postgres::Error) -> String {
 /// its own small runtime, which cannot start inside the host's (a plugin
 /// loaded by the server, the plugins page), so there it runs on a thread
 /// of its own.
-fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+pub(super) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     if tokio::runtime::Handle::try_current().is_err() {
         return f();
     }
