@@ -70,7 +70,12 @@ fn main() -> anyhow::Result<()> {
                     None
                 };
                 // `--separate-finish`: the clerk finishes with its own request.
-                queue_load(&queue, secs, n, args.iter().any(|a| a == "--separate-finish"), cluster.as_ref())?;
+                // `--hosts 2`: with PostgreSQL, also two hosts of the hall.
+                let hosts: usize = arg(&args, "--hosts").and_then(|s| s.parse().ok()).unwrap_or(1);
+                queue_load(&queue, secs, n, args.iter().any(|a| a == "--separate-finish"), cluster.as_ref(), 1)?;
+                if pg && hosts > 1 {
+                    queue_load(&queue, secs, n, args.iter().any(|a| a == "--separate-finish"), cluster.as_ref(), hosts)?;
+                }
             }
         }
     } else {
@@ -84,31 +89,54 @@ fn main() -> anyhow::Result<()> {
 /// services → the window finishes its current ticket and calls the next"
 /// (完成并叫下一位, one request), or with `separate_finish` "→ calls next
 /// → finishes it" (two requests).
-fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool, pg: Option<&linli_host::testing::pg::Cluster>) -> anyhow::Result<()> {
+fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool, pg: Option<&linli_host::testing::pg::Cluster>, hosts: usize) -> anyhow::Result<()> {
     let exe = std::env::current_exe()?;
     let linli = exe.with_file_name("linli");
-    let (_dir, plugins, data) = queue_hall(wasm, windows)?;
-    if let Some(c) = pg {
-        let mut toml = std::fs::read_to_string(data.join("linli.toml"))?;
-        toml.push_str(&format!("\n[store]\nbackend = \"postgres\"\npostgres_url = \"{}\"\nhall = \"bench\"\n", c.url()));
-        std::fs::write(data.join("linli.toml"), toml)?;
-    }
-    let store = if pg.is_some() { "PostgreSQL (the queue's schema, same machine)" } else { "SQLite (the queue's file)" };
-    let windows: Vec<String> = (1..=windows).map(|w| w.to_string()).collect();
-    {
-        let host = host_in(&data, &plugins, true)?;
-        for w in &windows {
-            linli_host::auth::sessions::create_staff(&host.db, &format!("clerk{w}"), &format!("窗口{w}"), "correct horse battery", &["clerk".into()], host.now_ms())?;
+    // `hosts` hosts of one hall (with PostgreSQL; each its own data folder,
+    // its staff made on each); window i's clerk uses host i % hosts.
+    let hosts = if pg.is_some() { hosts.max(1) } else { 1 };
+    let mut halls = Vec::new();
+    for _ in 0..hosts {
+        let (dir, plugins, data) = queue_hall(wasm, windows)?;
+        if let Some(c) = pg {
+            let mut toml = std::fs::read_to_string(data.join("linli.toml"))?;
+            toml.push_str(&format!("\n[store]\nbackend = \"postgres\"\npostgres_url = \"{}\"\nhall = \"bench\"\n", c.url()));
+            std::fs::write(data.join("linli.toml"), toml)?;
         }
+        halls.push((dir, plugins, data));
     }
-    let (mut child, port) = spawn_serve(&linli, &data, &plugins)?;
-    let cpu_before = process_cpu(child.id());
+    let store = match (pg.is_some(), hosts) {
+        (false, _) => "SQLite (the queue's file)".to_owned(),
+        (true, 1) => "PostgreSQL (the queue's schema, same machine), one host".to_owned(),
+        (true, n) => format!("PostgreSQL (the queue's schema, same machine), {n} hosts of one hall"),
+    };
+    let windows: Vec<String> = (1..=windows).map(|w| w.to_string()).collect();
+    let mut children = Vec::new();
+    let mut ports = Vec::new();
+    for (_, plugins, data) in &halls {
+        {
+            let host = host_in(data, plugins, true)?;
+            for w in &windows {
+                linli_host::auth::sessions::create_staff(&host.db, &format!("clerk{w}"), &format!("窗口{w}"), "correct horse battery", &["clerk".into()], host.now_ms())?;
+            }
+        }
+        let (child, port) = spawn_serve(&linli, data, plugins)?;
+        children.push(child);
+        ports.push(port);
+    }
+    let port = ports[0];
+    let all_cpu = |children: &[std::process::Child]| -> Option<(f64, f64, f64)> {
+        children.iter().try_fold((0.0, 0.0, 0.0), |acc, c| process_cpu(c.id()).map(|x| (acc.0 + x.0, acc.1 + x.1, acc.2 + x.2)))
+    };
+    let cpu_before = all_cpu(&children);
     let pg_before = pg.and_then(|c| c.server_cpu_seconds());
     let deadline = Instant::now() + Duration::from_secs(secs);
     let threads: Vec<_> = windows
         .iter()
-        .map(|w| {
+        .enumerate()
+        .map(|(i, w)| {
             let w = w.to_string();
+            let port = ports[i % ports.len()];
             std::thread::spawn(move || -> anyhow::Result<(Vec<f64>, Vec<f64>, usize, usize)> {
                 let mut c = Conn::open(port)?;
                 let form = format!("username=clerk{w}&password=correct+horse+battery&window={w}");
@@ -164,10 +192,12 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool, pg:
         let per_commit = get("linli_plugin_sql_committed_calls_total") / get("linli_plugin_sql_commits_total").max(1.0);
         (get("linli_plugin_call_seconds_total") / calls * 1e3, get("linli_plugin_host_calls_total") / calls, per_commit)
     });
-    let cpu_after = process_cpu(child.id());
+    let cpu_after = all_cpu(&children);
     let pg_after = pg.and_then(|c| c.server_cpu_seconds());
-    let _ = child.kill();
-    let _ = child.wait();
+    for child in &mut children {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
     let calls = (cycles + errors) as f64 * if separate_finish { 3.0 } else { 2.0 };
     if let (Some(a), Some(b)) = (cpu_before, cpu_after) {
         println!(
