@@ -103,10 +103,9 @@ impl PluginDb {
 
     /// Commits made and the calls they carried (metrics).
     pub fn commit_counts(&self) -> (u64, u64) {
-        use std::sync::atomic::Ordering::Relaxed;
         match self {
-            PluginDb::Sqlite(db) => (db.commit_count.load(Relaxed), db.committed_calls.load(Relaxed)),
-            PluginDb::Postgres(db) => (db.commit_count.load(Relaxed), db.committed_calls.load(Relaxed)),
+            PluginDb::Sqlite(db) => db.book.counts(),
+            PluginDb::Postgres(db) => db.book.counts(),
         }
     }
 
@@ -137,6 +136,54 @@ impl PluginDb {
                 Err(StorageError::Backend(format!("statement {}: {}", i + 1, failure_text(&f))))
             }
         }
+    }
+}
+
+/// The groups of a plugin's database, whichever backend: their numbers,
+/// which are settled, and the commits made (metrics). Groups are settled
+/// in order (a new one opens only after the last one ended), so one number
+/// says which are done.
+#[derive(Default)]
+pub struct GroupBook {
+    numbers: parking_lot::Mutex<(u64, u64)>,
+    settled: parking_lot::Condvar,
+    /// Commits made, and the calls whose changes they carried.
+    pub commit_count: std::sync::atomic::AtomicU64,
+    pub committed_calls: std::sync::atomic::AtomicU64,
+}
+
+impl GroupBook {
+    /// The number of a group being opened.
+    pub fn open(&self) -> u64 {
+        let mut n = self.numbers.lock();
+        n.0 += 1;
+        n.0
+    }
+
+    /// Group `group_no` ended (committed with `calls` calls when `committed`).
+    pub fn settle(&self, group_no: u64, committed: bool, calls: u32) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if committed && calls > 0 {
+            self.commit_count.fetch_add(1, Relaxed);
+            self.committed_calls.fetch_add(u64::from(calls), Relaxed);
+        }
+        let mut n = self.numbers.lock();
+        n.1 = n.1.max(group_no);
+        drop(n);
+        self.settled.notify_all();
+    }
+
+    /// Wait (a little) for group `group_no` to be settled.
+    pub fn wait_for(&self, group_no: u64) {
+        let mut n = self.numbers.lock();
+        if n.1 < group_no {
+            self.settled.wait_for(&mut n, std::time::Duration::from_millis(50));
+        }
+    }
+
+    pub fn counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.commit_count.load(Relaxed), self.committed_calls.load(Relaxed))
     }
 }
 

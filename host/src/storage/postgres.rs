@@ -36,7 +36,6 @@ use postgres::{Client, NoTls, Statement};
 use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 type BoxError = Box<dyn StdError + Sync + Send>;
@@ -78,10 +77,8 @@ pub struct PgPluginSql {
     lock_key: i64,
     quota_bytes: u64,
     shared: Arc<Mutex<Shared>>,
-    commits: Mutex<super::sqlite::Commits>,
-    committed: parking_lot::Condvar,
-    pub commit_count: AtomicU64,
-    pub committed_calls: AtomicU64,
+    /// Its groups and commits (shared with the SQLite backend).
+    pub book: super::plugin_db::GroupBook,
     warned: Mutex<std::collections::HashSet<String>>,
 }
 
@@ -232,10 +229,7 @@ impl PgPluginSql {
             lock_key: lock_key(&target.hall, plugin),
             quota_bytes,
             shared: Arc::new(Mutex::new(Shared { client: None, statements: HashMap::new(), group: None, last_size: 0, vacuum: false, unchecked: (std::time::Duration::ZERO, 0), checked_at: None })),
-            commits: Mutex::default(),
-            committed: parking_lot::Condvar::new(),
-            commit_count: AtomicU64::new(0),
-            committed_calls: AtomicU64::new(0),
+            book: Default::default(),
             warned: Mutex::default(),
         })
     }
@@ -268,11 +262,7 @@ impl PgPluginSql {
                 let _ = client.batch_execute("ROLLBACK");
                 return Err(StorageError::Backend(format!("plugin `{}`: opening its transaction: {}", self.plugin, describe(&e))));
             }
-            let group_no = {
-                let mut c = self.commits.lock();
-                c.next_group += 1;
-                c.next_group
-            };
+            let group_no = self.book.open();
             g.group = Some(Group { group_no, calls: 0, opened: Instant::now(), lost: None });
         }
         let client = g.client.as_mut().expect("connected above");
@@ -331,15 +321,8 @@ impl PgPluginSql {
                 g.last_size = r.get::<_, i64>(0).max(0) as u64;
             }
         }
-        if result.is_ok() && group.calls > 0 {
-            self.commit_count.fetch_add(1, Ordering::Relaxed);
-            self.committed_calls.fetch_add(u64::from(group.calls), Ordering::Relaxed);
-        }
-        let mut c = self.commits.lock();
-        c.settled_through = c.settled_through.max(group.group_no);
-        drop(c);
         drop(g);
-        self.committed.notify_all();
+        self.book.settle(group.group_no, result.is_ok(), group.calls);
         Some(result)
     }
 
@@ -373,10 +356,7 @@ impl PgPluginSql {
                 Some(group) => {
                     let group_no = group.group_no;
                     drop(g);
-                    let mut c = self.commits.lock();
-                    if c.settled_through < group_no {
-                        self.committed.wait_for(&mut c, std::time::Duration::from_millis(50));
-                    }
+                    self.book.wait_for(group_no);
                 }
             }
         }

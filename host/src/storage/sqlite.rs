@@ -438,11 +438,8 @@ pub struct PluginSql {
     /// When the running call's time is up (see [`Deadline`]); SQLite's
     /// progress handler interrupts a statement still running then.
     deadline: Arc<Deadline>,
-    commits: Mutex<Commits>,
-    committed: parking_lot::Condvar,
-    /// Commits made, and the calls whose changes they carried (metrics).
-    pub commit_count: std::sync::atomic::AtomicU64,
-    pub committed_calls: std::sync::atomic::AtomicU64,
+    /// Its groups and commits (shared with the PostgreSQL backend).
+    pub book: super::plugin_db::GroupBook,
     _checkpoints: Arc<()>,
     /// Statements already warned about (see `first_warning`).
     warned: Mutex<std::collections::HashSet<String>>,
@@ -501,14 +498,6 @@ struct Group {
     /// Set when the database itself rolled the transaction back (disk full,
     /// I/O error): the group can no longer commit.
     lost: Option<String>,
-}
-
-/// Which groups are settled. Groups are settled in order (a new one opens
-/// only after the last one ended), so one number says which are done.
-#[derive(Default)]
-pub(crate) struct Commits {
-    pub(crate) next_group: u64,
-    pub(crate) settled_through: u64,
 }
 
 /// One call's hold on the plugin's connection, from its first statement to
@@ -716,10 +705,7 @@ impl PluginSql {
             quota_bytes: pages * page_size,
             deadline,
             shared: Arc::new(Mutex::new(Shared { conn, group: None })),
-            commits: Mutex::default(),
-            committed: parking_lot::Condvar::new(),
-            commit_count: std::sync::atomic::AtomicU64::new(0),
-            committed_calls: std::sync::atomic::AtomicU64::new(0),
+            book: Default::default(),
             _checkpoints: checkpoints,
             warned: Mutex::default(),
             portable_seen: Mutex::default(),
@@ -752,11 +738,7 @@ impl PluginSql {
                 g.conn.execute_batch("ROLLBACK")?;
             }
             run(&g.conn, "BEGIN")?;
-            let group_no = {
-                let mut c = self.commits.lock();
-                c.next_group += 1;
-                c.next_group
-            };
+            let group_no = self.book.open();
             g.group = Some(Group { group_no, calls: 0, opened: std::time::Instant::now(), lost: None });
         }
         let unit = SqlUnit { guard: Some(g), db: self.clone() };
@@ -804,15 +786,8 @@ impl PluginSql {
                 e.to_string()
             })
         };
-        if result.is_ok() && group.calls > 0 {
-            self.commit_count.fetch_add(1, Ordering::Relaxed);
-            self.committed_calls.fetch_add(u64::from(group.calls), Ordering::Relaxed);
-        }
-        let mut c = self.commits.lock();
-        c.settled_through = c.settled_through.max(group.group_no);
-        drop(c);
         drop(g);
-        self.committed.notify_all();
+        self.book.settle(group.group_no, result.is_ok(), group.calls);
         Some(result)
     }
 
@@ -877,10 +852,7 @@ impl PluginSql {
                 Some(group) => {
                     let group_no = group.group_no;
                     drop(g);
-                    let mut c = self.commits.lock();
-                    if c.settled_through < group_no {
-                        self.committed.wait_for(&mut c, std::time::Duration::from_millis(50));
-                    }
+                    self.book.wait_for(group_no);
                 }
             }
         }
