@@ -29,8 +29,8 @@ pub fn tick(cfg: &Config, now: i64) -> Result<(), Fail> {
     let name = |code: &str| cfg.item(code).map(|i| (i.name_zh.clone(), i.name_en.clone())).unwrap_or((code.to_owned(), code.to_owned()));
     // Confirmations a booking rush held back (the host's notify limits).
     for d in due(
-        "SELECT id, code, item, day, slot, phone FROM bookings WHERE status = 'booked' AND confirmed = 0 AND start_ms > ?1 ORDER BY id LIMIT ?2",
-        &[sql::int(now), sql::int(BATCH)],
+        &format!("SELECT id, code, item, day, slot, phone FROM bookings WHERE status = 'booked' AND confirmed = 0 AND start_ms > ?1 ORDER BY id LIMIT {BATCH}"),
+        &[sql::int(now)],
     )? {
         if let Some(phone) = d.phone.as_deref() {
             let (zh, en) = name(&d.item);
@@ -58,8 +58,8 @@ pub fn tick(cfg: &Config, now: i64) -> Result<(), Fail> {
     {
         let tomorrow = local_day(now + 86_400_000).0;
         for d in due(
-            "SELECT id, code, item, day, slot, phone FROM bookings WHERE status = 'booked' AND day = ?1 AND reminded_day = 0 ORDER BY id LIMIT ?2",
-            &[sql::text(&tomorrow), sql::int(BATCH)],
+            &format!("SELECT id, code, item, day, slot, phone FROM bookings WHERE status = 'booked' AND day = ?1 AND reminded_day = 0 ORDER BY id LIMIT {BATCH}"),
+            &[sql::text(&tomorrow)],
         )? {
             if let Some(phone) = d.phone.as_deref() {
                 let (zh, en) = name(&d.item);
@@ -80,8 +80,8 @@ pub fn tick(cfg: &Config, now: i64) -> Result<(), Fail> {
     }
     if cfg.reminders.hour_before {
         for d in due(
-            "SELECT id, code, item, day, slot, phone FROM bookings WHERE status = 'booked' AND reminded_hour = 0 AND start_ms > ?1 AND start_ms <= ?2 ORDER BY start_ms LIMIT ?3",
-            &[sql::int(now), sql::int(now + 3_600_000), sql::int(BATCH)],
+            &format!("SELECT id, code, item, day, slot, phone FROM bookings WHERE status = 'booked' AND reminded_hour = 0 AND start_ms > ?1 AND start_ms <= ?2 ORDER BY start_ms LIMIT {BATCH}"),
+            &[sql::int(now), sql::int(now + 3_600_000)],
         )? {
             if let Some(phone) = d.phone.as_deref() {
                 let (zh, en) = name(&d.item);
