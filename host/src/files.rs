@@ -277,7 +277,7 @@ impl From<crate::storage::StorageError> for FileError {
 /// its last path part, no control or text-direction characters, no
 /// leading dots, at most [`MAX_NAME_CHARS`]. It is only ever shown.
 pub fn sanitise_name(raw: &str) -> String {
-    let decoded = percent_decode(raw);
+    let decoded = String::from_utf8_lossy(&linli_shared::normalise::percent_decode(raw)).into_owned();
     let last = decoded.rsplit(['/', '\\']).next().unwrap_or("");
     let clean: String = last.chars().filter(|c| !bad_text_char(*c) && *c != '\u{0}').collect();
     let clean = clean.trim().trim_start_matches('.').trim();
@@ -285,24 +285,6 @@ pub fn sanitise_name(raw: &str) -> String {
     if out.is_empty() { "file".into() } else { out }
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
-        {
-            out.push(v);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
 
 /// Files of every plugin: the folder, the key, the metadata.
 pub struct FileStore {
@@ -327,23 +309,7 @@ impl FileStore {
         for e in std::fs::read_dir(root.join("tmp"))?.flatten() {
             let _ = std::fs::remove_file(e.path());
         }
-        let text = match std::fs::read_to_string(key_file) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(dir) = key_file.parent() {
-                    std::fs::create_dir_all(dir)?;
-                }
-                let mut key = [0u8; 64];
-                OsRng.fill_bytes(&mut key);
-                let text = hex::encode(key);
-                write_private(key_file, &text).with_context(|| format!("creating the files key {}", key_file.display()))?;
-                tracing::info!(key = %key_file.display(), "created the key of personal files; back it up apart from the data folder");
-                text
-            }
-            Err(e) => return Err(e).with_context(|| format!("reading the files key {}", key_file.display())),
-        };
-        let bytes = hex::decode(text.trim()).with_context(|| format!("{}: not a hex key", key_file.display()))?;
-        anyhow::ensure!(bytes.len() == 64, "{}: the key must be 64 bytes (128 hex digits)", key_file.display());
+        let bytes = crate::residents::load_or_create_key(key_file, "files key", "created the key of personal files; back it up apart from the data folder")?;
         let cipher = Aes256Gcm::new_from_slice(&bytes[..32]).map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut address_key = [0u8; 32];
         address_key.copy_from_slice(&bytes[32..]);
@@ -780,18 +746,6 @@ impl Read for FileReader<'_> {
         self.pos += n as u64;
         Ok(n)
     }
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-    f.write_all(text.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    std::fs::write(path, text)
 }
 
 #[cfg(test)]

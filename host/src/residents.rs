@@ -29,23 +29,7 @@ pub struct Vault {
 impl Vault {
     /// Load the key file, creating it (mode 0600) on first run.
     pub fn open(path: &Path) -> anyhow::Result<Vault> {
-        let hex_text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir)?;
-                }
-                let mut key = [0u8; 64];
-                OsRng.fill_bytes(&mut key);
-                let text = hex::encode(key);
-                write_private(path, &text).with_context(|| format!("creating the resident key {}", path.display()))?;
-                tracing::info!(key = %path.display(), "created the resident data key; back it up apart from the database");
-                text
-            }
-            Err(e) => return Err(e).with_context(|| format!("reading the resident key {}", path.display())),
-        };
-        let bytes = hex::decode(hex_text.trim()).with_context(|| format!("{}: not a hex key", path.display()))?;
-        anyhow::ensure!(bytes.len() == 64, "{}: the key must be 64 bytes (128 hex digits)", path.display());
+        let bytes = load_or_create_key(path, "resident key", "created the resident data key; back it up apart from the database")?;
         let cipher = Aes256Gcm::new_from_slice(&bytes[..32]).map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut index_key = [0u8; 32];
         index_key.copy_from_slice(&bytes[32..]);
@@ -110,6 +94,29 @@ impl Vault {
         mac.update(value.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
+}
+
+/// The 64-byte key in `path` (128 hex digits), made at random and written
+/// 0600 on first run (`what` names it in errors, `made` is logged then).
+pub(crate) fn load_or_create_key(path: &Path, what: &str, made: &str) -> anyhow::Result<Vec<u8>> {
+    let hex_text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut key = [0u8; 64];
+            OsRng.fill_bytes(&mut key);
+            let text = hex::encode(key);
+            write_private(path, &text).with_context(|| format!("creating the {what} {}", path.display()))?;
+            tracing::info!(key = %path.display(), "{made}");
+            text
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading the {what} {}", path.display())),
+    };
+    let bytes = hex::decode(hex_text.trim()).with_context(|| format!("{}: not a hex key", path.display()))?;
+    anyhow::ensure!(bytes.len() == 64, "{}: the key must be 64 bytes (128 hex digits)", path.display());
+    Ok(bytes)
 }
 
 #[cfg(unix)]

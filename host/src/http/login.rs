@@ -59,24 +59,6 @@ struct LoginForm {
     next: String,
 }
 
-fn percent_decode(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    out
-}
 
 /// Where to go after signing in: only a path on this host. The value is
 /// checked as given and again after percent-decoding (twice, as some
@@ -90,8 +72,8 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
     if n.is_empty() || n == "/" || n.len() > 2000 {
         return None;
     }
-    let once = percent_decode(n);
-    let twice = percent_decode(&String::from_utf8_lossy(&once));
+    let once = linli_shared::normalise::percent_decode(n);
+    let twice = linli_shared::normalise::percent_decode(&String::from_utf8_lossy(&once));
     for form in [n.as_bytes(), &once, &twice] {
         let text = String::from_utf8_lossy(form);
         if !text.starts_with('/')
@@ -258,7 +240,7 @@ async fn window_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery
     let next = q
         .as_deref()
         .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("next=")))
-        .and_then(|n| safe_next(Some(&String::from_utf8_lossy(&percent_decode(n)))))
+        .and_then(|n| safe_next(Some(&String::from_utf8_lossy(&linli_shared::normalise::percent_decode(n)))))
         .unwrap_or_else(|| landing(&host, &s.roles));
     let ctx = minijinja::context! { windows => s.windows, csrf => csrf.as_deref().unwrap_or(""), next => next };
     Ok(Html(render_page(&host, &caller, csrf.as_deref(), tr(zh, "选择窗口", "Choose a window"), "window.html", ctx)).into_response())
