@@ -92,6 +92,16 @@ pub trait EventLog: Send + Sync {
 pub trait Storage: KvStore + EventLog {}
 impl<T: KvStore + EventLog> Storage for T {}
 
+/// A key-value counter after adding `delta` to what `key` holds (a
+/// decimal number, or nothing for 0); `Err` says why it cannot be.
+pub fn next_count(current: Option<&[u8]>, key: &str, delta: i64) -> std::result::Result<i64, String> {
+    let now = match current {
+        None => 0i64,
+        Some(bytes) => std::str::from_utf8(bytes).ok().and_then(|s| s.trim().parse().ok()).ok_or_else(|| format!("key `{key}` does not hold a decimal counter"))?,
+    };
+    now.checked_add(delta).ok_or_else(|| format!("counter `{key}` would overflow"))
+}
+
 /// The retention cutoff of `topic` (see [`EventLog::prune`]).
 pub fn cutoff_for(topic: &str, rules: &[(String, i64)], default_cutoff: i64) -> i64 {
     rules
@@ -99,4 +109,16 @@ pub fn cutoff_for(topic: &str, rules: &[(String, i64)], default_cutoff: i64) -> 
         .filter(|(prefix, _)| topic.starts_with(prefix.as_str()))
         .max_by_key(|(prefix, _)| prefix.len())
         .map_or(default_cutoff, |(_, cutoff)| *cutoff)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counters_count_from_nothing_and_refuse_what_is_not_one() {
+        assert_eq!(super::next_count(None, "k", 3), Ok(3));
+        assert_eq!(super::next_count(Some(b"41"), "k", 1), Ok(42));
+        assert_eq!(super::next_count(Some(b" 7\n"), "k", -10), Ok(-3));
+        assert!(super::next_count(Some(b"seven"), "k", 1).unwrap_err().contains("decimal counter"));
+        assert!(super::next_count(Some(i64::MAX.to_string().as_bytes()), "k", 1).unwrap_err().contains("overflow"));
+    }
 }

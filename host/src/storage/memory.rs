@@ -52,14 +52,7 @@ impl KvStore for MemoryStorage {
     fn kv_increment(&self, ns: &str, key: &str, delta: i64) -> Result<i64> {
         let mut kv = self.kv.lock();
         let k = (ns.to_owned(), key.to_owned());
-        let now = match kv.get(&k) {
-            None => 0,
-            Some(b) => std::str::from_utf8(b)
-                .ok()
-                .and_then(|s| s.parse::<i64>().ok())
-                .ok_or_else(|| StorageError::Invalid(format!("key `{key}` does not hold a decimal counter")))?,
-        };
-        let next = now.checked_add(delta).ok_or_else(|| StorageError::Invalid(format!("counter `{key}` would overflow")))?;
+        let next = super::next_count(kv.get(&k).map(Vec::as_slice), key, delta).map_err(StorageError::Invalid)?;
         kv.insert(k, next.to_string().into_bytes());
         Ok(next)
     }

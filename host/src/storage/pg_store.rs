@@ -153,15 +153,9 @@ impl KvStore for PgStore {
             let mut tx = c.transaction()?;
             tx.execute("SELECT pg_advisory_xact_lock(hashtext($1 || '/' || $2 || '/' || $3))", &[&self.hall, &ns, &key])?;
             let current: Option<Vec<u8>> = tx.query_opt("SELECT value FROM linli.kv WHERE hall = $1 AND ns = $2 AND key = $3 FOR UPDATE", &[&self.hall, &ns, &key])?.map(|r| r.get(0));
-            let now = match current {
-                None => 0i64,
-                Some(bytes) => match std::str::from_utf8(&bytes).ok().and_then(|s| s.trim().parse().ok()) {
-                    Some(n) => n,
-                    None => return Ok(Err(format!("key `{key}` does not hold a decimal counter"))),
-                },
-            };
-            let Some(next) = now.checked_add(delta) else {
-                return Ok(Err(format!("counter `{key}` would overflow")));
+            let next = match super::next_count(current.as_deref(), key, delta) {
+                Ok(n) => n,
+                Err(why) => return Ok(Err(why)),
             };
             tx.execute(
                 "INSERT INTO linli.kv (hall, ns, key, value) VALUES ($1, $2, $3, $4) ON CONFLICT (hall, ns, key) DO UPDATE SET value = excluded.value",

@@ -1186,6 +1186,21 @@ const PG_RESERVED: &[&str] = &[
     "lateral", "similar", "binary", "freeze", "verbose", "authorization", "current_role", "session_user", "analyse",
 ];
 
+/// The tokens directly inside the parentheses that open `toks` and close
+/// at its end (not those of parentheses nested in them).
+fn inside<'a>(toks: &'a [&'a Tok]) -> impl Iterator<Item = &'a Tok> + 'a {
+    let mut depth = 0;
+    toks.iter().filter_map(move |tok| {
+        match tok {
+            Tok::Other(o) if o == "(" => depth += 1,
+            Tok::Other(o) if o == ")" => depth -= 1,
+            _ if depth == 1 => return Some(*tok),
+            _ => {}
+        }
+        None
+    })
+}
+
 /// Why `statement` (written for SQLite) would fail or mean something else
 /// on PostgreSQL, with what to write instead; `None` when it is in the
 /// dialect both run (as far as the statement alone tells).
@@ -1231,18 +1246,9 @@ pub fn portability(statement: &str) -> Option<String> {
                 && word(i + 2).as_deref() != Some("CASE")
                 && let Some(end) = close_of(i + 1)
             {
-                let mut depth = 0;
-                let condition = t[i + 1..end].iter().any(|tok| match tok {
-                    Tok::Other(o) if o == "(" => {
-                        depth += 1;
-                        false
-                    }
-                    Tok::Other(o) if o == ")" => {
-                        depth -= 1;
-                        false
-                    }
-                    Tok::Other(o) => depth == 1 && matches!(o.as_str(), "=" | "<" | ">" | "!"),
-                    Tok::Word(x) => depth == 1 && matches!(x.to_ascii_uppercase().as_str(), "IS" | "IN" | "AND" | "OR" | "NOT" | "LIKE" | "BETWEEN"),
+                let condition = inside(&t[i + 1..=end]).any(|tok| match tok {
+                    Tok::Other(o) => matches!(o.as_str(), "=" | "<" | ">" | "!"),
+                    Tok::Word(x) => matches!(x.to_ascii_uppercase().as_str(), "IS" | "IN" | "AND" | "OR" | "NOT" | "LIKE" | "BETWEEN"),
                     _ => false,
                 });
                 if condition {
@@ -1250,19 +1256,7 @@ pub fn portability(statement: &str) -> Option<String> {
                 }
             }
             if (lower == "max" || lower == "min") && let Some(end) = close_of(i + 1) {
-                let mut depth = 0;
-                let commas = t[i + 1..end].iter().filter(|tok| match tok {
-                    Tok::Other(o) if o == "(" => {
-                        depth += 1;
-                        false
-                    }
-                    Tok::Other(o) if o == ")" => {
-                        depth -= 1;
-                        false
-                    }
-                    Tok::Other(o) => o == "," && depth == 1,
-                    _ => false,
-                });
+                let commas = inside(&t[i + 1..=end]).filter(|tok| matches!(tok, Tok::Other(o) if o == ","));
                 if commas.count() > 0 {
                     return Some(format!("{w}(a, b) of several values is SQLite's: write CASE WHEN a > b THEN a ELSE b END"));
                 }

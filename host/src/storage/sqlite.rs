@@ -310,15 +310,9 @@ impl KvStore for SqliteStorage {
                 .query_row(params![ns, key], |r| r.get(0))
                 .optional()?;
             let before = current.as_ref().map_or(0, |v| (key.len() + v.len()) as i64);
-            let now = match current {
-                None => 0i64,
-                Some(bytes) => match std::str::from_utf8(&bytes).ok().and_then(|s| s.trim().parse().ok()) {
-                    Some(n) => n,
-                    None => return Ok(Err(format!("key `{key}` does not hold a decimal counter"))),
-                },
-            };
-            let Some(next) = now.checked_add(delta) else {
-                return Ok(Err(format!("counter `{key}` would overflow")));
+            let next = match super::next_count(current.as_deref(), key, delta) {
+                Ok(n) => n,
+                Err(why) => return Ok(Err(why)),
             };
             tx.execute(
                 "INSERT INTO kv (ns, key, value) VALUES (?1, ?2, ?3) ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value",
