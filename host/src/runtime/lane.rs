@@ -264,7 +264,6 @@ mod tests {
     use crate::storage::sqlite::{Durability, PluginSql};
     use parking_lot::Mutex;
     use rusqlite::Connection;
-    use std::sync::atomic::Ordering;
 
     /// A plugin database in a temporary folder with table `t` made by
     /// `schema`, its lane, and the payloads of the events the lane

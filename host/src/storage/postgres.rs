@@ -585,8 +585,8 @@ impl PgUnit {
             let mut count = 0u64;
             while let Some(row) = rows.next().map_err(failure)? {
                 let mut vals = Vec::with_capacity(n);
-                for i in 0..n {
-                    let Cell(v) = row.try_get::<_, Cell>(i).map_err(|e| SqlFailure::Other(format!("column {}: {}", columns[i], e)))?;
+                for (i, name) in columns.iter().enumerate() {
+                    let Cell(v) = row.try_get::<_, Cell>(i).map_err(|e| SqlFailure::Other(format!("column {name}: {e}")))?;
                     vals.push(v);
                 }
                 count += 1;
