@@ -20,6 +20,53 @@ pub mod fixtures {
 // Letters only: tests grep the data folder for digit runs (phone numbers).
 pub const METRICS_TOKEN: &str = "test-metrics-token-abcdefghijk";
 
+/// The host's warnings and errors (and the plugins' log lines at those
+/// levels) go to the test's captured output, which the test runner shows
+/// for a test that fails: a 500 in CI then comes with its cause. Threads
+/// the test starts (the server's runtime, the plugins' lanes) inherit the
+/// capture. `RUST_LOG` chooses other levels. Lines at INFO and above are
+/// also kept (the last few MiB) for [`host_log`].
+pub fn host_log_in_test_output() {
+    use tracing_subscriber::prelude::*;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        let shown = tracing_subscriber::fmt::layer().with_test_writer().with_ansi(false).with_filter(filter);
+        let kept = tracing_subscriber::fmt::layer()
+            .with_writer(|| KeptLog)
+            .with_ansi(false)
+            .with_filter(tracing_subscriber::filter::LevelFilter::INFO);
+        let _ = tracing_subscriber::registry().with(shown).with(kept).try_init();
+    });
+}
+
+/// The host's log lines at INFO and above of this test binary (all its
+/// tests, the last few MiB).
+pub fn host_log() -> String {
+    host_log_in_test_output();
+    String::from_utf8_lossy(&KEPT_LOG.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+}
+
+static KEPT_LOG: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+const KEPT_LOG_BYTES: usize = 4 << 20;
+
+struct KeptLog;
+
+impl std::io::Write for KeptLog {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        let mut log = KEPT_LOG.lock().unwrap_or_else(|e| e.into_inner());
+        if log.len() + b.len() > KEPT_LOG_BYTES {
+            let cut = (log.len() + b.len() - KEPT_LOG_BYTES / 2).min(log.len());
+            log.drain(..cut);
+        }
+        log.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A host serving HTTP on 127.0.0.1 with its own data and plugins folders.
 pub struct TestServer {
     pub host: Arc<Host>,
@@ -49,6 +96,7 @@ impl TestServer {
     /// Rate limiting is off unless the settings have an `[http]` table (the
     /// tests fire hundreds of requests from one address).
     pub fn start_custom(plugins: &[&str], settings_toml: &str, content: Option<PathBuf>, clock: Arc<dyn linli_host::runtime::capabilities::Clock>) -> TestServer {
+        host_log_in_test_output();
         let settings_toml = if settings_toml.contains("[http]") { settings_toml.to_owned() } else { format!("[http]\nrate_per_minute = 0\n{settings_toml}") };
         // `/metrics` needs a token or a maintainer; the tests read it with the token.
         let settings_toml =

@@ -12,29 +12,7 @@ use std::time::{Duration, Instant};
 
 /// The host's log lines, captured for this test binary (all its tests).
 fn host_log() -> String {
-    use std::sync::{Arc, Mutex, OnceLock};
-    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    let buf = LOG.get_or_init(|| {
-        let buf: Arc<Mutex<Vec<u8>>> = Arc::default();
-        struct W(Arc<Mutex<Vec<u8>>>);
-        impl std::io::Write for W {
-            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let w = buf.clone();
-        let _ = tracing_subscriber::fmt()
-            .with_writer(move || W(w.clone()))
-            .with_ansi(false)
-            .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
-            .try_init();
-        buf
-    });
-    String::from_utf8_lossy(&buf.lock().unwrap()).into_owned()
+    linli_tests::host_log()
 }
 
 fn enc(s: &str) -> String {

@@ -184,10 +184,27 @@ impl CallState {
         }
     }
 
+    /// A statement of this call was stopped at its deadline: the call
+    /// fails on its time limit, and its changes go.
+    fn out_of_time(&mut self) -> wasmtime::Result<()> {
+        if self.limit_hit.as_ref().is_some_and(|hit| hit.limit == "time_ms") {
+            if let Some(unit) = self.sql_unit.take() {
+                let _ = unit.finish(false);
+            }
+            self.events.clear();
+            self.messages.clear();
+            self.screen_ops.clear();
+            self.file_ops.clear();
+            return Err(self.limit_hit.take().expect("checked").into());
+        }
+        Ok(())
+    }
+
     /// The call returned: commit its SQL changes, then store and send its
     /// events (only now, so that no event announces a change that was
     /// rolled back). A failed commit fails the call.
     pub fn commit(&mut self) -> wasmtime::Result<()> {
+        self.out_of_time()?;
         let events = std::mem::take(&mut self.events);
         let messages = std::mem::take(&mut self.messages);
         if let Some(unit) = self.sql_unit.take()
@@ -232,6 +249,7 @@ impl CallState {
     /// when it touched no data and published nothing (it is answered now).
     /// A change that cannot be kept fails the call.
     pub fn join_group(&mut self) -> wasmtime::Result<Option<(Vec<NewEvent>, Vec<crate::notify::NewMessage>)>> {
+        self.out_of_time()?;
         let events = std::mem::take(&mut self.events);
         let messages = std::mem::take(&mut self.messages);
         match self.sql_unit.take() {

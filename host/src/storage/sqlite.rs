@@ -102,8 +102,13 @@ impl KvCache {
     }
 }
 
-fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
+fn configure(conn: &mut Connection, durability: Durability) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Every transaction takes the write lock when it begins (waiting up to
+    // the busy timeout): a deferred one that reads and then writes would
+    // fail at once with "database is locked" when the checkpoint thread's
+    // TRUNCATE of a quiet database holds the lock waiting for its read.
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     conn.pragma_update(None, "journal_mode", "WAL")?;
     let sync = match durability {
         Durability::Normal => "NORMAL",
@@ -126,8 +131,8 @@ fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> 
 impl SqliteStorage {
     /// Open (creating if needed) the database file and apply migrations.
     pub fn open(path: &Path, durability: Durability) -> Result<Self> {
-        let writer = Connection::open(path)?;
-        configure(&writer, durability)?;
+        let mut writer = Connection::open(path)?;
+        configure(&mut writer, durability)?;
         migrate(&writer)?;
         let checkpoints = super::checkpoint::hand_over(&writer, path)?;
         let readers = (0..4)
@@ -190,7 +195,7 @@ fn migrate(conn: &Connection) -> Result<()> {
             .query_row("SELECT name FROM schema_migrations WHERE name = ?1", [name], |r| r.get(0))
             .optional()?;
         if done.is_none() {
-            conn.execute_batch(&format!("BEGIN; {sql}; COMMIT;"))
+            conn.execute_batch(&format!("BEGIN IMMEDIATE; {sql}; COMMIT;"))
                 .map_err(|e| StorageError::Backend(format!("migration {name}: {e}")))?;
             conn.execute("INSERT INTO schema_migrations VALUES (?1, strftime('%s','now'))", [name])?;
         }
@@ -680,8 +685,8 @@ impl PluginSql {
     /// lost) and refuses writes that would grow it further.
     pub fn open_with_quota(path: &Path, durability: Durability, quota_bytes: u64) -> Result<Self> {
         limit_sqlite_heap();
-        let conn = Connection::open(path)?;
-        configure(&conn, durability)?;
+        let mut conn = Connection::open(path)?;
+        configure(&mut conn, durability)?;
         conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 0)?;
         conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH, 16 * 1024 * 1024)?;
         let page_size: u64 = conn.query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0))?.max(512) as u64;
@@ -731,7 +736,14 @@ impl PluginSql {
                 tracing::warn!("rolling back a plugin transaction left open by an unfinished call");
                 g.conn.execute_batch("ROLLBACK")?;
             }
-            run(&g.conn, "BEGIN")?;
+            // IMMEDIATE: the write lock is taken now, waiting (busy
+            // timeout) if the checkpoint thread holds it. A deferred BEGIN
+            // would read first and then fail at once with "database is
+            // locked" on its first write when a TRUNCATE checkpoint of the
+            // quiet database holds the lock waiting for that very read
+            // (SQLite does not wait for a lock when upgrading a read
+            // transaction): the first request after ten quiet seconds.
+            run(&g.conn, "BEGIN IMMEDIATE")?;
             let group_no = self.book.open();
             g.group = Some(Group { group_no, calls: 0, opened: std::time::Instant::now(), lost: None });
         }
@@ -872,5 +884,35 @@ mod tests {
         unit.finish(true).unwrap();
         let rows: Vec<i64> = db.with(|c| c.prepare("SELECT n FROM t")?.query_map([], |r| r.get(0))?.collect()).unwrap();
         assert_eq!(rows, vec![2]);
+    }
+
+    /// The first call after a quiet spell meets the checkpoint thread
+    /// truncating the log (CI saw a kiosk's ticket refused with "storage
+    /// error" so): a call that reads, then writes, while a TRUNCATE
+    /// checkpoint runs on another connection still writes.
+    #[test]
+    fn a_call_that_reads_then_writes_survives_a_truncating_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.sqlite");
+        let db = Arc::new(PluginSql::open(&path, Durability::Normal).unwrap());
+        db.with(|c| c.execute_batch("CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1)")).unwrap();
+        let unit = db.begin().unwrap();
+        let n: i64 = unit.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 1);
+        let checkpointer = {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let c = Connection::open(&path).unwrap();
+                c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+                c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0)).unwrap()
+            })
+        };
+        // Let the checkpoint start and wait on the call.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        unit.execute("INSERT INTO t VALUES (2)", []).expect("the call's write after its read");
+        unit.finish(true).unwrap();
+        checkpointer.join().unwrap();
+        let n: i64 = db.with(|c| c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))).unwrap();
+        assert_eq!(n, 2, "nothing lost");
     }
 }

@@ -133,10 +133,15 @@ impl CallState {
     /// it, the cause kept for the calls that share it.
     fn sql_failed(&mut self, e: SqlFailure, statement: &str) -> Error {
         let err = sql_err(e, &self.plugin_id, &self.limits, statement);
-        if let Error::Limit(m) = &err
-            && m.contains("(limit storage_mib)")
-        {
-            self.limit_hit = Some(LimitReached { limit: "storage_mib", message: m.clone() });
+        if let Error::Limit(m) = &err {
+            // A statement stopped at the call's deadline means the call ran
+            // out of time: it fails so (504, "took too long"), whatever the
+            // plugin makes of the error, instead of as the plugin's own 500.
+            for limit in ["storage_mib", "time_ms"] {
+                if m.contains(&format!("(limit {limit})")) {
+                    self.limit_hit = Some(LimitReached { limit, message: m.clone() });
+                }
+            }
         }
         if let Some(unit) = self.sql_unit.as_mut() {
             let text = match &err {
