@@ -18,7 +18,7 @@ fi
 # Debian packages: software Vulkan (lavapipe) for the signage player, CJK
 # fonts, a virtual X server, the Mandarin voice, Chromium for page tests, and
 # PostgreSQL (the district backend; the tests start throwaway servers).
-pkgs=(mesa-vulkan-drivers fonts-noto-cjk xvfb xauth espeak-ng chromium chromium-driver postgresql)
+pkgs=(mesa-vulkan-drivers fonts-noto-cjk xvfb xauth espeak-ng chromium chromium-driver postgresql haproxy)
 missing_packages() {
   missing=()
   for p in "${pkgs[@]}"; do
