@@ -17,7 +17,8 @@ if ! cargo deb --version >/dev/null 2>&1; then
 fi
 # Debian packages: software Vulkan (lavapipe) for the signage player, CJK
 # fonts, a virtual X server, the Mandarin voice, Chromium for page tests, and
-# PostgreSQL (the district backend; the tests start throwaway servers).
+# PostgreSQL (the district backend; the tests start throwaway servers) and
+# HAProxy (the district's load balancer, tested in front of two hosts).
 pkgs=(mesa-vulkan-drivers fonts-noto-cjk xvfb xauth espeak-ng chromium chromium-driver postgresql haproxy)
 missing_packages() {
   missing=()
