@@ -79,3 +79,66 @@ fn the_check_finds_an_upward_use() {
     assert_eq!(found, ["http"]);
     assert!(layer("storage") < layer("http"));
 }
+
+/// Every plugin under `plugins/` is written with the public SDK alone: its
+/// dependencies are `linli-sdk` and crates from crates.io, never a crate of
+/// this workspace (the host, the shared contracts, the content crate) nor a
+/// path outside its own folder, and its code names no host crate. What a
+/// plugin needs that the SDK lacks goes into the SDK.
+#[test]
+fn plugins_depend_on_the_sdk_and_nothing_of_the_host() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let workspace_crates = ["linli", "linli-shared", "linli-content", "linli-tests", "linli-signage", "signage"];
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for e in std::fs::read_dir(root.join("plugins")).unwrap().flatten() {
+        let manifest = e.path().join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else { continue };
+        checked += 1;
+        let name = e.file_name().to_string_lossy().into_owned();
+        let doc: toml::Table = toml::from_str(&text).unwrap_or_else(|err| panic!("plugins/{name}/Cargo.toml: {err}"));
+        let mut has_sdk = false;
+        for section in ["dependencies", "build-dependencies", "dev-dependencies"] {
+            let Some(deps) = doc.get(section).and_then(|d| d.as_table()) else { continue };
+            for (dep, spec) in deps {
+                let package = spec.get("package").and_then(|p| p.as_str()).unwrap_or(dep);
+                if package == "linli-sdk" {
+                    has_sdk |= section == "dependencies";
+                    continue;
+                }
+                if workspace_crates.contains(&package) {
+                    problems.push(format!("plugins/{name}/Cargo.toml [{section}] `{dep}`: a crate of the host's workspace; use what linli-sdk offers"));
+                }
+                if spec.get("path").is_some() || spec.get("git").is_some() {
+                    problems.push(format!("plugins/{name}/Cargo.toml [{section}] `{dep}`: a path or git dependency; plugins use linli-sdk and crates.io"));
+                }
+            }
+        }
+        if !has_sdk {
+            problems.push(format!("plugins/{name}/Cargo.toml: does not depend on linli-sdk"));
+        }
+        let mut files = BTreeMap::new();
+        walk_rs(&e.path().join("src"), &mut files);
+        for (file, text) in files {
+            for host_crate in ["linli_host", "linli_shared", "linli_content", "wasmtime", "rusqlite"] {
+                if text.lines().any(|l| l.split("//").next().unwrap_or("").contains(&format!("{host_crate}::"))) {
+                    problems.push(format!("{}: names `{host_crate}`", file.strip_prefix(&format!("{}/", root.display())).unwrap_or(&file)));
+                }
+            }
+        }
+    }
+    assert!(checked >= 4, "the standard plugins were found ({checked})");
+    assert!(problems.is_empty(), "plugins must use linli-sdk only:\n{}", problems.join("\n"));
+}
+
+fn walk_rs(dir: &Path, files: &mut BTreeMap<String, String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk_rs(&p, files);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            files.insert(p.display().to_string(), std::fs::read_to_string(&p).unwrap_or_default());
+        }
+    }
+}

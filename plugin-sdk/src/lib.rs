@@ -60,6 +60,13 @@ pub use linli_shared::mask;
 /// One form for phone and ID card numbers before comparing or hashing them:
 /// `normalise::phone("+86 139-0000-1111") == Ok("13900001111".into())`.
 pub use linli_shared::normalise;
+/// The contracts other plugins and the signage player read: the standard
+/// plugins' event payloads (`contracts::events::TicketCalled`…, their
+/// topics in `contracts::events::topic`). A plugin depends on this SDK
+/// alone, never on a crate of the host.
+pub mod contracts {
+    pub use linli_shared::events;
+}
 pub mod store;
 /// Uploaded files (capability `files`): upload routes, handles, serving.
 pub mod files;

@@ -4,7 +4,7 @@
 //! ticket numbers, services, windows and the words to show and speak.
 //! Never a resident's name, phone, ticket token or priority reason, nor a
 //! clerk's name or staff id. The payload types themselves live in
-//! `linli_shared::events`.
+//! `linli_sdk::contracts::events`.
 
 use crate::config::Config;
 use crate::estimate::Board;
@@ -12,8 +12,8 @@ use crate::fail::Fail;
 use crate::ticket::Ticket;
 use linli_sdk::prelude::*;
 // The payload types are the shared contract the signage player decodes
-// (`linli_shared::events`): one definition, so the two cannot drift.
-use linli_shared::events::{self as contract, topic};
+// (`linli_sdk::contracts::events`): one definition, so the two cannot drift.
+use linli_sdk::contracts::events::{self as contract, topic};
 use serde::Serialize;
 
 /// Publish, logging rather than failing: the change is already stored and

@@ -8,7 +8,7 @@ use crate::fail::Fail;
 use crate::windows;
 use linli_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
-use linli_shared::events as contract;
+use linli_sdk::contracts::events as contract;
 use std::collections::BTreeMap;
 
 /// Finished tickets a service's handling time is averaged over.
