@@ -1,0 +1,236 @@
+//! The plugin's settings: the categories residents choose from, the
+//! deadlines in working days, the reopening and closing rules and the
+//! public replies. The host's `[plugins.feedback.config]` (or the defaults
+//! below) with the admin's changes from the settings page on top (kv
+//! `config/override`, whole top-level fields replaced), checked field by
+//! field.
+
+use crate::fail::Fail;
+use linli_sdk::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub const OVERRIDE_KEY: &str = "config/override";
+
+/// The three kinds of feedback, in the order the form offers them.
+pub const KINDS: &[(&str, &str, &str)] = &[("suggestion", "建议", "Suggestion"), ("complaint", "投诉", "Complaint"), ("praise", "表扬", "Praise")];
+
+pub fn kind_name<'a>(kind: &str, lang: &str) -> &'a str {
+    KINDS.iter().find(|k| k.0 == kind).map(|k| t(lang, k.1, k.2)).unwrap_or("")
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default = "default_categories")]
+    pub categories: Vec<Category>,
+    /// Working days from submission to the reply, per kind.
+    #[serde(default)]
+    pub deadlines: Deadlines,
+    /// Working days the staff have for a reopened case.
+    #[serde(default = "five")]
+    pub reopen_days: u32,
+    /// Working days a resident has to accept or reopen a reply; then the
+    /// case closes by itself (the resident can no longer reopen it).
+    #[serde(default = "ten")]
+    pub answer_days: u32,
+    /// Whether staff may publish replies on the public page (after
+    /// personal details are masked and a staff member confirms).
+    #[serde(default = "yes")]
+    pub public_replies: bool,
+    /// Send a message to a named resident's phone when the case is
+    /// received and when it is answered.
+    #[serde(default = "yes")]
+    pub notify_residents: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadlines {
+    pub complaint: u32,
+    pub suggestion: u32,
+    pub praise: u32,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Deadlines { complaint: 5, suggestion: 10, praise: 10 }
+    }
+}
+
+fn five() -> u32 {
+    5
+}
+fn ten() -> u32 {
+    10
+}
+fn yes() -> bool {
+    true
+}
+
+fn default_categories() -> Vec<Category> {
+    [
+        ("attitude", "服务态度", "Staff attitude"),
+        ("efficiency", "办事效率", "Efficiency"),
+        ("process", "办事流程与材料", "Procedures and documents"),
+        ("facilities", "环境与设施", "Hall and facilities"),
+        ("policy", "政策与咨询", "Policies and advice"),
+        ("other", "其他", "Other"),
+    ]
+    .iter()
+    .map(|(c, z, e)| Category { code: (*c).into(), name_zh: (*z).into(), name_en: (*e).into() })
+    .collect()
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { categories: default_categories(), deadlines: Deadlines::default(), reopen_days: 5, answer_days: 10, public_replies: true, notify_residents: true }
+    }
+}
+
+/// One problem in the settings: the field's path and what is wrong.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    pub path: String,
+    pub zh: String,
+    pub en: String,
+}
+
+impl Category {
+    pub fn name(&self, lang: &str) -> &str {
+        if lang == "en" { &self.name_en } else { &self.name_zh }
+    }
+}
+
+impl Config {
+    pub fn category(&self, code: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.code == code)
+    }
+
+    pub fn category_name(&self, code: &str, lang: &str) -> String {
+        self.category(code).map(|c| c.name(lang).to_owned()).unwrap_or_else(|| code.to_owned())
+    }
+
+    pub fn deadline_days(&self, kind: &str) -> u32 {
+        match kind {
+            "complaint" => self.deadlines.complaint,
+            "suggestion" => self.deadlines.suggestion,
+            _ => self.deadlines.praise,
+        }
+    }
+
+    /// The effective settings, or the problems that stop them loading.
+    pub fn load() -> Result<Config, Fail> {
+        let merged = merged(None)?;
+        Config::from_json(&merged).map_err(|p| {
+            Fail::user(
+                503,
+                "config_invalid",
+                format!("意见箱设置有误，请联系管理员：{}", p.iter().map(|p| format!("{}：{}", p.path, p.zh)).collect::<Vec<_>>().join("；")),
+                format!("the feedback settings are broken; ask an admin: {}", p.iter().map(|p| format!("{}: {}", p.path, p.en)).collect::<Vec<_>>().join("; ")),
+            )
+        })
+    }
+
+    pub fn from_json(v: &serde_json::Value) -> Result<Config, Vec<Problem>> {
+        let cfg: Config = serde_json::from_value(v.clone())
+            .map_err(|e| vec![Problem { path: "settings".into(), zh: format!("格式不对（{e}）"), en: format!("wrong shape ({e})") }])?;
+        let p = cfg.problems();
+        if p.is_empty() { Ok(cfg) } else { Err(p) }
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let mut bad = |path: String, zh: &str, en: &str| out.push(Problem { path, zh: zh.into(), en: en.into() });
+        if self.categories.is_empty() || self.categories.len() > 30 {
+            bad("categories".into(), "类别应有 1 至 30 个", "there must be 1 to 30 categories");
+        }
+        for (i, c) in self.categories.iter().enumerate() {
+            let p = |f: &str| format!("categories[{i}].{f}");
+            if c.code.is_empty() || c.code.len() > 30 || !c.code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+                bad(p("code"), "类别编号应为 1 至 30 个小写字母、数字或短横线", "the category code must be 1 to 30 lower-case letters, digits or dashes");
+            }
+            if self.categories.iter().filter(|o| o.code == c.code).count() > 1 {
+                bad(p("code"), "类别编号重复", "the category code is used twice");
+            }
+            if c.name_zh.trim().is_empty() || c.name_zh.chars().count() > 20 || c.name_zh.chars().any(char::is_control) {
+                bad(p("name_zh"), "中文名称应为 1 至 20 个字", "the Chinese name must be 1 to 20 characters");
+            }
+            if c.name_en.trim().is_empty() || c.name_en.chars().count() > 40 || c.name_en.chars().any(char::is_control) {
+                bad(p("name_en"), "英文名称应为 1 至 40 个字符", "the English name must be 1 to 40 characters");
+            }
+        }
+        for (k, v) in [("complaint", self.deadlines.complaint), ("suggestion", self.deadlines.suggestion), ("praise", self.deadlines.praise)] {
+            if !(1..=60).contains(&v) {
+                bad(format!("deadlines.{k}"), "答复时限应为 1 至 60 个工作日", "the reply deadline must be 1 to 60 working days");
+            }
+        }
+        if !(1..=60).contains(&self.reopen_days) {
+            bad("reopen_days".into(), "重新办理时限应为 1 至 60 个工作日", "the deadline of a reopened case must be 1 to 60 working days");
+        }
+        if !(1..=60).contains(&self.answer_days) {
+            bad("answer_days".into(), "居民确认期限应为 1 至 60 个工作日", "the resident's time to accept or reopen must be 1 to 60 working days");
+        }
+        out
+    }
+}
+
+/// The host's settings with the admin's saved changes (and `patch`, when
+/// saving) on top.
+pub fn merged(patch: Option<&serde_json::Map<String, serde_json::Value>>) -> Result<serde_json::Value, Fail> {
+    let mut base: serde_json::Value = config::get().unwrap_or_else(|_| json!({}));
+    if !base.is_object() {
+        base = json!({});
+    }
+    let over = override_with(patch.unwrap_or(&serde_json::Map::new()))?;
+    if let (serde_json::Value::Object(b), serde_json::Value::Object(o)) = (&mut base, over) {
+        for (k, v) in o {
+            b.insert(k, v);
+        }
+    }
+    Ok(base)
+}
+
+/// The saved changes after `patch` (what the settings page stores).
+pub fn override_with(patch: &serde_json::Map<String, serde_json::Value>) -> Result<serde_json::Value, Fail> {
+    let mut over = match kv::get_json::<serde_json::Value>(OVERRIDE_KEY)? {
+        Some(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    for (k, v) in patch {
+        if v.is_null() {
+            over.remove(k);
+        } else {
+            over.insert(k.clone(), v.clone());
+        }
+    }
+    Ok(serde_json::Value::Object(over))
+}
+
+/// The settings' JSON Schema (the host checks `[plugins.feedback.config]`
+/// against it; the plugin checks the details and names each field).
+pub fn schema() -> serde_json::Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "categories": {"type": "array"},
+            "deadlines": {"type": "object"},
+            "reopen_days": {"type": "integer"},
+            "answer_days": {"type": "integer"},
+            "public_replies": {"type": "boolean"},
+            "notify_residents": {"type": "boolean"}
+        }
+    })
+}
+
+pub fn default_json() -> serde_json::Value {
+    serde_json::to_value(Config::default()).unwrap_or_else(|_| json!({}))
+}

@@ -1,0 +1,147 @@
+//! The plugin's tables and small helpers. The SQL runs unchanged on SQLite
+//! and on PostgreSQL (a district's store): `?N` placeholders, INTEGER ms
+//! times from the host clock, no dialect functions, booleans as 0/1.
+
+use crate::fail::Fail;
+use linli_sdk::prelude::*;
+use linli_sdk::sql::Value;
+use serde::de::DeserializeOwned;
+
+const SCHEMA_KEY: &str = "schema";
+const SCHEMA_VERSION: &[u8] = b"1";
+
+const SCHEMA: &[&str] = &[
+    // One row per suggestion, complaint or praise. `open_due` is the
+    // deadline (ms) while the case waits for the staff (received, assigned,
+    // in hand) and NULL otherwise, so "overdue" is one range on one index.
+    // `words` is the lower-cased text the console's word filter searches.
+    // `name` and `phone` are NULL for an anonymous case.
+    "CREATE TABLE IF NOT EXISTS cases (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        category TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        body TEXT NOT NULL,
+        words TEXT NOT NULL,
+        anonymous INTEGER NOT NULL,
+        name TEXT,
+        phone TEXT,
+        photo TEXT,
+        status TEXT NOT NULL,
+        assignee TEXT,
+        assignee_name TEXT,
+        created_at INTEGER NOT NULL,
+        created_day TEXT NOT NULL,
+        due_day TEXT NOT NULL,
+        open_due INTEGER,
+        overdue_sent INTEGER NOT NULL DEFAULT 0,
+        reply TEXT,
+        replied_at INTEGER,
+        replied_by TEXT,
+        reopened INTEGER NOT NULL DEFAULT 0,
+        reopen_reason TEXT,
+        accepted INTEGER NOT NULL DEFAULT 0,
+        closed_at INTEGER,
+        close_note TEXT,
+        updated_at INTEGER NOT NULL
+    )",
+    // The console lists newest first and pages by id (keyset), each filter
+    // through its own index; a date range becomes an id range (created_at).
+    "CREATE INDEX IF NOT EXISTS cases_status ON cases (status, id)",
+    "CREATE INDEX IF NOT EXISTS cases_category ON cases (category, id)",
+    "CREATE INDEX IF NOT EXISTS cases_kind ON cases (kind, id)",
+    "CREATE INDEX IF NOT EXISTS cases_assignee ON cases (assignee, id)",
+    "CREATE INDEX IF NOT EXISTS cases_created ON cases (created_at)",
+    "CREATE INDEX IF NOT EXISTS cases_open ON cases (open_due, id)",
+    "CREATE INDEX IF NOT EXISTS cases_replied ON cases (status, replied_at)",
+    // What happened to a case, in order (shown to staff; the resident's
+    // tracking page shows the steps without staff names).
+    "CREATE TABLE IF NOT EXISTS steps (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        actor TEXT,
+        note TEXT
+    )",
+    "CREATE INDEX IF NOT EXISTS steps_case ON steps (case_id, id)",
+    // Replies published on the public page, as a staff member confirmed
+    // them (personal details already masked).
+    "CREATE TABLE IF NOT EXISTS published (
+        case_id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        category TEXT NOT NULL,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        published_at INTEGER NOT NULL,
+        published_by TEXT NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS published_at ON published (published_at, case_id)",
+];
+
+/// Create the tables once (every statement is idempotent; the call's SQL
+/// is one transaction, so a half-made schema never stays).
+pub fn ensure_schema() -> Result<(), Fail> {
+    if kv::get(SCHEMA_KEY)?.as_deref() == Some(SCHEMA_VERSION) {
+        return Ok(());
+    }
+    let stmts: Vec<(String, Vec<Value>)> = SCHEMA.iter().map(|s| (s.to_string(), vec![])).collect();
+    sql::transaction(&stmts)?;
+    kv::set(SCHEMA_KEY, SCHEMA_VERSION)?;
+    Ok(())
+}
+
+pub fn rows<T: DeserializeOwned>(statement: &str, params: &[Value]) -> Result<Vec<T>, Fail> {
+    sql::query(statement, params)?.decode().map_err(|e| Fail::Internal(format!("reading rows: {e}")))
+}
+
+pub fn row<T: DeserializeOwned>(statement: &str, params: &[Value]) -> Result<Option<T>, Fail> {
+    Ok(rows(statement, params)?.into_iter().next())
+}
+
+/// A single integer (COUNT, MIN); NULL and no row are `None`.
+pub fn opt_int(statement: &str, params: &[Value]) -> Result<Option<i64>, Fail> {
+    Ok(rows::<Option<i64>>(statement, params)?.into_iter().next().flatten())
+}
+
+pub fn opt_text(s: Option<&str>) -> Value {
+    s.map(sql::text).unwrap_or(Value::Null)
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (None unless it is a real date).
+pub fn days_of(date: &str) -> Option<i64> {
+    let b = date.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y: i64 = date[0..4].parse().ok()?;
+    let m: i64 = date[5..7].parse().ok()?;
+    let d: i64 = date[8..10].parse().ok()?;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let len = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&m) || d < 1 || d > len[(m - 1) as usize] {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// The instant (ms) the hall's local day `date` begins.
+pub fn day_start(date: &str) -> Option<i64> {
+    let days = days_of(date)?;
+    let offset = clock::utc_offset_minutes() as i64;
+    Some((days * 1440 - offset) * 60_000)
+}
+
+/// The hall's local date at `ms`.
+pub fn local_day(ms: i64) -> String {
+    let (y, m, d, _, _) = clock::local(ms);
+    format!("{y:04}-{m:02}-{d:02}")
+}
