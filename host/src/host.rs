@@ -75,6 +75,12 @@ impl Host {
         // its next entry (until then a plain rewrite would go unnoticed).
         crate::audit::seal_legacy(&db, vault.audit_chain(), clock.now_ms()).context("sealing the audit log's chain with the key")?;
         let settings = Settings::load(&config.data_dir.join("linli.toml"))?;
+        // A district's shared schema is migrated before anything uses it
+        // (unless `linli migrate` did it already), and one that a newer
+        // linli migrated is refused, naming that version.
+        if let Some(target) = settings.store.postgres_target() {
+            crate::storage::migrate::postgres_apply(&target).map_err(|e| anyhow::anyhow!("[store] {e}"))?;
+        }
         // A district: the plugins' key-value data and the hall's event log
         // are shared by every host of the hall in PostgreSQL; a hall alone
         // keeps them in its SQLite file.

@@ -29,6 +29,21 @@ enum Command {
     /// 显示屏内容 — content for the waiting-area screens
     #[command(subcommand)]
     Content(ContentCmd),
+    /// 升级数据库结构：执行待执行的迁移并列出 — apply the store's pending schema migrations and list them
+    #[command(long_about = "升级数据库结构：对所配置的存储（数据目录中的 SQLite 文件；linli.toml 的 [store] backend = \"postgres\" 时还有 PostgreSQL）执行待执行的迁移，并逐项列出。主机启动时也会自动执行；多台主机的街道部署应先用新版本运行一次本命令，再逐台重启主机。\n\
+Apply the pending schema migrations of the configured store (the SQLite file in the data directory and, with [store] backend = \"postgres\" in linli.toml, PostgreSQL) and list each one. A host also applies them when it starts; a district with several hosts runs this once with the new version, then restarts its hosts one by one.\n\n\
+退出状态 / exit status: 0 = 已是最新或已执行 / up to date or applied; 1 = --check 发现待执行的迁移 / --check found pending migrations; 2 = 无法读取存储，或存储已由更新的版本升级 / the store cannot be read, or a newer version migrated it")]
+    Migrate(MigrateArgs),
+}
+
+#[derive(Args)]
+struct MigrateArgs {
+    /// 数据目录：SQLite 数据库与 linli.toml — data directory (SQLite database, linli.toml)
+    #[arg(long, env = "LINLI_DATA", default_value = "data")]
+    data: PathBuf,
+    /// 只列出待执行的迁移，不做改动；有待执行的则以状态 1 退出（供部署脚本使用）— only list the pending migrations, change nothing; exit 1 when some are pending (for deploy scripts)
+    #[arg(long, visible_alias = "dry-run")]
+    check: bool,
 }
 
 #[derive(Subcommand)]
@@ -151,6 +166,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Content(ContentCmd::Check { dir }) => content_check(&dir),
+        Command::Migrate(args) => migrate(&args),
         Command::Admin(AdminCmd::Create { username, name, roles, data, password_stdin }) => admin_create(&username, &name, &roles, data, password_stdin),
     }
 }
@@ -268,6 +284,59 @@ fn admin_create(username: &str, name: &str, roles: &[String], data: PathBuf, pas
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
     let id = linli_host::auth::sessions::create_staff(&db, username, name, &password, roles, now)?;
     println!("已创建 / created staff #{id} {username} ({})", roles.join(","));
+    Ok(())
+}
+
+/// `linli migrate [--check]`: one block per store, one line per migration.
+fn migrate(args: &MigrateArgs) -> anyhow::Result<()> {
+    use linli_host::storage::migrate;
+    // Exit 2 for a store that cannot be read (or that a newer linli
+    // migrated), so a deploy script can tell it from "pending" (1).
+    fn fail(e: &dyn std::fmt::Display) -> ! {
+        eprintln!("✗ {e}");
+        std::process::exit(2)
+    }
+    let settings = linli_host::settings::Settings::load(&args.data.join("linli.toml")).unwrap_or_else(|e| fail(&format!("{e:#}")));
+    let db_path = args.data.join("linli.db");
+    let mut pending_total = 0;
+    let report = |store: &str, done: &[&str], pending: &[&str], total: usize| {
+        println!("{store}:");
+        for n in done {
+            println!("  已执行 / applied  {n}");
+        }
+        for n in pending {
+            println!("  待执行 / pending  {n}");
+        }
+        if pending.is_empty() {
+            println!("  已是最新 / up to date ({total} 项迁移 / migrations)");
+        }
+    };
+    // The SQLite file: every host has one.
+    let sqlite_store = format!("SQLite {}", db_path.display());
+    if args.check {
+        let s = migrate::sqlite_status_at(&db_path).unwrap_or_else(|e| fail(&e));
+        pending_total += s.pending.len();
+        report(&sqlite_store, &[], &s.pending, s.applied.len() + s.pending.len());
+    } else {
+        std::fs::create_dir_all(&args.data).unwrap_or_else(|e| fail(&format!("creating {}: {e}", args.data.display())));
+        let applied = migrate::sqlite_apply_at(&db_path).unwrap_or_else(|e| fail(&e));
+        report(&sqlite_store, &applied, &[], migrate::sqlite_count());
+    }
+    if let Some(target) = settings.store.postgres_target() {
+        let store = format!("{} (hall {})", migrate::describe_target(&target), target.hall);
+        if args.check {
+            let s = migrate::postgres_status(&target).unwrap_or_else(|e| fail(&e));
+            pending_total += s.pending.len();
+            report(&store, &[], &s.pending, s.applied.len() + s.pending.len());
+        } else {
+            let applied = migrate::postgres_apply(&target).unwrap_or_else(|e| fail(&e));
+            report(&store, &applied, &[], migrate::POSTGRES.len());
+        }
+    }
+    if args.check && pending_total > 0 {
+        eprintln!("有 {pending_total} 项迁移待执行，请运行 linli migrate / {pending_total} migrations are pending: run `linli migrate`");
+        std::process::exit(1);
+    }
     Ok(())
 }
 

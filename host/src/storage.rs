@@ -11,6 +11,7 @@
 
 pub mod checkpoint;
 pub mod memory;
+pub mod migrate;
 pub mod pg_store;
 pub mod plugin_db;
 pub mod postgres;

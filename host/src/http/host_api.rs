@@ -19,11 +19,41 @@ pub fn router() -> Router<Arc<Host>> {
         .route("/api/host/whoami", get(whoami))
 }
 
+/// How long `/healthz` waits for the store before calling it unreachable
+/// (a load balancer's check gives up after 3 s; see deploy/haproxy.cfg).
+const STORE_PROBE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// 200 while the host can read its store (`status` is `degraded` when a
+/// plugin is failing: the host still serves); 503 when the store (the
+/// SQLite file, or a district's PostgreSQL) does not answer, so a load
+/// balancer sends requests to another host of the hall instead.
 async fn healthz(State(host): State<Arc<Host>>) -> Response {
+    let storage = host.services.storage.clone();
+    // One cheap read (the event log's last id) on a blocking thread: a
+    // PostgreSQL that is gone may take its connect timeout to say so.
+    let probe = tokio::time::timeout(STORE_PROBE, tokio::task::spawn_blocking(move || storage.last_id())).await;
+    let store_error = match probe {
+        Ok(Ok(Ok(_))) => None,
+        Ok(Ok(Err(e))) => Some(e.to_string()),
+        Ok(Err(e)) => Some(format!("the probe failed: {e}")),
+        Err(_) => Some(format!("no answer within {} s", STORE_PROBE.as_secs())),
+    };
     let snap = host.registry.snapshot();
     let unhealthy: Vec<&str> = snap.plugins.values().filter(|p| !p.health.healthy()).map(|p| p.manifest.id.as_str()).collect();
+    // The cause goes to the log once per outage (a load balancer asks
+    // every 2 s); the public answer names no server.
+    static FAILING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let was_failing = FAILING.swap(store_error.is_some(), Ordering::Relaxed);
+    if let Some(e) = store_error {
+        if !was_failing {
+            tracing::warn!(error = %e, "healthz: the store cannot be reached; answering 503 until it can");
+        }
+        let body = Json(serde_json::json!({ "status": "unavailable", "store": "unreachable", "plugins": snap.plugins.len(), "unhealthy": unhealthy }));
+        return (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+    }
     Json(serde_json::json!({
         "status": if unhealthy.is_empty() { "ok" } else { "degraded" },
+        "store": "ok",
         "plugins": snap.plugins.len(),
         "unhealthy": unhealthy,
     }))

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-const MIGRATIONS: &[(&str, &str)] = &[
+/// The host file's schema migrations, in order (applied by
+/// [`super::migrate::sqlite_apply`]; a change is a new file at the end).
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../migrations/0001_init.sql")),
     ("0002_staff", include_str!("../../migrations/0002_staff.sql")),
     ("0003_security", include_str!("../../migrations/0003_security.sql")),
@@ -133,7 +135,7 @@ impl SqliteStorage {
     pub fn open(path: &Path, durability: Durability) -> Result<Self> {
         let mut writer = Connection::open(path)?;
         configure(&mut writer, durability)?;
-        migrate(&writer)?;
+        migrate(&writer, path)?;
         let checkpoints = super::checkpoint::hand_over(&writer, path)?;
         let readers = (0..4)
             .map(|_| {
@@ -188,19 +190,9 @@ impl SqliteStorage {
     }
 }
 
-fn migrate(conn: &Connection) -> Result<()> {
-    conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)")?;
-    for (name, sql) in MIGRATIONS {
-        let done: Option<String> = conn
-            .query_row("SELECT name FROM schema_migrations WHERE name = ?1", [name], |r| r.get(0))
-            .optional()?;
-        if done.is_none() {
-            conn.execute_batch(&format!("BEGIN IMMEDIATE; {sql}; COMMIT;"))
-                .map_err(|e| StorageError::Backend(format!("migration {name}: {e}")))?;
-            conn.execute("INSERT INTO schema_migrations VALUES (?1, strftime('%s','now'))", [name])?;
-        }
-    }
-    Ok(())
+fn migrate(conn: &Connection, path: &Path) -> Result<()> {
+    // Refuses a file a newer linli migrated, naming that version.
+    super::migrate::sqlite_apply(conn, MIGRATIONS, &format!("SQLite {}", path.display())).map(|_| ())
 }
 
 /// Drops a key from the cache when a write to it ends, however it ends.
