@@ -43,6 +43,8 @@ pub struct PluginHarness {
     main: String,
     engine: SandboxEngine,
     linker: wasmtime::component::Linker<crate::runtime::capabilities::CallState>,
+    /// The last event [`deliver_events`](Self::deliver_events) handed on.
+    delivered: std::sync::atomic::AtomicU64,
     _dir: tempfile::TempDir,
 }
 
@@ -106,7 +108,7 @@ impl PluginHarness {
         registry.install(plugin).map_err(|e| anyhow::anyhow!(e))?;
         // `services` calls find their callees among this harness's plugins.
         services.calls.attach(Arc::downgrade(&registry) as std::sync::Weak<dyn crate::runtime::capabilities::services::Directory>);
-        Ok(PluginHarness { registry, services, clock, main, engine, linker, _dir: dir })
+        Ok(PluginHarness { registry, services, clock, main, engine, linker, delivered: Default::default(), _dir: dir })
     }
 
     /// The manifest as the host read it.
@@ -315,6 +317,35 @@ impl PluginHarness {
     /// the harness clock's time; returns how many went.
     pub fn sweep_files(&self) -> usize {
         self.services.files.sweep(self.clock.0.load(Ordering::SeqCst)).unwrap_or(0)
+    }
+
+    /// Deliver the events published since the last delivery to the
+    /// harness's plugins subscribed to them, in order, as `linli serve`
+    /// does once a call's changes are committed (a plugin never gets its
+    /// own back). Returns how many deliveries were made, or the first
+    /// plugin's error (its `on-event` refused or trapped) after delivering
+    /// the rest.
+    pub fn deliver_events(&self) -> Result<usize, String> {
+        let after = self.delivered.load(Ordering::SeqCst);
+        let events = self.services.bus.since(after, u32::MAX).map_err(|e| e.to_string())?;
+        let (mut n, mut first_error) = (0, None);
+        for ev in events {
+            self.delivered.store(ev.id, Ordering::SeqCst);
+            for plugin in self.registry.snapshot().subscribers(&ev.topic) {
+                if plugin.manifest.id == ev.source {
+                    continue;
+                }
+                let wit = types::Event { id: ev.id, topic: ev.topic.clone(), payload: ev.payload.clone(), source: ev.source.clone(), time: ev.time };
+                n += 1;
+                let outcome = match plugin.on_event(wit) {
+                    Ok(Ok(())) => continue,
+                    Ok(Err(msg)) => msg,
+                    Err(e) => e.to_string(),
+                };
+                first_error.get_or_insert(format!("plugin `{}` on event {} ({}): {outcome}", plugin.manifest.id, ev.id, ev.topic));
+            }
+        }
+        first_error.map_or(Ok(n), Err)
     }
 
     /// Run the plugin's scheduled tick at the harness clock's time.

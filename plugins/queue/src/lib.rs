@@ -22,6 +22,7 @@ mod pages;
 mod policy;
 mod qr;
 mod schema;
+mod served;
 mod stats;
 mod ticket;
 mod windows;
@@ -72,6 +73,9 @@ impl Plugin for Queue {
             // plugin checks a booking in here, with the booking as the
             // idempotency key, so a check-in gets its ticket exactly once.
             .route(Route::post("/api/queue/appointments", Audience::Staff).roles(GUIDE).callable())
+            // Also callable: the ratings plugin (好差评) reads a served
+            // ticket's clerk, window, service and day, and a window's clerk.
+            .route(Route::get("/api/queue/served", Audience::Staff).roles(SUPERVISOR).callable())
             .route(Route::get("/api/queue/missed", Audience::Staff).roles(RETURNERS))
             .route(Route::post("/api/queue/tickets/{id}/return", Audience::Staff).roles(RETURNERS))
             // Counter console.
@@ -157,6 +161,7 @@ fn route(req: &Request) -> Result<Response, Fail> {
         ("GET", "/queue/guide") => pages::guide::page(c, req),
         ("POST", "/api/queue/guide/tickets") => api::guide_issue(c, req, now),
         ("POST", "/api/queue/appointments") => api::guide_check_in(c, req, now),
+        ("GET", "/api/queue/served") => served::served(c, req),
         ("GET", "/api/queue/missed") => api::missed(c, req),
         ("POST", "/api/queue/tickets/{id}/return") => api::comeback(c, req, now),
         ("GET", "/queue/counter") => pages::counter::page(c, req, now),
