@@ -160,7 +160,7 @@ pub struct App {
     pub created_at: i64,
 }
 
-pub const APP_COLUMNS: &str = "id, token, item, item_name, item_version, source, applicant, phone, phone_shown, id_key, id_shown, address, purpose, proxy, proxy_by, prefilled, status, clerk, clerk_name, submitted_at, clock_day, due_day, deemed, rounds, outcome_reason, decided_at, created_at";
+pub const APP_COLUMNS: &str = "id, token, item, item_name, item_version, source, applicant, phone, phone_shown, id_shown, address, purpose, proxy, proxy_by, prefilled, status, clerk, clerk_name, submitted_at, clock_day, due_day, deemed, rounds, outcome_reason, decided_at, created_at";
 
 /// One material of an application as stored.
 #[derive(Debug, Clone, serde::Deserialize)]

@@ -73,7 +73,6 @@ pub fn resolve(cfg: &Config, code: &str) -> Result<Resolved, Fail> {
     Ok(Resolved {
         code: it.code.clone(),
         name: it.name_zh.clone(),
-        name_en: it.name_en.clone(),
         version: None,
         source: "config",
         materials: it.materials.iter().map(|m| (m.id.clone(), m.name.clone(), m.on_file)).collect(),
