@@ -12,6 +12,8 @@ pub mod audit;
 pub mod auth;
 pub mod bus;
 pub mod content;
+/// A district on PostgreSQL: the hall's plugins shared by its hosts.
+pub mod district;
 pub mod files;
 pub mod host;
 pub mod http;

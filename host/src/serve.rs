@@ -14,6 +14,8 @@ const NOTIFY_EVERY: Duration = Duration::from_secs(1);
 /// scheduled tick, hot reload. Dropping it stops the watcher.
 pub struct Background {
     pub watcher: Option<crate::watch::PluginWatcher>,
+    /// The hall's plugins shared by its hosts (PostgreSQL only).
+    pub plugin_sync: Option<crate::district::PluginSync>,
 }
 
 /// Load the plugins and start delivery, ticks and (optionally) hot reload.
@@ -118,5 +120,12 @@ pub fn start(host: &Arc<Host>, tick_every: Duration, hot_reload: bool) -> anyhow
     }
 
     let watcher = if hot_reload && host.config.plugins_dir.is_dir() { Some(crate::watch::watch_plugins(host.clone())?) } else { None };
-    Ok(Background { watcher })
+    // A district: a plugin installed on one host of the hall is loaded by
+    // all (through the folder watcher above).
+    let target = host.settings.read().store.postgres_target();
+    let plugin_sync = match target {
+        Some(target) if watcher.is_some() => Some(crate::district::start(&host.config.plugins_dir, &target)?),
+        _ => None,
+    };
+    Ok(Background { watcher, plugin_sync })
 }

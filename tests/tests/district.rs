@@ -123,3 +123,86 @@ fn the_calls_time_and_the_storage_quota_hold_on_postgres() {
     assert_eq!(exec(&s, "INSERT INTO big VALUES (1, 'small')")["sql"]["ok"], 1);
     assert_eq!(sql(&s, "SELECT COUNT(*) FROM big")["sql"]["ok"], serde_json::json!([[1]]));
 }
+
+/// Waits up to `secs` for `ok`, polling.
+fn within(secs: u64, mut ok: impl FnMut() -> bool) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < until {
+        if ok() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    ok()
+}
+
+/// Issue 14, item 3: a plugin installed on one host of a hall is loaded by
+/// every host of that hall (and by none of another hall); removed on one,
+/// it goes from all; a host that starts later gets it too; a host that was
+/// away while the hall removed a plugin deletes its copy instead of
+/// installing it again.
+#[test]
+fn a_plugin_installed_on_one_host_is_loaded_by_every_host_of_the_hall() {
+    let Some(pg) = postgres() else { return };
+    let a = TestServer::start_with_settings(&[], &store_settings(&pg, "north"));
+    let b = TestServer::start_with_settings(&[], &store_settings(&pg, "north"));
+    let south = TestServer::start_with_settings(&[], &store_settings(&pg, "south"));
+    assert_eq!(b.get("/notices").0, 404, "nothing installed yet");
+    // An admin installs the notices plugin on host A (a copy, then a rename, as installers do).
+    let a_plugins = a.dir.path().join("plugins");
+    std::fs::copy(fixtures::PLUGIN_NOTICES, a_plugins.join("notices.part")).unwrap();
+    std::fs::rename(a_plugins.join("notices.part"), a_plugins.join("notices.wasm")).unwrap();
+    assert!(within(30, || a.get("/notices").0 == 200), "host A loads it");
+    assert!(within(30, || b.get("/notices").0 == 200), "host B of the same hall loads it too");
+    let b_copy = b.dir.path().join("plugins/notices.wasm");
+    assert_eq!(std::fs::read(&b_copy).unwrap(), std::fs::read(fixtures::PLUGIN_NOTICES).unwrap(), "B's folder holds the same file");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert_eq!(south.get("/notices").0, 404, "another hall does not get it");
+    assert!(!south.dir.path().join("plugins/notices.wasm").exists());
+    // A host of the hall that starts later gets it at start.
+    let c = TestServer::start_with_settings(&[], &store_settings(&pg, "north"));
+    assert!(within(30, || c.get("/notices").0 == 200), "a host started later loads it");
+    // A host that goes away with its copy (its folder kept).
+    let away = tempfile::tempdir().unwrap();
+    let c_dir = away.path().to_owned();
+    std::fs::copy(c.dir.path().join("plugins/notices.wasm"), c_dir.join("notices.wasm")).unwrap();
+    drop(c);
+    // Removed on B: gone from A.
+    std::fs::remove_file(&b_copy).unwrap();
+    assert!(within(30, || a.get("/notices").0 == 404), "removed on B, unloaded on A");
+    assert!(!a_plugins.join("notices.wasm").exists(), "and deleted from A's folder");
+    // Host C was away: its old copy is deleted when it starts again, not installed again.
+    assert!(c_dir.join("notices.wasm").exists(), "C's folder still has its copy");
+    let sync = linli_host::district::start(&c_dir, &linli_host::storage::postgres::PgTarget { url: pg.url(), hall: "north".into() }).expect("start");
+    assert!(!c_dir.join("notices.wasm").exists(), "a copy of a plugin the hall removed is deleted at start");
+    drop(sync);
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert_eq!(a.get("/notices").0, 404, "and not installed again on the others");
+    assert!(!a_plugins.join("notices.wasm").exists());
+}
+
+/// The hall's event log on PostgreSQL is pruned by the same retention rules
+/// as on SQLite (the typed cutoffs: every prune failed on PostgreSQL before,
+/// `bigint < text`), and only the hall's own events.
+#[test]
+fn events_past_their_retention_are_pruned_on_postgres_in_the_hall_only() {
+    let Some(pg) = postgres() else { return };
+    let now = 1_795_917_600_000i64;
+    let day = 86_400_000;
+    let clock = |t: i64| std::sync::Arc::new(linli_host::runtime::capabilities::ManualClock(std::sync::atomic::AtomicI64::new(t)));
+    let s = TestServer::start_custom(&[], &store_settings(&pg, "north"), None, clock(now));
+    // The other hall keeps queue events 90 days: only a prune that
+    // crossed halls would take its day-old one.
+    let other = TestServer::start_custom(&[], &format!("{}[events]\nretention_by_topic = {{}}\n", store_settings(&pg, "south")), None, clock(now));
+    other.host.bus().publish("queue.called", "{}", "queue", now - day).unwrap();
+    let bus = s.host.bus();
+    bus.publish("queue.called", "{}", "queue", now - day).unwrap(); // the queue keeps a day: gone
+    bus.publish("queue.called", "{}", "queue", now - 60_000).unwrap(); // kept
+    bus.publish("notices.created", "{}", "notices", now - 30 * day).unwrap(); // kept 90 days
+    bus.publish("notices.created", "{}", "notices", now - 91 * day).unwrap(); // gone
+    s.host.prune_events();
+    let left: Vec<(String, i64)> = bus.since(0, 1000).unwrap().into_iter().filter(|e| !e.topic.starts_with("host.")).map(|e| (e.topic, now - e.time)).collect();
+    assert_eq!(left, [("queue.called".to_owned(), 60_000), ("notices.created".to_owned(), 30 * day)]);
+    let south: Vec<String> = other.host.bus().since(0, 1000).unwrap().into_iter().map(|e| e.topic).filter(|t| !t.starts_with("host.")).collect();
+    assert_eq!(south, ["queue.called"], "another hall's log is its own");
+}

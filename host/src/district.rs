@@ -1,0 +1,313 @@
+//! A district's plugins: a plugin installed on one host of a hall is loaded
+//! by every host of that hall.
+//!
+//! Hosts on PostgreSQL (`[store] backend = "postgres"`) keep each hall's
+//! plugin files in `linli.plugin_files` as well as in their own plugins
+//! folder. A `.wasm` file dropped into (or removed from) one host's folder
+//! is stored (or marked removed) there and announced on `linli_plugins`;
+//! every other host of the hall writes it into (or deletes it from) its own
+//! folder, where its folder watcher loads (or unloads) it as if an admin had
+//! put it there. The table is the truth: a host that was down catches up
+//! when it starts, and a file a host still has that the hall removed while
+//! it was away is deleted, not installed again (the removal keeps the
+//! file's hash). No host ever reads another's folder.
+
+use crate::storage::postgres::PgTarget;
+use notify::{EventKind, RecursiveMode, Watcher};
+use postgres::{Client, NoTls};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The notification channel; the payload is the hall.
+const CHANNEL: &str = "linli_plugins";
+/// How often a host looks at the table when no notification came (one lost
+/// while it was reconnecting).
+const POLL: Duration = Duration::from_secs(5);
+/// The largest plugin file kept (a standard plugin is 0.3–2 MiB).
+pub const MAX_PLUGIN_BYTES: u64 = 64 << 20;
+/// A change to the folder is acted on once the file stops changing.
+const SETTLE: Duration = Duration::from_millis(300);
+
+const SCHEMA: &str = "CREATE SCHEMA IF NOT EXISTS linli;
+CREATE TABLE IF NOT EXISTS linli.plugin_files (
+    hall TEXT NOT NULL,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes BYTEA,
+    removed BOOLEAN NOT NULL DEFAULT FALSE,
+    changed_at BIGINT NOT NULL,
+    changed_by TEXT NOT NULL,
+    PRIMARY KEY (hall, name)
+)";
+
+/// Keeps the folder watcher alive; dropping it stops publishing (the
+/// follower thread ends with the process).
+pub struct PluginSync {
+    _watcher: notify::RecommendedWatcher,
+}
+
+/// What one host knows of the hall's plugins.
+struct Sync {
+    config: postgres::Config,
+    hall: String,
+    dir: PathBuf,
+    /// This host, in `changed_by` and the log.
+    me: String,
+}
+
+/// Start keeping `dir` and the hall's plugin table the same. Fails only
+/// when the database cannot be reached at all at start.
+pub fn start(dir: &Path, target: &PgTarget) -> anyhow::Result<PluginSync> {
+    let config: postgres::Config = target.url.parse().map_err(|e: postgres::Error| anyhow::anyhow!("[store] postgres_url: {e}"))?;
+    let me = format!("{}:{}", hostname(), std::process::id());
+    let sync = std::sync::Arc::new(Sync { config, hall: target.hall.clone(), dir: dir.to_owned(), me });
+    // The blocking client must not run on an async worker (the host
+    // starts this from its runtime).
+    let first = sync.clone();
+    std::thread::spawn(move || -> anyhow::Result<()> {
+        let mut c = first.connect("plugins")?;
+        first.prepare(&mut c)?;
+        first.reconcile(&mut c, true)?;
+        Ok(())
+    })
+    .join()
+    .map_err(|_| anyhow::anyhow!("the hall's plugin table could not be read (a panic)"))??;
+    let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(ev) = res
+            && matches!(ev.kind, EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_))
+        {
+            for p in ev.paths {
+                let _ = tx.send(p);
+            }
+        }
+    })?;
+    watcher.watch(dir, RecursiveMode::NonRecursive)?;
+    let publisher = sync.clone();
+    std::thread::Builder::new().name("linli-plugin-publish".into()).spawn(move || publisher.publish_changes(rx))?;
+    let follower = sync;
+    std::thread::Builder::new().name("linli-plugin-follow".into()).spawn(move || follower.follow())?;
+    Ok(PluginSync { _watcher: watcher })
+}
+
+impl Sync {
+    fn connect(&self, what: &str) -> Result<Client, postgres::Error> {
+        let mut c = self.config.clone();
+        c.connect_timeout(Duration::from_secs(5));
+        c.application_name(&format!("linli host ({what})"));
+        c.connect(NoTls)
+    }
+
+    fn prepare(&self, c: &mut Client) -> Result<(), postgres::Error> {
+        // Two hosts starting together would race on CREATE … IF NOT EXISTS.
+        let mut tx = c.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext('linli.plugin_files'))", &[])?;
+        tx.batch_execute(SCHEMA)?;
+        tx.commit()
+    }
+
+    /// Folder events, debounced per file, published to the table.
+    fn publish_changes(&self, rx: std::sync::mpsc::Receiver<PathBuf>) {
+        let mut pending: BTreeMap<String, Instant> = BTreeMap::new();
+        let mut client: Option<Client> = None;
+        loop {
+            let wait = if pending.is_empty() { Duration::from_secs(3600) } else { SETTLE / 3 };
+            match rx.recv_timeout(wait) {
+                Ok(p) => {
+                    if let Some(name) = plugin_name(&p) {
+                        pending.insert(name, Instant::now());
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+            let ready: Vec<String> = pending.iter().filter(|(_, t)| t.elapsed() >= SETTLE).map(|(n, _)| n.clone()).collect();
+            for name in ready {
+                if client.as_ref().is_none_or(|c| c.is_closed()) {
+                    client = self.connect("plugins").map_err(|e| tracing::warn!(error = %e, "publishing plugin files: PostgreSQL unreachable; will try again")).ok();
+                }
+                let Some(c) = client.as_mut() else { break };
+                match self.publish(c, &name) {
+                    Ok(()) => {
+                        pending.remove(&name);
+                    }
+                    Err(e) => {
+                        tracing::warn!(plugin_file = %name, error = %e, "publishing a plugin file to the hall failed; will try again");
+                        client = None;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Store what the folder now holds under `name` (or its removal), if
+    /// the table does not say so already, and tell the other hosts.
+    fn publish(&self, c: &mut Client, name: &str) -> Result<(), postgres::Error> {
+        let local = read_local(&self.dir.join(name));
+        let mut tx = c.transaction()?;
+        let row = tx.query_opt("SELECT sha256, removed FROM linli.plugin_files WHERE hall = $1 AND name = $2 FOR UPDATE", &[&self.hall, &name])?;
+        let known = row.map(|r| (r.get::<_, String>(0), r.get::<_, bool>(1)));
+        let now = now_ms();
+        match (&local, known) {
+            (Some((sha, _)), Some((known_sha, false))) if *sha == known_sha => return Ok(()),
+            (None, None) | (None, Some((_, true))) => return Ok(()),
+            (Some((sha, bytes)), _) => {
+                tx.execute(
+                    "INSERT INTO linli.plugin_files (hall, name, sha256, bytes, removed, changed_at, changed_by) VALUES ($1, $2, $3, $4, FALSE, $5, $6)
+                     ON CONFLICT (hall, name) DO UPDATE SET sha256 = EXCLUDED.sha256, bytes = EXCLUDED.bytes, removed = FALSE,
+                     changed_at = EXCLUDED.changed_at, changed_by = EXCLUDED.changed_by",
+                    &[&self.hall, &name, sha, bytes, &now, &self.me],
+                )?;
+                tracing::info!(hall = %self.hall, plugin_file = %name, sha256 = %&sha[..12], "plugin file installed for every host of the hall");
+            }
+            (None, Some((_, false))) => {
+                tx.execute(
+                    "UPDATE linli.plugin_files SET removed = TRUE, bytes = NULL, changed_at = $3, changed_by = $4 WHERE hall = $1 AND name = $2",
+                    &[&self.hall, &name, &now, &self.me],
+                )?;
+                tracing::info!(hall = %self.hall, plugin_file = %name, "plugin file removed from every host of the hall");
+            }
+        }
+        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &self.hall])?;
+        tx.commit()
+    }
+
+    /// Wait for announcements (or poll) and bring the folder in line.
+    fn follow(&self) {
+        use postgres::fallible_iterator::FallibleIterator;
+        loop {
+            let mut c = match self.connect("plugins, following").and_then(|mut c| c.batch_execute(&format!("LISTEN {CHANNEL}")).map(|()| c)) {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "following the hall's plugins: PostgreSQL unreachable; trying again in 5 s");
+                    std::thread::sleep(POLL);
+                    continue;
+                }
+            };
+            loop {
+                if let Err(e) = self.reconcile(&mut c, false) {
+                    tracing::warn!(error = %e, "following the hall's plugins failed; reconnecting");
+                    break;
+                }
+                let waited = c.notifications().timeout_iter(POLL).next().map(|_| ());
+                match waited {
+                    Ok(()) => {
+                        let _ = c.notifications().iter().count();
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "following the hall's plugins: connection lost; reconnecting");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Make the folder hold what the table says. At start (`starting`), a
+    /// file the table does not know is this host's to publish (the first
+    /// host of a hall seeds it).
+    fn reconcile(&self, c: &mut Client, starting: bool) -> Result<(), postgres::Error> {
+        let rows = c.query("SELECT name, sha256, removed FROM linli.plugin_files WHERE hall = $1", &[&self.hall])?;
+        let mut known = BTreeMap::new();
+        for r in rows {
+            let name: String = r.get(0);
+            let sha: String = r.get(1);
+            let removed: bool = r.get(2);
+            known.insert(name.clone(), ());
+            // A name another host wrote is checked like a name typed by a
+            // person: no folder, no hidden file, a `.wasm` file only.
+            if plugin_name(Path::new(&name)).as_deref() != Some(name.as_str()) {
+                tracing::warn!(plugin_file = %name, "the hall's plugin table names a file that is not a plain .wasm name; left alone");
+                continue;
+            }
+            let path = self.dir.join(&name);
+            let local = read_local(&path).map(|(s, _)| s);
+            if removed {
+                // Removed while this host had it (the same version): delete.
+                if local.as_deref() == Some(sha.as_str()) {
+                    match std::fs::remove_file(&path) {
+                        Ok(()) => tracing::info!(plugin_file = %name, "plugin removed by another host of the hall; removed here too"),
+                        Err(e) => tracing::warn!(plugin_file = %name, error = %e, "removing a plugin the hall removed"),
+                    }
+                } else if local.is_some() && starting {
+                    // A different file under a removed name: installed here
+                    // while the hall removed the old one: publish it.
+                    self.publish(c, &name)?;
+                }
+                continue;
+            }
+            if local.as_deref() == Some(sha.as_str()) {
+                continue;
+            }
+            let Some(row) = c.query_opt("SELECT bytes FROM linli.plugin_files WHERE hall = $1 AND name = $2 AND sha256 = $3", &[&self.hall, &name, &sha])? else {
+                continue; // changed meanwhile; the next round sees it
+            };
+            let bytes: Option<Vec<u8>> = row.get(0);
+            let Some(bytes) = bytes else { continue };
+            if hex::encode(Sha256::digest(&bytes)) != sha {
+                tracing::error!(plugin_file = %name, "the hall's copy of a plugin does not match its hash; not installed");
+                continue;
+            }
+            if let Err(e) = write_atomically(&path, &bytes) {
+                tracing::error!(plugin_file = %name, error = %e, "writing a plugin installed by another host of the hall");
+            } else {
+                tracing::info!(plugin_file = %name, sha256 = %&sha[..12], "plugin installed by another host of the hall; installed here too");
+            }
+        }
+        if starting {
+            for e in std::fs::read_dir(&self.dir).map(|d| d.flatten().collect::<Vec<_>>()).unwrap_or_default() {
+                if let Some(name) = plugin_name(&e.path())
+                    && !known.contains_key(&name)
+                {
+                    self.publish(c, &name)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The file name of a plugin file in the folder: `name.wasm`, no hidden
+/// file (editors' and this module's temporary files start with a dot).
+fn plugin_name(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let ok = name.ends_with(".wasm")
+        && !name.starts_with('.')
+        && name.len() <= 200
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    ok.then(|| name.to_owned())
+}
+
+/// The hash and bytes of a plugin file, if there is one of a size kept.
+fn read_local(path: &Path) -> Option<(String, Vec<u8>)> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    if meta.len() > MAX_PLUGIN_BYTES {
+        tracing::warn!(plugin_file = %path.display(), bytes = meta.len(), "plugin file larger than {} MiB is not shared with the hall's other hosts", MAX_PLUGIN_BYTES >> 20);
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    Some((hex::encode(Sha256::digest(&bytes)), bytes))
+}
+
+/// Written under a hidden temporary name, then renamed: the folder watcher
+/// never sees half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("plugin.wasm");
+    let tmp = path.with_file_name(format!(".{name}.from-hall"));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|s| s.trim().to_owned()).ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "host".into())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
