@@ -120,6 +120,14 @@ fn main_flow(s: &TestServer) {
     let (code, r) = post(s, &editor, "/api/guides/items/dibao", &json!({"item": doc}));
     assert_eq!((code, r["unchanged"].as_bool()), (200, Some(true)), "{r}");
     assert_eq!(versions(s, "dibao"), 2);
+    // Residents see when and why the text changed, not which staff member
+    // changed it; the editors see who.
+    let (_, public) = get(s, "/api/guides/items/dibao/versions", &[]);
+    assert_eq!(public["versions"][0]["note"], "窗口调整", "{public}");
+    assert!(!public.to_string().contains("测试员") && public["versions"][0].get("editor").is_none(), "no editor's name in public: {public}");
+    let (_, staff_view) = linli_tests::http(ureq::get(&format!("{}/api/guides/items/dibao/versions", s.url)).set("Cookie", &editor.cookie));
+    let staff_view: Value = serde_json::from_str(&staff_view).unwrap_or(Value::Null);
+    assert_eq!(staff_view["versions"][0]["editor"], "测试员", "{staff_view}");
 
     // Bad input: each a 4xx naming the field; nothing stored.
     let bad = |change: &dyn Fn(&mut Value), extra: Value| {

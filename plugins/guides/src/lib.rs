@@ -188,7 +188,15 @@ fn api_versions(req: &Request) -> Response {
         Err(e) => return storage_error(e),
     }
     match store::history(code) {
-        Ok(h) => Response::json(200, &serde_json::json!({"code": code, "versions": h})),
+        Ok(mut h) => {
+            // Who edited is the hall's business: residents see when and why.
+            if !pages::can_edit(req) {
+                for v in &mut h {
+                    v.editor.clear();
+                }
+            }
+            Response::json(200, &serde_json::json!({"code": code, "versions": h}))
+        }
         Err(e) => storage_error(e),
     }
 }

@@ -356,7 +356,7 @@ td.box {{ width: 6mm; text-align: center; font-size: 13pt; }}
     Response { status: 200, headers: vec![("content-type".into(), "text/html; charset=utf-8".into())], body: html.into_bytes() }
 }
 
-fn can_edit(req: &Request) -> bool {
+pub fn can_edit(req: &Request) -> bool {
     req.caller.is_staff() && EDITORS.iter().any(|r| req.caller.has_role(r))
 }
 

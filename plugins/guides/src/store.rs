@@ -42,7 +42,7 @@ const SEED_EFFECTIVE: &str = "2026-01-01";
 pub struct VersionInfo {
     pub version: i64,
     pub effective: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub editor: String,
     #[serde(default)]
     pub note: String,
