@@ -7,6 +7,7 @@ use crate::runtime::capabilities::{CallState, Clock, HostServices, SystemClock};
 use crate::runtime::plugin::{LoadContext, PluginSettings, make_linker};
 use crate::runtime::{LoadedPlugin, SandboxEngine};
 use crate::settings::Settings;
+use crate::storage::host_db::HostDb;
 use crate::storage::sqlite::{Durability, SqliteStorage};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -30,7 +31,9 @@ pub struct HostConfig {
 
 pub struct Host {
     pub config: HostConfig,
-    pub db: Arc<SqliteStorage>,
+    /// The host's own tables: this host's SQLite file, or in a district
+    /// the hall's schema in PostgreSQL (see [`HostDb`]).
+    pub db: Arc<HostDb>,
     pub services: Arc<HostServices>,
     pub registry: Registry,
     pub engine: SandboxEngine,
@@ -68,12 +71,9 @@ impl Host {
         config.content_dir = config.content_dir.map(|d| std::path::absolute(&d).unwrap_or(d));
         std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
         let db_path = config.data_dir.join("linli.db");
-        let db = Arc::new(SqliteStorage::open(&db_path, config.durability).with_context(|| format!("opening {}", db_path.display()))?);
+        let local = Arc::new(SqliteStorage::open(&db_path, config.durability).with_context(|| format!("opening {}", db_path.display()))?);
         let key_file = config.key_file.clone().unwrap_or_else(|| config.data_dir.join("keys").join("residents.key"));
         let vault = Arc::new(crate::residents::Vault::open(&key_file)?);
-        // A log from before the keyed chain is linked to the key now, not at
-        // its next entry (until then a plain rewrite would go unnoticed).
-        crate::audit::seal_legacy(&db, vault.audit_chain(), clock.now_ms()).context("sealing the audit log's chain with the key")?;
         let settings = Settings::load(&config.data_dir.join("linli.toml"))?;
         // A district's shared schema is migrated before anything uses it
         // (unless `linli migrate` did it already), and one that a newer
@@ -81,6 +81,12 @@ impl Host {
         if let Some(target) = settings.store.postgres_target() {
             crate::storage::migrate::postgres_apply(&target).map_err(|e| anyhow::anyhow!("[store] {e}"))?;
         }
+        // A district: the host's own tables (staff, sessions, devices,
+        // grants, the audit log…) in the hall's schema, shared by its hosts.
+        let db = Arc::new(HostDb::open(local, settings.store.postgres_target().as_ref()).map_err(|e| anyhow::anyhow!("[store] PostgreSQL: the host's tables: {e}"))?);
+        // A log from before the keyed chain is linked to the key now, not at
+        // its next entry (until then a plain rewrite would go unnoticed).
+        crate::audit::seal_legacy(&db, vault.audit_chain(), clock.now_ms()).context("sealing the audit log's chain with the key")?;
         // A district: the plugins' key-value data and the hall's event log
         // are shared by every host of the hall in PostgreSQL; a hall alone
         // keeps them in its SQLite file.
@@ -91,12 +97,12 @@ impl Host {
                 crate::storage::pg_store::listen(pg.clone(), &bus).context("starting the events listener")?;
                 (pg, bus)
             }
-            None => (db.clone(), EventBus::new(db.clone())),
+            None => (db.local().clone(), EventBus::new(db.local().clone())),
         };
-        let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
-        let outbox = Arc::new(crate::notify::Outbox::new(Some(db.clone()), Some(vault.clone()), settings.notify.clone()));
-        let files = Arc::new(crate::files::FileStore::open(&config.data_dir.join("files"), &config.data_dir.join("keys").join("files.key"), db.clone())?);
-        let services = Arc::new(HostServices { storage, residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox, screens: Default::default(), files, calls: crate::runtime::capabilities::services::Calls::open(db.clone()).context("reading the allowed service links")? });
+        let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.local().clone(), vault: vault.clone() });
+        let outbox = Arc::new(crate::notify::Outbox::new(Some(db.local().clone()), Some(vault.clone()), settings.notify.clone()));
+        let files = Arc::new(crate::files::FileStore::open(&config.data_dir.join("files"), &config.data_dir.join("keys").join("files.key"), db.local().clone())?);
+        let services = Arc::new(HostServices { storage, residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox, screens: Default::default(), files, calls: crate::runtime::capabilities::services::Calls::open(db.local().clone()).context("reading the allowed service links")? });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
         let linker = make_linker(&engine)?;
         let now = services.clock.now_ms();

@@ -280,7 +280,10 @@ fn admin_create(username: &str, name: &str, roles: &[String], data: PathBuf, pas
         s.trim_end_matches(['\n', '\r']).to_owned()
     };
     std::fs::create_dir_all(&data)?;
-    let db = linli_host::storage::sqlite::SqliteStorage::open(&data.join("linli.db"), Durability::Normal)?;
+    let local = linli_host::storage::sqlite::SqliteStorage::open(&data.join("linli.db"), Durability::Normal)?;
+    // In a district the account goes to the hall's shared tables.
+    let settings = linli_host::settings::Settings::load(&data.join("linli.toml"))?;
+    let db = linli_host::storage::host_db::HostDb::open(std::sync::Arc::new(local), settings.store.postgres_target().as_ref())?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
     let id = linli_host::auth::sessions::create_staff(&db, username, name, &password, roles, now)?;
     println!("已创建 / created staff #{id} {username} ({})", roles.join(","));

@@ -10,6 +10,8 @@
 //! plugin's tables.
 
 pub mod checkpoint;
+pub mod host_db;
+pub mod host_pg;
 pub mod memory;
 pub mod migrate;
 pub mod pg_store;

@@ -1,10 +1,13 @@
 //! Registered devices (kiosks, window evaluators, signage screens), each with
-//! its own revocable token and a narrow scope.
+//! its own revocable token and a narrow scope. In a district the devices
+//! are the hall's (PostgreSQL): paired through one host, known to all, and
+//! a revoked token is refused by every host at once, since each request
+//! reads the token's row (there is no cache to go stale).
 
 use super::{Field, InputError, check_line, check_window};
-use crate::storage::sqlite::SqliteStorage;
+use crate::sql_args;
 use crate::storage::Result;
-use rusqlite::{OptionalExtension, params};
+use crate::storage::host_db::{HostDb, Row};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -35,7 +38,7 @@ fn hash(token: &str) -> String {
 }
 
 /// Register a device; returns it and its token (shown once, stored hashed).
-pub fn create(db: &SqliteStorage, name: &str, kind: &str, window: Option<&str>, now: i64) -> std::result::Result<(Device, String), InputError> {
+pub fn create(db: &HostDb, name: &str, kind: &str, window: Option<&str>, now: i64) -> std::result::Result<(Device, String), InputError> {
     let name = check_line(NAME, name, 40, false)?;
     if !KINDS.contains(&kind) {
         return Err(InputError::new(
@@ -48,42 +51,38 @@ pub fn create(db: &SqliteStorage, name: &str, kind: &str, window: Option<&str>, 
     let window = check_window(WINDOW, window.unwrap_or(""))?;
     let token = format!("dev_{}", super::sessions::random_token());
     let id = db
-        .with_writer(|c| {
-            c.execute(
-                "INSERT INTO devices (name, kind, token_hash, window, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![name, kind, hash(&token), window, now],
-            )?;
-            Ok(c.last_insert_rowid())
+        .write(|tx| {
+            tx.query_one(
+                "INSERT INTO devices (name, kind, token_hash, \"window\", created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                sql_args![&name, kind, hash(&token), window.as_deref(), now],
+            )?
+            .get(0)
         })
         .map_err(InputError::internal)?;
     Ok((Device { id, name, kind: kind.into(), window, created_at: now, revoked_at: None, last_seen_at: None }, token))
 }
 
-const COLUMNS: &str = "id, name, kind, window, created_at, revoked_at, last_seen_at";
+const COLUMNS: &str = "id, name, kind, \"window\", created_at, revoked_at, last_seen_at";
 
 /// The live device behind a token, if any. Notes when it was seen (at most
 /// once a minute).
-pub fn resolve(db: &SqliteStorage, token: &str) -> Result<Option<Device>> {
+pub fn resolve(db: &HostDb, token: &str) -> Result<Option<Device>> {
     resolve_at(db, token, None)
 }
 
 /// [`resolve`], noting the contact at `now`.
-pub fn resolve_at(db: &SqliteStorage, token: &str, now: Option<i64>) -> Result<Option<Device>> {
-    let d = db.with_reader(|c| {
-        c.prepare_cached(&format!("SELECT {COLUMNS} FROM devices WHERE token_hash = ?1 AND revoked_at IS NULL"))?
-            .query_row([hash(token)], row)
-            .optional()
-    })?;
+pub fn resolve_at(db: &HostDb, token: &str, now: Option<i64>) -> Result<Option<Device>> {
+    let d = db.read(|tx| tx.query_opt(&format!("SELECT {COLUMNS} FROM devices WHERE token_hash = ?1 AND revoked_at IS NULL"), sql_args![hash(token)])?.map(|r| row(&r)).transpose())?;
     if let (Some(d), Some(now)) = (&d, now)
         && d.last_seen_at.is_none_or(|t| now - t >= SEEN_EVERY_MS)
-        && let Err(e) = db.with_writer(|c| c.execute("UPDATE devices SET last_seen_at = ?2 WHERE id = ?1", params![d.id, now]))
+        && let Err(e) = db.write(|tx| tx.execute("UPDATE devices SET last_seen_at = ?2 WHERE id = ?1", sql_args![d.id, now]))
     {
         tracing::warn!(error = %e, device = d.id, "could not note the device's last contact");
     }
     Ok(d)
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+fn row(r: &Row) -> Result<Device> {
     Ok(Device {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -95,15 +94,11 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     })
 }
 
-pub fn list(db: &SqliteStorage) -> Result<Vec<Device>> {
-    db.with_reader(|c| {
-        let mut st = c.prepare_cached(&format!("SELECT {COLUMNS} FROM devices ORDER BY id DESC"))?;
-        let rows = st.query_map([], row)?;
-        rows.collect()
-    })
+pub fn list(db: &HostDb) -> Result<Vec<Device>> {
+    db.read(|tx| tx.query(&format!("SELECT {COLUMNS} FROM devices ORDER BY id DESC"), &[]))?.iter().map(row).collect()
 }
 
 /// Revoke a device: its token stops working at once.
-pub fn revoke(db: &SqliteStorage, id: i64, now: i64) -> Result<bool> {
-    db.with_writer(|c| c.execute("UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", params![id, now]).map(|n| n > 0))
+pub fn revoke(db: &HostDb, id: i64, now: i64) -> Result<bool> {
+    db.write(|tx| Ok(tx.execute("UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", sql_args![id, now])? > 0))
 }

@@ -1,4 +1,7 @@
-//! Staff accounts and their sessions, stored in the host's SQLite file.
+//! Staff accounts and their sessions, in the host's tables (its SQLite
+//! file, or in a district the hall's schema in PostgreSQL, so a session
+//! opened on one host is good on every host of the hall, and ended on all
+//! of them at once).
 //!
 //! Failed sign-ins are counted per client and account ([`LoginGuard`]), not
 //! per account: someone guessing from one address locks only their own
@@ -7,14 +10,14 @@
 //! counted on its own.
 
 use super::{Field, InputError, check_line, check_window};
-use crate::storage::sqlite::SqliteStorage;
+use crate::sql_args;
+use crate::storage::host_db::{HostDb, Row, is_unique_violation};
 use crate::storage::{Result, StorageError};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use hmac::{Hmac, Mac};
 use parking_lot::Mutex;
 use rand_core::{OsRng, RngCore};
-use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -168,32 +171,32 @@ pub struct NewStaff<'a> {
 
 /// Create a staff account: a user name of letters and digits, a name, at
 /// least one role, a password of at least 10 characters.
-pub fn create_staff(db: &SqliteStorage, username: &str, display_name: &str, password: &str, roles: &[String], now: i64) -> std::result::Result<i64, InputError> {
+pub fn create_staff(db: &HostDb, username: &str, display_name: &str, password: &str, roles: &[String], now: i64) -> std::result::Result<i64, InputError> {
     create(db, &NewStaff { username, display_name, password, roles, windows: &[] }, now)
 }
 
-pub fn create(db: &SqliteStorage, n: &NewStaff<'_>, now: i64) -> std::result::Result<i64, InputError> {
+pub fn create(db: &HostDb, n: &NewStaff<'_>, now: i64) -> std::result::Result<i64, InputError> {
     let username = check_username(n.username)?;
     let name = check_line(DISPLAY_NAME, n.display_name, 40, false)?;
     let roles = check_roles(n.roles)?;
     check_password(n.password)?;
-    let taken = db
-        .with_reader(|c| c.query_row("SELECT 1 FROM staff WHERE username = ?1", [&username], |_| Ok(())).optional())
-        .map_err(InputError::internal)?;
+    let taken = db.read(|tx| tx.query_opt("SELECT 1 FROM staff WHERE username = ?1", sql_args![&username])).map_err(InputError::internal)?;
     if taken.is_some() {
         return Err(username_taken());
     }
     let hash = hash_password(n.password).map_err(InputError::internal)?;
-    db.with_writer(|c| {
-        c.execute(
-            "INSERT INTO staff (username, display_name, password_hash, roles, windows, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![username, name, hash, roles.join(","), n.windows.join(","), now],
-        )?;
-        Ok(c.last_insert_rowid())
+    let windows = n.windows.join(",");
+    db.write(|tx| {
+        tx.query_one(
+            "INSERT INTO staff (username, display_name, password_hash, roles, windows, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            sql_args![&username, &name, &hash, roles.join(","), &windows, now],
+        )?
+        .get(0)
     })
     .map_err(|e| match e {
-        // Two admins creating the same name at once: the second loses here.
-        StorageError::Backend(m) if m.contains("UNIQUE") => username_taken(),
+        // Two admins creating the same name at once (on one host or two):
+        // the second loses here.
+        e if is_unique_violation(&e) => username_taken(),
         e => InputError::internal(e),
     })
 }
@@ -202,8 +205,8 @@ fn username_taken() -> InputError {
     InputError::new("username_taken", Some(USERNAME.name), "该用户名已存在", "That user name is already taken")
 }
 
-pub fn staff_count(db: &SqliteStorage) -> Result<i64> {
-    db.with_reader(|c| c.query_row("SELECT COUNT(*) FROM staff", [], |r| r.get(0)))
+pub fn staff_count(db: &HostDb) -> Result<i64> {
+    db.read(|tx| tx.query_one("SELECT COUNT(*) FROM staff", &[])?.get(0))
 }
 
 /// Failed sign-ins per (client, account), in memory: a lock lasts
@@ -309,7 +312,7 @@ pub struct LoggedIn {
 }
 
 /// Check a password and open a session.
-pub fn login(db: &SqliteStorage, guard: &LoginGuard, a: &LoginAttempt<'_>, now: i64) -> std::result::Result<LoggedIn, LoginError> {
+pub fn login(db: &HostDb, guard: &LoginGuard, a: &LoginAttempt<'_>, now: i64) -> std::result::Result<LoggedIn, LoginError> {
     let username = a.username.trim();
     if username.chars().count() > 64 || a.password.len() > 1024 {
         // Still spend the time of a check: no answer is quicker than another.
@@ -317,13 +320,10 @@ pub fn login(db: &SqliteStorage, guard: &LoginGuard, a: &LoginAttempt<'_>, now: 
         return Err(LoginError::BadCredentials);
     }
     let row: Option<(i64, String, String, String)> = db
-        .with_reader(|c| {
-            c.query_row(
-                "SELECT id, password_hash, roles, windows FROM staff WHERE username = ?1 AND disabled = 0",
-                [username],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()
+        .read(|tx| {
+            tx.query_opt("SELECT id, password_hash, roles, windows FROM staff WHERE username = ?1 AND disabled = 0", sql_args![username])?
+                .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .transpose()
         })
         .map_err(|_| LoginError::BadCredentials)?;
     // A browser this account signed in from before is counted apart from
@@ -376,10 +376,10 @@ pub fn login(db: &SqliteStorage, guard: &LoginGuard, a: &LoginAttempt<'_>, now: 
     guard.succeeded(&client, username);
     let token = random_token();
     let csrf = random_token();
-    db.with_writer(|c| {
-        c.execute(
-            "INSERT INTO sessions (token_hash, staff_id, csrf, window, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![token_hash(&token), id, csrf, window, now, now + SESSION_TTL_MS],
+    db.write(|tx| {
+        tx.execute(
+            "INSERT INTO sessions (token_hash, staff_id, csrf, \"window\", created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            sql_args![token_hash(&token), id, &csrf, window.as_deref(), now, now + SESSION_TTL_MS],
         )
     })
     .map_err(|_| LoginError::BadCredentials)?;
@@ -389,39 +389,40 @@ pub fn login(db: &SqliteStorage, guard: &LoginGuard, a: &LoginAttempt<'_>, now: 
 
 /// Set the window of a signed-in clerk's session (chosen after sign-in
 /// among the assigned windows).
-pub fn set_session_window(db: &SqliteStorage, token: &str, window: &str) -> Result<bool> {
+pub fn set_session_window(db: &HostDb, token: &str, window: &str) -> Result<bool> {
     let h = token_hash(token);
-    db.with_writer(|c| c.execute("UPDATE sessions SET window = ?2 WHERE token_hash = ?1 AND revoked = 0", params![h, window]).map(|n| n > 0))
+    db.write(|tx| Ok(tx.execute("UPDATE sessions SET \"window\" = ?2 WHERE token_hash = ?1 AND revoked = 0", sql_args![h, window])? > 0))
 }
 
 /// The live session behind a cookie token, if any.
-pub fn resolve(db: &SqliteStorage, token: &str, now: i64) -> Result<Option<StaffSession>> {
+pub fn resolve(db: &HostDb, token: &str, now: i64) -> Result<Option<StaffSession>> {
     let h = token_hash(token);
-    db.with_reader(|c| {
-        c.prepare_cached(
-            "SELECT s.staff_id, st.username, st.display_name, st.roles, s.window, s.csrf, st.windows
+    let row = db.read(|tx| {
+        tx.query_opt(
+            "SELECT s.staff_id, st.username, st.display_name, st.roles, s.\"window\", s.csrf, st.windows
                FROM sessions s JOIN staff st ON st.id = s.staff_id
               WHERE s.token_hash = ?1 AND s.revoked = 0 AND s.expires_at > ?2 AND st.disabled = 0",
-        )?
-        .query_row(params![h, now], |r| {
-            Ok(StaffSession {
-                staff_id: r.get(0)?,
-                username: r.get(1)?,
-                display_name: r.get(2)?,
-                roles: split_list(&r.get::<_, String>(3)?),
-                window: r.get(4)?,
-                csrf: r.get(5)?,
-                windows: split_list(&r.get::<_, String>(6)?),
-            })
+            sql_args![h, now],
+        )
+    })?;
+    row.map(|r: Row| {
+        Ok(StaffSession {
+            staff_id: r.get(0)?,
+            username: r.get(1)?,
+            display_name: r.get(2)?,
+            roles: split_list(&r.get::<String>(3)?),
+            window: r.get(4)?,
+            csrf: r.get(5)?,
+            windows: split_list(&r.get::<String>(6)?),
         })
-        .optional()
     })
+    .transpose()
 }
 
 /// Revoke one session (logout).
-pub fn revoke(db: &SqliteStorage, token: &str) -> Result<bool> {
+pub fn revoke(db: &HostDb, token: &str) -> Result<bool> {
     let h = token_hash(token);
-    db.with_writer(|c| c.execute("UPDATE sessions SET revoked = 1 WHERE token_hash = ?1", [h]).map(|n| n > 0))
+    db.write(|tx| Ok(tx.execute("UPDATE sessions SET revoked = 1 WHERE token_hash = ?1", sql_args![h])? > 0))
 }
 
 /// A staff account as the admin pages list it (never the password hash).
@@ -435,67 +436,57 @@ pub struct StaffInfo {
     pub disabled: bool,
 }
 
-pub fn list_staff(db: &SqliteStorage) -> Result<Vec<StaffInfo>> {
-    db.with_reader(|c| {
-        let mut st = c.prepare_cached("SELECT id, username, display_name, roles, windows, disabled FROM staff ORDER BY id")?;
-        let rows = st.query_map([], |r| {
+pub fn list_staff(db: &HostDb) -> Result<Vec<StaffInfo>> {
+    let rows = db.read(|tx| tx.query("SELECT id, username, display_name, roles, windows, disabled FROM staff ORDER BY id", &[]))?;
+    rows.iter()
+        .map(|r| {
             Ok(StaffInfo {
                 id: r.get(0)?,
                 username: r.get(1)?,
                 display_name: r.get(2)?,
-                roles: split_list(&r.get::<_, String>(3)?),
-                windows: split_list(&r.get::<_, String>(4)?),
-                disabled: r.get::<_, i64>(5)? != 0,
+                roles: split_list(&r.get::<String>(3)?),
+                windows: split_list(&r.get::<String>(4)?),
+                disabled: r.get(5)?,
             })
-        })?;
-        rows.collect()
-    })
+        })
+        .collect()
 }
 
 /// Disable an account and revoke all its sessions at once.
-pub fn disable_staff(db: &SqliteStorage, id: i64) -> Result<bool> {
-    db.with_writer(|c| {
-        let tx = c.transaction()?;
-        let n = tx.execute("UPDATE staff SET disabled = 1 WHERE id = ?1", [id])?;
-        tx.execute("UPDATE sessions SET revoked = 1 WHERE staff_id = ?1", [id])?;
-        tx.commit()?;
+pub fn disable_staff(db: &HostDb, id: i64) -> Result<bool> {
+    db.write(|tx| {
+        let n = tx.execute("UPDATE staff SET disabled = 1 WHERE id = ?1", sql_args![id])?;
+        tx.execute("UPDATE sessions SET revoked = 1 WHERE staff_id = ?1", sql_args![id])?;
         Ok(n > 0)
     })
 }
 
 /// Enable a disabled account again (its old sessions stay ended).
-pub fn enable_staff(db: &SqliteStorage, id: i64) -> Result<bool> {
-    db.with_writer(|c| c.execute("UPDATE staff SET disabled = 0 WHERE id = ?1", [id]).map(|n| n > 0))
+pub fn enable_staff(db: &HostDb, id: i64) -> Result<bool> {
+    db.write(|tx| Ok(tx.execute("UPDATE staff SET disabled = 0 WHERE id = ?1", sql_args![id])? > 0))
 }
 
 /// Change an account's name, roles and windows. Its sessions end, so the
 /// new roles apply at the next sign-in rather than half-way through a
 /// session. Ok(false): no such account.
-pub fn update_staff(db: &SqliteStorage, id: i64, display_name: &str, roles: &[String], windows: &[String]) -> std::result::Result<bool, InputError> {
+pub fn update_staff(db: &HostDb, id: i64, display_name: &str, roles: &[String], windows: &[String]) -> std::result::Result<bool, InputError> {
     let name = check_line(DISPLAY_NAME, display_name, 40, false)?;
     let roles = check_roles(roles)?;
-    db.with_writer(|c| {
-        let tx = c.transaction()?;
-        let n = tx.execute(
-            "UPDATE staff SET display_name = ?2, roles = ?3, windows = ?4 WHERE id = ?1",
-            params![id, name, roles.join(","), windows.join(",")],
-        )?;
-        tx.execute("UPDATE sessions SET revoked = 1 WHERE staff_id = ?1", [id])?;
-        tx.commit()?;
+    db.write(|tx| {
+        let n = tx.execute("UPDATE staff SET display_name = ?2, roles = ?3, windows = ?4 WHERE id = ?1", sql_args![id, &name, roles.join(","), windows.join(",")])?;
+        tx.execute("UPDATE sessions SET revoked = 1 WHERE staff_id = ?1", sql_args![id])?;
         Ok(n > 0)
     })
     .map_err(InputError::internal)
 }
 
 /// Set a new password (an admin's reset); the account's sessions end.
-pub fn set_password(db: &SqliteStorage, id: i64, password: &str) -> std::result::Result<bool, InputError> {
+pub fn set_password(db: &HostDb, id: i64, password: &str) -> std::result::Result<bool, InputError> {
     check_password(password)?;
     let hash = hash_password(password).map_err(InputError::internal)?;
-    db.with_writer(|c| {
-        let tx = c.transaction()?;
-        let n = tx.execute("UPDATE staff SET password_hash = ?2 WHERE id = ?1", params![id, hash])?;
-        tx.execute("UPDATE sessions SET revoked = 1 WHERE staff_id = ?1", [id])?;
-        tx.commit()?;
+    db.write(|tx| {
+        let n = tx.execute("UPDATE staff SET password_hash = ?2 WHERE id = ?1", sql_args![id, &hash])?;
+        tx.execute("UPDATE sessions SET revoked = 1 WHERE staff_id = ?1", sql_args![id])?;
         Ok(n > 0)
     })
     .map_err(InputError::internal)
