@@ -220,7 +220,8 @@ pub fn submit(cfg: &Config, n: NewCase, caller: &Caller, now: i64) -> Result<Jso
     let code = new_code()?;
     let day = db::local_day(now);
     let (due_day, due_ms) = deadline(&day, cfg.deadline_days(&n.kind))?;
-    let words = format!("{} {} {}", body.to_lowercase(), code.to_lowercase(), name.as_deref().unwrap_or("").to_lowercase());
+    // The code in both spellings, so staff find a case by what a resident reads out.
+    let words = format!("{} {} {} {}", body.to_lowercase(), code.to_lowercase(), code_shown(&code).to_lowercase(), name.as_deref().unwrap_or("").to_lowercase());
     let id = db::opt_int(
         "INSERT INTO cases (code, kind, category, channel, body, words, anonymous, name, phone, photo, status, created_at, created_day, due_day, open_due, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'received', ?11, ?12, ?13, ?14, ?11) RETURNING id",
