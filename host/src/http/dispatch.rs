@@ -222,6 +222,7 @@ fn plugin_error(e: &CallError, _zh: bool) -> Response {
         CallError::Trap { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "plugin_failed", "服务运行出错"),
         CallError::BadResponse { .. } => (StatusCode::BAD_GATEWAY, "plugin_bad_response", "服务返回了无效的结果"),
         CallError::Limit { limit, .. } if limit == "time_ms" => (StatusCode::GATEWAY_TIMEOUT, "plugin_timeout", "服务处理超时"),
+        CallError::Limit { limit, .. } if limit == "store" => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", "数据库暂时无法连接，本次操作未生效"),
         CallError::Limit { limit, .. } if limit == "storage_mib" => (StatusCode::INSUFFICIENT_STORAGE, "plugin_storage_quota", "服务的存储空间已满"),
         CallError::Limit { .. } => (StatusCode::SERVICE_UNAVAILABLE, "plugin_limit", "服务达到资源上限"),
     };

@@ -184,10 +184,10 @@ impl CallState {
         }
     }
 
-    /// A statement of this call was stopped at its deadline: the call
-    /// fails on its time limit, and its changes go.
+    /// A statement of this call was stopped at its deadline (or its store
+    /// could not be reached): the call fails on that, and its changes go.
     fn out_of_time(&mut self) -> wasmtime::Result<()> {
-        if self.limit_hit.as_ref().is_some_and(|hit| hit.limit == "time_ms") {
+        if self.limit_hit.as_ref().is_some_and(|hit| matches!(hit.limit, "time_ms" | "store")) {
             if let Some(unit) = self.sql_unit.take() {
                 let _ = unit.finish(false);
             }
@@ -291,13 +291,26 @@ impl CallState {
         }
     }
 
+    /// A storage failure met by this call. A store that cannot be reached
+    /// (PostgreSQL down or cut off) fails the whole call, whatever the
+    /// plugin makes of the error: it is answered 503 naming the store and
+    /// nothing of it is kept, instead of an answer made without its data.
+    fn store_failed(&mut self, e: StorageError) -> Error {
+        if let StorageError::Backend(m) = &e
+            && m.contains(crate::storage::postgres::UNREACHABLE_MARK)
+        {
+            self.limit_hit.get_or_insert_with(|| store_unreachable(&self.plugin_id));
+        }
+        storage_err(e)
+    }
+
     /// Would writing `new_len` bytes under `key` (None: deleting it) take
     /// the namespace past its quota? Growth is refused; shrinking never is.
-    fn check_kv_quota(&self, key: &str, new_len: Option<usize>) -> Result<(), Error> {
+    fn check_kv_quota(&mut self, key: &str, new_len: Option<usize>) -> Result<(), Error> {
         let Some(new_len) = new_len else { return Ok(()) };
-        let storage = &self.services.storage;
-        let used = storage.kv_usage(&self.plugin_id).map_err(storage_err)?;
-        let before = storage.kv_get(&self.plugin_id, key).map_err(storage_err)?.map_or(0, |v| (key.len() + v.len()) as u64);
+        let storage = self.services.storage.clone();
+        let used = storage.kv_usage(&self.plugin_id).map_err(|e| self.store_failed(e))?;
+        let before = storage.kv_get(&self.plugin_id, key).map_err(|e| self.store_failed(e))?.map_or(0, |v| (key.len() + v.len()) as u64);
         let after = (key.len() + new_len) as u64;
         let quota = self.limits.kv_mib.saturating_mul(1024 * 1024);
         if after > before && used.saturating_sub(before) + after > quota {
@@ -315,6 +328,15 @@ impl CallState {
         } else {
             Ok(())
         }
+    }
+}
+
+/// Why a call whose store could not be reached failed (503 on the HTTP
+/// side; the log has the server's address and the cause).
+pub fn store_unreachable(plugin: &str) -> LimitReached {
+    LimitReached {
+        limit: "store",
+        message: format!("plugin `{plugin}`: its data store, the district's PostgreSQL database, cannot be reached right now; nothing of this request was kept, try again in a moment"),
     }
 }
 

@@ -613,6 +613,13 @@ impl LoadedPlugin {
         if let Some(hit) = e.downcast_ref::<super::limits::LimitReached>() {
             return CallError::Limit { plugin, limit: hit.limit.to_owned(), message: hit.message.clone() };
         }
+        // Its changes could not be committed because PostgreSQL could not
+        // be reached: refused as such (503), not as the plugin's failure.
+        if format!("{e:#}").contains(crate::storage::postgres::UNREACHABLE_MARK) {
+            let hit = super::capabilities::store_unreachable(&plugin);
+            tracing::warn!(plugin = %plugin, error = %text, "a plugin call's store could not be reached");
+            return CallError::Limit { plugin, limit: hit.limit.to_owned(), message: hit.message };
+        }
         match e.downcast_ref::<wasmtime::Trap>() {
             Some(wasmtime::Trap::Interrupt) => CallError::Timeout { plugin, limit_ms: self.limits.time_ms },
             _ if text.contains("forcing trap when growing memory") || text.contains("memory minimum size") => {

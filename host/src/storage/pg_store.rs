@@ -10,22 +10,33 @@
 //! commit); every host of the hall listens and broadcasts what the log
 //! holds after the last id it sent (see [`crate::bus::EventBus::shared`]).
 
-use super::postgres::{PgTarget, describe, off_runtime};
+use super::postgres::{PgTarget, UNREACHABLE_MARK, connect_until, describe, error_text, is_unreachable, off_runtime};
 use super::{EventLog, KvStore, NewEvent, Result, StorageError, StoredEvent};
 use parking_lot::Mutex;
-use postgres::{Client, NoTls};
+use postgres::Client;
+use std::time::{Duration, Instant};
 
 /// Connections kept for reuse.
 const POOL: usize = 8;
 
+/// A connection idle this long is checked (one empty query) before it is
+/// used again: PostgreSQL may have restarted, or the link been cut, in
+/// the meantime, and a statement on a dead connection fails the call
+/// that sent it. Busy connections are reused unchecked.
+const CHECK_AFTER_IDLE: Duration = Duration::from_millis(100);
+
+/// How long that check, and a new connection, may take.
+const CHECK_WAIT: Duration = Duration::from_secs(2);
+
 pub struct PgStore {
     config: postgres::Config,
     hall: String,
-    pool: Mutex<Vec<Client>>,
+    /// Idle connections and when each was last used.
+    pool: Mutex<Vec<(Client, Instant)>>,
 }
 
 fn err(e: postgres::Error) -> StorageError {
-    StorageError::Backend(describe(&e))
+    StorageError::Backend(error_text("PostgreSQL", &e))
 }
 
 
@@ -64,26 +75,44 @@ impl PgStore {
         &self.config
     }
 
+    /// A connection for one operation: a pooled one that is alive (one
+    /// idle for a while is checked first), else a new one. A dead one
+    /// found in the pool empties it: its siblings died with it.
+    fn take(&self) -> Result<Client> {
+        loop {
+            let taken = self.pool.lock().pop();
+            match taken {
+                Some((c, _)) if c.is_closed() => self.pool.lock().clear(),
+                Some((c, used)) if used.elapsed() < CHECK_AFTER_IDLE => return Ok(c),
+                Some((mut c, _)) => match c.is_valid(CHECK_WAIT) {
+                    Ok(()) => return Ok(c),
+                    Err(_) => self.pool.lock().clear(),
+                },
+                None => break,
+            }
+        }
+        let mut cfg = self.config.clone();
+        cfg.application_name("linli host");
+        connect_until(&cfg, Some(Instant::now() + CHECK_WAIT)).map_err(|e| StorageError::Backend(error_text("connecting to PostgreSQL", &e)))
+    }
+
     /// Run `f` on a pooled connection (made when none is free; dropped
-    /// when it failed, so a restarted server is reconnected to).
+    /// when it failed, so a restarted server is reconnected to). A failure
+    /// to reach the server is marked ([`UNREACHABLE_MARK`]): the plugin
+    /// call that met it is refused as a whole.
     fn with<T: Send>(&self, f: impl FnOnce(&mut Client) -> std::result::Result<T, postgres::Error> + Send) -> Result<T> {
         off_runtime(|| {
-            let taken = self.pool.lock().pop();
-            let mut client = match taken {
-                Some(c) if !c.is_closed() => c,
-                _ => {
-                    let mut cfg = self.config.clone();
-                    cfg.connect_timeout(std::time::Duration::from_secs(5));
-                    cfg.application_name("linli host");
-                    cfg.connect(NoTls).map_err(|e| StorageError::Backend(format!("connecting to PostgreSQL: {}", describe(&e))))?
-                }
-            };
+            let mut client = self.take()?;
             let r = f(&mut client);
-            if !client.is_closed() && r.is_ok() {
-                let mut pool = self.pool.lock();
-                if pool.len() < POOL {
-                    pool.push(client);
+            match &r {
+                Ok(_) if !client.is_closed() => {
+                    let mut pool = self.pool.lock();
+                    if pool.len() < POOL {
+                        pool.push((client, Instant::now()));
+                    }
                 }
+                Err(e) if is_unreachable(e) => self.pool.lock().clear(),
+                _ => {}
             }
             r.map_err(err)
         })
@@ -177,8 +206,8 @@ impl KvStore for PgStore {
     }
 }
 
-impl EventLog for PgStore {
-    fn append_all(&self, events: &[NewEvent], source: &str) -> Result<Vec<u64>> {
+impl PgStore {
+    fn append_once(&self, events: &[NewEvent], source: &str, committing: &std::sync::atomic::AtomicBool) -> Result<Vec<u64>> {
         let n = events.len() as i64;
         self.with(|c| {
             let mut tx = c.transaction()?;
@@ -195,9 +224,33 @@ impl EventLog for PgStore {
                 ids.push(id as u64);
             }
             tx.execute("SELECT pg_notify('linli_events', $1)", &[&self.hall])?;
+            committing.store(true, std::sync::atomic::Ordering::SeqCst);
             tx.commit()?;
             Ok(ids)
         })
+    }
+}
+
+impl EventLog for PgStore {
+    fn append_all(&self, events: &[NewEvent], source: &str) -> Result<Vec<u64>> {
+        // The events of a call whose changes are already committed: lost
+        // here, a screen would never show them. A failure to reach the
+        // server before the COMMIT was sent kept nothing, so the append is
+        // tried again for a few seconds (PostgreSQL restarting); a failure
+        // at the COMMIT itself may have kept them, and is not.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let committing = std::sync::atomic::AtomicBool::new(false);
+            match self.append_once(events, source, &committing) {
+                Err(StorageError::Backend(m))
+                    if m.contains(UNREACHABLE_MARK) && !committing.load(std::sync::atomic::Ordering::SeqCst) && Instant::now() < deadline =>
+                {
+                    tracing::warn!(error = %m, "storing events: PostgreSQL cannot be reached; trying again");
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+                r => return r,
+            }
+        }
     }
 
     fn since(&self, after: u64, limit: u32) -> Result<Vec<StoredEvent>> {
@@ -228,11 +281,13 @@ impl EventLog for PgStore {
         let mut case = String::from("CASE");
         let mut params: Vec<Box<dyn postgres::types::ToSql + Sync + Send>> = vec![Box::new(self.hall.clone())];
         for (prefix, cutoff) in sorted {
-            case.push_str(&format!(" WHEN left(topic, {}) = ${} THEN ${}", prefix.chars().count(), params.len() + 1, params.len() + 2));
+            // Typed: PostgreSQL cannot infer a CASE of parameters alone (it
+            // took them as text, and `bigint < text` failed every prune).
+            case.push_str(&format!(" WHEN left(topic, {}) = ${} THEN ${}::BIGINT", prefix.chars().count(), params.len() + 1, params.len() + 2));
             params.push(Box::new(prefix.clone()));
             params.push(Box::new(*cutoff));
         }
-        case.push_str(&format!(" ELSE ${} END", params.len() + 1));
+        case.push_str(&format!(" ELSE ${}::BIGINT END", params.len() + 1));
         params.push(Box::new(default_cutoff));
         let sql = format!("DELETE FROM linli.events WHERE hall = $1 AND time < {case}");
         self.with(|c| {
@@ -259,9 +314,8 @@ pub fn listen(store: std::sync::Arc<PgStore>, bus: &crate::bus::EventBus) -> std
         };
         loop {
             let mut cfg = store.config().clone();
-            cfg.connect_timeout(std::time::Duration::from_secs(5));
             cfg.application_name("linli host (events)");
-            let mut client = match cfg.connect(NoTls).and_then(|mut c| c.batch_execute("LISTEN linli_events").map(|()| c)) {
+            let mut client = match connect_until(&cfg, None).and_then(|mut c| c.batch_execute("LISTEN linli_events").map(|()| c)) {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::warn!(error = %describe(&e), "listening for other hosts' events; trying again in 1 s");
@@ -272,11 +326,20 @@ pub fn listen(store: std::sync::Arc<PgStore>, bus: &crate::bus::EventBus) -> std
                     continue;
                 }
             };
+            // Listening again: what was appended meanwhile (while this host
+            // could not hear) is read from the log after the last id sent.
             if !pump() {
                 return;
             }
             loop {
                 let waited = client.notifications().timeout_iter(std::time::Duration::from_secs(1)).next().map(|n| n.is_some());
+                // A connection the server closed (PostgreSQL restarted, the
+                // session ended) answers "nothing" at once, forever: it would
+                // spin here reading the log without listening again.
+                if client.is_closed() {
+                    tracing::warn!("the events listener lost PostgreSQL; reconnecting");
+                    break;
+                }
                 match waited {
                     Ok(_) => {
                         // Whatever else is queued is covered by one pump.

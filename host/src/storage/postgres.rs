@@ -194,14 +194,67 @@ pub(super) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|scope| std::thread::Builder::new().name("linli-pg".into()).spawn_scoped(scope, f).expect("a thread").join().expect("no panic"))
 }
 
+/// Marks, in an error's text, a failure to reach PostgreSQL at all (the
+/// server down or restarting, the link cut, the connection lost), as
+/// opposed to a statement the server refused. A plugin call that meets it
+/// fails as a whole with "the store cannot be reached" (503), whatever the
+/// plugin makes of the error, and nothing of the call is kept; the text
+/// travels through the lane's commit results, which are strings.
+pub const UNREACHABLE_MARK: &str = "[PostgreSQL unreachable]";
+
+/// Whether `e` means PostgreSQL could not be reached or the connection was
+/// lost: refused or timed-out connections, I/O errors, a closed
+/// connection, a session ended by the server (`57P01` shutdown or
+/// `pg_terminate_backend`, `57P02` crash, `57P03` starting up or shutting
+/// down) and connection exceptions (class `08`).
+pub fn is_unreachable(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    if let Some(code) = e.code() {
+        let c = code.code();
+        return c.starts_with("08") || matches!(c, "57P01" | "57P02" | "57P03");
+    }
+    let text = e.to_string();
+    ["error connecting to server", "error communicating with the server", "timeout waiting for server", "connection closed"].iter().any(|k| text.starts_with(k))
+}
+
+/// An error's text for the log and the call: marked (see
+/// [`UNREACHABLE_MARK`]) when the server could not be reached.
+pub fn error_text(what: &str, e: &postgres::Error) -> String {
+    if is_unreachable(e) { format!("{UNREACHABLE_MARK} {what}: {}", describe(e)) } else { format!("{what}: {}", describe(e)) }
+}
+
+/// The longest a connection attempt waits when the connection string sets
+/// no `connect_timeout`.
+const CONNECT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Connect, with a bounded wait, without TLS (the database is reached on
-/// the hall's or district's own network, or a Unix socket).
-fn connect(config: &postgres::Config) -> std::result::Result<Client, postgres::Error> {
+/// the hall's or district's own network, or a Unix socket). The wait is
+/// at most what is left until `deadline` (a call's time limit), so a call
+/// whose store cannot be reached is refused within its time instead of
+/// hanging. TCP keepalives and a user timeout make a link that went
+/// silent (a host cut off, the server's machine gone) fail in seconds
+/// instead of the kernel's two hours, unless the connection string chose
+/// otherwise.
+pub(super) fn connect_until(config: &postgres::Config, deadline: Option<Instant>) -> std::result::Result<Client, postgres::Error> {
     let mut c = config.clone();
-    if c.get_connect_timeout().is_none() {
-        c.connect_timeout(std::time::Duration::from_secs(5));
+    let mut wait = c.get_connect_timeout().copied().unwrap_or(CONNECT_WAIT);
+    if let Some(d) = deadline {
+        wait = wait.min(d.saturating_duration_since(Instant::now())).max(std::time::Duration::from_millis(50));
+    }
+    c.connect_timeout(wait);
+    if c.get_keepalives_idle() == std::time::Duration::from_secs(2 * 60 * 60) {
+        c.keepalives(true).keepalives_idle(std::time::Duration::from_secs(10)).keepalives_interval(std::time::Duration::from_secs(2)).keepalives_retries(3);
+    }
+    if c.get_tcp_user_timeout().is_none() {
+        c.tcp_user_timeout(std::time::Duration::from_secs(10));
     }
     c.connect(NoTls)
+}
+
+fn connect(config: &postgres::Config) -> std::result::Result<Client, postgres::Error> {
+    connect_until(config, None)
 }
 
 impl PgPluginSql {
@@ -246,28 +299,52 @@ impl PgPluginSql {
         if g.group.as_ref().is_some_and(|gr| gr.lost.is_some()) {
             return Err(StorageError::Backend("the plugin's open transaction was rolled back; the call can be tried again".into()));
         }
-        if g.client.as_ref().is_none_or(|c| c.is_closed()) {
-            g.statements.clear();
-            g.client = None;
-            let c = connect(&self.login).map_err(|e| StorageError::Backend(format!("plugin `{}`: connecting to PostgreSQL: {}", self.plugin, describe(&e))))?;
-            g.client = Some(c);
-        }
         if g.group.is_none() {
-            let wait = remaining_ms(deadline);
-            let client = g.client.as_mut().expect("connected above");
-            // The lane across hosts: the lock is held until the group's
-            // COMMIT or ROLLBACK; waiting for it counts against the call.
-            let open = format!("BEGIN; SET LOCAL statement_timeout = {wait}; SELECT pg_advisory_xact_lock({})", self.lock_key);
-            if let Err(e) = client.batch_execute(&open) {
-                let _ = client.batch_execute("ROLLBACK");
-                return Err(StorageError::Backend(format!("plugin `{}`: opening its transaction: {}", self.plugin, describe(&e))));
+            // A connection kept from before may be dead without knowing it
+            // (PostgreSQL restarted, the link cut while it was idle): its
+            // first statement fails. Opening the group changes nothing, so
+            // that failure is tried once more on a new connection, and the
+            // first call after a restart works instead of failing.
+            let mut fresh = false;
+            loop {
+                if g.client.as_ref().is_none_or(|c| c.is_closed()) {
+                    g.statements.clear();
+                    g.client = None;
+                    let c = connect_until(&self.login, deadline)
+                        .map_err(|e| StorageError::Backend(error_text(&format!("plugin `{}`: connecting to PostgreSQL", self.plugin), &e)))?;
+                    g.client = Some(c);
+                    fresh = true;
+                }
+                let wait = remaining_ms(deadline);
+                let client = g.client.as_mut().expect("connected above");
+                // The lane across hosts: the lock is held until the group's
+                // COMMIT or ROLLBACK; waiting for it counts against the call.
+                let open = format!("BEGIN; SET LOCAL statement_timeout = {wait}; SELECT pg_advisory_xact_lock({})", self.lock_key);
+                match client.batch_execute(&open) {
+                    Ok(()) => break,
+                    Err(e) => {
+                        let _ = client.batch_execute("ROLLBACK");
+                        if is_unreachable(&e) {
+                            g.client = None;
+                            g.statements.clear();
+                            if !fresh {
+                                continue;
+                            }
+                        }
+                        return Err(StorageError::Backend(error_text(&format!("plugin `{}`: opening its transaction", self.plugin), &e)));
+                    }
+                }
             }
             let group_no = self.book.open();
             g.group = Some(Group { group_no, calls: 0, opened: Instant::now(), lost: None });
         }
-        let client = g.client.as_mut().expect("connected above");
+        let Some(client) = g.client.as_mut() else {
+            let msg = format!("{UNREACHABLE_MARK} plugin `{}`: the connection to PostgreSQL was lost", self.plugin);
+            g.group.as_mut().expect("open").lost.get_or_insert(msg.clone());
+            return Err(StorageError::Backend(msg));
+        };
         if let Err(e) = client.batch_execute("SAVEPOINT linli_call") {
-            let msg = describe(&e);
+            let msg = error_text(&format!("plugin `{}`", self.plugin), &e);
             g.group.as_mut().expect("open").lost.get_or_insert(msg.clone());
             return Err(StorageError::Backend(msg));
         }
@@ -295,11 +372,14 @@ impl PgPluginSql {
                 Err(lost)
             }
             (None, Some(lost)) => Err(lost),
-            (None, None) => Err("the connection to PostgreSQL was lost".into()),
-            (Some(c), None) if group.calls == 0 => c.batch_execute("ROLLBACK").map_err(|e| describe(&e)),
+            (None, None) => Err(format!("{UNREACHABLE_MARK} the connection to PostgreSQL was lost")),
+            (Some(c), None) if group.calls == 0 => c.batch_execute("ROLLBACK").map_err(|e| error_text("rolling back", &e)),
             (Some(c), None) => c.batch_execute("COMMIT").map_err(|e| {
                 let _ = c.batch_execute("ROLLBACK");
-                describe(&e)
+                // A commit whose answer was lost may have been kept: the
+                // call is refused all the same ("try again"), and a client
+                // retrying with its idempotency key gets what was kept.
+                error_text("committing", &e)
             }),
         };
         if result.is_err() && g.client.as_ref().is_some_and(|c| c.is_closed()) {
@@ -348,7 +428,7 @@ impl PgPluginSql {
             match &g.group {
                 None => {
                     if g.client.as_ref().is_none_or(|c| c.is_closed()) {
-                        g.client = Some(connect(&self.login).map_err(pg_err)?);
+                        g.client = Some(connect(&self.login).map_err(|e| StorageError::Backend(error_text("connecting to PostgreSQL", &e)))?);
                         g.statements.clear();
                     }
                     return f(g.client.as_mut().expect("connected")).map_err(pg_err);
@@ -407,10 +487,14 @@ fn provision(client: &mut Client, schema: &str, role: &str) -> std::result::Resu
             p
         }
     };
+    // A host cut off in the middle of a group (its session idle in the
+    // transaction, the plugin's lock held) stops the plugin's calls on
+    // every other host until the server ends that session: 15 s, longer
+    // than any pause between a call's statements at the default time limit.
     tx.batch_execute(&format!(
         "CREATE SCHEMA IF NOT EXISTS \"{schema}\" AUTHORIZATION \"{role}\"; \
          ALTER ROLE \"{role}\" SET search_path = \"{schema}\"; \
-         ALTER ROLE \"{role}\" SET idle_in_transaction_session_timeout = '60s'; \
+         ALTER ROLE \"{role}\" SET idle_in_transaction_session_timeout = '15s'; \
          ALTER ROLE \"{role}\" SET statement_timeout = '30s'; \
          ALTER ROLE \"{role}\" SET lock_timeout = '30s'"
     ))?;
@@ -444,7 +528,7 @@ fn failure(e: postgres::Error) -> SqlFailure {
         Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE => SqlFailure::Denied(msg),
         Some(c) if *c == SqlState::DISK_FULL => SqlFailure::QuotaFull,
         Some(c) if *c == SqlState::OUT_OF_MEMORY || *c == SqlState::PROGRAM_LIMIT_EXCEEDED => SqlFailure::OutOfMemory,
-        _ if e.is_closed() => SqlFailure::Broken(format!("the connection to PostgreSQL was lost: {msg}")),
+        _ if is_unreachable(&e) => SqlFailure::Broken(format!("{UNREACHABLE_MARK} the connection to PostgreSQL was lost: {msg}")),
         _ => SqlFailure::Other(msg),
     }
 }
@@ -492,7 +576,7 @@ impl PgUnit {
             format!("{release}SET LOCAL statement_timeout = {wait}; SAVEPOINT linli_stmt")
         };
         let g = self.shared();
-        let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken("not connected".into()))?;
+        let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken(format!("{UNREACHABLE_MARK} not connected")))?;
         client.batch_execute(&batch).map_err(failure)?;
         self.stmt_open = !cost_off("savepoints");
         Ok(())
@@ -505,7 +589,7 @@ impl PgUnit {
         if let Some(c) = g.client.as_mut()
             && let Err(e) = c.batch_execute("ROLLBACK TO linli_stmt; RELEASE linli_stmt")
         {
-            let msg = describe(&e);
+            let msg = error_text("undoing a failed statement", &e);
             if let Some(group) = g.group.as_mut() {
                 group.lost.get_or_insert(msg);
             }
@@ -525,7 +609,7 @@ impl PgUnit {
         }
         guard(statement).map_err(SqlFailure::Denied)?;
         let translated = translate(statement).map_err(SqlFailure::Other)?;
-        let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken("not connected".into()))?;
+        let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken(format!("{UNREACHABLE_MARK} not connected")))?;
         let st = client.prepare(&translated).map_err(failure)?;
         if g.statements.len() >= STATEMENT_CACHE {
             g.statements.clear();
@@ -540,7 +624,7 @@ impl PgUnit {
         let st = self.prepared(statement)?;
         check_arity(&st, params)?;
         let g = self.shared();
-        let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken("not connected".into()))?;
+        let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken(format!("{UNREACHABLE_MARK} not connected")))?;
         let ps: Vec<Param<'_>> = params.iter().map(Param).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = ps.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let t = Instant::now();
@@ -577,7 +661,7 @@ impl PgUnit {
             let columns: Vec<String> = st.columns().iter().map(|c| c.name().to_owned()).collect();
             let writes = !is_read_only(statement);
             let g = self.shared();
-            let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken("not connected".into()))?;
+            let client = g.client.as_mut().ok_or_else(|| SqlFailure::Broken(format!("{UNREACHABLE_MARK} not connected")))?;
             let ps: Vec<Param<'_>> = params.iter().map(Param).collect();
             let t = Instant::now();
             let mut rows = client.query_raw(&st, ps.iter().map(|p| p as &dyn ToSql)).map_err(failure)?;
@@ -647,7 +731,7 @@ impl PgUnit {
         let mut g = self.guard.take().expect("a unit ends once");
         let lost = g.group.as_ref().and_then(|gr| gr.lost.clone());
         if g.client.as_ref().is_none_or(|c| c.is_closed()) || lost.is_some() {
-            let err = lost.unwrap_or_else(|| "the connection to PostgreSQL was lost".into());
+            let err = lost.unwrap_or_else(|| format!("{UNREACHABLE_MARK} the connection to PostgreSQL was lost"));
             if let Some(group) = g.group.as_mut() {
                 group.lost.get_or_insert(err.clone());
             }

@@ -135,9 +135,48 @@ impl Cluster {
         self.run("pg_ctl", &["-D", &self.data().to_string_lossy(), "-m", "fast", "-w", "stop"])
     }
 
+    /// Restart the server under running hosts (`fast`: their sessions are
+    /// cut, open transactions rolled back), as an operator's
+    /// `pg_ctl restart -m fast` does; `down` is how long it stays stopped.
+    pub fn restart(&self, down: std::time::Duration) -> Result<(), String> {
+        self.stop()?;
+        std::thread::sleep(down);
+        self.start_server()
+    }
+
     /// The host role's connection string (a superuser of this cluster).
     pub fn url(&self) -> String {
-        format!("host=127.0.0.1 port={} user=linli password={} dbname=linli connect_timeout=5", self.port, self.password)
+        self.url_at(self.port)
+    }
+
+    /// The host role's connection string through another port of
+    /// 127.0.0.1 (a proxy in front of this server).
+    pub fn url_at(&self, port: u16) -> String {
+        format!("host=127.0.0.1 port={port} user=linli password={} dbname=linli connect_timeout=5", self.password)
+    }
+
+    /// End every session whose `application_name` starts with `prefix`
+    /// (`pg_terminate_backend`, as an operator cutting a host off would);
+    /// returns how many were ended.
+    pub fn terminate(&self, prefix: &str) -> Result<u64, String> {
+        let mut c = self.client().map_err(|e| e.to_string())?;
+        let rows = c
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1 || '%' AND pid <> pg_backend_pid()",
+                &[&prefix],
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(rows.len() as u64)
+    }
+
+    /// The sessions now open, by `application_name` (for a test to see who
+    /// is connected).
+    pub fn sessions(&self) -> Result<Vec<String>, String> {
+        let mut c = self.client().map_err(|e| e.to_string())?;
+        let rows = c
+            .query("SELECT application_name FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()", &[])
+            .map_err(|e| e.to_string())?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
     pub fn port(&self) -> u16 {

@@ -7,7 +7,7 @@ use crate::runtime::bindings::linli::plugin::kv;
 impl kv::Host for CallState {
     fn get(&mut self, key: String) -> HostResult<Option<Vec<u8>>> {
         guard!(self, Kv);
-        Ok(self.services.storage.kv_get(&self.plugin_id, &key).map_err(storage_err))
+        Ok(self.services.storage.kv_get(&self.plugin_id, &key).map_err(|e| self.store_failed(e)))
     }
 
     fn set(&mut self, key: String, value: Vec<u8>) -> HostResult<()> {
@@ -18,12 +18,12 @@ impl kv::Host for CallState {
         if let Err(e) = self.check_kv_quota(&key, Some(value.len())) {
             return Ok(Err(e));
         }
-        Ok(self.services.storage.kv_set(&self.plugin_id, &key, &value).map_err(storage_err))
+        Ok(self.services.storage.kv_set(&self.plugin_id, &key, &value).map_err(|e| self.store_failed(e)))
     }
 
     fn delete(&mut self, key: String) -> HostResult<bool> {
         guard!(self, Kv);
-        Ok(self.services.storage.kv_delete(&self.plugin_id, &key).map_err(storage_err))
+        Ok(self.services.storage.kv_delete(&self.plugin_id, &key).map_err(|e| self.store_failed(e)))
     }
 
     fn scan(&mut self, prefix: String, after: Option<String>, limit: u32) -> HostResult<Vec<(String, Vec<u8>)>> {
@@ -31,7 +31,7 @@ impl kv::Host for CallState {
         let limit = limit.min(1000);
         let mut rows = match self.services.storage.kv_scan(&self.plugin_id, &prefix, after.as_deref(), limit) {
             Ok(rows) => rows,
-            Err(e) => return Ok(Err(storage_err(e))),
+            Err(e) => return Ok(Err(self.store_failed(e))),
         };
         // Like a query: at most four values' worth per page, so a scan of
         // large values cannot make the host copy hundreds of MiB into a
@@ -61,7 +61,7 @@ impl kv::Host for CallState {
             .services
             .storage
             .kv_cas(&self.plugin_id, &key, expected.as_deref(), new.as_deref())
-            .map_err(storage_err))
+            .map_err(|e| self.store_failed(e)))
     }
 
     fn increment(&mut self, key: String, delta: i64) -> HostResult<i64> {
@@ -70,6 +70,6 @@ impl kv::Host for CallState {
         if let Err(e) = self.check_kv_quota(&key, Some(20)) {
             return Ok(Err(e));
         }
-        Ok(self.services.storage.kv_increment(&self.plugin_id, &key, delta).map_err(storage_err))
+        Ok(self.services.storage.kv_increment(&self.plugin_id, &key, delta).map_err(|e| self.store_failed(e)))
     }
 }

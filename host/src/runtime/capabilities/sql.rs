@@ -91,7 +91,16 @@ impl CallState {
         self.check_size("statement", statement_bytes)?;
         if self.sql_unit.is_none() {
             let db = self.sql.as_ref().ok_or_else(|| Error::Internal("the plugin's SQL database is not open".into()))?;
-            self.sql_unit = Some(db.begin_until(Some(self.deadline)).map_err(|e| Error::Invalid(e.to_string()))?);
+            let unit = db.begin_until(Some(self.deadline));
+            match unit {
+                Ok(unit) => self.sql_unit = Some(unit),
+                // PostgreSQL cannot be reached: the whole call is refused
+                // (503); any other refusal is the plugin's to handle.
+                Err(StorageError::Backend(m)) if m.contains(crate::storage::postgres::UNREACHABLE_MARK) => {
+                    return Err(self.store_failed(StorageError::Backend(m)));
+                }
+                Err(e) => return Err(Error::Invalid(e.to_string())),
+            }
         }
         let unit = self.sql_unit.as_mut().expect("opened above");
         if unit.is_broken() {
@@ -132,6 +141,11 @@ impl CallState {
     /// [`sql_err`], and when the failure took the call's transaction with
     /// it, the cause kept for the calls that share it.
     fn sql_failed(&mut self, e: SqlFailure, statement: &str) -> Error {
+        if let SqlFailure::Broken(m) = &e
+            && m.contains(crate::storage::postgres::UNREACHABLE_MARK)
+        {
+            self.limit_hit.get_or_insert_with(|| store_unreachable(&self.plugin_id));
+        }
         let err = sql_err(e, &self.plugin_id, &self.limits, statement);
         if let Error::Limit(m) = &err {
             // A statement stopped at the call's deadline means the call ran
