@@ -13,6 +13,14 @@
 //! rewritten even with the key (or cut short, or swapped for another
 //! database) no longer ends where the head file says.
 //!
+//! In a district (the host tables in PostgreSQL) the hosts of a hall append
+//! to one log: each append takes a lock on the table that only appends
+//! conflict with, so entries are chained in the order they commit,
+//! whichever host writes them; a trigger refuses UPDATE, DELETE and
+//! TRUNCATE. Each host's head file names the newest entry *it* appended,
+//! which the chain must still hold unchanged (entries after it are the
+//! other hosts').
+//!
 //! Databases from before the key keep their plain SHA-256 entries: they are
 //! verified as plain, and the first keyed entry (written as `audit.keyed` by
 //! [`seal_legacy`] when the host starts) links to the last plain one, so the
@@ -20,10 +28,10 @@
 //! prefix `k1:`; a plain entry after a keyed one is a break.
 
 use crate::auth::Caller;
-use crate::storage::sqlite::SqliteStorage;
+use crate::sql_args;
+use crate::storage::host_db::{Backend, HostDb};
 use crate::storage::{Result, StorageError};
 use hmac::{Hmac, Mac};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -35,13 +43,16 @@ const KEYED: &str = "k1:";
 pub struct ChainKey {
     key: [u8; 32],
     head: PathBuf,
+    /// Held from an append to its head file's write, so this host's head
+    /// files are written in the order of its entries.
+    appending: parking_lot::Mutex<()>,
 }
 
 impl ChainKey {
     /// A chain key from secret key material (the resident-data key file's),
     /// with its head file at `head`.
     pub fn new(key: [u8; 32], head: PathBuf) -> ChainKey {
-        ChainKey { key, head }
+        ChainKey { key, head, appending: parking_lot::Mutex::new(()) }
     }
 
     /// The head file: `<id> <hash>` of the newest entry.
@@ -135,38 +146,39 @@ fn plain_hash(prev: &str, fields: &Fields<'_>) -> String {
 }
 
 /// Append one entry, keyed, and move the head file to it.
-pub fn record(db: &SqliteStorage, chain: &ChainKey, actor: &Caller, time: i64, action: &str, target: Option<&str>, detail: Option<&str>) -> Result<()> {
+pub fn record(db: &HostDb, chain: &ChainKey, actor: &Caller, time: i64, action: &str, target: Option<&str>, detail: Option<&str>) -> Result<()> {
     let fields = Fields { time, kind: actor.kind_str(), id: actor.id.as_deref(), name: actor.name.as_deref(), action, target, detail };
-    let mut head = Ok(());
-    db.with_writer(|c| {
-        let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let prev: String = tx
-            .query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
-            .optional()?
-            .unwrap_or_else(|| "genesis".into());
+    let _appending = chain.appending.lock();
+    let (id, hash) = db.write(|tx| {
+        // Appends one at a time, across the hall's hosts too: the newest
+        // entry read here is still the newest when this one commits.
+        tx.lock_appends("audit")?;
+        let prev: String = match tx.query_opt("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", &[])? {
+            Some(r) => r.get(0)?,
+            None => "genesis".into(),
+        };
         let hash = chain.hash(&prev, &fields);
-        tx.execute(
-            "INSERT INTO audit (time, actor_kind, actor_id, actor_name, action, target, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![time, fields.kind, fields.id, fields.name, action, target, detail, prev, hash],
-        )?;
-        let id = tx.last_insert_rowid();
-        tx.commit()?;
-        // Still under the writer lock: heads are written in the order the
-        // entries were. A crash between the commit and this write leaves
-        // the head one entry behind, which verification reports (a false
-        // alarm a person checks beats a cut log that passes).
-        head = chain.write_head(id, &hash);
-        Ok(())
+        let id: i64 = tx
+            .query_one(
+                "INSERT INTO audit (time, actor_kind, actor_id, actor_name, action, target, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+                sql_args![time, fields.kind, fields.id, fields.name, action, target, detail, &prev, &hash],
+            )?
+            .get(0)?;
+        Ok((id, hash))
     })?;
-    head.map_err(|e| StorageError::Backend(format!("audit head file {}: {e}", chain.head.display())))
+    // Still holding `appending`: heads are written in the order the
+    // entries were. A crash between the commit and this write leaves the
+    // head one entry behind, which verification reports (a false alarm a
+    // person checks beats a cut log that passes).
+    chain.write_head(id, &hash).map_err(|e| StorageError::Backend(format!("audit head file {}: {e}", chain.head.display())))
 }
 
 /// On start: a log whose newest entry is still plain (a database from
 /// before the key) gets a keyed `audit.keyed` entry, which links the plain
 /// part to the key and starts the head file. A keyed or empty log is left
 /// as it is.
-pub fn seal_legacy(db: &SqliteStorage, chain: &ChainKey, time: i64) -> Result<()> {
-    let last: Option<String> = db.with_reader(|c| c.query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).optional())?;
+pub fn seal_legacy(db: &HostDb, chain: &ChainKey, time: i64) -> Result<()> {
+    let last: Option<String> = db.read(|tx| tx.query_opt("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", &[])?.map(|r| r.get(0)).transpose())?;
     match last {
         Some(h) if !h.starts_with(KEYED) => {
             let host = Caller { kind: crate::auth::CallerKind::Anonymous, id: Some("host".into()), name: Some("linli".into()), roles: vec![], window: None, lang: "zh".into() };
@@ -189,19 +201,24 @@ pub struct Filter {
     pub limit: Option<u32>,
 }
 
-pub fn query(db: &SqliteStorage, f: &Filter) -> Result<Vec<Entry>> {
+pub fn query(db: &HostDb, f: &Filter) -> Result<Vec<Entry>> {
     let like = |s: &Option<String>| s.as_ref().filter(|s| !s.is_empty()).map(|s| format!("%{s}%"));
-    db.with_reader(|c| {
-        let mut st = c.prepare_cached(
+    // `lower(…) LIKE lower(…)`: SQLite's LIKE ignores the case of ASCII
+    // letters and PostgreSQL's does not; this reads the same on both.
+    let rows = db.read(|tx| {
+        tx.query(
             "SELECT id, time, actor_kind, actor_id, actor_name, action, target, detail FROM audit
-              WHERE (?1 IS NULL OR actor_name LIKE ?1 OR actor_id LIKE ?1)
-                AND (?2 IS NULL OR action LIKE ?2)
-                AND (?3 IS NULL OR target LIKE ?3)
-                AND (?4 IS NULL OR time >= ?4)
-                AND (?5 IS NULL OR time < ?5)
+              WHERE (CAST(?1 AS TEXT) IS NULL OR lower(actor_name) LIKE lower(?1) OR lower(actor_id) LIKE lower(?1))
+                AND (CAST(?2 AS TEXT) IS NULL OR lower(action) LIKE lower(?2))
+                AND (CAST(?3 AS TEXT) IS NULL OR lower(target) LIKE lower(?3))
+                AND (CAST(?4 AS INTEGER) IS NULL OR time >= ?4)
+                AND (CAST(?5 AS INTEGER) IS NULL OR time < ?5)
               ORDER BY id DESC LIMIT ?6",
-        )?;
-        let rows = st.query_map(params![like(&f.actor), like(&f.action), like(&f.target), f.from, f.until, f.limit.unwrap_or(500).min(10_000)], |r| {
+            sql_args![like(&f.actor), like(&f.action), like(&f.target), f.from, f.until, i64::from(f.limit.unwrap_or(500).min(10_000))],
+        )
+    })?;
+    rows.iter()
+        .map(|r| {
             Ok(Entry {
                 id: r.get(0)?,
                 time: r.get(1)?,
@@ -212,23 +229,24 @@ pub fn query(db: &SqliteStorage, f: &Filter) -> Result<Vec<Entry>> {
                 target: r.get(6)?,
                 detail: r.get(7)?,
             })
-        })?;
-        rows.collect()
-    })
+        })
+        .collect()
 }
 
 /// Check the chain and its head file; returns the id of the first entry
 /// that does not match (for a log that no longer ends at the head file's
 /// entry: its last entry, or the head's id when that is gone), or None when
 /// the log is intact.
-pub fn verify_chain(db: &SqliteStorage, chain: &ChainKey) -> Result<Option<i64>> {
-    let walked = db.with_reader(|c| {
-        let mut st = c.prepare("SELECT id, time, actor_kind, actor_id, actor_name, action, target, detail, prev_hash, hash FROM audit ORDER BY id")?;
-        let mut rows = st.query([])?;
+pub fn verify_chain(db: &HostDb, chain: &ChainKey) -> Result<Option<i64>> {
+    let head = chain.read_head().map_err(|e| StorageError::Backend(format!("audit head file {}: {e}", chain.head.display())))?;
+    let rows = db.read(|tx| tx.query("SELECT id, time, actor_kind, actor_id, actor_name, action, target, detail, prev_hash, hash FROM audit ORDER BY id", &[]))?;
+    // The hash the chain holds at the head file's entry.
+    let mut at_head: Option<String> = None;
+    let walked = (|| -> Result<std::result::Result<(Option<(i64, String)>, bool), i64>> {
         let mut prev = "genesis".to_owned();
         let mut keyed = false;
         let mut last = None;
-        while let Some(r) = rows.next()? {
+        for r in &rows {
             let (id, time): (i64, i64) = (r.get(0)?, r.get(1)?);
             let (kind, aid, name, action, target, detail): (String, Option<String>, Option<String>, String, Option<String>, Option<String>) =
                 (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
@@ -247,16 +265,25 @@ pub fn verify_chain(db: &SqliteStorage, chain: &ChainKey) -> Result<Option<i64>>
             if p != prev || h != expect {
                 return Ok(Err(id));
             }
+            if head.as_ref().is_some_and(|(hid, _)| *hid == id) {
+                at_head = Some(h.clone());
+            }
             last = Some((id, h.clone()));
             prev = h;
         }
         Ok(Ok((last, keyed)))
-    })?;
+    })()?;
     let (last, keyed) = match walked {
         Ok(v) => v,
         Err(id) => return Ok(Some(id)),
     };
-    let head = chain.read_head().map_err(|e| StorageError::Backend(format!("audit head file {}: {e}", chain.head.display())))?;
+    if db.backend() == Backend::Postgres
+        && let (Some((hid, hh)), Some(_)) = (&head, &last)
+    {
+        // A district: the other hosts append after this host's newest
+        // entry, so the chain must hold that entry unchanged, and may go on.
+        return Ok(if at_head.as_ref() == Some(hh) { None } else { Some((*hid).max(1)) });
+    }
     Ok(match (head, last) {
         // A keyed chain and no head: the head file was removed.
         (None, Some((id, _))) if keyed => Some(id),
@@ -301,16 +328,17 @@ fn csv_field(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::storage::sqlite::Durability;
+    use rusqlite::params;
 
     struct Log {
         _dir: tempfile::TempDir,
-        db: SqliteStorage,
+        db: HostDb,
         chain: ChainKey,
     }
 
     fn log(entries: usize) -> Log {
         let dir = tempfile::tempdir().expect("tempdir");
-        let db = SqliteStorage::open(&dir.path().join("linli.db"), Durability::Normal).expect("db");
+        let db = HostDb::sqlite(std::sync::Arc::new(crate::storage::sqlite::SqliteStorage::open(&dir.path().join("linli.db"), Durability::Normal).expect("db")));
         let chain = ChainKey::new([7; 32], dir.path().join("keys.audit-head"));
         let staff = Caller { kind: crate::auth::CallerKind::Staff, id: Some("1".into()), name: Some("王主管".into()), roles: vec!["supervisor".into()], window: None, lang: "zh".into() };
         for i in 0..entries {
@@ -321,7 +349,7 @@ mod tests {
 
     /// What someone with the database file can do: drop the triggers,
     /// change rows, put the triggers back.
-    fn tamper(db: &SqliteStorage, sql: &str, params: impl rusqlite::Params) {
+    fn tamper(db: &HostDb, sql: &str, params: impl rusqlite::Params) {
         db.with_writer(|c| {
             c.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;")?;
             c.execute(sql, params)?;
@@ -335,7 +363,7 @@ mod tests {
 
     /// Rehash every entry from the first on with `hash`, as an attacker
     /// covering a change would.
-    fn rehash(db: &SqliteStorage, hash: impl Fn(&str, &Fields<'_>) -> String) {
+    fn rehash(db: &HostDb, hash: impl Fn(&str, &Fields<'_>) -> String) {
         type Row = (i64, i64, String, Option<String>, Option<String>, String, Option<String>, Option<String>);
         let rows: Vec<Row> = db
             .with_reader(|c| {

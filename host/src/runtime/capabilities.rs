@@ -85,7 +85,7 @@ impl HostServices {
 
 /// The resident database, its keys and the audit log.
 pub struct ResidentRecords {
-    pub db: Arc<crate::storage::sqlite::SqliteStorage>,
+    pub db: Arc<crate::storage::host_db::HostDb>,
     pub vault: Arc<crate::residents::Vault>,
 }
 

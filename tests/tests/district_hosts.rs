@@ -1,0 +1,174 @@
+//! Several hosts of one hall on PostgreSQL (issue 14, items 2 and 3): the
+//! host's own tables (staff, sessions, devices, grants, the audit log) are
+//! the hall's, shared by its hosts in a schema of the hall's own
+//! (`hh_<hall>`): staff made on one host sign in on another, a session
+//! opened or ended on one is opened or ended on all, a device revoked on
+//! one is refused by all at once, and the audit log written by two hosts
+//! at once is one valid chain that refuses changes. Another hall on the
+//! same server sees none of it.
+
+use linli_host::auth::{Caller, CallerKind};
+use linli_host::host::{Host, HostConfig};
+use linli_host::storage::sqlite::Durability;
+use linli_tests::{Staff, TestServer, http, http_json, postgres, sign_in, store_settings};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn whoami(s: &TestServer, header: (&str, &str)) -> (u16, Value) {
+    let (code, body) = http(ureq::get(&format!("{}/api/host/whoami", s.url)).set(header.0, header.1));
+    (code, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+fn post(s: &TestServer, staff: &Staff, path: &str, body: Value) -> (u16, Value) {
+    http_json(ureq::post(&format!("{}{path}", s.url)).set("Cookie", &staff.cookie).set("X-CSRF-Token", &staff.csrf), &body)
+}
+
+/// Sign in through `s`'s login form; the session cookie, or None when refused.
+fn log_in(s: &TestServer, username: &str, password: &str) -> Option<String> {
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let resp = match agent.post(&format!("{}/login", s.url)).send_form(&[("username", username), ("password", password), ("next", "/")]) {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("login: {e}"),
+    };
+    (resp.status() == 303).then(|| resp.header("set-cookie").expect("session cookie").split(';').next().expect("cookie").to_owned())
+}
+
+#[test]
+fn staff_and_sessions_are_the_halls_on_every_host() {
+    let Some(pg) = postgres() else { return };
+    let a = TestServer::start_with_settings(&[], &store_settings(&pg, "north"));
+    let b = TestServer::start_with_settings(&[], &store_settings(&pg, "north"));
+    let admin = sign_in(&a, "boss", &["admin"]);
+    // An account an admin adds on A signs in on B.
+    let (code, made) = post(&a, &admin, "/api/host/staff", json!({"username": "clerk1", "name": "王窗口", "password": "correct horse battery", "roles": ["clerk"]}));
+    assert!(code == 200 || code == 201, "{made}");
+    let on_b = log_in(&b, "clerk1", "correct horse battery").expect("staff made on host A signs in on host B");
+    let (_, me) = whoami(&a, ("Cookie", &on_b));
+    assert_eq!((me["kind"].as_str(), me["name"].as_str()), (Some("staff"), Some("王窗口")), "and the session from B works on A: {me}");
+    // The admin's session from A works on B…
+    let (_, me) = whoami(&b, ("Cookie", &admin.cookie));
+    assert_eq!(me["kind"], "staff", "{me}");
+    assert_eq!(me["roles"], json!(["admin"]), "{me}");
+    // …and signing out on A ends it on B at once.
+    let (code, _) = http(ureq::post(&format!("{}/logout", a.url)).set("Cookie", &admin.cookie).set("X-CSRF-Token", &admin.csrf));
+    assert!(code == 303 || code == 200, "logout: {code}");
+    let (_, me) = whoami(&b, ("Cookie", &admin.cookie));
+    assert_eq!(me["kind"], "anonymous", "signed out on A, refused on B: {me}");
+    // Disabling an account on B ends its sessions on A.
+    let admin2 = sign_in(&b, "boss2", &["admin"]);
+    let id = made["id"].as_i64().or_else(|| made["staff"]["id"].as_i64()).expect("the new account's id");
+    let (code, v) = post(&b, &admin2, &format!("/api/host/staff/{id}/disable"), json!({}));
+    assert_eq!(code, 200, "{v}");
+    let (_, me) = whoami(&a, ("Cookie", &on_b));
+    assert_eq!(me["kind"], "anonymous", "disabled on B, its session ends on A: {me}");
+    assert!(log_in(&a, "clerk1", "correct horse battery").is_none(), "and it cannot sign in on A");
+    // The tables are in the hall's schema, not in either host's file.
+    let mut c = pg.client().expect("client");
+    let n: i64 = c.query_one("SELECT count(*) FROM hh_north.staff", &[]).expect("hh_north.staff").get(0);
+    assert_eq!(n, 3);
+    let n: i64 = a.host.db.with_reader(|c| c.query_row("SELECT count(*) FROM staff", [], |r| r.get(0))).expect("the SQLite file");
+    assert_eq!(n, 0, "nothing in host A's SQLite file");
+}
+
+#[test]
+fn a_device_revoked_on_one_host_is_refused_by_the_others_at_once() {
+    let Some(pg) = postgres() else { return };
+    let a = TestServer::start_with_settings(&[], &store_settings(&pg, "north"));
+    let b = TestServer::start_with_settings(&[], &store_settings(&pg, "north"));
+    let admin = sign_in(&a, "boss", &["admin"]);
+    let (code, body) = post(&a, &admin, "/api/host/devices", json!({"name": "大厅取号机", "kind": "kiosk"}));
+    assert_eq!(code, 201, "{body}");
+    let (token, id) = (body["token"].as_str().expect("token").to_owned(), body["device"]["id"].as_i64().expect("id"));
+    let bearer = format!("Bearer {token}");
+    let (code, me) = whoami(&b, ("Authorization", &bearer));
+    assert_eq!((code, me["kind"].as_str()), (200, Some("device")), "paired on A, known on B: {me}");
+    assert_eq!(post(&a, &admin, &format!("/api/host/devices/{id}/revoke"), json!({})).0, 200);
+    let (code, v) = whoami(&b, ("Authorization", &bearer));
+    assert_eq!((code, v["error"]["code"].as_str()), (401, Some("device_revoked")), "revoked on A, refused on B: {v}");
+    // B's device list shows it revoked.
+    let admin_b = sign_in(&b, "boss2", &["admin"]);
+    let (code, list) = http(ureq::get(&format!("{}/api/host/devices", b.url)).set("Cookie", &admin_b.cookie));
+    assert_eq!(code, 200, "{list}");
+    let list: Value = serde_json::from_str(&list).expect("json");
+    let devices = list.as_array().or_else(|| list["devices"].as_array()).expect("a list");
+    assert!(devices.iter().any(|d| d["id"] == id && !d["revoked_at"].is_null()), "{list}");
+}
+
+/// A host with no HTTP, on hall `hall`, with the key file `key` (the hosts
+/// of a hall share the resident-data key, which also keys the audit chain).
+fn bare_host(dir: &std::path::Path, settings: &str, key: &std::path::Path) -> Arc<Host> {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).expect("data");
+    std::fs::write(data.join("linli.toml"), settings).expect("settings");
+    let config = HostConfig {
+        data_dir: data,
+        plugins_dir: dir.join("plugins"),
+        content_dir: None,
+        durability: Durability::Normal,
+        utc_offset_minutes: 480,
+        compile_cache: false,
+        key_file: Some(key.to_owned()),
+    };
+    Host::new(config).expect("host starts")
+}
+
+#[test]
+fn the_audit_log_of_two_hosts_is_one_chain_that_refuses_changes() {
+    let Some(pg) = postgres() else { return };
+    let (da, db) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let key_a = da.path().join("residents.key");
+    let a = bare_host(da.path(), &store_settings(&pg, "north"), &key_a);
+    // Host B gets a copy of the hall's key (its own head file beside it).
+    let key_b = db.path().join("residents.key");
+    std::fs::copy(&key_a, &key_b).expect("copy the key");
+    let b = bare_host(db.path(), &store_settings(&pg, "north"), &key_b);
+    const EACH: usize = 40;
+    std::thread::scope(|s| {
+        for (name, host) in [("a", &a), ("b", &b)] {
+            for t in 0..2 {
+                s.spawn(move || {
+                    let actor = Caller { kind: CallerKind::Anonymous, id: Some(format!("{name}{t}")), name: Some(format!("主机{name}")), roles: vec![], window: None, lang: "zh".into() };
+                    for i in 0..EACH / 2 {
+                        linli_host::audit::record(&host.db, host.services.vault.audit_chain(), &actor, host.now_ms(), "test.append", Some(&format!("{name}{t}:{i}")), None).expect("append");
+                    }
+                });
+            }
+        }
+    });
+    let entries = linli_host::audit::query(&a.db, &linli_host::audit::Filter { action: Some("test.append".into()), ..Default::default() }).expect("query");
+    assert_eq!(entries.len(), 2 * EACH, "every entry of both hosts is there");
+    assert_eq!(linli_host::audit::verify_chain(&a.db, a.services.vault.audit_chain()).expect("verify"), None, "one unbroken chain, as host A checks it");
+    assert_eq!(linli_host::audit::verify_chain(&b.db, b.services.vault.audit_chain()).expect("verify"), None, "and as host B checks it");
+    // The table refuses changes, even from the host's own role.
+    let pg_side = a.db.postgres().expect("the host tables are in PostgreSQL");
+    for statement in ["UPDATE audit SET action = 'nothing'", "DELETE FROM audit", "TRUNCATE audit"] {
+        let err = pg_side.batch(statement).expect_err(statement).to_string();
+        assert!(err.contains("append-only"), "{statement}: {err}");
+    }
+    // A change made behind the triggers' back shows in the chain.
+    pg_side
+        .batch("ALTER TABLE audit DISABLE TRIGGER audit_no_update; UPDATE audit SET detail = 'changed' WHERE id = 7; ALTER TABLE audit ENABLE TRIGGER audit_no_update;")
+        .expect("tamper");
+    assert_eq!(linli_host::audit::verify_chain(&b.db, b.services.vault.audit_chain()).expect("verify"), Some(7));
+}
+
+#[test]
+fn another_hall_on_the_same_server_sees_nothing_of_the_first() {
+    let Some(pg) = postgres() else { return };
+    let north = TestServer::start_with_settings(&[], &store_settings(&pg, "north"));
+    let south = TestServer::start_with_settings(&[], &store_settings(&pg, "south"));
+    let admin = sign_in(&north, "boss", &["admin"]);
+    let (_, me) = whoami(&south, ("Cookie", &admin.cookie));
+    assert_eq!(me["kind"], "anonymous", "a session of hall north is nothing in hall south: {me}");
+    assert!(log_in(&south, "boss", "correct horse battery").is_none(), "nor is its account");
+    assert_eq!(linli_host::auth::sessions::staff_count(&south.host.db).expect("count"), 0);
+    assert!(linli_host::auth::sessions::list_staff(&north.host.db).expect("list").iter().any(|s| s.username == "boss"));
+    // South's own admin of the same name is another account.
+    let south_admin = sign_in(&south, "boss", &["supervisor"]);
+    let (_, me) = whoami(&north, ("Cookie", &south_admin.cookie));
+    assert_eq!(me["kind"], "anonymous", "{me}");
+    let mut c = pg.client().expect("client");
+    let schemas: Vec<String> = c.query("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'hh\\_%' ORDER BY 1", &[]).expect("schemas").iter().map(|r| r.get(0)).collect();
+    assert_eq!(schemas, ["hh_north", "hh_south"]);
+}
