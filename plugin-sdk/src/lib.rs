@@ -72,6 +72,12 @@ pub mod store;
 pub mod files;
 /// Calls to other plugins' callable routes (capability `services`).
 pub mod services;
+/// One error type for handlers: the caller's mistake, a failed capability, a bug.
+pub mod fail;
+pub use fail::Fail;
+/// QR codes as inline SVG (feature `qr`).
+#[cfg(feature = "qr")]
+pub mod qr;
 
 pub use inbound::{Caller, Request, Response};
 pub use manifest::{Audience, Manifest, Page, Route};
@@ -141,7 +147,7 @@ pub fn esc(s: &str) -> String {
 
 /// Everything a plugin usually needs.
 pub mod prelude {
-    pub use crate::{Audience, Caller, Event, Manifest, Page, Plugin, Request, Response, Route, esc, export_plugin, t};
+    pub use crate::{Audience, Caller, Event, Fail, Manifest, Page, Plugin, Request, Response, Route, esc, export_plugin, t};
     pub use crate::{calendar, clock, config, events, http, kv, log, mask, notify, pseudonyms, residents, screens, sql};
     pub use crate::files;
     pub use crate::services;

@@ -140,7 +140,7 @@ pub fn guide_issue(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fa
     let reason = match a.priority_reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         None => None,
         Some(r) => Some(PRIORITY_REASONS.iter().find(|p| p.0 == r).map(|p| p.0).ok_or_else(|| {
-            Fail::user(422, "优先原因应为 老年人、残疾人 或 孕妇", "priority_reason must be elderly, disabled or pregnant")
+            Fail::status(422, "优先原因应为 老年人、残疾人 或 孕妇", "priority_reason must be elderly, disabled or pregnant")
         })?),
     };
     let name = a.name.map(|n| n.trim().chars().take(40).collect::<String>()).filter(|n| !n.is_empty());
@@ -182,11 +182,11 @@ pub struct CheckIn {
 
 pub fn check_in(cfg: &Config, c: CheckIn, now: i64) -> Result<Issued, Fail> {
     if c.appointment_id.trim().is_empty() {
-        return Err(Fail::user(422, "缺少预约编号", "appointment id missing"));
+        return Err(Fail::status(422, "缺少预约编号", "appointment id missing"));
     }
     // The appointment id becomes the idempotency key: the same limit.
     if c.appointment_id.chars().count() > issue::MAX_IDEM_KEY || c.appointment_id.chars().any(char::is_control) {
-        return Err(Fail::user(
+        return Err(Fail::status(
             422,
             format!("预约编号应为不超过 {} 个字符的可见文字", issue::MAX_IDEM_KEY),
             format!("the appointment id must be at most {} visible characters", issue::MAX_IDEM_KEY),
@@ -230,14 +230,14 @@ pub fn ticket_status(cfg: &Config, req: &Request, now: i64) -> Result<Response, 
 pub fn by_token(req: &Request) -> Result<Ticket, Fail> {
     let token = req.param("token").unwrap_or("");
     let found = if token.len() == 32 && token.chars().all(|c| c.is_ascii_hexdigit()) { Ticket::by_token(token)? } else { None };
-    found.ok_or_else(|| Fail::user(404, "找不到这张号票，请核对二维码", "No such ticket; please check the QR code"))
+    found.ok_or_else(|| Fail::status(404, "找不到这张号票，请核对二维码", "No such ticket; please check the QR code"))
 }
 
 /// A ticket whose printing failed is printed again, never issued again.
 pub fn reprint(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
     let t = by_token(req)?;
     if !matches!(t.status.as_str(), status::WAITING | status::CALLED) {
-        return Err(Fail::user(409, format!("{} 号已{}，无需补打", t.label, crate::ticket::status_text(&t.status, "zh-CN")), format!("Ticket {} is no longer waiting", t.label)));
+        return Err(Fail::status(409, format!("{} 号已{}，无需补打", t.label, crate::ticket::status_text(&t.status, "zh-CN")), format!("Ticket {} is no longer waiting", t.label)));
     }
     sql::execute("UPDATE tickets SET printed = printed + 1 WHERE id = ?1", &[sql::int(t.id)])?;
     let ahead = t.ahead()?;
@@ -330,7 +330,7 @@ pub fn counter_action(cfg: &Config, req: &Request, now: i64) -> Result<Response,
         }
         "call-ticket" => {
             let label = body.ticket.as_deref().map(str::trim).filter(|l| !l.is_empty() && l.len() <= 16).ok_or_else(|| {
-                Fail::user(422, "请填写要特呼的号码，例如 A012", "Give the ticket number to call, e.g. A012")
+                Fail::status(422, "请填写要特呼的号码，例如 A012", "Give the ticket number to call, e.g. A012")
             })?;
             Done::One(counter::call_ticket(cfg, &desk, label, now)?)
         }
@@ -347,7 +347,7 @@ pub fn counter_action(cfg: &Config, req: &Request, now: i64) -> Result<Response,
             counter::pause(cfg, &desk, false, now)?;
             Done::Paused(false)
         }
-        other => return Err(Fail::user(404, format!("未知操作 {other}"), format!("unknown action `{other}`"))),
+        other => return Err(Fail::status(404, format!("未知操作 {other}"), format!("unknown action `{other}`"))),
     };
     /// `{"ticket": …}`; a call with nobody waiting says so in `message`;
     /// 完成并叫下一位 adds the ticket it `finished`.
@@ -380,7 +380,7 @@ pub fn missed(cfg: &Config, req: &Request) -> Result<Response, Fail> {
 }
 
 pub fn comeback(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
-    let id = req.param("id").and_then(|s| s.parse::<i64>().ok()).ok_or_else(|| Fail::user(400, "号票编号无效", "invalid ticket id"))?;
+    let id = req.param("id").and_then(|s| s.parse::<i64>().ok()).ok_or_else(|| Fail::status(400, "号票编号无效", "invalid ticket id"))?;
     let t = counter::comeback(cfg, id, now)?;
     let ahead = t.ahead()?;
     Ok(Response::json(200, &json!({"ticket": t.staff_view(cfg, req.lang()), "ahead": ahead})))

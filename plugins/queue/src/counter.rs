@@ -32,7 +32,7 @@ impl<'a> Desk<'a> {
 
     fn current(&self) -> Result<Ticket, Fail> {
         Ticket::current_at(self.number())?.ok_or_else(|| {
-            Fail::user(409, "本窗口当前没有正在叫号或办理的号", "This window has no called or served ticket right now")
+            Fail::status(409, "本窗口当前没有正在叫号或办理的号", "This window has no called or served ticket right now")
         })
     }
 }
@@ -72,7 +72,7 @@ pub fn finish_and_call(cfg: &Config, desk: &Desk, outcome: &str, now: i64) -> Re
 }
 
 fn paused() -> Fail {
-    Fail::user(409, "本窗口已暂停，请先恢复办理再叫号", "This window is paused; resume before calling")
+    Fail::status(409, "本窗口已暂停，请先恢复办理再叫号", "This window is paused; resume before calling")
 }
 
 /// Call next without the waiting board (the caller announces it once).
@@ -105,7 +105,7 @@ fn call_chosen(cfg: &Config, desk: &Desk, choice: policy::Choice, now: i64) -> R
     )?;
     let Some(t) = called else {
         if let Some(held) = Ticket::current_at(desk.number())? {
-            return Err(Fail::user(
+            return Err(Fail::status(
                 409,
                 format!("请先办结或过号当前的 {} 号，再叫下一位", held.label),
                 format!("Finish or skip ticket {} before calling the next one", held.label),
@@ -125,7 +125,7 @@ fn call_chosen(cfg: &Config, desk: &Desk, choice: policy::Choice, now: i64) -> R
 pub fn recall(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
     let cur = desk.current()?;
     if cur.status != status::CALLED {
-        return Err(Fail::user(409, format!("{} 号已在办理中，无需重呼", cur.label), format!("Ticket {} is already being served", cur.label)));
+        return Err(Fail::status(409, format!("{} 号已在办理中，无需重呼", cur.label), format!("Ticket {} is already being served", cur.label)));
     }
     let max = cfg.policy.max_recalls as i64;
     let t = db::row::<Ticket>(
@@ -133,7 +133,7 @@ pub fn recall(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
         &[sql::int(cur.id), sql::int(now), sql::int(max)],
     )?
     .ok_or_else(|| {
-        Fail::user(
+        Fail::status(
             409,
             format!("{} 号已重呼 {max} 次，达到上限，可作过号处理", cur.label),
             format!("Ticket {} was recalled {max} times already; skip it as a no-show", cur.label),
@@ -150,7 +150,7 @@ pub fn skip(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
         concat!("UPDATE tickets SET status = 'missed', missed_at = ?2, skips = skips + 1 WHERE id = ?1 AND status = 'called' RETURNING ", crate::ticket_columns!()),
         &[sql::int(cur.id), sql::int(now)],
     )?
-    .ok_or_else(|| Fail::user(409, format!("{} 号已在办理中，不能过号", cur.label), format!("Ticket {} is being served and cannot be skipped", cur.label)))?;
+    .ok_or_else(|| Fail::status(409, format!("{} 号已在办理中，不能过号", cur.label), format!("Ticket {} is being served and cannot be skipped", cur.label)))?;
     announce::skipped(&t, desk.number());
     announce::waiting(cfg, now)?;
     Ok(t)
@@ -162,7 +162,7 @@ pub fn start(cfg: &Config, desk: &Desk, now: i64) -> Result<Ticket, Fail> {
         concat!("UPDATE tickets SET status = 'serving', serving_at = ?2 WHERE id = ?1 AND status = 'called' RETURNING ", crate::ticket_columns!()),
         &[sql::int(cur.id), sql::int(now)],
     )?
-    .ok_or_else(|| Fail::user(409, format!("{} 号已在办理中", cur.label), format!("Ticket {} is already being served", cur.label)))?;
+    .ok_or_else(|| Fail::status(409, format!("{} 号已在办理中", cur.label), format!("Ticket {} is already being served", cur.label)))?;
     announce::serving(&t, desk.number());
     announce::waiting(cfg, now)?;
     Ok(t)
@@ -176,14 +176,14 @@ fn check_outcome(outcome: &str) -> Result<(), Fail> {
     if OUTCOMES.contains(&outcome) {
         Ok(())
     } else {
-        Err(Fail::user(422, "办理结果应为 完成、需补正 或 转办", "outcome must be done, incomplete or referred"))
+        Err(Fail::status(422, "办理结果应为 完成、需补正 或 转办", "outcome must be done, incomplete or referred"))
     }
 }
 
 pub fn finish(cfg: &Config, desk: &Desk, id: Option<i64>, outcome: &str, now: i64) -> Result<Ticket, Fail> {
     check_outcome(outcome)?;
     let cur = match id {
-        Some(id) => Ticket::by_id(id)?.ok_or_else(|| Fail::user(404, "没有这个号", "No such ticket"))?,
+        Some(id) => Ticket::by_id(id)?.ok_or_else(|| Fail::status(404, "没有这个号", "No such ticket"))?,
         None => desk.current()?,
     };
     let t = finish_ticket(desk, cur, outcome, now)?;
@@ -194,13 +194,13 @@ pub fn finish(cfg: &Config, desk: &Desk, id: Option<i64>, outcome: &str, now: i6
 /// Finish `cur` at this window (without the waiting board).
 fn finish_ticket(desk: &Desk, cur: Ticket, outcome: &str, now: i64) -> Result<Ticket, Fail> {
     if cur.status == status::FINISHED {
-        return Err(Fail::user(409, format!("{} 号已办结，不能重复办结", cur.label), format!("Ticket {} is already finished", cur.label)));
+        return Err(Fail::status(409, format!("{} 号已办结，不能重复办结", cur.label), format!("Ticket {} is already finished", cur.label)));
     }
     if cur.window.as_deref() != Some(desk.number()) || !matches!(cur.status.as_str(), status::CALLED | status::SERVING) {
-        return Err(Fail::user(409, format!("{} 号不在本窗口办理", cur.label), format!("Ticket {} is not at this window", cur.label)));
+        return Err(Fail::status(409, format!("{} 号不在本窗口办理", cur.label), format!("Ticket {} is not at this window", cur.label)));
     }
     finish_where(desk, "?1", sql::int(cur.id), outcome, now)?
-        .ok_or_else(|| Fail::user(409, format!("{} 号已办结，不能重复办结", cur.label), format!("Ticket {} is already finished", cur.label)))
+        .ok_or_else(|| Fail::status(409, format!("{} 号已办结，不能重复办结", cur.label), format!("Ticket {} is already finished", cur.label)))
 }
 
 /// Finish the ticket whose id `which` gives (`?1` is `first`) if it is
@@ -232,24 +232,24 @@ pub fn transfer(cfg: &Config, desk: &Desk, service: Option<&str>, window: Option
     let service = service.map(str::trim).filter(|s| !s.is_empty());
     let window = window.map(str::trim).filter(|s| !s.is_empty());
     if service.is_none() && window.is_none() {
-        return Err(Fail::user(422, "请选择要转去的业务或窗口", "Choose a service or a window to transfer to"));
+        return Err(Fail::status(422, "请选择要转去的业务或窗口", "Choose a service or a window to transfer to"));
     }
     let target_service = service.unwrap_or(&cur.service);
     let Some(svc) = cfg.service(target_service) else {
-        return Err(Fail::user(404, format!("没有编号为 {target_service} 的业务"), format!("There is no service `{target_service}`")));
+        return Err(Fail::status(404, format!("没有编号为 {target_service} 的业务"), format!("There is no service `{target_service}`")));
     };
     if let Some(w) = window {
         let Some(win) = cfg.window(w) else {
-            return Err(Fail::user(404, format!("没有 {w} 号窗口"), format!("There is no window {w}")));
+            return Err(Fail::status(404, format!("没有 {w} 号窗口"), format!("There is no window {w}")));
         };
         if service.is_some() && !win.services.iter().any(|s| s == target_service) {
-            return Err(Fail::user(422, format!("{w} 号窗口不办理{}", svc.name_zh), format!("Window {w} does not handle {}", svc.name_en)));
+            return Err(Fail::status(422, format!("{w} 号窗口不办理{}", svc.name_zh), format!("Window {w} does not handle {}", svc.name_en)));
         }
         if w == desk.number() {
-            return Err(Fail::user(422, "不能转到本窗口", "Cannot transfer to this same window"));
+            return Err(Fail::status(422, "不能转到本窗口", "Cannot transfer to this same window"));
         }
     } else if cfg.windows_for(target_service).next().is_none() {
-        return Err(Fail::user(
+        return Err(Fail::status(
             422,
             format!("目前没有窗口办理{}，无法转入", svc.name_zh),
             format!("No window handles {}, so the ticket cannot be transferred there", svc.name_en),
@@ -261,7 +261,7 @@ pub fn transfer(cfg: &Config, desk: &Desk, service: Option<&str>, window: Option
          WHERE id = ?1 AND status IN ('called', 'serving') RETURNING ", crate::ticket_columns!()),
         &[sql::int(cur.id), sql::text(target_service), db::opt_text(window), sql::text(desk.number())],
     )?
-    .ok_or_else(|| Fail::user(409, format!("{} 号已不在本窗口", cur.label), format!("Ticket {} is no longer at this window", cur.label)))?;
+    .ok_or_else(|| Fail::status(409, format!("{} 号已不在本窗口", cur.label), format!("Ticket {} is no longer at this window", cur.label)))?;
     announce::transferred(&t, &cur.service, desk.number());
     announce::waiting(cfg, now)?;
     Ok(t)
@@ -275,12 +275,12 @@ pub fn pause(cfg: &Config, desk: &Desk, paused: bool, now: i64) -> Result<(), Fa
 
 /// A skipped resident came back: requeue or refuse, by the policy.
 pub fn comeback(cfg: &Config, id: i64, now: i64) -> Result<Ticket, Fail> {
-    let cur = Ticket::by_id(id)?.ok_or_else(|| Fail::user(404, "没有这个号", "No such ticket"))?;
+    let cur = Ticket::by_id(id)?.ok_or_else(|| Fail::status(404, "没有这个号", "No such ticket"))?;
     if cur.status != status::MISSED {
-        return Err(Fail::user(409, format!("{} 号不是过号状态", cur.label), format!("Ticket {} has not been skipped", cur.label)));
+        return Err(Fail::status(409, format!("{} 号不是过号状态", cur.label), format!("Ticket {} has not been skipped", cur.label)));
     }
     if cfg.policy.missed != "requeue" {
-        return Err(Fail::user(409, "过号作废，请重新取号", "A missed ticket expires; please take a new one"));
+        return Err(Fail::status(409, "过号作废，请重新取号", "A missed ticket expires; please take a new one"));
     }
     let keep_since = now - cfg.policy.missed_keep_minutes as i64 * 60_000;
     let offset = (cfg.policy.requeue_places.max(1) - 1) as i64;
@@ -292,7 +292,7 @@ pub fn comeback(cfg: &Config, id: i64, now: i64) -> Result<Ticket, Fail> {
         &[sql::int(id), sql::text(&cur.service), sql::int(offset), sql::int(now), sql::int(keep_since)],
     )?
     .ok_or_else(|| {
-        Fail::user(
+        Fail::status(
             409,
             format!("{} 号过号已超过 {} 分钟，请重新取号", cur.label, cfg.policy.missed_keep_minutes),
             format!("Ticket {} was missed more than {} minutes ago; please take a new one", cur.label, cfg.policy.missed_keep_minutes),
@@ -339,7 +339,7 @@ pub fn call_ticket(cfg: &Config, desk: &Desk, label: &str, now: i64) -> Result<T
             announce::waiting(cfg, now)?;
             Ok(t)
         }
-        None => Err(Fail::user(
+        None => Err(Fail::status(
             404,
             format!("{label} 号不在本窗口的等候队列中（可能已被叫、已过号或不属于本窗口的业务）"),
             format!("Ticket {label} is not waiting for this window (called already, missed, or another window's service)"),

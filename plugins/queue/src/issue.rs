@@ -45,7 +45,7 @@ pub struct Issued {
 pub fn clean_phone(p: Option<&str>) -> Result<Option<String>, Fail> {
     let Some(p) = p.map(str::trim).filter(|p| !p.is_empty()) else { return Ok(None) };
     let phone = linli_sdk::normalise::phone(p).map_err(|_| {
-        Fail::user(422, "手机号码格式不正确，应为 7 至 15 位数字", "That phone number does not look right (7 to 15 digits)")
+        Fail::status(422, "手机号码格式不正确，应为 7 至 15 位数字", "That phone number does not look right (7 to 15 digits)")
     })?;
     // Stored as "masked#pseudonym": the same phone gives the same value, so
     // the one-ticket rule is a plain equality, and staff see it masked.
@@ -86,7 +86,7 @@ pub const MAX_IDEM_KEY: usize = 100;
 pub fn idem_key(prefix: &str, key: Option<String>) -> Result<Option<String>, Fail> {
     let Some(key) = key.filter(|k| !k.is_empty()) else { return Ok(None) };
     if key.chars().count() > MAX_IDEM_KEY || key.chars().any(char::is_control) {
-        return Err(Fail::user(
+        return Err(Fail::status(
             422,
             format!("请求标识（idem_key）应为不超过 {MAX_IDEM_KEY} 个字符的可见文字"),
             format!("idem_key must be at most {MAX_IDEM_KEY} visible characters"),
@@ -105,10 +105,10 @@ fn replay(key: &str) -> Result<Option<Issued>, Fail> {
 
 pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
     let Some(svc) = cfg.service(&ask.service) else {
-        return Err(Fail::user(404, format!("没有编号为 {} 的业务，请重新选择", ask.service), format!("There is no service `{}`; please choose again", ask.service)));
+        return Err(Fail::status(404, format!("没有编号为 {} 的业务，请重新选择", ask.service), format!("There is no service `{}`; please choose again", ask.service)));
     };
     if cfg.windows_for(&svc.code).next().is_none() {
-        return Err(Fail::user(409, format!("{} 业务暂无窗口办理", svc.name_zh), format!("No window handles {} at present", svc.name_en)));
+        return Err(Fail::status(409, format!("{} 业务暂无窗口办理", svc.name_zh), format!("No window handles {} at present", svc.name_en)));
     }
     if let Some(key) = ask.idem_key.as_deref()
         && let Some(done) = replay(key)?
@@ -117,7 +117,7 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
         // request would otherwise be answered, silently, with the first
         // request's ticket.
         if !same_request(&done.ticket, &ask) {
-            return Err(Fail::user(
+            return Err(Fail::status(
                 422,
                 format!("该请求标识已用于另一项取号请求（{} 号），请为新的请求使用新的标识", done.ticket.label),
                 format!("This idempotency key was already used for a different request (ticket {}); use a new key for a new request", done.ticket.label),
@@ -129,7 +129,7 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
         // kiosk route only: staff desks act for the holder (a guide checking
         // an appointment in again reprints its ticket).
         if key.starts_with("kiosk:") && now - done.ticket.issued_at > REPLAY_WINDOW_MS {
-            return Err(Fail::user(
+            return Err(Fail::status(
                 409,
                 format!("该请求标识已于较早前用于 {} 号，请为新的请求使用新的标识", done.ticket.label),
                 format!("This idempotency key was used for ticket {} a while ago; use a new key for a new request", done.ticket.label),
@@ -139,7 +139,7 @@ pub fn issue(cfg: &Config, ask: Ask, now: i64) -> Result<Issued, Fail> {
     }
     let local = Local::at(now);
     if let Some((zh, en)) = day::issuing_closed(cfg, &local) {
-        return Err(Fail::user(409, zh, en));
+        return Err(Fail::status(409, zh, en));
     }
     let period = day::period(cfg, local.minute);
     let quota = svc.quota.get(&period).copied().unwrap_or(0);
@@ -216,7 +216,7 @@ fn refuse_over_limits(cfg: &Config, ask: &Ask, day: &str, period: &str, quota: u
             &[sql::text(code), sql::text(phone)],
         )?;
         if let Some(t) = held {
-            return Err(Fail::user(
+            return Err(Fail::status(
                 409,
                 format!("该手机号已有 {} 号（{}），每人每项业务限取一个号", t.label, svc_zh),
                 format!("This phone already holds ticket {} for {}; one ticket per person per service", t.label, svc_en),
@@ -239,7 +239,7 @@ fn refuse_over_limits(cfg: &Config, ask: &Ask, day: &str, period: &str, quota: u
     )?
     .unwrap_or(Counts { total: 0, in_period: 0 });
     if limit > 0 && counts.total >= limit as i64 {
-        return Err(Fail::user(
+        return Err(Fail::status(
             409,
             format!("{svc_zh}今日号源已取完（限 {limit} 个），请明天再来或预约"),
             format!("Today's {limit} tickets for {svc_en} are all taken; please come tomorrow or book an appointment"),
@@ -247,7 +247,7 @@ fn refuse_over_limits(cfg: &Config, ask: &Ask, day: &str, period: &str, quota: u
     }
     if quota > 0 && counts.in_period >= quota as i64 {
         let name = cfg.periods.iter().find(|p| p.code == period);
-        return Err(Fail::user(
+        return Err(Fail::status(
             409,
             format!("{svc_zh}{}号源已取完（限 {quota} 个），请在下一时段再来", name.map(|p| p.name_zh.as_str()).unwrap_or("本时段")),
             format!("The {} tickets for {svc_en} ({quota}) are all taken; please come in the next period", name.map(|p| p.name_en.as_str()).unwrap_or("period's")),

@@ -20,7 +20,7 @@ mod fail;
 mod issue;
 mod pages;
 mod policy;
-mod qr;
+use linli_sdk::qr;
 mod schema;
 mod served;
 mod stats;
@@ -110,7 +110,7 @@ impl Plugin for Queue {
         let run = || -> Result<(), Fail> {
             let cfg = Config::load().map_err(config_fail)?;
             db::ensure_schema()?;
-            let c: api::CheckIn = event.json().map_err(|e| Fail::user(422, e.clone(), e))?;
+            let c: api::CheckIn = event.json().map_err(|e| Fail::status(422, e.clone(), e))?;
             let done = api::check_in(&cfg, c, clock::now())?;
             log::info(&format!("appointment check-in: ticket {}", done.ticket.label));
             Ok(())
@@ -118,7 +118,7 @@ impl Plugin for Queue {
         match run() {
             // A refused check-in (closed, unknown service) is the resident's
             // to sort out at the desk, not a plugin failure.
-            Err(Fail::User(_, _, en)) => {
+            Err(Fail::User(_, _, _, en)) => {
                 log::warn(&format!("appointment check-in {} refused: {en}", event.id));
                 Ok(())
             }

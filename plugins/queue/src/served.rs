@@ -33,7 +33,7 @@ const COLUMNS: &str = "id, day, label, service, status, \"window\", clerk_id, cl
 /// `?window=3`.
 pub fn served(cfg: &Config, req: &Request) -> Result<Response, Fail> {
     if req.caller.kind != "plugin" && !req.caller.has_role("supervisor") {
-        return Err(Fail::user(403, "仅供其他插件和主管读取", "for other plugins and supervisors only"));
+        return Err(Fail::status(403, "仅供其他插件和主管读取", "for other plugins and supervisors only"));
     }
     let q = |k: &str| req.query_param(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     if let Some(window) = q("window") {
@@ -59,9 +59,9 @@ pub fn served(cfg: &Config, req: &Request) -> Result<Response, Fail> {
     } else if let (Some(day), Some(ticket)) = (q("day"), q("ticket")) {
         db::row::<Served>(&format!("SELECT {COLUMNS} FROM tickets WHERE day = ?1 AND label = ?2"), &[sql::text(&day), sql::text(&ticket.to_uppercase())])?
     } else {
-        return Err(Fail::user(422, "请提供 token，或 day 和 ticket，或 window", "give token, or day and ticket, or window"));
+        return Err(Fail::status(422, "请提供 token，或 day 和 ticket，或 window", "give token, or day and ticket, or window"));
     };
-    let t = t.ok_or_else(|| Fail::user(404, "没有这个号", "No such ticket"))?;
+    let t = t.ok_or_else(|| Fail::status(404, "没有这个号", "No such ticket"))?;
     let svc = cfg.service(&t.service);
     Ok(Response::json(
         200,

@@ -169,7 +169,7 @@ pub fn report(from: &str, to: &str) -> Result<Report, Fail> {
     let first = day_start(from)?;
     let last = day_start(to)?;
     if last.midnight_ms < first.midnight_ms || (last.midnight_ms - first.midnight_ms) / 86_400_000 >= MAX_DAYS {
-        return Err(Fail::user(422, format!("统计区间应在 1 至 {MAX_DAYS} 天之间"), format!("The range must be 1 to {MAX_DAYS} days")));
+        return Err(Fail::status(422, format!("统计区间应在 1 至 {MAX_DAYS} 天之间"), format!("The range must be 1 to {MAX_DAYS} days")));
     }
     let range = [sql::text(&first.day), sql::text(&last.day)];
     // Each table reads the range's tickets once more: past this many, the
@@ -177,7 +177,7 @@ pub fn report(from: &str, to: &str) -> Result<Report, Fail> {
     // rather than time out. (Counted from the day index alone.)
     let n = db::int("SELECT COUNT(*) FROM tickets WHERE day BETWEEN ?1 AND ?2", &range)?;
     if n > MAX_TICKETS {
-        return Err(Fail::user(
+        return Err(Fail::status(
             422,
             format!("该区间共有 {n} 张号票，一次最多统计 {MAX_TICKETS} 张，请缩短统计区间（例如按周或按日）"),
             format!("The range holds {n} tickets; one report covers at most {MAX_TICKETS}: choose a shorter range (a week or a day)"),
@@ -306,7 +306,7 @@ fn p90s(key: &str, filter: &str, value: &str, range: &[sql::Value; 2]) -> Result
 }
 
 fn day_start(d: &str) -> Result<Local, Fail> {
-    let bad = || Fail::user(422, format!("日期 {d} 格式应为 YYYY-MM-DD"), format!("date `{d}` must be YYYY-MM-DD"));
+    let bad = || Fail::status(422, format!("日期 {d} 格式应为 YYYY-MM-DD"), format!("date `{d}` must be YYYY-MM-DD"));
     let parts: Vec<i64> = d.split('-').map(|p| p.parse::<i64>()).collect::<Result<_, _>>().map_err(|_| bad())?;
     let [y, m, dd] = parts[..] else { return Err(bad()) };
     if !(1..=12).contains(&m) || !(1..=31).contains(&dd) {

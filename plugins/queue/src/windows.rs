@@ -18,14 +18,14 @@ pub struct WindowRow {
 /// configuration; a 4xx when there is none.
 pub fn of_caller<'a>(cfg: &'a Config, caller: &Caller) -> Result<&'a crate::config::Window, Fail> {
     let Some(number) = caller.window.as_deref().map(str::trim).filter(|w| !w.is_empty()) else {
-        return Err(Fail::user(
+        return Err(Fail::status(
             403,
             "您登录时没有填写窗口号，请退出后在登录页填写窗口号再叫号",
             "You signed in without a window number; sign out and sign in again with your window number",
         ));
     };
     cfg.window(number).ok_or_else(|| {
-        Fail::user(
+        Fail::status(
             404,
             format!("{number} 号窗口未在排队叫号中配置，请联系管理员"),
             format!("Window {number} is not configured for the queue; ask an admin"),

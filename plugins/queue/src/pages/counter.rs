@@ -17,7 +17,7 @@ pub fn page(cfg: &Config, req: &Request, _now: i64) -> Result<Response, Fail> {
     // Without a window the console can do nothing: say why, at once.
     let window = match windows::of_caller(cfg, &req.caller) {
         Ok(w) => w,
-        Err(Fail::User(_, zh, en)) => {
+        Err(Fail::User(_, _, zh, en)) => {
             let html = format!("<section class=\"card\"><h1>{}</h1><p class=\"alert\" role=\"alert\">{}</p><p><a class=\"button primary\" href=\"/login?next=/queue/counter\">{}</a></p></section>",
                 t(lang, "窗口叫号", "Counter"), esc(if lang == "en" { &en } else { &zh }), t(lang, "重新登录", "Sign in again"));
             return Ok(Response::page(t(lang, "窗口叫号", "Counter"), html));

@@ -99,7 +99,7 @@ pub fn page(req: &Request, now: i64) -> Result<Response, Fail> {
     let to = req.query_param("to").filter(|s| !s.is_empty()).unwrap_or_else(|| from.clone());
     let report = match stats::report(&from, &to) {
         Ok(r) => r.json(),
-        Err(Fail::User(_, zh, en)) => {
+        Err(Fail::User(_, _, zh, en)) => {
             let html = format!("<section class=\"card\"><p class=\"alert\">{}</p><a href=\"/queue/stats\">{}</a></section>", esc(if lang == "en" { &en } else { &zh }), t(lang, "返回", "Back"));
             return Ok(Response::page(t(lang, "排队统计", "Queue statistics"), html));
         }

@@ -1,4 +1,5 @@
-//! QR codes as inline SVG, drawn here so the plugin needs no image crates.
+//! QR codes as inline SVG (feature `qr`), drawn without image crates: a
+//! ticket's or certificate's link a phone can scan.
 
 use qrcode::{Color, EcLevel, QrCode};
 
@@ -28,4 +29,16 @@ pub fn svg(data: &str, size: u32) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {total} {total}\" width=\"{size}\" height=\"{size}\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"二维码\"><rect width=\"{total}\" height=\"{total}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_link_becomes_a_square_of_modules_and_too_much_data_none() {
+        let (side, path) = super::path("https://hall.example/q/t/abc").expect("encodes");
+        assert!(side > 21 + 8 && path.starts_with('M'), "{side} {path}");
+        assert!(super::svg("https://hall.example/q/t/abc", 120).contains("width=\"120\""));
+        assert_eq!(super::path(&"x".repeat(5000)), None);
+        assert_eq!(super::svg(&"x".repeat(5000), 120), "");
+    }
 }
