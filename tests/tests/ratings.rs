@@ -492,3 +492,77 @@ fn clerk_finishes_the_evaluator_rates_it_poorly_and_the_case_appears_for_the_sup
     assert_eq!(code, 200);
     assert!(page.contains(&label) && page.contains("说话不耐烦") && page.contains("态度"), "the console lists the case");
 }
+
+/// With `LINLI_SCREENSHOTS=DIR`, the page as it is now, as base64 PNG in
+/// DIR/NAME.png.b64 (for the README's screenshots).
+fn snap(b: &linli_tests::browser::Browser, name: &str) {
+    if let Ok(dir) = std::env::var("LINLI_SCREENSHOTS") {
+        let v = b.call("GET", "/screenshot", None);
+        std::fs::write(format!("{dir}/{name}.png.b64"), v["value"].as_str().unwrap_or("")).expect("writing a screenshot");
+    }
+}
+
+/// The evaluator page in Chromium: the tablet opens its pairing link and
+/// lands on the page, which shows the clerk on duty; the moment the clerk
+/// finishes the ticket the page asks (live, over the event stream); 不满意
+/// asks for a reason before it sends; then it thanks, and the supervisor's
+/// console lists the case.
+#[test]
+fn the_evaluator_page_in_chromium_asks_when_the_clerk_finishes_and_sends_a_poor_rating_with_a_reason() {
+    let Some(b) = linli_tests::browser::Browser::start(&["--lang=zh-CN"]) else { return };
+    let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(at(MAR04, 9, 0))));
+    let s = TestServer::start_custom(&[fixtures::PLUGIN_QUEUE, fixtures::PLUGIN_RATINGS], "", None, clock);
+    let admin = sign_in(&s, "admin", &["admin"]);
+    assert_eq!(post_as(&s, &admin, "/api/host/plugins/ratings/calls", &json!({"callees": ["queue"]})).0, 200);
+    let ev1 = linli_host::auth::devices::create(&s.host.db, "1号窗口评价器", "evaluator", Some("1"), s.host.now_ms()).expect("pair").1;
+    let clerk = sign_in_at(&s, "li", "1");
+    let (code, t) = http_json(ureq::post(&format!("{}/api/queue/tickets", s.url)), &json!({"service": "A"}));
+    assert_eq!(code, 201, "{t}");
+    let label = t["ticket"].as_str().unwrap().to_owned();
+    assert_eq!(post_as(&s, &clerk, "/api/queue/counter/call-next", &json!({})).0, 200);
+    b.resize(1280, 1000);
+    // The tablet set to Chinese (the language switch's cookie), then paired.
+    b.open(&format!("{}/?lang=zh-CN", s.url));
+    b.js("document.cookie = 'lang=zh-CN; path=/'; return 1;");
+    b.open(&format!("{}/device/pair?token={ev1}", s.url));
+    b.until("the evaluator page after pairing", "location.pathname === '/ratings/evaluator' && document.getElementById('rt-clerk-name')");
+    assert_eq!(b.js("return document.getElementById('rt-clerk-name').textContent;"), "李办事");
+    assert_eq!(b.js("return document.getElementById('rt-box').hidden;"), true, "nothing to rate yet");
+    // Give the page's event stream a moment to connect, then finish.
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(post_as(&s, &clerk, "/api/queue/counter/finish", &json!({"outcome": "done"})).0, 200);
+    b.until("the prompt for the finished ticket", &format!("!document.getElementById('rt-box').hidden && document.getElementById('rt-ticket').textContent.includes('{label}')"));
+    assert_eq!(b.js("return document.querySelectorAll('.rt-level').length;"), 5);
+    assert!(b.js("return document.querySelector('.rt-level').getBoundingClientRect().height;").as_f64().unwrap_or(0.0) >= 100.0, "large touch targets");
+    snap(&b, "ratings-evaluator");
+    b.click(".rt-level[data-level='2']");
+    b.until("the reasons", "!document.getElementById('rt-poor').hidden");
+    b.click("#rt-send");
+    b.until("a reason asked for", "document.getElementById('rt-err').textContent.includes('请至少选择一个原因')");
+    b.click("input[name=reason][value=attitude]");
+    b.js("document.getElementById('rt-words').value = '<b>说话不耐烦</b>'; return 1;");
+    snap(&b, "ratings-evaluator-poor");
+    b.click("#rt-send");
+    b.until("thanks", "document.getElementById('rt-ok').textContent.includes('感谢')");
+    assert_eq!(b.js("return document.getElementById('rt-box').hidden;"), true, "the prompt is gone");
+    // The supervisor's console, in the same browser (signed in).
+    linli_host::auth::sessions::create_staff(&s.host.db, "zhang", "张主管", "correct horse battery", &["supervisor".to_string()], s.host.now_ms()).expect("supervisor");
+    b.open(&format!("{}/login?lang=zh-CN", s.url));
+    b.js("var f = document.querySelector('form[action=\"/login\"]'); f.username.value = 'zhang'; f.password.value = 'correct horse battery'; f.submit(); return 1;");
+    b.until("signed in", "document.querySelector('.who')");
+    b.open(&format!("{}/ratings/cases", s.url));
+    let text = b.until("the case", &format!("document.getElementById('rt-cases').textContent.includes('{label}') && document.getElementById('rt-cases').textContent"));
+    let text = text.as_str().unwrap();
+    assert!(text.contains("<b>说话不耐烦</b>") && text.contains("态度") && text.contains("李办事"), "shown as text: {text}");
+    assert_eq!(b.js("return document.querySelectorAll('#rt-cases b').length;"), 0, "the words are not markup");
+    // Put right, called back and closed from the console.
+    b.js("document.querySelector('textarea[data-field=fix]').value = '已提醒办事员注意服务用语'; return 1;");
+    b.click("button[data-act=fix]");
+    b.until("saved", "document.getElementById('rt-cases').textContent.includes('已提醒办事员注意服务用语')");
+    b.click("button[data-act=callback]");
+    b.until("called back", "document.getElementById('rt-cases').textContent.includes('回访：满意')");
+    b.js("window.confirm = function () { return true; }; return 1;");
+    snap(&b, "ratings-cases");
+    b.click("button[data-act=close]");
+    b.until("closed", "document.getElementById('rt-cases').textContent.includes('已办结')");
+}

@@ -323,6 +323,8 @@ async fn device_pair(State(host): State<Arc<Host>>, p: Result<Query<Pair>, axum:
         Ok(Some(d)) => {
             let start = match d.kind.as_str() {
                 "kiosk" => "/queue/kiosk",
+                // The window's evaluator: the ratings plugin's page (好差评).
+                "evaluator" => "/ratings/evaluator",
                 _ => "/",
             };
             let mut r = Redirect::to(start).into_response();
