@@ -8,7 +8,7 @@
 
 use crate::config::{Config, Item, Slot, minutes};
 use crate::db::{self, BOOKING_COLUMNS, Booking, hhmm, local_day};
-use crate::fail::Fail;
+use linli_sdk::Fail;
 use linli_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;

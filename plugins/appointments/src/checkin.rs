@@ -9,7 +9,7 @@
 use crate::book::{self, normal_code};
 use crate::config::Config;
 use crate::db::{self, BOOKING_COLUMNS, Booking, hhmm, local_day};
-use crate::fail::Fail;
+use linli_sdk::Fail;
 use linli_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::json;

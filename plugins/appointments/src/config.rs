@@ -4,7 +4,7 @@
 //! admin's changes from the settings page on top (kv `config/override`,
 //! whole top-level sections replaced), checked field by field.
 
-use crate::fail::Fail;
+use linli_sdk::Fail;
 use linli_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;

@@ -15,12 +15,11 @@ mod book;
 mod checkin;
 mod config;
 mod db;
-mod fail;
 mod pages;
 mod remind;
 
 use config::Config;
-use fail::Fail;
+use linli_sdk::Fail;
 use linli_sdk::prelude::*;
 use serde_json::json;
 

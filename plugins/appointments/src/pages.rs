@@ -3,7 +3,7 @@
 //! hands its texts and data to it in a JSON data block (never run).
 
 use crate::config::Config;
-use crate::fail::Fail;
+use linli_sdk::Fail;
 use linli_sdk::prelude::*;
 use serde_json::json;
 

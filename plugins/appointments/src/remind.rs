@@ -5,7 +5,7 @@
 
 use crate::config::{Config, minutes};
 use crate::db::{self, local_day};
-use crate::fail::Fail;
+use linli_sdk::Fail;
 use linli_sdk::prelude::*;
 
 /// Messages per tick and kind: well under the host's per-call limit.
