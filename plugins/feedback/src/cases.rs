@@ -122,6 +122,15 @@ fn by_code(code: &str) -> Result<Case, Fail> {
     db::row(&format!("SELECT {COLUMNS} FROM cases WHERE code = ?1"), &[sql::text(&code)])?.ok_or_else(not_found)
 }
 
+/// Keep the per-status counts with a change of status (same transaction).
+fn tally(from: Option<&str>, to: &str) -> Result<(), Fail> {
+    if let Some(f) = from {
+        sql::execute("UPDATE tallies SET n = n - 1 WHERE status = ?1", &[sql::text(f)])?;
+    }
+    sql::execute("INSERT INTO tallies (status, n) VALUES (?1, 1) ON CONFLICT (status) DO UPDATE SET n = tallies.n + 1", &[sql::text(to)])?;
+    Ok(())
+}
+
 fn step(case: i64, now: i64, action: &str, actor: Option<&str>, note: Option<&str>) -> Result<(), Fail> {
     sql::execute("INSERT INTO steps (case_id, at, action, actor, note) VALUES (?1, ?2, ?3, ?4, ?5)", &[sql::int(case), sql::int(now), sql::text(action), opt_text(actor), opt_text(note)])?;
     Ok(())
@@ -243,6 +252,7 @@ pub fn submit(cfg: &Config, n: NewCase, caller: &Caller, now: i64) -> Result<Jso
         ],
     )?
     .ok_or_else(|| Fail::Internal("INSERT … RETURNING gave no id".into()))?;
+    tally(None, "received")?;
     step(id, now, "received", None, None)?;
     events::publish("feedback.received", &json!({"id": id, "kind": n.kind, "category": n.category, "channel": channel, "due_day": due_day}))?;
     let c = load(id)?;
@@ -312,6 +322,7 @@ pub fn accept(cfg: &Config, q: CodeOnly, lang: &str, now: i64) -> Result<Json, F
         return Err(not_answerable(&c));
     }
     sql::execute("UPDATE cases SET status = 'closed', accepted = 1, closed_at = ?2, updated_at = ?2 WHERE id = ?1", &[sql::int(c.id), sql::int(now)])?;
+    tally(Some("replied"), "closed")?;
     step(c.id, now, "accepted", None, None)?;
     events::publish("feedback.closed", &json!({"id": c.id, "accepted": true}))?;
     resident_view(cfg, &load(c.id)?, lang, now)
@@ -348,6 +359,7 @@ pub fn reopen(cfg: &Config, r: Reopen, lang: &str, now: i64) -> Result<Json, Fai
         "UPDATE cases SET status = 'in_hand', reopened = 1, reopen_reason = ?2, due_day = ?3, open_due = ?4, overdue_sent = 0, assignee = ?5, updated_at = ?6 WHERE id = ?1",
         &[sql::int(c.id), sql::text(&reason), sql::text(&due_day), sql::int(due_ms), opt_text(assignee.as_deref()), sql::int(now)],
     )?;
+    tally(Some("replied"), "in_hand")?;
     step(c.id, now, "reopened", None, Some(&reason))?;
     events::publish("feedback.reopened", &json!({"id": c.id, "due_day": due_day}))?;
     if let Some(a) = &assignee {
@@ -445,6 +457,7 @@ pub fn assign(id: i64, a: Assign, caller: &Caller, now: i64) -> Result<Case, Fai
         "UPDATE cases SET status = 'assigned', assignee = ?2, assignee_name = ?3, updated_at = ?4 WHERE id = ?1",
         &[sql::int(id), sql::text(&to), sql::text(&name), sql::int(now)],
     )?;
+    tally(Some(&c.status), "assigned")?;
     step(id, now, "assigned", Some(&staff_name(caller)), Some(&name))?;
     events::publish("feedback.assigned", &json!({"id": id, "to": to}))?;
     tell_staff(&to, &c, "feedback-assigned", "意见 {id} 已分派给您，请按时答复。", "Feedback {id} was assigned to you; please reply in time.");
@@ -464,6 +477,7 @@ pub fn start(id: i64, caller: &Caller, now: i64) -> Result<Case, Fail> {
     let c = if c.assignee.is_none() { load(id)? } else { c };
     may_handle(&c, caller)?;
     sql::execute("UPDATE cases SET status = 'in_hand', updated_at = ?2 WHERE id = ?1", &[sql::int(id), sql::int(now)])?;
+    tally(Some(&c.status), "in_hand")?;
     step(id, now, "in_hand", Some(&staff_name(caller)), None)?;
     load(id)
 }
@@ -486,6 +500,7 @@ pub fn reply(cfg: &Config, id: i64, r: Reply, caller: &Caller, now: i64) -> Resu
         "UPDATE cases SET status = 'replied', reply = ?2, replied_at = ?3, replied_by = ?4, open_due = NULL, assignee = COALESCE(assignee, ?4), assignee_name = COALESCE(assignee_name, ?5), updated_at = ?3 WHERE id = ?1",
         &[sql::int(id), sql::text(&text), sql::int(now), sql::text(&staff_id(caller)), sql::text(&staff_name(caller))],
     )?;
+    tally(Some(&c.status), "replied")?;
     step(id, now, "replied", Some(&staff_name(caller)), None)?;
     events::publish("feedback.replied", &json!({"id": id, "late": c.overdue(now)}))?;
     let c = load(id)?;
@@ -517,6 +532,7 @@ pub fn close(id: i64, r: Close, caller: &Caller, now: i64) -> Result<Case, Fail>
         "UPDATE cases SET status = 'closed', open_due = NULL, closed_at = ?2, close_note = ?3, updated_at = ?2 WHERE id = ?1",
         &[sql::int(id), sql::int(now), opt_text(note.as_deref())],
     )?;
+    tally(Some(&c.status), "closed")?;
     step(id, now, "closed", Some(&staff_name(caller)), note.as_deref())?;
     events::publish("feedback.closed", &json!({"id": id, "accepted": false}))?;
     load(id)
@@ -712,7 +728,8 @@ pub fn list(f: &Filter, caller: &Caller, now: i64) -> Result<(Vec<Listed>, Optio
         format!("?{}", params.len())
     };
     match f.status.as_deref() {
-        Some("open") => cond.push("status IN ('received', 'assigned', 'in_hand')".into()),
+        // Waiting for staff is exactly "has a deadline running".
+        Some("open") => cond.push("open_due IS NOT NULL".into()),
         Some(s) => {
             let n = p(sql::text(s), &mut params);
             cond.push(format!("status = {n}"));
@@ -729,7 +746,9 @@ pub fn list(f: &Filter, caller: &Caller, now: i64) -> Result<(Vec<Listed>, Optio
     }
     if f.overdue {
         let n = p(sql::int(now), &mut params);
-        cond.push(format!("open_due IS NOT NULL AND open_due < {n}"));
+        // `+ 0`: walk the waiting cases newest first (their own index)
+        // rather than sort every overdue one by id.
+        cond.push(format!("open_due IS NOT NULL AND open_due + 0 < {n}"));
     }
     if f.mine {
         let n = p(sql::text(&staff_id(caller)), &mut params);
@@ -811,7 +830,7 @@ pub fn listed_json(cfg: &Config, r: &Listed, lang: &str, now: i64) -> Json {
 
 /// Counts for the console's header: per status, and overdue.
 pub fn counts(now: i64) -> Result<Json, Fail> {
-    let rows: Vec<(String, i64)> = db::rows("SELECT status, COUNT(*) AS n FROM cases GROUP BY status", &[])?;
+    let rows: Vec<(String, i64)> = db::rows("SELECT status, n FROM tallies WHERE n > 0", &[])?;
     let overdue = db::opt_int("SELECT COUNT(*) FROM cases WHERE open_due IS NOT NULL AND open_due < ?1", &[sql::int(now)])?.unwrap_or(0);
     let mut m = serde_json::Map::new();
     for (s, n) in rows {
@@ -847,6 +866,7 @@ pub fn tick(cfg: &Config, now: i64) -> Result<(), Fail> {
         let stale: Vec<i64> = db::rows("SELECT id FROM cases WHERE status = 'replied' AND replied_at < ?1 ORDER BY replied_at LIMIT 200", &[sql::int(cut)])?;
         for id in stale {
             sql::execute("UPDATE cases SET status = 'closed', closed_at = ?2, updated_at = ?2 WHERE id = ?1", &[sql::int(id), sql::int(now)])?;
+            tally(Some("replied"), "closed")?;
             step(id, now, "auto_closed", None, None)?;
             events::publish("feedback.closed", &json!({"id": id, "accepted": false, "auto": true}))?;
         }
