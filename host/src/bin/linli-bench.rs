@@ -6,7 +6,11 @@
 //! 2. Host start time with 12 plugins (copies of the example), cold (every
 //!    plugin compiled) and warm (from the on-disk compile cache).
 //! 3. HTTP throughput and latency to a plugin route: the real `linli serve`
-//!    process and a load generator on loopback.
+//!    process and a load generator on loopback; with `--store both
+//!    --hosts 2`, the storage-read route on SQLite, on PostgreSQL with one
+//!    host and with two hosts of one hall, with CPU per request.
+//! 4. `--only queue`: issue + call pairs through the queue plugin (same
+//!    `--store` and `--hosts` choices).
 //!
 //! Run: `cargo build --release -p linli && target/release/linli-bench --plugin plugins/dist/notices.wasm`
 
@@ -39,8 +43,21 @@ fn main() -> anyhow::Result<()> {
     if part("startup") {
         startup(&plugin)?;
     }
+    // `--store postgres` puts the plugins' data in a throwaway PostgreSQL
+    // server (a district's backend), `--store both` runs SQLite and then
+    // PostgreSQL, side by side in one run; `--hosts 2` adds two hosts of
+    // one hall on PostgreSQL.
+    let stores: Vec<bool> = match arg(&args, "--store").as_deref() {
+        Some("postgres") => vec![true],
+        Some("both") => vec![false, true],
+        _ => vec![false],
+    };
+    let hosts: usize = arg(&args, "--hosts").and_then(|s| s.parse().ok()).unwrap_or(1);
     if part("http") {
         http_load(&plugin, secs, conns)?;
+        if stores.contains(&true) {
+            http_store_compare(&plugin, secs, conns, &stores, hosts)?;
+        }
     }
     let queue = plugin.with_file_name("queue.wasm");
     if part("queue-inproc") && queue.exists() {
@@ -54,14 +71,6 @@ fn main() -> anyhow::Result<()> {
             Some(n) => vec![n],
             None => vec![5, 10, 20],
         };
-        // `--store postgres` puts the queue's SQL in a throwaway PostgreSQL
-        // server (a district's backend), `--store both` runs SQLite and
-        // then PostgreSQL, side by side in one run.
-        let stores: Vec<bool> = match arg(&args, "--store").as_deref() {
-            Some("postgres") => vec![true],
-            Some("both") => vec![false, true],
-            _ => vec![false],
-        };
         for n in windows {
             for &pg in &stores {
                 let cluster = if pg {
@@ -70,8 +79,6 @@ fn main() -> anyhow::Result<()> {
                     None
                 };
                 // `--separate-finish`: the clerk finishes with its own request.
-                // `--hosts 2`: with PostgreSQL, also two hosts of the hall.
-                let hosts: usize = arg(&args, "--hosts").and_then(|s| s.parse().ok()).unwrap_or(1);
                 queue_load(&queue, secs, n, args.iter().any(|a| a == "--separate-finish"), cluster.as_ref(), 1)?;
                 if pg && hosts > 1 {
                     queue_load(&queue, secs, n, args.iter().any(|a| a == "--separate-finish"), cluster.as_ref(), hosts)?;
@@ -93,7 +100,7 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool, pg:
     let exe = std::env::current_exe()?;
     let linli = exe.with_file_name("linli");
     // `hosts` hosts of one hall (with PostgreSQL; each its own data folder,
-    // its staff made on each); window i's clerk uses host i % hosts.
+    // the hall's staff shared through PostgreSQL); window i's clerk uses host i % hosts.
     let hosts = if pg.is_some() { hosts.max(1) } else { 1 };
     let mut halls = Vec::new();
     for _ in 0..hosts {
@@ -113,8 +120,9 @@ fn queue_load(wasm: &Path, secs: u64, windows: usize, separate_finish: bool, pg:
     let windows: Vec<String> = (1..=windows).map(|w| w.to_string()).collect();
     let mut children = Vec::new();
     let mut ports = Vec::new();
-    for (_, plugins, data) in &halls {
-        {
+    for (i, (_, plugins, data)) in halls.iter().enumerate() {
+        // On PostgreSQL the hall's hosts share their staff: made once.
+        if i == 0 || pg.is_none() {
             let host = host_in(data, plugins, true)?;
             for w in &windows {
                 linli_host::auth::sessions::create_staff(&host.db, &format!("clerk{w}"), &format!("窗口{w}"), "correct horse battery", &["clerk".into()], host.now_ms())?;
@@ -602,7 +610,7 @@ fn http_load(wasm: &Path, secs: u64, conns: usize) -> anyhow::Result<()> {
     println!("\n## HTTP on loopback: `linli serve` and a load generator ({conns} keep-alive connections, {secs} s each, same 2 cores)");
     println!("| route | requests/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|");
     for path in ["/healthz", "/api/notices/1"] {
-        let (rps, p50, p99, errors) = load(port, path, secs, conns);
+        let (rps, p50, p99, errors) = load(&[port], path, secs, conns);
         println!("| GET {path} | {rps:.0} | {p50:.2} | {p99:.2} | {errors} |");
     }
     let _ = child.kill();
@@ -610,14 +618,80 @@ fn http_load(wasm: &Path, secs: u64, conns: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The storage-read route (`GET /api/notices/1`: the notices plugin reads
+/// one key-value entry and answers it) on each store of `stores` (SQLite;
+/// PostgreSQL with one host, and with `hosts` hosts of one hall taking the
+/// connections in turn): requests/s, latency, and the CPU each request
+/// costs the hosts and the database server (two cores cannot show a
+/// speed-up from more hosts; CPU per request says what a district needs).
+fn http_store_compare(wasm: &Path, secs: u64, conns: usize, stores: &[bool], hosts: usize) -> anyhow::Result<()> {
+    let linli = std::env::current_exe()?.with_file_name("linli");
+    anyhow::ensure!(linli.exists(), "{} is missing: cargo build --release -p linli", linli.display());
+    println!("\n## The storage-read route by store ({conns} keep-alive connections, {secs} s each, same 2 cores)");
+    println!("| store | requests/s | p50 ms | p99 ms | errors | host CPU µs/request | PostgreSQL CPU µs/request |\n|---|---|---|---|---|---|---|");
+    let mut runs: Vec<(bool, usize)> = stores.iter().map(|&pg| (pg, 1)).collect();
+    if stores.contains(&true) && hosts > 1 {
+        runs.push((true, hosts));
+    }
+    for (pg, n) in runs {
+        let cluster = if pg { Some(linli_host::testing::pg::Cluster::start().map_err(|e| anyhow::anyhow!("--store postgres: {e}"))?) } else { None };
+        let mut dirs = Vec::new();
+        let mut children = Vec::new();
+        let mut ports = Vec::new();
+        for i in 0..n {
+            let dir = tempfile::tempdir()?;
+            let plugins = dir.path().join("plugins");
+            let data = dir.path().join("data");
+            std::fs::create_dir_all(&plugins)?;
+            std::fs::create_dir_all(&data)?;
+            std::fs::copy(wasm, plugins.join("notices.wasm"))?;
+            if let Some(c) = &cluster {
+                std::fs::write(data.join("linli.toml"), format!("[store]\nbackend = \"postgres\"\npostgres_url = \"{}\"\nhall = \"bench\"\n", c.url()))?;
+            }
+            // One hall's data: seeded once (on PostgreSQL the hosts share it).
+            if i == 0 {
+                let host = host_in(&data, &plugins, true)?;
+                let notice = serde_json::json!({"id": 1, "title": "停水通知", "body": "周三 9:00-12:00 停水", "pinned": false, "author": "编辑", "created": 0});
+                host.services.storage.kv_set("notices", "notice/0000000001", notice.to_string().as_bytes())?;
+            }
+            let (child, port) = spawn_serve(&linli, &data, &plugins)?;
+            children.push(child);
+            ports.push(port);
+            dirs.push(dir);
+        }
+        let cpu = |children: &[std::process::Child]| children.iter().try_fold(0.0, |acc, c| process_cpu(c.id()).map(|x| acc + x.0));
+        let (host_before, pg_before) = (cpu(&children), cluster.as_ref().and_then(|c| c.server_cpu_seconds()));
+        let (rps, p50, p99, errors) = load(&ports, "/api/notices/1", secs, conns);
+        let (host_after, pg_after) = (cpu(&children), cluster.as_ref().and_then(|c| c.server_cpu_seconds()));
+        let requests = (rps * secs as f64).max(1.0);
+        let per = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => format!("{:.0}", (b - a) / requests * 1e6),
+            _ => "–".into(),
+        };
+        let store = match (pg, n) {
+            (false, _) => "SQLite, one host".to_owned(),
+            (true, 1) => "PostgreSQL, one host".to_owned(),
+            (true, n) => format!("PostgreSQL, {n} hosts of one hall"),
+        };
+        println!("| {store} | {rps:.0} | {p50:.2} | {p99:.2} | {errors} | {} | {} |", per(host_before, host_after), per(pg_before, pg_after));
+        for mut c in children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+    Ok(())
+}
+
 /// Closed-loop load: each connection sends the next request when the last
 /// answer arrived. Returns (req/s, p50 ms, p99 ms, errors).
-fn load(port: u16, path: &str, secs: u64, conns: usize) -> (f64, f64, f64, usize) {
+fn load(ports: &[u16], path: &str, secs: u64, conns: usize) -> (f64, f64, f64, usize) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     let req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     let threads: Vec<_> = (0..conns)
-        .map(|_| {
+        .map(|i| {
             let req = req.clone();
+            // Connections take the hosts in turn, as a load balancer would.
+            let port = ports[i % ports.len()];
             std::thread::spawn(move || {
                 let mut lat = Vec::new();
                 let mut errors = 0;
