@@ -300,22 +300,45 @@ struct Rush {
     called: Mutex<Vec<String>>,
     /// Requests answered 5xx or not at all, tried again elsewhere.
     retries: AtomicU64,
+    /// Those failures by kind: `503 store_unavailable`, `no answer`…
+    failures: Mutex<std::collections::BTreeMap<String, u64>>,
+}
+
+impl Rush {
+    fn failed(&self, what: String) {
+        self.retries.fetch_add(1, Ordering::Relaxed);
+        *self.failures.lock().unwrap().entry(what).or_default() += 1;
+    }
+}
+
+/// What a failed request was: its status and error code, or no answer.
+fn failure_kind<E>(r: &Result<(u16, Value), E>) -> String {
+    match r {
+        Ok((code, body)) => format!("{code} {}", body["error"]["code"].as_str().unwrap_or("?")),
+        Err(_) => "no answer".into(),
+    }
 }
 
 /// Send `request` to the hosts from `start` on until one answers other
 /// than 5xx or a broken connection (a host killed, the store restarting),
 /// for at most 60 s; returns the answer and the host that gave it.
-fn on_any_host(urls: &[String], start: usize, rush: &Rush, what: &str, mut request: impl FnMut(usize) -> Result<(u16, Value), ureq::Error>) -> (u16, Value, usize) {
+fn on_any_host<E: std::fmt::Display>(urls: &[String], start: usize, rush: &Rush, what: &str, mut request: impl FnMut(usize) -> Result<(u16, Value), E>) -> (u16, Value, usize) {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut h = start;
     let mut last: String;
     loop {
-        match request(h) {
-            Ok((code, body)) if code < 500 => return (code, body, h),
-            Ok((code, body)) => last = format!("{code} {body}"),
-            Err(e) => last = e.to_string(),
+        let r = request(h);
+        if let Ok((code, body)) = &r
+            && *code < 500
+        {
+            return (*code, body.clone(), h);
         }
-        rush.retries.fetch_add(1, Ordering::Relaxed);
+        let kind = failure_kind(&r);
+        last = match r {
+            Ok((_, body)) => format!("{kind}: {body}"),
+            Err(e) => e.to_string(),
+        };
+        rush.failed(kind);
         assert!(Instant::now() < deadline, "{what}: no host answered in 60 s; last: {last}");
         h = (h + 1) % urls.len();
         std::thread::sleep(Duration::from_millis(30));
@@ -362,22 +385,24 @@ struct Clerk {
 }
 
 impl Clerk {
-    fn request(&mut self, host: usize, post: Option<&str>) -> Result<(u16, Value), ureq::Error> {
+    /// A request of the window on `host`; `Err` when the host did not
+    /// answer (or could not sign the clerk in).
+    fn request(&mut self, host: usize, post: Option<&str>) -> Result<(u16, Value), String> {
         for _ in 0..2 {
             if self.desks[host].is_none() {
                 self.desks[host] = try_sign_in(&self.urls[host], &self.username, &self.window);
             }
-            let Some(desk) = &self.desks[host] else { return Ok((503, json!("could not sign in"))) };
+            let Some(desk) = &self.desks[host] else { return Err(format!("{}: could not sign in", self.urls[host])) };
             let r = match post {
                 Some(action) => desk.post(&format!("/api/queue/counter/{action}"), &json!({"outcome": "done"})),
                 None => desk.get("/api/queue/counter"),
             };
             match r {
                 Ok((401, _)) => self.desks[host] = None,
-                r => return r,
+                r => return r.map_err(|e| e.to_string()),
             }
         }
-        Ok((503, json!("signed out twice")))
+        Err(format!("{}: signed out twice", self.urls[host]))
     }
 }
 
@@ -436,10 +461,10 @@ fn three_hosts_in_a_rush_one_killed_and_postgres_restarted_lose_and_repeat_nothi
                     let current = match answer {
                         Ok((200, r)) => r["ticket"]["ticket"].as_str().map(str::to_owned),
                         Ok((code, r)) if code < 500 => panic!("window {w}: call next: {code} {r}"),
-                        _ => {
+                        failed => {
                             // No answer: whether the call was made is read
                             // back from the window itself, on another host.
-                            rush.retries.fetch_add(1, Ordering::Relaxed);
+                            rush.failed(failure_kind(&failed));
                             let (code, state, at) = on_any_host(&urls, (h + 1) % 3, &rush, "the window's state", |i| clerk.request(i, None));
                             assert_eq!(code, 200, "window {w}: {state}");
                             h = at;
@@ -503,6 +528,12 @@ fn three_hosts_in_a_rush_one_killed_and_postgres_restarted_lose_and_repeat_nothi
         rush.retries.load(Ordering::Relaxed),
         started.elapsed()
     );
+    // Every failure a client saw was a host gone (no answer) or a clear
+    // "the store cannot be reached" (503), never a plugin failure or a
+    // request left hanging past its time.
+    let failures = rush.failures.lock().unwrap().clone();
+    eprintln!("rush: failures seen by clients: {failures:?}");
+    assert!(failures.keys().all(|k| k == "no answer" || k == "503 store_unavailable"), "failures other than a lost host or a 503 naming the store: {failures:?}");
     assert_eq!(issued.len(), total, "every kiosk request acknowledged");
     assert_eq!(issued.iter().collect::<BTreeSet<_>>().len(), total, "no ticket handed to two requests");
     assert_contiguous(&issued);
