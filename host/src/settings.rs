@@ -136,11 +136,15 @@ pub struct HttpSettings {
     /// A bearer token that may read `/metrics` (for Prometheus); without it
     /// only signed-in maintainers and admins can.
     pub metrics_token: Option<String>,
+    /// Addresses of the load balancers in front of this host (a district's
+    /// HAProxy): a request from one of them is rate-limited by the client
+    /// address it put last in `X-Forwarded-For`, not as one client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        HttpSettings { rate_per_minute: 120, rate_burst: 60, metrics_token: None }
+        HttpSettings { rate_per_minute: 120, rate_burst: 60, metrics_token: None, trusted_proxies: Vec::new() }
     }
 }
 

@@ -64,7 +64,7 @@ pub async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method
         && matches!(target.route.audience, crate::manifest::Audience::Public | crate::manifest::Audience::Kiosk)
-        && let Err(wait) = host.rate.check(&super::rate::client_key(&caller, &parts.extensions))
+        && let Err(wait) = host.rate.check(&super::rate::client_key(&host, &caller, &parts.headers, &parts.extensions))
     {
         return super::rate::too_many(wait);
     }

@@ -135,7 +135,7 @@ async fn login_submit(
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
     let anon = crate::auth::Caller::anonymous("zh-CN");
-    let client = super::rate::client_key(&anon, &ext);
+    let client = super::rate::client_key(&host, &anon, &headers, &ext);
     if let Err(wait) = host.rate.check(&format!("login:{client}")) {
         return Ok(super::rate::too_many(wait));
     }
