@@ -341,7 +341,7 @@ pub fn upload(app: &App, mid: &str, req: &Request, now: i64) -> Result<serde_jso
     };
     match (app.status.as_str(), m.status.as_str()) {
         (_, "on_file") => {
-            return Err(Fail::user(409, "material_on_file", format!("“{}”大厅已存档，无需上传", m.name), format!("“{}” is on file at the hall: no need to upload it", m.name)));
+            return Err(Fail::user(409, "material_on_file", format!("“{}”大厅已存档，无需上传", m.name), format!("material `{}` is on file at the hall: no need to upload it", m.mid)));
         }
         ("draft", _) => {}
         ("correction", "correction") => {}
@@ -350,7 +350,7 @@ pub fn upload(app: &App, mid: &str, req: &Request, now: i64) -> Result<serde_jso
                 409,
                 "material_not_requested",
                 format!("“{}”不在补正通知要求补正的材料中，无需重新上传", m.name),
-                format!("“{}” was not asked for in the correction notice; there is no need to upload it again", m.name),
+                format!("material `{}` was not asked for in the correction notice; there is no need to upload it again", m.mid),
             ));
         }
         ("submitted", _) => return Err(Fail::user(409, "under_review", "申请正在审核中，暂不能更换材料", "the application is being reviewed; materials cannot be changed now")),

@@ -4,27 +4,62 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+// Each missing field takes its default from `default_json` (a
+// container-level `#[serde(default)]` would call `Default::default`, which
+// parses the defaults with this very type: endless recursion).
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(default)]
 pub struct Config {
     /// The issuer printed on certificates.
+    #[serde(default = "d_hall_name")]
     pub hall_name: String,
     /// The address phones reach (`http://192.168.1.10:8080`): the QR code
     /// of a certificate points there; without it the QR holds the path.
+    #[serde(default)]
     pub public_url: String,
     /// Working days to tell the resident what is missing (行政许可法第三十二条: 五日内一次告知).
+    #[serde(default = "d_review_days")]
     pub review_days: i32,
     /// Supervisors see applications with this many working days left or fewer.
+    #[serde(default = "d_due_soon_days")]
     pub due_soon_days: i32,
     /// The plugin the materials lists come from (capability `services`).
+    #[serde(default = "d_guides_plugin")]
     pub guides_plugin: String,
     /// Reasons a clerk picks from when asking for a correction.
+    #[serde(default = "d_reasons")]
     pub reasons: Vec<Reason>,
     /// Items used when the guides plugin cannot be asked (not installed,
     /// or the link not allowed): code, names, materials.
+    #[serde(default = "d_items")]
     pub items: Vec<Item>,
     /// Items whose outcome 办结 issues a certificate (社区证明).
+    #[serde(default = "d_certificates")]
     pub certificates: Vec<Certificate>,
+}
+
+fn d<T: serde::de::DeserializeOwned>(key: &str, fallback: T) -> T {
+    default_json().get(key).cloned().and_then(|v| serde_json::from_value(v).ok()).unwrap_or(fallback)
+}
+fn d_hall_name() -> String {
+    d("hall_name", String::new())
+}
+fn d_review_days() -> i32 {
+    5
+}
+fn d_due_soon_days() -> i32 {
+    1
+}
+fn d_guides_plugin() -> String {
+    "guides".into()
+}
+fn d_reasons() -> Vec<Reason> {
+    d("reasons", vec![])
+}
+fn d_items() -> Vec<Item> {
+    d("items", vec![])
+}
+fn d_certificates() -> Vec<Certificate> {
+    d("certificates", vec![])
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -53,7 +53,7 @@ fn check_holder(app: &App, caller: &Caller) -> Result<(), Fail> {
                 403,
                 "not_your_application",
                 format!("这个申请由 {name} 负责审核，您不能处理；如需改派请联系主管"),
-                format!("this application is being handled by {name}; ask a supervisor to reassign it to you"),
+                "this application is being handled by another clerk; ask a supervisor to reassign it to you".to_owned(),
             ))
         }
         _ => Ok(()),
@@ -131,7 +131,7 @@ pub fn review(cfg: &Config, app: &App, body: Review, caller: &Caller, now: i64) 
                 "material_not_under_review",
                 &format!("{field}.id"),
                 format!("“{}”{}，不在本次审核范围内", m.name, apply::material_label(&m.status, "zh-CN")),
-                format!("“{}” is {}; it is not part of this review", m.mid, apply::material_label(&m.status, "en")),
+                format!("material `{}` is {}; it is not part of this review", m.mid, apply::material_label(&m.status, "en")),
             ));
         }
         if checked.iter().any(|c| c.0 == v.id) {
