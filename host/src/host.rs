@@ -102,7 +102,7 @@ impl Host {
         let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
         let outbox = Arc::new(crate::notify::Outbox::new(Some(db.local().clone()), Some(vault.clone()), settings.notify.clone()));
         let files = Arc::new(crate::files::FileStore::open(&config.data_dir.join("files"), &config.data_dir.join("keys").join("files.key"), db.local().clone())?);
-        let services = Arc::new(HostServices { storage, residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox, screens: Default::default(), files, calls: crate::runtime::capabilities::services::Calls::open(db.local().clone()).context("reading the allowed service links")? });
+        let services = Arc::new(HostServices { storage, residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox, screens: Default::default(), files, calls: crate::runtime::capabilities::services::Calls::open(db.clone()).context("reading the allowed service links")? });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
         let linker = make_linker(&engine)?;
         let now = services.clock.now_ms();
@@ -126,6 +126,9 @@ impl Host {
         // Plugins an admin disabled stay disabled: known before any loads.
         host.registry.set_disabled_all(crate::auth::grants::disabled(&host.db).context("reading which plugins are disabled")?);
         host.refresh_calendar();
+        // A district: the plugins' switches and grants the hall's other
+        // hosts change apply here too.
+        crate::auth::grants::follow(&host);
         Ok(host)
     }
 
@@ -217,8 +220,18 @@ impl Host {
             LoadOutcome::Loaded { .. } => {}
             LoadOutcome::Failed(e) => anyhow::bail!(e),
         }
+        // The hall's other hosts load it again too (see `grants::follow`).
+        let payload = serde_json::json!({"plugin": plugin_id, "origin": self.db.instance()});
+        let _ = self.bus().publish("host.grants.changed", &payload.to_string(), "host", self.now_ms());
         let snap = self.registry.snapshot();
         Ok(snap.plugins.get(plugin_id).map(|p| p.grants.iter().cloned().collect()).unwrap_or_default())
+    }
+
+    /// Load a plugin's file again, with what is stored for it now (another
+    /// host of the hall changed its grants).
+    pub fn reload_plugin(&self, plugin_id: &str) -> Option<LoadOutcome> {
+        let file = self.registry.snapshot().plugins.get(plugin_id)?.file.clone();
+        Some(self.load_file_inner(&file, true))
     }
 
     /// Disable or enable a loaded plugin (the admin's switch on the plugins
@@ -240,7 +253,7 @@ impl Host {
         self.registry.set_disabled(plugin_id, !enabled).map_err(|e| anyhow::anyhow!("plugin `{plugin_id}`: {e}"))?;
         tracing::info!(plugin = %plugin_id, by, "plugin {}", if enabled { "enabled" } else { "disabled" });
         let topic = if enabled { "host.plugin.enabled" } else { "host.plugin.disabled" };
-        let _ = self.bus().publish(topic, &serde_json::json!({"plugin": plugin_id}).to_string(), "host", self.now_ms());
+        let _ = self.bus().publish(topic, &serde_json::json!({"plugin": plugin_id, "origin": self.db.instance()}).to_string(), "host", self.now_ms());
         self.screens_changed(plugin_id);
         Ok(true)
     }

@@ -10,9 +10,10 @@
 use linli_host::auth::{Caller, CallerKind};
 use linli_host::host::{Host, HostConfig};
 use linli_host::storage::sqlite::Durability;
-use linli_tests::{Staff, TestServer, http, http_json, postgres, sign_in, store_settings};
+use linli_tests::{Staff, TestServer, fixtures, http, http_json, postgres, sign_in, store_settings, wait_for};
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 
 fn whoami(s: &TestServer, header: (&str, &str)) -> (u16, Value) {
     let (code, body) = http(ureq::get(&format!("{}/api/host/whoami", s.url)).set(header.0, header.1));
@@ -171,4 +172,32 @@ fn another_hall_on_the_same_server_sees_nothing_of_the_first() {
     let mut c = pg.client().expect("client");
     let schemas: Vec<String> = c.query("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'hh\\_%' ORDER BY 1", &[]).expect("schemas").iter().map(|r| r.get(0)).collect();
     assert_eq!(schemas, ["hh_north", "hh_south"]);
+}
+
+#[test]
+fn a_plugins_switch_grants_and_service_links_changed_on_one_host_hold_on_the_others() {
+    let Some(pg) = postgres() else { return };
+    let a = TestServer::start_with_settings(&[fixtures::PLUGIN_NOTICES], &store_settings(&pg, "north"));
+    let b = TestServer::start_with_settings(&[fixtures::PLUGIN_NOTICES], &store_settings(&pg, "north"));
+    let admin = sign_in(&a, "boss", &["admin"]);
+    assert_eq!(b.get("/api/notices").0, 200);
+    // Disabled on A: B's routes of it answer 404 too, and it comes back on both.
+    assert_eq!(post(&a, &admin, "/api/host/plugins/notices/disable", json!({})).0, 200);
+    assert!(wait_for(Duration::from_secs(5), || (b.get("/api/notices").0 == 404).then_some(())).is_some(), "disabled on A, still served by B");
+    assert_eq!(post(&a, &admin, "/api/host/plugins/notices/enable", json!({})).0, 200);
+    assert!(wait_for(Duration::from_secs(5), || (b.get("/api/notices").0 == 200).then_some(())).is_some(), "enabled on A, still off on B");
+    // Grants set on A apply on B (B loads the plugin again with them).
+    let granted = |s: &TestServer| -> Vec<String> { s.host.registry.snapshot().plugins.get("notices").map(|p| p.grants.iter().cloned().collect()).unwrap_or_default() };
+    assert!(granted(&b).iter().any(|g| g == "kv"), "{:?}", granted(&b));
+    let (code, v) = post(&a, &admin, "/api/host/plugins/notices/grants", json!({"capabilities": ["events"]}));
+    assert_eq!(code, 200, "{v}");
+    assert!(wait_for(Duration::from_secs(5), || (!granted(&b).iter().any(|g| g == "kv")).then_some(())).is_some(), "kv withdrawn on A, still granted on B: {:?}", granted(&b));
+    assert_eq!(granted(&a), granted(&b));
+    // A service link allowed on A holds on B at once, and its withdrawal too.
+    let now = a.host.now_ms();
+    a.host.services.calls.set_link("notices", "queue", true, "admin", now).expect("link");
+    assert!(b.host.services.calls.linked("notices", "queue"), "allowed on A, refused on B");
+    assert!(b.host.services.calls.links().contains(&("notices".to_string(), "queue".to_string())));
+    a.host.services.calls.set_link("notices", "queue", false, "admin", now).expect("unlink");
+    assert!(!b.host.services.calls.linked("notices", "queue"), "withdrawn on A, still allowed on B");
 }

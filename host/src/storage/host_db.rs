@@ -41,25 +41,33 @@ pub struct HostDb {
     local: Arc<SqliteStorage>,
     /// A district: the host tables of the hall in PostgreSQL.
     pg: Option<HostPg>,
+    /// This host among the hall's (random, per start): what it announces
+    /// on the hall's bus carries it, so it does not act on its own news.
+    instance: String,
 }
 
 impl HostDb {
     /// The host tables in this host's SQLite file.
     pub fn sqlite(local: Arc<SqliteStorage>) -> HostDb {
-        HostDb { local, pg: None }
+        HostDb { local, pg: None, instance: crate::auth::sessions::random_token()[..16].to_owned() }
     }
 
     /// The host tables in PostgreSQL when `target` is given (its schema
     /// made and migrated now), else in the SQLite file.
     pub fn open(local: Arc<SqliteStorage>, target: Option<&PgTarget>) -> Result<HostDb> {
         let pg = target.map(HostPg::open).transpose()?;
-        Ok(HostDb { local, pg })
+        Ok(HostDb { pg, ..HostDb::sqlite(local) })
     }
 
     /// This host's SQLite file (kept in a district too, for the plugins'
     /// data of a hall alone and the tests that reach into the file).
     pub fn local(&self) -> &Arc<SqliteStorage> {
         &self.local
+    }
+
+    /// This host's id among the hall's hosts (random, per start).
+    pub fn instance(&self) -> &str {
+        &self.instance
     }
 
     /// Where the host tables are.

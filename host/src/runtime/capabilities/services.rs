@@ -80,7 +80,7 @@ pub struct Calls {
     directory: OnceLock<Weak<dyn Directory>>,
     /// Where links and kept answers are stored (none in the test harness:
     /// then in memory only).
-    db: Option<Arc<crate::storage::sqlite::SqliteStorage>>,
+    db: Option<Arc<crate::storage::host_db::HostDb>>,
     links: RwLock<std::collections::BTreeSet<(String, String)>>,
     kept: Mutex<HashMap<Key, Kept>>,
     /// Keys whose call is running now: a second call with the same key
@@ -90,7 +90,7 @@ pub struct Calls {
 
 impl Calls {
     /// Links and kept answers in the host's database.
-    pub fn open(db: Arc<crate::storage::sqlite::SqliteStorage>) -> Result<Calls, StorageError> {
+    pub fn open(db: Arc<crate::storage::host_db::HostDb>) -> Result<Calls, StorageError> {
         let links = crate::auth::grants::links(&db)?;
         Ok(Calls { db: Some(db), links: RwLock::new(links), ..Default::default() })
     }
@@ -101,12 +101,32 @@ impl Calls {
     }
 
     pub fn linked(&self, caller: &str, callee: &str) -> bool {
+        // A district: the hall's table is read on every call, so a link an
+        // admin withdrew through another host holds here at once (one
+        // indexed row per service call; the cache serves a hall alone,
+        // whose only writer is this host).
+        if let Some(db) = self.shared() {
+            return crate::auth::grants::linked(db, caller, callee).unwrap_or_else(|e| {
+                tracing::error!(error = %e, caller, callee, "reading a service link; refused");
+                false
+            });
+        }
         self.links.read().contains(&(caller.to_owned(), callee.to_owned()))
     }
 
     /// Every allowed link, (caller, callee).
     pub fn links(&self) -> Vec<(String, String)> {
+        if let Some(db) = self.shared()
+            && let Ok(links) = crate::auth::grants::links(db)
+        {
+            return links.into_iter().collect();
+        }
         self.links.read().iter().cloned().collect()
+    }
+
+    /// The hall's tables, when they are shared by several hosts.
+    fn shared(&self) -> Option<&crate::storage::host_db::HostDb> {
+        self.db.as_deref().filter(|db| db.backend() == crate::storage::host_db::Backend::Postgres)
     }
 
     /// Allow (or stop allowing) `caller` to call `callee`: stored first, so
@@ -134,27 +154,23 @@ impl Calls {
         let Some(db) = &self.db else {
             return Ok(self.kept.lock().get(key).filter(|k| k.at >= since).cloned());
         };
-        db.with_reader(|c| {
-            c.query_row(
+        let row = db.read(|tx| {
+            tx.query_opt(
                 "SELECT method, path, status, headers, body, created_at FROM service_calls
                  WHERE caller_id = ?1 AND callee_id = ?2 AND idem_key = ?3 AND created_at >= ?4",
-                rusqlite::params![key.0, key.1, key.2, since],
-                |r| {
-                    let headers: String = r.get(3)?;
-                    Ok(Kept {
-                        method: r.get(0)?,
-                        path: r.get(1)?,
-                        response: types::Response {
-                            status: r.get(2)?,
-                            headers: serde_json::from_str(&headers).unwrap_or_default(),
-                            body: r.get(4)?,
-                        },
-                        at: r.get(5)?,
-                    })
-                },
+                crate::sql_args![&key.0, &key.1, &key.2, since],
             )
-            .optional_row()
+        })?;
+        row.map(|r| {
+            let headers: String = r.get(3)?;
+            Ok(Kept {
+                method: r.get(0)?,
+                path: r.get(1)?,
+                response: types::Response { status: r.get(2)?, headers: serde_json::from_str(&headers).unwrap_or_default(), body: r.get(4)? },
+                at: r.get(5)?,
+            })
         })
+        .transpose()
     }
 
     /// Keep the answer the callee gave (its changes are committed).
@@ -166,32 +182,20 @@ impl Calls {
             return;
         };
         let headers = serde_json::to_string(&kept.response.headers).unwrap_or_else(|_| "[]".into());
-        let stored = db.with_writer(|c| {
-            c.execute("DELETE FROM service_calls WHERE created_at < ?1", [kept.at - KEEP_ANSWERS_MS])?;
-            c.execute(
-                "INSERT OR REPLACE INTO service_calls (caller_id, callee_id, idem_key, method, path, status, headers, body, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                rusqlite::params![key.0, key.1, key.2, kept.method, kept.path, kept.response.status, headers, kept.response.body, kept.at],
+        let stored = db.write(|tx| {
+            tx.execute("DELETE FROM service_calls WHERE created_at < ?1", crate::sql_args![kept.at - KEEP_ANSWERS_MS])?;
+            tx.execute(
+                "INSERT INTO service_calls (caller_id, callee_id, idem_key, method, path, status, headers, body, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (caller_id, callee_id, idem_key) DO UPDATE SET method = excluded.method, path = excluded.path,
+                   status = excluded.status, headers = excluded.headers, body = excluded.body, created_at = excluded.created_at",
+                crate::sql_args![&key.0, &key.1, &key.2, &kept.method, &kept.path, kept.response.status, &headers, &kept.response.body, kept.at],
             )
         });
         if let Err(e) = stored {
             // The callee's changes are kept; a retry with this key would
             // run it again. Said loudly, since that is what keys prevent.
             tracing::error!(caller = %key.0, callee = %key.1, error = %e, "keeping a service call's answer for its idempotency key failed");
-        }
-    }
-}
-
-/// `query_row` that reads "no row" as `None`.
-trait OptionalRow<T> {
-    fn optional_row(self) -> rusqlite::Result<Option<T>>;
-}
-impl<T> OptionalRow<T> for rusqlite::Result<T> {
-    fn optional_row(self) -> rusqlite::Result<Option<T>> {
-        match self {
-            Ok(v) => Ok(Some(v)),
-            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
-            Err(e) => Err(e),
         }
     }
 }
@@ -467,7 +471,7 @@ mod tests {
     fn answers_are_kept_for_the_window_and_links_are_stored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("linli.db");
-        let db = Arc::new(crate::storage::sqlite::SqliteStorage::open(&path, crate::storage::sqlite::Durability::Normal).unwrap());
+        let db = Arc::new(crate::storage::host_db::HostDb::sqlite(Arc::new(crate::storage::sqlite::SqliteStorage::open(&path, crate::storage::sqlite::Durability::Normal).unwrap())));
         let calls = Calls::open(db.clone()).unwrap();
         let key: Key = ("a".into(), "b".into(), "case-1".into());
         let t0 = 1_767_225_600_000;
