@@ -100,7 +100,7 @@ impl Host {
             None => (db.local().clone(), EventBus::new(db.local().clone())),
         };
         let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
-        let outbox = Arc::new(crate::notify::Outbox::new(Some(db.local().clone()), Some(vault.clone()), settings.notify.clone()));
+        let outbox = Arc::new(crate::notify::Outbox::new(Some(db.clone()), Some(vault.clone()), settings.notify.clone()));
         let files = Arc::new(crate::files::FileStore::open(&config.data_dir.join("files"), &config.data_dir.join("keys").join("files.key"), db.local().clone())?);
         let services = Arc::new(HostServices { storage, residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox, screens: Default::default(), files, calls: crate::runtime::capabilities::services::Calls::open(db.clone()).context("reading the allowed service links")? });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;

@@ -12,8 +12,8 @@
 //! A failed delivery is retried with backoff ([`BACKOFF_S`]) until
 //! `[notify] max_attempts`, then marked failed with its last error.
 
-use crate::storage::sqlite::SqliteStorage;
-use rusqlite::params;
+use crate::sql_args;
+use crate::storage::host_db::{HostDb, Row};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,6 +26,11 @@ pub const BACKOFF_S: &[i64] = &[30, 120, 600, 3_600];
 /// message must not hold the worker for minutes; the rest wait for the
 /// next pass.
 const PASS_LIMIT: Duration = Duration::from_secs(30);
+/// A message a host took for delivery is not due for the hall's other
+/// hosts until this passes (longer than a pass); the delivery's outcome
+/// then sets when it is due, if ever. A host that stops half-way leaves
+/// its messages due again after this.
+const CLAIM_MS: i64 = 120_000;
 
 /// `[notify]` in `linli.toml`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -137,7 +142,7 @@ pub fn render(text: &str, params: &[(String, String)]) -> Result<String, String>
 /// harness (which has no host database). Also keeps who was sent how much
 /// this past hour, for the per-recipient limit.
 pub struct Outbox {
-    db: Option<Arc<SqliteStorage>>,
+    db: Option<Arc<HostDb>>,
     /// Seals phone numbers at rest (like the resident records).
     vault: Option<Arc<crate::residents::Vault>>,
     memory: parking_lot::Mutex<Vec<OutboxRow>>,
@@ -147,7 +152,7 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    pub fn new(db: Option<Arc<SqliteStorage>>, vault: Option<Arc<crate::residents::Vault>>, settings: NotifySettings) -> Outbox {
+    pub fn new(db: Option<Arc<HostDb>>, vault: Option<Arc<crate::residents::Vault>>, settings: NotifySettings) -> Outbox {
         Outbox { db, vault, memory: Default::default(), settings: parking_lot::RwLock::new(settings), recent: Default::default() }
     }
 
@@ -183,24 +188,21 @@ impl Outbox {
             return;
         };
         let n = messages.len();
-        let r = db.with_writer(|c| {
-            let tx = c.transaction()?;
-            {
-                let mut st = tx.prepare_cached(
+        let r = db.write(|tx| {
+            for m in &messages {
+                let p = serde_json::to_string(&m.params).unwrap_or_else(|_| "[]".into());
+                // A resident's phone is sealed on disk; staff ids and inbox keys are not personal.
+                let recipient = match &self.vault {
+                    Some(v) if m.recipient_kind == "phone" => v.seal_text(&m.recipient),
+                    _ => m.recipient.clone(),
+                };
+                tx.execute(
                     "INSERT INTO notify_outbox (plugin_id, recipient_kind, recipient, channel, template, text_zh, text_en, params, status, attempts, next_at, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?9, ?9)",
+                    sql_args![&m.plugin, &m.recipient_kind, recipient, &m.channel, &m.template, &m.text_zh, &m.text_en, p, m.time],
                 )?;
-                for m in &messages {
-                    let p = serde_json::to_string(&m.params).unwrap_or_else(|_| "[]".into());
-                    // A resident's phone is sealed on disk; staff ids and inbox keys are not personal.
-                    let recipient = match &self.vault {
-                        Some(v) if m.recipient_kind == "phone" => v.seal_text(&m.recipient),
-                        _ => m.recipient.clone(),
-                    };
-                    st.execute(params![m.plugin, m.recipient_kind, recipient, m.channel, m.template, m.text_zh, m.text_en, p, m.time])?;
-                }
             }
-            tx.commit()
+            Ok(())
         });
         if let Err(e) = r {
             // The plugin's changes are already kept; say loudly what is lost.
@@ -213,10 +215,8 @@ impl Outbox {
         let Some(db) = &self.db else {
             return self.memory.lock().iter().rev().take(limit).cloned().collect();
         };
-        db.with_reader(|c| {
-            let mut st = c.prepare(&format!("{SELECT} ORDER BY id DESC LIMIT ?1"))?;
-            st.query_map([i64::try_from(limit).unwrap_or(-1)], row)?.collect::<rusqlite::Result<Vec<_>>>()
-        })
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        db.read(|tx| rows(tx.query(&format!("{SELECT} ORDER BY id DESC LIMIT ?1"), sql_args![limit])?))
         .map(|rows| self.opened(rows))
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "reading the notify outbox");
@@ -232,11 +232,12 @@ impl Outbox {
             let mine = mem.iter().rev().filter(|r| r.message.plugin == plugin && r.message.channel == "inbox" && r.message.recipient_kind != "phone" && r.message.recipient == key);
             return Ok(mine.take(limit).cloned().collect());
         };
-        db.with_reader(|c| {
-            let mut st = c.prepare(&format!(
-                "{SELECT} WHERE plugin_id = ?1 AND channel = 'inbox' AND recipient_kind != 'phone' AND recipient = ?2 ORDER BY id DESC LIMIT ?3"
-            ))?;
-            st.query_map(params![plugin, key, limit as i64], row)?.collect::<rusqlite::Result<Vec<_>>>()
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        db.read(|tx| {
+            rows(tx.query(
+                &format!("{SELECT} WHERE plugin_id = ?1 AND channel = 'inbox' AND recipient_kind != 'phone' AND recipient = ?2 ORDER BY id DESC LIMIT ?3"),
+                sql_args![plugin, key, limit],
+            )?)
         })
         .map_err(|e| e.to_string())
     }
@@ -244,13 +245,9 @@ impl Outbox {
     /// One row by id.
     pub fn get(&self, id: i64) -> Option<OutboxRow> {
         let Some(db) = &self.db else { return self.memory.lock().iter().find(|r| r.id == id).cloned() };
-        db.with_reader(|c| {
-            use rusqlite::OptionalExtension;
-            c.query_row(&format!("{SELECT} WHERE id = ?1"), [id], row).optional()
-        })
-        .ok()
-        .flatten()
-        .map(|r| self.opened(vec![r]).remove(0))
+        db.read(|tx| rows(tx.query(&format!("{SELECT} WHERE id = ?1"), sql_args![id])?))
+            .ok()
+            .and_then(|rows| self.opened(rows).into_iter().next())
     }
 
     /// Rows with their sealed recipients opened. One that cannot be opened
@@ -268,9 +265,20 @@ impl Outbox {
         let Some(db) = &self.db else {
             return self.memory.lock().iter().filter(|r| r.status == "pending" && r.next_at <= now).cloned().collect();
         };
-        db.with_reader(|c| {
-            let mut st = c.prepare(&format!("{SELECT} WHERE status = 'pending' AND next_at <= ?1 ORDER BY next_at, id LIMIT 100"))?;
-            st.query_map([now], row)?.collect::<rusqlite::Result<Vec<_>>>()
+        // Each due message is claimed (its next attempt moved past this
+        // pass) by the one host whose update finds it still due: two hosts
+        // of a hall never send one message twice. SQLite's one writer and
+        // PostgreSQL's row lock (the second update waits, then finds the
+        // row no longer due) give the same answer.
+        db.write(|tx| {
+            let due = rows(tx.query(&format!("{SELECT} WHERE status = 'pending' AND next_at <= ?1 ORDER BY next_at, id LIMIT 100"), sql_args![now])?)?;
+            let mut mine = Vec::with_capacity(due.len());
+            for r in due {
+                if tx.execute("UPDATE notify_outbox SET next_at = ?3 WHERE id = ?1 AND status = 'pending' AND next_at <= ?2", sql_args![r.id, now, now + CLAIM_MS])? == 1 {
+                    mine.push(r);
+                }
+            }
+            Ok(mine)
         })
         .map(|rows| self.opened(rows))
         .unwrap_or_else(|e| {
@@ -286,10 +294,10 @@ impl Outbox {
             }
             return;
         };
-        if let Err(e) = db.with_writer(|c| {
-            c.execute(
+        if let Err(e) = db.write(|tx| {
+            tx.execute(
                 "UPDATE notify_outbox SET status = ?2, attempts = ?3, next_at = ?4, sent_at = ?5, last_error = ?6 WHERE id = ?1",
-                params![r.id, r.status, r.attempts, r.next_at, r.sent_at, r.last_error],
+                sql_args![r.id, &r.status, r.attempts, r.next_at, r.sent_at, r.last_error.as_deref()],
             )
         }) {
             tracing::error!(error = %e, id = r.id, "recording a delivery in the notify outbox");
@@ -334,7 +342,11 @@ impl Outbox {
 
 const SELECT: &str = "SELECT id, plugin_id, recipient_kind, recipient, channel, template, text_zh, text_en, params, created_at, status, attempts, next_at, sent_at, last_error FROM notify_outbox";
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<OutboxRow> {
+fn rows(rows: Vec<Row>) -> crate::storage::Result<Vec<OutboxRow>> {
+    rows.iter().map(row).collect()
+}
+
+fn row(r: &Row) -> crate::storage::Result<OutboxRow> {
     let params: String = r.get(8)?;
     Ok(OutboxRow {
         id: r.get(0)?,

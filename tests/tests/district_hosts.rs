@@ -201,3 +201,43 @@ fn a_plugins_switch_grants_and_service_links_changed_on_one_host_hold_on_the_oth
     a.host.services.calls.set_link("notices", "queue", false, "admin", now).expect("unlink");
     assert!(!b.host.services.calls.linked("notices", "queue"), "withdrawn on A, still allowed on B");
 }
+
+#[test]
+fn a_message_in_the_halls_outbox_is_sent_once_whichever_host_delivers() {
+    let Some(pg) = postgres() else { return };
+    let (da, db) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let key_a = da.path().join("residents.key");
+    let a = bare_host(da.path(), &store_settings(&pg, "north"), &key_a);
+    let key_b = db.path().join("residents.key");
+    std::fs::copy(&key_a, &key_b).expect("copy the key");
+    let b = bare_host(db.path(), &store_settings(&pg, "north"), &key_b);
+    const N: usize = 60;
+    let now = a.now_ms();
+    let messages: Vec<linli_host::notify::NewMessage> = (0..N)
+        .map(|i| linli_host::notify::NewMessage {
+            plugin: "appointments".into(),
+            recipient_kind: "phone".into(),
+            recipient: format!("+861380000{i:04}"),
+            channel: "log".into(),
+            template: "reminder".into(),
+            text_zh: format!("提醒 {i}"),
+            text_en: format!("reminder {i}"),
+            params: vec![],
+            time: now,
+        })
+        .collect();
+    a.services.outbox.write(messages);
+    // Written through A, B sees them (the phone sealed with the hall's key).
+    let on_b = b.services.outbox.list(1000);
+    assert_eq!(on_b.len(), N, "the outbox is the hall's");
+    assert!(on_b.iter().any(|r| r.message.recipient == "+8613800000007"), "B opens what A sealed");
+    // Both hosts deliver at once: every message is tried once, by one of them.
+    let (ta, tb) = std::thread::scope(|s| {
+        let ja = s.spawn(|| (0..5).map(|_| a.services.outbox.deliver_due(now)).sum::<usize>());
+        let jb = s.spawn(|| (0..5).map(|_| b.services.outbox.deliver_due(now)).sum::<usize>());
+        (ja.join().expect("a"), jb.join().expect("b"))
+    });
+    assert_eq!(ta + tb, N, "each message sent once (A {ta}, B {tb})");
+    let rows = a.services.outbox.list(1000);
+    assert!(rows.iter().all(|r| r.status == "sent" && r.attempts == 1), "{:?}", rows.iter().map(|r| (r.id, r.status.clone(), r.attempts)).collect::<Vec<_>>());
+}
