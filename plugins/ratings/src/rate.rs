@@ -265,8 +265,21 @@ pub fn check(level: i64, reasons: &[String], words: &str) -> Result<(String, Str
     Ok((codes.join(","), words))
 }
 
+/// Who rated, and how: the level, the reasons' codes (comma-separated)
+/// and the words, checked.
+struct Given<'a> {
+    level: i64,
+    reasons: &'a str,
+    words: &'a str,
+    /// `evaluator`, `phone` or `default`.
+    source: &'a str,
+    /// The evaluator's device id.
+    device: Option<&'a str>,
+}
+
 /// Record the one rating of `s`; a poor one opens a case.
-fn record(cfg: &Config, s: &Served, level: i64, reasons: &str, words: &str, source: &str, device: Option<&str>, now: i64) -> Result<serde_json::Value, Fail> {
+fn record(cfg: &Config, s: &Served, g: Given, now: i64) -> Result<serde_json::Value, Fail> {
+    let Given { level, reasons, words, source, device } = g;
     if s.rated != 0 {
         return Err(already(&s.ticket));
     }
@@ -346,7 +359,7 @@ pub fn rate_at_window(cfg: &Config, req: &Request, now: i64) -> Result<serde_jso
             format!("Ticket {} was served at window {}; this evaluator rates window {} only", s.ticket, s.window, window),
         ));
     }
-    record(cfg, &s, r.level, &reasons, &words, "evaluator", req.caller.id.as_deref(), now)
+    record(cfg, &s, Given { level: r.level, reasons: &reasons, words: &words, source: "evaluator", device: req.caller.id.as_deref() }, now)
 }
 
 fn token_ok(token: &str) -> bool {
@@ -388,7 +401,7 @@ pub fn rate_by_token(cfg: &Config, req: &Request, now: i64) -> Result<serde_json
             format!("Too late to rate: a service can be rated for {} days (until {})", cfg.phone_days, clock::format_local(phone_until(cfg, &s))),
         ));
     }
-    record(cfg, &s, r.level, &reasons, &words, "phone", None, now)
+    record(cfg, &s, Given { level: r.level, reasons: &reasons, words: &words, source: "phone", device: None }, now)
 }
 
 /// The rating a ticket got, if any (for the pages).
@@ -420,7 +433,7 @@ pub fn apply_defaults(cfg: &Config, now: i64) -> Result<usize, Fail> {
     let before = now - cfg.default_after_days as i64 * DAY_MS;
     let due: Vec<Served> = db::rows(&format!("SELECT {SERVED} FROM served WHERE rated = 0 AND finished_at <= ?1 ORDER BY finished_at LIMIT 200"), &[sql::int(before)])?;
     for s in &due {
-        record(cfg, s, cfg.default_level as i64, "", "", "default", None, now)?;
+        record(cfg, s, Given { level: cfg.default_level as i64, reasons: "", words: "", source: "default", device: None }, now)?;
     }
     Ok(due.len())
 }
