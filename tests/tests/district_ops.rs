@@ -487,6 +487,9 @@ fn haproxy_in_front_of_two_hosts_survives_one_being_killed() {
     // The balancer's check took host A out; host B alone answers.
     let (code, _) = http(agent.get(&format!("{base}/healthz")));
     assert_eq!(code, 200);
+    let marked = wait_for(Duration::from_secs(10), || lb_log().contains("linli_hosts/host1 is DOWN").then_some(()));
+    assert!(marked.is_some(), "HAProxy's health check marked the killed host down:\n{}", lb_log());
+    assert!(!lb_log().contains("linli_hosts/host2 is DOWN"), "the host left stayed up:\n{}", lb_log());
     drop(lb);
     drop(follower);
     drop(gone);
