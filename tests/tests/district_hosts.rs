@@ -241,3 +241,33 @@ fn a_message_in_the_halls_outbox_is_sent_once_whichever_host_delivers() {
     let rows = a.services.outbox.list(1000);
     assert!(rows.iter().all(|r| r.status == "sent" && r.attempts == 1), "{:?}", rows.iter().map(|r| (r.id, r.status.clone(), r.attempts)).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_screen_heard_by_one_host_is_on_every_hosts_fleet_page_and_gets_their_commands() {
+    let Some(pg) = postgres() else { return };
+    let a = TestServer::start_with_settings(&[], &store_settings(&pg, "north"));
+    let b = TestServer::start_with_settings(&[], &store_settings(&pg, "north"));
+    let admin = sign_in(&a, "boss", &["admin", "maintainer"]);
+    let (code, body) = post(&a, &admin, "/api/host/devices", json!({"name": "等候区大屏", "kind": "screen"}));
+    assert_eq!(code, 201, "{body}");
+    let (token, id) = (body["token"].as_str().expect("token").to_owned(), body["device"]["id"].as_i64().expect("id"));
+    let beat = |s: &TestServer| http_json(ureq::post(&format!("{}/api/host/fleet/heartbeat", s.url)).set("Authorization", &format!("Bearer {token}")), &json!({"screen": "lobby", "last_event_id": 0}));
+    let (code, v) = beat(&b);
+    assert_eq!(code, 200, "{v}");
+    // A's page shows what B heard.
+    let fleet = |s: &TestServer| -> Value {
+        let (code, body) = http(ureq::get(&format!("{}/api/host/fleet", s.url)).set("Cookie", &admin.cookie));
+        assert_eq!(code, 200, "{body}");
+        serde_json::from_str(&body).expect("json")
+    };
+    let list = fleet(&a);
+    let screen = list["screens"].as_array().and_then(|l| l.iter().find(|x| x["id"] == id).cloned()).expect("the screen on A's list");
+    assert_eq!(screen["state"], "online", "heard by B, online on A: {list}");
+    // A command a maintainer gives through A is handed out by B, once.
+    let (code, cmd) = post(&a, &admin, &format!("/api/host/fleet/{id}/command"), json!({"kind": "reload"}));
+    assert_eq!(code, 201, "{cmd}");
+    let (_, v) = beat(&b);
+    assert_eq!(v["commands"][0]["kind"], "reload", "{v}");
+    let (_, v) = beat(&a);
+    assert_eq!(v["commands"], json!([]), "not handed out twice: {v}");
+}

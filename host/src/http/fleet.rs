@@ -20,7 +20,7 @@ use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use rusqlite::{OptionalExtension, params};
+use crate::sql_args;
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
@@ -131,31 +131,33 @@ async fn heartbeat(State(host): State<Arc<Host>>, headers: HeaderMap, body: Byte
     let now = host.now_ms();
     let report = serde_json::to_string(&beat).unwrap_or_else(|_| "{}".into());
     let name = caller.name.clone().unwrap_or_default();
-    let stored = host.db.with_writer(|c| {
-        let before: Option<Option<i64>> = c
-            .query_row("SELECT offline_since FROM screen_status WHERE device_id = ?1", [device], |r| r.get(0))
-            .optional()?;
+    let last_event_id = i64::try_from(beat.last_event_id).unwrap_or(i64::MAX);
+    let stored = host.db.write(|tx| {
+        let before: Option<Option<i64>> = tx.query_opt("SELECT offline_since FROM screen_status WHERE device_id = ?1", sql_args![device])?.map(|r| r.get(0)).transpose()?;
         // Online since now unless it already was: first contact, or back after being offline.
         let back = !matches!(before, Some(None));
-        c.execute(
+        tx.execute(
             "INSERT INTO screen_status (device_id, report, last_event_id, heartbeat_at, online_since, offline_since)
              VALUES (?1, ?2, ?3, ?4, ?4, NULL)
              ON CONFLICT(device_id) DO UPDATE SET report = excluded.report, last_event_id = excluded.last_event_id,
                heartbeat_at = excluded.heartbeat_at, offline_since = NULL,
-               online_since = CASE WHEN ?5 THEN excluded.heartbeat_at ELSE online_since END",
-            params![device, report, beat.last_event_id as i64, now, back],
+               online_since = CASE WHEN ?5 = 1 THEN excluded.heartbeat_at ELSE screen_status.online_since END",
+            sql_args![device, &report, last_event_id, now, i64::from(back)],
         )?;
         for id in &beat.done {
-            c.execute("UPDATE screen_commands SET done_at = ?3 WHERE id = ?1 AND device_id = ?2 AND done_at IS NULL", params![id, device, now])?;
+            tx.execute("UPDATE screen_commands SET done_at = ?3 WHERE id = ?1 AND device_id = ?2 AND done_at IS NULL", sql_args![*id, device, now])?;
         }
-        let mut st = c.prepare_cached(
-            "SELECT id, kind FROM screen_commands WHERE device_id = ?1 AND done_at IS NULL AND created_at > ?2
-               AND (sent_at IS NULL OR sent_at < ?3) ORDER BY id",
-        )?;
-        let pending: Vec<(i64, String)> =
-            st.query_map(params![device, now - EXPIRE_MS, now - REDELIVER_MS], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let pending: Vec<(i64, String)> = tx
+            .query(
+                "SELECT id, kind FROM screen_commands WHERE device_id = ?1 AND done_at IS NULL AND created_at > ?2
+                   AND (sent_at IS NULL OR sent_at < ?3) ORDER BY id",
+                sql_args![device, now - EXPIRE_MS, now - REDELIVER_MS],
+            )?
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?)))
+            .collect::<crate::storage::Result<_>>()?;
         for (id, _) in &pending {
-            c.execute("UPDATE screen_commands SET sent_at = ?2 WHERE id = ?1", params![id, now])?;
+            tx.execute("UPDATE screen_commands SET sent_at = ?2 WHERE id = ?1", sql_args![*id, now])?;
         }
         Ok((before, pending))
     });
@@ -186,16 +188,15 @@ async fn heartbeat(State(host): State<Arc<Host>>, headers: HeaderMap, body: Byte
 
 /// The clerk signed in at `window` most recently (name and staff number).
 fn clerk_at(host: &Host, window: &str, now: i64) -> crate::storage::Result<Option<serde_json::Value>> {
-    host.db.with_reader(|c| {
-        c.query_row(
+    let row = host.db.read(|tx| {
+        tx.query_opt(
             "SELECT st.display_name, st.id FROM sessions s JOIN staff st ON st.id = s.staff_id
-             WHERE s.window = ?1 AND s.revoked = 0 AND s.expires_at > ?2 AND st.disabled = 0
+             WHERE s.\"window\" = ?1 AND s.revoked = 0 AND s.expires_at > ?2 AND st.disabled = 0
              ORDER BY s.created_at DESC LIMIT 1",
-            params![window, now],
-            |r| Ok(serde_json::json!({"name": r.get::<_, String>(0)?, "number": r.get::<_, i64>(1)?.to_string()})),
+            sql_args![window, now],
         )
-        .optional()
-    })
+    })?;
+    row.map(|r| Ok(serde_json::json!({"name": r.get::<String>(0)?, "number": r.get::<i64>(1)?.to_string()}))).transpose()
 }
 
 async fn upload(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes) -> Response {
@@ -208,14 +209,14 @@ async fn upload(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): 
     }
     let command = q.as_deref().and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "command").and_then(|(_, v)| v.parse::<i64>().ok()));
     let now = host.now_ms();
-    let stored = host.db.with_writer(|c| {
-        c.execute(
+    let stored = host.db.write(|tx| {
+        tx.execute(
             "INSERT INTO screen_status (device_id, report, heartbeat_at, online_since, screenshot, screenshot_at) VALUES (?1, '{}', ?3, ?3, ?2, ?3)
              ON CONFLICT(device_id) DO UPDATE SET screenshot = excluded.screenshot, screenshot_at = excluded.screenshot_at",
-            params![device, body.as_ref(), now],
+            sql_args![device, body.as_ref(), now],
         )?;
         if let Some(id) = command {
-            c.execute("UPDATE screen_commands SET done_at = ?3 WHERE id = ?1 AND device_id = ?2 AND done_at IS NULL", params![id, device, now])?;
+            tx.execute("UPDATE screen_commands SET done_at = ?3 WHERE id = ?1 AND device_id = ?2 AND done_at IS NULL", sql_args![id, device, now])?;
         }
         Ok(())
     });
@@ -261,16 +262,22 @@ fn start_watcher(host: &Arc<Host>) {
 fn mark_offline(host: &Host, after_s: u32) -> crate::storage::Result<()> {
     let now = host.now_ms();
     let cutoff = now - i64::from(after_s) * 1000;
-    let silent: Vec<(i64, String, i64)> = host.db.with_writer(|c| {
-        let mut st = c.prepare_cached(
+    let silent: Vec<(i64, String, i64)> = host.db.write(|tx| {
+        let rows = tx.query(
             "SELECT s.device_id, d.name, s.heartbeat_at FROM screen_status s JOIN devices d ON d.id = s.device_id
              WHERE s.offline_since IS NULL AND s.heartbeat_at < ?1 AND d.revoked_at IS NULL",
+            sql_args![cutoff],
         )?;
-        let rows: Vec<(i64, String, i64)> = st.query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
-        for (id, _, _) in &rows {
-            c.execute("UPDATE screen_status SET offline_since = ?2 WHERE device_id = ?1 AND offline_since IS NULL", params![id, now])?;
+        let mut marked = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let (id, name, last): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            // Every host of a hall watches; the one whose update marks the
+            // screen announces it, once per outage.
+            if tx.execute("UPDATE screen_status SET offline_since = ?2 WHERE device_id = ?1 AND offline_since IS NULL", sql_args![id, now])? == 1 {
+                marked.push((id, name, last));
+            }
         }
-        Ok(rows)
+        Ok(marked)
     })?;
     for (id, name, last) in silent {
         tracing::warn!(device = id, name = %name, "screen silent for over {after_s} s: offline");
@@ -316,15 +323,20 @@ type StatusRow = (i64, String, Option<String>, Option<String>, Option<i64>, Opti
 pub fn screens(host: &Host) -> crate::storage::Result<Vec<ScreenView>> {
     let now = host.now_ms();
     let after_ms = i64::from(host.settings.read().screens.offline_after_s) * 1000;
-    host.db.with_reader(|c| {
-        let mut st = c.prepare_cached(
-            "SELECT d.id, d.name, d.window, s.report, s.heartbeat_at, s.online_since, s.offline_since, s.screenshot_at, s.last_event_id
-             FROM devices d LEFT JOIN screen_status s ON s.device_id = d.id
-             WHERE d.kind = 'screen' AND d.revoked_at IS NULL ORDER BY d.name, d.id",
-        )?;
-        let rows: Vec<StatusRow> = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get::<_, Option<i64>>(8)?.unwrap_or(0))))?
-            .collect::<rusqlite::Result<_>>()?;
+    // The event log: this host's SQLite file, or the hall's rows of the
+    // district's shared log.
+    let hall = host.db.postgres().map(|p| p.hall().to_owned());
+    host.db.read(|tx| {
+        let rows: Vec<StatusRow> = tx
+            .query(
+                "SELECT d.id, d.name, d.\"window\", s.report, s.heartbeat_at, s.online_since, s.offline_since, s.screenshot_at, s.last_event_id
+                 FROM devices d LEFT JOIN screen_status s ON s.device_id = d.id
+                 WHERE d.kind = 'screen' AND d.revoked_at IS NULL ORDER BY d.name, d.id",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get::<Option<i64>>(8)?.unwrap_or(0))))
+            .collect::<crate::storage::Result<_>>()?;
         let mut out = Vec::with_capacity(rows.len());
         for (id, name, window, report, heartbeat_at, online_since, offline_since, screenshot_at, last) in rows {
             let (state, since) = match heartbeat_at {
@@ -334,18 +346,26 @@ pub fn screens(host: &Host) -> crate::storage::Result<Vec<ScreenView>> {
             };
             // Only events published while it was online count: a screen
             // starts following from "now" and never sees older ones.
-            let expected: i64 = match (heartbeat_at, online_since) {
-                (Some(hb), Some(on)) => c
-                    .prepare_cached(
+            let expected: i64 = match (heartbeat_at, online_since, &hall) {
+                (Some(hb), Some(on), None) => tx
+                    .query_one(
                         "SELECT COALESCE(MAX(id), 0) FROM events WHERE (topic LIKE 'queue.%' OR topic LIKE 'content.%') AND time > ?1 AND time <= ?2",
+                        sql_args![on, hb - BEHIND_GRACE_MS],
                     )?
-                    .query_row(params![on, hb - BEHIND_GRACE_MS], |r| r.get(0))?,
+                    .get(0)?,
+                (Some(hb), Some(on), Some(hall)) => tx
+                    .query_one(
+                        "SELECT COALESCE(MAX(id), 0) FROM linli.events WHERE hall = ?3 AND (topic LIKE 'queue.%' OR topic LIKE 'content.%') AND time > ?1 AND time <= ?2",
+                        sql_args![on, hb - BEHIND_GRACE_MS, hall],
+                    )?
+                    .get(0)?,
                 _ => 0,
             };
-            let mut cs = c.prepare_cached("SELECT id, kind, created_at, sent_at, done_at FROM screen_commands WHERE device_id = ?1 ORDER BY id DESC LIMIT 5")?;
-            let commands = cs
-                .query_map([id], |r| Ok(CommandView { id: r.get(0)?, kind: r.get(1)?, created_at: r.get(2)?, sent_at: r.get(3)?, done_at: r.get(4)? }))?
-                .collect::<rusqlite::Result<_>>()?;
+            let commands = tx
+                .query("SELECT id, kind, created_at, sent_at, done_at FROM screen_commands WHERE device_id = ?1 ORDER BY id DESC LIMIT 5", sql_args![id])?
+                .iter()
+                .map(|r| Ok(CommandView { id: r.get(0)?, kind: r.get(1)?, created_at: r.get(2)?, sent_at: r.get(3)?, done_at: r.get(4)? }))
+                .collect::<crate::storage::Result<_>>()?;
             out.push(ScreenView {
                 id,
                 name,
@@ -432,15 +452,14 @@ async fn command(State(host): State<Arc<Host>>, headers: HeaderMap, Path(id): Pa
     };
     let now = host.now_ms();
     let by = caller.id.clone().unwrap_or_default();
-    let created = host.db.with_writer(|c| {
-        let is_screen: Option<i64> = c
-            .query_row("SELECT id FROM devices WHERE id = ?1 AND kind = 'screen' AND revoked_at IS NULL", [device], |r| r.get(0))
-            .optional()?;
-        if is_screen.is_none() {
+    let created = host.db.write(|tx| {
+        if tx.query_opt("SELECT id FROM devices WHERE id = ?1 AND kind = 'screen' AND revoked_at IS NULL", sql_args![device])?.is_none() {
             return Ok(None);
         }
-        c.execute("INSERT INTO screen_commands (device_id, kind, created_by, created_at) VALUES (?1, ?2, ?3, ?4)", params![device, body.kind, by, now])?;
-        Ok(Some(c.last_insert_rowid()))
+        let id: i64 = tx
+            .query_one("INSERT INTO screen_commands (device_id, kind, created_by, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id", sql_args![device, &body.kind, &by, now])?
+            .get(0)?;
+        Ok(Some(id))
     });
     match created {
         Ok(Some(cmd)) => {
@@ -463,7 +482,7 @@ async fn screenshot(State(host): State<Arc<Host>>, headers: HeaderMap, Path(id):
     let Ok(device) = id.parse::<i64>() else {
         return error_json(StatusCode::NOT_FOUND, "还没有截图", "no screenshot yet");
     };
-    let png: Option<Option<Vec<u8>>> = match host.db.with_reader(|c| c.query_row("SELECT screenshot FROM screen_status WHERE device_id = ?1", [device], |r| r.get(0)).optional()) {
+    let png: Option<Option<Vec<u8>>> = match host.db.read(|tx| tx.query_opt("SELECT screenshot FROM screen_status WHERE device_id = ?1", sql_args![device])?.map(|r| r.get(0)).transpose()) {
         Ok(p) => p,
         Err(e) => return internal(e),
     };
