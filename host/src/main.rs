@@ -326,14 +326,16 @@ fn migrate(args: &MigrateArgs) -> anyhow::Result<()> {
         report(&sqlite_store, &applied, &[], migrate::sqlite_count());
     }
     if let Some(target) = settings.store.postgres_target() {
-        let store = format!("{} (hall {})", migrate::describe_target(&target), target.hall);
+        let store = |schema: &str| format!("{} schema {schema} (hall {})", migrate::describe_target(&target), target.hall);
         if args.check {
-            let s = migrate::postgres_status(&target).unwrap_or_else(|e| fail(&e));
-            pending_total += s.pending.len();
-            report(&store, &[], &s.pending, s.applied.len() + s.pending.len());
+            for (schema, s) in migrate::postgres_status(&target).unwrap_or_else(|e| fail(&e)) {
+                pending_total += s.pending.len();
+                report(&store(&schema), &[], &s.pending, s.applied.len() + s.pending.len());
+            }
         } else {
-            let applied = migrate::postgres_apply(&target).unwrap_or_else(|e| fail(&e));
-            report(&store, &applied, &[], migrate::POSTGRES.len());
+            for (schema, applied, total) in migrate::postgres_apply_all(&target).unwrap_or_else(|e| fail(&e)) {
+                report(&store(&schema), &applied, &[], total);
+            }
         }
     }
     if args.check && pending_total > 0 {

@@ -623,9 +623,9 @@ fn linli_migrate_lists_applies_and_refuses_a_newer_sqlite_file() {
     assert!(refused.contains("linli 99.1.0") && refused.contains("0999_future"), "serve names the version:\n{refused}");
 }
 
-/// With `[store] backend = "postgres"`: the district's shared schema is
-/// listed and migrated too, and a host refuses a database a newer linli
-/// migrated, naming that version.
+/// With `[store] backend = "postgres"`: the district's shared schema and
+/// the hall's host tables are listed and migrated too, and a host refuses
+/// a database a newer linli migrated (either schema), naming that version.
 #[test]
 fn linli_migrate_covers_postgres_and_a_host_refuses_a_newer_schema() {
     let Some(pg) = postgres() else { return };
@@ -635,7 +635,11 @@ fn linli_migrate_covers_postgres_and_a_host_refuses_a_newer_schema() {
     std::fs::write(data.join("linli.toml"), store_settings(&pg, "mig")).unwrap();
     let (code, out, err) = linli(&["migrate", "--check"], &data);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(out.contains("PostgreSQL 127.0.0.1:") && out.contains("待执行 / pending  0001_district"), "{out}");
+    assert!(out.contains("PostgreSQL 127.0.0.1:") && out.contains("schema linli") && out.contains("待执行 / pending  0001_district"), "{out}");
+    let hall = out.split("schema hh_mig").nth(1).unwrap_or_else(|| panic!("the hall's host tables are listed:\n{out}"));
+    for n in sqlite_migrations() {
+        assert!(hall.contains(&format!("待执行 / pending  {n}")), "{n} pending in hh_mig:\n{out}");
+    }
     assert!(!out.contains(&conn_field(&pg.url(), "password")), "the password is never printed:\n{out}");
     let mut c = pg.client().expect("client");
     let made: bool = c.query_one("SELECT to_regclass('linli.schema_migrations') IS NOT NULL", &[]).unwrap().get(0);
@@ -643,6 +647,8 @@ fn linli_migrate_covers_postgres_and_a_host_refuses_a_newer_schema() {
     let (code, out, err) = linli(&["migrate"], &data);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("已执行 / applied  0001_district"), "{out}");
+    let hall = out.split("schema hh_mig").nth(1).unwrap_or_default();
+    assert!(hall.contains("已执行 / applied  0001_init") && hall.contains("已执行 / applied  0009_services"), "{out}");
     let (code, out, err) = linli(&["migrate", "--check"], &data);
     assert_eq!(code, 0, "{out}{err}");
     assert!(!out.contains("pending"), "{out}");
@@ -655,4 +661,12 @@ fn linli_migrate_covers_postgres_and_a_host_refuses_a_newer_schema() {
     assert!(err.contains("linli 99.2.0"), "{err}");
     let refused = serve_refuses(&data);
     assert!(refused.contains("linli 99.2.0") && refused.contains("0002_future"), "serve names the version:\n{refused}");
+    // The hall's host tables migrated by a newer linli.
+    c.execute("DELETE FROM linli.schema_migrations WHERE name = '0002_future'", &[]).unwrap();
+    c.execute("INSERT INTO hh_mig.schema_migrations (name, applied_at, version) VALUES ('0999_future', 0, '99.3.0')", &[]).unwrap();
+    let refused = serve_refuses(&data);
+    assert!(refused.contains("linli 99.3.0") && refused.contains("hh_mig"), "serve names the version and the schema:\n{refused}");
+    let (code, _, err) = linli(&["migrate"], &data);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("linli 99.3.0"), "{err}");
 }

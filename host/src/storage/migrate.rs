@@ -10,7 +10,9 @@
 //! - the SQLite file `DATA/linli.db` (every host has one): the list in
 //!   `host/migrations/` ([`super::sqlite::MIGRATIONS`]);
 //! - with `[store] backend = "postgres"`, the district's shared schema
-//!   `linli` (key-value data, event log, plugin roles): [`POSTGRES`].
+//!   `linli` (key-value data, event log, plugin roles): [`POSTGRES`]; and
+//!   the hall's host tables, schema `hh_<hall>` (staff, sessions, audit…):
+//!   the SQLite file's list, applied by [`super::host_pg::HostPg::open`].
 //!
 //! A host applies what is pending when it starts (one host alone needs
 //! nothing else); `linli migrate` does it on its own, so that a district
@@ -243,35 +245,74 @@ fn pg_err(what: &str) -> impl Fn(postgres::Error) -> StorageError + '_ {
     move |e| StorageError::Backend(format!("{what}: {}", describe(&e)))
 }
 
-fn pg_recorded(c: &mut impl postgres::GenericClient) -> std::result::Result<Vec<(String, Option<String>)>, postgres::Error> {
-    let exists: bool = c.query_one("SELECT to_regclass('linli.schema_migrations') IS NOT NULL", &[])?.get(0);
+/// The rows of `<schema>.schema_migrations` (none when it is not there).
+fn pg_recorded(c: &mut impl postgres::GenericClient, schema: &str) -> std::result::Result<Vec<(String, Option<String>)>, postgres::Error> {
+    let table = format!("{schema}.schema_migrations");
+    let exists: bool = c.query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])?.get(0);
     if !exists {
         return Ok(vec![]);
     }
-    Ok(c.query("SELECT name, version FROM linli.schema_migrations", &[])?.iter().map(|r| (r.get(0), r.get(1))).collect())
+    // `schema` is `linli` or `hh_<hall>` (lower-case letters, digits, `_`).
+    Ok(c.query(&format!("SELECT name, version FROM {table}"), &[])?.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
-/// What the district's shared schema has of [`POSTGRES`] (read only);
-/// `Err` when a newer linli migrated it, or the server cannot be reached.
-pub fn postgres_status(target: &PgTarget) -> Result<Status> {
+/// The PostgreSQL schemas of a hall's host and what each has: the
+/// district's shared `linli` ([`POSTGRES`]) and the hall's `hh_<hall>`
+/// (the SQLite file's list), each as (schema, its migrations).
+fn pg_schemas(target: &PgTarget) -> [(String, &'static [(&'static str, &'static str)]); 2] {
+    [("linli".to_owned(), POSTGRES), (super::host_pg::schema_name(&target.hall), super::sqlite::MIGRATIONS)]
+}
+
+/// What each PostgreSQL schema of the hall has (read only): (schema,
+/// status). `Err` when a newer linli migrated one, or the server cannot be
+/// reached.
+pub fn postgres_status(target: &PgTarget) -> Result<Vec<(String, Status)>> {
     off_runtime(|| {
         let mut c = pg_connect(target)?;
-        let recorded = pg_recorded(&mut c).map_err(pg_err("reading linli.schema_migrations"))?;
-        let unknown = unknown(POSTGRES, &recorded);
-        if !unknown.is_empty() {
-            return Err(newer(&describe_target(target), &unknown));
+        let mut out = Vec::new();
+        for (schema, list) in pg_schemas(target) {
+            let recorded = pg_recorded(&mut c, &schema).map_err(pg_err(&format!("reading {schema}.schema_migrations")))?;
+            let unknown = unknown(list, &recorded);
+            if !unknown.is_empty() {
+                return Err(newer(&format!("{} (schema {schema})", describe_target(target)), &unknown));
+            }
+            out.push((schema, Status::of(list, &recorded.into_iter().map(|(n, _)| n).collect::<Vec<_>>())));
         }
-        Ok(Status::of(POSTGRES, &recorded.into_iter().map(|(n, _)| n).collect::<Vec<_>>()))
+        Ok(out)
     })
+}
+
+/// Apply what is pending in both schemas of the hall (`linli migrate`):
+/// [`postgres_apply`], then the hall's host tables as a starting host
+/// migrates them. Returns (schema, applied, migrations in all).
+pub fn postgres_apply_all(target: &PgTarget) -> Result<Vec<(String, Vec<&'static str>, usize)>> {
+    let shared = postgres_apply(target)?;
+    let before = postgres_status(target)?;
+    super::host_pg::HostPg::open(target)?;
+    let after = postgres_status(target)?;
+    let mut out = vec![("linli".to_owned(), shared, POSTGRES.len())];
+    for ((schema, b), (_, a)) in before.into_iter().zip(after).skip(1) {
+        let applied = b.pending.into_iter().filter(|n| !a.pending.contains(n)).collect();
+        out.push((schema, applied, a.applied.len() + a.pending.len()));
+    }
+    Ok(out)
 }
 
 /// Apply what is pending of [`POSTGRES`], all in one transaction under the
 /// schema lock the hosts take; returns the names applied. Refuses (before
-/// changing anything) a schema a newer linli migrated.
+/// changing anything) a database a newer linli migrated: the shared schema
+/// or the hall's host tables (which [`super::host_pg::HostPg::open`]
+/// migrates next, when the host starts).
 pub fn postgres_apply(target: &PgTarget) -> Result<Vec<&'static str>> {
     off_runtime(|| {
         let mut c = pg_connect(target)?;
         let store = describe_target(target);
+        let hall_schema = super::host_pg::schema_name(&target.hall);
+        let hall_recorded = pg_recorded(&mut c, &hall_schema).map_err(pg_err(&format!("reading {hall_schema}.schema_migrations")))?;
+        let hall_unknown = unknown(super::sqlite::MIGRATIONS, &hall_recorded);
+        if !hall_unknown.is_empty() {
+            return Err(newer(&format!("{store} (schema {hall_schema})"), &hall_unknown));
+        }
         let mut tx = c.transaction().map_err(pg_err("beginning the migration"))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_SCHEMA_LOCK]).map_err(pg_err("waiting for the schema lock"))?;
         tx.batch_execute(
@@ -280,10 +321,10 @@ pub fn postgres_apply(target: &PgTarget) -> Result<Vec<&'static str>> {
              CREATE TABLE IF NOT EXISTS linli.schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL, version TEXT)",
         )
         .map_err(pg_err("making linli.schema_migrations"))?;
-        let recorded = pg_recorded(&mut tx).map_err(pg_err("reading linli.schema_migrations"))?;
+        let recorded = pg_recorded(&mut tx, "linli").map_err(pg_err("reading linli.schema_migrations"))?;
         let unknown = unknown(POSTGRES, &recorded);
         if !unknown.is_empty() {
-            return Err(newer(&store, &unknown));
+            return Err(newer(&format!("{store} (schema linli)"), &unknown));
         }
         let status = Status::of(POSTGRES, &recorded.into_iter().map(|(n, _)| n).collect::<Vec<_>>());
         for name in &status.pending {
