@@ -6,14 +6,14 @@
 //! neither. Every read and write is audited by the capability that calls
 //! this module.
 
-use crate::storage::sqlite::SqliteStorage;
+use crate::sql_args;
+use crate::storage::host_db::{HostDb, Row, is_unique_violation};
 use crate::storage::{Result, StorageError};
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use anyhow::Context;
 use hmac::{Hmac, Mac};
 use rand_core::{OsRng, RngCore};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use std::path::Path;
 
@@ -169,7 +169,7 @@ pub fn valid_id_number(s: &str) -> bool {
     CHECK[(sum % 11) as usize] == c[17].to_ascii_uppercase()
 }
 
-fn row(vault: &Vault, r: &rusqlite::Row<'_>) -> rusqlite::Result<Resident> {
+fn row(vault: &Vault, r: &Row) -> Result<Resident> {
     let id_enc: Option<Vec<u8>> = r.get(2)?;
     let phone_enc: Option<Vec<u8>> = r.get(3)?;
     let tags: String = r.get(5)?;
@@ -185,27 +185,27 @@ fn row(vault: &Vault, r: &rusqlite::Row<'_>) -> rusqlite::Result<Resident> {
 
 const COLUMNS: &str = "id, name, id_number_enc, phone_enc, address, tags";
 
-pub fn get(db: &SqliteStorage, vault: &Vault, id: i64) -> Result<Option<Resident>> {
-    db.with_reader(|c| c.query_row(&format!("SELECT {COLUMNS} FROM residents WHERE id = ?1"), [id], |r| row(vault, r)).optional())
+pub fn get(db: &HostDb, vault: &Vault, id: i64) -> Result<Option<Resident>> {
+    db.read(|tx| tx.query_opt(&format!("SELECT {COLUMNS} FROM residents WHERE id = ?1"), sql_args![id]))?.map(|r| row(vault, &r)).transpose()
 }
 
-pub fn find(db: &SqliteStorage, vault: &Vault, id_number: Option<&str>, phone: Option<&str>) -> Result<Vec<Resident>> {
+pub fn find(db: &HostDb, vault: &Vault, id_number: Option<&str>, phone: Option<&str>) -> Result<Vec<Resident>> {
     let idx = id_number.map(|v| vault.index("id", &norm_id(v)));
     let ph = phone.map(|v| vault.index("phone", &norm_phone(v)));
     if idx.is_none() && ph.is_none() {
         return Err(StorageError::Invalid("give an ID card number or a phone number to look up".into()));
     }
-    db.with_reader(|c| {
-        let mut st = c.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM residents WHERE (?1 IS NOT NULL AND id_number_index = ?1) OR (?2 IS NOT NULL AND phone_index = ?2) ORDER BY id LIMIT 50"
-        ))?;
-        let rows = st.query_map(params![idx, ph], |r| row(vault, r))?;
-        rows.collect()
-    })
+    let rows = db.read(|tx| {
+        tx.query(
+            &format!("SELECT {COLUMNS} FROM residents WHERE (CAST(?1 AS TEXT) IS NOT NULL AND id_number_index = ?1) OR (CAST(?2 AS TEXT) IS NOT NULL AND phone_index = ?2) ORDER BY id LIMIT 50"),
+            sql_args![idx, ph],
+        )
+    })?;
+    rows.iter().map(|r| row(vault, r)).collect()
 }
 
 /// Create or update; an ID card number already on file updates that record.
-pub fn save(db: &SqliteStorage, vault: &Vault, r: &Resident, now: i64) -> Result<i64> {
+pub fn save(db: &HostDb, vault: &Vault, r: &Resident, now: i64) -> Result<i64> {
     let name = r.name.trim();
     if name.is_empty() || name.chars().count() > 50 {
         return Err(StorageError::Invalid("name: 1 to 50 characters / 姓名为 1 到 50 个字".into()));
@@ -227,37 +227,41 @@ pub fn save(db: &SqliteStorage, vault: &Vault, r: &Resident, now: i64) -> Result
     let id_enc = id_number.as_deref().map(|v| vault.seal(v));
     let ph_enc = phone.as_deref().map(|v| vault.seal(v));
     let tags = serde_json::to_string(&r.tags).unwrap_or_else(|_| "[]".into());
-    db.with_writer(|c| {
-        let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let existing: Option<i64> = if r.id > 0 {
-            Some(r.id)
-        } else if let Some(idx) = &id_idx {
-            tx.query_row("SELECT id FROM residents WHERE id_number_index = ?1", [idx], |x| x.get(0)).optional()?
-        } else {
-            None
-        };
-        let id = match existing {
-            Some(id) => {
-                tx.execute(
-                    "UPDATE residents SET name = ?2, id_number_enc = COALESCE(?3, id_number_enc), id_number_index = COALESCE(?4, id_number_index),
-                        phone_enc = COALESCE(?5, phone_enc), phone_index = COALESCE(?6, phone_index), address = COALESCE(?7, address), tags = ?8, updated_at = ?9
-                      WHERE id = ?1",
-                    params![id, name, id_enc, id_idx, ph_enc, ph_idx, r.address, tags, now],
-                )?;
-                id
+    let once = || {
+        db.write(|tx| {
+            let existing: Option<i64> = if r.id > 0 {
+                Some(r.id)
+            } else if let Some(idx) = &id_idx {
+                tx.query_opt("SELECT id FROM residents WHERE id_number_index = ?1", sql_args![idx])?.map(|x| x.get(0)).transpose()?
+            } else {
+                None
+            };
+            match existing {
+                Some(id) => {
+                    tx.execute(
+                        "UPDATE residents SET name = ?2, id_number_enc = COALESCE(?3, id_number_enc), id_number_index = COALESCE(?4, id_number_index),
+                            phone_enc = COALESCE(?5, phone_enc), phone_index = COALESCE(?6, phone_index), address = COALESCE(?7, address), tags = ?8, updated_at = ?9
+                          WHERE id = ?1",
+                        sql_args![id, name, id_enc.clone(), id_idx.as_deref(), ph_enc.clone(), ph_idx.as_deref(), r.address.as_deref(), &tags, now],
+                    )?;
+                    Ok(id)
+                }
+                None => tx
+                    .query_one(
+                        "INSERT INTO residents (name, id_number_enc, id_number_index, phone_enc, phone_index, address, tags, created_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id",
+                        sql_args![name, id_enc.clone(), id_idx.as_deref(), ph_enc.clone(), ph_idx.as_deref(), r.address.as_deref(), &tags, now],
+                    )?
+                    .get(0),
             }
-            None => {
-                tx.execute(
-                    "INSERT INTO residents (name, id_number_enc, id_number_index, phone_enc, phone_index, address, tags, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-                    params![name, id_enc, id_idx, ph_enc, ph_idx, r.address, tags, now],
-                )?;
-                tx.last_insert_rowid()
-            }
-        };
-        tx.commit()?;
-        Ok(id)
-    })
+        })
+    };
+    // Two hosts of a district saving the same new ID card number at once:
+    // the second insert meets the first's row; the second try updates it.
+    match once() {
+        Err(e) if is_unique_violation(&e) => once(),
+        r => r,
+    }
 }
 
 #[cfg(test)]

@@ -271,3 +271,26 @@ fn a_screen_heard_by_one_host_is_on_every_hosts_fleet_page_and_gets_their_comman
     let (_, v) = beat(&a);
     assert_eq!(v["commands"], json!([]), "not handed out twice: {v}");
 }
+
+#[test]
+fn a_resident_saved_through_one_host_is_found_through_another_of_the_hall_only() {
+    let Some(pg) = postgres() else { return };
+    let (da, db, dc) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let key_a = da.path().join("residents.key");
+    let a = bare_host(da.path(), &store_settings(&pg, "north"), &key_a);
+    let key_b = db.path().join("residents.key");
+    std::fs::copy(&key_a, &key_b).expect("copy the key");
+    let b = bare_host(db.path(), &store_settings(&pg, "north"), &key_b);
+    let key_c = dc.path().join("residents.key");
+    std::fs::copy(&key_a, &key_c).expect("copy the key");
+    let south = bare_host(dc.path(), &store_settings(&pg, "south"), &key_c);
+    let r = linli_host::residents::Resident { id: 0, name: "张三明".into(), id_number: Some("11010519491231002X".into()), phone: Some("13812341234".into()), address: None, tags: vec![] };
+    let id = linli_host::residents::save(&a.db, &a.services.vault, &r, a.now_ms()).expect("saved through A");
+    let found = linli_host::residents::find(&b.db, &b.services.vault, None, Some("138 1234 1234")).expect("find through B");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].id, found[0].id_number.as_deref()), (id, Some("11010519491231002X")), "B opens what A sealed");
+    // Saved again through B with the same ID card number: the same record.
+    let again = linli_host::residents::save(&b.db, &b.services.vault, &linli_host::residents::Resident { address: Some("幸福路 1 号".into()), ..r.clone() }, b.now_ms()).expect("saved through B");
+    assert_eq!(again, id);
+    assert!(linli_host::residents::find(&south.db, &south.services.vault, None, Some("13812341234")).expect("find in south").is_empty(), "another hall has no such resident");
+}
