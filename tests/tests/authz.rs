@@ -54,7 +54,7 @@ fn all_routes(s: &TestServer) -> Vec<(String, String, Audience, Vec<String>, Str
 }
 
 fn shipped_plugins() -> Vec<&'static str> {
-    vec![fixtures::PLUGIN_NOTICES, fixtures::PLUGIN_QUEUE, fixtures::PLUGIN_GUIDES, fixtures::PLUGIN_APPOINTMENTS, fixtures::PLUGIN_FEEDBACK, fixtures::PLUGIN_RATINGS]
+    vec![fixtures::PLUGIN_NOTICES, fixtures::PLUGIN_QUEUE, fixtures::PLUGIN_GUIDES, fixtures::PLUGIN_APPOINTMENTS, fixtures::PLUGIN_FEEDBACK, fixtures::PLUGIN_RATINGS, fixtures::PLUGIN_APPLICATIONS]
 }
 
 /// A standard plugin added to `plugins/` but not to `shipped_plugins` would

@@ -40,6 +40,8 @@ const STAFF: &[&str] = &["clerk", "supervisor", "guide"];
 /// Applying for a resident (代办) and filling the form from their record.
 const DESK: &[&str] = &["guide", "clerk"];
 const SUPERVISOR: &[&str] = &["supervisor"];
+/// Opening a resident's uploaded material (personal, audited by the host).
+const REVIEWERS: &[&str] = &["clerk", "supervisor"];
 /// The largest material a resident uploads.
 pub const MAX_MIB: u64 = 20;
 
@@ -78,7 +80,7 @@ impl Plugin for Applications {
             .route(Route::post("/api/applications/desk/prefill", Audience::Staff).roles(DESK))
             .route(Route::get("/api/applications/cases", Audience::Staff).roles(STAFF))
             .route(Route::get("/api/applications/cases/{id}", Audience::Staff).roles(STAFF))
-            .route(Route::get("/api/applications/cases/{id}/materials/{mid}/file", Audience::Staff).roles(STAFF))
+            .route(Route::get("/api/applications/cases/{id}/materials/{mid}/file", Audience::Staff).roles(REVIEWERS))
             .route(Route::post("/api/applications/cases/{id}/claim", Audience::Staff).roles(CLERK))
             .route(Route::post("/api/applications/cases/{id}/review", Audience::Staff).roles(CLERK))
             .route(Route::post("/api/applications/cases/{id}/decide", Audience::Staff).roles(CLERK))
