@@ -545,6 +545,13 @@ fn the_evaluator_page_in_chromium_asks_when_the_clerk_finishes_and_sends_a_poor_
     b.click("#rt-send");
     b.until("thanks", "document.getElementById('rt-ok').textContent.includes('感谢')");
     assert_eq!(b.js("return document.getElementById('rt-box').hidden;"), true, "the prompt is gone");
+    // The resident's ticket page (on the phone) now offers the rating page,
+    // which says how it was rated.
+    let token = t["token"].as_str().unwrap().to_owned();
+    b.open(&format!("{}/queue/t/{token}", s.url));
+    b.until("the link to rate", "document.getElementById('q-rate') && !document.getElementById('q-rate').hidden");
+    b.click("#q-rate a");
+    b.until("the rating page", "location.pathname.startsWith('/ratings/t/') && document.body.textContent.includes('您已评价：不满意')");
     // The supervisor's console, in the same browser (signed in).
     linli_host::auth::sessions::create_staff(&s.host.db, "zhang", "张主管", "correct horse battery", &["supervisor".to_string()], s.host.now_ms()).expect("supervisor");
     b.open(&format!("{}/login?lang=zh-CN", s.url));

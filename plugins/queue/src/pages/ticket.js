@@ -21,7 +21,18 @@
     a.className = cls || 'q-alert';
     a.dataset.kind = text ? (cls === 'q-alert q-called' ? 'called' : 'note') : '';
   }
+  // Once finished: the link to rate the service (好差评), when the ratings
+  // plugin is there (its script answers); asked once.
+  var rateAsked = false;
+  function offerRating() {
+    var p = document.getElementById('q-rate');
+    if (!p || rateAsked) return;
+    rateAsked = true;
+    fetch('/ratings/assets/ratings.js', { method: 'HEAD', credentials: 'same-origin' })
+      .then(function (r) { p.hidden = !r.ok; }).catch(function () {});
+  }
   function show(t) {
+    if (t.status === 'finished') offerRating();
     document.getElementById('q-status').textContent = t.status_text + (t.window && t.status === 'called' ? (zh ? '：请到 ' + t.window + ' 号窗口' : ': go to window ' + t.window) : '');
     document.getElementById('q-ahead').textContent = t.ahead;
     document.getElementById('q-wait').textContent = t.wait_minutes;

@@ -103,6 +103,7 @@ pub fn page(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
 <div id="q-alert" class="q-alert" role="alert" hidden></div>
 <p class="q-muted">{issued_l} {issued}</p>
 <p><button id="q-enable" type="button">{enable}</button> <a class="button" href="/queue/t/{token}/print" target="_blank">{print}</a></p>
+<p id="q-rate" hidden><a class="button primary" href="/ratings/t/{token}">{rate}</a></p>
 </section>
 <section class="card"><h2>{policy_h}</h2><ul class="q-policy">{policy}</ul></section>
 {initial}{script}"#,
@@ -120,6 +121,9 @@ pub fn page(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
         issued = esc(&clock::format_local(tk.issued_at)),
         enable = t(lang, "开启声音和振动提醒", "Turn on sound and vibration alerts"),
         print = t(lang, "打印号票", "Print ticket"),
+        // Shown by ticket.js once the ticket is finished and the ratings
+        // plugin (好差评) answers.
+        rate = t(lang, "评价本次服务", "Rate this service"),
         policy_h = t(lang, "叫号规则", "How tickets are called"),
         initial = json_block("q-initial", &v),
         script = script("ticket"),
