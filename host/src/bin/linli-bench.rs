@@ -508,7 +508,7 @@ fn sandbox_cost(wasm: &Path) -> anyhow::Result<()> {
     let mut t_empty = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
-        std::hint::black_box(native(&host.db));
+        std::hint::black_box(native(host.db.local()));
         t_native.push(t.elapsed().as_secs_f64() * 1e6);
         let t = Instant::now();
         let r = target.plugin.handle(&caller, req("/api/notices/1", params.clone()));

@@ -120,15 +120,6 @@ impl HostDb {
     }
 }
 
-/// While the host's modules move onto [`HostDb`] one by one, those not
-/// moved yet still reach the SQLite file through this.
-impl std::ops::Deref for HostDb {
-    type Target = SqliteStorage;
-    fn deref(&self) -> &SqliteStorage {
-        &self.local
-    }
-}
-
 /// The plugins' key-value data of a hall alone (the SQLite file), for the
 /// callers that reached it through the host's database before.
 impl super::KvStore for HostDb {
