@@ -261,6 +261,11 @@ fn packages_install_serve_and_upgrade_keeping_data() {
     assert_eq!(unit_value(&unit, "User"), Some("linli"));
     assert!(unit_value(&unit, "ExecStart").is_some_and(|e| e.starts_with("/usr/bin/linli serve ") && e.contains("--data /var/lib/linli/data")), "{unit}");
     assert_eq!(std::fs::read_link(root.join("etc/systemd/system/multi-user.target.wants/linli.service")).unwrap(), Path::new("/usr/lib/systemd/system/linli.service"), "enabled on install");
+    // A district's template unit (disabled) and balancer example.
+    let template = std::fs::read_to_string(root.join("usr/lib/systemd/system/linli@.service")).expect("linli@.service installed");
+    assert!(unit_value(&template, "ExecStart").is_some_and(|e| e.contains("--data /var/lib/linli/%i/data")), "{template}");
+    assert!(!root.join("etc/systemd/system/multi-user.target.wants/linli@.service").exists(), "the template is not enabled");
+    assert!(root.join("usr/share/doc/linli/examples/haproxy.cfg").is_file(), "the HAProxy example");
     let player = std::fs::read_to_string(root.join("usr/lib/systemd/user/linli-signage.service")).unwrap();
     assert_eq!(unit_value(&player, "Restart"), Some("on-failure"));
     assert_eq!(unit_value(&player, "ExecStart"), Some("/usr/bin/linli-signage"));
