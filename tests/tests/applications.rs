@@ -684,6 +684,85 @@ mod http {
         linli_tests::http(r)
     }
 
+    /// Choose `bytes` (written to a file named `name`) in the file input of
+    /// material `mid`'s form, as a person picking it, and send it.
+    fn pick_and_upload(b: &linli_tests::browser::Browser, dir: &std::path::Path, mid: &str, name: &str, bytes: &[u8]) {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).expect("a file to upload");
+        let css = format!(".ac-mat[data-mid=\"{mid}\"] input[type=file]");
+        let e = b.call("POST", "/element", Some(json!({"using": "css selector", "value": css})));
+        let id = e["value"]["element-6066-11e4-a52e-4f735466cecf"].as_str().unwrap_or_else(|| panic!("no file input for {mid}: {e}")).to_owned();
+        b.call("POST", &format!("/element/{id}/value"), Some(json!({"text": path.display().to_string()})));
+        b.click(&format!(".ac-mat[data-mid=\"{mid}\"] button[type=submit]"));
+        b.until(&format!("{mid} uploaded"), &format!("document.querySelector('.ac-mat[data-mid=\"{mid}\"] .ac-st-uploaded')"));
+    }
+
+    /// The pages in Chromium: a resident applies and uploads with the
+    /// progress script, a clerk asks for one correction on the review
+    /// console, the resident sees only that material open with its reason
+    /// and uploads it again, the clerk accepts and completes it, and the
+    /// certificate prints and verifies.
+    #[test]
+    fn pages_in_chromium_upload_correct_reupload_accept() {
+        let Some(b) = linli_tests::browser::Browser::start(&["--lang=zh-CN"]) else { return };
+        let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(at(MAR04, 9))));
+        let s = TestServer::start_custom(&[fixtures::PLUGIN_APPLICATIONS, fixtures::PLUGIN_GUIDES], "", None, clock);
+        let admin = sign_in(&s, "admin", &["admin"]);
+        assert_eq!(post(&s, Some(&admin), "/api/host/plugins/applications/calls", &json!({"callees": ["guides"]})).0, 200);
+        let dir = tempfile::tempdir().expect("a folder for the files");
+        b.resize(1280, 1600);
+        b.open(&format!("{}/applications?lang=zh-CN", s.url));
+        b.until("the form", "document.getElementById('ac-item') && document.querySelector('#ac-item option[value=\"juzhu-zhengming\"]')");
+        b.js("document.getElementById('ac-item').value = 'juzhu-zhengming'; document.getElementById('ac-name').value = '张三明'; document.getElementById('ac-phone').value = '138 0013 8000'; document.getElementById('ac-purpose').value = '子女入学'; return 1;");
+        b.click("#ac-apply button[type=submit]");
+        let path = b.until("the resident's page", "location.pathname.startsWith('/applications/a/') && location.pathname");
+        let token = path.as_str().unwrap().trim_start_matches("/applications/a/").to_owned();
+        pick_and_upload(&b, dir.path(), "m1", "身份证.jpg", &jpeg());
+        pick_and_upload(&b, dir.path(), "m2", "租赁合同.pdf", &pdf());
+        pick_and_upload(&b, dir.path(), "m3", "用途说明.pdf", &pdf());
+        b.click("#ac-submit");
+        b.until("submitted", "document.getElementById('ac-status').textContent.includes('待审核')");
+        let (_, v) = http_json(ureq::get(&format!("{}/api/applications/a/{token}", s.url)), &Value::Null);
+        let id = v["id"].as_i64().unwrap();
+        // The clerk (an admin holds every role) on the review console.
+        b.open(&format!("{}/login?lang=zh-CN", s.url));
+        b.js("var f = document.querySelector('form[action=\"/login\"]'); f.username.value = 'admin'; f.password.value = 'correct horse battery'; f.submit(); return 1;");
+        b.until("signed in", "document.querySelector('.who')");
+        b.open(&format!("{}/applications/review?lang=zh-CN", s.url));
+        b.until("the list", &format!("document.querySelector('#ac-cases a[href=\"/applications/review/{id}\"]')"));
+        b.open(&format!("{}/applications/review/{id}?lang=zh-CN", s.url));
+        b.until("the verdicts", "document.querySelectorAll('fieldset.ac-verdict').length === 3");
+        b.js("document.querySelector('input[name=\"v-m1\"][value=accept]').checked = true; document.querySelector('input[name=\"v-m3\"][value=accept]').checked = true; \
+              var fs = document.querySelector('fieldset.ac-verdict[data-mid=\"m2\"]'); fs.querySelector('input[value=correct]').checked = true; \
+              fs.querySelector('input[name=reason][value=unclear]').checked = true; fs.querySelector('textarea').value = '请上传盖章页'; return 1;");
+        b.click("#ac-review");
+        b.until("correction asked", "document.getElementById('ac-status').textContent.includes('待补正')");
+        // The resident: only the material asked for is open, with why.
+        b.open(&format!("{}/applications/a/{token}?lang=zh-CN", s.url));
+        b.until("the page", "document.getElementById('ac-materials')");
+        let open: Vec<String> = serde_json::from_value(b.js("return Array.prototype.map.call(document.querySelectorAll('form[data-linli-upload]'), function (f) { return f.closest('.ac-mat').getAttribute('data-mid'); });")).unwrap();
+        assert_eq!(open, ["m2"], "only the material asked for can be uploaded again");
+        let text = b.js("return document.querySelector('.ac-mat[data-mid=\"m2\"]').textContent;");
+        assert!(text.as_str().unwrap().contains("图像不清晰") && text.as_str().unwrap().contains("请上传盖章页"), "{text}");
+        assert!(b.js("return document.body.textContent;").as_str().unwrap().contains("一次性告知"), "the notice on the page");
+        pick_and_upload(&b, dir.path(), "m2", "租赁合同-盖章.pdf", &pdf());
+        b.click("#ac-submit");
+        b.until("resubmitted", "document.getElementById('ac-status').textContent.includes('待审核')");
+        // The clerk accepts it and completes the application.
+        b.open(&format!("{}/applications/review/{id}?lang=zh-CN", s.url));
+        b.until("one verdict", "document.querySelectorAll('fieldset.ac-verdict').length === 1");
+        b.js("document.querySelector('input[name=\"v-m2\"][value=accept]').checked = true; return 1;");
+        b.click("#ac-review");
+        b.until("accepted", "document.getElementById('ac-status').textContent.includes('已受理')");
+        b.click("#ac-decide button[type=submit]");
+        let code = b.until("the certificate", "document.querySelector('.ac-cert') && location.pathname.split('/').pop()");
+        let code = code.as_str().unwrap().to_owned();
+        assert!(b.js("return document.querySelector('.ac-cert').textContent;").as_str().unwrap().contains("张三明"));
+        b.open(&format!("{}/applications/verify/{code}?lang=zh-CN", s.url));
+        let verdict = b.until("the check", "document.getElementById('ac-verdict') && document.body.textContent");
+        assert!(verdict.as_str().unwrap().contains("证明有效") && verdict.as_str().unwrap().contains("张**") && !verdict.as_str().unwrap().contains("张三明"), "{verdict}");
+    }
+
     #[test]
     fn the_flow_over_http_on_sqlite() {
         flow("");
