@@ -84,7 +84,7 @@ impl Plugin for Ratings {
                 return Ok(());
             }
             db::ensure_schema()?;
-            let e: linli_shared::events::Finished = event.json().map_err(Fail::Internal)?;
+            let e: rate::Finished = event.json().map_err(Fail::Internal)?;
             rate::on_finished(&cfg, &e, clock::now())
         };
         run().map_err(|e| format!("queue.finished {}: {e:?}", event.id))

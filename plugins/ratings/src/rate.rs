@@ -165,9 +165,19 @@ fn unknown_ticket(ticket: &str) -> Fail {
     Fail::user(404, "ticket_unknown", format!("今天没有 {ticket} 号"), format!("There is no ticket {ticket} today"))
 }
 
+/// The payload of `queue.finished` this plugin reads: the queue's contract
+/// (`linli_shared::events::Finished`, written by the queue), read here with
+/// the SDK alone; fields this plugin does not need are ignored.
+#[derive(Debug, Deserialize)]
+pub struct Finished {
+    pub ticket: String,
+    #[serde(default)]
+    pub time: Option<i64>,
+}
+
 /// `queue.finished`: keep the ticket with its clerk, and tell the window's
 /// evaluator (`ratings.pending`) to ask for a rating.
-pub fn on_finished(cfg: &Config, e: &linli_shared::events::Finished, now: i64) -> Result<(), Fail> {
+pub fn on_finished(cfg: &Config, e: &Finished, now: i64) -> Result<(), Fail> {
     let day = db::local_day(e.time.unwrap_or(now));
     let Some(q) = ask_queue::<QueueTicket>(cfg, &format!("/api/queue/served?day={day}&ticket={}", encode(&e.ticket)))? else {
         return Err(unknown_ticket(&e.ticket));
