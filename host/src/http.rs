@@ -158,9 +158,19 @@ async fn refuse_dead_devices(
     use axum::response::IntoResponse;
     let path = req.uri().path();
     let exempt = path == "/device/pair" || path == "/login" || path == "/metrics" || path == "/healthz" || path.starts_with("/static/");
+    // The device behind the credential, read once for both checks below.
+    let device = if exempt { None } else { device_credential(req.headers()).map(|t| crate::auth::devices::resolve(&host.db, &t)) };
+    if !exempt && credential_unreadable(&host, req.headers(), device.as_ref()) {
+        return ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "store_unavailable",
+            "数据库暂时无法连接，本次操作未生效，请稍后再试",
+            "the hall's database cannot be reached right now; nothing was done, try again in a moment",
+        )
+        .into_response();
+    }
     if !exempt
-        && let Some(token) = device_credential(req.headers())
-        && matches!(crate::auth::devices::resolve(&host.db, &token), Ok(None))
+        && matches!(device, Some(Ok(None)))
         && !cookie(req.headers(), login::SESSION_COOKIE)
             .is_some_and(|t| matches!(crate::auth::sessions::resolve(&host.db, &t, host.now_ms()), Ok(Some(_))))
     {
@@ -185,6 +195,18 @@ async fn refuse_dead_devices(
         return r;
     }
     next.run(req).await
+}
+
+/// A district whose database cannot be reached: the session or device a
+/// request names cannot be checked. It is answered 503 rather than served
+/// as an anonymous request (a clerk sent to sign in again, a kiosk taking
+/// tickets as a stranger's phone). A hall alone reads its own file.
+fn credential_unreadable(host: &Host, headers: &axum::http::HeaderMap, device: Option<&crate::storage::Result<Option<crate::auth::devices::Device>>>) -> bool {
+    if host.db.backend() != crate::storage::host_db::Backend::Postgres {
+        return false;
+    }
+    matches!(device, Some(Err(_)))
+        || cookie(headers, login::SESSION_COOKIE).is_some_and(|t| crate::auth::sessions::resolve(&host.db, &t, host.now_ms()).is_err())
 }
 
 /// The device token a request carries: `Authorization: Bearer dev_…` or

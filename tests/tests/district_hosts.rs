@@ -294,3 +294,26 @@ fn a_resident_saved_through_one_host_is_found_through_another_of_the_hall_only()
     assert_eq!(again, id);
     assert!(linli_host::residents::find(&south.db, &south.services.vault, None, Some("13812341234")).expect("find in south").is_empty(), "another hall has no such resident");
 }
+
+#[test]
+fn with_the_database_out_of_reach_a_signed_in_request_is_refused_not_served_as_anonymous() {
+    let Some(pg) = postgres() else { return };
+    let a = TestServer::start_with_settings(&[], &store_settings(&pg, "north"));
+    let admin = sign_in(&a, "boss", &["admin", "maintainer"]);
+    let (_, body) = post(&a, &admin, "/api/host/devices", json!({"name": "大厅取号机", "kind": "kiosk"}));
+    let bearer = format!("Bearer {}", body["token"].as_str().expect("token"));
+    pg.stop().expect("stop PostgreSQL");
+    for (what, header) in [("a staff session", ("Cookie", admin.cookie.as_str())), ("a device token", ("Authorization", bearer.as_str()))] {
+        let (code, v) = whoami(&a, header);
+        assert_eq!((code, v["error"]["code"].as_str()), (503, Some("store_unavailable")), "{what}: {v}");
+    }
+    // Nothing to check for a stranger: served as before.
+    assert_eq!(http(ureq::get(&format!("{}/api/host/whoami", a.url))).0, 200);
+    pg.start_server().expect("start PostgreSQL again");
+    let me = wait_for(Duration::from_secs(20), || {
+        let (code, v) = whoami(&a, ("Cookie", &admin.cookie));
+        (code == 200).then_some(v)
+    })
+    .expect("the session works again once the database is back");
+    assert_eq!(me["kind"], "staff", "{me}");
+}
