@@ -318,6 +318,8 @@ mod harness {
         assert_eq!((last["action"].as_str(), last["who"].as_str()), (Some("deemed_accepted"), Some("系统")), "{last}");
         assert!(last["detail"].as_str().unwrap().contains("2026-02-26"), "{last}");
         assert_eq!(templates(&h, "application-deemed").len(), 1);
+        let page = h.get(&format!("/applications/a/{late}")).text();
+        assert!(page.contains("/appointments?item=juzhu-zhengming") && page.contains("视为受理"), "accepted: the page offers booking the visit: {page}");
         assert!(due(&h).is_empty());
         refused(&review(&h, late_id, &clerk_a(), json!([{"id": "m1", "verdict": "accept"}])), 409, "already_accepted");
         let v = view(&h, &told);

@@ -233,6 +233,14 @@ pub fn resident(cfg: &Config, req: &Request, app: &App) -> Result<Response, Fail
     };
     let cert = match db::row::<(String,)>("SELECT code FROM certificates WHERE app_id = ?1", &[sql::int(app.id)])? {
         Some((c,)) => format!("<p class=\"ac-ok\">{} <a href=\"/applications/verify/{c}\">{c}</a></p>", esc(t(lang, "证明已开具，验证码：", "Certificate issued, verification code:")), c = esc(&c)),
+        // Accepted: the next step is the visit (the appointments plugin
+        // takes the same item codes as the guides).
+        None if app.status == "accepted" => format!(
+            "<p class=\"ac-ok\">{} <a href=\"/appointments?item={}\">{}</a></p>",
+            esc(t(lang, "材料已核验，窗口不再重复核验。", "Your materials are checked; the window will not check them again.")),
+            esc(&app.item),
+            esc(t(lang, "预约办理时间", "Book a time to come"))
+        ),
         None => String::new(),
     };
     let html = format!(
