@@ -20,7 +20,7 @@
 mod kit;
 
 use kit::{Desk, OPEN_ALL_DAY, PASSWORD, assert_contiguous, kiosk_take};
-use linli_tests::{TestServer, fixtures, free_port, hall_folders, postgres, spawn_linli, store_settings, wait_for};
+use linli_tests::{TestServer, fixtures, free_port, hall_folders, postgres, store_settings, wait_for};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -288,6 +288,13 @@ fn a_host_cut_off_from_the_database_refuses_instead_of_answering_wrongly_and_rec
         issued.push(label(&t));
     }
     assert_screen_saw(&screen_a, &issued, "host A's screen");
+    // Host B listens for events again (its listener's session ended
+    // without a word from the server when the link was cut).
+    let listening = wait_for(Duration::from_secs(10), || {
+        let s = pg.sessions().ok()?;
+        (s.iter().filter(|a| a.as_str() == "linli host (events)").count() == 2).then_some(())
+    });
+    assert!(listening.is_some(), "both hosts listen for events again: {:?}", pg.sessions());
     assert_contiguous(&issued);
     let (in_db, _) = tickets_in_db(&pg, "island");
     assert_eq!(in_db, issued.len() as i64, "no ticket issued by a refused request");
@@ -363,6 +370,33 @@ fn clerk_account(data: &std::path::Path, username: &str) {
     c.wait().expect("admin create ends");
 }
 
+/// Start the real `linli serve` on `port` with its warnings and errors in
+/// `log` (shown when the test fails), and wait until it answers.
+fn spawn_host(data: &std::path::Path, plugins: &std::path::Path, port: u16, log: &std::path::Path) -> std::process::Child {
+    let child = std::process::Command::new(linli_tests::linli_binary())
+        .args(["serve", "--no-hot-reload", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
+        .arg("--plugins")
+        .arg(plugins)
+        .env("LINLI_LOG", "warn")
+        .env("NO_COLOR", "1")
+        .stdout(std::fs::File::create(log).expect("log file"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("linli starts");
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    assert!(wait_for(Duration::from_secs(60), || ureq::get(&url).call().ok().map(|_| ())).is_some(), "linli serve came up");
+    child
+}
+
+/// The ERROR lines of the hosts' logs (for a failing assertion).
+fn host_errors(logs: &[std::path::PathBuf]) -> String {
+    logs.iter()
+        .flat_map(|l| std::fs::read_to_string(l).unwrap_or_default().lines().filter(|l| l.contains("ERROR")).take(20).map(str::to_owned).collect::<Vec<_>>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Sign in at a window through the login form; `None` when the host does
 /// not answer (killed) or refuses.
 fn try_sign_in(base: &str, username: &str, window: &str) -> Option<Desk> {
@@ -418,6 +452,7 @@ fn three_hosts_in_a_rush_one_killed_and_postgres_restarted_lose_and_repeat_nothi
     let dir = tempfile::tempdir().expect("tempdir");
     let mut children = Vec::new();
     let mut urls = Vec::new();
+    let mut logs = Vec::new();
     let started = Instant::now();
     for h in 0..3 {
         let f = hall_folders(&dir.path().join(format!("host{h}")), &settings, "早高峰");
@@ -425,7 +460,8 @@ fn three_hosts_in_a_rush_one_killed_and_postgres_restarted_lose_and_repeat_nothi
             clerk_account(&f.data, &format!("clerk{w}"));
         }
         let port = free_port();
-        children.push(spawn_linli(&f.data, &f.plugins, port));
+        logs.push(dir.path().join(format!("host{h}.log")));
+        children.push(spawn_host(&f.data, &f.plugins, port, &logs[h]));
         urls.push(format!("http://127.0.0.1:{port}"));
     }
     eprintln!("three hosts up in {:?}", started.elapsed());
@@ -533,9 +569,18 @@ fn three_hosts_in_a_rush_one_killed_and_postgres_restarted_lose_and_repeat_nothi
     // request left hanging past its time.
     let failures = rush.failures.lock().unwrap().clone();
     eprintln!("rush: failures seen by clients: {failures:?}");
-    assert!(failures.keys().all(|k| k == "no answer" || k == "503 store_unavailable"), "failures other than a lost host or a 503 naming the store: {failures:?}");
+    assert!(failures.keys().all(|k| k == "no answer" || k == "503 store_unavailable"), "failures other than a lost host or a 503 naming the store: {failures:?}; the hosts' errors:\n{}", host_errors(&logs));
     assert_eq!(issued.len(), total, "every kiosk request acknowledged");
-    assert_eq!(issued.iter().collect::<BTreeSet<_>>().len(), total, "no ticket handed to two requests");
+    let mut seen = BTreeSet::new();
+    let twice: Vec<&String> = issued.iter().filter(|l| !seen.insert(*l)).collect();
+    if !twice.is_empty() {
+        let mut c = pg.client().expect("client");
+        let rows: Vec<String> = c
+            .query("SELECT label || ' ' || COALESCE(idem_key, '-') || ' ' || status FROM h_rush__queue.tickets WHERE label = ANY($1)", &[&twice.iter().map(|s| s.to_string()).collect::<Vec<_>>()])
+            .map(|rows| rows.iter().map(|r| r.get(0)).collect())
+            .unwrap_or_default();
+        panic!("tickets handed to two requests: {twice:?}; in the database: {rows:?}; all: {issued:?}; the hosts' errors:\n{}", host_errors(&logs));
+    }
     assert_contiguous(&issued);
     let (in_db, open) = tickets_in_db(&pg, "rush");
     assert_eq!(in_db, total as i64, "no ticket issued twice for one request (or left behind by a lost one)");

@@ -186,10 +186,14 @@ impl CallState {
 
     /// A statement of this call was stopped at its deadline (or its store
     /// could not be reached): the call fails on that, and its changes go.
-    fn out_of_time(&mut self) -> wasmtime::Result<()> {
+    /// On a lane (`on_lane`) only the call's own savepoint is undone: the
+    /// group belongs to the lane, which commits it and answers the calls
+    /// kept in it by the outcome (ending the group here answered them "kept"
+    /// even when it was rolled back, and their tickets were issued again).
+    fn out_of_time(&mut self, on_lane: bool) -> wasmtime::Result<()> {
         if self.limit_hit.as_ref().is_some_and(|hit| matches!(hit.limit, "time_ms" | "store")) {
             if let Some(unit) = self.sql_unit.take() {
-                let _ = unit.finish(false);
+                let _ = if on_lane { unit.join_group(false).map(|_| ()) } else { unit.finish(false) };
             }
             self.events.clear();
             self.messages.clear();
@@ -204,7 +208,7 @@ impl CallState {
     /// events (only now, so that no event announces a change that was
     /// rolled back). A failed commit fails the call.
     pub fn commit(&mut self) -> wasmtime::Result<()> {
-        self.out_of_time()?;
+        self.out_of_time(false)?;
         let events = std::mem::take(&mut self.events);
         let messages = std::mem::take(&mut self.messages);
         if let Some(unit) = self.sql_unit.take()
@@ -249,7 +253,7 @@ impl CallState {
     /// when it touched no data and published nothing (it is answered now).
     /// A change that cannot be kept fails the call.
     pub fn join_group(&mut self) -> wasmtime::Result<Option<(Vec<NewEvent>, Vec<crate::notify::NewMessage>)>> {
-        self.out_of_time()?;
+        self.out_of_time(true)?;
         let events = std::mem::take(&mut self.events);
         let messages = std::mem::take(&mut self.messages);
         match self.sql_unit.take() {

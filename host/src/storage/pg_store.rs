@@ -333,13 +333,6 @@ pub fn listen(store: std::sync::Arc<PgStore>, bus: &crate::bus::EventBus) -> std
             }
             loop {
                 let waited = client.notifications().timeout_iter(std::time::Duration::from_secs(1)).next().map(|n| n.is_some());
-                // A connection the server closed (PostgreSQL restarted, the
-                // session ended) answers "nothing" at once, forever: it would
-                // spin here reading the log without listening again.
-                if client.is_closed() {
-                    tracing::warn!("the events listener lost PostgreSQL; reconnecting");
-                    break;
-                }
                 match waited {
                     Ok(_) => {
                         // Whatever else is queued is covered by one pump.
