@@ -413,11 +413,17 @@ fn the_ratings_harness_tests_pass_on_postgres() {
 
 fn sign_in_at(s: &TestServer, username: &str, window: &str) -> linli_tests::Staff {
     linli_host::auth::sessions::create_staff(&s.host.db, username, "李办事", "correct horse battery", &["clerk".to_string()], s.host.now_ms()).expect("create clerk");
+    login(s, username, Some(window))
+}
+
+/// Sign in again through the login form (a session ends after days).
+fn login(s: &TestServer, username: &str, window: Option<&str>) -> linli_tests::Staff {
     let agent = ureq::AgentBuilder::new().redirects(0).build();
-    let r = agent
-        .post(&format!("{}/login", s.url))
-        .send_form(&[("username", username), ("password", "correct horse battery"), ("window", window), ("next", "/")])
-        .expect("login answers");
+    let mut form = vec![("username", username), ("password", "correct horse battery"), ("next", "/")];
+    if let Some(w) = window {
+        form.push(("window", w));
+    }
+    let r = agent.post(&format!("{}/login", s.url)).send_form(&form).expect("login answers");
     assert_eq!(r.status(), 303);
     let cookie = r.header("set-cookie").expect("session").split(';').next().unwrap().to_owned();
     let page = agent.get(&format!("{}/", s.url)).set("Cookie", &cookie).call().unwrap().into_string().unwrap();
@@ -443,11 +449,14 @@ fn get_as(s: &TestServer, cookie: Option<&str>, bearer: Option<&str>, path: &str
 /// The real queue and ratings on a real host: a clerk signed in at window
 /// 1 finishes a ticket; the window's paired evaluator shows the clerk and
 /// the ticket, and rates it 不满意 with a reason; the case appears for the
-/// supervisor; the evaluator of window 2 cannot rate it.
+/// supervisor; the evaluator of window 2 cannot rate it. With the host's
+/// clock moved past the deadline over a weekend the case is overdue
+/// (announced once); the clerk's appeal is decided by a second supervisor;
+/// the case is called back and closed, and then takes no more replies.
 #[test]
 fn clerk_finishes_the_evaluator_rates_it_poorly_and_the_case_appears_for_the_supervisor() {
     let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(at(MAR04, 9, 0))));
-    let s = TestServer::start_custom(&[fixtures::PLUGIN_QUEUE, fixtures::PLUGIN_RATINGS], "", None, clock);
+    let s = TestServer::start_custom(&[fixtures::PLUGIN_QUEUE, fixtures::PLUGIN_RATINGS], "", None, clock.clone());
     let admin = sign_in(&s, "admin", &["admin"]);
     let (code, r) = post_as(&s, &admin, "/api/host/plugins/ratings/calls", &json!({"callees": ["queue"]}));
     assert_eq!(code, 200, "{r}");
@@ -491,6 +500,32 @@ fn clerk_finishes_the_evaluator_rates_it_poorly_and_the_case_appears_for_the_sup
     let (code, page) = get_as(&s, Some(&sup.cookie), None, "/ratings/cases");
     assert_eq!(code, 200);
     assert!(page.contains(&label) && page.contains("说话不耐烦") && page.contains("态度"), "the console lists the case");
+    let case = c["id"].as_i64().unwrap();
+    // Thursday 03-12, past the deadline over the weekend: overdue, announced once.
+    clock.0.store(at(MAR04 + 8 * DAY, 9, 0), std::sync::atomic::Ordering::SeqCst);
+    s.host.tick_all();
+    s.host.tick_all();
+    let (sup, clerk) = (login(&s, "zhang", None), login(&s, "li", Some("1")));
+    let overdue: Vec<_> = s.host.bus().since(0, 100_000).unwrap().into_iter().filter(|e| e.topic == "ratings.case_overdue").collect();
+    assert_eq!(overdue.len(), 1, "{overdue:?}");
+    let (_, body) = get_as(&s, Some(&sup.cookie), None, "/api/ratings/cases?status=overdue");
+    assert!(body.contains(&format!("\"id\":{case}")), "{body}");
+    // The clerk appeals; the supervisor handling the case cannot decide it; a second one does.
+    let (code, v) = post_as(&s, &sup, &format!("/api/ratings/cases/{case}/fix"), &json!({"text": "已与办事员谈话"}));
+    assert_eq!(code, 200, "{v}");
+    let (code, v) = post_as(&s, &clerk, &format!("/api/ratings/cases/{case}/appeal"), &json!({"text": "居民要求的材料不在本窗口受理范围"}));
+    assert_eq!((code, v["status"].as_str()), (200, Some("appealed")), "{v}");
+    let (code, v) = post_as(&s, &sup, &format!("/api/ratings/cases/{case}/decide"), &json!({"uphold": false, "note": "不成立"}));
+    assert_eq!((code, v["error"]["code"].as_str()), (409, Some("second_supervisor")), "{v}");
+    let sup2 = sign_in(&s, "wang", &["supervisor"]);
+    let (code, v) = post_as(&s, &sup2, &format!("/api/ratings/cases/{case}/decide"), &json!({"uphold": false, "note": "录音显示确有不耐烦"}));
+    assert_eq!((code, v["status"].as_str(), v["appeal_decision"].as_str()), (200, Some("open"), Some("rejected")), "{v}");
+    let (code, _) = post_as(&s, &sup, &format!("/api/ratings/cases/{case}/callback"), &json!({"result": "basically_satisfied"}));
+    assert_eq!(code, 200);
+    let (code, v) = post_as(&s, &sup, &format!("/api/ratings/cases/{case}/close"), &json!({}));
+    assert_eq!((code, v["status"].as_str(), v["overdue"].as_bool()), (200, Some("closed"), Some(false)), "{v}");
+    let (code, v) = post_as(&s, &sup, &format!("/api/ratings/cases/{case}/fix"), &json!({"text": "再补一句"}));
+    assert_eq!((code, v["error"]["code"].as_str()), (409, Some("case_closed")), "{v}");
 }
 
 /// With `LINLI_SCREENSHOTS=DIR`, the page as it is now, as base64 PNG in
