@@ -76,7 +76,7 @@ fn newer(store: &str, unknown: &[(String, Option<String>)]) -> StorageError {
     let names: Vec<&str> = unknown.iter().map(|(n, _)| n.as_str()).collect();
     let names = names.join(", ");
     let mut versions: Vec<&str> = unknown.iter().filter_map(|(_, v)| v.as_deref()).collect();
-    versions.sort_by(|a, b| version_key(b).cmp(&version_key(a)));
+    versions.sort_by_key(|v| std::cmp::Reverse(version_key(v)));
     match versions.first() {
         Some(v) => StorageError::Invalid(format!(
             "{store} 的结构已由更新的 linli {v} 升级（本程序 linli {VERSION} 不认识迁移 {names}），请先把本机的 linli 升级到 {v} 或更新版本 / \
@@ -114,7 +114,7 @@ fn sqlite_recorded(conn: &Connection) -> rusqlite::Result<Vec<(String, Option<St
 }
 
 fn sqlite_has_version(conn: &Connection) -> rusqlite::Result<bool> {
-    Ok(conn.prepare("SELECT 1 FROM pragma_table_info('schema_migrations') WHERE name = 'version'")?.exists([])?)
+    conn.prepare("SELECT 1 FROM pragma_table_info('schema_migrations') WHERE name = 'version'")?.exists([])
 }
 
 /// What the database behind `conn` has of `list`; `Err` when a newer linli
