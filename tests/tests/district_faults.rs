@@ -119,9 +119,18 @@ fn postgres_restarted_under_running_hosts_they_reconnect_and_meanwhile_refuse_at
     let mut n = 0;
     let mut take = |s: &TestServer| {
         n += 1;
+        let key = format!("reboot-{n}");
         let t = Instant::now();
-        let (code, body) = kiosk_take(&s.url, ["A", "B"][n % 2], &format!("reboot-{n}")).expect("the host answers");
-        (code, body, t.elapsed())
+        // A call that ran out of its time on these two busy cores (504,
+        // nothing kept) is tried again with the same key; any other
+        // failure is the answer.
+        for _ in 0..3 {
+            let (code, body) = kiosk_take(&s.url, ["A", "B"][n % 2], &key).expect("the host answers");
+            if code != 504 {
+                return (code, body, t.elapsed());
+            }
+        }
+        panic!("{key}: three calls out of time");
     };
     for i in 0..6 {
         let (code, t, _) = take(&hosts[i % 2]);
@@ -540,11 +549,16 @@ fn three_hosts_in_a_rush_one_killed_and_postgres_restarted_lose_and_repeat_nothi
     killed.kill().expect("kill host 2");
     let _ = killed.wait();
     let at_kill = (count(), rush.called.lock().unwrap().len());
-    assert!(wait_for(Duration::from_secs(60), || (count() >= total * 3 / 5).then_some(())).is_some(), "the rush went on without host 2");
-    let at_restart = (count(), rush.called.lock().unwrap().len());
-    let outage = Instant::now();
-    pg.restart(Duration::from_secs(1)).expect("restart PostgreSQL");
-    let down_for = outage.elapsed();
+    // Twice: each restart cuts the calls in flight at that moment, and a
+    // call refused then must not take the calls kept beside it along.
+    let mut restarts = Vec::new();
+    for share in [45, 75] {
+        assert!(wait_for(Duration::from_secs(60), || (count() >= total * share / 100).then_some(())).is_some(), "the rush went on");
+        let at = (count(), rush.called.lock().unwrap().len());
+        let outage = Instant::now();
+        pg.restart(Duration::from_secs(1)).expect("restart PostgreSQL");
+        restarts.push((at, outage.elapsed()));
+    }
     for k in kiosks {
         k.join().expect("kiosk thread");
     }
@@ -558,7 +572,7 @@ fn three_hosts_in_a_rush_one_killed_and_postgres_restarted_lose_and_repeat_nothi
     let called = rush.called.lock().unwrap().clone();
     eprintln!(
         "rush: {} tickets issued, {} called ({per_window:?} per window) by 3 hosts; host 2 killed at {at_kill:?} (issued, called), \
-         PostgreSQL restarted at {at_restart:?} and down {down_for:?}; {} requests tried again on another host; {:?} in all",
+         PostgreSQL restarted at and down for {restarts:?}; {} requests tried again on another host; {:?} in all",
         issued.len(),
         called.len(),
         rush.retries.load(Ordering::Relaxed),
