@@ -317,3 +317,27 @@ fn with_the_database_out_of_reach_a_signed_in_request_is_refused_not_served_as_a
     .expect("the session works again once the database is back");
     assert_eq!(me["kind"], "staff", "{me}");
 }
+
+#[test]
+fn a_plugin_cannot_reach_the_halls_host_tables_and_its_key_value_use_is_the_halls() {
+    let Some(pg) = postgres() else { return };
+    let s = TestServer::start_with_settings(&[fixtures::GREEDY], &format!("[plugins.greedy.limits]\nkv_mib = 1\n{}", store_settings(&pg, "north")));
+    let admin = sign_in(&s, "boss", &["admin", "maintainer"]);
+    // The host's tables are in hh_north; a plugin's role has no way in.
+    let q: String = "SELECT password_hash FROM hh_north.staff".bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let (code, v) = s.get_json(&format!("/greedy/sql?q={q}"));
+    assert_eq!(code, 200, "{v}");
+    let err = v["sql"]["err"].as_str().unwrap_or_else(|| panic!("read the host's staff table: {v}"));
+    assert!(err.contains("permission denied"), "{err}");
+    // The plugins page counts the plugin's key-value data where it is: the
+    // hall's rows in PostgreSQL (not this host's empty file).
+    let (code, v) = s.get_json("/greedy/kv-fill");
+    assert_eq!(code, 200, "{v}");
+    assert!(v["written"].as_u64().unwrap_or(0) >= 3, "{v}");
+    let (code, body) = http(ureq::get(&format!("{}/api/host/plugins", s.url)).set("Cookie", &admin.cookie));
+    assert_eq!(code, 200, "{body}");
+    let list: Value = serde_json::from_str(&body).expect("json");
+    let plugins = list.as_array().or_else(|| list["plugins"].as_array()).expect("a list");
+    let greedy = plugins.iter().find(|p| p["id"] == "greedy").expect("greedy listed");
+    assert!(greedy["storage"]["kv_bytes"].as_u64().unwrap_or(0) >= 256 * 1024, "{greedy}");
+}

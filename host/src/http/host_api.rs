@@ -64,7 +64,9 @@ async fn healthz(State(host): State<Arc<Host>>) -> Response {
 /// namespace, each against its quota (`storage_mib`, `kv_mib`).
 fn storage_use(host: &Host, p: &crate::runtime::plugin::LoadedPlugin) -> serde_json::Value {
     let (sql_bytes, sql_quota) = p.sql_db().map_or((0, 0), |db| db.usage());
-    let kv_bytes = crate::storage::KvStore::kv_usage(&*host.db, &p.manifest.id).unwrap_or(0);
+    // The plugins' key-value data where it is kept: this host's file, or
+    // in a district the hall's rows in PostgreSQL.
+    let kv_bytes = host.services.storage.kv_usage(&p.manifest.id).unwrap_or(0);
     serde_json::json!({
         "sql_bytes": sql_bytes,
         "sql_quota_bytes": sql_quota,
