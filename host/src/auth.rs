@@ -49,7 +49,13 @@ impl Caller {
 }
 
 /// Staff roles the host knows.
-pub const ROLES: &[&str] = &["admin", "supervisor", "clerk", "guide", "editor", "maintainer", "volunteer"];
+pub const ROLES: &[&str] = &["admin", "supervisor", "clerk", "guide", "editor", "maintainer", "volunteer", DISTRICT_ROLE];
+
+/// The district supervisor (街道主管): sees every hall's figures on the
+/// district page. A hall's admin can neither give nor take it (only a
+/// district supervisor, or `linli staff` on the command line, can): a
+/// hall's staff never see another hall's data.
+pub const DISTRICT_ROLE: &str = "district";
 
 /// Input a person typed that the host refuses, with the field named, in
 /// both languages, and a stable code for scripts (`username_taken`,
@@ -173,6 +179,7 @@ pub fn role_name(r: &str, zh: bool) -> &'static str {
         ("editor", true) => "内容编辑",
         ("maintainer", true) => "系统维护",
         ("volunteer", true) => "志愿者",
+        ("district", true) => "街道主管",
         ("admin", false) => "admin",
         ("supervisor", false) => "supervisor",
         ("clerk", false) => "clerk",
@@ -180,6 +187,7 @@ pub fn role_name(r: &str, zh: bool) -> &'static str {
         ("editor", false) => "content editor",
         ("maintainer", false) => "maintainer",
         ("volunteer", false) => "volunteer",
+        ("district", false) => "district supervisor",
         (_, true) => "未知角色",
         (_, false) => "unknown role",
     }

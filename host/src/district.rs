@@ -40,12 +40,24 @@ CREATE TABLE IF NOT EXISTS linli.plugin_files (
     changed_at BIGINT NOT NULL,
     changed_by TEXT NOT NULL,
     PRIMARY KEY (hall, name)
+);
+CREATE TABLE IF NOT EXISTS linli.hall_hosts (
+    hall TEXT NOT NULL,
+    host TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    last_seen BIGINT NOT NULL,
+    version TEXT NOT NULL,
+    PRIMARY KEY (hall, host)
 )";
 
+/// How often a host says it is alive; one silent for three times this is
+/// shown offline on the district page.
+pub const HEARTBEAT: Duration = Duration::from_secs(15);
+
 /// Keeps the folder watcher alive; dropping it stops publishing (the
-/// follower thread ends with the process).
+/// follower and heartbeat threads end with the process).
 pub struct PluginSync {
-    _watcher: notify::RecommendedWatcher,
+    _watcher: Option<notify::RecommendedWatcher>,
 }
 
 /// What one host knows of the hall's plugins.
@@ -57,23 +69,34 @@ struct Sync {
     me: String,
 }
 
-/// Start keeping `dir` and the hall's plugin table the same. Fails only
-/// when the database cannot be reached at all at start.
-pub fn start(dir: &Path, target: &PgTarget) -> anyhow::Result<PluginSync> {
+/// Register this host in the hall (a heartbeat the district page reads)
+/// and, with `dir` (hot reload on), keep that plugins folder and the hall's
+/// plugin table the same. Fails only when the database cannot be reached at
+/// all at start.
+pub fn start(dir: Option<&Path>, target: &PgTarget) -> anyhow::Result<PluginSync> {
     let config: postgres::Config = target.url.parse().map_err(|e: postgres::Error| anyhow::anyhow!("[store] postgres_url: {e}"))?;
-    let me = format!("{}:{}", hostname(), std::process::id());
-    let sync = std::sync::Arc::new(Sync { config, hall: target.hall.clone(), dir: dir.to_owned(), me });
+    // One process can run several hosts (the tests do): each its own name.
+    static STARTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let me = format!("{}:{}:{}", hostname(), std::process::id(), STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    let sync = std::sync::Arc::new(Sync { config, hall: target.hall.clone(), dir: dir.map(Path::to_owned).unwrap_or_default(), me });
     // The blocking client must not run on an async worker (the host
     // starts this from its runtime).
     let first = sync.clone();
+    let syncing = dir.is_some();
     std::thread::spawn(move || -> anyhow::Result<()> {
         let mut c = first.connect("plugins")?;
         first.prepare(&mut c)?;
-        first.reconcile(&mut c, true)?;
+        first.heartbeat(&mut c, true)?;
+        if syncing {
+            first.reconcile(&mut c, true)?;
+        }
         Ok(())
     })
     .join()
     .map_err(|_| anyhow::anyhow!("the hall's plugin table could not be read (a panic)"))??;
+    let beating = sync.clone();
+    std::thread::Builder::new().name("linli-hall-heartbeat".into()).spawn(move || beating.beat())?;
+    let Some(dir) = dir else { return Ok(PluginSync { _watcher: None }) };
     let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if let Ok(ev) = res
@@ -89,7 +112,7 @@ pub fn start(dir: &Path, target: &PgTarget) -> anyhow::Result<PluginSync> {
     std::thread::Builder::new().name("linli-plugin-publish".into()).spawn(move || publisher.publish_changes(rx))?;
     let follower = sync;
     std::thread::Builder::new().name("linli-plugin-follow".into()).spawn(move || follower.follow())?;
-    Ok(PluginSync { _watcher: watcher })
+    Ok(PluginSync { _watcher: Some(watcher) })
 }
 
 impl Sync {
@@ -106,6 +129,34 @@ impl Sync {
         tx.execute("SELECT pg_advisory_xact_lock(hashtext('linli.plugin_files'))", &[])?;
         tx.batch_execute(SCHEMA)?;
         tx.commit()
+    }
+
+    /// This host is alive (`first`: it has just started).
+    fn heartbeat(&self, c: &mut Client, first: bool) -> Result<(), postgres::Error> {
+        let now = now_ms();
+        c.execute(
+            "INSERT INTO linli.hall_hosts (hall, host, started_at, last_seen, version) VALUES ($1, $2, $3, $3, $4)
+             ON CONFLICT (hall, host) DO UPDATE SET last_seen = EXCLUDED.last_seen, version = EXCLUDED.version,
+             started_at = CASE WHEN $5 THEN EXCLUDED.started_at ELSE linli.hall_hosts.started_at END",
+            &[&self.hall, &self.me, &now, &env!("CARGO_PKG_VERSION"), &first],
+        )?;
+        Ok(())
+    }
+
+    fn beat(&self) {
+        let mut client: Option<Client> = None;
+        loop {
+            std::thread::sleep(HEARTBEAT);
+            if client.as_ref().is_none_or(|c| c.is_closed()) {
+                client = self.connect("heartbeat").ok();
+            }
+            if let Some(c) = client.as_mut()
+                && let Err(e) = self.heartbeat(c, false)
+            {
+                tracing::warn!(error = %e, "the hall heartbeat failed; will try again");
+                client = None;
+            }
+        }
     }
 
     /// Folder events, debounced per file, published to the table.
@@ -310,4 +361,93 @@ fn hostname() -> String {
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// One hall's figures of the day on the district page.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct HallFigures {
+    pub hall: String,
+    /// Hosts heard from in the last three heartbeats, and all it has had.
+    pub hosts_online: i64,
+    pub hosts_known: i64,
+    pub issued: i64,
+    pub called: i64,
+    pub finished: i64,
+    pub skipped: i64,
+    /// Minutes from a ticket's issue to its first call, on average.
+    pub avg_wait_min: Option<f64>,
+    /// The newest event of the day, if any.
+    pub last_event: Option<i64>,
+}
+
+/// Every hall of the district with its queue figures since `since_ms` (the
+/// day's start), from the halls' event logs: what the queue announced, no
+/// resident's data. Halls are those with a host registered or an event
+/// today, sorted by id.
+pub fn overview(target: &PgTarget, since_ms: i64, now_ms: i64) -> Result<Vec<HallFigures>, String> {
+    let config: postgres::Config = target.url.parse().map_err(|e: postgres::Error| format!("[store] postgres_url: {e}"))?;
+    let sync = Sync { config, hall: target.hall.clone(), dir: PathBuf::new(), me: String::new() };
+    let mut c = sync.connect("district").map_err(|e| e.to_string())?;
+    let mut halls: BTreeMap<String, HallFigures> = BTreeMap::new();
+    let blank = |hall: &str| HallFigures {
+        hall: hall.to_owned(),
+        hosts_online: 0,
+        hosts_known: 0,
+        issued: 0,
+        called: 0,
+        finished: 0,
+        skipped: 0,
+        avg_wait_min: None,
+        last_event: None,
+    };
+    let online_after = now_ms - 3 * HEARTBEAT.as_millis() as i64;
+    for r in c
+        .query("SELECT hall, count(*), count(*) FILTER (WHERE last_seen >= $1) FROM linli.hall_hosts GROUP BY hall", &[&online_after])
+        .map_err(|e| e.to_string())?
+    {
+        let hall: String = r.get(0);
+        let f = halls.entry(hall.clone()).or_insert_with(|| blank(&hall));
+        f.hosts_known = r.get(1);
+        f.hosts_online = r.get(2);
+    }
+    for r in c
+        .query(
+            "SELECT hall, topic, count(*), max(time) FROM linli.events WHERE time >= $1
+             AND topic IN ('queue.issued', 'queue.called', 'queue.finished', 'queue.skipped') GROUP BY hall, topic",
+            &[&since_ms],
+        )
+        .map_err(|e| e.to_string())?
+    {
+        let hall: String = r.get(0);
+        let topic: String = r.get(1);
+        let n: i64 = r.get(2);
+        let last: i64 = r.get(3);
+        let f = halls.entry(hall.clone()).or_insert_with(|| blank(&hall));
+        match topic.as_str() {
+            "queue.issued" => f.issued = n,
+            "queue.called" => f.called = n,
+            "queue.finished" => f.finished = n,
+            _ => f.skipped = n,
+        }
+        f.last_event = Some(f.last_event.map_or(last, |l| l.max(last)));
+    }
+    // A ticket's wait: its issue to its first call, matched by label
+    // within the day (labels start again each day).
+    for r in c
+        .query(
+            "WITH i AS (SELECT hall, payload::jsonb->>'ticket' AS ticket, min(time) AS t FROM linli.events
+                        WHERE time >= $1 AND topic = 'queue.issued' GROUP BY 1, 2),
+                  k AS (SELECT hall, payload::jsonb->>'ticket' AS ticket, min(time) AS t FROM linli.events
+                        WHERE time >= $1 AND topic = 'queue.called' GROUP BY 1, 2)
+             SELECT i.hall, avg(k.t - i.t)::float8 / 60000.0 FROM i JOIN k ON k.hall = i.hall AND k.ticket = i.ticket AND k.t >= i.t GROUP BY i.hall",
+            &[&since_ms],
+        )
+        .map_err(|e| e.to_string())?
+    {
+        let hall: String = r.get(0);
+        if let Some(f) = halls.get_mut(&hall) {
+            f.avg_wait_min = r.get::<_, Option<f64>>(1).map(|m| (m * 10.0).round() / 10.0);
+        }
+    }
+    Ok(halls.into_values().collect())
 }

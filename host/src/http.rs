@@ -4,6 +4,7 @@
 mod admin;
 mod content;
 mod dispatch;
+mod district;
 mod events;
 mod fleet;
 mod host_api;
@@ -72,6 +73,9 @@ pub const HOST_ROUTES: &[(&str, &str, crate::manifest::Audience, &[&str])] = {
         ("GET", "/admin/host/fleet", Staff, &["maintainer"]),
         ("GET", "/admin/host/notify", Staff, &["maintainer"]),
         ("GET", "/api/host/notify", Staff, &["maintainer"]),
+        // The district role only: a hall's admin is refused.
+        ("GET", "/admin/district", Staff, &["district"]),
+        ("GET", "/api/district/overview", Staff, &["district"]),
     ]
 };
 
@@ -93,6 +97,7 @@ pub fn app(host: Arc<Host>) -> Router {
         .merge(content::router())
         .merge(admin::router())
         .merge(notify::router())
+        .merge(district::router())
         .merge(fleet::router(&host))
         .fallback(dispatch::dispatch)
         .layer(axum::middleware::from_fn_with_state(host.clone(), refuse_dead_devices))

@@ -124,8 +124,8 @@ pub fn start(host: &Arc<Host>, tick_every: Duration, hot_reload: bool) -> anyhow
     // all (through the folder watcher above).
     let target = host.settings.read().store.postgres_target();
     let plugin_sync = match target {
-        Some(target) if watcher.is_some() => Some(crate::district::start(&host.config.plugins_dir, &target)?),
-        _ => None,
+        Some(target) => Some(crate::district::start(watcher.is_some().then_some(host.config.plugins_dir.as_path()), &target)?),
+        None => None,
     };
     Ok(Background { watcher, plugin_sync })
 }

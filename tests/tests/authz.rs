@@ -7,7 +7,7 @@
 use linli_host::manifest::Audience;
 use linli_tests::{Staff, TestServer, fixtures, sign_in};
 
-const ROLES: &[&str] = &["admin", "supervisor", "clerk", "guide", "editor", "maintainer", "volunteer"];
+const ROLES: &[&str] = &["admin", "supervisor", "clerk", "guide", "editor", "maintainer", "volunteer", "district"];
 const DEVICES: &[&str] = &["kiosk", "screen", "evaluator"];
 
 enum Who {
@@ -30,7 +30,9 @@ impl Who {
 fn expected(aud: Audience, roles: &[String], who: &Who) -> bool {
     match (aud, who) {
         (Audience::Public, _) => true,
-        (_, Who::Staff("admin", _)) => true,
+        // A hall's admin may do everything in the hall, but not look at
+        // every hall of the district (the district role's pages).
+        (_, Who::Staff("admin", _)) => !roles.iter().any(|r| r == "district"),
         (Audience::Kiosk, Who::Device("kiosk", _)) => true,
         (Audience::Screen, Who::Device("screen", _)) => true,
         (Audience::Evaluator, Who::Device("evaluator", _)) => true,

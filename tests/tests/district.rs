@@ -173,7 +173,7 @@ fn a_plugin_installed_on_one_host_is_loaded_by_every_host_of_the_hall() {
     assert!(!a_plugins.join("notices.wasm").exists(), "and deleted from A's folder");
     // Host C was away: its old copy is deleted when it starts again, not installed again.
     assert!(c_dir.join("notices.wasm").exists(), "C's folder still has its copy");
-    let sync = linli_host::district::start(&c_dir, &linli_host::storage::postgres::PgTarget { url: pg.url(), hall: "north".into() }).expect("start");
+    let sync = linli_host::district::start(Some(&c_dir), &linli_host::storage::postgres::PgTarget { url: pg.url(), hall: "north".into() }).expect("start");
     assert!(!c_dir.join("notices.wasm").exists(), "a copy of a plugin the hall removed is deleted at start");
     drop(sync);
     std::thread::sleep(std::time::Duration::from_secs(1));
@@ -205,4 +205,122 @@ fn events_past_their_retention_are_pruned_on_postgres_in_the_hall_only() {
     assert_eq!(left, [("queue.called".to_owned(), 60_000), ("notices.created".to_owned(), 30 * day)]);
     let south: Vec<String> = other.host.bus().since(0, 1000).unwrap().into_iter().map(|e| e.topic).filter(|t| !t.starts_with("host.")).collect();
     assert_eq!(south, ["queue.called"], "another hall's log is its own");
+}
+
+const QUEUE_OPEN: &str = r#"
+[http]
+rate_per_minute = 0
+
+[plugins.queue.config]
+hours = { open = "00:00", close = "24:00", last_ticket = "24:00", days = [1, 2, 3, 4, 5, 6, 7], follow_calendar = false, at_close = "clear" }
+services = [
+  { code = "A", name_zh = "民政事务", name_en = "Civil affairs" },
+  { code = "B", name_zh = "劳动保障", name_en = "Labour and social security" },
+  { code = "C", name_zh = "卫生健康", name_en = "Health" },
+  { code = "D", name_zh = "综合/证明开具", name_en = "General / certificates" },
+]
+"#;
+
+/// Sign in through the real form (with a window for a clerk); the cookie
+/// and the page's CSRF token.
+fn desk(base: &str, username: &str, window: Option<&str>) -> (String, String) {
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let mut form = vec![("username", username), ("password", "correct horse battery"), ("next", "/")];
+    if let Some(w) = window {
+        form.push(("window", w));
+    }
+    let r = agent.post(&format!("{base}/login")).send_form(&form).expect("login answers");
+    assert_eq!(r.status(), 303, "{username} signs in");
+    let cookie = r.header("set-cookie").expect("session cookie").split(';').next().unwrap_or("").to_owned();
+    let page = agent.get(&format!("{base}/")).set("Cookie", &cookie).call().unwrap().into_string().unwrap();
+    let csrf = page.split("name=\"csrf\" content=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_owned();
+    (cookie, csrf)
+}
+
+fn get_as(base: &str, path: &str, cookie: &str) -> (u16, String) {
+    linli_tests::http(ureq::get(&format!("{base}{path}")).set("Cookie", cookie))
+}
+
+/// Issue 14, item 1: halls are first-class. A district supervisor (街道主管)
+/// sees every hall of the district, with its hosts and its queue figures of
+/// the day; a hall's admin does not, cannot give the district role, and a
+/// session of one hall is nothing in another.
+#[test]
+fn a_district_supervisor_sees_every_hall_and_a_halls_staff_only_their_own() {
+    let Some(pg) = postgres() else { return };
+    let north_settings = format!("{QUEUE_OPEN}{}", store_settings(&pg, "north"));
+    let a = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], &north_settings);
+    let b = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], &north_settings);
+    let south = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE], &format!("{QUEUE_OPEN}{}", store_settings(&pg, "south")));
+    let take = |s: &TestServer, key: &str| {
+        let (code, body) = linli_tests::http_json(ureq::post(&format!("{}/api/queue/tickets", s.url)), &serde_json::json!({"service": "A", "idem_key": key}));
+        assert_eq!(code, 201, "{body}");
+    };
+    // Three tickets in the north hall through its two hosts, one in the south.
+    take(&a, "n1");
+    take(&b, "n2");
+    take(&a, "n3");
+    take(&south, "s1");
+    let now = a.host.now_ms();
+    let mk = |s: &TestServer, user: &str, roles: &[&str]| {
+        let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        linli_host::auth::sessions::create_staff(&s.host.db, user, "测试员", "correct horse battery", &roles, now).expect("staff");
+    };
+    mk(&a, "clerk1", &["clerk"]);
+    mk(&a, "jiedao", &["district"]);
+    mk(&a, "north-admin", &["admin"]);
+    mk(&south, "south-admin", &["admin"]);
+    // A north clerk calls the first ticket.
+    let (clerk, clerk_csrf) = desk(&a.url, "clerk1", Some("1"));
+    let (code, called) = linli_tests::http_json(ureq::post(&format!("{}/api/queue/counter/call-next", a.url)).set("Cookie", &clerk).set("X-CSRF-Token", &clerk_csrf), &serde_json::json!({}));
+    assert_eq!(code, 200, "{called}");
+
+    // The district supervisor, signed in at a north host, sees both halls.
+    let (jiedao, _) = desk(&b.url, "jiedao", None);
+    let (code, text) = get_as(&b.url, "/api/district/overview", &jiedao);
+    assert_eq!(code, 200, "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let hall = |id: &str| v["halls"].as_array().unwrap().iter().find(|h| h["hall"] == id).cloned().unwrap_or_else(|| panic!("hall {id} missing: {v}"));
+    let (north, south_fig) = (hall("north"), hall("south"));
+    assert_eq!((north["issued"].as_i64(), north["called"].as_i64(), north["hosts_online"].as_i64()), (Some(3), Some(1), Some(2)), "{north}");
+    assert_eq!((south_fig["issued"].as_i64(), south_fig["called"].as_i64(), south_fig["hosts_online"].as_i64()), (Some(1), Some(0), Some(1)), "{south_fig}");
+    assert!(north["avg_wait_min"].as_f64().is_some_and(|m| m >= 0.0), "the wait of the called ticket: {north}");
+    assert!(!text.contains("n1") && !text.contains("A001"), "figures only, no tickets: {text}");
+    let (code, page) = get_as(&b.url, "/admin/district", &jiedao);
+    assert_eq!(code, 200);
+    assert!(page.contains("街道总览") && page.contains("data-hall=\"south\"") && page.contains("data-hall=\"north\""), "{page}");
+    assert!(!page.contains("Hosts online") && !page.contains("District overview"), "no English on the Chinese page");
+
+    // A hall's admin is refused the district page, and cannot give the role.
+    let (admin, admin_csrf) = desk(&a.url, "north-admin", None);
+    assert_eq!(get_as(&a.url, "/api/district/overview", &admin).0, 403);
+    assert_eq!(get_as(&a.url, "/admin/district", &admin).0, 403);
+    let (code, refused) = linli_tests::http_json(
+        ureq::post(&format!("{}/api/host/staff", a.url)).set("Cookie", &admin).set("X-CSRF-Token", &admin_csrf),
+        &serde_json::json!({"username": "sneaky", "name": "某人", "roles": ["district"], "password": "correct horse battery", "windows": ""}),
+    );
+    assert_eq!((code, refused["error"]["code"].as_str(), refused["error"]["field"].as_str()), (403, Some("district_role"), Some("roles")), "{refused}");
+    let (_, staff_page) = get_as(&a.url, "/admin/host/staff", &admin);
+    assert!(!staff_page.contains("value=\"district\""), "the hall admin's form offers no district role");
+    // A session of the north hall is nothing in the south hall, and the
+    // south admin's is nothing in the north.
+    let (south_admin, _) = desk(&south.url, "south-admin", None);
+    assert_eq!(get_as(&south.url, "/api/host/staff", &admin).0, 401, "a north session at a south host");
+    assert_eq!(get_as(&a.url, "/api/host/staff", &south_admin).0, 401, "a south session at a north host");
+    assert_eq!(get_as(&south.url, "/api/host/staff", &south_admin).0, 200);
+    // Every look at the district page is audited in the supervisor's hall.
+    let filter = linli_host::audit::Filter { action: Some("district.view".into()), ..Default::default() };
+    let entries = linli_host::audit::query(&a.host.db, &filter).expect("audit");
+    assert!(entries.iter().any(|e| e.action == "district.view"), "district views are audited");
+}
+
+/// A hall on its own (SQLite) has no district page: the supervisor is told why.
+#[test]
+fn a_single_hall_on_sqlite_has_no_district_page() {
+    let s = TestServer::start(&[]);
+    linli_host::auth::sessions::create_staff(&s.host.db, "jiedao", "测试员", "correct horse battery", &["district".to_string()], s.host.now_ms()).unwrap();
+    let (cookie, _) = desk(&s.url, "jiedao", None);
+    let (code, text) = get_as(&s.url, "/api/district/overview", &cookie);
+    assert_eq!(code, 404, "{text}");
+    assert!(text.contains("not_a_district") && text.contains("SQLite"), "{text}");
 }

@@ -5,7 +5,7 @@ use super::shell::{format_local, render_page, ser, tr};
 use super::ApiError;
 use super::{check_staff, resolve_caller};
 use crate::audit;
-use crate::auth::{Caller, Field, InputError, ROLES, device_kind_name, devices, role_name, sessions};
+use crate::auth::{Caller, DISTRICT_ROLE, Field, InputError, ROLES, device_kind_name, devices, role_name, sessions};
 use crate::host::Host;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
@@ -111,6 +111,7 @@ async fn staff_create(State(host): State<Arc<Host>>, headers: HeaderMap, method:
     let b = JsonBody::parse(&body)?;
     let windows = sessions::check_windows(&b.text(sessions::WINDOWS, false)?)?;
     let (username, name, roles, password) = (b.text(sessions::USERNAME, true)?, b.text(sessions::DISPLAY_NAME, true)?, b.list(sessions::ROLES_FIELD)?, b.text(sessions::PASSWORD, true)?);
+    district_role_given_by_district(&caller, &[], &roles)?;
     let h = host.clone();
     let now = host.now_ms();
     let (id, username, roles, windows) = tokio::task::spawn_blocking(move || {
@@ -164,7 +165,19 @@ async fn staff_update(
     let id = path_id(id)?;
     let b = JsonBody::parse(&body)?;
     let windows = sessions::check_windows(&b.text(sessions::WINDOWS, false)?)?;
-    let (name, roles) = (b.text(sessions::DISPLAY_NAME, true)?, b.list(sessions::ROLES_FIELD)?);
+    let (name, mut roles) = (b.text(sessions::DISPLAY_NAME, true)?, b.list(sessions::ROLES_FIELD)?);
+    let had: Vec<String> = sessions::list_staff(&host.db)
+        .map_err(|e| ApiError::internal("reading a staff account", e))?
+        .into_iter()
+        .find(|s| s.id == id)
+        .map(|s| s.roles)
+        .unwrap_or_default();
+    district_role_given_by_district(&caller, &had, &roles)?;
+    // A hall admin's form does not show the district role: an account
+    // that has it keeps it.
+    if had.iter().any(|r| r == DISTRICT_ROLE) && !caller.roles.iter().any(|r| r == DISTRICT_ROLE) && !roles.iter().any(|r| r == DISTRICT_ROLE) {
+        roles.push(DISTRICT_ROLE.to_owned());
+    }
     if caller.id.as_deref() == Some(id.to_string().as_str()) && !roles.iter().any(|r| r == "admin") {
         return Err(ApiError::new(StatusCode::CONFLICT, "self_demote", "不能取消自己的管理员角色", "you cannot take the admin role from yourself"));
     }
@@ -195,9 +208,31 @@ async fn staff_password(
     Ok(Json(serde_json::json!({ "password_reset": id })).into_response())
 }
 
-/// The role checkboxes of a staff form, ticked where held.
-fn role_boxes(zh: bool, checked: &[String]) -> Vec<serde_json::Value> {
-    ROLES.iter().map(|r| serde_json::json!({ "value": r, "name": role_name(r, zh), "checked": checked.iter().any(|c| c == r) })).collect()
+/// Only a district supervisor gives the district role (a hall's admin
+/// giving it would let a hall see every other hall's figures).
+fn district_role_given_by_district(caller: &Caller, had: &[String], roles: &[String]) -> Result<(), ApiError> {
+    let adds = roles.iter().any(|r| r == DISTRICT_ROLE) && !had.iter().any(|r| r == DISTRICT_ROLE);
+    if adds && !caller.roles.iter().any(|r| r == DISTRICT_ROLE) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "district_role",
+            "只有街道主管才能授予“街道主管”角色",
+            "only a district supervisor can give the district supervisor role",
+        )
+        .with_field(sessions::ROLES_FIELD.name));
+    }
+    Ok(())
+}
+
+/// The role checkboxes of a staff form, ticked where held (the district
+/// role only on a district supervisor's form).
+fn role_boxes(caller: &Caller, zh: bool, checked: &[String]) -> Vec<serde_json::Value> {
+    let district = caller.roles.iter().any(|r| r == DISTRICT_ROLE);
+    ROLES
+        .iter()
+        .filter(|r| **r != DISTRICT_ROLE || district)
+        .map(|r| serde_json::json!({ "value": r, "name": role_name(r, zh), "checked": checked.iter().any(|c| c == r) }))
+        .collect()
 }
 
 async fn staff_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
@@ -226,11 +261,11 @@ async fn staff_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(
                 "windows_value": s.windows.join(","),
                 "disabled": s.disabled,
                 "confirm": confirm,
-                "role_boxes": role_boxes(zh, &s.roles),
+                "role_boxes": role_boxes(&caller, zh, &s.roles),
             })
         })
         .collect();
-    let ctx = minijinja::context! { staff => ser(&staff), new_roles => ser(role_boxes(zh, &[])) };
+    let ctx = minijinja::context! { staff => ser(&staff), new_roles => ser(role_boxes(&caller, zh, &[])) };
     Ok(Html(render_page(&host, &caller, csrf.as_deref(), tr(zh, "工作人员", "Staff"), "staff.html", ctx)).into_response())
 }
 

@@ -63,6 +63,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("content.html", include_str!("../../templates/content.html")),
     ("plugins.html", include_str!("../../templates/plugins.html")),
     ("notify.html", include_str!("../../templates/notify.html")),
+    ("district.html", include_str!("../../templates/district.html")),
 ];
 
 static PAGES: std::sync::LazyLock<minijinja::Environment<'static>> = std::sync::LazyLock::new(|| {
@@ -152,6 +153,9 @@ pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &st
     }
     if caller.is_admin() || caller.roles.iter().any(|r| r == "supervisor") {
         link("/admin/host/audit", tr(zh, "审计日志", "Audit log"));
+    }
+    if caller.roles.iter().any(|r| r == crate::auth::DISTRICT_ROLE) {
+        link("/admin/district", tr(zh, "街道总览", "District"));
     }
     let window = caller.window.as_ref().map(|w| if zh { format!("{w} 号窗口") } else { format!("window {w}") }).unwrap_or_default();
     render(
