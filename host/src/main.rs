@@ -125,7 +125,7 @@ enum AdminCmd {
         /// 显示姓名 — display name
         #[arg(long)]
         name: String,
-        /// 角色，逗号分隔 — roles, comma-separated: admin, supervisor, clerk, guide, editor, maintainer, volunteer
+        /// 角色，逗号分隔 — roles, comma-separated: admin, supervisor, clerk, guide, editor, maintainer, volunteer, district (街道主管: every hall's figures; only given here or by another district supervisor)
         #[arg(long, default_value = "admin", value_delimiter = ',')]
         roles: Vec<String>,
         #[arg(long, env = "LINLI_DATA", default_value = "data")]
