@@ -176,6 +176,15 @@ fn a_pg_dump_restored_into_a_new_server_carries_on_without_a_gap() {
     let (code, list) = s2.get("/api/notices");
     assert_eq!(code, 200);
     assert!(list.contains("备份演练通知"), "the notice is back: {list}");
+    // The hall's staff came back with the database (the host tables are in
+    // it): the editor signs in on the new server.
+    let login = ureq::AgentBuilder::new().redirects(0).build().post(&format!("{}/login", s2.url)).send_form(&[("username", "editor"), ("password", "correct horse battery"), ("next", "/")]);
+    let status = match login {
+        Ok(r) => r.status(),
+        Err(ureq::Error::Status(code, _)) => code,
+        Err(e) => panic!("login: {e}"),
+    };
+    assert_eq!(status, 303, "the editor signs in on the restored database");
     // The next numbers follow the restored ones: no gap, no repeat.
     let (code, a4) = take(&s2.url, &agent, "A", "after-restore-a").expect("kiosk");
     assert_eq!((code, a4["ticket"].as_str()), (201, Some("A004")), "{a4}");
