@@ -331,10 +331,18 @@ pub fn assign(app: &App, a: Assign, caller: &Caller, now: i64) -> Result<(), Fai
 /// working days left to tell a correction (0: today is the last day).
 pub fn due(cfg: &Config, now: i64, lang: &str) -> Result<serde_json::Value, Fail> {
     let today = db::local_day(now);
-    let open: Vec<(i64, String, String, Option<String>, String, Option<i64>)> =
-        db::rows("SELECT id, item_name, applicant, clerk_name, due_day, submitted_at FROM applications WHERE status = 'submitted' ORDER BY due_day, id LIMIT 500", &[])?;
+    #[derive(Deserialize)]
+    struct Open {
+        id: i64,
+        item_name: String,
+        applicant: String,
+        clerk_name: Option<String>,
+        due_day: String,
+        submitted_at: Option<i64>,
+    }
+    let open: Vec<Open> = db::rows("SELECT id, item_name, applicant, clerk_name, due_day, submitted_at FROM applications WHERE status = 'submitted' ORDER BY due_day, id LIMIT 500", &[])?;
     let mut out = Vec::new();
-    for (id, item, applicant, clerk, due_day, submitted) in open {
+    for Open { id, item_name: item, applicant, clerk_name: clerk, due_day, submitted_at: submitted } in open {
         let left = calendar::working_days_between(&today, &due_day)?;
         if left <= cfg.due_soon_days {
             out.push(json!({"id": id, "item_name": item, "applicant": mask::name(&applicant), "clerk": clerk, "due_day": due_day, "working_days_left": left,
@@ -346,14 +354,26 @@ pub fn due(cfg: &Config, now: i64, lang: &str) -> Result<serde_json::Value, Fail
 
 /// The console's list: everything not being prepared, newest last.
 pub fn list(caller: &Caller, lang: &str) -> Result<serde_json::Value, Fail> {
-    let apps: Vec<(i64, String, String, String, i64, Option<String>, Option<String>, Option<String>, i64)> = db::rows(
+    #[derive(Deserialize)]
+    struct Row {
+        id: i64,
+        item_name: String,
+        applicant: String,
+        status: String,
+        deemed: i64,
+        clerk: Option<String>,
+        clerk_name: Option<String>,
+        due_day: Option<String>,
+        updated_at: i64,
+    }
+    let apps: Vec<Row> = db::rows(
         "SELECT id, item_name, applicant, status, deemed, clerk, clerk_name, due_day, updated_at FROM applications WHERE status <> 'draft' ORDER BY updated_at DESC, id DESC LIMIT 300",
         &[],
     )?;
     let me = caller.id.clone();
     let out: Vec<_> = apps
         .into_iter()
-        .map(|(id, item, applicant, status, deemed, clerk, clerk_name, due_day, updated)| {
+        .map(|Row { id, item_name: item, applicant, status, deemed, clerk, clerk_name, due_day, updated_at: updated }| {
             json!({"id": id, "item_name": item, "applicant": mask::name(&applicant), "status": status, "status_label": status_label(&status, deemed == 1, lang),
                 "clerk": clerk_name, "mine": clerk.is_some() && clerk == me, "free": clerk.is_none(), "due_day": due_day, "updated_at": clock::format_local(updated)})
         })
