@@ -23,21 +23,45 @@ pub fn router() -> Router<Arc<Host>> {
 /// (a load balancer's check gives up after 3 s; see deploy/haproxy.cfg).
 const STORE_PROBE: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// 200 while the host can read its store (`status` is `degraded` when a
-/// plugin is failing: the host still serves); 503 when the store (the
-/// SQLite file, or a district's PostgreSQL) does not answer, so a load
-/// balancer sends requests to another host of the hall instead.
-async fn healthz(State(host): State<Arc<Host>>) -> Response {
+/// What the last store probe of each host found, and when: `/healthz` is
+/// public, so however often it is asked, a host reads its store for it at
+/// most once a second. Keyed by the store's address (a test process runs
+/// several hosts).
+static PROBES: std::sync::LazyLock<parking_lot::Mutex<std::collections::HashMap<usize, (std::time::Instant, Option<String>)>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// `None` when the store answers, else why not.
+async fn probe_store(host: &Host) -> Option<String> {
+    let key = Arc::as_ptr(&host.services.storage) as *const () as usize;
+    if let Some((at, found)) = PROBES.lock().get(&key)
+        && at.elapsed() < std::time::Duration::from_secs(1)
+    {
+        return found.clone();
+    }
     let storage = host.services.storage.clone();
     // One cheap read (the event log's last id) on a blocking thread: a
     // PostgreSQL that is gone may take its connect timeout to say so.
     let probe = tokio::time::timeout(STORE_PROBE, tokio::task::spawn_blocking(move || storage.last_id())).await;
-    let store_error = match probe {
+    let found = match probe {
         Ok(Ok(Ok(_))) => None,
         Ok(Ok(Err(e))) => Some(e.to_string()),
         Ok(Err(e)) => Some(format!("the probe failed: {e}")),
         Err(_) => Some(format!("no answer within {} s", STORE_PROBE.as_secs())),
     };
+    let mut probes = PROBES.lock();
+    if probes.len() > 64 {
+        probes.clear();
+    }
+    probes.insert(key, (std::time::Instant::now(), found.clone()));
+    found
+}
+
+/// 200 while the host can read its store (`status` is `degraded` when a
+/// plugin is failing: the host still serves); 503 when the store (the
+/// SQLite file, or a district's PostgreSQL) does not answer, so a load
+/// balancer sends requests to another host of the hall instead.
+async fn healthz(State(host): State<Arc<Host>>) -> Response {
+    let store_error = probe_store(&host).await;
     let snap = host.registry.snapshot();
     let unhealthy: Vec<&str> = snap.plugins.values().filter(|p| !p.health.healthy()).map(|p| p.manifest.id.as_str()).collect();
     // The cause goes to the log once per outage (a load balancer asks
