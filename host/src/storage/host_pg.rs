@@ -44,7 +44,14 @@ pub fn schema_name(hall: &str) -> String {
 pub(super) struct Conn {
     pub(super) client: Client,
     statements: HashMap<String, Statement>,
+    /// When it went back to the pool.
+    idle_since: std::time::Instant,
 }
+
+/// A connection idle longer than this is checked before it is used: the
+/// server may have been restarted meanwhile, and the first request after
+/// that should not be the one that finds out.
+const CHECK_IDLE: std::time::Duration = std::time::Duration::from_millis(500);
 
 pub struct HostPg {
     config: postgres::Config,
@@ -115,18 +122,32 @@ impl HostPg {
     pub(super) fn with<T: Send>(&self, f: impl FnOnce(&mut Conn) -> Result<T> + Send) -> Result<T> {
         off_runtime(|| {
             let taken = self.pool.lock().pop();
+            let alive = |c: &mut Conn| !c.client.is_closed() && (c.idle_since.elapsed() < CHECK_IDLE || c.client.is_valid(std::time::Duration::from_secs(2)).is_ok());
+            let taken = match taken {
+                Some(mut c) => {
+                    if alive(&mut c) {
+                        Some(c)
+                    } else {
+                        // A dead one: the others in the pool are as old.
+                        self.pool.lock().clear();
+                        None
+                    }
+                }
+                None => None,
+            };
             let mut conn = match taken {
-                Some(c) if !c.client.is_closed() => c,
-                _ => {
+                Some(c) => c,
+                None => {
                     let mut cfg = self.config.clone();
                     cfg.connect_timeout(std::time::Duration::from_secs(5));
                     cfg.application_name("linli host");
                     let mut client = cfg.connect(NoTls).map_err(|e| StorageError::Backend(format!("connecting to PostgreSQL: {}", describe(&e))))?;
                     client.batch_execute(&format!("SET search_path TO {}", self.schema)).map_err(err)?;
-                    Conn { client, statements: HashMap::new() }
+                    Conn { client, statements: HashMap::new(), idle_since: std::time::Instant::now() }
                 }
             };
             let r = f(&mut conn);
+            conn.idle_since = std::time::Instant::now();
             if !conn.client.is_closed() {
                 let mut pool = self.pool.lock();
                 if pool.len() < POOL {
