@@ -92,6 +92,9 @@ pub struct QueueTicket {
 pub struct OnDuty {
     pub clerk_id: Option<String>,
     pub clerk_name: Option<String>,
+    /// When the clerk last acted at the window (ms).
+    #[serde(default)]
+    pub last_seen: Option<i64>,
 }
 
 /// Ask the queue (as this plugin, along the link an admin allowed).
@@ -117,10 +120,12 @@ fn ask_queue<T: serde::de::DeserializeOwned>(cfg: &Config, path: &str) -> Result
     }
 }
 
-/// The clerk signed in at `window` now (none when the queue cannot say).
-pub fn on_duty(cfg: &Config, window: &str) -> Option<OnDuty> {
+/// The clerk at `window` today (none when the queue cannot say, or the
+/// last clerk there worked on another day).
+pub fn on_duty(cfg: &Config, window: &str, now: i64) -> Option<OnDuty> {
+    let today = db::local_day(now);
     match ask_queue::<OnDuty>(cfg, &format!("/api/queue/served?window={}", encode(window))) {
-        Ok(d) => d.filter(|d| d.clerk_id.is_some() || d.clerk_name.is_some()),
+        Ok(d) => d.filter(|d| (d.clerk_id.is_some() || d.clerk_name.is_some()) && d.last_seen.is_some_and(|t| db::local_day(t) == today)),
         Err(e) => {
             log::warn(&format!("the clerk at window {window}: {e:?}"));
             None
@@ -430,7 +435,7 @@ pub fn evaluator_state(cfg: &Config, req: &Request, now: i64) -> Result<serde_js
         &[sql::text(&window), sql::int(since)],
     )?
     .filter(|s| s.rated == 0);
-    let duty = on_duty(cfg, &window);
+    let duty = on_duty(cfg, &window, now);
     Ok(json!({
         "window": window,
         "clerk": duty.map(|d| json!({"name": d.clerk_name, "staff_no": d.clerk_id})),
