@@ -293,7 +293,7 @@ pub fn admin(req: &Request) -> Result<Response, Fail> {
 <p><button class="primary" type="submit">{save}</button> <span id="rt-status" role="status"></span></p><p class="rt-err" id="rt-err" role="alert"></p></form></section>{data}{script}"#,
         title = tr("评价设置", "Rating settings"),
         intro = tr(
-            "默认值来自插件和 data/linli.toml 的 [plugins.ratings.config]；这里保存的修改优先，保存前逐项检查，保存后立即生效。评价器和居民手机读取排队叫号的办结记录，需在插件管理中允许 ratings 调用 queue。",
+            "默认值来自插件和 data/linli.toml 的 [plugins.ratings.config]；这里保存的修改优先，保存前逐项检查，保存后立即生效。评价器和居民手机读取排队叫号的办结记录，需在插件管理中允许“服务评价”调用“排队叫号”。",
             "Defaults come from the plugin and [plugins.ratings.config] in data/linli.toml; changes saved here take precedence, are checked field by field and apply at once. The evaluators and phones read finished tickets from the queue: allow ratings to call queue on the plugins page."
         ),
         problems = if problems.is_empty() { String::new() } else { format!("<ul class=\"rt-err\">{problems}</ul>") },

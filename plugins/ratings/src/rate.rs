@@ -107,7 +107,7 @@ fn ask_queue<T: serde::de::DeserializeOwned>(cfg: &Config, path: &str) -> Result
             return Err(Fail::user(
                 503,
                 "queue_not_linked",
-                format!("评价服务无法读取排队叫号（{}）：请管理员在插件管理中允许 ratings 调用 {}", cfg.queue_plugin, cfg.queue_plugin),
+                "服务评价无法读取排队叫号的办结记录：请管理员在插件管理中允许“服务评价”调用“排队叫号”".to_string(),
                 format!("ratings cannot read the queue ({}): an admin must allow ratings to call {} on the plugins page", cfg.queue_plugin, cfg.queue_plugin),
             ));
         }
