@@ -473,6 +473,24 @@ mod harness {
         assert_eq!(r.status, 200, "{}", r.text());
     }
 
+    /// Over the host's notify limits a review still stands and answers
+    /// 200 (the notice is on the application page all the same).
+    #[test]
+    fn a_notice_held_back_by_notify_limits_never_fails_the_review() {
+        let mut limits = linli_host::runtime::limits::Limits::default();
+        limits.notify_per_recipient_per_hour = 1;
+        let h = PluginHarness::load_with(fixtures::PLUGIN_APPLICATIONS, PluginSettings { limits, ..PluginSettings::default() }).expect("loads");
+        h.set_time(at(MAR04, 9));
+        let (token, id) = ready(&h, "juzhu-zhengming", json!({}));
+        assert_eq!(submit(&h, &token).status, 200);
+        let r = review(&h, id, &clerk_a(), json!([{"id": "m1", "verdict": "accept"}, {"id": "m2", "verdict": "correct", "reasons": ["unclear"]}, {"id": "m3", "verdict": "accept"}]));
+        assert_eq!(r.status, 200, "{}", r.text());
+        let v = view(&h, &token);
+        assert_eq!(v["status"], "correction");
+        assert!(v["notices"][0]["text"].as_str().unwrap().contains("一次性告知"), "on the page: {v}");
+        assert!(templates(&h, "application-correction").iter().all(|m| m.recipient_kind == "inbox"), "the phone's hourly limit held the SMS back");
+    }
+
     /// Without the guides (or without the link) the configured list is used.
     #[test]
     fn without_the_guides_link_the_configured_items_are_used() {
@@ -686,6 +704,15 @@ mod http {
         linli_tests::http(r)
     }
 
+    /// With `LINLI_SCREENSHOTS=DIR`, the page as it is now, as base64 PNG in
+    /// DIR/NAME.png.b64 (for the README's screenshots).
+    fn snap(b: &linli_tests::browser::Browser, name: &str) {
+        if let Ok(dir) = std::env::var("LINLI_SCREENSHOTS") {
+            let v = b.call("GET", "/screenshot", None);
+            std::fs::write(format!("{dir}/{name}.png.b64"), v["value"].as_str().unwrap_or("")).expect("writing a screenshot");
+        }
+    }
+
     /// Choose `bytes` (written to a file named `name`) in the file input of
     /// material `mid`'s form, as a person picking it, and send it.
     fn pick_and_upload(b: &linli_tests::browser::Browser, dir: &std::path::Path, mid: &str, name: &str, bytes: &[u8]) {
@@ -734,6 +761,7 @@ mod http {
         b.until("the list", &format!("document.querySelector('#ac-cases a[href=\"/applications/review/{id}\"]')"));
         b.open(&format!("{}/applications/review/{id}?lang=zh-CN", s.url));
         b.until("the verdicts", "document.querySelectorAll('fieldset.ac-verdict').length === 3");
+        snap(&b, "applications-review");
         b.js("document.querySelector('input[name=\"v-m1\"][value=accept]').checked = true; document.querySelector('input[name=\"v-m3\"][value=accept]').checked = true; \
               var fs = document.querySelector('fieldset.ac-verdict[data-mid=\"m2\"]'); fs.querySelector('input[value=correct]').checked = true; \
               fs.querySelector('input[name=reason][value=unclear]').checked = true; fs.querySelector('textarea').value = '请上传盖章页'; return 1;");
@@ -747,6 +775,7 @@ mod http {
         let text = b.js("return document.querySelector('.ac-mat[data-mid=\"m2\"]').textContent;");
         assert!(text.as_str().unwrap().contains("图像不清晰") && text.as_str().unwrap().contains("请上传盖章页"), "{text}");
         assert!(b.js("return document.body.textContent;").as_str().unwrap().contains("一次性告知"), "the notice on the page");
+        snap(&b, "applications-resident");
         pick_and_upload(&b, dir.path(), "m2", "租赁合同-盖章.pdf", &pdf());
         b.click("#ac-submit");
         b.until("resubmitted", "document.getElementById('ac-status').textContent.includes('待审核')");
@@ -760,6 +789,7 @@ mod http {
         let code = b.until("the certificate", "document.querySelector('.ac-cert') && location.pathname.split('/').pop()");
         let code = code.as_str().unwrap().to_owned();
         assert!(b.js("return document.querySelector('.ac-cert').textContent;").as_str().unwrap().contains("张三明"));
+        snap(&b, "applications-certificate");
         b.open(&format!("{}/applications/verify/{code}?lang=zh-CN", s.url));
         let verdict = b.until("the check", "document.getElementById('ac-verdict') && document.body.textContent");
         assert!(verdict.as_str().unwrap().contains("证明有效") && verdict.as_str().unwrap().contains("张**") && !verdict.as_str().unwrap().contains("张三明"), "{verdict}");
@@ -774,6 +804,14 @@ mod http {
     fn the_flow_over_http_on_postgres() {
         let Some(pg) = linli_tests::postgres() else { return };
         flow(&linli_tests::store_settings(&pg, "hall"));
+        // Another hall of the district (its own schema) has none of it: a
+        // clerk there reaches no application of this hall.
+        let other = TestServer::start_with_settings(&[fixtures::PLUGIN_APPLICATIONS], &linli_tests::store_settings(&pg, "other"));
+        let clerk = sign_in(&other, "clerk", &["clerk"]);
+        let (code, v) = post(&other, Some(&clerk), "/api/applications/cases/1/review", &json!({"materials": []}));
+        assert_eq!((code, v["error"]["code"].as_str()), (404, Some("application_not_found")), "{v}");
+        let (code, v) = get(&other, &clerk, "/api/applications/cases");
+        assert_eq!((code, v["applications"].as_array().map(Vec::len)), (200, Some(0)), "{v}");
         let mut c = pg.client().expect("client");
         let n: i64 = c.query_one("SELECT count(*) FROM h_hall__applications.timeline", &[]).expect("the timeline in the hall's schema").get(0);
         assert!(n >= 10, "{n} steps in PostgreSQL");

@@ -55,6 +55,8 @@ pub fn public_view(c: &Cert, lang: &str) -> serde_json::Value {
 /// number as stored: masked).
 pub fn sentence(cfg: &Config, item: &str, c: &Cert) -> String {
     let template = cfg.certificate(item).map(|x| x.text_zh.clone()).unwrap_or_else(|| "兹证明{name}的有关情况属实。".into());
+    // Without an ID card number the parenthesis naming it goes.
+    let template = if c.id_shown.is_none() { template.replace("（身份证号：{id}）", "") } else { template };
     template
         .replace("{name}", &c.holder)
         .replace("{id}", c.id_shown.as_deref().unwrap_or("—"))

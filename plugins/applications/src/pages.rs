@@ -32,6 +32,11 @@ const STYLE: &str = r#"<style>
 .ac-timeline time { color: var(--muted); margin-right: 8px; }
 .ac-due { font-weight: 700; }
 progress { width: 14em; }
+.ac-verdict label, .ac-choice label, .ac-check label { display: inline-flex; align-items: center; gap: 6px; margin: 4px 14px 4px 0; font-weight: normal; width: auto; }
+.ac-verdict input[type=radio], .ac-verdict input[type=checkbox], .ac-choice input, .ac-check input { width: auto; margin: 0; }
+.ac-verdict textarea { display: block; width: 100%; max-width: 32em; }
+.ac-verdict label.ac-note { display: block; }
+.ac-issuer { text-align: right; }
 .ac-cert { max-width: 720px; margin: 0 auto; padding: 40px; border: 1px solid #999; background: #fff; }
 .ac-cert h1 { text-align: center; letter-spacing: .5em; }
 .ac-cert p.body { font-size: 1.2rem; line-height: 2.2; text-indent: 2em; }
@@ -92,7 +97,7 @@ fn form(cfg: &Config, lang: &str, desk: bool) -> String {
         .unwrap_or_default();
     let consent = if desk {
         format!(
-            "<fieldset class=\"ac-field\"><legend>{}</legend><label><input type=\"checkbox\" id=\"ac-consent\" name=\"consent\"> {}</label><span class=\"ac-help\">{}</span><p><button type=\"button\" id=\"ac-prefill\">{}</button></p></fieldset>",
+            "<fieldset class=\"ac-field ac-check\"><legend>{}</legend><label><input type=\"checkbox\" id=\"ac-consent\" name=\"consent\"> {}</label><span class=\"ac-help\">{}</span><p><button type=\"button\" id=\"ac-prefill\">{}</button></p></fieldset>",
             esc(tr("居民档案", "Resident record")),
             esc(tr("居民已同意从居民档案调取信息填表", "The resident agrees that the form is filled from their record")),
             esc(tr("未经同意不会读取档案；每次读取都记入审计日志。", "The record is never read without consent; every read is in the audit log.")),
@@ -314,7 +319,7 @@ pub fn case(cfg: &Config, req: &Request, app: &App) -> Result<Response, Fail> {
                 .map(|r| format!("<label><input type=\"checkbox\" name=\"reason\" value=\"{}\"> {}</label> ", esc(&r.code), esc(t(lang, &r.zh, &r.en))))
                 .collect();
             format!(
-                "<fieldset class=\"ac-verdict\" data-mid=\"{mid}\"><label><input type=\"radio\" name=\"v-{mid}\" value=\"accept\"> {ok}</label> <label><input type=\"radio\" name=\"v-{mid}\" value=\"correct\"> {fix}</label><div class=\"ac-field\">{reasons}</div><div class=\"ac-field\"><label>{note_l} <textarea name=\"note\" rows=\"2\" maxlength=\"500\"></textarea></label></div></fieldset>",
+                "<fieldset class=\"ac-verdict\" data-mid=\"{mid}\"><label><input type=\"radio\" name=\"v-{mid}\" value=\"accept\"> {ok}</label> <label><input type=\"radio\" name=\"v-{mid}\" value=\"correct\"> {fix}</label><div class=\"ac-field\">{reasons}</div><div class=\"ac-field\"><label class=\"ac-note\">{note_l} <textarea name=\"note\" rows=\"2\" maxlength=\"500\"></textarea></label></div></fieldset>",
                 mid = esc(&m.mid),
                 ok = esc(t(lang, "通过", "Accept")),
                 fix = esc(t(lang, "需补正", "Needs correction")),
@@ -337,7 +342,7 @@ pub fn case(cfg: &Config, req: &Request, app: &App) -> Result<Response, Fail> {
     }
     if app.status == "accepted" {
         actions.push_str(&format!(
-            "<form id=\"ac-decide\" data-api=\"/api/applications/cases/{id}/decide\"><h2>{h}</h2><p class=\"ac-help\">{help}</p><div class=\"ac-field\"><label><input type=\"radio\" name=\"outcome\" value=\"done\" checked> {done}</label> <label><input type=\"radio\" name=\"outcome\" value=\"refused\"> {refused}</label></div>{reason}<p><button class=\"primary\" type=\"submit\">{save}</button></p></form>",
+            "<form id=\"ac-decide\" data-api=\"/api/applications/cases/{id}/decide\"><h2>{h}</h2><p class=\"ac-help\">{help}</p><div class=\"ac-field ac-choice\"><label><input type=\"radio\" name=\"outcome\" value=\"done\" checked> {done}</label> <label><input type=\"radio\" name=\"outcome\" value=\"refused\"> {refused}</label></div>{reason}<p><button class=\"primary\" type=\"submit\">{save}</button></p></form>",
             id = app.id,
             h = esc(t(lang, "窗口办理结果", "Outcome at the window")),
             help = esc(t(lang, "材料已逐项核验，窗口无需再次核验。", "The materials were checked one by one; the window need not check them again.")),
@@ -355,11 +360,11 @@ pub fn case(cfg: &Config, req: &Request, app: &App) -> Result<Response, Fail> {
         None => String::new(),
     };
     let who = format!(
-        "<p>{}{} · {} · {}{}</p>",
+        "<p>{}{} · {}{}{}</p>",
         esc(t(lang, "申请人：", "Applicant: ")),
         esc(&app.applicant),
         esc(&app.phone_shown),
-        esc(app.id_shown.as_deref().unwrap_or("")),
+        app.id_shown.as_deref().map(|i| format!(" · {}", esc(i))).unwrap_or_default(),
         app.clerk_name.as_deref().map(|c| format!(" · {}{}", esc(t(lang, "审核人：", "Clerk: ")), esc(c))).unwrap_or_default()
     );
     let html = format!(
@@ -387,7 +392,7 @@ pub fn certificate(cfg: &Config, req: &Request, c: &Cert) -> Result<Response, Fa
         String::new()
     };
     let html = format!(
-        "{STYLE}{warn}<p class=\"ac-noprint\"><button type=\"button\" id=\"ac-print\">{print}</button></p><article class=\"ac-cert\"><h1>{title}</h1><p class=\"body\">{body}</p><p class=\"body\">{special}</p><div class=\"foot\"><div>{qr}<br><small>{check} {code}</small><br><small>{url}</small></div><div style=\"text-align:right\">{issuer}<br>{day}</div></div></article>{data}{js}",
+        "{STYLE}{warn}<p class=\"ac-noprint\"><button type=\"button\" id=\"ac-print\">{print}</button></p><article class=\"ac-cert\"><h1>{title}</h1><p class=\"body\">{body}</p><p class=\"body\">{special}</p><div class=\"foot\"><div>{qr}<br><small>{check} {code}</small><br><small>{url}</small></div><div class=\"ac-issuer\">{issuer}<br>{day}</div></div></article>{data}{js}",
         print = esc(t(lang, "打印", "Print")),
         title = esc(&c.title_zh),
         body = esc(&cert::sentence(cfg, &item, c)),
