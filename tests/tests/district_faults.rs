@@ -192,26 +192,101 @@ fn postgres_restarted_under_running_hosts_they_reconnect_and_meanwhile_refuse_at
     assert_eq!(open, in_db);
 }
 
-/// A TCP proxy between one host and PostgreSQL that the test can cut (its
-/// connections closed, new ones closed at once: the link is down) and mend.
+/// How a [`Proxy`] treats the link.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Link {
+    Open,
+    /// Its connections closed, new ones closed at once (a link that is down).
+    Cut,
+    /// Its connections closed, and new ones never answered: nothing listens
+    /// but a socket whose queue is full, so the kernel drops their SYNs, as a
+    /// firewall that drops packets does.
+    Silent,
+}
+
+/// A TCP proxy between one host and PostgreSQL that the test can cut,
+/// silence and mend.
 struct Proxy {
     port: u16,
-    cut: Arc<AtomicBool>,
+    link: Arc<Mutex<Link>>,
+    /// The mode the proxy's thread has taken up.
+    now: Arc<Mutex<Link>>,
     open: Arc<Mutex<Vec<std::net::TcpStream>>>,
+}
+
+/// A socket listening on `port` of 127.0.0.1 with no room in its queue
+/// (backlog 0, filled by one connection never accepted): every further
+/// SYN is dropped. Closed when both are dropped.
+fn silent_listener(port: u16) -> (std::os::fd::OwnedFd, std::net::TcpStream) {
+    use std::os::fd::FromRawFd;
+    let fd = loop {
+        // SAFETY: plain socket calls on a descriptor made here, owned below.
+        let fd = unsafe {
+            let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+            assert!(fd >= 0, "socket");
+            let one: libc::c_int = 1;
+            libc::setsockopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, (&one as *const libc::c_int).cast(), std::mem::size_of::<libc::c_int>() as libc::socklen_t);
+            let addr = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: port.to_be(),
+                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes([127, 0, 0, 1]) },
+                sin_zero: [0; 8],
+            };
+            if libc::bind(fd, (&addr as *const libc::sockaddr_in).cast(), std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t) == 0 && libc::listen(fd, 0) == 0 {
+                Some(std::os::fd::OwnedFd::from_raw_fd(fd))
+            } else {
+                libc::close(fd);
+                None
+            }
+        };
+        match fd {
+            Some(fd) => break fd,
+            None => std::thread::sleep(Duration::from_millis(10)),
+        }
+    };
+    let filler = std::net::TcpStream::connect(("127.0.0.1", port)).expect("the one connection the queue holds");
+    (fd, filler)
 }
 
 impl Proxy {
     fn start(upstream: u16) -> Proxy {
         use std::net::{Shutdown, TcpListener, TcpStream};
-        let listener = TcpListener::bind("127.0.0.1:0").expect("proxy listens");
-        let port = listener.local_addr().expect("address").port();
-        let cut = Arc::new(AtomicBool::new(false));
+        let first = TcpListener::bind("127.0.0.1:0").expect("proxy listens");
+        let port = first.local_addr().expect("address").port();
+        let link = Arc::new(Mutex::new(Link::Open));
+        let now = Arc::new(Mutex::new(Link::Open));
         let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
-        let (c, o) = (cut.clone(), open.clone());
+        let (l, o, n) = (link.clone(), open.clone(), now.clone());
         std::thread::spawn(move || {
-            for client in listener.incoming() {
-                let Ok(client) = client else { continue };
-                if c.load(Ordering::SeqCst) {
+            let mut listener = Some(first);
+            loop {
+                let mode = *l.lock().unwrap();
+                if mode == Link::Silent {
+                    drop(listener.take());
+                    let held = silent_listener(port);
+                    *n.lock().unwrap() = Link::Silent;
+                    while *l.lock().unwrap() == Link::Silent {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    drop(held);
+                    while listener.is_none() {
+                        listener = TcpListener::bind(("127.0.0.1", port)).ok();
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    continue;
+                }
+                *n.lock().unwrap() = mode;
+                let Some(listening) = &listener else { continue };
+                let _ = listening.set_nonblocking(true);
+                let client = match listening.accept() {
+                    Ok((client, _)) => client,
+                    Err(_) => {
+                        std::thread::sleep(Duration::from_millis(2));
+                        continue;
+                    }
+                };
+                let _ = client.set_nonblocking(false);
+                if mode == Link::Cut {
                     let _ = client.shutdown(Shutdown::Both);
                     continue;
                 }
@@ -236,18 +311,18 @@ impl Proxy {
                 pipe(server, client);
             }
         });
-        Proxy { port, cut, open }
+        Proxy { port, link, now, open }
     }
 
-    fn cut(&self) {
-        self.cut.store(true, Ordering::SeqCst);
-        for s in self.open.lock().unwrap().drain(..) {
-            let _ = s.shutdown(std::net::Shutdown::Both);
+    /// Change the link, once the proxy has taken the change up.
+    fn set(&self, link: Link) {
+        *self.link.lock().unwrap() = link;
+        if link != Link::Open {
+            for s in self.open.lock().unwrap().drain(..) {
+                let _ = s.shutdown(std::net::Shutdown::Both);
+            }
         }
-    }
-
-    fn mend(&self) {
-        self.cut.store(false, Ordering::SeqCst);
+        assert!(wait_for(Duration::from_secs(10), || (*self.now.lock().unwrap() == link).then_some(())).is_some(), "the proxy took up {link:?}");
     }
 }
 
@@ -276,7 +351,7 @@ fn a_host_cut_off_from_the_database_refuses_instead_of_answering_wrongly_and_rec
         issued.push(label(&t));
     }
 
-    proxy.cut();
+    proxy.set(Link::Cut);
     for round in 0..3 {
         let (code, body, took) = take(&b);
         assert_store_refusal(code, &body, took, &format!("host B cut off, ticket {round}"));
@@ -288,7 +363,7 @@ fn a_host_cut_off_from_the_database_refuses_instead_of_answering_wrongly_and_rec
     let (code, body) = b.get_json("/api/queue/services");
     assert_store_refusal(code, &body, t.elapsed(), "host B's board while cut off");
 
-    proxy.mend();
+    proxy.set(Link::Open);
     let back = Instant::now();
     let (code, t, _) = take(&b);
     assert_eq!(code, 201, "host B's first request once the link is back: {t}");
@@ -307,6 +382,25 @@ fn a_host_cut_off_from_the_database_refuses_instead_of_answering_wrongly_and_rec
         (s.iter().filter(|a| a.as_str() == "linli host (events)").count() == 2).then_some(())
     });
     assert!(listening.is_some(), "both hosts listen for events again: {:?}", pg.sessions());
+
+    // Silent: new connections get no answer at all. Host B is refused
+    // within the call's time (not after the connection string's 5 s
+    // connect_timeout, nor never), host A goes on, and B comes back.
+    proxy.set(Link::Silent);
+    for round in 0..2 {
+        let (code, body, took) = take(&b);
+        assert_store_refusal(code, &body, took, &format!("host B's link silent, ticket {round}"));
+        eprintln!("host B's link silent: refused in {took:?}");
+        let (code, t, _) = take(&a);
+        assert_eq!(code, 201, "host A goes on while B's link is silent: {t}");
+        issued.push(label(&t));
+    }
+    proxy.set(Link::Open);
+    let back = Instant::now();
+    let (code, t, _) = take(&b);
+    assert_eq!(code, 201, "host B's first request once its link answers again: {t}");
+    issued.push(label(&t));
+    eprintln!("host B issued again {:?} after its silent link was mended", back.elapsed());
     assert_contiguous(&issued);
     let (in_db, _) = tickets_in_db(&pg, "island");
     assert_eq!(in_db, issued.len() as i64, "no ticket issued by a refused request");

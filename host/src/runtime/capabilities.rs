@@ -150,6 +150,11 @@ type HostResult<T> = wasmtime::Result<Result<T, Error>>;
 impl CallState {
     /// Count a host call; trap once the per-call budget is spent.
     fn count(&mut self) -> wasmtime::Result<()> {
+        // The store could not be reached earlier in this call: the call is
+        // refused (503) now rather than after more waits for it.
+        if self.limit_hit.as_ref().is_some_and(|hit| hit.limit == "store") {
+            return Err(store_unreachable(&self.plugin_id).into());
+        }
         if std::time::Instant::now() >= self.deadline {
             // Classified as the time limit, like an interrupted guest.
             return Err(wasmtime::Trap::Interrupt.into());

@@ -25,8 +25,9 @@ const POOL: usize = 8;
 /// that sent it. Busy connections are reused unchecked.
 const CHECK_AFTER_IDLE: Duration = Duration::from_millis(100);
 
-/// How long that check, and a new connection, may take.
-const CHECK_WAIT: Duration = Duration::from_secs(2);
+/// How long that check, and a new connection, may take: a plugin call
+/// waits for it, and the default call has 1 s.
+const CHECK_WAIT: Duration = Duration::from_secs(1);
 
 pub struct PgStore {
     config: postgres::Config,

@@ -769,14 +769,19 @@ impl PgUnit {
                     return Ok(true);
                 }
                 Err(e) => {
-                    let msg = describe(&e);
+                    // Marked when the server is gone, so the call is refused
+                    // as "store unreachable", and the group is lost with it.
+                    let msg = error_text("keeping the call's changes", &e);
                     let _ = client.batch_execute("ROLLBACK TO linli_call; RELEASE linli_call");
+                    if let Some(group) = g.group.as_mut() {
+                        group.lost.get_or_insert(msg.clone());
+                    }
                     return Err(StorageError::Backend(msg));
                 }
             }
         }
         if let Err(e) = client.batch_execute("ROLLBACK TO linli_call; RELEASE linli_call") {
-            let msg = describe(&e);
+            let msg = error_text("undoing the call", &e);
             tracing::error!(error = %msg, "rolling back a failed call's savepoint");
             if let Some(group) = g.group.as_mut() {
                 group.lost.get_or_insert(msg);
