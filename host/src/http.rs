@@ -170,7 +170,7 @@ async fn refuse_dead_devices(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             "store_unavailable",
             "数据库暂时无法连接，本次操作未生效，请稍后再试",
-            "the hall's database cannot be reached right now; nothing was done, try again in a moment",
+            "the hall's database (PostgreSQL) cannot be reached right now; nothing was done, try again in a moment",
         )
         .into_response();
     }

@@ -120,6 +120,17 @@ impl HostPg {
     /// schema (made when none is free; dropped when it failed, so a
     /// restarted server is reconnected to).
     pub(super) fn with<T: Send>(&self, f: impl FnOnce(&mut Conn) -> Result<T> + Send) -> Result<T> {
+        // Called from the HTTP handlers too (sessions, devices): the wait for
+        // the server must not hold one of the runtime's few workers, or a
+        // slow query would stall every other request on it.
+        let in_place = matches!(tokio::runtime::Handle::try_current(), Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        if in_place {
+            return tokio::task::block_in_place(|| self.with_off_runtime(f));
+        }
+        self.with_off_runtime(f)
+    }
+
+    fn with_off_runtime<T: Send>(&self, f: impl FnOnce(&mut Conn) -> Result<T> + Send) -> Result<T> {
         off_runtime(|| {
             let taken = self.pool.lock().pop();
             let alive = |c: &mut Conn| !c.client.is_closed() && (c.idle_since.elapsed() < CHECK_IDLE || c.client.is_valid(std::time::Duration::from_secs(2)).is_ok());
