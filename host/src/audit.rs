@@ -242,7 +242,10 @@ pub fn verify_chain(db: &HostDb, chain: &ChainKey) -> Result<Option<i64>> {
     let rows = db.read(|tx| tx.query("SELECT id, time, actor_kind, actor_id, actor_name, action, target, detail, prev_hash, hash FROM audit ORDER BY id", &[]))?;
     // The hash the chain holds at the head file's entry.
     let mut at_head: Option<String> = None;
-    let walked = (|| -> Result<std::result::Result<(Option<(i64, String)>, bool), i64>> {
+    // Ok((the last entry, whether the chain is keyed)) or Err(the first
+    // entry that breaks it).
+    type Walked = std::result::Result<(Option<(i64, String)>, bool), i64>;
+    let walked = (|| -> Result<Walked> {
         let mut prev = "genesis".to_owned();
         let mut keyed = false;
         let mut last = None;
