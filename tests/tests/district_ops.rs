@@ -78,7 +78,7 @@ fn pg_tool(bin: &Path, program: &str, url: &str, args: &[&str]) -> String {
 }
 
 fn take(base: &str, agent: &ureq::Agent, service: &str, key: &str) -> Result<(u16, Value), String> {
-    let r = agent.post(&format!("{base}/api/queue/tickets")).timeout(Duration::from_secs(20)).send_json(json!({"service": service, "idem_key": key}));
+    let r = agent.post(&format!("{base}/api/queue/tickets")).timeout(Duration::from_secs(60)).send_json(json!({"service": service, "idem_key": key}));
     match r {
         Ok(r) => Ok((r.status(), r.into_json().unwrap_or(Value::Null))),
         Err(ureq::Error::Status(code, r)) => Ok((code, r.into_json().unwrap_or(Value::Null))),
@@ -231,7 +231,9 @@ impl HostProcess {
             .expect("linli serve starts");
         let mut h = HostProcess { child, port, log: log.clone() };
         let url = format!("http://127.0.0.1:{port}/healthz");
-        let up = wait_for(Duration::from_secs(60), || {
+        // Generous: a debug build compiles the plugin on a start with an
+        // empty compile cache, on two cores other tests share.
+        let up = wait_for(Duration::from_secs(180), || {
             if let Ok(Some(status)) = h.child.try_wait() {
                 panic!("linli serve on {port} exited ({status}):\n{}", std::fs::read_to_string(&log).unwrap_or_default());
             }
@@ -404,7 +406,7 @@ fn haproxy_in_front_of_two_hosts_survives_one_being_killed() {
     let lb_log = || std::fs::read_to_string(&haproxy_log).unwrap_or_default();
     let base = format!("https://127.0.0.1:{https_port}");
     let agent = https_agent(&ca);
-    let up = wait_for(Duration::from_secs(20), || agent.get(&format!("{base}/healthz")).call().ok().filter(|r| r.status() == 200).map(|_| ()));
+    let up = wait_for(Duration::from_secs(60), || agent.get(&format!("{base}/healthz")).call().ok().filter(|r| r.status() == 200).map(|_| ()));
     assert!(up.is_some(), "the hosts answer through HAProxy over HTTPS:\n{}", lb_log());
     // Plain HTTP is sent to HTTPS.
     let r = ureq::AgentBuilder::new().redirects(0).build().get(&format!("http://127.0.0.1:{http_port}/queue/kiosk")).call();
@@ -458,7 +460,7 @@ fn haproxy_in_front_of_two_hosts_survives_one_being_killed() {
         })
         .collect();
     // Both hosts served tickets (no stickiness), then one is killed.
-    assert!(wait_for(Duration::from_secs(60), || (acknowledged.lock().unwrap().len() >= 16).then_some(())).is_some(), "tickets through HAProxy");
+    assert!(wait_for(Duration::from_secs(120), || (acknowledged.lock().unwrap().len() >= 16).then_some(())).is_some(), "tickets through HAProxy");
     let (calls_a, calls_b) = (a.as_ref().unwrap().queue_calls(), b.queue_calls());
     assert!(calls_a > 0 && calls_b > 0, "both hosts served the queue: {calls_a} and {calls_b} calls");
     let killed_at = acknowledged.lock().unwrap().len();
@@ -485,7 +487,7 @@ fn haproxy_in_front_of_two_hosts_survives_one_being_killed() {
     let n: i64 = c.query_one("SELECT count(*) FROM h_lb__queue.tickets", &[]).expect("tickets").get(0);
     assert_eq!(n, 60, "exactly the acknowledged tickets are stored");
     // The screen saw each ticket once, in order, across the reconnect.
-    let seen = wait_for(Duration::from_secs(20), || {
+    let seen = wait_for(Duration::from_secs(60), || {
         let s = screen.lock().unwrap();
         (s.issued.len() >= 60).then(|| s.issued.clone())
     });
