@@ -54,18 +54,22 @@ fn assert_store_refusal(code: u16, body: &Value, took: Duration, what: &str) {
     assert!(took < FAST, "{what}: refused after {took:?}, not at once");
 }
 
-/// Follow a host's `/api/events?topics=queue.` as a screen does: when the
-/// stream ends (the host could not read the log), it comes back after the
-/// last id it saw. Sends each event's JSON.
-fn screen(base: String, after: u64) -> std::sync::mpsc::Receiver<Value> {
+/// Follow `/api/events?topics=queue.` as a screen does: when the stream
+/// ends (the host could not read the log, or is gone), it comes back
+/// after the last id it saw, to the next of `bases` when one does not
+/// answer. Sends each event's JSON.
+fn screen(bases: Vec<String>, after: u64) -> std::sync::mpsc::Receiver<Value> {
     use std::io::BufRead;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut last = after;
         let mut failures = 0;
+        let mut at = 0;
         while failures < 100 {
+            let base = &bases[at % bases.len()];
             let Ok(resp) = ureq::get(&format!("{base}/api/events?topics=queue.&after={last}")).call() else {
                 failures += 1;
+                at += 1;
                 std::thread::sleep(Duration::from_millis(200));
                 continue;
             };
@@ -117,7 +121,7 @@ fn postgres_restarted_under_running_hosts_they_reconnect_and_meanwhile_refuse_at
     let settings = format!("{OPEN_ALL_DAY}{}", store_settings(&pg, "reboot"));
     let hosts = [host(&settings), host(&settings)];
     let from = hosts[1].host.bus().last_id().expect("last id");
-    let screen_b = screen(hosts[1].url.clone(), from);
+    let screen_b = screen(vec![hosts[1].url.clone()], from);
     let mut issued = Vec::new();
     let mut n = 0;
     let mut take = |s: &TestServer| {
@@ -336,7 +340,7 @@ fn a_host_cut_off_from_the_database_refuses_instead_of_answering_wrongly_and_rec
     assert_ne!(direct, through_proxy);
     let (a, b) = (host(&direct), host(&through_proxy));
     let from = a.host.bus().last_id().expect("last id");
-    let screen_a = screen(a.url.clone(), from);
+    let screen_a = screen(vec![a.url.clone()], from);
     let mut issued = Vec::new();
     let mut n = 0;
     let mut take = |s: &TestServer| {
@@ -576,6 +580,9 @@ fn three_hosts_in_a_rush_one_killed_and_postgres_restarted_lose_and_repeat_nothi
         urls.push(format!("http://127.0.0.1:{port}"));
     }
     eprintln!("three hosts up in {:?}", started.elapsed());
+    // A waiting-room screen on host 2, which is killed: it goes on from
+    // host 0 after the last event it saw.
+    let screen_2 = screen(vec![urls[2].clone(), urls[0].clone()], 0);
     let urls = Arc::new(urls);
     let rush = Arc::new(Rush::default());
     let kiosks_done = Arc::new(AtomicBool::new(false));
@@ -705,6 +712,29 @@ fn three_hosts_in_a_rush_one_killed_and_postgres_restarted_lose_and_repeat_nothi
     assert_eq!(called.iter().collect::<BTreeSet<_>>().len(), called.len(), "a ticket was called twice");
     assert_eq!(called.iter().collect::<BTreeSet<_>>(), issued.iter().collect::<BTreeSet<_>>(), "every ticket called, nothing else");
     assert_eq!(open, 0, "every ticket finished");
+    // The screen that lost its host saw exactly what the log holds, in
+    // order: nothing missed across the move, nothing twice.
+    let mut c = pg.client().expect("client");
+    let logged: Vec<(i64, String)> = c
+        .query("SELECT id, topic FROM linli.events WHERE hall = 'rush' AND topic LIKE 'queue.%' ORDER BY id", &[])
+        .expect("the event log")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let mut shown: Vec<(i64, String)> = Vec::new();
+    while shown.len() < logged.len() {
+        let Ok(ev) = screen_2.recv_timeout(Duration::from_secs(10)) else { break };
+        shown.push((ev["id"].as_i64().unwrap_or(-1), ev["topic"].as_str().unwrap_or_default().to_owned()));
+    }
+    assert_eq!(shown, logged, "the screen of the killed host, moved to another, against the log");
+    let announced: BTreeSet<String> = c
+        .query("SELECT payload FROM linli.events WHERE hall = 'rush' AND topic = 'queue.issued'", &[])
+        .expect("the event log")
+        .iter()
+        .filter_map(|r| serde_json::from_str::<Value>(&r.get::<_, String>(0)).ok()?["ticket"].as_str().map(str::to_owned))
+        .collect();
+    let unannounced: Vec<&String> = issued.iter().filter(|t| !announced.contains(*t)).collect();
+    eprintln!("rush: the screen saw {} events, as logged; tickets kept without their event (a commit whose answer was lost): {unannounced:?}", shown.len());
     for (i, u) in urls.iter().take(2).enumerate() {
         let (code, _) = linli_tests::http(ureq::get(&format!("{u}/healthz")));
         assert_eq!(code, 200, "host {i} still up");
