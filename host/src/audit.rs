@@ -28,7 +28,7 @@
 //! prefix `k1:`; a plain entry after a keyed one is a break.
 
 use crate::auth::Caller;
-use crate::sql_args;
+use crate::storage::host_db::sql_args;
 use crate::storage::host_db::{Backend, HostDb};
 use crate::storage::{Result, StorageError};
 use hmac::{Hmac, Mac};

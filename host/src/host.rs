@@ -128,7 +128,7 @@ impl Host {
         host.refresh_calendar();
         // A district: the plugins' switches and grants the hall's other
         // hosts change apply here too.
-        crate::auth::grants::follow(&host);
+        host.follow_hall();
         Ok(host)
     }
 
@@ -220,11 +220,84 @@ impl Host {
             LoadOutcome::Loaded { .. } => {}
             LoadOutcome::Failed(e) => anyhow::bail!(e),
         }
-        // The hall's other hosts load it again too (see `grants::follow`).
+        // The hall's other hosts load it again too (see `follow_hall`).
         let payload = serde_json::json!({"plugin": plugin_id, "origin": self.db.instance()});
         let _ = self.bus().publish("host.grants.changed", &payload.to_string(), "host", self.now_ms());
         let snap = self.registry.snapshot();
         Ok(snap.plugins.get(plugin_id).map(|p| p.grants.iter().cloned().collect()).unwrap_or_default())
+    }
+
+    /// A district: follow what the hall's other hosts change in the
+    /// plugins' state (an admin's switch, grants), announced on the hall's
+    /// event bus (`host.plugin.enabled`/`disabled`, `host.grants.changed`),
+    /// and apply it here: the stored state is the truth, the event only the
+    /// wake-up. A hall alone has nothing to follow. Service links need
+    /// nothing here: in a district they are read from the hall's table on
+    /// every call.
+    fn follow_hall(self: &Arc<Self>) {
+        use tokio::sync::broadcast::error::RecvError;
+        if self.db.backend() != crate::storage::host_db::Backend::Postgres {
+            return;
+        }
+        let mut events = self.bus().subscribe();
+        let weak = Arc::downgrade(self);
+        let spawned = std::thread::Builder::new().name("linli-hall-follow".into()).spawn(move || {
+            loop {
+                let event = match events.blocking_recv() {
+                    Ok(e) => Some(e),
+                    // Missed some: take the whole stored state again.
+                    Err(RecvError::Lagged(_)) => None,
+                    Err(RecvError::Closed) => return,
+                };
+                let Some(host) = weak.upgrade() else { return };
+                let payload: serde_json::Value = event.as_ref().and_then(|e| serde_json::from_str(&e.payload).ok()).unwrap_or_default();
+                let plugin = payload["plugin"].as_str();
+                let mine = payload["origin"].as_str() == Some(host.db.instance());
+                match event.as_ref().map(|e| e.topic.as_str()) {
+                    None => {
+                        host.apply_stored_switches(None);
+                        for id in host.registry.snapshot().plugins.keys() {
+                            host.reload_plugin(id);
+                        }
+                    }
+                    Some("host.plugin.enabled" | "host.plugin.disabled") if !mine => host.apply_stored_switches(plugin),
+                    Some("host.grants.changed") if !mine => {
+                        if let Some(id) = plugin {
+                            host.reload_plugin(id);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "could not start following the hall's plugin switches and grants");
+        }
+    }
+
+    /// Make this host's switch of `plugin` (or of every plugin) what the
+    /// hall's table says.
+    fn apply_stored_switches(&self, plugin: Option<&str>) {
+        let stored = match crate::auth::grants::disabled(&self.db) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "reading which plugins the hall disabled");
+                return;
+            }
+        };
+        let snap = self.registry.snapshot();
+        let ids: Vec<String> = match plugin {
+            Some(id) => vec![id.to_owned()],
+            None => snap.plugins.keys().cloned().chain(stored.iter().cloned()).collect(),
+        };
+        for id in ids {
+            let want = stored.contains(&id);
+            if snap.is_disabled(&id) != want
+                && let Err(e) = self.registry.set_disabled(&id, want)
+            {
+                tracing::error!(plugin = %id, error = %e, "applying another host's switch of a plugin");
+            }
+        }
     }
 
     /// Load a plugin's file again, with what is stored for it now (another

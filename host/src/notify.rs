@@ -12,7 +12,7 @@
 //! A failed delivery is retried with backoff ([`BACKOFF_S`]) until
 //! `[notify] max_attempts`, then marked failed with its last error.
 
-use crate::sql_args;
+use crate::storage::host_db::sql_args;
 use crate::storage::host_db::{HostDb, Row};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

@@ -6,7 +6,7 @@
 //! neither. Every read and write is audited by the capability that calls
 //! this module.
 
-use crate::sql_args;
+use crate::storage::host_db::sql_args;
 use crate::storage::host_db::{HostDb, Row, is_unique_violation};
 use crate::storage::{Result, StorageError};
 use aes_gcm::aead::{Aead, KeyInit};

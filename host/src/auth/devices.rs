@@ -5,7 +5,7 @@
 //! reads the token's row (there is no cache to go stale).
 
 use super::{Field, InputError, check_line, check_window};
-use crate::sql_args;
+use crate::storage::host_db::sql_args;
 use crate::storage::Result;
 use crate::storage::host_db::{HostDb, Row};
 use serde::Serialize;

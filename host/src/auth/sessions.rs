@@ -10,7 +10,7 @@
 //! counted on its own.
 
 use super::{Field, InputError, check_line, check_window};
-use crate::sql_args;
+use crate::storage::host_db::sql_args;
 use crate::storage::host_db::{HostDb, Row, is_unique_violation};
 use crate::storage::{Result, StorageError};
 use argon2::Argon2;

@@ -28,12 +28,12 @@ use super::{Result, StorageError};
 use std::sync::Arc;
 
 /// Values for a statement's `?1, ?2…`: `sql_args![id, name, None::<i64>]`.
-#[macro_export]
 macro_rules! sql_args {
     ($($v:expr),* $(,)?) => {
         &[$($crate::storage::host_db::SqlValue::from($v)),*][..]
     };
 }
+pub(crate) use sql_args;
 
 pub struct HostDb {
     /// This host's SQLite file: every host table of a hall alone, and the

@@ -158,7 +158,7 @@ impl Calls {
             tx.query_opt(
                 "SELECT method, path, status, headers, body, created_at FROM service_calls
                  WHERE caller_id = ?1 AND callee_id = ?2 AND idem_key = ?3 AND created_at >= ?4",
-                crate::sql_args![&key.0, &key.1, &key.2, since],
+                crate::storage::host_db::sql_args![&key.0, &key.1, &key.2, since],
             )
         })?;
         row.map(|r| {
@@ -183,13 +183,13 @@ impl Calls {
         };
         let headers = serde_json::to_string(&kept.response.headers).unwrap_or_else(|_| "[]".into());
         let stored = db.write(|tx| {
-            tx.execute("DELETE FROM service_calls WHERE created_at < ?1", crate::sql_args![kept.at - KEEP_ANSWERS_MS])?;
+            tx.execute("DELETE FROM service_calls WHERE created_at < ?1", crate::storage::host_db::sql_args![kept.at - KEEP_ANSWERS_MS])?;
             tx.execute(
                 "INSERT INTO service_calls (caller_id, callee_id, idem_key, method, path, status, headers, body, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (caller_id, callee_id, idem_key) DO UPDATE SET method = excluded.method, path = excluded.path,
                    status = excluded.status, headers = excluded.headers, body = excluded.body, created_at = excluded.created_at",
-                crate::sql_args![&key.0, &key.1, &key.2, &kept.method, &kept.path, kept.response.status, &headers, &kept.response.body, kept.at],
+                crate::storage::host_db::sql_args![&key.0, &key.1, &key.2, &kept.method, &kept.path, kept.response.status, &headers, &kept.response.body, kept.at],
             )
         });
         if let Err(e) = stored {
