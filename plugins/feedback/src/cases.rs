@@ -754,12 +754,15 @@ pub fn list(f: &Filter, caller: &Caller, now: i64) -> Result<(Vec<Listed>, Optio
         let n = p(sql::text(&staff_id(caller)), &mut params);
         cond.push(format!("assignee = {n}"));
     }
-    // A date range as an id range: ids grow with the time of sending, so
-    // the first and last ids of the range (two index lookups) bound it and
-    // every other filter's index stays usable.
+    // A date range as an id range: ids grow with the time of sending (the
+    // plugin's calls run one at a time, each stamped with the host's
+    // clock), so the first and last cases of the range (one step down an
+    // index each) bound it and every other filter's index stays usable.
+    // `MIN(id) … WHERE created_at >= ?` is not used: PostgreSQL answers it
+    // by walking the ids from the oldest, 60,000 rows for a recent date.
     if let Some(from) = &f.from {
         let start = db::day_start(from).unwrap_or(0);
-        match db::opt_int("SELECT MIN(id) FROM cases WHERE created_at >= ?1", &[sql::int(start)])? {
+        match db::opt_int("SELECT id FROM cases WHERE created_at >= ?1 ORDER BY created_at, id LIMIT 1", &[sql::int(start)])? {
             Some(lo) => {
                 let n = p(sql::int(lo), &mut params);
                 let m = p(sql::int(start), &mut params);
@@ -770,7 +773,7 @@ pub fn list(f: &Filter, caller: &Caller, now: i64) -> Result<(Vec<Listed>, Optio
     }
     if let Some(to) = &f.to {
         let end = db::day_start(to).unwrap_or(0) + 86_400_000;
-        match db::opt_int("SELECT MAX(id) FROM cases WHERE created_at < ?1", &[sql::int(end)])? {
+        match db::opt_int("SELECT id FROM cases WHERE created_at < ?1 ORDER BY created_at DESC, id DESC LIMIT 1", &[sql::int(end)])? {
             Some(hi) => {
                 let n = p(sql::int(hi), &mut params);
                 let m = p(sql::int(end), &mut params);

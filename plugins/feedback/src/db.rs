@@ -52,7 +52,7 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS cases_category ON cases (category, id)",
     "CREATE INDEX IF NOT EXISTS cases_kind ON cases (kind, id)",
     "CREATE INDEX IF NOT EXISTS cases_assignee ON cases (assignee, id)",
-    "CREATE INDEX IF NOT EXISTS cases_created ON cases (created_at)",
+    "CREATE INDEX IF NOT EXISTS cases_created ON cases (created_at, id)",
     // The cases waiting for staff, newest first (the console's "waiting"
     // and "overdue" lists), and by deadline (counting the overdue ones,
     // the tick): both only as large as the cases still waiting.
