@@ -348,3 +348,23 @@ fn a_plugin_cannot_reach_the_halls_host_tables_and_its_key_value_use_is_the_hall
     let greedy = plugins.iter().find(|p| p["id"] == "greedy").expect("greedy listed");
     assert!(greedy["storage"]["kv_bytes"].as_u64().unwrap_or(0) >= 256 * 1024, "{greedy}");
 }
+
+#[test]
+fn host_tables_a_newer_linli_migrated_are_refused_naming_its_version() {
+    let Some(pg) = postgres() else { return };
+    let dir = tempfile::tempdir().expect("dir");
+    let key = dir.path().join("residents.key");
+    drop(bare_host(dir.path(), &store_settings(&pg, "north"), &key));
+    let mut c = pg.client().expect("client");
+    c.batch_execute("INSERT INTO hh_north.schema_migrations (name, applied_at, version) VALUES ('9999_future', 0, '9.9.9')").expect("a newer migration");
+    let other = tempfile::tempdir().expect("dir");
+    let data = other.path().join("data");
+    std::fs::create_dir_all(&data).expect("data");
+    std::fs::write(data.join("linli.toml"), store_settings(&pg, "north")).expect("settings");
+    let config = HostConfig { data_dir: data, plugins_dir: other.path().join("plugins"), content_dir: None, durability: Durability::Normal, utc_offset_minutes: 480, compile_cache: false, key_file: Some(key) };
+    let err = match Host::new(config) {
+        Ok(_) => panic!("a host started on tables a newer linli migrated"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(err.contains("hh_north") && err.contains("linli 9.9.9") && err.contains("9999_future") && err.contains("更新版本"), "{err}");
+}

@@ -97,6 +97,20 @@ impl HostPg {
              CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL, version TEXT);"
         ))
         .map_err(err)?;
+        // A schema a newer linli migrated: this older program refuses it
+        // rather than run on tables it does not know (the other hosts of
+        // the hall are upgraded first).
+        let recorded: Vec<(String, Option<String>)> = tx.query("SELECT name, version FROM schema_migrations ORDER BY name", &[]).map_err(err)?.iter().map(|r| (r.get(0), r.get(1))).collect();
+        let unknown: Vec<&(String, Option<String>)> = recorded.iter().filter(|(n, _)| !super::sqlite::MIGRATIONS.iter().any(|(m, _)| m == n)).collect();
+        if let Some((_, version)) = unknown.iter().find(|(_, v)| v.is_some()).or(unknown.first()).copied() {
+            let names = unknown.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+            let by = version.as_deref().map_or("a newer linli".to_owned(), |v| format!("linli {v}"));
+            let this = env!("CARGO_PKG_VERSION");
+            return Err(StorageError::Invalid(format!(
+                "本厅的主机数据（PostgreSQL 模式 {schema}）已由更新版本的 linli 升级（本程序 linli {this} 不认识迁移 {names}），请先升级本机的 linli / \
+                 the hall's host tables (PostgreSQL schema {schema}) were migrated by {by} (this linli {this} does not know migration {names}): upgrade linli before starting it"
+            )));
+        }
         for (name, sql) in super::sqlite::MIGRATIONS {
             let done = tx.query_opt("SELECT name FROM schema_migrations WHERE name = $1", &[name]).map_err(err)?;
             if done.is_some() {
