@@ -30,6 +30,15 @@ const MAR04: i64 = DAY1 + 62 * DAY;
 const ID: &str = "11010519491231002X";
 const PHONE: &str = "13800138000";
 
+/// The tests that start servers (and the PostgreSQL rerun, whose calls
+/// each have 1 s) run one at a time: on two busy cores a call of the rerun
+/// ran late once while a server test and Chromium ran beside it.
+static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    HEAVY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn at(day: i64, hh: i64) -> i64 {
     day + hh * HOUR
 }
@@ -555,6 +564,7 @@ mod harness {
 /// (`LINLI_TEST_POSTGRES`), in a child process of this test binary.
 #[test]
 fn the_harness_tests_pass_on_postgres() {
+    let _one_at_a_time = heavy();
     let Some(pg) = linli_tests::postgres() else { return };
     let exe = std::env::current_exe().expect("this test binary");
     let out = std::process::Command::new(exe).args(["harness::", "--test-threads", "1"]).env("LINLI_TEST_POSTGRES", pg.url()).output().expect("run the harness tests");
@@ -604,6 +614,7 @@ mod http {
     /// both languages; review, correction, re-upload, acceptance, 办结 and
     /// the certificate checked by its code.
     fn flow(settings: &str) {
+        let _one_at_a_time = heavy();
         let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(at(MAR04, 9))));
         let s = TestServer::start_custom(&[fixtures::PLUGIN_APPLICATIONS, fixtures::PLUGIN_GUIDES, fixtures::RECORDS], settings, None, clock);
         let admin = sign_in(&s, "admin", &["admin"]);
@@ -733,6 +744,7 @@ mod http {
     /// certificate prints and verifies.
     #[test]
     fn pages_in_chromium_upload_correct_reupload_accept() {
+        let _one_at_a_time = heavy();
         let Some(b) = linli_tests::browser::Browser::start(&["--lang=zh-CN"]) else { return };
         let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(at(MAR04, 9))));
         let s = TestServer::start_custom(&[fixtures::PLUGIN_APPLICATIONS, fixtures::PLUGIN_GUIDES], "", None, clock);
