@@ -453,6 +453,13 @@ mod harness {
         let (_, code) = complain(&h, "三天时限");
         assert_eq!(track(&h, &code).json()["due_day"], "2026-03-10");
         assert_eq!(h.post_json("/api/feedback/config", &json!({}), &supervisor()).status, 403);
+        // The QR poster points at the hall's address, set here and checked.
+        let r = h.post_json("/api/feedback/config", &json!({"public_url": "javascript:alert(1)"}), &admin);
+        assert_eq!(r.json()["error"]["field"], "public_url", "{}", r.text());
+        let r = h.post_json("/api/feedback/config", &json!({"public_url": "http://192.168.1.10:8080"}), &admin);
+        assert_eq!(r.status, 200, "{}", r.text());
+        let poster = h.request("GET", "/feedback/poster", b"", &clerk()).text();
+        assert!(poster.contains("<svg") && poster.contains("http://192.168.1.10:8080/feedback?from=poster") && poster.contains("扫码提建议"), "{poster}");
         let en = Caller::anonymous("en");
         let pages = [("/feedback", anyone(), "意见箱"), ("/feedback/track?code=ab<c", anyone(), "跟踪码"), ("/feedback/replies", anyone(), "意见答复公开"), ("/feedback/console", supervisor(), "意见处理")];
         for (path, who, zh) in pages {

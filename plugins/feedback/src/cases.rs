@@ -5,7 +5,6 @@
 
 use crate::config::{Config, kind_name};
 use crate::db::{self, opt_text};
-use crate::fail::Fail;
 use crate::privacy::{clean, mask_personal};
 use linli_sdk::prelude::*;
 use linli_sdk::sql::Value;
@@ -657,7 +656,7 @@ impl Filter {
         for (k, slot) in [("from", &mut f.from), ("to", &mut f.to)] {
             if let Some(d) = get(k) {
                 if db::days_of(&d).is_none() {
-                    return Err(Fail::Field(422, "filter_invalid", if k == "from" { "from" } else { "to" }, "日期应为 YYYY-MM-DD".into(), "a date must be YYYY-MM-DD".into()));
+                    return Err(Fail::field(422, "filter_invalid", k, "日期应为 YYYY-MM-DD", "a date must be YYYY-MM-DD"));
                 }
                 *slot = Some(d);
             }

@@ -5,7 +5,6 @@
 //! `config/override`, whole top-level fields replaced), checked field by
 //! field.
 
-use crate::fail::Fail;
 use linli_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -42,6 +41,10 @@ pub struct Config {
     /// received and when it is answered.
     #[serde(default = "yes")]
     pub notify_residents: bool,
+    /// The hall's address phones reach, for the QR poster (empty: the
+    /// address the poster page was opened at).
+    #[serde(default)]
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,7 +95,7 @@ fn default_categories() -> Vec<Category> {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { categories: default_categories(), deadlines: Deadlines::default(), reopen_days: 5, answer_days: 10, public_replies: true, notify_residents: true }
+        Config { categories: default_categories(), deadlines: Deadlines::default(), reopen_days: 5, answer_days: 10, public_replies: true, notify_residents: true, public_url: String::new() }
     }
 }
 
@@ -179,8 +182,23 @@ impl Config {
         if !(1..=60).contains(&self.answer_days) {
             bad("answer_days".into(), "居民确认期限应为 1 至 60 个工作日", "the resident's time to accept or reopen must be 1 to 60 working days");
         }
+        if !public_url_ok(&self.public_url) {
+            bad("public_url".into(), "应为以 http:// 或 https:// 开头的网址，例如 http://192.168.1.10:8080，或留空", "must be an http:// or https:// address, e.g. http://192.168.1.10:8080, or empty");
+        }
         out
     }
+}
+
+/// An address a phone opens as a plain link: `http://` or `https://` and
+/// a host, nothing that is not a plain URL character, no query.
+fn public_url_ok(u: &str) -> bool {
+    if u.is_empty() {
+        return true;
+    }
+    let lower = u.to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("http://").or_else(|| lower.strip_prefix("https://")) else { return false };
+    let host = rest.split('/').next().unwrap_or("");
+    u.len() <= 200 && !host.is_empty() && !host.starts_with(':') && !host.contains('@') && u.chars().all(|c| c.is_ascii_alphanumeric() || "-._~:/%".contains(c))
 }
 
 /// The host's settings with the admin's saved changes (and `patch`, when
@@ -226,7 +244,8 @@ pub fn schema() -> serde_json::Value {
             "reopen_days": {"type": "integer"},
             "answer_days": {"type": "integer"},
             "public_replies": {"type": "boolean"},
-            "notify_residents": {"type": "boolean"}
+            "notify_residents": {"type": "boolean"},
+            "public_url": {"type": "string"}
         }
     })
 }

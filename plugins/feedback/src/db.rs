@@ -2,7 +2,6 @@
 //! and on PostgreSQL (a district's store): `?N` placeholders, INTEGER ms
 //! times from the host clock, no dialect functions, booleans as 0/1.
 
-use crate::fail::Fail;
 use linli_sdk::prelude::*;
 use linli_sdk::sql::Value;
 use serde::de::DeserializeOwned;

@@ -14,12 +14,10 @@
 mod cases;
 mod config;
 mod db;
-mod fail;
 mod pages;
 mod privacy;
 
 use config::Config;
-use fail::Fail;
 use linli_sdk::files::Upload;
 use linli_sdk::prelude::*;
 use serde_json::json;
@@ -52,6 +50,7 @@ impl Plugin for Feedback {
             .route(Route::get("/feedback/replies", Audience::Public))
             .route(Route::get("/feedback/console", Audience::Staff).roles(HANDLERS))
             .route(Route::get("/feedback/console/{id}", Audience::Staff).roles(HANDLERS))
+            .route(Route::get("/feedback/poster", Audience::Staff).roles(HANDLERS))
             .route(Route::get("/feedback/admin", Audience::Admin))
             .route(Route::get("/feedback/assets/{file}", Audience::Public))
             .route(Route::post("/api/feedback", Audience::Public))
@@ -75,6 +74,7 @@ impl Plugin for Feedback {
             .page(Page::new("/feedback/track", "查询意见办理", "Follow my feedback", Audience::Public))
             .page(Page::new("/feedback/replies", "意见答复公开", "Published replies", Audience::Public))
             .page(Page::new("/feedback/console", "意见处理", "Feedback console", Audience::Staff).roles(HANDLERS))
+            .page(Page::new("/feedback/poster", "意见箱二维码海报", "Feedback QR poster", Audience::Staff).roles(HANDLERS))
             .page(Page::new("/feedback/admin", "意见箱设置", "Feedback settings", Audience::Admin))
     }
 
@@ -123,6 +123,7 @@ fn route(req: &Request) -> Result<Response, Fail> {
         ("GET", "/feedback") => pages::submit(&cfg, req),
         ("GET", "/feedback/track") => pages::track(req),
         ("GET", "/feedback/replies") => pages::replies(&cfg, req),
+        ("GET", "/feedback/poster") => pages::poster(&cfg, req),
         ("GET", "/feedback/console") => pages::console(&cfg, req, now),
         ("GET", "/feedback/console/{id}") => pages::case(&cfg, req, id_param(req)?, now),
         ("POST", "/api/feedback") => ok(201, cases::submit(&cfg, req.json()?, &req.caller, now)?),

@@ -7,7 +7,6 @@
 
 use crate::cases::{self, STATUSES, code_shown, status_name};
 use crate::config::{Config, KINDS, kind_name};
-use crate::fail::Fail;
 use linli_sdk::prelude::*;
 use serde_json::json;
 
@@ -147,6 +146,32 @@ pub fn track(req: &Request) -> Result<Response, Fail> {
         script = script("track"),
     );
     Ok(Response::page(t(lang, "查询意见办理", "Follow my feedback"), html))
+}
+
+/// A poster to print and hang in the hall: a QR code that opens the form
+/// on a resident's phone (`/feedback?from=poster`, counted as the poster's).
+pub fn poster(cfg: &Config, req: &Request) -> Result<Response, Fail> {
+    let lang = req.lang();
+    let tr = |zh: &str, en: &str| esc(t(lang, zh, en));
+    let base = if cfg.public_url.is_empty() {
+        // The address this page was opened at (only a plain host name or address).
+        let host = req.header("host").unwrap_or("").to_owned();
+        if !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) { format!("http://{host}") } else { String::new() }
+    } else {
+        cfg.public_url.trim_end_matches('/').to_owned()
+    };
+    let link = format!("{base}/feedback?from=poster");
+    let qr = if base.is_empty() { String::new() } else { linli_sdk::qr::svg(&link, 320) };
+    let html = format!(
+        r#"<style>@media print {{ header, nav, .fb-noprint {{ display: none !important; }} }} .fb-poster {{ text-align: center; }} .fb-poster h1 {{ font-size: 3rem; }} .fb-poster p {{ font-size: 1.4rem; }}</style><section class="card fb-poster"><h1>{title}</h1><p>{lead}</p>{qr}<p>{link_l} <code>{link}</code></p><p>{after}</p></section><p class="fb-noprint fb-help">{help}</p>"#,
+        title = tr("意见箱", "Feedback box"),
+        lead = tr("扫码提建议、投诉或表扬，可匿名", "Scan to send a suggestion, a complaint or praise — anonymously if you like"),
+        link_l = tr("或在手机浏览器打开：", "or open on your phone:"),
+        link = esc(&link),
+        after = tr("提交后凭跟踪码查看办理进度和答复", "Follow it and read the reply with your tracking code"),
+        help = tr("用浏览器的打印功能打印本页（打印时不显示导航）。二维码地址在“意见箱设置”的“大厅网址”中设置；未设置时用打开本页的地址。", "Print this page with the browser's print command (the navigation is not printed). The address in the QR code is the hall address in the feedback settings, or this page's address when none is set."),
+    );
+    Ok(Response::page(t(lang, "意见箱二维码海报", "Feedback QR poster"), html))
 }
 
 /// The published replies (personal details masked, confirmed by staff).

@@ -1,7 +1,6 @@
 //! Checking what residents and staff type, and taking personal details out
 //! of a text before it is published.
 
-use crate::fail::Fail;
 use linli_sdk::prelude::*;
 
 /// A text as stored: trimmed, `\r\n` as `\n`, within `max` characters,
