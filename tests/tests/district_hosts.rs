@@ -368,3 +368,29 @@ fn host_tables_a_newer_linli_migrated_are_refused_naming_its_version() {
     };
     assert!(err.contains("hh_north") && err.contains("linli 9.9.9") && err.contains("9999_future") && err.contains("更新版本"), "{err}");
 }
+
+/// The status of one sign-in attempt through `s`'s form.
+fn attempt(s: &TestServer, username: &str, password: &str) -> u16 {
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    match agent.post(&format!("{}/login", s.url)).send_form(&[("username", username), ("password", password), ("next", "/")]) {
+        Ok(r) => r.status(),
+        Err(ureq::Error::Status(code, _)) => code,
+        Err(e) => panic!("login: {e}"),
+    }
+}
+
+#[test]
+fn guesses_spread_over_the_halls_hosts_are_counted_together() {
+    let Some(pg) = postgres() else { return };
+    let a = TestServer::start_with_settings(&[], &store_settings(&pg, "north"));
+    let b = TestServer::start_with_settings(&[], &store_settings(&pg, "north"));
+    linli_host::auth::sessions::create_staff(&a.host.db, "clerk1", "王窗口", "correct horse battery", &["clerk".to_string()], a.host.now_ms()).expect("staff");
+    // Five wrong passwords from one client, taking turns between the hosts:
+    // each host saw fewer than five, the hall saw five.
+    for (i, s) in [&a, &b, &a, &b, &a].into_iter().enumerate() {
+        assert_eq!(attempt(s, "clerk1", "wrong password!"), 401, "guess {i}");
+    }
+    for (name, s) in [("A", &a), ("B", &b)] {
+        assert_eq!(attempt(s, "clerk1", "correct horse battery"), 429, "host {name}: locked for that client after the hall's fifth failure");
+    }
+}

@@ -262,6 +262,58 @@ impl LoginGuard {
     }
 }
 
+/// A district: the hall's count of failed sign-ins, the same rule as
+/// [`LoginGuard`]'s, kept in the hall's table so that every host of the
+/// hall counts the same guesses. A hall alone needs none of it.
+fn shared(db: &HostDb) -> bool {
+    db.backend() == crate::storage::host_db::Backend::Postgres
+}
+
+fn shared_locked(db: &HostDb, client: &str, username: &str, now: i64) -> Result<bool> {
+    let (c, u) = LoginGuard::key(client, username);
+    db.read(|tx| Ok(tx.query_opt("SELECT 1 FROM login_failures WHERE client = ?1 AND username = ?2 AND locked_until > ?3", sql_args![c, u, now])?.is_some()))
+}
+
+fn shared_failed(db: &HostDb, client: &str, username: &str, now: i64) -> Result<()> {
+    let (c, u) = LoginGuard::key(client, username);
+    db.write(|tx| {
+        // Two hosts counting one account's failures at once count both.
+        tx.lock_appends("login_failures")?;
+        let row = tx.query_opt("SELECT count, last_at, locked_until FROM login_failures WHERE client = ?1 AND username = ?2", sql_args![&c, &u])?;
+        let (mut count, last, locked_until): (i64, i64, i64) = match row {
+            Some(r) => (r.get(0)?, r.get(1)?, r.get(2)?),
+            None => (0, 0, 0),
+        };
+        if locked_until > now {
+            // Trying on while locked does not make the lock longer.
+            return Ok(());
+        }
+        if last <= now - LOCKOUT_MS {
+            count = 0;
+        }
+        count += 1;
+        let locked_until = if count >= i64::from(MAX_FAILED_LOGINS) {
+            count = 0;
+            now + LOCKOUT_MS
+        } else {
+            locked_until
+        };
+        // Finished entries go now and then, rather than grow without bound.
+        tx.execute("DELETE FROM login_failures WHERE locked_until <= ?1 AND last_at <= ?2", sql_args![now, now - LOCKOUT_MS])?;
+        tx.execute(
+            "INSERT INTO login_failures (client, username, count, last_at, locked_until) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (client, username) DO UPDATE SET count = excluded.count, last_at = excluded.last_at, locked_until = excluded.locked_until",
+            sql_args![&c, &u, count, now, locked_until],
+        )?;
+        Ok(())
+    })
+}
+
+fn shared_succeeded(db: &HostDb, client: &str, username: &str) -> Result<()> {
+    let (c, u) = LoginGuard::key(client, username);
+    db.write(|tx| tx.execute("DELETE FROM login_failures WHERE client = ?1 AND username = ?2", sql_args![c, u]).map(|_| ()))
+}
+
 /// The mark of a browser `staff_id` signed in from: keyed with the
 /// account's password hash, so it needs no storage, cannot be made without
 /// the database, and ends when the password is changed.
@@ -334,7 +386,9 @@ pub fn login(db: &HostDb, guard: &LoginGuard, a: &LoginAttempt<'_>, now: i64) ->
         Some((id, _, _, _)) if known => format!("known:{id}"),
         _ => a.client.to_owned(),
     };
-    if guard.locked(&client, username, now) {
+    // In a district an unreadable count refuses as a lock would: the
+    // guesses must not go uncounted while the database is away.
+    if guard.locked(&client, username, now) || (shared(db) && shared_locked(db, &client, username, now).unwrap_or(true)) {
         return Err(LoginError::Locked);
     }
     let ok = match &row {
@@ -346,6 +400,11 @@ pub fn login(db: &HostDb, guard: &LoginGuard, a: &LoginAttempt<'_>, now: i64) ->
     };
     let Some((id, hash, roles, windows)) = row.filter(|_| ok) else {
         guard.failed(&client, username, now);
+        if shared(db)
+            && let Err(e) = shared_failed(db, &client, username, now)
+        {
+            tracing::warn!(error = %e, "counting a failed sign-in in the hall's table");
+        }
         return Err(LoginError::BadCredentials);
     };
     // The window: one of the clerk's assigned windows when there are any
@@ -374,6 +433,11 @@ pub fn login(db: &HostDb, guard: &LoginGuard, a: &LoginAttempt<'_>, now: i64) ->
     // member's own browser does not lift a lock a guesser at the same
     // address set off.
     guard.succeeded(&client, username);
+    if shared(db)
+        && let Err(e) = shared_succeeded(db, &client, username)
+    {
+        tracing::warn!(error = %e, "clearing failed sign-ins in the hall's table");
+    }
     let token = random_token();
     let csrf = random_token();
     db.write(|tx| {

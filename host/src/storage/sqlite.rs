@@ -25,6 +25,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_plugin_state", include_str!("../../migrations/0007_plugin_state.sql")),
     ("0008_notify_outbox", include_str!("../../migrations/0008_notify_outbox.sql")),
     ("0009_services", include_str!("../../migrations/0009_services.sql")),
+    ("0010_login_failures", include_str!("../../migrations/0010_login_failures.sql")),
 ];
 
 /// How hard a commit is pushed to disk.
