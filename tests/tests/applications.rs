@@ -500,6 +500,36 @@ mod harness {
         assert!(templates(&h, "application-correction").iter().all(|m| m.recipient_kind == "inbox"), "the phone's hourly limit held the SMS back");
     }
 
+    /// An accepted application gets one priority ticket in the queue
+    /// (through `services`), never two; before acceptance none.
+    #[test]
+    fn an_accepted_application_takes_one_priority_ticket() {
+        let h = harness();
+        h.add_plugin(fixtures::PLUGIN_QUEUE, PluginSettings::default()).expect("queue loads");
+        h.set_time(at(MAR04, 10));
+        let (token, id) = ready(&h, "juzhu-zhengming", json!({}));
+        let guide = staff("40", "刘导办", &["guide"]);
+        let take = |h: &PluginHarness| h.post_json(&format!("/api/applications/cases/{id}/ticket"), &json!({}), &guide);
+        refused(&take(&h), 409, "not_accepted_yet");
+        assert_eq!(submit(&h, &token).status, 200);
+        let r = review(&h, id, &clerk_a(), json!([{"id": "m1", "verdict": "accept"}, {"id": "m2", "verdict": "accept"}, {"id": "m3", "verdict": "accept"}]));
+        assert_eq!(r.status, 200, "{}", r.text());
+        refused(&take(&h), 503, "queue_unavailable");
+        h.allow_call("applications", "queue");
+        let waiting = |h: &PluginHarness| h.get("/api/queue/services").json()["services"].as_array().unwrap().iter().find(|s| s["code"] == "D").unwrap()["waiting"].as_i64().unwrap();
+        assert_eq!(waiting(&h), 0);
+        let r = take(&h);
+        assert_eq!(r.status, 201, "{}", r.text());
+        let ticket = r.json()["ticket"].as_str().unwrap().to_owned();
+        assert!(ticket.starts_with('D'), "the certificates' queue: {ticket}");
+        let e = refused(&take(&h), 409, "already_ticketed");
+        assert!(e["error"]["message_zh"].as_str().unwrap().contains(&ticket), "{e}");
+        assert_eq!(waiting(&h), 1, "one ticket");
+        assert_eq!(h.post_json(&format!("/api/applications/cases/{id}/ticket"), &json!({}), &anyone()).status, 401);
+        let last = view(&h, &token)["timeline"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!((last["action"].as_str(), last["who"].as_str(), last["detail"].as_str()), (Some("ticket"), Some("刘导办"), Some(ticket.as_str())), "{last}");
+    }
+
     /// Without the guides (or without the link) the configured list is used.
     #[test]
     fn without_the_guides_link_the_configured_items_are_used() {

@@ -313,6 +313,7 @@ pub fn action_label(action: &str, lang: &str) -> &'static str {
         "done" => t(lang, "办结", "completed"),
         "refused" => t(lang, "不予受理", "not accepted"),
         "certificate" => t(lang, "出具证明", "certificate issued"),
+        "ticket" => t(lang, "取优先号", "priority ticket taken"),
         _ => t(lang, "其他", "other"),
     }
 }

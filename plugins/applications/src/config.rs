@@ -35,6 +35,25 @@ pub struct Config {
     /// Items whose outcome 办结 issues a certificate (社区证明).
     #[serde(default = "d_certificates")]
     pub certificates: Vec<Certificate>,
+    /// The queue plugin that issues an accepted application's priority
+    /// ticket (capability `services`), and the queue service per item
+    /// (`queue_service` when an item is not listed).
+    #[serde(default = "d_queue_plugin")]
+    pub queue_plugin: String,
+    #[serde(default = "d_queue_service")]
+    pub queue_service: String,
+    #[serde(default = "d_queue_services")]
+    pub queue_services: std::collections::BTreeMap<String, String>,
+}
+
+fn d_queue_plugin() -> String {
+    "queue".into()
+}
+fn d_queue_service() -> String {
+    "A".into()
+}
+fn d_queue_services() -> std::collections::BTreeMap<String, String> {
+    d("queue_services", Default::default())
 }
 
 fn d<T: serde::de::DeserializeOwned>(key: &str, fallback: T) -> T {
@@ -106,6 +125,9 @@ impl Default for Config {
             reasons: vec![],
             items: vec![],
             certificates: vec![],
+            queue_plugin: d_queue_plugin(),
+            queue_service: d_queue_service(),
+            queue_services: Default::default(),
         })
     }
 }
@@ -116,6 +138,10 @@ impl Config {
     }
     pub fn reason(&self, code: &str) -> Option<&Reason> {
         self.reasons.iter().find(|r| r.code == code)
+    }
+    /// The queue service an item's ticket is for.
+    pub fn queue_service_of(&self, item: &str) -> &str {
+        self.queue_services.get(item).map(String::as_str).unwrap_or(&self.queue_service)
     }
     pub fn certificate(&self, item: &str) -> Option<&Certificate> {
         self.certificates.iter().find(|c| c.item == item)
@@ -135,6 +161,9 @@ pub fn default_json() -> serde_json::Value {
         "review_days": 5,
         "due_soon_days": 1,
         "guides_plugin": "guides",
+        "queue_plugin": "queue",
+        "queue_service": "A",
+        "queue_services": {"juzhu-zhengming": "D", "qinshu-zhengming": "D", "jingji-kunnan-zhengming": "D"},
         "reasons": [
             {"code": "unclear", "zh": "图像不清晰，无法辨认", "en": "The image is not clear enough to read"},
             {"code": "incomplete", "zh": "材料不完整（缺页或缺少正反面）", "en": "Incomplete (pages or a side missing)"},

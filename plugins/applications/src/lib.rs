@@ -85,6 +85,7 @@ impl Plugin for Applications {
             .route(Route::post("/api/applications/cases/{id}/review", Audience::Staff).roles(CLERK))
             .route(Route::post("/api/applications/cases/{id}/decide", Audience::Staff).roles(CLERK))
             .route(Route::post("/api/applications/cases/{id}/assign", Audience::Staff).roles(SUPERVISOR))
+            .route(Route::post("/api/applications/cases/{id}/ticket", Audience::Staff).roles(DESK))
             .route(Route::get("/api/applications/due", Audience::Staff).roles(SUPERVISOR))
             .page(Page::new("/applications", "预受理申请", "Apply online", Audience::Public))
             .page(Page::new("/applications/desk", "代办申请", "Apply for a resident", Audience::Staff).roles(DESK))
@@ -182,6 +183,10 @@ fn route(req: &Request) -> Result<Response, Fail> {
             let app = review::by_id(p("id"))?;
             review::assign(&app, req.json()?, &req.caller, now)?;
             ok(200, apply::view(&cfg, &review::by_id(p("id"))?, lang, true)?)
+        }
+        ("POST", "/api/applications/cases/{id}/ticket") => {
+            let app = review::by_id(p("id"))?;
+            ok(201, review::ticket(&cfg, &app, &req.caller, now)?)
         }
         ("GET", "/api/applications/due") => ok(200, review::due(&cfg, now, lang)?),
         _ => Ok(Response::not_found(req)),

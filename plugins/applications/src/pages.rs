@@ -352,6 +352,9 @@ pub fn case(cfg: &Config, req: &Request, app: &App) -> Result<Response, Fail> {
             save = esc(t(lang, "确认", "Confirm")),
         ));
     }
+    if app.status == "accepted" {
+        actions.push_str(&format!("<p><button type=\"button\" id=\"ac-ticket\" data-api=\"/api/applications/cases/{}/ticket\">{}</button> <span class=\"ac-help\">{}</span></p>", app.id, esc(t(lang, "取优先号", "Take a priority ticket")), esc(t(lang, "居民到大厅未预约时，为其取一张优先号。", "For a resident who came without a booking."))));
+    }
     if matches!(app.status.as_str(), "submitted" | "accepted") && app.clerk.is_none() {
         actions.push_str(&format!("<p><button type=\"button\" id=\"ac-claim\" data-api=\"/api/applications/cases/{}/claim\">{}</button></p>", app.id, esc(t(lang, "领取审核", "Take it for review"))));
     }

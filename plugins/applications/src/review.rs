@@ -385,3 +385,44 @@ pub fn list(caller: &Caller, lang: &str) -> Result<serde_json::Value, Fail> {
         .collect();
     Ok(json!({"applications": out}))
 }
+
+/// A priority ticket in the queue for an accepted application (the
+/// resident came without booking): one per application, through the
+/// queue's callable route, named by the application so a retry gives the
+/// same ticket. Staff at the hall hand it over (guides, clerks).
+pub fn ticket(cfg: &Config, app: &App, caller: &Caller, now: i64) -> Result<serde_json::Value, Fail> {
+    if app.status != "accepted" {
+        return Err(Fail::user(
+            409,
+            "not_accepted_yet",
+            format!("申请{}，受理后才能取优先号", status_label(&app.status, app.deemed == 1, "zh-CN")),
+            format!("the application is {}; a priority ticket is given once it is accepted", status_label(&app.status, app.deemed == 1, "en")),
+        ));
+    }
+    let had: Option<(String,)> = db::row("SELECT detail FROM timeline WHERE app_id = ?1 AND action = 'ticket' ORDER BY id LIMIT 1", &[sql::int(app.id)])?;
+    if let Some((label,)) = had {
+        return Err(Fail::user(409, "already_ticketed", format!("这个申请已取过号：{label}"), format!("this application has a ticket already: {label}")));
+    }
+    let service = cfg.queue_service_of(&app.item).to_owned();
+    let reply = services::Call::post(&cfg.queue_plugin, "/api/queue/appointments")
+        .json(&json!({"appointment_id": format!("application-{}", app.id), "service": service, "time": now, "priority": true}))
+        .idempotency_key(&format!("application-{}/ticket", app.id))
+        .send()
+        .map_err(|e| {
+            log::error(&format!("ticket for application {}: the queue could not be called: {e}", app.id));
+            Fail::user(503, "queue_unavailable", "排队叫号暂时无法出号，请到导办台取号", "the queue cannot issue a ticket right now; please take one at the guide desk")
+        })?;
+    if !reply.is_success() {
+        let v: serde_json::Value = reply.json().unwrap_or_default();
+        let zh = v["error"]["message_zh"].as_str().unwrap_or("").to_owned();
+        let en = v["error"]["message_en"].as_str().unwrap_or("").to_owned();
+        let status = if (400..500).contains(&reply.status) { 409 } else { 503 };
+        return Err(Fail::user(status, "queue_refused", format!("排队叫号未能出号：{zh}"), format!("the queue did not issue a ticket: {en}")));
+    }
+    let t: serde_json::Value = reply.json().map_err(|e| Fail::Internal(format!("the queue's answer: {e}")))?;
+    let label = t["ticket"].as_str().unwrap_or("").to_owned();
+    let (who, kind) = actor(caller);
+    db::step(app.id, now, &who, kind, "ticket", &label)?;
+    sql::execute("UPDATE applications SET updated_at = ?1 WHERE id = ?2", &[sql::int(now), sql::int(app.id)])?;
+    Ok(json!({"ticket": label, "queue_ticket": t}))
+}

@@ -56,6 +56,7 @@
   }
   button('ac-submit');
   button('ac-claim');
+  button('ac-ticket');
 
   // One application for a clerk: every uploaded material judged, sent once.
   button('ac-review', function () {
