@@ -21,7 +21,6 @@ mod db;
 mod fail;
 mod items;
 mod pages;
-mod qr;
 mod review;
 mod text;
 

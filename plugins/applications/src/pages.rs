@@ -400,7 +400,7 @@ pub fn certificate(cfg: &Config, req: &Request, c: &Cert) -> Result<Response, Fa
         title = esc(&c.title_zh),
         body = esc(&cert::sentence(cfg, &item, c)),
         special = esc("特此证明。"),
-        qr = crate::qr::svg(&url, 120),
+        qr = linli_sdk::qr::svg(&url, 120),
         check = esc(t(lang, "验证码", "Verification code")),
         code = esc(&c.code),
         url = esc(&url),
