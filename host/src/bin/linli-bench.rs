@@ -690,6 +690,7 @@ fn load(ports: &[u16], path: &str, secs: u64, conns: usize) -> (f64, f64, f64, u
     let threads: Vec<_> = (0..conns)
         .map(|i| {
             let req = req.clone();
+            let path = path.to_owned();
             // Connections take the hosts in turn, as a load balancer would.
             let port = ports[i % ports.len()];
             std::thread::spawn(move || {
@@ -706,8 +707,14 @@ fn load(ports: &[u16], path: &str, secs: u64, conns: usize) -> (f64, f64, f64, u
                     }
                     match read_response(&mut s, &mut buf) {
                         Some(200) => lat.push(t.elapsed().as_secs_f64() * 1e3),
-                        Some(_) => errors += 1,
+                        Some(code) => {
+                            if errors == 0 {
+                                eprintln!("(GET {path}: answered {code})");
+                            }
+                            errors += 1;
+                        }
                         None => {
+                            eprintln!("(GET {path}: the connection closed or the answer could not be read)");
                             errors += 1;
                             break;
                         }

@@ -204,16 +204,30 @@ fn run(rx: Receiver<Job>, db: &PluginDb, publish: &Publisher, out: &Out, stats: 
         }
         if db.group_is_full() {
             settle(db, publish, out, &mut waiting, false);
+        } else if out.disposals.borrow().len() > MAX_PENDING_DISPOSALS {
+            hand_over_disposals(out);
         }
         busy(t);
     }
     settle(db, publish, out, &mut waiting, true);
 }
 
+/// Finished instances the lane may keep to drop when idle. A caller that
+/// sends its next call the moment it is answered never leaves the lane
+/// idle: without a bound they piled up until the engine refused new ones
+/// ("maximum concurrent limit of 512 for component instances").
+pub const MAX_PENDING_DISPOSALS: usize = 32;
+
 /// Wait for the next call, dropping finished instances meanwhile (resetting
 /// an instance's memory is the costly part of dropping it).
 fn idle(rx: &Receiver<Job>, out: &Out) -> Option<Job> {
     loop {
+        let over = out.disposals.borrow().len() > MAX_PENDING_DISPOSALS;
+        if over {
+            let instance = out.disposals.borrow_mut().pop();
+            drop(instance);
+            continue;
+        }
         match rx.try_recv() {
             Ok(job) => return Some(job),
             Err(TryRecvError::Disconnected) => return None,
@@ -225,6 +239,23 @@ fn idle(rx: &Receiver<Job>, out: &Out) -> Option<Job> {
                 }
             }
         }
+    }
+}
+
+/// Calls keep coming and none commits (they touch no data): the finished
+/// instances go to the second thread to be dropped there, or, when it is
+/// behind, are dropped here (each is a live instance of the engine's
+/// limited pool until dropped).
+fn hand_over_disposals(out: &Out) {
+    let disposals = std::mem::take(&mut *out.disposals.borrow_mut());
+    if out.outstanding.load(std::sync::atomic::Ordering::SeqCst) >= 4 {
+        drop(disposals);
+        return;
+    }
+    out.outstanding.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    if let Err(e) = out.tx.send(Later { result: Ok(()), waiting: Vec::new(), disposals }) {
+        out.outstanding.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        drop(e);
     }
 }
 
@@ -276,6 +307,41 @@ mod tests {
         db.with(|c| c.execute_batch(schema)).unwrap();
         let lane = Lane::start("test", PluginDb::Sqlite(db.clone()), Arc::new(move |events: Vec<NewEvent>, _| sink.lock().extend(events.into_iter().map(|e| e.payload)))).unwrap();
         (dir, db, lane, published)
+    }
+
+    /// Callers that keep the lane busy never let it idle; the finished
+    /// instances still do not pile up (the engine allows 512 at once).
+    #[test]
+    fn finished_instances_never_pile_up_when_the_lane_never_idles() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static LIVE: AtomicUsize = AtomicUsize::new(0);
+        struct Instance;
+        impl Drop for Instance {
+            fn drop(&mut self) {
+                LIVE.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        static MOST: AtomicUsize = AtomicUsize::new(0);
+        let (_dir, _db, lane, _) = database("CREATE TABLE t (n INTEGER)");
+        // Calls that touch no data, all queued at once: the lane never idles
+        // and no group commits between them.
+        let (tx, rx) = std::sync::mpsc::channel();
+        for _ in 0..3000 {
+            let tx = tx.clone();
+            let job: Job = Box::new(move |out| {
+                let live = LIVE.fetch_add(1, Ordering::SeqCst) + 1;
+                MOST.fetch_max(live, Ordering::SeqCst);
+                out.dispose(Box::new(Instance));
+                tx.send(()).unwrap();
+                None
+            });
+            assert!(lane.send(job).is_ok());
+        }
+        for _ in 0..3000 {
+            rx.recv().unwrap();
+        }
+        let most = MOST.load(Ordering::SeqCst);
+        assert!(most <= 5 * (MAX_PENDING_DISPOSALS + 1) + 1, "{most} finished instances were alive at once");
     }
 
     /// Many callers at once, some calls failing: every call answered Ok is
