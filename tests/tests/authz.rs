@@ -122,27 +122,9 @@ fn every_route_against_every_caller() {
         if path == "/logout" {
             continue; // would end the session the rest of the matrix uses; tested in security.rs
         }
-        let url = format!("{}{}", s.url, fill(&path));
         for who in &callers {
-            let mut req = agent.request(&method, &url).set("Accept", "application/json").timeout(std::time::Duration::from_secs(30));
-            req = match who {
-                Who::Anonymous => req,
-                Who::Device(_, token) => req.set("Authorization", &format!("Bearer {token}")),
-                Who::Staff(_, st) => req.set("Cookie", &st.cookie).set("X-CSRF-Token", &st.csrf),
-            };
-            if path == "/api/events" {
-                req = req.timeout(std::time::Duration::from_millis(300));
-            }
-            let (code, body) = match if method == "GET" { req.call() } else { req.send_json(serde_json::json!({})) } {
-                Ok(r) => (r.status(), String::new()),
-                Err(ureq::Error::Status(c, r)) => (c, r.into_string().unwrap_or_default()),
-                Err(_) if path == "/api/events" => (200, String::new()), // a stream: it answered, then timed out
-                Err(e) => panic!("{method} {path}: {e}"),
-            };
-            // A denial by the host: 401/403 with its message, or a redirect to sign in.
-            let denied = matches!(code, 401 | 403)
-                && (body.contains("please sign in") || body.contains("not allowed") || body.contains("only"))
-                || (code == 303 && body.is_empty() && method == "GET" && path.starts_with("/admin/"));
+            let (code, body) = try_route(&agent, &s.url, &method, &path, who);
+            let denied = is_denial(code, &body, &method, &path);
             let allowed = expected(aud, &roles, who);
             checked += 1;
             if allowed == denied {
@@ -155,6 +137,74 @@ fn every_route_against_every_caller() {
 }
 
 /// A concrete path for a route pattern: `{name}` → 999999, `{*rest}` → a file name.
+/// One request to a route as `who` (an empty JSON body for writes).
+fn try_route(agent: &ureq::Agent, base: &str, method: &str, path: &str, who: &Who) -> (u16, String) {
+    let url = format!("{base}{}", fill(path));
+    let mut req = agent.request(method, &url).set("Accept", "application/json").timeout(std::time::Duration::from_secs(30));
+    req = match who {
+        Who::Anonymous => req,
+        Who::Device(_, token) => req.set("Authorization", &format!("Bearer {token}")),
+        Who::Staff(_, st) => req.set("Cookie", &st.cookie).set("X-CSRF-Token", &st.csrf),
+    };
+    if path == "/api/events" {
+        req = req.timeout(std::time::Duration::from_millis(300));
+    }
+    match if method == "GET" { req.call() } else { req.send_json(serde_json::json!({})) } {
+        Ok(r) => (r.status(), String::new()),
+        Err(ureq::Error::Status(c, r)) => (c, r.into_string().unwrap_or_default()),
+        Err(_) if path == "/api/events" => (200, String::new()), // a stream: it answered, then timed out
+        Err(e) => panic!("{method} {path}: {e}"),
+    }
+}
+
+/// A denial by the host: 401/403 with its message (a device token it does
+/// not know: `device_revoked`), or a redirect to sign in.
+fn is_denial(code: u16, body: &str, method: &str, path: &str) -> bool {
+    matches!(code, 401 | 403) && (body.contains("please sign in") || body.contains("not allowed") || body.contains("only"))
+        || (code == 401 && body.contains("\"device_revoked\""))
+        || (code == 303 && body.is_empty() && method == "GET" && path.starts_with("/admin/"))
+}
+
+/// Issue 14: the matrix with a second hall. Staff of every role and the
+/// devices of hall `south` are strangers at a host of hall `north` on the
+/// same PostgreSQL: every route that is not public refuses them, as it
+/// refuses an anonymous caller.
+#[test]
+fn another_halls_staff_and_devices_are_refused_on_every_route() {
+    let Some(pg) = linli_tests::postgres() else { return };
+    let north = TestServer::start_with_settings(&shipped_plugins(), &linli_tests::store_settings(&pg, "north"));
+    let south = TestServer::start_with_settings(&[], &linli_tests::store_settings(&pg, "south"));
+    let admin = sign_in(&south, "admin", &["admin"]);
+    let mut callers = Vec::new();
+    for kind in DEVICES {
+        let (code, body) = linli_tests::http_json(
+            ureq::post(&format!("{}/api/host/devices", south.url)).set("Cookie", &admin.cookie).set("X-CSRF-Token", &admin.csrf),
+            &serde_json::json!({"name": format!("{kind} 1"), "kind": kind}),
+        );
+        assert_eq!(code, 201, "{body}");
+        callers.push(Who::Device(kind, body["token"].as_str().unwrap().to_owned()));
+    }
+    for role in ROLES {
+        callers.push(Who::Staff(role, if *role == "admin" { sign_in(&south, "admin2", &["admin"]) } else { sign_in(&south, role, &[role]) }));
+    }
+    let agent = ureq::AgentBuilder::new().redirects(0).max_idle_connections(0).build();
+    let (mut failures, mut checked) = (vec![], 0);
+    for (method, path, aud, roles, owner) in all_routes(&north) {
+        if aud == Audience::Public || path == "/logout" {
+            continue;
+        }
+        for who in &callers {
+            let (code, body) = try_route(&agent, &north.url, &method, &path, who);
+            checked += 1;
+            if !is_denial(code, &body, &method, &path) {
+                failures.push(format!("{owner} {method} {path} ({aud:?} {roles:?}) as south's {}: got {code}", who.label()));
+            }
+        }
+    }
+    assert!(checked > 500, "the matrix tried the north hall's routes ({checked})");
+    assert!(failures.is_empty(), "{} of {checked} checks let another hall in:\n{}", failures.len(), failures.join("\n"));
+}
+
 fn fill(pattern: &str) -> String {
     pattern
         .split('/')
