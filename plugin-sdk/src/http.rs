@@ -242,6 +242,26 @@ impl Response {
         Response::error(404, &format!("找不到 {}", req.path), &format!("{} not found", req.path))
     }
 
+    /// A file the plugin ships (its pages' scripts, pictures), cached for
+    /// five minutes (pages ask for it with `?v=<version>`).
+    pub fn asset(content_type: &str, body: &[u8]) -> Self {
+        Response {
+            status: 200,
+            headers: vec![("content-type".into(), content_type.into()), ("cache-control".into(), "max-age=300".into())],
+            body: body.to_vec(),
+        }
+    }
+
+    /// The script named by the route's `{file}` among `scripts` (name,
+    /// text), or 404: the usual `/<plugin>/assets/{file}` route.
+    pub fn script_from(req: &Request, scripts: &[(&str, &str)]) -> Self {
+        let name = req.param("file").unwrap_or("");
+        match scripts.iter().find(|(n, _)| *n == name) {
+            Some((_, text)) => Response::asset("application/javascript; charset=utf-8", text.as_bytes()),
+            None => Response::not_found(req),
+        }
+    }
+
     /// 303 redirect.
     pub fn redirect(to: &str) -> Self {
         Response { status: 303, headers: vec![("location".into(), to.into())], body: vec![] }

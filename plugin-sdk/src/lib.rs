@@ -129,6 +129,13 @@ pub fn t<'a>(lang: &str, zh: &'a str, en: &'a str) -> &'a str {
     if lang == "en" { en } else { zh }
 }
 
+/// Data for a page's script, as a JSON block it reads with
+/// `JSON.parse(document.getElementById(id).textContent)`: no inline script
+/// runs, and `<` is escaped so no text can close the block.
+pub fn json_block(id: &str, value: &serde_json::Value) -> String {
+    format!("<script type=\"application/json\" id=\"{}\">{}</script>", esc(id), value.to_string().replace('<', "\\u003c"))
+}
+
 /// Escape text for HTML.
 pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
@@ -147,7 +154,7 @@ pub fn esc(s: &str) -> String {
 
 /// Everything a plugin usually needs.
 pub mod prelude {
-    pub use crate::{Audience, Caller, Event, Fail, Manifest, Page, Plugin, Request, Response, Route, esc, export_plugin, t};
+    pub use crate::{Audience, Caller, Event, Fail, Manifest, Page, Plugin, Request, Response, Route, esc, export_plugin, json_block, t};
     pub use crate::{calendar, clock, config, events, http, kv, log, mask, notify, pseudonyms, residents, screens, sql};
     pub use crate::files;
     pub use crate::services;
@@ -194,4 +201,15 @@ macro_rules! export_plugin {
             $crate::bindings::__export_linli_plugin!(__LinliExport with_types_in $crate::bindings);
         };
     };
+}
+
+#[cfg(test)]
+mod page_tests {
+    #[test]
+    fn a_json_block_cannot_be_closed_by_its_text() {
+        let b = super::json_block("d", &serde_json::json!({"t": "</script><script>alert(1)</script>"}));
+        assert!(b.starts_with("<script type=\"application/json\" id=\"d\">"), "{b}");
+        assert_eq!(b.matches("</script>").count(), 1, "{b}");
+        assert!(b.contains("\\u003c/script>"));
+    }
 }

@@ -54,22 +54,13 @@ fn scripts(upload: bool) -> String {
     s
 }
 
-/// JSON in a data block: `<` escaped so no text can close the tag.
+/// JSON in a data block (the SDK's `json_block`).
 fn data(v: &serde_json::Value) -> String {
-    format!("<script type=\"application/json\" id=\"ac-data\">{}</script>", v.to_string().replace('<', "\\u003c"))
+    linli_sdk::json_block("ac-data", v)
 }
 
 pub fn asset(req: &Request) -> Response {
-    let body = match req.param("file").unwrap_or("") {
-        "app.js" => APP_JS,
-        "upload.js" => linli_sdk::files::UPLOAD_SCRIPT,
-        _ => return Response::not_found(req),
-    };
-    Response {
-        status: 200,
-        headers: vec![("content-type".into(), "application/javascript; charset=utf-8".into()), ("cache-control".into(), "max-age=300".into())],
-        body: body.as_bytes().to_vec(),
-    }
+    Response::script_from(req, &[("app.js", APP_JS), ("upload.js", linli_sdk::files::UPLOAD_SCRIPT)])
 }
 
 fn texts(lang: &str) -> serde_json::Value {

@@ -38,21 +38,13 @@ fn script(name: &str) -> String {
     format!("<script src=\"/feedback/assets/{name}.js?v={}\"></script>", env!("CARGO_PKG_VERSION"))
 }
 
-/// JSON in a data block: `<` escaped so no text can close the tag.
+/// JSON in a data block (the SDK's `json_block`).
 fn data(id: &str, v: &serde_json::Value) -> String {
-    format!("<script type=\"application/json\" id=\"{id}\">{}</script>", v.to_string().replace('<', "\\u003c"))
+    linli_sdk::json_block(id, v)
 }
 
 pub fn asset(req: &Request) -> Response {
-    let name = req.param("file").unwrap_or("");
-    match ASSETS.iter().find(|(n, _)| *n == name) {
-        Some((_, body)) => Response {
-            status: 200,
-            headers: vec![("content-type".into(), "application/javascript; charset=utf-8".into()), ("cache-control".into(), "max-age=300".into())],
-            body: body.as_bytes().to_vec(),
-        },
-        None => Response::not_found(req),
-    }
+    Response::script_from(req, ASSETS)
 }
 
 /// The form residents send from (the kiosk, a phone, the QR poster's

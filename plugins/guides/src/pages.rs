@@ -32,14 +32,11 @@ const STYLE: &str = r#"<style>
 </style>"#;
 
 pub fn asset(req: &Request) -> Response {
-    let (ctype, body): (&str, &[u8]) = match req.param("file").unwrap_or_default() {
-        "admin.js" => ("application/javascript; charset=utf-8", include_bytes!("assets/admin.js")),
-        "notice.js" => ("application/javascript; charset=utf-8", include_bytes!("assets/notice.js")),
-        "sample-idcard.svg" => ("image/svg+xml", include_bytes!("assets/sample-idcard.svg")),
-        "sample-form.svg" => ("image/svg+xml", include_bytes!("assets/sample-form.svg")),
-        _ => return Response::not_found(req),
-    };
-    Response { status: 200, headers: vec![("content-type".into(), ctype.into()), ("cache-control".into(), "max-age=300".into())], body: body.to_vec() }
+    match req.param("file").unwrap_or_default() {
+        "sample-idcard.svg" => Response::asset("image/svg+xml", include_bytes!("assets/sample-idcard.svg")),
+        "sample-form.svg" => Response::asset("image/svg+xml", include_bytes!("assets/sample-form.svg")),
+        _ => Response::script_from(req, &[("admin.js", include_str!("assets/admin.js")), ("notice.js", include_str!("assets/notice.js"))]),
+    }
 }
 
 fn name_of(item: &Item, lang: &str) -> String {

@@ -75,22 +75,10 @@ const ASSETS: &[(&str, &str)] = &[
 
 /// `GET /queue/assets/{file}`: one of the page scripts.
 pub fn asset(req: &Request) -> Response {
-    let name = req.param("file").unwrap_or("");
-    match ASSETS.iter().find(|(n, _)| *n == name) {
-        Some((_, body)) => Response {
-            status: 200,
-            headers: vec![
-                ("content-type".into(), "application/javascript; charset=utf-8".into()),
-                ("cache-control".into(), "max-age=300".into()),
-            ],
-            body: body.as_bytes().to_vec(),
-        },
-        None => Response::not_found(req),
-    }
+    Response::script_from(req, ASSETS)
 }
 
-/// JSON inside a `<script type="application/json">` data block: `<` is
-/// escaped so no text can close the tag.
+/// JSON inside a `<script type="application/json">` data block (the SDK's).
 pub fn json_block(id: &str, v: &serde_json::Value) -> String {
-    format!("<script type=\"application/json\" id=\"{id}\">{}</script>", v.to_string().replace('<', "\\u003c"))
+    linli_sdk::json_block(id, v)
 }

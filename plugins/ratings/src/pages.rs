@@ -39,20 +39,13 @@ fn script() -> String {
     format!("<script src=\"/ratings/assets/ratings.js?v={}\"></script>", env!("CARGO_PKG_VERSION"))
 }
 
-/// JSON in a data block: `<` escaped so no text can close the tag.
+/// JSON in a data block (the SDK's `json_block`).
 fn data(v: &serde_json::Value) -> String {
-    format!("<script type=\"application/json\" id=\"rt-data\">{}</script>", v.to_string().replace('<', "\\u003c"))
+    linli_sdk::json_block("rt-data", v)
 }
 
 pub fn asset(req: &Request) -> Response {
-    if req.param("file") != Some("ratings.js") {
-        return Response::not_found(req);
-    }
-    Response {
-        status: 200,
-        headers: vec![("content-type".into(), "application/javascript; charset=utf-8".into()), ("cache-control".into(), "max-age=300".into())],
-        body: SCRIPT.as_bytes().to_vec(),
-    }
+    Response::script_from(req, &[("ratings.js", SCRIPT)])
 }
 
 /// The five levels as large buttons and, for 不满意 or worse, the reasons
