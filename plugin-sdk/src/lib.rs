@@ -75,6 +75,9 @@ pub mod services;
 /// One error type for handlers: the caller's mistake, a failed capability, a bug.
 pub mod fail;
 pub use fail::Fail;
+/// A plugin's settings form: the host's configuration with the admin's
+/// saved changes, checked field by field.
+pub mod settings;
 /// QR codes as inline SVG (feature `qr`).
 #[cfg(feature = "qr")]
 pub mod qr;

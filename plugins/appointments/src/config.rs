@@ -5,11 +5,8 @@
 //! whole top-level sections replaced), checked field by field.
 
 use linli_sdk::Fail;
-use linli_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-
-pub const OVERRIDE_KEY: &str = "config/override";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -166,13 +163,8 @@ pub fn minutes(hhmm: &str) -> Option<u32> {
     (h < 24 && m < 60).then_some(h * 60 + m)
 }
 
-/// One problem in the settings: the field's path and what is wrong.
-#[derive(Debug, Clone, Serialize)]
-pub struct Problem {
-    pub path: String,
-    pub zh: String,
-    pub en: String,
-}
+/// One problem in the settings: the field and what is wrong (the SDK's).
+pub use linli_sdk::settings::Problem;
 
 impl Item {
     pub fn name(&self, lang: &str) -> &str {
@@ -198,12 +190,7 @@ impl Config {
     pub fn load() -> Result<Config, Fail> {
         let merged = merged(None)?;
         Config::from_json(&merged).map_err(|p| {
-            Fail::user(
-                503,
-                "config_invalid",
-                format!("预约设置有误，请联系管理员：{}", p.iter().map(|p| format!("{}：{}", p.path, p.zh)).collect::<Vec<_>>().join("；")),
-                format!("the appointment settings are broken; ask an admin: {}", p.iter().map(|p| format!("{}: {}", p.path, p.en)).collect::<Vec<_>>().join("; ")),
-            )
+            linli_sdk::settings::broken("预约", "the appointment", &p)
         })
     }
 
@@ -296,49 +283,10 @@ impl Config {
 }
 
 /// The host's settings with the admin's saved changes (and `patch`, when
-/// saving) on top.
+/// saving) on top (the SDK's settings).
 pub fn merged(patch: Option<&serde_json::Map<String, serde_json::Value>>) -> Result<serde_json::Value, Fail> {
-    let mut base: serde_json::Value = config::get().unwrap_or_else(|_| json!({}));
-    if !base.is_object() {
-        base = json!({});
-    }
-    let mut over = match kv::get_json::<serde_json::Value>(OVERRIDE_KEY)? {
-        Some(serde_json::Value::Object(m)) => m,
-        _ => serde_json::Map::new(),
-    };
-    if let Some(patch) = patch {
-        for (k, v) in patch {
-            if v.is_null() {
-                over.remove(k);
-            } else {
-                over.insert(k.clone(), v.clone());
-            }
-        }
-    }
-    if let serde_json::Value::Object(b) = &mut base {
-        for (k, v) in &over {
-            b.insert(k.clone(), v.clone());
-        }
-    }
-    Ok(base)
+    Ok(linli_sdk::settings::merged(patch)?)
 }
-
-/// The saved changes after `patch` (what the settings page stores).
-pub fn override_with(patch: &serde_json::Map<String, serde_json::Value>) -> Result<serde_json::Value, Fail> {
-    let mut over = match kv::get_json::<serde_json::Value>(OVERRIDE_KEY)? {
-        Some(serde_json::Value::Object(m)) => m,
-        _ => serde_json::Map::new(),
-    };
-    for (k, v) in patch {
-        if v.is_null() {
-            over.remove(k);
-        } else {
-            over.insert(k.clone(), v.clone());
-        }
-    }
-    Ok(serde_json::Value::Object(over))
-}
-
 /// The settings' JSON Schema (the host checks `[plugins.appointments.config]`
 /// against it; the plugin checks the details and names each field).
 pub fn schema() -> serde_json::Value {

@@ -9,8 +9,6 @@ use linli_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-pub const OVERRIDE_KEY: &str = "config/override";
-
 /// The three kinds of feedback, in the order the form offers them.
 pub const KINDS: &[(&str, &str, &str)] = &[("suggestion", "建议", "Suggestion"), ("complaint", "投诉", "Complaint"), ("praise", "表扬", "Praise")];
 
@@ -99,13 +97,8 @@ impl Default for Config {
     }
 }
 
-/// One problem in the settings: the field's path and what is wrong.
-#[derive(Debug, Clone, Serialize)]
-pub struct Problem {
-    pub path: String,
-    pub zh: String,
-    pub en: String,
-}
+/// One problem in the settings: the field and what is wrong (the SDK's).
+pub use linli_sdk::settings::Problem;
 
 impl Category {
     pub fn name(&self, lang: &str) -> &str {
@@ -134,12 +127,7 @@ impl Config {
     pub fn load() -> Result<Config, Fail> {
         let merged = merged(None)?;
         Config::from_json(&merged).map_err(|p| {
-            Fail::user(
-                503,
-                "config_invalid",
-                format!("意见箱设置有误，请联系管理员：{}", p.iter().map(|p| format!("{}：{}", p.path, p.zh)).collect::<Vec<_>>().join("；")),
-                format!("the feedback settings are broken; ask an admin: {}", p.iter().map(|p| format!("{}: {}", p.path, p.en)).collect::<Vec<_>>().join("; ")),
-            )
+            linli_sdk::settings::broken("意见箱", "the feedback", &p)
         })
     }
 
@@ -202,37 +190,10 @@ fn public_url_ok(u: &str) -> bool {
 }
 
 /// The host's settings with the admin's saved changes (and `patch`, when
-/// saving) on top.
+/// saving) on top (the SDK's settings).
 pub fn merged(patch: Option<&serde_json::Map<String, serde_json::Value>>) -> Result<serde_json::Value, Fail> {
-    let mut base: serde_json::Value = config::get().unwrap_or_else(|_| json!({}));
-    if !base.is_object() {
-        base = json!({});
-    }
-    let over = override_with(patch.unwrap_or(&serde_json::Map::new()))?;
-    if let (serde_json::Value::Object(b), serde_json::Value::Object(o)) = (&mut base, over) {
-        for (k, v) in o {
-            b.insert(k, v);
-        }
-    }
-    Ok(base)
+    Ok(linli_sdk::settings::merged(patch)?)
 }
-
-/// The saved changes after `patch` (what the settings page stores).
-pub fn override_with(patch: &serde_json::Map<String, serde_json::Value>) -> Result<serde_json::Value, Fail> {
-    let mut over = match kv::get_json::<serde_json::Value>(OVERRIDE_KEY)? {
-        Some(serde_json::Value::Object(m)) => m,
-        _ => serde_json::Map::new(),
-    };
-    for (k, v) in patch {
-        if v.is_null() {
-            over.remove(k);
-        } else {
-            over.insert(k.clone(), v.clone());
-        }
-    }
-    Ok(serde_json::Value::Object(over))
-}
-
 /// The settings' JSON Schema (the host checks `[plugins.feedback.config]`
 /// against it; the plugin checks the details and names each field).
 pub fn schema() -> serde_json::Value {

@@ -165,13 +165,8 @@ fn staff_answer(cfg: &Config, c: cases::Case, lang: &str, now: i64) -> Result<Re
 
 fn config_get() -> Result<Response, Fail> {
     let merged = config::merged(None)?;
-    let over = kv::get_json::<serde_json::Value>(config::OVERRIDE_KEY)?.unwrap_or_else(|| json!({}));
-    match Config::from_json(&merged) {
-        Ok(cfg) => Ok(Response::json(200, &json!({"effective": cfg, "override": over}))),
-        Err(p) => Ok(Response::json(200, &json!({"effective": merged, "override": over, "problems": p}))),
-    }
+    Ok(linli_sdk::settings::current(Config::from_json(&merged), &merged)?)
 }
-
 /// Save the admin's changes (whole fields), checked field by field:
 /// nothing is kept unless all is well, and each problem names its field.
 fn config_set(req: &Request) -> Result<Response, Fail> {
@@ -179,20 +174,11 @@ fn config_set(req: &Request) -> Result<Response, Fail> {
     let merged = config::merged(Some(&patch))?;
     match Config::from_json(&merged) {
         Ok(cfg) => {
-            kv::set_json(config::OVERRIDE_KEY, &config::override_with(&patch)?)?;
+            linli_sdk::settings::save(&patch)?;
             log::info("feedback settings changed by an admin");
             Ok(Response::json(200, &json!({"effective": cfg})))
         }
-        Err(p) => Ok(Response::json(
-            422,
-            &json!({"error": {
-                "code": "config_invalid",
-                "message_zh": format!("设置有误：{}", p.iter().map(|p| format!("{}：{}", p.path, p.zh)).collect::<Vec<_>>().join("；")),
-                "message_en": format!("invalid settings: {}", p.iter().map(|p| format!("{}: {}", p.path, p.en)).collect::<Vec<_>>().join("; ")),
-                "field": p.first().map(|p| p.path.clone()),
-                "fields": p,
-            }}),
-        )),
+        Err(p) => Ok(linli_sdk::settings::refused(&p)),
     }
 }
 

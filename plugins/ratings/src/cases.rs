@@ -8,7 +8,7 @@
 
 use crate::config::Config;
 use crate::db;
-use crate::fail::Fail;
+use linli_sdk::Fail;
 use crate::rate::{Served, check_text};
 use linli_sdk::prelude::*;
 use serde::{Deserialize, Serialize};

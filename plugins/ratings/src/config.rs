@@ -4,12 +4,9 @@
 //! and a line of help in both languages ([`FIELDS`]): the form is drawn
 //! from them, never as raw JSON.
 
-use crate::fail::Fail;
-use linli_sdk::prelude::*;
+use linli_sdk::Fail;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-
-pub const OVERRIDE_KEY: &str = "config/override";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -97,13 +94,8 @@ pub const FIELDS: &[Field] = &[
     },
 ];
 
-/// One problem in the settings: the field and what is wrong.
-#[derive(Debug, Clone, Serialize)]
-pub struct Problem {
-    pub path: String,
-    pub zh: String,
-    pub en: String,
-}
+/// One problem in the settings: the field and what is wrong (the SDK's).
+pub use linli_sdk::settings::Problem;
 
 impl Config {
     pub fn get(&self, name: &str) -> u32 {
@@ -120,12 +112,7 @@ impl Config {
     /// The effective settings, or a 503 naming what stops them loading.
     pub fn load() -> Result<Config, Fail> {
         Config::from_json(&merged(None)?).map_err(|p| {
-            Fail::user(
-                503,
-                "config_invalid",
-                format!("评价设置有误，请联系管理员：{}", p.iter().map(|p| format!("{}：{}", p.path, p.zh)).collect::<Vec<_>>().join("；")),
-                format!("the rating settings are broken; ask an admin: {}", p.iter().map(|p| format!("{}: {}", p.path, p.en)).collect::<Vec<_>>().join("; ")),
-            )
+            linli_sdk::settings::broken("评价", "the rating", &p)
         })
     }
 
@@ -156,38 +143,11 @@ impl Config {
     }
 }
 
-fn saved() -> Result<serde_json::Map<String, serde_json::Value>, Fail> {
-    Ok(match kv::get_json::<serde_json::Value>(OVERRIDE_KEY)? {
-        Some(serde_json::Value::Object(m)) => m,
-        _ => serde_json::Map::new(),
-    })
-}
-
-/// The admin's saved changes with `patch` on top (null removes a change).
-pub fn override_with(patch: Option<&serde_json::Map<String, serde_json::Value>>) -> Result<serde_json::Map<String, serde_json::Value>, Fail> {
-    let mut over = saved()?;
-    for (k, v) in patch.into_iter().flatten() {
-        if v.is_null() {
-            over.remove(k);
-        } else {
-            over.insert(k.clone(), v.clone());
-        }
-    }
-    Ok(over)
-}
-
-/// The host's settings with the admin's saved changes (and `patch`) on top.
+/// The host's settings with the admin's saved changes (and `patch`, when
+/// saving) on top (the SDK's settings).
 pub fn merged(patch: Option<&serde_json::Map<String, serde_json::Value>>) -> Result<serde_json::Value, Fail> {
-    let mut base = match config::get::<serde_json::Value>() {
-        Ok(serde_json::Value::Object(m)) => m,
-        _ => serde_json::Map::new(),
-    };
-    for (k, v) in override_with(patch)? {
-        base.insert(k, v);
-    }
-    Ok(serde_json::Value::Object(base))
+    Ok(linli_sdk::settings::merged(patch)?)
 }
-
 /// The settings' JSON Schema (the host checks `[plugins.ratings.config]`
 /// against it; the plugin checks the ranges and names each field).
 pub fn schema() -> serde_json::Value {

@@ -3,7 +3,7 @@
 //! clock, dates as `YYYY-MM-DD` text made here, booleans as 0/1, the
 //! reserved word `window` in double quotes.
 
-use crate::fail::Fail;
+use linli_sdk::Fail;
 use linli_sdk::prelude::*;
 use linli_sdk::sql::Value;
 use serde::de::DeserializeOwned;

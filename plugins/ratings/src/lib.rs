@@ -20,12 +20,11 @@
 mod cases;
 mod config;
 mod db;
-mod fail;
 mod pages;
 mod rate;
 
 use config::Config;
-use fail::Fail;
+use linli_sdk::Fail;
 use linli_sdk::prelude::*;
 use serde_json::json;
 
@@ -138,20 +137,11 @@ fn config_set(req: &Request) -> Result<Response, Fail> {
     let patch: serde_json::Map<String, serde_json::Value> = req.json()?;
     match Config::from_json(&config::merged(Some(&patch))?) {
         Ok(cfg) => {
-            kv::set_json(config::OVERRIDE_KEY, &config::override_with(Some(&patch))?)?;
+            linli_sdk::settings::save(&patch)?;
             log::info("rating settings changed by an admin");
             Ok(Response::json(200, &json!({"effective": cfg})))
         }
-        Err(p) => Ok(Response::json(
-            422,
-            &json!({"error": {
-                "code": "config_invalid",
-                "message_zh": format!("设置有误：{}", p.iter().map(|p| format!("{}：{}", p.path, p.zh)).collect::<Vec<_>>().join("；")),
-                "message_en": format!("invalid settings: {}", p.iter().map(|p| format!("{}: {}", p.path, p.en)).collect::<Vec<_>>().join("; ")),
-                "field": p.first().map(|p| p.path.clone()),
-                "fields": p,
-            }}),
-        )),
+        Err(p) => Ok(linli_sdk::settings::refused(&p)),
     }
 }
 

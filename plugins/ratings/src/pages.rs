@@ -7,7 +7,7 @@
 
 use crate::cases::{self, CALLBACK};
 use crate::config::{Config, FIELDS};
-use crate::fail::Fail;
+use linli_sdk::Fail;
 use crate::rate::{self, LEVELS, REASONS};
 use linli_sdk::prelude::*;
 use serde_json::json;

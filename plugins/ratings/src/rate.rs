@@ -5,7 +5,7 @@
 
 use crate::config::Config;
 use crate::db;
-use crate::fail::Fail;
+use linli_sdk::Fail;
 use linli_sdk::prelude::*;
 use linli_sdk::store::HostError;
 use serde::{Deserialize, Serialize};
