@@ -261,12 +261,13 @@ impl Sync {
     /// file the table does not know is this host's to publish (the first
     /// host of a hall seeds it).
     fn reconcile(&self, c: &mut Client, starting: bool) -> Result<(), postgres::Error> {
-        let rows = c.query("SELECT name, sha256, removed FROM linli.plugin_files WHERE hall = $1", &[&self.hall])?;
+        let rows = c.query("SELECT name, sha256, removed, changed_at FROM linli.plugin_files WHERE hall = $1", &[&self.hall])?;
         let mut known = BTreeMap::new();
         for r in rows {
             let name: String = r.get(0);
             let sha: String = r.get(1);
             let removed: bool = r.get(2);
+            let changed_at: i64 = r.get(3);
             known.insert(name.clone(), ());
             // A name another host wrote is checked like a name typed by a
             // person: no folder, no hidden file, a `.wasm` file only.
@@ -276,17 +277,28 @@ impl Sync {
             }
             let path = self.dir.join(&name);
             let local = read_local(&path).map(|(s, _)| s);
+            if local.is_some() && local.as_deref() != Some(sha.as_str()) || removed && local.is_some() {
+                match local_change(&path, changed_at) {
+                    // Being written now: the folder watcher publishes it
+                    // once it stops changing.
+                    LocalChange::Settling => continue,
+                    // Put here after the hall's version (an admin's copy,
+                    // made in place or while the publisher was away): this
+                    // host's is the newer, never overwritten.
+                    LocalChange::Newer => {
+                        self.publish(c, &name)?;
+                        continue;
+                    }
+                    LocalChange::Older => {}
+                }
+            }
             if removed {
-                // Removed while this host had it (the same version): delete.
-                if local.as_deref() == Some(sha.as_str()) {
+                // Removed while this host had it: delete.
+                if local.is_some() {
                     match std::fs::remove_file(&path) {
                         Ok(()) => tracing::info!(plugin_file = %name, "plugin removed by another host of the hall; removed here too"),
                         Err(e) => tracing::warn!(plugin_file = %name, error = %e, "removing a plugin the hall removed"),
                     }
-                } else if local.is_some() && starting {
-                    // A different file under a removed name: installed here
-                    // while the hall removed the old one: publish it.
-                    self.publish(c, &name)?;
                 }
                 continue;
             }
@@ -318,6 +330,32 @@ impl Sync {
             }
         }
         Ok(())
+    }
+}
+
+/// How a plugin file of this host's folder that differs from the hall's
+/// stands against the hall's last change of it (by modification time).
+enum LocalChange {
+    /// Changed within the last two seconds: still being written, perhaps.
+    Settling,
+    /// Written after the hall's change: this host's version wins.
+    Newer,
+    /// Older than the hall's change: the hall's version wins.
+    Older,
+}
+
+fn local_change(path: &Path, hall_changed_at: i64) -> LocalChange {
+    let modified = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_millis() as i64);
+    if now_ms() - modified < 2_000 {
+        LocalChange::Settling
+    } else if modified > hall_changed_at {
+        LocalChange::Newer
+    } else {
+        LocalChange::Older
     }
 }
 

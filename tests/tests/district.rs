@@ -173,12 +173,28 @@ fn a_plugin_installed_on_one_host_is_loaded_by_every_host_of_the_hall() {
     assert!(!a_plugins.join("notices.wasm").exists(), "and deleted from A's folder");
     // Host C was away: its old copy is deleted when it starts again, not installed again.
     assert!(c_dir.join("notices.wasm").exists(), "C's folder still has its copy");
+    // (Away a while: its copy is older than the hall's removal.)
+    std::thread::sleep(std::time::Duration::from_millis(2500));
     let sync = linli_host::district::start(Some(&c_dir), &linli_host::storage::postgres::PgTarget { url: pg.url(), hall: "north".into() }).expect("start");
     assert!(!c_dir.join("notices.wasm").exists(), "a copy of a plugin the hall removed is deleted at start");
     drop(sync);
     std::thread::sleep(std::time::Duration::from_secs(1));
     assert_eq!(a.get("/notices").0, 404, "and not installed again on the others");
     assert!(!a_plugins.join("notices.wasm").exists());
+
+    // Files written in place (no rename): installed again on A, then a
+    // newer build copied over B's file. The newer one wins everywhere; the
+    // hall's older copy never overwrites it.
+    let notices = std::fs::read(fixtures::PLUGIN_NOTICES).unwrap();
+    let newer = std::fs::read(fixtures::PLUGIN_GUIDES).unwrap();
+    std::fs::write(a_plugins.join("notices.wasm"), &notices).unwrap();
+    assert!(within(30, || std::fs::read(&b_copy).ok().as_deref() == Some(&notices[..])), "B gets A's in-place copy");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    std::fs::write(&b_copy, &newer).unwrap();
+    assert!(within(30, || std::fs::read(a_plugins.join("notices.wasm")).ok().as_deref() == Some(&newer[..])), "A gets B's newer build");
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    assert_eq!(std::fs::read(&b_copy).unwrap(), newer, "B's newer build was not put back to the hall's older one");
+    assert_eq!(std::fs::read(a_plugins.join("notices.wasm")).unwrap(), newer);
 }
 
 /// The hall's event log on PostgreSQL is pruned by the same retention rules
