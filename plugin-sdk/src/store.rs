@@ -123,6 +123,41 @@ pub mod sql {
     pub fn transaction(statements: &[(String, Vec<Value>)]) -> Result<Vec<u64>, HostError> {
         wit::sql::transaction(statements)
     }
+    /// The first row as a `T`, if any.
+    pub fn query_one<T: serde::de::DeserializeOwned>(statement: &str, params: &[Value]) -> Result<Option<T>, HostError> {
+        Ok(query_as(statement, params)?.into_iter().next())
+    }
+    /// A single integer (a COUNT or SUM); NULL and no row are 0.
+    pub fn query_i64(statement: &str, params: &[Value]) -> Result<i64, HostError> {
+        Ok(query_one::<Option<i64>>(statement, params)?.flatten().unwrap_or(0))
+    }
+    /// Make the plugin's tables once per `version`: `statements` (each
+    /// idempotent, `CREATE TABLE IF NOT EXISTS …`, `ALTER …` steps guarded
+    /// by the version) run all or nothing in the call's transaction, and the
+    /// version is recorded in the plugin's table `linli_schema` with them.
+    /// The key-value store remembers it (a fast path, needs `kv`) only once
+    /// a later call finds it recorded: a key-value write is kept even when
+    /// the call's SQL is undone (a call that times out after making the
+    /// tables), so remembering it in the same call could skip tables that
+    /// were never kept.
+    pub fn ensure_schema(version: &str, statements: &[&str]) -> Result<(), HostError> {
+        const KEY: &str = "schema";
+        if super::kv::get(KEY)?.as_deref() == Some(version.as_bytes()) {
+            return Ok(());
+        }
+        execute("CREATE TABLE IF NOT EXISTS linli_schema (name TEXT PRIMARY KEY, version TEXT NOT NULL)", &[])?;
+        let recorded: Option<String> = query_one("SELECT version FROM linli_schema WHERE name = 'tables'", &[])?;
+        if recorded.as_deref() == Some(version) {
+            return super::kv::set(KEY, version.as_bytes());
+        }
+        let mut all: Vec<(String, Vec<Value>)> = statements.iter().map(|s| (s.to_string(), Vec::new())).collect();
+        all.push((
+            "INSERT INTO linli_schema (name, version) VALUES ('tables', ?1) ON CONFLICT (name) DO UPDATE SET version = excluded.version".into(),
+            vec![text(version)],
+        ));
+        transaction(&all)?;
+        Ok(())
+    }
     /// Text parameter.
     pub fn text(s: &str) -> Value {
         Value::Text(s.to_owned())

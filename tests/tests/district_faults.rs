@@ -255,34 +255,40 @@ fn silent_listener(port: u16) -> (std::os::fd::OwnedFd, std::net::TcpStream) {
 impl Proxy {
     fn start(upstream: u16) -> Proxy {
         use std::net::{Shutdown, TcpListener, TcpStream};
-        let first = TcpListener::bind("127.0.0.1:0").expect("proxy listens");
-        let port = first.local_addr().expect("address").port();
+        // One listener for the proxy's whole life, with no room in its
+        // queue (backlog 0): it is never closed and bound again, so no
+        // other socket of the busy machine can take its port meanwhile
+        // (that made the link's mending wait for ever under load).
+        let port = TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("address").port();
+        let (fd, first_filler) = silent_listener(port);
+        drop(first_filler); // its queued end is accepted (and ends) below
+        let listener = TcpListener::from(fd);
+        listener.set_nonblocking(true).expect("non-blocking");
         let link = Arc::new(Mutex::new(Link::Open));
         let now = Arc::new(Mutex::new(Link::Open));
         let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
         let (l, o, n) = (link.clone(), open.clone(), now.clone());
         std::thread::spawn(move || {
-            let mut listener = Some(first);
+            // While silent: one connection left unaccepted fills the queue,
+            // so the kernel drops every further SYN.
+            let mut filler: Option<Option<TcpStream>> = None;
             loop {
                 let mode = *l.lock().unwrap();
                 if mode == Link::Silent {
-                    drop(listener.take());
-                    let held = silent_listener(port);
+                    if filler.is_none() {
+                        // Fails when the queue is full already (a host's
+                        // attempt waiting in it): silent all the same.
+                        filler = Some(TcpStream::connect_timeout(&std::net::SocketAddr::from(([127, 0, 0, 1], port)), Duration::from_millis(200)).ok());
+                    }
                     *n.lock().unwrap() = Link::Silent;
-                    while *l.lock().unwrap() == Link::Silent {
-                        std::thread::sleep(Duration::from_millis(10));
-                    }
-                    drop(held);
-                    while listener.is_none() {
-                        listener = TcpListener::bind(("127.0.0.1", port)).ok();
-                        std::thread::sleep(Duration::from_millis(5));
-                    }
+                    std::thread::sleep(Duration::from_millis(10));
                     continue;
                 }
+                // Mended: what waited in the queue is accepted from now on
+                // (the filler's end is proxied and ends at once).
+                drop(filler.take());
                 *n.lock().unwrap() = mode;
-                let Some(listening) = &listener else { continue };
-                let _ = listening.set_nonblocking(true);
-                let client = match listening.accept() {
+                let client = match listener.accept() {
                     Ok((client, _)) => client,
                     Err(_) => {
                         std::thread::sleep(Duration::from_millis(2));

@@ -7,8 +7,7 @@ use linli_sdk::prelude::*;
 use linli_sdk::sql::Value;
 use serde::de::DeserializeOwned;
 
-const SCHEMA_KEY: &str = "schema";
-const SCHEMA_VERSION: &[u8] = b"1";
+const SCHEMA_VERSION: &str = "1";
 
 const SCHEMA: &[&str] = &[
     // One row per booking. While a booking holds its place (booked or
@@ -63,29 +62,23 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS bans_resident ON bans (resident, until_ms)",
 ];
 
-/// Create the tables once (every statement is idempotent; the call's SQL
-/// is one transaction, so a half-made schema never stays).
+/// Create the tables once (the SDK's `ensure_schema`: all or nothing,
+/// the version recorded with them).
 pub fn ensure_schema() -> Result<(), Fail> {
-    if kv::get(SCHEMA_KEY)?.as_deref() == Some(SCHEMA_VERSION) {
-        return Ok(());
-    }
-    let stmts: Vec<(String, Vec<Value>)> = SCHEMA.iter().map(|s| (s.to_string(), vec![])).collect();
-    sql::transaction(&stmts)?;
-    kv::set(SCHEMA_KEY, SCHEMA_VERSION)?;
-    Ok(())
+    Ok(sql::ensure_schema(SCHEMA_VERSION, SCHEMA)?)
 }
 
 pub fn rows<T: DeserializeOwned>(statement: &str, params: &[Value]) -> Result<Vec<T>, Fail> {
-    sql::query(statement, params)?.decode().map_err(|e| Fail::Internal(format!("reading rows: {e}")))
+    Ok(sql::query_as(statement, params)?)
 }
 
 pub fn row<T: DeserializeOwned>(statement: &str, params: &[Value]) -> Result<Option<T>, Fail> {
-    Ok(rows(statement, params)?.into_iter().next())
+    Ok(sql::query_one(statement, params)?)
 }
 
 /// A single integer (COUNT); NULL and no row are 0.
 pub fn int(statement: &str, params: &[Value]) -> Result<i64, Fail> {
-    Ok(rows::<Option<i64>>(statement, params)?.into_iter().next().flatten().unwrap_or(0))
+    Ok(sql::query_i64(statement, params)?)
 }
 
 pub fn opt_text(s: Option<&str>) -> Value {
