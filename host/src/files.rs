@@ -298,6 +298,9 @@ pub struct FileStore {
     blob_lock: parking_lot::Mutex<()>,
     /// How long a file nobody keeps stays before [`sweep`](Self::sweep).
     pub grace_ms: std::sync::atomic::AtomicI64,
+    /// In a district, the hall's copy of every blob (the data folder is
+    /// then this host's cache of it).
+    remote: Option<crate::storage::pg_blobs::PgBlobs>,
 }
 
 impl FileStore {
@@ -313,7 +316,33 @@ impl FileStore {
         let cipher = Aes256Gcm::new_from_slice(&bytes[..32]).map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut address_key = [0u8; 32];
         address_key.copy_from_slice(&bytes[32..]);
-        Ok(FileStore { root: root.to_owned(), cipher, address_key, storage, blob_lock: parking_lot::Mutex::new(()), grace_ms: std::sync::atomic::AtomicI64::new(DEFAULT_GRACE_MS) })
+        Ok(FileStore { root: root.to_owned(), cipher, address_key, storage, blob_lock: parking_lot::Mutex::new(()), grace_ms: std::sync::atomic::AtomicI64::new(DEFAULT_GRACE_MS), remote: None })
+    }
+
+    /// Keep every blob in the hall's PostgreSQL too, so each host of the
+    /// hall reads what any of them stored.
+    pub fn with_remote(mut self, remote: crate::storage::pg_blobs::PgBlobs) -> FileStore {
+        self.remote = Some(remote);
+        self
+    }
+
+    /// The blob's path here, fetched from the hall first when this host
+    /// does not have it (a file uploaded through another host).
+    fn local_blob(&self, plugin: &str, address: &str) -> Result<PathBuf, FileError> {
+        let path = self.blob_path(plugin, address);
+        if path.exists() {
+            return Ok(path);
+        }
+        let Some(remote) = &self.remote else { return Ok(path) };
+        let Some(bytes) = remote.get(plugin, address).map_err(FileError::Io)? else { return Ok(path) };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut tmp = tempfile::NamedTempFile::new_in(self.root.join("tmp"))?;
+        tmp.write_all(&bytes)?;
+        tmp.as_file().sync_data()?;
+        tmp.persist(&path).map_err(|e| FileError::Io(e.error.to_string()))?;
+        Ok(path)
     }
 
     pub fn root(&self) -> &Path {
@@ -442,6 +471,9 @@ impl FileStore {
 
     fn drop_blob_if_unused(&self, m: &FileMeta) -> Result<(), FileError> {
         if !self.list(&m.plugin)?.iter().any(|o| o.address == m.address) {
+            if let Some(remote) = &self.remote {
+                remote.delete(&m.plugin, &m.address).map_err(FileError::Io)?;
+            }
             match std::fs::remove_file(self.blob_path(&m.plugin, &m.address)) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -493,7 +525,7 @@ impl FileStore {
     /// A reader of the file's content (opened and checked chunk by chunk
     /// for a personal file).
     pub fn reader(&self, m: &FileMeta) -> Result<FileReader<'_>, FileError> {
-        let f = std::fs::File::open(self.blob_path(&m.plugin, &m.address))?;
+        let f = std::fs::File::open(self.local_blob(&m.plugin, &m.address)?)?;
         let mut prefix = [0u8; 8];
         let mut f = f;
         if m.personal {
@@ -660,6 +692,9 @@ impl Upload<'_> {
         let _g = self.store.blob_lock.lock();
         if !path.exists() {
             self.tmp.persist(&path).map_err(|e| FileError::Io(e.error.to_string()))?;
+        }
+        if let Some(remote) = &self.store.remote {
+            remote.put(&self.plugin, &address, &std::fs::read(&path)?).map_err(FileError::Io)?;
         }
         let mut id = [0u8; 16];
         OsRng.fill_bytes(&mut id);

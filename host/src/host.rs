@@ -101,7 +101,20 @@ impl Host {
         };
         let residents = Some(crate::runtime::capabilities::ResidentRecords { db: db.clone(), vault: vault.clone() });
         let outbox = Arc::new(crate::notify::Outbox::new(Some(db.clone()), Some(vault.clone()), settings.notify.clone()));
-        let files = Arc::new(crate::files::FileStore::open(&config.data_dir.join("files"), &config.data_dir.join("keys").join("files.key"), db.local().clone())?);
+        // Uploaded files: records in the plugins' key-value store (the
+        // hall's, in a district) and bytes in the data folder; in a district
+        // also in PostgreSQL, so any host of the hall reads what another
+        // stored, with the files key kept beside the hall's shared key file
+        // (the hosts of a hall share that folder's keys).
+        let files = match (settings.store.postgres_target(), &config.key_file) {
+            (Some(target), key_file) => {
+                let key = key_file.as_ref().map_or_else(|| config.data_dir.join("keys").join("files.key"), |k| k.with_file_name("files.key"));
+                let remote = crate::storage::pg_blobs::PgBlobs::open(&target).map_err(|e| anyhow::anyhow!("[store] {e}"))?;
+                crate::files::FileStore::open(&config.data_dir.join("files"), &key, storage.clone())?.with_remote(remote)
+            }
+            (None, _) => crate::files::FileStore::open(&config.data_dir.join("files"), &config.data_dir.join("keys").join("files.key"), db.local().clone())?,
+        };
+        let files = Arc::new(files);
         let services = Arc::new(HostServices { storage, residents, vault, bus, clock, utc_offset_minutes: config.utc_offset_minutes, budgets: Default::default(), calendar: Default::default(), outbox, screens: Default::default(), files, calls: crate::runtime::capabilities::services::Calls::open(db.clone()).context("reading the allowed service links")? });
         let engine = SandboxEngine::new(config.compile_cache.then(|| config.data_dir.join("cache")))?;
         let linker = make_linker(&engine)?;

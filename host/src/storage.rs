@@ -14,6 +14,7 @@ pub mod host_db;
 pub mod host_pg;
 pub mod memory;
 pub mod migrate;
+pub mod pg_blobs;
 pub mod pg_store;
 pub mod plugin_db;
 pub mod postgres;

@@ -394,3 +394,41 @@ fn guesses_spread_over_the_halls_hosts_are_counted_together() {
         assert_eq!(attempt(s, "clerk1", "correct horse battery"), 429, "host {name}: locked for that client after the hall's fifth failure");
     }
 }
+
+/// Issue 14: an uploaded file is the hall's. A personal (sealed) file
+/// uploaded through host A is listed and read, byte for byte, through host
+/// B, which had no copy of it (the hosts share the hall's key folder); B
+/// then keeps one in its data folder; discarded through A, it is gone from
+/// both and from the hall's database. Another hall does not see it.
+#[test]
+fn a_file_uploaded_through_one_host_is_read_through_another() {
+    let Some(pg) = postgres() else { return };
+    let (da, db, dc) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let key_a = da.path().join("residents.key");
+    let a = bare_host(da.path(), &store_settings(&pg, "north"), &key_a);
+    for key in ["residents.key", "files.key"] {
+        std::fs::copy(da.path().join(key), db.path().join(key)).expect("copy the hall's keys");
+    }
+    let b = bare_host(db.path(), &store_settings(&pg, "north"), &db.path().join("residents.key"));
+    let south = bare_host(dc.path(), &store_settings(&pg, "south"), &dc.path().join("residents.key"));
+    let content: Vec<u8> = [&b"%PDF-1.7\n"[..], &"申请表 ".repeat(40_000).into_bytes()].concat();
+    let rule = linli_host::files::UploadRule::parse("POST", "/apply/up", &["pdf".to_string()], 4 << 20, true).expect("rule");
+    let mut up = a.services.files.begin("applications", &rule, (10, 1 << 30), None).expect("upload begins");
+    for piece in content.chunks(64 * 1024) {
+        up.write(piece).expect("upload");
+    }
+    let m = up.finish("申请表.pdf", a.now_ms()).expect("stored");
+    assert!(!db.path().join("data/files").join("applications").exists(), "host B had no copy");
+    let on_b = b.services.files.get("applications", &m.id).expect("read").expect("host B knows the file");
+    assert_eq!((on_b.size, on_b.name.as_str(), on_b.personal), (content.len() as u64, "申请表.pdf", true));
+    assert_eq!(b.services.files.read_range(&on_b, 0, 4 << 20).expect("host B reads it"), content, "byte for byte");
+    assert!(db.path().join("data/files").join("applications").exists(), "host B keeps a copy now");
+    assert_eq!(south.services.files.get("applications", &m.id).expect("read"), None, "another hall has no such file");
+    let mut c = pg.client().expect("client");
+    let stored: i64 = c.query_one("SELECT count(*) FROM linli.file_blobs WHERE hall = 'north'", &[]).unwrap().get(0);
+    assert_eq!(stored, 1, "the hall's copy");
+    assert!(a.services.files.discard("applications", &m.id).expect("discard"), "a file nobody kept goes");
+    assert_eq!(b.services.files.get("applications", &m.id).expect("read"), None, "gone through host B too");
+    let stored: i64 = c.query_one("SELECT count(*) FROM linli.file_blobs WHERE hall = 'north'", &[]).unwrap().get(0);
+    assert_eq!(stored, 0, "and from the hall's database");
+}
