@@ -6,16 +6,9 @@
 //! names its field (`items[2].capacity`) in both languages.
 //!
 //! ```ignore
-//! fn config_set(req: &Request) -> Result<Response, Fail> {
-//!     let patch: serde_json::Map<String, serde_json::Value> = req.json()?;
-//!     match Config::from_json(&settings::merged(Some(&patch))?) {  // Result<Config, Vec<Problem>>
-//!         Ok(cfg) => {
-//!             settings::save(&patch)?;
-//!             Ok(Response::json(200, &serde_json::json!({"effective": cfg})))
-//!         }
-//!         Err(problems) => Ok(settings::refused(&problems)),
-//!     }
-//! }
+//! // Config::from_json(&Value) -> Result<Config, Vec<settings::Problem>>
+//! ("GET", "/api/jobs/config") => Ok(settings::form(Config::from_json)?),
+//! ("POST", "/api/jobs/config") => settings::change(req, Config::from_json, "job settings changed by an admin"),
 //! ```
 
 use crate::store::{HostError, config, kv};
@@ -111,14 +104,32 @@ pub fn broken(name_zh: &str, name_en: &str, problems: &[Problem]) -> Fail {
     Fail::user(503, "config_invalid", format!("{name_zh}设置有误，请联系管理员：{zh}"), format!("{name_en} settings are broken; ask an admin: {en}"))
 }
 
-/// The settings form's data: the settings in force (or, when they cannot
-/// be, the merged values and their problems) and the saved changes.
-pub fn current<C: Serialize>(parsed: Result<C, Vec<Problem>>, merged: &Value) -> Result<Response, HostError> {
+/// The settings form's data (`GET /api/<plugin>/config`): the settings in
+/// force as `parse` reads them (or, when they cannot be, the merged values
+/// and their problems) and the saved changes.
+pub fn form<C: Serialize>(parse: impl Fn(&Value) -> Result<C, Vec<Problem>>) -> Result<Response, HostError> {
+    let merged = merged(None)?;
     let over = kv::get_json::<Value>(OVERRIDE_KEY)?.unwrap_or_else(|| serde_json::json!({}));
-    Ok(match parsed {
+    Ok(match parse(&merged) {
         Ok(cfg) => Response::json(200, &serde_json::json!({"effective": cfg, "override": over})),
         Err(p) => Response::json(200, &serde_json::json!({"effective": merged, "override": over, "problems": p})),
     })
+}
+
+/// An admin's change (`POST /api/<plugin>/config`, a JSON object of whole
+/// sections): checked by `parse` over the settings in force and kept only
+/// when all is well (200 with the settings now in force, and `log_line` in
+/// the log), else refused naming every field ([`refused`]).
+pub fn change<C: Serialize>(req: &crate::Request, parse: impl Fn(&Value) -> Result<C, Vec<Problem>>, log_line: &str) -> Result<Response, Fail> {
+    let patch: Map<String, Value> = req.json()?;
+    match parse(&merged(Some(&patch))?) {
+        Ok(cfg) => {
+            save(&patch)?;
+            crate::log::info(log_line);
+            Ok(Response::json(200, &serde_json::json!({"effective": cfg})))
+        }
+        Err(p) => Ok(refused(&p)),
+    }
 }
 
 #[cfg(test)]

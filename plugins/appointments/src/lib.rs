@@ -97,8 +97,8 @@ fn route(req: &Request) -> Result<Response, Fail> {
     // The settings are read and saved even when they are broken: that is
     // how an admin mends them.
     match (req.method.as_str(), req.route.as_str()) {
-        ("POST", "/api/appointments/config") => return config_set(req),
-        ("GET", "/api/appointments/config") => return config_get(),
+        ("POST", "/api/appointments/config") => return linli_sdk::settings::change(req, Config::from_json, "appointment settings changed by an admin"),
+        ("GET", "/api/appointments/config") => return Ok(linli_sdk::settings::form(Config::from_json)?),
         ("GET", "/appointments/admin") => return pages::admin(req),
         _ => {}
     }
@@ -162,25 +162,6 @@ fn item_days(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
         days.push(json!({"day": day, "released": released, "slots": slots}));
     }
     Ok(Response::json(200, &json!({"item": it.code, "name": it.name(req.lang()), "release_time": it.release_time, "cancel_hours": it.cancel_hours, "days": days})))
-}
-
-fn config_get() -> Result<Response, Fail> {
-    let merged = config::merged(None)?;
-    Ok(linli_sdk::settings::current(Config::from_json(&merged), &merged)?)
-}
-/// Save the admin's changes (whole sections), checked field by field:
-/// nothing is kept unless all is well, and each problem names its field.
-fn config_set(req: &Request) -> Result<Response, Fail> {
-    let patch: serde_json::Map<String, serde_json::Value> = req.json()?;
-    let merged = config::merged(Some(&patch))?;
-    match Config::from_json(&merged) {
-        Ok(cfg) => {
-            linli_sdk::settings::save(&patch)?;
-            log::info("appointment settings changed by an admin");
-            Ok(Response::json(200, &json!({"effective": cfg})))
-        }
-        Err(p) => Ok(linli_sdk::settings::refused(&p)),
-    }
 }
 
 export_plugin!(Appointments);

@@ -109,8 +109,8 @@ fn route(req: &Request) -> Result<Response, Fail> {
     // The settings are read and saved even when they are broken: that is
     // how an admin mends them.
     match (req.method.as_str(), req.route.as_str()) {
-        ("POST", "/api/feedback/config") => return config_set(req),
-        ("GET", "/api/feedback/config") => return config_get(),
+        ("POST", "/api/feedback/config") => return linli_sdk::settings::change(req, Config::from_json, "feedback settings changed by an admin"),
+        ("GET", "/api/feedback/config") => return Ok(linli_sdk::settings::form(Config::from_json)?),
         ("GET", "/feedback/admin") => return pages::admin(req),
         _ => {}
     }
@@ -161,25 +161,6 @@ fn route(req: &Request) -> Result<Response, Fail> {
 
 fn staff_answer(cfg: &Config, c: cases::Case, lang: &str, now: i64) -> Result<Response, Fail> {
     Ok(Response::json(200, &cases::staff_view(cfg, &c, lang, now)?))
-}
-
-fn config_get() -> Result<Response, Fail> {
-    let merged = config::merged(None)?;
-    Ok(linli_sdk::settings::current(Config::from_json(&merged), &merged)?)
-}
-/// Save the admin's changes (whole fields), checked field by field:
-/// nothing is kept unless all is well, and each problem names its field.
-fn config_set(req: &Request) -> Result<Response, Fail> {
-    let patch: serde_json::Map<String, serde_json::Value> = req.json()?;
-    let merged = config::merged(Some(&patch))?;
-    match Config::from_json(&merged) {
-        Ok(cfg) => {
-            linli_sdk::settings::save(&patch)?;
-            log::info("feedback settings changed by an admin");
-            Ok(Response::json(200, &json!({"effective": cfg})))
-        }
-        Err(p) => Ok(linli_sdk::settings::refused(&p)),
-    }
 }
 
 export_plugin!(Feedback);

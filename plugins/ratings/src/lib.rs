@@ -108,7 +108,7 @@ fn route(req: &Request) -> Result<Response, Fail> {
     // The settings are read and saved even when they are broken: that is
     // how an admin mends them.
     match (req.method.as_str(), req.route.as_str()) {
-        ("POST", "/api/ratings/config") => return config_set(req),
+        ("POST", "/api/ratings/config") => return linli_sdk::settings::change(req, Config::from_json, "rating settings changed by an admin"),
         ("GET", "/api/ratings/config") => return Ok(Response::json(200, &json!({"effective": config::merged(None)?}))),
         ("GET", "/ratings/admin") => return pages::admin(req),
         _ => {}
@@ -128,20 +128,6 @@ fn route(req: &Request) -> Result<Response, Fail> {
         ("POST", "/api/ratings/cases/{id}/{action}") => ok(200, cases::act(req, now)?),
         ("GET", "/api/ratings/list") => ok(200, rate::list(req, now)?),
         _ => Ok(Response::not_found(req)),
-    }
-}
-
-/// Save the admin's changes, checked field by field: nothing is kept
-/// unless all is well, and each problem names its field.
-fn config_set(req: &Request) -> Result<Response, Fail> {
-    let patch: serde_json::Map<String, serde_json::Value> = req.json()?;
-    match Config::from_json(&config::merged(Some(&patch))?) {
-        Ok(cfg) => {
-            linli_sdk::settings::save(&patch)?;
-            log::info("rating settings changed by an admin");
-            Ok(Response::json(200, &json!({"effective": cfg})))
-        }
-        Err(p) => Ok(linli_sdk::settings::refused(&p)),
     }
 }
 
