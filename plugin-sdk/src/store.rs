@@ -213,6 +213,24 @@ pub mod clock {
 /// Dates are `YYYY-MM-DD` in the hall's own time.
 pub mod calendar {
     use super::{HostError, wit};
+    /// A calendar date (`Date::parse("2026-02-14")`, `days_since_epoch`, `weekday`).
+    pub use linli_shared::calendar::Date;
+
+    /// Days since 1970-01-01 of `YYYY-MM-DD` naming a day that exists
+    /// (`None` for `2026-02-30`, `2026-2-1` or anything else).
+    pub fn days_of(date: &str) -> Option<i64> {
+        if date.len() != 10 {
+            return None;
+        }
+        Date::parse(date).ok().map(Date::days_since_epoch)
+    }
+
+    /// The instant (ms since the Unix epoch) of local time `minute` after
+    /// midnight on the hall's day `date` (see [`days_of`]).
+    pub fn instant(date: &str, minute: u32) -> Option<i64> {
+        let offset = i64::from(super::clock::utc_offset_minutes());
+        Some((days_of(date)? * 1440 + i64::from(minute) - offset) * 60_000)
+    }
 
     /// Is `date` a working day of the hall?
     pub fn is_working_day(date: &str) -> Result<bool, HostError> {
@@ -504,5 +522,18 @@ pub mod screens {
     /// The plugin's items, as this call sees them.
     pub fn list() -> Result<Vec<Item>, HostError> {
         wit::screens::published()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn days_of_takes_only_real_dates_written_in_full() {
+        assert_eq!(super::calendar::days_of("1970-01-02"), Some(1));
+        assert_eq!(super::calendar::days_of("2026-02-14"), Some(20_498));
+        assert_eq!(super::calendar::days_of("2024-02-29"), Some(19_782));
+        for bad in ["2026-02-29", "2026-2-14", " 2026-02-14", "2026-02-14 ", "2026/02/14", "2026-13-01", "2026-02-00", ""] {
+            assert_eq!(super::calendar::days_of(bad), None, "{bad:?}");
+        }
     }
 }

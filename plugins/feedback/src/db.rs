@@ -113,33 +113,12 @@ pub fn opt_text(s: Option<&str>) -> Value {
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date (None unless it is a real date).
 pub fn days_of(date: &str) -> Option<i64> {
-    let b = date.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let y: i64 = date[0..4].parse().ok()?;
-    let m: i64 = date[5..7].parse().ok()?;
-    let d: i64 = date[8..10].parse().ok()?;
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let len = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    if !(1..=12).contains(&m) || d < 1 || d > len[(m - 1) as usize] {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    calendar::days_of(date)
 }
 
 /// The instant (ms) the hall's local day `date` begins.
 pub fn day_start(date: &str) -> Option<i64> {
-    let days = days_of(date)?;
-    let offset = clock::utc_offset_minutes() as i64;
-    Some((days * 1440 - offset) * 60_000)
+    calendar::instant(date, 0)
 }
 
 /// The hall's local date at `ms`.
