@@ -133,18 +133,10 @@ impl HostPg {
     /// Run `f` on a pooled connection whose search path is the hall's
     /// schema (made when none is free; dropped when it failed, so a
     /// restarted server is reconnected to).
+    /// (Called from the HTTP handlers too, sessions and devices: `off_runtime`
+    /// leaves the runtime's context, so the wait for the server does not
+    /// hold one of its few workers.)
     pub(super) fn with<T: Send>(&self, f: impl FnOnce(&mut Conn) -> Result<T> + Send) -> Result<T> {
-        // Called from the HTTP handlers too (sessions, devices): the wait for
-        // the server must not hold one of the runtime's few workers, or a
-        // slow query would stall every other request on it.
-        let in_place = matches!(tokio::runtime::Handle::try_current(), Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-        if in_place {
-            return tokio::task::block_in_place(|| self.with_off_runtime(f));
-        }
-        self.with_off_runtime(f)
-    }
-
-    fn with_off_runtime<T: Send>(&self, f: impl FnOnce(&mut Conn) -> Result<T> + Send) -> Result<T> {
         off_runtime(|| {
             let taken = self.pool.lock().pop();
             let alive = |c: &mut Conn| !c.client.is_closed() && (c.idle_since.elapsed() < CHECK_IDLE || c.client.is_valid(std::time::Duration::from_secs(2)).is_ok());
