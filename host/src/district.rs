@@ -117,10 +117,7 @@ pub fn start(dir: Option<&Path>, target: &PgTarget) -> anyhow::Result<PluginSync
 
 impl Sync {
     fn connect(&self, what: &str) -> Result<Client, postgres::Error> {
-        let mut c = self.config.clone();
-        c.connect_timeout(Duration::from_secs(5));
-        c.application_name(&format!("linli host ({what})"));
-        c.connect(NoTls)
+        connect(&self.config, what)
     }
 
     fn prepare(&self, c: &mut Client) -> Result<(), postgres::Error> {
@@ -397,8 +394,19 @@ fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname").map(|s| s.trim().to_owned()).ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "host".into())
 }
 
+/// A connection (named in the server's session list), waiting 5 s at most.
+fn connect(config: &postgres::Config, what: &str) -> Result<Client, postgres::Error> {
+    let mut c = config.clone();
+    c.connect_timeout(Duration::from_secs(5));
+    c.application_name(&format!("linli host ({what})"));
+    c.connect(NoTls)
+}
+
+/// The machine's clock (file times and heartbeats are the machine's, not
+/// the hall's controllable clock).
 fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    use crate::runtime::capabilities::Clock;
+    crate::runtime::capabilities::SystemClock.now_ms()
 }
 
 /// One hall's figures of the day on the district page.
@@ -424,8 +432,7 @@ pub struct HallFigures {
 /// today, sorted by id.
 pub fn overview(target: &PgTarget, since_ms: i64, now_ms: i64) -> Result<Vec<HallFigures>, String> {
     let config: postgres::Config = target.url.parse().map_err(|e: postgres::Error| format!("[store] postgres_url: {e}"))?;
-    let sync = Sync { config, hall: target.hall.clone(), dir: PathBuf::new(), me: String::new() };
-    let mut c = sync.connect("district").map_err(|e| e.to_string())?;
+    let mut c = connect(&config, "district").map_err(|e| e.to_string())?;
     let mut halls: BTreeMap<String, HallFigures> = BTreeMap::new();
     let blank = |hall: &str| HallFigures {
         hall: hall.to_owned(),
