@@ -41,6 +41,10 @@ pub struct Host {
     pub settings: parking_lot::RwLock<Settings>,
     /// Rate limits of the public and kiosk endpoints.
     pub rate: crate::rate::RateLimiter,
+    /// When `/healthz` last read the store and what it found (`Some`: why
+    /// it could not): public and asked every few seconds by a balancer, it
+    /// reads the store at most once a second.
+    pub store_probe: parking_lot::Mutex<Option<(std::time::Instant, Option<String>)>>,
     pub started_ms: i64,
     /// The live content folder, once opened by `serve::start`.
     pub content: std::sync::OnceLock<crate::content::LiveContent>,
@@ -122,6 +126,7 @@ impl Host {
         let rate = crate::rate::RateLimiter::new(settings.http.rate_per_minute, settings.http.rate_burst);
         let host = Arc::new(Host {
             rate,
+            store_probe: Default::default(),
             config,
             db,
             services,

@@ -23,17 +23,12 @@ pub fn router() -> Router<Arc<Host>> {
 /// (a load balancer's check gives up after 3 s; see deploy/haproxy.cfg).
 const STORE_PROBE: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// What the last store probe of each host found, and when: `/healthz` is
-/// public, so however often it is asked, a host reads its store for it at
-/// most once a second. Keyed by the store's address (a test process runs
-/// several hosts).
-static PROBES: std::sync::LazyLock<parking_lot::Mutex<std::collections::HashMap<usize, (std::time::Instant, Option<String>)>>> =
-    std::sync::LazyLock::new(Default::default);
-
-/// `None` when the store answers, else why not.
+/// `None` when the store answers, else why not (read at most once a
+/// second, see [`Host::store_probe`]). The cause goes to the log once per
+/// outage, when the answer turns from yes to no.
 async fn probe_store(host: &Host) -> Option<String> {
-    let key = Arc::as_ptr(&host.services.storage) as *const () as usize;
-    if let Some((at, found)) = PROBES.lock().get(&key)
+    let last = host.store_probe.lock().clone();
+    if let Some((at, found)) = &last
         && at.elapsed() < std::time::Duration::from_secs(1)
     {
         return found.clone();
@@ -48,11 +43,13 @@ async fn probe_store(host: &Host) -> Option<String> {
         Ok(Err(e)) => Some(format!("the probe failed: {e}")),
         Err(_) => Some(format!("no answer within {} s", STORE_PROBE.as_secs())),
     };
-    let mut probes = PROBES.lock();
-    if probes.len() > 64 {
-        probes.clear();
+    let was_failing = last.is_some_and(|(_, f)| f.is_some());
+    if let Some(e) = &found
+        && !was_failing
+    {
+        tracing::warn!(error = %e, "healthz: the store cannot be reached; answering 503 until it can");
     }
-    probes.insert(key, (std::time::Instant::now(), found.clone()));
+    *host.store_probe.lock() = Some((std::time::Instant::now(), found.clone()));
     found
 }
 
@@ -64,14 +61,8 @@ async fn healthz(State(host): State<Arc<Host>>) -> Response {
     let store_error = probe_store(&host).await;
     let snap = host.registry.snapshot();
     let unhealthy: Vec<&str> = snap.plugins.values().filter(|p| !p.health.healthy()).map(|p| p.manifest.id.as_str()).collect();
-    // The cause goes to the log once per outage (a load balancer asks
-    // every 2 s); the public answer names no server.
-    static FAILING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    let was_failing = FAILING.swap(store_error.is_some(), Ordering::Relaxed);
-    if let Some(e) = store_error {
-        if !was_failing {
-            tracing::warn!(error = %e, "healthz: the store cannot be reached; answering 503 until it can");
-        }
+    // The public answer names no server (the cause is in the log).
+    if store_error.is_some() {
         let body = Json(serde_json::json!({ "status": "unavailable", "store": "unreachable", "plugins": snap.plugins.len(), "unhealthy": unhealthy }));
         return (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
     }
