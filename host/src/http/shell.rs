@@ -207,21 +207,32 @@ async fn home(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuery(q): Ra
     let (caller, csrf) = resolve_caller(&host, &headers, q.as_deref());
     let zh = caller.lang != "en";
     let snap = host.registry.snapshot();
+    // One card per service (plugin) with the pages this caller may open:
+    // with a dozen services enabled a flat list of pages reads as noise.
     #[derive(serde::Serialize)]
-    struct Tile<'a> {
+    struct Link<'a> {
         href: &'a str,
         title: &'a str,
-        plugin: &'a str,
     }
-    let mut tiles = Vec::new();
+    #[derive(serde::Serialize)]
+    struct Service<'a> {
+        name: &'a str,
+        links: Vec<Link<'a>>,
+    }
+    let mut services = Vec::new();
     for p in snap.active() {
-        for page in p.manifest.pages.iter().filter(|pg| audience_allows(pg.audience, &pg.roles, &caller)) {
-            let title = if zh { &page.title_zh } else { &page.title_en };
-            let plugin = if zh { &p.manifest.name_zh } else { &p.manifest.name_en };
-            tiles.push(Tile { href: &page.path, title, plugin });
+        let links: Vec<Link> = p
+            .manifest
+            .pages
+            .iter()
+            .filter(|pg| audience_allows(pg.audience, &pg.roles, &caller))
+            .map(|page| Link { href: &page.path, title: if zh { &page.title_zh } else { &page.title_en } })
+            .collect();
+        if !links.is_empty() {
+            services.push(Service { name: if zh { &p.manifest.name_zh } else { &p.manifest.name_en }, links });
         }
     }
-    let html = render_page(&host, &caller, csrf.as_deref(), tr(zh, "首页", "Home"), "home.html", minijinja::context! { tiles => ser(&tiles) });
+    let html = render_page(&host, &caller, csrf.as_deref(), tr(zh, "首页", "Home"), "home.html", minijinja::context! { services => ser(&services) });
     let mut r = Html(html).into_response();
     if q.as_deref().is_some_and(|q| q.contains("lang=")) {
         remember_lang(&caller, &mut r);
@@ -325,13 +336,13 @@ mod template_tests {
 
     #[test]
     fn values_are_escaped_and_text_follows_the_language() {
-        let tiles = vec![serde_json::json!({"href": "/a\"onmouseover=\"x", "title": "<img src=x onerror=alert(1)>", "plugin": "O'Brien & co"})];
-        let html = super::render("home.html", true, minijinja::context! { tiles => super::ser(&tiles) });
+        let services = vec![serde_json::json!({"name": "O'Brien & co", "links": [{"href": "/a\"onmouseover=\"x", "title": "<img src=x onerror=alert(1)>"}]})];
+        let html = super::render("home.html", true, minijinja::context! { services => super::ser(&services) });
         assert!(html.contains("href=\"/a&quot;onmouseover=&quot;x\""), "{html}");
-        assert!(html.contains("<strong>&lt;img src=x onerror=alert(1)&gt;</strong><span>O&#39;Brien &amp; co</span>"), "{html}");
+        assert!(html.contains("<h2>O&#39;Brien &amp; co</h2><ul><li><a href=\"/a&quot;onmouseover=&quot;x\">&lt;img src=x onerror=alert(1)&gt;</a></li></ul>"), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("欢迎来到社区便民服务大厅"), "{html}");
-        let en = super::render("home.html", false, minijinja::context! { tiles => super::ser(Vec::<()>::new()) });
+        let en = super::render("home.html", false, minijinja::context! { services => super::ser(Vec::<()>::new()) });
         assert!(en.contains("No services are available yet.") && !en.contains("欢迎"), "{en}");
     }
 
