@@ -78,6 +78,8 @@ pub use fail::Fail;
 /// A plugin's settings form: the host's configuration with the admin's
 /// saved changes, checked field by field.
 pub mod settings;
+/// Checks of typed text (length, control characters) naming the field, and short codes.
+pub mod input;
 /// One form field checked (text, phone), refused with a 422 naming it.
 pub mod form;
 /// QR codes as inline SVG (feature `qr`).
