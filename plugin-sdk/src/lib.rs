@@ -85,6 +85,9 @@ pub mod form;
 /// QR codes as inline SVG (feature `qr`).
 #[cfg(feature = "qr")]
 pub mod qr;
+/// Excel workbooks (`.xlsx`) of text and numbers (feature `xlsx`).
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 pub use inbound::{Caller, Request, Response};
 pub use manifest::{Audience, Manifest, Page, Route};

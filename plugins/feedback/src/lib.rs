@@ -14,6 +14,7 @@
 mod cases;
 mod config;
 mod db;
+mod export;
 mod pages;
 mod privacy;
 
@@ -68,6 +69,9 @@ impl Plugin for Feedback {
             .route(Route::post("/api/feedback/cases/{id}/close", Audience::Staff).roles(SUPERVISOR))
             .route(Route::post("/api/feedback/cases/{id}/publish/preview", Audience::Staff).roles(SUPERVISOR))
             .route(Route::post("/api/feedback/cases/{id}/publish", Audience::Staff).roles(SUPERVISOR))
+            // Callable: the supervision plugin (督查评估) pages through the
+            // cases' times (export.rs).
+            .route(Route::get("/api/feedback/export/{what}", Audience::Staff).roles(SUPERVISOR).callable())
             .route(Route::get("/api/feedback/config", Audience::Admin))
             .route(Route::post("/api/feedback/config", Audience::Admin))
             .page(Page::new("/feedback", "意见箱", "Feedback", Audience::Public))
@@ -134,6 +138,7 @@ fn route(req: &Request) -> Result<Response, Fail> {
         ("POST", "/api/feedback/track") => ok(200, cases::track(&cfg, req.json()?, lang, now)?),
         ("POST", "/api/feedback/track/accept") => ok(200, cases::accept(&cfg, req.json()?, lang, now)?),
         ("POST", "/api/feedback/track/reopen") => ok(200, cases::reopen(&cfg, req.json()?, lang, now)?),
+        ("GET", "/api/feedback/export/{what}") => Ok(export::export(&cfg, req)?),
         ("GET", "/api/feedback/public") => ok(200, json!({"replies": cases::public_list(&cfg, lang, 100)?})),
         ("GET", "/api/feedback/cases") => {
             let f = cases::Filter::parse(req, &cfg)?;

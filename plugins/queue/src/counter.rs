@@ -269,6 +269,7 @@ pub fn transfer(cfg: &Config, desk: &Desk, service: Option<&str>, window: Option
 
 pub fn pause(cfg: &Config, desk: &Desk, paused: bool, now: i64) -> Result<(), Fail> {
     windows::set_paused(desk.number(), paused)?;
+    crate::export::seen(desk.number(), desk.caller, paused, now)?;
     announce::window(desk.number(), paused);
     announce::waiting(cfg, now)
 }

@@ -9,7 +9,7 @@ use linli_sdk::sql::Value;
 use serde::de::DeserializeOwned;
 
 const SCHEMA_KEY: &str = "schema";
-const SCHEMA_VERSION: &[u8] = b"5";
+const SCHEMA_VERSION: &[u8] = b"6";
 
 const SCHEMA: &[&str] = &[
     // One row per ticket. `number` is per original service per day and is
@@ -115,6 +115,10 @@ const SCHEMA: &[&str] = &[
         streak INTEGER NOT NULL DEFAULT 0,
         last_seen INTEGER NOT NULL DEFAULT 0
     )",
+    // v6: who had the counter open at which window, when (export.rs).
+    crate::export::SPANS_TABLE,
+    crate::export::SPANS_INDEX,
+    crate::export::SPANS_DAY_INDEX,
 ];
 
 /// Create the tables unless this database already has them (and bring an

@@ -16,6 +16,7 @@ mod counter;
 mod day;
 mod db;
 mod estimate;
+mod export;
 mod fail;
 mod issue;
 mod pages;
@@ -76,6 +77,9 @@ impl Plugin for Queue {
             // Also callable: the ratings plugin (好差评) reads a served
             // ticket's clerk, window, service and day, and a window's clerk.
             .route(Route::get("/api/queue/served", Audience::Staff).roles(SUPERVISOR).callable())
+            // Also callable: the supervision plugin (督查评估) pages through
+            // tickets, window spans and opening hours (export.rs).
+            .route(Route::get("/api/queue/export/{what}", Audience::Staff).roles(SUPERVISOR).callable())
             .route(Route::get("/api/queue/missed", Audience::Staff).roles(RETURNERS))
             .route(Route::post("/api/queue/tickets/{id}/return", Audience::Staff).roles(RETURNERS))
             // Counter console.
@@ -162,6 +166,7 @@ fn route(req: &Request) -> Result<Response, Fail> {
         ("POST", "/api/queue/guide/tickets") => api::guide_issue(c, req, now),
         ("POST", "/api/queue/appointments") => api::guide_check_in(c, req, now),
         ("GET", "/api/queue/served") => served::served(c, req),
+        ("GET", "/api/queue/export/{what}") => export::export(c, req),
         ("GET", "/api/queue/missed") => api::missed(c, req),
         ("POST", "/api/queue/tickets/{id}/return") => api::comeback(c, req, now),
         ("GET", "/queue/counter") => pages::counter::page(c, req, now),

@@ -66,7 +66,10 @@ pub fn touch(number: &str, caller: &Caller, now: i64) -> Result<WindowRow, Fail>
          RETURNING *",
         &[sql::text(number), db::opt_text(caller.id.as_deref()), db::opt_text(caller.name.as_deref()), sql::int(now)],
     )?;
-    row.ok_or_else(|| Fail::Internal("window upsert returned no row".into()))
+    let row: WindowRow = row.ok_or_else(|| Fail::Internal("window upsert returned no row".into()))?;
+    // The clerk's time at the window (attendance), on the same heartbeat.
+    crate::export::seen(number, caller, row.paused != 0, now)?;
+    Ok(row)
 }
 
 pub fn set_paused(number: &str, paused: bool) -> Result<(), Fail> {

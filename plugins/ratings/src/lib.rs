@@ -20,6 +20,7 @@
 mod cases;
 mod config;
 mod db;
+mod export;
 mod pages;
 mod rate;
 
@@ -58,6 +59,9 @@ impl Plugin for Ratings {
             .route(Route::get("/api/ratings/cases", Audience::Staff).roles(CASES))
             .route(Route::post("/api/ratings/cases/{id}/{action}", Audience::Staff).roles(CASES))
             .route(Route::get("/api/ratings/list", Audience::Staff).roles(SUPERVISOR))
+            // Callable: the supervision plugin (督查评估) pages through the
+            // ratings and cases (export.rs).
+            .route(Route::get("/api/ratings/export/{what}", Audience::Staff).roles(SUPERVISOR).callable())
             .route(Route::get("/ratings/admin", Audience::Admin))
             .route(Route::get("/api/ratings/config", Audience::Admin))
             .route(Route::post("/api/ratings/config", Audience::Admin))
@@ -127,6 +131,7 @@ fn route(req: &Request) -> Result<Response, Fail> {
         ("GET", "/api/ratings/cases") => ok(200, cases::list(req, &calendar::today())?),
         ("POST", "/api/ratings/cases/{id}/{action}") => ok(200, cases::act(req, now)?),
         ("GET", "/api/ratings/list") => ok(200, rate::list(req, now)?),
+        ("GET", "/api/ratings/export/{what}") => export::export(req),
         _ => Ok(Response::not_found(req)),
     }
 }

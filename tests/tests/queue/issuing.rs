@@ -209,7 +209,7 @@ fn a_database_from_the_previous_version_keeps_numbers_and_limits() {
     .unwrap();
     h.kv_set("schema", b"2");
     assert_eq!(ticket(&h, "A")["ticket"], "A004", "numbering continues");
-    assert_eq!(h.kv_get("schema").as_deref(), Some(&b"5"[..]));
+    assert_eq!(h.kv_get("schema").as_deref(), Some(&b"6"[..]));
     let handling: i64 = h.sql(|c| c.query_row("SELECT COUNT(*) FROM handling", [], |r| r.get(0))).unwrap();
     assert_eq!(handling, 0, "no ticket was finished, so no handling time yet");
     let counted: i64 = h.sql(|c| c.query_row("SELECT issued FROM issue_counts WHERE service = 'A'", [], |r| r.get(0))).unwrap();
