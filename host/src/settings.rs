@@ -15,6 +15,8 @@ pub struct Settings {
     pub http: HttpSettings,
     pub events: EventSettings,
     pub screens: ScreenSettings,
+    /// Self-service kiosks (`[kiosk]`).
+    pub kiosk: KioskSettings,
     /// Messages to residents and staff (capability `notify`).
     pub notify: crate::notify::NotifySettings,
     /// Where the data is kept (`[store]`).
@@ -95,6 +97,22 @@ impl Default for ScreenSettings {
     }
 }
 
+/// Self-service kiosks (`[kiosk]` in `linli.toml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KioskSettings {
+    /// A kiosk left untouched this many seconds warns, then clears what was
+    /// typed and goes back to its start page (a resident who walks away
+    /// leaves no ID number or phone on the screen for the next one).
+    pub idle_s: u32,
+}
+
+impl Default for KioskSettings {
+    fn default() -> Self {
+        KioskSettings { idle_s: 90 }
+    }
+}
+
 /// How long the event log keeps events (`[events]` in `linli.toml`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -165,6 +183,9 @@ impl Settings {
                 if let Err(e) = s.notify.check() {
                     anyhow::bail!("{}: {e}", path.display());
                 }
+                if !(5..=3600).contains(&s.kiosk.idle_s) {
+                    anyhow::bail!("{}: [kiosk] idle_s must be 5 to 3600 (seconds a kiosk waits untouched before it clears itself)", path.display());
+                }
                 if s.screens.offline_after_s == 0 {
                     anyhow::bail!("{}: [screens] offline_after_s must be at least 1 (seconds)", path.display());
                 }
@@ -173,5 +194,27 @@ impl Settings {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> anyhow::Result<Settings> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("linli.toml");
+        std::fs::write(&path, text).unwrap();
+        Settings::load(&path)
+    }
+
+    #[test]
+    fn kiosk_idle_defaults_to_90_s_and_a_bad_value_names_the_key() {
+        assert_eq!(load("").unwrap().kiosk.idle_s, 90);
+        assert_eq!(load("[kiosk]\nidle_s = 30\n").unwrap().kiosk.idle_s, 30);
+        let e = format!("{:#}", load("[kiosk]\nidle_s = 2\n").unwrap_err());
+        assert!(e.contains("linli.toml") && e.contains("[kiosk] idle_s") && e.contains("5 to 3600"), "{e}");
+        let e = format!("{:#}", load("[kiosk]\nidle = 30\n").unwrap_err());
+        assert!(e.contains("idle"), "an unknown key is named: {e}");
     }
 }

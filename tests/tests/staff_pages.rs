@@ -67,3 +67,44 @@ fn staff_and_devices_pages_in_chromium() {
     b.js("window.confirm = function (m) { window.__asked = m; return true; }; document.querySelector('[data-revoke]').click(); return 1;");
     b.until("revoked", "document.querySelector('#device-table tbody tr') && document.querySelector('#device-table tbody tr').innerText.includes('已停用')");
 }
+
+/// A resident walks away from a kiosk halfway through: the kiosk warns,
+/// then clears what was typed and goes back to its start page; a touch
+/// during the warning keeps the visit. Staff pages never do this.
+#[test]
+fn a_kiosk_left_untouched_warns_then_clears_itself_and_goes_back_to_its_start() {
+    let Some(b) = Browser::start(&["--lang=zh-CN"]) else { return };
+    let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE, fixtures::PLUGIN_APPOINTMENTS], "[kiosk]\nidle_s = 6\n");
+    let token = linli_host::auth::devices::create(&s.host.db, "大厅自助机", "kiosk", None, s.host.now_ms()).expect("a kiosk").1;
+    b.open(&format!("{}/device/pair?token={token}", s.url));
+    b.until("paired: the queue's kiosk", "location.pathname === '/queue/kiosk' && document.getElementById('q-kiosk')");
+    // The resident goes on to the appointment check-in and types an ID number.
+    b.open(&format!("{}/appointments/kiosk?lang=zh-CN", s.url));
+    b.until("the check-in page", "document.getElementById('ap-key')");
+    assert_eq!(b.js("return document.body.dataset.kioskIdle;"), serde_json::json!("6"));
+    b.js("document.getElementById('ap-key').value = '11010519491231002X'; return 1;");
+    // A touch while warned keeps what was typed.
+    b.until("the warning", "document.querySelector('.kiosk-idle') && document.querySelector('.kiosk-idle').textContent.includes('秒后将清除')");
+    b.click(".kiosk-idle button");
+    assert_eq!(b.js("return [!!document.querySelector('.kiosk-idle'), document.getElementById('ap-key').value];"), serde_json::json!([false, "11010519491231002X"]));
+    // Then nobody: back at the start, nothing of the resident left.
+    b.until("the warning again", "document.querySelector('.kiosk-idle')");
+    b.until("back at the kiosk's start", "location.pathname === '/queue/kiosk' && document.getElementById('q-kiosk')");
+    assert_eq!(b.js("return document.body.innerHTML.includes('11010519491231002X');"), serde_json::json!(false));
+
+    // Signed-in staff's pages are not kiosks.
+    linli_host::auth::sessions::create_staff(&s.host.db, "boss", "管理员", PASSWORD, &["admin".to_string()], s.host.now_ms()).expect("admin");
+    let Some(staff) = Browser::start(&["--lang=zh-CN"]) else { return };
+    staff.open(&format!("{}/login?lang=zh-CN", s.url));
+    staff.js(&format!(
+        "var f = document.querySelector('form[action=\"/login\"]'); f.username.value = 'boss'; f.password.value = {PASSWORD:?}; f.submit(); return 1;"
+    ));
+    staff.until("signed in", "document.querySelector('.who')");
+    assert_eq!(staff.js("return document.body.hasAttribute('data-kiosk-idle');"), serde_json::json!(false));
+    // The admin's top bar: a menu per service with several pages, the host's pages under 系统管理.
+    let menus = staff.js("return Array.from(document.querySelectorAll('.topbar details.menu summary')).map(function (s) { return s.textContent; });");
+    assert!(menus.as_array().is_some_and(|m| m.iter().any(|t| t == "排队叫号") && m.iter().any(|t| t == "系统管理")), "{menus}");
+    staff.click(".topbar details.menu:last-of-type summary");
+    staff.click(".topbar details.menu:last-of-type a[href='/admin/host/staff']");
+    staff.until("the staff page from the menu", "location.pathname === '/admin/host/staff'");
+}

@@ -125,20 +125,36 @@ pub fn render_page(host: &Host, caller: &Caller, csrf: Option<&str>, title: &str
 /// language switch, and `body` (HTML: a rendered template or a plugin's
 /// fragment, passed as it is).
 pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &str, body: &str) -> String {
+    // The top bar: one entry per service. A service with one page the
+    // caller may open is a link to it; one with several is a menu named
+    // after the service (a dozen services' pages in one row were a wall).
     #[derive(serde::Serialize)]
     struct Link {
         href: String,
         text: String,
     }
+    #[derive(serde::Serialize)]
+    struct Entry {
+        text: String,
+        links: Vec<Link>,
+    }
     let zh = caller.lang != "en";
     let snap = host.registry.snapshot();
-    let mut nav = Vec::new();
-    let mut link = |href: &str, text: &str| nav.push(Link { href: href.to_owned(), text: text.to_owned() });
-    for (_, page) in snap.pages() {
-        if audience_allows(page.audience, &page.roles, caller) {
-            link(&page.path, if zh { &page.title_zh } else { &page.title_en });
+    let mut nav: Vec<Entry> = Vec::new();
+    for p in snap.active() {
+        let links: Vec<Link> = p
+            .manifest
+            .pages
+            .iter()
+            .filter(|page| audience_allows(page.audience, &page.roles, caller))
+            .map(|page| Link { href: page.path.clone(), text: if zh { page.title_zh.clone() } else { page.title_en.clone() } })
+            .collect();
+        if !links.is_empty() {
+            nav.push(Entry { text: if zh { p.manifest.name_zh.clone() } else { p.manifest.name_en.clone() }, links });
         }
     }
+    let mut host_links = Vec::new();
+    let mut link = |href: &str, text: &str| host_links.push(Link { href: href.to_owned(), text: text.to_owned() });
     if caller.is_admin() || caller.roles.iter().any(|r| r == "editor" || r == "supervisor" || r == "maintainer") {
         link("/admin/host/content", tr(zh, "屏幕内容", "Screen content"));
     }
@@ -157,6 +173,14 @@ pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &st
     if caller.roles.iter().any(|r| r == crate::auth::DISTRICT_ROLE) {
         link("/admin/district", tr(zh, "街道总览", "District"));
     }
+    if !host_links.is_empty() {
+        nav.push(Entry { text: tr(zh, "系统管理", "Administration").to_owned(), links: host_links });
+    }
+    // A kiosk clears itself when a resident walks away (see linli.js).
+    let kiosk_idle_s = match &caller.kind {
+        crate::auth::CallerKind::Device { device_kind } if device_kind == "kiosk" => Some(host.settings.read().kiosk.idle_s),
+        _ => None,
+    };
     let window = caller.window.as_ref().map(|w| if zh { format!("{w} 号窗口") } else { format!("window {w}") }).unwrap_or_default();
     render(
         "shell.html",
@@ -166,6 +190,7 @@ pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &st
             csrf => csrf.unwrap_or(""),
             title => title,
             nav => ser(&nav),
+            kiosk_idle_s => kiosk_idle_s,
             name => caller.name.clone(),
             window => window,
             body => minijinja::Value::from_safe_string(body.to_owned()),

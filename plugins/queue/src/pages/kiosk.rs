@@ -112,7 +112,7 @@ pub fn page(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
     let (cols_l, cols_p) = columns(cfg.services.len());
     let other_lang = if lang == "en" { ("zh-CN", "中文") } else { ("en", "English") };
     let html = format!(
-        r#"{STYLE}{KIOSK_STYLE}<div id="q-kiosk" data-paper="{paper}" data-back="{BACK_AFTER_S}" data-ready="{ready}"
+        r#"{STYLE}{KIOSK_STYLE}<div id="q-kiosk" data-kiosk-self-reset data-paper="{paper}" data-back="{BACK_AFTER_S}" data-ready="{ready}"
  data-elderly-on="{elderly_on}" data-elderly-off="{elderly_off}" data-printing="{printing}" data-print-failed="{print_failed}"
  data-taking="{taking}" data-network="{network}" data-back-text="{back_text}">
 <section id="q-choose"><div class="q-khead"><h1>{title}</h1>
