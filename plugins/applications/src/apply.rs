@@ -30,6 +30,11 @@ pub struct NewApp {
     /// (代办 at the desk only: the host reads records for staff).
     #[serde(default)]
     pub consent: bool,
+    /// The booking code of the visit this application prepares (the
+    /// booking page links here with it): checked with the appointments
+    /// plugin and recorded for the case thread.
+    #[serde(default)]
+    pub booking: Option<String>,
 }
 
 pub struct Phone {
@@ -146,6 +151,11 @@ pub fn create(cfg: &Config, mut new: NewApp, caller: &Caller, now: i64) -> Resul
     let purpose = text::check("purpose", "用途说明", new.purpose.as_deref().unwrap_or(""), 200, false)?;
     let id_key = id_n.as_deref().map(|n| pseudonyms::of("id", n));
     let id_shown = id_n.as_deref().map(mask::id_number);
+    // The booking is checked before anything is written.
+    let booking = match new.booking.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        Some(raw) => Some(crate::thread::check_booking(cfg, &item.code, &item.name, raw)?),
+        None => None,
+    };
     let token = random_code(20)?;
     let status = "draft";
     let (who, kind) = actor(caller);
@@ -190,6 +200,9 @@ pub fn create(cfg: &Config, mut new: NewApp, caller: &Caller, now: i64) -> Resul
     }
     let detail = if proxy { format!("代办：{}（{}）{}", item.name, who, if prefilled { "，经居民同意从居民档案填表" } else { "" }) } else { item.name.clone() };
     db::step(id, now, &who, kind, "created", &detail)?;
+    if let Some((code, b)) = &booking {
+        crate::thread::record_booking(id, code, b, &who, kind, now)?;
+    }
     notify::Message::to_phone(
         &ph.phone,
         "application-created",
@@ -314,6 +327,8 @@ pub fn action_label(action: &str, lang: &str) -> &'static str {
         "refused" => t(lang, "不予受理", "not accepted"),
         "certificate" => t(lang, "出具证明", "certificate issued"),
         "ticket" => t(lang, "取优先号", "priority ticket taken"),
+        "booking" => t(lang, "关联预约", "booking linked"),
+        "revoked" => t(lang, "证明作废", "certificate revoked"),
         _ => t(lang, "其他", "other"),
     }
 }

@@ -40,6 +40,9 @@ pub struct Config {
     /// (`queue_service` when an item is not listed).
     #[serde(default = "d_queue_plugin")]
     pub queue_plugin: String,
+    /// The appointments plugin (the booking an application links to).
+    #[serde(default = "d_appointments_plugin")]
+    pub appointments_plugin: String,
     #[serde(default = "d_queue_service")]
     pub queue_service: String,
     #[serde(default = "d_queue_services")]
@@ -48,6 +51,9 @@ pub struct Config {
 
 fn d_queue_plugin() -> String {
     "queue".into()
+}
+fn d_appointments_plugin() -> String {
+    "appointments".into()
 }
 fn d_queue_service() -> String {
     "A".into()
@@ -126,6 +132,7 @@ impl Default for Config {
             items: vec![],
             certificates: vec![],
             queue_plugin: d_queue_plugin(),
+            appointments_plugin: d_appointments_plugin(),
             queue_service: d_queue_service(),
             queue_services: Default::default(),
         })
@@ -162,6 +169,7 @@ pub fn default_json() -> serde_json::Value {
         "due_soon_days": 1,
         "guides_plugin": "guides",
         "queue_plugin": "queue",
+        "appointments_plugin": "appointments",
         "queue_service": "A",
         "queue_services": {"juzhu-zhengming": "D", "qinshu-zhengming": "D", "jingji-kunnan-zhengming": "D"},
         "reasons": [

@@ -8,7 +8,8 @@ use linli_sdk::prelude::*;
 use linli_sdk::sql::Value;
 use serde::de::DeserializeOwned;
 
-const SCHEMA_VERSION: &str = "1";
+// 2: the case thread's links and certificate revocations (new tables only).
+const SCHEMA_VERSION: &str = "2";
 
 const SCHEMA: &[&str] = &[
     // One row per application. `token` is the resident's secret link
@@ -101,6 +102,30 @@ const SCHEMA: &[&str] = &[
         issued_at INTEGER NOT NULL,
         issuer TEXT NOT NULL,
         revoked INTEGER NOT NULL DEFAULT 0
+    )",
+    // The one case thread: the booking an application was booked with
+    // (checked with the appointments plugin) and the ticket it got (the
+    // booking's check-in ticket, or a priority ticket), with the ticket's
+    // queue token for its called and finished times.
+    "CREATE TABLE IF NOT EXISTS case_links (
+        app_id INTEGER NOT NULL UNIQUE,
+        booking_code TEXT,
+        ticket_label TEXT,
+        ticket_token TEXT,
+        ticket_via TEXT,
+        updated_at INTEGER NOT NULL
+    )",
+    // A revoked certificate: when, by which supervisor, the reason from
+    // the fixed list (shown by the public check) and the supervisor's note
+    // (staff only: free text may name people).
+    "CREATE TABLE IF NOT EXISTS revocations (
+        code TEXT NOT NULL UNIQUE,
+        at INTEGER NOT NULL,
+        day TEXT NOT NULL,
+        by_id TEXT,
+        by_name TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        note TEXT
     )",
 ];
 

@@ -23,6 +23,7 @@ mod items;
 mod pages;
 mod review;
 mod text;
+mod thread;
 
 use config::Config;
 use fail::Fail;
@@ -64,6 +65,11 @@ impl Plugin for Applications {
             .route(Route::get("/applications", Audience::Public))
             .route(Route::get("/applications/a/{token}", Audience::Public))
             .route(Route::get("/applications/verify/{code}", Audience::Public))
+            // The short address printed on certificates and in their QR
+            // code (the one above stays for certificates printed before).
+            .route(Route::get("/verify/{code}", Audience::Public))
+            .route(Route::get("/applications/a/{token}/thread", Audience::Public))
+            .route(Route::get("/applications/review/{id}/thread", Audience::Staff).roles(STAFF))
             .route(Route::get("/applications/assets/{file}", Audience::Public))
             .route(Route::get("/applications/desk", Audience::Staff).roles(DESK))
             .route(Route::get("/applications/review", Audience::Staff).roles(STAFF))
@@ -74,6 +80,8 @@ impl Plugin for Applications {
             .route(Route::get("/api/applications/a/{token}", Audience::Public))
             .upload(Upload::post("/api/applications/a/{token}/materials/{mid}", Audience::Public).types(&["pdf", "jpeg", "png"]).max_mib(MAX_MIB).personal())
             .route(Route::post("/api/applications/a/{token}/submit", Audience::Public))
+            .route(Route::post("/api/applications/a/{token}/booking", Audience::Public))
+            .route(Route::get("/api/applications/a/{token}/thread", Audience::Public))
             .route(Route::get("/api/applications/verify/{code}", Audience::Public))
             .route(Route::post("/api/applications/desk", Audience::Staff).roles(DESK))
             .route(Route::post("/api/applications/desk/prefill", Audience::Staff).roles(DESK))
@@ -86,6 +94,8 @@ impl Plugin for Applications {
             .route(Route::post("/api/applications/cases/{id}/assign", Audience::Staff).roles(SUPERVISOR))
             .route(Route::post("/api/applications/cases/{id}/ticket", Audience::Staff).roles(DESK))
             .route(Route::get("/api/applications/due", Audience::Staff).roles(SUPERVISOR))
+            .route(Route::get("/api/applications/cases/{id}/thread", Audience::Staff).roles(STAFF))
+            .route(Route::post("/api/applications/certificates/{code}/revoke", Audience::Staff).roles(SUPERVISOR))
             .page(Page::new("/applications", "预受理申请", "Apply online", Audience::Public))
             .page(Page::new("/applications/desk", "代办申请", "Apply for a resident", Audience::Staff).roles(DESK))
             .page(Page::new("/applications/review", "材料审核", "Review materials", Audience::Staff).roles(STAFF))
@@ -123,7 +133,25 @@ fn route(req: &Request) -> Result<Response, Fail> {
     match (req.method.as_str(), req.route.as_str()) {
         ("GET", "/applications") => pages::start(&cfg, req),
         ("GET", "/applications/a/{token}") => pages::resident(&cfg, req, &apply::by_token(p("token"))?),
-        ("GET", "/applications/verify/{code}") => pages::verify(req, cert::find(p("code"))?),
+        ("GET", "/applications/verify/{code}" | "/verify/{code}") => pages::verify(req, cert::find(p("code"))?),
+        ("GET", "/applications/a/{token}/thread") => {
+            let app = apply::by_token(p("token"))?;
+            pages::thread(req, &app, &thread::build(&cfg, &app, lang, false, now)?, false)
+        }
+        ("GET", "/applications/review/{id}/thread") => {
+            let app = review::by_id(p("id"))?;
+            pages::thread(req, &app, &thread::build(&cfg, &app, lang, true, now)?, true)
+        }
+        ("GET", "/api/applications/a/{token}/thread") => ok(200, thread::build(&cfg, &apply::by_token(p("token"))?, lang, false, now)?),
+        ("GET", "/api/applications/cases/{id}/thread") => ok(200, thread::build(&cfg, &review::by_id(p("id"))?, lang, true, now)?),
+        ("POST", "/api/applications/a/{token}/booking") => {
+            let app = apply::by_token(p("token"))?;
+            ok(200, thread::link_booking(&cfg, &app, req.json()?, &req.caller, now)?)
+        }
+        ("POST", "/api/applications/certificates/{code}/revoke") => {
+            let c = cert::find(p("code"))?.ok_or_else(|| Fail::user(404, "certificate_not_found", "没有这个证明", "no such certificate"))?;
+            ok(200, cert::revoke(&c, req.json()?, &req.caller, now)?)
+        }
         ("GET", "/applications/desk") => pages::desk(&cfg, req),
         ("GET", "/applications/review") => pages::console(req),
         ("GET", "/applications/review/{id}") => pages::case(&cfg, req, &review::by_id(p("id"))?),
@@ -152,7 +180,7 @@ fn route(req: &Request) -> Result<Response, Fail> {
             ok(200, apply::view(&cfg, &app, lang, true)?)
         }
         ("GET", "/api/applications/verify/{code}") => match cert::find(p("code"))? {
-            Some(c) => ok(200, cert::public_view(&c, lang)),
+            Some(c) => ok(200, cert::public_view(&c, lang)?),
             None => Err(Fail::user(404, "certificate_not_found", "没有这个验证码对应的证明，请核对验证码", "no certificate has this verification code; check the code")),
         },
         ("GET", "/api/applications/cases") => ok(200, review::list(&req.caller, lang)?),

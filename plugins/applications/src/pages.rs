@@ -67,6 +67,7 @@ fn texts(lang: &str) -> serde_json::Value {
     json!({
         "saved": t(lang, "已保存", "Saved"),
         "confirm_refuse": t(lang, "确定不予受理吗？", "Refuse this application?"),
+        "confirm_revoke": t(lang, "确定作废这份证明吗？作废后公开验证将显示“已作废”，不能撤销。", "Revoke this certificate? The public check will say it is revoked; this cannot be undone."),
         "pick_all": t(lang, "请对每份材料选择“通过”或“需补正”", "Choose accept or correct for every material"),
         "found": t(lang, "已从居民档案填入", "Filled from the resident record"),
         "not_found": t(lang, "居民档案中没有这个身份证号码", "No resident record has this ID card number"),
@@ -79,12 +80,23 @@ fn field(id: &str, label: &str, help: &str, input: &str) -> String {
 }
 
 /// The form to apply (resident) or to apply for a resident (desk).
-fn form(cfg: &Config, lang: &str, desk: bool) -> String {
+fn form(cfg: &Config, req: &Request, desk: bool) -> String {
+    let lang = req.lang();
     let tr = |zh: &'static str, en: &'static str| t(lang, zh, en);
     let list = items::list(cfg, lang);
+    // From the booking page: `?item=…&booking=…` (the visit booked first).
+    let chosen = req.query_param("item").unwrap_or_default();
+    let booked: String = req.query_param("booking").unwrap_or_default().chars().filter(|c| c.is_ascii_alphanumeric()).take(20).collect();
     let opts: String = list["items"]
         .as_array()
-        .map(|a| a.iter().map(|i| format!("<option value=\"{}\">{}</option>", esc(i["code"].as_str().unwrap_or("")), esc(i["name"].as_str().unwrap_or("")))).collect())
+        .map(|a| {
+            a.iter()
+                .map(|i| {
+                    let code = i["code"].as_str().unwrap_or("");
+                    format!("<option value=\"{}\"{}>{}</option>", esc(code), if code == chosen { " selected" } else { "" }, esc(i["name"].as_str().unwrap_or("")))
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let consent = if desk {
         format!(
@@ -98,11 +110,17 @@ fn form(cfg: &Config, lang: &str, desk: bool) -> String {
         String::new()
     };
     format!(
-        "<form id=\"ac-apply\" data-api=\"{api}\">{item}{id}{consent}{name}{phone}{addr}{purpose}<p><button class=\"primary\" type=\"submit\">{submit}</button></p><p class=\"ac-err\" id=\"ac-err\" role=\"alert\"></p><div id=\"ac-done\" aria-live=\"polite\"></div></form>",
+        "<form id=\"ac-apply\" data-api=\"{api}\">{item}{booking}{id}{consent}{name}{phone}{addr}{purpose}<p><button class=\"primary\" type=\"submit\">{submit}</button></p><p class=\"ac-err\" id=\"ac-err\" role=\"alert\"></p><div id=\"ac-done\" aria-live=\"polite\"></div></form>",
         api = if desk { "/api/applications/desk" } else { "/api/applications" },
         item = field("ac-item", tr("申请事项", "Service item"), "", &format!("<select id=\"ac-item\" name=\"item\">{opts}</select>")),
         id = field("ac-id", tr("身份证号码（选填）", "ID card number (optional)"), tr("填写后，大厅已存档的材料不再重复要求提交。", "With it, materials the hall already holds are not asked again."), "<input id=\"ac-id\" name=\"id_number\" autocomplete=\"off\" maxlength=\"40\">"),
         consent = consent,
+        booking = field(
+            "ac-booking",
+            tr("预约码（选填）", "Booking code (optional)"),
+            tr("已预约办理时间的，填写预约码，申请和预约在同一办事进度中显示。", "If you booked a time, its code links the booking to this application on one progress page."),
+            &format!("<input id=\"ac-booking\" name=\"booking\" autocomplete=\"off\" maxlength=\"40\" value=\"{}\">", esc(&booked))
+        ),
         name = field("ac-name", tr("申请人姓名", "Applicant's name"), "", "<input id=\"ac-name\" name=\"name\" maxlength=\"50\">"),
         phone = field("ac-phone", tr("手机号码", "Phone number"), tr("补正通知和办理结果发送到这个号码。", "Correction notices and the outcome are sent to this number."), "<input id=\"ac-phone\" name=\"phone\" type=\"tel\" maxlength=\"30\">"),
         addr = field("ac-address", tr("居住地址（选填）", "Address (optional)"), "", "<input id=\"ac-address\" name=\"address\" maxlength=\"200\">"),
@@ -121,7 +139,7 @@ pub fn start(cfg: &Config, req: &Request) -> Result<Response, Fail> {
             "先在网上提交材料，窗口人员逐项审核；缺什么一次告诉您，补齐后到大厅一次办好。每份材料支持 PDF、JPEG、PNG，最大 20 MiB。",
             "Send your materials first; a clerk checks each one and tells you everything missing at once, so one visit is enough. PDF, JPEG or PNG, up to 20 MiB each."
         )),
-        form = form(cfg, lang, false),
+        form = form(cfg, req, false),
         data = data(&json!({"page": "start", "t": texts(lang)})),
         js = scripts(false),
     );
@@ -134,7 +152,7 @@ pub fn desk(cfg: &Config, req: &Request) -> Result<Response, Fail> {
         "{STYLE}<section class=\"card\"><h1>{h}</h1><p class=\"ac-help\">{intro}</p>{form}</section>{data}{js}",
         h = esc(t(lang, "代办申请", "Apply for a resident")),
         intro = esc(t(lang, "为来电或到场的居民建立预受理申请（记为代办）；居民同意后可从居民档案填表。", "Open an application for a resident who calls or comes in (recorded as done for them); with their consent the form fills from their record.")),
-        form = form(cfg, lang, true),
+        form = form(cfg, req, true),
         data = data(&json!({"page": "desk", "t": texts(lang)})),
         js = scripts(false),
     );
@@ -228,7 +246,7 @@ pub fn resident(cfg: &Config, req: &Request, app: &App) -> Result<Response, Fail
         String::new()
     };
     let cert = match db::row::<(String,)>("SELECT code FROM certificates WHERE app_id = ?1", &[sql::int(app.id)])? {
-        Some((c,)) => format!("<p class=\"ac-ok\">{} <a href=\"/applications/verify/{c}\">{c}</a></p>", esc(t(lang, "证明已开具，验证码：", "Certificate issued, verification code:")), c = esc(&c)),
+        Some((c,)) => format!("<p class=\"ac-ok\">{} <a href=\"/verify/{c}\">{c}</a></p>", esc(t(lang, "证明已开具，验证码：", "Certificate issued, verification code:")), c = esc(&c)),
         // Accepted: the next step is the visit (the appointments plugin
         // takes the same item codes as the guides).
         None if app.status == "accepted" => format!(
@@ -239,8 +257,21 @@ pub fn resident(cfg: &Config, req: &Request, app: &App) -> Result<Response, Fail
         ),
         None => String::new(),
     };
+    let links = crate::thread::links(app.id)?;
+    let booking = match (&links.booking_code, app.status.as_str()) {
+        (Some(code), _) => format!("<p>{} <strong id=\"ac-booking-code\">{}</strong></p>", esc(t(lang, "已关联预约，预约码：", "Booking linked, code:")), esc(code)),
+        (None, "done" | "refused") => String::new(),
+        (None, _) => format!(
+            "<form id=\"ac-link-booking\" data-api=\"/api/applications/a/{tok}/booking\" class=\"ac-field\"><label for=\"ac-booking\">{l}</label><input id=\"ac-booking\" name=\"booking\" maxlength=\"40\" autocomplete=\"off\"> <button type=\"submit\">{b}</button><span class=\"ac-help\">{h}</span></form>",
+            tok = esc(&app.token),
+            l = esc(t(lang, "已预约？填写预约码关联", "Booked a time? Link it with the booking code")),
+            b = esc(t(lang, "关联预约", "Link the booking")),
+            h = esc(t(lang, "关联后，预约、取号和办理结果都在“办事进度”一页中显示。", "Once linked, the booking, the ticket and the outcome all show on one progress page.")),
+        ),
+    };
+    let progress = format!("<p><a class=\"button\" id=\"ac-thread\" href=\"/applications/a/{}/thread\">{}</a></p>", esc(&app.token), esc(t(lang, "查看办事进度（预约、取号、办结一页看全）", "See the whole case (booking, ticket, outcome on one page)")));
     let html = format!(
-        "{STYLE}<section class=\"card\"><h1>{title}</h1>{head}{reason}{cert}{notices}<p class=\"ac-help\">{help}</p><div id=\"ac-materials\">{body}</div>{submit}<p class=\"ac-err\" id=\"ac-err\" role=\"alert\"></p></section>{tl}{data}{js}",
+        "{STYLE}<section class=\"card\"><h1>{title}</h1>{head}{reason}{cert}{progress}{booking}{notices}<p class=\"ac-help\">{help}</p><div id=\"ac-materials\">{body}</div>{submit}<p class=\"ac-err\" id=\"ac-err\" role=\"alert\"></p></section>{tl}{data}{js}",
         title = esc(&app.item_name),
         head = head(app, lang),
         reason = app.outcome_reason.as_deref().filter(|_| app.status == "refused").map(|r| format!("<p class=\"ac-reasons\">{}{}</p>", esc(t(lang, "理由：", "Reason: ")), esc(r))).unwrap_or_default(),
@@ -362,11 +393,12 @@ pub fn case(cfg: &Config, req: &Request, app: &App) -> Result<Response, Fail> {
         app.clerk_name.as_deref().map(|c| format!(" · {}{}", esc(t(lang, "审核人：", "Clerk: ")), esc(c))).unwrap_or_default()
     );
     let html = format!(
-        "{STYLE}<section class=\"card\"><h1>#{id} {title}</h1>{head}{who}{cert}<div id=\"ac-materials\">{body}</div>{actions}<p class=\"ac-err\" id=\"ac-err\" role=\"alert\"></p></section>{tl}{data}{js}",
+        "{STYLE}<section class=\"card\"><h1>#{id} {title}</h1>{head}{who}{cert}<p><a class=\"button\" id=\"ac-thread\" href=\"/applications/review/{id}/thread\">{thread}</a></p><div id=\"ac-materials\">{body}</div>{actions}<p class=\"ac-err\" id=\"ac-err\" role=\"alert\"></p></section>{tl}{data}{js}",
         id = app.id,
         title = esc(&app.item_name),
         head = head(app, lang),
         tl = timeline(app, lang)?,
+        thread = esc(t(lang, "办事全程（指南、预约、预受理、取号、办结）", "The whole case (guide, booking, review, ticket, outcome)")),
         data = data(&json!({"page": "case", "t": texts(lang)})),
         js = scripts(false),
     );
@@ -385,8 +417,27 @@ pub fn certificate(cfg: &Config, req: &Request, c: &Cert) -> Result<Response, Fa
     } else {
         String::new()
     };
+    // Revoked: said at the top, never printed again as if it stood.
+    // Supervisors revoke from here (the reason from the fixed list).
+    let revoked = if c.revoked != 0 {
+        let r = cert::revocation(&c.code)?;
+        let (day, reason) = r.map(|r| (r.day, cert::revoke_reason(&r.reason, lang))).unwrap_or_default();
+        format!("<p class=\"ac-err\" id=\"ac-revoked\">{}</p>", esc(&if lang == "en" { format!("Revoked on {day}: {reason}. Do not hand it out.") } else { format!("此证明已于 {day} 作废（{reason}），请勿再交付使用。") }))
+    } else if req.caller.has_role("supervisor") {
+        let opts: String = cert::REVOKE_REASONS.iter().map(|r| format!("<option value=\"{}\">{}</option>", esc(r.0), esc(t(lang, r.1, r.2)))).collect();
+        format!(
+            "<form id=\"ac-revoke\" class=\"card ac-noprint\" data-api=\"/api/applications/certificates/{code}/revoke\"><h2>{h}</h2>{reason}{note}<p><button type=\"submit\">{b}</button></p><p class=\"ac-err\" id=\"ac-err\" role=\"alert\"></p></form>",
+            code = esc(&c.code),
+            h = esc(t(lang, "作废证明（主管）", "Revoke the certificate (supervisors)")),
+            reason = field("ac-revoke-reason", t(lang, "作废原因（公开验证时显示）", "Reason (shown by the public check)"), "", &format!("<select id=\"ac-revoke-reason\" name=\"reason\">{opts}</select>")),
+            note = field("ac-revoke-note", t(lang, "内部说明（仅工作人员可见）", "Internal note (staff only)"), "", "<textarea id=\"ac-revoke-note\" name=\"note\" rows=\"2\" maxlength=\"500\"></textarea>"),
+            b = esc(t(lang, "确认作废", "Revoke")),
+        )
+    } else {
+        String::new()
+    };
     let html = format!(
-        "{STYLE}{warn}<p class=\"ac-noprint\"><button type=\"button\" id=\"ac-print\">{print}</button></p><article class=\"ac-cert\"><h1>{title}</h1><p class=\"body\">{body}</p><p class=\"body\">{special}</p><div class=\"foot\"><div>{qr}<br><small>{check} {code}</small><br><small>{url}</small></div><div class=\"ac-issuer\">{issuer}<br>{day}</div></div></article>{data}{js}",
+        "{STYLE}{warn}{revoked}<p class=\"ac-noprint\"><button type=\"button\" id=\"ac-print\">{print}</button></p><article class=\"ac-cert\"><h1>{title}</h1><p class=\"body\">{body}</p><p class=\"body\">{special}</p><div class=\"foot\"><div>{qr}<br><small>{check} {code}</small><br><small>{url}</small></div><div class=\"ac-issuer\">{issuer}<br>{day}</div></div></article>{data}{js}",
         print = esc(t(lang, "打印", "Print")),
         title = esc(&c.title_zh),
         body = esc(&cert::sentence(cfg, &item, c)),
@@ -403,17 +454,32 @@ pub fn certificate(cfg: &Config, req: &Request, c: &Cert) -> Result<Response, Fa
     Ok(Response::page(&c.title_zh, html))
 }
 
-/// The public check of a certificate: only what it says, masked.
+/// The public check of a certificate: only what it says, masked; a
+/// revoked one says 已作废 with the day and the reason, and nothing of
+/// what it certified.
 pub fn verify(req: &Request, c: Option<Cert>) -> Result<Response, Fail> {
     let lang = req.lang();
+    let row = |k: &str, val: &str| format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(val));
     let body = match c {
-        Some(c) => {
-            let v = cert::public_view(&c, lang);
-            let row = |k: &str, val: &str| format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(val));
+        Some(c) if c.revoked != 0 => {
+            let v = cert::public_view(&c, lang)?;
+            let day = v["revoked_day"].as_str().unwrap_or("");
             format!(
-                "<p class=\"{cls}\" id=\"ac-verdict\">{ok}</p><table>{a}{b}{c}{d}{e}{f}</table>",
-                cls = if c.revoked == 0 { "ac-ok" } else { "ac-err" },
-                ok = esc(if c.revoked == 0 { t(lang, "证明有效：由本大厅出具", "Valid: issued by this hall") } else { t(lang, "证明已作废", "This certificate was revoked") }),
+                "<p class=\"ac-err\" id=\"ac-verdict\" data-valid=\"false\">{big}</p><p class=\"ac-reasons\" id=\"ac-revoked\">{when}</p><table>{a}{r}{d}{e}{f}</table>",
+                big = esc(t(lang, "此证明已作废，不能作为有效证明使用", "This certificate has been revoked: it is not valid")),
+                when = esc(&if lang == "en" { format!("Revoked on {day}.") } else { format!("已于 {day} 作废。") }),
+                a = row(t(lang, "证明", "Certificate"), v["title"].as_str().unwrap_or("")),
+                r = row(t(lang, "作废原因", "Reason"), v["revoked_reason"].as_str().unwrap_or("")),
+                d = row(t(lang, "出具单位", "Issued by"), v["issuer"].as_str().unwrap_or("")),
+                e = row(t(lang, "出具日期", "Issued on"), v["issued_day"].as_str().unwrap_or("")),
+                f = row(t(lang, "验证码", "Code"), v["code"].as_str().unwrap_or("")),
+            )
+        }
+        Some(c) => {
+            let v = cert::public_view(&c, lang)?;
+            format!(
+                "<p class=\"ac-ok\" id=\"ac-verdict\" data-valid=\"true\">{ok}</p><table>{a}{b}{c}{d}{e}{f}</table>",
+                ok = esc(t(lang, "证明有效：由本大厅出具", "Valid: issued by this hall")),
                 a = row(t(lang, "证明", "Certificate"), v["title"].as_str().unwrap_or("")),
                 b = row(t(lang, "持证人", "Holder"), v["holder"].as_str().unwrap_or("")),
                 c = row(t(lang, "用途", "Purpose"), v["purpose"].as_str().unwrap_or("—")),
@@ -426,4 +492,71 @@ pub fn verify(req: &Request, c: Option<Cert>) -> Result<Response, Fail> {
     };
     let html = format!("{STYLE}<section class=\"card\"><h1>{}</h1>{body}<p class=\"ac-help\">{}</p></section>", esc(t(lang, "证明验证", "Certificate check")), esc(t(lang, "为保护个人信息，姓名部分隐去，不显示证件号码和地址。", "To protect personal data the name is partly hidden; no ID number or address is shown.")));
     Ok(Response::page(t(lang, "证明验证", "Certificate check"), html))
+}
+
+/// The one case thread: guide → appointment → application → ticket →
+/// outcome, each step with who and when (`staff`: the staff page).
+pub fn thread(req: &Request, app: &App, v: &serde_json::Value, staff: bool) -> Result<Response, Fail> {
+    let lang = req.lang();
+    let mut out = String::new();
+    for (n, st) in v["stages"].as_array().into_iter().flatten().enumerate() {
+        let done = st["done"].as_bool() == Some(true);
+        let events: String = st["events"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                let what = esc(e["what"].as_str().unwrap_or(""));
+                // Only the plugin's own relative links (the guide's version).
+                let what = match e["link"].as_str().filter(|l| l.starts_with("/guides/item/")) {
+                    Some(l) => format!("<a href=\"{}\">{what}</a>", esc(l)),
+                    None => what,
+                };
+                format!(
+                    "<li><time>{}</time><strong>{what}</strong>{}{}</li>",
+                    esc(e["at"].as_str().unwrap_or("")),
+                    e["who"].as_str().filter(|w| !w.is_empty()).map(|w| format!(" · <span class=\"ac-who\">{}</span>", esc(w))).unwrap_or_default(),
+                    e["detail"].as_str().filter(|d| !d.is_empty()).map(|d| format!("<br><span class=\"ac-help\">{}</span>", esc(d).replace('\n', "<br>"))).unwrap_or_default(),
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "<section class=\"card ac-stage\" data-stage=\"{key}\" data-done=\"{done}\"><h2>{n}. {title} <span class=\"ac-st ac-st-{cls}\">{state}</span></h2>{note}<ol class=\"ac-timeline\">{events}</ol></section>",
+            key = esc(st["key"].as_str().unwrap_or("")),
+            n = n + 1,
+            title = esc(st["title"].as_str().unwrap_or("")),
+            cls = if done { "done" } else { "pending" },
+            state = esc(if done { t(lang, "已完成", "done") } else { t(lang, "未完成", "not yet") }),
+            note = st["note"].as_str().filter(|x| !x.is_empty()).map(|x| format!("<p class=\"ac-help\">{}</p>", esc(x))).unwrap_or_default(),
+        ));
+    }
+    let cert = match &v["certificate"] {
+        serde_json::Value::Object(c) => {
+            let code = c.get("code").and_then(|x| x.as_str()).unwrap_or("");
+            let revoked = c.get("revoked").and_then(|x| x.as_bool()) == Some(true);
+            format!(
+                "<p class=\"{}\">{} <a id=\"ac-verify\" href=\"/verify/{code}\">/verify/{code}</a></p>",
+                if revoked { "ac-err" } else { "ac-ok" },
+                esc(if revoked { t(lang, "证明已作废。验证：", "The certificate was revoked. Check:") } else { t(lang, "证明验证码：", "Certificate check:") }),
+                code = esc(code)
+            )
+        }
+        _ => String::new(),
+    };
+    let back = if staff {
+        format!("<a href=\"/applications/review/{}\">{}</a>", app.id, esc(t(lang, "返回申请审核页", "Back to the application")))
+    } else {
+        format!("<a href=\"/applications/a/{}\">{}</a>", esc(&app.token), esc(t(lang, "返回申请页面（上传材料）", "Back to the application (uploads)")))
+    };
+    let who = if staff { format!(" · {}{}", esc(t(lang, "申请人：", "Applicant: ")), esc(v["applicant"].as_str().unwrap_or(""))) } else { String::new() };
+    let title = if staff { t(lang, "办事全程", "The whole case") } else { t(lang, "我的办事进度", "My case") };
+    let html = format!(
+        "{STYLE}<section class=\"card\"><h1>{h}</h1><p><strong>{item}</strong>{who} · <span class=\"ac-st ac-st-{st}\" id=\"ac-status\">{stl}</span></p>{cert}<p class=\"ac-help\">{help}</p><p class=\"ac-noprint\">{back}</p></section><div id=\"ac-thread\">{out}</div>",
+        h = esc(title),
+        item = esc(&app.item_name),
+        st = esc(&app.status),
+        stl = esc(v["status_label"].as_str().unwrap_or("")),
+        help = esc(t(lang, "办事指南 → 预约 → 预受理 → 取号叫号 → 办理结果，每一步的时间和经办人。", "Guide → booking → pre-acceptance → ticket → outcome: each step with when and who.")),
+    );
+    Ok(Response::page(&format!("{} · {}", title, app.item_name), html))
 }

@@ -423,6 +423,7 @@ pub fn ticket(cfg: &Config, app: &App, caller: &Caller, now: i64) -> Result<serd
     let label = t["ticket"].as_str().unwrap_or("").to_owned();
     let (who, kind) = actor(caller);
     db::step(app.id, now, &who, kind, "ticket", &label)?;
+    crate::thread::record_ticket(app.id, &label, t["page"].as_str(), "priority", now)?;
     sql::execute("UPDATE applications SET updated_at = ?1 WHERE id = ?2", &[sql::int(now), sql::int(app.id)])?;
     Ok(json!({"ticket": label, "queue_ticket": t}))
 }

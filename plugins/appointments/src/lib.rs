@@ -62,6 +62,10 @@ impl Plugin for Appointments {
             .route(Route::post("/api/appointments/bookings/{code}/move", Audience::Public))
             .route(Route::post("/api/appointments/bookings/{code}/cancel", Audience::Public))
             .route(Route::post("/api/appointments/check-in", KIOSK))
+            // Also callable (capability `services`): the applications
+            // plugin records the booking an application was booked with
+            // and shows it, and the ticket it got, on the case thread.
+            .route(Route::get("/api/appointments/bookings/{code}", Audience::Staff).roles(DESK).callable())
             .route(Route::get("/api/appointments/bans", Audience::Staff).roles(SUPERVISOR))
             .route(Route::post("/api/appointments/bans/lift", Audience::Staff).roles(SUPERVISOR))
             .route(Route::get("/api/appointments/config", Audience::Admin))
@@ -135,6 +139,7 @@ fn route(req: &Request) -> Result<Response, Fail> {
             let (status, v) = checkin::check_in(&cfg, req.json()?, &req.caller, lang, now)?;
             ok(status, v)
         }
+        ("GET", "/api/appointments/bookings/{code}") => booking(&cfg, req),
         ("GET", "/api/appointments/bans") => ok(200, book::bans(now)?),
         ("POST", "/api/appointments/bans/lift") => {
             let by = req.caller.id.clone().unwrap_or_else(|| "staff".into());
@@ -142,6 +147,23 @@ fn route(req: &Request) -> Result<Response, Fail> {
         }
         _ => Ok(Response::not_found(req)),
     }
+}
+
+/// One booking as another plugin (or hall staff) reads it: the public view
+/// with when it was made, by whom (代办: the staff account) and the ticket.
+fn booking(cfg: &Config, req: &Request) -> Result<Response, Fail> {
+    if req.caller.kind != "plugin" && !req.caller.is_staff() {
+        return Err(Fail::user(403, "plugins_only", "仅供其他插件和大厅工作人员读取", "for other plugins and hall staff only"));
+    }
+    let code = book::normal_code(req.param("code").unwrap_or(""));
+    let b = db::row::<db::Booking>(&format!("SELECT {} FROM bookings WHERE code = ?1", db::BOOKING_COLUMNS), &[sql::text(&code)])?
+        .ok_or_else(|| Fail::user(404, "booking_not_found", "没有这个预约码", "no booking has this code"))?;
+    let (created_at, booked_by): (i64, Option<String>) =
+        db::row("SELECT created_at, booked_by FROM bookings WHERE id = ?1", &[sql::int(b.id)])?.ok_or_else(|| Fail::Internal("the booking vanished".into()))?;
+    let mut v = book::view(cfg, &b, req.lang());
+    v["booked_at"] = json!(created_at);
+    v["booked_by"] = json!(booked_by);
+    Ok(Response::json(200, &v))
 }
 
 /// The days one can book `item` on now and each slot's free places.

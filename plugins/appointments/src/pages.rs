@@ -63,6 +63,7 @@ pub fn book(cfg: &Config, req: &Request, desk: bool) -> Result<Response, Fail> {
         "opens": t(lang, "放号时间", "opens at"),
         "pick": t(lang, "请选择日期和时段", "Please choose a day and a slot"),
         "booked": t(lang, "预约成功，请记下预约码：", "Booked. Keep your booking code:"),
+        "apply": t(lang, "在线提交材料（预受理），到窗口不再重复核验", "Send your materials online first (pre-acceptance): the window will not check them again"),
         "moved": t(lang, "已改约", "Moved"),
         "cancelled": t(lang, "已取消", "Cancelled"),
         "lift": t(lang, "解除", "Lift"),

@@ -25,9 +25,13 @@ struct Served {
     clerk_name: Option<String>,
     finished_at: Option<i64>,
     outcome: Option<String>,
+    issued_at: i64,
+    called_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, day, label, service, status, \"window\", clerk_id, clerk_name, finished_at, outcome";
+// `issued_at` and `called_at`: the applications plugin's case thread shows
+// when the resident's ticket was taken and called.
+const COLUMNS: &str = "id, day, label, service, status, \"window\", clerk_id, clerk_name, finished_at, outcome, issued_at, called_at";
 
 /// `GET /api/queue/served?token=…`, `?day=YYYY-MM-DD&ticket=A012` or
 /// `?window=3`.
@@ -78,6 +82,8 @@ pub fn served(cfg: &Config, req: &Request) -> Result<Response, Fail> {
             "clerk_name": t.clerk_name,
             "finished_at": t.finished_at,
             "outcome": t.outcome,
+            "issued_at": t.issued_at,
+            "called_at": t.called_at,
         }),
     ))
 }

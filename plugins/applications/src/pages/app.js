@@ -18,7 +18,7 @@
     apply.addEventListener('submit', async function (ev) {
       ev.preventDefault(); clear();
       var body = { item: $('ac-item').value, name: $('ac-name').value, phone: $('ac-phone').value };
-      ['id_number', 'address', 'purpose'].forEach(function (k) { var v = apply.elements[k].value.trim(); if (v) { body[k] = v; } });
+      ['id_number', 'address', 'purpose', 'booking'].forEach(function (k) { var v = apply.elements[k].value.trim(); if (v) { body[k] = v; } });
       if ($('ac-consent')) { body.consent = $('ac-consent').checked; }
       try {
         var r = await Linli.api('POST', apply.getAttribute('data-api'), body);
@@ -27,6 +27,23 @@
         var done = $('ac-done'); done.textContent = T.created + ' ';
         var a = document.createElement('a'); a.href = url; a.id = 'ac-link'; a.textContent = location.origin + url; done.appendChild(a);
       } catch (e) { fail(e); }
+    });
+  }
+  // The resident links the booking made for this application.
+  var linkBooking = $('ac-link-booking');
+  if (linkBooking) {
+    linkBooking.addEventListener('submit', async function (ev) {
+      ev.preventDefault(); clear();
+      try { await Linli.api('POST', linkBooking.getAttribute('data-api'), { booking: $('ac-booking').value }); location.reload(); } catch (e) { fail(e); }
+    });
+  }
+  // A supervisor revokes a certificate.
+  var revoke = $('ac-revoke');
+  if (revoke) {
+    revoke.addEventListener('submit', async function (ev) {
+      ev.preventDefault(); clear();
+      if (!confirm(T.confirm_revoke)) { return; }
+      try { await Linli.api('POST', revoke.getAttribute('data-api'), { reason: $('ac-revoke-reason').value, note: $('ac-revoke-note').value }); location.reload(); } catch (e) { fail(e); }
     });
   }
   var prefill = $('ac-prefill');

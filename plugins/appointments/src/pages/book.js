@@ -64,6 +64,15 @@
       done.appendChild(el('p', T.booked, { class: 'ap-ok' }));
       done.appendChild(el('p', b.code, { class: 'ap-code', id: 'ap-code' }));
       done.appendChild(el('p', b.item_name + ' · ' + b.day + ' ' + b.slot + '–' + b.end));
+      // Where the hall takes materials online (预受理), the next step: the
+      // application records this booking for the one case thread.
+      if (!T.desk) {
+        fetch('/api/applications/items', { headers: { Accept: 'application/json' } }).then(function (r) {
+          if (!r.ok) return;
+          var a = el('a', T.apply, { id: 'ap-apply', class: 'button primary', href: '/applications?item=' + encodeURIComponent(b.item) + '&booking=' + encodeURIComponent(b.code) });
+          var p = el('p'); p.appendChild(a); done.appendChild(p);
+        }).catch(function () {});
+      }
       $('ap-mcode').value = b.code; $('ap-mphone').value = $('ap-phone').value;
       await load(true);
     } catch (e) { $('ap-err').textContent = e.message; }
