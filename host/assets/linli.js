@@ -86,4 +86,10 @@
     arm();
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', kioskIdle); else kioskIdle();
+  // The top bar's menus close when one clicks elsewhere or presses Escape.
+  function closeMenus(except) {
+    document.querySelectorAll('details.menu[open]').forEach(function (d) { if (d !== except) d.open = false; });
+  }
+  document.addEventListener('click', function (e) { closeMenus(e.target.closest ? e.target.closest('details.menu') : null); });
+  document.addEventListener('keydown', function (e) { if (e.key === 'Escape') closeMenus(null); });
 })();
