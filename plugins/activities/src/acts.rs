@@ -262,7 +262,7 @@ pub fn qr_text(code: &str) -> String {
 
 /// A resident signs up with a phone: a place if there is one; when full,
 /// the waiting list only if asked for (`waitlist`), else a clear refusal.
-pub fn sign_up(cfg: &Config, id: i64, f: SignupForm, now: i64) -> Result<Json, Fail> {
+pub fn sign_up(cfg: &Config, id: i64, f: SignupForm, lang: &str, now: i64) -> Result<Json, Fail> {
     let phone = check::phone(&f.phone)?;
     let name = check::text("name", "称呼", "The name", &f.name, 0, 20, false)?;
     let a = get(id)?;
@@ -328,7 +328,7 @@ pub fn sign_up(cfg: &Config, id: i64, f: SignupForm, now: i64) -> Result<Json, F
         .send()?;
     show_on_screens(cfg, &a)?;
     events::publish("activities.signed_up", &json!({"activity": id, "status": status}))?;
-    mine(cfg, &code, "zh-CN", now)
+    mine(cfg, &code, lang, now)
 }
 
 fn signup_by_code(code: &str) -> Result<Signup, Fail> {

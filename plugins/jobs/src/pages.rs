@@ -97,7 +97,7 @@ pub fn board(cfg: &Config, req: &Request, kiosk: bool, now: i64) -> Result<Respo
             r#"{STYLE}<div class="{wrap}"><p><a href="{base}{lq}">← {back}</a></p>{body}</div>{data}{script}"#,
             lq = if lang == "en" { "?lang=en" } else { "" },
             back = tr("返回全部岗位", "All postings"),
-            data = linli_sdk::json_block("jb-data", &json!({"done": t(lang, "已登记意向。", "Interest registered."), "again": t(lang, "您之前已登记过此岗位。", "You had already registered for this posting.")})),
+            data = linli_sdk::json_block("jb-data", &json!({"done": t(lang, "已登记意向。", "Interest registered."), "again": t(lang, "您之前已登记过此岗位。", "You had already registered for this posting."), "kiosk": kiosk, "home": base})),
             script = script("board"),
         );
         return Ok(Response::page(title, html));

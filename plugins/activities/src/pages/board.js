@@ -16,6 +16,15 @@
           name: form.querySelector('input[name=name]').value,
           waitlist: form.dataset.full === '1'
         });
+        if (D.kiosk) {
+          // A kiosk is shared: the code is shown for a while (it is also
+          // sent by message), never left on a page the next person opens.
+          form.textContent = '';
+          var p = document.createElement('p'); p.className = 'ac-ok'; p.textContent = r.status_name; form.appendChild(p);
+          var c = document.createElement('p'); c.className = 'ac-code'; c.textContent = D.code + r.code; form.appendChild(c);
+          setTimeout(function () { location.reload(); }, 30000);
+          return;
+        }
         location.href = D.mine + '?code=' + encodeURIComponent(r.code) + (D.lang === 'en' ? '&lang=en' : '');
       } catch (e) {
         err.textContent = e.message;

@@ -19,6 +19,8 @@
       document.getElementById('jb-done-text').textContent = r.already ? D.again : D.done;
       document.getElementById('jb-contact').textContent = r.contact;
       document.getElementById('jb-done').hidden = false;
+      // A kiosk is shared: the contact leaves the screen after a minute.
+      if (D.kiosk) setTimeout(function () { location.href = D.home; }, 60000);
     } catch (e) {
       err.textContent = e.message;
     } finally {
