@@ -510,3 +510,41 @@ pub fn ranking(by_window: &BTreeMap<String, Group>, total: &Group) -> Table {
         .collect();
     Table { id: "ranking", zh: "窗口排名", en: "Window ranking", cols: RANK_COLS, rows }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_and_p90_are_nearest_rank() {
+        // 1..=10 minutes: the 5th and the 9th smallest.
+        let ms: Vec<i64> = (1..=10).rev().map(|m| m * 60_000).collect();
+        assert_eq!(dist(&ms), (10, Some(5.5), Some(5.0), Some(9.0)));
+        assert_eq!(dist(&[90_000]), (1, Some(1.5), Some(1.5), Some(1.5)));
+        assert_eq!(dist(&[]), (0, None, None, None));
+    }
+
+    #[test]
+    fn the_ranking_follows_the_formula_on_the_page() {
+        let mut a = Group::default();
+        a.waits = vec![10 * 60_000];
+        a.handles = vec![1];
+        a.levels[5] = 9;
+        a.levels[1] = 1;
+        a.cases = 1;
+        let mut b = Group::default();
+        b.waits = vec![5 * 60_000];
+        b.handles = vec![1, 1];
+        b.levels[4] = 10;
+        let mut total = Group::default();
+        total.waits = vec![10 * 60_000, 5 * 60_000];
+        total.levels = [0, 1, 0, 0, 10, 9];
+        let windows = BTreeMap::from([("1".to_owned(), a), ("2".to_owned(), b)]);
+        let t = ranking(&windows, &total);
+        // 1: 0.6×90 + 0.2×75 (7.5 ÷ 10) + 0.2×0 = 69; 2: 0.6×100 + 0.2×100 + 0.2×100 = 100.
+        assert_eq!(t.rows[0][1], "2");
+        assert_eq!(t.rows[0][2], 100.0);
+        assert_eq!(t.rows[1][2], 69.0);
+        assert_eq!(t.rows[1][5], 75.0);
+    }
+}
