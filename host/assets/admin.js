@@ -103,7 +103,7 @@
   var newDevice = $('#new-device');
   if (newDevice) {
     onSubmit(newDevice, async function (f) {
-      var r = await Linli.api('POST', '/api/host/devices', { name: f.elements.name.value, kind: f.kind.value, window: f.window.value, origin: location.origin });
+      var r = await Linli.api('POST', '/api/host/devices', { name: f.elements.name.value, kind: f.kind.value, window: f.window.value, start: f.start ? f.start.value : '', origin: location.origin });
       // The new device in the list at once, built with DOM calls.
       var v = r.view, tr = document.createElement('tr');
       tr.dataset.device = v.id;

@@ -75,10 +75,20 @@ fn staff_and_devices_pages_in_chromium() {
 fn a_kiosk_left_untouched_warns_then_clears_itself_and_goes_back_to_its_start() {
     let Some(b) = Browser::start(&["--lang=zh-CN"]) else { return };
     let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE, fixtures::PLUGIN_APPOINTMENTS], "[kiosk]\nidle_s = 6\n");
-    let token = linli_host::auth::devices::create(&s.host.db, "大厅自助机", "kiosk", None, s.host.now_ms()).expect("a kiosk").1;
-    b.open(&format!("{}/device/pair?token={token}", s.url));
-    b.until("paired: the queue's kiosk", "location.pathname === '/queue/kiosk' && document.getElementById('q-kiosk')");
-    // The resident goes on to the appointment check-in and types an ID number.
+    // Registered with the appointment check-in as its start page.
+    let admin = linli_tests::sign_in(&s, "root", &["admin"]);
+    let register = |body: serde_json::Value| {
+        linli_tests::http_json(ureq::post(&format!("{}/api/host/devices", s.url)).set("Cookie", &admin.cookie).set("X-CSRF-Token", &admin.csrf), &body)
+    };
+    let (code, err) = register(serde_json::json!({"name": "签到机", "kind": "kiosk", "start": "/admin/host/staff"}));
+    assert_eq!((code, err["error"]["field"].as_str()), (422, Some("start")), "only a kiosk page of an enabled service: {err}");
+    let (code, err) = register(serde_json::json!({"name": "评价器", "kind": "evaluator", "window": "1", "start": "/appointments/kiosk"}));
+    assert_eq!(code, 422, "a start page is for kiosks only: {err}");
+    let (code, r) = register(serde_json::json!({"name": "签到机", "kind": "kiosk", "start": "/appointments/kiosk"}));
+    assert_eq!(code, 201, "{r}");
+    b.open(&format!("{}{}", s.url, r["pair_url"].as_str().unwrap()));
+    b.until("paired: the start page chosen", "location.pathname === '/appointments/kiosk' && document.getElementById('ap-key')");
+    // A resident types an ID number and is called away.
     b.open(&format!("{}/appointments/kiosk?lang=zh-CN", s.url));
     b.until("the check-in page", "document.getElementById('ap-key')");
     assert_eq!(b.js("return document.body.dataset.kioskIdle;"), serde_json::json!("6"));
@@ -89,8 +99,8 @@ fn a_kiosk_left_untouched_warns_then_clears_itself_and_goes_back_to_its_start() 
     assert_eq!(b.js("return [!!document.querySelector('.kiosk-idle'), document.getElementById('ap-key').value];"), serde_json::json!([false, "11010519491231002X"]));
     // Then nobody: back at the start, nothing of the resident left.
     b.until("the warning again", "document.querySelector('.kiosk-idle')");
-    b.until("back at the kiosk's start", "location.pathname === '/queue/kiosk' && document.getElementById('q-kiosk')");
-    assert_eq!(b.js("return document.body.innerHTML.includes('11010519491231002X');"), serde_json::json!(false));
+    b.until("back at the kiosk's start, emptied", "location.search === '' && location.pathname === '/appointments/kiosk' && document.getElementById('ap-key')");
+    assert_eq!(b.js("return [document.getElementById('ap-key').value, document.body.innerHTML.includes('11010519491231002X')];"), serde_json::json!(["", false]));
 
     // Signed-in staff's pages are not kiosks.
     linli_host::auth::sessions::create_staff(&s.host.db, "boss", "管理员", PASSWORD, &["admin".to_string()], s.host.now_ms()).expect("admin");

@@ -305,9 +305,19 @@ async fn device_create(State(host): State<Arc<Host>>, headers: HeaderMap, method
     let b = JsonBody::parse(&body)?;
     let (name, kind, window) = (b.text(devices::NAME, true)?, b.text(devices::KIND, true)?, b.text(devices::WINDOW, false)?);
     let org = b.text(Field { name: "origin", zh: "地址", en: "Origin" }, false)?;
+    let start = b.text(Field { name: "start", zh: "开机页面", en: "Start page" }, false)?;
+    if !start.is_empty() && (kind != "kiosk" || !kiosk_pages(&host, true).iter().any(|(p, _)| *p == start)) {
+        return Err(InputError::new(
+            "start_invalid",
+            Some("start"),
+            "开机页面只能为自助机选择，且须是已启用服务中自助机可打开的页面",
+            "a start page is for kiosks only, and must be a page of an enabled service that kiosks may open",
+        )
+        .into());
+    }
     let (d, token) = devices::create(&host.db, &name, &kind, Some(&window), host.now_ms())?;
     audit_log(&host, &caller, "device.create", Some(&format!("device:{}", d.id)), Some(&format!("{} ({})", d.name, d.kind)));
-    let pair_url = format!("/device/pair?token={token}");
+    let pair_url = if start.is_empty() { format!("/device/pair?token={token}") } else { format!("/device/pair?token={token}&start={}", encode_query(&start)) };
     let link = format!("{}{pair_url}", origin(&org).unwrap_or(""));
     let qr = qr_path(&link).map(|(size, path)| serde_json::json!({"size": size, "path": path}));
     let zh = caller.lang != "en";
@@ -348,15 +358,41 @@ async fn device_revoke(State(host): State<Arc<Host>>, headers: HeaderMap, method
 #[derive(Deserialize)]
 struct Pair {
     token: String,
+    /// A kiosk's start page, chosen when it was registered.
+    start: Option<String>,
+}
+
+/// Pages a kiosk may open (of the enabled services, without path
+/// parameters): a kiosk's possible start pages, as (path, "service · page").
+fn kiosk_pages(host: &Host, zh: bool) -> Vec<(String, String)> {
+    let kiosk = Caller { kind: crate::auth::CallerKind::Device { device_kind: "kiosk".into() }, id: None, name: None, roles: vec![], window: None, lang: "zh-CN".into() };
+    let snap = host.registry.snapshot();
+    snap.active()
+        .flat_map(|p| {
+            let service = if zh { p.manifest.name_zh.clone() } else { p.manifest.name_en.clone() };
+            p.manifest
+                .pages
+                .iter()
+                .filter(|pg| !pg.path.contains('{') && crate::registry::audience_allows(pg.audience, &pg.roles, &kiosk))
+                .map(move |pg| (pg.path.clone(), format!("{service} · {}", if zh { &pg.title_zh } else { &pg.title_en })))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn encode_query(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_./~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 /// Opened once on the device itself: remembers the token in an HttpOnly
 /// cookie and goes to the device's start page.
 async fn device_pair(State(host): State<Arc<Host>>, p: Result<Query<Pair>, axum::extract::rejection::QueryRejection>) -> Result<Response, ApiError> {
-    let token = p.map(|Query(p)| p.token).unwrap_or_default();
+    let (token, p_start) = p.map(|Query(p)| (p.token, p.start)).unwrap_or_default();
     match devices::resolve_at(&host.db, &token, Some(host.now_ms())) {
         Ok(Some(d)) => {
+            let chosen = p_start.filter(|s| d.kind == "kiosk" && kiosk_pages(&host, true).iter().any(|(p, _)| p == s));
             let start = match d.kind.as_str() {
+                _ if chosen.is_some() => chosen.as_deref().unwrap_or("/"),
                 "kiosk" => "/queue/kiosk",
                 // The window's evaluator: the ratings plugin's page (好差评).
                 "evaluator" => "/ratings/evaluator",
@@ -772,6 +808,7 @@ async fn devices_page(State(host): State<Arc<Host>>, headers: HeaderMap, RawQuer
         })
         .collect();
     let kinds: Vec<serde_json::Value> = devices::KINDS.iter().map(|k| serde_json::json!({ "value": k, "name": device_kind_name(k, zh) })).collect();
-    let ctx = minijinja::context! { devices => ser(&rows), kinds => ser(&kinds) };
+    let starts: Vec<serde_json::Value> = kiosk_pages(&host, zh).into_iter().map(|(path, name)| serde_json::json!({ "value": path, "name": name })).collect();
+    let ctx = minijinja::context! { devices => ser(&rows), kinds => ser(&kinds), starts => ser(&starts) };
     Ok(Html(render_page(&host, &caller, csrf.as_deref(), tr(zh, "设备管理", "Devices"), "devices.html", ctx)).into_response())
 }
