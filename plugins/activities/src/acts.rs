@@ -419,7 +419,7 @@ pub fn check_in(cfg: &Config, c: Code, caller: &Caller, now: i64) -> Result<Json
     let a = get(s.activity_id)?;
     if let Some(want) = c.activity {
         if want != a.id {
-            return Err(Fail::user(409, "wrong_activity", format!("这个签到码是另一场活动的：{}（{}）", a.title, when(&a)), format!("this code is for another activity: {} ({})", a.title, when(&a))));
+            return Err(Fail::user(409, "wrong_activity", format!("这个签到码是另一场活动的：{}（{}）", a.title, when(&a)), format!("this code is for another activity (number {}, {})", a.id, when(&a))));
         }
     }
     if a.status != "open" {
