@@ -762,3 +762,181 @@ fn bench(store: &str, get: &dyn Fn(&str) -> u16) {
     all.sort_by(|a, b| a.total_cmp(b));
     println!("| all {} requests | {:.2} | {:.2} |", all.len(), all[all.len() / 2], all[all.len() * 99 / 100]);
 }
+
+// ---- In Chromium -----------------------------------------------------------
+
+/// With `LINLI_SCREENSHOTS=DIR`, the page as it is now, as base64 PNG in
+/// DIR/NAME.png.b64 (for the README's screenshots).
+fn snap(b: &linli_tests::browser::Browser, name: &str) {
+    if let Ok(dir) = std::env::var("LINLI_SCREENSHOTS") {
+        let v = b.call("GET", "/screenshot", None);
+        std::fs::write(format!("{dir}/{name}.png.b64"), v["value"].as_str().unwrap_or("")).expect("writing a screenshot");
+    }
+}
+
+/// The browser as this staff member (their session cookie), or as an
+/// anonymous resident (`None`: no cookies).
+fn browse_as(b: &linli_tests::browser::Browser, who: Option<&Staff>) {
+    b.call("DELETE", "/cookie", None);
+    b.call("POST", "/cookie", Some(json!({"cookie": {"name": "lang", "value": "zh-CN", "path": "/"}})));
+    if let Some(st) = who {
+        let (name, value) = st.cookie.split_once('=').expect("name=value");
+        b.call("POST", "/cookie", Some(json!({"cookie": {"name": name, "value": value, "path": "/", "httpOnly": true}})));
+    }
+}
+
+/// Issue 16's "a complaint sent anonymously is replied to and reopened
+/// once, followed by tracking code", as people do it in Chromium: the
+/// resident sends an anonymous complaint from the form the kiosk and the
+/// phone open (its text has markup and a script; a control character is
+/// refused first, naming it, with nothing stored) and gets a tracking
+/// code; the supervisor finds it with the console's filters and assigns
+/// it; the clerk replies; the resident opens the tracking page by the
+/// code, reads the reply and reopens once; the clerk replies again; the
+/// page says a second reopen is not possible and the host refuses one
+/// with a clear message; the resident accepts and it is closed. What the
+/// resident typed is shown as text on the console, the case page and the
+/// tracking page, never as markup.
+#[test]
+fn anonymous_complaint_in_chromium_replied_reopened_once_and_closed_by_its_code() {
+    let Some(b) = linli_tests::browser::Browser::start(&["--lang=zh-CN"]) else { return };
+    let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(at(MAR05, 10, 0))));
+    let s = TestServer::start_custom(&[fixtures::PLUGIN_FEEDBACK], "", None, clock.clone());
+    let now = s.host.now_ms();
+    for (user, name, role) in [("zhang", "张主管", "supervisor"), ("wang", "王五", "clerk")] {
+        linli_host::auth::sessions::create_staff(&s.host.db, user, name, "correct horse battery", &[role.to_string()], now).expect("staff");
+    }
+    let (sup, clerk) = (sign_in_again(&s, "zhang"), sign_in_again(&s, "wang"));
+    let clerk_id = staff_id(&s, "wang");
+    // Someone else's named praise, for the filters to tell apart.
+    let (code, v) = post(&s, None, "/api/feedback", &json!({"kind": "praise", "category": "efficiency", "text": "二号窗口办事很快。", "anonymous": false, "name": "赵六明"}));
+    assert_eq!(code, 201, "{v}");
+    let count = || {
+        let (code, body) = http(ureq::get(&format!("{}/api/feedback/cases", s.url)).set("Cookie", &sup.cookie));
+        assert_eq!(code, 200, "{body}");
+        serde_json::from_str::<Value>(&body).unwrap()["cases"].as_array().map(|a| a.len()).unwrap_or(0)
+    };
+    assert_eq!(count(), 1);
+
+    // The resident, on the kiosk or a phone.
+    b.resize(1280, 1000);
+    b.open(&format!("{}/?lang=zh-CN", s.url));
+    browse_as(&b, None);
+    b.open(&format!("{}/feedback", s.url));
+    b.until("the form", "document.getElementById('fb-form') && document.getElementById('fb-anon').checked");
+    assert_eq!(b.js("return getComputedStyle(document.getElementById('fb-contact')).display;"), "none", "anonymous: no name or phone asked");
+    let tick = b.js("var r = document.getElementById('fb-anon').getBoundingClientRect(), l = document.getElementById('fb-anon').parentElement.getBoundingClientRect(); return [r.width, r.top - l.top];");
+    assert!(tick[0].as_f64().unwrap_or(999.0) < 40.0 && tick[1].as_f64().unwrap_or(999.0) < 20.0, "the tick box sits on its label's line: {tick}");
+    b.click("#fb-anon");
+    assert_eq!(b.js("return getComputedStyle(document.getElementById('fb-contact')).display;"), "grid", "named: the name and phone fields");
+    b.click("#fb-anon");
+    b.click("input[name=kind][value=complaint]");
+    b.js("document.getElementById('fb-category').value = 'attitude'; return 1;");
+    // A control character pasted in with the text: refused, naming it.
+    let script = "<script>alert(1)</script>";
+    let typed = format!("三号窗口<b>态度生硬</b>，{script}\n请核实。");
+    b.js(&format!("document.getElementById('fb-text').value = {:?}; return 1;", format!("{typed}\u{7}")));
+    b.click("#fb-send");
+    let err = b.until("the refusal", "document.getElementById('fb-err').textContent");
+    let err = err.as_str().unwrap_or("");
+    assert!(err.contains("控制字符") && err.contains("U+0007") && err.contains("内容"), "{err}");
+    assert_eq!(b.js("return document.getElementById('fb-done').hidden;"), true);
+    assert_eq!(count(), 1, "nothing stored");
+    b.js(&format!("document.getElementById('fb-text').value = {typed:?}; window.scrollTo(0, 0); return 1;"));
+    snap(&b, "feedback-send");
+    b.click("#fb-send");
+    let tracking = b.until("the tracking code", "!document.getElementById('fb-done').hidden && document.getElementById('fb-code').textContent");
+    let tracking = tracking.as_str().unwrap_or("").to_owned();
+    assert_eq!(tracking.len(), 11, "{tracking}");
+    let due = b.js("return document.getElementById('fb-due').textContent;");
+    assert!(due.as_str().unwrap_or("").contains("2026-03-12"), "5 working days over a weekend: {due}");
+    assert_eq!(count(), 2);
+
+    // The supervisor: the console's filters, then the case, assigned to the clerk.
+    browse_as(&b, Some(&sup));
+    b.open(&format!("{}/feedback/console", s.url));
+    b.until("the console", "document.querySelector('table.fb-list tbody') && document.querySelectorAll('table.fb-list tbody tr').length === 2");
+    let filter = |kind: &str, status: &str, q: &str| {
+        b.js(&format!(
+            "document.getElementById('fb-f-kind').value = {kind:?}; document.getElementById('fb-f-status').value = {status:?}; document.getElementById('fb-f-q').value = {q:?}; return 1;"
+        ));
+        b.click("form.fb-filters button[type=submit]");
+    };
+    filter("complaint", "open", "态度");
+    b.until("filtered to the complaint", "location.search.includes('kind=complaint') && document.querySelectorAll('table.fb-list tbody tr').length === 1");
+    let row = b.js("return document.querySelector('table.fb-list tbody tr').textContent;");
+    let row = row.as_str().unwrap_or("");
+    assert!(row.contains("<b>态度生硬</b>") && row.contains(script) && row.contains("匿名") && row.contains("已受理"), "shown as text: {row}");
+    assert_eq!(b.js("return document.querySelectorAll('table.fb-list tbody b, table.fb-list tbody script').length;"), 0, "never as markup");
+    snap(&b, "feedback-console");
+    filter("praise", "open", "");
+    b.until("the praise only", "location.search.includes('kind=praise') && document.querySelectorAll('table.fb-list tbody tr').length === 1 && document.querySelector('table.fb-list tbody').textContent.includes('赵**')");
+    filter("complaint", "replied", "");
+    b.until("nothing matches", "location.search.includes('status=replied') && document.body.textContent.includes('没有符合条件的意见')");
+    filter("complaint", "", "");
+    b.until("the complaint again", "document.querySelectorAll('table.fb-list tbody tr').length === 1");
+    b.click("table.fb-list tbody tr a");
+    b.until("the case page", "document.getElementById('fb-a-id')");
+    let case_path = b.js("return location.pathname;").as_str().unwrap_or("").to_owned();
+    let id: i64 = case_path.rsplit('/').next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{case_path}"));
+    let page = b.js("return document.querySelector('section.card').textContent;");
+    assert!(page.as_str().unwrap_or("").contains(script) && page.as_str().unwrap_or("").contains(&tracking), "{page}");
+    assert_eq!(b.js("return document.querySelectorAll('section.card b, section.card script').length;"), 0);
+    b.js(&format!("document.getElementById('fb-a-id').value = {clerk_id:?}; document.getElementById('fb-a-name').value = '王五'; return 1;"));
+    b.click("form[data-api$='/assign'] button[type=submit]");
+    b.until("assigned", "document.querySelector('section.card').textContent.includes('已分派') && document.querySelector('section.card').textContent.includes('王五')");
+
+    // The clerk finds it under “mine” and replies.
+    browse_as(&b, Some(&clerk));
+    b.open(&format!("{}/feedback/console?mine=1", s.url));
+    b.until("the clerk's list", "document.querySelectorAll('table.fb-list tbody tr').length === 1");
+    b.click("table.fb-list tbody tr a");
+    b.until("the reply form", "document.getElementById('fb-r-text')");
+    b.js("document.getElementById('fb-r-text').value = '已核实，已对该工作人员进行批评教育。'; return 1;");
+    b.click("form[data-api$='/reply'] button[type=submit]");
+    b.until("replied", "document.querySelector('section.card').textContent.includes('已答复') && !document.getElementById('fb-r-text')");
+
+    // The resident, the next day, by the code alone.
+    clock.0.store(at(MAR05 + DAY, 9, 0), Ordering::SeqCst);
+    browse_as(&b, None);
+    b.open(&format!("{}/feedback/track", s.url));
+    b.js(&format!("document.getElementById('fb-code-in').value = {:?}; return 1;", tracking.to_lowercase()));
+    b.click("#fb-track button[type=submit]");
+    b.until("the reply", "document.getElementById('fb-case').textContent.includes('已对该工作人员进行批评教育') && document.getElementById('fb-reopen')");
+    let shown = b.js("return document.getElementById('fb-case').textContent;");
+    assert!(shown.as_str().unwrap_or("").contains(script) && shown.as_str().unwrap_or("").contains("<b>态度生硬</b>"), "as text: {shown}");
+    assert_eq!(b.js("return document.querySelectorAll('#fb-case b, #fb-case script').length;"), 0);
+    b.resize(1280, 1700);
+    snap(&b, "feedback-track");
+    b.resize(1280, 1000);
+    b.click("#fb-reopen");
+    b.until("a reason asked for", "document.getElementById('fb-err').textContent.includes('不满意的原因')");
+    b.js("document.getElementById('fb-reason').value = '没有说明以后如何改进。'; return 1;");
+    b.click("#fb-reopen");
+    b.until("reopened", "document.getElementById('fb-case').textContent.includes('办理中') && !document.getElementById('fb-reopen')");
+    assert_eq!(b.js("return document.getElementById('fb-err').textContent;"), "");
+
+    // The clerk answers again (the case is back with them; signed in again
+    // the next morning, sessions last 12 hours).
+    let clerk = sign_in_again(&s, "wang");
+    let (code, v) = post(&s, Some(&clerk), &format!("/api/feedback/cases/{id}/reply"), &json!({"text": "已制定文明服务整改措施，每周检查。"}));
+    assert_eq!(code, 200, "{v}");
+
+    // The page says a second reopen is not possible, and the host refuses one.
+    b.click("#fb-track button[type=submit]");
+    b.until("the second reply", "document.getElementById('fb-case').textContent.includes('每周检查') && document.getElementById('fb-accept')");
+    assert_eq!(b.js("return document.getElementById('fb-reopen');"), Value::Null, "no second reopen offered");
+    let said = b.js("return document.getElementById('fb-case').textContent;");
+    assert!(said.as_str().unwrap_or("").contains("您已申请过一次重新办理，不能再次申请"), "the page says why: {said}");
+    b.js(&format!(
+        "window.fbRefused = ''; Linli.api('POST', '/api/feedback/track/reopen', {{code: {tracking:?}, reason: '还是不满意'}}).catch(function (e) {{ window.fbRefused = e.message; }}); return 1;"
+    ));
+    let refused = b.until("the refusal", "window.fbRefused");
+    assert!(refused.as_str().unwrap_or("").contains("只能重新办理一次"), "{refused}");
+    b.click("#fb-accept");
+    b.until("closed", "document.getElementById('fb-case').textContent.includes('您已认可答复，意见已办结') && document.getElementById('fb-case').textContent.includes('已办结')");
+    let (_, v) = post(&s, None, "/api/feedback/track", &json!({"code": tracking}));
+    assert_eq!((v["status"].as_str(), v["reopened"].as_bool(), v["accepted"].as_bool()), (Some("closed"), Some(true), Some(true)), "{v}");
+    let steps: Vec<&str> = v["steps"].as_array().unwrap().iter().filter_map(|s| s["action"].as_str()).collect();
+    assert_eq!(steps, ["received", "assigned", "replied", "reopened", "replied", "accepted"]);
+}

@@ -32,6 +32,12 @@ const STYLE: &str = r#"<style>
 .fb-counts span { margin-right: 1.2em; }
 table.fb-list td { vertical-align: top; }
 .fb-row { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 0 16px; }
+/* `display: grid` above beats the browser's own rule for `hidden`: without
+   this the name and phone fields showed under a ticked “anonymous”. */
+.fb-row[hidden] { display: none; }
+/* The shell draws every input as a full-width block: a tick box or a
+   radio button then sat alone, centred, a line above its words. */
+.fb-kinds input, .fb-field input[type=checkbox] { display: inline-block; width: auto; margin: 0 .4em 0 0; vertical-align: middle; }
 </style>"#;
 
 fn script(name: &str) -> String {
@@ -125,6 +131,7 @@ pub fn track(req: &Request) -> Result<Response, Fail> {
         "reopen": t(lang, "不满意，重新办理", "Not satisfied: reopen"),
         "reason": t(lang, "不满意的原因（必填）", "Why you are not satisfied (required)"),
         "once": t(lang, "每件意见只能重新办理一次。", "A case can be reopened only once."),
+        "reopen_used": t(lang, "您已申请过一次重新办理，不能再次申请；如仍不满意，请到大厅服务台或拨打监督电话。", "You have already reopened this case once and cannot reopen it again; if you are still not satisfied, ask at the hall's service desk or call the supervision line."),
         "accepted": t(lang, "您已认可答复，意见已办结。", "You accepted the reply; the case is closed."),
     });
     let html = format!(

@@ -18,17 +18,22 @@
     box.appendChild(el('h3', D.steps));
     var ol = el('ol'); c.steps.forEach(function (s) { ol.appendChild(el('li', s.at + ' ' + s.name)); }); box.appendChild(ol);
     if (c.can_accept) {
-      var ok = el('button', D.accept); ok.type = 'button'; ok.className = 'primary';
+      var ok = el('button', D.accept); ok.type = 'button'; ok.className = 'primary'; ok.id = 'fb-accept';
       ok.addEventListener('click', function () { act('/api/feedback/track/accept', { code: c.code }); });
       box.appendChild(ok);
     }
     if (c.can_reopen) {
       var lab = el('label', D.reason); lab.htmlFor = 'fb-reason';
       var ta = el('textarea'); ta.id = 'fb-reason'; ta.rows = 3; ta.maxLength = 500;
-      var again = el('button', D.reopen); again.type = 'button';
+      var again = el('button', D.reopen); again.type = 'button'; again.id = 'fb-reopen';
       again.addEventListener('click', function () { act('/api/feedback/track/reopen', { code: c.code, reason: ta.value }); });
       var wrap = el('div', null, 'fb-field'); wrap.appendChild(lab); wrap.appendChild(ta); wrap.appendChild(el('span', D.once, 'fb-help'));
       box.appendChild(wrap); box.appendChild(again);
+    } else if (c.can_accept && c.reopened) {
+      // Without this line the reopen button simply vanished after the
+      // second reply, and a resident still not satisfied was not told why
+      // nor where to turn.
+      box.appendChild(el('p', D.reopen_used, 'fb-help'));
     }
   }
   async function act(url, body) {
