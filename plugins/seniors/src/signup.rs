@@ -358,16 +358,16 @@ pub fn check_in(cfg: &Config, p: Proof, lang: &str, now: i64) -> Result<serde_js
     let a = acts::get(s.activity)?;
     let what = format!("{} {}", s.day, hhmm(a.start_min as u32));
     match s.status.as_str() {
-        "checked_in" => return Err(Fail::user(409, "already_checked_in", format!("已经签到过了：{what}“{}”", a.title), format!("already checked in: {}, {what}", a.title))),
-        "waiting" => return Err(Fail::user(409, "on_waiting_list", format!("您在“{}”的候补名单中，还没有名额，请问问工作人员", a.title), format!("you are on the waiting list of {}; no place yet, please ask the staff", a.title))),
+        "checked_in" => return Err(Fail::user(409, "already_checked_in", format!("已经签到过了：{what}“{}”", a.title), format!("already checked in: `{}`, {what}", a.title))),
+        "waiting" => return Err(Fail::user(409, "on_waiting_list", format!("您在“{}”的候补名单中，还没有名额，请问问工作人员", a.title), format!("you are on the waiting list of `{}`; no place yet, please ask the staff", a.title))),
         "cancelled" => return Err(Fail::user(409, "signup_not_active", "这个报名已经取消", "this sign-up was cancelled")),
         _ => {}
     }
     if s.day != today || now < s.start_ms - early {
-        return Err(Fail::user(409, "too_early", format!("还没到签到时间：“{}”在 {what} 开始，开始前 {} 分钟可以签到", a.title, cfg.check_in_early_minutes), format!("too early: {} starts {what}; check-in opens {} minutes before", a.title, cfg.check_in_early_minutes)));
+        return Err(Fail::user(409, "too_early", format!("还没到签到时间：“{}”在 {what} 开始，开始前 {} 分钟可以签到", a.title, cfg.check_in_early_minutes), format!("too early: `{}` starts {what}; check-in opens {} minutes before", a.title, cfg.check_in_early_minutes)));
     }
     if now >= s.end_ms {
-        return Err(Fail::user(409, "activity_over", format!("“{}”已经结束", a.title), format!("{} is over", a.title)));
+        return Err(Fail::user(409, "activity_over", format!("“{}”已经结束", a.title), format!("`{}` is over", a.title)));
     }
     sql::execute("UPDATE signups SET status = 'checked_in', checked_in_at = ?1, updated_at = ?1 WHERE id = ?2", &[sql::int(now), sql::int(s.id)])?;
     view(cfg, &get(s.id)?, &a, lang)

@@ -364,7 +364,7 @@ pub struct Hours {
 pub fn record(cfg: &Config, req: &Request, id: i64, now: i64) -> Result<serde_json::Value, Fail> {
     let s = shift(id)?;
     if !may_record(req, &s) {
-        return Err(Fail::user(403, "not_shift_lead", format!("只有本班次的带班人（{}）或主管可以登记时长", s.lead_name), format!("only the shift's lead ({}) or a supervisor may record hours", s.lead_name)));
+        return Err(Fail::user(403, "not_shift_lead", format!("只有本班次的带班人（{}）或主管可以登记时长", s.lead_name), format!("only the shift's lead (`{}`) or a supervisor may record hours", s.lead_name)));
     }
     if now < s.start_ms {
         return Err(Fail::user(409, "shift_not_started", "班次还没开始，不能登记时长", "the shift has not started; hours cannot be recorded yet"));
