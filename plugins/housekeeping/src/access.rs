@@ -5,8 +5,8 @@
 //! Staff create a provider and get a one-time sign-in code (shown once,
 //! with a link that carries it after `#`, which browsers never send to a
 //! server or write in a log). The provider's page exchanges it once for a
-//! key of its own, kept in that browser and sent as `x-provider-key` on
-//! each call. Codes and keys are stored only as the host's keyed
+//! key of its own, kept in that browser and sent in the JSON body of
+//! each call (POST only: never in a URL, which logs keep). Codes and keys are stored only as the host's keyed
 //! pseudonym (`pseudonyms::of`), so the database opens nothing. Staff can
 //! issue a new code (unused ones die) or revoke everything at once.
 //! Wrong codes or keys are counted per provider (the secret starts with
@@ -18,8 +18,6 @@ use crate::db;
 use linli_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-pub const HEADER: &str = "x-provider-key";
 
 fn hash(secret: &str) -> String {
     pseudonyms::of("provider-access", secret)
@@ -110,11 +108,12 @@ pub fn sign_in(cfg: &Config, code: &str, now: i64) -> Result<Value, Fail> {
     Ok(json!({"key": key, "provider": f.provider_id}))
 }
 
-/// The provider a request's key belongs to, or a refusal.
-pub fn provider(cfg: &Config, req: &Request, now: i64) -> Result<i64, Fail> {
-    let Some(key) = req.header(HEADER).map(str::trim).filter(|k| !k.is_empty() && k.len() <= 80) else {
+/// The provider `key` belongs to, or a refusal.
+pub fn provider(cfg: &Config, key: &str, now: i64) -> Result<i64, Fail> {
+    let key = key.trim();
+    if key.is_empty() || key.len() > 80 {
         return Err(Fail::user(401, "provider_key_missing", "请先用社区工作人员给的登录码登录", "sign in first with the code the hall's staff gave you"));
-    };
+    }
     let pid = named(key);
     paused(cfg, pid, now)?;
     let found = db::row::<Found>(

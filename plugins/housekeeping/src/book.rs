@@ -478,6 +478,7 @@ pub fn provider_bookings(pid: i64, lang: &str, now: i64) -> Result<Value, Fail> 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
+    pub key: String,
     #[serde(default)]
     reason: Option<String>,
 }

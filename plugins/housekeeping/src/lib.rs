@@ -51,7 +51,7 @@ impl Plugin for Housekeeping {
             .route(Route::post("/api/housekeeping/bookings/{code}/cancel", Audience::Public))
             .route(Route::post("/api/housekeeping/bookings/{code}/rate", Audience::Public))
             .route(Route::post("/api/housekeeping/provider/sign-in", Audience::Public))
-            .route(Route::get("/api/housekeeping/provider/bookings", Audience::Public))
+            .route(Route::post("/api/housekeeping/provider/bookings", Audience::Public))
             .route(Route::post("/api/housekeeping/provider/bookings/{id}/confirm", Audience::Public))
             .route(Route::post("/api/housekeeping/provider/bookings/{id}/decline", Audience::Public))
             .route(Route::get("/api/housekeeping/staff/providers", Audience::Staff).roles(VIEW))
@@ -124,14 +124,21 @@ fn route(req: &Request) -> Result<Response, Fail> {
             let s: S = req.json()?;
             ok(200, access::sign_in(&cfg, &s.code, now)?)
         }
-        ("GET", "/api/housekeeping/provider/bookings") => {
-            let pid = access::provider(&cfg, req, now)?;
+        ("POST", "/api/housekeeping/provider/bookings") => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct K {
+                key: String,
+            }
+            let k: K = req.json()?;
+            let pid = access::provider(&cfg, &k.key, now)?;
             ok(200, book::provider_bookings(pid, lang, now)?)
         }
         ("POST", "/api/housekeeping/provider/bookings/{id}/confirm") | ("POST", "/api/housekeeping/provider/bookings/{id}/decline") => {
-            let pid = access::provider(&cfg, req, now)?;
+            let d: book::Decision = req.json()?;
+            let pid = access::provider(&cfg, &d.key, now)?;
             let confirm = req.route.ends_with("/confirm");
-            ok(200, book::decide(pid, id_param(req)?, confirm, req.json()?, lang, now)?)
+            ok(200, book::decide(pid, id_param(req)?, confirm, d, lang, now)?)
         }
         ("GET", "/api/housekeeping/staff/providers") => ok(200, book::providers(true)?),
         ("GET", "/api/housekeeping/staff/bookings") => ok(200, book::staff_bookings(lang, now)?),

@@ -1,5 +1,6 @@
 // The provider's page: the one-time code (from the link's # part, never
-// sent in a URL) exchanged for a key kept in this browser, then the
+// sent in a URL) exchanged for a key kept in this browser and sent in
+// each request's body, then the
 // provider's bookings to confirm or decline.
 (function () {
   var D = JSON.parse(document.getElementById('hk-data').textContent);
@@ -8,8 +9,8 @@
   var KEY = 'linli.housekeeping.provider';
   function key() { try { return localStorage.getItem(KEY) || ''; } catch (e) { return ''; } }
   async function call(method, url, body) {
-    var opts = { method: method, headers: { 'Accept': 'application/json', 'x-provider-key': key() }, credentials: 'same-origin' };
-    if (body !== undefined) { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body); }
+    var opts = { method: method, headers: { 'Accept': 'application/json' }, credentials: 'same-origin' };
+    if (body !== undefined) { if (!body.code) body.key = key(); opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body); }
     if (method !== 'GET') opts.headers['X-CSRF-Token'] = Linli.csrf();
     var r = await fetch(url, opts); var data = null; try { data = await r.json(); } catch (e) { data = null; }
     if (!r.ok) { var err = new Error(data && data.error ? (Linli.zh() ? data.error.message_zh : data.error.message_en) : 'HTTP ' + r.status); err.status = r.status; throw err; }
@@ -19,7 +20,7 @@
   async function load() {
     $('hk-err').textContent = '';
     try {
-      var v = await call('GET', '/api/housekeeping/provider/bookings');
+      var v = await call('POST', '/api/housekeeping/provider/bookings', {});
       signedIn(true);
       $('hk-name').textContent = v.provider;
       $('hk-rating').textContent = v.ratings.count ? '★ ' + v.ratings.average + ' (' + v.ratings.count + ' ' + D.count + ')' : D.no_ratings;

@@ -4,7 +4,7 @@
   var D = JSON.parse(document.getElementById('hk-data').textContent);
   var $ = function (id) { return document.getElementById(id); };
   var el = function (tag, text, cls) { var e = document.createElement(tag); if (text != null) e.textContent = text; if (cls) e.className = cls; return e; };
-  var chosen = null, found = null;
+  var chosen = null, found = null, shown = null;
   function stars(r) { return r.count ? '★ ' + r.average + ' (' + r.count + ' ' + D.count + ')' : D.no_ratings; }
   async function providers() {
     var v = await Linli.api('GET', '/api/housekeeping/providers');
@@ -24,7 +24,7 @@
     });
   }
   async function slots(p, s) {
-    chosen = null;
+    chosen = null; shown = [p, s];
     $('hk-chosen').textContent = p.name + ' · ' + s.name + ' · ' + s.price + ' ' + D.yuan + D.per + s.unit;
     var v = await Linli.api('GET', '/api/housekeeping/services/' + s.id + '/slots');
     var g = $('hk-slots'); g.textContent = '';
@@ -43,6 +43,7 @@
       var b = await Linli.api('POST', '/api/housekeeping/bookings', { slot: chosen, phone: $('hk-phone').value, address: $('hk-address').value, note: $('hk-note').value });
       $('hk-done').textContent = D.booked + ' '; var c = el('strong', b.code); c.id = 'hk-booked-code'; $('hk-done').appendChild(c);
       $('hk-code').value = b.code; $('hk-mphone').value = $('hk-phone').value;
+      if (shown) slots(shown[0], shown[1]);
     } catch (e) { $('hk-err').textContent = e.message; }
   });
   function show(b) {
