@@ -31,6 +31,11 @@ const STYLE: &str = r#"<style>
 .ac-timeline li { border-left: 3px solid var(--line); padding: 2px 10px; margin: 4px 0; }
 .ac-timeline time { color: var(--muted); margin-right: 8px; }
 .ac-due { font-weight: 700; }
+.ac-detail { color: var(--muted); }
+.ac-stage { padding-top: 8px; padding-bottom: 8px; }
+.ac-stage h2 { margin: 4px 0; font-size: 1.15rem; }
+.ac-stage .ac-timeline { margin: 4px 0; }
+.ac-stage .ac-timeline li { margin: 2px 0; padding: 1px 10px; }
 progress { width: 14em; }
 .ac-verdict label, .ac-choice label, .ac-check label { display: inline-flex; align-items: center; gap: 6px; margin: 4px 14px 4px 0; font-weight: normal; width: auto; }
 .ac-verdict input[type=radio], .ac-verdict input[type=checkbox], .ac-choice input, .ac-check input { width: auto; margin: 0; }
@@ -516,7 +521,7 @@ pub fn thread(req: &Request, app: &App, v: &serde_json::Value, staff: bool) -> R
                     "<li><time>{}</time><strong>{what}</strong>{}{}</li>",
                     esc(e["at"].as_str().unwrap_or("")),
                     e["who"].as_str().filter(|w| !w.is_empty()).map(|w| format!(" · <span class=\"ac-who\">{}</span>", esc(w))).unwrap_or_default(),
-                    e["detail"].as_str().filter(|d| !d.is_empty()).map(|d| format!("<br><span class=\"ac-help\">{}</span>", esc(d).replace('\n', "<br>"))).unwrap_or_default(),
+                    e["detail"].as_str().filter(|d| !d.is_empty()).map(|d| format!(" <span class=\"ac-detail\">— {}</span>", esc(d).replace('\n', "；"))).unwrap_or_default(),
                 )
             })
             .collect();

@@ -207,7 +207,10 @@ pub fn build(cfg: &Config, app: &App, lang: &str, staff: bool, now: i64) -> Resu
                 let slot = format!("{} {}–{}", b["day"].as_str().unwrap_or(""), b["slot"].as_str().unwrap_or(""), b["end"].as_str().unwrap_or(""));
                 events.push(ev(when(b["booked_at"].as_i64()), &who, tr("预约", "booked"), &format!("{slot} · {} {code}", tr("预约码", "code"))));
                 match b["status"].as_str() {
-                    Some("checked_in") => events.push(ev(when(b["checked_in_at"].as_i64()), tr("本人（签到）", "checked in"), tr("到厅签到", "checked in at the hall"), b["ticket"].as_str().unwrap_or(""))),
+                    Some("checked_in") => {
+                        let who = if staff { tr("居民本人（签到）", "the resident (check-in)") } else { tr("本人（签到）", "you (check-in)") };
+                        events.push(ev(when(b["checked_in_at"].as_i64()), who, tr("到厅签到", "checked in at the hall"), b["ticket"].as_str().unwrap_or("")))
+                    }
                     Some(s @ ("cancelled" | "no_show")) => events.push(ev(Value::Null, "", b["status_text"].as_str().unwrap_or(s), "")),
                     _ => {}
                 }
