@@ -27,6 +27,7 @@ pub mod serve;
 pub mod settings;
 pub mod storage;
 pub mod template;
+pub mod tls;
 pub mod testing;
 pub mod watch;
 

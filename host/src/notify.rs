@@ -36,9 +36,12 @@ const CLAIM_MS: i64 = 120_000;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct NotifySettings {
-    /// Where `webhook` messages are POSTed as JSON (`http://…`); none: a
-    /// message for the webhook fails with that reason.
+    /// Where `webhook` messages are POSTed as JSON (`https://…` or
+    /// `http://…`); none: a message for the webhook fails with that reason.
     pub webhook_url: Option<String>,
+    /// CA certificates (PEM, an absolute path) an `https` webhook is also
+    /// trusted under, beside the built-in roots: a hall's own gateway.
+    pub ca_file: Option<std::path::PathBuf>,
     /// The channel of a message to a phone or a staff member that names
     /// none: `log`, `webhook` or `inbox`. Inbox keys always use `inbox`.
     pub channel: String,
@@ -50,7 +53,7 @@ pub struct NotifySettings {
 
 impl Default for NotifySettings {
     fn default() -> Self {
-        NotifySettings { webhook_url: None, channel: "log".into(), max_attempts: 5, timeout_ms: 5_000 }
+        NotifySettings { webhook_url: None, ca_file: None, channel: "log".into(), max_attempts: 5, timeout_ms: 5_000 }
     }
 }
 
@@ -67,9 +70,12 @@ impl NotifySettings {
             return Err("[notify] max_attempts must be at least 1".into());
         }
         if let Some(u) = &self.webhook_url
-            && !u.starts_with("http://")
+            && !(u.starts_with("https://") || u.starts_with("http://"))
         {
-            return Err(format!("[notify] webhook_url `{u}` must start with http:// (this host has no TLS stack yet)"));
+            return Err(format!("[notify] webhook_url `{u}` must start with https:// (or http:// on the hall's own network)"));
+        }
+        if let Some(f) = &self.ca_file {
+            crate::tls::read_ca_file(f).map_err(|why| format!("[notify] ca_file `{}`: {why}", f.display()))?;
         }
         Ok(())
     }
@@ -398,12 +404,27 @@ fn deliver(settings: &NotifySettings, r: &OutboxRow) -> Result<(), String> {
                 "params": m.params.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
                 "attempt": r.attempts,
             });
-            let agent = ureq::AgentBuilder::new().timeout(Duration::from_millis(settings.timeout_ms)).redirects(0).build();
+            // The CA file is read again each time: a renewed CA is used
+            // without a restart (a few KB beside a TLS handshake).
+            let tls = crate::tls::client_with(settings.ca_file.as_deref()).map_err(|why| match &settings.ca_file {
+                Some(f) => format!("[notify] ca_file `{}`: {why}", f.display()),
+                None => why,
+            })?;
+            let agent = ureq::AgentBuilder::new().timeout(Duration::from_millis(settings.timeout_ms)).redirects(0).tls_config(tls).build();
             match agent.post(url).set("Content-Type", "application/json").send_string(&body.to_string()) {
                 Ok(resp) if (200..300).contains(&resp.status()) => Ok(()),
                 Ok(resp) => Err(format!("webhook answered {}", resp.status())),
                 Err(ureq::Error::Status(code, _)) => Err(format!("webhook answered {code}")),
-                Err(ureq::Error::Transport(t)) => Err(format!("webhook unreachable: {}", t.kind())),
+                // The transport's own words too: a certificate the gateway's
+                // CA did not sign must say so, not just "connection failed".
+                // (not the URL, which may carry the gateway's key).
+                Err(ureq::Error::Transport(t)) => {
+                    let why = std::error::Error::source(&t).map(|e| e.to_string()).or_else(|| t.message().map(str::to_owned));
+                    Err(match why {
+                        Some(why) => format!("webhook unreachable: {}: {why}", t.kind()),
+                        None => format!("webhook unreachable: {}", t.kind()),
+                    })
+                }
             }
         }
         other => Err(format!("unknown channel `{other}`")),
@@ -419,8 +440,14 @@ mod tests {
         assert_eq!(NotifySettings::default().check(), Ok(()));
         let bad = NotifySettings { channel: "sms".into(), ..Default::default() };
         assert!(bad.check().unwrap_err().contains("[notify] channel `sms`"));
-        let bad = NotifySettings { webhook_url: Some("https://gw.example/send".into()), ..Default::default() };
+        let https = NotifySettings { webhook_url: Some("https://gw.example/send".into()), ..Default::default() };
+        assert_eq!(https.check(), Ok(()), "an https gateway");
+        let bad = NotifySettings { webhook_url: Some("ftp://gw.example/send".into()), ..Default::default() };
         assert!(bad.check().unwrap_err().contains("webhook_url"));
+        let bad = NotifySettings { ca_file: Some("hall-ca.pem".into()), ..Default::default() };
+        assert!(bad.check().unwrap_err().contains("[notify] ca_file `hall-ca.pem`: write an absolute path"));
+        let bad = NotifySettings { ca_file: Some("/nonexistent/hall-ca.pem".into()), ..Default::default() };
+        assert!(bad.check().unwrap_err().contains("cannot be read"));
         let bad = NotifySettings { max_attempts: 0, ..Default::default() };
         assert!(bad.check().unwrap_err().contains("max_attempts"));
     }

@@ -11,7 +11,7 @@ use std::path::Path;
 
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
-        "manifest" | "storage" | "bus" | "auth" | "residents" | "audit" | "rate" | "notify" | "files" => 0,
+        "manifest" | "storage" | "bus" | "auth" | "residents" | "audit" | "rate" | "notify" | "files" | "tls" => 0,
         "runtime" | "registry" | "host" | "content" | "settings" | "watch" | "testing" | "district" => 1,
         "http" | "serve" | "main" | "bin" | "template" | "lib" => 2,
         _ => return None,

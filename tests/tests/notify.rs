@@ -221,3 +221,30 @@ fn a_plugin_reads_back_its_inbox() {
     let (_, v) = s.get_json("/outbound/inbox?key=B999");
     assert_eq!(v["ok"], serde_json::json!([]));
 }
+
+/// An SMS gateway behind HTTPS: trusted under the hall's CA given in
+/// `[notify] ca_file`; without it the certificate is refused, the message
+/// kept for a retry, and the reason says it is the certificate.
+#[test]
+fn an_https_webhook_is_reached_under_the_halls_ca_and_refused_without_it() {
+    let ca = linli_tests::tls::TestCa::new("hall CA");
+    let up = FakeUpstream::start_tls(&ca.chain_pem, &ca.key_pem, |_| UpstreamReply::json(200, &serde_json::json!({"ok": true}))).unwrap();
+    let settings = |extra: &str| format!("[notify]\nchannel = \"webhook\"\nwebhook_url = \"{}\"\n{extra}", up.url("/hook"));
+
+    let (s, _clock) = server(&settings(""));
+    assert_eq!(results(&s, "/outbound/notify?to=13900005555")[0]["ok"], 1);
+    let r = wait_for(Duration::from_secs(10), || outbox(&s).first().filter(|r| r.attempts == 1).cloned()).expect("one attempt");
+    assert_eq!(r.status, "pending", "kept for a retry");
+    let why = r.last_error.clone().unwrap_or_default();
+    assert!(why.starts_with("webhook unreachable") && why.to_lowercase().contains("certificate"), "{why}");
+    assert!(!why.contains("/hook"), "the gateway's URL (and any key in it) stays out: {why}");
+    assert!(up.requests().is_empty(), "nothing reached the gateway");
+    drop(s);
+
+    let (s, _clock) = server(&settings(&format!("ca_file = {:?}\n", ca.ca_file.display().to_string())));
+    assert_eq!(results(&s, "/outbound/notify?to=13900006666")[0]["ok"], 1);
+    wait_for(Duration::from_secs(10), || outbox(&s).first().filter(|r| r.status == "sent").cloned()).unwrap_or_else(|| panic!("sent over https: {:?}", outbox(&s)));
+    let bodies = hook_bodies(&up);
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert_eq!(bodies[0]["recipient"], "13900006666");
+}

@@ -85,6 +85,9 @@ fn error_name(e: &str, zh: bool) -> String {
     if let Some(code) = e.strip_prefix("webhook answered ") {
         return format!("网关返回错误（状态 {code}）");
     }
+    if e.starts_with("webhook unreachable") && (e.contains("certificate") || e.contains("UnknownIssuer")) {
+        return "网关的证书不受信任：请在设置文件中为消息网关配置大厅的根证书".into();
+    }
     if e.starts_with("webhook unreachable") {
         return "网关无法连接或超时".into();
     }

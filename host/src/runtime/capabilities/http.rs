@@ -28,7 +28,7 @@ use crate::runtime::bindings::linli::plugin::http;
 use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Redirects followed for one request (each to an allowed host).
@@ -64,31 +64,6 @@ impl std::fmt::Debug for ExtraCa {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ExtraCa").field("file", &self.file).finish_non_exhaustive()
     }
-}
-
-/// A TLS client trusting the webpki roots and `extra`: TLS 1.2 and 1.3 on
-/// ring (the one provider in the build; named, not left to a process-wide
-/// default another crate could change).
-fn client_config(extra: Vec<rustls::pki_types::CertificateDer<'static>>) -> Result<Arc<rustls::ClientConfig>, String> {
-    let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    for (i, cert) in extra.into_iter().enumerate() {
-        roots.add(cert).map_err(|e| format!("certificate {} is not a usable CA certificate: {e}", i + 1))?;
-    }
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    // The plugins without a CA file share one config: no session kept in
-    // it may let one plugin's request resume another's TLS session.
-    config.resumption = rustls::client::Resumption::disabled();
-    Ok(Arc::new(config))
-}
-
-/// The TLS client of plugins without a CA file, made once.
-fn default_client_config() -> Result<Arc<rustls::ClientConfig>, String> {
-    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
-    CONFIG.get_or_init(|| client_config(Vec::new())).clone()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,18 +119,7 @@ impl AllowList {
     pub fn with_ca_file(mut self, file: Option<&Path>) -> Result<AllowList, String> {
         let Some(file) = file else { return Ok(self) };
         let bad = |why: String| format!("http_ca_file `{}`: {why}", file.display());
-        if !file.is_absolute() {
-            return Err(bad("write an absolute path (e.g. /etc/linli/hall-ca.pem)".into()));
-        }
-        let pem = std::fs::read(file).map_err(|e| bad(format!("cannot be read: {e}")))?;
-        use rustls::pki_types::pem::PemObject;
-        let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| bad(format!("not a PEM file of certificates: {e}")))?;
-        if certs.is_empty() {
-            return Err(bad("holds no certificate (-----BEGIN CERTIFICATE-----)".into()));
-        }
-        let config = client_config(certs).map_err(bad)?;
+        let config = crate::tls::client_config(crate::tls::read_ca_file(file).map_err(bad)?).map_err(bad)?;
         self.ca = Some(ExtraCa { file: file.to_owned(), config });
         Ok(self)
     }
@@ -168,7 +132,7 @@ impl AllowList {
     fn tls_config(&self) -> Result<Arc<rustls::ClientConfig>, String> {
         match &self.ca {
             Some(c) => Ok(c.config.clone()),
-            None => default_client_config(),
+            None => crate::tls::default_client_config(),
         }
     }
 
