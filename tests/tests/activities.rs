@@ -400,6 +400,7 @@ fn the_main_flow_over_http_on_the_real_sandbox() {
 
 fn snap(b: &linli_tests::browser::Browser, name: &str) {
     if let Ok(dir) = std::env::var("LINLI_SCREENSHOTS") {
+        b.js("window.scrollTo(0, 0); return 1;");
         let v = b.call("GET", "/screenshot", None);
         std::fs::write(format!("{dir}/{name}.png.b64"), v["value"].as_str().unwrap_or("")).expect("writing a screenshot");
     }
@@ -439,6 +440,8 @@ fn the_pages_in_chromium() {
     assert_eq!(code, 201, "{v}");
     let (code, v) = post_as(&s, Some(&clerk), "/api/activities/staff/events", &activity("周末亲子手工", &today_plus(&s, 5), 2, 3));
     assert_eq!(code, 201, "{v}");
+    // Cookies are set on the host's origin: a page of it is opened first.
+    br.open(&format!("{}/activities", s.url));
     browse_as(&br, None);
     br.open(&format!("{}/activities", s.url));
     br.until("the list", "document.querySelectorAll('.ac-item').length === 2");

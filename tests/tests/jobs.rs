@@ -480,6 +480,12 @@ fn the_main_flow_over_http_on_the_real_sandbox() {
 // ---- Screenshots ---------------------------------------------------------
 
 fn snap(b: &linli_tests::browser::Browser, name: &str) {
+    b.js("window.scrollTo(0, 0); return 1;");
+    shot(b, name);
+}
+
+/// The screenshot where the page is scrolled now.
+fn shot(b: &linli_tests::browser::Browser, name: &str) {
     if let Ok(dir) = std::env::var("LINLI_SCREENSHOTS") {
         let v = b.call("GET", "/screenshot", None);
         std::fs::write(format!("{dir}/{name}.png.b64"), v["value"].as_str().unwrap_or("")).expect("writing a screenshot");
@@ -511,7 +517,9 @@ fn the_pages_in_chromium() {
     let (code, v) = post_as(&s, Some(&a), "/api/jobs/staff/postings", &p);
     assert_eq!(code, 201, "{v}");
     post_as(&s, Some(&b), &format!("/api/jobs/staff/postings/{}/approve", v["id"]), &json!({}));
-    // Staff "a" enters one on the page.
+    // Staff "a" enters one on the page (cookies are set on the host's
+    // origin, so a page of it is opened first).
+    br.open(&format!("{}/jobs", s.url));
     browse_as(&br, Some(&a));
     br.open(&format!("{}/jobs/staff", s.url));
     br.until("the staff page", "document.getElementById('jb-new')");
@@ -543,5 +551,6 @@ fn the_pages_in_chromium() {
     br.click("#jb-interest button[type=submit]");
     let contact = br.until("the contact", "document.getElementById('jb-done').hidden === false && document.getElementById('jb-contact').textContent");
     assert_eq!(contact, "李经理 13700001111");
-    snap(&br, "jobs-interest");
+    br.js("document.getElementById('jb-interest-box').scrollIntoView(); return 1;");
+    shot(&br, "jobs-interest");
 }

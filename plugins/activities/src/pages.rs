@@ -23,6 +23,7 @@ const STYLE: &str = r#"<style>
 .ac-ok { color: var(--ok, #2e7d32); font-weight: 700; }
 .ac-code { font-size: 2.2rem; font-weight: 800; letter-spacing: .15em; font-family: monospace; color: var(--brand); }
 .ac-qr svg { width: 240px; height: 240px; }
+.ac-ticket { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: flex-start; }
 .ac-kiosk { font-size: 1.3rem; }
 .ac-kiosk button, .ac-kiosk input { min-height: 64px; font-size: 1.3rem; }
 .ac-desk input { font-size: 2rem; min-height: 72px; width: 100%; max-width: 28rem; letter-spacing: .1em; }
@@ -121,7 +122,7 @@ pub fn mine(req: &Request) -> Result<Response, Fail> {
                 let qr = if st == "confirmed" && v["checked_in"].is_null() { format!("<div class=\"ac-qr\">{}</div><p class=\"ac-help\">{}</p>", linli_sdk::qr::svg(v["qr"].as_str().unwrap_or(""), 240), tr("活动当天在签到处出示此二维码或签到码。", "Show this QR code or the code at the check-in desk on the day.")) } else { String::new() };
                 let cancel = if v["can_cancel"].as_bool().unwrap_or(false) { format!("<p><button type=\"button\" id=\"ac-cancel\" data-code=\"{}\">{}</button></p>", esc(&code), tr("取消报名", "Cancel my sign-up")) } else { String::new() };
                 format!(
-                    "<section class=\"card\"><h2>{title}</h2><p>{when} · {place}</p><p class=\"ac-ok\">{status}</p>{pos}<p>{code_l}</p><p class=\"ac-code\">{code}</p>{qr}{checked}{cancel}<p class=\"ac-err\" id=\"ac-err\" role=\"alert\"></p></section>",
+                    "<section class=\"card ac-ticket\"><div>{qr}</div><div><h2>{title}</h2><p>{when} · {place}</p><p class=\"ac-ok\">{status}</p>{pos}<p>{code_l}</p><p class=\"ac-code\">{code}</p>{checked}{cancel}<p class=\"ac-err\" id=\"ac-err\" role=\"alert\"></p></div></section>",
                     title = esc(a["title"].as_str().unwrap_or("")),
                     when = esc(a["when"].as_str().unwrap_or("")),
                     place = esc(a["place"].as_str().unwrap_or("")),
@@ -198,7 +199,9 @@ pub fn staff(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
     }
     let html = format!(
         r#"{STYLE}<section class="card"><h1>{h1}</h1><p><a href="/activities/checkin">{desk}</a></p>
-<form id="ac-new"><div class="ac-row">
+</section>
+<section class="card"><h2>{list_h}</h2><table class="ac-table"><thead><tr><th>#</th><th>{act_h}</th><th>{cap_h}</th><th>{signed_h}</th><th>{checked_h}</th><th>{noshow_h}</th><th>{wait_h}</th><th>{canc_h}</th><th></th></tr></thead><tbody>{rows}</tbody></table></section>
+<section class="card"><h2>{new_h}</h2><form id="ac-new"><div class="ac-row">
 <div class="ac-field"><label for="f-title">{title_l}</label><input id="f-title" name="title" maxlength="40" required></div>
 <div class="ac-field"><label for="f-category">{cat_l}</label><select id="f-category" name="category">{cats}</select></div>
 <div class="ac-field"><label for="f-place">{place_l}</label><input id="f-place" name="place" maxlength="60" required></div>
@@ -209,10 +212,10 @@ pub fn staff(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
 <div class="ac-field"><label for="f-waitlist">{wl_l}</label><input id="f-waitlist" name="waitlist" type="number" min="0" max="500" value="{wl}"><span class="ac-help">{wl_h}</span></div>
 </div><div class="ac-field"><label for="f-description">{desc_l}</label><textarea id="f-description" name="description" rows="3" maxlength="1000"></textarea></div>
 <p><button class="primary" type="submit">{save}</button> <span id="ac-status" class="ac-ok" role="status"></span></p></form><p class="ac-err" id="ac-err" role="alert"></p></section>
-<section class="card"><h2>{list_h}</h2><table class="ac-table"><thead><tr><th>#</th><th>{act_h}</th><th>{cap_h}</th><th>{signed_h}</th><th>{checked_h}</th><th>{noshow_h}</th><th>{wait_h}</th><th>{canc_h}</th><th></th></tr></thead><tbody>{rows}</tbody></table></section>
 <section class="card" id="ac-people" hidden><h2>{people_h}</h2><table class="ac-table"><tbody id="ac-people-rows"></tbody></table></section>{data}{script}"#,
         h1 = tr("活动管理", "Activities"),
         desk = tr("打开签到页", "Open the check-in desk"),
+        new_h = tr("发布新活动", "Publish an activity"),
         title_l = tr("活动名称", "Title"),
         cat_l = tr("类别", "Category"),
         place_l = tr("地点", "Place"),

@@ -190,7 +190,9 @@ pub fn staff(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
     }
     let html = format!(
         r#"{STYLE}<section class="card"><h1>{h1}</h1><p class="jb-help">{intro}</p>
-<form id="jb-new"><div class="jb-row">
+</section>
+<section class="card"><h2>{list_h}</h2><table class="jb-table"><thead><tr><th>#</th><th>{post_h}</th><th>{st_h}</th><th>{until_h}</th><th></th></tr></thead><tbody>{rows}</tbody></table></section>
+<section class="card"><h2>{new_h}</h2><form id="jb-new"><div class="jb-row">
 <div class="jb-field"><label for="f-title">{title_l}</label><input id="f-title" name="title" maxlength="40" required></div>
 <div class="jb-field"><label for="f-employer">{employer_l}</label><input id="f-employer" name="employer" maxlength="60" required></div>
 <div class="jb-field"><label for="f-category">{cat_l}</label><select id="f-category" name="category">{cats}</select></div>
@@ -203,10 +205,10 @@ pub fn staff(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
 <div class="jb-field"><label for="f-expires">{exp_l}</label><input id="f-expires" name="expires" type="date" required><span class="jb-help">{exp_h}</span></div>
 </div><div class="jb-field"><label for="f-requirements">{req_l}</label><textarea id="f-requirements" name="requirements" rows="3" maxlength="500"></textarea></div>
 <p><button class="primary" type="submit">{save}</button> <span id="jb-status" role="status" class="jb-ok"></span></p></form><p class="jb-err" id="jb-err" role="alert"></p></section>
-<section class="card"><h2>{list_h}</h2><table class="jb-table"><thead><tr><th>#</th><th>{post_h}</th><th>{st_h}</th><th>{until_h}</th><th></th></tr></thead><tbody>{rows}</tbody></table></section>
 <section class="card" id="jb-people" hidden><h2 id="jb-people-title"></h2><p><button type="button" id="jb-full">{full}</button> <span class="jb-help">{full_h}</span></p><table class="jb-table"><thead><tr><th>{ph_h}</th><th>{name_h}</th><th>{ch_h}</th><th>{at_h}</th></tr></thead><tbody id="jb-people-rows"></tbody></table><p class="jb-help" id="jb-lookups"></p></section>{data}{script}"#,
         h1 = tr("招聘信息录入与审核", "Job postings: entry and review"),
         intro = tr("录入后须由另一位工作人员审核通过才会发布；发布后在自助机、居民手机和信息屏展示到截止日当天结束。联系方式只给登记意向的居民看。", "A posting goes live only after another staff member approves it; then it is on the kiosk, phones and screens until the end of its closing day. Only residents who register interest see the contact."),
+        new_h = tr("录入招聘信息", "Enter a posting"),
         title_l = tr("岗位名称", "Job title"),
         employer_l = tr("用人单位", "Employer"),
         cat_l = tr("类别", "Category"),
