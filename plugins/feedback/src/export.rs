@@ -72,11 +72,12 @@ pub fn export(cfg: &Config, req: &Request) -> Result<Response, Fail> {
     // The days as a range of submission times (the `cases_created` index).
     let start = calendar::instant(&from, 0).unwrap_or(0);
     let end = calendar::instant(&to, 0).unwrap_or(0) + 86_400_000;
+    // LIMIT as a literal (a bound one is planned again on every run).
     let mut rows: Vec<Row> = sql::query_as(
-        "SELECT c.id, c.kind, c.category, c.channel, c.status, c.anonymous, c.created_at, c.created_day, c.due_day, c.reopened,
+        &format!("SELECT c.id, c.kind, c.category, c.channel, c.status, c.anonymous, c.created_at, c.created_day, c.due_day, c.reopened,
                 (SELECT MIN(s.at) FROM steps s WHERE s.case_id = c.id AND s.action = 'replied') AS first_reply_at, c.closed_at
-         FROM cases c WHERE c.created_at >= ?1 AND c.created_at < ?2 AND c.id > ?3 ORDER BY c.id LIMIT ?4",
-        &[sql::int(start), sql::int(end), sql::int(after), sql::int(limit + 1)],
+         FROM cases c WHERE c.created_at >= ?1 AND c.created_at < ?2 AND c.id > ?3 ORDER BY c.id LIMIT {}", limit + 1),
+        &[sql::int(start), sql::int(end), sql::int(after)],
     )?;
     let next = (rows.len() as i64 > limit).then(|| {
         rows.truncate(limit as usize);

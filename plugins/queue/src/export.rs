@@ -144,7 +144,8 @@ pub fn export(cfg: &Config, req: &Request) -> Result<Response, Fail> {
     }
     let after = int_param(req, "after", 0)?;
     let limit = int_param(req, "limit", MAX_PAGE)?.clamp(1, MAX_PAGE);
-    let params = [sql::text(&from), sql::text(&to), sql::int(after), sql::int(limit + 1)];
+    // LIMIT as a literal (a bound one is planned again on every run).
+    let params = [sql::text(&from), sql::text(&to), sql::int(after)];
     let page = |mut rows: Vec<serde_json::Value>, id: fn(&serde_json::Value) -> i64| {
         let next = (rows.len() as i64 > limit).then(|| {
             rows.truncate(limit as usize);
@@ -170,9 +171,9 @@ pub fn export(cfg: &Config, req: &Request) -> Result<Response, Fail> {
                 return Ok(Response::json(200, &json!({"rows": [], "next": null})));
             }
             let got = db::rows::<TicketRow>(
-                "SELECT id, day, label, service, status, \"window\", clerk_id, clerk_name, issued_at, called_at, last_called_at, serving_at, finished_at, outcome
-                 FROM tickets WHERE id > ?1 ORDER BY id LIMIT ?2",
-                &[sql::int(start), sql::int(limit + 1)],
+                &format!("SELECT id, day, label, service, status, \"window\", clerk_id, clerk_name, issued_at, called_at, last_called_at, serving_at, finished_at, outcome
+                 FROM tickets WHERE id > ?1 ORDER BY id LIMIT {}", limit + 1),
+                &[sql::int(start)],
             )?;
             let full = got.len() as i64 > limit;
             let mut rows = Vec::new();
@@ -191,8 +192,8 @@ pub fn export(cfg: &Config, req: &Request) -> Result<Response, Fail> {
         }
         "spans" => {
             let rows = db::rows::<SpanRow>(
-                "SELECT id, \"window\", clerk_id, clerk_name, day, paused, started_at, seen_at FROM window_spans
-                 WHERE day >= ?1 AND day <= ?2 AND id > ?3 ORDER BY id LIMIT ?4",
+                &format!("SELECT id, \"window\", clerk_id, clerk_name, day, paused, started_at, seen_at FROM window_spans
+                 WHERE day >= ?1 AND day <= ?2 AND id > ?3 ORDER BY id LIMIT {}", limit + 1),
                 &params,
             )?;
             let rows = rows.into_iter().map(|r| serde_json::to_value(r).unwrap_or_default()).collect();

@@ -89,7 +89,8 @@ pub fn export(req: &Request) -> Result<Response, Fail> {
     }
     let after = int_param(req, "after", 0)?;
     let limit = int_param(req, "limit", MAX_PAGE)?.clamp(1, MAX_PAGE);
-    let params = [sql::text(&from), sql::text(&to), sql::int(after), sql::int(limit + 1)];
+    // LIMIT as a literal (a bound one is planned again on every run).
+    let params = [sql::text(&from), sql::text(&to), sql::int(after)];
     fn page<T: Serialize>(mut rows: Vec<T>, limit: i64, id: fn(&T) -> i64) -> Response {
         let next = (rows.len() as i64 > limit).then(|| {
             rows.truncate(limit as usize);
@@ -100,17 +101,17 @@ pub fn export(req: &Request) -> Result<Response, Fail> {
     match req.param("what").unwrap_or("") {
         "ratings" => {
             let rows: Vec<RatingRow> = sql::query_as(
-                "SELECT id, day, ticket, service, \"window\", clerk_id, clerk_name, level, source, is_default, voided, created_at
-                 FROM ratings WHERE day >= ?1 AND day <= ?2 AND id > ?3 ORDER BY id LIMIT ?4",
+                &format!("SELECT id, day, ticket, service, \"window\", clerk_id, clerk_name, level, source, is_default, voided, created_at
+                 FROM ratings WHERE day >= ?1 AND day <= ?2 AND id > ?3 ORDER BY id LIMIT {}", limit + 1),
                 &params,
             )?;
             Ok(page(rows, limit, |r| r.id))
         }
         "cases" => {
             let rows: Vec<CaseRow> = sql::query_as(
-                "SELECT id, rating_id, day, ticket, service, \"window\", clerk_id, clerk_name, level, status, opened_at, deadline,
+                &format!("SELECT id, rating_id, day, ticket, service, \"window\", clerk_id, clerk_name, level, status, opened_at, deadline,
                         fix_at, callback_at, callback_result, appeal_at, decided_at, closed_at, outcome, overdue_at
-                 FROM cases WHERE day >= ?1 AND day <= ?2 AND id > ?3 ORDER BY id LIMIT ?4",
+                 FROM cases WHERE day >= ?1 AND day <= ?2 AND id > ?3 ORDER BY id LIMIT {}", limit + 1),
                 &params,
             )?;
             Ok(page(rows, limit, |r| r.id))
