@@ -1,72 +1,45 @@
-//! Checking what a form sends before it is kept: one text field (trimmed,
-//! not empty unless allowed, at most so many characters, no control
-//! characters) and a phone (one form, so `138 0013 8000`, `+86 13800138000`
-//! and `138-0013-8000` are one resident), each refused with a 422 naming
-//! the field in both languages. Every zone plugin needed the same lines.
+//! A form's optional text field and its phone field, each refused with a
+//! 422 naming the field (the text checks themselves are [`crate::input`]'s):
+//! a blank optional field is `None`; a phone is read in one form, so
+//! `138 0013 8000`, `+86 13800138000` and `138-0013-8000` are one resident.
 //!
 //! ```
 //! use linli_sdk::form;
-//! assert_eq!(form::text("title", "  保洁员 ", 20, true).unwrap(), "保洁员");
-//! assert!(form::text("title", "", 20, true).is_err());
-//! assert!(form::text("title", &"字".repeat(21), 20, true).is_err());
-//! assert!(form::text("title", "a\u{7}b", 20, true).is_err());
-//! assert_eq!(form::optional("note", Some("  "), 200).unwrap(), None);
+//! assert_eq!(form::optional("note", "备注", Some("  "), 200).unwrap(), None);
+//! assert_eq!(form::optional("note", "备注", Some(" 下午来 "), 200).unwrap().as_deref(), Some("下午来"));
 //! assert_eq!(form::phone("phone", "+86 138-0013-8000").unwrap(), "13800138000");
 //! ```
 
 use crate::Fail;
 
-/// `value` trimmed, or a 422 naming `field`: empty when `required`, longer
-/// than `max` characters, or holding a control character (a line break
-/// in a one-line field, a forged log line, a direction override).
-pub fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, Fail> {
-    let v = value.trim();
-    if v.is_empty() && required {
-        return Err(Fail::field(422, "field_empty", field, format!("请填写 {field}"), format!("`{field}` is empty")));
-    }
-    let n = v.chars().count();
-    if n > max {
-        return Err(Fail::field(422, "field_too_long", field, format!("{field} 最多 {max} 个字（现有 {n} 个）"), format!("`{field}` is at most {max} characters ({n} sent)")));
-    }
-    if v.chars().any(|c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')) {
-        return Err(Fail::field(422, "field_control", field, format!("{field} 含有不可见的控制字符"), format!("`{field}` holds a control character")));
-    }
-    Ok(v.to_owned())
+/// An optional one-line text: `None` when absent or blank, else checked
+/// as [`crate::input::text`] (length, control characters) and trimmed.
+pub fn optional(field: &str, label_zh: &str, value: Option<&str>, max: usize) -> Result<Option<String>, Fail> {
+    let v = crate::input::text(field, label_zh, value.unwrap_or(""), max, false)?;
+    Ok(if v.is_empty() { None } else { Some(v) })
 }
 
-/// An optional one-line text: `None` when absent or blank, else as [`text`].
-pub fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, Fail> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => text(field, v, max, true).map(Some),
-    }
-}
-
-/// A phone in one form ([`crate::normalise::phone`]), or a 422 naming `field`.
+/// A phone in one form ([`crate::normalise::phone`]), or a 422
+/// `phone_invalid` naming `field`.
 pub fn phone(field: &str, value: &str) -> Result<String, Fail> {
+    let bad = || Fail::field(422, "phone_invalid", field, "手机号码格式不对，请填写 11 位手机号", "not a phone number; enter the 11-digit mobile number");
     if value.chars().count() > 40 {
-        return Err(Fail::field(422, "phone_invalid", field, "手机号码格式不对", "not a phone number"));
+        return Err(bad());
     }
-    crate::normalise::phone(value).map_err(|_| Fail::field(422, "phone_invalid", field, "手机号码格式不对，请填写 11 位手机号", "not a phone number; enter the 11-digit mobile number"))
+    crate::normalise::phone(value).map_err(|_| bad())
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn each_refusal_names_the_field() {
-        let code = |r: Result<String, crate::Fail>| match r {
-            Err(crate::Fail::Field(422, code, field, zh, en)) => {
-                assert!(zh.contains(&field) && en.contains(&field), "{zh} / {en}");
-                code
-            }
+    fn blank_is_none_and_each_refusal_names_the_field() {
+        assert_eq!(super::optional("note", "备注", None, 10).unwrap(), None);
+        match super::optional("note", "备注", Some(&"x".repeat(100_000)), 10) {
+            Err(crate::Fail::Field(422, _, field, zh, _)) => assert!(field == "note" && zh.contains("备注"), "{zh}"),
             other => panic!("{other:?}"),
-        };
-        assert_eq!(code(super::text("tracking", " ", 10, true)), "field_empty");
-        assert_eq!(code(super::text("tracking", &"x".repeat(100_000), 10, true)), "field_too_long");
-        assert_eq!(code(super::text("tracking", "a\nb", 10, true)), "field_control");
-        assert_eq!(code(super::text("tracking", "a\u{202e}b", 10, true)), "field_control");
-        assert_eq!(super::text("note", "", 10, false).unwrap(), "");
+        }
+        assert!(matches!(super::optional("note", "备注", Some("a\nb"), 10), Err(crate::Fail::Field(422, _, _, _, _))));
         assert_eq!(super::phone("phone", "138 0013 8000").unwrap(), super::phone("phone", "+86 13800138000").unwrap());
-        assert!(super::phone("phone", "call me").is_err());
+        assert!(matches!(super::phone("phone", "call me"), Err(crate::Fail::Field(422, "phone_invalid", _, _, _))));
     }
 }

@@ -80,7 +80,7 @@ pub use fail::Fail;
 pub mod settings;
 /// Checks of typed text (length, control characters) naming the field, and short codes.
 pub mod input;
-/// One form field checked (text, phone), refused with a 422 naming it.
+/// A form's optional text and phone fields, refused with a 422 naming them.
 pub mod form;
 /// QR codes as inline SVG (feature `qr`).
 #[cfg(feature = "qr")]

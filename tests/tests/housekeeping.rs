@@ -236,7 +236,7 @@ mod sandbox {
         h.set_time(at(MAR04 + DAY, 16, 30));
         refused(&rate(&b3, "13700001111", 5, ""), 409, "not_confirmed", None);
         refused(&rate(&b1, "13800138000", 6, ""), 422, "stars_invalid", Some("stars"));
-        refused(&rate(&b1, "13800138000", 4, &"好".repeat(100_000)), 422, "field_too_long", Some("words"));
+        refused(&rate(&b1, "13800138000", 4, &"好".repeat(100_000)), 422, "text_too_long", Some("words"));
         refused(&rate(&b1, "13900000000", 4, ""), 404, "booking_not_found", None);
         let r = rate(&b1, "138 0013 8000", 4, "准时，干净");
         assert_eq!((r.status, r.json()["rating"].as_i64()), (200, Some(4)), "{}", r.text());
@@ -255,12 +255,14 @@ mod sandbox {
         let h = &w.h;
         let long = "家".repeat(100_000);
         for (body, status, code, field) in [
-            (json!({"name": long, "contact": "13500001111"}), 422, "field_too_long", "name"),
-            (json!({"name": "坏\u{1b}[31m家政", "contact": "13500001111"}), 422, "field_control", "name"),
+            (json!({"name": long, "contact": "13500001111"}), 422, "text_too_long", "name"),
+            (json!({"name": "坏\u{1b}[31m家政", "contact": "13500001111"}), 422, "text_control_characters", "name"),
             (json!({"name": "好家政", "contact": "not a phone"}), 422, "phone_invalid", "contact"),
             (json!({"name": "安心家政", "contact": "13500001111"}), 409, "provider_exists", "name"),
         ] {
-            refused(&h.post_json("/api/housekeeping/providers", &body, &clerk()), status, code, Some(field));
+            let v = refused(&h.post_json("/api/housekeeping/providers", &body, &clerk()), status, code, Some(field));
+            let zh = v["error"]["message_zh"].as_str().unwrap();
+            assert!(!zh.chars().any(|c| c.is_ascii_alphabetic()), "the Chinese message names the field in Chinese: {zh}");
         }
         let svc = format!("/api/housekeeping/providers/{}/services", w.provider);
         refused(&h.post_json(&svc, &json!({"name": "擦窗", "price": -1}), &clerk()), 422, "price_invalid", Some("price"));
@@ -279,12 +281,14 @@ mod sandbox {
         refused(&h.post_json("/api/housekeeping/slots", &json!({"service": w.service, "day": "2026-03-05", "start": "09:00", "end": "10:00"}), &clerk()), 409, "slot_exists", Some("start"));
         assert_eq!(left(h, w.service), [1, 2], "no slot added");
         for (body, status, code, field) in [
-            (json!({"slot": w.slot1, "phone": "13800138000", "address": ""}), 422, "field_empty", "address"),
-            (json!({"slot": w.slot1, "phone": "13800138000", "address": long}), 422, "field_too_long", "address"),
+            (json!({"slot": w.slot1, "phone": "13800138000", "address": ""}), 422, "field_required", "address"),
+            (json!({"slot": w.slot1, "phone": "13800138000", "address": long}), 422, "text_too_long", "address"),
             (json!({"slot": w.slot1, "phone": "123", "address": "幸福小区"}), 422, "phone_invalid", "phone"),
             (json!({"slot": 999, "phone": "13800138000", "address": "幸福小区"}), 404, "slot_not_found", "slot"),
         ] {
-            refused(&h.post_json("/api/housekeeping/bookings", &body, &anyone()), status, code, Some(field));
+            let v = refused(&h.post_json("/api/housekeeping/bookings", &body, &anyone()), status, code, Some(field));
+            let zh = v["error"]["message_zh"].as_str().unwrap();
+            assert!(!zh.chars().any(|c| c.is_ascii_alphabetic()), "the Chinese message names the field in Chinese: {zh}");
         }
         let r = h.post_json("/api/housekeeping/bookings", &json!({"slot": w.slot1, "phone": "13800138000", "address": "幸福小区", "admin": true}), &anyone());
         assert_eq!(r.json()["error"]["code"], "field_unknown", "{}", r.text());

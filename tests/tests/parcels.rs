@@ -147,15 +147,17 @@ mod sandbox {
         assert!(v["error"]["message_zh"].as_str().unwrap().contains("不能重复登记") && v["error"]["message_zh"].as_str().unwrap().contains("2026-03-04"), "{v}");
         let long = "1".repeat(100_000);
         for (body, status, code, field) in [
-            (json!({"tracking": long, "carrier": "顺丰", "phone": "13800138000"}), 422, "field_too_long", "tracking"),
-            (json!({"tracking": "SF\u{7}123456", "carrier": "顺丰", "phone": "13800138000"}), 422, "field_control", "tracking"),
+            (json!({"tracking": long, "carrier": "顺丰", "phone": "13800138000"}), 422, "text_too_long", "tracking"),
+            (json!({"tracking": "SF\u{7}123456", "carrier": "顺丰", "phone": "13800138000"}), 422, "text_control_characters", "tracking"),
             (json!({"tracking": "顺丰快递一二三", "carrier": "顺丰", "phone": "13800138000"}), 422, "tracking_invalid", "tracking"),
             (json!({"tracking": "SF5550001112", "carrier": "不存在的快递", "phone": "13800138000"}), 422, "carrier_unknown", "carrier"),
             (json!({"tracking": "SF5550001112", "carrier": "顺丰", "phone": "call me"}), 422, "phone_invalid", "phone"),
-            (json!({"tracking": "SF5550001112", "carrier": "顺丰", "phone": "13800138000", "location": "A\n-1"}), 422, "field_control", "location"),
-            (json!({"tracking": "SF5550001112", "carrier": "顺丰", "phone": "13800138000", "location": "位".repeat(21)}), 422, "field_too_long", "location"),
+            (json!({"tracking": "SF5550001112", "carrier": "顺丰", "phone": "13800138000", "location": "A\n-1"}), 422, "text_control_characters", "location"),
+            (json!({"tracking": "SF5550001112", "carrier": "顺丰", "phone": "13800138000", "location": "位".repeat(21)}), 422, "text_too_long", "location"),
         ] {
-            refused(&h.post_json("/api/parcels", &body, &clerk()), status, code, Some(field));
+            let v = refused(&h.post_json("/api/parcels", &body, &clerk()), status, code, Some(field));
+            let zh = v["error"]["message_zh"].as_str().unwrap();
+            assert!(!zh.chars().any(|c| c.is_ascii_alphabetic()), "the Chinese message names the field in Chinese: {zh}");
         }
         let r = h.post_json("/api/parcels", &json!({"tracking": "SF5550001112", "carrier": "顺丰", "phone": "13800138000", "weight": 3}), &clerk());
         assert_eq!((r.status, r.json()["error"]["code"].as_str()), (422, Some("field_unknown")), "{}", r.text());

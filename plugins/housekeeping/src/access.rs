@@ -91,7 +91,7 @@ struct Found {
 
 /// The provider's one-time code exchanged for its key.
 pub fn sign_in(cfg: &Config, code: &str, now: i64) -> Result<Value, Fail> {
-    let code = linli_sdk::form::text("code", code, 40, true)?.to_ascii_uppercase().replace(' ', "");
+    let code = linli_sdk::input::required("code", "登录码", code, 40)?.to_ascii_uppercase().replace(' ', "");
     let pid = named(&code);
     paused(cfg, pid, now)?;
     let found = db::row::<Found>(
