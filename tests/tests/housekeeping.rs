@@ -247,6 +247,14 @@ mod sandbox {
         let s = h.request("GET", "/api/housekeeping/staff/providers", b"", &clerk()).json();
         assert_eq!(s["providers"][0]["ratings"]["count"], 2);
         assert!(p.to_string().find("13500001111").is_none(), "residents do not see the provider's contact phone");
+        // 30 days after the visit the phone itself is forgotten; the rating stays.
+        h.set_time(at(MAR04 + 32 * DAY, 9, 0));
+        h.tick().expect("tick");
+        if on_sqlite() {
+            let phones: Vec<String> = h.sql(|c| c.prepare("SELECT phone FROM bookings")?.query_map([], |r| r.get(0))?.collect()).unwrap();
+            assert!(phones.iter().all(|p| p.is_empty()), "{phones:?}");
+        }
+        assert_eq!(h.post_json("/api/housekeeping/lookup", &json!({"code": b1, "phone": "13800138000"}), &anyone()).json()["rating"], 4);
     }
 
     #[test]

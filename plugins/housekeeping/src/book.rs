@@ -536,3 +536,19 @@ pub fn staff_bookings(lang: &str, now: i64) -> Result<Value, Fail> {
     }
     Ok(json!({"bookings": out, "today": day_of(now)}))
 }
+
+/// How long after a visit the resident's phone is kept (for the provider
+/// to call back about it); then only its pseudonym and masked form stay,
+/// which is all that looking up, cancelling and rating need.
+pub const KEEP_PHONE_DAYS: i64 = 30;
+
+pub fn forget_phones(now: i64) -> Result<(), Fail> {
+    let n = sql::execute(
+        "UPDATE bookings SET phone = '' WHERE phone <> '' AND slot_id IN (SELECT id FROM slots WHERE end_ms < ?1)",
+        &[sql::int(now - KEEP_PHONE_DAYS * DAY)],
+    )?;
+    if n > 0 {
+        log::info(&format!("{n} residents' phones forgotten {KEEP_PHONE_DAYS} days after their visits"));
+    }
+    Ok(())
+}

@@ -72,6 +72,14 @@ impl Plugin for Housekeeping {
     fn handle(req: Request) -> Response {
         route(&req).unwrap_or_else(Fail::into_response)
     }
+
+    fn tick(now: i64) -> Result<(), String> {
+        let run = || -> Result<(), Fail> {
+            db::ensure_schema()?;
+            book::forget_phones(now)
+        };
+        run().map_err(|e| format!("{e:?}"))
+    }
 }
 
 fn id_param(req: &Request) -> Result<i64, Fail> {

@@ -483,7 +483,8 @@ pub fn tick(cfg: &Config, now: i64) -> Result<(), Fail> {
     }
     let return_before = now - cfg.return_after_days as i64 * DAY;
     for p in due("arrived_at <= ?1", vec![sql::int(return_before)])? {
-        returned(cfg, &p, "auto", Some("超过保管期自动退回 / kept past the days"), now)?;
+        // `auto` and no note: the pages say "自动" / "auto" in the reader's language.
+        returned(cfg, &p, "auto", None, now)?;
     }
     for p in due("reminded = 0 AND arrived_at <= ?1", vec![sql::int(now - cfg.remind_after_days as i64 * DAY)])? {
         let sent = notify::Message::to_phone(
