@@ -465,7 +465,7 @@ fn pages_in_chromium_sign_up_proxy_tablet_and_screen() {
     let pcode = b.until("the proxy code", "document.getElementById('sn-pcode') && document.getElementById('sn-pcode').textContent");
     b.js("var s = document.getElementById('sn-rocc'); s.value = Array.from(s.options).find(function (o) { return o.textContent.includes('书法班'); }).value; s.dispatchEvent(new Event('change')); return 1;");
     b.until("the roster", "document.getElementById('sn-roster').textContent.includes('王秀英')");
-    b.js("window.scrollTo(0, 0); return 1;");
+    b.js("document.getElementById('sn-proxy').scrollIntoView(); return 1;");
     snap(&b, "seniors-desk");
     // The tablet on the day, paired: the keypad.
     let token = linli_host::auth::devices::create(&s.host.db, "活动角平板", "kiosk", None, s.host.now_ms()).expect("pair").1;

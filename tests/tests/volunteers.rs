@@ -367,14 +367,16 @@ fn roles_and_a_shift_signed_twice_over_http() {
     assert!(answers.iter().filter(|(c, _)| *c != 201).all(|(c, v)| *c == 409 && v["error"]["code"] == "already_signed_up"), "{answers:?}");
     let (code, v) = post(&s, None, "/api/volunteers/signups", &json!({"shift": id, "phone": "13900001111", "name": "李四"}));
     assert_eq!((code, v["error"]["code"].as_str()), (409, Some("shift_full")), "{v}");
-    // The clerk entered it and leads it: records the hours after it started.
+    // After the shift a supervisor records the hours (the clerk, its lead,
+    // could too; the clerk's session has timed out by the next day).
     clock.0.store(at(MAR04 + DAY, 11, 30), Ordering::SeqCst);
+    let sup = sign_in(&s, "sup", &["supervisor"]);
     assert_eq!(s.get_json(&format!("/api/volunteers/shifts/{id}/roster")).0, 401);
-    let (code, r) = linli_tests::http(ureq::get(&format!("{}/api/volunteers/shifts/{id}/roster", s.url)).set("Cookie", &clerk.cookie));
+    let (code, r) = linli_tests::http(ureq::get(&format!("{}/api/volunteers/shifts/{id}/roster", s.url)).set("Cookie", &sup.cookie));
     assert_eq!(code, 200, "{r}");
     let r: Value = serde_json::from_str(&r).expect("json");
     let signup = r["volunteers"][0]["signup"].as_i64().unwrap();
-    let (code, v) = post(&s, Some(&clerk), &format!("/api/volunteers/shifts/{id}/hours"), &json!({"entries": [{"signup": signup, "attended": true, "minutes": 120}]}));
+    let (code, v) = post(&s, Some(&sup), &format!("/api/volunteers/shifts/{id}/hours"), &json!({"entries": [{"signup": signup, "attended": true, "minutes": 120}]}));
     assert_eq!(code, 200, "{v}");
     let (_, rank) = s.get_json("/api/volunteers/ranking?year=2026");
     assert_eq!((rank["ranking"][0]["name"].as_str(), rank["ranking"][0]["hours"].as_str()), (Some("张**"), Some("2.0")), "{rank}");
@@ -412,9 +414,10 @@ fn pages_in_chromium_sign_up_hours_certificate_and_ranking() {
     b.until("refused twice", "document.getElementById('vo-err').textContent.includes('同一班次不能重复报名')");
     b.js("window.scrollTo(0, 0); return 1;");
     snap(&b, "volunteers-signup");
-    // The desk after the morning shift: the clerk (its lead) records the hours.
+    // The desk after the morning shift: a supervisor records the hours.
     clock.0.store(at(MAR04 + DAY, 12, 10), Ordering::SeqCst);
-    let (name, value) = clerk.cookie.split_once('=').unwrap();
+    let sup = sign_in(&s, "sup", &["supervisor"]);
+    let (name, value) = sup.cookie.split_once('=').unwrap();
     b.call("POST", "/cookie", Some(json!({"cookie": {"name": name, "value": value, "path": "/", "httpOnly": true}})));
     b.open(&format!("{}/volunteers/desk?lang=zh-CN", s.url));
     b.until("the shifts", &format!("document.querySelector('button[data-shift=\"{}\"]')", ids[0]));

@@ -29,7 +29,7 @@ const STYLE: &str = r#"<style>
 .sn-day.closed { opacity: .6; }
 .sn-act { border: 2px solid var(--line, #ccc); border-radius: 10px; padding: 10px; margin: 8px 0; }
 .sn-act b { font-size: 1.25rem; }
-.sn-act button { font-size: 1.15rem; padding: 10px 16px; min-height: 48px; margin-top: 6px; }
+.sn-act button { display: block; font-size: 1.15rem; padding: 10px 16px; min-height: 48px; margin-top: 6px; }
 .sn-left { font-weight: 700; }
 .sn-full { color: var(--danger, #b3261e); font-weight: 700; }
 .sn-err { color: var(--danger, #b3261e); font-weight: 700; min-height: 1.2em; }
@@ -76,6 +76,7 @@ fn texts(lang: &str) -> serde_json::Value {
         "sign": t(lang, "报名", "Sign up"),
         "join_wait": t(lang, "加入候补", "Join the waiting list"),
         "started": t(lang, "已开始", "Started"),
+        "over": t(lang, "已结束", "Over"),
         "not_open": t(lang, "尚未开放报名", "Not open yet"),
         "booked": t(lang, "报名成功！请记下报名码：", "Signed up! Keep your sign-up code:"),
         "waiting": t(lang, "名额已满，您在候补名单第 {n} 位。报名码：", "Full: you are number {n} on the waiting list. Code:"),
@@ -106,12 +107,12 @@ pub fn resident(cfg: &Config, req: &Request) -> Result<Response, Fail> {
     let tr = |zh: &str, en: &str| esc(t(lang, zh, en));
     let html = format!(
         r#"{STYLE}<div class="sn"><section class="card"><h1>{title}</h1><p class="sn-help">{intro}</p>
-<div class="sn-row"><div class="sn-field"><label for="sn-phone">{phone_l}</label><br><input id="sn-phone" type="tel" autocomplete="tel" inputmode="tel"></div>
-<div class="sn-field"><label for="sn-name">{name_l}</label><br><input id="sn-name" autocomplete="name"><span class="sn-help">{name_h}</span></div></div>
+<div class="sn-row"><div class="sn-field"><label for="sn-phone">{phone_l}</label><input id="sn-phone" type="tel" autocomplete="tel" inputmode="tel"></div>
+<div class="sn-field"><label for="sn-name">{name_l}</label><input id="sn-name" autocomplete="name"><span class="sn-help">{name_h}</span></div></div>
 <p class="sn-err" id="sn-err" role="alert"></p><div id="sn-done" aria-live="polite"></div>
 <p><button type="button" id="sn-prev">{prev}</button> <button type="button" id="sn-next">{next}</button></p><div id="sn-week" class="sn-week"></div></section>
-<section class="card"><h2>{mine_h}</h2><p class="sn-help">{mine_help}</p><form id="sn-mine"><div class="sn-row"><div class="sn-field"><label for="sn-mcode">{code_l}</label><br><input id="sn-mcode" autocomplete="off" required></div>
-<div class="sn-field"><label for="sn-mphone">{mphone_l}</label><br><input id="sn-mphone" type="tel"></div></div><p><button class="primary" type="submit">{find}</button></p></form>
+<section class="card"><h2>{mine_h}</h2><p class="sn-help">{mine_help}</p><form id="sn-mine"><div class="sn-row"><div class="sn-field"><label for="sn-mcode">{code_l}</label><input id="sn-mcode" autocomplete="off" required></div>
+<div class="sn-field"><label for="sn-mphone">{mphone_l}</label><input id="sn-mphone" type="tel"></div></div><p><button class="primary" type="submit">{find}</button></p></form>
 <p class="sn-err" id="sn-merr" role="alert"></p><div id="sn-list"></div></section></div>{data}{script}"#,
         title = tr("老年活动角", "Seniors' corner"),
         intro = esc(&if lang == "en" {
@@ -146,26 +147,26 @@ pub fn desk(cfg: &Config, req: &Request) -> Result<Response, Fail> {
     let html = format!(
         r#"{STYLE}<div class="sn"><section class="card"><h1>{title}</h1><p class="sn-help">{intro}</p></section>
 <section class="card"><h2 id="sn-form-title">{new_h}</h2><form id="sn-act"><input type="hidden" id="sn-id">
-<div class="sn-row"><div class="sn-field"><label for="sn-kind">{kind_l}</label><br><select id="sn-kind">{kinds}</select></div>
-<div class="sn-field"><label for="sn-title">{title_l}</label><br><input id="sn-title" maxlength="40" required></div>
-<div class="sn-field"><label for="sn-place">{place_l}</label><br><input id="sn-place" maxlength="40"></div>
-<div class="sn-field"><label for="sn-leader">{leader_l}</label><br><input id="sn-leader" maxlength="40"></div>
-<div class="sn-field"><label for="sn-repeat">{repeat_l}</label><br><select id="sn-repeat"><option value="weekly">{weekly}</option><option value="once">{once}</option></select></div>
-<div class="sn-field"><label for="sn-weekday">{weekday_l}</label><br><select id="sn-weekday">{days}</select></div>
-<div class="sn-field"><label for="sn-day">{day_l}</label><br><input id="sn-day" type="date"><span class="sn-help">{day_h}</span></div>
-<div class="sn-field"><label for="sn-until">{until_l}</label><br><input id="sn-until" type="date"></div>
-<div class="sn-field"><label for="sn-start">{start_l}</label><br><input id="sn-start" type="time" required></div>
-<div class="sn-field"><label for="sn-end">{end_l}</label><br><input id="sn-end" type="time" required></div>
-<div class="sn-field"><label for="sn-cap">{cap_l}</label><br><input id="sn-cap" type="number" min="1" max="500" value="20" required></div></div>
-<div class="sn-field"><label for="sn-note">{note_l}</label><br><input id="sn-note" maxlength="300" style="width:100%"></div>
+<div class="sn-row"><div class="sn-field"><label for="sn-kind">{kind_l}</label><select id="sn-kind">{kinds}</select></div>
+<div class="sn-field"><label for="sn-title">{title_l}</label><input id="sn-title" maxlength="40" required></div>
+<div class="sn-field"><label for="sn-place">{place_l}</label><input id="sn-place" maxlength="40"></div>
+<div class="sn-field"><label for="sn-leader">{leader_l}</label><input id="sn-leader" maxlength="40"></div>
+<div class="sn-field"><label for="sn-repeat">{repeat_l}</label><select id="sn-repeat"><option value="weekly">{weekly}</option><option value="once">{once}</option></select></div>
+<div class="sn-field"><label for="sn-weekday">{weekday_l}</label><select id="sn-weekday">{days}</select></div>
+<div class="sn-field"><label for="sn-day">{day_l}</label><input id="sn-day" type="date"><span class="sn-help">{day_h}</span></div>
+<div class="sn-field"><label for="sn-until">{until_l}</label><input id="sn-until" type="date"></div>
+<div class="sn-field"><label for="sn-start">{start_l}</label><input id="sn-start" type="time" required></div>
+<div class="sn-field"><label for="sn-end">{end_l}</label><input id="sn-end" type="time" required></div>
+<div class="sn-field"><label for="sn-cap">{cap_l}</label><input id="sn-cap" type="number" min="1" max="500" value="20" required></div></div>
+<div class="sn-field"><label for="sn-note">{note_l}</label><input id="sn-note" maxlength="300" style="width:100%"></div>
 <p><button class="primary" type="submit">{save}</button> <button type="button" id="sn-reset">{new_b}</button></p><p class="sn-err" id="sn-aerr" role="alert"></p></form>
 <table><thead><tr><th>{when_h}</th><th>{title_l}</th><th>{place_l}</th><th>{cap_l}</th><th></th></tr></thead><tbody id="sn-acts"></tbody></table></section>
 <section class="card"><h2>{proxy_h}</h2><p class="sn-help">{proxy_help}</p><form id="sn-proxy"><div class="sn-row">
-<div class="sn-field"><label for="sn-occ">{occ_l}</label><br><select id="sn-occ" required></select></div>
-<div class="sn-field"><label for="sn-pname">{pname_l}</label><br><input id="sn-pname" maxlength="20" required></div>
-<div class="sn-field"><label for="sn-pphone">{pphone_l}</label><br><input id="sn-pphone" type="tel"><span class="sn-help">{pphone_h}</span></div></div>
+<div class="sn-field"><label for="sn-occ">{occ_l}</label><select id="sn-occ" required></select></div>
+<div class="sn-field"><label for="sn-pname">{pname_l}</label><input id="sn-pname" maxlength="20" required></div>
+<div class="sn-field"><label for="sn-pphone">{pphone_l}</label><input id="sn-pphone" type="tel"><span class="sn-help">{pphone_h}</span></div></div>
 <p><button class="primary" type="submit">{proxy_b}</button></p><p class="sn-err" id="sn-perr" role="alert"></p><div id="sn-pdone" aria-live="polite"></div></form></section>
-<section class="card"><h2>{roster_h}</h2><div class="sn-field"><label for="sn-rocc">{occ_l}</label><br><select id="sn-rocc"></select></div><p id="sn-rsum"></p>
+<section class="card"><h2>{roster_h}</h2><div class="sn-field"><label for="sn-rocc">{occ_l}</label><select id="sn-rocc"></select></div><p id="sn-rsum"></p>
 <table><thead><tr><th>{who_h}</th><th>{status_h}</th><th>{code_l}</th><th></th></tr></thead><tbody id="sn-roster"></tbody></table><p class="sn-err" id="sn-rerr" role="alert"></p></section></div>{data}{script}"#,
         title = tr("活动角管理", "Corner desk"),
         intro = tr("工作人员和志愿者在这里维护每周活动表、为没有手机的老人代办报名、查看报名名单。大厅休息日（周末、节假日）没有活动。", "Staff and volunteers keep the weekly calendar here, sign up residents who have no phone and see who signed up. There are no activities on days the hall is closed."),
@@ -213,10 +214,10 @@ pub fn tablet(_cfg: &Config, req: &Request) -> Result<Response, Fail> {
     let keys: String = ["1", "2", "3", "4", "5", "6", "7", "8", "9"].iter().map(|k| format!("<button type=\"button\" data-key=\"{k}\">{k}</button>")).collect();
     let html = format!(
         r#"{STYLE}<div class="sn-tablet"><section class="card"><h1>{title}</h1><p>{intro}</p>
+<p class="sn-result sn-err" id="sn-terr" role="alert"></p><div class="sn-result sn-ok" id="sn-tok" aria-live="polite"></div>
 <form id="sn-phone-form"><label for="sn-tphone">{phone_l}</label><input id="sn-tphone" inputmode="numeric" autocomplete="off" readonly>
 <div class="sn-keys">{keys}<button type="button" data-key="clear">{clear}</button><button type="button" data-key="0">0</button><button type="button" data-key="back">{back}</button></div>
 <button class="primary sn-big" type="submit">{check}</button></form>
-<p class="sn-result sn-err" id="sn-terr" role="alert"></p><div class="sn-result sn-ok" id="sn-tok" aria-live="polite"></div>
 <details id="sn-code-box"><summary>{nophone}</summary><form id="sn-code-form"><label for="sn-tcode">{code_l}</label><input id="sn-tcode" autocomplete="off">
 <label for="sn-tname">{name_l}</label><input id="sn-tname" autocomplete="off"><button class="primary sn-big" type="submit">{check}</button></form></details></section></div>{data}{script}"#,
         title = tr("活动签到", "Activity check-in"),

@@ -77,11 +77,11 @@ pub fn public(cfg: &Config, req: &Request) -> Result<Response, Fail> {
     let positions: Vec<String> = cfg.positions.iter().map(|p| if lang == "en" { p.name_en.clone() } else { p.name_zh.clone() }).collect();
     let html = format!(
         r#"{STYLE}<div class="vo"><section class="card"><h1>{title}</h1><p class="vo-help">{intro}</p><p>{pos_l}{positions}</p>
-<div class="vo-row"><div class="vo-field"><label for="vo-phone">{phone_l}</label><br><input id="vo-phone" type="tel" autocomplete="tel"></div>
-<div class="vo-field"><label for="vo-name">{name_l}</label><br><input id="vo-name" autocomplete="name" maxlength="20"><span class="vo-help">{name_h}</span></div></div>
+<div class="vo-row"><div class="vo-field"><label for="vo-phone">{phone_l}</label><input id="vo-phone" type="tel" autocomplete="tel"></div>
+<div class="vo-field"><label for="vo-name">{name_l}</label><input id="vo-name" autocomplete="name" maxlength="20"><span class="vo-help">{name_h}</span></div></div>
 <p class="vo-err" id="vo-err" role="alert"></p><div id="vo-done" aria-live="polite"></div><div id="vo-shifts"></div></section>
-<section class="card"><h2>{me_h}</h2><form id="vo-me"><div class="vo-row"><div class="vo-field"><label for="vo-mphone">{phone_l}</label><br><input id="vo-mphone" type="tel" required></div>
-<div class="vo-field"><label for="vo-mcode">{code_l}</label><br><input id="vo-mcode" autocomplete="off" required></div></div><p><button class="primary" type="submit">{find}</button></p></form>
+<section class="card"><h2>{me_h}</h2><form id="vo-me"><div class="vo-row"><div class="vo-field"><label for="vo-mphone">{phone_l}</label><input id="vo-mphone" type="tel" required></div>
+<div class="vo-field"><label for="vo-mcode">{code_l}</label><input id="vo-mcode" autocomplete="off" required></div></div><p><button class="primary" type="submit">{find}</button></p></form>
 <p class="vo-err" id="vo-merr" role="alert"></p><div id="vo-mine"></div><p><a href="/volunteers/ranking">{rank_l}</a> · <a href="/volunteers/verify">{verify_l}</a></p></section></div>{data}{script}"#,
         title = tr("志愿者服务报名", "Volunteer sign-up"),
         intro = tr("选择岗位和班次报名，用手机号识别。同一班次不能重复报名，时间重叠的班次不能同时报名。服务结束后由带班人确认时长，可在大厅开具志愿服务时长证明。", "Choose a shift and sign up with your phone. A shift cannot be signed twice, nor two shifts at the same time. The shift's lead confirms your hours afterwards; the hall prints a certificate of hours."),
@@ -109,17 +109,17 @@ pub fn desk(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
     let office_html = if office {
         format!(
             r#"<section class="card"><h2>{new_h}</h2><form id="vo-new"><div class="vo-row">
-<div class="vo-field"><label for="vo-pos">{pos_l}</label><br><select id="vo-pos">{positions}</select></div>
-<div class="vo-field"><label for="vo-day">{day_l}</label><br><input id="vo-day" type="date" required></div>
-<div class="vo-field"><label for="vo-start">{start_l}</label><br><input id="vo-start" type="time" required></div>
-<div class="vo-field"><label for="vo-end">{end_l}</label><br><input id="vo-end" type="time" required></div>
-<div class="vo-field"><label for="vo-place">{place_l}</label><br><input id="vo-place" maxlength="40" required></div>
-<div class="vo-field"><label for="vo-places">{places_l}</label><br><input id="vo-places" type="number" min="1" max="200" value="5" required></div>
-<div class="vo-field"><label for="vo-lead">{lead_l}</label><br><input id="vo-lead" maxlength="40"><span class="vo-help">{lead_h}</span></div>
-<div class="vo-field"><label for="vo-leadname">{leadname_l}</label><br><input id="vo-leadname" maxlength="20"></div></div>
+<div class="vo-field"><label for="vo-pos">{pos_l}</label><select id="vo-pos">{positions}</select></div>
+<div class="vo-field"><label for="vo-day">{day_l}</label><input id="vo-day" type="date" required></div>
+<div class="vo-field"><label for="vo-start">{start_l}</label><input id="vo-start" type="time" required></div>
+<div class="vo-field"><label for="vo-end">{end_l}</label><input id="vo-end" type="time" required></div>
+<div class="vo-field"><label for="vo-place">{place_l}</label><input id="vo-place" maxlength="40" required></div>
+<div class="vo-field"><label for="vo-places">{places_l}</label><input id="vo-places" type="number" min="1" max="200" value="5" required></div>
+<div class="vo-field"><label for="vo-lead">{lead_l}</label><input id="vo-lead" maxlength="40"><span class="vo-help">{lead_h}</span></div>
+<div class="vo-field"><label for="vo-leadname">{leadname_l}</label><input id="vo-leadname" maxlength="20"></div></div>
 <p><button class="primary" type="submit">{add}</button></p><p class="vo-err" id="vo-nerr" role="alert"></p></form></section>
-<section class="card"><h2>{cert_h}</h2><p class="vo-help">{cert_help}</p><form id="vo-cert"><div class="vo-row"><div class="vo-field"><label for="vo-cphone">{phone_l}</label><br><input id="vo-cphone" type="tel" required></div>
-<div class="vo-field"><label for="vo-cyear">{year_l}</label><br><input id="vo-cyear" type="number" value="{year}" required></div></div><p><button class="primary" type="submit">{issue}</button></p></form>
+<section class="card"><h2>{cert_h}</h2><p class="vo-help">{cert_help}</p><form id="vo-cert"><div class="vo-row"><div class="vo-field"><label for="vo-cphone">{phone_l}</label><input id="vo-cphone" type="tel" required></div>
+<div class="vo-field"><label for="vo-cyear">{year_l}</label><input id="vo-cyear" type="number" value="{year}" required></div></div><p><button class="primary" type="submit">{issue}</button></p></form>
 <p class="vo-err" id="vo-cerr" role="alert"></p><div id="vo-cdone"></div></section>"#,
             new_h = tr("新增班次", "New shift"),
             pos_l = tr("岗位", "Position"),
@@ -146,7 +146,7 @@ pub fn desk(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
         r#"{STYLE}<div class="vo"><section class="card"><h1>{title}</h1><p class="vo-help">{intro}</p>
 <table><thead><tr><th>{when_h}</th><th>{pos_h}</th><th>{place_h}</th><th>{taken_h}</th><th>{lead_h}</th><th></th></tr></thead><tbody id="vo-shifts"></tbody></table><p class="vo-err" id="vo-serr" role="alert"></p></section>
 <section class="card" id="vo-roster-box" hidden><h2 id="vo-roster-title"></h2><p class="vo-help">{roster_help}</p><table><thead><tr><th>{name_h}</th><th>{att_h}</th><th>{min_h}</th></tr></thead><tbody id="vo-roster"></tbody></table>
-<div class="vo-field"><label for="vo-reason">{reason_l}</label><br><input id="vo-reason" maxlength="200" style="width:100%"><span class="vo-help">{reason_h}</span></div>
+<div class="vo-field"><label for="vo-reason">{reason_l}</label><input id="vo-reason" maxlength="200" style="width:100%"><span class="vo-help">{reason_h}</span></div>
 <p><button class="primary" type="button" id="vo-save">{save}</button> <span id="vo-rstatus" role="status"></span></p><p class="vo-err" id="vo-rerr" role="alert"></p>
 <h3>{tl_h}</h3><ul id="vo-timeline"></ul></section>{office_html}
 <section class="card"><h2>{rank_h}</h2><p><a href="/volunteers/ranking">{rank_pub}</a></p></section></div>{data}{script}"#,
@@ -225,7 +225,7 @@ pub fn verify(req: &Request, c: Option<Cert>, asked: bool) -> Result<Response, F
         (None, false) => String::new(),
     };
     let html = format!(
-        r#"{STYLE}<div class="vo"><section class="card"><h1>{title}</h1><form method="get" action="/volunteers/verify"><div class="vo-field"><label for="vo-vcode">{code_l}</label><br><input id="vo-vcode" name="code" autocomplete="off" required></div><p><button class="primary" type="submit">{check}</button></p></form>{body}<p class="vo-help">{help}</p></section></div>"#,
+        r#"{STYLE}<div class="vo"><section class="card"><h1>{title}</h1><form method="get" action="/volunteers/verify"><div class="vo-field"><label for="vo-vcode">{code_l}</label><input id="vo-vcode" name="code" autocomplete="off" required></div><p><button class="primary" type="submit">{check}</button></p></form>{body}<p class="vo-help">{help}</p></section></div>"#,
         title = esc(t(lang, "志愿服务时长证明验证", "Certificate of hours check")),
         code_l = esc(t(lang, "验证码", "Verification code")),
         check = esc(t(lang, "验证", "Check")),

@@ -7,6 +7,7 @@
   var from = null;
   function shift(day, n) { var d = new Date(day + 'T12:00:00Z'); d.setUTCDate(d.getUTCDate() + n); return d.toISOString().slice(0, 10); }
   function places(a) {
+    if (a.over) return el('span', 'sn-help', T.over);
     if (a.started) return el('span', 'sn-full', T.started);
     if (a.left > 0) return el('span', 'sn-left', T.left.replace('{n}', a.left));
     if (a.waitlist_left > 0) return el('span', 'sn-full', T.waitlist.replace('{n}', a.waitlist_left));
