@@ -748,8 +748,23 @@ mod harness {
         assert_eq!(page.matches("class=\"card ac-stage\"").count(), 5, "{page}");
         let page = h.get(&format!("/applications/a/{token}/thread")).text();
         assert!(page.contains("我的办事进度") && page.contains(&ticket) && page.contains("1 号窗口"), "{page}");
-        // A later link of the same booking is a no-op; a closed application links nothing.
+        // A closed application links nothing.
         refused(&h.post_json(&format!("/api/applications/a/{token}/booking"), &json!({"booking": code}), &anyone()), 409, "application_closed");
+        // An application made without the code links its booking later
+        // from the resident's page; the same code again changes nothing.
+        h.set_time(at(MAR04 + DAY, 10));
+        let later = h.post_json("/api/appointments/bookings", &json!({"item": "juzhu-zhengming", "day": "2026-03-06", "slot": "09:00", "phone": "13900139000"}), &anyone()).json()["code"].as_str().unwrap().to_owned();
+        let (token2, _) = apply(&h, json!({"item": "juzhu-zhengming", "name": "李四", "phone": "13900139000"}));
+        assert_eq!(h.get(&format!("/api/applications/a/{token2}/thread")).json()["booking"], Value::Null);
+        assert!(h.get(&format!("/applications/a/{token2}")).text().contains("id=\"ac-link-booking\""), "the page offers to link a booking");
+        refused(&h.post_json(&format!("/api/applications/a/{token2}/booking"), &json!({"booking": code}), &anyone()), 422, "booking_other_item");
+        let link = |h: &PluginHarness| h.post_json(&format!("/api/applications/a/{token2}/booking"), &json!({"booking": later}), &anyone());
+        assert_eq!(link(&h).json()["linked"], true);
+        let steps = view(&h, &token2)["timeline"].as_array().unwrap().len();
+        assert_eq!(link(&h).json()["linked"], false, "the same booking again");
+        assert_eq!(view(&h, &token2)["timeline"].as_array().unwrap().len(), steps, "no second step");
+        let t2 = h.get(&format!("/api/applications/a/{token2}/thread")).json();
+        assert_eq!((t2["booking"].as_str(), t2["stages"][1]["done"].as_bool()), (Some(later.as_str()), Some(true)), "{t2}");
     }
 }
 
