@@ -289,7 +289,7 @@ pub fn view(b: &Booking, lang: &str, phone_full: bool) -> Result<Value, Fail> {
         "provider": p.name,
         "provider_id": p.id,
         "service": svc.as_ref().map(|s| s.name.clone()),
-        "price": svc.as_ref().map(|s| format!("{} 元/{}", yuan(s.price_cents), s.unit)),
+        "price": svc.as_ref().map(|s| format!("{} {}/{}", yuan(s.price_cents), t(lang, "元", "yuan"), s.unit)),
         "day": s.as_ref().map(|s| s.day.clone()),
         "start": s.as_ref().map(|s| s.start_time.clone()),
         "end": s.as_ref().map(|s| s.end_time.clone()),
