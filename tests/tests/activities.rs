@@ -391,6 +391,23 @@ fn the_main_flow_over_http_on_the_real_sandbox() {
     assert_eq!(code, 200);
     let f: Value = serde_json::from_str(&body).unwrap();
     assert_eq!((f["signed_up"].as_i64(), f["checked_in"].as_i64()), (Some(1), Some(0)), "{f}");
+    // Six residents at once for the last place of another activity: one gets it.
+    let (code, v) = post_as(&s, Some(&clerk), "/api/activities/staff/events", &activity("象棋擂台赛", &today_plus(&s, 4), 1, 0));
+    assert_eq!(code, 201, "{v}");
+    let last = v["id"].as_i64().unwrap();
+    let codes: Vec<(u16, Value)> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..6)
+            .map(|i| {
+                let s = &s;
+                sc.spawn(move || post_as(s, None, &format!("/api/activities/events/{last}/signup"), &json!({"phone": format!("1390000010{i}")})))
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(codes.iter().filter(|(c, _)| *c == 201).count(), 1, "{codes:?}");
+    assert!(codes.iter().filter(|(c, _)| *c != 201).all(|(c, v)| *c == 409 && v["error"]["code"] == "activity_full"), "{codes:?}");
+    let (_, body) = get_as(&s, Some(&clerk), &format!("/api/activities/staff/events/{last}/attendance"));
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["signed_up"], 1, "{body}");
     let (code, idx) = s.get_json("/api/content/index");
     assert_eq!(code, 200);
     assert!(idx["items"][format!("plugin/activities/act-{id}")]["title"].as_str().unwrap_or("").contains("元宵灯谜会"), "{idx}");

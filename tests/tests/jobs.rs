@@ -469,6 +469,30 @@ fn the_main_flow_over_http_on_the_real_sandbox() {
     assert_eq!(code, 422, "{v}");
     let (_, list) = get_as(&s, Some(&a), "/api/jobs/staff/postings");
     assert_eq!(serde_json::from_str::<Value>(&list).unwrap()["postings"].as_array().unwrap().len(), 1);
+    // Sent at once: the same posting twice is entered once; the same
+    // phone written three ways registers once.
+    let dup = posting("仓库理货员", &today_plus(&s, 5));
+    let codes: Vec<u16> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..2).map(|_| sc.spawn(|| post_as(&s, Some(&a), "/api/jobs/staff/postings", &dup).0)).collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut sorted = codes.clone();
+    sorted.sort();
+    assert_eq!(sorted, vec![201, 409], "{codes:?}");
+    let answers: Vec<Value> = std::thread::scope(|sc| {
+        let hs: Vec<_> = ["13800138000", "+86 138-0013-8000", "0086 13800138000"]
+            .into_iter()
+            .map(|ph| {
+                let s = &s;
+                sc.spawn(move || post_as(s, None, &format!("/api/jobs/postings/{id}/interest"), &json!({"phone": ph})).1)
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(answers.iter().filter(|v| v["already"] == json!(false)).count(), 1, "{answers:?}");
+    assert!(answers.iter().all(|v| v["contact"] == "李经理 13700001111"), "{answers:?}");
+    let (_, body) = get_as(&s, Some(&a), &format!("/api/jobs/staff/postings/{id}/interests"));
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["residents"].as_array().unwrap().len(), 2, "{body}");
     // The posting is on the players' index, without the contact.
     let (code, idx) = s.get_json("/api/content/index");
     assert_eq!(code, 200);
