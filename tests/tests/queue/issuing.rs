@@ -220,7 +220,7 @@ fn a_database_from_the_previous_version_keeps_numbers_and_limits() {
     let indexes: Vec<String> = h
         .sql(|c| c.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")?.query_map([], |r| r.get(0))?.collect())
         .unwrap();
-    assert_eq!(indexes, ["tickets_at_window", "tickets_done", "tickets_missed", "tickets_phone", "tickets_waiting"]);
+    assert_eq!(indexes, ["tickets_at_window", "tickets_done", "tickets_missed", "tickets_phone", "tickets_waiting", "window_spans_day", "window_spans_window"]);
 }
 
 /// One phone, however it is typed (spaces, dashes, dots, parentheses,
