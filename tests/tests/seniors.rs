@@ -493,6 +493,28 @@ fn pages_in_chromium_sign_up_proxy_tablet_and_screen() {
     let size = b.js("return parseFloat(getComputedStyle(document.querySelector('#sn-today td')).fontSize);");
     assert!(size.as_f64().unwrap_or(0.0) >= 40.0, "very large type: {size}");
     snap(&b, "seniors-screen");
+    // The settings form: a bad value named beside its field, a good one saved.
+    let admin = sign_in(&s, "admin", &["admin"]);
+    b.call("DELETE", "/cookie", None);
+    b.call("POST", "/cookie", Some(json!({"cookie": {"name": admin.cookie.split_once('=').unwrap().0, "value": admin.cookie.split_once('=').unwrap().1, "path": "/", "httpOnly": true}})));
+    b.resize(1280, 1300);
+    b.open(&format!("{}/seniors/admin?lang=zh-CN", s.url));
+    b.until("the form", "document.getElementById('f-weeks_ahead')");
+    b.js("document.getElementById('f-weeks_ahead').value = '0'; return 1;");
+    b.click("#sn-save");
+    b.until("the field named", "document.querySelector('[data-path=\"weeks_ahead\"] > .sn-err').textContent.includes('1 至 8')");
+    b.js("document.getElementById('f-weeks_ahead').value = '3'; return 1;");
+    b.click("#sn-save");
+    b.until("saved", "document.getElementById('sn-status').textContent.includes('已保存')");
+    let (code, v) = http_json(ureq::post(&format!("{}/api/seniors/config", s.url)).set("Cookie", &admin.cookie).set("X-CSRF-Token", &admin.csrf), &json!({}));
+    assert_eq!((code, v["effective"]["weeks_ahead"].as_i64()), (200, Some(3)), "{v}");
+    // A resident without a phone finds her sign-up by code and name on the residents' page.
+    b.call("DELETE", "/cookie", None);
+    b.open(&format!("{}/seniors?lang=zh-CN", s.url));
+    b.until("the page", "document.getElementById('sn-mine')");
+    b.js(&format!("document.getElementById('sn-mcode').value = '{}'; document.getElementById('sn-mphone').value = '王秀英'; return 1;", pcode.as_str().unwrap()));
+    b.click("#sn-mine button[type=submit]");
+    b.until("her sign-up", "document.getElementById('sn-list').textContent.includes('书法班')");
 }
 
 /// With `LINLI_SCREENSHOTS=DIR`, the page as it is now, as base64 PNG in

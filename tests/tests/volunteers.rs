@@ -454,6 +454,21 @@ fn pages_in_chromium_sign_up_hours_certificate_and_ranking() {
     let text = b.js("return document.body.textContent;");
     assert!(text.as_str().unwrap().contains("证明有效") && !text.as_str().unwrap().contains("欧阳小芳"), "{text}");
     snap(&b, "volunteers-verify");
+    // The settings form: a bad value named beside its field, a good one saved.
+    let admin = sign_in(&s, "admin", &["admin"]);
+    let (name, value) = admin.cookie.split_once('=').unwrap();
+    b.call("POST", "/cookie", Some(json!({"cookie": {"name": name, "value": value, "path": "/", "httpOnly": true}})));
+    b.open(&format!("{}/volunteers/admin?lang=zh-CN", s.url));
+    b.until("the form", "document.getElementById('f-public_url')");
+    b.js("document.getElementById('f-public_url').value = 'hall.example'; return 1;");
+    b.click("#vo-save");
+    b.until("the field named", "document.querySelector('[data-path=\"public_url\"] > .vo-err').textContent.includes('http')");
+    b.js("document.getElementById('f-public_url').value = 'https://hall.example'; return 1;");
+    b.click("#vo-save");
+    b.until("saved", "document.getElementById('vo-status').textContent.includes('已保存')");
+    b.open(&format!("{}/volunteers/certificate/{code}?lang=zh-CN", s.url));
+    b.until("the print page", "document.getElementById('vo-cert-body')");
+    assert!(b.js("return document.body.textContent;").as_str().unwrap().contains("https://hall.example/volunteers/verify/"), "the QR code's address");
 }
 
 fn snap(b: &linli_tests::browser::Browser, name: &str) {

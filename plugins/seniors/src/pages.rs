@@ -112,7 +112,7 @@ pub fn resident(cfg: &Config, req: &Request) -> Result<Response, Fail> {
 <p class="sn-err" id="sn-err" role="alert"></p><div id="sn-done" aria-live="polite"></div>
 <p><button type="button" id="sn-prev">{prev}</button> <button type="button" id="sn-next">{next}</button></p><div id="sn-week" class="sn-week"></div></section>
 <section class="card"><h2>{mine_h}</h2><p class="sn-help">{mine_help}</p><form id="sn-mine"><div class="sn-row"><div class="sn-field"><label for="sn-mcode">{code_l}</label><input id="sn-mcode" autocomplete="off" required></div>
-<div class="sn-field"><label for="sn-mphone">{mphone_l}</label><input id="sn-mphone" type="tel"></div></div><p><button class="primary" type="submit">{find}</button></p></form>
+<div class="sn-field"><label for="sn-mphone">{mphone_l}</label><input id="sn-mphone"></div></div><p><button class="primary" type="submit">{find}</button></p></form>
 <p class="sn-err" id="sn-merr" role="alert"></p><div id="sn-list"></div></section></div>{data}{script}"#,
         title = tr("老年活动角", "Seniors' corner"),
         intro = esc(&if lang == "en" {
@@ -126,9 +126,9 @@ pub fn resident(cfg: &Config, req: &Request) -> Result<Response, Fail> {
         prev = tr("上一周", "Previous week"),
         next = tr("下一周", "Next week"),
         mine_h = tr("我的报名", "My sign-ups"),
-        mine_help = tr("输入报名码和报名时的手机号，查看或取消报名。", "Enter your sign-up code and the phone you used to see or cancel your sign-ups."),
+        mine_help = tr("输入报名码和报名时的手机号（代办报名的老人填姓名），查看或取消报名。", "Enter your sign-up code and the phone you used (or the name, for a resident signed up by a volunteer) to see or cancel your sign-ups."),
         code_l = tr("报名码", "Sign-up code"),
-        mphone_l = tr("手机号码", "Phone number"),
+        mphone_l = tr("手机号码（没有手机的填姓名）", "Phone number (or the name, for a resident without a phone)"),
         find = tr("查询", "Find"),
         data = json_block("sn-data", &json!({"t": texts(lang)})),
         script = script("resident"),

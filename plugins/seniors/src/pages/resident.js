@@ -55,7 +55,9 @@
   }
   async function mine() {
     $('sn-merr').textContent = '';
-    var body = { code: $('sn-mcode').value, phone: $('sn-mphone').value };
+    // A resident without a phone (signed up by a volunteer) gives the name instead.
+    var who = $('sn-mphone').value.trim();
+    var body = /[0-9]/.test(who) ? { code: $('sn-mcode').value, phone: who } : { code: $('sn-mcode').value, name: who };
     try {
       var r = await Linli.api('POST', '/api/seniors/lookup', body);
       var list = $('sn-list'); list.textContent = '';
@@ -67,7 +69,7 @@
           var b = el('button', '', T.cancel); b.type = 'button';
           b.addEventListener('click', async function () {
             if (!confirm(T.confirm_cancel)) return;
-            try { await Linli.api('POST', '/api/seniors/signups/' + encodeURIComponent(s.code) + '/cancel', { phone: body.phone }); mine(); load(); }
+            try { await Linli.api('POST', '/api/seniors/signups/' + encodeURIComponent(s.code) + '/cancel', body.phone ? { phone: body.phone } : { name: body.name }); mine(); load(); }
             catch (e) { $('sn-merr').textContent = e.message; }
           });
           c.appendChild(b);
