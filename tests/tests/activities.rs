@@ -145,6 +145,18 @@ mod sandbox {
     }
 
     #[test]
+    fn the_kiosk_page_is_for_kiosks_and_the_pages_speak_english() {
+        let h = harness(at(MAR02, 9, 0));
+        create(&h, &activity("书法体验课", "2026-03-07", 2, 1));
+        let kiosk = Caller { kind: linli_host::auth::CallerKind::Device { device_kind: "kiosk".into() }, id: Some("k1".into()), name: None, roles: vec![], window: None, lang: "zh-CN".into() };
+        let page = h.request("GET", "/activities/kiosk", b"", &kiosk);
+        assert!(page.status == 200 && page.text().contains("ac-kiosk") && page.text().contains("书法体验课"), "{}", page.text());
+        assert_eq!(h.request("GET", "/activities/kiosk", b"", &anyone()).status, 401);
+        let page = h.request("GET", "/activities", b"", &Caller::anonymous("en")).text();
+        assert!(page.contains("Sign up") && page.contains("2 of 2 places left") && !page.contains("报名成功") && !page.contains("剩余名额"), "{page}");
+    }
+
+    #[test]
     fn one_sign_up_per_phone_however_it_is_written() {
         let h = harness(at(MAR02, 9, 0));
         let id = create(&h, &activity("广场舞", "2026-03-07", 30, 5));
@@ -286,6 +298,13 @@ mod sandbox {
         refused(&h.post_json("/api/activities/cancel", &json!({"code": "NOPE"}), &anyone()), 404, "code_not_found");
         assert_eq!(figures(&h, id)["signed_up"], 0, "nothing stored");
         assert!(h.outbox().is_empty());
+        // The settings form names each bad field and keeps nothing.
+        let admin = staff("root", &["admin"]);
+        let r = h.post_json("/api/activities/config", &json!({"checkin_before": 5000, "screen_zone": "sidebar", "keep_days": 0}), &admin);
+        assert_eq!(r.status, 422, "{}", r.text());
+        assert!(r.text().contains("checkin_before") && r.text().contains("screen_zone") && r.text().contains("keep_days"), "{}", r.text());
+        let r = h.request("GET", "/api/activities/config", b"", &admin);
+        assert_eq!(r.json()["effective"]["checkin_before"], 60, "{}", r.text());
         // A resident or a volunteer cannot publish activities.
         assert_eq!(h.post_json("/api/activities/staff/events", &activity("x", "2026-03-07", 1, 0), &anyone()).status, 401);
         assert_eq!(h.post_json("/api/activities/staff/events", &activity("x", "2026-03-07", 1, 0), &staff("v", &["volunteer"])).status, 403);

@@ -356,6 +356,22 @@ mod sandbox {
         let items = h.screen_items();
         assert!(format!("{:?}", items[0].zones).to_lowercase().contains("ticker"), "{:?}", items[0].zones);
         assert_eq!(h.request("GET", "/jobs/admin", b"", &staff("c", &["clerk"])).status, 403);
+        let page = h.request("GET", "/jobs/admin", b"", &admin);
+        assert!(page.status == 200 && page.text().contains("keep_days"), "{}", page.text());
+    }
+
+    #[test]
+    fn the_pages_speak_english_when_asked() {
+        let h = harness(at(MAR02, 9));
+        let id = live(&h, &posting("小区保洁员", "2026-03-31"));
+        let en = Caller::anonymous("en");
+        let page = h.request("GET", "/jobs", b"", &en).text();
+        assert!(page.contains("Search") && page.contains("Details and register interest") && page.contains("4000–5500 yuan a month"), "{page}");
+        assert!(!page.contains("查看详情") && !page.contains("搜索"), "no Chinese interface text: {page}");
+        let page = h.request("GET", &format!("/jobs?id={id}"), b"", &en).text();
+        assert!(page.contains("Register interest") && !page.contains("登记意向"), "{page}");
+        let v = refused(&h.request("POST", "/api/jobs/postings/99/interest", br#"{"phone":"13912345678"}"#, &en), 404, "posting_not_found");
+        assert_eq!(v["error"]["message_en"], "no such job posting");
     }
 }
 
