@@ -265,6 +265,16 @@ mod harness {
         h.set_time(at(MAR04 + DAY, 9, 10));
         h.tick().expect("tick");
         assert_eq!(count("seniors-hour-before"), 1, "once, and only to a phone");
+        // A day after the activity the phone is no longer kept (SQLite: the test reads the table).
+        if std::env::var("LINLI_TEST_POSTGRES").is_err() {
+            let phones = || h.sql(|c| c.query_row("SELECT COUNT(*) FROM signups WHERE phone IS NOT NULL", [], |r| r.get::<_, i64>(0))).unwrap();
+            h.set_time(at(MAR04 + 2 * DAY, 11, 0));
+            h.tick().expect("tick");
+            assert_eq!(phones(), 1, "kept until a day after");
+            h.set_time(at(MAR04 + 2 * DAY, 11, 31));
+            h.tick().expect("tick");
+            assert_eq!(phones(), 0, "gone a day after the activity");
+        }
     }
 
     /// Bad input: a 4xx naming the field, in both languages, and nothing

@@ -29,7 +29,12 @@ struct Due {
 
 const DUE: &str = "SELECT s.id AS id, s.code AS code, s.day AS day, s.start_ms AS start_ms, s.name AS name, s.phone AS phone, s.signed_by AS signed_by, a.title AS title, a.place AS place FROM signups s JOIN activities a ON a.id = s.activity";
 
+/// Phones are kept only for the messages: a day after the activity
+/// the phone goes (the pseudonym still recognises the resident).
+const KEEP_PHONE_MS: i64 = 86_400_000;
+
 pub fn tick(cfg: &Config, now: i64) -> Result<(), Fail> {
+    sql::execute("UPDATE signups SET phone = NULL WHERE phone IS NOT NULL AND end_ms < ?1", &[sql::int(now - KEEP_PHONE_MS)])?;
     if let Some(at) = minutes(&cfg.remind_day_before_at)
         && local_day(now).1 >= at
     {

@@ -9,12 +9,12 @@ const SCHEMA_VERSION: &str = "1";
 
 const SCHEMA: &[&str] = &[
     // A volunteer: the pseudonym of the phone (one phone written three
-    // ways is one volunteer), the name for the certificate, the phone for
-    // messages, and a personal code that opens their own record.
+    // ways is one volunteer), the name for the certificate, the phone
+    // masked, and a personal code that opens their own record. The phone
+    // itself is not kept: messages go in the call that has it.
     "CREATE TABLE IF NOT EXISTS volunteers (
         vkey TEXT PRIMARY KEY,
         name TEXT NOT NULL,
-        phone TEXT NOT NULL,
         phone_shown TEXT NOT NULL,
         code TEXT NOT NULL UNIQUE,
         created_at INTEGER NOT NULL

@@ -207,8 +207,8 @@ pub fn sign_up(cfg: &Config, ask: Ask, lang: &str, now: i64) -> Result<serde_jso
         None => {
             let code = new_code(6, "volunteers", "code")?;
             sql::execute(
-                "INSERT INTO volunteers (vkey, name, phone, phone_shown, code, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                &[sql::text(&v.key), sql::text(&name), sql::text(&v.phone), sql::text(&mask::phone(&v.phone)), sql::text(&code), sql::int(now)],
+                "INSERT INTO volunteers (vkey, name, phone_shown, code, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                &[sql::text(&v.key), sql::text(&name), sql::text(&mask::phone(&v.phone)), sql::text(&code), sql::int(now)],
             )?;
             first_code = Some(code);
         }
