@@ -158,14 +158,15 @@ pub fn checkin(req: &Request, now: i64) -> Result<Response, Fail> {
     let tr = |zh: &str, en: &str| esc(t(lang, zh, en));
     let options: String = acts::upcoming(now)?.iter().map(|a| format!("<option value=\"{}\">{} {}</option>", a.id, esc(&acts::when(a)), esc(&a.title))).collect();
     let html = format!(
-        r#"{STYLE}<section class="card ac-desk"><h1>{h1}</h1><p class="ac-help">{intro}</p><div class="ac-field"><label for="ac-activity">{act_l}</label><select id="ac-activity"><option value="">{any}</option>{options}</select></div><form id="ac-checkin"><div class="ac-field"><label for="ac-code">{code_l}</label><input id="ac-code" autocomplete="off" autofocus maxlength="40" required></div><p><button class="primary" type="submit">{go}</button></p></form><div id="ac-result" class="ac-result" role="status" hidden></div><p id="ac-count"></p></section>{data}{script}"#,
+        r#"{STYLE}<section class="card ac-desk"><h1>{h1}</h1><p class="ac-help">{intro}</p><div class="ac-field"><label for="ac-activity">{act_l}</label><select id="ac-activity"><option value="">{any}</option>{options}</select></div><form id="ac-checkin"><div class="ac-field"><label for="ac-code">{code_l}</label><input id="ac-code" autocomplete="off" autofocus maxlength="40" required></div><p><button class="primary" type="submit">{go}</button> <button type="button" id="ac-camera" hidden>{camera}</button></p></form><video id="ac-video" hidden playsinline muted style="max-width:100%;width:28rem"></video><div id="ac-result" class="ac-result" role="status" hidden></div><p id="ac-count"></p></section>{data}{script}"#,
         h1 = tr("活动签到", "Activity check-in"),
         intro = tr("扫描居民报名页上的二维码（扫码枪会自动输入并回车），或输入签到码。每个签到码只能签到一次。", "Scan the QR code on the resident's sign-up (a scanner types it and presses Enter), or type the code. Each code checks in once."),
         act_l = tr("本场活动", "This activity"),
         any = tr("（不限）", "(any)"),
         code_l = tr("签到码", "Check-in code"),
         go = tr("签到", "Check in"),
-        data = linli_sdk::json_block("ac-data", &json!({"ok": t(lang, "签到成功", "Checked in"), "count": t(lang, "已签到人数：", "Checked in so far: ")})),
+        camera = tr("用摄像头扫码", "Scan with the camera"),
+        data = linli_sdk::json_block("ac-data", &json!({"ok": t(lang, "签到成功", "Checked in"), "count": t(lang, "已签到人数：", "Checked in so far: "), "nocamera": t(lang, "无法打开摄像头，请用扫码枪或输入签到码", "the camera cannot be opened; use a scanner or type the code")})),
         script = script("checkin"),
     );
     Ok(Response::page(t(lang, "活动签到", "Activity check-in"), html))
