@@ -279,11 +279,9 @@ pub fn sign_up(cfg: &Config, id: i64, f: SignupForm, lang: &str, now: i64) -> Re
         status: String,
     }
     let prior: Option<Prior> = sql::query_one("SELECT id, status FROM signups WHERE activity_id = ?1 AND phone_key = ?2", &[int(id), text(&key)])?;
-    if let Some(p) = &prior {
-        if p.status != "cancelled" {
-            let (zh, en) = if p.status == "waiting" { ("候补", "on the waiting list") } else { ("报名", "signed up") };
-            return Err(Fail::user(409, "already_signed_up", format!("这个手机号已{zh}此活动，不能重复报名"), format!("this phone is already {en} for this activity")));
-        }
+    if let Some(p) = prior.as_ref().filter(|p| p.status != "cancelled") {
+        let (zh, en) = if p.status == "waiting" { ("候补", "on the waiting list") } else { ("报名", "signed up") };
+        return Err(Fail::user(409, "already_signed_up", format!("这个手机号已{zh}此活动，不能重复报名"), format!("this phone is already {en} for this activity")));
     }
     let (confirmed, waiting) = counts(id)?;
     let status = if confirmed < a.capacity {
@@ -417,10 +415,8 @@ fn promote(a: &Activity, now: i64) -> Result<Option<i64>, Fail> {
 pub fn check_in(cfg: &Config, c: Code, caller: &Caller, now: i64) -> Result<Json, Fail> {
     let s = signup_by_code(&c.code)?;
     let a = get(s.activity_id)?;
-    if let Some(want) = c.activity {
-        if want != a.id {
-            return Err(Fail::user(409, "wrong_activity", format!("这个签到码是另一场活动的：{}（{}）", a.title, when(&a)), format!("this code is for another activity (number {}, {})", a.id, when(&a))));
-        }
+    if c.activity.is_some_and(|want| want != a.id) {
+        return Err(Fail::user(409, "wrong_activity", format!("这个签到码是另一场活动的：{}（{}）", a.title, when(&a)), format!("this code is for another activity (number {}, {})", a.id, when(&a))));
     }
     if a.status != "open" {
         return Err(Fail::user(410, "activity_cancelled", "该活动已取消", "this activity was cancelled"));

@@ -80,11 +80,10 @@ pub struct Interest {
 
 pub fn pay_text(p: &Posting, lang: &str) -> String {
     let unit = UNITS.iter().find(|u| u.0 == p.pay_unit).map(|u| t(lang, u.1, u.2)).unwrap_or("");
-    let sep = if lang == "en" { " " } else { " " };
     match (p.pay_min, p.pay_max) {
         (0, 0) => t(lang, "面议", "Negotiable").to_owned(),
-        (a, b) if a == b => format!("{a}{sep}{unit}"),
-        (a, b) => format!("{a}–{b}{sep}{unit}"),
+        (a, b) if a == b => format!("{a} {unit}"),
+        (a, b) => format!("{a}–{b} {unit}"),
     }
 }
 
