@@ -86,7 +86,7 @@ impl Config {
             out.push(Problem::new("issuer", "出具单位应为 1 至 40 个字", "the issuer must be 1 to 40 characters"));
         }
         let u = cfg.public_url.trim();
-        if !u.is_empty() && !(u.starts_with("http://") || u.starts_with("https://")) || u.len() > 200 || u.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if !(u.is_empty() || u.starts_with("http://") || u.starts_with("https://")) || u.len() > 200 || u.chars().any(|c| c.is_whitespace() || c.is_control()) {
             out.push(Problem::new("public_url", "公网地址应以 http:// 或 https:// 开头，或留空", "the public address must start with http:// or https://, or be empty"));
         }
         if out.is_empty() { Ok(cfg) } else { Err(out) }
