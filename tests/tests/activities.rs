@@ -266,10 +266,10 @@ mod sandbox {
         let clerk = staff("a", &["clerk"]);
         let count = || h.get("/api/activities/events").json()["activities"].as_array().unwrap().len();
         let cases: Vec<(Value, &str, &str)> = vec![
-            (json!({"title": ""}), "required", "title"),
-            (json!({"title": "书".repeat(100_000)}), "too_long", "title"),
-            (json!({"place": "活动室\u{1b}[2J"}), "bad_character", "place"),
-            (json!({"description": "x".repeat(100_000)}), "too_long", "description"),
+            (json!({"title": ""}), "field_required", "title"),
+            (json!({"title": "书".repeat(100_000)}), "text_too_long", "title"),
+            (json!({"place": "活动室\u{1b}[2J"}), "text_control_characters", "place"),
+            (json!({"description": "x".repeat(100_000)}), "text_too_long", "description"),
             (json!({"category": "rave"}), "bad_category", "category"),
             (json!({"date": "2026-02-30"}), "bad_date", "date"),
             (json!({"date": "2026-03-01"}), "in_the_past", "date"),
@@ -291,7 +291,7 @@ mod sandbox {
         refused(&h.post_json("/api/activities/staff/events", &activity("书法体验课", "2026-03-07", 10, 2), &clerk), 409, "duplicate_activity");
         assert_eq!(count(), 1);
         for phone in ["", "my phone", "1".repeat(100_000).as_str()] {
-            let v = refused(&sign_up(&h, id, phone, false), 422, "bad_phone");
+            let v = refused(&sign_up(&h, id, phone, false), 422, "phone_invalid");
             assert_eq!(v["error"]["field"], "phone");
         }
         refused(&sign_up(&h, 999, "13900000001", false), 404, "activity_not_found");

@@ -148,7 +148,7 @@ mod sandbox {
         let h = harness(at(MAR02, 9));
         let r = h.post_json("/api/jobs/staff/postings", &posting("夜班保安", "2026-03-20"), &staff("a", &["clerk"]));
         let id = r.json()["id"].as_i64().unwrap();
-        let v = refused(&h.post_json(&format!("/api/jobs/staff/postings/{id}/reject"), &json!({"note": "  "}), &staff("b", &["supervisor"])), 422, "required");
+        let v = refused(&h.post_json(&format!("/api/jobs/staff/postings/{id}/reject"), &json!({"note": "  "}), &staff("b", &["supervisor"])), 422, "field_required");
         assert_eq!(v["error"]["field"], "note");
         let r = h.post_json(&format!("/api/jobs/staff/postings/{id}/reject"), &json!({"note": "工资写法不清楚"}), &staff("b", &["supervisor"]));
         assert_eq!(r.status, 200, "{}", r.text());
@@ -294,16 +294,16 @@ mod sandbox {
         let clerk = staff("a", &["clerk"]);
         let count = || h.request("GET", "/api/jobs/staff/postings", b"", &staff("a", &["clerk"])).json()["postings"].as_array().unwrap().len();
         let cases: Vec<(Value, u16, &str, &str)> = vec![
-            (json!({"title": ""}), 422, "required", "title"),
-            (json!({"title": "保洁".repeat(50_000)}), 422, "too_long", "title"),
-            (json!({"title": "保洁\u{1b}[31m"}), 422, "bad_character", "title"),
-            (json!({"employer": "物业\u{202e}公司"}), 422, "bad_character", "employer"),
+            (json!({"title": ""}), 422, "field_required", "title"),
+            (json!({"title": "保洁".repeat(50_000)}), 422, "text_too_long", "title"),
+            (json!({"title": "保洁\u{1b}[31m"}), 422, "text_control_characters", "title"),
+            (json!({"employer": "物业\u{202e}公司"}), 422, "text_control_characters", "employer"),
             (json!({"category": "astronaut"}), 422, "bad_category", "category"),
             (json!({"pay_unit": "year"}), 422, "bad_pay_unit", "pay_unit"),
             (json!({"pay_min": -1}), 422, "bad_pay", "pay_min"),
             (json!({"pay_min": 6000, "pay_max": 5000}), 422, "bad_pay", "pay_max"),
-            (json!({"contact": ""}), 422, "required", "contact"),
-            (json!({"requirements": "x".repeat(100_000)}), 422, "too_long", "requirements"),
+            (json!({"contact": ""}), 422, "field_required", "contact"),
+            (json!({"requirements": "x".repeat(100_000)}), 422, "text_too_long", "requirements"),
             (json!({"expires": "2026-02-30"}), 422, "bad_expiry", "expires"),
             (json!({"expires": "2026-03-01"}), 422, "bad_expiry", "expires"),
             (json!({"expires": "2026-12-31"}), 422, "bad_expiry", "expires"),
@@ -331,10 +331,10 @@ mod sandbox {
         h.post_json(&format!("/api/jobs/staff/postings/{id}/approve"), &json!({}), &staff("b", &["clerk"]));
         let path = format!("/api/jobs/postings/{id}/interest");
         for phone in ["", "call me", "1".repeat(100_000).as_str(), "139\u{0}12345678"] {
-            let v = refused(&h.post_json(&path, &json!({"phone": phone}), &anyone()), 422, "bad_phone");
+            let v = refused(&h.post_json(&path, &json!({"phone": phone}), &anyone()), 422, "phone_invalid");
             assert_eq!(v["error"]["field"], "phone");
         }
-        let v = refused(&h.post_json(&path, &json!({"phone": "13912345678", "name": "王\u{7}"}), &anyone()), 422, "bad_character");
+        let v = refused(&h.post_json(&path, &json!({"phone": "13912345678", "name": "王\u{7}"}), &anyone()), 422, "text_control_characters");
         assert_eq!(v["error"]["field"], "name");
         refused(&h.post_json("/api/jobs/postings/999/interest", &json!({"phone": "13912345678"}), &anyone()), 404, "posting_not_found");
         let v = h.request("GET", &format!("/api/jobs/staff/postings/{id}/interests"), b"", &staff("b", &["clerk"])).json();

@@ -2,7 +2,7 @@
 //! someone cancels (the promoted resident is told through `notify`),
 //! check-in by the code the sign-up's QR carries (once), and the figures.
 
-use crate::check;
+use linli_sdk::{form, input};
 use crate::config::Config;
 use linli_sdk::prelude::*;
 use linli_sdk::sql::{int, text};
@@ -11,8 +11,6 @@ use serde_json::{Value as Json, json};
 
 const MINUTE: i64 = 60_000;
 const DAY: i64 = 86_400_000;
-/// Check-in codes: no 0/O, 1/I/L that a clerk could misread from a phone.
-const CODE_CHARS: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Activity {
@@ -138,29 +136,20 @@ pub fn all() -> Result<Vec<Activity>, Fail> {
     Ok(sql::query_as::<Activity>(&format!("SELECT {COLUMNS} FROM activities ORDER BY starts_at DESC, id DESC LIMIT 300"), &[])?)
 }
 
-/// `HH:MM` as minutes after midnight.
+/// `HH:MM` as minutes after midnight, or 422 naming the field.
 fn minutes(field: &str, zh: &str, en: &str, s: &str) -> Result<u32, Fail> {
-    let bad = || Fail::field(422, "bad_time", field, format!("{zh}应写成 14:30 这样的时间"), format!("{en} must be a time like 14:30"));
-    let (h, m) = s.trim().split_once(':').ok_or_else(bad)?;
-    if h.len() != 2 || m.len() != 2 {
-        return Err(bad());
-    }
-    let (h, m) = (h.parse::<u32>().map_err(|_| bad())?, m.parse::<u32>().map_err(|_| bad())?);
-    if h > 23 || m > 59 {
-        return Err(bad());
-    }
-    Ok(h * 60 + m)
+    input::minutes(s).ok_or_else(|| Fail::field(422, "bad_time", field, format!("{zh}应写成 14:30 这样的时间"), format!("{en} must be a time like 14:30")))
 }
 
 /// A new activity from staff, checked field by field. The same activity
 /// sent twice (a double tap) is one.
 pub fn create(cfg: &Config, n: NewActivity, caller: &Caller, now: i64) -> Result<i64, Fail> {
-    let title = check::text("title", "活动名称", "The title", &n.title, 1, 40, false)?;
+    let title = input::required("title", "活动名称", &n.title, 40)?;
     if cfg.category(&n.category).is_none() {
         return Err(Fail::field(422, "bad_category", "category", "请选择类别", "choose a category"));
     }
-    let place = check::text("place", "活动地点", "The place", &n.place, 1, 60, false)?;
-    let description = check::text("description", "活动介绍", "The description", &n.description, 0, 1000, true)?;
+    let place = input::required("place", "活动地点", &n.place, 60)?;
+    let description = input::text("description", "活动介绍", &n.description, 1000, true)?;
     let date = n.date.trim();
     if calendar::days_of(date).is_none() {
         return Err(Fail::field(422, "bad_date", "date", "日期应写成 2026-03-31 这样的日期", "the date must be like 2026-03-31"));
@@ -189,7 +178,7 @@ pub fn create(cfg: &Config, n: NewActivity, caller: &Caller, now: i64) -> Result
     if let Some(id) = dup {
         return Err(Fail::user(409, "duplicate_activity", format!("同一时间的同名活动已录入（编号 {id}），请勿重复提交"), format!("the same activity at the same time is already entered (number {id})")));
     }
-    let fmt = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+    let fmt = input::hhmm;
     let (by, by_name) = who(caller);
     let id: Option<i64> = sql::query_one(
         "INSERT INTO activities (title, category, place, description, day, start_time, end_time, starts_at, ends_at, capacity, waitlist, status, created_by, created_by_name, created_at, updated_at)
@@ -241,10 +230,12 @@ fn withdraw(id: i64) {
     }
 }
 
+/// A check-in code from the SDK's alphabet (no 0/O, 1/I/L a clerk could
+/// misread from a phone).
 fn new_code() -> Result<String, Fail> {
     let mut b = [0u8; 8];
     getrandom::fill(&mut b).map_err(|e| Fail::internal(format!("no random bytes for a check-in code: {e}")))?;
-    Ok(b.iter().map(|x| CODE_CHARS[usize::from(*x) % CODE_CHARS.len()] as char).collect())
+    input::code_from(&b, 8).ok_or_else(|| Fail::internal("too few random bytes for a check-in code"))
 }
 
 /// A code as typed or scanned: the QR's `LINLI-ACT:` prefix, spaces and
@@ -252,7 +243,7 @@ fn new_code() -> Result<String, Fail> {
 pub fn clean_code(s: &str) -> String {
     let s = s.trim();
     let s = s.strip_prefix("LINLI-ACT:").or_else(|| s.strip_prefix("linli-act:")).unwrap_or(s);
-    s.chars().filter(|c| !c.is_whitespace() && *c != '-').take(20).collect::<String>().to_uppercase()
+    input::code(&s.chars().take(40).collect::<String>())
 }
 
 /// What the QR code on the resident's sign-up carries.
@@ -263,8 +254,8 @@ pub fn qr_text(code: &str) -> String {
 /// A resident signs up with a phone: a place if there is one; when full,
 /// the waiting list only if asked for (`waitlist`), else a clear refusal.
 pub fn sign_up(cfg: &Config, id: i64, f: SignupForm, lang: &str, now: i64) -> Result<Json, Fail> {
-    let phone = check::phone(&f.phone)?;
-    let name = check::text("name", "称呼", "The name", &f.name, 0, 20, false)?;
+    let phone = form::phone("phone", &f.phone)?;
+    let name = input::text("name", "称呼", &f.name, 20, false)?;
     let a = get(id)?;
     if a.status != "open" {
         return Err(Fail::user(410, "activity_cancelled", "该活动已取消", "this activity was cancelled"));

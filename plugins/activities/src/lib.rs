@@ -11,7 +11,6 @@
 //! until they start.
 
 mod acts;
-mod check;
 mod config;
 mod db;
 mod pages;

@@ -5,6 +5,7 @@
 //! staff see whom to call.
 
 use crate::check;
+use linli_sdk::{form, input};
 use crate::config::Config;
 use linli_sdk::prelude::*;
 use linli_sdk::sql::{Value, int, text};
@@ -185,8 +186,8 @@ fn who(caller: &Caller) -> (String, String) {
 /// A new posting from staff: checked field by field, then waiting for a
 /// second staff member. The same posting sent twice (a double tap) is one.
 pub fn create(cfg: &Config, mut n: NewPosting, caller: &Caller, now: i64) -> Result<i64, Fail> {
-    n.title = check::text("title", "岗位名称", "The job title", &n.title, 1, 40, false)?;
-    n.employer = check::text("employer", "用人单位", "The employer", &n.employer, 1, 60, false)?;
+    n.title = input::required("title", "岗位名称", &n.title, 40)?;
+    n.employer = input::required("employer", "用人单位", &n.employer, 60)?;
     if cfg.category(&n.category).is_none() {
         return Err(Fail::field(422, "bad_category", "category", "请选择类别", "choose a category"));
     }
@@ -199,10 +200,10 @@ pub fn create(cfg: &Config, mut n: NewPosting, caller: &Caller, now: i64) -> Res
     if !(0..=1_000_000).contains(&n.pay_max) || n.pay_max < n.pay_min {
         return Err(Fail::field(422, "bad_pay", "pay_max", "最高工资应不低于最低工资，且不超过 1000000 元", "the highest pay must be at least the lowest and at most 1000000 yuan"));
     }
-    n.place = check::text("place", "工作地点", "The place of work", &n.place, 1, 60, false)?;
-    n.hours = check::text("hours", "工作时间", "The working hours", &n.hours, 1, 60, false)?;
-    n.requirements = check::text("requirements", "岗位要求", "The requirements", &n.requirements, 0, 500, true)?;
-    n.contact = check::text("contact", "联系方式", "The contact", &n.contact, 1, 60, false)?;
+    n.place = input::required("place", "工作地点", &n.place, 60)?;
+    n.hours = input::required("hours", "工作时间", &n.hours, 60)?;
+    n.requirements = input::text("requirements", "岗位要求", &n.requirements, 500, true)?;
+    n.contact = input::required("contact", "联系方式", &n.contact, 60)?;
     let today = calendar::today();
     let (Some(day), Some(first)) = (calendar::days_of(n.expires.trim()), calendar::days_of(&today)) else {
         return Err(Fail::field(422, "bad_expiry", "expires", "截止日期应写成 2026-03-31 这样的日期", "the closing date must be a date like 2026-03-31"));
@@ -261,7 +262,7 @@ pub fn review(cfg: &Config, id: i64, approve: bool, note: &str, caller: &Caller,
     if p.expires_at <= now {
         return Err(Fail::user(410, "posting_expired", format!("该招聘信息已于 {} 过期，不能再发布", p.expires_day), format!("this posting expired on {}; it can no longer go live", p.expires_day)));
     }
-    let note = check::text("note", "退回理由", "The reason", note, if approve { 0 } else { 1 }, 200, false)?;
+    let note = if approve { input::text("note", "退回理由", note, 200, false)? } else { input::required("note", "退回理由", note, 200)? };
     let status = if approve { "live" } else { "rejected" };
     sql::execute(
         "UPDATE postings SET status = ?1, reviewed_by = ?2, reviewed_by_name = ?3, reviewed_at = ?4, review_note = ?5, updated_at = ?4 WHERE id = ?6",
@@ -328,8 +329,8 @@ fn cut(s: &str, n: usize) -> String {
 /// A resident's interest: once per phone per posting (written any way),
 /// answered with the contact. A second registration answers the same.
 pub fn register(id: i64, body: Interest, channel: &str, now: i64) -> Result<Json, Fail> {
-    let phone = check::phone(&body.phone)?;
-    let name = check::text("name", "称呼", "The name", &body.name, 0, 20, false)?;
+    let phone = form::phone("phone", &body.phone)?;
+    let name = input::text("name", "称呼", &body.name, 20, false)?;
     let p = get_live(id, now)?;
     let key = pseudonyms::of("phone", &phone);
     let added = sql::execute(
