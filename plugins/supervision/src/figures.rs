@@ -30,6 +30,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+/// The queue sends tickets as arrays of these columns, read in the order
+/// of [`Ticket`]'s fields.
+pub const TICKET_COLUMNS: &[&str] = &["day", "service", "window", "clerk_id", "clerk_name", "status", "issued_at", "called_at", "last_called_at", "finished_at"];
+
 #[derive(Deserialize, Clone)]
 pub struct Ticket {
     pub day: String,
@@ -86,6 +90,13 @@ pub struct Rating {
     pub level: i64,
     pub is_default: i64,
     pub voided: i64,
+    /// How many ratings this row counts (the ratings plugin groups them).
+    #[serde(default = "one")]
+    pub n: i64,
+}
+
+fn one() -> i64 {
+    1
 }
 
 #[derive(Deserialize, Clone)]
@@ -323,14 +334,14 @@ pub fn work(r: &crate::fetch::Records, lang: &str, today: &str, day_of: DayOf, w
     for x in &r.ratings {
         let clerk = clerk_key(&x.clerk_id, &x.clerk_name);
         let level = x.level.clamp(1, 5) as usize;
-        let (default, voided) = (x.is_default != 0, x.voided != 0);
+        let (default, voided, n) = (x.is_default != 0, x.voided != 0, x.n);
         each(&x.service, Some(&x.window), clerk, &x.day, &|g| {
             if default {
-                g.defaults += 1;
+                g.defaults += n;
             } else if voided {
-                g.voided += 1;
+                g.voided += n;
             } else {
-                g.levels[level] += 1;
+                g.levels[level] += n;
             }
         });
     }
