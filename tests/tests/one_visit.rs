@@ -120,10 +120,11 @@ fn one_visit_from_the_guide_to_the_verified_certificate_in_chromium() {
     let guide = b.until("the guide", "document.getElementById('g-item') && document.getElementById('g-item').innerText");
     assert!(guide.as_str().unwrap().contains("居民身份证"), "the materials list: {guide}");
 
-    // 2. Book a slot. (The guide page does not link to booking yet: the
-    // guides plugin is outside this change; the booking page links back
-    // to the guide.)
-    b.open(&format!("{}/appointments?item=dibao&lang=zh-CN", s.url));
+    // 2. Book a slot, from the guide's own link (shown because the hall's
+    // appointments and pre-acceptance both offer 低保).
+    b.until("the guide's next steps", "!document.getElementById('g-book').hidden && !document.getElementById('g-apply').hidden");
+    b.click("#g-book");
+    b.until("the booking page", "location.pathname === '/appointments' && location.search.includes('item=dibao')");
     b.until("the days", "document.querySelector('#ap-days button')");
     b.click("#ap-days button");
     b.until("the slots", "document.querySelector('#ap-slots button')");

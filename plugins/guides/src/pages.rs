@@ -35,7 +35,7 @@ pub fn asset(req: &Request) -> Response {
     match req.param("file").unwrap_or_default() {
         "sample-idcard.svg" => Response::asset("image/svg+xml", include_bytes!("assets/sample-idcard.svg")),
         "sample-form.svg" => Response::asset("image/svg+xml", include_bytes!("assets/sample-form.svg")),
-        _ => Response::script_from(req, &[("admin.js", include_str!("assets/admin.js")), ("notice.js", include_str!("assets/notice.js"))]),
+        _ => Response::script_from(req, &[("admin.js", include_str!("assets/admin.js")), ("notice.js", include_str!("assets/notice.js")), ("item.js", include_str!("assets/item.js"))]),
     }
 }
 
@@ -195,6 +195,14 @@ pub fn item(req: &Request) -> Response {
         esc(&item.code),
         selection(req, &v, &date, asked),
         t(lang, "打印一次性告知书", "Print the one-time notice")
+    ));
+    // Booking and handing in the materials ahead: shown by item.js when
+    // those services are on and offer this item.
+    html.push_str(&format!(
+        "<p id=\"g-next\" hidden><a class=\"button primary\" id=\"g-book\" hidden href=\"/appointments?item={code}\">{}</a> <a class=\"button\" id=\"g-apply\" hidden href=\"/applications?item={code}\">{}</a></p><script src=\"/guides/assets/item.js\"></script>",
+        t(lang, "预约办理时间", "Book a time"),
+        t(lang, "网上预受理（提前提交材料）", "Hand in the materials online first"),
+        code = esc(&item.code),
     ));
     html.push_str(&format!(
         "<dl class=\"g-facts\"><dt>{}</dt><dd id=\"g-window\">{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd id=\"g-limit\">{}</dd><dt>{}</dt><dd>{}</dd></dl>",
