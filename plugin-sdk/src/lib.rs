@@ -78,6 +78,8 @@ pub use fail::Fail;
 /// A plugin's settings form: the host's configuration with the admin's
 /// saved changes, checked field by field.
 pub mod settings;
+/// A plugin's settings page drawn from its field descriptions (no form script of its own).
+pub mod settings_page;
 /// Checks of typed text (length, control characters) naming the field, and short codes.
 pub mod input;
 /// A form's optional text and phone fields, refused with a 422 naming them.

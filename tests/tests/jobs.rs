@@ -593,4 +593,22 @@ fn the_pages_in_chromium() {
     assert_eq!(contact, "李经理 13700001111");
     br.js("document.getElementById('jb-interest-box').scrollIntoView(); return 1;");
     shot(&br, "jobs-interest");
+    // The settings page (the SDK's): a bad value is named beside its
+    // field and nothing is kept; a good one is saved.
+    let admin = sign_in(&s, "root", &["admin"]);
+    browse_as(&br, Some(&admin));
+    br.open(&format!("{}/jobs/admin", s.url));
+    br.until("the settings form", "document.querySelector('[data-path=max_days] input')");
+    br.js("document.querySelector('[data-path=max_days] input').value = '0'; return 1;");
+    br.click("#linli-settings-save");
+    let err = br.until("the problem beside its field", "document.querySelector('[data-path=max_days] .ls-err').textContent");
+    assert!(err.as_str().unwrap_or("").contains("365"), "{err}");
+    let (_, cfg) = get_as(&s, Some(&admin), "/api/jobs/config");
+    assert!(cfg.contains("\"max_days\":60"), "nothing kept: {cfg}");
+    br.js("document.querySelector('[data-path=max_days] input').value = '90'; document.querySelector('[data-path=\"categories[0].name_zh\"] input').value = '工厂操作工'; return 1;");
+    br.click("#linli-settings-save");
+    br.until("saved", "document.getElementById('linli-settings-status').textContent");
+    let (_, cfg) = get_as(&s, Some(&admin), "/api/jobs/config");
+    assert!(cfg.contains("\"max_days\":90") && cfg.contains("工厂操作工"), "{cfg}");
+    snap(&br, "jobs-settings");
 }

@@ -7,7 +7,7 @@ use crate::config::Config;
 use linli_sdk::prelude::*;
 use serde_json::json;
 
-const ASSETS: &[(&str, &str)] = &[("board.js", include_str!("pages/board.js")), ("mine.js", include_str!("pages/mine.js")), ("staff.js", include_str!("pages/staff.js")), ("checkin.js", include_str!("pages/checkin.js")), ("admin.js", include_str!("pages/admin.js"))];
+const ASSETS: &[(&str, &str)] = &[("board.js", include_str!("pages/board.js")), ("mine.js", include_str!("pages/mine.js")), ("staff.js", include_str!("pages/staff.js")), ("checkin.js", include_str!("pages/checkin.js")), ("settings.js", linli_sdk::settings_page::SCRIPT)];
 
 const STYLE: &str = r#"<style>
 .ac-help { display: block; color: var(--muted); font-size: .9em; }
@@ -250,26 +250,25 @@ pub fn staff(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
     Ok(Response::page(t(lang, "活动管理", "Activities"), html))
 }
 
+/// The settings form (the SDK's settings page).
 pub fn admin(req: &Request) -> Result<Response, Fail> {
+    use linli_sdk::settings_page::{Field, List, body};
     let lang = req.lang();
-    let cfg = linli_sdk::settings::merged(None)?;
-    let problems = match Config::from_json(&cfg) {
-        Ok(_) => json!([]),
-        Err(p) => json!(p),
-    };
-    let fields = json!([
-        ["screen_zone", "text", t(lang, "信息屏区域", "Screen zone"), t(lang, "carousel（轮播区）或 ticker（底部滚动字幕）；留空则不上信息屏。", "carousel or ticker (the scrolling line); empty: not on the screens.")],
-        ["checkin_before", "number", t(lang, "提前开放签到（分钟）", "Check-in opens (minutes before)"), t(lang, "活动开始前多少分钟可以签到，0 至 1440。", "How many minutes before the start check-in opens, 0 to 1440.")],
-        ["default_waitlist", "number", t(lang, "默认候补人数", "Default waiting list"), t(lang, "新活动默认可候补的人数，0 至 500；发布时可以改。", "How many may wait for a new activity, 0 to 500; staff may change it per activity.")],
-        ["keep_days", "number", t(lang, "电话保留天数", "Days phones are kept"), t(lang, "活动结束后居民电话再保留多少天，之后删除，1 至 365。", "Days residents' phones are kept after an activity, then deleted; 1 to 365.")]
-    ]);
+    let cats = List::new("categories", "类别", "Categories")
+        .field(Field::text("code", "类别编号", "Category code", "小写字母、数字或短横线；已用过的编号不要改。", "Lower-case letters, digits or dashes; keep codes already in use."))
+        .field(Field::text("name_zh", "中文名称", "Chinese name", "居民看到的名称。", "The name residents see."))
+        .field(Field::text("name_en", "英文名称", "English name", "英文界面显示的名称。", "The name on the English pages."));
+    let fields = [
+        Field::text("screen_zone", "信息屏区域", "Screen zone", "carousel（轮播区）或 ticker（底部滚动字幕）；留空则不上信息屏。", "carousel or ticker (the scrolling line); empty: not on the screens."),
+        Field::number("checkin_before", "提前开放签到（分钟）", "Check-in opens (minutes before)", "活动开始前多少分钟可以签到，0 至 1440。", "How many minutes before the start check-in opens, 0 to 1440."),
+        Field::number("default_waitlist", "默认候补人数", "Default waiting list", "新活动默认可候补的人数，0 至 500；发布时可以改。", "How many may wait for a new activity, 0 to 500; staff may change it per activity."),
+        Field::number("keep_days", "电话保留天数", "Days phones are kept", "活动结束后居民电话再保留多少天，之后删除，1 至 365。", "Days residents' phones are kept after an activity, then deleted; 1 to 365."),
+    ];
+    let form = body(lang, "/api/activities/config", &format!("/activities/assets/settings.js?v={}", env!("CARGO_PKG_VERSION")), Config::from_json, &[cats], &fields)?;
     let html = format!(
-        r#"{STYLE}<section class="card"><h1>{title}</h1><p class="ac-help">{intro}</p></section><div id="ac-admin"></div><p><button class="primary" type="button" id="ac-save">{save}</button> <span id="ac-status" role="status"></span></p><p class="ac-err" id="ac-err" role="alert"></p>{data}{script}"#,
+        r#"<section class="card"><h1>{title}</h1><p>{intro}</p></section>{form}"#,
         title = esc(t(lang, "社区活动设置", "Activities settings")),
         intro = esc(t(lang, "默认值来自插件和 data/linli.toml 的 [plugins.activities.config]；这里保存的修改优先，逐项检查后立即生效。", "Defaults come from the plugin and [plugins.activities.config] in data/linli.toml; changes saved here take precedence, are checked field by field and apply at once.")),
-        save = esc(t(lang, "保存", "Save")),
-        data = linli_sdk::json_block("ac-data", &json!({"config": cfg, "problems": problems, "en": lang == "en", "fields": fields, "api": "/api/activities/config"})),
-        script = script("admin"),
     );
     Ok(Response::page(t(lang, "社区活动设置", "Activities settings"), html))
 }

@@ -10,7 +10,7 @@ use crate::postings::{self, Posting, UNITS};
 use linli_sdk::prelude::*;
 use serde_json::json;
 
-const ASSETS: &[(&str, &str)] = &[("board.js", include_str!("pages/board.js")), ("staff.js", include_str!("pages/staff.js")), ("admin.js", include_str!("pages/admin.js"))];
+const ASSETS: &[(&str, &str)] = &[("board.js", include_str!("pages/board.js")), ("staff.js", include_str!("pages/staff.js")), ("settings.js", linli_sdk::settings_page::SCRIPT)];
 
 const STYLE: &str = r#"<style>
 .jb-help { display: block; color: var(--muted); font-size: .9em; }
@@ -248,26 +248,25 @@ pub fn staff(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
     Ok(Response::page(t(lang, "招聘信息录入与审核", "Job postings"), html))
 }
 
-/// The settings form (every field explained; problems named per field).
+/// The settings form (the SDK's settings page: every field explained,
+/// problems named per field).
 pub fn admin(req: &Request) -> Result<Response, Fail> {
+    use linli_sdk::settings_page::{Field, List, body};
     let lang = req.lang();
-    let cfg = linli_sdk::settings::merged(None)?;
-    let problems = match Config::from_json(&cfg) {
-        Ok(_) => json!([]),
-        Err(p) => json!(p),
-    };
-    let fields = json!([
-        ["max_days", "number", t(lang, "最长发布天数", "Longest a posting runs (days)"), t(lang, "截止日期最多可以填今天之后多少天，1 至 365。", "How many days ahead a closing date may be, 1 to 365.")],
-        ["screen_zone", "text", t(lang, "信息屏区域", "Screen zone"), t(lang, "carousel（轮播区）或 ticker（底部滚动字幕）；留空则不上信息屏。", "carousel or ticker (the scrolling line); empty: not on the screens.")],
-        ["keep_days", "number", t(lang, "电话保留天数", "Days phones are kept"), t(lang, "岗位下架或过期后，意向居民的电话再保留多少天供回访，之后删除，1 至 365。", "Days the interested residents' phones are kept after a posting ends, for calling back; then deleted. 1 to 365.")]
-    ]);
+    let cats = List::new("categories", "类别", "Categories")
+        .field(Field::text("code", "类别编号", "Category code", "小写字母、数字或短横线；筛选用它，已用过的编号不要改。", "Lower-case letters, digits or dashes; filters use it, so keep codes already in use."))
+        .field(Field::text("name_zh", "中文名称", "Chinese name", "居民看到的名称。", "The name residents see."))
+        .field(Field::text("name_en", "英文名称", "English name", "英文界面显示的名称。", "The name on the English pages."));
+    let fields = [
+        Field::number("max_days", "最长发布天数", "Longest a posting runs (days)", "截止日期最多可以填今天之后多少天，1 至 365。", "How many days ahead a closing date may be, 1 to 365."),
+        Field::text("screen_zone", "信息屏区域", "Screen zone", "carousel（轮播区）或 ticker（底部滚动字幕）；留空则不上信息屏。", "carousel or ticker (the scrolling line); empty: not on the screens."),
+        Field::number("keep_days", "电话保留天数", "Days phones are kept", "岗位下架或过期后，意向居民的电话再保留多少天供回访，之后删除，1 至 365。", "Days the interested residents' phones are kept after a posting ends, for calling back; then deleted. 1 to 365."),
+    ];
+    let form = body(lang, "/api/jobs/config", &format!("/jobs/assets/settings.js?v={}", env!("CARGO_PKG_VERSION")), Config::from_json, &[cats], &fields)?;
     let html = format!(
-        r#"{STYLE}<section class="card"><h1>{title}</h1><p class="jb-help">{intro}</p></section><div id="jb-admin"></div><p><button class="primary" type="button" id="jb-save">{save}</button> <span id="jb-status" role="status"></span></p><p class="jb-err" id="jb-err" role="alert"></p>{data}{script}"#,
+        r#"<section class="card"><h1>{title}</h1><p>{intro}</p></section>{form}"#,
         title = esc(t(lang, "就业信息设置", "Jobs settings")),
         intro = esc(t(lang, "默认值来自插件和 data/linli.toml 的 [plugins.jobs.config]；这里保存的修改优先，逐项检查后立即生效。", "Defaults come from the plugin and [plugins.jobs.config] in data/linli.toml; changes saved here take precedence, are checked field by field and apply at once.")),
-        save = esc(t(lang, "保存", "Save")),
-        data = linli_sdk::json_block("jb-data", &json!({"config": cfg, "problems": problems, "en": lang == "en", "fields": fields, "api": "/api/jobs/config"})),
-        script = script("admin"),
     );
     Ok(Response::page(t(lang, "就业信息设置", "Jobs settings"), html))
 }

@@ -1,0 +1,115 @@
+//! A plugin's settings page, drawn from the settings in force and a
+//! description of its fields, so a plugin writes no form script of its own
+//! (jobs and activities helper, session 8). The plugin serves [`SCRIPT`]
+//! among its assets and puts [`body`] in its admin page; saving goes to its
+//! `POST /api/<id>/config` ([`crate::settings::change`]), each problem shown
+//! beside its field.
+//!
+//! ```ignore
+//! // ASSETS: &[("settings.js", linli_sdk::settings_page::SCRIPT), …]
+//! let form = settings_page::body(lang, "/api/jobs/config", "/jobs/assets/settings.js", Config::from_json,
+//!     &[settings_page::List::new("categories", "类别", "Categories").field(settings_page::Field::text("code", "类别编号", "Code", "…", "…"))],
+//!     &[settings_page::Field::number("max_days", "最长发布天数", "Longest a posting runs", "1 至 365。", "1 to 365.")])?;
+//! Ok(Response::page(title, format!("<section class=\"card\"><h1>…</h1></section>{form}")))
+//! ```
+
+use crate::settings::Problem;
+use crate::store::HostError;
+use crate::{json_block, t};
+use serde_json::{Value, json};
+
+/// The form's script (serve it from the plugin's assets route).
+pub const SCRIPT: &str = include_str!("settings_page.js");
+
+/// One input: its key (a dotted path for a plain field: `deadlines.complaint`),
+/// its kind (`text`, `number`, `checkbox`), a label and a line of help in
+/// both languages.
+#[derive(Debug, Clone)]
+pub struct Field {
+    key: String,
+    kind: &'static str,
+    label: (String, String),
+    help: (String, String),
+}
+
+impl Field {
+    fn new(kind: &'static str, key: &str, label_zh: &str, label_en: &str, help_zh: &str, help_en: &str) -> Field {
+        Field { key: key.into(), kind, label: (label_zh.into(), label_en.into()), help: (help_zh.into(), help_en.into()) }
+    }
+    /// A text field.
+    pub fn text(key: &str, label_zh: &str, label_en: &str, help_zh: &str, help_en: &str) -> Field {
+        Field::new("text", key, label_zh, label_en, help_zh, help_en)
+    }
+    /// A number field.
+    pub fn number(key: &str, label_zh: &str, label_en: &str, help_zh: &str, help_en: &str) -> Field {
+        Field::new("number", key, label_zh, label_en, help_zh, help_en)
+    }
+    /// A yes/no field.
+    pub fn checkbox(key: &str, label_zh: &str, label_en: &str, help_zh: &str, help_en: &str) -> Field {
+        Field::new("checkbox", key, label_zh, label_en, help_zh, help_en)
+    }
+    fn json(&self, lang: &str) -> Value {
+        json!({"key": self.key, "kind": self.kind, "label": t(lang, &self.label.0, &self.label.1), "help": t(lang, &self.help.0, &self.help.1)})
+    }
+}
+
+/// A list of rows (the categories…): the settings' key, a title, and the
+/// fields of a row.
+#[derive(Debug, Clone)]
+pub struct List {
+    key: String,
+    title: (String, String),
+    fields: Vec<Field>,
+}
+
+impl List {
+    /// The list under `key`, titled in both languages.
+    pub fn new(key: &str, title_zh: &str, title_en: &str) -> List {
+        List { key: key.into(), title: (title_zh.into(), title_en.into()), fields: Vec::new() }
+    }
+    /// Add a field to each row.
+    pub fn field(mut self, f: Field) -> List {
+        self.fields.push(f);
+        self
+    }
+}
+
+/// The form (lists, then the plain fields), its save button and status
+/// lines, its data and its script tag: the settings in force (or, when
+/// `parse` finds problems, the merged values with each problem by its
+/// field).
+pub fn body<C>(lang: &str, api: &str, script_src: &str, parse: impl Fn(&Value) -> Result<C, Vec<Problem>>, lists: &[List], fields: &[Field]) -> Result<String, HostError> {
+    let cfg = crate::settings::merged(None)?;
+    let problems = match parse(&cfg) {
+        Ok(_) => json!([]),
+        Err(p) => json!(p),
+    };
+    let lists: Vec<Value> = lists
+        .iter()
+        .map(|l| {
+            json!({
+                "key": l.key,
+                "title": t(lang, &l.title.0, &l.title.1),
+                "add": t(lang, "添加一行", "Add a row"),
+                "remove": t(lang, "删除此行", "Remove this row"),
+                "fields": l.fields.iter().map(|f| f.json(lang)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let data = json!({
+        "config": cfg,
+        "problems": problems,
+        "en": lang == "en",
+        "api": api,
+        "lists": lists,
+        "fields": fields.iter().map(|f| f.json(lang)).collect::<Vec<_>>(),
+        "rules": t(lang, "规则", "Rules"),
+        "saved": t(lang, "已保存，立即生效", "Saved; in force now"),
+    });
+    Ok(format!(
+        r#"<style>.ls-field {{ margin: 8px 0; }} .ls-field input:not([type=checkbox]) {{ width: 100%; max-width: 28rem; }} .ls-help {{ display: block; color: var(--muted); font-size: .9em; }} .ls-err {{ display: block; color: var(--danger, #b3261e); font-weight: 700; }} .ls-row {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 0 16px; align-items: start; border-bottom: 1px solid var(--line, #dde); padding: 6px 0; }}</style><div id="linli-settings"></div><p><button class="primary" type="button" id="linli-settings-save">{save}</button> <span id="linli-settings-status" role="status"></span></p><p class="ls-err" id="linli-settings-err" role="alert"></p>{data}<script src="{src}"></script>"#,
+        save = crate::esc(t(lang, "保存", "Save")),
+        data = json_block("linli-settings-data", &data),
+        src = crate::esc(script_src),
+    ))
+}
