@@ -184,7 +184,13 @@ mod sandbox {
         let other = create(&h, &activity("象棋比赛", "2026-03-07", 3, 2));
         let a = code(&sign_up(&h, id, "13900000001", false));
         let b = code(&sign_up(&h, id, "13900000002", false));
-        code(&sign_up(&h, id, "13900000003", false));
+        // A volunteer signs up an elderly resident (代办): recorded by name.
+        let r = h.post_json(&format!("/api/activities/events/{id}/signup"), &json!({"phone": "13900000003", "name": "孙奶奶"}), &staff("v", &["volunteer"]));
+        code(&r);
+        let list = h.request("GET", &format!("/api/activities/staff/events/{id}/signups"), b"", &staff("a", &["clerk"])).json();
+        assert_eq!(list["signups"][2]["acted_by"], "工作人员v", "{list}");
+        assert!(list["signups"][0]["acted_by"].is_null(), "{list}");
+        assert_eq!(list["signups"][2]["name"], "孙**");
         let w = code(&sign_up(&h, id, "13900000004", true));
         // The resident's page shows the QR code of the code.
         let page = h.get(&format!("/activities/mine?code={a}")).text();
@@ -200,6 +206,8 @@ mod sandbox {
         // Twice: a clear error saying when.
         let v = refused(&checkin(&h, &a), 409, "already_checked_in");
         assert!(v["error"]["message_zh"].as_str().unwrap().contains("2026-03-07 13:30"), "{v}");
+        // Checked in: no cancelling any more.
+        refused(&h.post_json("/api/activities/cancel", &json!({"code": a}), &anyone()), 409, "already_checked_in");
         // Lower case, spaces: the same code.
         let r = checkin(&h, &format!(" {} ", b.to_lowercase()));
         assert_eq!(r.status, 200, "{}", r.text());

@@ -213,11 +213,18 @@ mod sandbox {
         }
         let r = h.post_json(&path, &json!({"phone": "13800001234"}), &kiosk());
         assert_eq!(r.json()["already"], false);
+        // A guide registers for a resident without a phone of their own at
+        // hand (代办): who did it is recorded.
+        let r = h.post_json(&path, &json!({"phone": "13700002222", "name": "赵大爷"}), &staff("g", &["guide"]));
+        assert_eq!(r.json()["already"], false, "{}", r.text());
         // Staff see two residents to call, masked…
         let list = h.request("GET", &format!("/api/jobs/staff/postings/{id}/interests"), b"", &staff("b", &["clerk"]));
         assert_eq!(list.status, 200, "{}", list.text());
         let v = list.json();
-        assert_eq!(v["residents"].as_array().unwrap().len(), 2, "{v}");
+        assert_eq!(v["residents"].as_array().unwrap().len(), 3, "{v}");
+        assert_eq!(v["residents"][2]["acted_by"], "工作人员g", "{v}");
+        assert_eq!(v["residents"][2]["channel"], "staff");
+        assert!(v["residents"][0]["acted_by"].is_null());
         assert_eq!(v["residents"][0]["phone"], "********678");
         assert_eq!(v["residents"][0]["name"], "王**");
         assert_eq!(v["residents"][1]["channel"], "kiosk");
@@ -232,10 +239,10 @@ mod sandbox {
         assert_eq!(h.request("GET", &format!("/api/jobs/staff/postings/{id}/interests"), b"", &kiosk()).status, 403);
         // The staff list counts them.
         let all = h.request("GET", "/api/jobs/staff/postings", b"", &staff("b", &["clerk"])).json();
-        assert_eq!(all["postings"][0]["interested"], 2, "{all}");
+        assert_eq!(all["postings"][0]["interested"], 3, "{all}");
         // The count of interest events matches (no phone in any payload).
         let ev: Vec<_> = h.events().into_iter().filter(|e| e.topic == "jobs.interest").collect();
-        assert_eq!(ev.len(), 2);
+        assert_eq!(ev.len(), 3);
         assert!(ev.iter().all(|e| !e.payload.contains("139")), "{ev:?}");
     }
 

@@ -42,9 +42,10 @@ pub struct Signup {
     pub code: String,
     pub queued_at: i64,
     pub checked_in_at: Option<i64>,
+    pub acted_by: Option<String>,
 }
 
-const SIGNUP_COLUMNS: &str = "id, activity_id, phone, name, status, code, queued_at, checked_in_at";
+const SIGNUP_COLUMNS: &str = "id, activity_id, phone, name, status, code, queued_at, checked_in_at, acted_by";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -251,9 +252,10 @@ pub fn qr_text(code: &str) -> String {
     format!("LINLI-ACT:{code}")
 }
 
-/// A resident signs up with a phone: a place if there is one; when full,
+/// A resident signs up with a phone (a staff member doing it for them is
+/// recorded by name, 代办): a place if there is one; when full,
 /// the waiting list only if asked for (`waitlist`), else a clear refusal.
-pub fn sign_up(cfg: &Config, id: i64, f: SignupForm, lang: &str, now: i64) -> Result<Json, Fail> {
+pub fn sign_up(cfg: &Config, id: i64, f: SignupForm, caller: &Caller, lang: &str, now: i64) -> Result<Json, Fail> {
     let phone = form::phone("phone", &f.phone)?;
     let name = input::text("name", "称呼", &f.name, 20, false)?;
     let a = get(id)?;
@@ -290,17 +292,18 @@ pub fn sign_up(cfg: &Config, id: i64, f: SignupForm, lang: &str, now: i64) -> Re
         return Err(Fail::user(409, "waitlist_full", "活动名额和候补名单都已满", "the activity and its waiting list are full"));
     };
     let code = new_code()?;
+    let acted_by = if caller.is_staff() { text(&who(caller).1) } else { linli_sdk::sql::Value::Null };
     match prior {
         Some(p) => {
             sql::execute(
-                "UPDATE signups SET status = ?1, code = ?2, phone = ?3, name = ?4, queued_at = ?5, promoted_at = NULL, cancelled_at = NULL, checked_in_at = NULL, checked_in_by = NULL, updated_at = ?5 WHERE id = ?6",
-                &[text(status), text(&code), text(&phone), text(&name), int(now), int(p.id)],
+                "UPDATE signups SET status = ?1, code = ?2, phone = ?3, name = ?4, queued_at = ?5, promoted_at = NULL, cancelled_at = NULL, checked_in_at = NULL, checked_in_by = NULL, acted_by = ?7, updated_at = ?5 WHERE id = ?6",
+                &[text(status), text(&code), text(&phone), text(&name), int(now), int(p.id), acted_by],
             )?;
         }
         None => {
             sql::execute(
-                "INSERT INTO signups (activity_id, phone_key, phone, name, status, code, created_at, queued_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)",
-                &[int(id), text(&key), text(&phone), text(&name), text(status), text(&code), int(now)],
+                "INSERT INTO signups (activity_id, phone_key, phone, name, status, code, acted_by, created_at, queued_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8)",
+                &[int(id), text(&key), text(&phone), text(&name), text(status), text(&code), acted_by, int(now)],
             )?;
         }
     }
@@ -367,6 +370,9 @@ pub fn cancel(cfg: &Config, code: &str, now: i64) -> Result<Json, Fail> {
     }
     if now >= a.starts_at {
         return Err(Fail::user(409, "too_late", "活动已开始，不能再取消", "the activity has started; it can no longer be cancelled"));
+    }
+    if s.checked_in_at.is_some() {
+        return Err(Fail::user(409, "already_checked_in", "已经签到，不能再取消报名", "already checked in; the sign-up can no longer be cancelled"));
     }
     sql::execute("UPDATE signups SET status = 'cancelled', cancelled_at = ?1, updated_at = ?1 WHERE id = ?2", &[int(now), int(s.id)])?;
     let promoted = if s.status == "confirmed" && a.status == "open" { promote(&a, now)? } else { None };
@@ -461,7 +467,7 @@ pub fn signups(id: i64) -> Result<Json, Fail> {
     let rows: Vec<Signup> = sql::query_as(&format!("SELECT {SIGNUP_COLUMNS} FROM signups WHERE activity_id = ?1 ORDER BY CASE status WHEN 'confirmed' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, queued_at, id"), &[int(id)])?;
     Ok(json!(rows
         .iter()
-        .map(|s| json!({"name": mask::name(&s.name), "phone": s.phone.as_deref().map(mask::phone), "status": s.status, "checked_in": s.checked_in_at.map(clock::format_local)}))
+        .map(|s| json!({"name": mask::name(&s.name), "phone": s.phone.as_deref().map(mask::phone), "status": s.status, "checked_in": s.checked_in_at.map(clock::format_local), "acted_by": s.acted_by}))
         .collect::<Vec<_>>()))
 }
 

@@ -32,7 +32,8 @@ const SCHEMA: &[&str] = &[
     // waiting or cancelled. `code` is what the QR code carries for
     // check-in (and what the resident's page opens with). `phone` is kept
     // to tell the resident of a promotion, and cleared `keep_days` after
-    // the activity. `queued_at` is when the current sign-up was made: the
+    // the activity. `acted_by` names the staff member or volunteer who
+    // signed the resident up (代办). `queued_at` is when the current sign-up was made: the
     // waiting list is promoted in that order.
     "CREATE TABLE IF NOT EXISTS signups (
         id INTEGER PRIMARY KEY,
@@ -48,6 +49,7 @@ const SCHEMA: &[&str] = &[
         cancelled_at INTEGER,
         checked_in_at INTEGER,
         checked_in_by TEXT,
+        acted_by TEXT,
         updated_at INTEGER NOT NULL,
         UNIQUE (activity_id, phone_key)
     )",

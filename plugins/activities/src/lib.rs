@@ -120,7 +120,7 @@ fn route(req: &Request) -> Result<Response, Fail> {
             }
             ok(200, json!({"activities": out}))
         }
-        ("POST", "/api/activities/events/{id}/signup") => ok(201, acts::sign_up(&cfg, id_param(req)?, req.json()?, lang, now)?),
+        ("POST", "/api/activities/events/{id}/signup") => ok(201, acts::sign_up(&cfg, id_param(req)?, req.json()?, &req.caller, lang, now)?),
         ("POST", "/api/activities/mine") => {
             let c: acts::Code = req.json()?;
             ok(200, acts::mine(&cfg, &c.code, lang, now)?)

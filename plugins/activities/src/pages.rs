@@ -243,6 +243,7 @@ pub fn staff(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
             "confirm": t(lang, "确定取消这个活动吗？已报名和候补的居民都会收到短信。", "Cancel this activity? Everyone signed up or waiting gets a text message."),
             "statuses": {"confirmed": t(lang, "已报名", "Signed up"), "waiting": t(lang, "候补", "Waiting"), "cancelled": t(lang, "已取消", "Cancelled")},
             "checked": t(lang, "已签到", "Checked in"),
+            "acted": t(lang, "代办：", "signed up by "),
             "none": t(lang, "还没有人报名。", "Nobody has signed up yet."),
         })),
         script = script("staff"),

@@ -42,7 +42,8 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS postings_category ON postings (category, id)",
     // A resident's interest: one per phone per posting (`phone_key` is the
     // host's pseudonym of the normalised phone). `phone` is what staff
-    // call; it is cleared `keep_days` after the posting ends.
+    // call; it is cleared `keep_days` after the posting ends. `acted_by`
+    // names the staff member who registered it for the resident (代办).
     "CREATE TABLE IF NOT EXISTS interests (
         id INTEGER PRIMARY KEY,
         posting_id INTEGER NOT NULL,
@@ -50,6 +51,7 @@ const SCHEMA: &[&str] = &[
         phone TEXT,
         name TEXT NOT NULL,
         channel TEXT NOT NULL,
+        acted_by TEXT,
         created_at INTEGER NOT NULL,
         UNIQUE (posting_id, phone_key)
     )",

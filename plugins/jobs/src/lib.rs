@@ -123,7 +123,7 @@ fn route(req: &Request) -> Result<Response, Fail> {
         ("GET", "/api/jobs/postings/{id}") => ok(200, postings::public_json(&cfg, &postings::get_live(id_param(req)?, now)?, lang)),
         ("POST", "/api/jobs/postings/{id}/interest") => {
             let channel = if req.caller.is_device("kiosk") { "kiosk" } else if req.caller.is_staff() { "staff" } else { "phone" };
-            ok(200, postings::register(id_param(req)?, req.json()?, channel, now)?)
+            ok(200, postings::register(id_param(req)?, req.json()?, channel, &req.caller, now)?)
         }
         ("GET", "/api/jobs/staff/postings") => {
             let list = postings::all(now)?;

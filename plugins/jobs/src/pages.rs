@@ -241,6 +241,7 @@ pub fn staff(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
             "lookups": t(lang, "查看过完整号码：", "Full phones read by: "),
             "none": t(lang, "还没有居民登记意向。", "Nobody has registered interest yet."),
             "cleared": t(lang, "（已过保留期，号码已删除）", "(kept time over; phone deleted)"),
+            "acted": t(lang, "代办：", "registered by "),
             "channels": {"kiosk": t(lang, "自助机", "Kiosk"), "phone": t(lang, "手机", "Phone"), "staff": t(lang, "工作人员", "Staff")},
         })),
         script = script("staff"),

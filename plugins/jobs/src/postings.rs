@@ -328,14 +328,15 @@ fn cut(s: &str, n: usize) -> String {
 
 /// A resident's interest: once per phone per posting (written any way),
 /// answered with the contact. A second registration answers the same.
-pub fn register(id: i64, body: Interest, channel: &str, now: i64) -> Result<Json, Fail> {
+/// A staff member registering for a resident (代办) is recorded by name.
+pub fn register(id: i64, body: Interest, channel: &str, caller: &Caller, now: i64) -> Result<Json, Fail> {
     let phone = form::phone("phone", &body.phone)?;
     let name = input::text("name", "称呼", &body.name, 20, false)?;
     let p = get_live(id, now)?;
     let key = pseudonyms::of("phone", &phone);
     let added = sql::execute(
-        "INSERT INTO interests (posting_id, phone_key, phone, name, channel, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (posting_id, phone_key) DO NOTHING",
-        &[int(id), text(&key), text(&phone), text(&name), text(channel), int(now)],
+        "INSERT INTO interests (posting_id, phone_key, phone, name, channel, acted_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (posting_id, phone_key) DO NOTHING",
+        &[int(id), text(&key), text(&phone), text(&name), text(channel), if caller.is_staff() { text(&who(caller).1) } else { Value::Null }, int(now)],
     )?;
     if added == 1 {
         events::publish("jobs.interest", &json!({"posting": id}))?;
@@ -348,6 +349,7 @@ pub struct Interested {
     pub phone: Option<String>,
     pub name: String,
     pub channel: String,
+    pub acted_by: Option<String>,
     pub created_at: i64,
 }
 
@@ -355,7 +357,7 @@ pub struct Interested {
 /// in one form, with the reading recorded (who, when) and logged.
 pub fn interested(id: i64, full: bool, caller: &Caller, now: i64) -> Result<Json, Fail> {
     let p = get(id)?;
-    let rows: Vec<Interested> = sql::query_as("SELECT phone, name, channel, created_at FROM interests WHERE posting_id = ?1 ORDER BY id", &[int(id)])?;
+    let rows: Vec<Interested> = sql::query_as("SELECT phone, name, channel, acted_by, created_at FROM interests WHERE posting_id = ?1 ORDER BY id", &[int(id)])?;
     if full {
         let (by, by_name) = who(caller);
         sql::execute("INSERT INTO lookups (posting_id, staff, staff_name, at) VALUES (?1, ?2, ?3, ?4)", &[int(id), text(&by), text(&by_name), int(now)])?;
@@ -369,7 +371,7 @@ pub fn interested(id: i64, full: bool, caller: &Caller, now: i64) -> Result<Json
                 (Some(ph), false) => mask::phone(ph),
                 (None, _) => String::new(),
             };
-            json!({"phone": phone, "name": if full { r.name.clone() } else { mask::name(&r.name) }, "channel": r.channel, "at": clock::format_local(r.created_at), "cleared": r.phone.is_none()})
+            json!({"phone": phone, "name": if full { r.name.clone() } else { mask::name(&r.name) }, "channel": r.channel, "acted_by": r.acted_by, "at": clock::format_local(r.created_at), "cleared": r.phone.is_none()})
         })
         .collect();
     #[derive(Deserialize)]

@@ -34,7 +34,7 @@
           if (!r.signups.length) { var tr0 = document.createElement('tr'); var td0 = document.createElement('td'); td0.textContent = D.none; tr0.appendChild(td0); tbody.appendChild(tr0); }
           r.signups.forEach(function (s) {
             var tr = document.createElement('tr');
-            [s.name, s.phone || '', D.statuses[s.status] || s.status, s.checked_in ? D.checked + ' ' + s.checked_in : ''].forEach(function (v) {
+            [s.name, s.phone || '', (D.statuses[s.status] || s.status) + (s.acted_by ? ' · ' + D.acted + s.acted_by : ''), s.checked_in ? D.checked + ' ' + s.checked_in : ''].forEach(function (v) {
               var td = document.createElement('td'); td.textContent = v; tr.appendChild(td);
             });
             tbody.appendChild(tr);

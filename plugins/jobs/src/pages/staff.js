@@ -37,7 +37,7 @@
     }
     r.residents.forEach(function (p) {
       var tr = document.createElement('tr');
-      [p.cleared ? D.cleared : p.phone, p.name, D.channels[p.channel] || p.channel, p.at].forEach(function (v) {
+      [p.cleared ? D.cleared : p.phone, p.name, (D.channels[p.channel] || p.channel) + (p.acted_by ? ' · ' + D.acted + p.acted_by : ''), p.at].forEach(function (v) {
         var td = document.createElement('td'); td.textContent = v; tr.appendChild(td);
       });
       tbody.appendChild(tr);
