@@ -356,9 +356,16 @@ mod sandbox {
         assert_eq!(r.status, 422, "{}", r.text());
         let t = r.text();
         assert!(t.contains("max_days") && t.contains("screen_zone"), "{t}");
+        let before = live(&h, &posting("夜班保安", "2026-03-30"));
         let r = h.post_json("/api/jobs/config", &json!({"screen_zone": "ticker", "max_days": 90}), &admin);
         assert_eq!(r.status, 200, "{}", r.text());
-        // Now a posting goes onto the ticker.
+        // The posting already shown moves with the next tick…
+        h.tick().expect("tick");
+        let items = h.screen_items();
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert!(format!("{:?}", items[0].zones).to_lowercase().contains("ticker"), "{:?}", items[0].zones);
+        h.post_json(&format!("/api/jobs/staff/postings/{before}/close"), &json!({}), &staff("a", &["clerk"]));
+        // …and a new one goes onto the ticker at once.
         live(&h, &posting("小区保洁员", "2026-05-30"));
         let items = h.screen_items();
         assert!(format!("{:?}", items[0].zones).to_lowercase().contains("ticker"), "{:?}", items[0].zones);

@@ -493,13 +493,15 @@ pub fn cancel_activity(id: i64, now: i64) -> Result<Activity, Fail> {
 /// About once a minute: started activities leave the screens (their item
 /// already ended at the start), phones are cleared after `keep_days`.
 pub fn tick(cfg: &Config, now: i64) -> Result<(), Fail> {
-    let started: Vec<String> = screens::list()?.into_iter().map(|i| i.id).collect();
-    for sid in started {
-        if let Some(id) = sid.strip_prefix("act-").and_then(|s| s.parse::<i64>().ok()) {
-            let gone = sql::query_one::<i64>("SELECT id FROM activities WHERE id = ?1 AND (starts_at <= ?2 OR status <> 'open')", &[int(id), int(now)])?.is_some();
-            if gone {
-                withdraw(id);
-            }
+    for item in screens::list()? {
+        let Some(id) = item.id.strip_prefix("act-").and_then(|s| s.parse::<i64>().ok()) else { continue };
+        let gone = sql::query_one::<i64>("SELECT id FROM activities WHERE id = ?1 AND (starts_at <= ?2 OR status <> 'open')", &[int(id), int(now)])?.is_some();
+        if gone {
+            withdraw(id);
+        } else if item.zone != cfg.screen_zone {
+            // An admin moved activities to another zone (or off the screens).
+            withdraw(id);
+            show_on_screens(cfg, &get(id)?)?;
         }
     }
     sql::execute(

@@ -408,6 +408,17 @@ pub fn tick(cfg: &Config, now: i64) -> Result<(), Fail> {
         withdraw(id);
         events::publish("jobs.expired", &json!({"posting": id}))?;
     }
+    // An admin who moved postings to another zone (or off the screens):
+    // the items already shown follow.
+    for item in screens::list()? {
+        let Some(id) = item.id.strip_prefix("job-").and_then(|x| x.parse::<i64>().ok()) else { continue };
+        if item.zone != cfg.screen_zone {
+            withdraw(id);
+            if let Ok(p) = get_live(id, now) {
+                show_on_screens(cfg, &p);
+            }
+        }
+    }
     sql::execute(
         "UPDATE interests SET phone = NULL WHERE phone IS NOT NULL AND posting_id IN (SELECT id FROM postings WHERE status IN ('expired', 'closed', 'rejected') AND COALESCE(ended_at, updated_at) < ?1)",
         &[int(now - i64::from(cfg.keep_days) * DAY)],
