@@ -531,6 +531,51 @@ fn the_main_flow_over_http_on_the_real_sandbox() {
     assert!(!idx.to_string().contains("13700001111"));
 }
 
+/// Issue 17's "an expired posting" over HTTP, on a host whose clock the
+/// test moves: at the end of its closing day the posting leaves the board,
+/// the kiosk's list and the players' index, and registering interest is
+/// refused with a clear 410, nothing recorded.
+#[test]
+fn an_expired_posting_over_http_on_a_host_clock() {
+    use std::sync::atomic::Ordering;
+    let clock = std::sync::Arc::new(linli_host::runtime::capabilities::ManualClock(std::sync::atomic::AtomicI64::new(at(MAR02, 9))));
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content"), &content);
+    let s = TestServer::start_custom(&[fixtures::PLUGIN_JOBS], "", Some(content), clock.clone());
+    let a = sign_in(&s, "clerk-a", &["clerk"]);
+    let b = sign_in(&s, "super-b", &["supervisor"]);
+    let (code, v) = post_as(&s, Some(&a), "/api/jobs/staff/postings", &posting("临时搬运工", "2026-03-02"));
+    assert_eq!(code, 201, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (code, v) = post_as(&s, Some(&b), &format!("/api/jobs/staff/postings/{id}/approve"), &json!({}));
+    assert_eq!(code, 200, "{v}");
+    let (code, v) = post_as(&s, None, &format!("/api/jobs/postings/{id}/interest"), &json!({"phone": "13912345678"}));
+    assert_eq!(code, 200, "{v}");
+    let (_, page) = get_as(&s, None, "/jobs");
+    assert!(page.contains("临时搬运工"));
+    // The next day, 00:30.
+    clock.0.store(MAR02 + DAY + 30 * 60_000, Ordering::SeqCst);
+    let (_, page) = get_as(&s, None, "/jobs");
+    assert!(!page.contains("临时搬运工"), "gone from the board: {page}");
+    let (code, list) = get_as(&s, None, "/api/jobs/postings");
+    assert_eq!(code, 200);
+    assert!(!list.contains("临时搬运工"), "{list}");
+    let (code, v) = post_as(&s, None, &format!("/api/jobs/postings/{id}/interest"), &json!({"phone": "13800138000"}));
+    assert_eq!((code, v["error"]["code"].as_str()), (410, Some("posting_expired")), "{v}");
+    assert!(v["error"]["message_zh"].as_str().unwrap_or("").contains("已于 2026-03-02 过期") && !v.to_string().contains("13700001111"), "{v}");
+    // (A session of the morning before has timed out: a new one.)
+    let c = sign_in(&s, "clerk-c", &["clerk"]);
+    let (code, body) = get_as(&s, Some(&c), &format!("/api/jobs/staff/postings/{id}/interests"));
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["residents"].as_array().unwrap().len(), 1, "nothing recorded: {body}");
+    // The players take it off at the end of its day (its validity: 00:00
+    // at +08:00); the plugin's tick then withdraws it (the harness test).
+    let (_, idx) = s.get_json("/api/content/index");
+    let item = &idx["items"][format!("plugin/jobs/job-{id}")];
+    assert!(item.is_null() || item["valid_until"].as_str().is_some_and(|u| u == "2026-03-02T16:00:00Z"), "{item}");
+}
+
 // ---- Screenshots ---------------------------------------------------------
 
 fn snap(b: &linli_tests::browser::Browser, name: &str) {
