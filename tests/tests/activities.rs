@@ -440,6 +440,52 @@ fn the_main_flow_over_http_on_the_real_sandbox() {
     assert!(idx["items"][format!("plugin/activities/act-{id}")]["title"].as_str().unwrap_or("").contains("元宵灯谜会"), "{idx}");
 }
 
+/// Over HTTP on a host whose clock the test moves: the QR's code checks in
+/// once at the desk (the second scan a clear 409), a place freed by a
+/// cancellation goes to the waiting list with a message in the host's
+/// outbox, and after the end the figures count the no-show.
+#[test]
+fn check_in_twice_and_the_figures_over_http_on_a_host_clock() {
+    use std::sync::atomic::Ordering;
+    let clock = std::sync::Arc::new(linli_host::runtime::capabilities::ManualClock(std::sync::atomic::AtomicI64::new(at(MAR02, 9, 0))));
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content"), &content);
+    let s = TestServer::start_custom(&[fixtures::PLUGIN_ACTIVITIES], "", Some(content), clock.clone());
+    let clerk = sign_in(&s, "clerk-a", &["clerk"]);
+    let (code, v) = post_as(&s, Some(&clerk), "/api/activities/staff/events", &activity("书法体验课", "2026-03-07", 2, 1));
+    assert_eq!(code, 201, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let mut codes = Vec::new();
+    for phone in ["13900000001", "13900000002"] {
+        let (code, v) = post_as(&s, None, &format!("/api/activities/events/{id}/signup"), &json!({"phone": phone}));
+        assert_eq!(code, 201, "{v}");
+        codes.push(v["code"].as_str().unwrap().to_owned());
+    }
+    let (code, v) = post_as(&s, None, &format!("/api/activities/events/{id}/signup"), &json!({"phone": "13900000003", "waitlist": true}));
+    assert_eq!((code, v["status"].as_str()), (201, Some("waiting")), "{v}");
+    // The second cancels: the waiting resident is promoted and told.
+    let (code, v) = post_as(&s, None, "/api/activities/cancel", &json!({"code": codes[1]}));
+    assert_eq!((code, &v["promoted"]), (200, &json!(true)), "{v}");
+    let told = s.host.services.outbox.list(1000).into_iter().filter(|r| r.message.template == "activity-promoted").count();
+    assert_eq!(told, 1, "a message for the promoted resident");
+    // At the desk on the day: once, then a clear error.
+    clock.0.store(at(MAR07, 13, 40), Ordering::SeqCst);
+    let desk = sign_in(&s, "vol-b", &["volunteer"]);
+    let (code, v) = post_as(&s, Some(&desk), "/api/activities/checkin", &json!({"code": format!("LINLI-ACT:{}", codes[0])}));
+    assert_eq!(code, 200, "{v}");
+    let (code, v) = post_as(&s, Some(&desk), "/api/activities/checkin", &json!({"code": codes[0]}));
+    assert_eq!((code, v["error"]["code"].as_str()), (409, Some("already_checked_in")), "{v}");
+    assert!(v["error"]["message_zh"].as_str().unwrap_or("").contains("不能重复签到"), "{v}");
+    // After the end: 2 signed up, 1 came, 1 no-show.
+    clock.0.store(at(MAR07, 16, 30), Ordering::SeqCst);
+    let desk = sign_in(&s, "clerk-c", &["clerk"]);
+    let (code, body) = get_as(&s, Some(&desk), &format!("/api/activities/staff/events/{id}/attendance"));
+    assert_eq!(code, 200, "{body}");
+    let f: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((f["signed_up"].as_i64(), f["checked_in"].as_i64(), f["no_shows"].as_i64(), f["cancelled"].as_i64()), (Some(2), Some(1), Some(1), Some(1)), "{f}");
+}
+
 // ---- Screenshots ---------------------------------------------------------
 
 fn snap(b: &linli_tests::browser::Browser, name: &str) {
