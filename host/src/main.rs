@@ -162,7 +162,12 @@ fn main() -> anyhow::Result<()> {
         Command::Plugin(PluginCmd::List { dirs }) => plugin_list(&dirs),
         Command::Plugin(PluginCmd::New { name, dir }) => {
             let path = linli_host::template::new_plugin(&name, &dir)?;
-            println!("已创建 / created {}\n  构建 / build: cd {} && cargo build --release --target wasm32-wasip2\n  测试 / test:  cargo test", path.display(), path.display());
+            // Inside the repository the harness test went to the tests crate.
+            let test = match path.parent().and_then(|p| p.parent()).map(|repo| repo.join("tests/tests").join(format!("{}.rs", name.replace('-', "_")))) {
+                Some(t) if t.exists() => format!("cargo test -p linli-tests --test {}   ({})", name.replace('-', "_"), t.display()),
+                _ => format!("cd {} && cargo test", path.display()),
+            };
+            println!("已创建 / created {}\n  构建 / build: cd {} && cargo build --release --target wasm32-wasip2\n  测试 / test:  {test}", path.display(), path.display());
             Ok(())
         }
         Command::Content(ContentCmd::Check { dir }) => content_check(&dir),

@@ -19,26 +19,41 @@ pub fn new_plugin(name: &str, parent: &Path) -> anyhow::Result<PathBuf> {
     // Inside this repository's plugins/ folder the crate joins the
     // workspace; anywhere else it is a workspace of its own.
     let in_workspace = parent_abs == repo.join("plugins");
+    // A standard plugin depends on the SDK alone (host/tests/layers.rs): its
+    // harness test goes to the workspace's tests crate, which builds every
+    // plugin in plugins/ and names it `fixtures::PLUGIN_<NAME>`.
     let deps = if in_workspace {
-        "linli-sdk.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n\n[dev-dependencies]\nlinli = { path = \"../../host\" }\n".to_owned()
+        "linli-sdk.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n".to_owned()
     } else {
+        // The workspace's own profile: dependencies optimised without debug
+        // information (the host's wasmtime builds in a fraction of the time).
         format!(
-            "linli-sdk = {{ path = {sdk:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n[dev-dependencies]\nlinli = {{ path = {host:?} }}\n\n[workspace]\n\n[profile.dev.package.\"*\"]\nopt-level = 2\n",
+            "linli-sdk = {{ path = {sdk:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n[dev-dependencies]\nlinli = {{ path = {host:?} }}\n\n[workspace]\n\n[profile.dev.package.\"*\"]\nopt-level = 2\ndebug = false\n\n[profile.dev]\ndebug = \"line-tables-only\"\n",
             sdk = repo.join("plugin-sdk").display().to_string(),
             host = repo.join("host").display().to_string(),
         )
     };
     let edition = if in_workspace { "edition.workspace = true\nversion.workspace = true" } else { "edition = \"2024\"\nversion = \"0.1.0\"" };
     std::fs::create_dir_all(dir.join("src"))?;
-    std::fs::create_dir_all(dir.join("tests"))?;
     std::fs::write(
         dir.join("Cargo.toml"),
         format!("[package]\nname = \"{name}\"\n{edition}\npublish = false\n\n[lib]\ncrate-type = [\"cdylib\", \"rlib\"]\n\n[dependencies]\n{deps}"),
     )?;
     let ty: String = name.split('-').map(|p| p[..1].to_ascii_uppercase() + &p[1..]).collect();
     std::fs::write(dir.join("src/lib.rs"), LIB.replace("{{name}}", name).replace("{{Type}}", &ty))?;
-    std::fs::write(dir.join("tests/plugin.rs"), TEST.replace("{{name}}", name))?;
-    if !in_workspace {
+    if in_workspace {
+        let test = repo.join("tests/tests").join(format!("{}.rs", name.replace('-', "_")));
+        anyhow::ensure!(!test.exists(), "{} already exists", test.display());
+        let load = format!("PluginHarness::load(linli_tests::fixtures::PLUGIN_{})", name.to_uppercase().replace('-', "_"));
+        std::fs::write(&test, TEST.replace("{{name}}", name).replace("PluginHarness::load(build_plugin(env!(\"CARGO_MANIFEST_DIR\")).expect(\"the plugin builds for wasm32-wasip2\"))", &load).replace(", build_plugin}", "}"))?;
+        // Its entry in the tests crate (autotests are off there).
+        let manifest = repo.join("tests/Cargo.toml");
+        let mut text = std::fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
+        text.push_str(&format!("\n[[test]]\nname = \"{0}\"\npath = \"tests/{0}.rs\"\n", name.replace('-', "_")));
+        std::fs::write(&manifest, text).with_context(|| format!("writing {}", manifest.display()))?;
+    } else {
+        std::fs::create_dir_all(dir.join("tests"))?;
+        std::fs::write(dir.join("tests/plugin.rs"), TEST.replace("{{name}}", name))?;
         // Pin the dependency versions this host was tested with.
         let _ = std::fs::copy(repo.join("Cargo.lock"), dir.join("Cargo.lock"));
         std::fs::write(dir.join(".gitignore"), "/target\n")?;
@@ -91,8 +106,7 @@ use linli_host::testing::{PluginHarness, build_plugin};
 
 #[test]
 fn counts_visits_and_publishes_an_event() {
-    let wasm = build_plugin(env!("CARGO_MANIFEST_DIR")).expect("the plugin builds for wasm32-wasip2");
-    let h = PluginHarness::load(wasm).expect("the plugin loads");
+    let h = PluginHarness::load(build_plugin(env!("CARGO_MANIFEST_DIR")).expect("the plugin builds for wasm32-wasip2")).expect("the plugin loads");
     assert_eq!(h.manifest().id, "{{name}}");
     let anyone = Caller::anonymous("zh-CN");
     assert_eq!(h.request("POST", "/api/{{name}}/visits", b"", &anyone).json()["visits"], 1);
