@@ -80,6 +80,7 @@ pub enum Capability {
     Notify,
     Files,
     Services,
+    Audit,
 }
 
 impl Capability {
@@ -99,6 +100,7 @@ impl Capability {
         Capability::Notify,
         Capability::Files,
         Capability::Services,
+        Capability::Audit,
     ];
 
     /// The name a manifest and `linli.toml` use.
@@ -118,6 +120,7 @@ impl Capability {
             Capability::Notify => "notify",
             Capability::Files => "files",
             Capability::Services => "services",
+            Capability::Audit => "audit",
         }
     }
 
@@ -149,6 +152,7 @@ impl Capability {
             Capability::Notify => ("发送消息", "messages to residents and staff"),
             Capability::Files => ("接收上传的文件", "uploaded files"),
             Capability::Services => ("调用其他插件", "calls to other plugins"),
+            Capability::Audit => ("写入审计日志", "write to the audit log"),
         };
         if zh { z } else { e }
     }
@@ -170,6 +174,7 @@ impl Capability {
             Capability::Notify => ("给居民（手机号）或工作人员发送短信、微信等模板消息，由主机按设置的渠道发送、失败重试，每人每小时有条数上限，发送情况可在“消息发送”页查看", "send template messages (SMS, WeChat…) to residents by phone number or to staff, delivered by the host through the channel the admin set, with retries and a per-person hourly limit; delivery is shown on the messages page"),
             Capability::Files => ("接收居民和工作人员上传的文件（申请材料、照片），只收它声明的类型和大小，按内容识别类型；个人材料加密保存，每次查看都记入审计日志；文件只经它自己的页面、按页面的访问范围提供", "take files residents and staff upload (application materials, photos), only of the types and sizes it declared, the type read from the content; personal material is encrypted and every access audited; files are served only through its own pages, to their audience"),
             Capability::Services => ("调用其他插件开放的接口（如预约、评价），只能调用管理员在本页逐一允许的插件，可代表当前办事的居民或工作人员调用，对方按其本人的权限检查", "call the open routes of other plugins (appointments, ratings…), only those an admin allowed one by one on this page, as itself or for the person being served, who is then checked as themselves"),
+            Capability::Audit => ("把工作人员或设备查看插件自己保存的个人信息（完整电话、身份证交接、申请材料）的记录写入主机的审计日志，记在当前操作人名下并标明插件", "write an entry to the host's audit log when a staff member or device reads personal data the plugin keeps itself (full phones, an ID-card handover, application materials), in that person's name and marked with the plugin"),
         };
         if zh { z } else { e }
     }

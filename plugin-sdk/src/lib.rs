@@ -72,6 +72,10 @@ pub mod store;
 pub mod files;
 /// Calls to other plugins' callable routes (capability `services`).
 pub mod services;
+/// The hall's name, public address and phone (大厅信息), set by an admin.
+pub mod hall;
+/// Entries in the host's audit log for personal data a plugin shows (capability `audit`).
+pub mod audit;
 /// One error type for handlers: the caller's mistake, a failed capability, a bug.
 pub mod fail;
 pub use fail::Fail;

@@ -671,8 +671,8 @@ fn audit_entries(host: &Host, a: &AuditQuery) -> Result<Vec<audit::Entry>, ApiEr
                 actor_kind_name(&e.actor_kind, true),
                 actor_kind_name(&e.actor_kind, false),
                 &e.action,
-                action_name(&e.action, true).unwrap_or(""),
-                action_name(&e.action, false).unwrap_or(""),
+                &action_label(&e.action, true),
+                &action_label(&e.action, false),
                 e.target.as_deref().unwrap_or(""),
                 e.detail.as_deref().unwrap_or(""),
             ]
@@ -737,7 +737,7 @@ async fn audit_page(
                 "actor": e.actor_name.as_deref().unwrap_or(actor_kind_name(&e.actor_kind, zh)),
                 "actor_id": e.actor_id.as_deref().unwrap_or(""),
                 "code": e.action,
-                "action": action_name(&e.action, zh).unwrap_or(&e.action),
+                "action": action_label(&e.action, zh),
                 "target": e.target.as_deref().unwrap_or(""),
                 "detail": e.detail.as_deref().unwrap_or(""),
             })
@@ -754,6 +754,17 @@ async fn audit_page(
         qs => q.as_deref().unwrap_or(""),
     };
     Ok(Html(render_page(&host, &caller, csrf.as_deref(), tr(zh, "审计日志", "Audit log"), "audit.html", ctx)).into_response())
+}
+
+/// An entry's action as the page shows it: the host's names, a plugin's
+/// entry (capability `audit`, `jobs: phones.viewed`) marked as one, any
+/// other code as it is.
+fn action_label(code: &str, zh: bool) -> String {
+    match action_name(code, zh) {
+        Some(name) => name.to_owned(),
+        None if code.contains(": ") => format!("{}{code}", tr(zh, "插件记录：", "plugin record: ")),
+        None => code.to_owned(),
+    }
 }
 
 /// The host's audit actions as people read them; None for a plugin's own

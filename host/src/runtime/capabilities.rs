@@ -107,6 +107,8 @@ pub struct CallState {
     pub messages: Vec<crate::notify::NewMessage>,
     /// Files kept or released by this call, applied when it is kept.
     pub file_ops: Vec<files::FileOp>,
+    /// Audit entries recorded by this call, written when it is kept.
+    pub audit_held: Vec<audit::Held>,
     /// Upload routes declared from `manifest()` (capability `files`).
     pub upload_rules: Vec<crate::files::UploadRule>,
     pub config_json: Arc<str>,
@@ -204,6 +206,7 @@ impl CallState {
             self.messages.clear();
             self.screen_ops.clear();
             self.file_ops.clear();
+            self.audit_held.clear();
             return Err(self.limit_hit.take().expect("checked").into());
         }
         Ok(())
@@ -232,22 +235,25 @@ impl CallState {
         let ops = std::mem::take(&mut self.screen_ops);
         screens::apply_kept(&self.services, &self.plugin_id, ops);
         files::apply_kept(&self.services, &self.plugin_id, std::mem::take(&mut self.file_ops));
+        audit::apply_kept(&self.services, &self.plugin_id, std::mem::take(&mut self.audit_held));
         Ok(())
     }
 
     /// What must happen once this call's changes are kept (its screen
     /// items applied), taken out of the call; None when nothing.
     pub fn take_kept_effect(&mut self) -> Option<Box<dyn FnOnce() + Send>> {
-        if self.screen_ops.is_empty() && self.file_ops.is_empty() {
+        if self.screen_ops.is_empty() && self.file_ops.is_empty() && self.audit_held.is_empty() {
             return None;
         }
         let ops = std::mem::take(&mut self.screen_ops);
         let file_ops = std::mem::take(&mut self.file_ops);
+        let audit_held = std::mem::take(&mut self.audit_held);
         let services = self.services.clone();
         let plugin = self.plugin_id.clone();
         Some(Box::new(move || {
             screens::apply_kept(&services, &plugin, ops);
             files::apply_kept(&services, &plugin, file_ops);
+            audit::apply_kept(&services, &plugin, audit_held);
         }))
     }
 
@@ -292,6 +298,7 @@ impl CallState {
         self.events.clear();
         self.screen_ops.clear();
         self.file_ops.clear();
+        self.audit_held.clear();
         self.messages.clear();
         if let Some(unit) = self.sql_unit.take()
             && let Err(e) = unit.join_group(false)
@@ -370,11 +377,13 @@ macro_rules! guard {
 impl types::Host for CallState {}
 
 // One module per WIT interface: its host side, its limits, its helpers.
+pub mod audit;
 mod calendar;
 mod clock;
 mod config;
 mod events;
 pub mod files;
+mod hall;
 pub mod http;
 mod kv;
 mod log;

@@ -552,6 +552,7 @@ impl LoadedPlugin {
             messages: Vec::new(),
             screen_ops: Vec::new(),
             file_ops: Vec::new(),
+            audit_held: Vec::new(),
             upload_rules: Vec::new(),
             config_json: self.config_json.clone(),
             caller,
