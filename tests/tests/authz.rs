@@ -56,7 +56,22 @@ fn all_routes(s: &TestServer) -> Vec<(String, String, Audience, Vec<String>, Str
 }
 
 fn shipped_plugins() -> Vec<&'static str> {
-    vec![fixtures::PLUGIN_NOTICES, fixtures::PLUGIN_QUEUE, fixtures::PLUGIN_GUIDES, fixtures::PLUGIN_APPOINTMENTS, fixtures::PLUGIN_FEEDBACK, fixtures::PLUGIN_RATINGS, fixtures::PLUGIN_APPLICATIONS]
+    vec![
+        fixtures::PLUGIN_NOTICES,
+        fixtures::PLUGIN_QUEUE,
+        fixtures::PLUGIN_GUIDES,
+        fixtures::PLUGIN_APPOINTMENTS,
+        fixtures::PLUGIN_FEEDBACK,
+        fixtures::PLUGIN_RATINGS,
+        fixtures::PLUGIN_APPLICATIONS,
+        fixtures::PLUGIN_SUPERVISION,
+        fixtures::PLUGIN_JOBS,
+        fixtures::PLUGIN_ACTIVITIES,
+        fixtures::PLUGIN_SENIORS,
+        fixtures::PLUGIN_VOLUNTEERS,
+        fixtures::PLUGIN_PARCELS,
+        fixtures::PLUGIN_HOUSEKEEPING,
+    ]
 }
 
 /// A standard plugin added to `plugins/` but not to `shipped_plugins` would

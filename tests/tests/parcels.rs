@@ -169,6 +169,8 @@ mod sandbox {
         refused(&h.post_json("/api/parcels/pickup", &json!({"phone": "13800138000", "code": "123456", "id_number": ID}), &clerk()), 422, "code_or_id", Some("code"));
         refused(&h.post_json("/api/parcels/pickup", &json!({"phone": "13800138000", "id_number": "110105194912310021"}), &clerk()), 422, "id_invalid", Some("id_number"));
         refused(&h.post_json("/api/parcels/pickup", &json!({"phone": "13900000000", "code": "123456"}), &clerk()), 404, "no_parcels", Some("phone"));
+        // The resident's page does not tell a stranger whether a phone has parcels.
+        refused(&h.post_json("/api/parcels/mine", &json!({"phone": "13900000000", "code": "123456"}), &anyone()), 422, "code_wrong", Some("code"));
         refused(&h.post_json("/api/parcels/pickup", &json!({"phone": "13800138000", "id_number": ID, "proxy_phone": "13911112222"}), &clerk()), 422, "proxy_name_required", Some("proxy_name"));
         assert_eq!(waiting(&h).len(), 1, "nothing handed over");
         // Roles: anonymous callers and the wrong role never reach the desk.

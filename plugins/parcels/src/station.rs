@@ -393,10 +393,9 @@ pub struct Mine {
 pub fn mine(cfg: &Config, m: Mine, lang: &str, now: i64) -> Result<Value, Fail> {
     let r = resident("phone", &m.phone)?;
     let code = linli_sdk::input::required("code", "取件码", &m.code, 20)?;
-    let waiting = db::int("SELECT COUNT(*) AS n FROM parcels WHERE resident = ?1 AND status = 'waiting'", &[sql::text(&r.key)])?;
-    if waiting == 0 {
-        return Err(no_parcels());
-    }
+    // A phone without parcels answers like a wrong code (and counts like
+    // one): this public page must not tell a stranger whether a number
+    // has parcels waiting.
     check_code(cfg, &r, &code, now)?;
     let all: Vec<Parcel> = db::rows(&format!("SELECT {COLUMNS} FROM parcels WHERE resident = ?1 AND status = 'waiting' ORDER BY arrived_at"), &[sql::text(&r.key)])?;
     let list: Vec<Value> = all
