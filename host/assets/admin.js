@@ -76,6 +76,18 @@
     });
   });
 
+  // ---- hall settings ----
+  var hallForm = $('#hall-form');
+  if (hallForm) {
+    onSubmit(hallForm, async function (f) {
+      $$('.field-error', f).forEach(function (e) { e.remove(); });
+      $$('[aria-invalid]', f).forEach(function (e) { e.removeAttribute('aria-invalid'); });
+      var r = await Linli.api('POST', '/api/host/hall', { name: f.elements.name.value, public_url: f.public_url.value, phone: f.phone.value });
+      f.public_url.value = r.hall.public_url;
+      $('.status', f).textContent = Linli.zh() ? '已保存' : 'Saved';
+    });
+  }
+
   // ---- devices ----
   function revokeButton(b) {
     b.addEventListener('click', async function () {

@@ -7,6 +7,7 @@ mod dispatch;
 mod district;
 mod events;
 mod fleet;
+mod hall;
 mod host_api;
 mod login;
 mod notify;
@@ -58,6 +59,9 @@ pub const HOST_ROUTES: &[(&str, &str, crate::manifest::Audience, &[&str])] = {
         ("POST", "/api/host/staff/{id}/enable", Admin, &[]),
         ("POST", "/api/host/staff/{id}/update", Admin, &[]),
         ("POST", "/api/host/staff/{id}/password", Admin, &[]),
+        ("GET", "/admin/host/hall", Admin, &[]),
+        ("GET", "/api/host/hall", Admin, &[]),
+        ("POST", "/api/host/hall", Admin, &[]),
         ("GET", "/admin/host/devices", Staff, &["maintainer"]),
         ("GET", "/api/host/devices", Staff, &["maintainer"]),
         ("POST", "/api/host/devices", Staff, &["maintainer"]),
@@ -96,6 +100,7 @@ pub fn app(host: Arc<Host>) -> Router {
         .merge(shell::router())
         .merge(content::router())
         .merge(admin::router())
+        .merge(hall::router())
         .merge(notify::router())
         .merge(district::router())
         .merge(fleet::router(&host))

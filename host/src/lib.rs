@@ -15,6 +15,8 @@ pub mod content;
 /// A district on PostgreSQL: the hall's plugins shared by its hosts.
 pub mod district;
 pub mod files;
+/// The hall's name, public address and phone (大厅信息).
+pub mod hall;
 pub mod host;
 pub mod http;
 pub mod manifest;

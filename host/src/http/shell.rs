@@ -64,6 +64,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("plugins.html", include_str!("../../templates/plugins.html")),
     ("notify.html", include_str!("../../templates/notify.html")),
     ("district.html", include_str!("../../templates/district.html")),
+    ("hall.html", include_str!("../../templates/hall.html")),
 ];
 
 static PAGES: std::sync::LazyLock<minijinja::Environment<'static>> = std::sync::LazyLock::new(|| {
@@ -166,6 +167,7 @@ pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &st
     }
     if caller.is_admin() {
         link("/admin/host/staff", tr(zh, "工作人员", "Staff"));
+        link("/admin/host/hall", tr(zh, "大厅信息", "Hall settings"));
     }
     if caller.is_admin() || caller.roles.iter().any(|r| r == "supervisor") {
         link("/admin/host/audit", tr(zh, "审计日志", "Audit log"));

@@ -26,6 +26,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0008_notify_outbox", include_str!("../../migrations/0008_notify_outbox.sql")),
     ("0009_services", include_str!("../../migrations/0009_services.sql")),
     ("0010_login_failures", include_str!("../../migrations/0010_login_failures.sql")),
+    ("0011_hall_info", include_str!("../../migrations/0011_hall_info.sql")),
 ];
 
 /// How hard a commit is pushed to disk.
