@@ -106,3 +106,70 @@ fn changes_made_through_plugins_are_audited() {
     let (_, page) = get_as(&s, &supervisor, "/admin/host/audit");
     assert!(page.contains("在服务中修改数据"), "the action in Chinese on the page");
 }
+
+/// The plugin entries (capability `audit`) in the log, oldest first.
+fn plugin_entries(s: &TestServer, staff: &Staff) -> (Vec<Value>, bool) {
+    let (code, body) = get_as(s, staff, "/api/host/audit");
+    assert_eq!(code, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("JSON");
+    let mut list: Vec<Value> = v["entries"].as_array().expect("entries").iter().filter(|e| e["action"].as_str().unwrap_or("").starts_with("records: ")).cloned().collect();
+    list.reverse();
+    (list, v["intact"] == json!(true))
+}
+
+/// A plugin's own reads of personal data (capability `audit`) go into the
+/// host's chain in the caller's name, marked with the plugin; a call that
+/// traps leaves none; anonymous callers, bad fields, too many entries and
+/// a plugin without the grant are refused, naming the plugin.
+#[test]
+fn plugins_record_their_reads_in_the_host_audit_log() {
+    let s = TestServer::start(&[fixtures::RECORDS]);
+    let clerk = sign_in(&s, "clerk-audit", &["clerk"]);
+    let supervisor = sign_in(&s, "super-audit", &["supervisor"]);
+    let (code, body) = get_as(&s, &clerk, "/records/audited?action=card.read");
+    assert_eq!(code, 200, "{body}");
+    let (list, intact) = plugin_entries(&s, &supervisor);
+    assert!(intact, "the chain still verifies");
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["action"], "records: card.read");
+    assert_eq!((&list[0]["actor_kind"], &list[0]["target"], &list[0]["detail"]), (&json!("staff"), &json!("resident:0"), &json!("测试")));
+    let (_, page) = get_as(&s, &supervisor, "/admin/host/audit");
+    assert!(page.contains("插件记录：records: card.read"), "the page marks it as a plugin's entry in Chinese");
+    let (_, page) = get_as(&s, &supervisor, "/admin/host/audit?lang=en");
+    assert!(page.contains("plugin record: records: card.read"));
+
+    // Recorded, then trapped: the call's entries go with it.
+    let (code, _) = get_as(&s, &clerk, "/records/audited?n=3&trap=1");
+    assert_eq!(code, 500);
+    assert_eq!(plugin_entries(&s, &supervisor).0.len(), 1, "a trapped call leaves no entry");
+
+    // At most 20 entries in one call; the 21st is refused naming the plugin.
+    let (code, body) = get_as(&s, &clerk, "/records/audited?n=21");
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("plugin `records`") && body.contains("more than 20 audit entries"), "{body}");
+    assert_eq!(plugin_entries(&s, &supervisor).0.len(), 21, "the 20 before the limit are kept with the call");
+
+    // A bad action is refused, naming the plugin and the field.
+    let (code, body) = get_as(&s, &clerk, "/records/audited?action=Card%20Read");
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("plugin `records`") && body.contains("audit action"), "{body}");
+
+    // Anonymous callers have nobody to name: refused, nothing written.
+    let (code, body) = http(ureq::get(&format!("{}/records/public-audited", s.url)));
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("anonymous") && body.contains("plugin `records`"), "{body}");
+
+    // Without the grant: denied.
+    let admin = sign_in(&s, "admin-audit", &["admin"]);
+    let (code, body) = http_json(
+        ureq::post(&format!("{}/api/host/plugins/records/grants", s.url)).set("Cookie", &admin.cookie).set("X-CSRF-Token", &admin.csrf),
+        &json!({"capabilities": []}),
+    );
+    assert_eq!(code, 200, "{body}");
+    let (code, body) = get_as(&s, &clerk, "/records/audited");
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("capability `audit` was not granted to plugin `records`"), "{body}");
+    let (list, intact) = plugin_entries(&s, &supervisor);
+    assert_eq!(list.len(), 21, "no entry from the refused calls");
+    assert!(intact);
+}

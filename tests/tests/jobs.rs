@@ -671,3 +671,68 @@ fn the_pages_in_chromium() {
     assert!(cfg.contains("\"max_days\":90") && cfg.contains("工厂操作工"), "{cfg}");
     snap(&br, "jobs-settings");
 }
+
+/// A staff account with its own display name, signed in through the form.
+fn sign_in_named(s: &TestServer, username: &str, name: &str, roles: &[&str]) -> Staff {
+    let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+    linli_host::auth::sessions::create_staff(&s.host.db, username, name, "correct horse battery", &roles, s.host.now_ms()).expect("create staff");
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let resp = agent.post(&format!("{}/login", s.url)).send_form(&[("username", username), ("password", "correct horse battery"), ("next", "/")]).expect("login answers");
+    let cookie = resp.header("set-cookie").expect("session cookie").split(';').next().unwrap().to_owned();
+    let page = agent.get(&format!("{}/", s.url)).set("Cookie", &cookie).call().unwrap().into_string().unwrap();
+    let csrf = page.split("name=\"csrf\" content=\"").nth(1).and_then(|x| x.split('"').next()).unwrap_or("").to_owned();
+    Staff { cookie, csrf }
+}
+
+/// The host's audit log entries of the jobs plugin (newest first) and
+/// whether the chain verifies.
+fn jobs_audit(s: &TestServer, who: &Staff) -> (Vec<Value>, bool) {
+    let (code, body) = get_as(s, Some(who), "/api/host/audit");
+    assert_eq!(code, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let list = v["entries"].as_array().unwrap().iter().filter(|e| e["action"].as_str().unwrap_or("").starts_with("jobs: ")).cloned().collect();
+    (list, v["intact"] == json!(true))
+}
+
+/// "Show full phones" is in the host's audit log (capability `audit`): the
+/// supervisor who read them by name, the plugin, the posting, and the chain
+/// still verifies; the masked list writes nothing; without the grant the
+/// full phones are not shown at all (no record, no phones).
+#[test]
+fn full_phones_are_in_the_host_audit_log() {
+    let (s, _dir) = start_with_content();
+    let a = sign_in(&s, "clerk-a", &["clerk"]);
+    let boss = sign_in_named(&s, "super-w", "王主管", &["supervisor"]);
+    let (code, v) = post_as(&s, Some(&a), "/api/jobs/staff/postings", &posting("小区保洁员", &today_plus(&s, 10)));
+    assert_eq!(code, 201, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    assert_eq!(post_as(&s, Some(&boss), &format!("/api/jobs/staff/postings/{id}/approve"), &json!({})).0, 200);
+    assert_eq!(post_as(&s, None, &format!("/api/jobs/postings/{id}/interest"), &json!({"phone": "139 1234 5678"})).0, 200);
+    let (_, masked) = get_as(&s, Some(&boss), &format!("/api/jobs/staff/postings/{id}/interests"));
+    assert!(!masked.contains("13912345678"));
+    assert!(jobs_audit(&s, &boss).0.is_empty(), "masked phones need no entry");
+    let (code, full) = get_as(&s, Some(&boss), &format!("/api/jobs/staff/postings/{id}/interests?full=1"));
+    assert_eq!(code, 200, "{full}");
+    assert!(full.contains("13912345678"));
+    let (list, intact) = jobs_audit(&s, &boss);
+    assert!(intact, "the chain still verifies");
+    assert_eq!(list.len(), 1, "{list:?}");
+    let e = &list[0];
+    assert_eq!((e["action"].as_str(), e["actor_name"].as_str(), e["actor_kind"].as_str()), (Some("jobs: phones.viewed"), Some("王主管"), Some("staff")), "{e}");
+    assert_eq!(e["target"], format!("posting:{id}"));
+    assert!(!e.to_string().contains("13912345678"), "the log names the posting, never the phone: {e}");
+    let (_, page) = get_as(&s, Some(&boss), "/admin/host/audit");
+    assert!(page.contains("插件记录：jobs: phones.viewed") && page.contains("王主管"), "on the audit page, in Chinese");
+    // The admin takes `audit` away: no record can be written, so no full phones.
+    let admin = sign_in(&s, "admin-j", &["admin"]);
+    let caps = json!(["kv", "sql", "events", "clock", "log", "config", "calendar", "pseudonyms", "screens"]);
+    let (code, v) = http_json(
+        ureq::post(&format!("{}/api/host/plugins/jobs/grants", s.url)).set("Cookie", &admin.cookie).set("X-CSRF-Token", &admin.csrf),
+        &json!({"capabilities": caps}),
+    );
+    assert_eq!(code, 200, "{v}");
+    let (code, body) = get_as(&s, Some(&boss), &format!("/api/jobs/staff/postings/{id}/interests?full=1"));
+    assert_eq!(code, 503, "{body}");
+    assert!(body.contains("audit_unavailable") && !body.contains("13912345678"), "{body}");
+    assert_eq!(jobs_audit(&s, &boss).0.len(), 1, "no entry for the refused reading");
+}

@@ -55,9 +55,9 @@ const SCHEMA: &[&str] = &[
         created_at INTEGER NOT NULL,
         UNIQUE (posting_id, phone_key)
     )",
-    // Who read the full phones of a posting's residents, and when (the
-    // SDK has no host audit call for plugins: the plugin keeps its own and
-    // writes a log line).
+    // Who read the full phones of a posting's residents, and when, for the
+    // page's list of readers; the record is the host's audit log entry
+    // (capability `audit`) written with each reading.
     "CREATE TABLE IF NOT EXISTS lookups (
         id INTEGER PRIMARY KEY,
         posting_id INTEGER NOT NULL,

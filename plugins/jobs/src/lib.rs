@@ -40,6 +40,7 @@ impl Plugin for Jobs {
             .capability("calendar")
             .capability("pseudonyms")
             .capability("screens")
+            .capability("audit")
             .config(config::schema(), config::default_json())
             .route(Route::get("/jobs", Audience::Public))
             .route(Route::get("/jobs/kiosk", Audience::Kiosk))

@@ -5,7 +5,7 @@
 //! staff see whom to call.
 
 use crate::check;
-use linli_sdk::{form, input};
+use linli_sdk::{audit, form, input};
 use crate::config::Config;
 use linli_sdk::prelude::*;
 use linli_sdk::sql::{Value, int, text};
@@ -354,11 +354,20 @@ pub struct Interested {
 }
 
 /// Whom to call about a posting: masked, or (`full`) the phones as typed
-/// in one form, with the reading recorded (who, when) and logged.
+/// in one form, with the reading in the host's audit log (who, when; the
+/// page's own list of readers beside it) and logged.
 pub fn interested(id: i64, full: bool, caller: &Caller, now: i64) -> Result<Json, Fail> {
     let p = get(id)?;
     let rows: Vec<Interested> = sql::query_as("SELECT phone, name, channel, acted_by, created_at FROM interests WHERE posting_id = ?1 ORDER BY id", &[int(id)])?;
     if full {
+        // The host's audit log is the record of who read residents' phones:
+        // no entry, no full phones (the host writes it only if this call is
+        // kept, so a failure below leaves none either).
+        let shown = rows.iter().filter(|r| r.phone.is_some()).count();
+        if let Err(e) = audit::record("phones.viewed", Some(&format!("posting:{id}")), Some(&format!("{shown} phones"))) {
+            log::error(&format!("jobs: the audit log refused the reading of posting {id}'s phones: {e}"));
+            return Err(Fail::user(503, "audit_unavailable", "无法写入审计日志，暂不能显示完整号码", "the audit log cannot be written; full phones are not shown"));
+        }
         let (by, by_name) = who(caller);
         sql::execute("INSERT INTO lookups (posting_id, staff, staff_name, at) VALUES (?1, ?2, ?3, ?4)", &[int(id), text(&by), text(&by_name), int(now)])?;
         log::info(&format!("jobs: staff {by} read the full phones of the {} residents interested in posting {id}", rows.len()));

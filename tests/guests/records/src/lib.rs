@@ -20,12 +20,16 @@ impl Plugin for Records {
     fn manifest() -> Manifest {
         Manifest::new("records", "居民档案测试", "Records", "0.1.0")
             .capability("residents")
+            .capability("audit")
             .route(Route::post("/records", Audience::Staff))
             .route(Route::get("/records/find", Audience::Staff))
             .route(Route::get("/records/public-find", Audience::Public))
             .route(Route::get("/records/kiosk", Audience::Kiosk))
             .route(Route::get("/records/screen", Audience::Screen))
             .route(Route::get("/records/admin", Audience::Admin))
+            // `audit` (tests/tests/audit.rs): `n` entries, then `trap=1` traps.
+            .route(Route::get("/records/audited", Audience::Staff))
+            .route(Route::get("/records/public-audited", Audience::Public))
     }
 
     fn handle(req: Request) -> Response {
@@ -47,6 +51,19 @@ impl Plugin for Records {
                     Ok(list) => Response::json(200, &serde_json::json!({"residents": list.iter().map(view).collect::<Vec<_>>()})),
                     Err(e) => Response::json(403, &serde_json::json!({"error": e.to_string()})),
                 }
+            }
+            "/records/audited" | "/records/public-audited" => {
+                let n: usize = req.query_param("n").and_then(|n| n.parse().ok()).unwrap_or(1);
+                let action = req.query_param("action").unwrap_or_else(|| "card.read".into());
+                for i in 0..n {
+                    if let Err(e) = linli_sdk::audit::record(&action, Some(&format!("resident:{i}")), Some("测试")) {
+                        return Response::json(403, &serde_json::json!({"recorded": i, "error": e.to_string()}));
+                    }
+                }
+                if req.query_param("trap").as_deref() == Some("1") {
+                    panic!("trapping after recording {n} audit entries");
+                }
+                Response::json(200, &serde_json::json!({"recorded": n}))
             }
             _ => Response::json(200, &serde_json::json!({"caller": req.caller.kind, "name": req.caller.name})),
         }
