@@ -152,5 +152,6 @@ pub fn sentence(cfg: &Config, item: &str, c: &Cert) -> String {
 /// short `/verify/CODE` the issue promises (`/applications/verify/CODE`,
 /// on certificates printed before, still answers).
 pub fn verify_url(cfg: &Config, code: &str) -> String {
-    format!("{}/verify/{code}", cfg.public_url.trim_end_matches('/'))
+    // The service's own override, else the hall's address (大厅信息).
+    format!("{}/verify/{code}", linli_sdk::hall::public_url_or(&cfg.public_url))
 }

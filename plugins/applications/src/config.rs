@@ -9,11 +9,13 @@ use serde_json::json;
 // parses the defaults with this very type: endless recursion).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Config {
-    /// The issuer printed on certificates.
+    /// The issuer printed on certificates: an override; empty = the hall's
+    /// name (大厅信息, see [`Config::issuer`]).
     #[serde(default = "d_hall_name")]
     pub hall_name: String,
     /// The address phones reach (`http://192.168.1.10:8080`): the QR code
-    /// of a certificate points there; without it the QR holds the path.
+    /// of a certificate points there. An override: empty = the hall's
+    /// public address (大厅信息); without either the QR holds the path.
     #[serde(default)]
     pub public_url: String,
     /// Working days to tell the resident what is missing (行政许可法第三十二条: 五日内一次告知).
@@ -65,6 +67,16 @@ fn d_queue_services() -> std::collections::BTreeMap<String, String> {
 fn d<T: serde::de::DeserializeOwned>(key: &str, fallback: T) -> T {
     default_json().get(key).cloned().and_then(|v| serde_json::from_value(v).ok()).unwrap_or(fallback)
 }
+impl Config {
+    /// The issuer on a certificate: this service's own `hall_name`, else
+    /// the hall's name (大厅信息), else the name certificates carried
+    /// before the hall had one.
+    pub fn issuer(&self) -> String {
+        let name = linli_sdk::hall::name_or(&self.hall_name);
+        if name.is_empty() { "邻里社区便民服务大厅".to_owned() } else { name }
+    }
+}
+
 fn d_hall_name() -> String {
     d("hall_name", String::new())
 }
@@ -163,7 +175,7 @@ pub fn schema() -> serde_json::Value {
 /// same codes and material ids), so an application reads the same either way.
 pub fn default_json() -> serde_json::Value {
     json!({
-        "hall_name": "邻里社区便民服务大厅",
+        "hall_name": "",
         "public_url": "",
         "review_days": 5,
         "due_soon_days": 1,

@@ -417,8 +417,8 @@ pub fn certificate(cfg: &Config, req: &Request, c: &Cert) -> Result<Response, Fa
     let item: Option<(String,)> = db::row("SELECT item FROM applications WHERE id = ?1", &[sql::int(c.app_id)])?;
     let item = item.map(|i| i.0).unwrap_or_default();
     let url = cert::verify_url(cfg, &c.code);
-    let warn = if cfg.public_url.trim().is_empty() {
-        format!("<p class=\"ac-err ac-noprint\">{}</p>", esc(t(lang, "尚未设置大厅的公网地址（public_url），二维码只含路径，手机扫码可能打不开。", "The hall's public address (public_url) is not set: the QR code holds the path only and phones may not open it.")))
+    let warn = if !url.starts_with("http") {
+        format!("<p class=\"ac-err ac-noprint\">{}</p>", esc(t(lang, "尚未设置大厅的对外地址（系统管理 → 大厅信息），二维码只含路径，手机扫码可能打不开。", "The hall's public address (Administration → Hall settings) is not set: the QR code holds the path only and phones may not open it.")))
     } else {
         String::new()
     };

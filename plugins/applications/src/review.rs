@@ -288,7 +288,7 @@ pub fn decide(cfg: &Config, app: &App, d: Decision, caller: &Caller, now: i64) -
                 db::opt_text(app.purpose.as_deref()),
                 sql::text(&db::local_day(now)),
                 sql::int(now),
-                sql::text(&cfg.hall_name),
+                sql::text(&cfg.issuer()),
             ],
         )?;
         db::step(app.id, now, &who, kind, "certificate", &format!("{} {code}", c.title_zh))?;

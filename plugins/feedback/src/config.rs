@@ -39,8 +39,9 @@ pub struct Config {
     /// received and when it is answered.
     #[serde(default = "yes")]
     pub notify_residents: bool,
-    /// The hall's address phones reach, for the QR poster (empty: the
-    /// address the poster page was opened at).
+    /// The hall's address phones reach, for the QR poster: an override;
+    /// empty = the hall's public address (大厅信息), else the address the
+    /// poster page was opened at.
     #[serde(default)]
     pub public_url: String,
 }

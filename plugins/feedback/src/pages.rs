@@ -152,12 +152,14 @@ pub fn track(req: &Request) -> Result<Response, Fail> {
 pub fn poster(cfg: &Config, req: &Request) -> Result<Response, Fail> {
     let lang = req.lang();
     let tr = |zh: &str, en: &str| esc(t(lang, zh, en));
-    let base = if cfg.public_url.is_empty() {
+    // The feedback's own override, else the hall's address (大厅信息).
+    let base = linli_sdk::hall::public_url_or(&cfg.public_url);
+    let base = if base.is_empty() {
         // The address this page was opened at (only a plain host name or address).
         let host = req.header("host").unwrap_or("").to_owned();
         if !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) { format!("http://{host}") } else { String::new() }
     } else {
-        cfg.public_url.trim_end_matches('/').to_owned()
+        base
     };
     let link = format!("{base}/feedback?from=poster");
     let qr = if base.is_empty() { String::new() } else { linli_sdk::qr::svg(&link, 320) };
@@ -168,7 +170,7 @@ pub fn poster(cfg: &Config, req: &Request) -> Result<Response, Fail> {
         link_l = tr("或在手机浏览器打开：", "or open on your phone:"),
         link = esc(&link),
         after = tr("提交后凭跟踪码查看办理进度和答复", "Follow it and read the reply with your tracking code"),
-        help = tr("用浏览器的打印功能打印本页（打印时不显示导航）。二维码地址在“意见箱设置”的“大厅网址”中设置；未设置时用打开本页的地址。", "Print this page with the browser's print command (the navigation is not printed). The address in the QR code is the hall address in the feedback settings, or this page's address when none is set."),
+        help = tr("用浏览器的打印功能打印本页（打印时不显示导航）。二维码地址是“系统管理 → 大厅信息”中的对外地址（“意见箱设置”的“大厅网址”填写时以它为准）；都未设置时用打开本页的地址。", "Print this page with the browser's print command (the navigation is not printed). The address in the QR code is the hall's public address from Administration → Hall settings (the hall address in the feedback settings, when filled in, takes precedence), or this page's address when neither is set."),
     );
     Ok(Response::page(t(lang, "意见箱二维码海报", "Feedback QR poster"), html))
 }

@@ -76,11 +76,8 @@ fn issued_response(cfg: &Config, req: &Request, done: Issued) -> Response {
 
 /// The absolute address a phone opens from the QR code.
 pub fn ticket_url(cfg: &Config, req: &Request, token: &str) -> String {
-    let base = if cfg.public_url.is_empty() {
-        format!("http://{}", req.header("host").unwrap_or("localhost"))
-    } else {
-        cfg.public_url.trim_end_matches('/').to_owned()
-    };
+    let base = cfg.public_base();
+    let base = if base.is_empty() { format!("http://{}", req.header("host").unwrap_or("localhost")) } else { base };
     format!("{base}/queue/t/{token}")
 }
 

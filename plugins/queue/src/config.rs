@@ -35,10 +35,19 @@ pub struct Config {
     pub policy: Policy,
     #[serde(default)]
     pub tickets: TicketRules,
-    /// Base of the URL printed in the QR code (`http://192.168.1.10:8080`);
-    /// empty = taken from the request's Host header.
+    /// Base of the URL printed in the QR code (`http://192.168.1.10:8080`):
+    /// the queue's own override; empty = the hall's public address
+    /// (大厅信息, see [`Config::public_base`]), else the request's Host.
     #[serde(default)]
     pub public_url: String,
+}
+
+impl Config {
+    /// The QR code's base address: the queue's own `public_url` when set,
+    /// else the hall's (大厅信息 on `/admin/host/hall`), else empty.
+    pub fn public_base(&self) -> String {
+        linli_sdk::hall::public_url_or(&self.public_url)
+    }
 }
 
 mod defaults {

@@ -17,7 +17,8 @@ pub struct Config {
     #[serde(default = "d_issuer")]
     pub issuer: String,
     /// The hall's address phones can reach (`https://hall.example`): the
-    /// certificate's QR code points there; empty: the path only.
+    /// certificate's QR code points there. An override: empty = the hall's
+    /// public address (大厅信息), else the path only.
     #[serde(default)]
     pub public_url: String,
 }

@@ -239,8 +239,8 @@ pub fn verify(req: &Request, c: Option<Cert>, asked: bool) -> Result<Response, F
 pub fn certificate(cfg: &Config, req: &Request, c: &Cert) -> Result<Response, Fail> {
     let lang = req.lang();
     let url = work::verify_url(cfg, &c.code);
-    let warn = if cfg.public_url.trim().is_empty() {
-        format!("<p class=\"vo-err vo-noprint\">{}</p>", esc(t(lang, "尚未设置大厅的公网地址（public_url），二维码只含路径，手机扫码可能打不开。", "The hall's public address (public_url) is not set: the QR code holds the path only and phones may not open it.")))
+    let warn = if !url.starts_with("http") {
+        format!("<p class=\"vo-err vo-noprint\">{}</p>", esc(t(lang, "尚未设置大厅的对外地址（系统管理 → 大厅信息），二维码只含路径，手机扫码可能打不开。", "The hall's public address (Administration → Hall settings) is not set: the QR code holds the path only and phones may not open it.")))
     } else {
         String::new()
     };
@@ -272,7 +272,7 @@ pub fn admin(req: &Request) -> Result<Response, Fail> {
     let f = |path: &str, zh: &str, en_l: &str, hz: &str, he: &str| json!({"path": path, "type": "text", "label": if en { en_l } else { zh }, "help": if en { he } else { hz }});
     let fields = json!([
         f("issuer", "出具单位", "Issuer", "印在服务时长证明上的单位名称", "The name printed on certificates of hours"),
-        f("public_url", "大厅公网地址", "Hall's public address", "证明上二维码指向的地址，如 https://hall.example；留空则只含路径", "Where the certificate's QR code points, e.g. https://hall.example; empty: the path only"),
+        f("public_url", "大厅公网地址", "Hall's public address", "证明上二维码指向的地址，如 https://hall.example；通常留空：用“系统管理 → 大厅信息”中的对外地址", "Where the certificate's QR code points, e.g. https://hall.example; usually empty: the hall's public address from Administration → Hall settings"),
     ]);
     let list = json!({"path": "positions", "label": if en { "Positions" } else { "志愿岗位" }, "help": if en { "Each position: a code (lower-case letters), its Chinese and English names." } else { "每个岗位：编号（小写字母）、中文名称、英文名称。" },
         "columns": [{"key": "code", "label": if en { "Code" } else { "编号" }}, {"key": "name_zh", "label": if en { "Chinese name" } else { "中文名称" }}, {"key": "name_en", "label": if en { "English name" } else { "英文名称" }}],

@@ -510,5 +510,6 @@ pub fn cert_public(c: &Cert) -> serde_json::Value {
 }
 
 pub fn verify_url(cfg: &Config, code: &str) -> String {
-    format!("{}/volunteers/verify/{code}", cfg.public_url.trim().trim_end_matches('/'))
+    // The volunteers' own override, else the hall's address (大厅信息).
+    format!("{}/volunteers/verify/{code}", linli_sdk::hall::public_url_or(&cfg.public_url))
 }

@@ -19,7 +19,7 @@
     ['reopen_days', 'number', tr('重新办理时限（工作日）', 'Deadline after reopening (working days)'), tr('居民不满意申请重新办理后，从当天起算的答复时限。', 'The new deadline, from the day a resident reopens a case.')],
     ['answer_days', 'number', tr('居民确认期限（工作日）', 'Time for the resident to answer (working days)'), tr('答复后居民在这些工作日内可以确认或重新办理；过期自动办结。', 'After the reply the resident may accept or reopen it within these working days; then it closes by itself.')],
     ['public_replies', 'checkbox', tr('允许公开答复', 'Allow published replies'), tr('主管可在隐去个人信息并核对后，把答复公开到“意见答复公开”页。', 'A supervisor may publish a reply on the public page after removing personal details and checking it.')],
-    ['public_url', 'text', tr('大厅网址（二维码海报）', 'Hall address (QR poster)'), tr('居民手机能打开的大厅地址，如 http://192.168.1.10:8080；二维码海报指向它。留空则用打开海报页时的地址。', 'The hall address residents\' phones can open, e.g. http://192.168.1.10:8080; the QR poster points there. Empty: the address the poster page was opened at.')],
+    ['public_url', 'text', tr('大厅网址（二维码海报）', 'Hall address (QR poster)'), tr('居民手机能打开的大厅地址，如 http://192.168.1.10:8080；二维码海报指向它。通常留空：用“系统管理 → 大厅信息”中的对外地址；都未设置时用打开海报页时的地址。', 'The hall address residents\' phones can open, e.g. http://192.168.1.10:8080; the QR poster points there. Usually empty: the hall\'s public address from Administration → Hall settings; when neither is set, the address the poster page was opened at.')],
     ['notify_residents', 'checkbox', tr('短信通知实名居民', 'Text named residents'), tr('留了手机号的居民在受理和答复时收到短信。', 'Residents who left a phone get a message when it is received and when it is answered.')]
   ];
   function get(path) { return path.split('.').reduce(function (o, k) { return o ? o[k] : undefined; }, cfg); }

@@ -188,7 +188,7 @@
     },
     public_url: function (sec, u) {
       sec.appendChild(field('public_url', 'text', L('二维码地址（大厅网址）', 'QR code address (the hall\'s address)'),
-        L('号票二维码里的网址开头，须是居民手机在大厅里能打开的地址，例如 http://192.168.1.10:8080；留空则用自助机打开本系统时的地址（若为 127.0.0.1 或 localhost，自助机会暂停取号）', 'The start of the address in the ticket\'s QR code; residents\' phones in the hall must reach it, e.g. http://192.168.1.10:8080. Empty: the address the kiosk opened (a kiosk at 127.0.0.1 or localhost pauses issuing)'),
+        L('号票二维码里的网址开头，须是居民手机在大厅里能打开的地址，例如 http://192.168.1.10:8080；留空则用「系统管理 → 大厅信息」中的对外地址（通常留空即可）；两处都未填写时用自助机打开本系统时的地址（若为 127.0.0.1 或 localhost，自助机会暂停取号）', 'The start of the address in the ticket\'s QR code; residents\' phones in the hall must reach it, e.g. http://192.168.1.10:8080. Empty (usually right): the hall\'s public address from Administration → Hall settings; when neither is set, the address the kiosk opened (a kiosk at 127.0.0.1 or localhost pauses issuing)'),
         u, { max: 200, placeholder: 'http://192.168.1.10:8080', pattern: /^https?:\/\/[^\s\/?#]+(:\d+)?(\/[^\s]*)?$/, patternText: L('应以 http:// 或 https:// 开头，后接主机地址，例如 http://192.168.1.10:8080', 'Must start with http:// or https:// and a host, e.g. http://192.168.1.10:8080') }));
     }
   };

@@ -37,11 +37,11 @@ body.q-elderly .q-kgrid .q-svc { font-size: clamp(2rem, 3vw + 1.6vh, 4rem); }
 </style>"#;
 
 /// Whether a phone can open the address the slip's QR code will carry:
-/// the configured public address, or else the address the kiosk itself
+/// the configured public address (the queue's own or the hall's), or else the address the kiosk itself
 /// was opened at, unless that is this machine only (`localhost`,
 /// `127.x`), which no resident's phone can reach.
 pub fn qr_reachable(cfg: &Config, req: &Request) -> bool {
-    if !cfg.public_url.trim().is_empty() {
+    if !cfg.public_base().is_empty() {
         return true;
     }
     let host = req.header("host").unwrap_or("").trim().to_ascii_lowercase();
@@ -102,8 +102,8 @@ pub fn page(cfg: &Config, req: &Request, now: i64) -> Result<Response, Fail> {
             "<p class=\"q-alert\" role=\"alert\" id=\"q-setup\">{}</p>",
             t(
                 lang,
-                "暂停取号：号票上的二维码地址尚未设置，居民用手机扫码将无法打开。请管理员在「排队设置 → 二维码地址」中填写居民手机能访问的大厅网址（例如 http://192.168.1.10:8080），或用该地址打开本页。",
-                "Tickets paused: the address in the ticket's QR code is not set, so residents' phones could not open it. An admin sets it under Queue settings → QR code address (e.g. http://192.168.1.10:8080), or opens this page at that address.",
+                "暂停取号：号票上的二维码地址尚未设置，居民用手机扫码将无法打开。请管理员在「系统管理 → 大厅信息 → 对外地址」中填写居民手机能访问的大厅网址（例如 http://192.168.1.10:8080；也可只为取号在「排队设置 → 二维码地址」中填写），或用该地址打开本页。",
+                "Tickets paused: the address in the ticket's QR code is not set, so residents' phones could not open it. An admin sets the hall's public address under Administration → Hall settings (e.g. http://192.168.1.10:8080; or for the queue alone under Queue settings → QR code address), or opens this page at that address.",
             )
         )
     };

@@ -14,7 +14,7 @@ use serde_json::json;
 /// The texts of a slip, each plain text (never markup): the printed page
 /// escapes them, the kiosk and the guide desk set them as text.
 struct SlipText {
-    hall: &'static str,
+    hall: String,
     service: String,
     label: String,
     line: String,
@@ -25,7 +25,9 @@ struct SlipText {
 
 fn slip_text(cfg: &Config, tk: &Ticket, lang: &str, ahead: i64, wait: i64) -> SlipText {
     SlipText {
-        hall: t(lang, "社区便民服务大厅", "Community Service Hall"),
+        // The hall's own name (大厅信息, a proper name in either language),
+        // else the generic one.
+        hall: Some(linli_sdk::hall::info().name).filter(|n| !n.is_empty()).unwrap_or_else(|| t(lang, "社区便民服务大厅", "Community Service Hall").to_owned()),
         service: cfg.service(&tk.service).map(|s| s.name(lang).to_owned()).unwrap_or_default(),
         label: tk.label.clone(),
         line: if lang == "en" {
@@ -46,7 +48,7 @@ pub fn slip(cfg: &Config, tk: &Ticket, lang: &str, ahead: i64, wait: i64, url: &
     format!(
         r#"<div class="q-slip w{paper}"><div class="row">{hall}</div><div class="svc">{svc}</div><div class="num">{label}</div>
 <div class="row">{line}</div><div class="row">{time}</div>{qr}<div class="row">{scan}</div>{flags}</div>"#,
-        hall = esc(s.hall),
+        hall = esc(&s.hall),
         svc = esc(&s.service),
         label = esc(&s.label),
         line = esc(&s.line),
