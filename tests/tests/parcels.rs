@@ -377,6 +377,41 @@ fn the_desk_over_http_with_its_roles() {
     assert_eq!((day["counts"]["arrived"].as_i64(), day["counts"]["picked"].as_i64(), day["counts"]["waiting"].as_i64()), (Some(1), Some(1), Some(0)), "{day}");
 }
 
+/// A handover by ID card is in the host's audit log (capability `audit`):
+/// the clerk, the plugin, the parcel, the ID masked, and the chain still
+/// verifies; a handover by code writes no such entry.
+#[test]
+fn a_handover_by_id_card_is_in_the_host_audit_log() {
+    let clock = Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(at(MAR04, 9, 0))));
+    let s = TestServer::start_custom(&[fixtures::PLUGIN_PARCELS], "", None, clock.clone());
+    let clerk = sign_in(&s, "clerk", &["clerk"]);
+    let boss = sign_in(&s, "boss", &["supervisor"]);
+    let entries = || {
+        let (code, body) = linli_tests::http(ureq::get(&format!("{}/api/host/audit", s.url)).set("Cookie", &boss.cookie));
+        assert_eq!(code, 200, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["intact"], json!(true), "the chain verifies");
+        v["entries"].as_array().unwrap().iter().filter(|e| e["action"].as_str().unwrap_or("").starts_with("parcels: ")).cloned().collect::<Vec<Value>>()
+    };
+    let (c1, v) = post(&s, Some(&clerk), "/api/parcels", &json!({"tracking": "SF1000200031", "carrier": "顺丰", "phone": "13800138000"}));
+    assert_eq!(c1, 201, "{v}");
+    let (c2, v) = post(&s, Some(&clerk), "/api/parcels", &json!({"tracking": "SF1000200032", "carrier": "顺丰", "phone": "13900139000"}));
+    assert_eq!(c2, 201, "{v}");
+    let code = sent_code(&s, "13900139000");
+    assert_eq!(post(&s, Some(&clerk), "/api/parcels/pickup", &json!({"phone": "13900139000", "code": code})).0, 200);
+    assert!(entries().is_empty(), "a handover by code reads no ID card");
+    let (status, v) = post(&s, Some(&clerk), "/api/parcels/pickup", &json!({"phone": "13800138000", "id_number": ID}));
+    assert_eq!(status, 200, "{v}");
+    let id = v["handed"][0]["id"].as_i64().unwrap();
+    let list = entries();
+    assert_eq!(list.len(), 1, "{list:?}");
+    let e = &list[0];
+    assert_eq!((e["action"].as_str(), e["actor_kind"].as_str()), (Some("parcels: handover.id_card"), Some("staff")), "{e}");
+    assert_eq!(e["target"], format!("parcel:{id}"), "{e}");
+    assert!(e["actor_id"].is_string() && e["actor_name"] == "测试员", "{e}");
+    assert!(!e.to_string().contains(ID) && !e.to_string().contains("13800138000"), "the ID and phone masked: {e}");
+}
+
 /// The pages in Chromium: register and hand over at the desk, the
 /// resident's page, the settings form; screenshots for the README.
 #[test]

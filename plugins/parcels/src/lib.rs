@@ -38,6 +38,7 @@ impl Plugin for Parcels {
             .capability("config")
             .capability("notify")
             .capability("pseudonyms")
+            .capability("audit")
             .config(config::schema(), config::default_json())
             .route(Route::get("/parcels", Audience::Public))
             .route(Route::get("/parcels/desk", Audience::Staff).roles(DESK))

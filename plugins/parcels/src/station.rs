@@ -336,6 +336,18 @@ pub fn pickup(cfg: &Config, p: Pickup, caller: &Caller, lang: &str, now: i64) ->
             ("id", all, Some(mask::id_number(&n)), Some(pseudonyms::of("id_number", &n)))
         }
     };
+    if how == "id" {
+        // A handover by ID card is a staff member reading a resident's ID:
+        // in the host's audit log (kept only if this handover is), masked,
+        // or no handover at all.
+        let ids: Vec<String> = parcels.iter().map(|x| x.id.to_string()).collect();
+        let subject: String = format!("parcel:{}", ids.join(",")).chars().take(128).collect();
+        let detail = format!("{} parcel(s) for {} by ID card {}{}", parcels.len(), r.shown, id_shown.as_deref().unwrap_or(""), if proxy_name.is_some() { ", picked up by a proxy" } else { "" });
+        if let Err(e) = linli_sdk::audit::record("handover.id_card", Some(&subject), Some(&detail)) {
+            log::error(&format!("parcels: the audit log refused a handover by ID card: {e}"));
+            return Err(Fail::user(503, "audit_unavailable", "无法写入审计日志，暂不能凭身份证交付", "the audit log cannot be written; handing over by ID card is not possible now"));
+        }
+    }
     let mut handed = Vec::new();
     for x in &parcels {
         sql::execute(
