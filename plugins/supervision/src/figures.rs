@@ -26,7 +26,7 @@
 //!   the opening minutes of the days the clerk was there.
 //! - 窗口排名: see [`ranking`].
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -127,17 +127,65 @@ pub fn r1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// Count, mean, median, p90 of durations in ms, as minutes.
-pub fn dist(ms: &[i64]) -> (usize, Option<f64>, Option<f64>, Option<f64>) {
-    if ms.is_empty() {
-        return (0, None, None, None);
+/// Durations, counted to the second: how many, their exact sum, and how
+/// many fell in each whole second. Days merge exactly, so a month's median
+/// is that of all its tickets (a closed day is kept as this, see
+/// `fetch.rs`). The figures are shown to a tenth of a minute (6 s), whose
+/// rounding steps fall on whole seconds, so a value cut to its second shows
+/// as the exact one would.
+#[derive(Default, Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hist {
+    pub n: i64,
+    pub sum_ms: i64,
+    pub bins: BTreeMap<i64, i64>,
+}
+
+impl Hist {
+    pub fn push(&mut self, ms: i64) {
+        self.n += 1;
+        self.sum_ms += ms;
+        *self.bins.entry(ms.div_euclid(1000)).or_default() += 1;
     }
-    let mut v = ms.to_vec();
-    v.sort_unstable();
-    let n = v.len();
-    let rank = |p: f64| v[((p * n as f64).ceil() as usize).clamp(1, n) - 1] as f64 / 60_000.0;
-    let mean = v.iter().sum::<i64>() as f64 / n as f64 / 60_000.0;
-    (n, Some(r1(mean)), Some(r1(rank(0.5))), Some(r1(rank(0.9))))
+
+    pub fn merge(&mut self, o: &Hist) {
+        self.n += o.n;
+        self.sum_ms += o.sum_ms;
+        for (k, v) in &o.bins {
+            *self.bins.entry(*k).or_default() += v;
+        }
+    }
+
+    /// Count, mean, median, p90 in minutes, one decimal; median and p90
+    /// nearest-rank (the ⌈n/2⌉-th and ⌈0.9·n⌉-th smallest).
+    pub fn dist(&self) -> (usize, Option<f64>, Option<f64>, Option<f64>) {
+        if self.n <= 0 {
+            return (0, None, None, None);
+        }
+        let n = self.n;
+        let rank = |p: f64| {
+            let k = ((p * n as f64).ceil() as i64).clamp(1, n);
+            let mut seen = 0;
+            for (sec, c) in &self.bins {
+                seen += c;
+                if seen >= k {
+                    return (*sec * 1000) as f64 / 60_000.0;
+                }
+            }
+            0.0
+        };
+        let mean = self.sum_ms as f64 / n as f64 / 60_000.0;
+        (n as usize, Some(r1(mean)), Some(r1(rank(0.5))), Some(r1(rank(0.9))))
+    }
+}
+
+/// Count, mean, median, p90 of durations in ms, as minutes.
+#[cfg(test)]
+pub fn dist(ms: &[i64]) -> (usize, Option<f64>, Option<f64>, Option<f64>) {
+    let mut h = Hist::default();
+    for m in ms {
+        h.push(*m);
+    }
+    h.dist()
 }
 
 fn pct(part: i64, whole: i64) -> Option<f64> {
@@ -152,8 +200,8 @@ fn mean_hours(ms: &[i64]) -> Option<f64> {
 #[derive(Default, Clone)]
 pub struct Group {
     pub name: String,
-    pub waits: Vec<i64>,
-    pub handles: Vec<i64>,
+    pub waits: Hist,
+    pub handles: Hist,
     /// Real ratings by level (index 1 … 5).
     pub levels: [i64; 6],
     pub defaults: i64,
@@ -209,8 +257,8 @@ pub const GROUP_COLS: &[Col] = &[
 ];
 
 fn group_row(key: &str, g: &Group) -> Vec<Value> {
-    let (wn, wm, wmed, w90) = dist(&g.waits);
-    let (hn, hm, hmed, h90) = dist(&g.handles);
+    let (wn, wm, wmed, w90) = g.waits.dist();
+    let (hn, hm, hmed, h90) = g.handles.dist();
     vec![
         json!(key),
         json!(g.name),
@@ -300,6 +348,42 @@ fn clerk_key(id: &Option<String>, name: &Option<String>) -> (String, String) {
     (id.clone().unwrap_or_else(|| "—".into()), name.clone().unwrap_or_default())
 }
 
+/// What one day's tickets give: waiting and handling times, in all and per
+/// service, window, clerk and day (each with a name: the clerk's; a
+/// service's is looked up when shown, in the reader's language).
+#[derive(Default, Clone, Serialize, Deserialize)]
+pub struct Part {
+    pub total: [Hist; 2],
+    pub dims: [BTreeMap<String, (String, [Hist; 2])>; 4],
+}
+
+impl Part {
+    pub fn of(tickets: &[Ticket]) -> Part {
+        let mut p = Part::default();
+        let mut add = |t: &Ticket, which: usize, ms: i64| {
+            p.total[which].push(ms);
+            let (ck, cn) = clerk_key(&t.clerk_id, &t.clerk_name);
+            let keys = [(t.service.clone(), String::new()), (t.window.clone().unwrap_or_else(|| "—".into()), String::new()), (ck, cn), (t.day.clone(), String::new())];
+            for (i, (k, name)) in keys.into_iter().enumerate() {
+                let e = p.dims[i].entry(k).or_insert_with(|| (name, Default::default()));
+                e.1[which].push(ms);
+            }
+        };
+        for t in tickets {
+            if let Some(c) = t.called_at.filter(|c| *c >= t.issued_at) {
+                add(t, 0, c - t.issued_at);
+            }
+            if t.status == "finished"
+                && let (Some(f), Some(c)) = (t.finished_at, t.last_called_at)
+                && f >= c
+            {
+                add(t, 1, f - c);
+            }
+        }
+        p
+    }
+}
+
 pub fn work(r: &crate::fetch::Records, lang: &str, today: &str, day_of: DayOf, working_days: WorkingDays) -> Figures {
     let en = lang == "en";
     let service_name = |code: &str| {
@@ -307,7 +391,22 @@ pub fn work(r: &crate::fetch::Records, lang: &str, today: &str, day_of: DayOf, w
     };
     let mut total = Group::default();
     let mut dims: [BTreeMap<String, Group>; 4] = Default::default();
-    // Every record goes to the total and to its service, window, clerk, day.
+    for part in &r.parts {
+        total.waits.merge(&part.total[0]);
+        total.handles.merge(&part.total[1]);
+        for (i, dim) in part.dims.iter().enumerate() {
+            for (k, (name, h)) in dim {
+                let g = dims[i].entry(k.clone()).or_default();
+                if g.name.is_empty() {
+                    g.name = if i == 0 { service_name(k) } else { name.clone() };
+                }
+                g.waits.merge(&h[0]);
+                g.handles.merge(&h[1]);
+            }
+        }
+    }
+    // Every rating and case goes to the total and to its service, window,
+    // clerk and day.
     let mut each = |service: &str, window: Option<&str>, clerk: (String, String), day: &str, f: &dyn Fn(&mut Group)| {
         f(&mut total);
         let keys = [(service.to_owned(), service_name(service)), (window.unwrap_or("—").to_owned(), String::new()), clerk.clone(), (day.to_owned(), String::new())];
@@ -319,18 +418,6 @@ pub fn work(r: &crate::fetch::Records, lang: &str, today: &str, day_of: DayOf, w
             f(g);
         }
     };
-    for t in &r.tickets {
-        let clerk = clerk_key(&t.clerk_id, &t.clerk_name);
-        if let Some(c) = t.called_at.filter(|c| *c >= t.issued_at) {
-            each(&t.service, t.window.as_deref(), clerk.clone(), &t.day, &|g| g.waits.push(c - t.issued_at));
-        }
-        if t.status == "finished"
-            && let (Some(f), Some(c)) = (t.finished_at, t.last_called_at)
-            && f >= c
-        {
-            each(&t.service, t.window.as_deref(), clerk, &t.day, &|g| g.handles.push(f - c));
-        }
-    }
     for x in &r.ratings {
         let clerk = clerk_key(&x.clerk_id, &x.clerk_name);
         let level = x.level.clamp(1, 5) as usize;
@@ -496,21 +583,21 @@ fn attendance(spans: &[Span], hall: &Hall) -> Table {
 /// 差评 cases an 整改率 of 100. Ties: more tickets served first, then the
 /// window's number.
 pub fn ranking(by_window: &BTreeMap<String, Group>, total: &Group) -> Table {
-    let hall_wait = dist(&total.waits).1;
+    let hall_wait = total.waits.dist().1;
     let hall_sat = total.satisfaction().unwrap_or(100.0);
     let mut scored: Vec<(String, f64, Option<f64>, Option<f64>, f64, Option<f64>, usize)> = by_window
         .iter()
-        .filter(|(k, g)| k.as_str() != "—" && !g.handles.is_empty())
+        .filter(|(k, g)| k.as_str() != "—" && g.handles.n > 0)
         .map(|(k, g)| {
             let sat = g.satisfaction();
-            let wait = dist(&g.waits).1;
+            let wait = g.waits.dist().1;
             let wait_score = match (hall_wait, wait) {
                 (Some(h), Some(w)) if w > 0.0 => r1(100.0 * (h / w).min(1.0)),
                 _ => 100.0,
             };
             let follow = g.followup();
             let score = r1(0.6 * sat.unwrap_or(hall_sat) + 0.2 * wait_score + 0.2 * follow.unwrap_or(100.0));
-            (k.clone(), score, sat, wait, wait_score, follow, g.handles.len())
+            (k.clone(), score, sat, wait, wait_score, follow, g.handles.n as usize)
         })
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.6.cmp(&a.6)).then(a.0.cmp(&b.0)));
@@ -538,17 +625,19 @@ mod tests {
     #[test]
     fn the_ranking_follows_the_formula_on_the_page() {
         let mut a = Group::default();
-        a.waits = vec![10 * 60_000];
-        a.handles = vec![1];
+        a.waits.push(10 * 60_000);
+        a.handles.push(1);
         a.levels[5] = 9;
         a.levels[1] = 1;
         a.cases = 1;
         let mut b = Group::default();
-        b.waits = vec![5 * 60_000];
-        b.handles = vec![1, 1];
+        b.waits.push(5 * 60_000);
+        b.handles.push(1);
+        b.handles.push(1);
         b.levels[4] = 10;
         let mut total = Group::default();
-        total.waits = vec![10 * 60_000, 5 * 60_000];
+        total.waits.push(10 * 60_000);
+        total.waits.push(5 * 60_000);
         total.levels = [0, 1, 0, 0, 10, 9];
         let windows = BTreeMap::from([("1".to_owned(), a), ("2".to_owned(), b)]);
         let t = ranking(&windows, &total);

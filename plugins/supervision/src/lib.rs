@@ -9,10 +9,10 @@
 //! (.xlsx) export; a printable A4 monthly report. The figures and their
 //! rules: `figures.rs`.
 //!
-//! The plugin keeps nothing of its own: every figure is worked out from
-//! the raw records of the queue, ratings and feedback plugins, read
-//! through their callable export routes (capability `services`), page by
-//! page. An admin allows the links supervision → queue, ratings,
+//! Every figure is worked out from the raw records of the queue, ratings
+//! and feedback plugins, read through their callable export routes
+//! (capability `services`), page by page; the only thing kept is each
+//! closed day's ticket times (`fetch.rs`), so a busy month is read once. An admin allows the links supervision → queue, ratings,
 //! feedback on the plugins page; until then the page says which.
 
 mod config;
@@ -32,6 +32,8 @@ impl Plugin for Supervision {
     fn manifest() -> Manifest {
         Manifest::new("supervision", "督查评估", "Supervision", env!("CARGO_PKG_VERSION"))
             .description("督查评估：等候与办理时长、好差评满意率、差评整改、投诉答复、在岗情况、窗口排名、导出与月报 / supervisors' dashboards, exports and the monthly report")
+            .capability("kv")
+            .capability("sql")
             .capability("clock")
             .capability("log")
             .capability("config")
@@ -50,6 +52,15 @@ impl Plugin for Supervision {
         match route(&req) {
             Ok(r) => r,
             Err(f) => f.into_response(),
+        }
+    }
+
+    /// Keep the closed days' ticket figures, a share a minute. Nothing to
+    /// do (and no failure) until an admin has allowed the links.
+    fn tick(_now: i64) -> Result<(), String> {
+        match fetch::warm(&Config::load()) {
+            Ok(()) | Err(Fail::User(..)) => Ok(()),
+            Err(e) => Err(format!("{e:?}")),
         }
     }
 }
