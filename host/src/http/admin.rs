@@ -782,6 +782,7 @@ pub fn action_name(code: &str, zh: bool) -> Option<&'static str> {
         "plugin.calls" => tr(zh, "修改插件间调用授权", "plugin calls allowed changed"),
         "plugin.disable" => tr(zh, "停用插件", "plugin disabled"),
         "plugin.enable" => tr(zh, "重新启用插件", "plugin enabled"),
+        "hall.update" => tr(zh, "修改大厅信息", "hall settings changed"),
         "plugin.change" => tr(zh, "在服务中修改数据", "changed through a service"),
         "audit.export" => tr(zh, "导出审计日志", "audit log exported"),
         "audit.keyed" => tr(zh, "审计日志启用密钥校验", "audit log keyed"),
