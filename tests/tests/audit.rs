@@ -163,7 +163,7 @@ fn plugins_record_their_reads_in_the_host_audit_log() {
     let admin = sign_in(&s, "admin-audit", &["admin"]);
     let (code, body) = http_json(
         ureq::post(&format!("{}/api/host/plugins/records/grants", s.url)).set("Cookie", &admin.cookie).set("X-CSRF-Token", &admin.csrf),
-        &json!({"capabilities": []}),
+        &json!({"capabilities": ["sql"]}),
     );
     assert_eq!(code, 200, "{body}");
     let (code, body) = get_as(&s, &clerk, "/records/audited");

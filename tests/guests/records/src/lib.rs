@@ -21,6 +21,9 @@ impl Plugin for Records {
         Manifest::new("records", "居民档案测试", "Records", "0.1.0")
             .capability("residents")
             .capability("audit")
+            // Its calls then run on a lane (group commits): the audit
+            // entries of a trapped call must go there too.
+            .capability("sql")
             .route(Route::post("/records", Audience::Staff))
             .route(Route::get("/records/find", Audience::Staff))
             .route(Route::get("/records/public-find", Audience::Public))
@@ -55,6 +58,10 @@ impl Plugin for Records {
             "/records/audited" | "/records/public-audited" => {
                 let n: usize = req.query_param("n").and_then(|n| n.parse().ok()).unwrap_or(1);
                 let action = req.query_param("action").unwrap_or_else(|| "card.read".into());
+                // A change of the call's own, kept or undone with its entries.
+                if let Err(e) = sql::execute("CREATE TABLE IF NOT EXISTS reads (n INTEGER)", &[]).and_then(|_| sql::execute("INSERT INTO reads (n) VALUES (?1)", &[sql::int(n as i64)])) {
+                    return Response::json(500, &serde_json::json!({"error": e.to_string()}));
+                }
                 for i in 0..n {
                     if let Err(e) = linli_sdk::audit::record(&action, Some(&format!("resident:{i}")), Some("测试")) {
                         return Response::json(403, &serde_json::json!({"recorded": i, "error": e.to_string()}));
