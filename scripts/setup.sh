@@ -18,8 +18,11 @@ fi
 # Debian packages: software Vulkan (lavapipe) for the signage player, CJK
 # fonts, a virtual X server, the Mandarin voice, Chromium for page tests, and
 # PostgreSQL (the district backend; the tests start throwaway servers) and
-# HAProxy (the district's load balancer, tested in front of two hosts).
-pkgs=(mesa-vulkan-drivers fonts-noto-cjk xvfb xauth espeak-ng chromium chromium-driver postgresql haproxy)
+# HAProxy (the district's load balancer, tested in front of two hosts);
+# curl (the plugin guide's own commands, run by scripts/plugin-guide-check.sh)
+# and python3 (reads back the supervision plugin's .xlsx and SVG as a real
+# zip and XML reader would).
+pkgs=(mesa-vulkan-drivers fonts-noto-cjk xvfb xauth espeak-ng chromium chromium-driver postgresql haproxy curl python3)
 missing_packages() {
   missing=()
   for p in "${pkgs[@]}"; do
