@@ -13,17 +13,31 @@
     var wrap = document.createElement('div'); wrap.className = 'ls-field'; wrap.dataset.path = path;
     var id = 'ls-' + path.replace(/[^a-z0-9]/gi, '-');
     var label = document.createElement('label'); label.htmlFor = id; label.textContent = f.label;
-    var input = document.createElement('input'); input.id = id; input.type = f.kind; input.dataset.key = f.key; input.dataset.kind = f.kind;
-    if (f.kind === 'checkbox') input.checked = !!value; else input.value = value === undefined || value === null ? '' : value;
+    var input = document.createElement('input'); input.id = id; input.type = f.kind === 'list' ? 'text' : f.kind; input.dataset.key = f.key; input.dataset.kind = f.kind;
+    if (f.min !== undefined && f.min !== null) input.min = f.min;
+    if (f.max !== undefined && f.max !== null) input.max = f.max;
+    if (f.kind === 'checkbox') input.checked = !!value;
+    else if (f.kind === 'list') input.value = (Array.isArray(value) ? value : []).join('，');
+    else input.value = value === undefined || value === null ? '' : value;
     wrap.appendChild(label); wrap.appendChild(input);
     if (f.help) { var h = document.createElement('span'); h.className = 'ls-help'; h.textContent = f.help; wrap.appendChild(h); }
     var e = document.createElement('span'); e.className = 'ls-err'; wrap.appendChild(e);
     return wrap;
   }
-  function value(i) { return i.dataset.kind === 'checkbox' ? i.checked : i.dataset.kind === 'number' ? Number(i.value) : i.value; }
+  // A list is typed with commas (Chinese or English), enumeration commas,
+  // semicolons or spaces; an empty number is sent as null so the plugin
+  // names the field instead of reading 0.
+  function value(i) {
+    var k = i.dataset.kind;
+    if (k === 'checkbox') return i.checked;
+    if (k === 'number') return i.value.trim() === '' ? null : Number(i.value);
+    if (k === 'list') return i.value.split(/[,，、;；\s]+/).filter(function (s) { return s; });
+    return i.value;
+  }
   var lists = (D.lists || []).map(function (l) {
-    var box = document.createElement('section'); box.className = 'card';
+    var box = document.createElement('section'); box.className = 'card'; box.dataset.path = l.key;
     var h = document.createElement('h2'); h.textContent = l.title; box.appendChild(h);
+    if (l.help) { var lh = document.createElement('p'); lh.className = 'ls-help'; lh.textContent = l.help; box.appendChild(lh); }
     var rows = document.createElement('div'); box.appendChild(rows);
     function row(item, i) {
       var r = document.createElement('div'); r.className = 'ls-row';
@@ -37,6 +51,7 @@
     var add = document.createElement('button'); add.type = 'button'; add.textContent = l.add;
     add.addEventListener('click', function () { row({}, rows.children.length); });
     box.appendChild(add);
+    var le = document.createElement('span'); le.className = 'ls-err'; box.appendChild(le);
     root.appendChild(box);
     return { key: l.key, rows: rows };
   });
@@ -47,10 +62,19 @@
     root.appendChild(plain);
   }
   function showProblems(ps) {
-    root.querySelectorAll('.ls-field .ls-err').forEach(function (e) { e.textContent = ''; });
+    root.querySelectorAll('.ls-err').forEach(function (e) { e.textContent = ''; });
+    // A problem goes beside its own field, or, when it names a part of one
+    // (carriers[2] of a list typed with commas), beside the nearest field
+    // that holds it.
     (ps || []).forEach(function (p) {
-      var w = root.querySelector('[data-path="' + p.path.replace(/"/g, '') + '"] .ls-err');
-      if (w) w.textContent = D.en ? p.en : p.zh;
+      var path = String(p.path).replace(/"/g, ''), w = null;
+      while (path && !(w = root.querySelector('[data-path="' + path + '"] > .ls-err'))) {
+        var shorter = path.replace(/(\[\d+\]|\.[^.\[]*|^[^.\[]*)$/, '');
+        path = shorter === path ? '' : shorter;
+      }
+      if (!w) w = document.getElementById('linli-settings-err');
+      var msg = D.en ? p.en : p.zh;
+      w.textContent = w.textContent ? w.textContent + ' ' + msg : msg;
     });
   }
   showProblems(D.problems);
@@ -58,12 +82,19 @@
     var out = {};
     lists.forEach(function (l) {
       out[l.key] = [];
-      l.rows.querySelectorAll('.ls-row').forEach(function (r) {
-        var item = {}; r.querySelectorAll('input').forEach(function (i) { item[i.dataset.key] = value(i); }); out[l.key].push(item);
+      l.rows.querySelectorAll('.ls-row').forEach(function (r, n) {
+        var item = {};
+        r.querySelectorAll('input').forEach(function (i) {
+          item[i.dataset.key] = value(i);
+          // Rows may have been removed: number them as sent, so a problem
+          // with items[1] goes beside the second row on screen.
+          i.parentNode.dataset.path = l.key + '[' + n + '].' + i.dataset.key;
+        });
+        out[l.key].push(item);
       });
     });
     (D.fields || []).forEach(function (f) {
-      var i = plain.querySelector('[data-path="' + f.key + '"] input');
+      var i = plain.querySelector('[data-path="' + f.key + '"] > input');
       var parts = f.key.split('.');
       var o = out;
       for (var k = 0; k < parts.length - 1; k++) { o[parts[k]] = o[parts[k]] || {}; o = o[parts[k]]; }

@@ -22,19 +22,20 @@ use serde_json::{Value, json};
 pub const SCRIPT: &str = include_str!("settings_page.js");
 
 /// One input: its key (a dotted path for a plain field: `deadlines.complaint`),
-/// its kind (`text`, `number`, `checkbox`), a label and a line of help in
-/// both languages.
+/// its kind (`text`, `number`, `checkbox`, `list`), a label and a line of
+/// help in both languages, and for a number its bounds.
 #[derive(Debug, Clone)]
 pub struct Field {
     key: String,
     kind: &'static str,
     label: (String, String),
     help: (String, String),
+    bounds: (Option<i64>, Option<i64>),
 }
 
 impl Field {
     fn new(kind: &'static str, key: &str, label_zh: &str, label_en: &str, help_zh: &str, help_en: &str) -> Field {
-        Field { key: key.into(), kind, label: (label_zh.into(), label_en.into()), help: (help_zh.into(), help_en.into()) }
+        Field { key: key.into(), kind, label: (label_zh.into(), label_en.into()), help: (help_zh.into(), help_en.into()), bounds: (None, None) }
     }
     /// A text field.
     pub fn text(key: &str, label_zh: &str, label_en: &str, help_zh: &str, help_en: &str) -> Field {
@@ -48,8 +49,19 @@ impl Field {
     pub fn checkbox(key: &str, label_zh: &str, label_en: &str, help_zh: &str, help_en: &str) -> Field {
         Field::new("checkbox", key, label_zh, label_en, help_zh, help_en)
     }
+    /// A list of words typed in one line, separated by commas (，、, ; or
+    /// spaces), sent as an array of strings.
+    pub fn list(key: &str, label_zh: &str, label_en: &str, help_zh: &str, help_en: &str) -> Field {
+        Field::new("list", key, label_zh, label_en, help_zh, help_en)
+    }
+    /// The browser's bounds for a number (the plugin still checks them and
+    /// names the field when they are broken).
+    pub fn bounds(mut self, min: i64, max: i64) -> Field {
+        self.bounds = (Some(min), Some(max));
+        self
+    }
     fn json(&self, lang: &str) -> Value {
-        json!({"key": self.key, "kind": self.kind, "label": t(lang, &self.label.0, &self.label.1), "help": t(lang, &self.help.0, &self.help.1)})
+        json!({"key": self.key, "kind": self.kind, "label": t(lang, &self.label.0, &self.label.1), "help": t(lang, &self.help.0, &self.help.1), "min": self.bounds.0, "max": self.bounds.1})
     }
 }
 
@@ -59,13 +71,25 @@ impl Field {
 pub struct List {
     key: String,
     title: (String, String),
+    help: (String, String),
+    buttons: [(String, String); 2],
     fields: Vec<Field>,
 }
 
 impl List {
     /// The list under `key`, titled in both languages.
     pub fn new(key: &str, title_zh: &str, title_en: &str) -> List {
-        List { key: key.into(), title: (title_zh.into(), title_en.into()), fields: Vec::new() }
+        List { key: key.into(), title: (title_zh.into(), title_en.into()), help: (String::new(), String::new()), buttons: [("添加一行".into(), "Add a row".into()), ("删除此行".into(), "Remove this row".into())], fields: Vec::new() }
+    }
+    /// A line under the title explaining the list.
+    pub fn help(mut self, zh: &str, en: &str) -> List {
+        self.help = (zh.into(), en.into());
+        self
+    }
+    /// The buttons' words, in place of 添加一行 / 删除此行 (添加类别 / 删除).
+    pub fn buttons(mut self, add_zh: &str, add_en: &str, remove_zh: &str, remove_en: &str) -> List {
+        self.buttons = [(add_zh.into(), add_en.into()), (remove_zh.into(), remove_en.into())];
+        self
     }
     /// Add a field to each row.
     pub fn field(mut self, f: Field) -> List {
@@ -79,6 +103,20 @@ impl List {
 /// `parse` finds problems, the merged values with each problem by its
 /// field).
 pub fn body<C>(lang: &str, api: &str, script_src: &str, parse: impl Fn(&Value) -> Result<C, Vec<Problem>>, lists: &[List], fields: &[Field]) -> Result<String, HostError> {
+    body_titled(lang, api, script_src, parse, lists, ("规则", "Rules"), fields)
+}
+
+/// [`body`] with the plain fields' card titled `fields_title` (zh, en)
+/// instead of 规则 / Rules.
+pub fn body_titled<C>(
+    lang: &str,
+    api: &str,
+    script_src: &str,
+    parse: impl Fn(&Value) -> Result<C, Vec<Problem>>,
+    lists: &[List],
+    fields_title: (&str, &str),
+    fields: &[Field],
+) -> Result<String, HostError> {
     let cfg = crate::settings::merged(None)?;
     let problems = match parse(&cfg) {
         Ok(_) => json!([]),
@@ -90,8 +128,9 @@ pub fn body<C>(lang: &str, api: &str, script_src: &str, parse: impl Fn(&Value) -
             json!({
                 "key": l.key,
                 "title": t(lang, &l.title.0, &l.title.1),
-                "add": t(lang, "添加一行", "Add a row"),
-                "remove": t(lang, "删除此行", "Remove this row"),
+                "help": t(lang, &l.help.0, &l.help.1),
+                "add": t(lang, &l.buttons[0].0, &l.buttons[0].1),
+                "remove": t(lang, &l.buttons[1].0, &l.buttons[1].1),
                 "fields": l.fields.iter().map(|f| f.json(lang)).collect::<Vec<_>>(),
             })
         })
@@ -103,11 +142,11 @@ pub fn body<C>(lang: &str, api: &str, script_src: &str, parse: impl Fn(&Value) -
         "api": api,
         "lists": lists,
         "fields": fields.iter().map(|f| f.json(lang)).collect::<Vec<_>>(),
-        "rules": t(lang, "规则", "Rules"),
+        "rules": t(lang, fields_title.0, fields_title.1),
         "saved": t(lang, "已保存，立即生效", "Saved; in force now"),
     });
     Ok(format!(
-        r#"<style>.ls-field {{ margin: 8px 0; }} .ls-field input:not([type=checkbox]) {{ width: 100%; max-width: 28rem; }} .ls-help {{ display: block; color: var(--muted); font-size: .9em; }} .ls-err {{ display: block; color: var(--danger, #b3261e); font-weight: 700; }} .ls-row {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 0 16px; align-items: start; border-bottom: 1px solid var(--line, #dde); padding: 6px 0; }}</style><div id="linli-settings"></div><p><button class="primary" type="button" id="linli-settings-save">{save}</button> <span id="linli-settings-status" role="status"></span></p><p class="ls-err" id="linli-settings-err" role="alert"></p>{data}<script src="{src}"></script>"#,
+        r#"<style>.ls-field {{ margin: 8px 0; }} .ls-field label {{ display: block; font-weight: 600; }} .ls-field input[type=checkbox] + .ls-help {{ display: inline; margin-left: 8px; }} .ls-field input:not([type=checkbox]) {{ width: 100%; max-width: 28rem; }} .ls-help {{ display: block; color: var(--muted); font-size: .9em; }} .ls-err {{ display: block; color: var(--danger, #b3261e); font-weight: 700; }} .ls-row {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 0 16px; align-items: start; border-bottom: 1px solid var(--line, #dde); padding: 6px 0; }}</style><div id="linli-settings"></div><p><button class="primary" type="button" id="linli-settings-save">{save}</button> <span id="linli-settings-status" role="status"></span></p><p class="ls-err" id="linli-settings-err" role="alert"></p>{data}<script src="{src}"></script>"#,
         save = crate::esc(t(lang, "保存", "Save")),
         data = json_block("linli-settings-data", &data),
         src = crate::esc(script_src),
