@@ -443,10 +443,14 @@ fn pages_in_chromium() {
     snap(&b, "parcels-desk");
     b.open(&format!("{}/parcels/admin?lang=zh-CN", s.url));
     b.until("the form", "document.querySelector('[data-path=\"return_after_days\"] input')");
-    b.js("document.querySelector('[data-path=\"return_after_days\"] input').value = '2'; return 1;");
-    b.click("#pc-save");
-    b.until("the field named", "document.querySelector('[data-path=\"return_after_days\"] .pc-err').textContent.includes('退回天数')");
+    b.js("document.querySelector('[data-path=\"return_after_days\"] input').dataset.was = document.querySelector('[data-path=\"return_after_days\"] input').value; document.querySelector('[data-path=\"return_after_days\"] input').value = '2'; return 1;");
+    b.click("#linli-settings-save");
+    b.until("the field named", "document.querySelector('[data-path=\"return_after_days\"] .ls-err').textContent.includes('退回天数')");
     snap(&b, "parcels-settings");
+    // The value in force again: saved, and the field's reason cleared.
+    b.js("var i = document.querySelector('[data-path=\"return_after_days\"] input'); i.value = i.dataset.was; return 1;");
+    b.click("#linli-settings-save");
+    b.until("saved", "document.getElementById('linli-settings-status').textContent.includes('已保存') && document.querySelector('[data-path=\"return_after_days\"] .ls-err').textContent === ''");
     let c1 = sent_code(&s, "13800138000");
     b.open(&format!("{}/parcels?lang=zh-CN", s.url));
     b.until("the page", "document.getElementById('pc-phone')");

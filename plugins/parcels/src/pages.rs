@@ -6,7 +6,7 @@ use crate::config::Config;
 use linli_sdk::prelude::*;
 use serde_json::json;
 
-const ASSETS: &[(&str, &str)] = &[("desk.js", include_str!("pages/desk.js")), ("mine.js", include_str!("pages/mine.js")), ("admin.js", include_str!("pages/admin.js"))];
+const ASSETS: &[(&str, &str)] = &[("desk.js", include_str!("pages/desk.js")), ("mine.js", include_str!("pages/mine.js")), ("settings.js", linli_sdk::settings_page::SCRIPT)];
 
 const STYLE: &str = r#"<style>
 .pc-tiles { display: grid; grid-template-columns: repeat(4, minmax(120px, 1fr)); gap: 12px; }
@@ -141,34 +141,26 @@ pub fn desk(cfg: &Config, req: &Request) -> Result<Response, Fail> {
     Ok(Response::page(tr("快递代收", "Parcel desk"), html))
 }
 
-/// The settings form: every field with a label and a line explaining it.
+/// The settings form (linli_sdk::settings_page): every field with a label
+/// and a line explaining it, each problem beside its field.
 pub fn admin(req: &Request) -> Result<Response, Fail> {
+    use linli_sdk::settings_page::{Field, body};
     let lang = req.lang();
-    let cfg = linli_sdk::settings::merged(None)?;
-    let problems = match Config::from_json(&cfg) {
-        Ok(_) => json!([]),
-        Err(p) => json!(p),
-    };
-    let en = lang == "en";
-    let f = |key: &str, kind: &str, zh: &str, en_l: &str, hz: &str, he: &str| json!([key, kind, if en { en_l } else { zh }, if en { he } else { hz }]);
-    let fields = json!([
-        f("station", "text", "代收点名称", "Station name", "短信中的代收点名称。", "The station's name in the messages."),
-        f("carriers", "list", "快递公司", "Carriers", "登记时可选的快递公司，用顿号或逗号分隔。", "The carriers offered when registering, separated by commas."),
-        f("shelves", "list", "货架", "Shelves", "自动分配位置时按此顺序使用的货架名称，用逗号分隔。", "Shelf names, filled in this order when a place is assigned; separated by commas."),
-        f("places_per_shelf", "number", "每个货架的位置数", "Places per shelf", "如 50：A-001 至 A-050。", "E.g. 50: A-001 to A-050."),
-        f("remind_after_days", "number", "几天未取提醒", "Remind after (days)", "到件后这么多天仍未取，短信提醒一次。", "A reminder goes out once a parcel waited this many days."),
-        f("return_after_days", "number", "几天未取退回", "Return after (days)", "到件后这么多天仍未取，自动退回快递公司（状态“退回”）。", "After this many days an unclaimed parcel goes back to the carrier (status returned)."),
-        f("code_tries", "number", "取件码错误次数上限", "Wrong codes allowed", "同一手机号连续输错这么多次即锁定凭码取件。", "This many wrong codes in a row lock pickups by code for that phone."),
-        f("lock_minutes", "number", "锁定分钟数", "Lock (minutes)", "锁定持续的时间；工作人员可提前解锁。", "How long the lock lasts; staff can lift it earlier."),
-    ]);
+    let fields = [
+        Field::text("station", "代收点名称", "Station name", "短信中的代收点名称。", "The station's name in the messages."),
+        Field::list("carriers", "快递公司", "Carriers", "登记时可选的快递公司，用顿号或逗号分隔。", "The carriers offered when registering, separated by commas."),
+        Field::list("shelves", "货架", "Shelves", "自动分配位置时按此顺序使用的货架名称，用逗号分隔。", "Shelf names, filled in this order when a place is assigned; separated by commas."),
+        Field::number("places_per_shelf", "每个货架的位置数", "Places per shelf", "如 50：A-001 至 A-050。", "E.g. 50: A-001 to A-050."),
+        Field::number("remind_after_days", "几天未取提醒", "Remind after (days)", "到件后这么多天仍未取，短信提醒一次。", "A reminder goes out once a parcel waited this many days."),
+        Field::number("return_after_days", "几天未取退回", "Return after (days)", "到件后这么多天仍未取，自动退回快递公司（状态“退回”）。", "After this many days an unclaimed parcel goes back to the carrier (status returned)."),
+        Field::number("code_tries", "取件码错误次数上限", "Wrong codes allowed", "同一手机号连续输错这么多次即锁定凭码取件。", "This many wrong codes in a row lock pickups by code for that phone."),
+        Field::number("lock_minutes", "锁定分钟数", "Lock (minutes)", "锁定持续的时间；工作人员可提前解锁。", "How long the lock lasts; staff can lift it earlier."),
+    ];
+    let form = body(lang, "/api/parcels/config", &format!("/parcels/assets/settings.js?v={}", env!("CARGO_PKG_VERSION")), Config::from_json, &[], &fields)?;
     let html = format!(
-        r#"{STYLE}<section class="card"><h1>{title}</h1><p class="pc-help">{intro}</p><form id="pc-admin"></form>
-<p><button class="primary" type="button" id="pc-save">{save}</button> <span id="pc-status" class="pc-ok" role="status"></span></p><p class="pc-err" id="pc-err" role="alert"></p></section>{data}{script}"#,
+        r#"{STYLE}<section class="card"><h1>{title}</h1><p class="pc-help">{intro}</p></section>{form}"#,
         title = esc(t(lang, "快递代收设置", "Parcel settings")),
         intro = esc(t(lang, "默认值来自插件和 data/linli.toml 的 [plugins.parcels.config]；这里保存的修改优先，保存前逐项检查，保存后立即生效。", "Defaults come from the plugin and [plugins.parcels.config] in data/linli.toml; changes saved here take precedence, are checked field by field and apply at once.")),
-        save = esc(t(lang, "保存", "Save")),
-        data = json_block("pc-data", &json!({"config": cfg, "problems": problems, "fields": fields, "api": "/api/parcels/config", "saved": t(lang, "已保存", "Saved")})),
-        script = script("admin"),
     );
     Ok(Response::page(t(lang, "快递代收设置", "Parcel settings"), html))
 }
