@@ -9,7 +9,7 @@ const ASSETS: &[(&str, &str)] = &[
     ("resident.js", include_str!("pages/resident.js")),
     ("provider.js", include_str!("pages/provider.js")),
     ("desk.js", include_str!("pages/desk.js")),
-    ("admin.js", include_str!("pages/admin.js")),
+    ("settings.js", linli_sdk::settings_page::SCRIPT),
 ];
 
 const STYLE: &str = r#"<style>
@@ -176,29 +176,21 @@ pub fn desk(req: &Request) -> Result<Response, Fail> {
     Ok(Response::page(tr("家政服务管理", "Housekeeping desk"), html))
 }
 
-/// The settings form: every field with a label and a line explaining it.
+/// The settings form (linli_sdk::settings_page): every field with a label
+/// and a line explaining it, each problem beside its field.
 pub fn admin(req: &Request) -> Result<Response, Fail> {
+    use linli_sdk::settings_page::{Field, body};
     let lang = req.lang();
-    let cfg = linli_sdk::settings::merged(None)?;
-    let problems = match crate::config::Config::from_json(&cfg) {
-        Ok(_) => json!([]),
-        Err(p) => json!(p),
-    };
-    let en = lang == "en";
-    let f = |key: &str, kind: &str, zh: &str, en_l: &str, hz: &str, he: &str| json!([key, kind, if en { en_l } else { zh }, if en { he } else { hz }]);
-    let fields = json!([
-        f("days_ahead", "number", "可预约天数", "Days ahead", "居民可以看到并预约这么多天内的时段。", "Residents see and book slots up to this many days ahead."),
-        f("guess_limit", "number", "服务商登录错误次数上限", "Wrong sign-ins allowed", "同一服务商的登录码或登录凭据错误达到这个次数，登录暂停。", "This many wrong sign-in codes or keys for one provider pause its sign-in."),
-        f("lock_minutes", "number", "暂停分钟数", "Pause (minutes)", "错误次数在这段时间内累计；达到上限后暂停到这段时间结束。", "Wrong tries are counted over this time; past the limit, sign-in pauses until it ends."),
-    ]);
+    let fields = [
+        Field::number("days_ahead", "可预约天数", "Days ahead", "居民可以看到并预约这么多天内的时段。", "Residents see and book slots up to this many days ahead."),
+        Field::number("guess_limit", "服务商登录错误次数上限", "Wrong sign-ins allowed", "同一服务商的登录码或登录凭据错误达到这个次数，登录暂停。", "This many wrong sign-in codes or keys for one provider pause its sign-in."),
+        Field::number("lock_minutes", "暂停分钟数", "Pause (minutes)", "错误次数在这段时间内累计；达到上限后暂停到这段时间结束。", "Wrong tries are counted over this time; past the limit, sign-in pauses until it ends."),
+    ];
+    let form = body(lang, "/api/housekeeping/config", &format!("/housekeeping/assets/settings.js?v={}", env!("CARGO_PKG_VERSION")), crate::config::Config::from_json, &[], &fields)?;
     let html = format!(
-        r#"{STYLE}<section class="card"><h1>{title}</h1><p class="hk-help">{intro}</p><form id="hk-admin"></form>
-<p><button class="primary" type="button" id="hk-save">{save}</button> <span id="hk-status" class="hk-ok" role="status"></span></p><p class="hk-err" id="hk-err" role="alert"></p></section>{data}{script}"#,
+        r#"{STYLE}<section class="card"><h1>{title}</h1><p class="hk-help">{intro}</p></section>{form}"#,
         title = esc(t(lang, "家政服务设置", "Housekeeping settings")),
         intro = esc(t(lang, "默认值来自插件和 data/linli.toml 的 [plugins.housekeeping.config]；这里保存的修改优先，保存前逐项检查，保存后立即生效。", "Defaults come from the plugin and [plugins.housekeeping.config] in data/linli.toml; changes saved here take precedence, are checked field by field and apply at once.")),
-        save = esc(t(lang, "保存", "Save")),
-        data = json_block("hk-data", &json!({"config": cfg, "problems": problems, "fields": fields, "api": "/api/housekeeping/config", "saved": t(lang, "已保存", "Saved")})),
-        script = script("admin"),
     );
     Ok(Response::page(t(lang, "家政服务设置", "Housekeeping settings"), html))
 }
