@@ -94,7 +94,7 @@ impl PluginHarness {
         let storage = Arc::new(MemoryStorage::default());
         let vault = Arc::new(crate::residents::Vault::open(&dir.path().join("harness.key"))?);
         let files = Arc::new(crate::files::FileStore::open(&dir.path().join("files"), &dir.path().join("files.key"), storage.clone())?);
-        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default(), calendar: parking_lot::RwLock::new(Arc::new(shipped_calendar())), outbox: Arc::new(crate::notify::Outbox::new(None, None, Default::default())), screens: Default::default(), files, calls: Default::default() });
+        let services = Arc::new(HostServices { storage: storage.clone(), residents: None, vault, bus: EventBus::new(storage), clock: clock.clone(), utc_offset_minutes: 480, budgets: Default::default(), calendar: parking_lot::RwLock::new(Arc::new(shipped_calendar())), outbox: Arc::new(crate::notify::Outbox::new(None, None, Default::default())), screens: Default::default(), files, calls: Default::default(), audit_kept: Default::default() });
         let engine = SandboxEngine::new(None)?;
         let linker = make_linker(&engine)?;
         let postgres = harness_postgres();
@@ -243,6 +243,14 @@ impl PluginHarness {
         let mut rows = self.services.outbox.list(usize::MAX);
         rows.reverse();
         rows
+    }
+
+    /// The audit entries the plugin's kept calls recorded (capability
+    /// `audit`), oldest first, as the host would write them to its log
+    /// (actor, `plugin: action`, subject as `target`, detail). A call that
+    /// trapped or failed left none.
+    pub fn audit(&self) -> Vec<crate::audit::Entry> {
+        self.services.audit_kept.0.lock().clone()
     }
 
     /// Upload `bytes` as the file `name` to an upload route of the plugin

@@ -234,6 +234,10 @@ mod sandbox {
         assert_eq!(v["residents"][0]["phone"], "13912345678");
         assert_eq!(v["residents"][0]["name"], "王小明");
         assert_eq!(v["lookups"][0]["staff"], "工作人员b", "{v}");
+        // The record is the host's audit log entry (the harness keeps it).
+        let audit = h.audit();
+        assert_eq!(audit.len(), 1, "only the full reading: {audit:?}");
+        assert_eq!((audit[0].action.as_str(), audit[0].actor_id.as_deref(), audit[0].target.as_deref()), ("jobs: phones.viewed", Some("b"), Some(&*format!("posting:{id}"))));
         // Nobody but staff sees the list.
         assert_eq!(h.request("GET", &format!("/api/jobs/staff/postings/{id}/interests"), b"", &anyone()).status, 401);
         assert_eq!(h.request("GET", &format!("/api/jobs/staff/postings/{id}/interests"), b"", &kiosk()).status, 403);

@@ -74,6 +74,9 @@ pub struct HostServices {
     pub calls: services::Calls,
     /// Uploaded files (`files`), outside the database.
     pub files: Arc<crate::files::FileStore>,
+    /// Plugins' audit entries (`audit`) of kept calls on a host without
+    /// the audit database (the test harness), newest last.
+    pub audit_kept: audit::Captured,
 }
 
 impl HostServices {

@@ -27,14 +27,38 @@ pub struct Held {
     pub detail: Option<String>,
 }
 
+/// Entries kept where there is no audit database, for the harness to show.
+#[derive(Default)]
+pub struct Captured(pub parking_lot::Mutex<Vec<crate::audit::Entry>>);
+
+/// The most [`Captured`] keeps (the oldest go first).
+const MAX_CAPTURED: usize = 10_000;
+
 /// Write a kept call's entries into the chain. A host without the audit
-/// database (the in-memory test harness) has no log to write to.
+/// database (the in-memory test harness) keeps them in memory instead, so
+/// that a plugin's tests can see them (`PluginHarness::audit`).
 pub fn apply_kept(services: &HostServices, plugin: &str, held: Vec<Held>) {
     if held.is_empty() {
         return;
     }
     let Some(r) = &services.residents else {
-        tracing::debug!(plugin, entries = held.len(), "no audit log on this host; plugin entries not written");
+        let mut list = services.audit_kept.0.lock();
+        for h in held {
+            let id = list.last().map_or(1, |e| e.id + 1);
+            list.push(crate::audit::Entry {
+                id,
+                time: h.time,
+                actor_kind: h.actor.kind_str().to_owned(),
+                actor_id: h.actor.id,
+                actor_name: h.actor.name,
+                action: h.action,
+                target: h.subject,
+                detail: h.detail,
+            });
+        }
+        let extra = list.len().saturating_sub(MAX_CAPTURED);
+        list.drain(..extra);
+        tracing::debug!(plugin, "no audit database on this host; plugin entries kept in memory");
         return;
     };
     for h in held {
