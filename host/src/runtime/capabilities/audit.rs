@@ -111,7 +111,7 @@ impl CallState {
             }
             None => {
                 return Err(Error::Invalid(format!(
-                    "plugin `{plugin}`: audit entries are written for the caller of a request; an event or a tick has none"
+                    "plugin `{plugin}`: audit entries are written for the person or device a request comes from; this call has none (an event, a tick, or a call from another plugin as itself)"
                 )));
             }
         };
