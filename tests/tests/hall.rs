@@ -107,10 +107,11 @@ fn hall_settings_are_for_the_admin_checked_and_audited_on_postgres() {
 
 /// The admin sets the hall's address once: the queue's kiosk, which
 /// refused to print, prints a slip whose QR code opens that address and
-/// shows the hall's name, and the feedback poster points there too —
+/// shows the hall's name, the feedback poster points there too and the
+/// supervision's monthly report carries the name —
 /// without any plugin setting touched. A plugin's own address still wins.
 fn set_once_used_everywhere(settings: &str) {
-    let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE, fixtures::PLUGIN_FEEDBACK], &format!("{settings}{QUEUE_OPEN}"));
+    let s = TestServer::start_with_settings(&[fixtures::PLUGIN_QUEUE, fixtures::PLUGIN_FEEDBACK, fixtures::PLUGIN_SUPERVISION], &format!("{settings}{QUEUE_OPEN}"));
     let admin = sign_in(&s, "boss", &["admin"]);
 
     // Opened at 127.0.0.1 with no address anywhere: the kiosk refuses and
@@ -137,6 +138,11 @@ fn set_once_used_everywhere(settings: &str) {
     assert_eq!(code, 200, "{poster}");
     assert!(poster.contains("http://hall.test:8080/feedback?from=poster"), "the poster points at the hall's address: {poster}");
     assert!(poster.contains(&linli_sdk::qr::svg("http://hall.test:8080/feedback?from=poster", 320)), "its QR code too");
+
+    // The supervision's monthly report carries the hall's name.
+    let (code, report) = get(&s, &admin, "/supervision/report?month=2026-03");
+    assert_eq!(code, 200, "{report}");
+    assert!(report.contains("<h1 id=\"sv-hall\">某某社区便民服务大厅</h1>"), "{report}");
 
     // The queue's own override still wins.
     let (code, r) = http_json(

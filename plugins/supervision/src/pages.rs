@@ -395,7 +395,7 @@ h2 {{ font-size: 12pt; border-bottom: 1px solid #000; margin: 5mm 0 2mm; }}
         q = esc(&p.query()),
         back = t(lang, "返回督查评估", "Back to the dashboard"),
         hint = t(lang, "用浏览器的“打印”（Ctrl+P）打印或存为 PDF，纸张 A4。", "Print it or save it as PDF with the browser's Print (Ctrl+P), A4 paper."),
-        hall = esc(&cfg.hall_name),
+        hall = esc(&cfg.hall()),
         made = t(lang, "制表时间", "Made"),
         now = clock::format_local(clock::now()),
     );
