@@ -67,6 +67,8 @@ fn links_callable_routes_audiences_cycles_and_depth_are_enforced() {
     assert!(page.contains("允许调用的插件"), "the page has the links: {page}");
     assert!(page.contains("POST /api/svc-b/run、POST /api/svc-b/supervise"), "the line names the callable routes");
     assert!(!page.contains("POST /api/svc-b/private"), "a route not marked callable is not offered");
+    // The call tried before the link was allowed is pointed out.
+    assert!(page.contains("class=\"wanted\"") && page.contains("它已尝试调用，尚未允许"), "the refused link is pointed out: {page}");
 
     // Only an admin allows links; not to itself, not to a plugin not loaded.
     assert_eq!(post(&s, &supervisor, "/api/host/plugins/svc-a/calls", json!({"callees": ["svc-b"]})).0, 403);

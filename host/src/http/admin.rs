@@ -504,6 +504,7 @@ pub(super) fn call_links(host: &Host, id: &str, zh: bool) -> Vec<serde_json::Val
                 "name": name,
                 "help": help,
                 "checked": host.services.calls.linked(id, &p.manifest.id),
+                "wanted": !host.services.calls.linked(id, &p.manifest.id) && host.services.calls.wanted(id, &p.manifest.id),
             }))
         })
         .collect()

@@ -73,6 +73,9 @@ struct Kept {
     at: i64,
 }
 
+/// Links asked for and not allowed that the plugins page keeps.
+const MAX_WANTED: usize = 256;
+
 /// The links an admin allowed and the answers kept for idempotency keys.
 #[derive(Default)]
 pub struct Calls {
@@ -82,6 +85,10 @@ pub struct Calls {
     /// then in memory only).
     db: Option<Arc<crate::storage::host_db::HostDb>>,
     links: RwLock<std::collections::BTreeSet<(String, String)>>,
+    /// Links a plugin tried to use before an admin allowed them (this
+    /// host, since it started): the plugins page points them out, so the
+    /// admin need not guess which boxes a new service needs. Bounded.
+    wanted: Mutex<std::collections::BTreeSet<(String, String)>>,
     kept: Mutex<HashMap<Key, Kept>>,
     /// Keys whose call is running now: a second call with the same key
     /// waits for no one; it is refused until the first is done.
@@ -112,6 +119,20 @@ impl Calls {
             });
         }
         self.links.read().contains(&(caller.to_owned(), callee.to_owned()))
+    }
+
+    /// `caller` tried to call `callee` without the link (kept for the
+    /// plugins page; at most [`MAX_WANTED`], the first ones).
+    fn want(&self, caller: &str, callee: &str) {
+        let mut w = self.wanted.lock();
+        if w.len() < MAX_WANTED {
+            w.insert((caller.to_owned(), callee.to_owned()));
+        }
+    }
+
+    /// Did `caller` try to call `callee` before the link was allowed?
+    pub fn wanted(&self, caller: &str, callee: &str) -> bool {
+        self.wanted.lock().contains(&(caller.to_owned(), callee.to_owned()))
     }
 
     /// Every allowed link, (caller, callee).
@@ -257,6 +278,7 @@ impl CallState {
         }
         let calls = &self.services.calls;
         if !calls.linked(&me, &callee) {
+            calls.want(&me, &callee);
             return Ok(Err(Error::Denied(format!(
                 "plugin `{me}` may not call plugin `{callee}`: an admin has not allowed this link on the plugins page"
             ))));
