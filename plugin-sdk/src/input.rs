@@ -1,13 +1,19 @@
 //! Checks of what people type into a plugin's forms: trimmed, a length cap,
 //! no control or invisible direction characters, each refusal a 422 naming
-//! the field in Chinese and English; short codes read aloud or written
-//! down (sign-up codes, verification codes) in one normal form; times of
-//! day as `HH:MM`. (Seniors' corner and volunteers helper, session 8.)
+//! the field in Chinese and English; an optional field blank as `None`;
+//! phones in one form; short codes read aloud or written down (sign-up
+//! codes, verification codes) in one normal form; times of day as `HH:MM`.
+//! (Session 8: the former `form` module's optional text and phone are
+//! here too, so one module answers for every typed field.)
 //!
-//! ```ignore
-//! let title = input::required("title", "标题", &body.title, 60)?;   // 422 text_too_long / field_required
-//! let note = input::text("note", "备注", &body.note, 500, true)?;   // line breaks allowed
-//! let code = input::code(&typed);                                  // " ab-c d " → "ABCD"
+//! ```
+//! use linli_sdk::input;
+//! assert_eq!(input::required("title", "标题", " 书法 ", 60).unwrap(), "书法");   // 422 text_too_long / field_required
+//! assert!(input::text("note", "备注", "第一行\n第二行", 500, true).is_ok());       // line breaks allowed
+//! assert_eq!(input::optional("note", "备注", Some("  "), 200).unwrap(), None);
+//! assert_eq!(input::optional("note", "备注", Some(" 下午来 "), 200).unwrap().as_deref(), Some("下午来"));
+//! assert_eq!(input::phone("phone", "+86 138-0013-8000").unwrap(), "13800138000");
+//! assert_eq!(input::code(" ab-c d "), "ABCD");
 //! ```
 
 use crate::Fail;
@@ -56,6 +62,25 @@ pub fn required(field: &str, label_zh: &str, value: &str, max: usize) -> Result<
         return Err(Fail::field(422, "field_required", field, format!("请填写{label_zh}"), format!("{field} is required")));
     }
     Ok(v)
+}
+
+/// An optional one-line text: `None` when absent or blank, else checked
+/// as [`text`] (length, control characters) and trimmed.
+pub fn optional(field: &str, label_zh: &str, value: Option<&str>, max: usize) -> Result<Option<String>, Fail> {
+    let v = text(field, label_zh, value.unwrap_or(""), max, false)?;
+    Ok(if v.is_empty() { None } else { Some(v) })
+}
+
+/// A phone in one form ([`crate::normalise::phone`]), so `138 0013 8000`,
+/// `+86 13800138000` and `138-0013-8000` are one resident; or a 422
+/// `phone_invalid` naming `field`.
+pub fn phone(field: &str, value: &str) -> Result<String, Fail> {
+    let bad = || Fail::field(422, "phone_invalid", field, "手机号码格式不对，请填写 11 位手机号", "not a phone number; enter the 11-digit mobile number");
+    // A pasted page is refused before it is read character by character.
+    if value.chars().count() > 40 {
+        return Err(bad());
+    }
+    crate::normalise::phone(value).map_err(|_| bad())
 }
 
 /// A code as typed: spaces and dashes dropped, letters upper-cased.
@@ -114,6 +139,19 @@ mod tests {
         assert_eq!(field(text("note", "备注", "a\nb", 60, false).unwrap_err()).1, "text_control_characters");
         assert!(text("note", "备注", "a\nb", 60, true).is_ok());
         assert_eq!(field(required("name", "姓名", "   ", 20).unwrap_err()).1, "field_required");
+    }
+
+    #[test]
+    fn blank_is_none_and_each_refusal_names_the_field() {
+        assert_eq!(optional("note", "备注", None, 10).unwrap(), None);
+        match optional("note", "备注", Some(&"x".repeat(100_000)), 10) {
+            Err(Fail::Field(422, _, field, zh, _)) => assert!(field == "note" && zh.contains("备注"), "{zh}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(optional("note", "备注", Some("a\nb"), 10), Err(Fail::Field(422, _, _, _, _))));
+        assert_eq!(phone("phone", "138 0013 8000").unwrap(), phone("phone", "+86 13800138000").unwrap());
+        assert_eq!(field(phone("contact", "call me").unwrap_err()), (422, "phone_invalid", "contact".into()));
+        assert_eq!(field(phone("contact", &"1".repeat(41)).unwrap_err()).1, "phone_invalid");
     }
 
     #[test]

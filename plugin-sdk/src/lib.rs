@@ -84,10 +84,9 @@ pub use fail::Fail;
 pub mod settings;
 /// A plugin's settings page drawn from its field descriptions (no form script of its own).
 pub mod settings_page;
-/// Checks of typed text (length, control characters) naming the field, and short codes.
+/// Checks of typed text (length, control characters), optional fields and
+/// phones, each refusal naming the field; short codes and times of day.
 pub mod input;
-/// A form's optional text and phone fields, refused with a 422 naming them.
-pub mod form;
 /// QR codes as inline SVG (feature `qr`).
 #[cfg(feature = "qr")]
 pub mod qr;

@@ -2,7 +2,7 @@
 //! someone cancels (the promoted resident is told through `notify`),
 //! check-in by the code the sign-up's QR carries (once), and the figures.
 
-use linli_sdk::{form, input};
+use linli_sdk::input;
 use crate::config::Config;
 use linli_sdk::prelude::*;
 use linli_sdk::sql::{int, text};
@@ -256,7 +256,7 @@ pub fn qr_text(code: &str) -> String {
 /// recorded by name, 代办): a place if there is one; when full,
 /// the waiting list only if asked for (`waitlist`), else a clear refusal.
 pub fn sign_up(cfg: &Config, id: i64, f: SignupForm, caller: &Caller, lang: &str, now: i64) -> Result<Json, Fail> {
-    let phone = form::phone("phone", &f.phone)?;
+    let phone = input::phone("phone", &f.phone)?;
     let name = input::text("name", "称呼", &f.name, 20, false)?;
     let a = get(id)?;
     if a.status != "open" {

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::db::{self, day_of, minutes};
-use linli_sdk::form;
+use linli_sdk::input;
 use linli_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -51,9 +51,9 @@ pub struct NewProvider {
 /// Staff add a partner provider: its one-time sign-in code comes back
 /// once, in this answer only.
 pub fn add_provider(p: NewProvider, caller: &Caller, now: i64) -> Result<Value, Fail> {
-    let name = linli_sdk::input::required("name", "服务商名称", &p.name, 40)?;
-    let contact = form::phone("contact", &p.contact)?;
-    let intro = form::optional("intro", "简介", p.intro.as_deref(), 300)?.unwrap_or_default();
+    let name = input::required("name", "服务商名称", &p.name, 40)?;
+    let contact = input::phone("contact", &p.contact)?;
+    let intro = input::optional("intro", "简介", p.intro.as_deref(), 300)?.unwrap_or_default();
     if db::int("SELECT COUNT(*) AS n FROM providers WHERE name = ?1", &[sql::text(&name)])? > 0 {
         return Err(Fail::field(409, "provider_exists", "name", format!("已有名为“{name}”的服务商"), format!("a provider named {name} exists")));
     }
@@ -129,8 +129,8 @@ pub struct NewService {
 
 pub fn add_service(provider_id: i64, s: NewService) -> Result<Value, Fail> {
     let p = provider(provider_id)?;
-    let name = linli_sdk::input::required("name", "服务名称", &s.name, 30)?;
-    let unit = form::optional("unit", "计价单位", s.unit.as_deref(), 10)?.unwrap_or_else(|| "次".into());
+    let name = input::required("name", "服务名称", &s.name, 30)?;
+    let unit = input::optional("unit", "计价单位", s.unit.as_deref(), 10)?.unwrap_or_else(|| "次".into());
     if !s.price.is_finite() || s.price <= 0.0 || s.price > 100_000.0 {
         return Err(Fail::field(422, "price_invalid", "price", "价格应为 0.01 至 100000 元", "the price must be 0.01 to 100000 yuan"));
     }
@@ -305,7 +305,7 @@ pub fn view(b: &Booking, lang: &str, phone_full: bool) -> Result<Value, Fail> {
 
 fn booking_by_code(code: &str, phone: &str) -> Result<Booking, Fail> {
     let code: String = code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_ascii_uppercase();
-    let p = form::phone("phone", phone)?;
+    let p = input::phone("phone", phone)?;
     let b: Option<Booking> = db::row(&format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE code = ?1 AND resident = ?2"), &[sql::text(&code), sql::text(&pseudonyms::of("phone", &p))])?;
     b.ok_or_else(|| Fail::user(404, "booking_not_found", "预约码和手机号对不上", "no booking with this code and phone"))
 }
@@ -327,9 +327,9 @@ pub struct Ask {
 /// A resident books a slot: refused when the provider's slot is full or
 /// the same resident already holds it (the same booking sent twice).
 pub fn book(cfg: &Config, a: Ask, lang: &str, now: i64) -> Result<Value, Fail> {
-    let phone = form::phone("phone", &a.phone)?;
-    let address = linli_sdk::input::required("address", "服务地址", &a.address, 100)?;
-    let note = form::optional("note", "备注", a.note.as_deref(), 200)?;
+    let phone = input::phone("phone", &a.phone)?;
+    let address = input::required("address", "服务地址", &a.address, 100)?;
+    let note = input::optional("note", "备注", a.note.as_deref(), 200)?;
     let s = slot(a.slot)?.ok_or_else(|| Fail::field(404, "slot_not_found", "slot", "没有这个时段", "no such slot"))?;
     if s.start_ms <= now {
         return Err(Fail::field(409, "slot_past", "slot", "这个时段已经开始或过去", "this slot has started or passed"));
@@ -437,7 +437,7 @@ pub fn rate(code: &str, r: Rating, lang: &str, now: i64) -> Result<Value, Fail> 
     if !(1..=5).contains(&r.stars) {
         return Err(Fail::field(422, "stars_invalid", "stars", "评分应为 1 至 5 星", "the rating must be 1 to 5 stars"));
     }
-    let words = form::optional("words", "评价", r.words.as_deref(), 300)?;
+    let words = input::optional("words", "评价", r.words.as_deref(), 300)?;
     if b.status != "confirmed" {
         return Err(Fail::user(409, "not_confirmed", "只有服务商确认过的预约才能评价", "only a booking the provider confirmed can be rated"));
     }
@@ -486,7 +486,7 @@ pub struct Decision {
 /// The provider confirms or declines one of its own pending bookings; the
 /// resident is told through `notify`.
 pub fn decide(pid: i64, id: i64, confirm: bool, d: Decision, lang: &str, now: i64) -> Result<Value, Fail> {
-    let reason = form::optional("reason", "原因", d.reason.as_deref(), 100)?;
+    let reason = input::optional("reason", "原因", d.reason.as_deref(), 100)?;
     let b = get(id)?;
     if b.provider_id != pid {
         return Err(Fail::user(404, "booking_not_found", "没有这个预约", "no such booking"));

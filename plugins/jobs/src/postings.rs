@@ -5,7 +5,7 @@
 //! staff see whom to call.
 
 use crate::check;
-use linli_sdk::{audit, form, input};
+use linli_sdk::{audit, input};
 use crate::config::Config;
 use linli_sdk::prelude::*;
 use linli_sdk::sql::{Value, int, text};
@@ -330,7 +330,7 @@ fn cut(s: &str, n: usize) -> String {
 /// answered with the contact. A second registration answers the same.
 /// A staff member registering for a resident (代办) is recorded by name.
 pub fn register(id: i64, body: Interest, channel: &str, caller: &Caller, now: i64) -> Result<Json, Fail> {
-    let phone = form::phone("phone", &body.phone)?;
+    let phone = input::phone("phone", &body.phone)?;
     let name = input::text("name", "称呼", &body.name, 20, false)?;
     let p = get_live(id, now)?;
     let key = pseudonyms::of("phone", &phone);

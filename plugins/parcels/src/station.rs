@@ -5,7 +5,7 @@
 
 use crate::config::Config;
 use crate::db::{self, COLUMNS, Parcel, day_of};
-use linli_sdk::form;
+use linli_sdk::input;
 use linli_sdk::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -31,7 +31,7 @@ pub struct Resident {
 }
 
 pub fn resident(field: &str, phone: &str) -> Result<Resident, Fail> {
-    let p = form::phone(field, phone)?;
+    let p = input::phone(field, phone)?;
     Ok(Resident { key: pseudonyms::of("phone", &p), shown: mask::phone(&p), phone: p })
 }
 
@@ -63,7 +63,7 @@ fn fresh_code(resident: &str) -> Result<(String, String), Fail> {
 
 /// The tracking number in one form: no spaces, upper case.
 fn tracking(raw: &str) -> Result<String, Fail> {
-    let t: String = linli_sdk::input::required("tracking", "运单号", raw, 40)?.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    let t: String = input::required("tracking", "运单号", raw, 40)?.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
     if !(6..=40).contains(&t.len()) || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return Err(Fail::field(422, "tracking_invalid", "tracking", "运单号应为 6 至 40 位字母或数字", "the tracking number must be 6 to 40 letters or digits"));
     }
@@ -135,12 +135,12 @@ pub struct Arrival {
 /// A staff member registers an arriving parcel.
 pub fn register(cfg: &Config, a: Arrival, caller: &Caller, lang: &str, now: i64) -> Result<Value, Fail> {
     let tracking = tracking(&a.tracking)?;
-    let carrier = linli_sdk::input::required("carrier", "快递公司", &a.carrier, 20)?;
+    let carrier = input::required("carrier", "快递公司", &a.carrier, 20)?;
     if !cfg.carriers.contains(&carrier) {
         return Err(Fail::field(422, "carrier_unknown", "carrier", format!("请从列表中选择快递公司（{}）", cfg.carriers.join("、")), "choose the carrier from the list"));
     }
     let r = resident("phone", &a.phone)?;
-    let typed = form::optional("location", "存放位置", a.location.as_deref(), 20)?;
+    let typed = input::optional("location", "存放位置", a.location.as_deref(), 20)?;
     #[derive(Deserialize)]
     struct Seen {
         status: String,
@@ -298,16 +298,16 @@ fn check_code(cfg: &Config, r: &Resident, code: &str, now: i64) -> Result<Parcel
 /// the ID card with the phone (the phone's parcels), 代取 recorded.
 pub fn pickup(cfg: &Config, p: Pickup, caller: &Caller, lang: &str, now: i64) -> Result<Value, Fail> {
     let r = resident("phone", &p.phone)?;
-    let proxy_name = form::optional("proxy_name", "代取人姓名", p.proxy_name.as_deref(), 20)?;
-    let proxy_phone = match form::optional("proxy_phone", "代取人手机号", p.proxy_phone.as_deref(), 40)? {
-        Some(ph) => Some(mask::phone(&form::phone("proxy_phone", &ph)?)),
+    let proxy_name = input::optional("proxy_name", "代取人姓名", p.proxy_name.as_deref(), 20)?;
+    let proxy_phone = match input::optional("proxy_phone", "代取人手机号", p.proxy_phone.as_deref(), 40)? {
+        Some(ph) => Some(mask::phone(&input::phone("proxy_phone", &ph)?)),
         None => None,
     };
     if proxy_phone.is_some() && proxy_name.is_none() {
         return Err(Fail::field(422, "proxy_name_required", "proxy_name", "代取时请填写代取人姓名", "enter the name of the person picking up for the resident"));
     }
-    let code = form::optional("code", "取件码", p.code.as_deref(), 20)?;
-    let id_number = form::optional("id_number", "身份证号", p.id_number.as_deref(), 30)?;
+    let code = input::optional("code", "取件码", p.code.as_deref(), 20)?;
+    let id_number = input::optional("id_number", "身份证号", p.id_number.as_deref(), 30)?;
     let waiting = db::int("SELECT COUNT(*) AS n FROM parcels WHERE resident = ?1 AND status = 'waiting'", &[sql::text(&r.key)])?;
     let (how, parcels, id_shown, id_key) = match (code, id_number) {
         (Some(_), Some(_)) => return Err(Fail::field(422, "code_or_id", "code", "取件码和身份证号只填一项", "give either the pickup code or the ID card number, not both")),
@@ -404,7 +404,7 @@ pub struct Mine {
 /// location is the staff's; the codes are never shown.
 pub fn mine(cfg: &Config, m: Mine, lang: &str, now: i64) -> Result<Value, Fail> {
     let r = resident("phone", &m.phone)?;
-    let code = linli_sdk::input::required("code", "取件码", &m.code, 20)?;
+    let code = input::required("code", "取件码", &m.code, 20)?;
     // A phone without parcels answers like a wrong code (and counts like
     // one): this public page must not tell a stranger whether a number
     // has parcels waiting.
@@ -453,7 +453,7 @@ pub struct Return {
 /// A staff member sends a waiting parcel back to the carrier (refused,
 /// wrong address, or before the days run out).
 pub fn give_back(cfg: &Config, id: i64, b: Return, caller: &Caller, lang: &str, now: i64) -> Result<Value, Fail> {
-    let note = form::optional("note", "备注", b.note.as_deref(), 100)?;
+    let note = input::optional("note", "备注", b.note.as_deref(), 100)?;
     let p = get(id)?;
     if p.status != "waiting" {
         return Err(Fail::user(409, "parcel_not_waiting", format!("这个快递{}，不能退回", status_name(&p.status, "zh-CN")), format!("this parcel is {}; it cannot be returned", status_name(&p.status, "en"))));
@@ -535,10 +535,10 @@ pub fn day(day: &str, lang: &str, now: i64) -> Result<Value, Fail> {
 /// Waiting parcels, oldest first; `q` narrows to a tracking number's end
 /// or a phone (whole, in any spelling).
 pub fn waiting(q: Option<&str>, lang: &str, now: i64) -> Result<Value, Fail> {
-    let q = form::optional("q", "查找内容", q, 40)?;
+    let q = input::optional("q", "查找内容", q, 40)?;
     let list: Vec<Parcel> = match q.as_deref() {
         None => db::rows(&format!("SELECT {COLUMNS} FROM parcels WHERE status = 'waiting' ORDER BY arrived_at LIMIT 500"), &[])?,
-        Some(q) => match form::phone("q", q) {
+        Some(q) => match input::phone("q", q) {
             Ok(p) if p.len() >= 11 => db::rows(&format!("SELECT {COLUMNS} FROM parcels WHERE status = 'waiting' AND resident = ?1 ORDER BY arrived_at"), &[sql::text(&pseudonyms::of("phone", &p))])?,
             _ => {
                 let needle = format!("%{}", q.to_ascii_uppercase().replace(['%', '_'], ""));
