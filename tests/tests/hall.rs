@@ -165,3 +165,34 @@ fn the_halls_address_set_once_reaches_the_kiosk_slip_and_the_feedback_poster_on_
     let Some(pg) = postgres() else { return };
     set_once_used_everywhere(&store_settings(&pg, "hallqr"));
 }
+
+/// The form in Chromium, as an admin uses it from the top bar's 系统管理
+/// menu: a path in the address is refused beside the field, a good one is
+/// saved and read back after a reload. The page runs under
+/// `script-src 'self'`: the form works only if the served script does.
+#[test]
+fn the_hall_form_in_chromium() {
+    let Some(b) = linli_tests::browser::Browser::start(&["--lang=zh-CN"]) else { return };
+    let s = TestServer::start(&[fixtures::PLUGIN_QUEUE]);
+    linli_host::auth::sessions::create_staff(&s.host.db, "boss", "管理员", "correct horse battery", &["admin".to_string()], s.host.now_ms()).expect("admin");
+    b.open(&format!("{}/login?lang=zh-CN", s.url));
+    b.js("var f = document.querySelector('form[action=\"/login\"]'); f.username.value = 'boss'; f.password.value = 'correct horse battery'; f.submit(); return 1;");
+    b.until("signed in", "document.querySelector('.who') && document.querySelector('.who').textContent.includes('管理员')");
+    let href = b.js("var a = Array.from(document.querySelectorAll('a')).find(a => a.textContent.trim() === '大厅信息'); return a ? a.getAttribute('href') : null;");
+    assert_eq!(href, "/admin/host/hall", "the top bar's 系统管理 menu links the form");
+    b.open(&format!("{}/admin/host/hall", s.url));
+    b.until("the form", "document.getElementById('hall-form')");
+    b.js("var f = document.getElementById('hall-form'); f.elements.name.value = '某某社区便民服务大厅'; f.public_url.value = 'http://192.168.1.10:8080/queue'; f.querySelector('button').click(); return 1;");
+    let err = b.until("the error beside the address", "document.querySelector('[name=public_url] + .field-error') && document.querySelector('[name=public_url] + .field-error').textContent");
+    assert!(err.as_str().unwrap_or("").contains("对外地址") && err.as_str().unwrap_or("").contains("不要带路径"), "{err}");
+    b.js("var f = document.getElementById('hall-form'); f.public_url.value = 'http://192.168.1.10:8080/'; f.phone.value = '010-12345678'; f.querySelector('button').click(); return 1;");
+    b.until("saved", "document.querySelector('#hall-form .status').textContent === '已保存'");
+    assert_eq!(b.js("return document.querySelectorAll('#hall-form .field-error').length;"), 0, "the old error is gone");
+    b.open(&format!("{}/admin/host/hall", s.url));
+    let kept = b.until("the saved values", "document.getElementById('hall-form') && [document.getElementById('hall-form').elements.name.value, document.getElementById('hall-form').public_url.value, document.getElementById('hall-form').phone.value].join('|')");
+    assert_eq!(kept, "某某社区便民服务大厅|http://192.168.1.10:8080|010-12345678");
+    if let Ok(dir) = std::env::var("LINLI_SCREENSHOTS") {
+        let v = b.call("GET", "/screenshot", None);
+        std::fs::write(format!("{dir}/admin-hall.png.b64"), v["value"].as_str().unwrap_or("")).expect("writing a screenshot");
+    }
+}
