@@ -362,7 +362,7 @@ mod harness {
         assert!(en.text().contains("Previous week") && !en.text().contains("老年活动角"), "the English page has no Chinese words");
         assert_eq!(h.request("GET", "/seniors/tablet", b"", &anyone()).status, 401, "the tablet page is the paired tablet's");
         assert_eq!(h.request("GET", "/seniors/desk", b"", &Caller::staff(&["editor"])).status, 403);
-        let js = h.get("/seniors/assets/admin.js").text();
+        let js = h.get("/seniors/assets/settings.js").text();
         assert!(js.contains("data-path"), "the settings form names each field");
     }
 }
@@ -511,13 +511,13 @@ fn pages_in_chromium_sign_up_proxy_tablet_and_screen() {
     b.call("POST", "/cookie", Some(json!({"cookie": {"name": admin.cookie.split_once('=').unwrap().0, "value": admin.cookie.split_once('=').unwrap().1, "path": "/", "httpOnly": true}})));
     b.resize(1280, 1300);
     b.open(&format!("{}/seniors/admin?lang=zh-CN", s.url));
-    b.until("the form", "document.getElementById('f-weeks_ahead')");
-    b.js("document.getElementById('f-weeks_ahead').value = '0'; return 1;");
-    b.click("#sn-save");
-    b.until("the field named", "document.querySelector('[data-path=\"weeks_ahead\"] > .sn-err').textContent.includes('1 至 8')");
-    b.js("document.getElementById('f-weeks_ahead').value = '3'; return 1;");
-    b.click("#sn-save");
-    b.until("saved", "document.getElementById('sn-status').textContent.includes('已保存')");
+    b.until("the form", "document.querySelector('[data-path=\"weeks_ahead\"] > input')");
+    b.js("document.querySelector('[data-path=\"weeks_ahead\"] > input').value = '0'; return 1;");
+    b.click("#linli-settings-save");
+    b.until("the field named", "document.querySelector('[data-path=\"weeks_ahead\"] > .ls-err').textContent.includes('1 至 8')");
+    b.js("document.querySelector('[data-path=\"weeks_ahead\"] > input').value = '3'; return 1;");
+    b.click("#linli-settings-save");
+    b.until("saved", "document.getElementById('linli-settings-status').textContent.includes('已保存')");
     let (code, v) = http_json(ureq::post(&format!("{}/api/seniors/config", s.url)).set("Cookie", &admin.cookie).set("X-CSRF-Token", &admin.csrf), &json!({}));
     assert_eq!((code, v["effective"]["weeks_ahead"].as_i64()), (200, Some(3)), "{v}");
     // A resident without a phone finds her sign-up by code and name on the residents' page.

@@ -18,7 +18,7 @@ const ASSETS: &[(&str, &str)] = &[
     ("desk.js", include_str!("pages/desk.js")),
     ("tablet.js", include_str!("pages/tablet.js")),
     ("board.js", include_str!("pages/board.js")),
-    ("admin.js", include_str!("pages/admin.js")),
+    ("settings.js", linli_sdk::settings_page::SCRIPT),
 ];
 
 const STYLE: &str = r#"<style>
@@ -349,35 +349,29 @@ pub fn slip(cfg: &Config, req: &Request, s: &Signup) -> Result<Response, Fail> {
     Ok(Response::page(t(lang, "报名条", "Sign-up slip"), html))
 }
 
-/// The settings form: each field with a label and a line of help, built
-/// by admin.js from the settings in force; never raw JSON.
+/// The settings form (linli_sdk::settings_page): each field with a label
+/// and a line of help, the kinds as rows; never raw JSON.
 pub fn admin(req: &Request) -> Result<Response, Fail> {
+    use linli_sdk::settings_page::{Field, List, body};
     let lang = req.lang();
-    let cfg = linli_sdk::settings::merged(None)?;
-    let problems = match Config::from_json(&cfg) {
-        Ok(_) => json!([]),
-        Err(p) => json!(p),
-    };
-    let en = lang == "en";
-    let f = |path: &str, kind: &str, zh: &str, en_l: &str, hz: &str, he: &str| json!({"path": path, "type": kind, "label": if en { en_l } else { zh }, "help": if en { he } else { hz }});
-    let fields = json!([
-        f("weeks_ahead", "int", "可提前报名的周数", "Weeks ahead", "居民最多可以报名几周以内的活动（1 至 8）", "How many weeks ahead residents may sign up (1 to 8)"),
-        f("waitlist_max", "int", "候补名额", "Waiting list places", "每场活动满员后还能排几位候补；0 表示不设候补（0 至 100）", "How many may wait for a place once an activity is full; 0 for no waiting list (0 to 100)"),
-        f("check_in_early_minutes", "int", "提前签到（分钟）", "Early check-in (minutes)", "活动开始前多少分钟起可以在平板上签到（0 至 120）", "Check-in on the tablet opens this many minutes before the start (0 to 120)"),
-        f("remind_day_before_at", "text", "前一天提醒时间", "Day-before reminder at", "前一天几点起发提醒短信，如 18:00；留空不发", "When to send the day-before reminder, e.g. 18:00; empty for none"),
-        f("remind_hour_before", "bool", "开始前一小时提醒", "Reminder an hour before", "活动开始前一小时再提醒一次", "Remind again an hour before the start"),
-    ]);
-    let kinds = json!({"path": "kinds", "label": if en { "Kinds of activity" } else { "活动类别" }, "help": if en { "Each kind: a code (lower-case letters), its Chinese and English names." } else { "每个类别：编号（小写字母）、中文名称、英文名称。" },
-        "columns": [{"key": "code", "label": if en { "Code" } else { "编号" }}, {"key": "name_zh", "label": if en { "Chinese name" } else { "中文名称" }}, {"key": "name_en", "label": if en { "English name" } else { "英文名称" }}],
-        "add": if en { "Add a kind" } else { "添加类别" }, "remove": if en { "Remove" } else { "删除" }});
+    let fields = [
+        Field::number("weeks_ahead", "可提前报名的周数", "Weeks ahead", "居民最多可以报名几周以内的活动（1 至 8）", "How many weeks ahead residents may sign up (1 to 8)").bounds(1, 8),
+        Field::number("waitlist_max", "候补名额", "Waiting list places", "每场活动满员后还能排几位候补；0 表示不设候补（0 至 100）", "How many may wait for a place once an activity is full; 0 for no waiting list (0 to 100)").bounds(0, 100),
+        Field::number("check_in_early_minutes", "提前签到（分钟）", "Early check-in (minutes)", "活动开始前多少分钟起可以在平板上签到（0 至 120）", "Check-in on the tablet opens this many minutes before the start (0 to 120)").bounds(0, 120),
+        Field::text("remind_day_before_at", "前一天提醒时间", "Day-before reminder at", "前一天几点起发提醒短信，如 18:00；留空不发", "When to send the day-before reminder, e.g. 18:00; empty for none"),
+        Field::checkbox("remind_hour_before", "开始前一小时提醒", "Reminder an hour before", "活动开始前一小时再提醒一次", "Remind again an hour before the start"),
+    ];
+    let kinds = List::new("kinds", "活动类别", "Kinds of activity")
+        .buttons("添加类别", "Add a kind", "删除", "Remove")
+        .help("每个类别：编号（小写字母）、中文名称、英文名称。", "Each kind: a code (lower-case letters), its Chinese and English names.")
+        .field(Field::text("code", "编号", "Code", "", ""))
+        .field(Field::text("name_zh", "中文名称", "Chinese name", "", ""))
+        .field(Field::text("name_en", "英文名称", "English name", "", ""));
+    let form = body(lang, "/api/seniors/config", &format!("/seniors/assets/settings.js?v={}", env!("CARGO_PKG_VERSION")), Config::from_json, &[kinds], &fields)?;
     let html = format!(
-        r#"{STYLE}<div class="sn"><section class="card"><h1>{title}</h1><p class="sn-help">{intro}</p><div id="sn-form"></div>
-<p><button class="primary" type="button" id="sn-save">{save}</button> <span id="sn-status" role="status"></span></p><p class="sn-err" id="sn-err" role="alert"></p></section></div>{data}{script}"#,
+        r#"{STYLE}<div class="sn"><section class="card"><h1>{title}</h1><p class="sn-help">{intro}</p></section>{form}</div>"#,
         title = esc(t(lang, "活动角设置", "Corner settings")),
         intro = esc(t(lang, "默认值来自插件和 data/linli.toml 的 [plugins.seniors.config]；这里保存的修改优先，保存前逐项检查，保存后立即生效。", "Defaults come from the plugin and [plugins.seniors.config] in data/linli.toml; changes saved here take precedence, are checked field by field and apply at once.")),
-        save = esc(t(lang, "保存", "Save")),
-        data = json_block("sn-data", &json!({"config": cfg, "problems": problems, "fields": fields, "list": kinds, "api": "/api/seniors/config", "saved": t(lang, "已保存", "Saved")})),
-        script = script("admin"),
     );
     Ok(Response::page(t(lang, "活动角设置", "Corner settings"), html))
 }
