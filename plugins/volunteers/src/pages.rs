@@ -10,7 +10,7 @@ use linli_sdk::Fail;
 use linli_sdk::prelude::*;
 use serde_json::json;
 
-const ASSETS: &[(&str, &str)] = &[("public.js", include_str!("pages/public.js")), ("desk.js", include_str!("pages/desk.js")), ("admin.js", include_str!("pages/admin.js"))];
+const ASSETS: &[(&str, &str)] = &[("public.js", include_str!("pages/public.js")), ("desk.js", include_str!("pages/desk.js")), ("settings.js", linli_sdk::settings_page::SCRIPT)];
 
 const STYLE: &str = r#"<style>
 .vo { font-size: 1.1rem; }
@@ -261,30 +261,26 @@ pub fn certificate(cfg: &Config, req: &Request, c: &Cert) -> Result<Response, Fa
     Ok(Response::page("志愿服务时长证明", html))
 }
 
+/// The settings form (linli_sdk::settings_page): each field with a label
+/// and a line of help, the positions as rows; never raw JSON.
 pub fn admin(req: &Request) -> Result<Response, Fail> {
+    use linli_sdk::settings_page::{Field, List, body};
     let lang = req.lang();
-    let cfg = linli_sdk::settings::merged(None)?;
-    let problems = match Config::from_json(&cfg) {
-        Ok(_) => json!([]),
-        Err(p) => json!(p),
-    };
-    let en = lang == "en";
-    let f = |path: &str, zh: &str, en_l: &str, hz: &str, he: &str| json!({"path": path, "type": "text", "label": if en { en_l } else { zh }, "help": if en { he } else { hz }});
-    let fields = json!([
-        f("issuer", "出具单位", "Issuer", "印在服务时长证明上的单位名称", "The name printed on certificates of hours"),
-        f("public_url", "大厅公网地址", "Hall's public address", "证明上二维码指向的地址，如 https://hall.example；通常留空：用“系统管理 → 大厅信息”中的对外地址", "Where the certificate's QR code points, e.g. https://hall.example; usually empty: the hall's public address from Administration → Hall settings"),
-    ]);
-    let list = json!({"path": "positions", "label": if en { "Positions" } else { "志愿岗位" }, "help": if en { "Each position: a code (lower-case letters), its Chinese and English names." } else { "每个岗位：编号（小写字母）、中文名称、英文名称。" },
-        "columns": [{"key": "code", "label": if en { "Code" } else { "编号" }}, {"key": "name_zh", "label": if en { "Chinese name" } else { "中文名称" }}, {"key": "name_en", "label": if en { "English name" } else { "英文名称" }}],
-        "add": if en { "Add a position" } else { "添加岗位" }, "remove": if en { "Remove" } else { "删除" }});
+    let fields = [
+        Field::text("issuer", "出具单位", "Issuer", "印在服务时长证明上的单位名称", "The name printed on certificates of hours"),
+        Field::text("public_url", "大厅公网地址", "Hall's public address", "证明上二维码指向的地址，如 https://hall.example；通常留空：用“系统管理 → 大厅信息”中的对外地址", "Where the certificate's QR code points, e.g. https://hall.example; usually empty: the hall's public address from Administration → Hall settings"),
+    ];
+    let positions = List::new("positions", "志愿岗位", "Positions")
+        .buttons("添加岗位", "Add a position", "删除", "Remove")
+        .help("每个岗位：编号（小写字母）、中文名称、英文名称。", "Each position: a code (lower-case letters), its Chinese and English names.")
+        .field(Field::text("code", "编号", "Code", "", ""))
+        .field(Field::text("name_zh", "中文名称", "Chinese name", "", ""))
+        .field(Field::text("name_en", "英文名称", "English name", "", ""));
+    let form = body(lang, "/api/volunteers/config", &format!("/volunteers/assets/settings.js?v={}", env!("CARGO_PKG_VERSION")), Config::from_json, &[positions], &fields)?;
     let html = format!(
-        r#"{STYLE}<div class="vo"><section class="card"><h1>{title}</h1><p class="vo-help">{intro}</p><div id="vo-form"></div>
-<p><button class="primary" type="button" id="vo-save">{save}</button> <span id="vo-status" role="status"></span></p><p class="vo-err" id="vo-err" role="alert"></p></section></div>{data}{script}"#,
+        r#"{STYLE}<div class="vo"><section class="card"><h1>{title}</h1><p class="vo-help">{intro}</p></section>{form}</div>"#,
         title = esc(t(lang, "志愿者设置", "Volunteer settings")),
         intro = esc(t(lang, "默认值来自插件和 data/linli.toml 的 [plugins.volunteers.config]；这里保存的修改优先，保存前逐项检查，保存后立即生效。", "Defaults come from the plugin and [plugins.volunteers.config] in data/linli.toml; changes saved here take precedence, are checked field by field and apply at once.")),
-        save = esc(t(lang, "保存", "Save")),
-        data = json_block("vo-data", &json!({"config": cfg, "problems": problems, "fields": fields, "list": list, "api": "/api/volunteers/config", "saved": t(lang, "已保存", "Saved")})),
-        script = script("admin"),
     );
     Ok(Response::page(t(lang, "志愿者设置", "Volunteer settings"), html))
 }
