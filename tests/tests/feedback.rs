@@ -437,10 +437,12 @@ mod harness {
         let admin = staff("1", "管理员", &["admin"]);
         let page = h.request("GET", "/feedback/admin", b"", &admin);
         assert_eq!(page.status, 200, "{}", page.text());
-        assert!(page.text().contains("意见箱设置") && page.text().contains("/feedback/assets/admin.js"));
-        let js = h.get("/feedback/assets/admin.js").text();
+        assert!(page.text().contains("意见箱设置") && page.text().contains("/feedback/assets/settings.js"));
+        assert!(h.get("/feedback/assets/settings.js").text().contains("data-path") || h.get("/feedback/assets/settings.js").text().contains("dataset.path"));
+        // Each field's label, in the page's language (the form's data).
+        let page_en = h.request("GET", "/feedback/admin", b"", &Caller { lang: "en".into(), ..admin.clone() });
         for (zh, en) in [("投诉答复时限（工作日）", "Complaint reply deadline"), ("居民确认期限", "Time for the resident to answer"), ("允许公开答复", "Allow published replies"), ("类别编号", "Category code")] {
-            assert!(js.contains(zh) && js.contains(en), "{zh} / {en}");
+            assert!(page.text().contains(zh) && page_en.text().contains(en) && !page_en.text().contains(zh), "{zh} / {en}");
         }
         let r = h.post_json("/api/feedback/config", &json!({"deadlines": {"complaint": 0, "suggestion": 10, "praise": 10}, "categories": [{"code": "A B", "name_zh": "甲", "name_en": "A"}]}), &admin);
         assert_eq!(r.status, 422, "{}", r.text());

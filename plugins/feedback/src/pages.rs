@@ -14,7 +14,7 @@ const ASSETS: &[(&str, &str)] = &[
     ("submit.js", include_str!("pages/submit.js")),
     ("track.js", include_str!("pages/track.js")),
     ("console.js", include_str!("pages/console.js")),
-    ("admin.js", include_str!("pages/admin.js")),
+    ("settings.js", linli_sdk::settings_page::SCRIPT),
     ("upload.js", linli_sdk::files::UPLOAD_SCRIPT),
 ];
 
@@ -396,27 +396,36 @@ pub fn case(cfg: &Config, req: &Request, id: i64, now: i64) -> Result<Response, 
     Ok(Response::page(t(lang, "意见处理", "Feedback console"), html))
 }
 
-/// The settings form: every field with a label and a line explaining it,
-/// built by `admin.js` from the effective settings; never raw JSON.
+/// The settings form (linli_sdk::settings_page): every field with a label
+/// and a line explaining it, each problem beside its field; never raw JSON.
 pub fn admin(req: &Request) -> Result<Response, Fail> {
+    use linli_sdk::settings_page::{Field, List, body_titled};
     let lang = req.lang();
-    let cfg = crate::config::merged(None)?;
-    let problems = match Config::from_json(&cfg) {
-        Ok(_) => json!([]),
-        Err(p) => json!(p),
-    };
+    let categories = List::new("categories", "类别", "Categories")
+        .buttons("添加类别", "Add a category", "删除此类别", "Remove this category")
+        .field(Field::text("code", "类别编号", "Category code", "小写字母、数字或短横线，如 attitude；统计和筛选用它，已用过的编号不要改。", "Lower-case letters, digits or dashes, e.g. attitude; statistics and filters use it, so keep codes already in use."))
+        .field(Field::text("name_zh", "中文名称", "Chinese name", "居民在意见箱看到的名称。", "The name residents see on the form."))
+        .field(Field::text("name_en", "英文名称", "English name", "英文界面显示的名称。", "The name on the English pages."));
+    let fields = [
+        Field::number("deadlines.complaint", "投诉答复时限（工作日）", "Complaint reply deadline (working days)", "从居民提交当天起算的工作日数（周末、节假日不算，调休上班日算），1 至 60。", "Working days from the day it was sent (weekends and holidays skipped, make-up days counted), 1 to 60."),
+        Field::number("deadlines.suggestion", "建议答复时限（工作日）", "Suggestion reply deadline (working days)", "同上，适用于建议。", "The same, for suggestions."),
+        Field::number("deadlines.praise", "表扬答复时限（工作日）", "Praise reply deadline (working days)", "同上，适用于表扬。", "The same, for praise."),
+        Field::number("reopen_days", "重新办理时限（工作日）", "Deadline after reopening (working days)", "居民不满意申请重新办理后，从当天起算的答复时限。", "The new deadline, from the day a resident reopens a case."),
+        Field::number("answer_days", "居民确认期限（工作日）", "Time for the resident to answer (working days)", "答复后居民在这些工作日内可以确认或重新办理；过期自动办结。", "After the reply the resident may accept or reopen it within these working days; then it closes by itself."),
+        Field::checkbox("public_replies", "允许公开答复", "Allow published replies", "主管可在隐去个人信息并核对后，把答复公开到“意见答复公开”页。", "A supervisor may publish a reply on the public page after removing personal details and checking it."),
+        Field::text("public_url", "大厅网址（二维码海报）", "Hall address (QR poster)", "居民手机能打开的大厅地址，如 http://192.168.1.10:8080；二维码海报指向它。通常留空：用“系统管理 → 大厅信息”中的对外地址；都未设置时用打开海报页时的地址。", "The hall address residents' phones can open, e.g. http://192.168.1.10:8080; the QR poster points there. Usually empty: the hall's public address from Administration → Hall settings; when neither is set, the address the poster page was opened at."),
+        Field::checkbox("notify_residents", "短信通知实名居民", "Text named residents", "留了手机号的居民在受理和答复时收到短信。", "Residents who left a phone get a message when it is received and when it is answered."),
+    ];
+    let src = format!("/feedback/assets/settings.js?v={}", env!("CARGO_PKG_VERSION"));
+    let form = body_titled(lang, "/api/feedback/config", &src, Config::from_json, &[categories], ("时限与答复", "Deadlines and replies"), &fields)?;
     let html = format!(
-        r#"{STYLE}<section class="card"><h1>{title}</h1><p class="fb-help">{intro}</p></section><div id="fb-admin"></div>
-<p><button class="primary" type="button" id="fb-save">{save}</button> <span id="fb-status" role="status"></span></p><p class="fb-err" id="fb-err" role="alert"></p>{data}{script}"#,
+        r#"{STYLE}<section class="card"><h1>{title}</h1><p class="fb-help">{intro}</p></section>{form}"#,
         title = esc(t(lang, "意见箱设置", "Feedback settings")),
         intro = esc(t(
             lang,
             "默认值来自插件和 data/linli.toml 的 [plugins.feedback.config]；这里保存的修改优先，保存前逐项检查，保存后立即生效（已提交的意见保留原来的期限）。",
             "Defaults come from the plugin and [plugins.feedback.config] in data/linli.toml; changes saved here take precedence, are checked field by field and apply at once (feedback already sent keeps its deadline)."
         )),
-        save = esc(t(lang, "保存", "Save")),
-        data = data("fb-data", &json!({"config": cfg, "problems": problems, "en": lang == "en"})),
-        script = script("admin"),
     );
     Ok(Response::page(t(lang, "意见箱设置", "Feedback settings"), html))
 }
