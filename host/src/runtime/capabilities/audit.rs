@@ -117,7 +117,7 @@ impl CallState {
         };
         check(&plugin, &action, subject.as_deref(), detail.as_deref()).map_err(Error::Invalid)?;
         if self.audit_held.len() >= MAX_PER_CALL {
-            return Err(Error::Limit(format!("plugin `{plugin}`: more than {MAX_PER_CALL} audit entries in one call (limit audit_per_call)")));
+            return Err(Error::Limit(format!("plugin `{plugin}`: more than {MAX_PER_CALL} audit entries in one call (the host's limit per call; the entries before it are kept with the call)")));
         }
         self.audit_held.push(Held { actor, time: self.services.clock.now_ms(), action: format!("{plugin}: {action}"), subject, detail });
         Ok(())
