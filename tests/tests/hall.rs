@@ -92,6 +92,13 @@ fn admin_only_checked_and_audited(settings: &str) {
     assert!(page.contains("href=\"/admin/host/hall\""), "the top bar links the form");
     let (_, page) = get(&s, &admin, "/admin/host/hall?lang=en");
     assert!(page.contains("Public address") && page.contains("Service phone"), "{page}");
+
+    // A name with markup is text on the form; an address can be cleared.
+    let (code, r) = post(&s, &admin, json!({"name": "<i>厅</i>\"", "public_url": ""}));
+    assert_eq!(code, 200, "{r}");
+    let (_, page) = get(&s, &admin, "/admin/host/hall");
+    assert!(page.contains("value=\"&lt;i&gt;厅&lt;/i&gt;&quot;\"") && !page.contains("<i>厅"), "{page}");
+    assert!(page.contains("name=\"public_url\" value=\"\""), "cleared: {page}");
 }
 
 #[test]
