@@ -130,6 +130,12 @@ fn set_once_used_everywhere(settings: &str) {
     let (code, r) = post(&s, &admin, json!({"name": "某某社区便民服务大厅", "public_url": "http://hall.test:8080"}));
     assert_eq!(code, 200, "{r}");
 
+    // Every Chinese page is headed by the hall's name; the English ones keep English words.
+    let (_, home) = s.get("/?lang=zh-CN");
+    assert!(home.contains("<a class=\"brand\" href=\"/\">某某社区便民服务大厅</a>") && home.contains("· 某某社区便民服务大厅</title>"), "{home}");
+    let (_, home) = s.get("/?lang=en");
+    assert!(home.contains("<a class=\"brand\" href=\"/\">Linli · Community Service Hall</a>"), "{home}");
+
     let (_, kiosk) = s.get("/queue/kiosk?lang=zh-CN");
     assert!(!kiosk.contains("id=\"q-setup\"") && !kiosk.contains("data-service=\"A\" disabled"), "the kiosk prints now: {kiosk}");
     let (code, t) = http_json(ureq::post(&format!("{}/api/queue/tickets?paper=80", s.url)), &json!({"service": "A", "idem_key": "hall-1"}));

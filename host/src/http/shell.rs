@@ -184,6 +184,9 @@ pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &st
         _ => None,
     };
     let window = caller.window.as_ref().map(|w| if zh { format!("{w} 号窗口") } else { format!("window {w}") }).unwrap_or_default();
+    // The hall's own name (大厅信息) heads the Chinese pages; the English
+    // ones keep the English words.
+    let hall_name = if zh { crate::hall::load(&host.db).map(|h| h.name).unwrap_or_default() } else { String::new() };
     render(
         "shell.html",
         zh,
@@ -193,6 +196,7 @@ pub fn render_shell(host: &Host, caller: &Caller, csrf: Option<&str>, title: &st
             title => title,
             nav => ser(&nav),
             kiosk_idle_s => kiosk_idle_s,
+            hall_name => hall_name,
             name => caller.name.clone(),
             window => window,
             body => minijinja::Value::from_safe_string(body.to_owned()),
