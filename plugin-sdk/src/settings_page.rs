@@ -49,6 +49,10 @@ impl Field {
     pub fn checkbox(key: &str, label_zh: &str, label_en: &str, help_zh: &str, help_en: &str) -> Field {
         Field::new("checkbox", key, label_zh, label_en, help_zh, help_en)
     }
+    /// A time of day (`HH:MM`).
+    pub fn time(key: &str, label_zh: &str, label_en: &str, help_zh: &str, help_en: &str) -> Field {
+        Field::new("time", key, label_zh, label_en, help_zh, help_en)
+    }
     /// A list of words typed in one line, separated by commas (，、, ; or
     /// spaces), sent as an array of strings.
     pub fn list(key: &str, label_zh: &str, label_en: &str, help_zh: &str, help_en: &str) -> Field {
@@ -66,7 +70,8 @@ impl Field {
 }
 
 /// A list of rows (the categories…): the settings' key, a title, and the
-/// fields of a row.
+/// fields of a row; a row may hold lists of its own (an item's time
+/// slots), start from given values, and be added from a catalogue.
 #[derive(Debug, Clone)]
 pub struct List {
     key: String,
@@ -74,12 +79,82 @@ pub struct List {
     help: (String, String),
     buttons: [(String, String); 2],
     fields: Vec<Field>,
+    lists: Vec<List>,
+    new_row: Value,
+    row_title: Option<((String, String), String)>,
+    catalogue: Option<Catalogue>,
+}
+
+/// Rows known elsewhere (the guides' items) offered to add with their
+/// values: a label and each entry's `{"label": …, "row": {…}}`; an entry
+/// whose `key` value is already in the list is not offered. `entries`
+/// `None` shows `hint` instead (the link to them is not allowed).
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    /// The picker's label.
+    pub label: (String, String),
+    /// The row field that names an entry (`code`).
+    pub key: String,
+    /// The entries, or `None` when they cannot be read.
+    pub entries: Option<Vec<Value>>,
+    /// Shown when there are no entries to read.
+    pub hint: (String, String),
 }
 
 impl List {
     /// The list under `key`, titled in both languages.
     pub fn new(key: &str, title_zh: &str, title_en: &str) -> List {
-        List { key: key.into(), title: (title_zh.into(), title_en.into()), help: (String::new(), String::new()), buttons: [("添加一行".into(), "Add a row".into()), ("删除此行".into(), "Remove this row".into())], fields: Vec::new() }
+        List {
+            key: key.into(),
+            title: (title_zh.into(), title_en.into()),
+            help: (String::new(), String::new()),
+            buttons: [("添加一行".into(), "Add a row".into()), ("删除此行".into(), "Remove this row".into())],
+            fields: Vec::new(),
+            lists: Vec::new(),
+            new_row: json!({}),
+            row_title: None,
+            catalogue: None,
+        }
+    }
+    /// A list inside each row (the row's value under the sub-list's key).
+    pub fn list(mut self, l: List) -> List {
+        self.lists.push(l);
+        self
+    }
+    /// The values a row added with the button starts with.
+    pub fn new_row(mut self, row: Value) -> List {
+        self.new_row = row;
+        self
+    }
+    /// Each row headed by `zh`/`en` and the row's `key` value (可预约事项 低保).
+    pub fn row_title(mut self, zh: &str, en: &str, key: &str) -> List {
+        self.row_title = Some(((zh.into(), en.into()), key.into()));
+        self
+    }
+    /// Rows to add from a catalogue.
+    pub fn catalogue(mut self, c: Catalogue) -> List {
+        self.catalogue = Some(c);
+        self
+    }
+    fn json(&self, lang: &str) -> Value {
+        json!({
+            "key": self.key,
+            "title": t(lang, &self.title.0, &self.title.1),
+            "help": t(lang, &self.help.0, &self.help.1),
+            "add": t(lang, &self.buttons[0].0, &self.buttons[0].1),
+            "remove": t(lang, &self.buttons[1].0, &self.buttons[1].1),
+            "fields": self.fields.iter().map(|f| f.json(lang)).collect::<Vec<_>>(),
+            "lists": self.lists.iter().map(|l| l.json(lang)).collect::<Vec<_>>(),
+            "new_row": self.new_row,
+            "row_title": self.row_title.as_ref().map(|((zh, en), key)| json!({"text": t(lang, zh, en), "key": key})),
+            "catalogue": self.catalogue.as_ref().map(|c| json!({
+                "label": t(lang, &c.label.0, &c.label.1),
+                "key": c.key,
+                "entries": c.entries,
+                "hint": t(lang, &c.hint.0, &c.hint.1),
+                "add": t(lang, "添加", "Add"),
+            })),
+        })
     }
     /// A line under the title explaining the list.
     pub fn help(mut self, zh: &str, en: &str) -> List {
@@ -106,6 +181,49 @@ pub fn body<C>(lang: &str, api: &str, script_src: &str, parse: impl Fn(&Value) -
     body_titled(lang, api, script_src, parse, lists, ("规则", "Rules"), fields)
 }
 
+/// A titled card of plain fields (爽约规则: no_show.limit, …).
+#[derive(Debug, Clone)]
+pub struct Section {
+    title: (String, String),
+    fields: Vec<Field>,
+}
+
+impl Section {
+    /// A card titled in both languages holding `fields`.
+    pub fn new(title_zh: &str, title_en: &str, fields: Vec<Field>) -> Section {
+        Section { title: (title_zh.into(), title_en.into()), fields }
+    }
+}
+
+/// The form with its plain fields in several titled cards.
+pub fn body_sections<C>(lang: &str, api: &str, script_src: &str, parse: impl Fn(&Value) -> Result<C, Vec<Problem>>, lists: &[List], sections: &[Section]) -> Result<String, HostError> {
+    let cfg = crate::settings::merged(None)?;
+    let problems = match parse(&cfg) {
+        Ok(_) => json!([]),
+        Err(p) => json!(p),
+    };
+    let sections: Vec<Value> = sections
+        .iter()
+        .filter(|s| !s.fields.is_empty())
+        .map(|s| json!({"title": t(lang, &s.title.0, &s.title.1), "fields": s.fields.iter().map(|f| f.json(lang)).collect::<Vec<_>>()}))
+        .collect();
+    let data = json!({
+        "config": cfg,
+        "problems": problems,
+        "en": lang == "en",
+        "api": api,
+        "lists": lists.iter().map(|l| l.json(lang)).collect::<Vec<_>>(),
+        "sections": sections,
+        "saved": t(lang, "已保存，立即生效", "Saved; in force now"),
+    });
+    Ok(format!(
+        r#"<style>.ls-field {{ margin: 8px 0; }} .ls-field label {{ display: block; font-weight: 600; }} .ls-field input[type=checkbox] + .ls-help {{ display: inline; margin-left: 8px; }} .ls-field input:not([type=checkbox]) {{ width: 100%; max-width: 28rem; }} .ls-help {{ display: block; color: var(--muted); font-size: .9em; }} .ls-err {{ display: block; color: var(--danger, #b3261e); font-weight: 700; }} .ls-row {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 0 16px; align-items: start; border-bottom: 1px solid var(--line, #dde); padding: 6px 0; }} .ls-row > .ls-sub, .ls-row > h3 {{ grid-column: 1 / -1; }}</style><div id="linli-settings"></div><p><button class="primary" type="button" id="linli-settings-save">{save}</button> <span id="linli-settings-status" role="status"></span></p><p class="ls-err" id="linli-settings-err" role="alert"></p>{data}<script src="{src}"></script>"#,
+        save = crate::esc(t(lang, "保存", "Save")),
+        data = json_block("linli-settings-data", &data),
+        src = crate::esc(script_src),
+    ))
+}
+
 /// [`body`] with the plain fields' card titled `fields_title` (zh, en)
 /// instead of 规则 / Rules.
 pub fn body_titled<C>(
@@ -117,38 +235,5 @@ pub fn body_titled<C>(
     fields_title: (&str, &str),
     fields: &[Field],
 ) -> Result<String, HostError> {
-    let cfg = crate::settings::merged(None)?;
-    let problems = match parse(&cfg) {
-        Ok(_) => json!([]),
-        Err(p) => json!(p),
-    };
-    let lists: Vec<Value> = lists
-        .iter()
-        .map(|l| {
-            json!({
-                "key": l.key,
-                "title": t(lang, &l.title.0, &l.title.1),
-                "help": t(lang, &l.help.0, &l.help.1),
-                "add": t(lang, &l.buttons[0].0, &l.buttons[0].1),
-                "remove": t(lang, &l.buttons[1].0, &l.buttons[1].1),
-                "fields": l.fields.iter().map(|f| f.json(lang)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let data = json!({
-        "config": cfg,
-        "problems": problems,
-        "en": lang == "en",
-        "api": api,
-        "lists": lists,
-        "fields": fields.iter().map(|f| f.json(lang)).collect::<Vec<_>>(),
-        "rules": t(lang, fields_title.0, fields_title.1),
-        "saved": t(lang, "已保存，立即生效", "Saved; in force now"),
-    });
-    Ok(format!(
-        r#"<style>.ls-field {{ margin: 8px 0; }} .ls-field label {{ display: block; font-weight: 600; }} .ls-field input[type=checkbox] + .ls-help {{ display: inline; margin-left: 8px; }} .ls-field input:not([type=checkbox]) {{ width: 100%; max-width: 28rem; }} .ls-help {{ display: block; color: var(--muted); font-size: .9em; }} .ls-err {{ display: block; color: var(--danger, #b3261e); font-weight: 700; }} .ls-row {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 0 16px; align-items: start; border-bottom: 1px solid var(--line, #dde); padding: 6px 0; }}</style><div id="linli-settings"></div><p><button class="primary" type="button" id="linli-settings-save">{save}</button> <span id="linli-settings-status" role="status"></span></p><p class="ls-err" id="linli-settings-err" role="alert"></p>{data}<script src="{src}"></script>"#,
-        save = crate::esc(t(lang, "保存", "Save")),
-        data = json_block("linli-settings-data", &data),
-        src = crate::esc(script_src),
-    ))
+    body_sections(lang, api, script_src, parse, lists, &[Section::new(fields_title.0, fields_title.1, fields.to_vec())])
 }
