@@ -7,7 +7,7 @@ use linli_sdk::Fail;
 use linli_sdk::prelude::*;
 use serde_json::json;
 
-const ASSETS: &[(&str, &str)] = &[("book.js", include_str!("pages/book.js")), ("kiosk.js", include_str!("pages/kiosk.js")), ("admin.js", include_str!("pages/admin.js"))];
+const ASSETS: &[(&str, &str)] = &[("book.js", include_str!("pages/book.js")), ("kiosk.js", include_str!("pages/kiosk.js")), ("settings.js", linli_sdk::settings_page::SCRIPT)];
 
 const STYLE: &str = r#"<style>
 .ap-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; }
@@ -133,27 +133,72 @@ pub fn kiosk(cfg: &Config, req: &Request) -> Result<Response, Fail> {
 /// The settings form: every field with a label and a line explaining it,
 /// built by `admin.js` from the effective settings; never raw JSON.
 pub fn admin(req: &Request) -> Result<Response, Fail> {
+    use linli_sdk::settings_page::{Catalogue, Field, List, Section, body_sections};
     let lang = req.lang();
-    let cfg = crate::config::merged(None)?;
-    let problems = match Config::from_json(&cfg) {
-        Ok(_) => json!([]),
-        Err(p) => json!(p),
-    };
     // The guides' items (办事指南), when that plugin is there and an admin
     // allowed the link: offered to add as bookable items with their codes
     // and names. Without it the items are kept here alone.
     let guides = match services::Call::get("guides", "/api/guides/items").send() {
-        Ok(r) if r.is_success() => r.json::<serde_json::Value>().ok().and_then(|v| v.get("items").cloned()).unwrap_or_else(|| json!([])),
-        _ => json!(null),
+        Ok(r) if r.is_success() => Some(
+            r.json::<serde_json::Value>()
+                .ok()
+                .and_then(|v| v.get("items").and_then(|i| i.as_array()).cloned())
+                .unwrap_or_default()
+                .iter()
+                .map(|g| {
+                    let s = |k: &str| g.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+                    json!({"label": if lang == "en" { s("name_en") } else { s("name") }, "row": {"code": s("code"), "name_zh": s("name"), "name_en": s("name_en"), "queue_service": ""}})
+                })
+                .collect(),
+        ),
+        _ => None,
     };
+    let slots = List::new("slots", "时段", "Slots")
+        .buttons("添加时段", "Add a slot", "删除时段", "Remove slot")
+        .new_row(json!({"start": "", "end": "", "capacity": 4}))
+        .field(Field::time("start", "开始", "Start", "", ""))
+        .field(Field::time("end", "结束", "End", "", ""))
+        .field(Field::number("capacity", "容量（人）", "Capacity", "该时段窗口能接待的人数（含现场号）。", "Residents the windows can serve in the slot, walk-ins included."));
+    let items = List::new("items", "可预约事项", "Bookable items")
+        .buttons("添加可预约事项", "Add a bookable item", "删除此事项", "Remove this item")
+        .row_title("可预约事项", "Bookable item", "name_zh")
+        .new_row(json!({"days_ahead": 5, "release_time": "08:00", "walk_in_percent": 25, "cancel_hours": 2, "slots": []}))
+        .field(Field::text("code", "事项编号", "Item code", "小写字母、数字或短横线，如 dibao；与办事指南的事项编号一致。", "Lower-case letters, digits or dashes, e.g. dibao; the same as the guide's item code."))
+        .field(Field::text("name_zh", "中文名称", "Chinese name", "居民在预约页看到的名称。", "The name residents see on the booking page."))
+        .field(Field::text("name_en", "英文名称", "English name", "英文界面显示的名称。", "The name on the English pages."))
+        .field(Field::text("queue_service", "排队业务编号", "Queue service", "签到后在哪个排队业务出预约号，如 A。", "The queue service the appointment ticket is issued for, e.g. A."))
+        .field(Field::number("days_ahead", "可提前预约的工作日数", "Working days ahead", "1 至 5；按工作日日历计算（周末、节假日不算，调休上班日算）。", "1 to 5, counted on the working-day calendar (weekends and holidays skipped, make-up days counted)."))
+        .field(Field::time("release_time", "每日放号时间", "Daily release time", "最远一天的号源每天这个时间放出，如 08:00。", "When the furthest day opens each day, e.g. 08:00."))
+        .field(Field::number("walk_in_percent", "现场号比例（%）", "Walk-in share (%)", "每个时段留给现场取号的比例（向上取整），预约不会占用。", "The share of each slot (rounded up) kept for walk-ins; booking never takes it."))
+        .field(Field::number("cancel_hours", "改约/取消时限（小时）", "Move/cancel limit (hours)", "预约时间前多少小时之前可以改约或取消。", "A booking can be moved or cancelled until this many hours before."))
+        .list(slots)
+        .catalogue(Catalogue {
+            label: ("从办事指南添加事项：".into(), "Add an item from the guides: ".into()),
+            key: "code".into(),
+            entries: guides,
+            hint: ("提示：在插件管理页允许本插件调用“办事指南”后，可在这里直接添加指南中的事项。".into(), "Tip: allow this plugin to call the guides plugin on the plugins page to add the guides' items here.".into()),
+        });
+    let sections = [
+        Section::new("爽约规则", "No-show rule", vec![
+            Field::number("no_show.limit", "未到次数", "No-shows", "统计期内预约未到达到这个次数即暂停预约；0 表示不限制。", "This many missed appointments within the period pause booking; 0 turns the rule off."),
+            Field::number("no_show.within_days", "统计天数", "Counting period (days)", "往前统计多少天内的未到次数。", "How many days back the no-shows are counted."),
+            Field::number("no_show.ban_days", "暂停预约天数", "Pause (days)", "暂停预约多少天；主管可在代办预约页解除。", "How long booking is paused; a supervisor can lift it on the booking desk page."),
+        ]),
+        Section::new("签到时间", "Check-in limits", vec![
+            Field::number("check_in.early_minutes", "最早提前（分钟）", "Earliest (minutes before)", "预约开始前多少分钟起可以签到。", "Check-in opens this many minutes before the slot."),
+            Field::number("check_in.late_minutes", "最晚迟到（分钟）", "Latest (minutes after)", "开始后多少分钟内仍可签到；超过即记为未到。", "Check-in closes this many minutes after the slot starts; later counts as a no-show."),
+        ]),
+        Section::new("提醒", "Reminders", vec![
+            Field::time("reminders.day_before_at", "前一天提醒时间", "Day-before reminder at", "前一天从这个时间起发短信提醒；留空不提醒。", "The day before, a message is sent from this time; empty for none."),
+            Field::checkbox("reminders.hour_before", "提前一小时提醒", "Reminder an hour before", "预约开始前一小时再提醒一次。", "Another message an hour before the slot."),
+        ]),
+    ];
+    let src = format!("/appointments/assets/settings.js?v={}", env!("CARGO_PKG_VERSION"));
+    let form = body_sections(lang, "/api/appointments/config", &src, Config::from_json, &[items], &sections)?;
     let html = format!(
-        r#"{STYLE}<section class="card"><h1>{title}</h1><p class="ap-help">{intro}</p></section><div id="ap-admin"></div>
-<p><button class="primary" type="button" id="ap-save">{save}</button> <span id="ap-status" role="status"></span></p><p class="ap-err" id="ap-err" role="alert"></p>{data}{script}"#,
+        r#"{STYLE}<section class="card"><h1>{title}</h1><p class="ap-help">{intro}</p></section>{form}"#,
         title = esc(t(lang, "预约设置", "Appointment settings")),
         intro = esc(t(lang, "默认值来自插件和 data/linli.toml 的 [plugins.appointments.config]；这里保存的修改优先，保存前逐项检查，保存后立即生效。", "Defaults come from the plugin and [plugins.appointments.config] in data/linli.toml; changes saved here take precedence, are checked field by field and apply at once.")),
-        save = esc(t(lang, "保存", "Save")),
-        data = data("ap-data", &json!({"config": cfg, "problems": problems, "en": lang == "en", "guides": guides})),
-        script = script("admin"),
     );
     Ok(Response::page(t(lang, "预约设置", "Appointment settings"), html))
 }
