@@ -598,8 +598,14 @@ fn pages_in_chromium_book_move_check_in_and_edit_settings() {
     b.open(&format!("{}/appointments/admin?lang=zh-CN", s.url));
     b.until("the form", "document.querySelector('[data-path=\"items[0].days_ahead\"] input')");
     b.js("document.querySelector('[data-path=\"items[0].days_ahead\"] input').value = '9'; return 1;");
+    // A slot added to the first item and left empty: named beside its own
+    // start field, under the item (a list inside a row).
+    let n = b.js("var box = document.querySelector('[data-path=\"items[0].slots\"]'); var n = box.querySelectorAll(':scope > div > .ls-row').length; box.querySelector(':scope > p > button').click(); return n;");
+    let n = n.as_i64().expect("the slots counted");
     b.click("#linli-settings-save");
     b.until("the field named", "document.querySelector('[data-path=\"items[0].days_ahead\"] .ls-err').textContent.includes('1 至 5')");
+    b.until("the new slot named", &format!("document.querySelector('[data-path=\"items[0].slots[{n}].start\"] > .ls-err').textContent.includes('HH:MM')"));
+    b.js("var rows = document.querySelector('[data-path=\"items[0].slots\"] > div'); rows.lastElementChild.querySelector(':scope > button').click(); return 1;");
     b.js("document.querySelector('[data-path=\"items[0].days_ahead\"] input').value = '5'; document.querySelector('[data-path=\"items[0].walk_in_percent\"] input').value = '50'; return 1;");
     b.click("#linli-settings-save");
     b.until("saved", "document.getElementById('linli-settings-status').textContent.includes('已保存')");
