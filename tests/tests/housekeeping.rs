@@ -467,6 +467,18 @@ fn pages_in_chromium() {
     b.until("the booking listed", "document.getElementById('hk-bookings').textContent.includes('已确认')");
     b.js("window.scrollTo(0, 0); return 1;");
     snap(&b, "housekeeping-desk");
+    // The settings form (linli_sdk::settings_page): a bad value named
+    // beside its field, a good one saved and in force.
+    b.open(&format!("{}/housekeeping/admin?lang=zh-CN", s.url));
+    b.until("the form", "document.querySelector('[data-path=\"days_ahead\"] > input')");
+    b.js("document.querySelector('[data-path=\"days_ahead\"] > input').value = '0'; return 1;");
+    b.click("#linli-settings-save");
+    b.until("the field named", "document.querySelector('[data-path=\"days_ahead\"] > .ls-err').textContent.includes('1 至 60')");
+    b.js("document.querySelector('[data-path=\"days_ahead\"] > input').value = '20'; return 1;");
+    b.click("#linli-settings-save");
+    b.until("saved", "document.getElementById('linli-settings-status').textContent.includes('已保存') && document.querySelector('[data-path=\"days_ahead\"] > .ls-err').textContent === ''");
+    b.open(&format!("{}/housekeeping/admin?lang=zh-CN", s.url));
+    b.until("the saved value in force", "document.querySelector('[data-path=\"days_ahead\"] > input') && document.querySelector('[data-path=\"days_ahead\"] > input').value === '20'");
 }
 
 /// With `LINLI_SCREENSHOTS=DIR`, the page as it is now, as base64 PNG in
