@@ -941,4 +941,20 @@ fn anonymous_complaint_in_chromium_replied_reopened_once_and_closed_by_its_code(
     assert_eq!((v["status"].as_str(), v["reopened"].as_bool(), v["accepted"].as_bool()), (Some("closed"), Some(true), Some(true)), "{v}");
     let steps: Vec<&str> = v["steps"].as_array().unwrap().iter().filter_map(|s| s["action"].as_str()).collect();
     assert_eq!(steps, ["received", "assigned", "replied", "reopened", "replied", "accepted"]);
+
+    // The settings form (linli_sdk::settings_page): a bad deadline (a
+    // dotted path) and a bad category code (a field of a row) each named
+    // beside its own field; good values saved.
+    let admin = sign_in(&s, "admin", &["admin"]);
+    browse_as(&b, Some(&admin));
+    b.open(&format!("{}/feedback/admin?lang=zh-CN", s.url));
+    b.until("the form", "document.querySelector('[data-path=\"categories[0].code\"] > input') && document.querySelector('[data-path=\"deadlines.complaint\"] > input')");
+    b.js("var c = document.querySelector('[data-path=\"categories[0].code\"] > input'); c.dataset.was = c.value; c.value = 'A B'; document.querySelector('[data-path=\"deadlines.complaint\"] > input').value = '0'; return 1;");
+    b.click("#linli-settings-save");
+    b.until("both named", "document.querySelector('[data-path=\"deadlines.complaint\"] > .ls-err').textContent !== '' && document.querySelector('[data-path=\"categories[0].code\"] > .ls-err').textContent !== ''");
+    b.js("var c = document.querySelector('[data-path=\"categories[0].code\"] > input'); c.value = c.dataset.was; document.querySelector('[data-path=\"deadlines.complaint\"] > input').value = '10'; return 1;");
+    b.click("#linli-settings-save");
+    b.until("saved", "document.getElementById('linli-settings-status').textContent.includes('已保存') && document.querySelector('[data-path=\"deadlines.complaint\"] > .ls-err').textContent === ''");
+    let (_, v) = post(&s, Some(&admin), "/api/feedback/config", &json!({}));
+    assert_eq!(v["effective"]["deadlines"]["complaint"], 10, "{v}");
 }
