@@ -3,7 +3,13 @@
 //! (jobs and activities helper, session 8). The plugin serves [`SCRIPT`]
 //! among its assets and puts [`body`] in its admin page; saving goes to its
 //! `POST /api/<id>/config` ([`crate::settings::change`]), each problem shown
-//! beside its field.
+//! beside its field (or, for a part of one, beside the nearest field or
+//! list holding it). Fields: text, number (with bounds), yes/no, time, and
+//! a list typed with commas; lists of rows may hold lists of their own
+//! ([`List::list`]: an item's time slots), start new rows from given values
+//! and offer rows from a [`Catalogue`]; [`body_sections`] puts the plain
+//! fields in several titled cards. Used by jobs, activities, parcels,
+//! housekeeping, seniors, volunteers, feedback and appointments (session 8).
 //!
 //! ```ignore
 //! // ASSETS: &[("settings.js", linli_sdk::settings_page::SCRIPT), …]
