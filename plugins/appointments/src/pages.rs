@@ -131,7 +131,7 @@ pub fn kiosk(cfg: &Config, req: &Request) -> Result<Response, Fail> {
 }
 
 /// The settings form: every field with a label and a line explaining it,
-/// built by `admin.js` from the effective settings; never raw JSON.
+/// drawn by the SDK's `settings_page` from the effective settings; never raw JSON.
 pub fn admin(req: &Request) -> Result<Response, Fail> {
     use linli_sdk::settings_page::{Catalogue, Field, List, Section, body_sections};
     let lang = req.lang();
