@@ -14,8 +14,9 @@ excludes=()
 for toml in plugins/*/Cargo.toml tests/guests/*/Cargo.toml; do
   excludes+=(--exclude "$(sed -n 's/^name *= *"\(.*\)"/\1/p' "$toml" | head -1)")
 done
-echo "▶ cargo test --workspace ${excludes[*]}" >&2
-cargo test --workspace "${excludes[@]}"
+# --no-fail-fast: one failing test binary must not hide the others' results.
+echo "▶ cargo test --workspace --no-fail-fast ${excludes[*]}" >&2
+cargo test --workspace --no-fail-fast "${excludes[@]}"
 # The README's commands run the host with `cargo run -p linli` (a second
 # binary, linli-bench, sits beside it): check that it still picks the host.
 echo "▶ cargo run -p linli -- --version" >&2

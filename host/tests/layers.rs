@@ -1,7 +1,7 @@
 //! The host in layers: no module of a lower layer names a module of a
 //! higher one. Bottom: the manifest, storage, the event bus, callers and
 //! sessions, resident records, the audit log, rate buckets, the notify
-//! outbox. Middle: the
+//! outbox, TLS clients, the hall's information. Middle: the
 //! sandbox runtime and its capabilities, the registry, the host itself, the
 //! content folder, settings, watchers, the test harness. Top: HTTP, serving,
 //! the command line. A new module must be given a layer here.
@@ -11,7 +11,7 @@ use std::path::Path;
 
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
-        "manifest" | "storage" | "bus" | "auth" | "residents" | "audit" | "rate" | "notify" | "files" | "tls" => 0,
+        "manifest" | "storage" | "bus" | "auth" | "residents" | "audit" | "rate" | "notify" | "files" | "tls" | "hall" => 0,
         "runtime" | "registry" | "host" | "content" | "settings" | "watch" | "testing" | "district" => 1,
         "http" | "serve" | "main" | "bin" | "template" | "lib" => 2,
         _ => return None,
