@@ -52,7 +52,9 @@ fn names(id: &str) -> (&'static str, &'static str) {
 
 fn not_linked(plugin: &str, why: &str) -> Fail {
     let (zh, en) = names(plugin);
-    log::warn(&format!("supervision cannot read {plugin}: {why}"));
+    // Info, not a warning: until an admin allows the link the tick meets
+    // this every minute, and the plugins page already points it out.
+    log::info(&format!("supervision cannot read {plugin}: {why}"));
     Fail::user(
         503,
         "not_linked",
