@@ -311,3 +311,21 @@ pub fn postgres() -> Option<linli_host::testing::pg::Cluster> {
 pub fn store_settings(cluster: &linli_host::testing::pg::Cluster, hall: &str) -> String {
     format!("\n[store]\nbackend = \"postgres\"\npostgres_url = \"{}\"\nhall = \"{hall}\"\n", cluster.url())
 }
+
+/// `YYYY-MM-DD`, `days` after the host's today in the hall (+08:00).
+pub fn today_plus(s: &TestServer, days: i64) -> String {
+    linli_shared::calendar::Date::of_ms(s.host.now_ms() + days * 86_400_000, 480).to_string()
+}
+
+/// Copy a folder and everything in it (a test's own copy of `content/`).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}

@@ -10,6 +10,7 @@
 //! changed. The harness tests (`sandbox::`) run again on PostgreSQL; the
 //! main flow runs over HTTP on a real host; Chromium takes screenshots.
 
+use linli_tests::{today_plus, copy_dir};
 use linli_host::auth::Caller;
 use linli_host::testing::{PluginHarness, TestResponse};
 use linli_tests::{Staff, TestServer, fixtures, http, http_json, postgres, sign_in};
@@ -348,32 +349,7 @@ fn get_as(s: &TestServer, who: Option<&Staff>, path: &str) -> (u16, String) {
     http(req)
 }
 
-/// `YYYY-MM-DD` `days` after the host's today (+08:00).
-pub fn today_plus(s: &TestServer, days: i64) -> String {
-    let d = (s.host.now_ms() + 8 * HOUR + days * DAY).div_euclid(DAY);
-    let z = d + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
 
 /// A host with the plugin and a copy of the shipped content folder (its
 /// screen layouts have the zones the plugin publishes into).

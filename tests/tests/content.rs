@@ -1,22 +1,11 @@
 //! The live content folder through the host: served index, change events,
 //! last good version kept, and `linli content check`.
 
+use linli_tests::{copy_dir};
 use linli_tests::{TestServer, wait_for};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
 
 fn shipped() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")

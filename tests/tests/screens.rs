@@ -5,22 +5,12 @@
 //! plugin (a zone no layout has, a huge title, a text-direction override,
 //! too many items), and a call that traps publishes nothing.
 
+use linli_tests::{copy_dir};
 use linli_tests::{TestServer, fixtures, wait_for};
 use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
 
 /// The host with the greedy plugin (it has `screens`) and a copy of the
 /// shipped content folder (its layouts have `carousel` and `ticker`).

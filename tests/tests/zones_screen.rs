@@ -14,6 +14,7 @@
 //! the player's scene is still checked, and the frame checks are reported by
 //! `linli_shared::skip` (a failure under `CI=true`, a `SKIP` line elsewhere).
 
+use linli_tests::{today_plus};
 use linli_signage::cache::DiskCache;
 use linli_signage::follow::{self, FollowConfig};
 use linli_signage::gpu::Gpu;
@@ -30,8 +31,6 @@ use std::time::{Duration, Instant};
 
 const W: u32 = 1280;
 const H: u32 = 720;
-const HOUR: i64 = 3_600_000;
-const DAY: i64 = 24 * HOUR;
 const JOB: &str = "小区保洁员";
 const EVENT: &str = "元宵灯谜会";
 
@@ -75,20 +74,6 @@ fn post_as(s: &TestServer, who: &Staff, path: &str, body: &Value) -> Value {
     v
 }
 
-/// `YYYY-MM-DD` `days` after the host's today (+08:00).
-fn today_plus(s: &TestServer, days: i64) -> String {
-    let d = (s.host.now_ms() + 8 * HOUR + days * DAY).div_euclid(DAY);
-    let z = d + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
 
 fn carousel_has(p: &Player, text: &str) -> bool {
     p.scene.carousel.iter().any(|c| c.title.contains(text))
